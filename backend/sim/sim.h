@@ -1,0 +1,46 @@
+/*
+ * The simulated SMS 2003 site: the Windows side of dpdoctor's world, kept on
+ * disk so the demo, the tests and (later) the sshd/smbd test hosts all see
+ * one site.  A site directory holds a site database and one file tree per
+ * server (E:/SMS/inboxes/..., E:/SMSPKG/*.PCK, E:/SMS/Logs/distmgr.log).
+ * Time advances only when the site is accessed; DPDOCTOR_SIM_TIME freezes
+ * the clock for tests.  Everything is deterministic from the scenario seed.
+ */
+#ifndef DPD_SIM_H
+#define DPD_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backend/transport.h"
+#include "backend/util.h"
+
+/* Scenarios: "default" (site 009, a primary and 12 DPs, ~120 packages,
+ * ~50 failing pairs), "large" (5,000 packages x 500 DPs), "small" (a few
+ * packages and DPs for unit tests). */
+struct sim_info {
+	char site_code[4];
+	char *primary;      /* the primary site server's name */
+	char *scenario;
+	uint32_t seed;
+	dpd_time now;       /* the site's clock at the time of the call */
+};
+
+/* Create the site in dir from the scenario when it does not exist yet (or
+ * always, when reset).  Refuses to reset a directory that is not a
+ * simulated site. */
+int sim_ensure(const char *dir, const char *scenario, uint32_t seed,
+    bool reset, char **err);
+int sim_info(const char *dir, struct sim_info *out, char **err);
+void sim_info_free(struct sim_info *i);
+
+/* Run a script rendered by ops_render() as host `host` would run it:
+ * advance the clock, carry out the op, write our protocol to res->out and
+ * set res->exit_code.  -1 only when the site itself cannot be used. */
+int sim_run_script(const char *dir, const char *host, const char *script,
+    struct script_result *res, char **err);
+
+/* The in-process transport over sim_run_script(). */
+struct transport *transport_sim_new(const char *dir, const char *host);
+
+#endif

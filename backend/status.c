@@ -1,0 +1,184 @@
+/*
+ * The status op end to end: render the query, run it on the provider host
+ * through a transport, and turn the reply into a snapshot.  Every field
+ * from the remote side is checked (package IDs, numbers, times, NAL paths)
+ * and a bad one is reported with its line, because a half-understood grid
+ * is worse than an error.
+ */
+#include "config.h"
+#include "backend/status.h"
+#include "backend/nal.h"
+#include "backend/ops.h"
+#include "backend/proto.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct status_parse_ctx {
+	struct snapshot *s;
+};
+
+static int
+parse_u32(const char *v, uint32_t *out)
+{
+	if (v == NULL || *v == '\0') {
+		*out = 0;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n > UINT32_MAX || *v == '-')
+		return -1;
+	*out = (uint32_t)n;
+	return 0;
+}
+
+static int
+parse_time(const char *v, dpd_time *out)
+{
+	if (v == NULL || *v == '\0') {
+		*out = 0;
+		return 0;
+	}
+	return time_parse_iso(v, out);
+}
+
+static char *
+dup_or_null(const char *v)
+{
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
+static int
+status_package(struct snapshot *s, const struct proto_record *r, char **err)
+{
+	const char *id = proto_get(r, "PackageID");
+	if (!pkgid_valid(id)) {
+		err_set(err, "line %zu: PackageID \"%s\" is not a package ID",
+		    r->lineno, id ? id : "");
+		return -1;
+	}
+	struct package *p = &s->pkgs[snapshot_add_pkg(s, id)];
+	const char *site = proto_get(r, "SourceSite");
+	if (parse_u32(proto_get(r, "SourceVersion"), &p->source_version) != 0 ||
+	    parse_u32(proto_get(r, "StoredPkgVersion"), &p->stored_version) != 0 ||
+	    parse_time(proto_get(r, "SourceDate"), &p->source_date) != 0) {
+		err_set(err, "line %zu: package %s has a bad version or date",
+		    r->lineno, id);
+		return -1;
+	}
+	free(p->name);
+	free(p->manufacturer);
+	free(p->version);
+	free(p->language);
+	free(p->source_path);
+	free(p->stored_path);
+	p->name = dup_or_null(proto_get(r, "Name"));
+	p->manufacturer = dup_or_null(proto_get(r, "Manufacturer"));
+	p->version = dup_or_null(proto_get(r, "Version"));
+	p->language = dup_or_null(proto_get(r, "Language"));
+	p->source_path = dup_or_null(proto_get(r, "PkgSourcePath"));
+	p->stored_path = dup_or_null(proto_get(r, "StoredPkgPath"));
+	snprintf(p->source_site, sizeof p->source_site, "%s", site ? site : "");
+	return 0;
+}
+
+static int
+status_cell(struct snapshot *s, const struct proto_record *r, char **err)
+{
+	const char *id = proto_get(r, "PackageID");
+	const char *nal = proto_get(r, "ServerNALPath");
+	if (!pkgid_valid(id)) {
+		err_set(err, "line %zu: PackageID \"%s\" is not a package ID",
+		    r->lineno, id ? id : "");
+		return -1;
+	}
+	char *nerr = NULL;
+	long dp = snapshot_add_dp(s, nal ? nal : "", &nerr);
+	if (dp < 0) {
+		err_set(err, "line %zu: %s", r->lineno, nerr);
+		free(nerr);
+		return -1;
+	}
+	struct cell c = { .pkg = (uint32_t)snapshot_add_pkg(s, id), .dp = (uint32_t)dp };
+	uint32_t state;
+	if (parse_u32(proto_get(r, "State"), &state) != 0 || state > 255 ||
+	    parse_u32(proto_get(r, "SourceVersion"), &c.source_version) != 0 ||
+	    parse_time(proto_get(r, "LastCopied"), &c.last_copied) != 0 ||
+	    parse_time(proto_get(r, "SummaryDate"), &c.summary_date) != 0) {
+		err_set(err, "line %zu: package %s on %s has a bad State, version or date",
+		    r->lineno, id, s->dps[dp].name);
+		return -1;
+	}
+	c.state = (uint8_t)state;
+	snapshot_add_cell(s, &c);
+	const char *site = proto_get(r, "SiteCode");
+	if (s->site_code[0] == '\0' && site != NULL && sitecode_valid(site))
+		memcpy(s->site_code, site, 4);
+	return 0;
+}
+
+static int
+status_record(const struct proto_record *r, void *arg, char **err)
+{
+	struct status_parse_ctx *ctx = arg;
+	if (strcmp(r->type, "P") == 0)
+		return status_package(ctx->s, r, err);
+	if (strcmp(r->type, "C") == 0)
+		return status_cell(ctx->s, r, err);
+	if (strcmp(r->type, "T") == 0) {
+		if (parse_time(proto_get(r, "Now"), &ctx->s->taken) != 0) {
+			err_set(err, "line %zu: bad site time", r->lineno);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct snapshot *
+status_parse(const char *text, size_t len, char **err)
+{
+	struct status_parse_ctx ctx = { snapshot_new() };
+	if (proto_parse(text, len, "status", status_record, &ctx, err) != 0) {
+		snapshot_free(ctx.s);
+		return NULL;
+	}
+	snapshot_index(ctx.s);
+	return ctx.s;
+}
+
+struct snapshot *
+status_fetch(struct transport *t, const char *site, const char *provider,
+    const struct deadline *dl, char **err)
+{
+	struct op op = { .kind = OP_STATUS };
+	op_set(&op, "site", site);
+	if (provider != NULL)
+		op_set(&op, "provider", provider);
+	char *script = ops_render(&op, err);
+	if (script == NULL)
+		return NULL;
+	struct script_result res;
+	script_result_init(&res);
+	struct snapshot *s = NULL;
+	char *perr = NULL;
+	if (transport_run_script(t, script, &res, dl, err) != 0)
+		goto out;
+	s = status_parse(res.out.data ? res.out.data : "", res.out.len, &perr);
+	if (s == NULL) {
+		err_set(err, "status query on %s: %s%s%s", t->host, perr,
+		    res.err.len ? "; stderr: " : "", res.err.len ? res.err.data : "");
+		goto out;
+	}
+	if (s->site_code[0] == '\0')
+		memcpy(s->site_code, site, 4);
+	s->source = xasprintf("%s:%s", t->ops->name, t->host);
+out:
+	free(perr);
+	free(script);
+	script_result_free(&res);
+	return s;
+}

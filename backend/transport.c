@@ -1,0 +1,67 @@
+/*
+ * The transport-independent half of the interface: capability checks,
+ * deadline tests and the result type, so each transport only implements the
+ * carrying itself.
+ */
+#include "config.h"
+#include "backend/transport.h"
+
+#include <stdlib.h>
+
+bool
+deadline_passed(const struct deadline *d)
+{
+	if (d == NULL)
+		return false;
+	if (d->cancel != NULL && atomic_load(d->cancel))
+		return true;
+	return d->at_ms != 0 && clock_mono_ms() >= d->at_ms;
+}
+
+void
+script_result_init(struct script_result *r)
+{
+	buf_init(&r->out);
+	buf_init(&r->err);
+	r->exit_code = -1;
+}
+
+void
+script_result_free(struct script_result *r)
+{
+	buf_free(&r->out);
+	buf_free(&r->err);
+}
+
+bool
+transport_can(const struct transport *t, enum transport_cap cap)
+{
+	return t != NULL && (t->ops->caps & cap) != 0;
+}
+
+int
+transport_run_script(struct transport *t, const char *script,
+    struct script_result *res, const struct deadline *dl, char **err)
+{
+	if (!transport_can(t, TCAP_SCRIPT)) {
+		err_set(err, "%s: the %s transport cannot run scripts",
+		    t ? t->host : "?", t ? t->ops->name : "?");
+		return -1;
+	}
+	if (deadline_passed(dl)) {
+		err_set(err, "%s: cancelled or out of time before starting", t->host);
+		return -1;
+	}
+	return t->ops->run_script(t, script, res, dl, err);
+}
+
+void
+transport_close(struct transport *t)
+{
+	if (t == NULL)
+		return;
+	if (t->ops->close)
+		t->ops->close(t);
+	free(t->host);
+	free(t);
+}

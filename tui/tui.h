@@ -1,0 +1,31 @@
+/*
+ * The full-screen front end's entry point.  main() builds the status source
+ * (a transport plus the site to query) from the command line and config,
+ * and hands it over; the TUI owns the terminal from tui_run() until it
+ * returns, and restores it on every way out.
+ */
+#ifndef DPD_TUI_H
+#define DPD_TUI_H
+
+#include <stdbool.h>
+
+#include "backend/transport.h"
+#include "config/config.h"
+
+struct tui_options {
+	struct transport *status_transport; /* used from job threads only */
+	const char *site;                   /* site code to query */
+	const char *provider;               /* may be NULL */
+	const char *source_label;           /* header text: "demo ~/.local/state/..." */
+	const char *generation;             /* "sms2003" */
+	int refresh_seconds;
+	enum config_theme theme;
+	enum config_glyphs glyphs;
+	bool mouse;
+	bool read_only;
+};
+
+/* Runs until the user quits.  Returns the process exit code. */
+int tui_run(const struct tui_options *o);
+
+#endif
