@@ -35,11 +35,14 @@ nal_qualifier(const char **p, char **key, char **value)
 		return -1;
 	s += 2;
 	const char *end = strstr(s, "\"]");
-	const char *eq = memchr(s, '=', end ? (size_t)(end - s) : 0);
-	if (end == NULL || eq == NULL)
+	if (end == NULL)
 		return -1;
+	/* A qualifier may be a bare flag such as ["Preferred"]. */
+	const char *eq = memchr(s, '=', (size_t)(end - s));
+	if (eq == NULL)
+		eq = end;
 	*key = xstrndup(s, (size_t)(eq - s));
-	*value = xstrndup(eq + 1, (size_t)(end - eq - 1));
+	*value = eq < end ? xstrndup(eq + 1, (size_t)(end - eq - 1)) : xstrdup("");
 	*p = end + 2;
 	return 0;
 }

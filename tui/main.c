@@ -1,1 +1,132 @@
-int main(void) { return 0; }
+/*
+ * dpdoctor's entry point: read the command line, dispatch subcommands, or
+ * open the site and hand it to the full-screen UI.  Exit codes follow one
+ * rule everywhere: 0 fine, 1 problems found, 2 error (bad usage included).
+ */
+#include "config.h"
+#include "tui/app.h"
+#include "tui/cli.h"
+#include "tui/tui.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"usage: dpdoctor [-c FILE] [--site CODE] [--read-only] [--refresh N]\n"
+	"       dpdoctor --demo[=DIR] [--demo-reset] [--demo-scenario=NAME]\n"
+	"       dpdoctor status [--demo[=DIR]] [-c FILE] [--all] [--format table|csv|json]\n"
+	"       dpdoctor --version | --help\n"
+	"\n"
+	"Shows every package x distribution point of an SMS 2003 site as a live,\n"
+	"colour-coded grid.  Keys inside: arrows move, Enter details, / filter,\n"
+	"a all/problems, ? help, q quit.\n"
+	"\n"
+	"  -c, --config FILE     configuration file (else $DPDOCTOR_CONFIG, else\n"
+	"                        $XDG_CONFIG_HOME/dpdoctor/dpdoctor.ini)\n"
+	"      --site CODE       the site to open (must match the configuration)\n"
+	"      --read-only       never change anything on a server\n"
+	"      --refresh N       refresh the grid every N seconds\n"
+	"      --demo[=DIR]      open a simulated SMS 2003 site (created on first use\n"
+	"                        in $XDG_STATE_HOME/dpdoctor/demo, or DIR)\n"
+	"      --demo-reset      recreate the simulated site from scratch\n"
+	"      --demo-scenario=NAME  default, large (5,000 packages x 500 DPs) or small\n"
+	"\n"
+	"Subcommands:\n"
+	"  status                print the package/DP pairs that are not installed;\n"
+	"                        exit 0 healthy, 1 problems, 2 error\n";
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} subcommands[] = {
+	{ "status", cli_status },
+};
+
+static int
+parse_refresh(const char *s, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < 1 || v > 3600) {
+		fprintf(stderr, "dpdoctor: --refresh %s: give seconds from 1 to 3600\n", s);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* Returns -1 to go on, else an exit code. */
+static int
+parse_args(int argc, char **argv, struct app_args *a)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "site", required_argument, NULL, 's' },
+		{ "read-only", no_argument, NULL, 'r' },
+		{ "refresh", required_argument, NULL, 'i' },
+		{ "demo", optional_argument, NULL, 'D' },
+		{ "demo-reset", no_argument, NULL, 'R' },
+		{ "demo-scenario", required_argument, NULL, 'S' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	while ((ch = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': a->config_path = optarg; break;
+		case 's': a->site = optarg; break;
+		case 'r': a->read_only = true; break;
+		case 'i': if (parse_refresh(optarg, &a->refresh) != 0) return 2; break;
+		case 'D': a->demo = true; a->demo_dir = optarg; break;
+		case 'R': a->demo_reset = true; break;
+		case 'S': a->demo_scenario = optarg; break;
+		case 'V': printf("dpdoctor %s\n", PACKAGE_VERSION); return 0;
+		case 'h': fputs(usage_text, stdout); return 0;
+		default: fputs(usage_text, stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dpdoctor: unknown command \"%s\" (try --help)\n", argv[optind]);
+		return 2;
+	}
+	if ((a->demo_reset || a->demo_scenario) && !a->demo) {
+		fprintf(stderr, "dpdoctor: --demo-reset and --demo-scenario go with --demo\n");
+		return 2;
+	}
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc > 1 && argv[1][0] != '-') {
+		for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+			if (strcmp(argv[1], subcommands[i].name) == 0)
+				return subcommands[i].run(argc - 1, argv + 1);
+	}
+	struct app_args args = {0};
+	int rc = parse_args(argc, argv, &args);
+	if (rc >= 0)
+		return rc;
+	struct app app;
+	if ((rc = app_open(&app, &args)) != 0)
+		return rc;
+	struct tui_options o = {
+		.status_transport = app.t,
+		.site = app.site,
+		.provider = app.provider,
+		.source_label = app.label,
+		.generation = app.cfg.generation ? app.cfg.generation : "sms2003",
+		.refresh_seconds = app.cfg.refresh_seconds,
+		.theme = app.cfg.theme,
+		.glyphs = app.cfg.glyphs,
+		.mouse = app.cfg.mouse,
+		.read_only = app.read_only,
+	};
+	rc = tui_run(&o);
+	app_close(&app);
+	return rc;
+}

@@ -12,14 +12,11 @@
 
 static int tap_n, tap_failed;
 
-__attribute__((format(printf, 2, 3), unused)) static int
-ok(int cond, const char *fmt, ...)
+static int
+tap_vok(int cond, const char *fmt, va_list ap)
 {
-	va_list ap;
 	printf("%sok %d - ", cond ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
 	vprintf(fmt, ap);
-	va_end(ap);
 	printf("\n");
 	if (!cond)
 		tap_failed++;
@@ -27,17 +24,51 @@ ok(int cond, const char *fmt, ...)
 	return cond;
 }
 
-#define is_int(got, want, ...) \
-	(ok((long long)(got) == (long long)(want), __VA_ARGS__) ? 1 : \
-	 (printf("#   got %lld, want %lld\n", (long long)(got), (long long)(want)), 0))
+__attribute__((format(printf, 2, 3), unused)) static int
+ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = tap_vok(cond, fmt, ap);
+	va_end(ap);
+	return r;
+}
 
-#define is_str(got, want, ...) \
-	(ok((got) != NULL && (want) != NULL && strcmp((got), (want)) == 0, __VA_ARGS__) ? 1 : \
-	 (printf("#   got \"%s\", want \"%s\"\n", (got) ? (got) : "(null)", (want) ? (want) : "(null)"), 0))
+__attribute__((format(printf, 3, 4), unused)) static int
+is_int(long long got, long long want, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = tap_vok(got == want, fmt, ap);
+	va_end(ap);
+	if (!r)
+		printf("#   got %lld, want %lld\n", got, want);
+	return r;
+}
 
-#define contains(hay, needle, ...) \
-	(ok((hay) != NULL && strstr((hay), (needle)) != NULL, __VA_ARGS__) ? 1 : \
-	 (printf("#   \"%s\" does not contain \"%s\"\n", (hay) ? (hay) : "(null)", (needle)), 0))
+__attribute__((format(printf, 3, 4), unused)) static int
+is_str(const char *got, const char *want, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = tap_vok(got != NULL && want != NULL && strcmp(got, want) == 0, fmt, ap);
+	va_end(ap);
+	if (!r)
+		printf("#   got \"%s\", want \"%s\"\n", got ? got : "(null)", want ? want : "(null)");
+	return r;
+}
+
+__attribute__((format(printf, 3, 4), unused)) static int
+contains(const char *hay, const char *needle, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = tap_vok(hay != NULL && strstr(hay, needle) != NULL, fmt, ap);
+	va_end(ap);
+	if (!r)
+		printf("#   \"%s\" does not contain \"%s\"\n", hay ? hay : "(null)", needle);
+	return r;
+}
 
 __attribute__((unused)) static int
 done_testing(void)

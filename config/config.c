@@ -1,0 +1,847 @@
+/*
+ * Loading dpdoctor.ini.  inih r55 (the Debian shared library, whose options
+ * are fixed at build time) splits "key = value" lines and strips comments,
+ * but it keeps going after errors, cuts lines longer than 198 characters
+ * without saying so, folds indented lines into the previous value, has no
+ * callback for a new section and counts line numbers wrongly after a long
+ * line.  So we feed it through our own reader: the reader counts physical
+ * lines, rejects over-long lines and broken headers on their true line,
+ * opens and closes sections itself, and stops the parse at the first error.
+ * The handler only checks keys against one table per section, where each
+ * key names the parse function for its kind of value.  Any error discards
+ * the whole file: the caller gets defaults, never half a configuration.
+ */
+#include <config.h>        /* autoconf's, by <> so config/config.h is not found instead */
+#include "config/config.h"
+
+#include "backend/nal.h"
+#include "backend/util.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>           /* no INI_* defines first: they must match the .so */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_KEYS 8              /* the most keys any section has */
+
+/* Enum fields are written through an int pointer by the generic parser. */
+_Static_assert(sizeof(enum config_transport) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum config_theme) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum config_glyphs) == sizeof(int), "enum size");
+
+struct loader;
+struct key;
+typedef int parse_fn(struct loader *L, const struct key *k, const char *v, void *field);
+
+struct choice {
+	const char *name;
+	int value;
+};
+
+/* One key of a section: how its value is parsed and where it is stored
+ * (offset into struct config for [site]/[ui], struct config_server for
+ * [server]). */
+struct key {
+	const char *name;
+	parse_fn *parse;
+	size_t offset;
+	long min, max;                  /* parse_int */
+	const char *unit;               /* parse_int, for the message */
+	const struct choice *choices;   /* parse_choice, parse_word */
+	bool required;
+};
+
+struct section_kind {
+	const char *name;               /* site, server, ui */
+	const char *arg;                /* "CODE", "NAME", or NULL: no argument */
+	const struct key *keys;
+	size_t nkeys;
+	int (*open)(struct loader *L, const char *arg);
+	void (*close)(struct loader *L);
+};
+
+struct loader {
+	const char *path;
+	FILE *f;
+	struct config *c;
+	char *err;                      /* the first error; parsing stops there */
+	int line;                       /* physical line last handed to inih */
+	bool key_seen;                  /* inih's prev_name: a key since the header */
+	bool continuation;              /* this line continues the previous value */
+	const struct section_kind *kind;/* NULL before the first header */
+	char *title;                    /* "[server WEB01]", for messages */
+	int section_line;
+	void *obj;                      /* where the current section's keys go */
+	int *seen;                      /* per key: line it was set on, 0 = unset */
+	int site_seen[MAX_KEYS];        /* kept to the end for provider checks */
+	int server_seen[MAX_KEYS];
+	int ui_seen[MAX_KEYS];
+	int site_line, ui_line;
+	int sim_line;                   /* first "transport = sim", 0 = none */
+};
+
+static parse_fn parse_int, parse_choice, parse_word, parse_bool, parse_server,
+    parse_host, parse_path, parse_winpath, parse_text;
+
+static const struct choice generations[] = {
+	{ "sms2003", 0 }, { "cm2007", 0 }, { "cb", 0 }, { NULL, 0 },
+};
+static const struct choice transports[] = {
+	{ "sim", CONFIG_TRANSPORT_SIM }, { "ssh", CONFIG_TRANSPORT_SSH },
+	{ "smb", CONFIG_TRANSPORT_SMB }, { "local", CONFIG_TRANSPORT_LOCAL },
+	{ NULL, 0 },
+};
+static const struct choice themes[] = {
+	{ "dark", CONFIG_THEME_DARK }, { "light", CONFIG_THEME_LIGHT },
+	{ "mono", CONFIG_THEME_MONO }, { NULL, 0 },
+};
+static const struct choice glyph_sets[] = {
+	{ "auto", CONFIG_GLYPHS_AUTO }, { "utf8", CONFIG_GLYPHS_UTF8 },
+	{ "ascii", CONFIG_GLYPHS_ASCII }, { NULL, 0 },
+};
+
+#define C_OFF(f) offsetof(struct config, f)
+#define S_OFF(f) offsetof(struct config_server, f)
+
+/* Indices into site_keys[], for the checks made after the whole file. */
+enum { SITE_GENERATION, SITE_PROVIDER, SITE_SITE_SERVER, SITE_SIM_DIR, SITE_MAX_PARALLEL };
+enum { SERVER_TRANSPORT };
+
+/* Designated initialisers throughout: unnamed fields are zero/NULL. */
+#define KEY(nm, fn, off, ...) { .name = nm, .parse = fn, .offset = off, __VA_ARGS__ }
+
+static const struct key site_keys[] = {
+	[SITE_GENERATION] = KEY("generation", parse_word, C_OFF(generation), .choices = generations),
+	[SITE_PROVIDER] = KEY("provider", parse_server, C_OFF(provider)),
+	[SITE_SITE_SERVER] = KEY("site_server", parse_server, C_OFF(site_server)),
+	[SITE_SIM_DIR] = KEY("sim_dir", parse_path, C_OFF(sim_dir)),
+	[SITE_MAX_PARALLEL] = KEY("max_parallel", parse_int, C_OFF(max_parallel),
+	    .min = 1, .max = 256, .unit = "connections at a time"),
+};
+static const struct key server_keys[] = {
+	[SERVER_TRANSPORT] = KEY("transport", parse_choice, S_OFF(transport),
+	    .choices = transports, .required = true),
+	KEY("host", parse_host, S_OFF(host)),
+	KEY("port", parse_int, S_OFF(port), .min = 1, .max = 65535),
+	KEY("user", parse_text, S_OFF(user)),
+	KEY("identity", parse_path, S_OFF(identity)),
+	KEY("known_hosts", parse_path, S_OFF(known_hosts)),
+	KEY("sms_path", parse_winpath, S_OFF(sms_path)),
+	KEY("connect_timeout", parse_int, S_OFF(connect_timeout), .min = 1, .max = 600, .unit = "seconds"),
+};
+static const struct key ui_keys[] = {
+	KEY("refresh", parse_int, C_OFF(refresh_seconds), .min = 1, .max = 3600, .unit = "seconds"),
+	KEY("theme", parse_choice, C_OFF(theme), .choices = themes),
+	KEY("glyphs", parse_choice, C_OFF(glyphs), .choices = glyph_sets),
+	KEY("mouse", parse_bool, C_OFF(mouse)),
+	KEY("read_only", parse_bool, C_OFF(read_only)),
+};
+_Static_assert(ARRAY_SIZE(site_keys) <= MAX_KEYS, "MAX_KEYS");
+_Static_assert(ARRAY_SIZE(server_keys) <= MAX_KEYS, "MAX_KEYS");
+_Static_assert(ARRAY_SIZE(ui_keys) <= MAX_KEYS, "MAX_KEYS");
+
+static int open_site(struct loader *L, const char *arg);
+static int open_server(struct loader *L, const char *arg);
+static int open_ui(struct loader *L, const char *arg);
+static void close_server(struct loader *L);
+
+static const struct section_kind kinds[] = {
+	{ .name = "site", .arg = "CODE", .keys = site_keys, .nkeys = ARRAY_SIZE(site_keys),
+	  .open = open_site },
+	{ .name = "server", .arg = "NAME", .keys = server_keys, .nkeys = ARRAY_SIZE(server_keys),
+	  .open = open_server, .close = close_server },
+	{ .name = "ui", .keys = ui_keys, .nkeys = ARRAY_SIZE(ui_keys), .open = open_ui },
+};
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* Record "FILE:LINE: message" (or "FILE: message" for line 0) unless an
+ * earlier error is already recorded: the first one is the one to fix. */
+__attribute__((format(printf, 3, 4))) static void
+fail(struct loader *L, int line, const char *fmt, ...)
+{
+	if (L->err != NULL)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		L->err = xasprintf("%s:%d: %s", L->path, line, msg);
+	else
+		L->err = xasprintf("%s: %s", L->path, msg);
+	free(msg);
+}
+
+/* "a, b or c" from a choice table, for "must be one of" messages. */
+static char *
+choice_list(const struct choice *ch)
+{
+	struct buf b;
+	buf_init(&b);
+	for (size_t i = 0; ch[i].name != NULL; i++) {
+		const char *sep = i == 0 ? "" : ch[i + 1].name == NULL ? " or " : ", ";
+		buf_printf(&b, "%s%s", sep, ch[i].name);
+	}
+	return buf_detach(&b);
+}
+
+/* ---- value parsers: each checks one kind of value and stores it -------- */
+
+static void
+set_string(void *field, char *value)
+{
+	char **p = field;
+	free(*p);
+	*p = value;
+}
+
+static int
+parse_int(struct loader *L, const struct key *k, const char *v, void *field)
+{
+	/* Digits only: strtol alone would accept " 12", "+12" and "12abc". */
+	bool digits = *v != '\0' && strspn(v, "0123456789") == strlen(v);
+	errno = 0;
+	long n = digits ? strtol(v, NULL, 10) : 0;
+	if (!digits || errno == ERANGE || n < k->min || n > k->max) {
+		fail(L, L->line, "bad value for '%s': \"%s\"; it must be a whole number from %ld to %ld%s%s",
+		    k->name, v, k->min, k->max, k->unit ? " " : "", k->unit ? k->unit : "");
+		return -1;
+	}
+	*(int *)field = (int)n;
+	return 0;
+}
+
+/* Choices are matched without regard to case ("SSH" is ssh); NULL if none. */
+static const struct choice *
+choice_find(struct loader *L, const struct key *k, const char *v)
+{
+	for (const struct choice *ch = k->choices; ch->name != NULL; ch++)
+		if (strcasecmp(ch->name, v) == 0)
+			return ch;
+	char *list = choice_list(k->choices);
+	fail(L, L->line, "bad value for '%s': \"%s\"; it must be %s", k->name, v, list);
+	free(list);
+	return NULL;
+}
+
+static int
+parse_choice(struct loader *L, const struct key *k, const char *v, void *field)
+{
+	const struct choice *ch = choice_find(L, k, v);
+	if (ch == NULL)
+		return -1;
+	*(int *)field = ch->value;
+	return 0;
+}
+
+/* A choice kept as its (lower-case) name, e.g. generation. */
+static int
+parse_word(struct loader *L, const struct key *k, const char *v, void *field)
+{
+	const struct choice *ch = choice_find(L, k, v);
+	if (ch == NULL)
+		return -1;
+	set_string(field, xstrdup(ch->name));
+	return 0;
+}
+
+static int
+parse_bool(struct loader *L, const struct key *k, const char *v, void *field)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+			*(bool *)field = strcasecmp(v, yes[i]) == 0;
+			return 0;
+		}
+	}
+	fail(L, L->line, "bad value for '%s': \"%s\"; it must be yes or no (true/false, on/off and 1/0 also work)",
+	    k->name, v);
+	return -1;
+}
+
+static int
+parse_server(struct loader *L, const struct key *k, const char *v, void *field)
+{
+	if (!servername_valid(v)) {
+		fail(L, L->line, "bad value for '%s': \"%s\" is not a server name (letters, digits, '-', '_' and '.', "
+		    "as in the [server NAME] header)", k->name, v);
+		return -1;
+	}
+	set_string(field, xstrdup(v));
+	return 0;
+}
+
+/* A host name, an IPv4 address (both pass servername_valid) or IPv6. */
+static int
+parse_host(struct loader *L, const struct key *k, const char *v, void *field)
+{
+	struct in6_addr a6;
+	if (!servername_valid(v) && inet_pton(AF_INET6, v, &a6) != 1) {
+		fail(L, L->line, "bad value for '%s': \"%s\" is not a host name or IP address", k->name, v);
+		return -1;
+	}
+	set_string(field, xstrdup(v));
+	return 0;
+}
+
+/* Paths on this machine: "~/" is the home directory, and a relative path is
+ * taken from the directory holding the configuration file, so the file means
+ * the same thing whatever directory dpdoctor is started from. */
+static int
+parse_path(struct loader *L, const struct key *k, const char *v, void *field)
+{
+	if (v[0] == '~' && v[1] != '/' && v[1] != '\0') {
+		fail(L, L->line, "bad value for '%s': \"%s\"; only ~/ (your own home) is understood, "
+		    "write other paths in full", k->name, v);
+		return -1;
+	}
+	if (v[0] == '~') {
+		const char *home = getenv("HOME");
+		if (home == NULL || *home == '\0') {
+			fail(L, L->line, "'%s' starts with ~ but $HOME is not set", k->name);
+			return -1;
+		}
+		set_string(field, xasprintf("%s%s", home, v + 1));
+		return 0;
+	}
+	const char *slash = strrchr(L->path, '/');
+	if (v[0] == '/' || slash == NULL)
+		set_string(field, xstrdup(v));
+	else
+		set_string(field, xasprintf("%.*s/%s", (int)(slash - L->path), L->path, v));
+	return 0;
+}
+
+/* A folder on the Windows server, e.g. E:\SMS: drive letter, colon,
+ * backslash, and none of the characters Windows forbids in a path. */
+static int
+parse_winpath(struct loader *L, const struct key *k, const char *v, void *field)
+{
+	bool okay = isalpha((unsigned char)v[0]) && v[1] == ':' && v[2] == '\\' &&
+	    strpbrk(v + 2, "<>:\"/|?*") == NULL;
+	if (!okay) {
+		fail(L, L->line, "bad value for '%s': \"%s\"; it must be a folder on the server's own disk "
+		    "such as E:\\SMS (drive letter, colon, backslash)", k->name, v);
+		return -1;
+	}
+	set_string(field, xstrdup(v));
+	return 0;
+}
+
+static int
+parse_text(struct loader *L, const struct key *k, const char *v, void *field)
+{
+	(void)L;
+	(void)k;
+	set_string(field, xstrdup(v));
+	return 0;
+}
+
+/* Checks every value gets: not empty, no control characters, no quotes
+ * (inih keeps quotes as part of the value, which is never what was meant). */
+static int
+check_value(struct loader *L, const struct key *k, const char *v)
+{
+	size_t len = strlen(v);
+	if (len == 0) {
+		fail(L, L->line, "'%s' has no value; give one or delete the line to use the default", k->name);
+		return -1;
+	}
+	for (const char *p = v; *p != '\0'; p++) {
+		if (iscntrl((unsigned char)*p)) {
+			fail(L, L->line, "the value of '%s' contains a control character", k->name);
+			return -1;
+		}
+	}
+	if (len >= 2 && (v[0] == '"' || v[0] == '\'') && v[len - 1] == v[0]) {
+		fail(L, L->line, "the value of '%s' is in quotes; quotes would be kept as part of the value, "
+		    "so write it without them", k->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- sections ---------------------------------------------------------- */
+
+static int
+open_site(struct loader *L, const char *arg)
+{
+	if (L->site_line != 0) {
+		fail(L, L->line, "a second [site] section (the first is on line %d); one file describes one site",
+		    L->site_line);
+		return -1;
+	}
+	if (!sitecode_valid(arg)) {
+		fail(L, L->line, "bad site code \"%s\": a site code is 3 upper-case letters or digits, e.g. [site 009]",
+		    arg);
+		return -1;
+	}
+	memcpy(L->c->site_code, arg, 4);
+	L->site_line = L->line;
+	L->obj = L->c;
+	L->seen = L->site_seen;
+	return 0;
+}
+
+static int
+open_server(struct loader *L, const char *arg)
+{
+	struct config *c = L->c;
+	if (!servername_valid(arg)) {
+		fail(L, L->line, "bad server name \"%s\": use letters, digits, '-', '_' and '.', e.g. [server DP01]",
+		    arg);
+		return -1;
+	}
+	const struct config_server *dup = config_server(c, arg);
+	if (dup != NULL) {
+		fail(L, L->line, "duplicate section [server %s]: it is already on line %d", arg, dup->line);
+		return -1;
+	}
+	c->servers = xreallocarray(c->servers, c->nservers + 1, sizeof *c->servers);
+	struct config_server *s = &c->servers[c->nservers++];
+	*s = (struct config_server){
+		.name = xstrdup(arg), .line = L->line, .transport = CONFIG_TRANSPORT_SSH,
+		.sms_path = xstrdup("E:\\SMS"), .connect_timeout = 10,
+	};
+	memset(L->server_seen, 0, sizeof L->server_seen);
+	L->obj = s;
+	L->seen = L->server_seen;
+	return 0;
+}
+
+static void
+close_server(struct loader *L)
+{
+	struct config_server *s = L->obj;
+	if (s->host == NULL)
+		s->host = xstrdup(s->name);
+	if (s->transport == CONFIG_TRANSPORT_SIM && L->sim_line == 0)
+		L->sim_line = L->server_seen[SERVER_TRANSPORT];
+}
+
+static int
+open_ui(struct loader *L, const char *arg)
+{
+	(void)arg;
+	if (L->ui_line != 0) {
+		fail(L, L->line, "duplicate section [ui]: it is already on line %d", L->ui_line);
+		return -1;
+	}
+	L->ui_line = L->line;
+	L->obj = L->c;
+	L->seen = L->ui_seen;
+	return 0;
+}
+
+/* End of a section (next header or end of file): required keys, defaults. */
+static void
+close_section(struct loader *L)
+{
+	const struct section_kind *k = L->kind;
+	if (k == NULL || L->err != NULL)
+		return;
+	for (size_t i = 0; i < k->nkeys; i++) {
+		if (k->keys[i].required && L->seen[i] == 0) {
+			char *list = k->keys[i].choices ? choice_list(k->keys[i].choices) : xstrdup("a value");
+			fail(L, L->section_line, "%s has no '%s' (required: %s)", L->title, k->keys[i].name, list);
+			free(list);
+			return;
+		}
+	}
+	if (k->close != NULL)
+		k->close(L);
+}
+
+static const struct section_kind *
+kind_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (strcasecmp(kinds[i].name, name) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+/* "[server WEB01]" between the brackets: the kind word, then its argument. */
+static void
+open_section(struct loader *L, const char *text, size_t len)
+{
+	char *word = xstrndup(text, len);
+	char *p = word + strspn(word, " \t");
+	char *arg = p + strcspn(p, " \t");
+	if (*arg != '\0')
+		*arg++ = '\0';
+	arg += strspn(arg, " \t");
+	for (char *e = arg + strlen(arg); e > arg && isspace((unsigned char)e[-1]); )
+		*--e = '\0';
+	const struct section_kind *k = kind_find(p);
+	if (k == NULL)
+		fail(L, L->line, "unknown section [%s]; the sections are [site CODE], [server NAME] and [ui]", p);
+	else if (k->arg != NULL && *arg == '\0')
+		fail(L, L->line, "[%s] needs a %s: [%s %s]", k->name, k->arg, k->name, k->arg);
+	else if (k->arg == NULL && *arg != '\0')
+		fail(L, L->line, "[%s] takes no name (found \"%s\")", k->name, arg);
+	else if (k->open(L, arg) == 0) {
+		L->kind = k;
+		L->section_line = L->line;
+		free(L->title);
+		L->title = *arg ? xasprintf("[%s %s]", k->name, arg) : xasprintf("[%s]", k->name);
+	}
+	free(word);
+}
+
+/* ---- the reader: physical lines in, inih's view mirrored --------------- */
+
+/* inih's own scan: stop at any of chars, or at a ';' that follows white
+ * space (an inline comment). */
+static const char *
+find_chars_or_comment(const char *s, const char *chars)
+{
+	bool was_space = false;
+	while (*s != '\0' && (chars == NULL || strchr(chars, *s) == NULL) && !(was_space && *s == ';')) {
+		was_space = isspace((unsigned char)*s);
+		s++;
+	}
+	return s;
+}
+
+static void
+header_line(struct loader *L, const char *t)
+{
+	const char *end = find_chars_or_comment(t + 1, "]");
+	if (*end != ']') {
+		fail(L, L->line, "broken section header: no closing ']'");
+		return;
+	}
+	const char *rest = end + 1 + strspn(end + 1, " \t\r\n");
+	if (*rest != '\0' && *rest != ';') {
+		fail(L, L->line, "unexpected text after ']' in the section header");
+		return;
+	}
+	close_section(L);
+	if (L->err != NULL)
+		return;
+	L->kind = NULL;     /* keys after a rejected header must not land in the old section */
+	L->key_seen = false;
+	open_section(L, t + 1, (size_t)(end - (t + 1)));
+}
+
+/* Classify a line the way inih will, doing what inih cannot tell us about:
+ * section changes, broken headers, lines without '=', continuations. */
+static void
+classify(struct loader *L, const char *buf)
+{
+	const char *t = buf;
+	if (L->line == 1 && strncmp(t, "\xEF\xBB\xBF", 3) == 0)
+		t += 3;
+	t += strspn(t, " \t\r\n\v\f");
+	L->continuation = false;
+	if (*t == '\0' || *t == ';' || *t == '#')
+		return;
+	if (t > buf && L->key_seen) {
+		/* inih passes it to the handler as more of the previous value */
+		L->continuation = true;
+		return;
+	}
+	if (*t == '[') {
+		header_line(L, t);
+		return;
+	}
+	const char *sep = find_chars_or_comment(t, "=:");
+	if (*sep != '=' && *sep != ':') {
+		int n = (int)strcspn(t, "\r\n");
+		fail(L, L->line, "expected 'key = value', a [section] header or a ; comment, found \"%.*s\"",
+		    n > 40 ? 40 : n, t);
+		return;
+	}
+	L->key_seen = true;
+}
+
+/* Read one physical line into inih's buffer (num bytes, as inih passes).
+ * Only the first num-1 bytes are kept; the rest of a longer line is counted,
+ * not stored.  Returns the line's length in the file (0 at end of file), or
+ * -1 after recording an error. */
+static long
+read_physical(struct loader *L, char *str, int num)
+{
+	size_t cap = (size_t)num - 1, total = 0;
+	int ch, prev = EOF, last = EOF;
+	bool nul = false;
+	while ((ch = getc(L->f)) != EOF) {
+		if (total < cap)
+			str[total] = (char)ch;
+		total++;
+		nul |= ch == '\0';
+		prev = last;
+		last = ch;
+		if (ch == '\n')
+			break;
+	}
+	str[total < cap ? total : cap] = '\0';
+	if (ferror(L->f)) {
+		fail(L, L->line + 1, "read error: %s", strerror(errno));
+		return -1;
+	}
+	if (total == 0)
+		return 0;
+	L->line++;
+	/* The text without its line ending must fit in num-2 bytes; then at
+	 * most the final LF is lost, which inih does not need. */
+	size_t text = total - (last == '\n') - (last == '\n' && prev == '\r');
+	if (text > (size_t)num - 2) {
+		const char *t = str + strspn(str, " \t");
+		bool value = *t != '\0' && strchr(";#[", *t) == NULL;
+		fail(L, L->line, "%s too long: %zu characters, but inih reads at most %d characters per line "
+		    "and would silently cut off the rest", value ? "value" : "line", text, num - 2);
+		return -1;
+	}
+	if (nul) {
+		fail(L, L->line, "the line contains a NUL byte; is this a text file?");
+		return -1;
+	}
+	return (long)total;
+}
+
+static char *
+reader(char *str, int num, void *stream)
+{
+	struct loader *L = stream;
+	if (L->err != NULL || num < 3)
+		return NULL;
+	long n = read_physical(L, str, num);
+	if (n == 0)
+		close_section(L);
+	if (n <= 0)
+		return NULL;
+	classify(L, str);
+	return L->err != NULL ? NULL : str;
+}
+
+/* ---- the handler: one key = value of the current section -------------- */
+
+static void
+unknown_key(struct loader *L, const char *name)
+{
+	struct buf b;
+	buf_init(&b);
+	for (size_t i = 0; i < L->kind->nkeys; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", L->kind->keys[i].name);
+	if (*name == '\0')
+		fail(L, L->line, "no key name before '='");
+	else
+		fail(L, L->line, "unknown key '%s' in %s; the keys of [%s] are: %s", name, L->title,
+		    L->kind->name, b.data);
+	buf_free(&b);
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct loader *L = user;
+	(void)section;      /* ours is complete; inih cuts section names at 49 characters */
+	if (L->err != NULL)
+		return 0;
+	const struct section_kind *kind = L->kind;
+	const struct key *k = NULL;
+	for (size_t i = 0; kind != NULL && i < kind->nkeys; i++)
+		if (strcasecmp(kind->keys[i].name, name) == 0)
+			k = &kind->keys[i];
+	int *seen = k ? &L->seen[k - kind->keys] : NULL;
+	if (L->continuation)
+		fail(L, L->line, "the value of '%s' (line %d) continues on this line because it is indented; "
+		    "values must fit on one line, so remove the leading spaces", name, seen ? *seen : 0);
+	else if (kind == NULL)
+		fail(L, L->line, "'%s' comes before any section; put it under [site CODE], [server NAME] or [ui]",
+		    name);
+	else if (k == NULL)
+		unknown_key(L, name);
+	else if (*seen != 0)
+		fail(L, L->line, "duplicate key '%s' in %s: it is already set on line %d", k->name, L->title, *seen);
+	if (L->err != NULL)
+		return 0;
+	*seen = L->line;
+	if (check_value(L, k, value) < 0)
+		return 0;
+	return k->parse(L, k, value, (char *)L->obj + k->offset) == 0;
+}
+
+/* ---- after the last line ---------------------------------------------- */
+
+static void
+check_server_ref(struct loader *L, int idx, const char *name)
+{
+	if (name != NULL && config_server(L->c, name) == NULL)
+		fail(L, L->site_seen[idx], "'%s' names server %s, but there is no [server %s] section",
+		    site_keys[idx].name, name, name);
+}
+
+static void
+check_whole(struct loader *L, int rc)
+{
+	if (rc != 0)    /* inih saw something our reader let through */
+		fail(L, rc > 0 ? rc : 0, "the INI parser rejected this line (inih error %d)", rc);
+	if (L->site_line == 0)
+		fail(L, 0, "no [site CODE] section: the file must say which site it describes, e.g. [site 009]");
+	check_server_ref(L, SITE_PROVIDER, L->c->provider);
+	check_server_ref(L, SITE_SITE_SERVER, L->c->site_server);
+	if (L->sim_line != 0 && L->c->sim_dir == NULL)
+		fail(L, L->sim_line, "transport = sim needs sim_dir in [site %s] (line %d): the folder of the "
+		    "simulated site", L->c->site_code, L->site_line);
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+void
+config_defaults(struct config *c)
+{
+	*c = (struct config){
+		.generation = xstrdup("sms2003"),
+		.max_parallel = 16,
+		.refresh_seconds = 30,
+		.theme = CONFIG_THEME_DARK,
+		.glyphs = CONFIG_GLYPHS_AUTO,
+		.mouse = false,         /* mouse capture breaks terminal copy and paste */
+		.read_only = false,
+	};
+}
+
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->nservers; i++) {
+		struct config_server *s = &c->servers[i];
+		free(s->name);
+		free(s->host);
+		free(s->user);
+		free(s->identity);
+		free(s->known_hosts);
+		free(s->sms_path);
+	}
+	free(c->servers);
+	free(c->path);
+	free(c->generation);
+	free(c->provider);
+	free(c->site_server);
+	free(c->sim_dir);
+	memset(c, 0, sizeof *c);
+}
+
+/* Open the file for the reader, or record why not (a directory opens
+ * fine on Linux and fails only at the first read, so check up front). */
+static int
+open_file(struct loader *L)
+{
+	struct stat st;
+	L->f = fopen(L->path, "r");
+	if (L->f == NULL)
+		fail(L, 0, "%s", strerror(errno));
+	else if (fstat(fileno(L->f), &st) != 0)
+		fail(L, 0, "%s", strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		fail(L, 0, "%s", strerror(EISDIR));
+	return L->err != NULL ? -1 : 0;
+}
+
+/* *c is output only: whatever it held before is overwritten, not freed. */
+int
+config_load(const char *path, struct config *c, char **err)
+{
+	struct loader L = { .path = path, .c = c };
+	config_defaults(c);
+	c->path = xstrdup(path);
+	if (open_file(&L) == 0)
+		check_whole(&L, ini_parse_stream(reader, &L, handler, &L));
+	if (L.f != NULL && fclose(L.f) != 0)
+		fail(&L, 0, "%s", strerror(errno));
+	free(L.title);
+	if (L.err == NULL)
+		return 0;
+	config_free(c);
+	config_defaults(c);
+	if (err != NULL) {
+		free(*err);
+		*err = L.err;
+	} else {
+		free(L.err);
+	}
+	return -1;
+}
+
+/* Record why a candidate was passed over; true if it exists.  An existing
+ * file that cannot be read is still returned, so that config_load says why
+ * instead of another file being used behind the administrator's back. */
+static bool
+candidate(const char *path, struct buf *tried)
+{
+	struct stat st;
+	if (stat(path, &st) == 0)
+		return true;
+	buf_printf(tried, "%s%s: %s", tried->len ? "\n" : "", path, strerror(errno));
+	return false;
+}
+
+/* $XDG_CONFIG_HOME/dpdoctor/dpdoctor.ini, or under ~/.config when it is
+ * unset or relative (the XDG spec says to ignore relative values). */
+static char *
+default_path(struct buf *tried)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/dpdoctor/dpdoctor.ini", xdg);
+	const char *home = getenv("HOME");
+	if (home != NULL && home[0] != '\0')
+		return xasprintf("%s/.config/dpdoctor/dpdoctor.ini", home);
+	buf_printf(tried, "%s$XDG_CONFIG_HOME and $HOME are both unset", tried->len ? "\n" : "");
+	return NULL;
+}
+
+/* On success *tried is NULL; on failure it lists each path looked at with
+ * the reason, one per line.  -c is final: a missing -c file is an error,
+ * never a reason to read some other file. */
+char *
+config_find(const char *cli_path, char **tried)
+{
+	struct buf t;
+	buf_init(&t);
+	char *found = NULL;
+	const char *env = getenv("DPDOCTOR_CONFIG");
+	if (cli_path != NULL) {
+		if (candidate(cli_path, &t))
+			found = xstrdup(cli_path);
+	} else if (env != NULL && env[0] != '\0' && candidate(env, &t)) {
+		found = xstrdup(env);
+	} else {
+		char *def = default_path(&t);
+		if (def != NULL && candidate(def, &t))
+			found = def;
+		else
+			free(def);
+	}
+	if (tried != NULL)
+		*tried = found ? NULL : buf_detach(&t);
+	buf_free(&t);
+	return found;
+}
+
+/* Server names are host names, so they match without regard to case. */
+const struct config_server *
+config_server(const struct config *c, const char *name)
+{
+	if (c == NULL || name == NULL)
+		return NULL;
+	for (size_t i = 0; i < c->nservers; i++)
+		if (strcasecmp(c->servers[i].name, name) == 0)
+			return &c->servers[i];
+	return NULL;
+}

@@ -1,0 +1,72 @@
+/* Unit tests: the state table and snapshot indexing. */
+#include "config.h"
+#include "backend/model.h"
+#include "tests/unit/tap.h"
+
+#include <stdlib.h>
+
+static void
+test_states(void)
+{
+	is_str(state_info(0)->name, "INSTALLED", "state 0 is INSTALLED");
+	is_str(state_info(3)->name, "INSTALL_FAILED", "state 3 is INSTALL_FAILED");
+	is_str(state_info(8)->name, "CONTENT_MONITORING", "state 8 is CONTENT_MONITORING");
+	ok(!state_is_problem(0), "installed is not a problem");
+	for (unsigned v = 1; v <= 6; v++)
+		ok(state_is_problem(v), "state %u is a problem", v);
+	ok(!state_is_problem(7) && !state_is_problem(8),
+	    "states 7 and 8 are in progress, not failures");
+	is_str(state_info(42)->name, "UNKNOWN", "unknown value gets the UNKNOWN entry");
+	ok(state_is_problem(42), "an unknown value is shown as a problem");
+	is_int(state_from_name("install_failed"), 3, "lookup by name, any case");
+	is_int(state_from_name("2"), 2, "lookup by number");
+	is_int(state_from_name("9"), -1, "out-of-range number");
+	is_int(state_from_name("BROKEN"), -1, "unknown name");
+	for (unsigned v = 0; v < STATE_COUNT; v++) {
+		const struct state_info *i = state_info(v);
+		ok(i->value == (int)v && i->glyph_ascii[0] != '\0' &&
+		    i->glyph_ascii[1] == '\0' && (unsigned char)i->glyph_ascii[0] < 0x80,
+		    "state %u has a one-character ASCII glyph", v);
+	}
+}
+
+static void
+test_snapshot(void)
+{
+	struct snapshot *s = snapshot_new();
+	char *err = NULL;
+	size_t a = snapshot_add_pkg(s, "00900001");
+	size_t b = snapshot_add_pkg(s, "00900002");
+	is_int(snapshot_add_pkg(s, "00900001"), a, "adding a package twice finds it");
+	long d1 = snapshot_add_dp(s, "[\"Display=\\\\DP01\\\"]MSWNET:[\"SMS_SITE=009\"]\\\\DP01\\", &err);
+	long d2 = snapshot_add_dp(s, "[\"Display=\\\\dp02.contoso.com\\\"]MSWNET:[\"SMS_SITE=009\"]\\\\dp02.contoso.com\\", &err);
+	long d3 = snapshot_add_dp(s, "[\"Display=\\\\DP01\\pkgs$\\\"]MSWNET:[\"SMS_SITE=009\"]\\\\DP01\\pkgs$\\", &err);
+	ok(d1 == 0 && d2 == 1 && d3 == 2, "three distinct DPs (share DP is its own column)");
+	is_str(s->dps[d3].name, "DP01\\pkgs$", "share DP column name");
+	is_int(snapshot_find_dp(s, "DP02.CONTOSO.COM"), d2, "DP lookup ignores case");
+	is_int(snapshot_add_dp(s, "garbage", &err), -1, "bad NAL path refused");
+	ok(err != NULL, "with an error message");
+	free(err);
+	snapshot_add_cell(s, &(struct cell){ .pkg = (uint32_t)a, .dp = (uint32_t)d1, .state = 3 });
+	snapshot_add_cell(s, &(struct cell){ .pkg = (uint32_t)a, .dp = (uint32_t)d2, .state = 0 });
+	snapshot_add_cell(s, &(struct cell){ .pkg = (uint32_t)b, .dp = (uint32_t)d2, .state = 2 });
+	snapshot_add_cell(s, &(struct cell){ .pkg = (uint32_t)b, .dp = (uint32_t)d2, .state = 0 });
+	snapshot_index(s);
+	ok(snapshot_cell(s, a, (size_t)d1)->state == 3, "matrix finds a cell");
+	ok(snapshot_cell(s, b, (size_t)d1) == NULL, "untargeted pair has no cell");
+	ok(snapshot_cell(s, b, (size_t)d2)->state == 0, "a duplicate row keeps the later one");
+	is_int(s->pkgs[a].problems, 1, "package problem count");
+	is_int(s->pkgs[b].problems, 0, "duplicate counted once");
+	is_int(s->dps[d1].problems, 1, "DP problem count");
+	is_int(s->state_counts[0], 2, "two installed");
+	is_int(s->state_counts[3], 1, "one failed");
+	snapshot_free(s);
+}
+
+int
+main(void)
+{
+	test_states();
+	test_snapshot();
+	return done_testing();
+}

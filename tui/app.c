@@ -1,0 +1,156 @@
+/*
+ * Opening the site to look at.  Two roads lead here: --demo (the simulated
+ * site under the state directory, created on first use) and a configuration
+ * file that names the site and how to reach its provider.  Either way the
+ * result is one transport and one site code; a road that cannot be taken
+ * says exactly why and how to proceed, and the caller exits with 2.
+ */
+#include "config.h"
+#include "tui/app.h"
+#include "backend/nal.h"
+#include "backend/sim/sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *
+app_state_dir(void)
+{
+	const char *xdg = getenv("XDG_STATE_HOME");
+	if (xdg != NULL && *xdg == '/')
+		return xasprintf("%s/dpdoctor", xdg);
+	const char *home = getenv("HOME");
+	return xasprintf("%s/.local/state/dpdoctor", home && *home ? home : ".");
+}
+
+static int
+app_open_demo(struct app *a, const struct app_args *args)
+{
+	const char *scenario = args->demo_scenario ? args->demo_scenario : "default";
+	char *dir;
+	if (args->demo_dir != NULL) {
+		dir = xstrdup(args->demo_dir);
+	} else {
+		char *state = app_state_dir();
+		dir = strcmp(scenario, "default") == 0 ? xasprintf("%s/demo", state) :
+		    xasprintf("%s/demo-%s", state, scenario);
+		free(state);
+	}
+	char *err = NULL;
+	struct sim_info info = {0};
+	if (sim_ensure(dir, scenario, 1, args->demo_reset, &err) != 0 ||
+	    sim_info(dir, &info, &err) != 0) {
+		fprintf(stderr, "dpdoctor: demo site %s: %s\n", dir, err);
+		goto fail;
+	}
+	if (args->demo_scenario != NULL && strcmp(info.scenario, scenario) != 0) {
+		fprintf(stderr, "dpdoctor: demo site %s holds the \"%s\" scenario, not \"%s\";\n"
+		    "  add --demo-reset to recreate it (this deletes the simulated site there)\n",
+		    dir, info.scenario, scenario);
+		goto fail;
+	}
+	memcpy(a->site, info.site_code, sizeof a->site);
+	a->t = transport_sim_new(dir, info.primary);
+	a->label = xasprintf("demo %s", dir);
+	config_defaults(&a->cfg);
+	sim_info_free(&info);
+	free(dir);
+	return 0;
+fail:
+	sim_info_free(&info);
+	free(err);
+	free(dir);
+	return 2;
+}
+
+static const char no_config_help[] =
+	"dpdoctor: no configuration file found.  Looked at:\n%s"
+	"\n"
+	"Write one (see dpdoctor.ini.example, shipped in config/), for example:\n"
+	"\n"
+	"  [site 009]\n"
+	"  provider = SMS009PRI\n"
+	"\n"
+	"  [server SMS009PRI]\n"
+	"  transport = ssh\n"
+	"\n"
+	"and pass it with -c FILE or $DPDOCTOR_CONFIG, or put it at\n"
+	"$XDG_CONFIG_HOME/dpdoctor/dpdoctor.ini.\n"
+	"\n"
+	"To try dpdoctor without a site, run:  dpdoctor --demo\n";
+
+static int
+app_open_config(struct app *a, const struct app_args *args)
+{
+	char *tried = NULL, *err = NULL;
+	char *path = config_find(args->config_path, &tried);
+	if (path == NULL) {
+		fprintf(stderr, no_config_help, tried ? tried : "");
+		free(tried);
+		return 2;
+	}
+	free(tried);
+	if (config_load(path, &a->cfg, &err) != 0) {
+		fprintf(stderr, "dpdoctor: %s\n", err);
+		free(err);
+		free(path);
+		return 2;
+	}
+	if (args->site != NULL && strcasecmp(args->site, a->cfg.site_code) != 0) {
+		fprintf(stderr, "dpdoctor: %s describes site %s, not %s\n", path,
+		    a->cfg.site_code, args->site);
+		free(path);
+		return 2;
+	}
+	memcpy(a->site, a->cfg.site_code, sizeof a->site);
+	const char *prov = a->cfg.provider ? a->cfg.provider : a->cfg.site_server;
+	const struct config_server *srv = prov ? config_server(&a->cfg, prov) : NULL;
+	if (srv == NULL) {
+		fprintf(stderr, "dpdoctor: %s: [site %s] names no provider or site_server "
+		    "to run the status query on\n", path, a->site);
+		free(path);
+		return 2;
+	}
+	if (srv->transport != CONFIG_TRANSPORT_SIM) {
+		fprintf(stderr, "dpdoctor: %s: server %s (line %d) uses a transport this "
+		    "version cannot carry yet; only transport = sim works so far\n",
+		    path, srv->name, srv->line);
+		free(path);
+		return 2;
+	}
+	a->t = transport_sim_new(a->cfg.sim_dir, srv->name);
+	a->label = xasprintf("%s", path);
+	free(path);
+	return 0;
+}
+
+int
+app_open(struct app *a, const struct app_args *args)
+{
+	memset(a, 0, sizeof *a);
+	if (args->site != NULL && !sitecode_valid(args->site)) {
+		fprintf(stderr, "dpdoctor: --site %s: a site code is 3 letters or digits (e.g. 009)\n",
+		    args->site);
+		return 2;
+	}
+	int rc = args->demo ? app_open_demo(a, args) : app_open_config(a, args);
+	if (rc != 0) {
+		app_close(a);
+		return rc;
+	}
+	a->read_only = args->read_only || a->cfg.read_only;
+	if (args->refresh > 0)
+		a->cfg.refresh_seconds = args->refresh;
+	return 0;
+}
+
+void
+app_close(struct app *a)
+{
+	transport_close(a->t);
+	free(a->provider);
+	free(a->label);
+	config_free(&a->cfg);
+	memset(a, 0, sizeof *a);
+}

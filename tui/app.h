@@ -1,0 +1,40 @@
+/*
+ * What main() and the command-line subcommands share: turning the command
+ * line and configuration into a status source (transport + site), so the
+ * TUI and `dpdoctor status` look at exactly the same thing.
+ */
+#ifndef DPD_APP_H
+#define DPD_APP_H
+
+#include <stdbool.h>
+
+#include "backend/transport.h"
+#include "config/config.h"
+
+struct app_args {
+	const char *config_path;   /* -c FILE */
+	const char *site;          /* --site CODE */
+	bool demo;
+	const char *demo_dir;      /* --demo=DIR */
+	bool demo_reset;
+	const char *demo_scenario; /* --demo-scenario=NAME */
+	bool read_only;
+	int refresh;               /* --refresh N, 0 = from config */
+};
+
+struct app {
+	struct config cfg;
+	struct transport *t;       /* reaches the provider */
+	char site[4];
+	char *provider;            /* NULL: the transport's host itself */
+	char *label;               /* for headers: "demo /path" or the config file */
+	bool read_only;
+};
+
+/* 0, or 2 with a message on stderr (exit code 2 is "error" everywhere). */
+int app_open(struct app *a, const struct app_args *args);
+void app_close(struct app *a);
+/* $XDG_STATE_HOME/dpdoctor (or ~/.local/state/dpdoctor), malloc'd. */
+char *app_state_dir(void);
+
+#endif

@@ -1,0 +1,11 @@
+/*
+ * Subcommands that print and exit instead of opening the full screen.
+ * They share the TUI's backend and source set-up, and follow one exit code
+ * rule: 0 healthy, 1 problems found, 2 error.
+ */
+#ifndef DPD_CLI_H
+#define DPD_CLI_H
+
+int cli_status(int argc, char **argv);
+
+#endif
