@@ -61,7 +61,9 @@ status_package(struct snapshot *s, const struct proto_record *r, char **err)
 		    r->lineno, id ? id : "");
 		return -1;
 	}
-	struct package *p = &s->pkgs[snapshot_add_pkg(s, id)];
+	/* Index first: adding may move the array. */
+	size_t idx = snapshot_add_pkg(s, id);
+	struct package *p = &s->pkgs[idx];
 	const char *site = proto_get(r, "SourceSite");
 	if (parse_u32(proto_get(r, "SourceVersion"), &p->source_version) != 0 ||
 	    parse_u32(proto_get(r, "StoredPkgVersion"), &p->stored_version) != 0 ||

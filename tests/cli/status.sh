@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# dpdoctor's command line: --help/--version, the no-config guidance, and
+# `dpdoctor status` in every format, checked against the simulated site.
+. "$(dirname "$0")/lib.sh"
+
+out=$("$DPDOCTOR" --version); ok $? "--version exits 0"
+is "$out" "dpdoctor 0.1.0" "--version prints the version"
+"$DPDOCTOR" --help | grep -q -- "--demo"; ok $? "--help mentions --demo"
+"$DPDOCTOR" --bogus >/dev/null 2>&1; is $? 2 "unknown option exits 2"
+"$DPDOCTOR" frobnicate >/dev/null 2>&1; is $? 2 "unknown command exits 2"
+
+err=$("$DPDOCTOR" 2>&1 </dev/null); rc=$?
+is $rc 2 "without a configuration: exit 2"
+echo "$err" | grep -q "dpdoctor --demo"; ok $? "  and says how to try --demo"
+echo "$err" | grep -q "$XDG_CONFIG_HOME/dpdoctor/dpdoctor.ini"; ok $? "  and lists where it looked"
+
+demo=$SCRATCH/demo
+"$DPDOCTOR" status --demo="$demo" --format csv >"$SCRATCH/bad.csv"; rc=$?
+is $rc 1 "status on the demo site: exit 1 (problems exist)"
+head -1 "$SCRATCH/bad.csv" | tr -d '\r' >"$SCRATCH/head"
+is "$(cat "$SCRATCH/head")" "PackageID,PackageName,DP,State,SourceVersion,LastCopied" "CSV header"
+rows=$(($(wc -l <"$SCRATCH/bad.csv") - 1))
+[ "$rows" -ge 40 ] && [ "$rows" -le 60 ]; ok $? "about 50 failing pairs ($rows)"
+grep -q ',INSTALLED,' "$SCRATCH/bad.csv"; is $? 1 "no installed pair listed without --all"
+
+"$DPDOCTOR" status --demo="$demo" --format csv --all >"$SCRATCH/all.csv"
+all=$(($(wc -l <"$SCRATCH/all.csv") - 1))
+[ "$all" -gt 1000 ]; ok $? "--all lists every pair ($all)"
+bad_in_all=$(grep -vc ',INSTALLED,' "$SCRATCH/all.csv")
+is "$((bad_in_all - 1))" "$rows" "--all contains the same problems"
+
+"$DPDOCTOR" status --demo="$demo" --format csv >"$SCRATCH/again.csv"
+cmp -s "$SCRATCH/bad.csv" "$SCRATCH/again.csv"; ok $? "frozen clock: same answer twice"
+
+"$DPDOCTOR" status --demo="$demo" --format json >"$SCRATCH/bad.json"
+python3 - "$SCRATCH/bad.json" "$rows" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+pairs = d["pairs"]
+assert d["site"] == "009", d["site"]
+assert len(pairs) == int(sys.argv[2]), len(pairs)
+for p in pairs:
+    assert set(p) >= {"PackageID", "PackageName", "DP", "State", "SourceVersion", "LastCopied", "StateValue", "ServerNALPath"}, p
+    assert p["StateValue"] != 0 and isinstance(p["SourceVersion"], int)
+PY
+ok $? "JSON has site, and one object per pair with all keys"
+
+"$DPDOCTOR" status --demo="$demo" >"$SCRATCH/table"
+head -1 "$SCRATCH/table" | grep -q '^PACKAGE  *NAME  *DP  *STATE  *SRCVER  *LAST COPIED$'
+ok $? "table header"
+is "$(($(wc -l <"$SCRATCH/table") - 1))" "$rows" "table has the same rows"
+
+"$DPDOCTOR" status --demo="$demo" --format xml >/dev/null 2>"$SCRATCH/err"; is $? 2 "bad --format exits 2"
+grep -q "use table, csv or json" "$SCRATCH/err"; ok $? "  and says what is allowed"
+
+# A configuration file pointing at the same simulated site gives the same answer.
+cat >"$SCRATCH/site.ini" <<INI
+[site 009]
+provider = SMS009PRI
+sim_dir = $demo
+
+[server SMS009PRI]
+transport = sim
+INI
+primary=$(awk -F, 'NR > 1 {print $3}' "$SCRATCH/all.csv" | sort | uniq -c | sort -rn | head -1 | awk '{print $2}')
+"$DPDOCTOR" status -c "$SCRATCH/site.ini" --format csv >"$SCRATCH/cfg.csv" 2>"$SCRATCH/err"; rc=$?
+if [ $rc -eq 1 ]; then
+	cmp -s "$SCRATCH/bad.csv" "$SCRATCH/cfg.csv"; ok $? "config with transport = sim: same pairs as --demo"
+else
+	ok 1 "config with transport = sim: exit $rc: $(cat "$SCRATCH/err")"
+fi
+
+sed -i 's/transport = sim/transport = ssh/' "$SCRATCH/site.ini"
+"$DPDOCTOR" status -c "$SCRATCH/site.ini" >/dev/null 2>"$SCRATCH/err"; is $? 2 "ssh transport not available yet: exit 2"
+grep -q "SMS009PRI" "$SCRATCH/err"; ok $? "  naming the server"
+
+echo "[site 009" >"$SCRATCH/broken.ini"
+"$DPDOCTOR" status -c "$SCRATCH/broken.ini" >/dev/null 2>"$SCRATCH/err"; is $? 2 "broken config: exit 2"
+grep -q "broken.ini:1:" "$SCRATCH/err"; ok $? "  error names file and line"
+
+done_testing

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Build the libFuzzer targets with clang (ASan + UBSan) and run each for a
+# bounded time on its kept corpus.  Prints TAP; a crash fails the test and
+# leaves the crashing input in the scratch directory named in the output.
+. "$(dirname "$0")/../cli/lib.sh"
+FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+src=$top_srcdir
+if ! command -v clang >/dev/null; then
+	echo "not ok 1 - clang is not installed (quickstart installs it)"; echo "1..1"; exit 1
+fi
+backend="backend/util.c backend/model.c backend/nal.c backend/proto.c backend/ops.c backend/transport.c backend/status.c"
+for target in status; do
+	bin=$SCRATCH/fuzz_$target
+	srcs=""
+	for f in $backend; do srcs="$srcs $src/$f"; done
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -I"$src" -I"$top_builddir" \
+		"$src/tests/fuzz/fuzz_$target.c" $srcs -o "$bin" -lpthread 2>"$SCRATCH/cc.log"
+	ok $? "fuzz_$target builds with clang" || { sed 's/^/# /' "$SCRATCH/cc.log"; continue; }
+	corpus=$SCRATCH/corpus_$target
+	mkdir -p "$corpus"
+	cp "$src/tests/fuzz/corpus/$target"/* "$corpus"/ 2>/dev/null
+	(cd "$SCRATCH" && "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=5 -rss_limit_mb=1024 \
+		-print_final_stats=1 "$corpus" >"$SCRATCH/fuzz_$target.log" 2>&1)
+	rc=$?
+	runs=$(awk '/stat::number_of_executed_units/ {print $2}' "$SCRATCH/fuzz_$target.log")
+	ok $rc "fuzz_$target: no crash in ${FUZZ_SECONDS}s (${runs:-0} inputs)" ||
+		{ tail -40 "$SCRATCH/fuzz_$target.log" | sed 's/^/# /'; cp "$SCRATCH"/crash-* "$top_builddir"/ 2>/dev/null; }
+done
+done_testing
