@@ -530,7 +530,7 @@ header_line(struct loader *L, const char *t)
 	close_section(L);
 	if (L->err != NULL)
 		return;
-	L->kind = NULL;     /* keys after a rejected header must not land in the old section */
+	L->kind = NULL;     /* until open_section accepts the new header */
 	L->key_seen = false;
 	open_section(L, t + 1, (size_t)(end - (t + 1)));
 }
@@ -643,6 +643,15 @@ unknown_key(struct loader *L, const char *name)
 	buf_free(&b);
 }
 
+static const struct key *
+key_find(const struct section_kind *kind, const char *name)
+{
+	for (size_t i = 0; kind != NULL && i < kind->nkeys; i++)
+		if (strcasecmp(kind->keys[i].name, name) == 0)
+			return &kind->keys[i];
+	return NULL;
+}
+
 static int
 handler(void *user, const char *section, const char *name, const char *value)
 {
@@ -650,24 +659,27 @@ handler(void *user, const char *section, const char *name, const char *value)
 	(void)section;      /* ours is complete; inih cuts section names at 49 characters */
 	if (L->err != NULL)
 		return 0;
-	const struct section_kind *kind = L->kind;
-	const struct key *k = NULL;
-	for (size_t i = 0; kind != NULL && i < kind->nkeys; i++)
-		if (strcasecmp(kind->keys[i].name, name) == 0)
-			k = &kind->keys[i];
-	int *seen = k ? &L->seen[k - kind->keys] : NULL;
-	if (L->continuation)
+	const struct key *k = key_find(L->kind, name);
+	if (L->continuation) {
 		fail(L, L->line, "the value of '%s' (line %d) continues on this line because it is indented; "
-		    "values must fit on one line, so remove the leading spaces", name, seen ? *seen : 0);
-	else if (kind == NULL)
+		    "values must fit on one line, so remove the leading spaces",
+		    name, k ? L->seen[k - L->kind->keys] : 0);
+		return 0;
+	}
+	if (L->kind == NULL) {
 		fail(L, L->line, "'%s' comes before any section; put it under [site CODE], [server NAME] or [ui]",
 		    name);
-	else if (k == NULL)
-		unknown_key(L, name);
-	else if (*seen != 0)
-		fail(L, L->line, "duplicate key '%s' in %s: it is already set on line %d", k->name, L->title, *seen);
-	if (L->err != NULL)
 		return 0;
+	}
+	if (k == NULL) {
+		unknown_key(L, name);
+		return 0;
+	}
+	int *seen = &L->seen[k - L->kind->keys];
+	if (*seen != 0) {
+		fail(L, L->line, "duplicate key '%s' in %s: it is already set on line %d", k->name, L->title, *seen);
+		return 0;
+	}
 	*seen = L->line;
 	if (check_value(L, k, value) < 0)
 		return 0;

@@ -12,7 +12,7 @@
 
 static int tap_n, tap_failed;
 
-static int
+__attribute__((format(printf, 2, 0))) static int
 tap_vok(int cond, const char *fmt, va_list ap)
 {
 	printf("%sok %d - ", cond ? "" : "not ", ++tap_n);
