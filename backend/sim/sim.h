@@ -2,7 +2,7 @@
  * The simulated SMS 2003 site: the Windows side of dpdoctor's world, kept on
  * disk so the demo, the tests and (later) the sshd/smbd test hosts all see
  * one site.  A site directory holds a site database and one file tree per
- * server (E:/SMS/inboxes/..., E:/SMSPKG/*.PCK, E:/SMS/Logs/distmgr.log).
+ * server (E:/SMS/inboxes/..., E:/SMSPKG/<id>.PCK, E:/SMS/Logs/distmgr.log).
  * Time advances only when the site is accessed; DPDOCTOR_SIM_TIME freezes
  * the clock for tests.  Everything is deterministic from the scenario seed.
  */

@@ -1,0 +1,635 @@
+/*
+ * Time passing on the simulated site.  Two kinds of thing happen by
+ * themselves: each server's Distribution Manager scans its INCOMING inbox
+ * every few minutes (and acts on what the files on disk say), and cells
+ * have a next event (the primary retrying a DP, a DP retrying a removal,
+ * a package or its PCK arriving).  Advancing runs every due event in time
+ * order through a heap; handlers are a table keyed by event kind, so new
+ * behaviour is a new row.  Catch-up is bounded: a site left alone for a
+ * month simulates only its last day.
+ */
+#include "config.h"
+#include "backend/sim/simint.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define INCOMING_REL "SMS/inboxes/distmgr.box/INCOMING/"
+#define PKGFILE_MAX (64 * 1024)
+
+/* ---- the event heap ----------------------------------------------------- */
+
+enum { EVQ_SERVER, EVQ_CELL };
+
+struct evq_item {
+	dpd_time t;
+	uint32_t kind;
+	uint32_t a;   /* server, or package */
+	uint32_t b;   /* server for cells */
+};
+
+struct evq {
+	struct evq_item *v;
+	size_t n, cap;
+};
+
+static bool
+evq_less(const struct evq_item *x, const struct evq_item *y)
+{
+	if (x->t != y->t)
+		return x->t < y->t;
+	if (x->kind != y->kind)
+		return x->kind < y->kind;
+	if (x->a != y->a)
+		return x->a < y->a;
+	return x->b < y->b;
+}
+
+static void
+evq_push(struct evq *q, struct evq_item it)
+{
+	if (q->n == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 64;
+		q->v = xreallocarray(q->v, q->cap, sizeof *q->v);
+	}
+	size_t i = q->n++;
+	while (i > 0 && evq_less(&it, &q->v[(i - 1) / 2])) {
+		q->v[i] = q->v[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	q->v[i] = it;
+}
+
+static bool
+evq_pop(struct evq *q, struct evq_item *out)
+{
+	if (q->n == 0)
+		return false;
+	*out = q->v[0];
+	struct evq_item last = q->v[--q->n];
+	size_t i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= q->n)
+			break;
+		if (c + 1 < q->n && evq_less(&q->v[c + 1], &q->v[c]))
+			c++;
+		if (!evq_less(&q->v[c], &last))
+			break;
+		q->v[i] = q->v[c];
+		i = c;
+	}
+	if (q->n > 0)
+		q->v[i] = last;
+	return true;
+}
+
+/* What handlers see: the site, the run's horizon and its queue, so that
+ * anything they schedule before the horizon still happens in this run. */
+struct evctx {
+	struct sim_site *s;
+	dpd_time now;
+	struct evq q;
+	struct jobslot *jobs;     /* the jobs of the moment being processed */
+	size_t njobs, capjobs;
+	dpd_time jobs_t;
+};
+
+/* distmgr gives each package one processing thread and goes through the
+ * package's DPs in turn on it; packages due at the same moment run side by
+ * side on the other threads. */
+struct jobslot {
+	uint32_t srv;
+	uint32_t pkg;
+	struct simlog_job j;
+};
+
+static struct simlog_job *
+ctx_job(struct evctx *x, uint32_t srv, uint32_t pkg, dpd_time t)
+{
+	if (t != x->jobs_t) {
+		x->njobs = 0;
+		x->jobs_t = t;
+	}
+	unsigned busy = 0;
+	for (size_t i = 0; i < x->njobs; i++) {
+		if (x->jobs[i].srv != srv)
+			continue;
+		if (x->jobs[i].pkg == pkg)
+			return &x->jobs[i].j;
+		busy++;
+	}
+	if (x->njobs == x->capjobs) {
+		x->capjobs = x->capjobs ? x->capjobs * 2 : 16;
+		x->jobs = xreallocarray(x->jobs, x->capjobs, sizeof *x->jobs);
+	}
+	struct jobslot *js = &x->jobs[x->njobs++];
+	js->srv = srv;
+	js->pkg = pkg;
+	simlog_job_start(&js->j, x->s, srv, t, 1 + busy, pkg);
+	/* With every thread busy, the package waits for the thread it gets. */
+	for (size_t i = x->njobs - 1; i-- > 0; )
+		if (x->jobs[i].srv == srv && x->jobs[i].j.thread == js->j.thread) {
+			js->j.ms = x->jobs[i].j.ms + rng_range(&js->j.rng, 5, 60);
+			break;
+		}
+	return &js->j;
+}
+
+dpd_time
+simev_next_cycle(const struct sim_server *v, dpd_time after)
+{
+	dpd_time c = v->cycle ? v->cycle : 1800;
+	dpd_time k = (after - (dpd_time)v->phase) / c;
+	dpd_time t = (dpd_time)v->phase + k * c;
+	while (t <= after)
+		t += c;
+	return t;
+}
+
+dpd_time
+simev_retry_time(const struct sim_site *s, dpd_time after)
+{
+	struct sim_server grid = { .cycle = SIM_RETRY_MIN * 60,
+	    .phase = s->srv[s->primary].phase % (SIM_RETRY_MIN * 60) };
+	return simev_next_cycle(&grid, after);
+}
+
+void
+simev_wake(struct sim_site *s, uint32_t srv, dpd_time t)
+{
+	struct sim_server *v = &s->srv[srv];
+	dpd_time next = simev_next_cycle(v, t);
+	if (v->next_cycle == 0 || v->next_cycle > next) {
+		v->next_cycle = next;
+		s->dirty = true;
+	}
+}
+
+static void
+ctx_wake(struct evctx *x, uint32_t srv, dpd_time t)
+{
+	simev_wake(x->s, srv, t);
+	dpd_time n = x->s->srv[srv].next_cycle;
+	if (n <= x->now)
+		evq_push(&x->q, (struct evq_item){ n, EVQ_SERVER, srv, 0 });
+}
+
+static void
+ctx_schedule(struct evctx *x, struct sim_cell *c, enum sim_event ev, dpd_time t)
+{
+	c->event = (uint8_t)ev;
+	c->next_event = ev == SIM_EV_NONE ? 0 : t;
+	if (ev != SIM_EV_NONE && t <= x->now)
+		evq_push(&x->q, (struct evq_item){ t, EVQ_CELL, c->pkg, c->srv });
+}
+
+/* ---- shared log phrases ---------------------------------------------- */
+
+static void
+msg_2300(struct simlog_job *j, const struct sim_pkg *p)
+{
+	const char *istr[] = { p->name, p->id, NULL };
+	const struct simlog_attr a[] = { { 400, p->id }, { 0, NULL } };
+	simlog_statmsg(j, 2300, 'I', 'M', istr, a);
+}
+
+static void
+msg_2302(struct simlog_job *j, const struct sim_pkg *p)
+{
+	const char *istr[] = { p->name, p->id, NULL };
+	const struct simlog_attr a[] = { { 400, p->id }, { 0, NULL } };
+	simlog_statmsg(j, 2302, 'E', 'M', istr, a);
+}
+
+static void
+msg_success(struct simlog_job *j, const struct sim_pkg *p, const char *nal)
+{
+	const char *i2330[] = { p->id, nal, NULL };
+	const struct simlog_attr a2330[] = { { 400, p->id }, { 404, nal }, { 0, NULL } };
+	simlog_statmsg(j, 2330, 'I', 'M', i2330, a2330);
+	const char *i2301[] = { p->name, p->id, NULL };
+	const struct simlog_attr a2301[] = { { 400, p->id }, { 0, NULL } };
+	simlog_statmsg(j, 2301, 'I', 'M', i2301, a2301);
+}
+
+/* A retrying cell that runs out of retries fails for good. */
+static void
+count_retry(struct sim_cell *c, struct simlog_job *j, const struct sim_pkg *p,
+    int retrying, int failed, dpd_time t)
+{
+	if (c->state != retrying)
+		return;
+	if (++c->retries >= SIM_MAX_RETRIES) {
+		c->state = (uint8_t)failed;
+		c->summary_date = t;
+		if (failed == 3)
+			msg_2302(j, p);
+	}
+}
+
+static void
+cell_installed(struct sim_cell *c, uint32_t version, dpd_time t)
+{
+	c->state = 0;
+	c->mode = SIM_MODE_NONE;
+	c->event = SIM_EV_NONE;
+	c->next_event = 0;
+	c->retries = 0;
+	c->flags &= (uint8_t)~SIM_CELL_UNKNOWN;
+	c->source_version = version;
+	c->last_copied = c->summary_date = t;
+}
+
+/* ---- the inbox scan ------------------------------------------------------ */
+
+static bool
+share_blocked(const struct sim_site *s, uint32_t srv, const struct sim_pkg *p)
+{
+	return (s->srv[srv].flags & SIM_SRV_SHARE_ROOT_ONLY) &&
+	    strchr(p->share_path, '\\') != NULL;
+}
+
+/* Root-only permissions: SMS creates the first folder level, then fails. */
+static int
+install_blocked(struct simlog_job *j, uint32_t srv, uint32_t pkg, const char *nal,
+    char **err)
+{
+	struct sim_site *s = j->site;
+	const struct sim_pkg *p = &s->pkg[pkg];
+	char *rel = simfs_share_rel(p);
+	char *first = xstrndup(rel, strcspn(rel + 9, "/") + 9);
+	char *path = simfs_path(s, srv, first);
+	int rc = simfs_mkdirs(path, err);
+	char *win = simfs_winpath(rel);
+	char *pck = xasprintf("E:\\SMSPKG\\%s.PCK", p->id);
+	simlog_line(j, "~Failed to create directory %s, Win32 error = 5", win);
+	simlog_line(j, "~Cannot update the package server %s for package %s, error = 5",
+	    nal, p->id);
+	const char *istr[] = { p->id, pck, win, NULL };
+	const struct simlog_attr a[] = { { 400, p->id }, { 404, nal }, { 0, NULL } };
+	simlog_statmsg(j, 2328, 'E', 'M', istr, a);
+	msg_2302(j, p);
+	free(pck);
+	free(win);
+	free(path);
+	free(first);
+	free(rel);
+	return rc;
+}
+
+static int
+install_now(struct simlog_job *j, uint32_t srv, uint32_t pkg, uint32_t version,
+    char **err)
+{
+	struct sim_site *s = j->site;
+	dpd_time t = (dpd_time)(j->ms / 1000);
+	if (simfs_install(s, srv, pkg, version, t, err) != 0)
+		return -1;
+	struct sim_cell *c = simdb_cell_make(s, pkg, srv);
+	cell_installed(c, version, t);
+	msg_success(j, &s->pkg[pkg], s->srv[srv].nal);
+	return 0;
+}
+
+/* Act on one INCOMING\*.PKG.  Returns 1 when the file was consumed. */
+static int
+incoming_one(struct evctx *x, struct simlog_job *j, uint32_t srv,
+    const char *name, char **err)
+{
+	struct sim_site *s = x->s;
+	char *rel = xasprintf(INCOMING_REL "%s", name);
+	char *path = simfs_path(s, srv, rel);
+	char *win = simfs_winpath(rel);
+	struct buf b;
+	buf_init(&b);
+	int rc = 0;
+	char id[9];
+	uint32_t ver;
+	if (file_read_all(path, PKGFILE_MAX, &b, NULL) != 0)
+		goto out; /* vanished or unreadable: the next scan will see */
+	simlog_line(j, "~Processing incoming file %s.", win);
+	long pkg = simfs_pkginfo_parse(b.data, id, &ver) == 0 ?
+	    simdb_find_pkg(s, id) : -1;
+	struct sim_cell c;
+	if (pkg < 0 || !simdb_cell_view(s, (uint32_t)pkg, srv, &c)) {
+		simlog_line(j, "~The package information in %s is not for a package "
+		    "on this distribution point, skip %s", win, win);
+		goto out;
+	}
+	const struct sim_pkg *p = &s->pkg[pkg];
+	if (c.state == 0 && ver <= c.source_version) {
+		simlog_line(j, "~A newer version (%u) of package %s has already arrived, "
+		    "delete the replication file %s for version %u.",
+		    c.source_version, p->id, win, ver);
+		rc = unlink(path) == 0 ? 1 : 0;
+		goto out;
+	}
+	uint32_t have = 0;
+	int r = simfs_pck_version(s, srv, (uint32_t)pkg, &have, err);
+	if (r < 0) {
+		rc = -1;
+		goto out;
+	}
+	struct sim_cell *sc = simdb_cell_make(s, (uint32_t)pkg, srv);
+	sc->flags &= (uint8_t)~SIM_CELL_UNKNOWN; /* its package info is here */
+	if (r == 1 || have < ver) {
+		simlog_line(j, "~Package %s requires a newer version (%u) of source files "
+		    "and the new compressed files haven't arrived yet, current version "
+		    "is %u, skip %s", p->id, ver, r == 0 ? have : sc->source_version, win);
+		count_retry(sc, j, p, 2, 3, (dpd_time)(j->ms / 1000));
+		goto out;
+	}
+	const char *nal = s->srv[srv].nal;
+	simlog_line(j, "~Package %s uses the compressed copy of the source directory.", p->id);
+	simlog_line(j, "Start adding package %s to server %s...", p->id, nal);
+	if (share_blocked(s, srv, p)) {
+		rc = install_blocked(j, srv, (uint32_t)pkg, nal, err);
+		sc = simdb_cell_make(s, (uint32_t)pkg, srv);
+		count_retry(sc, j, p, 2, 3, (dpd_time)(j->ms / 1000));
+		goto out;
+	}
+	if (install_now(j, srv, (uint32_t)pkg, ver, err) != 0 || unlink(path) != 0) {
+		if (err && *err == NULL)
+			err_set(err, "%s: %s", path, strerror(errno));
+		rc = -1;
+		goto out;
+	}
+	rc = 1;
+out:
+	buf_free(&b);
+	free(win);
+	free(path);
+	free(rel);
+	return rc;
+}
+
+static int
+dp_cycle(struct evctx *x, uint32_t srv, dpd_time t, char **err)
+{
+	struct sim_site *s = x->s;
+	struct sim_server *v = &s->srv[srv];
+	char **names;
+	size_t n;
+	if (simfs_list_incoming(s, srv, &names, &n, err) != 0)
+		return -1;
+	struct simlog_job j;
+	simlog_job_start(&j, s, srv, t, 0, 0x1b0c);
+	size_t left = n;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc >= 0; i++) {
+		rc = incoming_one(x, &j, srv, names[i], err);
+		if (rc == 1)
+			left--;
+	}
+	simfs_names_free(names, n);
+	v->next_cycle = left > 0 ? simev_next_cycle(v, t) : 0;
+	s->dirty = true;
+	return rc < 0 ? -1 : 0;
+}
+
+int
+simev_dp_cycle(struct sim_site *s, uint32_t srv, dpd_time t, char **err)
+{
+	struct evctx x = { .s = s, .now = t };
+	int rc = dp_cycle(&x, srv, t, err);
+	free(x.q.v);
+	free(x.jobs);
+	return rc;
+}
+
+/* ---- cell events ------------------------------------------------------- */
+
+/* The primary sends the package: straight from the source to itself, as
+ * package information plus PCK to a remote DP (whose scan then installs). */
+static int
+primary_send(struct evctx *x, struct simlog_job *j, struct sim_cell *c, char **err)
+{
+	struct sim_site *s = x->s;
+	const struct sim_pkg *p = &s->pkg[c->pkg];
+	uint32_t pkg = c->pkg, srv = c->srv;
+	if (srv == s->primary)
+		return install_now(j, srv, pkg, p->source_version, err);
+	simlog_line(j, "~Package %s uses the compressed copy of the source directory.", p->id);
+	char name[9];
+	struct sim_rng r = rng_for(s->seed, ((uint64_t)pkg << 24) ^ srv, (uint64_t)j->ms);
+	simfs_random_name(&r, name);
+	dpd_time t = (dpd_time)(j->ms / 1000);
+	if (simfs_write_incoming(s, srv, pkg, name, p->source_version, t, err) != 0)
+		return -1;
+	uint32_t have = 0;
+	int h = simfs_pck_version(s, s->primary, pkg, &have, err);
+	if (h < 0 || (h == 0 && simfs_write_pck(s, srv, pkg, have, t, err) != 0))
+		return -1;
+	ctx_schedule(x, c, SIM_EV_NONE, 0);
+	ctx_wake(x, srv, t);
+	return 0;
+}
+
+static int
+ev_primary_retry(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
+{
+	struct sim_site *s = x->s;
+	const struct sim_pkg *p = &s->pkg[c->pkg];
+	const char *nal = s->srv[c->srv].nal;
+	struct simlog_job *j = ctx_job(x, s->primary, c->pkg, t);
+	msg_2300(j, p);
+	simlog_line(j, "Start adding package %s to server %s...", p->id, nal);
+	char *src = simfs_source_dir(s, p);
+	bool have_src = src != NULL && simfs_exists(src);
+	free(src);
+	if (have_src && !(c->flags & SIM_CELL_UNKNOWN))
+		return primary_send(x, j, c, err);
+	if (!have_src) {
+		simlog_line(j, "~Cannot find or read the package source %s, Win32 error = 3",
+		    p->source_path);
+		const char *istr[] = { p->source_path, p->id, NULL };
+		const struct simlog_attr a[] = { { 400, p->id }, { 0, NULL } };
+		simlog_statmsg(j, 2306, 'E', 'M', istr, a);
+	} else {
+		simlog_line(j, "~Package %s uses the compressed copy of the source directory.", p->id);
+		simlog_line(j, "~Cannot update the package server %s for package %s, error = 3",
+		    nal, p->id);
+	}
+	msg_2302(j, p);
+	count_retry(c, j, p, 2, 3, t);
+	ctx_schedule(x, c, c->state == 2 ? SIM_EV_PRIMARY_RETRY : SIM_EV_NONE,
+	    simev_retry_time(s, t));
+	return 0;
+}
+
+static int
+ev_remove_retry(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
+{
+	struct sim_site *s = x->s;
+	const struct sim_pkg *p = &s->pkg[c->pkg];
+	struct simlog_job *j = ctx_job(x, c->srv, c->pkg, t);
+	simlog_line(j, "Start removing package %s from server %s...", p->id,
+	    s->srv[c->srv].nal);
+	if (!share_blocked(s, c->srv, p)) {
+		uint32_t pkg = c->pkg, srv = c->srv;
+		simlog_line(j, "~Package %s has been removed from server %s.", p->id,
+		    s->srv[srv].nal);
+		if (simfs_uninstall(s, srv, pkg, err) != 0)
+			return -1;
+		simdb_cell_drop(s, pkg, srv);
+		simdb_target_set(s, pkg, srv, false);
+		return 0;
+	}
+	char *rel = simfs_share_rel(p);
+	char *win = simfs_winpath(rel);
+	const char *share = strrchr(win, '\\') + 1;
+	simlog_line(j, "~The package share directory %s is not empty, cannot remove "
+	    "the share %s.", win, share);
+	free(win);
+	free(rel);
+	count_retry(c, j, p, 5, 6, t);
+	ctx_schedule(x, c, c->state == 5 ? SIM_EV_REMOVE_RETRY : SIM_EV_NONE,
+	    t + s->srv[c->srv].cycle);
+	return 0;
+}
+
+static int
+ev_arrive_pkg(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
+{
+	struct sim_site *s = x->s;
+	const struct sim_pkg *p = &s->pkg[c->pkg];
+	struct simlog_job *j = ctx_job(x, s->primary, c->pkg, t);
+	msg_2300(j, p);
+	simlog_line(j, "Start adding package %s to server %s...", p->id,
+	    s->srv[c->srv].nal);
+	char name[9];
+	struct sim_rng r = rng_for(s->seed, ((uint64_t)c->pkg << 24) ^ c->srv, (uint64_t)t);
+	simfs_random_name(&r, name);
+	if (simfs_write_incoming(s, c->srv, c->pkg, name, p->source_version, t, err) != 0)
+		return -1;
+	c->flags &= (uint8_t)~SIM_CELL_UNKNOWN;
+	ctx_schedule(x, c, SIM_EV_ARRIVE_PCK, t + 300 + (dpd_time)rng_below(&r, 1500));
+	ctx_wake(x, c->srv, t);
+	return 0;
+}
+
+static int
+ev_arrive_pck(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
+{
+	struct sim_site *s = x->s;
+	const struct sim_pkg *p = &s->pkg[c->pkg];
+	struct simlog_job *j = ctx_job(x, s->primary, c->pkg, t);
+	simlog_line(j, "~Package %s uses the compressed copy of the source directory.", p->id);
+	if (simfs_write_pck(s, c->srv, c->pkg, p->stored_version, t, err) != 0)
+		return -1;
+	uint32_t srv = c->srv;
+	ctx_schedule(x, c, SIM_EV_NONE, 0);
+	ctx_wake(x, srv, t);
+	return 0;
+}
+
+static int
+ev_remove_done(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
+{
+	struct sim_site *s = x->s;
+	const struct sim_pkg *p = &s->pkg[c->pkg];
+	uint32_t pkg = c->pkg, srv = c->srv;
+	struct simlog_job *j = ctx_job(x, s->primary, pkg, t);
+	simlog_line(j, "Start removing package %s from server %s...", p->id, s->srv[srv].nal);
+	simlog_line(j, "~Package %s has been removed from server %s.", p->id, s->srv[srv].nal);
+	if (simfs_uninstall(s, srv, pkg, err) != 0)
+		return -1;
+	simdb_cell_drop(s, pkg, srv);
+	simdb_target_set(s, pkg, srv, false);
+	return 0;
+}
+
+typedef int (*ev_handler)(struct evctx *x, struct sim_cell *c, dpd_time t, char **err);
+
+static const ev_handler ev_handlers[SIM_EV_COUNT] = {
+	[SIM_EV_PRIMARY_RETRY] = ev_primary_retry,
+	[SIM_EV_REMOVE_RETRY] = ev_remove_retry,
+	[SIM_EV_ARRIVE_PKG] = ev_arrive_pkg,
+	[SIM_EV_ARRIVE_PCK] = ev_arrive_pck,
+	[SIM_EV_REMOVE_DONE] = ev_remove_done,
+};
+
+/* ---- advancing ----------------------------------------------------------- */
+
+/* Work that fell due before `from` is moved up to it: the days nobody
+ * looked at the site are not simulated (as if their logs had rolled away). */
+static void
+skip_ahead(struct sim_site *s, dpd_time from)
+{
+	for (size_t i = 0; i < s->nsrv; i++)
+		if (s->srv[i].next_cycle != 0 && s->srv[i].next_cycle < from)
+			s->srv[i].next_cycle = simev_next_cycle(&s->srv[i], from - 1);
+	for (size_t i = 0; i < s->ncell; i++) {
+		struct sim_cell *c = &s->cell[i];
+		if (c->event != SIM_EV_NONE && c->next_event < from)
+			c->next_event = from + (dpd_time)(sim_mix(((uint64_t)c->pkg << 24) ^
+			    c->srv) % 1800);
+	}
+}
+
+static void
+queue_due(struct evctx *x)
+{
+	struct sim_site *s = x->s;
+	for (size_t i = 0; i < s->nsrv; i++)
+		if (s->srv[i].next_cycle != 0 && s->srv[i].next_cycle <= x->now)
+			evq_push(&x->q, (struct evq_item){ s->srv[i].next_cycle,
+			    EVQ_SERVER, (uint32_t)i, 0 });
+	for (size_t i = 0; i < s->ncell; i++) {
+		const struct sim_cell *c = &s->cell[i];
+		if (c->event != SIM_EV_NONE && c->next_event <= x->now)
+			evq_push(&x->q, (struct evq_item){ c->next_event, EVQ_CELL,
+			    c->pkg, c->srv });
+	}
+}
+
+/* Run one queued item unless it went stale (rescheduled or gone). */
+static int
+run_item(struct evctx *x, const struct evq_item *it, char **err)
+{
+	struct sim_site *s = x->s;
+	if (it->kind == EVQ_SERVER) {
+		if (s->srv[it->a].next_cycle != it->t)
+			return 0;
+		int rc = dp_cycle(x, it->a, it->t, err);
+		dpd_time n = s->srv[it->a].next_cycle;
+		if (rc == 0 && n != 0 && n <= x->now)
+			evq_push(&x->q, (struct evq_item){ n, EVQ_SERVER, it->a, 0 });
+		return rc;
+	}
+	struct sim_cell *c = simdb_cell(s, it->a, it->b);
+	if (c == NULL || c->event == SIM_EV_NONE || c->next_event != it->t)
+		return 0;
+	ev_handler h = ev_handlers[c->event];
+	if (h == NULL) {
+		c->event = SIM_EV_NONE;
+		return 0;
+	}
+	return h(x, c, it->t, err);
+}
+
+int
+simev_advance(struct sim_site *s, dpd_time now, char **err)
+{
+	if (now <= s->clock)
+		return 0;
+	struct evctx x = { .s = s, .now = now };
+	if (now - s->clock > SIM_CATCHUP_MAX)
+		skip_ahead(s, now - SIM_CATCHUP_MAX);
+	queue_due(&x);
+	struct evq_item it;
+	int rc = 0;
+	while (rc == 0 && evq_pop(&x.q, &it))
+		rc = run_item(&x, &it, err);
+	free(x.q.v);
+	free(x.jobs);
+	s->clock = now;
+	s->dirty = true;
+	if (simlog_flush(s, rc == 0 ? err : NULL) != 0)
+		rc = -1;
+	return rc;
+}

@@ -1,0 +1,384 @@
+/*
+ * The simulator's insides, shared by its modules and its unit tests.  The
+ * site lives in memory as tables of servers, packages and cells; a cell is
+ * stored only when it differs from the default (installed at the package's
+ * version), so a 5,000 x 500 site stays a few hundred stored rows plus one
+ * target bitmap per package.  Files on the simulated servers are the truth
+ * for what distmgr sees (INCOMING, PCKs, share folders); the database holds
+ * what the SMS provider would answer and the event schedule.
+ */
+#ifndef DPD_SIMINT_H
+#define DPD_SIMINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend/sim/sim.h"
+#include "backend/transport.h"
+#include "backend/util.h"
+
+/* ---- deterministic randomness (never rand()) ------------------------ */
+
+struct sim_rng {
+	uint64_t s;
+};
+
+static inline uint64_t
+sim_mix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/* splitmix64: tiny, fast and good enough for scenario data. */
+static inline uint64_t
+rng_next(struct sim_rng *r)
+{
+	r->s += UINT64_C(0x9e3779b97f4a7c15);
+	return sim_mix(r->s);
+}
+
+/* Uniform in [0, n); n == 0 gives 0. */
+static inline uint32_t
+rng_below(struct sim_rng *r, uint32_t n)
+{
+	return (uint32_t)(((rng_next(r) >> 32) * (uint64_t)n) >> 32);
+}
+
+/* Uniform in [lo, hi]. */
+static inline uint32_t
+rng_range(struct sim_rng *r, uint32_t lo, uint32_t hi)
+{
+	return lo + rng_below(r, hi - lo + 1);
+}
+
+/* A generator seeded from several values, so an event's details depend
+ * only on what the event is, not on how many events came before it. */
+static inline struct sim_rng
+rng_for(uint64_t a, uint64_t b, uint64_t c)
+{
+	struct sim_rng r = { sim_mix(a ^ sim_mix(b ^ sim_mix(c + 0x51ed))) };
+	return r;
+}
+
+/* ---- failure modes, events ----------------------------------------- */
+
+/* X(ENUM, name, what is wrong) */
+#define SIM_MODE_TABLE(X) \
+	X(SIM_MODE_NONE, "NONE", "nothing: installed at the package's version") \
+	X(SIM_MODE_PCK_MISSING, "PCK_MISSING", \
+	  "the DP never got the compressed PCK; INCOMING holds the package file") \
+	X(SIM_MODE_STALE_PKG_FILE, "STALE_PKG_FILE", \
+	  "distmgr.box\\<id>.PKG is already on the DP; PreloadPkgOnSite says already set") \
+	X(SIM_MODE_NOT_IN_DB, "NOT_IN_DB", "the DP's site does not know the package yet") \
+	X(SIM_MODE_SOURCE_MISSING, "SOURCE_MISSING", "the package source directory does not exist") \
+	X(SIM_MODE_SHARE_PERMS, "SHARE_PERMS", \
+	  "the DP's share permissions stop at the root; nested package folders fail") \
+	X(SIM_MODE_PCK_NO_REGEN, "PCK_NO_REGEN", \
+	  "the primary's PCK is stale and does not regenerate on a source path change") \
+	X(SIM_MODE_TRANSIENT, "TRANSIENT", "in progress; moves on by itself")
+
+enum sim_mode {
+#define X(e, n, d) e,
+	SIM_MODE_TABLE(X)
+#undef X
+	SIM_MODE_COUNT,
+};
+
+const char *sim_mode_name(unsigned m);
+int sim_mode_from_name(const char *name);
+
+/* Cell events: what happens to a cell next, at cell->next_event. */
+#define SIM_EVENT_TABLE(X) \
+	X(SIM_EV_NONE, "none") \
+	X(SIM_EV_PRIMARY_RETRY, "primary-retry")  /* primary retries the DP add */ \
+	X(SIM_EV_REMOVE_RETRY, "remove-retry")    /* DP retries a removal */ \
+	X(SIM_EV_ARRIVE_PKG, "arrive-pkg")        /* package info reaches INCOMING */ \
+	X(SIM_EV_ARRIVE_PCK, "arrive-pck")        /* the PCK reaches the DP's SMSPKG */ \
+	X(SIM_EV_REMOVE_DONE, "remove-done")      /* a pending removal completes */
+
+enum sim_event {
+#define X(e, n) e,
+	SIM_EVENT_TABLE(X)
+#undef X
+	SIM_EV_COUNT,
+};
+
+/* ---- the site ------------------------------------------------------- */
+
+enum {
+	SIM_ROLE_PRIMARY = 1 << 0,  /* site server and SMS provider */
+	SIM_ROLE_DP = 1 << 1,
+};
+
+enum {
+	SIM_SRV_SHARE_ROOT_ONLY = 1 << 0, /* share ACL applies to the root only */
+};
+
+enum {
+	SIM_PKG_NO_REGEN = 1 << 0,  /* PCK does not regenerate on a path change */
+};
+
+enum {
+	SIM_CELL_UNKNOWN = 1 << 0,  /* the DP's site has no record of the package */
+};
+
+#define SIM_THREADS 4
+#define SIM_MAX_RETRIES 100       /* SMS 2003 default number of retries */
+#define SIM_RETRY_MIN 30          /* ... and minutes between them */
+#define SIM_CATCHUP_MAX 86400     /* simulate at most one day per access */
+#define SIM_SPEED 60              /* site seconds per real second */
+#define SIMLOG_MAX_BYTES (1024 * 1024) /* SMS 2003 server log size */
+
+struct sim_server {
+	char *name;
+	char site[4];
+	uint8_t role;
+	uint8_t zone;               /* index into the time zone table */
+	uint8_t flags;
+	uint8_t region;
+	uint32_t pid;               /* SMS_EXECUTIVE's process ID */
+	uint32_t threads[SIM_THREADS]; /* [0] the main distmgr thread */
+	uint32_t cycle;             /* seconds between inbox scans */
+	uint32_t phase;             /* scans happen at phase + k * cycle */
+	dpd_time next_cycle;        /* 0: inbox idle */
+	int64_t log_ms;             /* time of the last line in distmgr.log */
+	char *nal;                  /* derived: ServerNALPath */
+};
+
+struct sim_pkg {
+	char id[9];
+	char *name;
+	char *manufacturer;
+	char *version;
+	char *language;
+	char *source_path;          /* UNC PkgSourcePath */
+	char *stored_path;          /* E:\SMSPKG\<id>.PCK on the primary */
+	char *share_path;           /* folder under SMSPKGE$ ("" = the ID) */
+	char source_site[4];
+	uint32_t source_version;
+	uint32_t stored_version;
+	uint8_t flags;
+	dpd_time source_date;
+	uint64_t size;              /* compressed size in bytes */
+	uint64_t *targets;          /* bitmap over servers */
+};
+
+/* A stored cell: one that differs from the default. */
+struct sim_cell {
+	uint32_t pkg;
+	uint32_t srv;
+	uint8_t state;
+	uint8_t mode;
+	uint8_t event;
+	uint8_t flags;
+	uint16_t retries;
+	uint32_t source_version;
+	dpd_time last_copied;
+	dpd_time summary_date;
+	dpd_time next_event;
+};
+
+/* A log line waiting to be appended, in time order, at the end of an op. */
+struct simlog_line {
+	int64_t ms;
+	uint32_t seq;
+	uint32_t srv;
+	uint32_t thread;
+	char *text;                 /* the message, without the trace suffix */
+};
+
+struct sim_site {
+	char *dir;
+	char site_code[4];
+	char *scenario;
+	uint32_t seed;
+	char *filesrv;              /* the file server holding package sources */
+	dpd_time start;             /* the scenario's nominal start */
+	dpd_time clock;             /* how far events have been processed */
+	dpd_time anchor_sim;        /* site time at real time anchor_real */
+	int64_t anchor_real;        /* 0: not anchored (created frozen) */
+	bool materialise;           /* write files for every installed cell */
+	uint32_t primary;           /* server index */
+	struct sim_server *srv;
+	size_t nsrv;
+	struct sim_pkg *pkg;
+	size_t npkg;
+	size_t words;               /* uint64 words per target bitmap */
+	struct sim_cell *cell;      /* sorted by (pkg, srv) */
+	size_t ncell;
+	size_t cellcap;
+	struct simlog_line *logs;
+	size_t nlogs;
+	size_t logcap;
+	uint32_t logseq;
+	bool dirty;                 /* the database must be written */
+};
+
+/* ---- simdb.c: the site database ------------------------------------ */
+
+struct sim_site *simdb_new(const char *dir);
+void simdb_free(struct sim_site *s);
+int simdb_load(const char *dir, struct sim_site **out, char **err);
+/* Writes site.db atomically. */
+int simdb_save(struct sim_site *s, char **err);
+char *simdb_path(const char *dir);
+
+/* Take the site lock (flock on DIR/site.lock, shared or exclusive), polling
+ * so a deadline or cancel flag is honoured.  Returns the fd or -1. */
+int simdb_lock(const char *dir, bool exclusive, const struct deadline *dl, char **err);
+void simdb_unlock(int fd);
+
+void simdb_add_server(struct sim_site *s, const struct sim_server *srv);
+void simdb_set_words(struct sim_site *s);
+long simdb_find_pkg(const struct sim_site *s, const char *id);
+long simdb_find_srv(const struct sim_site *s, const char *name);
+bool simdb_target(const struct sim_site *s, uint32_t pkg, uint32_t srv);
+void simdb_target_set(struct sim_site *s, uint32_t pkg, uint32_t srv, bool on);
+/* The stored cell, or NULL when the cell is default (or not targeted). */
+struct sim_cell *simdb_cell(struct sim_site *s, uint32_t pkg, uint32_t srv);
+/* The cell as SMS would report it: stored or default.  False when the
+ * package is not targeted at the server. */
+bool simdb_cell_view(const struct sim_site *s, uint32_t pkg, uint32_t srv,
+    struct sim_cell *out);
+/* Store the cell (from its default when it was not stored yet). */
+struct sim_cell *simdb_cell_make(struct sim_site *s, uint32_t pkg, uint32_t srv);
+void simdb_cell_drop(struct sim_site *s, uint32_t pkg, uint32_t srv);
+/* When a default cell was last copied (deterministic per pair). */
+dpd_time simdb_default_copied(const struct sim_site *s, uint32_t pkg, uint32_t srv);
+
+/* ---- simclock.c: site time ------------------------------------------ */
+
+/* DPDOCTOR_SIM_TIME: 1 and *t when set, 0 when unset, -1 when malformed. */
+int simclock_env(dpd_time *t, char **err);
+/* The site's time now (never before s->clock); may anchor the site. */
+int simclock_now(struct sim_site *s, dpd_time *now, char **err);
+/* Fast ISO 8601 ("2007-01-04T09:12:03Z"), "" for 0. */
+void simclock_iso(dpd_time t, char out[static 21]);
+/* Broken-down UTC; wday 0 = Sunday. */
+struct sim_tm {
+	int year, mon, mday, hour, min, sec, wday, yday;
+};
+void simclock_split(int64_t t, struct sim_tm *tm);
+int64_t simclock_days(int year, int mon, int mday);
+
+/* ---- simlog.c: distmgr.log ------------------------------------------ */
+
+struct sim_zone {
+	const char *std_name;
+	const char *dst_name;
+	int offset_min;             /* standard time, east of UTC */
+	int rule;                   /* SIM_DST_* */
+};
+enum { SIM_DST_NONE, SIM_DST_EU, SIM_DST_US };
+const struct sim_zone *simlog_zone(unsigned idx);
+unsigned simlog_zone_count(void);
+int simlog_zone_find(const char *std_name);
+/* "Thu Jan 04 09:12:03.417 2007 GMT Standard Time" for UTC ms. */
+void simlog_stamp(struct buf *b, int64_t ms, unsigned zone);
+/* "Thu Jan 04 09:12:03.417 2007" (UTC, for STATMSG GMTDATE). */
+void simlog_gmtdate(struct buf *b, int64_t ms);
+
+/* A job is one thread's run of lines about one package: lines get
+ * increasing times and the job's thread, and jobs started at the same
+ * moment interleave in the file as they do in a real distmgr.log. */
+struct simlog_job {
+	struct sim_site *site;
+	uint32_t srv;
+	uint32_t thread;
+	int64_t ms;
+	struct sim_rng rng;
+};
+void simlog_job_start(struct simlog_job *j, struct sim_site *s, uint32_t srv,
+    dpd_time t, unsigned slot, uint64_t salt);
+void simlog_line(struct simlog_job *j, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A STATMSG line; istr holds up to 10 insertion strings (NULL ends), attrs
+ * pairs of (id, value) ending with 0. */
+struct simlog_attr {
+	unsigned id;
+	const char *value;
+};
+void simlog_statmsg(struct simlog_job *j, unsigned id, char sev, char lev,
+    const char *const *istr, const struct simlog_attr *attrs);
+/* Append the pending lines to each server's distmgr.log in time order,
+ * rolling over to distmgr.lo_ at SIMLOG_MAX_BYTES. */
+int simlog_flush(struct sim_site *s, char **err);
+void simlog_discard(struct sim_site *s);
+
+/* ---- simfs.c: the servers' file trees -------------------------------- */
+
+/* DIR/servers/<server>/E:/<rel> (rel uses '/'). */
+char *simfs_path(const struct sim_site *s, uint32_t srv, const char *rel);
+/* E:\<rel> with backslashes, as the server names it in logs. */
+char *simfs_winpath(const char *rel);
+char *simfs_source_dir(const struct sim_site *s, const struct sim_pkg *p);
+/* The package's folder under SMSPKGE$ (rel path), e.g. SMSPKGE$/009000B7. */
+char *simfs_share_rel(const struct sim_pkg *p);
+int simfs_write(const char *path, const void *data, size_t len, dpd_time mtime, char **err);
+int simfs_mkdirs(const char *path, char **err);
+int simfs_remove_tree(const char *path, char **err);
+bool simfs_exists(const char *path);
+
+/* Package files: the .PKG package information (INCOMING, distmgr.box,
+ * pkginfo.box) and the compressed .PCK with a small header. */
+char *simfs_pkginfo_text(const struct sim_site *s, const struct sim_pkg *p, uint32_t version);
+int simfs_pkginfo_parse(const char *text, char id[static 9], uint32_t *version);
+int simfs_write_pck(const struct sim_site *s, uint32_t srv, uint32_t pkg,
+    uint32_t version, dpd_time mtime, char **err);
+/* 0 and *version when the DP has a readable PCK, 1 when it has none. */
+int simfs_pck_version(const struct sim_site *s, uint32_t srv, uint32_t pkg,
+    uint32_t *version, char **err);
+int simfs_write_incoming(const struct sim_site *s, uint32_t srv, uint32_t pkg,
+    const char *name, uint32_t version, dpd_time mtime, char **err);
+/* Names (not paths) of INCOMING\*.PKG, sorted. */
+int simfs_list_incoming(const struct sim_site *s, uint32_t srv, char ***names,
+    size_t *n, char **err);
+void simfs_names_free(char **names, size_t n);
+/* What a successful install leaves on a DP: distmgr.box\<id>.PKG,
+ * pkginfo.box and CAP_<site>\pkginfo.box entries, colleval.box\<id>.CLF and
+ * the extracted folder on the dist share. */
+int simfs_install(const struct sim_site *s, uint32_t srv, uint32_t pkg,
+    uint32_t version, dpd_time t, char **err);
+int simfs_uninstall(const struct sim_site *s, uint32_t srv, uint32_t pkg, char **err);
+int simfs_write_source(const struct sim_site *s, uint32_t pkg, char **err);
+/* Random INCOMING file name: 8 of [A-Z0-9]. */
+void simfs_random_name(struct sim_rng *r, char out[static 9]);
+
+/* ---- simevent.c: advancing time --------------------------------------- */
+
+/* Process every due event up to `now` in time order (at most a day's worth;
+ * older work is skipped ahead) and flush the logs.  Sets s->dirty when
+ * anything happened. */
+int simev_advance(struct sim_site *s, dpd_time now, char **err);
+/* Make sure the server scans its inbox at its next cycle after t. */
+void simev_wake(struct sim_site *s, uint32_t srv, dpd_time t);
+/* One inbox scan of a DP at time t (exposed for tests). */
+int simev_dp_cycle(struct sim_site *s, uint32_t srv, dpd_time t, char **err);
+dpd_time simev_next_cycle(const struct sim_server *v, dpd_time after);
+/* The primary's next retry pass after t (every SIM_RETRY_MIN minutes). */
+dpd_time simev_retry_time(const struct sim_site *s, dpd_time after);
+
+/* ---- scenario.c -------------------------------------------------------- */
+
+bool scenario_known(const char *name);
+/* Build the site in memory and on disk up to `now`. */
+int scenario_build(const char *dir, const char *name, uint32_t seed,
+    dpd_time now, bool anchored, struct sim_site **out, char **err);
+extern const dpd_time scenario_start; /* 2007-01-04T09:00:00Z */
+
+/* ---- simops.c ---------------------------------------------------------- */
+
+int simops_run(const char *dir, const char *host, const char *script,
+    struct script_result *res, const struct deadline *dl, char **err);
+
+/* ---- site.c ------------------------------------------------------------ */
+
+/* Lock and load the site and bring its clock to now.  *lockfd is the held
+ * lock (release with simdb_unlock). */
+int simsite_open(const char *dir, bool exclusive, const struct deadline *dl,
+    struct sim_site **out, int *lockfd, char **err);
+
+#endif

@@ -1,0 +1,312 @@
+/*
+ * distmgr.log as an SMS 2003 server writes it: the raw "SMS Trace" line
+ *   <text>  $$<SMS_DISTRIBUTION_MANAGER><Thu Jan 04 09:12:03.417 2007 GMT
+ *   Standard Time><thread=2136 (0x858)>
+ * ending in CRLF, stamped in the server's own Windows time zone (with its
+ * daylight-saving name and offset in summer), rolled over to distmgr.lo_ at
+ * 1 MB.  Lines are collected during an op and appended at its end sorted by
+ * time, so threads that ran side by side interleave the way they do in a
+ * real log while the file stays in time order.
+ */
+#include "config.h"
+#include "backend/sim/simint.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct sim_zone zones[] = {
+	{ "GMT Standard Time", "GMT Daylight Time", 0, SIM_DST_EU },
+	{ "Romance Standard Time", "Romance Daylight Time", 60, SIM_DST_EU },
+	{ "W. Europe Standard Time", "W. Europe Daylight Time", 60, SIM_DST_EU },
+	{ "Central European Standard Time", "Central European Daylight Time", 60, SIM_DST_EU },
+	{ "Eastern Standard Time", "Eastern Daylight Time", -300, SIM_DST_US },
+	{ "Central Standard Time", "Central Daylight Time", -360, SIM_DST_US },
+	{ "Pacific Standard Time", "Pacific Daylight Time", -480, SIM_DST_US },
+	{ "Tokyo Standard Time", "Tokyo Daylight Time", 540, SIM_DST_NONE },
+	{ "India Standard Time", "India Daylight Time", 330, SIM_DST_NONE },
+};
+
+static const char *const wdays[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+const struct sim_zone *
+simlog_zone(unsigned idx)
+{
+	return &zones[idx < sizeof zones / sizeof zones[0] ? idx : 0];
+}
+
+unsigned
+simlog_zone_count(void)
+{
+	return sizeof zones / sizeof zones[0];
+}
+
+int
+simlog_zone_find(const char *std_name)
+{
+	for (unsigned i = 0; i < simlog_zone_count(); i++)
+		if (strcmp(zones[i].std_name, std_name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Day of month of the n-th (1-based) Sunday, or the last one for n = 0. */
+static int
+sunday(int year, int mon, int n)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	struct sim_tm tm;
+	if (n == 0) {
+		int last = mdays[mon - 1];
+		simclock_split(simclock_days(year, mon, last) * 86400, &tm);
+		return last - tm.wday;
+	}
+	simclock_split(simclock_days(year, mon, 1) * 86400, &tm);
+	return 1 + (7 - tm.wday) % 7 + 7 * (n - 1);
+}
+
+static int64_t
+at(int year, int mon, int mday, int hour)
+{
+	return simclock_days(year, mon, mday) * 86400 + hour * 3600;
+}
+
+/* Whether daylight-saving time is in force at UTC second t. */
+static bool
+zone_dst(const struct sim_zone *z, int64_t t)
+{
+	struct sim_tm tm;
+	simclock_split(t, &tm);
+	int y = tm.year;
+	int64_t start, end, off = z->offset_min * 60;
+	switch (z->rule) {
+	case SIM_DST_EU: /* last Sunday of March to last of October, 01:00 UTC */
+		start = at(y, 3, sunday(y, 3, 0), 1);
+		end = at(y, 10, sunday(y, 10, 0), 1);
+		break;
+	case SIM_DST_US: /* 02:00 local; the Energy Policy Act rules from 2007 */
+		if (y >= 2007) {
+			start = at(y, 3, sunday(y, 3, 2), 2) - off;
+			end = at(y, 11, sunday(y, 11, 1), 1) - off;
+		} else {
+			start = at(y, 4, sunday(y, 4, 1), 2) - off;
+			end = at(y, 10, sunday(y, 10, 0), 1) - off;
+		}
+		break;
+	default:
+		return false;
+	}
+	return t >= start && t < end;
+}
+
+static void
+stamp(struct buf *b, int64_t ms, const char *zone)
+{
+	int64_t t = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+	struct sim_tm tm;
+	simclock_split(t, &tm);
+	buf_printf(b, "%s %s %02d %02d:%02d:%02d.%03d %04d", wdays[tm.wday],
+	    months[tm.mon - 1], tm.mday, tm.hour, tm.min, tm.sec,
+	    (int)(ms - t * 1000), tm.year);
+	if (zone != NULL) {
+		buf_addc(b, ' ');
+		buf_adds(b, zone);
+	}
+}
+
+void
+simlog_stamp(struct buf *b, int64_t ms, unsigned zone)
+{
+	const struct sim_zone *z = simlog_zone(zone);
+	bool dst = zone_dst(z, ms / 1000);
+	int64_t local = ms + (int64_t)(z->offset_min + (dst ? 60 : 0)) * 60000;
+	stamp(b, local, dst ? z->dst_name : z->std_name);
+}
+
+void
+simlog_gmtdate(struct buf *b, int64_t ms)
+{
+	stamp(b, ms, NULL);
+}
+
+void
+simlog_job_start(struct simlog_job *j, struct sim_site *s, uint32_t srv,
+    dpd_time t, unsigned slot, uint64_t salt)
+{
+	j->site = s;
+	j->srv = srv;
+	j->rng = rng_for(s->seed, (uint64_t)t ^ ((uint64_t)srv << 40), salt);
+	j->thread = s->srv[srv].threads[slot == 0 ? 0 : 1 + (slot - 1) % (SIM_THREADS - 1)];
+	j->ms = (int64_t)t * 1000 + rng_range(&j->rng, 3, 400);
+}
+
+static void
+job_emit(struct simlog_job *j, char *text)
+{
+	struct sim_site *s = j->site;
+	if (s->nlogs == s->logcap) {
+		s->logcap = s->logcap ? s->logcap * 2 : 256;
+		s->logs = xreallocarray(s->logs, s->logcap, sizeof *s->logs);
+	}
+	s->logs[s->nlogs++] = (struct simlog_line){ j->ms, s->logseq++, j->srv,
+	    j->thread, text };
+	j->ms += rng_range(&j->rng, 2, 160);
+}
+
+void
+simlog_line(struct simlog_job *j, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *text = xvasprintf(fmt, ap);
+	va_end(ap);
+	job_emit(j, text);
+}
+
+void
+simlog_statmsg(struct simlog_job *j, unsigned id, char sev, char lev,
+    const char *const *istr, const struct simlog_attr *attrs)
+{
+	const struct sim_server *v = &j->site->srv[j->srv];
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "STATMSG: ID=%u SEV=%c LEV=%c SOURCE=\"SMS Server\" "
+	    "COMP=\"SMS_DISTRIBUTION_MANAGER\" SYS=%s SITE=%s PID=%u TID=%u GMTDATE=",
+	    id, sev, lev, v->name, v->site, v->pid, j->thread);
+	simlog_gmtdate(&b, j->ms);
+	bool more = true;
+	for (int i = 0; i < 10; i++) {
+		more = more && istr != NULL && istr[i] != NULL;
+		buf_printf(&b, " ISTR%d=\"%s\"", i, more ? istr[i] : "");
+	}
+	size_t n = 0;
+	while (attrs != NULL && attrs[n].id != 0)
+		n++;
+	buf_printf(&b, " NUMATTRS=%zu", n);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, " AID%zu=%u AVAL%zu=\"%s\"", i, attrs[i].id, i, attrs[i].value);
+	job_emit(j, buf_detach(&b));
+}
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	const struct simlog_line *x = a, *y = b;
+	if (x->srv != y->srv)
+		return x->srv < y->srv ? -1 : 1;
+	if (x->ms != y->ms)
+		return x->ms < y->ms ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+append(const char *path, const struct buf *chunk, char **err)
+{
+	if (chunk->len == 0)
+		return 0;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		err_set(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	const char *p = chunk->data;
+	size_t left = chunk->len;
+	while (left > 0) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_set(err, "%s: write: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (close(fd) != 0) {
+		err_set(err, "%s: close: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Append one server's lines [from, to), rolling over as SMS does: the full
+ * .log becomes .lo_ (replacing the previous one) and a new .log starts. */
+static int
+flush_server(struct sim_site *s, size_t from, size_t to, char **err)
+{
+	uint32_t srv = s->logs[from].srv;
+	char *dir = simfs_path(s, srv, "SMS/Logs");
+	char *log = xasprintf("%s/distmgr.log", dir);
+	char *old = xasprintf("%s/distmgr.lo_", dir);
+	int rc = simfs_mkdirs(dir, err);
+	struct stat st;
+	size_t size = rc == 0 && stat(log, &st) == 0 ? (size_t)st.st_size : 0;
+	struct sim_server *v = &s->srv[srv];
+	struct buf chunk, line;
+	buf_init(&chunk);
+	buf_init(&line);
+	for (size_t i = from; i < to && rc == 0; i++) {
+		/* A job from the previous op may have run past this op's first
+		 * event; the file must stay in time order all the same. */
+		int64_t ms = s->logs[i].ms > v->log_ms ? s->logs[i].ms : v->log_ms;
+		v->log_ms = ms;
+		buf_reset(&line);
+		buf_adds(&line, s->logs[i].text);
+		buf_adds(&line, "  $$<SMS_DISTRIBUTION_MANAGER><");
+		simlog_stamp(&line, ms, v->zone);
+		buf_printf(&line, "><thread=%u (0x%X)>\r\n", s->logs[i].thread,
+		    s->logs[i].thread);
+		if (size + line.len > SIMLOG_MAX_BYTES && size > 0) {
+			rc = append(log, &chunk, err);
+			if (rc == 0 && rename(log, old) != 0) {
+				err_set(err, "%s: rename to distmgr.lo_: %s", log, strerror(errno));
+				rc = -1;
+			}
+			buf_reset(&chunk);
+			size = 0;
+		}
+		buf_add(&chunk, line.data, line.len);
+		size += line.len;
+	}
+	buf_free(&line);
+	if (rc == 0)
+		rc = append(log, &chunk, err);
+	buf_free(&chunk);
+	free(dir);
+	free(log);
+	free(old);
+	return rc;
+}
+
+int
+simlog_flush(struct sim_site *s, char **err)
+{
+	qsort(s->logs, s->nlogs, sizeof *s->logs, line_cmp);
+	if (s->nlogs > 0)
+		s->dirty = true; /* the servers' log_ms moved */
+	int rc = 0;
+	for (size_t i = 0; i < s->nlogs && rc == 0; ) {
+		size_t j = i;
+		while (j < s->nlogs && s->logs[j].srv == s->logs[i].srv)
+			j++;
+		rc = flush_server(s, i, j, err);
+		i = j;
+	}
+	simlog_discard(s);
+	return rc;
+}
+
+void
+simlog_discard(struct sim_site *s)
+{
+	for (size_t i = 0; i < s->nlogs; i++)
+		free(s->logs[i].text);
+	s->nlogs = 0;
+}

@@ -1,0 +1,341 @@
+/*
+ * The simulated hosts' answer to a script.  The script text is what
+ * ops_render() made for a real Windows host; we read its op and arguments
+ * back with ops_parse(), check the arguments again as a host would (the
+ * text may not come from us), bring the site up to the present and run the
+ * op's handler from a table keyed by op kind.  Replies are our line
+ * protocol with CRLF line ends, as PowerShell on Windows writes them.
+ */
+#include "config.h"
+#include "backend/sim/simint.h"
+#include "backend/nal.h"
+#include "backend/ops.h"
+#include "backend/proto.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A reply being written: protocol lines go through a scratch buffer and
+ * reach `out` with CRLF endings. */
+struct reply {
+	struct buf *out;
+	struct buf tmp;
+	size_t records;
+	bool failed;
+};
+
+static void
+reply_flush(struct reply *r)
+{
+	buf_grow(r->out, r->tmp.len + r->tmp.len / 8 + 2);
+	for (size_t i = 0; i < r->tmp.len; i++) {
+		if (r->tmp.data[i] == '\n')
+			buf_addc(r->out, '\r');
+		buf_addc(r->out, r->tmp.data[i]);
+	}
+	buf_reset(&r->tmp);
+}
+
+static void
+reply_begin(struct reply *r, const char *op)
+{
+	proto_begin(&r->tmp, op);
+	reply_flush(r);
+}
+
+static void
+reply_cols(struct reply *r, const char *type, const char *const *names, size_t n)
+{
+	proto_cols(&r->tmp, type, names, n);
+	reply_flush(r);
+}
+
+static void
+reply_row(struct reply *r, const char *type, const char *const *values, size_t n)
+{
+	proto_row(&r->tmp, type, values, n);
+	reply_flush(r);
+	r->records++;
+}
+
+static void
+reply_error(struct reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+reply_error(struct reply *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	proto_end_error(&r->tmp, msg);
+	reply_flush(r);
+	free(msg);
+	r->failed = true;
+}
+
+static void
+reply_ok(struct reply *r)
+{
+	proto_end_ok(&r->tmp, r->records);
+	reply_flush(r);
+}
+
+/* ---- arguments ------------------------------------------------------------ */
+
+struct arg_rule {
+	const char *key;
+	bool (*valid)(const char *);
+	bool required;
+	const char *what;
+};
+
+static const struct arg_rule status_rules[] = {
+	{ "site", sitecode_valid, true, "site code" },
+	{ "provider", servername_valid, false, "server name" },
+	{ NULL, NULL, false, NULL },
+};
+
+/* Returns NULL when the op's arguments are acceptable, else why not. */
+static char *
+args_check(const struct op *op, const struct arg_rule *rules)
+{
+	for (size_t i = 0; i < op->nargs; i++) {
+		const struct arg_rule *r = rules;
+		while (r->key && strcmp(r->key, op->args[i].key) != 0)
+			r++;
+		if (r->key == NULL)
+			return xasprintf("op %s takes no argument %s", op_name(op->kind),
+			    op->args[i].key);
+	}
+	for (const struct arg_rule *r = rules; r->key; r++) {
+		const char *v = op_arg(op, r->key);
+		if (v == NULL || *v == '\0') {
+			if (r->required)
+				return xasprintf("argument %s is required", r->key);
+			continue;
+		}
+		if (!r->valid(v))
+			return xasprintf("argument %s: \"%s\" is not a valid %s", r->key, v,
+			    r->what);
+	}
+	return NULL;
+}
+
+/* ---- the status op --------------------------------------------------------- */
+
+static void
+put_u32(struct buf *b, uint32_t v)
+{
+	char tmp[11];
+	int n = 0;
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	buf_grow(b, (size_t)n);
+	while (n > 0)
+		b->data[b->len++] = tmp[--n];
+	b->data[b->len] = '\0';
+}
+
+static void
+put_time(struct buf *b, dpd_time t)
+{
+	char iso[21];
+	simclock_iso(t, iso);
+	buf_add(b, iso, strlen(iso));
+}
+
+static void
+status_packages(struct reply *r, const struct sim_site *s)
+{
+	static const char *const cols[] = { "PackageID", "Name", "Manufacturer",
+	    "Version", "Language", "PkgSourcePath", "SourceVersion",
+	    "StoredPkgVersion", "StoredPkgPath", "SourceSite", "SourceDate" };
+	reply_cols(r, "P", cols, 11);
+	for (size_t i = 0; i < s->npkg; i++) {
+		const struct sim_pkg *p = &s->pkg[i];
+		char sv[11], st[11], date[21];
+		snprintf(sv, sizeof sv, "%u", p->source_version);
+		snprintf(st, sizeof st, "%u", p->stored_version);
+		simclock_iso(p->source_date, date);
+		const char *v[] = { p->id, p->name, p->manufacturer, p->version,
+		    p->language, p->source_path, sv, st, p->stored_path,
+		    p->source_site, date };
+		reply_row(r, "P", v, 11);
+	}
+}
+
+/* Cell rows are most of a large reply (half a million of them), so they
+ * are assembled from fields escaped once per server, not once per row. */
+static void
+status_cells(struct reply *r, const struct sim_site *s)
+{
+	static const char *const cols[] = { "PackageID", "ServerNALPath", "SiteCode",
+	    "State", "SourceVersion", "LastCopied", "SummaryDate" };
+	reply_cols(r, "C", cols, 7);
+	struct buf *esc = xcalloc(s->nsrv, sizeof *esc);
+	size_t total = 0, width = 0;
+	for (size_t i = 0; i < s->nsrv; i++) {
+		proto_escape(&esc[i], s->srv[i].nal);
+		buf_addc(&esc[i], '\t');
+		proto_escape(&esc[i], s->srv[i].site);
+		buf_addc(&esc[i], '\t');
+		width = esc[i].len > width ? esc[i].len : width;
+	}
+	for (size_t p = 0; p < s->npkg; p++)
+		for (size_t w = 0; w < s->words; w++)
+			total += (size_t)__builtin_popcountll(s->pkg[p].targets[w]);
+	buf_grow(r->out, total * (width + 64));
+	struct buf *out = r->out;
+	for (uint32_t p = 0; p < s->npkg; p++)
+		for (uint32_t srv = 0; srv < s->nsrv; srv++) {
+			struct sim_cell c;
+			if (!simdb_cell_view(s, p, srv, &c))
+				continue;
+			buf_add(out, "C\t", 2);
+			buf_add(out, s->pkg[p].id, 8);
+			buf_addc(out, '\t');
+			buf_add(out, esc[srv].data, esc[srv].len);
+			put_u32(out, c.state);
+			buf_addc(out, '\t');
+			put_u32(out, c.source_version);
+			buf_addc(out, '\t');
+			put_time(out, c.last_copied);
+			buf_addc(out, '\t');
+			put_time(out, c.summary_date);
+			buf_add(out, "\r\n", 2);
+			r->records++;
+		}
+	for (size_t i = 0; i < s->nsrv; i++)
+		buf_free(&esc[i]);
+	free(esc);
+}
+
+struct opctx {
+	const char *host;
+	const struct op *op;
+	struct sim_site *s;
+	struct reply *r;
+};
+
+static int
+op_status(struct opctx *x)
+{
+	struct sim_site *s = x->s;
+	const char *site = op_arg(x->op, "site");
+	const char *prov = op_arg(x->op, "provider");
+	const char *where = prov != NULL && *prov ? prov : x->host;
+	if (simdb_find_srv(s, where) != (long)s->primary) {
+		reply_error(x->r, "SMS Provider not found on %s: root\\SMS\\site_%s does "
+		    "not exist", where, site);
+		return 0;
+	}
+	if (strcmp(site, s->site_code) != 0) {
+		reply_error(x->r, "Invalid namespace root\\SMS\\site_%s", site);
+		return 0;
+	}
+	status_packages(x->r, s);
+	status_cells(x->r, s);
+	static const char *const tcols[] = { "Now" };
+	char now[21];
+	simclock_iso(s->clock, now);
+	const char *tv[] = { now };
+	reply_cols(x->r, "T", tcols, 1);
+	proto_row(&x->r->tmp, "T", tv, 1); /* T is not counted, as in the script */
+	reply_flush(x->r);
+	reply_ok(x->r);
+	return 0;
+}
+
+/* ---- dispatch ----------------------------------------------------------------- */
+
+struct op_handler {
+	const struct arg_rule *rules;
+	int (*run)(struct opctx *x);
+};
+
+static const struct op_handler handlers[OP_COUNT] = {
+	[OP_STATUS] = { status_rules, op_status },
+};
+
+/* The op name in a script's header line, for replying to one we cannot
+ * parse; "unknown" when there is none. */
+static char *
+header_op(const char *script)
+{
+	char name[32];
+	if (sscanf(script, "# dpdoctor op=%31s", name) == 1)
+		return xstrdup(name);
+	return xstrdup("unknown");
+}
+
+static int
+run_op(const char *dir, struct opctx *x, const struct deadline *dl, char **err)
+{
+	const struct op_handler *h = (unsigned)x->op->kind < OP_COUNT ?
+	    &handlers[x->op->kind] : NULL;
+	if (h == NULL || h->run == NULL) {
+		reply_error(x->r, "op %s is not supported by the simulator yet",
+		    op_name(x->op->kind));
+		return 0;
+	}
+	char *why = args_check(x->op, h->rules);
+	if (why != NULL) {
+		reply_error(x->r, "%s", why);
+		free(why);
+		return 0;
+	}
+	int fd;
+	if (simsite_open(dir, true, dl, &x->s, &fd, err) != 0)
+		return -1;
+	int rc = h->run(x);
+	if (rc == 0 && x->s->dirty)
+		rc = simdb_save(x->s, err);
+	simdb_free(x->s);
+	x->s = NULL;
+	simdb_unlock(fd);
+	return rc;
+}
+
+int
+simops_run(const char *dir, const char *host, const char *script,
+    struct script_result *res, const struct deadline *dl, char **err)
+{
+	if (host == NULL || !servername_valid(host)) {
+		err_set(err, "\"%s\" is not a valid server name", host ? host : "");
+		return -1;
+	}
+	struct reply r = { .out = &res->out };
+	buf_init(&r.tmp);
+	struct op op;
+	char *storage = NULL, *perr = NULL;
+	int rc = 0;
+	if (ops_parse(script, &op, &storage, &perr) != 0) {
+		char *name = header_op(script);
+		reply_begin(&r, name);
+		if (strcmp(name, "unknown") != 0 && op_from_name(name) < 0)
+			reply_error(&r, "op %s is not supported by the simulator yet", name);
+		else
+			reply_error(&r, "%s", perr);
+		buf_printf(&res->err, "%s\r\n", perr);
+		free(name);
+	} else {
+		reply_begin(&r, op_name(op.kind));
+		struct opctx x = { .host = host, .op = &op, .r = &r };
+		rc = run_op(dir, &x, dl, err);
+	}
+	res->exit_code = r.failed ? 1 : 0;
+	buf_free(&r.tmp);
+	free(storage);
+	free(perr);
+	return rc;
+}
+
+int
+sim_run_script(const char *dir, const char *host, const char *script,
+    struct script_result *res, char **err)
+{
+	return simops_run(dir, host, script, res, NULL, err);
+}

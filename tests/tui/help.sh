@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `?` help: generated from the key bindings, with the state legend drawn in
+# the grid's own glyphs and colours; scrolling; Esc (and q) close it.
+. "$(dirname "$0")/lib.sh"
+tui_require "$TUI_DRIVER"
+
+tui_start 80 24 -- "$TUI_DRIVER"
+check "the grid appears" tui_wait 'of 40 packages'
+tui_keys '?'
+check "? opens help" tui_wait 'dpdoctor help' 2
+screen=$(tui_screen)
+echo "$screen" | grep -Eq '^ +q +quit dpdoctor'; tap $? "help lists q from the keymap"
+echo "$screen" | grep -Eq '^ +↑ k +previous package'; tap $? "keys bound to one action share a line"
+echo "$screen" | grep -q 'Anywhere'; tap $? "bindings grouped by context"
+
+# The whole help, page by page (at 80x24 it is longer than the screen).
+all_help() {
+	local prev="" cur i
+	for i in $(seq 1 10); do
+		cur=$(tui_screen)
+		[ "$cur" = "$prev" ] && break
+		echo "$cur"
+		echo "$cur" >"$TUI_TMP/help.last"
+		tui_screen -e >>"$TUI_TMP/help.esc"
+		prev=$cur
+		tui_keys PageDown
+		tui_wait_change "$cur" 1
+	done
+}
+screen=$(all_help)
+for s in INSTALLED INSTALL_PENDING INSTALL_RETRYING INSTALL_FAILED REMOVAL_PENDING \
+	REMOVAL_RETRYING REMOVAL_FAILED CONTENT_UPDATING CONTENT_MONITORING; do
+	echo "$screen" | grep -q "$s" || { echo "# missing $s"; false; } || break
+done
+tap $? "the legend lists every state"
+echo "$screen" | grep -Eq '✗ failed +INSTALL_FAILED'; tap $? "legend: glyph and label"
+echo "$screen" | grep -q '· -  *not targeted'; tap $? "legend: not targeted"
+grep -q $'\033\[1m\033\[31m✗ failed' "$TUI_TMP/help.esc"; tap $? "legend: failed drawn in bold red, as in the grid"
+grep -q $'\033\[32m✓ installed' "$TUI_TMP/help.esc"; tap $? "legend: installed drawn in green"
+grep -q 'States 1-6 are problems' "$TUI_TMP/help.last"; tap $? "PgDn reaches the end"
+tui_keys g
+check "g scrolls back to the top" tui_wait 'dpdoctor help' 2
+tui_keys G
+check "G scrolls to the end" tui_wait 'States 1-6 are problems' 2
+
+tui_keys Escape
+check "Esc closes help" tui_wait 'of 40 packages' 2
+tui_keys '?'
+tui_wait 'dpdoctor help' 2
+tui_keys q
+check "q closes help (it does not quit)" tui_wait 'of 40 packages' 2
+tui_keys q
+check "q then quits" tui_wait "$TUI_EXIT_MARK 0" 3
+tui_done

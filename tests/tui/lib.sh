@@ -1,0 +1,227 @@
+# Shared helpers for the TUI tests: each test drives dpdoctor's full-screen
+# UI inside a private tmux server (its own socket, no config file), reads
+# the screen with capture-pane and prints TAP.  Waiting is always polling
+# with a timeout, never a fixed long sleep.
+#
+#   . "$(dirname "$0")/lib.sh"
+#   tui_start 80 24 -- ./tests/tui/tui-driver
+#   tui_wait 'problems only' || fail
+#   tui_keys Down
+#   check "cursor moved" tui_wait '0090001A'
+#   tui_done
+
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+
+# One tmux server per tui_start (a fresh socket each time: a server that
+# is still shutting down must never be reused).
+TUI_STARTS=0
+TUI_SOCK="dpdtest$$-0"
+TUI_TMP=$(mktemp -d "${TMPDIR:-/tmp}/dpdtui.XXXXXX")
+TUI_N=0
+TUI_FAILED=0
+# What the pane prints once the program under test has exited.
+TUI_EXIT_MARK="dpdoctor-test-exited"
+
+TUI_DRIVER="$top_builddir/tests/tui/tui-driver"
+TUI_DPDOCTOR="$top_builddir/dpdoctor"
+
+tui_tmux() {
+	tmux -u -L "$TUI_SOCK" -f /dev/null "$@"
+}
+
+tui_cleanup() {
+	tui_tmux kill-server >/dev/null 2>&1
+	rm -rf "$TUI_TMP"
+}
+trap tui_cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# tui_start WIDTH HEIGHT [VAR=value ...] -- COMMAND [ARGS ...]
+# Runs COMMAND under `env VARS` in a fresh pane.  The pane outlives the
+# program: it prints "$TUI_EXIT_MARK RC" and waits, so tests can check
+# what the terminal looks like after the program is gone.
+tui_start() {
+	local w=$1 h=$2
+	shift 2
+	local envs=() cmd=() q
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		envs+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	cmd=("$@")
+	q=$(printf '%q ' env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen "${envs[@]}" "${cmd[@]}")
+	tui_tmux kill-server >/dev/null 2>&1
+	TUI_STARTS=$((TUI_STARTS + 1))
+	TUI_SOCK="dpdtest$$-$TUI_STARTS"
+	tui_tmux new-session -d -x "$w" -y "$h" \
+		"$q; echo \"$TUI_EXIT_MARK \$?\"; exec sleep 600" || return 1
+	tui_tmux set-option -g remain-on-exit on >/dev/null 2>&1
+	return 0
+}
+
+# The screen as text (with -e: with escape sequences for attributes).
+tui_screen() {
+	tui_tmux capture-pane -p "$@" 2>/dev/null
+}
+
+# tui_wait PATTERN [SECONDS]: until the screen matches (grep -E).
+tui_wait() {
+	local pat=$1 limit=${2:-5} i=0
+	while [ "$i" -lt $((limit * 20)) ]; do
+		tui_screen | grep -Eq -- "$pat" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# tui_wait_gone PATTERN [SECONDS]: until the screen no longer matches.
+tui_wait_gone() {
+	local pat=$1 limit=${2:-5} i=0
+	while [ "$i" -lt $((limit * 20)) ]; do
+		tui_screen | grep -Eq -- "$pat" || return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# tui_wait_change OLD [SECONDS]: until the screen differs from OLD.
+tui_wait_change() {
+	local old=$1 limit=${2:-5} i=0
+	while [ "$i" -lt $((limit * 20)) ]; do
+		[ "$(tui_screen)" != "$old" ] && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Send keys by tmux name (Down, Enter, Escape, C-l) or literally with -l.
+tui_keys() {
+	tui_tmux send-keys "$@"
+}
+
+# The cursor line (second from the bottom) and the status line.
+tui_cursor_line() {
+	tui_screen | tail -n 2 | head -n 1
+}
+tui_status_line() {
+	tui_screen | tail -n 1
+}
+
+# The simulated site, with its clock fixed so every run sees the same
+# grid.  Expectations come from `dpdoctor status --format json` at test
+# time, so a change to the demo scenario does not break the TUI tests.
+TUI_SIM_TIME=2007-01-04T10:00:00Z
+TUI_DEMO="$TUI_TMP/demo"
+
+tui_demo_env() {
+	echo "DPDOCTOR_SIM_TIME=$TUI_SIM_TIME" "XDG_STATE_HOME=$TUI_TMP/state" \
+		"XDG_CONFIG_HOME=$TUI_TMP/config" "DPDOCTOR_CONFIG="
+}
+
+# tui_demo_init: create the demo site and dump its status as JSON.
+tui_demo_init() {
+	local e
+	e=$(tui_demo_env)
+	# shellcheck disable=SC2086
+	env $e "$TUI_DPDOCTOR" status --demo="$TUI_DEMO" --format json --all \
+		>"$TUI_TMP/all.json" 2>"$TUI_TMP/demo.err"
+	[ $? -le 1 ] || { cat "$TUI_TMP/demo.err" >&2; return 1; }
+	env $e "$TUI_DPDOCTOR" status --demo="$TUI_DEMO" --format json \
+		>"$TUI_TMP/bad.json" 2>>"$TUI_TMP/demo.err"
+	[ $? -le 1 ]
+}
+
+# tui_json all|bad PYTHON-EXPRESSION: evaluate over the pairs (`p`, a list
+# of dicts with PackageID, PackageName, DP, State, ...) and print it.
+tui_json() {
+	python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["pairs"]
+r = eval(sys.argv[2])
+print("\n".join(map(str, r)) if isinstance(r, (list, tuple)) else r)
+' "$TUI_TMP/$1.json" "$2"
+}
+
+# tui_start_demo WIDTH HEIGHT [VAR=value ...] [-- DPDOCTOR-ARGS ...]
+tui_start_demo() {
+	local w=$1 h=$2 envs=() args=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		envs+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	args=("$@")
+	# shellcheck disable=SC2046
+	tui_start "$w" "$h" $(tui_demo_env) "${envs[@]}" -- \
+		"$TUI_DPDOCTOR" --demo="$TUI_DEMO" "${args[@]}"
+}
+
+# tui_filter TEXT: apply a / filter and wait for it to show.
+tui_filter() {
+	tui_keys /
+	tui_wait '^Filter' 2 || return 1
+	tui_keys C-u
+	[ -n "$1" ] && tui_keys -l "$1"
+	tui_keys Enter
+	tui_wait_gone '^Filter' 2
+}
+
+# tui_goto_dp NAME: move the cursor along the row to the DP's column.
+tui_goto_dp() {
+	local i old
+	tui_keys 0
+	for i in $(seq 1 40); do
+		tui_cursor_line | grep -q " × $1 " && return 0
+		old=$(tui_screen)
+		tui_keys Right
+		tui_wait_change "$old" 1 || return 1
+	done
+	return 1
+}
+
+# TAP.
+tap() {
+	local rc=$1
+	shift
+	TUI_N=$((TUI_N + 1))
+	if [ "$rc" -eq 0 ]; then
+		echo "ok $TUI_N - $*"
+	else
+		echo "not ok $TUI_N - $*"
+		TUI_FAILED=$((TUI_FAILED + 1))
+		echo "# screen:"
+		tui_screen 2>/dev/null | sed 's/^/#   /'
+	fi
+}
+
+# check DESCRIPTION COMMAND [ARGS ...]
+check() {
+	local what=$1
+	shift
+	"$@"
+	tap $? "$what"
+}
+
+# Skip the whole file (TAP plan 0 with a reason).
+tui_skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+tui_require() {
+	command -v tmux >/dev/null 2>&1 || tui_skip_all "tmux is not installed"
+	[ -x "$1" ] || tui_skip_all "$1 is not built"
+}
+
+tui_done() {
+	echo "1..$TUI_N"
+	[ "$TUI_FAILED" -eq 0 ]
+}

@@ -1,0 +1,504 @@
+/*
+ * The simulated site seen from outside: the default scenario is what the
+ * field write-up describes (site 009, a primary and twelve DPs, ~120
+ * packages, ~50 failing pairs over six failure modes), is deterministic
+ * from its seed, answers the status op exactly as a Windows host running
+ * our PowerShell would (columns, CRLF, END lines, WMI-like errors), keeps
+ * still under a frozen clock, moves on when the clock does, and never
+ * deletes a folder that is not a demo site.
+ */
+#include "config.h"
+#include "backend/model.h"
+#include "backend/nal.h"
+#include "backend/ops.h"
+#include "backend/proto.h"
+#include "backend/sim/simint.h"
+#include "backend/status.h"
+#include "tests/unit/tap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define T0 "2007-01-04T10:00:00Z"
+
+static char *
+tmpdir(void)
+{
+	char *d = xstrdup("/tmp/dpd-test-sim-XXXXXX");
+	if (mkdtemp(d) == NULL) {
+		perror("mkdtemp");
+		exit(99);
+	}
+	return d;
+}
+
+static void
+cleanup(char *d)
+{
+	(void)simfs_remove_tree(d, NULL);
+	free(d);
+}
+
+static char *
+site_in(const char *parent, const char *name)
+{
+	return xasprintf("%s/%s", parent, name);
+}
+
+static char *
+read_text(const char *path)
+{
+	struct buf b;
+	buf_init(&b);
+	if (file_read_all(path, 1u << 30, &b, NULL) != 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+/* Run the status op as `host` would; returns the reply text. */
+static char *
+status_as(const char *dir, const char *host, const char *site, const char *provider,
+    int *exit_code)
+{
+	struct op op = { .kind = OP_STATUS };
+	op_set(&op, "site", site);
+	if (provider)
+		op_set(&op, "provider", provider);
+	char *err = NULL;
+	char *script = ops_render(&op, &err);
+	if (script == NULL) {
+		printf("# render: %s\n", err);
+		free(err);
+		return NULL;
+	}
+	struct script_result res;
+	script_result_init(&res);
+	int rc = sim_run_script(dir, host, script, &res, &err);
+	free(script);
+	if (rc != 0) {
+		printf("# sim_run_script: %s\n", err);
+		free(err);
+		script_result_free(&res);
+		return NULL;
+	}
+	if (exit_code)
+		*exit_code = res.exit_code;
+	char *out = buf_detach(&res.out);
+	script_result_free(&res);
+	return out;
+}
+
+/* ---- reply inspection -------------------------------------------------- */
+
+struct tally {
+	size_t p, c, t;
+	size_t bad;             /* State != 0 */
+	char servers[32][16];
+	size_t nservers;
+	char pcols[512], ccols[512], tcols[64];
+	char now[24];
+};
+
+static void
+join_cols(char *out, size_t n, const struct proto_record *r)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < r->ncols; i++) {
+		strncat(out, r->cols[i], n - strlen(out) - 2);
+		strncat(out, ",", n - strlen(out) - 1);
+	}
+}
+
+static int
+tally_rec(const struct proto_record *r, void *arg, char **err)
+{
+	(void)err;
+	struct tally *t = arg;
+	if (strcmp(r->type, "P") == 0) {
+		if (t->p++ == 0)
+			join_cols(t->pcols, sizeof t->pcols, r);
+	} else if (strcmp(r->type, "C") == 0) {
+		if (t->c++ == 0)
+			join_cols(t->ccols, sizeof t->ccols, r);
+		if (strcmp(proto_get(r, "State"), "0") != 0)
+			t->bad++;
+		struct nal n;
+		if (nal_parse(proto_get(r, "ServerNALPath"), &n, NULL) == 0) {
+			size_t i = 0;
+			while (i < t->nservers && strcmp(t->servers[i], n.server) != 0)
+				i++;
+			if (i == t->nservers && i < 32)
+				snprintf(t->servers[t->nservers++], 16, "%s", n.server);
+			nal_free(&n);
+		}
+	} else if (strcmp(r->type, "T") == 0) {
+		t->t++;
+		join_cols(t->tcols, sizeof t->tcols, r);
+		snprintf(t->now, sizeof t->now, "%s", proto_get(r, "Now"));
+	}
+	return 0;
+}
+
+static bool
+all_crlf(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (*p == '\n' && (p == s || p[-1] != '\r'))
+			return false;
+	return *s != '\0' && s[strlen(s) - 1] == '\n';
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void
+test_determinism(const char *tmp)
+{
+	char *a = site_in(tmp, "a"), *b = site_in(tmp, "b"), *c = site_in(tmp, "c");
+	char *err = NULL;
+	ok(sim_ensure(a, "default", 7, false, &err) == 0, "default site a created (%s)", err ? err : "");
+	ok(sim_ensure(b, "default", 7, false, &err) == 0, "default site b, same seed");
+	ok(sim_ensure(c, "default", 8, false, &err) == 0, "default site c, another seed");
+	char *pa = xasprintf("%s/site.db", a), *pb = xasprintf("%s/site.db", b),
+	     *pc = xasprintf("%s/site.db", c);
+	char *da = read_text(pa), *db = read_text(pb), *dc = read_text(pc);
+	ok(da && db && strcmp(da, db) == 0, "same seed: identical site.db bytes");
+	ok(da && dc && strcmp(da, dc) != 0, "different seed: different site.db");
+	char *ra = status_as(a, "SMS009PRI", "009", NULL, NULL);
+	char *rb = status_as(b, "SMS009PRI", "009", NULL, NULL);
+	ok(ra && rb && strcmp(ra, rb) == 0, "same seed: identical status reply");
+	char *la = xasprintf("%s/servers/SMS009PRI/E:/SMS/Logs/distmgr.log", a);
+	char *lb = xasprintf("%s/servers/SMS009PRI/E:/SMS/Logs/distmgr.log", b);
+	char *ta = read_text(la), *tb = read_text(lb);
+	ok(ta && tb && strlen(ta) > 1000 && strcmp(ta, tb) == 0,
+	    "same seed: identical history in the primary's distmgr.log");
+	free(ta); free(tb); free(la); free(lb);
+	free(ra); free(rb); free(da); free(db); free(dc);
+	free(pa); free(pb); free(pc); free(a); free(b); free(c);
+	free(err);
+}
+
+static void
+test_counts(const char *dir)
+{
+	struct sim_site *s = NULL;
+	char *err = NULL;
+	if (!ok(simdb_load(dir, &s, &err) == 0, "site.db loads")) {
+		printf("# %s\n", err);
+		free(err);
+		return;
+	}
+	is_int(s->npkg, 120, "120 packages");
+	is_int(s->nsrv, 13, "13 servers: a primary and 12 DPs");
+	is_str(s->srv[s->primary].name, "SMS009PRI", "the primary is SMS009PRI");
+	bool names_ok = true;
+	for (size_t i = 0; i < s->nsrv; i++)
+		names_ok = names_ok && servername_valid(s->srv[i].name) &&
+		    strlen(s->srv[i].name) <= 15;
+	ok(names_ok, "every server name is a valid NetBIOS name");
+	size_t modes[SIM_MODE_COUNT] = {0}, failing = 0;
+	for (size_t i = 0; i < s->ncell; i++) {
+		modes[s->cell[i].mode]++;
+		if (s->cell[i].mode != SIM_MODE_NONE && s->cell[i].mode != SIM_MODE_TRANSIENT)
+			failing++;
+	}
+	ok(failing >= 40 && failing <= 60, "40-60 failing pairs (%zu)", failing);
+	for (int m = SIM_MODE_PCK_MISSING; m < SIM_MODE_TRANSIENT; m++)
+		ok(modes[m] >= 3, "mode %s on at least 3 pairs (%zu)", sim_mode_name((unsigned)m), modes[m]);
+	ok(modes[SIM_MODE_PCK_MISSING] * 3 >= failing, "PCK_MISSING is the main case");
+	ok(modes[SIM_MODE_TRANSIENT] >= 4, "transient pairs exist (%zu)", modes[SIM_MODE_TRANSIENT]);
+	uint64_t lo = UINT64_MAX, hi = 0;
+	for (size_t i = 0; i < s->npkg; i++) {
+		lo = s->pkg[i].size < lo ? s->pkg[i].size : lo;
+		hi = s->pkg[i].size > hi ? s->pkg[i].size : hi;
+	}
+	ok(lo >= 1048576 && hi <= 700ull * 1048576 + 1048576, "sizes 1 MB - 700 MB");
+	simdb_free(s);
+}
+
+static void
+test_status_reply(const char *dir)
+{
+	int ec = -1;
+	char *r = status_as(dir, "SMS009PRI", "009", NULL, &ec);
+	if (!ok(r != NULL, "status op runs on the primary"))
+		return;
+	is_int(ec, 0, "exit code 0");
+	ok(all_crlf(r), "every line ends with CRLF");
+	struct tally t = {0};
+	char *err = NULL;
+	int rc = proto_parse(r, strlen(r), "status", tally_rec, &t, &err);
+	ok(rc == 0, "reply parses (%s)", err ? err : "ok");
+	is_str(t.pcols, "PackageID,Name,Manufacturer,Version,Language,PkgSourcePath,"
+	    "SourceVersion,StoredPkgVersion,StoredPkgPath,SourceSite,SourceDate,",
+	    "P columns as in status_body");
+	is_str(t.ccols, "PackageID,ServerNALPath,SiteCode,State,SourceVersion,"
+	    "LastCopied,SummaryDate,", "C columns as in status_body");
+	is_str(t.tcols, "Now,", "T column");
+	is_str(t.now, T0, "T Now is the frozen site time");
+	is_int(t.p, 120, "120 P records");
+	is_int(t.nservers, 13, "cells on 13 DPs");
+	ok(t.bad >= 45 && t.bad <= 70, "State != 0 on %zu pairs", t.bad);
+	char want[32];
+	snprintf(want, sizeof want, "END\tok\t%zu\r\n", t.p + t.c);
+	contains(r, want, "END ok counts P and C records");
+	contains(r, "\\\\FILESRV01\\\\Packages\\\\", "source paths on \\\\FILESRV01\\Packages");
+	contains(r, "[\"Display=\\\\\\\\LEEDSDP01\\\\\"]MSWNET:[\"SMS_SITE=009\"]\\\\\\\\LEEDSDP01\\\\\t009\t",
+	    "ServerNALPath as nal_format() makes it");
+	struct snapshot *snap = status_parse(r, strlen(r), &err);
+	ok(snap != NULL, "status_parse accepts the reply (%s)", snap ? "ok" : err);
+	if (snap) {
+		is_int(snap->npkgs, 120, "snapshot: 120 packages");
+		is_int(snap->ndps, 13, "snapshot: 13 DPs");
+		snapshot_free(snap);
+	}
+	free(err);
+	free(r);
+}
+
+static void
+test_errors(const char *dir)
+{
+	int ec = 0;
+	char *r = status_as(dir, "SMS009PRI", "XYZ", NULL, &ec);
+	contains(r, "END\terror\tInvalid namespace root\\\\SMS\\\\site_XYZ\r\n",
+	    "wrong site code: WMI's invalid namespace");
+	is_int(ec, 1, "exit code 1 on error");
+	ok(r && strncmp(r, "DPDOCTOR 1 status\r\n", 19) == 0, "error reply still has its header");
+	free(r);
+	r = status_as(dir, "LEEDSDP01", "009", NULL, &ec);
+	contains(r, "END\terror\tSMS Provider not found on LEEDSDP01: root\\\\SMS\\\\site_009 "
+	    "does not exist", "status on a DP: no provider there");
+	free(r);
+	r = status_as(dir, "LEEDSDP01", "009", "SMS009PRI", &ec);
+	contains(r, "END\tok\t", "a DP reaching the provider by name works");
+	is_int(ec, 0, "... exit code 0");
+	free(r);
+	r = status_as(dir, "SMS009PRI", "009", "PARISDP01", &ec);
+	contains(r, "SMS Provider not found on PARISDP01", "provider argument naming a DP fails");
+	free(r);
+
+	struct script_result res;
+	char *err = NULL;
+	script_result_init(&res);
+	ok(sim_run_script(dir, "SMS009PRI", "# dpdoctor op=refresh v=1\n$A = @{}\n", &res, &err) == 0,
+	    "a script for an unknown op runs");
+	contains(res.out.data, "END\terror\top refresh is not supported by the simulator yet\r\n",
+	    "unknown op: not supported yet");
+	is_int(res.exit_code, 1, "... exit code 1");
+	script_result_free(&res);
+	script_result_init(&res);
+	(void)sim_run_script(dir, "SMS009PRI",
+	    "# dpdoctor op=status v=1\n$A = @{}\n$A['site'] = '00;9'\n", &res, &err);
+	contains(res.out.data, "END\terror\targument site: \"00;9\" is not a valid site code",
+	    "arguments are checked again on the host");
+	script_result_free(&res);
+	script_result_init(&res);
+	(void)sim_run_script(dir, "SMS009PRI",
+	    "# dpdoctor op=status v=1\n$A = @{}\n$A['site'] = '009'\n$A['evil'] = 'x'\n", &res, &err);
+	contains(res.out.data, "op status takes no argument evil", "unknown arguments refused");
+	script_result_free(&res);
+	script_result_init(&res);
+	(void)sim_run_script(dir, "SMS009PRI", "Get-Process\n", &res, &err);
+	contains(res.out.data, "END\terror\tnot a dpdoctor script", "a foreign script is refused");
+	script_result_free(&res);
+	script_result_init(&res);
+	ok(sim_run_script(dir, "bad host", "x", &res, &err) == -1, "an invalid host name is an error");
+	script_result_free(&res);
+	free(err);
+}
+
+static void
+test_frozen(const char *dir)
+{
+	char *db = xasprintf("%s/site.db", dir);
+	struct stat st1, st2;
+	char *r1 = status_as(dir, "SMS009PRI", "009", NULL, NULL);
+	ok(stat(db, &st1) == 0, "site.db exists");
+	char *r2 = status_as(dir, "SMS009PRI", "009", NULL, NULL);
+	ok(stat(db, &st2) == 0, "site.db still exists");
+	ok(r1 && r2 && strcmp(r1, r2) == 0, "frozen clock: identical replies");
+	ok(st1.st_ino == st2.st_ino && st1.st_mtim.tv_sec == st2.st_mtim.tv_sec &&
+	    st1.st_mtim.tv_nsec == st2.st_mtim.tv_nsec, "frozen clock: site.db not rewritten");
+	free(r1);
+	free(r2);
+	free(db);
+}
+
+static size_t
+count_state(const char *reply, const char *state)
+{
+	size_t n = 0;
+	char *needle = xasprintf("\t009\t%s\t", state);
+	for (const char *p = reply; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	free(needle);
+	return n;
+}
+
+/* Log times must never go backwards within a file. */
+static bool
+log_in_order(const char *text, size_t *lines)
+{
+	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	long long last = 0;
+	*lines = 0;
+	for (const char *p = text; (p = strstr(p, "><")) != NULL; p += 2) {
+		char wd[4], mo[4];
+		int d, h, mi, s, ms, y;
+		if (sscanf(p + 2, "%3s %3s %d %d:%d:%d.%d %d", wd, mo, &d, &h, &mi, &s, &ms, &y) != 8)
+			continue;
+		int m = 0;
+		while (m < 12 && strcmp(mon[m], mo) != 0)
+			m++;
+		long long key = ((((((long long)y * 13 + m) * 32 + d) * 24 + h) * 60 + mi) * 60 + s) * 1000 + ms;
+		if (key < last)
+			return false;
+		last = key;
+		(*lines)++;
+	}
+	return true;
+}
+
+static void
+test_advance(const char *dir)
+{
+	char *log = xasprintf("%s/servers/SMS009PRI/E:/SMS/Logs/distmgr.log", dir);
+	char *before = read_text(log);
+	char *r1 = status_as(dir, "SMS009PRI", "009", NULL, NULL);
+	setenv("DPDOCTOR_SIM_TIME", "2007-01-04T16:00:00Z", 1);
+	char *r2 = status_as(dir, "SMS009PRI", "009", NULL, NULL);
+	size_t p1 = r1 ? count_state(r1, "1") : 0, p2 = r2 ? count_state(r2, "1") : 0;
+	size_t i1 = r1 ? count_state(r1, "0") : 0, i2 = r2 ? count_state(r2, "0") : 0;
+	ok(p2 < p1, "pending pairs move on by themselves (%zu -> %zu)", p1, p2);
+	ok(i2 > i1, "more pairs installed (%zu -> %zu)", i1, i2);
+	contains(r2, "T\t2007-01-04T16:00:00Z\r\n", "T Now follows the clock");
+	char *after = read_text(log);
+	ok(before && after && strlen(after) > strlen(before) &&
+	    strncmp(before, after, strlen(before)) == 0, "the primary's log was appended to");
+	size_t n = 0;
+	bool ordered = after && log_in_order(after, &n);
+	ok(ordered && n > 100, "the primary's log is in time order (%zu lines)", n);
+	ok(after && strstr(after, "~Package") && strstr(after, "uses the compressed copy"),
+	    "the primary logged sending a PCK");
+	bool success = false;
+	static const char *const dps[] = { "LEEDSDP01", "BRISTOLDP01", "GLASGOWDP01",
+	    "DUBLINDP01", "PARISDP01", "FRANKFURTDP01", "MADRIDDP01", "WARSAWDP01",
+	    "NEWYORKDP01", "CHICAGODP01", "TORONTODP01", "TOKYODP01" };
+	for (size_t i = 0; i < 12; i++) {
+		char *dl = xasprintf("%s/servers/%s/E:/SMS/Logs/distmgr.log", dir, dps[i]);
+		char *text = read_text(dl);
+		size_t m = 0;
+		success = success || (text && strstr(text, "STATMSG: ID=2330 SEV=I"));
+		ok(text && log_in_order(text, &m), "%s's log is in time order", dps[i]);
+		free(text);
+		free(dl);
+	}
+	ok(success, "a DP logged a successful install (2330)");
+	setenv("DPDOCTOR_SIM_TIME", "2007-01-04T12:00:00Z", 1);
+	char *r3 = status_as(dir, "SMS009PRI", "009", NULL, NULL);
+	contains(r3, "T\t2007-01-04T16:00:00Z\r\n", "site time never runs backwards");
+	setenv("DPDOCTOR_SIM_TIME", T0, 1);
+	free(r1); free(r2); free(r3); free(before); free(after); free(log);
+}
+
+static void
+test_ensure(const char *tmp)
+{
+	char *foreign = site_in(tmp, "foreign");
+	char *keep = xasprintf("%s/thesis.tex", foreign);
+	char *err = NULL;
+	mkdir(foreign, 0755);
+	(void)file_write_atomic(keep, "x", 1, NULL);
+	ok(sim_ensure(foreign, "default", 1, true, &err) == -1, "reset refused on a foreign folder");
+	contains(err, "is not a dpdoctor demo site, refusing to delete it", "... with a clear message");
+	ok(sim_ensure(foreign, "default", 1, false, &err) == -1, "and it is not used as a site either");
+	ok(access(keep, F_OK) == 0, "the foreign file is still there");
+	char *lock = xasprintf("%s/site.lock", foreign);
+	ok(access(lock, F_OK) != 0, "nothing was created in it");
+	free(lock);
+
+	char *site = site_in(tmp, "site");
+	char *notes = xasprintf("%s/notes.txt", site);
+	char *db = xasprintf("%s/site.db", site);
+	ok(sim_ensure(site, "small", 3, false, &err) == 0, "a small site is created");
+	struct stat st;
+	ok(stat(site, &st) == 0 && (st.st_mode & 0777) == 0700, "site folder is private (0700)");
+	(void)file_write_atomic(notes, "mine", 4, NULL);
+	struct stat a, b;
+	(void)stat(db, &a);
+	ok(sim_ensure(site, "small", 3, false, &err) == 0, "ensure again keeps the site");
+	(void)stat(db, &b);
+	ok(a.st_ino == b.st_ino, "... without rebuilding it");
+	ok(sim_ensure(site, "small", 3, true, &err) == 0, "reset rebuilds the site");
+	ok(access(notes, F_OK) == 0, "reset leaves files the simulator did not make");
+	struct sim_info info;
+	ok(sim_info(site, &info, &err) == 0, "sim_info works");
+	is_str(info.primary, "SMS009PRI", "sim_info: primary");
+	is_str(info.site_code, "009", "sim_info: site code");
+	is_str(info.scenario, "small", "sim_info: scenario");
+	is_int(info.seed, 3, "sim_info: seed");
+	char now[21];
+	time_format_iso(info.now, now);
+	is_str(now, T0, "sim_info: the site's clock");
+	sim_info_free(&info);
+	ok(sim_ensure(site, "huge", 3, false, &err) == -1, "unknown scenario refused");
+	char *nosite = site_in(tmp, "nosite");
+	ok(sim_info(nosite, &info, &err) == -1, "sim_info on a missing site fails");
+	contains(err, "no site.db", "... saying so");
+	free(nosite);
+	free(notes); free(db); free(site); free(keep); free(foreign); free(err);
+}
+
+static void
+test_transport(const char *dir)
+{
+	struct transport *t = transport_sim_new(dir, "SMS009PRI");
+	ok(transport_can(t, TCAP_SCRIPT) && !transport_can(t, TCAP_FILES),
+	    "sim transport runs scripts (file ops come later)");
+	is_str(t->ops->name, "sim", "transport name");
+	struct op op = { .kind = OP_STATUS };
+	op_set(&op, "site", "009");
+	char *err = NULL, *script = ops_render(&op, &err);
+	struct script_result res;
+	script_result_init(&res);
+	struct deadline dl = { .at_ms = clock_mono_ms() + 60000 };
+	ok(transport_run_script(t, script, &res, &dl, &err) == 0, "status through the transport");
+	contains(res.out.data, "END\tok\t", "... answers ok");
+	script_result_free(&res);
+	script_result_init(&res);
+	dl.at_ms = 1;
+	ok(t->ops->run_script(t, script, &res, &dl, &err) == -1, "a passed deadline is refused");
+	contains(err, "out of time", "... as out of time");
+	atomic_bool cancel = true;
+	struct deadline dc = { .cancel = &cancel };
+	ok(t->ops->run_script(t, script, &res, &dc, &err) == -1, "a cancelled call is refused");
+	contains(err, "cancelled", "... as cancelled");
+	script_result_free(&res);
+	free(script);
+	free(err);
+	transport_close(t);
+}
+
+int
+main(void)
+{
+	setenv("DPDOCTOR_SIM_TIME", T0, 1);
+	char *tmp = tmpdir();
+	test_determinism(tmp);
+	char *a = site_in(tmp, "a");
+	test_counts(a);
+	test_status_reply(a);
+	test_errors(a);
+	test_frozen(a);
+	test_transport(a);
+	test_advance(a);
+	test_ensure(tmp);
+	free(a);
+	cleanup(tmp);
+	return done_testing();
+}

@@ -1,0 +1,497 @@
+/*
+ * The board: filter, sort and draw the package x DP grid.  Filtering walks
+ * the snapshot's cell list once (2.5 million cells in the large scenario
+ * take a few milliseconds) and produces two index arrays; drawing then
+ * touches only the visible rows and columns through the snapshot's dense
+ * matrix.  A text filter keeps a cell when its package (ID, name,
+ * manufacturer) or its DP (name) matches; rows and columns are the ones
+ * with at least one kept cell, so "/DP07" shows DP07's column and the
+ * packages that have a problem there.
+ */
+#include "config.h"
+#include "tui/board.h"
+#include "tui/draw.h"
+#include "tui/glyph.h"
+#include "tui/label.h"
+#include "tui/theme.h"
+#include "backend/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const sort_names[BOARD_SORT_COUNT] = {
+	[BOARD_SORT_PROBLEMS] = "problems",
+	[BOARD_SORT_ID] = "package ID",
+	[BOARD_SORT_NAME] = "name",
+};
+
+const char *
+board_sort_name(enum board_sort s)
+{
+	return (unsigned)s < BOARD_SORT_COUNT ? sort_names[s] : "?";
+}
+
+static bool
+board_text_match(const char *field, const char *text)
+{
+	return field != NULL && strcasestr(field, text) != NULL;
+}
+
+static bool
+board_pkg_match(const struct package *p, const char *text)
+{
+	return board_text_match(p->id, text) || board_text_match(p->name, text) ||
+	    board_text_match(p->manufacturer, text);
+}
+
+/* qsort has no context argument in C11; the UI is single-threaded, so the
+ * snapshot being sorted is passed through this variable. */
+static const struct snapshot *sort_snap;
+
+static int
+board_cmp_id(const void *a, const void *b)
+{
+	const struct package *pa = &sort_snap->pkgs[*(const uint32_t *)a];
+	const struct package *pb = &sort_snap->pkgs[*(const uint32_t *)b];
+	return strcmp(pa->id, pb->id);
+}
+
+static int
+board_cmp_name(const void *a, const void *b)
+{
+	const struct package *pa = &sort_snap->pkgs[*(const uint32_t *)a];
+	const struct package *pb = &sort_snap->pkgs[*(const uint32_t *)b];
+	int c = strcasecmp(pa->name ? pa->name : "", pb->name ? pb->name : "");
+	return c ? c : board_cmp_id(a, b);
+}
+
+static int
+board_cmp_problems(const void *a, const void *b)
+{
+	const struct package *pa = &sort_snap->pkgs[*(const uint32_t *)a];
+	const struct package *pb = &sort_snap->pkgs[*(const uint32_t *)b];
+	if (pa->problems != pb->problems)
+		return pa->problems > pb->problems ? -1 : 1;
+	return board_cmp_id(a, b);
+}
+
+static int
+board_cmp_dp_name(const void *a, const void *b)
+{
+	return strcasecmp(sort_snap->dps[*(const uint32_t *)a].name,
+	    sort_snap->dps[*(const uint32_t *)b].name);
+}
+
+static int
+board_cmp_dp_problems(const void *a, const void *b)
+{
+	const struct dp *da = &sort_snap->dps[*(const uint32_t *)a];
+	const struct dp *db = &sort_snap->dps[*(const uint32_t *)b];
+	if (da->problems != db->problems)
+		return da->problems > db->problems ? -1 : 1;
+	return board_cmp_dp_name(a, b);
+}
+
+static int (*const row_cmp[BOARD_SORT_COUNT])(const void *, const void *) = {
+	[BOARD_SORT_PROBLEMS] = board_cmp_problems,
+	[BOARD_SORT_ID] = board_cmp_id,
+	[BOARD_SORT_NAME] = board_cmp_name,
+};
+
+const char *
+board_dp_label(const struct dp *d, char *buf, size_t size)
+{
+	const char *name = d->name ? d->name : "?";
+	size_t host = strcspn(name, ".\\");
+	if (name[host] == '.') {
+		/* Drop the DNS domain but keep a share suffix. */
+		const char *share = strchr(name + host, '\\');
+		snprintf(buf, size, "%.*s%s", (int)host, name, share ? share : "");
+	} else {
+		snprintf(buf, size, "%s", name);
+	}
+	return buf;
+}
+
+/* Mark the rows and columns that have at least one kept cell.  Showing
+ * all, rows and columns without cells count too (a package targeted
+ * nowhere, a DP with nothing on it) as long as they match, and a text that
+ * names no DP at all is about packages: every DP stays, so the row shows
+ * where the package is not targeted as well. */
+static void
+board_mark(const struct board *b, uint8_t *rs, uint8_t *cs)
+{
+	const struct snapshot *s = b->snap;
+	const char *text = b->filter;
+	uint8_t *pm = xcalloc(s->npkgs + 1, 1), *dm = xcalloc(s->ndps + 1, 1);
+	bool any_dp = false;
+	for (size_t p = 0; p < s->npkgs; p++)
+		pm[p] = text == NULL || board_pkg_match(&s->pkgs[p], text);
+	for (size_t d = 0; d < s->ndps; d++) {
+		dm[d] = text == NULL || board_text_match(s->dps[d].name, text);
+		any_dp = any_dp || dm[d];
+	}
+	for (size_t i = 0; i < s->ncells; i++) {
+		const struct cell *c = &s->cells[i];
+		if (!b->show_all && !state_is_problem(c->state))
+			continue;
+		if (pm[c->pkg] || dm[c->dp])
+			rs[c->pkg] = cs[c->dp] = 1;
+	}
+	for (size_t p = 0; b->show_all && p < s->npkgs; p++)
+		rs[p] |= pm[p];
+	for (size_t d = 0; b->show_all && d < s->ndps; d++)
+		cs[d] |= dm[d] || !any_dp;
+	free(pm);
+	free(dm);
+}
+
+static void
+board_free_labels(struct board *b)
+{
+	for (size_t i = 0; b->labels != NULL && i < b->ncols; i++)
+		free(b->labels[i]);
+	free(b->labels);
+	b->labels = NULL;
+}
+
+/* Column labels, their widths, and what they all share (dropped when the
+ * header is too short for them whole). */
+static void
+board_build_labels(struct board *b)
+{
+	char buf[128];
+	b->labels = xcalloc(b->ncols + 1, sizeof *b->labels);
+	b->label_max = b->label_max_short = 0;
+	for (size_t j = 0; j < b->ncols; j++) {
+		b->labels[j] = xstrdup(board_dp_label(&b->snap->dps[b->cols[j]], buf, sizeof buf));
+		int w = draw_width(b->labels[j]);
+		if (w > b->label_max)
+			b->label_max = w;
+	}
+	label_common((const char *const *)b->labels, b->ncols, &b->strip_head, &b->strip_tail);
+	b->label_digits = label_digits_differ((const char *const *)b->labels, b->ncols);
+	for (size_t j = 0; j < b->ncols; j++) {
+		int w = draw_width(b->labels[j]) - (int)(b->strip_head + b->strip_tail);
+		if (w > b->label_max_short)
+			b->label_max_short = w;
+	}
+}
+
+static void
+board_build_index(struct board *b)
+{
+	const struct snapshot *s = b->snap;
+	uint8_t *rs = xcalloc(s->npkgs + 1, 1), *cs = xcalloc(s->ndps + 1, 1);
+	board_mark(b, rs, cs);
+	b->rows = xreallocarray(NULL, s->npkgs + 1, sizeof *b->rows);
+	b->cols = xreallocarray(NULL, s->ndps + 1, sizeof *b->cols);
+	b->label_max = 0;
+	b->row_max = 0;
+	for (size_t p = 0; p < s->npkgs; p++) {
+		if (!rs[p])
+			continue;
+		b->rows[b->nrows++] = (uint32_t)p;
+		const char *name = s->pkgs[p].name;
+		int w = (int)strlen(s->pkgs[p].id) + 1 + (name ? draw_width(name) : 0);
+		if (w > b->row_max)
+			b->row_max = w;
+	}
+	for (size_t d = 0; d < s->ndps; d++)
+		if (cs[d])
+			b->cols[b->ncols++] = (uint32_t)d;
+	free(rs);
+	free(cs);
+	sort_snap = s;
+	qsort(b->rows, b->nrows, sizeof *b->rows, row_cmp[b->sort]);
+	qsort(b->cols, b->ncols, sizeof *b->cols,
+	    b->sort == BOARD_SORT_PROBLEMS ? board_cmp_dp_problems : board_cmp_dp_name);
+	sort_snap = NULL;
+	board_build_labels(b);
+}
+
+/* Put the cursor back on the package and DP it was on, when they are
+ * still shown; otherwise it stays at the same position (clamped). */
+static void
+board_restore_cursor(struct board *b)
+{
+	size_t r = b->grid.cur_row, c = b->grid.cur_col;
+	for (size_t i = 0; b->cur_pkg[0] && i < b->nrows; i++)
+		if (strcmp(b->snap->pkgs[b->rows[i]].id, b->cur_pkg) == 0) {
+			r = i;
+			break;
+		}
+	for (size_t j = 0; b->cur_dp && j < b->ncols; j++)
+		if (strcasecmp(b->snap->dps[b->cols[j]].name, b->cur_dp) == 0) {
+			c = j;
+			break;
+		}
+	grid_set_cursor(&b->grid, r, c);
+}
+
+static void
+board_rebuild(struct board *b)
+{
+	board_free_labels(b);
+	free(b->rows);
+	free(b->cols);
+	b->rows = b->cols = NULL;
+	b->nrows = b->ncols = 0;
+	b->label_max = b->label_max_short = 0;
+	b->strip_head = b->strip_tail = 0;
+	if (b->snap == NULL)
+		return;
+	board_build_index(b);
+	board_restore_cursor(b);
+}
+
+void
+board_set_snapshot(struct board *b, struct snapshot *s)
+{
+	snapshot_free(b->snap);
+	b->snap = s;
+	board_rebuild(b);
+}
+
+void
+board_set_filter(struct board *b, const char *text)
+{
+	free(b->filter);
+	b->filter = text != NULL && *text != '\0' ? xstrdup(text) : NULL;
+	board_rebuild(b);
+}
+
+void
+board_toggle_all(struct board *b)
+{
+	b->show_all = !b->show_all;
+	board_rebuild(b);
+}
+
+void
+board_cycle_sort(struct board *b)
+{
+	b->sort = (enum board_sort)((b->sort + 1) % BOARD_SORT_COUNT);
+	board_rebuild(b);
+}
+
+bool
+board_cursor(const struct board *b, size_t *pkg, size_t *dp)
+{
+	if (b->snap == NULL || b->nrows == 0 || b->ncols == 0)
+		return false;
+	*pkg = b->rows[b->grid.cur_row < b->nrows ? b->grid.cur_row : b->nrows - 1];
+	*dp = b->cols[b->grid.cur_col < b->ncols ? b->grid.cur_col : b->ncols - 1];
+	return true;
+}
+
+void
+board_free(struct board *b)
+{
+	snapshot_free(b->snap);
+	free(b->rows);
+	free(b->cols);
+	free(b->filter);
+	free(b->cur_dp);
+	board_free_labels(b);
+	memset(b, 0, sizeof *b);
+}
+
+/*
+ * Grid callbacks.
+ */
+
+static size_t
+board_rows(void *arg)
+{
+	return ((const struct board *)arg)->nrows;
+}
+
+static size_t
+board_cols(void *arg)
+{
+	return ((const struct board *)arg)->ncols;
+}
+
+static void
+board_draw_corner(WINDOW *w, int y, int x, int h, int width, void *arg)
+{
+	const struct board *b = arg;
+	char line[96];
+	if (b->snap == NULL || h < 1)
+		return;
+	draw_text_fit(w, y + h - 1, x, width, theme_attr(UI_ROLE_DIM, false),
+	    draw_fmt(line, sizeof line, "%zu of %zu packages", b->nrows, b->snap->npkgs));
+	if (h >= 2)
+		draw_text_fit(w, y + h - 2, x, width, theme_attr(UI_ROLE_DIM, false),
+		    draw_fmt(line, sizeof line, "%zu of %zu DPs", b->ncols, b->snap->ndps));
+	if (h >= 3)
+		draw_text_fit(w, y + h - 3, x, width, theme_attr(UI_ROLE_DIM, false),
+		    b->show_all ? "all packages" : "problems only");
+	/* Say what the shortened column labels left out. */
+	if (h >= 4 && b->short_labels && b->ncols > 0 && (b->strip_head || b->strip_tail)) {
+		const char *l0 = b->labels[0];
+		draw_text_fit(w, y + h - 4, x, width, theme_attr(UI_ROLE_DIM, false),
+		    draw_fmt(line, sizeof line, "DP names: %.*s*%s", (int)b->strip_head, l0,
+		    l0 + strlen(l0) - b->strip_tail));
+	}
+}
+
+static void
+board_draw_row_header(WINDOW *w, int y, int x, int width, size_t row, bool current,
+    void *arg)
+{
+	const struct board *b = arg;
+	const struct package *p = &b->snap->pkgs[b->rows[row]];
+	attr_t a = theme_attr(current ? UI_ROLE_SELECT : UI_ROLE_NORMAL, false);
+	draw_fill(w, y, x, width, a);
+	int used = draw_text(w, y, x, width, current ? a : theme_attr(UI_ROLE_TITLE, false), p->id);
+	if (used < width)
+		draw_text_fit(w, y, x + used + 1, width - used - 1, a, p->name ? p->name : "");
+}
+
+/* Draw one character of s (the one starting at *p) and advance *p. */
+static void
+board_draw_char(WINDOW *w, int y, int x, attr_t a, const char **p)
+{
+	char ch[8];
+	size_t n = draw_prefix(*p, 1);
+	if (n == 0 || n >= sizeof ch) {
+		draw_text(w, y, x, 1, a, "?");
+		n = n ? n : 1;
+	} else {
+		memcpy(ch, *p, n);
+		ch[n] = '\0';
+		draw_text(w, y, x, 1, a, ch);
+	}
+	*p += n;
+}
+
+/* Column labels run top to bottom and end just above the cells. */
+static void
+board_draw_col_header(WINDOW *w, int y, int x, int h, int cw, size_t col, bool current,
+    void *arg)
+{
+	const struct board *b = arg;
+	char label[160];
+	const char *p = label_fit(b->labels[col], b->short_labels ? b->strip_head : 0,
+	    b->short_labels ? b->strip_tail : 0, h, b->label_digits, glyph()->ellipsis,
+	    label, sizeof label);
+	int shown = draw_width(p);
+	attr_t a = theme_attr(current ? UI_ROLE_SELECT : UI_ROLE_HEADER, false);
+	int gx = x + (cw - 1) / 2;
+	for (int i = 0; i < h; i++) {
+		if (current)
+			draw_fill(w, y + i, x, cw, a);
+		if (i >= h - shown && *p)
+			board_draw_char(w, y + i, gx, a, &p);
+	}
+}
+
+static void
+board_draw_cell(WINDOW *w, int y, int x, int cw, size_t row, size_t col, unsigned flags,
+    void *arg)
+{
+	const struct board *b = arg;
+	const struct cell *c = snapshot_cell(b->snap, b->rows[row], b->cols[col]);
+	unsigned st = c ? c->state : STATE_NONE;
+	bool cross = (flags & GRID_CELL_CROSS) != 0;
+	enum ui_role role = theme_state_role(st);
+	int gx = x + (cw - 1) / 2;
+	if (flags & GRID_CELL_CURSOR) {
+		attr_t br = theme_attr(UI_ROLE_CURSOR, false);
+		draw_fill(w, y, x, cw, br);
+		if (cw >= 3) {
+			draw_text(w, y, gx - 1, 1, br, "[");
+			draw_text(w, y, gx + 1, 1, br, "]");
+		}
+		draw_text(w, y, gx, 1, theme_attr(role, false) | A_REVERSE, glyph_state(st));
+		return;
+	}
+	draw_fill(w, y, x, cw, theme_attr(UI_ROLE_NORMAL, cross));
+	draw_text(w, y, gx, 1, theme_attr(role, cross), glyph_state(st));
+}
+
+static void
+board_draw_empty(WINDOW *w, int y, int x, int h, int width, void *arg)
+{
+	const struct board *b = arg;
+	char line[256];
+	const char *what, *hint;
+	if (b->filter != NULL) {
+		what = draw_fmt(line, sizeof line, "Nothing matches \"%s\"%s.", b->filter,
+		    b->show_all ? "" : " among the problems");
+		hint = b->show_all ? "Press / to change the filter." :
+		    "Press / to change the filter or a to show all packages.";
+	} else if (!b->show_all) {
+		what = "No problems: every targeted package is installed on its DPs.";
+		hint = "Press a to show all packages.";
+	} else {
+		what = "The site reported no packages.";
+		hint = "";
+	}
+	int row = y + h / 3;
+	int ww = draw_width(what), hw = draw_width(hint);
+	draw_text_fit(w, row, x + (ww < width ? (width - ww) / 2 : 0), width,
+	    theme_attr(UI_ROLE_NORMAL, false), what);
+	draw_text_fit(w, row + 1, x + (hw < width ? (width - hw) / 2 : 0), width,
+	    theme_attr(UI_ROLE_DIM, false), hint);
+}
+
+static void
+board_moved(size_t row, size_t col, void *arg)
+{
+	struct board *b = arg;
+	if (b->snap == NULL)
+		return;
+	if (row < b->nrows)
+		memcpy(b->cur_pkg, b->snap->pkgs[b->rows[row]].id, sizeof b->cur_pkg);
+	if (col < b->ncols) {
+		free(b->cur_dp);
+		b->cur_dp = xstrdup(b->snap->dps[b->cols[col]].name);
+	}
+}
+
+static const struct grid_ops board_grid_ops = {
+	.rows = board_rows,
+	.cols = board_cols,
+	.draw_corner = board_draw_corner,
+	.draw_row_header = board_draw_row_header,
+	.draw_col_header = board_draw_col_header,
+	.draw_cell = board_draw_cell,
+	.draw_empty = board_draw_empty,
+	.moved = board_moved,
+};
+
+void
+board_init(struct board *b)
+{
+	memset(b, 0, sizeof *b);
+	grid_init(&b->grid, &board_grid_ops, b);
+}
+
+void
+board_layout(struct board *b, int y, int x, int h, int w)
+{
+	int cap = w * 2 / 5 < 48 ? w * 2 / 5 : 48;
+	int rh = b->row_max < 20 ? 20 : b->row_max;
+	if (rh > cap)
+		rh = cap > 20 ? cap : 20;
+	int chh_cap = h / 3 > 2 ? h / 3 : 2;
+	/* Whole names when they fit; else without what they all share. */
+	b->short_labels = b->label_max > chh_cap;
+	int chh = b->short_labels ? b->label_max_short : b->label_max;
+	if (chh < 1)
+		chh = 1;
+	if (chh > chh_cap)
+		chh = chh_cap;
+	grid_layout(&b->grid, y, x, h, w, rh + 1, chh, BOARD_CELL_W);
+}
+
+void
+board_draw(struct board *b, WINDOW *w)
+{
+	grid_draw(&b->grid, w);
+}

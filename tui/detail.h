@@ -1,0 +1,23 @@
+/*
+ * The detail pane: everything the snapshot knows about one package x DP
+ * cell, in words, laid out for a given width.  Evidence, findings and plans
+ * join it as those parts of the backend arrive.
+ */
+#ifndef DPD_TUI_DETAIL_H
+#define DPD_TUI_DETAIL_H
+
+#include <curses.h>
+#include <stddef.h>
+
+#include "backend/model.h"
+#include "tui/text.h"
+
+/* Build the pane's text for the cell (pkg, dp) of s, wrapped to width. */
+void detail_build(struct text *t, const struct snapshot *s, size_t pkg, size_t dp, int width);
+/* Draw the pane as a box over the area, titled "PKGID × DP". */
+void detail_draw(WINDOW *w, int y, int x, int h, int width, const struct snapshot *s,
+    size_t pkg, size_t dp);
+/* "2007-01-04 09:12 UTC", or "never" for 0. */
+const char *detail_time(dpd_time t, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * Key bindings as data.  Order matters twice: a lookup takes the first
+ * match in a context, and the help screen lists bindings in this order,
+ * grouping consecutive keys bound to the same action on one line.
+ */
+#include "config.h"
+#include "tui/keymap.h"
+#include "tui/glyph.h"
+
+#include <curses.h>
+#include <stdio.h>
+
+#define FN KEYMAP_FN
+
+static const struct keymap_entry keymap[] = {
+	{ 'q', KEY_ACTION_QUIT, KEYMAP_CTX_GLOBAL, "quit dpdoctor" },
+	{ '?', KEY_ACTION_HELP, KEYMAP_CTX_GLOBAL, "show this help" },
+	{ FN(KEY_F(1)), KEY_ACTION_HELP, KEYMAP_CTX_GLOBAL, NULL },
+	{ 'r', KEY_ACTION_REFRESH, KEYMAP_CTX_GLOBAL, "refresh the status now" },
+	{ 'p', KEY_ACTION_PAUSE, KEYMAP_CTX_GLOBAL, "pause or resume live refresh" },
+	{ KEYMAP_CTRL('l'), KEY_ACTION_REDRAW, KEYMAP_CTX_GLOBAL, "redraw the screen" },
+
+	{ FN(KEY_UP), KEY_ACTION_UP, KEYMAP_CTX_GRID, "previous package" },
+	{ 'k', KEY_ACTION_UP, KEYMAP_CTX_GRID, NULL },
+	{ FN(KEY_DOWN), KEY_ACTION_DOWN, KEYMAP_CTX_GRID, "next package" },
+	{ 'j', KEY_ACTION_DOWN, KEYMAP_CTX_GRID, NULL },
+	{ FN(KEY_LEFT), KEY_ACTION_LEFT, KEYMAP_CTX_GRID, "previous distribution point" },
+	{ 'h', KEY_ACTION_LEFT, KEYMAP_CTX_GRID, NULL },
+	{ FN(KEY_RIGHT), KEY_ACTION_RIGHT, KEYMAP_CTX_GRID, "next distribution point" },
+	{ 'l', KEY_ACTION_RIGHT, KEYMAP_CTX_GRID, NULL },
+	{ FN(KEY_PPAGE), KEY_ACTION_PAGE_UP, KEYMAP_CTX_GRID, "page up" },
+	{ KEYMAP_CTRL('b'), KEY_ACTION_PAGE_UP, KEYMAP_CTX_GRID, NULL },
+	{ FN(KEY_NPAGE), KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_GRID, "page down" },
+	{ KEYMAP_CTRL('f'), KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_GRID, NULL },
+	{ FN(KEY_SLEFT), KEY_ACTION_PAGE_LEFT, KEYMAP_CTX_GRID, "page left" },
+	{ 'H', KEY_ACTION_PAGE_LEFT, KEYMAP_CTX_GRID, NULL },
+	{ FN(KEY_SRIGHT), KEY_ACTION_PAGE_RIGHT, KEYMAP_CTX_GRID, "page right" },
+	{ 'L', KEY_ACTION_PAGE_RIGHT, KEYMAP_CTX_GRID, NULL },
+	{ FN(KEY_HOME), KEY_ACTION_TOP, KEYMAP_CTX_GRID, "first package" },
+	{ 'g', KEY_ACTION_TOP, KEYMAP_CTX_GRID, NULL },
+	{ FN(KEY_END), KEY_ACTION_BOTTOM, KEYMAP_CTX_GRID, "last package" },
+	{ 'G', KEY_ACTION_BOTTOM, KEYMAP_CTX_GRID, NULL },
+	{ '0', KEY_ACTION_FIRST_COL, KEYMAP_CTX_GRID, "first distribution point" },
+	{ '^', KEY_ACTION_FIRST_COL, KEYMAP_CTX_GRID, NULL },
+	{ '$', KEY_ACTION_LAST_COL, KEYMAP_CTX_GRID, "last distribution point" },
+	{ '\n', KEY_ACTION_OPEN, KEYMAP_CTX_GRID, "details of the cell" },
+	{ '\r', KEY_ACTION_OPEN, KEYMAP_CTX_GRID, NULL },
+	{ FN(KEY_ENTER), KEY_ACTION_OPEN, KEYMAP_CTX_GRID, NULL },
+	{ 'a', KEY_ACTION_TOGGLE_ALL, KEYMAP_CTX_GRID, "show all, or only problems (State != 0)" },
+	{ '/', KEY_ACTION_FILTER, KEYMAP_CTX_GRID, "filter by package ID, name, maker or DP" },
+	{ 's', KEY_ACTION_SORT, KEYMAP_CTX_GRID, "sort by problems, package ID or name" },
+
+	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, "close the pane" },
+	{ '\n', KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, NULL },
+	{ '\r', KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, NULL },
+	{ FN(KEY_ENTER), KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, NULL },
+
+	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_HELP, "close help" },
+	{ 'q', KEY_ACTION_CLOSE, KEYMAP_CTX_HELP, NULL },
+	{ '?', KEY_ACTION_CLOSE, KEYMAP_CTX_HELP, NULL },
+	{ FN(KEY_UP), KEY_ACTION_UP, KEYMAP_CTX_HELP, "scroll up" },
+	{ 'k', KEY_ACTION_UP, KEYMAP_CTX_HELP, NULL },
+	{ FN(KEY_DOWN), KEY_ACTION_DOWN, KEYMAP_CTX_HELP, "scroll down" },
+	{ 'j', KEY_ACTION_DOWN, KEYMAP_CTX_HELP, NULL },
+	{ FN(KEY_PPAGE), KEY_ACTION_PAGE_UP, KEYMAP_CTX_HELP, "page up" },
+	{ FN(KEY_NPAGE), KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_HELP, "page down" },
+	{ ' ', KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_HELP, NULL },
+	{ FN(KEY_HOME), KEY_ACTION_TOP, KEYMAP_CTX_HELP, "top" },
+	{ 'g', KEY_ACTION_TOP, KEYMAP_CTX_HELP, NULL },
+	{ FN(KEY_END), KEY_ACTION_BOTTOM, KEYMAP_CTX_HELP, "bottom" },
+	{ 'G', KEY_ACTION_BOTTOM, KEYMAP_CTX_HELP, NULL },
+
+	{ '\n', KEY_ACTION_PROMPT_ACCEPT, KEYMAP_CTX_PROMPT, "apply the filter (empty clears it)" },
+	{ '\r', KEY_ACTION_PROMPT_ACCEPT, KEYMAP_CTX_PROMPT, NULL },
+	{ FN(KEY_ENTER), KEY_ACTION_PROMPT_ACCEPT, KEYMAP_CTX_PROMPT, NULL },
+	{ KEYMAP_ESC, KEY_ACTION_PROMPT_CANCEL, KEYMAP_CTX_PROMPT, "cancel" },
+	{ KEYMAP_CTRL('g'), KEY_ACTION_PROMPT_CANCEL, KEYMAP_CTX_PROMPT, NULL },
+	{ FN(KEY_BACKSPACE), KEY_ACTION_PROMPT_ERASE, KEYMAP_CTX_PROMPT, "delete a character" },
+	{ 127, KEY_ACTION_PROMPT_ERASE, KEYMAP_CTX_PROMPT, NULL },
+	{ KEYMAP_CTRL('h'), KEY_ACTION_PROMPT_ERASE, KEYMAP_CTX_PROMPT, NULL },
+	{ KEYMAP_CTRL('u'), KEY_ACTION_PROMPT_CLEAR, KEYMAP_CTX_PROMPT, "clear the line" },
+};
+
+static const char *const ctx_titles[KEYMAP_CTX_COUNT] = {
+	[KEYMAP_CTX_GLOBAL] = "Anywhere",
+	[KEYMAP_CTX_GRID] = "Grid",
+	[KEYMAP_CTX_DETAIL] = "Detail pane (grid keys move the cell under it)",
+	[KEYMAP_CTX_HELP] = "Help",
+	[KEYMAP_CTX_PROMPT] = "Filter prompt",
+};
+
+/* The context a lookup falls back to; -1 ends the chain. */
+static const int ctx_parent[KEYMAP_CTX_COUNT] = {
+	[KEYMAP_CTX_GLOBAL] = -1,
+	[KEYMAP_CTX_GRID] = KEYMAP_CTX_GLOBAL,
+	[KEYMAP_CTX_DETAIL] = KEYMAP_CTX_GRID,
+	[KEYMAP_CTX_HELP] = KEYMAP_CTX_GLOBAL,
+	[KEYMAP_CTX_PROMPT] = -1,
+};
+
+static const struct {
+	int key;
+	const char *utf8, *ascii;
+} key_names[] = {
+	{ FN(KEY_UP), "\u2191", "Up" },
+	{ FN(KEY_DOWN), "\u2193", "Down" },
+	{ FN(KEY_LEFT), "\u2190", "Left" },
+	{ FN(KEY_RIGHT), "\u2192", "Right" },
+	{ FN(KEY_SLEFT), "Shift-\u2190", "Shift-Left" },
+	{ FN(KEY_SRIGHT), "Shift-\u2192", "Shift-Right" },
+	{ FN(KEY_PPAGE), "PgUp", "PgUp" },
+	{ FN(KEY_NPAGE), "PgDn", "PgDn" },
+	{ FN(KEY_HOME), "Home", "Home" },
+	{ FN(KEY_END), "End", "End" },
+	{ FN(KEY_ENTER), "Enter", "Enter" },
+	{ FN(KEY_BACKSPACE), "Backspace", "Backspace" },
+	{ FN(KEY_F(1)), "F1", "F1" },
+	{ '\n', "Enter", "Enter" },
+	{ '\r', "Enter", "Enter" },
+	{ KEYMAP_ESC, "Esc", "Esc" },
+	{ ' ', "Space", "Space" },
+	{ 127, "Backspace", "Backspace" },
+};
+
+enum key_action
+keymap_lookup(enum keymap_ctx ctx, int key)
+{
+	for (int c = (int)ctx; c >= 0; c = ctx_parent[c]) {
+		for (size_t i = 0; i < sizeof keymap / sizeof keymap[0]; i++)
+			if (keymap[i].ctx == (enum keymap_ctx)c && keymap[i].key == key)
+				return keymap[i].action;
+	}
+	return KEY_ACTION_NONE;
+}
+
+const struct keymap_entry *
+keymap_entries(size_t *n)
+{
+	*n = sizeof keymap / sizeof keymap[0];
+	return keymap;
+}
+
+const char *
+keymap_key_name(int key, char *buf, size_t size)
+{
+	for (size_t i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
+		if (key_names[i].key == key)
+			return glyph()->utf8 ? key_names[i].utf8 : key_names[i].ascii;
+	if (!KEYMAP_IS_FN(key) && key > 0 && key < 0x20)
+		snprintf(buf, size, "^%c", key + '@');
+	else if (!KEYMAP_IS_FN(key) && key < 0x7f)
+		snprintf(buf, size, "%c", key);
+	else
+		snprintf(buf, size, "key %d", key & 0xffffff);
+	return buf;
+}
+
+const char *
+keymap_ctx_title(enum keymap_ctx ctx)
+{
+	return (unsigned)ctx < KEYMAP_CTX_COUNT ? ctx_titles[ctx] : "";
+}

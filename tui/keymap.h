@@ -1,0 +1,75 @@
+/*
+ * The one key binding table.  The dispatcher asks it what a key means in
+ * the current context, and the help screen is generated from it, so help
+ * can never disagree with what the keys do (tig and htop work this way).
+ */
+#ifndef DPD_TUI_KEYMAP_H
+#define DPD_TUI_KEYMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Keys are characters (wide characters included) or curses function keys
+ * tagged with KEYMAP_FN so the two ranges never collide. */
+#define KEYMAP_FN(k) ((k) | 0x1000000)
+#define KEYMAP_IS_FN(k) (((k) & 0x1000000) != 0)
+#define KEYMAP_CTRL(c) ((c) & 0x1f)
+#define KEYMAP_ESC 27
+
+enum key_action {
+	KEY_ACTION_NONE,
+	KEY_ACTION_QUIT,
+	KEY_ACTION_HELP,
+	KEY_ACTION_REFRESH,
+	KEY_ACTION_PAUSE,
+	KEY_ACTION_REDRAW,
+	KEY_ACTION_UP,
+	KEY_ACTION_DOWN,
+	KEY_ACTION_LEFT,
+	KEY_ACTION_RIGHT,
+	KEY_ACTION_PAGE_UP,
+	KEY_ACTION_PAGE_DOWN,
+	KEY_ACTION_PAGE_LEFT,
+	KEY_ACTION_PAGE_RIGHT,
+	KEY_ACTION_TOP,
+	KEY_ACTION_BOTTOM,
+	KEY_ACTION_FIRST_COL,
+	KEY_ACTION_LAST_COL,
+	KEY_ACTION_TOGGLE_ALL,
+	KEY_ACTION_FILTER,
+	KEY_ACTION_SORT,
+	KEY_ACTION_OPEN,
+	KEY_ACTION_CLOSE,
+	KEY_ACTION_PROMPT_ACCEPT,
+	KEY_ACTION_PROMPT_CANCEL,
+	KEY_ACTION_PROMPT_ERASE,
+	KEY_ACTION_PROMPT_CLEAR,
+};
+
+/* Where a binding applies.  Lookups fall back along a chain: the detail
+ * pane passes movement to the grid, everything but the prompt falls back
+ * to the global keys, and the prompt takes all other keys as text. */
+enum keymap_ctx {
+	KEYMAP_CTX_GLOBAL,
+	KEYMAP_CTX_GRID,
+	KEYMAP_CTX_DETAIL,
+	KEYMAP_CTX_HELP,
+	KEYMAP_CTX_PROMPT,
+	KEYMAP_CTX_COUNT,
+};
+
+struct keymap_entry {
+	int key;
+	enum key_action action;
+	enum keymap_ctx ctx;
+	const char *help; /* NULL: same as the previous entry for this action */
+};
+
+enum key_action keymap_lookup(enum keymap_ctx ctx, int key);
+/* The table, in help order. */
+const struct keymap_entry *keymap_entries(size_t *n);
+/* "k", "Up" ("↑" with UTF-8), "Enter", "Esc", "^L" ... */
+const char *keymap_key_name(int key, char *buf, size_t size);
+const char *keymap_ctx_title(enum keymap_ctx ctx);
+
+#endif

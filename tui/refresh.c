@@ -1,0 +1,121 @@
+/*
+ * Live refresh: the status query runs as a background job with a deadline,
+ * never on the UI thread.  A good reply replaces the snapshot whole; a
+ * failed or timed-out one keeps the old snapshot on screen, marks it stale
+ * and says where and why on the status line.  One refresh is in flight at
+ * a time, and the jobs pool has one worker, so a query that outlives its
+ * deadline never runs side by side with the next one on the same transport.
+ */
+#include "config.h"
+#include "tui/refresh.h"
+#include "backend/status.h"
+#include "backend/util.h"
+
+#include <stdlib.h>
+
+/* Runs on the worker thread: reads only u->opt, which is immutable while
+ * the UI runs, and hands the snapshot back through the job. */
+static void
+refresh_run(struct job *j, void *arg)
+{
+	const struct ui *u = arg;
+	const struct tui_options *o = u->opt;
+	char *err = NULL;
+	struct snapshot *s = status_fetch(o->status_transport, o->site, o->provider,
+	    job_deadline(j), &err);
+	if (s == NULL) {
+		job_fail(j, "%s", err ? err : "the status query returned nothing");
+		free(err);
+		return;
+	}
+	job_set_result(j, s);
+}
+
+static int
+refresh_interval(const struct ui *u)
+{
+	return u->opt->refresh_seconds > 0 ? u->opt->refresh_seconds : 30;
+}
+
+/* For a snapshot that arrives after its job was given up. */
+static void
+refresh_free_result(void *p)
+{
+	snapshot_free(p);
+}
+
+static void
+refresh_failed(struct ui *u, enum job_status st, const char *error)
+{
+	const struct transport *t = u->opt->status_transport;
+	free(u->refresh_error);
+	if (st == JOB_TIMED_OUT)
+		u->refresh_error = xasprintf("status of site %s from %s: no reply within %d s",
+		    u->opt->site, t && t->host ? t->host : "?", UI_REFRESH_TIMEOUT_MS / 1000);
+	else
+		u->refresh_error = xasprintf("status of site %s from %s: %s", u->opt->site,
+		    t && t->host ? t->host : "?", error ? error : "failed");
+	u->stale = u->board.snap != NULL;
+}
+
+static void
+refresh_done(struct job *j, enum job_status st, void *result, const char *error, void *arg)
+{
+	struct ui *u = arg;
+	int64_t now = clock_mono_ms();
+	(void)j;
+	u->refresh_job = NULL;
+	u->next_refresh = now + (int64_t)refresh_interval(u) * 1000;
+	if (st == JOB_DONE && result != NULL) {
+		board_set_snapshot(&u->board, result);
+		u->last_ok = now;
+		u->stale = false;
+		free(u->refresh_error);
+		u->refresh_error = NULL;
+	} else {
+		if (result != NULL)
+			snapshot_free(result);
+		refresh_failed(u, st, error);
+	}
+	u->dirty |= UI_DIRTY_ALL;
+}
+
+void
+refresh_start(struct ui *u)
+{
+	if (u->refresh_job != NULL) {
+		ui_message(u, UI_ROLE_INFO, "a refresh is already running");
+		return;
+	}
+	u->refresh_started = clock_mono_ms();
+	u->refresh_job = jobs_submit(u->jobs, "status refresh", UI_REFRESH_TIMEOUT_MS,
+	    refresh_run, refresh_done, refresh_free_result, u);
+	u->dirty |= UI_DIRTY_HEADER | UI_DIRTY_BODY;
+}
+
+void
+refresh_tick(struct ui *u, int64_t now)
+{
+	if (u->refresh_job == NULL && !u->paused && now >= u->next_refresh)
+		refresh_start(u);
+}
+
+int
+refresh_timeout(const struct ui *u, int64_t now)
+{
+	if (u->refresh_job != NULL || u->paused)
+		return -1;
+	return u->next_refresh > now ? (int)(u->next_refresh - now) : 0;
+}
+
+void
+refresh_toggle_pause(struct ui *u)
+{
+	u->paused = !u->paused;
+	if (u->paused)
+		ui_message(u, UI_ROLE_INFO, "live refresh paused; p resumes, r refreshes once");
+	else
+		ui_message(u, UI_ROLE_INFO, "live refresh resumed (every %d s)",
+		    refresh_interval(u));
+	u->dirty |= UI_DIRTY_HEADER;
+}

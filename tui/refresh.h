@@ -1,0 +1,19 @@
+/*
+ * Live refresh of the grid: the status query as a background job with a
+ * deadline, started on a timer, by `r`, and at start-up.
+ */
+#ifndef DPD_TUI_REFRESH_H
+#define DPD_TUI_REFRESH_H
+
+#include <stdint.h>
+
+#include "tui/ui.h"
+
+void refresh_start(struct ui *u);
+/* Start a refresh when one is due; call once per loop iteration. */
+void refresh_tick(struct ui *u, int64_t now);
+/* Milliseconds until the next refresh is due; -1: none (paused/running). */
+int refresh_timeout(const struct ui *u, int64_t now);
+void refresh_toggle_pause(struct ui *u);
+
+#endif

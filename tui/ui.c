@@ -1,0 +1,261 @@
+/*
+ * tui_run(): the terminal's lifetime and the event loop.  One thread owns
+ * the screen.  It waits in ppoll() on the keyboard and the jobs' wake-up
+ * fd, with a timeout computed from the refresh timer, job deadlines and
+ * the header's one-second tick, then reads every pending key, delivers
+ * finished jobs, and draws once.  Signals only set a flag or, for SIGWINCH
+ * and SIGTSTP, run ncurses' own handlers; they are blocked everywhere
+ * except inside ppoll(), so worker threads never take them and the loop
+ * always wakes up for them.
+ */
+#include "config.h"
+#include "tui/tui.h"
+#include "tui/glyph.h"
+#include "tui/keymap.h"
+#include "tui/refresh.h"
+#include "tui/theme.h"
+#include "tui/ui.h"
+#include "tui/view.h"
+#include "backend/util.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <locale.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Consecutive "readable but no key" wake-ups that mean stdin is gone. */
+#define UI_IDLE_READS_MAX 10
+
+static volatile sig_atomic_t ui_signal;
+
+static void
+ui_on_signal(int sig)
+{
+	ui_signal = sig;
+}
+
+/* The signals that end the UI cleanly. */
+static const int ui_quit_signals[] = { SIGTERM, SIGHUP, SIGINT };
+
+struct ui_signals {
+	sigset_t orig;   /* the mask to restore, and to wait with */
+	struct sigaction old[sizeof ui_quit_signals / sizeof ui_quit_signals[0]];
+};
+
+static int
+ui_signals_setup(struct ui_signals *s)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = ui_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigset_t block;
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof ui_quit_signals / sizeof ui_quit_signals[0]; i++) {
+		if (sigaction(ui_quit_signals[i], &sa, &s->old[i]) != 0)
+			return -1;
+		sigaddset(&block, ui_quit_signals[i]);
+	}
+	sigaddset(&block, SIGWINCH);
+	sigaddset(&block, SIGTSTP);
+	return pthread_sigmask(SIG_BLOCK, &block, &s->orig) == 0 ? 0 : -1;
+}
+
+static void
+ui_signals_restore(struct ui_signals *s)
+{
+	for (size_t i = 0; i < sizeof ui_quit_signals / sizeof ui_quit_signals[0]; i++)
+		(void)sigaction(ui_quit_signals[i], &s->old[i], NULL);
+	(void)pthread_sigmask(SIG_SETMASK, &s->orig, NULL);
+}
+
+void
+ui_message(struct ui *u, enum ui_role role, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(u->msg);
+	u->msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	u->msg_role = role;
+	u->msg_until = clock_mono_ms() + UI_MESSAGE_MS;
+	u->dirty |= UI_DIRTY_FOOTER;
+}
+
+/* Open the terminal; NULL with *why when it cannot be used. */
+static SCREEN *
+ui_term_open(const struct tui_options *o, char **why)
+{
+	const char *term = getenv("TERM");
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		*why = xstrdup("the grid needs a terminal on standard input and output "
+		    "(for scripts, use: dpdoctor status)");
+		return NULL;
+	}
+	if (term == NULL || *term == '\0') {
+		*why = xstrdup("TERM is not set; set it to your terminal type (e.g. xterm-256color)");
+		return NULL;
+	}
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (scr == NULL) {
+		*why = xasprintf("terminal type \"%s\" is not in the terminfo database "
+		    "(try TERM=xterm or install ncurses-term)", term);
+		return NULL;
+	}
+	if (cbreak() == ERR || noecho() == ERR || keypad(stdscr, TRUE) == ERR ||
+	    nodelay(stdscr, TRUE) == ERR) {
+		endwin();
+		delscreen(scr);
+		*why = xasprintf("cannot set up terminal \"%s\" for full-screen use", term);
+		return NULL;
+	}
+	/* Esc closes panes: do not make it wait the default second. */
+	(void)set_escdelay(25);
+	theme_init(o->theme);
+	glyph_init(o->glyphs);
+	return scr;
+}
+
+static int
+ui_min_timeout(int a, int b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/* How long poll may sleep: until the next refresh, job deadline, spinner
+ * frame, header second or message expiry, whichever is first. */
+static int
+ui_timeout(const struct ui *u, int64_t now)
+{
+	int t = refresh_timeout(u, now);
+	t = ui_min_timeout(t, jobs_next_timeout(u->jobs));
+	if (u->refresh_job != NULL)
+		t = ui_min_timeout(t, UI_SPIN_MS - (int)((now - u->refresh_started) % UI_SPIN_MS));
+	else if (u->last_ok != 0)
+		t = ui_min_timeout(t, 1000 - (int)((now - u->last_ok) % 1000));
+	if (u->msg != NULL && u->msg_until > now)
+		t = ui_min_timeout(t, (int)(u->msg_until - now));
+	return t;
+}
+
+/* Read every pending key.  `readable` says poll saw input: when that
+ * keeps giving no key, stdin is at EOF or broken and we leave. */
+static void
+ui_read_keys(struct ui *u, bool readable)
+{
+	int got = 0;
+	while (!u->quit) {
+		wint_t wc;
+		int r = wget_wch(stdscr, &wc);
+		if (r == ERR)
+			break;
+		got++;
+		if (r == KEY_CODE_YES && wc == KEY_RESIZE) {
+			u->dirty |= UI_DIRTY_ALL;
+			continue;
+		}
+		view_key(u, r == KEY_CODE_YES ? KEYMAP_FN((int)wc) : (int)wc);
+	}
+	if (got > 0 || !readable) {
+		u->idle_reads = 0;
+	} else if (++u->idle_reads >= UI_IDLE_READS_MAX) {
+		u->quit = true;
+		u->exit_code = 2;
+	}
+}
+
+static int
+ui_loop(struct ui *u, const sigset_t *waitmask)
+{
+	struct pollfd fds[2] = {
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = jobs_fd(u->jobs), .events = POLLIN },
+	};
+	while (!u->quit) {
+		int64_t now = clock_mono_ms();
+		view_draw(u, now);
+		int t = ui_timeout(u, now);
+		struct timespec ts = { t / 1000, (long)(t % 1000) * 1000000L };
+		int n = ppoll(fds, 2, t < 0 ? NULL : &ts, waitmask);
+		if (n < 0 && errno != EINTR) {
+			u->exit_code = 2;
+			break;
+		}
+		if (ui_signal != 0) {
+			u->exit_code = 128 + (int)ui_signal;
+			break;
+		}
+		bool readable = n > 0 && (fds[0].revents & POLLIN);
+		ui_read_keys(u, readable);
+		if (n > 0 && (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))) {
+			u->exit_code = 2; /* the terminal went away */
+			break;
+		}
+		(void)jobs_dispatch(u->jobs); /* the count is not needed */
+		now = clock_mono_ms();
+		refresh_tick(u, now);
+		if (n == 0)
+			u->dirty |= UI_DIRTY_HEADER | UI_DIRTY_FOOTER; /* a tick */
+	}
+	return u->exit_code;
+}
+
+static void
+ui_free(struct ui *u)
+{
+	jobs_free(u->jobs); /* cancels a running refresh and waits for it */
+	board_free(&u->board);
+	free(u->refresh_error);
+	free(u->msg);
+}
+
+int
+tui_run(const struct tui_options *o)
+{
+	struct ui u;
+	memset(&u, 0, sizeof u);
+	u.opt = o;
+	board_init(&u.board);
+	if (setlocale(LC_ALL, "") == NULL)
+		fprintf(stderr, "dpdoctor: the locale settings are not valid here; using ASCII\n");
+	struct ui_signals sigs;
+	if (ui_signals_setup(&sigs) != 0) {
+		fprintf(stderr, "dpdoctor: cannot set up signal handling: %s\n", strerror(errno));
+		return 2;
+	}
+	/* Worker threads inherit the blocked mask set up just above. */
+	u.jobs = jobs_new(1);
+	char *why = NULL;
+	SCREEN *scr = u.jobs ? ui_term_open(o, &why) : NULL;
+	if (scr == NULL) {
+		fprintf(stderr, "dpdoctor: %s\n", why ? why : "cannot start background work");
+		free(why);
+		ui_free(&u);
+		ui_signals_restore(&sigs);
+		return 2;
+	}
+	u.dirty = UI_DIRTY_ALL;
+	refresh_start(&u);
+	int rc = ui_loop(&u, &sigs.orig);
+	/* Terminals without an alternate screen (vt100) would keep the last
+	 * frame under the shell prompt: leave them blank instead. */
+	werase(stdscr);
+	(void)wnoutrefresh(stdscr);
+	(void)doupdate();
+	endwin();
+	delscreen(scr);
+	ui_free(&u);
+	ui_signals_restore(&sigs);
+	return rc;
+}

@@ -1,0 +1,341 @@
+/*
+ * Screen composition and key actions.  Rows from the top: two header
+ * lines, the body (grid; grid over the detail pane; or help), the cursor
+ * line (grid view only: what the cursor is on) and the status line.  The
+ * body is redrawn whole when anything in it changed; that costs only the
+ * visible cells, and ncurses sends the terminal just the difference.
+ */
+#include "config.h"
+#include "tui/view.h"
+#include "tui/bars.h"
+#include "tui/detail.h"
+#include "tui/draw.h"
+#include "tui/glyph.h"
+#include "tui/help.h"
+#include "tui/keymap.h"
+#include "tui/refresh.h"
+#include "tui/text.h"
+
+#include <limits.h>
+#include <stdio.h>
+
+/* Rows the grid keeps when the detail pane opens below it. */
+#define VIEW_GRID_MIN_H 8
+#define VIEW_PANE_MIN_H 6
+
+bool
+view_too_small(void)
+{
+	return COLS < UI_MIN_COLS || LINES < UI_MIN_LINES;
+}
+
+static void
+view_draw_too_small(void)
+{
+	char line[96];
+	werase(stdscr);
+	draw_fmt(line, sizeof line, "terminal too small (%dx%d), need at least %dx%d",
+	    COLS, LINES, UI_MIN_COLS, UI_MIN_LINES);
+	int y = LINES / 2 - 1;
+	draw_text_fit(stdscr, y > 0 ? y : 0, 0, COLS, theme_attr(UI_ROLE_WARNING, false), line);
+	draw_text_fit(stdscr, (y > 0 ? y : 0) + 1, 0, COLS, theme_attr(UI_ROLE_DIM, false),
+	    "enlarge the window, or press q to quit");
+}
+
+/* Before the first snapshot: say what is happening instead of an empty grid. */
+static void
+view_draw_waiting(struct ui *u, int y, int h, int64_t now)
+{
+	const struct glyphs *g = glyph();
+	const struct transport *t = u->opt->status_transport;
+	struct text txt;
+	text_init(&txt);
+	text_newline(&txt);
+	if (u->refresh_job != NULL) {
+		int frame = (int)(((now - u->refresh_started) / UI_SPIN_MS) % g->nspinner);
+		text_addf(&txt, UI_ROLE_WARNING, "%s ", g->spinner[frame]);
+		text_wrap(&txt, UI_ROLE_NORMAL, "Asking the site for the status of every "
+		    "package on every distribution point", COLS - 4, 2);
+		text_newline(&txt);
+		text_addf(&txt, UI_ROLE_DIM, "  site %s via %s", u->opt->site,
+		    t && t->host ? t->host : "?");
+	} else if (u->refresh_error != NULL) {
+		text_add(&txt, UI_ROLE_ERROR, "No status yet. ");
+		text_wrap(&txt, UI_ROLE_NORMAL, u->refresh_error, COLS - 4, 2);
+		text_newline(&txt);
+		text_newline(&txt);
+		text_add(&txt, UI_ROLE_DIM, "r tries again, q quits");
+	}
+	int top = 0;
+	text_draw(&txt, stdscr, y + 1, 2, h - 1, COLS - 4, &top);
+	text_free(&txt);
+}
+
+static void
+view_draw_help(struct ui *u, int y, int h)
+{
+	struct text t;
+	text_init(&t);
+	help_build(&t, COLS - 4);
+	text_draw(&t, stdscr, y, 2, h, COLS - 4, &u->help_top);
+	u->help_page = h;
+	text_free(&t);
+}
+
+/* Height of the detail pane: its content, within what the grid leaves. */
+static int
+view_pane_height(const struct ui *u, size_t pkg, size_t dp, int body_h)
+{
+	struct text t;
+	text_init(&t);
+	detail_build(&t, u->board.snap, pkg, dp, COLS - 4);
+	int want = (int)t.n + 2;
+	text_free(&t);
+	int max = body_h - VIEW_GRID_MIN_H;
+	if (want > max)
+		want = max;
+	return want < VIEW_PANE_MIN_H ? VIEW_PANE_MIN_H : want;
+}
+
+static void
+view_draw_body(struct ui *u, int64_t now)
+{
+	int y = BARS_HEADER_LINES;
+	int status_h = bars_status_height(u);
+	int h = LINES - status_h - y; /* up to the status line */
+	if (u->view == UI_VIEW_GRID && status_h > 1)
+		h++; /* the grid view's cursor line is part of the status */
+	if (u->view == UI_VIEW_HELP) {
+		view_draw_help(u, y, h);
+		return;
+	}
+	if (u->board.snap == NULL) {
+		view_draw_waiting(u, y, h, now);
+		return;
+	}
+	size_t pkg, dp;
+	if (u->view == UI_VIEW_DETAIL && board_cursor(&u->board, &pkg, &dp)) {
+		int pane_h = view_pane_height(u, pkg, dp, h);
+		board_layout(&u->board, y, 0, h - pane_h, COLS);
+		/* The layout may move the cursor (clamping): ask again. */
+		if (board_cursor(&u->board, &pkg, &dp)) {
+			board_draw(&u->board, stdscr);
+			detail_draw(stdscr, y + h - pane_h, 0, pane_h, COLS, u->board.snap, pkg, dp);
+		}
+		return;
+	}
+	u->view = UI_VIEW_GRID; /* nothing left to detail */
+	/* A two-line status takes the cursor line's place. */
+	int cursor_h = status_h > 1 ? 0 : 1;
+	board_layout(&u->board, y, 0, h - cursor_h, COLS);
+	board_draw(&u->board, stdscr);
+	if (cursor_h > 0)
+		bars_draw_cursor_line(u, stdscr, LINES - 2);
+}
+
+/* Leave the terminal cursor where it means something: on the prompt, or
+ * on the grid's cursor cell for terminals that cannot hide it. */
+static void
+view_place_cursor(struct ui *u)
+{
+	static int visible = -1;
+	int want = u->prompt.active ? 1 : 0;
+	if (want != visible) {
+		/* Some terminals (vt100) cannot hide the cursor; that is fine. */
+		(void)curs_set(want);
+		visible = want;
+	}
+	if (u->prompt.active)
+		return; /* prompt_draw left it at the insertion point */
+	const struct grid *g = &u->board.grid;
+	if (u->view != UI_VIEW_HELP && u->board.nrows > 0 && u->board.ncols > 0 &&
+	    g->cur_row >= g->top && g->cur_col >= g->left) {
+		int cy = g->y + g->col_header_h + (int)(g->cur_row - g->top);
+		int cx = g->x + g->row_header_w + (int)(g->cur_col - g->left) * g->cell_w +
+		    (g->cell_w - 1) / 2;
+		if (cy < LINES && cx < COLS) {
+			(void)wmove(stdscr, cy, cx);
+			return;
+		}
+	}
+	(void)wmove(stdscr, LINES - 1, COLS - 1);
+}
+
+void
+view_draw(struct ui *u, int64_t now)
+{
+	if (u->dirty == 0)
+		return;
+	if (u->dirty & UI_DIRTY_CLEAR)
+		(void)clearok(curscr, TRUE);
+	/* The prompt owns the terminal cursor, so it is drawn last, always. */
+	if (u->prompt.active)
+		u->dirty |= UI_DIRTY_FOOTER;
+	/* A status line that grows or shrinks moves the body's edge. */
+	static int last_status_h;
+	int status_h = bars_status_height(u);
+	if (status_h != last_status_h)
+		u->dirty |= UI_DIRTY_BODY;
+	last_status_h = status_h;
+	if (view_too_small()) {
+		view_draw_too_small();
+	} else {
+		if (u->dirty & UI_DIRTY_BODY) {
+			werase(stdscr);
+			u->dirty |= UI_DIRTY_ALL;
+		}
+		if (u->dirty & UI_DIRTY_HEADER)
+			bars_draw_header(u, stdscr, now);
+		if (u->dirty & UI_DIRTY_BODY)
+			view_draw_body(u, now);
+		if (u->dirty & UI_DIRTY_FOOTER)
+			bars_draw_status(u, stdscr, now);
+		view_place_cursor(u);
+	}
+	/* Both only fail on a screen that is gone; the loop notices that on
+	 * its input side and leaves. */
+	(void)wnoutrefresh(stdscr);
+	(void)doupdate();
+	u->dirty = 0;
+}
+
+/*
+ * Key actions.
+ */
+
+/* Movement: what an action does in the grid and in the help view. */
+static const struct {
+	enum key_action action;
+	enum grid_move move;
+	int help_lines;  /* scroll by this many lines... */
+	int help_pages;  /* ...or pages */
+} view_moves[] = {
+	{ KEY_ACTION_UP, GRID_MOVE_UP, -1, 0 },
+	{ KEY_ACTION_DOWN, GRID_MOVE_DOWN, 1, 0 },
+	{ KEY_ACTION_LEFT, GRID_MOVE_LEFT, 0, 0 },
+	{ KEY_ACTION_RIGHT, GRID_MOVE_RIGHT, 0, 0 },
+	{ KEY_ACTION_PAGE_UP, GRID_MOVE_PAGE_UP, 0, -1 },
+	{ KEY_ACTION_PAGE_DOWN, GRID_MOVE_PAGE_DOWN, 0, 1 },
+	{ KEY_ACTION_PAGE_LEFT, GRID_MOVE_PAGE_LEFT, 0, 0 },
+	{ KEY_ACTION_PAGE_RIGHT, GRID_MOVE_PAGE_RIGHT, 0, 0 },
+	{ KEY_ACTION_TOP, GRID_MOVE_TOP, INT_MIN / 2, 0 },
+	{ KEY_ACTION_BOTTOM, GRID_MOVE_BOTTOM, INT_MAX / 2, 0 },
+	{ KEY_ACTION_FIRST_COL, GRID_MOVE_FIRST_COL, 0, 0 },
+	{ KEY_ACTION_LAST_COL, GRID_MOVE_LAST_COL, 0, 0 },
+};
+
+static bool
+view_move(struct ui *u, enum key_action a)
+{
+	for (size_t i = 0; i < sizeof view_moves / sizeof view_moves[0]; i++) {
+		if (view_moves[i].action != a)
+			continue;
+		if (u->view == UI_VIEW_HELP) {
+			int page = u->help_page > 1 ? u->help_page - 1 : 1;
+			/* text_draw clamps the far end. */
+			long top = (long)u->help_top + view_moves[i].help_lines +
+			    (long)view_moves[i].help_pages * page;
+			u->help_top = top < 0 ? 0 : top > INT_MAX / 2 ? INT_MAX / 2 : (int)top;
+			u->dirty |= UI_DIRTY_BODY;
+		} else if (grid_move(&u->board.grid, view_moves[i].move)) {
+			u->dirty |= UI_DIRTY_BODY;
+		}
+		return true;
+	}
+	return false;
+}
+
+static void
+view_prompt_key(struct ui *u, int key)
+{
+	switch (prompt_key(&u->prompt, key)) {
+	case PROMPT_ACCEPTED:
+		board_set_filter(&u->board, u->prompt.buf);
+		if (u->board.filter == NULL)
+			ui_message(u, UI_ROLE_INFO, "filter cleared");
+		else
+			ui_message(u, UI_ROLE_INFO, "filter \"%s\": %zu packages, %zu DPs",
+			    u->board.filter, u->board.nrows, u->board.ncols);
+		u->dirty |= UI_DIRTY_ALL;
+		break;
+	case PROMPT_CANCELLED:
+		u->dirty |= UI_DIRTY_ALL;
+		break;
+	case PROMPT_EDITING:
+		u->dirty |= UI_DIRTY_FOOTER;
+		break;
+	}
+}
+
+static void
+view_open_detail(struct ui *u)
+{
+	size_t pkg, dp;
+	if (!board_cursor(&u->board, &pkg, &dp)) {
+		ui_message(u, UI_ROLE_INFO, "no cell under the cursor");
+		return;
+	}
+	u->view = UI_VIEW_DETAIL;
+	u->dirty |= UI_DIRTY_ALL;
+}
+
+static void
+view_action(struct ui *u, enum key_action a)
+{
+	switch (a) {
+	case KEY_ACTION_QUIT: u->quit = true; break;
+	case KEY_ACTION_HELP:
+		if (u->view != UI_VIEW_HELP) {
+			u->help_return = u->view;
+			u->view = UI_VIEW_HELP;
+			u->help_top = 0;
+		}
+		break;
+	case KEY_ACTION_CLOSE:
+		u->view = u->view == UI_VIEW_HELP ? u->help_return : UI_VIEW_GRID;
+		break;
+	case KEY_ACTION_REFRESH: refresh_start(u); break;
+	case KEY_ACTION_PAUSE: refresh_toggle_pause(u); break;
+	case KEY_ACTION_REDRAW: u->dirty |= UI_DIRTY_CLEAR; break;
+	case KEY_ACTION_TOGGLE_ALL:
+		board_toggle_all(&u->board);
+		ui_message(u, UI_ROLE_INFO, u->board.show_all ? "showing all packages and DPs" :
+		    "showing problems only (State != 0)");
+		break;
+	case KEY_ACTION_FILTER:
+		prompt_open(&u->prompt, "Filter (package ID, name, maker, DP): ", u->board.filter);
+		break;
+	case KEY_ACTION_SORT:
+		board_cycle_sort(&u->board);
+		ui_message(u, UI_ROLE_INFO, "sorted by %s", board_sort_name(u->board.sort));
+		break;
+	case KEY_ACTION_OPEN: view_open_detail(u); break;
+	default: break;
+	}
+	u->dirty |= UI_DIRTY_ALL;
+}
+
+static const enum keymap_ctx view_ctx[] = {
+	[UI_VIEW_GRID] = KEYMAP_CTX_GRID,
+	[UI_VIEW_DETAIL] = KEYMAP_CTX_DETAIL,
+	[UI_VIEW_HELP] = KEYMAP_CTX_HELP,
+};
+
+void
+view_key(struct ui *u, int key)
+{
+	if (u->prompt.active) {
+		view_prompt_key(u, key);
+		return;
+	}
+	if (view_too_small()) {
+		/* Only quitting makes sense on the too-small screen. */
+		if (keymap_lookup(KEYMAP_CTX_GLOBAL, key) == KEY_ACTION_QUIT)
+			u->quit = true;
+		return;
+	}
+	enum key_action a = keymap_lookup(view_ctx[u->view], key);
+	if (a == KEY_ACTION_NONE || view_move(u, a))
+		return;
+	view_action(u, a);
+}

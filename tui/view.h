@@ -1,0 +1,20 @@
+/*
+ * The screen as a whole: how the header, grid, detail pane, help and bars
+ * share the terminal, and what each key action does to them.  The event
+ * loop (ui.c) feeds keys in and asks for a frame when something is dirty.
+ */
+#ifndef DPD_TUI_VIEW_H
+#define DPD_TUI_VIEW_H
+
+#include <stdint.h>
+
+#include "tui/ui.h"
+
+/* Handle one key (a character, or KEYMAP_FN(curses key)). */
+void view_key(struct ui *u, int key);
+/* Draw what is dirty and push it to the terminal with one doupdate(). */
+void view_draw(struct ui *u, int64_t now);
+/* True when the terminal is below the minimum size. */
+bool view_too_small(void);
+
+#endif
