@@ -73,10 +73,11 @@ jobs_worker(void *arg)
 	struct jobs *js = arg;
 	pthread_mutex_lock(&js->lock);
 	for (;;) {
-		struct job *j;
+		struct job *j = NULL;
+		/* On stop, queued jobs are not run: jobs_free() frees them. */
 		while (!js->stopping && (j = jobs_take_queued(js)) == NULL)
 			pthread_cond_wait(&js->work, &js->lock);
-		if (js->stopping)
+		if (js->stopping || j == NULL)
 			break;
 		j->phase = PHASE_RUNNING;
 		pthread_mutex_unlock(&js->lock);

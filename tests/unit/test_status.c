@@ -65,7 +65,9 @@ test_bad(void)
 		free(text);
 	}
 	char *err = NULL;
-	ok(status_parse(good, sizeof good - 20, &err) == NULL, "truncated reply refused");
+	/* Cut just before the END line: every record arrived, the verdict did not. */
+	ok(status_parse(good, (size_t)(strstr(good, "END\t") - good), &err) == NULL,
+	    "truncated reply refused");
 	contains(err, "cut short", "  as cut short");
 	free(err);
 }

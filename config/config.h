@@ -1,0 +1,67 @@
+/*
+ * Configuration: what site dpdoctor looks at, how it reaches each server and
+ * how the UI behaves.  Loaded from an INI file with inih; every error names
+ * the file and the true line number, and a file with any error is rejected
+ * whole (nothing half-loaded is ever used).
+ */
+#ifndef DPD_CONFIG_H
+#define DPD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum config_transport {
+	CONFIG_TRANSPORT_SIM,    /* the simulated site in sim_dir */
+	CONFIG_TRANSPORT_SSH,
+	CONFIG_TRANSPORT_SMB,
+	CONFIG_TRANSPORT_LOCAL,
+};
+
+enum config_glyphs { CONFIG_GLYPHS_AUTO, CONFIG_GLYPHS_UTF8, CONFIG_GLYPHS_ASCII };
+enum config_theme { CONFIG_THEME_DARK, CONFIG_THEME_LIGHT, CONFIG_THEME_MONO };
+
+struct config_server {
+	char *name;               /* [server NAME]: validated server name */
+	int line;                 /* where the section starts, for messages */
+	enum config_transport transport;
+	char *host;               /* address to connect to (default: name) */
+	int port;                 /* 0 = transport default */
+	char *user;
+	char *identity;           /* key file */
+	char *known_hosts;
+	char *sms_path;           /* e.g. E:\SMS */
+	int connect_timeout;      /* seconds */
+};
+
+struct config {
+	char *path;               /* the file it came from */
+	/* [site CODE] */
+	char site_code[4];
+	char *generation;         /* sms2003 (default), cm2007, cb */
+	char *provider;           /* server that runs the WMI queries */
+	char *site_server;        /* primary site server */
+	char *sim_dir;            /* for transport = sim: the simulated site */
+	int max_parallel;
+	/* [server NAME] ... */
+	struct config_server *servers;
+	size_t nservers;
+	/* [ui] */
+	int refresh_seconds;      /* 1..3600, default 30 */
+	enum config_theme theme;
+	enum config_glyphs glyphs;
+	bool mouse;
+	bool read_only;
+};
+
+/* Defaults for every key (also what --demo uses). */
+void config_defaults(struct config *c);
+/* Load a file.  0 on success; -1 with *err = "FILE:LINE: message". */
+int config_load(const char *path, struct config *c, char **err);
+void config_free(struct config *c);
+/* -c FILE, else $DPDOCTOR_CONFIG, else $XDG_CONFIG_HOME/dpdoctor/dpdoctor.ini
+ * (~/.config when unset).  Returns a malloc'd path, or NULL when none of
+ * them names an existing file (then *tried lists what was looked at). */
+char *config_find(const char *cli_path, char **tried);
+const struct config_server *config_server(const struct config *c, const char *name);
+
+#endif
