@@ -144,6 +144,8 @@ bars_draw_header(struct ui *u, WINDOW *w, int64_t now)
 		pieces_add(&left, UI_ROLE_DIM, "%s%s", g->sep, o->generation);
 	const char *src = o->source_label ? o->source_label :
 	    u->board.snap && u->board.snap->source ? u->board.snap->source : NULL;
+	if (o->read_only)
+		pieces_add(&left, UI_ROLE_WARNING, "%sread-only", g->sep);
 	if (src)
 		pieces_add(&left, UI_ROLE_DIM, "%s%s", g->sep, src);
 	bars_refresh_state(u, &right, now);

@@ -25,7 +25,10 @@ struct tui_options {
 	bool read_only;
 };
 
-/* Runs until the user quits.  Returns the process exit code. */
+/* Runs until the user quits.  Returns the process exit code: 0 after q,
+ * 2 when there is no usable terminal (the reason is on stderr) or it went
+ * away, 128 + N after signal N (SIGTERM, SIGHUP, SIGINT).  With
+ * DPDOCTOR_TUI_STATS=FILE it leaves its key-to-screen latency there. */
 int tui_run(const struct tui_options *o);
 
 #endif

@@ -13,6 +13,7 @@
 #include "tui/glyph.h"
 #include "tui/keymap.h"
 #include "tui/refresh.h"
+#include "tui/stats.h"
 #include "tui/theme.h"
 #include "tui/ui.h"
 #include "tui/view.h"
@@ -109,6 +110,16 @@ ui_term_open(const struct tui_options *o, char **why)
 		    "(try TERM=xterm or install ncurses-term)", term);
 		return NULL;
 	}
+	/* A terminal that cannot move the cursor (TERM=dumb, a printer)
+	 * cannot show a grid; say so instead of scrolling garbage. */
+	char *cup = tigetstr("cup");
+	if (cup == NULL || cup == (char *)-1) {
+		endwin();
+		delscreen(scr);
+		*why = xasprintf("terminal type \"%s\" cannot move the cursor, which the grid "
+		    "needs (for scripts, use: dpdoctor status)", term);
+		return NULL;
+	}
 	if (cbreak() == ERR || noecho() == ERR || keypad(stdscr, TRUE) == ERR ||
 	    nodelay(stdscr, TRUE) == ERR) {
 		endwin();
@@ -151,7 +162,7 @@ ui_timeout(const struct ui *u, int64_t now)
 
 /* Read every pending key.  `readable` says poll saw input: when that
  * keeps giving no key, stdin is at EOF or broken and we leave. */
-static void
+static int
 ui_read_keys(struct ui *u, bool readable)
 {
 	int got = 0;
@@ -173,6 +184,7 @@ ui_read_keys(struct ui *u, bool readable)
 		u->quit = true;
 		u->exit_code = 2;
 	}
+	return got;
 }
 
 static int
@@ -185,6 +197,7 @@ ui_loop(struct ui *u, const sigset_t *waitmask)
 	while (!u->quit) {
 		int64_t now = clock_mono_ms();
 		view_draw(u, now);
+		stats_frame(&u->stats);
 		int t = ui_timeout(u, now);
 		struct timespec ts = { t / 1000, (long)(t % 1000) * 1000000L };
 		int n = ppoll(fds, 2, t < 0 ? NULL : &ts, waitmask);
@@ -196,8 +209,10 @@ ui_loop(struct ui *u, const sigset_t *waitmask)
 			u->exit_code = 128 + (int)ui_signal;
 			break;
 		}
+		int64_t woke = stats_now_us();
 		bool readable = n > 0 && (fds[0].revents & POLLIN);
-		ui_read_keys(u, readable);
+		if (ui_read_keys(u, readable) > 0)
+			stats_keys(&u->stats, woke);
 		if (n > 0 && (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))) {
 			u->exit_code = 2; /* the terminal went away */
 			break;
@@ -211,6 +226,18 @@ ui_loop(struct ui *u, const sigset_t *waitmask)
 	return u->exit_code;
 }
 
+/* DPDOCTOR_TUI_STATS=FILE: leave the latency summary there for tests. */
+static void
+ui_write_stats(struct ui *u)
+{
+	const char *path = getenv("DPDOCTOR_TUI_STATS");
+	char *err = NULL;
+	if (path != NULL && *path != '\0' && stats_write(&u->stats, path, &err) != 0) {
+		fprintf(stderr, "dpdoctor: DPDOCTOR_TUI_STATS: %s\n", err);
+		free(err);
+	}
+}
+
 static void
 ui_free(struct ui *u)
 {
@@ -218,6 +245,7 @@ ui_free(struct ui *u)
 	board_free(&u->board);
 	free(u->refresh_error);
 	free(u->msg);
+	stats_free(&u->stats);
 }
 
 int
@@ -226,6 +254,7 @@ tui_run(const struct tui_options *o)
 	struct ui u;
 	memset(&u, 0, sizeof u);
 	u.opt = o;
+	u.cursor_visible = -1;
 	board_init(&u.board);
 	if (setlocale(LC_ALL, "") == NULL)
 		fprintf(stderr, "dpdoctor: the locale settings are not valid here; using ASCII\n");
@@ -255,6 +284,7 @@ tui_run(const struct tui_options *o)
 	(void)doupdate();
 	endwin();
 	delscreen(scr);
+	ui_write_stats(&u);
 	ui_free(&u);
 	ui_signals_restore(&sigs);
 	return rc;

@@ -13,6 +13,7 @@
 #include "backend/jobs.h"
 #include "tui/board.h"
 #include "tui/prompt.h"
+#include "tui/stats.h"
 #include "tui/theme.h"
 #include "tui/tui.h"
 
@@ -64,9 +65,12 @@ struct ui {
 	int help_top;
 	int help_page;             /* lines in the help view, for paging */
 	unsigned dirty;
+	int status_h;              /* lines the status took in the last frame */
+	int cursor_visible;        /* curs_set() state; -1 unknown */
 	bool quit;
 	int exit_code;
 	int idle_reads;            /* readable stdin that gave no key, in a row */
+	struct stats stats;        /* key-to-screen latency */
 };
 
 void ui_message(struct ui *u, enum ui_role role, const char *fmt, ...)

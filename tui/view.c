@@ -138,14 +138,13 @@ view_draw_body(struct ui *u, int64_t now)
 static void
 view_place_cursor(struct ui *u)
 {
-	static int visible = -1;
-	int want = u->prompt.active ? 1 : 0;
-	if (want != visible) {
+	int want = u->prompt.active && !view_too_small() ? 1 : 0;
+	if (want != u->cursor_visible) {
 		/* Some terminals (vt100) cannot hide the cursor; that is fine. */
 		(void)curs_set(want);
-		visible = want;
+		u->cursor_visible = want;
 	}
-	if (u->prompt.active)
+	if (want)
 		return; /* prompt_draw left it at the insertion point */
 	const struct grid *g = &u->board.grid;
 	if (u->view != UI_VIEW_HELP && u->board.nrows > 0 && u->board.ncols > 0 &&
@@ -172,13 +171,13 @@ view_draw(struct ui *u, int64_t now)
 	if (u->prompt.active)
 		u->dirty |= UI_DIRTY_FOOTER;
 	/* A status line that grows or shrinks moves the body's edge. */
-	static int last_status_h;
 	int status_h = bars_status_height(u);
-	if (status_h != last_status_h)
+	if (status_h != u->status_h)
 		u->dirty |= UI_DIRTY_BODY;
-	last_status_h = status_h;
+	u->status_h = status_h;
 	if (view_too_small()) {
 		view_draw_too_small();
+		view_place_cursor(u);
 	} else {
 		if (u->dirty & UI_DIRTY_BODY) {
 			werase(stdscr);
@@ -335,7 +334,14 @@ view_key(struct ui *u, int key)
 		return;
 	}
 	enum key_action a = keymap_lookup(view_ctx[u->view], key);
-	if (a == KEY_ACTION_NONE || view_move(u, a))
+	if (a == KEY_ACTION_NONE)
 		return;
-	view_action(u, a);
+	/* A message has been seen once the user acts; the action may set
+	 * a new one. */
+	if (u->msg != NULL) {
+		u->msg_until = 0;
+		u->dirty |= UI_DIRTY_FOOTER;
+	}
+	if (!view_move(u, a))
+		view_action(u, a);
 }

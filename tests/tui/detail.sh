@@ -1,67 +1,61 @@
 #!/usr/bin/env bash
-# The detail pane: Enter opens it on the cursor cell with the package, the
-# DP, the state's meaning, versions and dates; arrows move the cell under
-# it; Esc and Enter close it; a cell with no status row says "not targeted".
+# The detail pane on the demo site: Enter opens it on the cursor cell with
+# the package, the DP, the state and its meaning, versions and dates; arrows
+# move the cell under it; Esc and Enter close it; a pair SMS has no row for
+# says "not targeted".
 . "$(dirname "$0")/lib.sh"
-tui_require "$TUI_DRIVER"
+tui_require "$TUI_DPDOCTOR"
+tui_demo_init || tui_skip_all "the demo site cannot be created"
 
-filter() {
-	tui_keys /
-	tui_wait '^Filter' 2
-	tui_keys C-u
-	tui_keys -l "$1"
-	tui_keys Enter
-	tui_wait "filter \"$1\"" 2
-}
+# The first failed pair that was copied at some point.
+sel='[x for x in p if x["State"] == "INSTALL_FAILED" and x["LastCopied"]][0]'
+pkg=$(tui_json bad "${sel}[\"PackageID\"]")
+name=$(tui_json bad "${sel}[\"PackageName\"]")
+dp=$(tui_json bad "${sel}[\"DP\"]")
+ver=$(tui_json bad "${sel}[\"SourceVersion\"]")
+copied=$(tui_json bad "${sel}[\"LastCopied\"][:16].replace(\"T\", \" \") + \" UTC\"")
+# A package and a DP with no status row between them.
+read -r npkg ndp < <(tui_json all '[a + " " + b for a in sorted({x["PackageID"] for x in p}) for b in sorted({x["DP"] for x in p}) if (a, b) not in {(x["PackageID"], x["DP"]) for x in p}][0]')
 
-tui_start 80 24 -- "$TUI_DRIVER"
-check "the grid appears" tui_wait 'of 40 packages'
-tui_keys s
-tui_wait 'sorted by package ID' 2
-filter DP01
-tui_keys g 0
-check "cursor on 00900010 x DP01" tui_wait '00900010 × DP01 ' 2
+tui_start_demo 80 24
+check "the grid appears" tui_wait ' of [0-9]+ packages' 10
+tui_filter "$pkg"
+check "on $pkg x $dp" tui_goto_dp "$dp"
 
 tui_keys Enter
-check "Enter opens the pane titled with the cell" tui_wait '─ 00900010 × DP01 ─' 2
+check "Enter opens the pane titled with the cell" tui_wait "─ $pkg × $dp ─" 2
 screen=$(tui_screen)
-echo "$screen" | grep -q '✗ INSTALL_FAILED (3)'; tap $? "pane: state name and number"
+echo "$screen" | grep -q '✗ INSTALL_FAILED (3)'; tap $? "pane: state name and value"
 echo "$screen" | grep -q 'Distribution Manager gave up installing'; tap $? "pane: what the state means"
-echo "$screen" | grep -q 'Package   00900010 Office 2003 Professional'; tap $? "pane: package ID and name"
-echo "$screen" | grep -q 'Microsoft · 1.0 · English'; tap $? "pane: manufacturer, version, language"
-echo "$screen" | grep -q 'Source    \\\\SMS009PRI\\Sources\\pkg0'; tap $? "pane: source path"
-echo "$screen" | grep -q 'SourceVersion 2 · StoredPkgVersion 2'; tap $? "pane: package versions"
-echo "$screen" | grep -q 'NAL path  \["Display=\\\\DP01\\"\]MSWNET'; tap $? "pane: NAL path"
-echo "$screen" | grep -q "SourceVersion 1, behind the package's 2"; tap $? "pane: the DP is behind"
-echo "$screen" | grep -q 'LastCopied 2007-01-03 22:15 UTC'; tap $? "pane: LastCopied"
-echo "$screen" | grep -q 'SummaryDate 2007-01-04 09:12 UTC'; tap $? "pane: SummaryDate"
-echo "$screen" | grep -q 'of 40 packages'; tap $? "pane: the grid stays visible above it"
+echo "$screen" | grep -Fq "Package   $pkg ${name:0:40}"; tap $? "pane: package ID and name"
+echo "$screen" | grep -Eq '^│ +[^ ].* · .* · '; tap $? "pane: manufacturer, version, language"
+echo "$screen" | grep -Eq '^│ Source    \\\\'; tap $? "pane: source path"
+echo "$screen" | grep -Eq 'SourceVersion [0-9]+ · StoredPkgVersion [0-9]+ · source site 009'; tap $? "pane: package versions and site"
+echo "$screen" | grep -Fq "DP        $dp site 009"; tap $? "pane: DP and its site"
+echo "$screen" | grep -Fq "NAL path  [\"Display=\\\\$dp\\\"]MSWNET:"; tap $? "pane: NAL path"
+echo "$screen" | grep -Eq "On DP     SourceVersion $ver, (behind the package's|current|ahead)"; tap $? "pane: SourceVersion on the DP ($ver) against the package's"
+echo "$screen" | grep -Fq "LastCopied $copied"; tap $? "pane: LastCopied ($copied)"
+echo "$screen" | grep -Eq 'SummaryDate [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC'; tap $? "pane: SummaryDate"
+echo "$screen" | grep -q ' of [0-9]* packages'; tap $? "pane: the grid stays visible above it"
 
+tui_filter ""
+check "the filter works under the pane; the cell stays" tui_wait "─ $pkg × $dp ─" 2
 tui_keys Down
-check "Down moves the cell under the pane" tui_wait_gone '─ 00900010 × DP01 ─' 2
-tui_screen | grep -Eq '─ 009[0-9A-F]{5} × DP01 ─'; tap $? "  the pane follows it"
+check "Down moves the cell under the pane" tui_wait_gone "─ $pkg × $dp ─" 2
+tui_screen | grep -Eq "─ 009[0-9A-F]{5} × $dp ─"; tap $? "  the pane follows it"
 tui_keys Escape
-check "Esc closes the pane" tui_wait_gone '─ 009[0-9A-F]{5} × DP01 ─' 2
+check "Esc closes the pane" tui_wait_gone "─ 009[0-9A-F]{5} × $dp ─" 2
 tui_keys Enter
-tui_wait '─ 009[0-9A-F]{5} × DP01 ─' 2
+tui_wait "─ 009[0-9A-F]{5} × $dp ─" 2
 tui_keys Enter
-check "Enter closes it too" tui_wait_gone '─ 009[0-9A-F]{5} × DP01 ─' 2
+check "Enter closes it too" tui_wait_gone "─ 009[0-9A-F]{5} × $dp ─" 2
 
-# A package across every DP, not-targeted cells included.
 tui_keys a
-filter 0090001A
-check "all + package filter: one row, every DP" tui_wait '12 of 12 DPs' 2
-tui_keys 0
-found=1
-for i in $(seq 1 12); do
-	if tui_cursor_line | grep -q 'not targeted'; then found=0; break; fi
-	old=$(tui_screen)
-	tui_keys Right
-	tui_wait_change "$old" 2
-done
-tap $found "a not-targeted cell is found"
+tui_filter "$npkg"
+check "all + $npkg: every DP in its row" tui_goto_dp "$ndp"
+tui_cursor_line | grep -q '· not targeted'; tap $? "the cursor line says not targeted"
 tui_keys Enter
-check "its pane says not targeted" tui_wait '· not targeted' 2
+check "the pane says not targeted" tui_wait '│ · not targeted' 2
 tui_screen | grep -q 'no status row'; tap $? "  and explains it"
 tui_keys q
 check "q quits from the pane" tui_wait "$TUI_EXIT_MARK 0" 3

@@ -1,54 +1,57 @@
 #!/usr/bin/env bash
-# The / filter: the prompt, Enter narrowing the rows (by package name and
-# by DP), Esc cancelling, an empty filter clearing, and the active filter
-# shown on the status line.
+# The / filter on the demo site: the prompt, Enter narrowing the rows (by
+# package ID, by name, by DP), Esc cancelling, a filter that matches nothing,
+# an empty filter clearing, and the active filter on the status line.
 . "$(dirname "$0")/lib.sh"
-tui_require "$TUI_DRIVER"
+tui_require "$TUI_DPDOCTOR"
+tui_demo_init || tui_skip_all "the demo site cannot be created"
 
-rows() { tui_screen | grep -Ec '^009[0-9A-F]{5} '; }
+bad_pkgs=$(tui_json bad 'len({x["PackageID"] for x in p})')
+pkg=$(tui_json bad 'sorted(x["PackageID"] for x in p)[0]')
+dp=$(tui_json bad 'sorted(x["DP"] for x in p)[0]')
+dp_pkgs=$(tui_json bad "len({x['PackageID'] for x in p if x['DP'] == '$dp'})")
+# A word from a problem package's name, in lower case.
+word=$(tui_json bad 'sorted(w for x in p for w in x["PackageName"].split() if len(w) >= 5 and w.isalpha())[0].lower()')
 
-tui_start 80 24 -- "$TUI_DRIVER"
-check "the grid appears" tui_wait 'of 40 packages'
-total=$(tui_screen | sed -n 's/.*\([0-9][0-9]*\) of 40 packages.*/\1/p')
+tui_start_demo 80 24
+check "the grid appears" tui_wait "^$bad_pkgs of [0-9]+ packages" 10
 
 tui_keys /
 check "/ opens the filter prompt" tui_wait '^Filter .*: *$' 2
-tui_keys -l 'visio'
-check "typed text shows in the prompt" tui_wait '^Filter .*: visio' 2
+tui_keys -l "$word"
+check "typed text shows in the prompt" tui_wait "^Filter .*: $word\$" 2
 tui_keys Enter
-check "Enter applies: status line names the filter" tui_wait 'filter "visio"' 2
-n=$(rows)
-[ "$n" -ge 1 ] && tui_screen | grep -E '^009[0-9A-F]{5} ' | grep -vq 'Visio'
-tap $((! $?)) "only Visio packages remain ($n rows)"
-tui_wait_gone 'filter "visio":' 7
-check "the summary keeps showing the active filter" tui_wait 'filter: visio' 2
+check "Enter applies and says what matched" tui_wait "filter \"$word\": [0-9]+ packages" 2
+n=$(tui_screen | sed -n 's/^\([0-9]*\) of [0-9]* packages.*/\1/p')
+[ -n "$n" ] && [ "$n" -ge 1 ] && [ "$n" -lt "$bad_pkgs" ]; tap $? "\"$word\" narrows the rows ($n of $bad_pkgs)"
+tui_cursor_line | grep -qi "$word"; tap $? "  the cursor is on a matching package"
+tui_keys j
+check "the next key shows the summary with the filter" tui_wait "filter: $word" 2
 
 tui_keys /
-tui_wait '^Filter .*: visio' 2
+tui_wait "^Filter .*: $word" 2
 tui_keys C-u
 tui_keys -l 'zzznomatch'
 tui_keys Escape
-check "Esc cancels: the old filter stays" tui_wait_gone '^Filter' 2
-tui_screen | grep -q 'Visio'; tap $? "  and the rows are unchanged"
+check "Esc cancels the prompt" tui_wait_gone '^Filter' 2
+tui_screen | grep -q "^$n of [0-9]* packages"; tap $? "  and the filter is unchanged"
 
-tui_keys /
-tui_wait '^Filter' 2
-tui_keys C-u; tui_keys -l 'zzznomatch'
-tui_keys Enter
-check "a filter matching nothing says so" tui_wait 'Nothing matches "zzznomatch"' 2
+tui_filter zzznomatch
+check "a filter matching nothing says so" tui_wait 'Nothing matches "zzznomatch" among the problems' 2
+tui_screen | grep -q 'a to show all'; tap $? "  and suggests a way out"
 
-tui_keys /
-tui_wait '^Filter' 2
-tui_keys C-u; tui_keys -l 'dp07'
-tui_keys Enter
-check "a DP name filters columns (case-insensitive)" tui_wait '1 of 12 DPs' 2
-tui_cursor_line | grep -q '× DP07 '; tap $? "  the cursor is on DP07"
+tui_filter "$pkg"
+check "a package ID: one row" tui_wait "^1 of [0-9]+ packages" 2
+tui_cursor_line | grep -q "$pkg × "; tap $? "  the cursor is on $pkg"
 
-tui_keys /
-tui_wait '^Filter' 2
-tui_keys C-u Enter
+tui_filter "$(echo "$dp" | tr 'A-Z' 'a-z')"
+check "a DP name (any case): its column only" tui_wait "^1 of [0-9]+ DPs" 2
+tui_screen | grep -q "^$dp_pkgs of [0-9]* packages"; tap $? "  and its $dp_pkgs problem packages"
+tui_cursor_line | grep -q " × $dp "; tap $? "  the cursor is on $dp"
+
+tui_filter ""
 check "an empty filter clears it" tui_wait 'filter cleared' 2
-check "  all problem rows are back" tui_wait "$total of 40 packages" 2
+tui_screen | grep -q "^$bad_pkgs of [0-9]* packages"; tap $? "  every problem row is back"
 tui_keys q
 check "q quits" tui_wait "$TUI_EXIT_MARK 0" 3
 tui_done

@@ -25,6 +25,7 @@ TUI_FAILED=0
 # What the pane prints once the program under test has exited.
 TUI_EXIT_MARK="dpdoctor-test-exited"
 
+# shellcheck disable=SC2034 # used by the tests that source this
 TUI_DRIVER="$top_builddir/tests/tui/tui-driver"
 TUI_DPDOCTOR="$top_builddir/dpdoctor"
 
@@ -64,6 +65,7 @@ tui_start() {
 }
 
 # The screen as text (with -e: with escape sequences for attributes).
+# shellcheck disable=SC2120 # the arguments are optional
 tui_screen() {
 	tui_tmux capture-pane -p "$@" 2>/dev/null
 }

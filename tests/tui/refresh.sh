@@ -5,6 +5,7 @@
 # where and why on the status line.
 . "$(dirname "$0")/lib.sh"
 tui_require "$TUI_DRIVER"
+tui_require "$TUI_DPDOCTOR"
 
 ids() { tui_screen | grep -Eo '^009[0-9A-F]{5}' | tr '\n' ' '; }
 
@@ -48,4 +49,28 @@ tui_screen | tr '\n' ' ' | grep -q 'port *22: connection refused'; tap $? "  wit
 tui_screen | grep -q 'r tries again'; tap $? "  and how to retry"
 tui_keys q
 check "q quits" tui_wait "$TUI_EXIT_MARK 0" 3
+
+# The demo site: r refreshes, a site that goes away marks the grid stale
+# with the simulator's own error, and coming back clears it.
+if tui_demo_init; then
+	tui_start_demo 80 24
+	check "demo: the grid appears" tui_wait ' of [0-9]+ packages' 10
+	tui_keys j j l
+	sleep 0.2
+	cell=$(tui_cursor_line | grep -Eo '009[0-9A-F]{5} × [^ ]+')
+	tui_keys r
+	check "demo: r refreshes" tui_wait 'updated 0s ago' 3
+	tui_cursor_line | grep -q "$cell"; tap $? "demo: the cursor stays on $cell"
+	mv "$TUI_DEMO" "$TUI_DEMO.away"
+	tui_keys r
+	check "demo: the site gone: STALE" tui_wait '^dpdoctor .*STALE' 5
+	tui_screen | tail -2 | tr '\n' ' ' | grep -q 'status of site 009 from SMS009PRI: '
+	tap $? "demo: the status line names the site and host"
+	tui_screen | grep -Eq ' of [0-9]+ packages'; tap $? "demo: the old grid stays"
+	mv "$TUI_DEMO.away" "$TUI_DEMO"
+	tui_keys r
+	check "demo: back: no longer stale" tui_wait_gone 'STALE' 5
+	tui_keys q
+	check "demo: q quits" tui_wait "$TUI_EXIT_MARK 0" 3
+fi
 tui_done
