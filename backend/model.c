@@ -137,6 +137,19 @@ strmap_put(struct strmap *m, const struct snapshot *s, key_fn key, uint32_t idx)
 	m->n++;
 }
 
+void
+package_clear(struct package *p)
+{
+	free(p->name);
+	free(p->manufacturer);
+	free(p->version);
+	free(p->language);
+	free(p->source_path);
+	free(p->stored_path);
+	p->name = p->manufacturer = p->version = p->language = NULL;
+	p->source_path = p->stored_path = NULL;
+}
+
 struct snapshot *
 snapshot_new(void)
 {
@@ -149,15 +162,8 @@ snapshot_free(struct snapshot *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t i = 0; i < s->npkgs; i++) {
-		struct package *p = &s->pkgs[i];
-		free(p->name);
-		free(p->manufacturer);
-		free(p->version);
-		free(p->language);
-		free(p->source_path);
-		free(p->stored_path);
-	}
+	for (size_t i = 0; i < s->npkgs; i++)
+		package_clear(&s->pkgs[i]);
 	for (size_t i = 0; i < s->ndps; i++) {
 		free(s->dps[i].nal);
 		free(s->dps[i].name);

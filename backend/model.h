@@ -127,9 +127,13 @@ struct snapshot {
 	size_t state_counts[STATE_COUNT + 1]; /* last slot: unknown values */
 };
 
+/* Free a package's strings (not the struct itself). */
+void package_clear(struct package *p);
+
 struct snapshot *snapshot_new(void);
 void snapshot_free(struct snapshot *s);
-/* Add or find by key; returned index stays valid. */
+/* Add or find by key; the index stays valid, but the array may move:
+ * call these before taking &s->pkgs[...] or &s->dps[...]. */
 size_t snapshot_add_pkg(struct snapshot *s, const char *id);
 long snapshot_find_pkg(const struct snapshot *s, const char *id);
 /* Returns -1 (and sets err) when the NAL path cannot be parsed. */

@@ -72,12 +72,7 @@ status_package(struct snapshot *s, const struct proto_record *r, char **err)
 		    r->lineno, id);
 		return -1;
 	}
-	free(p->name);
-	free(p->manufacturer);
-	free(p->version);
-	free(p->language);
-	free(p->source_path);
-	free(p->stored_path);
+	package_clear(p);
 	p->name = dup_or_null(proto_get(r, "Name"));
 	p->manufacturer = dup_or_null(proto_get(r, "Manufacturer"));
 	p->version = dup_or_null(proto_get(r, "Version"));

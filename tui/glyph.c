@@ -17,7 +17,27 @@ static const char *const spinner_utf8[] = {
 };
 static const char *const spinner_ascii[] = { "|", "/", "-", "\\" };
 
-static struct glyphs current;
+static const struct glyphs glyphs_utf8 = {
+	.utf8 = true,
+	.none = "\u00b7", .ellipsis = "\u2026", .sep = " \u00b7 ", .times = "\u00d7",
+	.up = "\u2191", .down = "\u2193", .left = "\u2190", .right = "\u2192",
+	.spinner = spinner_utf8,
+	.nspinner = (int)(sizeof spinner_utf8 / sizeof spinner_utf8[0]),
+	.vline = "\u2502", .hline = "\u2500",
+	.ulcorner = "\u250c", .urcorner = "\u2510", .llcorner = "\u2514", .lrcorner = "\u2518",
+};
+
+static const struct glyphs glyphs_ascii = {
+	.utf8 = false,
+	.none = ".", .ellipsis = "~", .sep = " - ", .times = "x",
+	.up = "Up", .down = "Down", .left = "Left", .right = "Right",
+	.spinner = spinner_ascii,
+	.nspinner = (int)(sizeof spinner_ascii / sizeof spinner_ascii[0]),
+	.vline = "|", .hline = "-",
+	.ulcorner = "+", .urcorner = "+", .llcorner = "+", .lrcorner = "+",
+};
+
+static const struct glyphs *current = &glyphs_ascii;
 
 bool
 glyph_locale_utf8(void)
@@ -26,72 +46,25 @@ glyph_locale_utf8(void)
 	return cs != NULL && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "UTF8") == 0);
 }
 
-static void
-glyph_set_utf8(struct glyphs *g)
-{
-	g->utf8 = true;
-	g->none = "\u00b7";
-	g->ellipsis = "\u2026";
-	g->sep = " \u00b7 ";
-	g->times = "\u00d7";
-	g->up = "\u2191";
-	g->down = "\u2193";
-	g->left = "\u2190";
-	g->right = "\u2192";
-	g->spinner = spinner_utf8;
-	g->nspinner = (int)(sizeof spinner_utf8 / sizeof spinner_utf8[0]);
-	g->vline = "\u2502";
-	g->hline = "\u2500";
-	g->ulcorner = "\u250c";
-	g->urcorner = "\u2510";
-	g->llcorner = "\u2514";
-	g->lrcorner = "\u2518";
-}
-
-static void
-glyph_set_ascii(struct glyphs *g)
-{
-	g->utf8 = false;
-	g->none = ".";
-	g->ellipsis = "~";
-	g->sep = " - ";
-	g->times = "x";
-	g->up = "Up";
-	g->down = "Down";
-	g->left = "Left";
-	g->right = "Right";
-	g->spinner = spinner_ascii;
-	g->nspinner = (int)(sizeof spinner_ascii / sizeof spinner_ascii[0]);
-	g->vline = "|";
-	g->hline = "-";
-	g->ulcorner = "+";
-	g->urcorner = "+";
-	g->llcorner = "+";
-	g->lrcorner = "+";
-}
-
 void
 glyph_init(enum config_glyphs mode)
 {
 	bool utf8 = mode == CONFIG_GLYPHS_UTF8 ||
 	    (mode == CONFIG_GLYPHS_AUTO && glyph_locale_utf8());
-	if (utf8)
-		glyph_set_utf8(&current);
-	else
-		glyph_set_ascii(&current);
+	current = utf8 ? &glyphs_utf8 : &glyphs_ascii;
 }
 
 const struct glyphs *
 glyph(void)
 {
-	return &current;
+	return current;
 }
 
 const char *
 glyph_state(unsigned state)
 {
 	if (state == STATE_NONE)
-		return current.none;
+		return current->none;
 	const struct state_info *si = state_info(state);
-	return current.utf8 ? si->glyph_utf8 : si->glyph_ascii;
+	return current->utf8 ? si->glyph_utf8 : si->glyph_ascii;
 }
