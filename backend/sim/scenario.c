@@ -400,30 +400,6 @@ pick_cells(struct gen *g, enum sim_mode mode, uint32_t count, uint8_t state)
 
 /* ---- writing the servers' disks ------------------------------------------ */
 
-static const char *const base_dirs[] = {
-	"SMS/inboxes/distmgr.box/INCOMING", "SMS/inboxes/pkginfo.box",
-	"SMS/inboxes/colleval.box", "SMS/Logs", "SMSPKG", "SMSPKGE$",
-};
-
-static int
-write_server_dirs(struct gen *g, uint32_t srv, char **err)
-{
-	struct sim_site *s = g->s;
-	int rc = 0;
-	for (size_t i = 0; i < sizeof base_dirs / sizeof base_dirs[0] && rc == 0; i++) {
-		char *p = simfs_path(s, srv, base_dirs[i]);
-		rc = simfs_mkdirs(p, err);
-		free(p);
-	}
-	char *cap = xasprintf("CAP_%s/pkginfo.box", s->srv[srv].site);
-	char *p = simfs_path(s, srv, cap);
-	if (rc == 0)
-		rc = simfs_mkdirs(p, err);
-	free(p);
-	free(cap);
-	return rc;
-}
-
 /* The primary's PCKs and the sources on the file server.  A package whose
  * PCK does not regenerate still has the previous version's PCK. */
 static int
@@ -653,9 +629,15 @@ static int
 gen_write(struct gen *g, char **err)
 {
 	struct sim_site *s = g->s;
-	for (uint32_t i = 0; i < s->nsrv; i++)
-		if (write_server_dirs(g, i, err) != 0)
+	/* A large site gets its servers' folders when something touches them;
+	 * 500 DPs x 13 empty folders would be a quarter of its build time. */
+	for (uint32_t i = 0; i < s->nsrv; i++) {
+		bool used = s->materialise || i == s->primary;
+		for (size_t k = 0; k < s->ncell && !used; k++)
+			used = s->cell[k].srv == i;
+		if (used && simfs_server_ready(s, i, err) != 0)
 			return -1;
+	}
 	if (write_packages(g, err) != 0)
 		return -1;
 	if (s->materialise && write_defaults(g, err) != 0)

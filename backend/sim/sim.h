@@ -17,7 +17,16 @@
 
 /* Scenarios: "default" (site 009, a primary and 12 DPs, ~120 packages,
  * ~50 failing pairs), "large" (5,000 packages x 500 DPs), "small" (a few
- * packages and DPs for unit tests). */
+ * packages and DPs for unit tests).
+ *
+ * Clock: with DPDOCTOR_SIM_TIME=2007-01-04T10:00:00Z set, the site stands
+ * still at that instant (and never runs backwards); unset, it runs 60 times
+ * faster than the wall clock from 2007-01-04T09:00:00Z (or from where a
+ * frozen site stood), simulating at most one day per access.
+ *
+ * Every call locks DIR/site.lock for its whole duration, so processes and
+ * threads may share a site.  The status op must be sent to the primary
+ * (sim_info()->primary) or name it as the provider. */
 struct sim_info {
 	char site_code[4];
 	char *primary;      /* the primary site server's name */
@@ -28,7 +37,9 @@ struct sim_info {
 
 /* Create the site in dir from the scenario when it does not exist yet (or
  * always, when reset).  Refuses to reset a directory that is not a
- * simulated site. */
+ * simulated site.  scenario NULL means "default".  An existing site is
+ * kept as it is, whatever its scenario and seed, unless reset; reset
+ * deletes only what the simulator made (site.db, servers/). */
 int sim_ensure(const char *dir, const char *scenario, uint32_t seed,
     bool reset, char **err);
 int sim_info(const char *dir, struct sim_info *out, char **err);

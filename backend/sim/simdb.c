@@ -12,6 +12,7 @@
 #include "backend/nal.h"
 #include "backend/proto.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -593,6 +594,27 @@ load_targets(struct loader *L, struct sim_pkg *p, const char *hex)
 	return 0;
 }
 
+/* A folder under SMSPKGE$: backslash-separated names of letters, digits,
+ * '_', '-' and '.', never "..", so no record can reach outside the site. */
+static bool
+share_path_valid(const char *v)
+{
+	if (*v == '\0')
+		return true;
+	for (const char *seg = v;;) {
+		size_t n = strcspn(seg, "\\");
+		if (n == 0 || n > 64 || (n == 2 && seg[0] == '.' && seg[1] == '.') ||
+		    (n == 1 && seg[0] == '.'))
+			return false;
+		for (size_t i = 0; i < n; i++)
+			if (!isalnum((unsigned char)seg[i]) && !strchr("_-.", seg[i]))
+				return false;
+		if (seg[n] == '\0')
+			return true;
+		seg += n + 1;
+	}
+}
+
 static int
 load_pkg(struct loader *L)
 {
@@ -605,6 +627,8 @@ load_pkg(struct loader *L)
 		return bad(L, "packages are not in ID order");
 	if (!sitecode_valid(L->f[9]))
 		return bad(L, "bad source site");
+	if (!share_path_valid(L->f[8]))
+		return bad(L, "bad share folder");
 	s->pkg = xreallocarray(s->pkg, s->npkg + 1, sizeof *s->pkg);
 	struct sim_pkg *p = &s->pkg[s->npkg++];
 	memset(p, 0, sizeof *p);
@@ -729,10 +753,12 @@ simdb_load(const char *dir, struct sim_site **out, char **err)
 	}
 	struct sim_site *s = simdb_new(dir);
 	struct loader L = { .s = s, .err = err };
-	char *save = NULL;
 	rc = 0;
-	for (char *line = strtok_r(b.data, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
+	for (char *line = b.data, *next; line < b.data + b.len; line = next) {
+		char *nl = memchr(line, '\n', (size_t)(b.data + b.len - line));
+		next = nl ? nl + 1 : b.data + b.len;
+		if (nl)
+			*nl = '\0';
 		L.lineno++;
 		if (L.lineno == 1) {
 			int v = 0, n = 0;

@@ -295,6 +295,45 @@ install_now(struct simlog_job *j, uint32_t srv, uint32_t pkg, uint32_t version,
 	return 0;
 }
 
+/* The package information in `path` asks for version `ver` of pkg: skip
+ * until the PCK is there, then install.  1 when the file was consumed. */
+static int
+incoming_act(struct simlog_job *j, uint32_t srv, uint32_t pkg, uint32_t ver,
+    const char *path, const char *win, char **err)
+{
+	struct sim_site *s = j->site;
+	const struct sim_pkg *p = &s->pkg[pkg];
+	dpd_time t = (dpd_time)(j->ms / 1000);
+	uint32_t have = 0;
+	int r = simfs_pck_version(s, srv, pkg, &have, err);
+	if (r < 0)
+		return -1;
+	struct sim_cell *c = simdb_cell_make(s, pkg, srv);
+	c->flags &= (uint8_t)~SIM_CELL_UNKNOWN; /* its package info is here */
+	if (r == 1 || have < ver) {
+		simlog_line(j, "~Package %s requires a newer version (%u) of source files "
+		    "and the new compressed files haven't arrived yet, current version "
+		    "is %u, skip %s", p->id, ver, r == 0 ? have : c->source_version, win);
+		count_retry(c, j, p, 2, 3, t);
+		return 0;
+	}
+	const char *nal = s->srv[srv].nal;
+	simlog_line(j, "~Package %s uses the compressed copy of the source directory.", p->id);
+	simlog_line(j, "Start adding package %s to server %s...", p->id, nal);
+	if (share_blocked(s, srv, p)) {
+		int rc = install_blocked(j, srv, pkg, nal, err);
+		count_retry(simdb_cell_make(s, pkg, srv), j, p, 2, 3, t);
+		return rc;
+	}
+	if (install_now(j, srv, pkg, ver, err) != 0)
+		return -1;
+	if (unlink(path) != 0) {
+		err_set(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 1;
+}
+
 /* Act on one INCOMING\*.PKG.  Returns 1 when the file was consumed. */
 static int
 incoming_one(struct evctx *x, struct simlog_job *j, uint32_t srv,
@@ -309,56 +348,22 @@ incoming_one(struct evctx *x, struct simlog_job *j, uint32_t srv,
 	int rc = 0;
 	char id[9];
 	uint32_t ver;
+	struct sim_cell c;
 	if (file_read_all(path, PKGFILE_MAX, &b, NULL) != 0)
 		goto out; /* vanished or unreadable: the next scan will see */
 	simlog_line(j, "~Processing incoming file %s.", win);
-	long pkg = simfs_pkginfo_parse(b.data, id, &ver) == 0 ?
-	    simdb_find_pkg(s, id) : -1;
-	struct sim_cell c;
+	long pkg = simfs_pkginfo_parse(b.data, id, &ver) == 0 ? simdb_find_pkg(s, id) : -1;
 	if (pkg < 0 || !simdb_cell_view(s, (uint32_t)pkg, srv, &c)) {
 		simlog_line(j, "~The package information in %s is not for a package "
 		    "on this distribution point, skip %s", win, win);
-		goto out;
-	}
-	const struct sim_pkg *p = &s->pkg[pkg];
-	if (c.state == 0 && ver <= c.source_version) {
+	} else if (c.state == 0 && ver <= c.source_version) {
 		simlog_line(j, "~A newer version (%u) of package %s has already arrived, "
 		    "delete the replication file %s for version %u.",
-		    c.source_version, p->id, win, ver);
+		    c.source_version, s->pkg[pkg].id, win, ver);
 		rc = unlink(path) == 0 ? 1 : 0;
-		goto out;
+	} else {
+		rc = incoming_act(j, srv, (uint32_t)pkg, ver, path, win, err);
 	}
-	uint32_t have = 0;
-	int r = simfs_pck_version(s, srv, (uint32_t)pkg, &have, err);
-	if (r < 0) {
-		rc = -1;
-		goto out;
-	}
-	struct sim_cell *sc = simdb_cell_make(s, (uint32_t)pkg, srv);
-	sc->flags &= (uint8_t)~SIM_CELL_UNKNOWN; /* its package info is here */
-	if (r == 1 || have < ver) {
-		simlog_line(j, "~Package %s requires a newer version (%u) of source files "
-		    "and the new compressed files haven't arrived yet, current version "
-		    "is %u, skip %s", p->id, ver, r == 0 ? have : sc->source_version, win);
-		count_retry(sc, j, p, 2, 3, (dpd_time)(j->ms / 1000));
-		goto out;
-	}
-	const char *nal = s->srv[srv].nal;
-	simlog_line(j, "~Package %s uses the compressed copy of the source directory.", p->id);
-	simlog_line(j, "Start adding package %s to server %s...", p->id, nal);
-	if (share_blocked(s, srv, p)) {
-		rc = install_blocked(j, srv, (uint32_t)pkg, nal, err);
-		sc = simdb_cell_make(s, (uint32_t)pkg, srv);
-		count_retry(sc, j, p, 2, 3, (dpd_time)(j->ms / 1000));
-		goto out;
-	}
-	if (install_now(j, srv, (uint32_t)pkg, ver, err) != 0 || unlink(path) != 0) {
-		if (err && *err == NULL)
-			err_set(err, "%s: %s", path, strerror(errno));
-		rc = -1;
-		goto out;
-	}
-	rc = 1;
 out:
 	buf_free(&b);
 	free(win);
@@ -374,7 +379,8 @@ dp_cycle(struct evctx *x, uint32_t srv, dpd_time t, char **err)
 	struct sim_server *v = &s->srv[srv];
 	char **names;
 	size_t n;
-	if (simfs_list_incoming(s, srv, &names, &n, err) != 0)
+	if (simfs_server_ready(s, srv, err) != 0 ||
+	    simfs_list_incoming(s, srv, &names, &n, err) != 0)
 		return -1;
 	struct simlog_job j;
 	simlog_job_start(&j, s, srv, t, 0, 0x1b0c);

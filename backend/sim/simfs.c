@@ -10,6 +10,7 @@
  */
 #include "config.h"
 #include "backend/sim/simint.h"
+#include "backend/nal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -52,7 +53,12 @@ simfs_source_dir(const struct sim_site *s, const struct sim_pkg *p)
 		return NULL;
 	u += 2;
 	size_t n = strcspn(u, "\\");
-	if (n == 0 || u[n] != '\\' || strstr(u, "..") != NULL)
+	if (n == 0 || u[n] != '\\' || strstr(u, "..") != NULL || strchr(u, '/') != NULL)
+		return NULL;
+	char *server = xstrndup(u, n);
+	bool valid = servername_valid(server);
+	free(server);
+	if (!valid)
 		return NULL;
 	char *path = xasprintf("%s/servers/%.*s/D:/%s", s->dir, (int)n, u, u + n + 1);
 	for (char *q = path + strlen(s->dir); *q; q++)
@@ -75,6 +81,31 @@ int
 simfs_mkdirs(const char *path, char **err)
 {
 	return dir_make_all(path, false, err);
+}
+
+static const char *const base_dirs[] = {
+	"SMS/inboxes/distmgr.box/INCOMING", "SMS/inboxes/pkginfo.box",
+	"SMS/inboxes/colleval.box", "SMS/Logs", "SMSPKG", "SMSPKGE$",
+};
+
+int
+simfs_server_ready(const struct sim_site *s, uint32_t srv, char **err)
+{
+	char *cap = xasprintf("CAP_%s/pkginfo.box", s->srv[srv].site);
+	char *p = simfs_path(s, srv, cap);
+	int rc = 0;
+	if (!simfs_exists(p)) {
+		for (size_t i = 0; i < sizeof base_dirs / sizeof base_dirs[0] && rc == 0; i++) {
+			char *d = simfs_path(s, srv, base_dirs[i]);
+			rc = simfs_mkdirs(d, err);
+			free(d);
+		}
+		if (rc == 0)
+			rc = simfs_mkdirs(p, err); /* last: it marks the tree complete */
+	}
+	free(p);
+	free(cap);
+	return rc;
 }
 
 bool
@@ -264,6 +295,8 @@ simfs_write_pck(const struct sim_site *s, uint32_t srv, uint32_t pkg,
     uint32_t version, dpd_time mtime, char **err)
 {
 	const struct sim_pkg *p = &s->pkg[pkg];
+	if (simfs_server_ready(s, srv, err) != 0)
+		return -1;
 	char *rel = xasprintf("SMSPKG/%s.PCK", p->id);
 	char *path = simfs_path(s, srv, rel);
 	char *text = pck_text(s, p, version);
@@ -319,6 +352,8 @@ int
 simfs_write_incoming(const struct sim_site *s, uint32_t srv, uint32_t pkg,
     const char *name, uint32_t version, dpd_time mtime, char **err)
 {
+	if (simfs_server_ready(s, srv, err) != 0)
+		return -1;
 	char *rel = xasprintf("SMS/inboxes/distmgr.box/INCOMING/%s.PKG", name);
 	char *path = simfs_path(s, srv, rel);
 	char *text = simfs_pkginfo_text(s, &s->pkg[pkg], version);
@@ -410,7 +445,10 @@ simfs_write_source(const struct sim_site *s, uint32_t pkg, char **err)
 		    p->id, p->source_path);
 		return -1;
 	}
-	int rc = write_payload(dir, p, p->source_date, err);
+	/* A large site's 5,000 sources are bare folders: creating two files in
+	 * each would double the time it takes to build the site. */
+	int rc = s->materialise ? write_payload(dir, p, p->source_date, err) :
+	    simfs_mkdirs(dir, err);
 	free(dir);
 	return rc;
 }
@@ -471,6 +509,8 @@ simfs_install(const struct sim_site *s, uint32_t srv, uint32_t pkg,
     uint32_t version, dpd_time t, char **err)
 {
 	const struct sim_pkg *p = &s->pkg[pkg];
+	if (simfs_server_ready(s, srv, err) != 0)
+		return -1;
 	for (size_t i = 0; i < INST_COUNT; i++)
 		if (inst_write(s, srv, p, i, version, t, err) != 0)
 			return -1;

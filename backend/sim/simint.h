@@ -291,6 +291,8 @@ struct simlog_job {
 	int64_t ms;
 	struct sim_rng rng;
 };
+/* slot 0 is the main distmgr thread (inbox scans), 1.. the package
+ * processing threads; salt varies the timing between jobs. */
 void simlog_job_start(struct simlog_job *j, struct sim_site *s, uint32_t srv,
     dpd_time t, unsigned slot, uint64_t salt);
 void simlog_line(struct simlog_job *j, const char *fmt, ...)
@@ -310,6 +312,11 @@ void simlog_discard(struct sim_site *s);
 
 /* ---- simfs.c: the servers' file trees -------------------------------- */
 
+/* The standard folders of a server's E: drive (inboxes, SMSPKG,
+ * SMSPKGE$, CAP_<site>, Logs).  Scenarios that do not materialise every
+ * pair (large) create them only for servers they touch, so anything that
+ * reads or writes a server's files must call this first. */
+int simfs_server_ready(const struct sim_site *s, uint32_t srv, char **err);
 /* DIR/servers/<server>/E:/<rel> (rel uses '/'). */
 char *simfs_path(const struct sim_site *s, uint32_t srv, const char *rel);
 /* E:\<rel> with backslashes, as the server names it in logs. */

@@ -245,7 +245,7 @@ flush_server(struct sim_site *s, size_t from, size_t to, char **err)
 	char *dir = simfs_path(s, srv, "SMS/Logs");
 	char *log = xasprintf("%s/distmgr.log", dir);
 	char *old = xasprintf("%s/distmgr.lo_", dir);
-	int rc = simfs_mkdirs(dir, err);
+	int rc = simfs_server_ready(s, srv, err);
 	struct stat st;
 	size_t size = rc == 0 && stat(log, &st) == 0 ? (size_t)st.st_size : 0;
 	struct sim_server *v = &s->srv[srv];

@@ -187,7 +187,9 @@ status_cells(struct reply *r, const struct sim_site *s)
 	for (size_t p = 0; p < s->npkg; p++)
 		for (size_t w = 0; w < s->words; w++)
 			total += (size_t)__builtin_popcountll(s->pkg[p].targets[w]);
-	buf_grow(r->out, total * (width + 64));
+	/* One allocation: "C\t" id "\t" nal-and-site state "\t" version "\t"
+	 * two times and CRLF come to at most width + 67 bytes a row. */
+	buf_grow(r->out, total * (width + 72));
 	struct buf *out = r->out;
 	for (uint32_t p = 0; p < s->npkg; p++)
 		for (uint32_t srv = 0; srv < s->nsrv; srv++) {
@@ -325,6 +327,8 @@ simops_run(const char *dir, const char *host, const char *script,
 		reply_begin(&r, op_name(op.kind));
 		struct opctx x = { .host = host, .op = &op, .r = &r };
 		rc = run_op(dir, &x, dl, err);
+		if (rc != 0)
+			buf_reset(&res->out); /* never half a reply */
 	}
 	res->exit_code = r.failed ? 1 : 0;
 	buf_free(&r.tmp);

@@ -562,9 +562,18 @@ test_db(const char *dir)
 	(void)file_write_atomic(path, bad, strlen(bad), NULL);
 	ok(simdb_load(dir, &s, &err) == -1, "a broken record is refused");
 	contains(err, "site.db line", "... naming the line");
+	printf("# the next status op is meant to fail:\n");
 	char *r = status(dir);
 	ok(r == NULL, "and ops on the site report it");
 	free(r);
+	char *evil = xstrdup(b);
+	char *apps = strstr(evil, "\tApps\\\\");
+	if (apps)
+		memcpy(apps + 1, "..\\\\", 4);
+	(void)file_write_atomic(path, evil, strlen(evil), NULL);
+	ok(apps && simdb_load(dir, &s, &err) == -1, "a share folder outside SMSPKGE$ is refused");
+	contains(err, "bad share folder", "... as a bad share folder");
+	free(evil);
 	(void)file_write_atomic(path, "hello\n", 6, NULL);
 	ok(simdb_load(dir, &s, &err) == -1, "a file that is not ours is refused");
 	contains(err, "not a dpdoctor simulated site database", "... saying what it is not");
