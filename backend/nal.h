@@ -33,8 +33,9 @@ char *nal_format(const char *server, const char *share, const char *site);
 bool pkgid_valid(const char *s);
 /* Site code: exactly 3 of A-Z, 0-9. */
 bool sitecode_valid(const char *s);
-/* NetBIOS or DNS host name: letters, digits, '-', '.' (not leading/trailing),
- * 1-253 chars, labels 1-63.  No quotes, spaces, '$', ';' or backslashes. */
+/* NetBIOS or DNS host name: letters, digits, '-', '_' (NetBIOS names use
+ * it), '.' between labels; 1-253 chars, labels 1-63, no leading '-'.
+ * No quotes, spaces, '$', ';', backslashes or non-ASCII. */
 bool servername_valid(const char *s);
 
 #endif

@@ -96,9 +96,10 @@ static const char prelude[] =
 	"  [Console]::Out.Write($t + \"`t\" + ((@($v) | ForEach-Object { Esc $_ }) -join \"`t\") + \"`n\")\n"
 	"}\n"
 	"function Cols([string]$t, [string[]]$c) { Emit 'COLS' (@($t) + $c) }\n"
+	"$Inv = [Globalization.CultureInfo]::InvariantCulture\n"
 	"function WmiTime($w) {\n"
 	"  if (-not $w) { return '' }\n"
-	"  return [Management.ManagementDateTimeConverter]::ToDateTime($w).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')\n"
+	"  return [Management.ManagementDateTimeConverter]::ToDateTime($w).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', $Inv)\n"
 	"}\n";
 
 static const char status_body[] =
@@ -122,7 +123,7 @@ static const char status_body[] =
 	"    $n++\n"
 	"  }\n"
 	"  Cols 'T' @('Now')\n"
-	"  Emit 'T' @((Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))\n"
+	"  Emit 'T' @((Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', $Inv))\n"
 	"  [Console]::Out.Write(\"END`tok`t$n`n\")\n"
 	"} catch {\n"
 	"  [Console]::Out.Write(\"END`terror`t\" + (Esc $_.Exception.Message) + \"`n\")\n"
@@ -259,7 +260,9 @@ ops_parse(const char *script, struct op *op, char **storage, char **err)
 	memset(op, 0, sizeof *op);
 	*storage = NULL;
 	char name[32];
-	if (sscanf(script, "# dpdoctor op=%31s v=1", name) != 1) {
+	int end = 0;
+	if (sscanf(script, "# dpdoctor op=%31s v=1%n", name, &end) != 1 || end == 0 ||
+	    (script[end] != '\n' && script[end] != '\r')) {
 		err_set(err, "not a dpdoctor script (no op header)");
 		return -1;
 	}

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,9 +193,14 @@ time_parse_iso(const char *s, dpd_time *out)
 	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
 	    tm.tm_sec > 60)
 		return -1;
+	struct tm want = tm;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
-	*out = (dpd_time)timegm(&tm);
+	time_t t = timegm(&tm);
+	/* timegm normalises 2007-02-31 to March 3rd: refuse what moved. */
+	if (tm.tm_mday != want.tm_mday || tm.tm_mon != want.tm_mon - 1)
+		return -1;
+	*out = (dpd_time)t;
 	return 0;
 }
 
@@ -259,10 +265,34 @@ file_read_all(const char *path, size_t max, struct buf *out, char **err)
 	return 0;
 }
 
+/* fsync the directory holding path, so a rename survives a crash. */
+static int
+dir_sync(const char *path, char **err)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
+	if (rc != 0)
+		err_set(err, "%s: fsync directory: %s", dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
 int
 file_write_atomic(const char *path, const void *data, size_t len, char **err)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	/* Unique per process and per call, so threads never share a temp file. */
+	static atomic_uint seq;
+	char *tmp = xasprintf("%s.tmp.%ld.%u", path, (long)getpid(), atomic_fetch_add(&seq, 1));
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		err_set(err, "%s: %s", tmp, strerror(errno));
@@ -297,7 +327,7 @@ file_write_atomic(const char *path, const void *data, size_t len, char **err)
 		goto fail;
 	}
 	free(tmp);
-	return 0;
+	return dir_sync(path, err);
 fail:
 	if (fd >= 0)
 		close(fd);

@@ -68,6 +68,10 @@ test_parse_quotes(void)
 	ok(ops_parse("Write-Host hi", &op, &storage, &err) == -1, "non-dpdoctor script refused");
 	free(err);
 	err = NULL;
+	ok(ops_parse("# dpdoctor op=status v=2\n$A = @{}\n", &op, &storage, &err) == -1,
+	    "a script of another version refused");
+	free(err);
+	err = NULL;
 	ok(ops_parse("# dpdoctor op=format-c v=1\n", &op, &storage, &err) == -1, "unknown op refused");
 	contains(err, "format-c", "  and named");
 	free(err);
