@@ -72,6 +72,7 @@ struct snapshot_priv {
 	struct snapshot pub;
 	struct strmap pkgmap;
 	struct strmap dpmap;
+	struct strmap nalmap;     /* exact NAL text -> DP, skips re-parsing */
 	size_t capcells, cappkgs, capdps;
 };
 
@@ -93,6 +94,12 @@ static const char *
 dp_key(const struct snapshot *s, uint32_t i)
 {
 	return s->dps[i].name;
+}
+
+static const char *
+nal_key(const struct snapshot *s, uint32_t i)
+{
+	return s->dps[i].nal;
 }
 
 static long
@@ -177,6 +184,7 @@ snapshot_free(struct snapshot *s)
 	free(s->source);
 	free(priv(s)->pkgmap.slots);
 	free(priv(s)->dpmap.slots);
+	free(priv(s)->nalmap.slots);
 	free(priv(s));
 }
 
@@ -213,6 +221,11 @@ snapshot_find_dp(const struct snapshot *s, const char *name)
 long
 snapshot_add_dp(struct snapshot *s, const char *nal_text, char **err)
 {
+	/* Every row of a status reply names its DP by NAL path: the same few
+	 * hundred strings, hundreds of thousands of times. */
+	long known = strmap_find(&priv(s)->nalmap, s, nal_key, nal_text);
+	if (known >= 0 && strcmp(s->dps[known].nal, nal_text) == 0)
+		return known;
 	struct nal n;
 	if (nal_parse(nal_text, &n, err) != 0)
 		return -1;
@@ -238,6 +251,7 @@ snapshot_add_dp(struct snapshot *s, const char *nal_text, char **err)
 	memcpy(dp->site_code, n.site, sizeof dp->site_code);
 	nal_free(&n);
 	strmap_put(&p->dpmap, s, dp_key, (uint32_t)s->ndps);
+	strmap_put(&p->nalmap, s, nal_key, (uint32_t)s->ndps);
 	return (long)s->ndps++;
 }
 

@@ -16,21 +16,27 @@ void
 proto_escape(struct buf *out, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	for (; *s != '\0'; s++) {
+	/* Copy runs of plain bytes in one go: replies run to tens of MB. */
+	for (;;) {
+		const char *run = s;
+		while ((unsigned char)*s >= 0x20 && *s != '\\' && *s != 0x7f)
+			s++;
+		if (s > run)
+			buf_add(out, run, (size_t)(s - run));
 		unsigned char c = (unsigned char)*s;
+		if (c == '\0')
+			return;
 		switch (c) {
 		case '\\': buf_add(out, "\\\\", 2); break;
 		case '\t': buf_add(out, "\\t", 2); break;
 		case '\n': buf_add(out, "\\n", 2); break;
 		case '\r': buf_add(out, "\\r", 2); break;
-		default:
-			if (c < 0x20 || c == 0x7f) {
-				char e[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
-				buf_add(out, e, 4);
-			} else {
-				buf_addc(out, (char)c);
-			}
+		default: {
+			char e[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+			buf_add(out, e, 4);
 		}
+		}
+		s++;
 	}
 }
 
@@ -238,75 +244,75 @@ parse_end(char **f, size_t n, size_t lineno, char **err, int *rc)
 	return 1;
 }
 
+/* One line, already without its line end.  Returns 0 to go on, 1 when the
+ * END line was seen, -1 on error. */
+static int
+parse_line(struct parser *p, char *line, size_t lineno, const char *op,
+    proto_record_fn fn, void *arg, char **err, int *rc)
+{
+	if (lineno == 1)
+		return parse_header(line, op, err) != 0 ? -1 : 0;
+	if (*line == '\0')
+		return 0;
+	size_t n;
+	int s = split_fields(line, p->fields, &n);
+	if (s != 0) {
+		err_set(err, "line %zu: %s", lineno,
+		    s == -1 ? "too many fields" : "malformed escape");
+		return -1;
+	}
+	if (strcmp(p->fields[0], "COLS") == 0) {
+		if (parser_cols(p, p->fields, n) == 0)
+			return 0;
+		err_set(err, "line %zu: COLS without a type", lineno);
+		return -1;
+	}
+	if (strcmp(p->fields[0], "END") == 0)
+		return parse_end(p->fields, n, lineno, err, rc);
+	struct coldecl *d = NULL;
+	for (size_t i = 0; i < p->ndecls && d == NULL; i++)
+		if (strcmp(p->decls[i].type, p->fields[0]) == 0)
+			d = &p->decls[i];
+	if (d == NULL)
+		return 0; /* unknown record type: a newer script, skip */
+	struct proto_record r = {
+		.type = p->fields[0], .lineno = lineno, .nfields = n - 1,
+		.fields = p->fields + 1, .ncols = d->ncols, .cols = d->cols,
+	};
+	return fn(&r, arg, err) != 0 ? -1 : 0;
+}
+
 int
 proto_parse(const char *text, size_t len, const char *op,
     proto_record_fn fn, void *arg, char **err)
 {
+	const char *nul = memchr(text, '\0', len);
+	if (nul != NULL) {
+		err_set(err, "reply contains a NUL byte at offset %zu", (size_t)(nul - text));
+		return -1;
+	}
 	struct parser p = {0};
-	int rc = -1, ended = 0;
+	struct buf line;
+	buf_init(&line);
+	int rc = -1, state = 0;
 	size_t lineno = 0;
-	char *copy = xstrndup(text, len);
-	char *save = NULL;
-	if (memchr(text, '\0', len) != NULL) {
-		err_set(err, "reply contains a NUL byte at offset %zu",
-		    (size_t)((const char *)memchr(text, '\0', len) - text));
-		goto out;
+	/* Line by line through one reused buffer: a reply can be tens of MB
+	 * and copying it whole costs more than parsing it. */
+	for (const char *s = text, *end = text + len; s < end && state == 0; ) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t l = (nl ? nl : end) - s;
+		buf_reset(&line);
+		buf_add(&line, s, l);
+		s += l + (nl != NULL);
+		if (line.len > 0 && line.data[line.len - 1] == '\r')
+			line.data[--line.len] = '\0';
+		state = parse_line(&p, line.data, ++lineno, op, fn, arg, err, &rc);
 	}
-	for (char *line = copy; line != NULL && !ended; line = save) {
-		char *nl = strchr(line, '\n');
-		save = nl ? nl + 1 : NULL;
-		if (nl != NULL)
-			*nl = '\0';
-		else if (*line == '\0')
-			break;
-		size_t l = strlen(line);
-		if (l > 0 && line[l - 1] == '\r')
-			line[--l] = '\0';
-		lineno++;
-		if (lineno == 1) {
-			if (parse_header(line, op, err) != 0)
-				goto out;
-			continue;
-		}
-		if (l == 0)
-			continue;
-		size_t n;
-		int s = split_fields(line, p.fields, &n);
-		if (s != 0) {
-			err_set(err, "line %zu: %s", lineno,
-			    s == -1 ? "too many fields" : "malformed escape");
-			goto out;
-		}
-		if (strcmp(p.fields[0], "COLS") == 0) {
-			if (parser_cols(&p, p.fields, n) != 0) {
-				err_set(err, "line %zu: COLS without a type", lineno);
-				goto out;
-			}
-			continue;
-		}
-		if (strcmp(p.fields[0], "END") == 0) {
-			ended = parse_end(p.fields, n, lineno, err, &rc);
-			continue;
-		}
-		struct coldecl *d = NULL;
-		for (size_t i = 0; i < p.ndecls; i++)
-			if (strcmp(p.decls[i].type, p.fields[0]) == 0)
-				d = &p.decls[i];
-		if (d == NULL)
-			continue; /* unknown record type: newer script, skip */
-		struct proto_record r = {
-			.type = p.fields[0], .lineno = lineno, .nfields = n - 1,
-			.fields = p.fields + 1, .ncols = d->ncols, .cols = d->cols,
-		};
-		if (fn(&r, arg, err) != 0)
-			goto out;
-	}
-	if (lineno == 0)
+	if (state == 0 && lineno == 0)
 		err_set(err, "empty reply");
-	else if (!ended)
+	else if (state == 0)
 		err_set(err, "reply cut short after line %zu (no END line)", lineno);
-out:
 	parser_free(&p);
-	free(copy);
-	return ended ? rc : -1;
+	buf_free(&line);
+	return state == 1 ? rc : -1;
 }
