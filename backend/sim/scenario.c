@@ -38,7 +38,16 @@ struct scenario_spec {
 	uint16_t removals;        /* failing removals (share permissions) */
 	uint16_t pending, retrying, removing; /* transient pairs */
 	bool materialise;         /* files for every installed pair */
+	struct sim_update_spec updates;
 };
+
+/* Updates begin an hour into the scenario, so its opening picture (the
+ * field write-up's, at 10:00, which tests and screenshots use) is the
+ * failures and the scenario's own transients alone.  A large site updates
+ * a few packages an hour and leaves its site-wide ones alone: each update
+ * stores a cell per DP for good and logs two lines per DP. */
+#define UPDATES_DEFAULT { .after = 3600, .gap_min = 600, .gap_max = 1200 }
+#define UPDATES_LARGE { .after = 3600, .gap_min = 900, .gap_max = 1800, .max_dps = 80 }
 
 static const struct scenario_spec specs[] = {
 	{ .name = "default", .npkgs = 120, .ndps = 12, .city_stride = 1,
@@ -47,14 +56,17 @@ static const struct scenario_spec specs[] = {
 	    [SIM_MODE_NOT_IN_DB] = 5, [SIM_MODE_SOURCE_MISSING] = 4,
 	    [SIM_MODE_SHARE_PERMS] = 3, [SIM_MODE_PCK_NO_REGEN] = 4 },
 	  .removals = 2, .pending = 3, .retrying = 4, .removing = 1,
-	  .materialise = true },
+	  .materialise = true, .updates = UPDATES_DEFAULT },
 	{ .name = "large", .npkgs = 5000, .ndps = 499, .city_stride = 1,
 	  .sitewide_pct = 10, .subset_min = 20, .subset_max = 80, .nested_pct = 8,
 	  .root_only = 5,
 	  .quota = { [SIM_MODE_PCK_MISSING] = 150, [SIM_MODE_STALE_PKG_FILE] = 30,
 	    [SIM_MODE_NOT_IN_DB] = 30, [SIM_MODE_SOURCE_MISSING] = 30,
 	    [SIM_MODE_SHARE_PERMS] = 25, [SIM_MODE_PCK_NO_REGEN] = 30 },
-	  .removals = 10, .pending = 15, .retrying = 20, .removing = 5 },
+	  .removals = 10, .pending = 15, .retrying = 20, .removing = 5,
+	  .updates = UPDATES_LARGE },
+	/* No updates: its unit tests expect it to keep still but for its
+	 * own transients. */
 	{ .name = "small", .npkgs = 10, .ndps = 3, .city_stride = 4,
 	  .sitewide_pct = 30, .regional = true, .root_only = 1,
 	  .quota = { [SIM_MODE_PCK_MISSING] = 1, [SIM_MODE_STALE_PKG_FILE] = 1,
@@ -76,6 +88,14 @@ bool
 scenario_known(const char *name)
 {
 	return name != NULL && spec_find(name) != NULL;
+}
+
+const struct sim_update_spec *
+scenario_updates(const char *name)
+{
+	static const struct sim_update_spec none;
+	const struct scenario_spec *sp = name != NULL ? spec_find(name) : NULL;
+	return sp != NULL ? &sp->updates : &none;
 }
 
 struct gen {

@@ -20,9 +20,12 @@
  * packages and DPs for unit tests).
  *
  * Clock: with DPDOCTOR_SIM_TIME=2007-01-04T10:00:00Z set, the site stands
- * still at that instant (and never runs backwards); unset, it runs 60 times
- * faster than the wall clock from 2007-01-04T09:00:00Z (or from where a
- * frozen site stood), simulating at most one day per access.
+ * still at that instant (and never runs backwards); unset or empty, it runs
+ * 60 times faster than the wall clock from 2007-01-04T09:00:00Z (or from
+ * where a frozen site stood), simulating at most one day per access.  From
+ * 10:00 on, the primary of a default (large) site updates the DPs of a
+ * package with no problems every 10-20 (15-30) minutes, so an open demo
+ * keeps moving; failing pairs are never touched.
  *
  * Every call locks DIR/site.lock for its whole duration, so processes and
  * threads may share a site.  The status op must be sent to the primary

@@ -56,11 +56,32 @@ sim_mode_from_name(const char *name)
 	return -1;
 }
 
+static const char *const site_event_names[] = {
+#define X(e, n) [e] = n,
+	SIM_SITE_EVENT_TABLE(X)
+#undef X
+};
+
 static int
 event_from_name(const char *name)
 {
 	for (int e = 0; e < SIM_EV_COUNT; e++)
 		if (strcmp(event_names[e], name) == 0)
+			return e;
+	return -1;
+}
+
+const char *
+sim_site_event_name(unsigned e)
+{
+	return e < SIM_SEV_COUNT ? site_event_names[e] : "?";
+}
+
+int
+sim_site_event_from_name(const char *name)
+{
+	for (int e = 0; e < SIM_SEV_COUNT; e++)
+		if (strcmp(site_event_names[e], name) == 0)
 			return e;
 	return -1;
 }
@@ -257,6 +278,17 @@ simdb_cell(struct sim_site *s, uint32_t pkg, uint32_t srv)
 	return found ? &s->cell[i] : NULL;
 }
 
+struct sim_cell *
+simdb_pkg_cells(struct sim_site *s, uint32_t pkg, size_t *n)
+{
+	bool found;
+	size_t i = cell_pos(s, pkg, 0, &found), k = i;
+	while (k < s->ncell && s->cell[k].pkg == pkg)
+		k++;
+	*n = k - i;
+	return s->cell + i;
+}
+
 dpd_time
 simdb_default_copied(const struct sim_site *s, uint32_t pkg, uint32_t srv)
 {
@@ -378,6 +410,12 @@ save_header(struct buf *b, const struct sim_site *s)
 	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
 		buf_printf(b, "I\t%s", nums[i].k);
 		put_num(b, nums[i].v);
+		buf_addc(b, '\n');
+	}
+	/* "next:<event>": an older reader ignores keys it does not know. */
+	for (unsigned e = 0; e < SIM_SEV_COUNT; e++) {
+		buf_printf(b, "I\tnext:%s", site_event_names[e]);
+		put_num(b, s->site_next[e]);
 		buf_addc(b, '\n');
 	}
 }
@@ -536,6 +574,10 @@ load_info(struct loader *L)
 		NUM(L, 2, 0, 1, s->materialise);
 	} else if (strcmp(k, "primary") == 0) {
 		NUM(L, 2, 0, UINT32_MAX, s->primary);
+	} else if (strncmp(k, "next:", 5) == 0) {
+		int e = sim_site_event_from_name(k + 5);
+		if (e >= 0)
+			NUM(L, 2, 0, INT64_MAX, s->site_next[e]);
 	}
 	return 0; /* unknown keys: a newer writer, ignore */
 }

@@ -3,15 +3,18 @@
  * themselves: each server's Distribution Manager scans its INCOMING inbox
  * every few minutes (and acts on what the files on disk say), and cells
  * have a next event (the primary retrying a DP, a DP retrying a removal,
- * a package or its PCK arriving).  Advancing runs every due event in time
- * order through a heap; handlers are a table keyed by event kind, so new
- * behaviour is a new row.  Catch-up is bounded: a site left alone for a
- * month simulates only its last day.
+ * a package or its PCK arriving), and the site has events of its own (the
+ * primary updating a package's DPs every quarter of an hour or so, so the
+ * demo never goes quiet).  Advancing runs every due event in time order
+ * through a heap; handlers are tables keyed by event kind, so new behaviour
+ * is a new row.  Catch-up is bounded: a site left alone for a month
+ * simulates only its last day.
  */
 #include "config.h"
 #include "backend/sim/simint.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +25,12 @@
 
 /* ---- the event heap ----------------------------------------------------- */
 
-enum { EVQ_SERVER, EVQ_CELL };
+enum { EVQ_SERVER, EVQ_CELL, EVQ_SITE, EVQ_KINDS };
 
 struct evq_item {
 	dpd_time t;
 	uint32_t kind;
-	uint32_t a;   /* server, or package */
+	uint32_t a;   /* server, package, or site event */
 	uint32_t b;   /* server for cells */
 };
 
@@ -334,10 +337,12 @@ incoming_act(struct simlog_job *j, uint32_t srv, uint32_t pkg, uint32_t ver,
 	return 1;
 }
 
-/* Act on one INCOMING\*.PKG.  Returns 1 when the file was consumed. */
+/* Act on one INCOMING\*.PKG, or only on one for package `only` when that
+ * is not -1 (a file of another package is left alone, unlogged).  Returns
+ * 1 when the file was consumed. */
 static int
 incoming_one(struct evctx *x, struct simlog_job *j, uint32_t srv,
-    const char *name, char **err)
+    const char *name, long only, char **err)
 {
 	struct sim_site *s = x->s;
 	char *rel = xasprintf(INCOMING_REL "%s", name);
@@ -351,8 +356,10 @@ incoming_one(struct evctx *x, struct simlog_job *j, uint32_t srv,
 	struct sim_cell c;
 	if (file_read_all(path, PKGFILE_MAX, &b, NULL) != 0)
 		goto out; /* vanished or unreadable: the next scan will see */
-	simlog_line(j, "~Processing incoming file %s.", win);
 	long pkg = simfs_pkginfo_parse(b.data, id, &ver) == 0 ? simdb_find_pkg(s, id) : -1;
+	if (only >= 0 && pkg != only)
+		goto out;
+	simlog_line(j, "~Processing incoming file %s.", win);
 	if (pkg < 0 || !simdb_cell_view(s, (uint32_t)pkg, srv, &c)) {
 		simlog_line(j, "~The package information in %s is not for a package "
 		    "on this distribution point, skip %s", win, win);
@@ -387,7 +394,7 @@ dp_cycle(struct evctx *x, uint32_t srv, dpd_time t, char **err)
 	size_t left = n;
 	int rc = 0;
 	for (size_t i = 0; i < n && rc >= 0; i++) {
-		rc = incoming_one(x, &j, srv, names[i], err);
+		rc = incoming_one(x, &j, srv, names[i], -1, err);
 		if (rc == 1)
 			left--;
 	}
@@ -410,9 +417,12 @@ simev_dp_cycle(struct sim_site *s, uint32_t srv, dpd_time t, char **err)
 /* ---- cell events ------------------------------------------------------- */
 
 /* The primary sends the package: straight from the source to itself, as
- * package information plus PCK to a remote DP (whose scan then installs). */
+ * package information plus PCK to a remote DP.  The DP installs at its next
+ * inbox scan or, when distmgr tells it the files are there, at `notify`
+ * (0: the scan). */
 static int
-primary_send(struct evctx *x, struct simlog_job *j, struct sim_cell *c, char **err)
+primary_send(struct evctx *x, struct simlog_job *j, struct sim_cell *c,
+    dpd_time notify, char **err)
 {
 	struct sim_site *s = x->s;
 	const struct sim_pkg *p = &s->pkg[c->pkg];
@@ -430,6 +440,10 @@ primary_send(struct evctx *x, struct simlog_job *j, struct sim_cell *c, char **e
 	int h = simfs_pck_version(s, s->primary, pkg, &have, err);
 	if (h < 0 || (h == 0 && simfs_write_pck(s, srv, pkg, have, t, err) != 0))
 		return -1;
+	if (notify != 0) {
+		ctx_schedule(x, c, SIM_EV_INBOX_NOTIFY, notify);
+		return 0;
+	}
 	ctx_schedule(x, c, SIM_EV_NONE, 0);
 	ctx_wake(x, srv, t);
 	return 0;
@@ -448,7 +462,7 @@ ev_primary_retry(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 	bool have_src = src != NULL && simfs_exists(src);
 	free(src);
 	if (have_src && !(c->flags & SIM_CELL_UNKNOWN))
-		return primary_send(x, j, c, err);
+		return primary_send(x, j, c, 0, err);
 	if (!have_src) {
 		simlog_line(j, "~Cannot find or read the package source %s, Win32 error = 3",
 		    p->source_path);
@@ -549,6 +563,59 @@ ev_remove_done(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 	return 0;
 }
 
+/* One DP's turn in an update: package information and PCK go out together,
+ * and distmgr tells the DP, which acts on them a minute or two later.  A
+ * site that keeps no files for installed pairs (large: creating them is
+ * most of its cost) sends none either; its DPs still go through the same
+ * events, logged on the primary only, as its other installed pairs are. */
+static int
+ev_update_send(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
+{
+	struct sim_site *s = x->s;
+	const struct sim_pkg *p = &s->pkg[c->pkg];
+	struct simlog_job *j = ctx_job(x, s->primary, c->pkg, t);
+	simlog_line(j, "Start adding package %s to server %s...", p->id, s->srv[c->srv].nal);
+	struct sim_rng r = rng_for(s->seed, ((uint64_t)c->pkg << 24) ^ c->srv, (uint64_t)t + 0x5e4d);
+	dpd_time notify = t + (dpd_time)rng_range(&r, 45, 150);
+	if (s->materialise || c->srv == s->primary)
+		return primary_send(x, j, c, notify, err);
+	simlog_line(j, "~Package %s uses the compressed copy of the source directory.", p->id);
+	ctx_schedule(x, c, SIM_EV_INBOX_NOTIFY, notify);
+	return 0;
+}
+
+/* The DP acts on the package's files that just reached INCOMING, through the
+ * same path as an inbox scan.  Only that package's: the other files wait
+ * for the scan cycle, so the retries of failing pairs keep their pace. */
+static int
+ev_inbox_notify(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
+{
+	struct sim_site *s = x->s;
+	uint32_t pkg = c->pkg, srv = c->srv;
+	ctx_schedule(x, c, SIM_EV_NONE, 0);
+	if (!s->materialise) {
+		cell_installed(c, s->pkg[pkg].source_version, t); /* no files: see above */
+		return 0;
+	}
+	char **names;
+	size_t n;
+	if (simfs_list_incoming(s, srv, &names, &n, err) != 0)
+		return -1;
+	struct simlog_job *j = ctx_job(x, srv, pkg, t);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc >= 0; i++)
+		rc = incoming_one(x, j, srv, names[i], (long)pkg, err);
+	simfs_names_free(names, n);
+	if (rc < 0)
+		return -1;
+	/* Not installed after all (say the PCK went missing meanwhile): the
+	 * file stays, and the scan cycle takes it from here. */
+	struct sim_cell v;
+	if (simdb_cell_view(s, pkg, srv, &v) && v.state != 0)
+		ctx_wake(x, srv, t);
+	return 0;
+}
+
 typedef int (*ev_handler)(struct evctx *x, struct sim_cell *c, dpd_time t, char **err);
 
 static const ev_handler ev_handlers[SIM_EV_COUNT] = {
@@ -557,7 +624,170 @@ static const ev_handler ev_handlers[SIM_EV_COUNT] = {
 	[SIM_EV_ARRIVE_PKG] = ev_arrive_pkg,
 	[SIM_EV_ARRIVE_PCK] = ev_arrive_pck,
 	[SIM_EV_REMOVE_DONE] = ev_remove_done,
+	[SIM_EV_UPDATE_SEND] = ev_update_send,
+	[SIM_EV_INBOX_NOTIFY] = ev_inbox_notify,
 };
+
+/* ---- site events ---------------------------------------------------------- */
+
+#define UPDATE_REST (4 * 3600)    /* nobody updates a package twice in a morning */
+#define UPDATE_DRAWS 64
+
+/* A package the primary may update by itself at t: every pair installed and
+ * still (a failing or moving pair stays exactly as it is, for diagnosis and
+ * repair to find), not changed lately, its source there, its PCK one that
+ * regenerates, no DP whose share permissions would fail it, and not on too
+ * many DPs. */
+static bool
+update_quiet(struct sim_site *s, uint32_t pkg, dpd_time t, uint32_t max_dps)
+{
+	const struct sim_pkg *p = &s->pkg[pkg];
+	if ((p->flags & SIM_PKG_NO_REGEN) || p->source_date > t - UPDATE_REST)
+		return false;
+	size_t n;
+	const struct sim_cell *c = simdb_pkg_cells(s, pkg, &n);
+	for (size_t i = 0; i < n; i++)
+		if (c[i].state != 0 || c[i].mode != SIM_MODE_NONE ||
+		    c[i].event != SIM_EV_NONE || (c[i].flags & SIM_CELL_UNKNOWN))
+			return false;
+	uint32_t dps = 0;
+	for (uint32_t srv = 0; srv < s->nsrv; srv++) {
+		if (!simdb_target(s, pkg, srv))
+			continue;
+		if (share_blocked(s, srv, p))
+			return false;
+		dps++;
+	}
+	if (max_dps != 0 && dps > max_dps)
+		return false;
+	char *src = simfs_source_dir(s, p);
+	bool there = src != NULL && simfs_exists(src);
+	free(src);
+	return there;
+}
+
+/* A quiet package drawn with the seed and the time; -1 when none is.
+ * Random draws give each quiet package the same chance (a walk from a
+ * random place would favour those after a run of busy ones); the walk is
+ * for a site where hardly any is quiet. */
+static long
+update_pick(struct sim_site *s, dpd_time t, struct sim_rng *r, uint32_t max_dps)
+{
+	uint32_t n = (uint32_t)s->npkg;
+	if (n == 0)
+		return -1;
+	for (int k = 0; k < UPDATE_DRAWS; k++) {
+		uint32_t pkg = rng_below(r, n);
+		if (update_quiet(s, pkg, t, max_dps))
+			return (long)pkg;
+	}
+	uint32_t first = rng_below(r, n);
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t pkg = (first + k) % n;
+		if (update_quiet(s, pkg, t, max_dps))
+			return (long)pkg;
+	}
+	return -1;
+}
+
+/* The new source version: the administrator's new build lands in the
+ * source folder, and the primary compresses it into a new PCK. */
+static int
+update_package(struct simlog_job *j, uint32_t pkg, struct sim_rng *r, char **err)
+{
+	struct sim_site *s = j->site;
+	struct sim_pkg *p = &s->pkg[pkg];
+	p->source_version++;
+	p->stored_version = p->source_version;
+	p->source_date = (dpd_time)(j->ms / 1000);
+	/* A new build is a little smaller or larger than the last. */
+	uint64_t delta = p->size / 20;
+	p->size = p->size - delta + rng_below(r, (uint32_t)(2 * delta + 1));
+	if (p->size < 1048576)
+		p->size = 1048576;
+	uint64_t raw = p->size + p->size / 100 * rng_range(r, 10, 60);
+	if (simfs_write_source(s, pkg, err) != 0)
+		return -1;
+	msg_2300(j, p);
+	simlog_line(j, "~Package %s doesn't have a compressed copy of the source "
+	    "directory, starting the compression.", p->id);
+	simlog_line(j, "~The size of package %s is %" PRIu64 " KBytes", p->id, raw / 1024);
+	simlog_line(j, "~The compressed size of package %s is %" PRIu64 " KBytes", p->id,
+	    p->size / 1024);
+	return simfs_write_pck(s, s->primary, pkg, p->stored_version,
+	    (dpd_time)(j->ms / 1000), err);
+}
+
+/* Every DP of the package is INSTALL_PENDING from now and gets the new
+ * version within 2-10 minutes, each at its own time: the primary copies to
+ * itself, remote DPs hear from distmgr a minute or two after it sends.
+ * Called before the package changes: a cell stored now keeps what the DP
+ * has (a default cell's version and dates are the package's). */
+static void
+update_targets(struct evctx *x, uint32_t pkg, dpd_time t, struct sim_rng *r)
+{
+	struct sim_site *s = x->s;
+	for (uint32_t srv = 0; srv < s->nsrv; srv++) {
+		if (!simdb_target(s, pkg, srv))
+			continue;
+		dpd_time when = t + (dpd_time)(srv == s->primary ?
+		    rng_range(r, 120, 300) : rng_range(r, 75, 450));
+		struct sim_cell *c = simdb_cell_make(s, pkg, srv);
+		c->state = 1;
+		c->mode = SIM_MODE_TRANSIENT;
+		c->retries = 0;
+		c->summary_date = t;
+		ctx_schedule(x, c, SIM_EV_UPDATE_SEND, when);
+	}
+}
+
+static int
+ev_pkg_update(struct evctx *x, dpd_time t, char **err)
+{
+	struct sim_site *s = x->s;
+	struct sim_rng r = rng_for(s->seed, (uint64_t)t, 0x9d47e);
+	long pkg = update_pick(s, t, &r, scenario_updates(s->scenario)->max_dps);
+	if (pkg < 0)
+		return 0; /* nothing is quiet: maybe next time */
+	update_targets(x, (uint32_t)pkg, t, &r);
+	s->dirty = true;
+	return update_package(ctx_job(x, s->primary, (uint32_t)pkg, t), (uint32_t)pkg, &r, err);
+}
+
+/* Each gap is drawn from the seed and the time of the update before it, so
+ * the series is the same however often the site is looked at. */
+static dpd_time
+update_next(const struct sim_site *s, dpd_time after)
+{
+	const struct sim_update_spec *u = scenario_updates(s->scenario);
+	if (u->gap_max == 0)
+		return 0;
+	dpd_time first = s->start + (dpd_time)u->after;
+	dpd_time base = after < first ? first : after;
+	struct sim_rng r = rng_for(s->seed, (uint64_t)base, 0x0bda7e);
+	return base + (dpd_time)rng_range(&r, u->gap_min, u->gap_max);
+}
+
+/* A site event: what it does, and when it next happens after a time (0:
+ * never on this site). */
+struct site_event {
+	int (*run)(struct evctx *x, dpd_time t, char **err);
+	dpd_time (*next)(const struct sim_site *s, dpd_time after);
+};
+
+static const struct site_event site_events[SIM_SEV_COUNT] = {
+	[SIM_SEV_PKG_UPDATE] = { ev_pkg_update, update_next },
+};
+
+/* A site event never scheduled (a new site, or one saved before the event
+ * existed) or due before `from` starts its series again from there. */
+static void
+site_arm(struct sim_site *s, dpd_time from)
+{
+	for (unsigned e = 0; e < SIM_SEV_COUNT; e++)
+		if (s->site_next[e] < from)
+			s->site_next[e] = site_events[e].next(s, from);
+}
 
 /* ---- advancing ----------------------------------------------------------- */
 
@@ -575,6 +805,7 @@ skip_ahead(struct sim_site *s, dpd_time from)
 			c->next_event = from + (dpd_time)(sim_mix(((uint64_t)c->pkg << 24) ^
 			    c->srv) % 1800);
 	}
+	site_arm(s, from);
 }
 
 static void
@@ -591,23 +822,29 @@ queue_due(struct evctx *x)
 			evq_push(&x->q, (struct evq_item){ c->next_event, EVQ_CELL,
 			    c->pkg, c->srv });
 	}
+	for (unsigned e = 0; e < SIM_SEV_COUNT; e++)
+		if (s->site_next[e] != 0 && s->site_next[e] <= x->now)
+			evq_push(&x->q, (struct evq_item){ s->site_next[e], EVQ_SITE, e, 0 });
 }
 
-/* Run one queued item unless it went stale (rescheduled or gone). */
+/* Queued items go stale when their subject was rescheduled or is gone. */
 static int
-run_item(struct evctx *x, const struct evq_item *it, char **err)
+run_server(struct evctx *x, const struct evq_item *it, char **err)
 {
 	struct sim_site *s = x->s;
-	if (it->kind == EVQ_SERVER) {
-		if (s->srv[it->a].next_cycle != it->t)
-			return 0;
-		int rc = dp_cycle(x, it->a, it->t, err);
-		dpd_time n = s->srv[it->a].next_cycle;
-		if (rc == 0 && n != 0 && n <= x->now)
-			evq_push(&x->q, (struct evq_item){ n, EVQ_SERVER, it->a, 0 });
-		return rc;
-	}
-	struct sim_cell *c = simdb_cell(s, it->a, it->b);
+	if (s->srv[it->a].next_cycle != it->t)
+		return 0;
+	int rc = dp_cycle(x, it->a, it->t, err);
+	dpd_time n = s->srv[it->a].next_cycle;
+	if (rc == 0 && n != 0 && n <= x->now)
+		evq_push(&x->q, (struct evq_item){ n, EVQ_SERVER, it->a, 0 });
+	return rc;
+}
+
+static int
+run_cell(struct evctx *x, const struct evq_item *it, char **err)
+{
+	struct sim_cell *c = simdb_cell(x->s, it->a, it->b);
 	if (c == NULL || c->event == SIM_EV_NONE || c->next_event != it->t)
 		return 0;
 	ev_handler h = ev_handlers[c->event];
@@ -618,19 +855,41 @@ run_item(struct evctx *x, const struct evq_item *it, char **err)
 	return h(x, c, it->t, err);
 }
 
+static int
+run_site(struct evctx *x, const struct evq_item *it, char **err)
+{
+	struct sim_site *s = x->s;
+	const struct site_event *e = &site_events[it->a];
+	if (s->site_next[it->a] != it->t)
+		return 0;
+	int rc = e->run(x, it->t, err);
+	dpd_time n = e->next(s, it->t);
+	s->site_next[it->a] = n;
+	if (rc == 0 && n != 0 && n <= x->now)
+		evq_push(&x->q, (struct evq_item){ n, EVQ_SITE, it->a, 0 });
+	return rc;
+}
+
+static int (*const run_kind[EVQ_KINDS])(struct evctx *, const struct evq_item *, char **) = {
+	[EVQ_SERVER] = run_server,
+	[EVQ_CELL] = run_cell,
+	[EVQ_SITE] = run_site,
+};
+
 int
 simev_advance(struct sim_site *s, dpd_time now, char **err)
 {
 	if (now <= s->clock)
 		return 0;
 	struct evctx x = { .s = s, .now = now };
+	site_arm(s, s->clock);
 	if (now - s->clock > SIM_CATCHUP_MAX)
 		skip_ahead(s, now - SIM_CATCHUP_MAX);
 	queue_due(&x);
 	struct evq_item it;
 	int rc = 0;
 	while (rc == 0 && evq_pop(&x.q, &it))
-		rc = run_item(&x, &it, err);
+		rc = run_kind[it.kind](&x, &it, err);
 	free(x.q.v);
 	free(x.jobs);
 	s->clock = now;

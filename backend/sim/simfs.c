@@ -80,6 +80,9 @@ simfs_share_rel(const struct sim_pkg *p)
 int
 simfs_mkdirs(const char *path, char **err)
 {
+	/* Usually the parent is there: one mkdir, not one per component. */
+	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+		return 0;
 	return dir_make_all(path, false, err);
 }
 
@@ -133,18 +136,28 @@ write_fd(int fd, const char *path, const void *data, size_t len, char **err)
 	return 0;
 }
 
+static int
+open_for_write(const char *path)
+{
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+}
+
 int
 simfs_write(const char *path, const void *data, size_t len, dpd_time mtime, char **err)
 {
+	/* The folder is nearly always there already: making it first would
+	 * cost a mkdir per path component for every file (most of an update's
+	 * time on a large site), so only when the open says it is missing. */
+	int fd = open_for_write(path);
 	const char *slash = strrchr(path, '/');
-	if (slash != NULL && slash != path) {
+	if (fd < 0 && errno == ENOENT && slash != NULL && slash != path) {
 		char *dir = xstrndup(path, (size_t)(slash - path));
 		int rc = simfs_mkdirs(dir, err);
 		free(dir);
 		if (rc != 0)
 			return -1;
+		fd = open_for_write(path);
 	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		err_set(err, "%s: %s", path, strerror(errno));
 		return -1;

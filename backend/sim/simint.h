@@ -97,13 +97,28 @@ int sim_mode_from_name(const char *name);
 	X(SIM_EV_REMOVE_RETRY, "remove-retry")    /* DP retries a removal */ \
 	X(SIM_EV_ARRIVE_PKG, "arrive-pkg")        /* package info reaches INCOMING */ \
 	X(SIM_EV_ARRIVE_PCK, "arrive-pck")        /* the PCK reaches the DP's SMSPKG */ \
-	X(SIM_EV_REMOVE_DONE, "remove-done")      /* a pending removal completes */
+	X(SIM_EV_REMOVE_DONE, "remove-done")      /* a pending removal completes */ \
+	X(SIM_EV_UPDATE_SEND, "update-send")      /* primary sends a new version */ \
+	X(SIM_EV_INBOX_NOTIFY, "inbox-notify")    /* DP acts on what just arrived */
 
 enum sim_event {
 #define X(e, n) e,
 	SIM_EVENT_TABLE(X)
 #undef X
 	SIM_EV_COUNT,
+};
+
+/* Site events: what happens to the site as a whole, at s->site_next[e].
+ * Each comes back by itself, at a time that depends only on the seed and
+ * the time it last happened. */
+#define SIM_SITE_EVENT_TABLE(X) \
+	X(SIM_SEV_PKG_UPDATE, "pkg-update")  /* the primary updates a package's DPs */
+
+enum sim_site_event {
+#define X(e, n) e,
+	SIM_SITE_EVENT_TABLE(X)
+#undef X
+	SIM_SEV_COUNT,
 };
 
 /* ---- the site ------------------------------------------------------- */
@@ -214,6 +229,7 @@ struct sim_site {
 	size_t nlogs;
 	size_t logcap;
 	uint32_t logseq;
+	dpd_time site_next[SIM_SEV_COUNT]; /* 0: not scheduled (yet) */
 	bool dirty;                 /* the database must be written */
 };
 
@@ -246,6 +262,10 @@ bool simdb_cell_view(const struct sim_site *s, uint32_t pkg, uint32_t srv,
 /* Store the cell (from its default when it was not stored yet). */
 struct sim_cell *simdb_cell_make(struct sim_site *s, uint32_t pkg, uint32_t srv);
 void simdb_cell_drop(struct sim_site *s, uint32_t pkg, uint32_t srv);
+/* The package's stored cells (consecutive, by server); *n may be 0. */
+struct sim_cell *simdb_pkg_cells(struct sim_site *s, uint32_t pkg, size_t *n);
+const char *sim_site_event_name(unsigned e);
+int sim_site_event_from_name(const char *name);
 /* When a default cell was last copied (deterministic per pair). */
 dpd_time simdb_default_copied(const struct sim_site *s, uint32_t pkg, uint32_t srv);
 
@@ -371,6 +391,16 @@ dpd_time simev_retry_time(const struct sim_site *s, dpd_time after);
 /* ---- scenario.c -------------------------------------------------------- */
 
 bool scenario_known(const char *name);
+/* The primary updating distribution points by itself (an administrator's
+ * "Update Distribution Points" on a package nobody is worried about), so a
+ * demo left open keeps moving.  gap_max 0: never on this scenario. */
+struct sim_update_spec {
+	uint32_t after;             /* the first comes this long after s->start */
+	uint32_t gap_min, gap_max;  /* seconds from one update to the next */
+	uint32_t max_dps;           /* packages on more DPs are left alone (0: any) */
+};
+/* The scenario's setting; all zero for an unknown name. */
+const struct sim_update_spec *scenario_updates(const char *name);
 /* Build the site in memory and on disk up to `now`. */
 int scenario_build(const char *dir, const char *name, uint32_t seed,
     dpd_time now, bool anchored, struct sim_site **out, char **err);

@@ -339,6 +339,25 @@ count_state(const char *reply, const char *state)
 	return n;
 }
 
+/* How many of the pairs in `state` in reply a are in it in reply b too. */
+static size_t
+count_kept(const char *a, const char *b, const char *state)
+{
+	size_t n = 0;
+	char *tail = xasprintf("\t009\t%s\t", state);
+	for (const char *p = a; (p = strstr(p, "\r\nC\t")) != NULL; p += 2) {
+		const char *end = strstr(p + 2, tail);
+		const char *eol = strstr(p + 2, "\r\n");
+		if (end == NULL || (eol != NULL && end > eol))
+			continue;
+		char *key = xstrndup(p, (size_t)(end - p) + strlen(tail));
+		n += strstr(b, key) != NULL;
+		free(key);
+	}
+	free(tail);
+	return n;
+}
+
 /* Log times must never go backwards within a file. */
 static bool
 log_in_order(const char *text, size_t *lines)
@@ -372,9 +391,12 @@ test_advance(const char *dir)
 	char *r1 = status_as(dir, "SMS009PRI", "009", NULL, NULL);
 	setenv("DPDOCTOR_SIM_TIME", "2007-01-04T16:00:00Z", 1);
 	char *r2 = status_as(dir, "SMS009PRI", "009", NULL, NULL);
-	size_t p1 = r1 ? count_state(r1, "1") : 0, p2 = r2 ? count_state(r2, "1") : 0;
+	/* Pairs pending at 16:00 may be an update of the primary's own, so
+	 * follow the ones pending at 10:00. */
+	size_t p1 = r1 ? count_state(r1, "1") : 0, kept = r1 && r2 ? count_kept(r1, r2, "1") : 0;
 	size_t i1 = r1 ? count_state(r1, "0") : 0, i2 = r2 ? count_state(r2, "0") : 0;
-	ok(p2 < p1, "pending pairs move on by themselves (%zu -> %zu)", p1, p2);
+	ok(p1 > 0 && kept < p1, "pending pairs move on by themselves (%zu of %zu still pending)",
+	    kept, p1);
 	ok(i2 > i1, "more pairs installed (%zu -> %zu)", i1, i2);
 	contains(r2, "T\t2007-01-04T16:00:00Z\r\n", "T Now follows the clock");
 	char *after = read_text(log);

@@ -5,7 +5,10 @@
  * log lines have the SMS 2003 raw shape in each server's time zone and
  * roll over at 1 MB; time advances in order, catches up at most a day, and
  * retries run out; the database survives a round trip and says where it
- * is broken; concurrent ops serialise on the site lock.
+ * is broken; concurrent ops serialise on the site lock.  On the default
+ * scenario the primary updates quiet packages by itself: their DPs go
+ * pending and then installed at the new version, failing pairs stay exactly
+ * as they would without updates, and all of it follows from seed and time.
  */
 #include "config.h"
 #include "backend/ops.h"
@@ -542,6 +545,8 @@ test_clock(void)
 	is_int(simclock_env(&t, &err), -1, "a malformed DPDOCTOR_SIM_TIME is an error");
 	contains(err, "DPDOCTOR_SIM_TIME=\"yesterday\"", "... naming it");
 	free(err);
+	setenv("DPDOCTOR_SIM_TIME", "", 1);
+	is_int(simclock_env(&t, NULL), 0, "an empty DPDOCTOR_SIM_TIME means unset (the clock runs)");
 	setenv("DPDOCTOR_SIM_TIME", T0, 1);
 }
 
@@ -615,6 +620,287 @@ test_threads(const char *dir)
 	setenv("DPDOCTOR_SIM_TIME", T0, 1);
 }
 
+/* ---- the primary's own updates (default scenario) --------------------------- */
+
+/* The status op on a site, with the frozen clock at `when`. */
+static char *
+status_at(const char *dir, dpd_time when)
+{
+	char iso_now[21];
+	time_format_iso(when, iso_now);
+	setenv("DPDOCTOR_SIM_TIME", iso_now, 1);
+	char *r = status(dir);
+	setenv("DPDOCTOR_SIM_TIME", T0, 1);
+	return r;
+}
+
+static void
+advance_to(const char *dir, dpd_time when)
+{
+	free(status_at(dir, when));
+}
+
+/* A failing pair: stored, and neither installed nor on its way. */
+static bool
+failing(const struct sim_cell *c)
+{
+	return c->mode != SIM_MODE_NONE && c->mode != SIM_MODE_TRANSIENT;
+}
+
+static bool
+pkg_failing(struct sim_site *s, uint32_t pkg)
+{
+	size_t n;
+	const struct sim_cell *c = simdb_pkg_cells(s, pkg, &n);
+	for (size_t i = 0; i < n; i++)
+		if (failing(&c[i]))
+			return true;
+	return false;
+}
+
+/* The only package whose version differs between two loads, or -1. */
+static long
+updated_pkg(const struct sim_site *a, const struct sim_site *b, size_t *count)
+{
+	long found = -1;
+	*count = 0;
+	for (size_t i = 0; i < a->npkg && i < b->npkg; i++)
+		if (b->pkg[i].source_version != a->pkg[i].source_version) {
+			found = (long)i;
+			(*count)++;
+		}
+	return found;
+}
+
+static void
+check_pending(const char *dir, struct sim_site *before, uint32_t pkg, dpd_time tu)
+{
+	struct sim_site *s = load(dir);
+	const struct sim_pkg *p = &s->pkg[pkg], *old = &before->pkg[pkg];
+	is_int(p->source_version, old->source_version + 1, "%s: SourceVersion went up by one", p->id);
+	is_int(p->stored_version, old->stored_version + 1, "%s: StoredPkgVersion too", p->id);
+	ok(p->source_date >= tu && p->source_date < tu + 60, "%s: SourceDate is the update's", p->id);
+	ok(p->size != old->size, "%s: the new build has a new size", p->id);
+	ok(!pkg_failing(before, pkg), "%s had no failing pair", p->id);
+	uint32_t have = 0;
+	ok(simfs_pck_version(s, s->primary, pkg, &have, NULL) == 0 && have == p->stored_version,
+	    "the primary's PCK was regenerated at version %u", p->stored_version);
+	size_t dps = 0, pending = 0;
+	for (uint32_t srv = 0; srv < s->nsrv; srv++) {
+		struct sim_cell v, was;
+		if (!simdb_cell_view(s, pkg, srv, &v) || !simdb_cell_view(before, pkg, srv, &was))
+			continue;
+		dps++;
+		pending += v.state == 1 && v.source_version == old->source_version &&
+		    v.last_copied == was.last_copied && v.summary_date == tu;
+	}
+	ok(dps > 0 && pending == dps, "every DP of %s is INSTALL_PENDING, SourceVersion and "
+	    "LastCopied as they were (%zu of %zu)", p->id, pending, dps);
+	char *log = srv_file(s, s->primary, "SMS/Logs/distmgr.log");
+	char *text = read_text(log);
+	char *l1 = xasprintf("STATMSG: ID=2300 SEV=I LEV=M SOURCE=\"SMS Server\" "
+	    "COMP=\"SMS_DISTRIBUTION_MANAGER\" SYS=%s SITE=009 PID=%u TID=",
+	    s->srv[s->primary].name, s->srv[s->primary].pid);
+	char *l2 = xasprintf("ISTR0=\"%s\" ISTR1=\"%s\" ISTR2=\"\"", p->name, p->id);
+	char *l3 = xasprintf("~Package %s doesn't have a compressed copy of the source "
+	    "directory, starting the compression.", p->id);
+	char *l4 = xasprintf("~The compressed size of package %s is %llu KBytes", p->id,
+	    (unsigned long long)(p->size / 1024));
+	contains(text, l1, "the primary logged STATMSG 2300 in the published shape");
+	contains(text, l2, "... for %s", p->id);
+	ok(log_has(text, l3), "logged: %s", l3);
+	ok(log_has(text, l4), "logged: %s", l4);
+	free(l1); free(l2); free(l3); free(l4); free(text); free(log);
+	simdb_free(s);
+}
+
+static void
+check_installed(const char *dir, uint32_t pkg, dpd_time tu)
+{
+	struct sim_site *s = load(dir);
+	const struct sim_pkg *p = &s->pkg[pkg];
+	size_t dps = 0, done = 0, logged = 0, files = 0;
+	dpd_time first = 0, last = 0;
+	for (uint32_t srv = 0; srv < s->nsrv; srv++) {
+		struct sim_cell v;
+		if (!simdb_cell_view(s, pkg, srv, &v))
+			continue;
+		dps++;
+		done += v.state == 0 && v.source_version == p->source_version &&
+		    v.mode == SIM_MODE_NONE && v.last_copied >= tu + 120 && v.last_copied <= tu + 600;
+		first = first == 0 || v.last_copied < first ? v.last_copied : first;
+		last = v.last_copied > last ? v.last_copied : last;
+		uint32_t have = 0;
+		char *inc = incoming_for(s, srv, pkg);
+		files += simfs_pck_version(s, srv, pkg, &have, NULL) == 0 &&
+		    have == p->stored_version && inc == NULL;
+		free(inc);
+		char *log = srv_file(s, srv, "SMS/Logs/distmgr.log");
+		char *text = read_text(log);
+		char *l = xasprintf("ISTR0=\"%s\" ISTR1=\"%s\" ISTR2=\"\"", p->id, s->srv[srv].nal);
+		char *l2 = xasprintf("Start adding package %s to server %s...", p->id, s->srv[srv].nal);
+		logged += text && strstr(text, l) && log_has(text, l2);
+		free(l2); free(l); free(text); free(log);
+	}
+	ok(dps > 0 && done == dps, "%s: every DP INSTALLED at version %u within 2-10 minutes "
+	    "(%zu of %zu)", p->id, p->source_version, done, dps);
+	ok(dps < 2 || last > first, "... each at its own time");
+	is_int(files, dps, "every DP has the new PCK and nothing left in INCOMING");
+	is_int(logged, dps, "every DP logged adding it and STATMSG 2330");
+	char *log = srv_file(s, s->primary, "SMS/Logs/distmgr.log");
+	char *text = read_text(log);
+	char *l1 = xasprintf("~Package %s doesn't have a compressed copy", p->id);
+	char *l2 = xasprintf("STATMSG: ID=2301 SEV=I LEV=M SOURCE=\"SMS Server\" "
+	    "COMP=\"SMS_DISTRIBUTION_MANAGER\" SYS=%s SITE=009", s->srv[s->primary].name);
+	char *l3 = xasprintf("ISTR0=\"%s\" ISTR1=\"%s\" ISTR2=\"\"", p->name, p->id);
+	const char *at = text ? strstr(text, l1) : NULL, *fin = at ? strstr(at, l2) : NULL;
+	const char *eol = fin ? strchr(fin, '\n') : NULL;
+	const char *istr = fin ? strstr(fin, l3) : NULL;
+	ok(istr && eol && istr < eol, "after the update the primary logged STATMSG 2301 for %s",
+	    p->id);
+	free(l1); free(l2); free(l3); free(text); free(log);
+	simdb_free(s);
+}
+
+static void
+test_update_cycle(const char *dir)
+{
+	struct sim_site *s = load(dir);
+	dpd_time tu = s->site_next[SIM_SEV_PKG_UPDATE];
+	ok(tu > iso(T0) && tu <= iso(T0) + 1800, "default: the first update is due within "
+	    "30 minutes of %s", T0);
+	advance_to(dir, tu - 1);
+	simdb_free(s);
+	s = load(dir);
+	size_t n;
+	is_int(updated_pkg(s, s, &n), -1, "nothing updated a second before");
+	struct sim_site *after = NULL;
+	advance_to(dir, tu);
+	after = load(dir);
+	long pkg = updated_pkg(s, after, &n);
+	is_int(n, 1, "at the update one package has a new version");
+	simdb_free(after);
+	if (pkg >= 0) {
+		check_pending(dir, s, (uint32_t)pkg, tu);
+		advance_to(dir, tu + 600);
+		check_installed(dir, (uint32_t)pkg, tu);
+	}
+	simdb_free(s);
+}
+
+/* A copy of the site that never updates (its next update in 2100), to see
+ * what the failing pairs would have done without updates. */
+static void
+no_updates(const char *dir)
+{
+	struct sim_site *s = load(dir);
+	s->site_next[SIM_SEV_PKG_UPDATE] = iso("2100-01-01T00:00:00Z");
+	char *err = NULL;
+	if (simdb_save(s, &err) != 0)
+		printf("# save: %s\n", err);
+	free(err);
+	simdb_free(s);
+}
+
+/* Field by field: a struct's padding is not part of it. */
+static bool
+same_cell(const struct sim_cell *a, const struct sim_cell *b)
+{
+	return a->pkg == b->pkg && a->srv == b->srv && a->state == b->state &&
+	    a->mode == b->mode && a->event == b->event && a->flags == b->flags &&
+	    a->retries == b->retries && a->source_version == b->source_version &&
+	    a->last_copied == b->last_copied && a->summary_date == b->summary_date &&
+	    a->next_event == b->next_event;
+}
+
+static size_t
+count_updates(const struct sim_site *a, const struct sim_site *b)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < a->npkg; i++)
+		n += b->pkg[i].source_version - a->pkg[i].source_version;
+	return n;
+}
+
+/* A month after `t`: at most a day is simulated, updates included. */
+static void
+test_update_catchup(const char *dir, const struct sim_site *before, dpd_time t)
+{
+	struct stat st1, st2;
+	char *db_path = xasprintf("%s/site.db", dir);
+	(void)stat(db_path, &st1);
+	int64_t c0 = clock_mono_ms();
+	advance_to(dir, t + 31 * 86400);
+	int64_t ms = clock_mono_ms() - c0;
+	struct sim_site *sm = load(dir);
+	size_t month = count_updates(before, sm);
+	ok(month >= 60 && month <= SIM_CATCHUP_MAX / 600 + 1, "a month's catch-up makes at most "
+	    "a day of updates (%zu)", month);
+	(void)stat(db_path, &st2);
+	ok(st2.st_size < 2 * st1.st_size, "site.db stays small (%lld -> %lld bytes)",
+	    (long long)st1.st_size, (long long)st2.st_size);
+	printf("# a month's catch-up with updates took %lld ms\n", (long long)ms);
+	free(db_path);
+	simdb_free(sm);
+}
+
+static void
+test_update_long(const char *tmp)
+{
+	char *a = xasprintf("%s/upd-a", tmp), *b = xasprintf("%s/upd-b", tmp),
+	     *c = xasprintf("%s/upd-c", tmp), *err = NULL;
+	ok(sim_ensure(a, "default", 5, false, &err) == 0 && sim_ensure(b, "default", 5, false, &err) == 0 &&
+	    sim_ensure(c, "default", 5, false, &err) == 0, "three default sites from seed 5");
+	no_updates(c);
+	struct sim_site *s0 = load(a);
+	/* Eighteen hours in uneven steps, the same for each site. */
+	dpd_time t = iso(T0);
+	for (int i = 0; i < 40; i++) {
+		t += 1200 + 97 * (i % 11);
+		advance_to(a, t);
+		advance_to(b, t);
+		advance_to(c, t);
+	}
+	struct sim_site *sa = load(a), *sc = load(c);
+	size_t ups = count_updates(s0, sa);
+	ok(ups >= 60, "%zu updates in %lld hours", ups, (long long)(t - iso(T0)) / 3600);
+	is_int(count_updates(s0, sc), 0, "the control site made none");
+	size_t fail0 = 0, same = 0, bumped = 0;
+	for (size_t i = 0; i < s0->ncell; i++) {
+		const struct sim_cell *c0 = &s0->cell[i];
+		if (!failing(c0))
+			continue;
+		fail0++;
+		struct sim_cell *ca = simdb_cell(sa, c0->pkg, c0->srv), *cc = simdb_cell(sc, c0->pkg, c0->srv);
+		same += ca && cc && same_cell(ca, cc) && ca->mode == c0->mode;
+		bumped += sa->pkg[c0->pkg].source_version != s0->pkg[c0->pkg].source_version;
+	}
+	ok(fail0 >= 40, "%zu failing pairs at the start", fail0);
+	is_int(same, fail0, "every failing pair is exactly as it would be without updates "
+	    "(mode, state, retries, dates)");
+	is_int(bumped, 0, "no package with a failing pair was updated");
+	size_t fa = 0, fc = 0;
+	for (size_t i = 0; i < sa->ncell; i++)
+		fa += failing(&sa->cell[i]);
+	for (size_t i = 0; i < sc->ncell; i++)
+		fc += failing(&sc->cell[i]);
+	is_int(fa, fc, "and no new failing pair appeared");
+	char *pa = xasprintf("%s/site.db", a), *pb = xasprintf("%s/site.db", b);
+	char *da = read_text(pa), *db = read_text(pb);
+	ok(da && db && strcmp(da, db) == 0, "same seed, same steps: identical site.db bytes");
+	char *la = srv_file(sa, sa->primary, "SMS/Logs/distmgr.log");
+	char *lb = xasprintf("%s/servers/SMS009PRI/E:/SMS/Logs/distmgr.log", b);
+	char *ta = read_text(la), *tb = read_text(lb);
+	ok(ta && tb && strcmp(ta, tb) == 0, "... and identical primary logs");
+	char *r1 = status_at(a, t), *r2 = status_at(a, t);
+	ok(r1 && r2 && strcmp(r1, r2) == 0, "frozen: the same reply twice");
+	free(r1); free(r2);
+	free(ta); free(tb); free(la); free(lb); free(da); free(db); free(pa); free(pb);
+	test_update_catchup(a, sa, t);
+	simdb_free(sa); simdb_free(sc); simdb_free(s0);
+	free(a); free(b); free(c); free(err);
+}
+
 int
 main(void)
 {
@@ -633,6 +919,7 @@ main(void)
 	for (int m = SIM_MODE_PCK_MISSING; m < SIM_MODE_COUNT; m++)
 		ok(modes[m] >= 1, "small: a %s pair", sim_mode_name((unsigned)m));
 	is_int(s->nsrv, 4, "small: a primary and 3 DPs");
+	is_int(s->site_next[SIM_SEV_PKG_UPDATE], 0, "small: the primary never updates by itself");
 	simdb_free(s);
 	test_log_shape(dir);
 	test_incoming(dir);
@@ -645,6 +932,16 @@ main(void)
 	test_db(dir);
 	test_unfrozen(dir);
 	test_threads(dir);
+	s = load(dir);
+	is_int(s->site_next[SIM_SEV_PKG_UPDATE], 0, "small: still no updates after a month");
+	simdb_free(s);
+
+	char *def = xasprintf("%s/default", tmp);
+	if (!ok(sim_ensure(def, "default", 5, false, &err) == 0, "default site created"))
+		printf("# %s\n", err);
+	test_update_cycle(def);
+	test_update_long(tmp);
+	free(def);
 	(void)simfs_remove_tree(tmp, NULL);
 	free(dir);
 	free(tmp);

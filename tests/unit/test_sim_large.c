@@ -3,7 +3,9 @@
  * the status path at the size of a big SMS 2003 hierarchy, so it must be
  * cheap: generated in a few seconds and queried in half a second on a
  * two-core machine, with a compact database and files only where a failure
- * needs them.  Timings are printed as TAP comments.
+ * needs them.  Timings are printed as TAP comments.  The primary updates
+ * a few packages an hour by itself, and the status ops that carry those
+ * updates stay as cheap.
  */
 #include "config.h"
 #include "backend/ops.h"
@@ -75,6 +77,61 @@ count_lines(const struct buf *b, const char *prefix)
 		i = (size_t)(nl - b->data) + 1;
 	}
 	return n;
+}
+
+/* Two hours in quarter-hour steps: the first updates come in them, each
+ * on up to 80 DPs within the op that reaches it (without files: the large
+ * site keeps none for installed pairs). */
+static void
+test_updates(const char *dir, const char *script)
+{
+	struct sim_site *s = NULL;
+	struct script_result res;
+	char *err = NULL;
+	ok(simdb_load(dir, &s, &err) == 0, "site.db loads after the running clock");
+	dpd_time from = s ? s->clock : 0;
+	int64_t worst = s ? 0 : -1;
+	for (int i = 1; s && i <= 8 && worst >= 0; i++) {
+		char when[21];
+		time_format_iso(from + i * 900, when);
+		setenv("DPDOCTOR_SIM_TIME", when, 1);
+		int64_t wall, ms = run_status(dir, &res, script, &wall);
+		script_result_free(&res);
+		printf("# status op at %s: %lld ms CPU, %lld ms wall\n", when, (long long)ms,
+		    (long long)wall);
+		worst = ms < 0 ? -1 : ms > worst ? ms : worst;
+	}
+	struct sim_site *s2 = NULL;
+	size_t updates = 0, busiest = 0, dps = 0, done = 0;
+	if (s && simdb_load(dir, &s2, &err) == 0)
+		for (uint32_t i = 0; i < s->npkg; i++) {
+			const struct sim_pkg *p = &s2->pkg[i];
+			if (p->source_version == s->pkg[i].source_version)
+				continue;
+			size_t n = 0;
+			for (uint32_t srv = 0; srv < s2->nsrv; srv++) {
+				struct sim_cell v;
+				if (!simdb_cell_view(s2, i, srv, &v))
+					continue;
+				n++;
+				/* The last update may still be under way. */
+				if (p->source_date > s2->clock - 600)
+					continue;
+				dps++;
+				done += v.state == 0 && v.source_version == p->source_version;
+			}
+			updates++;
+			busiest = n > busiest ? n : busiest;
+		}
+	ok(updates >= 2 && updates <= 8, "%zu packages updated in two hours", updates);
+	ok(busiest <= 80, "each on at most 80 DPs (%zu)", busiest);
+	ok(dps > 0 && done == dps, "their DPs installed the new version (%zu of %zu)", done, dps);
+	ok(worst >= 0 && (!JUDGE_TIME || worst < STATUS_LIMIT_MS),
+	    "status ops carrying updates in under %d ms (worst %lld)", STATUS_LIMIT_MS,
+	    (long long)worst);
+	simdb_free(s2);
+	simdb_free(s);
+	free(err);
 }
 
 int
@@ -156,6 +213,8 @@ main(void)
 	ok(best >= 0 && (!JUDGE_TIME || best < STATUS_LIMIT_MS),
 	    "running clock: status op in under %d ms (best %lld)",
 	    STATUS_LIMIT_MS, (long long)best);
+
+	test_updates(dir, script);
 
 	free(script);
 	free(db);
