@@ -47,6 +47,30 @@ nal_qualifier(const char **p, char **key, char **value)
 	return 0;
 }
 
+/* A run of ["..."] qualifiers; keeps Display= and SMS_SITE= wherever they
+ * stand (before or after the type). */
+static int
+nal_qualifiers(const char **p, struct nal *out, const char *text, char **err)
+{
+	while (**p == '[') {
+		char *k, *v;
+		if (nal_qualifier(p, &k, &v) != 0) {
+			err_set(err, "NAL path \"%s\": unterminated [\"...\"] at character %zu",
+			    text, (size_t)(*p - text) + 1);
+			return -1;
+		}
+		if (strcasecmp(k, "Display") == 0 && out->display == NULL) {
+			out->display = v;
+			v = NULL;
+		} else if (strcasecmp(k, "SMS_SITE") == 0 && strlen(v) == 3) {
+			memcpy(out->site, v, 4);
+		}
+		free(k);
+		free(v);
+	}
+	return 0;
+}
+
 static int
 nal_network_path(const char *s, struct nal *out, char **err, const char *text)
 {
@@ -95,19 +119,8 @@ nal_parse(const char *text, struct nal *out, char **err)
 			goto fail;
 		return 0;
 	}
-	while (*s == '[') {
-		char *k, *v;
-		if (nal_qualifier(&s, &k, &v) != 0) {
-			err_set(err, "NAL path \"%s\": unterminated [\"...\"] at character %zu",
-			    text, (size_t)(s - text) + 1);
-			goto fail;
-		}
-		if (strcasecmp(k, "Display") == 0 && out->display == NULL)
-			out->display = v;
-		else
-			free(v);
-		free(k);
-	}
+	if (nal_qualifiers(&s, out, text, err) != 0)
+		goto fail;
 	size_t n = strcspn(s, ":[\\");
 	if (n == 0 || s[n] != ':') {
 		err_set(err, "NAL path \"%s\": expected a type such as MSWNET: at character %zu",
@@ -116,18 +129,8 @@ nal_parse(const char *text, struct nal *out, char **err)
 	}
 	out->type = xstrndup(s, n);
 	s += n + 1;
-	while (*s == '[') {
-		char *k, *v;
-		if (nal_qualifier(&s, &k, &v) != 0) {
-			err_set(err, "NAL path \"%s\": unterminated [\"...\"] at character %zu",
-			    text, (size_t)(s - text) + 1);
-			goto fail;
-		}
-		if (strcasecmp(k, "SMS_SITE") == 0 && strlen(v) == 3)
-			memcpy(out->site, v, 4);
-		free(k);
-		free(v);
-	}
+	if (nal_qualifiers(&s, out, text, err) != 0)
+		goto fail;
 	if (nal_network_path(s, out, err, text) != 0)
 		goto fail;
 	return 0;
