@@ -48,6 +48,30 @@ enum {
 	EV_ATTR_ARCHIVE = 0x20,
 };
 
+/*
+ * What each kind means (the diagnosis rules rely on it):
+ *   EV_PACKAGE       one item from the provider: version = SourceVersion,
+ *                    size = StoredPkgVersion, when = SourceDate, text = PkgSourcePath
+ *   EV_SOURCE_DIR    the package source path: present = it exists
+ *   EV_PCK_PRIMARY   SMSPKG\<id>.PCK on the primary: present, size, when (mtime),
+ *                    attrs, version = StoredPkgVersion it carries (0 unknown)
+ *   EV_PCK_DP        the same file on the DP
+ *   EV_INCOMING      one item per distmgr.box\INCOMING\*.PKG on the DP that names
+ *                    the package (version = the source version it requires); none
+ *                    when there is no such file
+ *   EV_DISTMGR_PKG   distmgr.box\<id>.PKG on the DP: present or not
+ *   EV_PKGINFO       pkginfo.box\<id>.PKG / .NAL on the DP: one item each
+ *   EV_SHARE_FOLDER  the package's folder on the DP's dist share: present or not
+ *   EV_SHARE_ACL     the dist share's ACL: flag = 1 when Administrators' rights
+ *                    reach nested folders, 0 when they stop at the root, -1 unknown;
+ *                    text = the ACL as text
+ *   EV_LOG           one item per distmgr.log line naming the package: server = DP
+ *                    or primary, source = the log file, when = UTC time, severity,
+ *                    text = the message as written
+ *   EV_STATMSG       one item per status message: msgid, severity, when,
+ *                    server = the machine that raised it, text
+ *   EV_UNREACHABLE   a source that could not be read: server, source, error
+ */
 struct evidence_item {
 	enum evidence_kind kind;
 	char *server;          /* where it was read */
@@ -60,6 +84,7 @@ struct evidence_item {
 	uint32_t version;      /* version a PCK/PKG file carries; 0 = unknown */
 	int severity;          /* for log lines and status messages: enum smslog_severity */
 	int msgid;             /* status message ID (EV_STATMSG) */
+	int flag;              /* kind-specific verdict, see above (-1 = unknown) */
 	char *text;            /* log line message, status message text, ACL text, detail */
 	char *error;           /* could not be read: why (NULL when read) */
 };
