@@ -52,6 +52,8 @@ app_open_demo(struct app *a, const struct app_args *args)
 	}
 	memcpy(a->site, info.site_code, sizeof a->site);
 	a->t = transport_sim_new(dir, info.primary);
+	a->primary = xstrdup(info.primary);
+	a->sim_dir = xstrdup(dir);
 	a->label = xasprintf("demo %s", dir);
 	config_defaults(&a->cfg);
 	/* The demo's clock runs at 60x: a 30 s refresh would skip half an SMS
@@ -123,6 +125,8 @@ app_open_config(struct app *a, const struct app_args *args)
 		return 2;
 	}
 	a->t = transport_sim_new(a->cfg.sim_dir, srv->name);
+	a->primary = xstrdup(a->cfg.site_server ? a->cfg.site_server : srv->name);
+	a->sim_dir = xstrdup(a->cfg.sim_dir);
 	a->label = xasprintf("%s", path);
 	free(path);
 	return 0;
@@ -153,6 +157,8 @@ app_close(struct app *a)
 {
 	transport_close(a->t);
 	free(a->provider);
+	free(a->primary);
+	free(a->sim_dir);
 	free(a->label);
 	config_free(&a->cfg);
 	memset(a, 0, sizeof *a);

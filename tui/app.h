@@ -27,6 +27,8 @@ struct app {
 	struct transport *t;       /* reaches the provider */
 	char site[4];
 	char *provider;            /* NULL: the transport's host itself */
+	char *primary;             /* the primary site server (evidence, logs) */
+	char *sim_dir;             /* the simulated site, when the transport is sim */
 	char *label;               /* for headers: "demo /path" or the config file */
 	bool read_only;
 };

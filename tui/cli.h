@@ -7,5 +7,6 @@
 #define DPD_CLI_H
 
 int cli_status(int argc, char **argv);
+int cli_diagnose(int argc, char **argv);
 
 #endif

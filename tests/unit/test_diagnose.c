@@ -1,0 +1,138 @@
+/* Unit tests: each diagnosis rule on hand-built evidence, positive and
+ * negative, plus incomplete evidence and a healthy cell. */
+#include "config.h"
+#include "backend/diagnose.h"
+#include "backend/smslog.h"
+#include "tests/unit/tap.h"
+
+#include <stdlib.h>
+
+#define PRI "SMS009PRI"
+#define DP "LEEDSDP01"
+#define SKIP "~Package 009000B7 requires a newer version (3) of source files and the new " \
+	"compressed files haven't arrived yet, current version is 2, skip " \
+	"E:\\SMS\\inboxes\\distmgr.box\\INCOMING\\Z3AWAX9I.PKG"
+
+/* What differs from a healthy-looking failing cell. */
+enum {
+	NO_SOURCE = 1 << 0, ROOT_ACL = 1 << 1, OLD_PCK = 1 << 2, STALE_PKG = 1 << 3,
+	INCOMING = 1 << 4, NOTHING_ON_DP = 1 << 5, SOURCE_UNREAD = 1 << 6,
+	DP_DOWN = 1 << 7, HEALTHY = 1 << 8,
+};
+
+static void
+add(struct evidence *e, enum evidence_kind k, const char *server, const char *source,
+    bool present, uint32_t version, int flag, const char *text)
+{
+	struct evidence_item it = {
+		.kind = k, .server = (char *)server, .source = (char *)source,
+		.present = present, .version = version, .flag = flag, .text = (char *)text,
+		.severity = SMSLOG_SEV_WARNING,
+	};
+	evidence_add(e, &it);
+}
+
+static void
+build(struct evidence *e, unsigned what)
+{
+	evidence_init(e, "009000B7", DP, PRI, "009");
+	e->have_cell = true;
+	e->cell.state = (what & HEALTHY) ? 0 : 3;
+	e->complete = true;
+	struct evidence_item pkg = { .kind = EV_PACKAGE, .server = PRI, .source = "SMS_Package",
+		.present = true, .version = 3, .size = 3, .text = "\\\\FILESRV01\\Packages\\X" };
+	evidence_add(e, &pkg);
+	if (what & SOURCE_UNREAD) {
+		struct evidence_item it = { .kind = EV_SOURCE_DIR, .server = PRI,
+			.source = "\\\\FILESRV01\\Packages\\X", .error = "access denied" };
+		evidence_add(e, &it);
+	} else {
+		add(e, EV_SOURCE_DIR, PRI, "\\\\FILESRV01\\Packages\\X", !(what & NO_SOURCE), 0, -1, NULL);
+	}
+	add(e, EV_PCK_PRIMARY, PRI, "E:\\SMSPKG\\009000B7.PCK", true, (what & OLD_PCK) ? 2 : 3, -1, NULL);
+	add(e, EV_PCK_DP, DP, "\\\\" DP "\\E$\\SMSPKG\\009000B7.PCK", false, 0, -1, NULL);
+	if (what & INCOMING) {
+		add(e, EV_INCOMING, DP, "\\\\" DP "\\E$\\SMS\\inboxes\\distmgr.box\\INCOMING\\Z3AWAX9I.PKG", true, 3, -1, NULL);
+		add(e, EV_LOG, DP, "E:\\SMS\\Logs\\distmgr.log", true, 0, -1, SKIP);
+	}
+	add(e, EV_DISTMGR_PKG, DP, "\\\\" DP "\\E$\\SMS\\inboxes\\distmgr.box\\009000B7.PKG",
+	    (what & STALE_PKG) != 0, 0, -1, NULL);
+	add(e, EV_PKGINFO, DP, "\\\\" DP "\\E$\\SMS\\inboxes\\pkginfo.box\\009000B7.PKG",
+	    !(what & NOTHING_ON_DP), 0, -1, NULL);
+	add(e, EV_SHARE_ACL, DP, "\\\\" DP "\\SMSPKGE$", true, 0, (what & ROOT_ACL) ? 0 : 1, "BUILTIN\\Administrators:F");
+	if (what & DP_DOWN) {
+		struct evidence_item it = { .kind = EV_UNREACHABLE, .server = DP,
+			.source = "\\\\" DP "\\E$\\SMS\\Logs\\distmgr.log", .error = "network path not found" };
+		evidence_add(e, &it);
+	}
+}
+
+static bool
+cites_kind(const struct evidence *e, const struct finding *f, enum evidence_kind k)
+{
+	for (size_t i = 0; i < f->ncites; i++)
+		if (e->items[f->cites[i]].kind == k)
+			return true;
+	return false;
+}
+
+static void
+expect(unsigned what, enum finding_id want, enum evidence_kind cited, const char *label)
+{
+	struct evidence e;
+	struct diagnosis d;
+	build(&e, what);
+	diagnose(&e, &d);
+	ok(d.nfindings >= 1, "%s: at least one finding", label);
+	is_str(d.findings[0].name, finding_name(want), "%s: first finding", label);
+	ok(d.findings[0].explanation && strlen(d.findings[0].explanation) > 40,
+	    "%s: explained in words", label);
+	if (cited != EV_KIND_COUNT)
+		ok(cites_kind(&e, &d.findings[0], cited), "%s: cites the %s evidence", label,
+		    evidence_kind_name(cited));
+	diagnosis_free(&d);
+	evidence_free(&e);
+}
+
+int
+main(void)
+{
+	expect(INCOMING, FIND_PCK_NOT_ARRIVED, EV_LOG, "PCK never arrived");
+	expect(INCOMING, FIND_PCK_NOT_ARRIVED, EV_INCOMING, "PCK never arrived (inbox)");
+	expect(STALE_PKG, FIND_PKG_FILE_STALE, EV_DISTMGR_PKG, "stale distmgr.box PKG");
+	expect(STALE_PKG | INCOMING, FIND_PKG_FILE_STALE, EV_DISTMGR_PKG, "stale PKG beats the inbox symptom");
+	expect(NOTHING_ON_DP, FIND_NOT_IN_DB, EV_PKGINFO, "DP site does not know the package");
+	expect(NO_SOURCE | INCOMING, FIND_SOURCE_MISSING, EV_SOURCE_DIR, "source missing comes first");
+	expect(ROOT_ACL, FIND_SHARE_PERMS, EV_SHARE_ACL, "share permissions at the root");
+	expect(OLD_PCK, FIND_PCK_STALE, EV_PCK_PRIMARY, "primary PCK behind StoredPkgVersion");
+	expect(0, FIND_UNKNOWN, EV_KIND_COUNT, "nothing matches");
+	expect(SOURCE_UNREAD, FIND_UNKNOWN, EV_KIND_COUNT, "an unreadable source is not a missing one");
+	expect(HEALTHY, FIND_HEALTHY, EV_KIND_COUNT, "installed cell");
+
+	struct evidence e;
+	struct diagnosis d;
+	build(&e, INCOMING | DP_DOWN);
+	diagnose(&e, &d);
+	contains(d.findings[0].caveat, "Could not read", "unreachable source: caveat");
+	contains(d.findings[0].caveat, DP, "  naming the server");
+	contains(d.findings[0].caveat, "network path not found", "  and the reason");
+	diagnosis_free(&d);
+	evidence_free(&e);
+
+	build(&e, HEALTHY | INCOMING);
+	diagnose(&e, &d);
+	ok(d.nfindings == 2 && d.findings[1].id == FIND_PCK_NOT_ARRIVED, "installed with old symptoms: both said");
+	contains(d.findings[1].caveat, "old problem", "  marked as possibly old");
+	diagnosis_free(&d);
+	evidence_free(&e);
+
+	build(&e, 0);
+	e.complete = false;
+	diagnose(&e, &d);
+	contains(d.findings[0].caveat, "did not finish", "incomplete gathering is said");
+	diagnosis_free(&d);
+	evidence_free(&e);
+	for (int i = 0; i < FIND_COUNT; i++)
+		ok(finding_title(i)[0] != '\0', "finding %s has a title", finding_name(i));
+	return done_testing();
+}
