@@ -93,6 +93,14 @@ read_absent(const struct evidence_item *it)
 	return it != NULL && it->error == NULL && !it->present;
 }
 
+/* States 4-6: the package is being removed from the DP. */
+static bool
+removal_state(const struct evidence *e)
+{
+	return e->have_cell && e->cell.state >= STATE_REMOVAL_PENDING &&
+	    e->cell.state <= STATE_REMOVAL_FAILED;
+}
+
 static bool
 rule_source_missing(const struct evidence *e, struct match *m)
 {
@@ -110,24 +118,51 @@ rule_source_missing(const struct evidence *e, struct match *m)
 	return true;
 }
 
+/* A share folder item for a nested package folder (SMSPKGE$\Apps\<id>). */
+static long
+nested_folder(const struct evidence *e)
+{
+	for (long i = evidence_find(e, EV_SHARE_FOLDER, 0); i >= 0;
+	    i = evidence_find(e, EV_SHARE_FOLDER, (size_t)i + 1)) {
+		/* The share is the last "name$\" of a UNC path (E$ comes first). */
+		const char *src = e->items[i].source, *share = NULL;
+		for (const char *p = src; p && (p = strstr(p, "$\\")) != NULL; p += 2)
+			share = p;
+		if (share != NULL && strchr(share + 2, '\\') != NULL)
+			return i;
+	}
+	return -1;
+}
+
 static bool
 rule_share_perms(const struct evidence *e, struct match *m)
 {
 	size_t i;
 	const struct evidence_item *acl = first(e, EV_SHARE_ACL, e->dp, &i);
-	if (acl == NULL || acl->error != NULL || acl->flag != 0)
+	if (acl == NULL || acl->error != NULL || acl->nested != 0)
 		return false;
-	cite(m, i);
+	/* A root-only ACL only hurts packages stored in a nested folder, and
+	 * removals, which must delete nested folders. */
 	static const char *const n1[] = { "Failed to create directory", NULL };
-	size_t logs = cite_logs(e, m, NULL, n1);
-	size_t f;
-	const struct evidence_item *folder = first(e, EV_SHARE_FOLDER, e->dp, &f);
-	if (read_absent(folder))
-		cite(m, f);
+	static const char *const n2[] = { "cannot remove the share", NULL };
+	struct match probe = {0};
+	size_t logs = cite_logs(e, &probe, NULL, n1) + cite_logs(e, &probe, NULL, n2);
+	long f = nested_folder(e);
+	if (logs == 0 && f < 0 && !removal_state(e)) {
+		free(probe.cites);
+		return false;
+	}
+	cite(m, i);
+	for (size_t k = 0; k < probe.ncites; k++)
+		cite(m, probe.cites[k]);
+	free(probe.cites);
+	if (f >= 0)
+		cite(m, (size_t)f);
 	buf_printf(&m->why, "On %s the Administrators' permissions on %s apply to the share's "
-	    "root only. SMS can create the first folder level but not the nested folders "
+	    "root only. SMS can create the first folder level but cannot %s the nested folder "
 	    "this package is stored in%s.", e->dp, acl->source ? acl->source : "the dist share",
-	    logs ? ", and distmgr.log shows the folder creation failing" : "");
+	    removal_state(e) ? "delete" : "create",
+	    logs ? ", and distmgr.log shows it failing" : "");
 	return true;
 }
 
@@ -139,7 +174,7 @@ rule_pck_stale(const struct evidence *e, struct match *m)
 	const struct evidence_item *pkg = first(e, EV_PACKAGE, NULL, &p);
 	if (pck == NULL || pck->error != NULL || pkg == NULL)
 		return false;
-	uint32_t want = (uint32_t)pkg->size; /* StoredPkgVersion */
+	uint32_t want = pkg->version; /* StoredPkgVersion */
 	bool missing = !pck->present;
 	bool behind = pck->present && pck->version != 0 && want != 0 && pck->version < want;
 	bool older = pck->present && pkg->when != 0 && pck->when != 0 && pck->when < pkg->when;
@@ -190,7 +225,8 @@ rule_pkg_file_stale(const struct evidence *e, struct match *m)
 {
 	size_t i;
 	const struct evidence_item *f = first(e, EV_DISTMGR_PKG, e->dp, &i);
-	if (f == NULL || f->error != NULL || !f->present)
+	/* During a removal the file is the installed package's own record. */
+	if (f == NULL || f->error != NULL || !f->present || removal_state(e))
 		return false;
 	cite(m, i);
 	buf_printf(&m->why, "%s already has %s. PreloadPkgOnSite.exe would answer \"The "
@@ -205,8 +241,11 @@ rule_not_in_db(const struct evidence *e, struct match *m)
 	size_t a, b;
 	const struct evidence_item *dpkg = first(e, EV_DISTMGR_PKG, e->dp, &a);
 	const struct evidence_item *info = first(e, EV_PKGINFO, e->dp, &b);
-	if (!read_absent(dpkg) || !read_absent(info) || first(e, EV_INCOMING, e->dp, NULL))
+	if (!read_absent(dpkg) || !read_absent(info))
 		return false;
+	for (long i = evidence_find(e, EV_INCOMING, 0); i >= 0; i = evidence_find(e, EV_INCOMING, (size_t)i + 1))
+		if (e->items[i].present)
+			return false;
 	cite(m, a);
 	cite(m, b);
 	buf_printf(&m->why, "Nothing about %s has reached %s: no package file in its inboxes "

@@ -32,6 +32,58 @@
 	X(EV_STATMSG, "statmsg", "Status messages") \
 	X(EV_UNREACHABLE, "unreachable", "Errors")
 
+/*
+ * What each kind means (every item has server = the machine the thing is
+ * on, source = the path, log file or query as that server names it, and
+ * read_at; an item with `error` set says nothing about presence):
+ *
+ * EV_PACKAGE    one item, from the status snapshot: present = the package
+ *               is in it; version = StoredPkgVersion; when = SourceDate;
+ *               text = name, SourceVersion, StoredPkgVersion, source and
+ *               StoredPkgPath.  e->pkg holds the full copy.
+ * EV_SOURCE_DIR the UNC PkgSourcePath as the site server sees it: present,
+ *               when = mtime.  server = the file server.  Absent (present
+ *               false, no error) = "does not exist".
+ * EV_PCK_PRIMARY the primary's compressed copy (StoredPkgPath, else
+ *               E:\SMSPKG\<id>.PCK): present, size, when = mtime, attrs,
+ *               version = the StoredPkgVersion inside it.  version 0 =
+ *               unknown: real hosts cannot read a PCK's version (only the
+ *               simulator can); compare `when` with SourceDate then.
+ * EV_PCK_DP     the DP's \DP\E$\SMSPKG\<id>.PCK, same fields.
+ * EV_INCOMING   a file \DP\E$\SMS\inboxes\distmgr.box\INCOMING\*.PKG
+ *               that names the package (package = the ID) or whose package
+ *               the host cannot tell (package = "": real hosts); version =
+ *               the source version it asks for (0 unknown).  When no file
+ *               qualifies, ONE item with present = false and source
+ *               "...\INCOMING\*.PKG" says the folder was checked.
+ * EV_DISTMGR_PKG \DP\E$\SMS\inboxes\distmgr.box\<id>.PKG (the DP's work
+ *               file; present while "already set" blocks PreloadPkgOnSite).
+ * EV_PKGINFO    two items: pkginfo.box\<id>.PKG and pkginfo.box\<id>.NAL.
+ * EV_SHARE_FOLDER the package folder on the dist share: always
+ *               \DP\E$\SMSPKGE$\<id>; a second item for a nested folder
+ *               (SMSPKGE$\Apps\<id>) when a log line names one.
+ * EV_SHARE_ACL  the DP's SMSPKGE$ share: nested = 1 when Administrators'
+ *               rights are inherited to subfolders, 0 when they stop at
+ *               the root (nested package folders cannot be created), -1
+ *               unknown; text = the ACL, one "who:Allow|Deny:rights:
+ *               inheritance:propagation" rule per line.
+ * EV_LOG        one distmgr.log line (from X.lo_ or X.log, source says
+ *               which) containing the package ID (on the primary also the
+ *               source folder's last name): text = the raw line, offset,
+ *               when = UTC (0 when its zone is not known), severity
+ *               (SMSLOG_SEV_*: STATMSG SEV, or "Failed"/"Cannot"/"error ="
+ *               = error), msgid for STATMSG lines.  At most 2000 (newest)
+ *               per log and needle.
+ * EV_STATMSG    a status message with AttributeID 400 = the package, from
+ *               the DP, naming the DP (404) or from the site server about
+ *               the package as a whole: record_id, msgid, severity
+ *               (SMSLOG_SEV_*), when = Time, machine = MachineName, dp_nal =
+ *               attribute 404 or NULL, istr = insertion strings, text = the
+ *               formatted text (simulator only; "" on real hosts).  Newest
+ *               200.  server = the site server (where it was queried).
+ * EV_UNREACHABLE a source that could not be read: server (e.g. the DP),
+ *               source (the paths/log/query asked) and error (why).
+ */
 enum evidence_kind {
 #define X(e, n, g) e,
 	EVIDENCE_KIND_TABLE(X)
@@ -48,30 +100,6 @@ enum {
 	EV_ATTR_ARCHIVE = 0x20,
 };
 
-/*
- * What each kind means (the diagnosis rules rely on it):
- *   EV_PACKAGE       one item from the provider: version = SourceVersion,
- *                    size = StoredPkgVersion, when = SourceDate, text = PkgSourcePath
- *   EV_SOURCE_DIR    the package source path: present = it exists
- *   EV_PCK_PRIMARY   SMSPKG\<id>.PCK on the primary: present, size, when (mtime),
- *                    attrs, version = StoredPkgVersion it carries (0 unknown)
- *   EV_PCK_DP        the same file on the DP
- *   EV_INCOMING      one item per distmgr.box\INCOMING\*.PKG on the DP that names
- *                    the package (version = the source version it requires); none
- *                    when there is no such file
- *   EV_DISTMGR_PKG   distmgr.box\<id>.PKG on the DP: present or not
- *   EV_PKGINFO       pkginfo.box\<id>.PKG / .NAL on the DP: one item each
- *   EV_SHARE_FOLDER  the package's folder on the DP's dist share: present or not
- *   EV_SHARE_ACL     the dist share's ACL: flag = 1 when Administrators' rights
- *                    reach nested folders, 0 when they stop at the root, -1 unknown;
- *                    text = the ACL as text
- *   EV_LOG           one item per distmgr.log line naming the package: server = DP
- *                    or primary, source = the log file, when = UTC time, severity,
- *                    text = the message as written
- *   EV_STATMSG       one item per status message: msgid, severity, when,
- *                    server = the machine that raised it, text
- *   EV_UNREACHABLE   a source that could not be read: server, source, error
- */
 struct evidence_item {
 	enum evidence_kind kind;
 	char *server;          /* where it was read */
@@ -84,9 +112,19 @@ struct evidence_item {
 	uint32_t version;      /* version a PCK/PKG file carries; 0 = unknown */
 	int severity;          /* for log lines and status messages: enum smslog_severity */
 	int msgid;             /* status message ID (EV_STATMSG) */
-	int flag;              /* kind-specific verdict, see above (-1 = unknown) */
 	char *text;            /* log line message, status message text, ACL text, detail */
 	char *error;           /* could not be read: why (NULL when read) */
+	/* Kind-specific fields (see "What each kind means" above). */
+	uint64_t offset;       /* EV_LOG: byte offset of the line in its file */
+	uint32_t record_id;    /* EV_STATMSG: RecordID (newer is larger) */
+	int nested;            /* EV_SHARE_ACL: Administrators reach nested
+	                        * folders: 1 yes, 0 no, -1 unknown */
+	char *package;         /* EV_INCOMING: package ID the file names; ""
+	                        * when the host cannot tell (real Windows) */
+	char *machine;         /* EV_STATMSG: MachineName that reported it */
+	char *dp_nal;          /* EV_STATMSG: attribute 404 (a NAL path) or NULL */
+	char **istr;           /* EV_STATMSG: insertion strings, in order */
+	size_t nistr;
 };
 
 struct evidence {

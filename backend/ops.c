@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const struct {
 	const char *name;
@@ -67,7 +68,11 @@ op_set(struct op *op, const char *key, const char *value)
 }
 
 /* Argument kinds and the validation each gets. */
-enum arg_kind { ARG_SITE, ARG_SERVER, ARG_PKGID, ARG_TEXT };
+enum arg_kind {
+	ARG_SITE, ARG_SERVER, ARG_PKGID, ARG_TEXT, ARG_PATH, ARG_PATHS,
+	ARG_PATTERN, ARG_NEEDLE, ARG_COUNT, ARG_SHARE, ARG_LOGPATH,
+	ARG_KIND_COUNT,
+};
 
 struct arg_spec {
 	const char *key;
@@ -79,6 +84,211 @@ static const struct arg_spec status_args[] = {
 	{ "site", ARG_SITE, true },
 	{ "provider", ARG_SERVER, false },
 	{ NULL, 0, false },
+};
+
+static const struct arg_spec pathinfo_args[] = {
+	{ "paths", ARG_PATHS, true },
+	{ NULL, 0, false },
+};
+
+static const struct arg_spec dirlist_args[] = {
+	{ "dir", ARG_PATH, true },
+	{ "pattern", ARG_PATTERN, true },
+	{ NULL, 0, false },
+};
+
+static const struct arg_spec loggrep_args[] = {
+	{ "log", ARG_LOGPATH, true },
+	{ "needle", ARG_NEEDLE, true },
+	{ "max", ARG_COUNT, false },
+	{ NULL, 0, false },
+};
+
+static const struct arg_spec statmsgs_args[] = {
+	{ "site", ARG_SITE, true },
+	{ "package", ARG_PKGID, true },
+	{ "dp", ARG_SERVER, false },
+	{ "max", ARG_COUNT, false },
+	{ "provider", ARG_SERVER, false },
+	{ NULL, 0, false },
+};
+
+static const struct arg_spec shareacl_args[] = {
+	{ "server", ARG_SERVER, true },
+	{ "share", ARG_SHARE, true },
+	{ NULL, 0, false },
+};
+
+/* ---- argument validators ------------------------------------------------ */
+
+/* Well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF). */
+static bool
+utf8_valid(const unsigned char *p)
+{
+	while (*p) {
+		unsigned c = *p, n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 :
+		    (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 9;
+		if (n == 9 || (n == 1 && c < 0xc2) || (n == 3 && c > 0xf4))
+			return false;
+		for (unsigned i = 1; i <= n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+		if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
+		    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+/* One name between backslashes: not empty, "." or "..", no character
+ * Windows refuses in names, no control byte. */
+static bool
+component_valid(const char *c, size_t n)
+{
+	if (n == 0 || n > 255 || (n == 1 && c[0] == '.') ||
+	    (n == 2 && c[0] == '.' && c[1] == '.'))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)c[i];
+		if (ch < 0x20 || ch == 0x7f || strchr("|<>\"*?:/", ch) != NULL)
+			return false;
+	}
+	return true;
+}
+
+static bool
+components_valid(const char *p, bool allow_empty)
+{
+	if (*p == '\0')
+		return allow_empty;
+	for (;;) {
+		size_t n = strcspn(p, "\\");
+		if (!component_valid(p, n))
+			return false;
+		if (p[n] == '\0')
+			return true;
+		p += n + 1;
+	}
+}
+
+bool
+ops_path_valid(const char *v)
+{
+	if (v == NULL || strlen(v) > OPS_PATH_MAX ||
+	    !utf8_valid((const unsigned char *)v))
+		return false;
+	if (((v[0] >= 'A' && v[0] <= 'Z') || (v[0] >= 'a' && v[0] <= 'z')) &&
+	    v[1] == ':' && v[2] == '\\')
+		return components_valid(v + 3, true);
+	if (strncmp(v, "\\\\", 2) != 0)
+		return false;
+	size_t n = strcspn(v + 2, "\\");
+	char *server = xstrndup(v + 2, n);
+	bool ok = servername_valid(server) && v[2 + n] == '\\';
+	free(server);
+	/* \\SERVER\share is the least a UNC path names. */
+	return ok && components_valid(v + 3 + n, false);
+}
+
+bool
+ops_paths_valid(const char *v)
+{
+	if (v == NULL || *v == '\0')
+		return false;
+	size_t count = 0;
+	for (const char *p = v;; count++) {
+		size_t n = strcspn(p, "|");
+		char *one = xstrndup(p, n);
+		bool ok = count < OPS_MAX_PATHS && ops_path_valid(one);
+		free(one);
+		if (!ok)
+			return false;
+		if (p[n] == '\0')
+			return true;
+		p += n + 1;
+	}
+}
+
+static bool
+chars_in(const char *v, size_t min, size_t max, const char *extra)
+{
+	size_t n = v ? strlen(v) : 0;
+	if (n < min || n > max)
+		return false;
+	for (; *v; v++)
+		if (!((*v >= 'A' && *v <= 'Z') || (*v >= 'a' && *v <= 'z') ||
+		    (*v >= '0' && *v <= '9') || strchr(extra, *v) != NULL))
+			return false;
+	return true;
+}
+
+bool
+ops_pattern_valid(const char *v)
+{
+	return chars_in(v, 1, 128, "_.$~-*?") && strcmp(v, ".") != 0 &&
+	    strcmp(v, "..") != 0;
+}
+
+bool
+ops_needle_valid(const char *v)
+{
+	return chars_in(v, 1, 64, "_.-");
+}
+
+bool
+ops_count_valid(const char *v)
+{
+	if (!chars_in(v, 1, 6, "") || *v == '0')
+		return false;
+	for (const char *p = v; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return strtol(v, NULL, 10) <= 100000;
+}
+
+bool
+ops_share_valid(const char *v)
+{
+	size_t n = v ? strlen(v) : 0;
+	if (n == 0 || n > 81)
+		return false;
+	char *name = xstrndup(v, v[n - 1] == '$' ? n - 1 : n);
+	bool ok = chars_in(name, 1, 80, "_.-");
+	free(name);
+	return ok;
+}
+
+bool
+ops_logpath_valid(const char *v)
+{
+	size_t n = v ? strlen(v) : 0;
+	return ops_path_valid(v) && n > 4 && strcasecmp(v + n - 4, ".log") == 0;
+}
+
+static bool
+text_valid(const char *v)
+{
+	(void)v;
+	return true;
+}
+
+/* Per argument kind: the check and what a valid value is called. */
+static const struct {
+	bool (*valid)(const char *);
+	const char *what;
+} arg_kinds[ARG_KIND_COUNT] = {
+	[ARG_SITE] = { sitecode_valid, "site code" },
+	[ARG_SERVER] = { servername_valid, "server name" },
+	[ARG_PKGID] = { pkgid_valid, "package ID" },
+	[ARG_TEXT] = { text_valid, "text" },
+	[ARG_PATH] = { ops_path_valid, "Windows path" },
+	[ARG_PATHS] = { ops_paths_valid, "list of Windows paths" },
+	[ARG_PATTERN] = { ops_pattern_valid, "file name pattern" },
+	[ARG_NEEDLE] = { ops_needle_valid, "search string" },
+	[ARG_COUNT] = { ops_count_valid, "count (1-100000)" },
+	[ARG_SHARE] = { ops_share_valid, "share name" },
+	[ARG_LOGPATH] = { ops_logpath_valid, "log file path (*.log)" },
 };
 
 /* PowerShell helpers every script shares: strict errors, no progress
@@ -130,11 +340,183 @@ static const char status_body[] =
 	"  exit 1\n"
 	"}\n";
 
+/* Helpers of the read-only file ops (pathinfo, dirlist, loggrep): a
+ * path's root (\\SERVER\share\ or E:\) is probed first so that an
+ * unreachable server reads as such, not as a missing file. */
+static const char fileprelude_ps[] =
+	"function Iso($d) { return $d.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', $Inv) }\n"
+	"function Root([string]$p) {\n"
+	"  if ($p.StartsWith('\\\\')) { $x = $p.Substring(2).Split('\\'); return '\\\\' + $x[0] + '\\' + $x[1] + '\\' }\n"
+	"  return $p.Substring(0, 3)\n"
+	"}\n"
+	"function Reach([string]$p) {\n"
+	"  $r = Root $p\n"
+	"  if (-not (Test-Path -LiteralPath $r)) { return \"cannot reach $r (the network path was not found or access is denied)\" }\n"
+	"  return ''\n"
+	"}\n"
+	"function FileRow([string]$p, $i) {\n"
+	"  if ($null -eq $i) { return @($p, 0, 0, '', '', '', '', '') }\n"
+	"  $d = [int]$i.PSIsContainer\n"
+	"  $sz = ''\n"
+	"  if (-not $d) { $sz = $i.Length }\n"
+	"  return @($p, 1, $d, $sz, (Iso $i.LastWriteTime), ([int]$i.Attributes -band 0x37), '', '')\n"
+	"}\n"
+	"function Done($n) { [Console]::Out.Write(\"END`tok`t$n`n\") }\n"
+	"function Fail($e) { [Console]::Out.Write(\"END`terror`t\" + (Esc $e.Exception.Message) + \"`n\"); exit 1 }\n";
+
+static const char pathinfo_ps[] =
+	"[Console]::Out.Write(\"DPDOCTOR 1 pathinfo`n\")\n"
+	"try {\n"
+	"  $n = 0\n"
+	"  Cols 'F' @('Path','Exists','IsDir','Size','MTime','Attrs','Version','Error')\n"
+	"  foreach ($p in ($A['paths'] -split '\\|')) {\n"
+	"    $why = Reach $p\n"
+	"    if ($why) {\n"
+	"      Emit 'F' @($p, '', '', '', '', '', '', $why)\n"
+	"    } else {\n"
+	"      # A PCK's version is inside its compressed header; PowerShell cannot\n"
+	"      # tell it, so Version stays empty.\n"
+	"      Emit 'F' (FileRow $p (Get-Item -LiteralPath $p -Force -ErrorAction SilentlyContinue))\n"
+	"    }\n"
+	"    $n++\n"
+	"  }\n"
+	"  Done $n\n"
+	"} catch { Fail $_ }\n";
+
+static const char dirlist_ps[] =
+	"[Console]::Out.Write(\"DPDOCTOR 1 dirlist`n\")\n"
+	"try {\n"
+	"  $n = 0\n"
+	"  $why = Reach $A['dir']\n"
+	"  if ($why) { throw $why }\n"
+	"  Cols 'F' @('Path','Exists','IsDir','Size','MTime','Attrs','Version','Error','Name','PackageID')\n"
+	"  if (Test-Path -LiteralPath $A['dir'] -PathType Container) {\n"
+	"    foreach ($i in Get-ChildItem -LiteralPath $A['dir'] -Filter $A['pattern'] -Force | Sort-Object Name) {\n"
+	"      # Replicated package files are binary; the package they name is not\n"
+	"      # read here (PackageID stays empty).\n"
+	"      Emit 'F' ((FileRow $i.FullName $i) + @($i.Name, ''))\n"
+	"      $n++\n"
+	"    }\n"
+	"  }\n"
+	"  Done $n\n"
+	"} catch { Fail $_ }\n";
+
+static const char loggrep_ps[] =
+	"[Console]::Out.Write(\"DPDOCTOR 1 loggrep`n\")\n"
+	"try {\n"
+	"  $n = 0\n"
+	"  $why = Reach $A['log']\n"
+	"  if ($why) { throw $why }\n"
+	"  $max = 2000\n"
+	"  if ($A['max']) { $max = [int]$A['max'] }\n"
+	"  $keep = New-Object 'System.Collections.Generic.Queue[object]'\n"
+	"  $enc = [Text.Encoding]::Default\n"
+	"  $files = @(($A['log'] -replace '\\.log$', '.lo_'), $A['log'])\n"
+	"  foreach ($f in $files) {\n"
+	"    if (-not (Test-Path -LiteralPath $f -PathType Leaf)) { continue }\n"
+	"    # distmgr holds the log open: share it for reading and writing.\n"
+	"    $fs = New-Object IO.FileStream($f, 'Open', 'Read', 'ReadWrite')\n"
+	"    try { $ms = New-Object IO.MemoryStream; $fs.CopyTo($ms); $b = $ms.ToArray() } finally { $fs.Close() }\n"
+	"    $at = 0\n"
+	"    while ($at -lt $b.Length) {\n"
+	"      $nl = [Array]::IndexOf($b, [byte]10, $at)\n"
+	"      if ($nl -lt 0) { $nl = $b.Length }\n"
+	"      $line = $enc.GetString($b, $at, $nl - $at).TrimEnd(\"`r\")\n"
+	"      if ($line.IndexOf($A['needle'], [StringComparison]::OrdinalIgnoreCase) -ge 0) {\n"
+	"        $keep.Enqueue(@($f, $at, $line))\n"
+	"        if ($keep.Count -gt $max) { [void]$keep.Dequeue() }\n"
+	"      }\n"
+	"      $at = $nl + 1\n"
+	"    }\n"
+	"  }\n"
+	"  Cols 'L' @('File','Offset','Line')\n"
+	"  foreach ($r in $keep) { Emit 'L' $r; $n++ }\n"
+	"  Done $n\n"
+	"} catch { Fail $_ }\n";
+
+static const char statmsgs_ps[] =
+	"$wmi = @{ Namespace = 'root\\SMS\\site_' + $A['site'] }\n"
+	"if ($A['provider']) { $wmi['ComputerName'] = $A['provider'] }\n"
+	"[Console]::Out.Write(\"DPDOCTOR 1 statmsgs`n\")\n"
+	"try {\n"
+	"  # Validated before rendering; checked again because it goes into WQL.\n"
+	"  if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
+	"  $max = 500\n"
+	"  if ($A['max']) { $max = [int]$A['max'] }\n"
+	"  $q = \"SELECT stat.RecordID, stat.MessageID, stat.Severity, stat.Component, stat.MachineName, \" +\n"
+	"       \"stat.Time, ins.InsStrIndex, ins.InsStrValue FROM SMS_StatusMessage AS stat \" +\n"
+	"       \"LEFT JOIN SMS_StatMsgInsStrings AS ins ON stat.RecordID = ins.RecordID \" +\n"
+	"       \"JOIN SMS_StatMsgAttributes AS att ON stat.RecordID = att.RecordID \" +\n"
+	"       \"WHERE att.AttributeID = 400 AND att.AttributeValue = '\" + $A['package'] + \"' \" +\n"
+	"       \"ORDER BY stat.RecordID DESC\"\n"
+	"  $msgs = @{}\n"
+	"  foreach ($r in Get-WmiObject @wmi -Query $q) {\n"
+	"    $id = [string]$r.stat.RecordID\n"
+	"    if (-not $msgs.ContainsKey($id)) {\n"
+	"      $msgs[$id] = @{ S = $r.stat; I = @{}; DP = '' }\n"
+	"    }\n"
+	"    if ($null -ne $r.ins -and $null -ne $r.ins.InsStrIndex) { $msgs[$id].I[[int]$r.ins.InsStrIndex] = [string]$r.ins.InsStrValue }\n"
+	"  }\n"
+	"  $q = \"SELECT dp.RecordID, dp.AttributeValue FROM SMS_StatMsgAttributes AS dp \" +\n"
+	"       \"JOIN SMS_StatMsgAttributes AS att ON dp.RecordID = att.RecordID \" +\n"
+	"       \"WHERE dp.AttributeID = 404 AND att.AttributeID = 400 AND att.AttributeValue = '\" + $A['package'] + \"'\"\n"
+	"  foreach ($r in Get-WmiObject @wmi -Query $q) {\n"
+	"    $id = [string]$r.dp.RecordID\n"
+	"    if ($msgs.ContainsKey($id)) { $msgs[$id].DP = [string]$r.dp.AttributeValue }\n"
+	"  }\n"
+	"  Cols 'M' @('RecordID','MessageID','Severity','Component','MachineName','Time','InsStrings','DP','Text')\n"
+	"  $n = 0\n"
+	"  foreach ($m in ($msgs.Values | Sort-Object { [int64]$_.S.RecordID } -Descending)) {\n"
+	"    $s = $m.S\n"
+	"    if ($A['dp'] -and $s.MachineName -ne $A['dp'] -and\n"
+	"        $m.DP.IndexOf('\\\\' + $A['dp'] + '\\', [StringComparison]::OrdinalIgnoreCase) -lt 0) { continue }\n"
+	"    $ins = @()\n"
+	"    foreach ($k in ($m.I.Keys | Sort-Object)) { $ins += $m.I[$k].Replace('\\', '\\\\').Replace('|', '\\|') }\n"
+	"    # The text needs the components' message DLLs: not formatted here.\n"
+	"    Emit 'M' @($s.RecordID, $s.MessageID, $s.Severity, $s.Component, $s.MachineName,\n"
+	"              (WmiTime $s.Time), ($ins -join '|'), $m.DP, '')\n"
+	"    $n++\n"
+	"    if ($n -ge $max) { break }\n"
+	"  }\n"
+	"  Done $n\n"
+	"} catch { Fail $_ }\n";
+
+static const char shareacl_ps[] =
+	"[Console]::Out.Write(\"DPDOCTOR 1 shareacl`n\")\n"
+	"try {\n"
+	"  $n = 0\n"
+	"  $wmiq = \"SELECT Path FROM Win32_Share WHERE Name = '\" + $A['share'].Replace(\"'\", \"''\") + \"'\"\n"
+	"  $sh = Get-WmiObject -ComputerName $A['server'] -Query $wmiq\n"
+	"  if ($null -eq $sh) { throw ('no share ' + $A['share'] + ' on ' + $A['server']) }\n"
+	"  $unc = '\\\\' + $A['server'] + '\\' + $A['share']\n"
+	"  $acl = Get-Acl -LiteralPath $unc\n"
+	"  $admin = 'BUILTIN\\Administrators'\n"
+	"  $nested = 'no'\n"
+	"  foreach ($r in $acl.Access) {\n"
+	"    if ($r.IdentityReference.Value -eq $admin -and $r.AccessControlType -eq 'Allow' -and\n"
+	"        ($r.InheritanceFlags -band [Security.AccessControl.InheritanceFlags]::ContainerInherit) -and\n"
+	"        -not ($r.PropagationFlags -band [Security.AccessControl.PropagationFlags]::NoPropagateInherit)) { $nested = 'yes' }\n"
+	"  }\n"
+	"  $text = ($acl.Access | ForEach-Object { '{0}:{1}:{2}:{3}:{4}' -f $_.IdentityReference, $_.AccessControlType,\n"
+	"           $_.FileSystemRights, $_.InheritanceFlags, $_.PropagationFlags }) -join \"`n\"\n"
+	"  Cols 'A' @('Server','Share','Path','Nested','Acl')\n"
+	"  Emit 'A' @($A['server'], $A['share'], $sh.Path, $nested, $text)\n"
+	"  $n++\n"
+	"  Done $n\n"
+	"} catch { Fail $_ }\n";
+
+
 static const struct {
 	const struct arg_spec *args;
+	const char *extra;   /* helpers after the prelude, or NULL */
 	const char *body;
 } op_scripts[] = {
-	[OP_STATUS] = { status_args, status_body },
+	[OP_STATUS] = { status_args, NULL, status_body },
+	[OP_PATHINFO] = { pathinfo_args, fileprelude_ps, pathinfo_ps },
+	[OP_DIRLIST] = { dirlist_args, fileprelude_ps, dirlist_ps },
+	[OP_LOGGREP] = { loggrep_args, fileprelude_ps, loggrep_ps },
+	[OP_STATMSGS] = { statmsgs_args, fileprelude_ps, statmsgs_ps },
+	[OP_SHAREACL] = { shareacl_args, fileprelude_ps, shareacl_ps },
 };
 
 static const char header_fmt[] = "# dpdoctor op=%s v=1\n";
@@ -158,17 +540,10 @@ arg_check(const struct arg_spec *spec, const char *v, char **err)
 		err_set(err, "argument %s contains a typographic quote", spec->key);
 		return -1;
 	}
-	bool ok = true;
-	switch (spec->kind) {
-	case ARG_SITE: ok = sitecode_valid(v); break;
-	case ARG_SERVER: ok = servername_valid(v); break;
-	case ARG_PKGID: ok = pkgid_valid(v); break;
-	case ARG_TEXT: break;
-	}
+	bool ok = arg_kinds[spec->kind].valid(v);
 	if (!ok)
 		err_set(err, "argument %s: \"%s\" is not a valid %s", spec->key, v,
-		    spec->kind == ARG_SITE ? "site code" :
-		    spec->kind == ARG_SERVER ? "server name" : "package ID");
+		    arg_kinds[spec->kind].what);
 	return ok ? 0 : -1;
 }
 
@@ -217,8 +592,34 @@ ops_render(const struct op *op, char **err)
 		buf_addc(&b, '\n');
 	}
 	buf_adds(&b, prelude);
+	if (op_scripts[op->kind].extra != NULL)
+		buf_adds(&b, op_scripts[op->kind].extra);
 	buf_adds(&b, op_scripts[op->kind].body);
 	return buf_detach(&b);
+}
+
+int
+ops_call(struct transport *t, const struct op *op, proto_record_fn fn,
+    void *arg, const struct deadline *dl, char **err)
+{
+	char *script = ops_render(op, err);
+	if (script == NULL)
+		return -1;
+	struct script_result res;
+	script_result_init(&res);
+	char *perr = NULL;
+	int rc = transport_run_script(t, script, &res, dl, err);
+	if (rc == 0) {
+		rc = proto_parse(res.out.data ? res.out.data : "", res.out.len,
+		    op_name(op->kind), fn, arg, &perr);
+		if (rc != 0)
+			err_set(err, "%s on %s: %s%s%s", op_name(op->kind), t->host, perr,
+			    res.err.len ? "; stderr: " : "", res.err.len ? res.err.data : "");
+	}
+	free(perr);
+	free(script);
+	script_result_free(&res);
+	return rc;
 }
 
 /* Read one `$A['key'] = '<value>'` line; returns the end of the line. */

@@ -12,11 +12,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "backend/proto.h"
+#include "backend/transport.h"
 #include "backend/util.h"
 
 /* X(ENUM, wire name, changes the site?) */
 #define OP_TABLE(X) \
-	X(OP_STATUS, "status", false)
+	X(OP_STATUS, "status", false) \
+	X(OP_PATHINFO, "pathinfo", false) \
+	X(OP_DIRLIST, "dirlist", false) \
+	X(OP_LOGGREP, "loggrep", false) \
+	X(OP_STATMSGS, "statmsgs", false) \
+	X(OP_SHAREACL, "shareacl", false)
 
 enum op_kind {
 #define X(e, n, w) e,
@@ -53,5 +60,36 @@ char *ops_render(const struct op *op, char **err);
 /* Read an op back from a rendered script (for simulated hosts).  The
  * returned op's strings point into *storage, which the caller frees. */
 int ops_parse(const char *script, struct op *op, char **storage, char **err);
+
+/* Render an op, run it through a transport and parse the reply, giving
+ * each record to fn.  0 when the reply ended with END ok; otherwise -1
+ * with *err saying what failed (the transport, the remote's END error
+ * message with its standard error, or a malformed reply). */
+int ops_call(struct transport *t, const struct op *op, proto_record_fn fn,
+    void *arg, const struct deadline *dl, char **err);
+
+/* Argument checks shared with simulated hosts (which check again, as a
+ * host must: the text may not come from us).
+ *
+ * A Windows path: "E:\dir\file" or "\\SERVER\share\dir", at most
+ * OPS_PATH_MAX bytes of well-formed UTF-8, no control characters, none of
+ * | < > " * ? (illegal in Windows names), no ':' but the drive's, no '/',
+ * no empty, "." or ".." components.  Characters Windows allows in names
+ * (' ; $ ( ) `) are accepted: they travel as data, never as code. */
+#define OPS_PATH_MAX 1024
+bool ops_path_valid(const char *v);
+/* Several paths separated by '|' (at most OPS_MAX_PATHS), each valid. */
+#define OPS_MAX_PATHS 32
+bool ops_paths_valid(const char *v);
+/* A file-name wildcard for one folder: [A-Za-z0-9_.$~-] plus * and ?. */
+bool ops_pattern_valid(const char *v);
+/* What loggrep looks for: 1-64 of [A-Za-z0-9_.-]. */
+bool ops_needle_valid(const char *v);
+/* A positive decimal count up to 100000. */
+bool ops_count_valid(const char *v);
+/* A share name: 1-80 of [A-Za-z0-9_.-], optionally ending in '$'. */
+bool ops_share_valid(const char *v);
+/* A log file path: a valid path ending in ".log" (case-insensitive). */
+bool ops_logpath_valid(const char *v);
 
 #endif

@@ -7,6 +7,7 @@
 #define DPD_CLI_H
 
 int cli_status(int argc, char **argv);
+int cli_log(int argc, char **argv);
 int cli_diagnose(int argc, char **argv);
 
 #endif

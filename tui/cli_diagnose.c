@@ -54,8 +54,8 @@ print_item(const struct evidence_item *it, bool cited)
 		if (*when)
 			buf_printf(&b, ", %s", when);
 		if (it->kind == EV_SHARE_ACL)
-			buf_adds(&b, it->flag == 1 ? ", reaches nested folders" :
-			    it->flag == 0 ? ", stops at the share root" : "");
+			buf_adds(&b, it->nested == 1 ? ", reaches nested folders" :
+			    it->nested == 0 ? ", stops at the share root" : "");
 		if (it->text && it->kind != EV_PACKAGE)
 			buf_printf(&b, "\n      %s", it->text);
 	}
@@ -105,7 +105,8 @@ item_json(const struct evidence_item *it, bool cited)
 	json_object_object_add(o, "size", json_object_new_int64((int64_t)it->size));
 	json_object_object_add(o, "attrs", json_object_new_int64(it->attrs));
 	json_object_object_add(o, "version", json_object_new_int64(it->version));
-	json_object_object_add(o, "flag", json_object_new_int(it->flag));
+	if (it->kind == EV_SHARE_ACL)
+		json_object_object_add(o, "nested", json_object_new_int(it->nested));
 	json_object_object_add(o, "severity", json_object_new_string(smslog_severity_name(it->severity)));
 	json_object_object_add(o, "msgid", json_object_new_int(it->msgid));
 	json_object_object_add(o, "text", it->text ? json_object_new_string(it->text) : NULL);

@@ -17,6 +17,9 @@ static const char usage_text[] =
 	"usage: dpdoctor [-c FILE] [--site CODE] [--read-only] [--refresh N]\n"
 	"       dpdoctor --demo[=DIR] [--demo-reset] [--demo-scenario=NAME]\n"
 	"       dpdoctor status [--demo[=DIR]] [-c FILE] [--all] [--format table|csv|json]\n"
+	"       dpdoctor log (--file PATH | --server NAME) [--package PKGID] [--follow]\n"
+	"                    [--format text|json]\n"
+	"       dpdoctor diagnose PKGID DP [--demo[=DIR]] [--format text|json]\n"
 	"       dpdoctor --version | --help\n"
 	"\n"
 	"Shows every package x distribution point of an SMS 2003 site as a live,\n"
@@ -35,13 +38,18 @@ static const char usage_text[] =
 	"\n"
 	"Subcommands:\n"
 	"  status                print the package/DP pairs that are not installed;\n"
-	"                        exit 0 healthy, 1 problems, 2 error\n";
+	"                        exit 0 healthy, 1 problems, 2 error\n"
+	"  log                   parse an SMS log (any format), optionally one package's lines\n"
+	"  diagnose              gather the evidence for one package on one DP and name\n"
+	"                        the failure; exit 0 installed, 1 problem, 2 error\n";
 
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } subcommands[] = {
 	{ "status", cli_status },
+	{ "log", cli_log },
+	{ "diagnose", cli_diagnose },
 };
 
 static int

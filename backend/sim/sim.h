@@ -57,4 +57,10 @@ int sim_run_script(const char *dir, const char *host, const char *script,
 /* The in-process transport over sim_run_script(). */
 struct transport *transport_sim_new(const char *dir, const char *host);
 
+/* Where a Windows path on a simulated server lives on disk:
+ * ("DIR", "SMS009PRI", "E:\\SMS\\Logs\\distmgr.log") ->
+ * "DIR/servers/SMS009PRI/E:/SMS/Logs/distmgr.log".  NULL when winpath is
+ * not "X:\\..." or holds a ".." component. */
+char *sim_server_path(const char *dir, const char *server, const char *winpath);
+
 #endif

@@ -121,6 +121,11 @@ simdb_free(struct sim_site *s)
 		free(p->targets);
 	}
 	simlog_discard(s);
+	for (size_t i = 0; i < s->nmsgs; i++) {
+		free(s->msgs[i].dp);
+		free(s->msgs[i].istr);
+	}
+	free(s->msgs);
 	free(s->logs);
 	free(s->srv);
 	free(s->pkg);
@@ -359,6 +364,72 @@ simdb_cell_drop(struct sim_site *s, uint32_t pkg, uint32_t srv)
 	s->dirty = true;
 }
 
+/* ---- status messages --------------------------------------------------- */
+
+void
+simdb_statmsg_add(struct sim_site *s, uint32_t srv, int64_t ms, unsigned id,
+    char sev, const char *const *istr, const struct simlog_attr *attrs)
+{
+	if (s->nmsgs == s->msgcap) {
+		s->msgcap = s->msgcap ? s->msgcap * 2 : 256;
+		s->msgs = xreallocarray(s->msgs, s->msgcap, sizeof *s->msgs);
+	}
+	struct sim_statmsg *m = &s->msgs[s->nmsgs++];
+	*m = (struct sim_statmsg){ .recid = ++s->msgseq, .msgid = (uint16_t)id,
+	    .sev = sev, .srv = srv, .ms = ms };
+	struct buf b;
+	buf_init(&b);
+	for (int i = 0; i < 10 && istr != NULL && istr[i] != NULL; i++) {
+		buf_adds(&b, istr[i]);
+		buf_addc(&b, '\x1f');
+	}
+	m->istr = b.data ? buf_detach(&b) : xstrdup("");
+	for (size_t i = 0; attrs != NULL && attrs[i].id != 0; i++) {
+		if (attrs[i].id == 400 && pkgid_valid(attrs[i].value))
+			memcpy(m->pkg, attrs[i].value, 9);
+		else if (attrs[i].id == 404 && m->dp == NULL)
+			m->dp = xstrdup(attrs[i].value);
+	}
+	s->dirty = true;
+}
+
+static int
+msg_cmp_pkg(const void *a, const void *b)
+{
+	const struct sim_statmsg *x = a, *y = b;
+	int c = strcmp(x->pkg, y->pkg);
+	return c != 0 ? c : x->recid < y->recid ? -1 : x->recid > y->recid;
+}
+
+static int
+msg_cmp_rec(const void *a, const void *b)
+{
+	const struct sim_statmsg *x = a, *y = b;
+	return x->recid < y->recid ? -1 : x->recid > y->recid;
+}
+
+void
+simdb_statmsg_trim(struct sim_site *s)
+{
+	qsort(s->msgs, s->nmsgs, sizeof *s->msgs, msg_cmp_pkg);
+	size_t out = 0;
+	for (size_t i = 0; i < s->nmsgs; ) {
+		size_t j = i;
+		while (j < s->nmsgs && strcmp(s->msgs[j].pkg, s->msgs[i].pkg) == 0)
+			j++;
+		size_t from = j - i > SIM_STATMSG_KEEP ? j - SIM_STATMSG_KEEP : i;
+		for (size_t k = i; k < from; k++) {
+			free(s->msgs[k].dp);
+			free(s->msgs[k].istr);
+		}
+		for (size_t k = from; k < j; k++)
+			s->msgs[out++] = s->msgs[k];
+		i = j;
+	}
+	s->nmsgs = out;
+	qsort(s->msgs, s->nmsgs, sizeof *s->msgs, msg_cmp_rec);
+}
+
 /* ---- writing ---------------------------------------------------------- */
 
 static void
@@ -406,6 +477,7 @@ save_header(struct buf *b, const struct sim_site *s)
 		{ "anchor_sim", s->anchor_sim }, { "anchor_real", s->anchor_real },
 		{ "materialise", s->materialise }, { "primary", s->primary },
 		{ "servers", (int64_t)s->nsrv }, { "packages", (int64_t)s->npkg },
+		{ "msgseq", s->msgseq },
 	};
 	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
 		buf_printf(b, "I\t%s", nums[i].k);
@@ -476,9 +548,26 @@ save_cell(struct buf *b, const struct sim_cell *c)
 	buf_addc(b, '\n');
 }
 
+static void
+save_msg(struct buf *b, const struct sim_statmsg *m)
+{
+	char sev[2] = { m->sev, '\0' };
+	buf_adds(b, "M");
+	put_num(b, m->recid);
+	put_num(b, m->msgid);
+	put_str(b, sev);
+	put_num(b, m->srv);
+	put_num(b, m->ms);
+	put_str(b, m->pkg);
+	put_str(b, m->dp);
+	put_str(b, m->istr);
+	buf_addc(b, '\n');
+}
+
 int
 simdb_save(struct sim_site *s, char **err)
 {
+	simdb_statmsg_trim(s);
 	struct buf b;
 	buf_init(&b);
 	buf_grow(&b, 4096 + s->npkg * (200 + s->nsrv / 4) + s->ncell * 80);
@@ -489,6 +578,8 @@ simdb_save(struct sim_site *s, char **err)
 		save_pkg(&b, s, &s->pkg[i]);
 	for (size_t i = 0; i < s->ncell; i++)
 		save_cell(&b, &s->cell[i]);
+	for (size_t i = 0; i < s->nmsgs; i++)
+		save_msg(&b, &s->msgs[i]);
 	char *path = simdb_path(s->dir);
 	int rc = file_write_atomic(path, b.data, b.len, err);
 	free(path);
@@ -574,6 +665,8 @@ load_info(struct loader *L)
 		NUM(L, 2, 0, 1, s->materialise);
 	} else if (strcmp(k, "primary") == 0) {
 		NUM(L, 2, 0, UINT32_MAX, s->primary);
+	} else if (strcmp(k, "msgseq") == 0) {
+		NUM(L, 2, 0, UINT32_MAX, s->msgseq);
 	} else if (strncmp(k, "next:", 5) == 0) {
 		int e = sim_site_event_from_name(k + 5);
 		if (e >= 0)
@@ -723,6 +816,34 @@ load_cell(struct loader *L)
 	return 0;
 }
 
+static int
+load_msg(struct loader *L)
+{
+	struct sim_site *s = L->s;
+	struct sim_statmsg m = {0};
+	const char *sev = str(L, 3), *pkg = str(L, 6), *dp = str(L, 7), *istr = str(L, 8);
+	NUM(L, 1, 1, UINT32_MAX, m.recid);
+	NUM(L, 2, 0, UINT16_MAX, m.msgid);
+	NUM(L, 4, 0, (int64_t)s->nsrv - 1, m.srv);
+	NUM(L, 5, 0, INT64_MAX, m.ms);
+	if (sev == NULL || strlen(sev) != 1 || strchr("IWE", *sev) == NULL)
+		return bad(L, "bad status message severity");
+	if (pkg == NULL || (*pkg && !pkgid_valid(pkg)) || dp == NULL || istr == NULL)
+		return bad(L, "bad status message");
+	if (s->nmsgs > 0 && s->msgs[s->nmsgs - 1].recid >= m.recid)
+		return bad(L, "status messages are not in RecordID order");
+	m.sev = *sev;
+	memcpy(m.pkg, pkg, strlen(pkg) + 1);
+	m.dp = *dp ? xstrdup(dp) : NULL;
+	m.istr = xstrdup(istr);
+	if (s->nmsgs == s->msgcap) {
+		s->msgcap = s->msgcap ? s->msgcap * 2 : 256;
+		s->msgs = xreallocarray(s->msgs, s->msgcap, sizeof *s->msgs);
+	}
+	s->msgs[s->nmsgs++] = m;
+	return 0;
+}
+
 /* Split a line into unescaped TAB-separated fields, in place. */
 static int
 split_line(struct loader *L, char *line, char **f)
@@ -766,6 +887,8 @@ load_line(struct loader *L, char *line)
 	}
 	if (strcmp(t, "C") == 0)
 		return load_cell(L);
+	if (strcmp(t, "M") == 0)
+		return load_msg(L);
 	return bad(L, "unknown record type");
 }
 

@@ -473,6 +473,10 @@ ev_primary_retry(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 		simlog_line(j, "~Package %s uses the compressed copy of the source directory.", p->id);
 		simlog_line(j, "~Cannot update the package server %s for package %s, error = 3",
 		    nal, p->id);
+		/* The DP's side has no record: the failure names the DP (404). */
+		const char *istr[] = { p->id, p->source_path, nal, NULL };
+		const struct simlog_attr a[] = { { 400, p->id }, { 404, nal }, { 0, NULL } };
+		simlog_statmsg(j, 2328, 'E', 'M', istr, a);
 	}
 	msg_2302(j, p);
 	count_retry(c, j, p, 2, 3, t);

@@ -359,6 +359,33 @@ simfs_pck_version(const struct sim_site *s, uint32_t srv, uint32_t pkg,
 	return 0;
 }
 
+int
+simfs_file_header(const char *path, char id[static 9], uint32_t *version)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
+	char head[PCK_HEAD_MAX + 1];
+	ssize_t n;
+	do
+		n = read(fd, head, PCK_HEAD_MAX);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	head[n] = '\0';
+	if (strncmp(head, PCK_MAGIC "\r\n", strlen(PCK_MAGIC) + 2) == 0) {
+		size_t l;
+		const char *v = ini_value(head, "PackageID", &l);
+		if (v == NULL || l != 8 || ini_u32(head, "StoredPkgVersion", version) != 0)
+			return -1;
+		memcpy(id, v, 8);
+		id[8] = '\0';
+		return 0;
+	}
+	return simfs_pkginfo_parse(head, id, version);
+}
+
 /* ---- inboxes ---------------------------------------------------------- */
 
 int
@@ -560,4 +587,22 @@ simfs_uninstall(const struct sim_site *s, uint32_t srv, uint32_t pkg, char **err
 	free(pck);
 	free(rel);
 	return rc;
+}
+
+char *
+sim_server_path(const char *dir, const char *server, const char *winpath)
+{
+	if (winpath[0] == '\0' || winpath[1] != ':' || (winpath[2] != '\\' && winpath[2] != '/'))
+		return NULL;
+	char *p = xasprintf("%s/servers/%s/%c:/%s", dir, server, winpath[0], winpath + 3);
+	char *rel = p + strlen(p) - strlen(winpath + 3) - 1; /* "/SMS/Logs/..." */
+	for (char *q = rel; *q; q++)
+		if (*q == '\\')
+			*q = '/';
+	size_t n = strlen(rel);
+	if (strstr(rel, "/../") != NULL || (n >= 3 && strcmp(rel + n - 3, "/..") == 0)) {
+		free(p);
+		return NULL;
+	}
+	return p;
 }

@@ -205,6 +205,22 @@ struct simlog_line {
 	char *text;                 /* the message, without the trace suffix */
 };
 
+/* A status message as the site's database holds it (SMS_StatusMessage
+ * with its insertion strings and attributes 400 and 404).  Every STATMSG
+ * a simulated server logs is recorded, so the statmsgs op answers from
+ * here, not from a log that may have rolled over. */
+struct sim_statmsg {
+	uint32_t recid;             /* RecordID: increasing */
+	uint16_t msgid;
+	char sev;                   /* 'I', 'W' or 'E' */
+	uint32_t srv;               /* the reporting machine */
+	int64_t ms;                 /* when (UTC ms) */
+	char pkg[9];                /* attribute 400, "" when none */
+	char *dp;                   /* attribute 404 (a NAL path), NULL when none */
+	char *istr;                 /* insertion strings, each ended by '\x1f' */
+};
+#define SIM_STATMSG_KEEP 200    /* newest messages kept per package */
+
 struct sim_site {
 	char *dir;
 	char site_code[4];
@@ -230,7 +246,17 @@ struct sim_site {
 	size_t logcap;
 	uint32_t logseq;
 	dpd_time site_next[SIM_SEV_COUNT]; /* 0: not scheduled (yet) */
+	struct sim_statmsg *msgs;   /* by recid */
+	size_t nmsgs;
+	size_t msgcap;
+	uint32_t msgseq;            /* the last RecordID given */
 	bool dirty;                 /* the database must be written */
+};
+
+/* A status message attribute: (AttributeID, value). */
+struct simlog_attr {
+	unsigned id;
+	const char *value;
 };
 
 /* ---- simdb.c: the site database ------------------------------------ */
@@ -268,6 +294,12 @@ const char *sim_site_event_name(unsigned e);
 int sim_site_event_from_name(const char *name);
 /* When a default cell was last copied (deterministic per pair). */
 dpd_time simdb_default_copied(const struct sim_site *s, uint32_t pkg, uint32_t srv);
+
+/* Record a status message (istr: up to 10, NULL ends; attrs end with id 0). */
+void simdb_statmsg_add(struct sim_site *s, uint32_t srv, int64_t ms, unsigned id,
+    char sev, const char *const *istr, const struct simlog_attr *attrs);
+/* Keep the newest SIM_STATMSG_KEEP per package (and as many without one). */
+void simdb_statmsg_trim(struct sim_site *s);
 
 /* ---- simclock.c: site time ------------------------------------------ */
 
@@ -319,10 +351,6 @@ void simlog_line(struct simlog_job *j, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* A STATMSG line; istr holds up to 10 insertion strings (NULL ends), attrs
  * pairs of (id, value) ending with 0. */
-struct simlog_attr {
-	unsigned id;
-	const char *value;
-};
 void simlog_statmsg(struct simlog_job *j, unsigned id, char sev, char lev,
     const char *const *istr, const struct simlog_attr *attrs);
 /* Append the pending lines to each server's distmgr.log in time order,
@@ -358,6 +386,9 @@ int simfs_write_pck(const struct sim_site *s, uint32_t srv, uint32_t pkg,
 /* 0 and *version when the DP has a readable PCK, 1 when it has none. */
 int simfs_pck_version(const struct sim_site *s, uint32_t srv, uint32_t pkg,
     uint32_t *version, char **err);
+/* The package ID and version a simulated PCK or package (.PKG) file
+ * carries; -1 when the file is neither (or unreadable). */
+int simfs_file_header(const char *path, char id[static 9], uint32_t *version);
 int simfs_write_incoming(const struct sim_site *s, uint32_t srv, uint32_t pkg,
     const char *name, uint32_t version, dpd_time mtime, char **err);
 /* Names (not paths) of INCOMING\*.PKG, sorted. */
@@ -407,6 +438,45 @@ int scenario_build(const char *dir, const char *name, uint32_t seed,
 extern const dpd_time scenario_start; /* 2007-01-04T09:00:00Z */
 
 /* ---- simops.c ---------------------------------------------------------- */
+
+/* A reply being written: protocol lines go through a scratch buffer and
+ * reach `out` with CRLF endings. */
+struct reply {
+	struct buf *out;
+	struct buf tmp;
+	size_t records;
+	bool failed;
+};
+void simreply_cols(struct reply *r, const char *type, const char *const *names, size_t n);
+void simreply_row(struct reply *r, const char *type, const char *const *values, size_t n);
+void simreply_error(struct reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void simreply_ok(struct reply *r);
+
+/* What a handler gets: the host it runs as, the op, the loaded site. */
+struct op;
+struct opctx {
+	const char *host;
+	const struct op *op;
+	struct sim_site *s;
+	struct reply *r;
+};
+
+/* An argument a handler accepts, with the check a host makes. */
+struct arg_rule {
+	const char *key;
+	bool (*valid)(const char *);
+	bool required;
+	const char *what;
+};
+
+/* simevidence.c: the read-only evidence ops. */
+extern const struct arg_rule simevd_pathinfo_rules[], simevd_dirlist_rules[],
+    simevd_loggrep_rules[], simevd_statmsgs_rules[], simevd_shareacl_rules[];
+int simevd_pathinfo(struct opctx *x);
+int simevd_dirlist(struct opctx *x);
+int simevd_loggrep(struct opctx *x);
+int simevd_statmsgs(struct opctx *x);
+int simevd_shareacl(struct opctx *x);
 
 int simops_run(const char *dir, const char *host, const char *script,
     struct script_result *res, const struct deadline *dl, char **err);

@@ -189,6 +189,7 @@ simlog_statmsg(struct simlog_job *j, unsigned id, char sev, char lev,
 	while (attrs != NULL && attrs[n].id != 0)
 		n++;
 	buf_printf(&b, " NUMATTRS=%zu", n);
+	simdb_statmsg_add(j->site, j->srv, j->ms, id, sev, istr, attrs);
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&b, " AID%zu=%u AVAL%zu=\"%s\"", i, attrs[i].id, i, attrs[i].value);
 	job_emit(j, buf_detach(&b));

@@ -16,15 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A reply being written: protocol lines go through a scratch buffer and
- * reach `out` with CRLF endings. */
-struct reply {
-	struct buf *out;
-	struct buf tmp;
-	size_t records;
-	bool failed;
-};
-
 static void
 reply_flush(struct reply *r)
 {
@@ -44,26 +35,26 @@ reply_begin(struct reply *r, const char *op)
 	reply_flush(r);
 }
 
-static void
-reply_cols(struct reply *r, const char *type, const char *const *names, size_t n)
+void
+simreply_cols(struct reply *r, const char *type, const char *const *names, size_t n)
 {
 	proto_cols(&r->tmp, type, names, n);
 	reply_flush(r);
 }
 
-static void
-reply_row(struct reply *r, const char *type, const char *const *values, size_t n)
+void
+simreply_row(struct reply *r, const char *type, const char *const *values, size_t n)
 {
 	proto_row(&r->tmp, type, values, n);
 	reply_flush(r);
 	r->records++;
 }
 
-static void
-reply_error(struct reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void
+simreply_error(struct reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static void
-reply_error(struct reply *r, const char *fmt, ...)
+void
+simreply_error(struct reply *r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -75,21 +66,14 @@ reply_error(struct reply *r, const char *fmt, ...)
 	r->failed = true;
 }
 
-static void
-reply_ok(struct reply *r)
+void
+simreply_ok(struct reply *r)
 {
 	proto_end_ok(&r->tmp, r->records);
 	reply_flush(r);
 }
 
 /* ---- arguments ------------------------------------------------------------ */
-
-struct arg_rule {
-	const char *key;
-	bool (*valid)(const char *);
-	bool required;
-	const char *what;
-};
 
 static const struct arg_rule status_rules[] = {
 	{ "site", sitecode_valid, true, "site code" },
@@ -153,7 +137,7 @@ status_packages(struct reply *r, const struct sim_site *s)
 	static const char *const cols[] = { "PackageID", "Name", "Manufacturer",
 	    "Version", "Language", "PkgSourcePath", "SourceVersion",
 	    "StoredPkgVersion", "StoredPkgPath", "SourceSite", "SourceDate" };
-	reply_cols(r, "P", cols, 11);
+	simreply_cols(r, "P", cols, 11);
 	for (size_t i = 0; i < s->npkg; i++) {
 		const struct sim_pkg *p = &s->pkg[i];
 		char sv[11], st[11], date[21];
@@ -163,7 +147,7 @@ status_packages(struct reply *r, const struct sim_site *s)
 		const char *v[] = { p->id, p->name, p->manufacturer, p->version,
 		    p->language, p->source_path, sv, st, p->stored_path,
 		    p->source_site, date };
-		reply_row(r, "P", v, 11);
+		simreply_row(r, "P", v, 11);
 	}
 }
 
@@ -174,7 +158,7 @@ status_cells(struct reply *r, const struct sim_site *s)
 {
 	static const char *const cols[] = { "PackageID", "ServerNALPath", "SiteCode",
 	    "State", "SourceVersion", "LastCopied", "SummaryDate" };
-	reply_cols(r, "C", cols, 7);
+	simreply_cols(r, "C", cols, 7);
 	struct buf *esc = xcalloc(s->nsrv, sizeof *esc);
 	size_t total = 0, width = 0;
 	for (size_t i = 0; i < s->nsrv; i++) {
@@ -215,13 +199,6 @@ status_cells(struct reply *r, const struct sim_site *s)
 	free(esc);
 }
 
-struct opctx {
-	const char *host;
-	const struct op *op;
-	struct sim_site *s;
-	struct reply *r;
-};
-
 static int
 op_status(struct opctx *x)
 {
@@ -230,12 +207,12 @@ op_status(struct opctx *x)
 	const char *prov = op_arg(x->op, "provider");
 	const char *where = prov != NULL && *prov ? prov : x->host;
 	if (simdb_find_srv(s, where) != (long)s->primary) {
-		reply_error(x->r, "SMS Provider not found on %s: root\\SMS\\site_%s does "
+		simreply_error(x->r, "SMS Provider not found on %s: root\\SMS\\site_%s does "
 		    "not exist", where, site);
 		return 0;
 	}
 	if (strcmp(site, s->site_code) != 0) {
-		reply_error(x->r, "Invalid namespace root\\SMS\\site_%s", site);
+		simreply_error(x->r, "Invalid namespace root\\SMS\\site_%s", site);
 		return 0;
 	}
 	status_packages(x->r, s);
@@ -244,10 +221,10 @@ op_status(struct opctx *x)
 	char now[21];
 	simclock_iso(s->clock, now);
 	const char *tv[] = { now };
-	reply_cols(x->r, "T", tcols, 1);
+	simreply_cols(x->r, "T", tcols, 1);
 	proto_row(&x->r->tmp, "T", tv, 1); /* T is not counted, as in the script */
 	reply_flush(x->r);
-	reply_ok(x->r);
+	simreply_ok(x->r);
 	return 0;
 }
 
@@ -260,6 +237,11 @@ struct op_handler {
 
 static const struct op_handler handlers[OP_COUNT] = {
 	[OP_STATUS] = { status_rules, op_status },
+	[OP_PATHINFO] = { simevd_pathinfo_rules, simevd_pathinfo },
+	[OP_DIRLIST] = { simevd_dirlist_rules, simevd_dirlist },
+	[OP_LOGGREP] = { simevd_loggrep_rules, simevd_loggrep },
+	[OP_STATMSGS] = { simevd_statmsgs_rules, simevd_statmsgs },
+	[OP_SHAREACL] = { simevd_shareacl_rules, simevd_shareacl },
 };
 
 /* The op name in a script's header line, for replying to one we cannot
@@ -279,13 +261,13 @@ run_op(const char *dir, struct opctx *x, const struct deadline *dl, char **err)
 	const struct op_handler *h = (unsigned)x->op->kind < OP_COUNT ?
 	    &handlers[x->op->kind] : NULL;
 	if (h == NULL || h->run == NULL) {
-		reply_error(x->r, "op %s is not supported by the simulator yet",
+		simreply_error(x->r, "op %s is not supported by the simulator yet",
 		    op_name(x->op->kind));
 		return 0;
 	}
 	char *why = args_check(x->op, h->rules);
 	if (why != NULL) {
-		reply_error(x->r, "%s", why);
+		simreply_error(x->r, "%s", why);
 		free(why);
 		return 0;
 	}
@@ -318,9 +300,9 @@ simops_run(const char *dir, const char *host, const char *script,
 		char *name = header_op(script);
 		reply_begin(&r, name);
 		if (strcmp(name, "unknown") != 0 && op_from_name(name) < 0)
-			reply_error(&r, "op %s is not supported by the simulator yet", name);
+			simreply_error(&r, "op %s is not supported by the simulator yet", name);
 		else
-			reply_error(&r, "%s", perr);
+			simreply_error(&r, "%s", perr);
 		buf_printf(&res->err, "%s\r\n", perr);
 		free(name);
 	} else {

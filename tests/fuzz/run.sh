@@ -8,8 +8,8 @@ src=$top_srcdir
 if ! command -v clang >/dev/null; then
 	echo "not ok 1 - clang is not installed (quickstart installs it)"; echo "1..1"; exit 1
 fi
-backend="backend/util.c backend/model.c backend/nal.c backend/proto.c backend/ops.c backend/transport.c backend/status.c"
-for target in status; do
+backend="backend/util.c backend/model.c backend/nal.c backend/proto.c backend/ops.c backend/transport.c backend/status.c backend/smslog.c backend/smslog_line.c"
+for target in status smslog; do
 	bin=$SCRATCH/fuzz_$target
 	srcs=""
 	for f in $backend; do srcs="$srcs $src/$f"; done

@@ -17,16 +17,16 @@
 enum {
 	NO_SOURCE = 1 << 0, ROOT_ACL = 1 << 1, OLD_PCK = 1 << 2, STALE_PKG = 1 << 3,
 	INCOMING = 1 << 4, NOTHING_ON_DP = 1 << 5, SOURCE_UNREAD = 1 << 6,
-	DP_DOWN = 1 << 7, HEALTHY = 1 << 8,
+	DP_DOWN = 1 << 7, HEALTHY = 1 << 8, ROOT_ACL_ONLY = 1 << 9, REMOVAL = 1 << 10,
 };
 
 static void
 add(struct evidence *e, enum evidence_kind k, const char *server, const char *source,
-    bool present, uint32_t version, int flag, const char *text)
+    bool present, uint32_t version, int nested, const char *text)
 {
 	struct evidence_item it = {
 		.kind = k, .server = (char *)server, .source = (char *)source,
-		.present = present, .version = version, .flag = flag, .text = (char *)text,
+		.present = present, .version = version, .nested = nested, .text = (char *)text,
 		.severity = SMSLOG_SEV_WARNING,
 	};
 	evidence_add(e, &it);
@@ -37,10 +37,10 @@ build(struct evidence *e, unsigned what)
 {
 	evidence_init(e, "009000B7", DP, PRI, "009");
 	e->have_cell = true;
-	e->cell.state = (what & HEALTHY) ? 0 : 3;
+	e->cell.state = (what & HEALTHY) ? 0 : (what & REMOVAL) ? 6 : 3;
 	e->complete = true;
 	struct evidence_item pkg = { .kind = EV_PACKAGE, .server = PRI, .source = "SMS_Package",
-		.present = true, .version = 3, .size = 3, .text = "\\\\FILESRV01\\Packages\\X" };
+		.present = true, .version = 3, .text = "\\\\FILESRV01\\Packages\\X" };
 	evidence_add(e, &pkg);
 	if (what & SOURCE_UNREAD) {
 		struct evidence_item it = { .kind = EV_SOURCE_DIR, .server = PRI,
@@ -59,7 +59,10 @@ build(struct evidence *e, unsigned what)
 	    (what & STALE_PKG) != 0, 0, -1, NULL);
 	add(e, EV_PKGINFO, DP, "\\\\" DP "\\E$\\SMS\\inboxes\\pkginfo.box\\009000B7.PKG",
 	    !(what & NOTHING_ON_DP), 0, -1, NULL);
-	add(e, EV_SHARE_ACL, DP, "\\\\" DP "\\SMSPKGE$", true, 0, (what & ROOT_ACL) ? 0 : 1, "BUILTIN\\Administrators:F");
+	if (what & ROOT_ACL)
+		add(e, EV_LOG, DP, "E:\\SMS\\Logs\\distmgr.log", true, 0, -1,
+		    "~Failed to create directory E:\\SMSPKGE$\\Apps\\009000B7, Win32 error = 5");
+	add(e, EV_SHARE_ACL, DP, "\\\\" DP "\\SMSPKGE$", true, 0, (what & (ROOT_ACL | ROOT_ACL_ONLY)) ? 0 : 1, "BUILTIN\\Administrators:F");
 	if (what & DP_DOWN) {
 		struct evidence_item it = { .kind = EV_UNREACHABLE, .server = DP,
 			.source = "\\\\" DP "\\E$\\SMS\\Logs\\distmgr.log", .error = "network path not found" };
@@ -104,6 +107,9 @@ main(void)
 	expect(NOTHING_ON_DP, FIND_NOT_IN_DB, EV_PKGINFO, "DP site does not know the package");
 	expect(NO_SOURCE | INCOMING, FIND_SOURCE_MISSING, EV_SOURCE_DIR, "source missing comes first");
 	expect(ROOT_ACL, FIND_SHARE_PERMS, EV_SHARE_ACL, "share permissions at the root");
+	expect(ROOT_ACL_ONLY, FIND_UNKNOWN, EV_KIND_COUNT, "root-only ACL, package not nested: not the cause");
+	expect(REMOVAL | STALE_PKG | ROOT_ACL_ONLY, FIND_SHARE_PERMS, EV_SHARE_ACL,
+	    "removal failing on a root-only share (its own PKG file is no symptom)");
 	expect(OLD_PCK, FIND_PCK_STALE, EV_PCK_PRIMARY, "primary PCK behind StoredPkgVersion");
 	expect(0, FIND_UNKNOWN, EV_KIND_COUNT, "nothing matches");
 	expect(SOURCE_UNREAD, FIND_UNKNOWN, EV_KIND_COUNT, "an unreadable source is not a missing one");

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# `dpdoctor diagnose` on every failing cell of the demo site: the finding
+# must be the one the simulator's failure mode implies, with cited evidence;
+# plus the healthy case, JSON shape and argument errors.
+. "$(dirname "$0")/lib.sh"
+
+demo=$SCRATCH/demo
+"$DPDOCTOR" status --demo="$demo" --format json >"$SCRATCH/bad.json"
+is $? 1 "demo site created, with problems"
+
+# Failing cells and their modes from the simulator's database: P lines are
+# packages and S lines servers in index order; C lines are cells.
+awk -F'\t' '$1 == "P" {p[np++] = $2} $1 == "S" {s[ns++] = $2}
+	$1 == "C" && $4 != 0 {print p[$2], s[$3], $5}' "$demo/site.db" >"$SCRATCH/cells"
+declare -A want=(
+	[PCK_MISSING]=pck-not-arrived [STALE_PKG_FILE]=pkg-file-stale [NOT_IN_DB]=not-in-db
+	[SOURCE_MISSING]=source-missing [SHARE_PERMS]=share-perms [PCK_NO_REGEN]=pck-stale
+)
+declare -A right wrong
+while read -r pkg dp mode; do
+	[ -n "${want[$mode]:-}" ] || continue
+	"$DPDOCTOR" diagnose "$pkg" "$dp" --demo="$demo" --format json >"$SCRATCH/d.json" 2>"$SCRATCH/err"
+	rc=$?
+	got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=d["findings"][0]; print(f["id"] if f["cites"] or f["id"] in ("unknown",) else "no-cites")' "$SCRATCH/d.json" 2>/dev/null)
+	if [ "$rc" -eq 1 ] && [ "$got" = "${want[$mode]}" ]; then
+		right[$mode]=$((${right[$mode]:-0} + 1))
+	else
+		wrong[$mode]="${wrong[$mode]:-} $pkg/$dp:rc=$rc:${got:-$(head -c 200 "$SCRATCH/err")}"
+	fi
+done <"$SCRATCH/cells"
+for mode in "${!want[@]}"; do
+	n=${right[$mode]:-0}
+	[ "$n" -ge 3 ] && [ -z "${wrong[$mode]:-}" ]
+	ok $? "$mode cells diagnosed as ${want[$mode]} ($n right${wrong[$mode]:+; wrong:${wrong[$mode]}})"
+done
+
+# A healthy cell: exit 0 and the healthy finding.
+healthy=$("$DPDOCTOR" status --demo="$demo" --all --format csv | awk -F, '$4 == "INSTALLED" {print $1, $3; exit}')
+"$DPDOCTOR" diagnose $healthy --demo="$demo" >"$SCRATCH/h.txt"
+is $? 0 "installed cell: exit 0"
+grep -q "Installed: nothing to fix" "$SCRATCH/h.txt"; ok $? "  says so"
+
+# Text output names the finding, the repair and the evidence groups.
+set -- $(awk '$3 == "PCK_MISSING" {print $1, $2; exit}' "$SCRATCH/cells")
+"$DPDOCTOR" diagnose "$1" "$2" --demo="$demo" >"$SCRATCH/t.txt"
+grep -q "^Finding: The compressed package (PCK) never arrived" "$SCRATCH/t.txt"; ok $? "text: finding title"
+grep -q "Suggested repair: preload-pck" "$SCRATCH/t.txt"; ok $? "text: suggested repair"
+grep -q "^  > .*INCOMING" "$SCRATCH/t.txt"; ok $? "text: the INCOMING file is cited"
+grep -q "haven't arrived yet" "$SCRATCH/t.txt"; ok $? "text: the distmgr.log skip line is shown"
+
+"$DPDOCTOR" diagnose 009000b7 DP01 --demo="$demo" >/dev/null 2>"$SCRATCH/err"; is $? 2 "bad package ID: exit 2"
+grep -q "not a package ID" "$SCRATCH/err"; ok $? "  says why"
+"$DPDOCTOR" diagnose '009000B7' 'DP;calc' --demo="$demo" >/dev/null 2>&1; is $? 2 "bad server name: exit 2"
+"$DPDOCTOR" diagnose 009000B7 --demo="$demo" >/dev/null 2>&1; is $? 2 "missing DP: exit 2"
+done_testing

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# `dpdoctor log`: --file on fixtures written here (every shape, rollover,
+# package filter, text and JSON Lines checked with python3), --server on
+# the demo site's primary, --follow picking up appended lines, and the
+# error paths with their exit codes.
+. "$(dirname "$0")/lib.sh"
+
+f=$SCRATCH/distmgr.log
+printf '%s\r\n' \
+	'~Processing incoming file E:\SMS\inboxes\distmgr.box\INCOMING\009000B7.PKG.  $$<SMS_DISTRIBUTION_MANAGER><Thu Jan 04 9:12:03.417 2007 GMT Standard Time><thread=2136 (0x858)>' \
+	'Package 009000B7 requires a newer version (3) of source files and the new compressed files haven'"'"'t arrived yet, current version is 1, skip E:\SMS\inboxes\distmgr.box\INCOMING\009000B7.PKG  $$<SMS_DISTRIBUTION_MANAGER><Thu Jul 05 10:00:00.000 2007 Pacific Daylight Time><thread=2136 (0x858)>' \
+	'~Cannot update the package server for package 009000C1, error = 3 $$<SMS_DISTRIBUTION_MANAGER><01-04-2007 09:12:03.417-60><thread=9112 (0x2398)>' \
+	'STATMSG: ID=2330 SEV=I LEV=M SOURCE="SMS Server" COMP="SMS_DISTRIBUTION_MANAGER" SYS=SMS009PRI SITE=009 PID=1 TID=2 GMTDATE=Thu Jan 04 09:12:03.500 2007 ISTR0="009000B7" ISTR1="["Display=\\DP1\"]MSWNET:["SMS_SITE=009"]\\DP1\" NUMATTRS=1 AID0=400 AVAL0="009000B7"  $$<SMS_DISTRIBUTION_MANAGER><Thu Jan 04 9:12:03.500 2007 Atlantis Standard Time><thread=2 (0x2)>' \
+	'<![LOG[two line' \
+	'message]LOG]!><time="10:00:00.000+000" date="01-04-2007" component="CcmExec" context="" type="3" thread="7" file="">' \
+	'a viewer copy	SMS_DISTRIBUTION_MANAGER	1/4/2007 9:12:03 AM	5764 (0x1684)' >"$f"
+printf 'bad bytes \xff\xfe and a NUL \0 here\n' >>"$f"
+printf 'older line 009000B7  $$<SMS_DISTRIBUTION_MANAGER><Wed Jan 03 9:00:00.000 2007 GMT Standard Time><thread=1 (0x1)>\r\n' >"$SCRATCH/distmgr.lo_"
+
+"$DPDOCTOR" log --file "$f" >"$SCRATCH/text"; rc=$?
+is $rc 0 "--file: exit 0 when entries are printed"
+is "$(wc -l <"$SCRATCH/text")" 8 "--file: one line per entry, .lo_ included"
+is "$(head -1 "$SCRATCH/text")" "2007-01-03 09:00:00.000Z  INFO   SMS_DISTRIBUTION_MANAGER  older line 009000B7" "--file: .lo_ first, text shape"
+is "$(sed -n 2p "$SCRATCH/text")" '2007-01-04 09:12:03.417Z  INFO   SMS_DISTRIBUTION_MANAGER  ~Processing incoming file E:\SMS\inboxes\distmgr.box\INCOMING\009000B7.PKG.' "--file: SMS 2003 line"
+sed -n 3p "$SCRATCH/text" | grep -q '^2007-07-05 17:00:00.000Z  WARN '; ok $? "--file: Pacific Daylight Time, warning"
+sed -n 4p "$SCRATCH/text" | grep -q '^2007-01-04 08:12:03.417Z  ERROR  SMS_DISTRIBUTION_MANAGER  ~Cannot'; ok $? "--file: CM2007 bias -60, error"
+sed -n 7p "$SCRATCH/text" | grep -q '^2007-01-04 09:12:03.000 (local)  INFO   SMS_DISTRIBUTION_MANAGER  a viewer copy$'; ok $? "--file: viewer copy in local time"
+
+"$DPDOCTOR" log --file "$f" --format json >"$SCRATCH/json"; is $? 0 "--format json: exit 0"
+python3 - "$SCRATCH/json" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert len(rows) == 8, len(rows)
+keys = {"time", "local", "zone", "component", "thread", "severity", "message", "format", "file", "offset"}
+for r in rows:
+    assert keys <= set(r), r
+assert rows[0]["file"].endswith("distmgr.lo_") and rows[1]["file"].endswith("distmgr.log")
+assert rows[1]["time"] == "2007-01-04T09:12:03.417Z" and rows[1]["format"] == "sms2003", rows[1]
+assert rows[1]["zone"] == "GMT Standard Time" and rows[1]["thread"] == 2136
+assert rows[3]["format"] == "cm2007" and rows[3]["severity"] == "error"
+s = rows[4]["statmsg"]
+assert s["id"] == 2330 and s["sev"] == "I" and s["sys"] == "SMS009PRI" and s["site"] == "009", s
+assert s["istr"][1] == '["Display=\\\\DP1\\"]MSWNET:["SMS_SITE=009"]\\\\DP1\\', s["istr"]
+assert s["attrs"] == {"400": "009000B7"}, s
+assert rows[4]["time"] == "2007-01-04T09:12:03.500Z", rows[4]
+assert rows[5]["format"] == "cmtrace" and rows[5]["message"] == "two line\r\nmessage" and rows[5]["severity"] == "error"
+assert rows[6]["format"] == "viewer" and rows[6]["time"] == "2007-01-04T09:12:03.000", rows[6]
+assert "\ufffd" in rows[7]["message"] and "\u0000" in rows[7]["message"], rows[7]
+assert rows[1]["offset"] == 0 and rows[2]["offset"] > 0
+PY
+ok $? "--format json: JSON Lines with every key, STATMSG, multi-line, bad bytes escaped"
+
+"$DPDOCTOR" log --file "$f" --package 009000B7 >"$SCRATCH/pkg"; is $? 0 "--package: exit 0"
+is "$(wc -l <"$SCRATCH/pkg")" 4 "--package: the four entries naming 009000B7"
+"$DPDOCTOR" log --file "$f" --package 009FFFFF >"$SCRATCH/none"; is $? 1 "--package matching nothing: exit 1"
+is "$(wc -c <"$SCRATCH/none")" 0 "  and prints nothing"
+"$DPDOCTOR" log --file "$f" --package 'x;rm' >/dev/null 2>"$SCRATCH/err"; is $? 2 "bad --package: exit 2"
+grep -q 'package ID' "$SCRATCH/err"; ok $? "  and says what a package ID is"
+"$DPDOCTOR" log --file "$SCRATCH/missing.log" >/dev/null 2>"$SCRATCH/err"; is $? 2 "missing file: exit 2"
+grep -q "$SCRATCH/missing.log: No such file" "$SCRATCH/err"; ok $? "  and names the file and why"
+"$DPDOCTOR" log >/dev/null 2>&1; is $? 2 "neither --file nor --server: exit 2"
+"$DPDOCTOR" log --file "$f" --server X >/dev/null 2>&1; is $? 2 "both --file and --server: exit 2"
+"$DPDOCTOR" log --file "$f" --format xml >/dev/null 2>&1; is $? 2 "bad --format: exit 2"
+: >"$SCRATCH/empty.log"
+"$DPDOCTOR" log --file "$SCRATCH/empty.log" >/dev/null; is $? 1 "empty file: exit 1"
+
+demo=$SCRATCH/demo
+primary=$("$DPDOCTOR" status --demo="$demo" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["source"].split(":",1)[1])')
+[ -n "$primary" ]; ok $? "demo primary is $primary"
+"$DPDOCTOR" log --demo="$demo" --server "$primary" --format json >"$SCRATCH/srv.json"; is $? 0 "--server on the demo primary: exit 0"
+python3 - "$SCRATCH/srv.json" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert len(rows) > 50, len(rows)
+assert all(r["format"] == "sms2003" and r["component"] == "SMS_DISTRIBUTION_MANAGER" for r in rows)
+assert all(r["time"].endswith("Z") for r in rows), "every demo zone is known"
+assert any("statmsg" in r for r in rows)
+assert any(r["severity"] == "warning" and "haven't arrived yet" in r["message"] for r in rows) or \
+       any(r["severity"] == "error" for r in rows)
+PY
+ok $? "--server: the simulator's distmgr.log parses completely (UTC, STATMSG, severities)"
+pkg=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if "statmsg" in r and "400" in r["statmsg"]["attrs"]: print(r["statmsg"]["attrs"]["400"]); break' "$SCRATCH/srv.json")
+"$DPDOCTOR" log --demo="$demo" --server "$primary" --package "$pkg" >"$SCRATCH/srvpkg"; is $? 0 "--server --package $pkg: exit 0"
+bad=$(grep -vc "$pkg" "$SCRATCH/srvpkg"); is "$bad" 0 "  every entry names $pkg"
+lc=$(echo "$primary" | tr 'A-Z' 'a-z')
+"$DPDOCTOR" log --demo="$demo" --server "$lc" >/dev/null; is $? 0 "--server name in lower case"
+"$DPDOCTOR" log --demo="$demo" --server NOSUCHDP >/dev/null 2>"$SCRATCH/err"; is $? 2 "unknown server: exit 2"
+grep -q 'NOSUCHDP' "$SCRATCH/err"; ok $? "  and names it"
+"$DPDOCTOR" log --demo="$demo" --server '../x' >/dev/null 2>&1; is $? 2 "server name with a path: exit 2"
+
+# --follow: picks up appended lines, stops on SIGTERM.
+g=$SCRATCH/follow.log
+printf 'first 009000B7\n' >"$g"
+"$DPDOCTOR" log --file "$g" --follow >"$SCRATCH/follow.out" &
+pid=$!
+sleep 1
+printf 'second 009000B7\n' >>"$g"
+for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q second "$SCRATCH/follow.out" && break; sleep 0.3; done
+kill -TERM $pid; wait $pid; rc=$?
+is $rc 0 "--follow: SIGTERM ends it with exit 0"
+is "$(cut -c27- "$SCRATCH/follow.out" | tr '\n' '|')" "INFO   -  first 009000B7|INFO   -  second 009000B7|" "--follow: existing then appended lines"
+done_testing

@@ -1,0 +1,400 @@
+/*
+ * Evidence ops and gathering: each evidence op renders and parses back
+ * with its arguments as data, refuses arguments that could break out of
+ * it, and on the default demo site (frozen at 10:00) evidence_gather
+ * returns what each failure mode leaves behind, for one cell of each mode,
+ * a healthy cell and a DP that cannot be reached.
+ */
+#include "config.h"
+#include "backend/evidence.h"
+#include "backend/nal.h"
+#include "backend/ops.h"
+#include "backend/sim/simint.h"
+#include "backend/status.h"
+#include "tests/unit/tap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define T0 "2007-01-04T10:00:00Z"
+
+/* ---- rendering and validation ------------------------------------------ */
+
+static void
+round_trip(enum op_kind k, const char *const *kv, size_t n)
+{
+	struct op op = { .kind = k };
+	for (size_t i = 0; i < n; i += 2)
+		op_set(&op, kv[i], kv[i + 1]);
+	char *err = NULL, *storage = NULL;
+	char *script = ops_render(&op, &err);
+	ok(script != NULL, "%s renders (%s)", op_name(k), err ? err : "");
+	struct op back;
+	int rc = script ? ops_parse(script, &back, &storage, &err) : -1;
+	ok(rc == 0 && back.kind == k && back.nargs >= n / 2, "%s parses back", op_name(k));
+	for (size_t i = 0; rc == 0 && i < n; i += 2)
+		is_str(op_arg(&back, kv[i]), kv[i + 1], "%s: %s survives as data",
+		    op_name(k), kv[i]);
+	free(script);
+	free(storage);
+	free(err);
+}
+
+static bool
+renders(enum op_kind k, const char *key, const char *value, const char *k2,
+    const char *v2)
+{
+	struct op op = { .kind = k };
+	op_set(&op, key, value);
+	if (k2)
+		op_set(&op, k2, v2);
+	char *err = NULL;
+	char *s = ops_render(&op, &err);
+	free(err);
+	free(s);
+	return s != NULL;
+}
+
+static void
+test_render(void)
+{
+	const char *pi[] = { "paths", "E:\\SMSPKG\\00900012.PCK|\\\\LONDONDP01\\E$\\SMSPKG\\00900012.PCK" };
+	round_trip(OP_PATHINFO, pi, 2);
+	const char *dl[] = { "dir", "\\\\LONDONDP01\\E$\\SMS\\inboxes\\distmgr.box\\INCOMING",
+	    "pattern", "*.PKG" };
+	round_trip(OP_DIRLIST, dl, 4);
+	const char *lg[] = { "log", "E:\\SMS\\Logs\\distmgr.log", "needle", "00900012",
+	    "max", "2000" };
+	round_trip(OP_LOGGREP, lg, 6);
+	const char *sm[] = { "site", "009", "package", "00900012", "dp", "LONDONDP01",
+	    "max", "200" };
+	round_trip(OP_STATMSGS, sm, 8);
+	const char *sa[] = { "server", "LONDONDP01", "share", "SMSPKGE$" };
+	round_trip(OP_SHAREACL, sa, 4);
+	/* Characters Windows allows in names travel as data. */
+	const char *evil[] = { "paths",
+	    "\\\\FILESRV01\\Packages\\O'Brien'; Remove-Item -Recurse; '$(calc)`whoami" };
+	round_trip(OP_PATHINFO, evil, 2);
+	struct op op = { .kind = OP_PATHINFO };
+	op_set(&op, "paths", evil[1]);
+	char *s = ops_render(&op, NULL);
+	contains(s, "$A['paths'] = '\\\\FILESRV01\\Packages\\O''Brien''; Remove-Item",
+	    "single quotes are doubled inside the data block");
+	free(s);
+
+	static const char *const bad_paths[] = {
+		"E:\\a\nWrite-Host x", "E:\\a|b", "E:\\a\"b", "E:\\..\\Windows",
+		"\\\\SRV\\share\\..\\x", "E:\\a\\.\\b", "E:\\a*", "E:\\a?", "E:\\a<b", "E:\\a>b",
+		"relative\\path", "E:/SMS", "E:\\a:stream", "\\\\bad server\\x",
+		"\\\\SRV", "E:\\a\\\\b", "E:\\\xe2\x80\x98quoted", "E:\\\xff\xfe",
+		"E:\\a\rb", "E:\\a\x7f", "",
+	};
+	for (size_t i = 0; i < sizeof bad_paths / sizeof bad_paths[0]; i++)
+		ok(!renders(OP_DIRLIST, "dir", bad_paths[i], "pattern", "*.PKG"),
+		    "dirlist refuses path #%zu", i);
+	ok(renders(OP_DIRLIST, "dir", "E:\\Pakete\\\xc3\x9c" "bersicht", "pattern", "*"),
+	    "well-formed non-ASCII names are paths");
+	ok(!renders(OP_PATHINFO, "paths", "E:\\a||E:\\b", NULL, NULL), "empty path in a list refused");
+	ok(!renders(OP_DIRLIST, "dir", "E:\\a", "pattern", "..\\*"), "pattern with a folder refused");
+	ok(!renders(OP_DIRLIST, "dir", "E:\\a", "pattern", "*;ls"), "pattern with ; refused");
+	ok(!renders(OP_LOGGREP, "log", "E:\\a.txt", "needle", "00900012"), "loggrep wants a .log");
+	ok(!renders(OP_LOGGREP, "log", "E:\\a.log", "needle", "x';ls"), "needle with quote refused");
+	ok(!renders(OP_LOGGREP, "log", "E:\\a.log", "needle", "$(ls)"), "needle with $() refused");
+	ok(!renders(OP_LOGGREP, "needle", "00900012", "log", "E:\\a.log|E:\\b.log"),
+	    "'|' in the log path refused");
+	struct op lg0 = { .kind = OP_LOGGREP };
+	op_set(&lg0, "log", "E:\\a.log");
+	op_set(&lg0, "needle", "x");
+	op_set(&lg0, "max", "0");
+	ok(ops_render(&lg0, NULL) == NULL, "max 0 refused");
+	op_set(&lg0, "max", "1e3");
+	ok(ops_render(&lg0, NULL) == NULL, "max 1e3 refused");
+	op_set(&lg0, "max", "100001");
+	ok(ops_render(&lg0, NULL) == NULL, "max over 100000 refused");
+	ok(!renders(OP_STATMSGS, "site", "009", "package", "0090$(x)"), "package with $() refused");
+	ok(!renders(OP_STATMSGS, "package", "00900012", "site", "00'"), "site with quote refused");
+	ok(!renders(OP_SHAREACL, "server", "DP`01", "share", "SMSPKGE$"), "server with backtick refused");
+	ok(!renders(OP_SHAREACL, "server", "DP01", "share", "SMS PKG$"), "share with space refused");
+	ok(!renders(OP_SHAREACL, "server", "DP01", "share", "a$b"), "share with inner $ refused");
+}
+
+/* ---- gathering on the demo site ------------------------------------------ */
+
+struct site {
+	char *dir;
+	struct sim_site *s;
+	struct snapshot *snap;
+	struct transport *t;
+};
+
+static long
+count(const struct evidence *e, enum evidence_kind k, bool present)
+{
+	long n = 0;
+	for (long i = evidence_find(e, k, 0); i >= 0; i = evidence_find(e, k, (size_t)i + 1))
+		n += e->items[i].present == present && e->items[i].error == NULL;
+	return n;
+}
+
+static bool
+log_has(const struct evidence *e, const char *server, const char *needle)
+{
+	for (long i = evidence_find(e, EV_LOG, 0); i >= 0; i = evidence_find(e, EV_LOG, (size_t)i + 1))
+		if (strcasecmp(e->items[i].server, server) == 0 &&
+		    strstr(e->items[i].text, needle) != NULL)
+			return true;
+	return false;
+}
+
+static const struct evidence_item *
+first(const struct evidence *e, enum evidence_kind k)
+{
+	long i = evidence_find(e, k, 0);
+	return i >= 0 ? &e->items[i] : NULL;
+}
+
+static bool
+all_sourced(const struct evidence *e)
+{
+	for (size_t i = 0; i < e->nitems; i++)
+		if (e->items[i].server == NULL || e->items[i].source == NULL)
+			return false;
+	return true;
+}
+
+static size_t progress_calls;
+
+static void
+on_progress(const struct evidence *e, void *arg)
+{
+	(void)e;
+	(void)arg;
+	progress_calls++;
+}
+
+/* The first cell of a mode (state 2 or 3 when install_only). */
+static const struct sim_cell *
+cell_of(const struct sim_site *s, enum sim_mode m, bool install_only)
+{
+	for (size_t i = 0; i < s->ncell; i++)
+		if (s->cell[i].mode == m && (!install_only || s->cell[i].state == 2 ||
+		    s->cell[i].state == 3))
+			return &s->cell[i];
+	return NULL;
+}
+
+static int
+gather(struct site *w, struct transport *t, uint32_t pkg, uint32_t srv, struct evidence *e)
+{
+	char *err = NULL;
+	progress_calls = 0;
+	int rc = evidence_gather(t, w->snap, w->s->pkg[pkg].id, w->s->srv[srv].name,
+	    w->s->srv[w->s->primary].name, e, NULL, on_progress, NULL, &err);
+	if (rc != 0)
+		printf("# gather: %s\n", err);
+	free(err);
+	return rc;
+}
+
+static void
+mode_case(struct site *w, enum sim_mode m, void (*check)(struct site *, const struct sim_cell *,
+    const struct evidence *))
+{
+	const struct sim_cell *c = cell_of(w->s, m, true);
+	ok(c != NULL, "the demo site has a %s cell", sim_mode_name(m));
+	if (c == NULL)
+		return;
+	struct evidence e;
+	ok(gather(w, w->t, c->pkg, c->srv, &e) == 0, "%s: gathered %s on %s",
+	    sim_mode_name(m), w->s->pkg[c->pkg].id, w->s->srv[c->srv].name);
+	ok(all_sourced(&e) && e.complete && e.have_cell, "%s: every item has server and source",
+	    sim_mode_name(m));
+	ok(count(&e, EV_UNREACHABLE, false) == 0, "%s: nothing unreachable", sim_mode_name(m));
+	ok(progress_calls >= 9, "%s: progress after each source", sim_mode_name(m));
+	check(w, c, &e);
+	evidence_free(&e);
+}
+
+static void
+check_pck_missing(struct site *w, const struct sim_cell *c, const struct evidence *e)
+{
+	const struct sim_pkg *p = &w->s->pkg[c->pkg];
+	const struct evidence_item *in = first(e, EV_INCOMING);
+	ok(in && in->present && strcmp(in->package, p->id) == 0,
+	    "PCK_MISSING: INCOMING\\*.PKG names the package");
+	const struct evidence_item *pck = first(e, EV_PCK_DP);
+	ok(pck && (!pck->present || pck->version < p->source_version),
+	    "PCK_MISSING: the DP has no PCK of the current version");
+	ok(log_has(e, w->s->srv[c->srv].name, "haven't arrived yet"),
+	    "PCK_MISSING: the DP's log skips the package file");
+}
+
+static void
+check_stale(struct site *w, const struct sim_cell *c, const struct evidence *e)
+{
+	ok(count(e, EV_DISTMGR_PKG, true) == 1, "STALE_PKG_FILE: distmgr.box\\<id>.PKG on the DP");
+	ok(log_has(e, w->s->srv[c->srv].name, w->s->pkg[c->pkg].id),
+	    "STALE_PKG_FILE: the DP's log mentions the package");
+}
+
+static void
+check_not_in_db(struct site *w, const struct sim_cell *c, const struct evidence *e)
+{
+	bool failed = false;
+	char *needle = xasprintf("\\\\%s\\", w->s->srv[c->srv].name);
+	for (long i = evidence_find(e, EV_STATMSG, 0); i >= 0;
+	    i = evidence_find(e, EV_STATMSG, (size_t)i + 1))
+		failed |= e->items[i].severity == 2 && e->items[i].dp_nal != NULL &&
+		    strstr(e->items[i].dp_nal, needle) != NULL && e->items[i].nistr == 3;
+	free(needle);
+	ok(failed, "NOT_IN_DB: an error status message names the DP");
+	ok(count(e, EV_DISTMGR_PKG, false) == 1, "NOT_IN_DB: no distmgr.box\\<id>.PKG");
+	ok(count(e, EV_INCOMING, true) == 0 && count(e, EV_INCOMING, false) == 1,
+	    "NOT_IN_DB: no INCOMING file (and that was checked)");
+}
+
+static void
+check_source_missing(struct site *w, const struct sim_cell *c, const struct evidence *e)
+{
+	const struct evidence_item *src = first(e, EV_SOURCE_DIR);
+	ok(src && !src->present && src->error == NULL &&
+	    strcmp(src->source, w->s->pkg[c->pkg].source_path) == 0,
+	    "SOURCE_MISSING: the UNC source path is not there");
+	ok(log_has(e, w->s->srv[w->s->primary].name, "Cannot find or read the package source"),
+	    "SOURCE_MISSING: the primary's log says so");
+}
+
+static void
+check_share_perms(struct site *w, const struct sim_cell *c, const struct evidence *e)
+{
+	const struct evidence_item *acl = first(e, EV_SHARE_ACL);
+	ok(acl && acl->nested == 0 && strstr(acl->text, "Administrators:Allow:FullControl:None"),
+	    "SHARE_PERMS: Administrators do not reach nested folders");
+	ok(log_has(e, w->s->srv[c->srv].name, "Failed to create directory"),
+	    "SHARE_PERMS: the DP's log fails to create the folder");
+	ok(count(e, EV_SHARE_FOLDER, false) >= 2, "SHARE_PERMS: both share folders checked, absent");
+}
+
+static void
+check_no_regen(struct site *w, const struct sim_cell *c, const struct evidence *e)
+{
+	const struct evidence_item *pkg = first(e, EV_PACKAGE);
+	const struct evidence_item *pck = first(e, EV_PCK_PRIMARY);
+	ok(pkg && pck && pck->present && pck->version > 0 && pck->version < pkg->version,
+	    "PCK_NO_REGEN: the primary's PCK is behind StoredPkgVersion");
+	ok(pkg && pck && pck->when < pkg->when, "PCK_NO_REGEN: and older than SourceDate");
+	(void)w;
+	(void)c;
+}
+
+static void
+test_healthy(struct site *w)
+{
+	uint32_t pkg = 0, srv = 0;
+	bool found = false;
+	for (uint32_t p = 0; p < w->s->npkg && !found; p++)
+		for (uint32_t d = 1; d < w->s->nsrv && !found; d++)
+			if (simdb_target(w->s, p, d) && simdb_cell(w->s, p, d) == NULL &&
+			    !(w->s->srv[d].flags & SIM_SRV_SHARE_ROOT_ONLY)) {
+				pkg = p;
+				srv = d;
+				found = true;
+			}
+	struct evidence e;
+	ok(found && gather(w, w->t, pkg, srv, &e) == 0, "healthy cell gathered");
+	if (!found)
+		return;
+	const struct evidence_item *pck = first(&e, EV_PCK_DP);
+	ok(pck && pck->present && pck->version == w->s->pkg[pkg].source_version,
+	    "healthy: the PCK is on the DP at the current version");
+	ok(count(&e, EV_INCOMING, true) == 0, "healthy: no INCOMING file");
+	ok(count(&e, EV_SHARE_FOLDER, true) == 1 && first(&e, EV_SHARE_ACL)->nested == 1,
+	    "healthy: share folder present, ACL reaches nested folders");
+	evidence_sort(&e);
+	long a = evidence_find(&e, EV_STATMSG, 0);
+	long b = a >= 0 ? evidence_find(&e, EV_STATMSG, (size_t)a + 1) : -1;
+	ok(a < 0 || b < 0 || e.items[a].record_id > e.items[b].record_id,
+	    "sorted: status messages newest first");
+	evidence_free(&e);
+}
+
+/* A transport that cannot reach one DP: scripts naming it fail. */
+struct cut {
+	struct transport t;
+	struct transport *inner;
+	const char *dp;
+};
+
+static int
+cut_run(struct transport *t, const char *script, struct script_result *res,
+    const struct deadline *dl, char **err)
+{
+	struct cut *c = (struct cut *)t;
+	if (strstr(script, c->dp) != NULL) {
+		err_set(err, "%s: The network path was not found", c->dp);
+		return -1;
+	}
+	return transport_run_script(c->inner, script, res, dl, err);
+}
+
+static const struct transport_ops cut_ops = { "cut", TCAP_SCRIPT, cut_run, NULL };
+
+static void
+test_unreachable(struct site *w)
+{
+	const struct sim_cell *c = cell_of(w->s, SIM_MODE_PCK_MISSING, true);
+	if (c == NULL)
+		return;
+	struct cut cut = { { &cut_ops, w->t->host, NULL }, w->t, w->s->srv[c->srv].name };
+	struct evidence e;
+	ok(gather(w, &cut.t, c->pkg, c->srv, &e) == 0, "unreachable DP: still gathers");
+	long n = 0;
+	for (long i = evidence_find(&e, EV_UNREACHABLE, 0); i >= 0;
+	    i = evidence_find(&e, EV_UNREACHABLE, (size_t)i + 1))
+		n += strcmp(e.items[i].server, cut.dp) == 0 && e.items[i].error &&
+		    strstr(e.items[i].error, "network path") != NULL;
+	ok(n >= 5, "unreachable DP: its sources are EV_UNREACHABLE items (%ld)", n);
+	ok(count(&e, EV_PCK_PRIMARY, true) == 1 && first(&e, EV_PACKAGE)->present,
+	    "unreachable DP: the primary's evidence is still there");
+	ok(count(&e, EV_PCK_DP, true) + count(&e, EV_PCK_DP, false) == 0,
+	    "unreachable DP: nothing is claimed about its PCK");
+	evidence_free(&e);
+}
+
+int
+main(void)
+{
+	test_render();
+	setenv("DPDOCTOR_SIM_TIME", T0, 1);
+	struct site w = { .dir = xstrdup("/tmp/dpd-test-evidence-XXXXXX") };
+	if (mkdtemp(w.dir) == NULL)
+		return 99;
+	char *sitedir = xasprintf("%s/site", w.dir), *err = NULL;
+	ok(sim_ensure(sitedir, "default", 1, false, &err) == 0, "default site (%s)", err ? err : "");
+	struct sim_info info;
+	ok(sim_info(sitedir, &info, &err) == 0, "site info");
+	ok(simdb_load(sitedir, &w.s, &err) == 0, "site loaded");
+	w.t = transport_sim_new(sitedir, info.primary);
+	w.snap = status_fetch(w.t, info.site_code, NULL, NULL, &err);
+	ok(w.snap != NULL, "snapshot (%s)", err ? err : "");
+	if (w.s != NULL && w.snap != NULL) {
+		mode_case(&w, SIM_MODE_PCK_MISSING, check_pck_missing);
+		mode_case(&w, SIM_MODE_STALE_PKG_FILE, check_stale);
+		mode_case(&w, SIM_MODE_NOT_IN_DB, check_not_in_db);
+		mode_case(&w, SIM_MODE_SOURCE_MISSING, check_source_missing);
+		mode_case(&w, SIM_MODE_SHARE_PERMS, check_share_perms);
+		mode_case(&w, SIM_MODE_PCK_NO_REGEN, check_no_regen);
+		test_healthy(&w);
+		test_unreachable(&w);
+	}
+	snapshot_free(w.snap);
+	transport_close(w.t);
+	simdb_free(w.s);
+	sim_info_free(&info);
+	(void)simfs_remove_tree(w.dir, NULL);
+	free(sitedir);
+	free(w.dir);
+	free(err);
+	return done_testing();
+}
