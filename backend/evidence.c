@@ -191,87 +191,35 @@ evidence_sort(struct evidence *e)
 	free(r);
 }
 
-/* ---- reading log lines (until the smslog parser is wired in) ------------------ */
+/* ---- reading log lines ------------------------------------------------------------ */
 
-/* Standard-time offsets of the zones SMS servers stamp their logs with;
- * the "Daylight" name of a zone is an hour ahead. */
-static const struct {
-	const char *prefix;    /* before " Standard Time" / " Daylight Time" */
-	int offset_min;
-} zones[] = {
-	{ "GMT", 0 }, { "Romance", 60 }, { "W. Europe", 60 },
-	{ "Central European", 60 }, { "Eastern", -300 }, { "Central", -360 },
-	{ "Mountain", -420 }, { "Pacific", -480 }, { "Tokyo", 540 },
-	{ "India", 330 }, { "AUS Eastern", 600 },
+/* The parts of one raw log line the evidence keeps, read by the log parser
+ * (every SMS/ConfigMgr shape, zones, STATMSG fields). */
+struct line_fields {
+	dpd_time when;
+	int severity;
+	int msgid;
+	char *text;
 };
 
-static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-
-/* "Thu Jan 04 09:12:03.417 2007" at s; *rest after it.  UTC seconds as if
- * the stamp were UTC, or -1. */
-static int64_t
-stamp_parse(const char *s, const char **rest)
+static int
+line_entry(const struct smslog_entry *en, void *arg)
 {
-	char wd[4], mon[4];
-	int d, h, mi, sec, ms, y, n = 0;
-	if (sscanf(s, "%3s %3s %d %d:%d:%d.%d %d%n", wd, mon, &d, &h, &mi, &sec,
-	    &ms, &y, &n) != 8)
-		return -1;
-	int m = 0;
-	while (m < 12 && strcmp(months[m], mon) != 0)
-		m++;
-	char iso[32];
-	dpd_time t;
-	if (m == 12 || snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-	    y, m + 1, d, h, mi, sec) >= (int)sizeof iso || time_parse_iso(iso, &t) != 0)
-		return -1;
-	*rest = s + n;
-	return t;
-}
-
-/* The UTC time of a raw SMS 2003 log line: GMTDATE of a STATMSG, else the
- * trace stamp corrected by its zone name; 0 when neither can be read. */
-static dpd_time
-line_time(const char *line)
-{
-	const char *p = strstr(line, "GMTDATE="), *rest;
-	int64_t t;
-	if (p != NULL && (t = stamp_parse(p + 8, &rest)) >= 0)
-		return t;
-	p = strstr(line, "$$<");
-	p = p ? strstr(p, "><") : NULL;
-	if (p == NULL || (t = stamp_parse(p + 2, &rest)) < 0 || *rest++ != ' ')
-		return 0;
-	for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
-		size_t n = strlen(zones[i].prefix);
-		if (strncmp(rest, zones[i].prefix, n) != 0)
-			continue;
-		if (strncmp(rest + n, " Standard Time>", 15) == 0)
-			return t - zones[i].offset_min * 60;
-		if (strncmp(rest + n, " Daylight Time>", 15) == 0)
-			return t - (zones[i].offset_min + 60) * 60;
-	}
-	return 0;
+	struct line_fields *f = arg;
+	f->when = en->utc_known ? en->utc : 0;
+	f->severity = (int)en->severity;
+	f->msgid = en->statmsg ? en->statmsg->id : 0;
+	f->text = xstrndup(en->text.p, en->text.n);
+	return 1; /* one line, one entry */
 }
 
 static void
-line_severity(const char *line, struct evidence_item *it)
+line_parse(const char *line, struct line_fields *f)
 {
-	const char *p = strstr(line, "STATMSG: ID=");
-	it->severity = SMSLOG_SEV_INFO;
-	if (p != NULL) {
-		it->msgid = atoi(p + 12);
-		const char *sev = strstr(p, " SEV=");
-		if (sev != NULL)
-			it->severity = sev[5] == 'E' ? SMSLOG_SEV_ERROR :
-			    sev[5] == 'W' ? SMSLOG_SEV_WARNING : SMSLOG_SEV_INFO;
-		return;
-	}
-	static const char *const bad[] = { "Failed", "Cannot", "error =" };
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		if (strstr(line, bad[i]) != NULL)
-			it->severity = SMSLOG_SEV_ERROR;
+	memset(f, 0, sizeof *f);
+	if (smslog_parse_buffer(line, strlen(line), NULL, NULL, line_entry, f) == 0 ||
+	    f->text == NULL)
+		f->text = xstrdup(line);
 }
 
 /* ---- gathering -------------------------------------------------------------------- */
@@ -552,11 +500,14 @@ log_record(const struct proto_record *r, void *arg, char **err)
 		    strcmp(o->server, c->server) == 0)
 			return 0; /* found by an earlier needle */
 	}
+	struct line_fields f;
+	line_parse(line, &f);
 	struct evidence_item it = { .kind = EV_LOG, .server = (char *)c->server,
-	    .source = (char *)file, .read_at = now_site(c->g), .when = line_time(line),
-	    .present = true, .offset = off, .text = (char *)line, .nested = -1 };
-	line_severity(line, &it);
+	    .source = (char *)file, .read_at = now_site(c->g), .when = f.when,
+	    .present = true, .offset = off, .text = f.text, .nested = -1,
+	    .severity = f.severity, .msgid = f.msgid };
 	evidence_add(c->g->e, &it);
+	free(f.text);
 	learn_nested(c->g, line);
 	return 0;
 }

@@ -57,7 +57,11 @@ print_item(const struct evidence_item *it, bool cited)
 			buf_adds(&b, it->nested == 1 ? ", reaches nested folders" :
 			    it->nested == 0 ? ", stops at the share root" : "");
 		if (it->text && it->kind != EV_PACKAGE)
-			buf_printf(&b, "\n      %s", it->text);
+			for (const char *l = it->text; *l; ) {
+				size_t n = strcspn(l, "\n");
+				buf_printf(&b, "\n      %.*s", (int)n, l);
+				l += n + (l[n] == '\n');
+			}
 	}
 	puts(b.data);
 	buf_free(&b);
