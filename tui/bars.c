@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "tui/bars.h"
+#include "tui/logview.h"
 #include "tui/draw.h"
 #include "tui/glyph.h"
 #include "tui/text.h"
@@ -201,6 +202,7 @@ static const char *const view_hints[] = {
 	[UI_VIEW_GRID] = "/ filter  a all  ? help  q quit",
 	[UI_VIEW_DETAIL] = "Esc close  ? help  q quit",
 	[UI_VIEW_HELP] = "Esc close  q close",
+	[UI_VIEW_LOG] = "f filter  m merge  / search  Esc close",
 };
 
 /* The status line's text when it is an error that persists. */
@@ -245,11 +247,18 @@ bars_draw_status(struct ui *u, WINDOW *w, int64_t now)
 		return;
 	}
 	struct pieces left = { .n = 0 }, right = { .n = 0 };
+	if (u->view == UI_VIEW_LOG) {
+		/* Following or paused stays in sight; a message goes after it. */
+		char st[160];
+		logview_status(u, st, sizeof st);
+		pieces_add(&left, UI_ROLE_INFO, "%s", st);
+	}
+	const char *lead = left.n > 0 ? glyph()->sep : "";
 	if (u->msg != NULL && now < u->msg_until)
-		pieces_add(&left, u->msg_role, "%s", u->msg);
+		pieces_add(&left, u->msg_role, "%s%s", lead, u->msg);
 	else if (err != NULL)
-		pieces_add(&left, UI_ROLE_ERROR, "%s", err);
-	else
+		pieces_add(&left, UI_ROLE_ERROR, "%s%s", lead, err);
+	else if (u->view != UI_VIEW_LOG)
 		bars_summary(u, &left);
 	free(err);
 	pieces_add(&right, UI_ROLE_DIM, "%s", view_hints[u->view]);

@@ -3,12 +3,19 @@
  * their label, so the pane reads the same at 80 columns and at 200.  The
  * DP's SourceVersion is compared with the package's because "the DP is
  * behind" is the first thing an administrator checks (the seed's
- * distmgr.log message is about exactly that).
+ * distmgr.log message is about exactly that).  Under the facts come the
+ * finding (title in the state's colour, explanation, suggested repair,
+ * caveat) and the evidence it rests on, grouped as evidence_kind_group()
+ * says, newest first in a group, cited items marked, unreadable ones in
+ * the error colour.  The pane scrolls: it is longer than the screen.
  */
 #include "config.h"
 #include "tui/detail.h"
 #include "tui/draw.h"
 #include "tui/glyph.h"
+#include "tui/gather.h"
+#include "backend/smslog.h"
+#include "tui/ui.h"
 #include "backend/util.h"
 
 #include <stdio.h>
@@ -101,8 +108,226 @@ detail_on_dp(struct text *t, const struct package *p, const struct cell *c, int 
 	    detail_time(c->summary_date, t2, sizeof t2)), width);
 }
 
+
+/* How each kind's `present` reads; NULL: the kind has no presence. */
+static const struct {
+	enum evidence_kind kind;
+	const char *yes, *no;
+} detail_presence[] = {
+	{ EV_SOURCE_DIR, "exists", "missing" },
+	{ EV_PCK_PRIMARY, "present", "missing" },
+	{ EV_PCK_DP, "present", "missing" },
+	{ EV_INCOMING, "names the package", "none" },
+	{ EV_DISTMGR_PKG, "present", "none" },
+	{ EV_PKGINFO, "present", "missing" },
+	{ EV_SHARE_FOLDER, "present", "missing" },
+};
+
+static const struct {
+	uint32_t bit;
+	char letter;
+} detail_attrs[] = {
+	{ EV_ATTR_READONLY, 'R' }, { EV_ATTR_HIDDEN, 'H' }, { EV_ATTR_SYSTEM, 'S' },
+	{ EV_ATTR_DIRECTORY, 'D' }, { EV_ATTR_ARCHIVE, 'A' },
+};
+
+static const char *const detail_acl[] = {
+	"unknown whether rights reach nested folders",
+	"rights stop at the share root",
+	"Administrators' rights reach nested folders",
+};
+
+static void
+detail_item_facts(struct buf *b, const struct evidence_item *it)
+{
+	for (size_t i = 0; i < sizeof detail_presence / sizeof detail_presence[0]; i++)
+		if (detail_presence[i].kind == it->kind)
+			buf_printf(b, "%s", it->present ? detail_presence[i].yes : detail_presence[i].no);
+	if (it->present && it->size > 0 && it->kind != EV_PACKAGE)
+		buf_printf(b, ", %llu bytes", (unsigned long long)it->size);
+	if (it->kind != EV_PACKAGE && it->version != 0)
+		buf_printf(b, ", version %u", (unsigned)it->version);
+	if (it->attrs != 0) {
+		buf_adds(b, ", attributes ");
+		for (size_t i = 0; i < sizeof detail_attrs / sizeof detail_attrs[0]; i++)
+			if (it->attrs & detail_attrs[i].bit)
+				buf_addc(b, detail_attrs[i].letter);
+	}
+	if (it->kind == EV_SHARE_ACL)
+		buf_printf(b, "%s", detail_acl[it->nested < 0 ? 0 : it->nested ? 2 : 1]);
+	if (it->kind == EV_LOG || it->kind == EV_STATMSG)
+		buf_printf(b, "%s ", smslog_severity_name((enum smslog_severity)it->severity));
+	if (it->kind == EV_STATMSG)
+		buf_printf(b, "ID %d ", it->msgid);
+	if (it->text != NULL && *it->text)
+		buf_printf(b, "%s%s", b->len > 0 && it->kind != EV_LOG && it->kind != EV_STATMSG ?
+		    ": " : "", it->text);
+}
+
+static enum ui_role
+detail_item_role(const struct evidence_item *it)
+{
+	if (it->error != NULL || it->kind == EV_UNREACHABLE)
+		return UI_ROLE_ERROR;
+	if (it->kind == EV_LOG || it->kind == EV_STATMSG)
+		return it->severity == SMSLOG_SEV_ERROR ? UI_ROLE_ERROR :
+		    it->severity == SMSLOG_SEV_WARNING ? UI_ROLE_WARNING : UI_ROLE_NORMAL;
+	return UI_ROLE_NORMAL;
+}
+
+/* One item: marker, kind, what it says, then where and when (dim). */
+static void
+detail_item(struct text *t, const struct evidence_item *it, bool cited, int width)
+{
+	char when[32];
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "");
+	if (it->error != NULL)
+		buf_printf(&b, "cannot read: %s", it->error);
+	else
+		detail_item_facts(&b, it);
+	text_newline(t);
+	text_addf(t, UI_ROLE_KEY, "%s ", cited ? (glyph()->utf8 ? "\u25b8" : ">") : " ");
+	text_addf(t, UI_ROLE_DIM, "%-12s ", evidence_kind_name(it->kind));
+	text_wrap(t, detail_item_role(it), b.data[0] ? b.data : "-", width, 15);
+	buf_reset(&b);
+	buf_printf(&b, "%s %s%s", glyph()->utf8 ? "\u00b7" : "-", it->server ? it->server : "?",
+	    it->source ? " " : "");
+	buf_adds(&b, it->source ? it->source : "");
+	if (it->when != 0)
+		buf_printf(&b, "%s%s", glyph()->sep, detail_time(it->when, when, sizeof when));
+	text_add(t, UI_ROLE_DIM, " ");
+	text_wrap(t, UI_ROLE_DIM, b.data, width, 15);
+	buf_free(&b);
+}
+
+static bool
+detail_cited(const struct diagnosis *dx, size_t i)
+{
+	if (dx == NULL || dx->nfindings == 0)
+		return false;
+	for (size_t k = 0; k < dx->findings[0].ncites; k++)
+		if (dx->findings[0].cites[k] == i)
+			return true;
+	return false;
+}
+
+struct detail_order {
+	size_t i;
+	dpd_time when;
+};
+
+static int
+detail_newest_first(const void *a, const void *b)
+{
+	const struct detail_order *x = a, *y = b;
+	if (x->when != y->when)
+		return x->when > y->when ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The items of one group, newest first. */
+static void
+detail_group(struct text *t, const struct gather_view *gv, const char *group, int width)
+{
+	const struct evidence *e = gv->ev;
+	struct detail_order *o = xreallocarray(NULL, e->nitems + 1, sizeof *o);
+	size_t n = 0;
+	for (size_t i = 0; i < e->nitems; i++)
+		if (strcmp(evidence_kind_group(e->items[i].kind), group) == 0)
+			o[n++] = (struct detail_order){ i, e->items[i].when };
+	if (n > 0) {
+		qsort(o, n, sizeof *o, detail_newest_first);
+		text_newline(t);
+		text_addf(t, UI_ROLE_SECTION, "%s", group);
+		for (size_t k = 0; k < n; k++)
+			detail_item(t, &e->items[o[k].i], detail_cited(gv->dx, o[k].i), width);
+	}
+	free(o);
+}
+
+static void
+detail_evidence(struct text *t, const struct gather_view *gv, int width)
+{
+	const char *seen[EV_KIND_COUNT];
+	size_t nseen = 0;
+	for (int k = 0; k < EV_KIND_COUNT; k++) {
+		const char *g = evidence_kind_group((enum evidence_kind)k);
+		bool dup = false;
+		for (size_t i = 0; i < nseen; i++)
+			dup = dup || strcmp(seen[i], g) == 0;
+		if (dup)
+			continue;
+		seen[nseen++] = g;
+		detail_group(t, gv, g, width);
+	}
+}
+
+static void
+detail_finding(struct text *t, const struct finding *f, unsigned state, bool first,
+    int width)
+{
+	enum ui_role role = first ? theme_state_role(state) : UI_ROLE_DIM;
+	if (f->id == FIND_HEALTHY)
+		role = first ? UI_ROLE_STATE_OK : UI_ROLE_DIM;
+	detail_field(t, first ? "Finding" : "Or", role, f->title, width);
+	if (!first)
+		return;
+	if (f->explanation != NULL) {
+		text_newline(t);
+		text_addf(t, UI_ROLE_NORMAL, "%*s", DETAIL_LABEL_W, "");
+		text_wrap(t, UI_ROLE_NORMAL, f->explanation, width, DETAIL_LABEL_W);
+	}
+	if (f->plan != NULL) {
+		text_newline(t);
+		text_addf(t, UI_ROLE_NORMAL, "%*s", DETAIL_LABEL_W, "");
+		text_add(t, UI_ROLE_DIM, "suggested repair: ");
+		text_add(t, UI_ROLE_KEY, f->plan);
+	}
+	if (f->caveat != NULL) {
+		text_newline(t);
+		text_addf(t, UI_ROLE_NORMAL, "%*s", DETAIL_LABEL_W, "");
+		text_wrap(t, UI_ROLE_WARNING, "caveat: ", width, DETAIL_LABEL_W);
+		text_wrap(t, UI_ROLE_WARNING, f->caveat, width, DETAIL_LABEL_W);
+	}
+}
+
+static void
+detail_diagnosis(struct text *t, const struct gather_view *gv, unsigned state, int width,
+    int64_t now)
+{
+	const struct glyphs *g = glyph();
+	text_newline(t);
+	if (gv->dx != NULL) {
+		for (size_t i = 0; i < gv->dx->nfindings; i++)
+			detail_finding(t, &gv->dx->findings[i], state, i == 0, width);
+	} else if (gv->running) {
+		int frame = (int)(((now - gv->started) / UI_SPIN_MS) % g->nspinner);
+		text_newline(t);
+		text_addf(t, UI_ROLE_DIM, "%-*s", DETAIL_LABEL_W, "Finding");
+		text_addf(t, UI_ROLE_WARNING, "%s ", g->spinner[frame]);
+		text_addf(t, UI_ROLE_NORMAL, "gathering%s", g->utf8 ? "\u2026" : "...");
+		if (gv->ev != NULL)
+			text_addf(t, UI_ROLE_DIM, " (%zu items so far)", gv->ev->nitems);
+	} else if (gv->error != NULL) {
+		detail_field(t, "Finding", UI_ROLE_ERROR, "none: the evidence could not be gathered",
+		    width);
+		detail_field(t, "", UI_ROLE_ERROR, gv->error, width);
+	}
+	if (gv->ev != NULL && gv->ev->nitems > 0) {
+		text_newline(t);
+		text_newline(t);
+		text_addf(t, UI_ROLE_TITLE, "Evidence");
+		text_addf(t, UI_ROLE_DIM, "  %zu items%s", gv->ev->nitems,
+		    gv->dx != NULL ? ", cited ones marked" : "");
+		detail_evidence(t, gv, width);
+	}
+}
+
 void
-detail_build(struct text *t, const struct snapshot *s, size_t pkg, size_t dp, int width)
+detail_build(struct text *t, const struct snapshot *s, size_t pkg, size_t dp, int width,
+    const struct gather_view *gv, int64_t now)
 {
 	const struct package *p = &s->pkgs[pkg];
 	const struct dp *d = &s->dps[dp];
@@ -114,11 +339,42 @@ detail_build(struct text *t, const struct snapshot *s, size_t pkg, size_t dp, in
 	    d->name, d->site_code[0] ? d->site_code : "-"), width);
 	detail_field(t, "NAL path", UI_ROLE_NORMAL, d->nal, width);
 	detail_on_dp(t, p, c, width);
+	if (gv != NULL)
+		detail_diagnosis(t, gv, c ? c->state : STATE_NONE, width, now);
+}
+
+/* The finding (or "gathering…") on the bottom border, so it is in sight
+ * even when the pane is scrolled to its facts. */
+static void
+detail_summary(WINDOW *w, int y, int x, int width, const struct gather_view *gv,
+    unsigned state, int64_t now)
+{
+	const struct glyphs *g = glyph();
+	char line[256];
+	enum ui_role role = UI_ROLE_DIM;
+	if (gv == NULL || width < 8)
+		return;
+	if (gv->dx != NULL && gv->dx->nfindings > 0) {
+		const struct finding *f = &gv->dx->findings[0];
+		role = f->id == FIND_HEALTHY ? UI_ROLE_STATE_OK : theme_state_role(state);
+		draw_fmt(line, sizeof line, " %s ", f->title);
+	} else if (gv->running) {
+		int frame = (int)(((now - gv->started) / UI_SPIN_MS) % g->nspinner);
+		role = UI_ROLE_WARNING;
+		draw_fmt(line, sizeof line, " %s gathering%s ", g->spinner[frame],
+		    g->utf8 ? "\u2026" : "...");
+	} else if (gv->error != NULL) {
+		role = UI_ROLE_ERROR;
+		draw_fmt(line, sizeof line, " no evidence: %s ", gv->error);
+	} else {
+		return;
+	}
+	draw_text_fit(w, y, x, width, theme_attr(role, false), line);
 }
 
 void
 detail_draw(WINDOW *w, int y, int x, int h, int width, const struct snapshot *s,
-    size_t pkg, size_t dp)
+    size_t pkg, size_t dp, const struct gather_view *gv, int *top, int64_t now)
 {
 	char title[160];
 	for (int i = 0; i < h; i++)
@@ -129,8 +385,17 @@ detail_draw(WINDOW *w, int y, int x, int h, int width, const struct snapshot *s,
 	draw_text_fit(w, y, x + 2, width - 4, theme_attr(UI_ROLE_TITLE, false), title);
 	struct text t;
 	text_init(&t);
-	detail_build(&t, s, pkg, dp, width - 4);
-	int top = 0;
-	text_draw(&t, w, y + 1, x + 2, h - 2, width - 4, &top);
+	detail_build(&t, s, pkg, dp, width - 4, gv, now);
+	text_draw(&t, w, y + 1, x + 2, h - 2, width - 4, top);
+	int below = (int)t.n - (*top + h - 2), tw = 0;
+	if (*top > 0 || below > 0) {
+		draw_fmt(title, sizeof title, " %s%s PgUp/PgDn ", *top > 0 ? glyph()->up : "",
+		    below > 0 ? glyph()->down : "");
+		tw = draw_width(title);
+		draw_text_fit(w, y + h - 1, x + width - 2 - tw, tw, theme_attr(UI_ROLE_DIM, false),
+		    title);
+	}
+	const struct cell *c = snapshot_cell(s, pkg, dp);
+	detail_summary(w, y + h - 1, x + 2, width - 5 - tw, gv, c ? c->state : STATE_NONE, now);
 	text_free(&t);
 }

@@ -1,7 +1,7 @@
 /*
  * The detail pane: everything the snapshot knows about one package x DP
- * cell, in words, laid out for a given width.  Evidence, findings and plans
- * join it as those parts of the backend arrive.
+ * cell, in words, laid out for a given width: the snapshot's facts, then
+ * the finding and the evidence gathered for the cell (tui/gather.h).
  */
 #ifndef DPD_TUI_DETAIL_H
 #define DPD_TUI_DETAIL_H
@@ -10,13 +10,18 @@
 #include <stddef.h>
 
 #include "backend/model.h"
+#include "tui/gather.h"
 #include "tui/text.h"
 
-/* Build the pane's text for the cell (pkg, dp) of s, wrapped to width. */
-void detail_build(struct text *t, const struct snapshot *s, size_t pkg, size_t dp, int width);
-/* Draw the pane as a box over the area, titled "PKGID × DP". */
+/* Build the pane's text for the cell (pkg, dp) of s, wrapped to width;
+ * with gv, the finding and evidence follow the facts (`now` turns the
+ * spinner while gathering). */
+void detail_build(struct text *t, const struct snapshot *s, size_t pkg, size_t dp, int width,
+    const struct gather_view *gv, int64_t now);
+/* Draw the pane as a box over the area, titled "PKGID × DP", scrolled to
+ * *top (clamped). */
 void detail_draw(WINDOW *w, int y, int x, int h, int width, const struct snapshot *s,
-    size_t pkg, size_t dp);
+    size_t pkg, size_t dp, const struct gather_view *gv, int *top, int64_t now);
 /* "2007-01-04 09:12 UTC", or "never" for 0. */
 const char *detail_time(dpd_time t, char *buf, size_t size);
 

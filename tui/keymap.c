@@ -27,7 +27,6 @@ static const struct keymap_entry keymap[] = {
 	{ FN(KEY_LEFT), KEY_ACTION_LEFT, KEYMAP_CTX_GRID, "previous distribution point" },
 	{ 'h', KEY_ACTION_LEFT, KEYMAP_CTX_GRID, NULL },
 	{ FN(KEY_RIGHT), KEY_ACTION_RIGHT, KEYMAP_CTX_GRID, "next distribution point" },
-	{ 'l', KEY_ACTION_RIGHT, KEYMAP_CTX_GRID, NULL },
 	{ FN(KEY_PPAGE), KEY_ACTION_PAGE_UP, KEYMAP_CTX_GRID, "page up" },
 	{ KEYMAP_CTRL('b'), KEY_ACTION_PAGE_UP, KEYMAP_CTX_GRID, NULL },
 	{ FN(KEY_NPAGE), KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_GRID, "page down" },
@@ -49,11 +48,38 @@ static const struct keymap_entry keymap[] = {
 	{ 'a', KEY_ACTION_TOGGLE_ALL, KEYMAP_CTX_GRID, "show all, or only problems (State != 0)" },
 	{ '/', KEY_ACTION_FILTER, KEYMAP_CTX_GRID, "filter by package ID, name, maker or DP" },
 	{ 's', KEY_ACTION_SORT, KEYMAP_CTX_GRID, "sort by problems, package ID or name" },
+	{ 'l', KEY_ACTION_LOG, KEYMAP_CTX_GRID, "the DP's distmgr.log for the cell" },
 
 	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, "close the pane" },
 	{ '\n', KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, NULL },
 	{ '\r', KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, NULL },
 	{ FN(KEY_ENTER), KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, NULL },
+	{ FN(KEY_NPAGE), KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_DETAIL, "scroll the pane down" },
+	{ ' ', KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_DETAIL, NULL },
+	{ FN(KEY_PPAGE), KEY_ACTION_PAGE_UP, KEYMAP_CTX_DETAIL, "scroll the pane up" },
+	{ 'b', KEY_ACTION_PAGE_UP, KEYMAP_CTX_DETAIL, NULL },
+
+	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_LOG, "close the log" },
+	{ 'q', KEY_ACTION_CLOSE, KEYMAP_CTX_LOG, NULL },
+	{ FN(KEY_UP), KEY_ACTION_UP, KEYMAP_CTX_LOG, "scroll up (pauses following)" },
+	{ 'k', KEY_ACTION_UP, KEYMAP_CTX_LOG, NULL },
+	{ FN(KEY_DOWN), KEY_ACTION_DOWN, KEYMAP_CTX_LOG, "scroll down" },
+	{ 'j', KEY_ACTION_DOWN, KEYMAP_CTX_LOG, NULL },
+	{ FN(KEY_PPAGE), KEY_ACTION_PAGE_UP, KEYMAP_CTX_LOG, "page up" },
+	{ KEYMAP_CTRL('b'), KEY_ACTION_PAGE_UP, KEYMAP_CTX_LOG, NULL },
+	{ FN(KEY_NPAGE), KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_LOG, "page down" },
+	{ KEYMAP_CTRL('f'), KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_LOG, NULL },
+	{ ' ', KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_LOG, NULL },
+	{ FN(KEY_HOME), KEY_ACTION_TOP, KEYMAP_CTX_LOG, "oldest line" },
+	{ 'g', KEY_ACTION_TOP, KEYMAP_CTX_LOG, NULL },
+	{ FN(KEY_END), KEY_ACTION_LOG_FOLLOW, KEYMAP_CTX_LOG, "newest line, and follow new ones" },
+	{ 'G', KEY_ACTION_LOG_FOLLOW, KEYMAP_CTX_LOG, NULL },
+	{ 'F', KEY_ACTION_LOG_FOLLOW, KEYMAP_CTX_LOG, NULL },
+	{ 'f', KEY_ACTION_LOG_FILTER, KEYMAP_CTX_LOG, "only lines naming the package, or all" },
+	{ 'm', KEY_ACTION_LOG_MERGE, KEYMAP_CTX_LOG, "merge the primary's distmgr.log by time" },
+	{ '/', KEY_ACTION_SEARCH, KEYMAP_CTX_LOG, "search (newest match first)" },
+	{ 'n', KEY_ACTION_SEARCH_NEXT, KEYMAP_CTX_LOG, "next match, below" },
+	{ 'N', KEY_ACTION_SEARCH_PREV, KEYMAP_CTX_LOG, "previous match, above" },
 
 	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_HELP, "close help" },
 	{ 'q', KEY_ACTION_CLOSE, KEYMAP_CTX_HELP, NULL },
@@ -70,7 +96,7 @@ static const struct keymap_entry keymap[] = {
 	{ FN(KEY_END), KEY_ACTION_BOTTOM, KEYMAP_CTX_HELP, "bottom" },
 	{ 'G', KEY_ACTION_BOTTOM, KEYMAP_CTX_HELP, NULL },
 
-	{ '\n', KEY_ACTION_PROMPT_ACCEPT, KEYMAP_CTX_PROMPT, "apply the filter (empty clears it)" },
+	{ '\n', KEY_ACTION_PROMPT_ACCEPT, KEYMAP_CTX_PROMPT, "apply (empty clears)" },
 	{ '\r', KEY_ACTION_PROMPT_ACCEPT, KEYMAP_CTX_PROMPT, NULL },
 	{ FN(KEY_ENTER), KEY_ACTION_PROMPT_ACCEPT, KEYMAP_CTX_PROMPT, NULL },
 	{ KEYMAP_ESC, KEY_ACTION_PROMPT_CANCEL, KEYMAP_CTX_PROMPT, "cancel" },
@@ -86,7 +112,8 @@ static const char *const ctx_titles[KEYMAP_CTX_COUNT] = {
 	[KEYMAP_CTX_GRID] = "Grid",
 	[KEYMAP_CTX_DETAIL] = "Detail pane (grid keys move the cell under it)",
 	[KEYMAP_CTX_HELP] = "Help",
-	[KEYMAP_CTX_PROMPT] = "Filter prompt",
+	[KEYMAP_CTX_LOG] = "Log view",
+	[KEYMAP_CTX_PROMPT] = "Filter and search prompts",
 };
 
 /* The context a lookup falls back to; -1 ends the chain. */
@@ -95,6 +122,7 @@ static const int ctx_parent[KEYMAP_CTX_COUNT] = {
 	[KEYMAP_CTX_GRID] = KEYMAP_CTX_GLOBAL,
 	[KEYMAP_CTX_DETAIL] = KEYMAP_CTX_GRID,
 	[KEYMAP_CTX_HELP] = KEYMAP_CTX_GLOBAL,
+	[KEYMAP_CTX_LOG] = KEYMAP_CTX_GLOBAL,
 	[KEYMAP_CTX_PROMPT] = -1,
 };
 

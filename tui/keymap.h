@@ -40,6 +40,13 @@ enum key_action {
 	KEY_ACTION_SORT,
 	KEY_ACTION_OPEN,
 	KEY_ACTION_CLOSE,
+	KEY_ACTION_LOG,
+	KEY_ACTION_LOG_FOLLOW,
+	KEY_ACTION_LOG_FILTER,
+	KEY_ACTION_LOG_MERGE,
+	KEY_ACTION_SEARCH,
+	KEY_ACTION_SEARCH_NEXT,
+	KEY_ACTION_SEARCH_PREV,
 	KEY_ACTION_PROMPT_ACCEPT,
 	KEY_ACTION_PROMPT_CANCEL,
 	KEY_ACTION_PROMPT_ERASE,
@@ -47,13 +54,15 @@ enum key_action {
 };
 
 /* Where a binding applies.  Lookups fall back along a chain: the detail
- * pane passes movement to the grid, everything but the prompt falls back
+ * pane passes movement to the grid (but pages its own text), the log view
+ * has its own movement, everything but the prompt falls back
  * to the global keys, and the prompt takes all other keys as text. */
 enum keymap_ctx {
 	KEYMAP_CTX_GLOBAL,
 	KEYMAP_CTX_GRID,
 	KEYMAP_CTX_DETAIL,
 	KEYMAP_CTX_HELP,
+	KEYMAP_CTX_LOG,
 	KEYMAP_CTX_PROMPT,
 	KEYMAP_CTX_COUNT,
 };

@@ -7,6 +7,7 @@
 #include "tui/app.h"
 #include "tui/cli.h"
 #include "tui/tui.h"
+#include "backend/sim/sim.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -107,6 +108,14 @@ parse_args(int argc, char **argv, struct app_args *a)
 	return -1;
 }
 
+/* Where a server's distmgr.log is, for the log view: on the simulated site
+ * it is a local file; other transports will read it remotely. */
+static char *
+log_path_sim(void *ctx, const char *server)
+{
+	return sim_server_path(ctx, server, "E:\\SMS\\Logs\\distmgr.log");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -127,6 +136,9 @@ main(int argc, char **argv)
 		.site = app.site,
 		.provider = app.provider,
 		.source_label = app.label,
+		.primary = app.primary,
+		.log_path = app.sim_dir ? log_path_sim : NULL,
+		.log_ctx = app.sim_dir,
 		.generation = app.cfg.generation ? app.cfg.generation : "sms2003",
 		.refresh_seconds = app.cfg.refresh_seconds,
 		.theme = app.cfg.theme,

@@ -15,6 +15,7 @@
 struct tui_options {
 	struct transport *status_transport; /* used from job threads only */
 	const char *site;                   /* site code to query */
+	const char *primary;                /* the site server's name (evidence, logs) */
 	const char *provider;               /* may be NULL */
 	const char *source_label;           /* header text: "demo ~/.local/state/..." */
 	const char *generation;             /* "sms2003" */
@@ -23,6 +24,11 @@ struct tui_options {
 	enum config_glyphs glyphs;
 	bool mouse;
 	bool read_only;
+	/* A local path to SERVER's distmgr.log (malloc'd), or NULL when this
+	 * transport cannot reach it; the log view says so.  Called on the UI
+	 * thread; log_path itself may be NULL. */
+	char *(*log_path)(void *ctx, const char *server);
+	void *log_ctx;
 };
 
 /* Runs until the user quits.  Returns the process exit code: 0 after q,

@@ -151,6 +151,7 @@ ui_timeout(const struct ui *u, int64_t now)
 {
 	int t = refresh_timeout(u, now);
 	t = ui_min_timeout(t, jobs_next_timeout(u->jobs));
+	t = ui_min_timeout(t, view_timeout(u, now));
 	if (u->refresh_job != NULL)
 		t = ui_min_timeout(t, UI_SPIN_MS - (int)((now - u->refresh_started) % UI_SPIN_MS));
 	else if (u->last_ok != 0)
@@ -220,6 +221,7 @@ ui_loop(struct ui *u, const sigset_t *waitmask)
 		(void)jobs_dispatch(u->jobs); /* the count is not needed */
 		now = clock_mono_ms();
 		refresh_tick(u, now);
+		view_tick(u, now);
 		if (n == 0)
 			u->dirty |= UI_DIRTY_HEADER | UI_DIRTY_FOOTER; /* a tick */
 	}
@@ -242,6 +244,7 @@ static void
 ui_free(struct ui *u)
 {
 	jobs_free(u->jobs); /* cancels a running refresh and waits for it */
+	view_free(u);       /* what the views' jobs were working on */
 	board_free(&u->board);
 	free(u->refresh_error);
 	free(u->msg);
@@ -264,7 +267,8 @@ tui_run(const struct tui_options *o)
 		return 2;
 	}
 	/* Worker threads inherit the blocked mask set up just above. */
-	u.jobs = jobs_new(1);
+	/* Two workers: evidence gathering must not hold up the live refresh. */
+	u.jobs = jobs_new(2);
 	char *why = NULL;
 	SCREEN *scr = u.jobs ? ui_term_open(o, &why) : NULL;
 	if (scr == NULL) {

@@ -38,7 +38,11 @@ enum ui_view {
 	UI_VIEW_GRID,
 	UI_VIEW_DETAIL,  /* grid with the detail pane under it */
 	UI_VIEW_HELP,
+	UI_VIEW_LOG,     /* distmgr.log of the cursor cell's DP */
 };
+
+struct gather;
+struct logview;
 
 struct ui {
 	const struct tui_options *opt;
@@ -62,6 +66,11 @@ struct ui {
 	enum ui_view view;
 	enum ui_view help_return;  /* the view `?` was pressed in */
 	struct prompt prompt;
+	struct gather *gather;     /* evidence for the detail pane's cell */
+	struct logview *log;       /* the log view, while open */
+	enum ui_view log_return;   /* the view `l` was pressed in */
+	int detail_top;            /* first line of the detail pane shown */
+	int detail_page;           /* lines the pane showed in the last frame */
 	int help_top;
 	int help_page;             /* lines in the help view, for paging */
 	unsigned dirty;

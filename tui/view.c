@@ -9,10 +9,12 @@
 #include "tui/view.h"
 #include "tui/bars.h"
 #include "tui/detail.h"
+#include "tui/gather.h"
 #include "tui/draw.h"
 #include "tui/glyph.h"
 #include "tui/help.h"
 #include "tui/keymap.h"
+#include "tui/logview.h"
 #include "tui/refresh.h"
 #include "tui/text.h"
 
@@ -84,11 +86,12 @@ view_draw_help(struct ui *u, int y, int h)
 
 /* Height of the detail pane: its content, within what the grid leaves. */
 static int
-view_pane_height(const struct ui *u, size_t pkg, size_t dp, int body_h)
+view_pane_height(const struct ui *u, size_t pkg, size_t dp, int body_h,
+    const struct gather_view *gv, int64_t now)
 {
 	struct text t;
 	text_init(&t);
-	detail_build(&t, u->board.snap, pkg, dp, COLS - 4);
+	detail_build(&t, u->board.snap, pkg, dp, COLS - 4, gv, now);
 	int want = (int)t.n + 2;
 	text_free(&t);
 	int max = body_h - VIEW_GRID_MIN_H;
@@ -109,22 +112,32 @@ view_draw_body(struct ui *u, int64_t now)
 		view_draw_help(u, y, h);
 		return;
 	}
+	if (u->view == UI_VIEW_LOG && u->log != NULL) {
+		logview_draw(u, y, h);
+		return;
+	}
 	if (u->board.snap == NULL) {
 		view_draw_waiting(u, y, h, now);
 		return;
 	}
 	size_t pkg, dp;
 	if (u->view == UI_VIEW_DETAIL && board_cursor(&u->board, &pkg, &dp)) {
-		int pane_h = view_pane_height(u, pkg, dp, h);
+		struct gather_view gv, *gvp = gather_view(u, &gv) ? &gv : NULL;
+		int pane_h = view_pane_height(u, pkg, dp, h, gvp, now);
+		u->detail_page = pane_h - 2;
 		board_layout(&u->board, y, 0, h - pane_h, COLS);
 		/* The layout may move the cursor (clamping): ask again. */
 		if (board_cursor(&u->board, &pkg, &dp)) {
 			board_draw(&u->board, stdscr);
-			detail_draw(stdscr, y + h - pane_h, 0, pane_h, COLS, u->board.snap, pkg, dp);
+			detail_draw(stdscr, y + h - pane_h, 0, pane_h, COLS, u->board.snap, pkg, dp,
+			    gvp, &u->detail_top, now);
 		}
 		return;
 	}
-	u->view = UI_VIEW_GRID; /* nothing left to detail */
+	if (u->view != UI_VIEW_GRID) {
+		u->view = UI_VIEW_GRID; /* nothing left to detail */
+		gather_close(u);
+	}
 	/* A two-line status takes the cursor line's place. */
 	int cursor_h = status_h > 1 ? 0 : 1;
 	board_layout(&u->board, y, 0, h - cursor_h, COLS);
@@ -226,6 +239,17 @@ static const struct {
 static bool
 view_move(struct ui *u, enum key_action a)
 {
+	if (u->view == UI_VIEW_LOG)
+		return logview_action(u, a);
+	if (u->view == UI_VIEW_DETAIL &&
+	    (a == KEY_ACTION_PAGE_UP || a == KEY_ACTION_PAGE_DOWN)) {
+		/* text_draw clamps the far end. */
+		int page = u->detail_page > 2 ? u->detail_page - 1 : 1;
+		int step = a == KEY_ACTION_PAGE_UP ? -page : page;
+		u->detail_top = u->detail_top + step < 0 ? 0 : u->detail_top + step;
+		u->dirty |= UI_DIRTY_BODY;
+		return true;
+	}
 	for (size_t i = 0; i < sizeof view_moves / sizeof view_moves[0]; i++) {
 		if (view_moves[i].action != a)
 			continue;
@@ -249,6 +273,10 @@ view_prompt_key(struct ui *u, int key)
 {
 	switch (prompt_key(&u->prompt, key)) {
 	case PROMPT_ACCEPTED:
+		if (u->view == UI_VIEW_LOG) {
+			logview_search(u, u->prompt.buf);
+			break;
+		}
 		board_set_filter(&u->board, u->prompt.buf);
 		if (u->board.filter == NULL)
 			ui_message(u, UI_ROLE_INFO, "filter cleared");
@@ -275,7 +303,48 @@ view_open_detail(struct ui *u)
 		return;
 	}
 	u->view = UI_VIEW_DETAIL;
+	u->detail_top = 0;
+	gather_want(u, pkg, dp);
 	u->dirty |= UI_DIRTY_ALL;
+}
+
+static void
+view_open_log(struct ui *u)
+{
+	size_t pkg, dp;
+	if (!board_cursor(&u->board, &pkg, &dp)) {
+		ui_message(u, UI_ROLE_INFO, "no cell under the cursor");
+		return;
+	}
+	logview_open(u, pkg, dp);
+	u->log_return = u->view;
+	u->view = UI_VIEW_LOG;
+}
+
+static void
+view_close(struct ui *u)
+{
+	switch (u->view) {
+	case UI_VIEW_HELP: u->view = u->help_return; break;
+	case UI_VIEW_LOG:
+		logview_close(u);
+		u->view = u->log_return;
+		break;
+	default:
+		gather_close(u);
+		u->view = UI_VIEW_GRID;
+		break;
+	}
+}
+
+/* The detail pane follows the cursor: gather for the cell under it. */
+static void
+view_sync_detail(struct ui *u)
+{
+	size_t pkg, dp;
+	if (u->view == UI_VIEW_DETAIL && board_cursor(&u->board, &pkg, &dp) &&
+	    gather_want(u, pkg, dp))
+		u->detail_top = 0; /* another cell: its text from the top */
 }
 
 static void
@@ -290,10 +359,12 @@ view_action(struct ui *u, enum key_action a)
 			u->help_top = 0;
 		}
 		break;
-	case KEY_ACTION_CLOSE:
-		u->view = u->view == UI_VIEW_HELP ? u->help_return : UI_VIEW_GRID;
+	case KEY_ACTION_CLOSE: view_close(u); break;
+	case KEY_ACTION_REFRESH:
+		refresh_start(u);
+		if (u->view == UI_VIEW_DETAIL)
+			gather_restart(u);
 		break;
-	case KEY_ACTION_REFRESH: refresh_start(u); break;
 	case KEY_ACTION_PAUSE: refresh_toggle_pause(u); break;
 	case KEY_ACTION_REDRAW: u->dirty |= UI_DIRTY_CLEAR; break;
 	case KEY_ACTION_TOGGLE_ALL:
@@ -309,6 +380,7 @@ view_action(struct ui *u, enum key_action a)
 		ui_message(u, UI_ROLE_INFO, "sorted by %s", board_sort_name(u->board.sort));
 		break;
 	case KEY_ACTION_OPEN: view_open_detail(u); break;
+	case KEY_ACTION_LOG: view_open_log(u); break;
 	default: break;
 	}
 	u->dirty |= UI_DIRTY_ALL;
@@ -318,6 +390,7 @@ static const enum keymap_ctx view_ctx[] = {
 	[UI_VIEW_GRID] = KEYMAP_CTX_GRID,
 	[UI_VIEW_DETAIL] = KEYMAP_CTX_DETAIL,
 	[UI_VIEW_HELP] = KEYMAP_CTX_HELP,
+	[UI_VIEW_LOG] = KEYMAP_CTX_LOG,
 };
 
 void
@@ -344,4 +417,32 @@ view_key(struct ui *u, int key)
 	}
 	if (!view_move(u, a))
 		view_action(u, a);
+	view_sync_detail(u);
+}
+
+void
+view_tick(struct ui *u, int64_t now)
+{
+	view_sync_detail(u);
+	struct gather_view gv;
+	bool gathering = gather_view(u, &gv) && gv.running;
+	if (gather_tick(u) || (gathering && u->view == UI_VIEW_DETAIL))
+		u->dirty |= UI_DIRTY_BODY; /* new evidence, or the spinner */
+	if (logview_tick(u, now) && u->view == UI_VIEW_LOG)
+		u->dirty |= UI_DIRTY_BODY | UI_DIRTY_FOOTER;
+}
+
+int
+view_timeout(const struct ui *u, int64_t now)
+{
+	int t = gather_timeout(u, now);
+	int l = u->view == UI_VIEW_LOG ? logview_timeout(u, now) : -1;
+	return t < 0 ? l : l < 0 ? t : t < l ? t : l;
+}
+
+void
+view_free(struct ui *u)
+{
+	gather_free(u);
+	logview_free(u);
 }

@@ -14,6 +14,13 @@
 void view_key(struct ui *u, int key);
 /* Draw what is dirty and push it to the terminal with one doupdate(). */
 void view_draw(struct ui *u, int64_t now);
+/* On every loop iteration, after jobs are dispatched: follow the cursor
+ * with the detail pane's evidence, take partial evidence, poll the log. */
+void view_tick(struct ui *u, int64_t now);
+/* How long poll may sleep for the views' sake (spinner, log polling); -1. */
+int view_timeout(const struct ui *u, int64_t now);
+/* At exit, after jobs_free(). */
+void view_free(struct ui *u);
 /* True when the terminal is below the minimum size. */
 bool view_too_small(void);
 

@@ -33,8 +33,8 @@ tui_keys Down
 check "Down: the cursor line changes" tui_wait_gone "$pkg0 × " 2
 pkg1=$(tui_cursor_line | grep -Eo '009[0-9A-F]{5}' | head -1)
 [ -n "$pkg1" ] && [ "$pkg0" != "$pkg1" ]; tap $? "Down moves to the next package ($pkg0 -> $pkg1)"
-tui_keys l
-check "l: another DP" tui_wait_gone " × $dp0 " 2
+tui_keys Right
+check "Right: another DP" tui_wait_gone " × $dp0 " 2
 tui_keys h k
 check "h, k: back on the first cell" tui_wait "$pkg0 × $dp0 " 2
 tui_keys G

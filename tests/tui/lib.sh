@@ -81,6 +81,17 @@ tui_wait() {
 	return 1
 }
 
+# tui_wait_text TEXT [SECONDS]: until the screen holds TEXT (grep -F).
+tui_wait_text() {
+	local text=$1 limit=${2:-5} i=0
+	while [ "$i" -lt $((limit * 20)) ]; do
+		tui_screen | grep -Fq -- "$text" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # tui_wait_gone PATTERN [SECONDS]: until the screen no longer matches.
 tui_wait_gone() {
 	local pat=$1 limit=${2:-5} i=0
@@ -226,4 +237,49 @@ tui_require() {
 tui_done() {
 	echo "1..$TUI_N"
 	[ "$TUI_FAILED" -eq 0 ]
+}
+
+# tui_start_evidence WIDTH HEIGHT [VAR=value ...]: the real dpdoctor on the
+# demo site (main fills in the primary and the servers' log paths);
+# TUI_EVIDENCE_BIN=driver runs tests/tui/tui-driver --demo instead.
+tui_start_evidence() {
+	local w=$1 h=$2
+	shift 2
+	# shellcheck disable=SC2046
+	if [ "${TUI_EVIDENCE_BIN:-dpdoctor}" = dpdoctor ]; then
+		tui_start "$w" "$h" $(tui_demo_env) "$@" -- "$TUI_DPDOCTOR" --demo="$TUI_DEMO"
+	else
+		tui_start "$w" "$h" $(tui_demo_env) "$@" -- "$TUI_DRIVER" --demo "$TUI_DEMO"
+	fi
+}
+
+# tui_demo_failures [MODE]: "PKGID DP MODE" for every failing pair the
+# simulator made (site.db C lines: package index, server index, state,
+# failure mode), in site.db order; only MODE's with an argument.
+tui_demo_failures() {
+	python3 -c '
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+pkgs = [r[1] for r in rows if r[0] == "P"]
+srvs = [r[1] for r in rows if r[0] == "S"]
+for r in rows:
+    if r[0] == "C" and len(r) > 4 and (len(sys.argv) < 3 or r[4] == sys.argv[2]):
+        print(pkgs[int(r[1])], srvs[int(r[2])], r[4])
+' "$TUI_DEMO/site.db" "$@"
+}
+
+# tui_finding_title ENUM: the title of a finding in backend/diagnose.h.
+tui_finding_title() {
+	python3 -c '
+import re, sys
+src = open(sys.argv[1]).read()
+m = re.search(r"X\(" + sys.argv[2] + r",\s*\"[^\"]*\",\s*\\?\s*\"((?:[^\"\\]|\\.)*)\"", src)
+print(m.group(1).replace("\\\\", "\\") if m else "")
+' "$top_srcdir/backend/diagnose.h" "$1"
+}
+
+# tui_goto_cell PKGID DP: filter to the package and put the cursor on DP
+# (from the grid view).
+tui_goto_cell() {
+	tui_filter "$1" && tui_goto_dp "$2"
 }

@@ -55,7 +55,7 @@ check "q quits" tui_wait "$TUI_EXIT_MARK 0" 3
 if tui_demo_init; then
 	tui_start_demo 80 24
 	check "demo: the grid appears" tui_wait ' of [0-9]+ packages' 10
-	tui_keys j j l
+	tui_keys j j Right
 	sleep 0.2
 	cell=$(tui_cursor_line | grep -Eo '009[0-9A-F]{5} × [^ ]+')
 	tui_keys r

@@ -5,6 +5,14 @@
  * replies without the simulator.  Not installed.
  *
  *   tui-driver [--refresh N] [--glyphs auto|utf8|ascii] [--theme dark|light|mono]
+ *              [--demo DIR]
+ *
+ * --demo DIR runs the UI over the simulated site in DIR instead (created
+ * when missing), with the primary's name and a log_path callback filled in
+ * the way main does for --demo, so the evidence, diagnosis and log view
+ * tests run against real simulated servers.  DPD_FAKE_NO_LOGS=1 leaves
+ * log_path NULL (a transport that cannot reach logs); DPD_FAKE_DELAY_MS
+ * slows every call after the first status query (so "gathering" shows).
  *
  * Environment: DPD_FAKE_PKGS, DPD_FAKE_DPS (site size; default 40 x 12),
  * DPD_FAKE_FAIL_FROM=N (the Nth status call and later fail),
@@ -15,6 +23,7 @@
 #include "config.h"
 #include "tui/tui.h"
 #include "backend/proto.h"
+#include "backend/sim/sim.h"
 #include "backend/util.h"
 
 #include <stdio.h>
@@ -175,6 +184,66 @@ static const struct transport_ops fake_ops = {
 	.close = fake_close,
 };
 
+/* --demo: the simulator's transport, slowed down after the first call. */
+static int
+slow_run_script(struct transport *t, const char *script, struct script_result *res,
+    const struct deadline *dl, char **err)
+{
+	long delay = ++calls > 1 ? env_long("DPD_FAKE_DELAY_MS", 0) : 0;
+	for (int64_t until = clock_mono_ms() + delay; clock_mono_ms() < until;) {
+		if (deadline_passed(dl)) {
+			err_set(err, "slow host: deadline passed");
+			return -1;
+		}
+		nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
+	}
+	return transport_run_script(t->priv, script, res, dl, err);
+}
+
+static void
+slow_close(struct transport *t)
+{
+	transport_close(t->priv);
+}
+
+static const struct transport_ops slow_ops = {
+	.name = "slow-sim",
+	.caps = TCAP_SCRIPT,
+	.run_script = slow_run_script,
+	.close = slow_close,
+};
+
+/* The simulated servers' distmgr.log, as main does it for --demo. */
+static char *
+demo_log_path(void *ctx, const char *server)
+{
+	return sim_server_path(ctx, server, "E:\\SMS\\Logs\\distmgr.log");
+}
+
+static struct transport *
+demo_open(const char *dir, struct tui_options *o)
+{
+	struct sim_info info = { 0 };
+	char *err = NULL;
+	if (sim_ensure(dir, NULL, 1, false, &err) != 0 || sim_info(dir, &info, &err) != 0) {
+		fprintf(stderr, "tui-driver: demo site %s: %s\n", dir, err);
+		exit(2);
+	}
+	struct transport *t = xcalloc(1, sizeof *t);
+	t->ops = &slow_ops;
+	t->priv = transport_sim_new(dir, info.primary);
+	t->host = xstrdup(((struct transport *)t->priv)->host);
+	o->primary = xstrdup(info.primary);
+	o->site = xstrdup(info.site_code);
+	o->source_label = "demo (tui-driver)";
+	if (!env_long("DPD_FAKE_NO_LOGS", 0)) {
+		o->log_path = demo_log_path;
+		o->log_ctx = (void *)dir;
+	}
+	sim_info_free(&info);
+	return t;
+}
+
 static int
 parse_enum(const char *v, const char *const *names, int n, const char *what)
 {
@@ -197,12 +266,15 @@ main(int argc, char **argv)
 		.source_label = "fake site",
 		.generation = "sms2003",
 		.refresh_seconds = 30,
+		.primary = "SMS009PRI",
 	};
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--refresh") == 0)
 			o.refresh_seconds = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--glyphs") == 0)
 			o.glyphs = (enum config_glyphs)parse_enum(argv[i + 1], glyphs, 3, "glyphs");
+		else if (strcmp(argv[i], "--demo") == 0)
+			o.status_transport = demo_open(argv[i + 1], &o);
 		else if (strcmp(argv[i], "--theme") == 0)
 			o.theme = (enum config_theme)parse_enum(argv[i + 1], themes, 3, "theme");
 		else {
@@ -210,5 +282,11 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	return tui_run(&o);
+	int rc = tui_run(&o);
+	if (o.status_transport != &t) {
+		transport_close(o.status_transport);
+		free((char *)o.primary);
+		free((char *)o.site);
+	}
+	return rc;
 }

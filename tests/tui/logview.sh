@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The log view on the demo site: `l` on a failing cell shows the DP's
+# distmgr.log lines that name the package, newest at the bottom, following;
+# `f` shows all lines and back; `m` merges the primary's log (a column says
+# which server); lines appended to the file show up while following;
+# scrolling up pauses ("+N new"), End follows again; `/` searches with n/N;
+# Esc closes; a transport without log access says so.
+. "$(dirname "$0")/lib.sh"
+tui_require "$TUI_DRIVER"
+tui_demo_init || tui_skip_all "the demo site cannot be created"
+
+dplog() { echo "$TUI_DEMO/servers/$1/E:/SMS/Logs/distmgr.log"; }
+# A PCK_MISSING pair whose DP's log names the package.
+pkg='' dp=''
+while read -r p d _; do
+	grep -q "$p" "$(dplog "$d")" 2>/dev/null && { pkg=$p dp=$d; break; }
+done < <(tui_demo_failures PCK_MISSING)
+[ -n "$pkg" ] || tui_skip_all "no DP log names a failing package"
+log=$(dplog "$dp")
+
+# Append a line shaped like the log's last one, with our own message.
+append() {
+	python3 -c '
+import sys
+last = open(sys.argv[1], encoding="latin-1").read().rstrip("\n").split("\n")[-1]
+i = last.find("  $$<")
+with open(sys.argv[1], "a", encoding="latin-1") as f:
+    f.write(sys.argv[2] + last[i:] + "\n")
+' "$log" "$1"
+}
+
+tui_start_evidence 80 24
+check "the grid appears" tui_wait ' of [0-9]+ packages' 10
+check "on $pkg x $dp" tui_goto_cell "$pkg" "$dp"
+tui_keys l
+check "l opens $dp's distmgr.log" tui_wait "^distmgr.log $dp " 3
+check "  its lines name $pkg" tui_wait "^[0-9]{2}-[0-9]{2} [0-9:]{8} . .*$pkg" 3
+tui_status_line | grep -q "^following · [0-9]* lines naming $pkg"; tap $? "  following, filtered to the package"
+tui_screen | grep -E '^[0-9]{2}-[0-9]{2} ' | grep -vq "$pkg"; [ $? -ne 0 ]; tap $? "  every line names the package"
+
+tui_keys f
+check "f: all lines" tui_wait_gone "lines naming $pkg" 2
+tui_screen | grep -E '^[0-9]{2}-[0-9]{2} ' | grep -vq "$pkg"; tap $? "  lines of other packages show"
+tui_keys f
+check "f again: only the package" tui_wait "lines naming $pkg" 2
+
+tui_keys f m
+check "f, m: the primary's lines show (all lines)" tui_wait '^[0-9]{2}-[0-9]{2} [0-9:]{8} . SMS009PRI ' 3
+tui_status_line | grep -q 'merged'; tap $? "  the status line says merged"
+tui_screen | grep -q "^distmgr.log $dp + SMS009PRI "; tap $? "  so does the title"
+tui_keys m f
+check "m, f again: the primary's lines go" tui_wait_gone ' SMS009PRI ' 2
+check "  and only the package's lines are left" tui_wait "lines naming $pkg" 2
+
+append "~Package $pkg dpdoctor-test-marker one"
+check "following: an appended line shows at the bottom" tui_wait 'dpdoctor-test-marker one' 3
+tui_keys Up
+check "Up pauses following" tui_wait '^paused — End to follow' 2
+append "~Package $pkg dpdoctor-test-marker two"
+check "  paused: the status counts new lines" tui_wait '^paused — End to follow \(\+1 new\)' 3
+tui_screen | grep -q 'dpdoctor-test-marker two'; [ $? -ne 0 ]; tap $? "  and the view stays where it was"
+tui_keys End
+check "End follows again" tui_wait '^following' 2
+check "  and shows the new line" tui_wait 'dpdoctor-test-marker two' 2
+tui_keys PageUp
+check "PgUp pauses too" tui_wait '^paused' 2
+tui_keys F
+check "F follows again" tui_wait '^following' 2
+
+tui_keys /
+check "/ opens the search prompt" tui_wait '^Search:' 2
+tui_keys -l dpdoctor-test-marker
+tui_keys Enter
+check "  the search pauses at the newest match" tui_wait '^paused' 2
+tui_keys N
+tui_keys N
+check "N twice: nothing more above" tui_wait 'no match above' 2
+tui_keys n
+check "n: the next match below" tui_wait_gone 'no match' 6
+
+tui_keys Escape
+check "Esc closes the log" tui_wait_gone "^distmgr.log $dp " 2
+check "  back on the grid" tui_wait ' of [0-9]+ packages' 2
+tui_keys l
+check "l again, then q closes it (not the program)" tui_wait "^distmgr.log $dp " 3
+tui_keys q
+check "  q closed the log" tui_wait_gone "^distmgr.log $dp " 2
+tui_keys q
+check "q quits from the grid" tui_wait "$TUI_EXIT_MARK 0" 3
+
+# The test driver can stand for a transport without log access.
+TUI_EVIDENCE_BIN=driver tui_start_evidence 80 24 DPD_FAKE_NO_LOGS=1
+tui_wait ' of [0-9]+ packages' 10
+tui_goto_cell "$pkg" "$dp"
+tui_keys l
+check "without log access: the view says so" tui_wait "^the distmgr.log of $dp cannot be reached with this transport yet" 3
+tui_keys Escape q
+check "and closes" tui_wait "$TUI_EXIT_MARK 0" 3
+tui_done

@@ -1,0 +1,563 @@
+/*
+ * The log view (see logview.h).  Two sources at most: the DP's distmgr.log
+ * and, merged on `m`, the primary's.  Each is read whole in a background
+ * job (its .lo_ rollover first, then the .log through a tail handle, so
+ * the tail goes on exactly where the read stopped) and then polled on the
+ * UI loop's tick.  The job's only input is the path, passed as the job's
+ * name, and its arg is the UI, which outlives every job: nothing a worker
+ * touches can be freed under it.  Entries are copied into a ring per
+ * source; what is on screen (merge by time, package filter) is recomputed
+ * per draw, which is cheap next to reading the files.
+ */
+#include "config.h"
+#include "tui/logview.h"
+#include "tui/draw.h"
+#include "tui/glyph.h"
+#include "tui/text.h"
+#include "tui/ui.h"
+#include "backend/smslog.h"
+#include "backend/util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { LV_DP, LV_PRIMARY, LV_NSRC };
+
+struct lv_entry {
+	dpd_time utc;
+	int ms;
+	enum smslog_severity sev;
+	char *comp;
+	char *text;   /* one line: line ends turned into spaces */
+};
+
+struct lv_ring {
+	struct lv_entry *e;  /* LOGVIEW_MAX slots, allocated on first push */
+	size_t head, n;
+};
+
+struct lv_src {
+	char *server;
+	char *path;          /* NULL: cannot be reached with this transport */
+	struct job *job;     /* the first read, while it runs */
+	struct smslog_tail *tail;
+	struct lv_ring ring;
+	char *error;
+	bool loaded;
+};
+
+/* What a read job hands back. */
+struct lv_load {
+	struct lv_ring ring;
+	struct smslog_tail *tail;
+};
+
+struct logview {
+	char pkgid[9];
+	struct lv_src src[LV_NSRC];
+	bool merge, filter, follow;
+	int top, page;               /* paused: first line shown; lines per page */
+	size_t nvis_paused;          /* lines when follow paused, for "+N new" */
+	size_t nvis;                 /* lines in the last frame */
+	char *search;
+	long match;                  /* line of the current match, -1 none */
+	int64_t next_poll;
+};
+
+static void
+lv_entry_free(struct lv_entry *e)
+{
+	free(e->comp);
+	free(e->text);
+}
+
+static void
+lv_ring_free(struct lv_ring *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		lv_entry_free(&r->e[(r->head + i) % LOGVIEW_MAX]);
+	free(r->e);
+	memset(r, 0, sizeof *r);
+}
+
+static const struct lv_entry *
+lv_ring_at(const struct lv_ring *r, size_t i)
+{
+	return &r->e[(r->head + i) % LOGVIEW_MAX];
+}
+
+/* smslog callback: copy the entry into the ring (arg), oldest dropped. */
+static int
+lv_push(const struct smslog_entry *se, void *arg)
+{
+	struct lv_ring *r = arg;
+	if (r->e == NULL)
+		r->e = xcalloc(LOGVIEW_MAX, sizeof *r->e);
+	struct lv_entry *e;
+	if (r->n == LOGVIEW_MAX) {
+		e = &r->e[r->head];
+		lv_entry_free(e);
+		r->head = (r->head + 1) % LOGVIEW_MAX;
+	} else {
+		e = &r->e[(r->head + r->n++) % LOGVIEW_MAX];
+	}
+	e->utc = se->utc;
+	e->ms = se->ms;
+	e->sev = se->severity;
+	e->comp = xstrndup(se->component.p ? se->component.p : "", se->component.n);
+	e->text = xstrndup(se->text.p ? se->text.p : "", se->text.n);
+	for (char *p = e->text; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	return 0;
+}
+
+static void
+lv_load_free(void *p)
+{
+	struct lv_load *l = p;
+	lv_ring_free(&l->ring);
+	if (l->tail != NULL)
+		smslog_tail_close(l->tail);
+	free(l);
+}
+
+/* Job thread: the path is the job's name. */
+static void
+lv_read(struct job *j, void *arg)
+{
+	(void)arg;
+	const char *path = job_what(j);
+	struct lv_load *l = xcalloc(1, sizeof *l);
+	char *err = NULL;
+	size_t n = strlen(path);
+	if (n > 4 && strcasecmp(path + n - 4, ".log") == 0) {
+		char *lo = xasprintf("%.*s.lo_", (int)(n - 4), path);
+		if (access(lo, R_OK) == 0 && smslog_read_file(lo, NULL, lv_push, &l->ring, &err) != 0) {
+			free(err); /* the rollover is a bonus: go on without it */
+			err = NULL;
+		}
+		free(lo);
+	}
+	if (access(path, R_OK) != 0) {
+		job_fail(j, "cannot read %s: %s", path, strerror(errno));
+		lv_load_free(l);
+		return;
+	}
+	l->tail = smslog_tail_open(path, NULL);
+	if (l->tail == NULL || smslog_tail_poll(l->tail, lv_push, &l->ring, &err) < 0) {
+		job_fail(j, "%s", err ? err : "cannot read the log");
+		free(err);
+		lv_load_free(l);
+		return;
+	}
+	job_set_result(j, l);
+}
+
+static void
+lv_read_done(struct job *j, enum job_status st, void *result, const char *error, void *arg)
+{
+	struct ui *u = arg;
+	struct logview *v = u->log;
+	struct lv_src *s = NULL;
+	for (int i = 0; v != NULL && i < LV_NSRC; i++)
+		if (v->src[i].job == j)
+			s = &v->src[i];
+	if (s == NULL) {
+		if (result != NULL)
+			lv_load_free(result);
+		return;
+	}
+	s->job = NULL;
+	s->loaded = true;
+	if (st == JOB_DONE && result != NULL) {
+		struct lv_load *l = result;
+		s->ring = l->ring;
+		s->tail = l->tail;
+		free(l);
+	} else {
+		if (result != NULL)
+			lv_load_free(result);
+		s->error = st == JOB_TIMED_OUT ?
+		    xasprintf("reading %s took longer than %d s", s->path,
+		    LOGVIEW_READ_TIMEOUT_MS / 1000) : xstrdup(error ? error : "failed");
+	}
+	u->dirty |= UI_DIRTY_ALL;
+}
+
+static void
+lv_src_start(struct ui *u, struct lv_src *s, const char *server)
+{
+	s->server = xstrdup(server && *server ? server : "?");
+	if (u->opt->log_path != NULL && server != NULL && *server)
+		s->path = u->opt->log_path(u->opt->log_ctx, server);
+	if (s->path == NULL) {
+		s->loaded = true;
+		s->error = xasprintf("the distmgr.log of %s cannot be reached with this "
+		    "transport yet", s->server);
+		return;
+	}
+	s->job = jobs_submit(u->jobs, s->path, LOGVIEW_READ_TIMEOUT_MS, lv_read, lv_read_done,
+	    lv_load_free, u);
+	if (s->job == NULL) {
+		s->loaded = true;
+		s->error = xstrdup("cannot start background work");
+	}
+}
+
+static void
+lv_src_free(struct ui *u, struct lv_src *s)
+{
+	if (s->job != NULL && u->jobs != NULL)
+		jobs_cancel(u->jobs, s->job); /* its result is freed, not delivered */
+	if (s->tail != NULL)
+		smslog_tail_close(s->tail);
+	lv_ring_free(&s->ring);
+	free(s->server);
+	free(s->path);
+	free(s->error);
+	memset(s, 0, sizeof *s);
+}
+
+void
+logview_open(struct ui *u, size_t pkg, size_t dp)
+{
+	logview_close(u);
+	const struct snapshot *snap = u->board.snap;
+	struct logview *v = xcalloc(1, sizeof *v);
+	u->log = v;
+	snprintf(v->pkgid, sizeof v->pkgid, "%s", snap->pkgs[pkg].id);
+	v->filter = true;
+	v->follow = true;
+	v->match = -1;
+	const struct dp *d = &snap->dps[dp];
+	lv_src_start(u, &v->src[LV_DP], d->server ? d->server : d->name);
+}
+
+void
+logview_close(struct ui *u)
+{
+	struct logview *v = u->log;
+	if (v == NULL)
+		return;
+	for (int i = 0; i < LV_NSRC; i++)
+		lv_src_free(u, &v->src[i]);
+	free(v->search);
+	free(v);
+	u->log = NULL;
+}
+
+void
+logview_free(struct ui *u)
+{
+	logview_close(u);
+}
+
+/*
+ * What is on screen: the sources in use, merged by time, filtered.
+ */
+
+struct lv_line {
+	const struct lv_entry *e;
+	int src;
+};
+
+static bool
+lv_keep(const struct logview *v, const struct lv_entry *e)
+{
+	return !v->filter || strcasestr(e->text, v->pkgid) != NULL;
+}
+
+static bool
+lv_before(const struct lv_entry *a, const struct lv_entry *b)
+{
+	return a->utc < b->utc || (a->utc == b->utc && a->ms <= b->ms);
+}
+
+/* The visible lines, oldest first (caller frees). */
+static struct lv_line *
+lv_lines(const struct logview *v, size_t *n)
+{
+	const struct lv_ring *a = &v->src[LV_DP].ring, *b = &v->src[LV_PRIMARY].ring;
+	size_t nb = v->merge ? b->n : 0, i = 0, k = 0;
+	struct lv_line *out = xreallocarray(NULL, a->n + nb + 1, sizeof *out);
+	*n = 0;
+	while (i < a->n || k < nb) {
+		const struct lv_entry *ea = i < a->n ? lv_ring_at(a, i) : NULL;
+		const struct lv_entry *eb = k < nb ? lv_ring_at(b, k) : NULL;
+		struct lv_line l;
+		if (eb == NULL || (ea != NULL && lv_before(ea, eb))) {
+			l = (struct lv_line){ ea, LV_DP };
+			i++;
+		} else {
+			l = (struct lv_line){ eb, LV_PRIMARY };
+			k++;
+		}
+		if (lv_keep(v, l.e))
+			out[(*n)++] = l;
+	}
+	return out;
+}
+
+static const enum ui_role lv_sev_role[] = {
+	[SMSLOG_SEV_INFO] = UI_ROLE_NORMAL,
+	[SMSLOG_SEV_WARNING] = UI_ROLE_WARNING,
+	[SMSLOG_SEV_ERROR] = UI_ROLE_ERROR,
+};
+static const char lv_sev_letter[] = { [SMSLOG_SEV_INFO] = ' ',
+	[SMSLOG_SEV_WARNING] = 'W', [SMSLOG_SEV_ERROR] = 'E' };
+
+static void
+lv_draw_line(const struct logview *v, const struct lv_line *l, int y, bool current)
+{
+	char when[32] = "              ", col[64];
+	struct tm tm;
+	time_t t = (time_t)l->e->utc;
+	if (l->e->utc != 0 && gmtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof when, "%m-%d %H:%M:%S", &tm);
+	unsigned sev = (unsigned)l->e->sev < 3 ? (unsigned)l->e->sev : 0;
+	enum ui_role role = current ? UI_ROLE_SELECT : lv_sev_role[sev];
+	draw_fill(stdscr, y, 0, COLS, theme_attr(current ? UI_ROLE_SELECT : UI_ROLE_NORMAL, false));
+	int x = draw_text(stdscr, y, 0, COLS, theme_attr(current ? role : UI_ROLE_DIM, false), when);
+	draw_fmt(col, sizeof col, " %c ", lv_sev_letter[sev]);
+	x += draw_text(stdscr, y, x, COLS - x, theme_attr(role, false), col);
+	if (v->merge) {
+		draw_fmt(col, sizeof col, "%-10.10s ", v->src[l->src].server);
+		x += draw_text(stdscr, y, x, COLS - x,
+		    theme_attr(current ? role : l->src == LV_DP ? UI_ROLE_KEY : UI_ROLE_TITLE, false),
+		    col);
+	}
+	if (COLS >= 120) {
+		draw_fmt(col, sizeof col, "%-24.24s ", l->e->comp);
+		x += draw_text(stdscr, y, x, COLS - x, theme_attr(current ? role : UI_ROLE_DIM, false),
+		    col);
+	}
+	draw_text_fit(stdscr, y, x, COLS - x, theme_attr(role, false), l->e->text);
+}
+
+/* Problems reading a source, wrapped, above the log. */
+static int
+lv_draw_notes(const struct logview *v, int y, int h)
+{
+	struct text t;
+	text_init(&t);
+	for (int i = 0; i < LV_NSRC; i++) {
+		const struct lv_src *s = &v->src[i];
+		if (s->server == NULL || (i == LV_PRIMARY && !v->merge))
+			continue;
+		if (s->error != NULL) {
+			text_newline(&t);
+			text_wrap(&t, UI_ROLE_ERROR, s->error, COLS, 2);
+		} else if (!s->loaded) {
+			text_newline(&t);
+			text_addf(&t, UI_ROLE_WARNING, "reading %s%s", s->path,
+			    glyph()->utf8 ? "\u2026" : "...");
+		}
+	}
+	int used = (int)t.n < h ? (int)t.n : h, top = 0;
+	text_draw(&t, stdscr, y, 0, used, COLS, &top);
+	text_free(&t);
+	return used;
+}
+
+static void
+lv_draw_title(const struct logview *v, int y)
+{
+	char line[512];
+	const struct lv_src *d = &v->src[LV_DP];
+	draw_fmt(line, sizeof line, "distmgr.log %s%s%s  %s", d->server, v->merge ? " + " : "",
+	    v->merge && v->src[LV_PRIMARY].server ? v->src[LV_PRIMARY].server : "",
+	    d->path ? d->path : "");
+	draw_fill(stdscr, y, 0, COLS, theme_attr(UI_ROLE_NORMAL, false));
+	draw_text_fit(stdscr, y, 0, COLS, theme_attr(UI_ROLE_TITLE, false), line);
+}
+
+void
+logview_draw(struct ui *u, int y, int h)
+{
+	struct logview *v = u->log;
+	if (v == NULL)
+		return;
+	lv_draw_title(v, y);
+	int notes = lv_draw_notes(v, y + 1, h - 1);
+	int body = h - 1 - notes;
+	size_t n;
+	struct lv_line *lines = lv_lines(v, &n);
+	v->nvis = n;
+	v->page = body > 1 ? body : 1;
+	int max_top = (int)n > body ? (int)n - body : 0;
+	if (v->follow || v->top > max_top)
+		v->top = max_top;
+	if (v->top < 0)
+		v->top = 0;
+	if (n == 0 && body > 0 && notes == 0)
+		draw_text_fit(stdscr, y + 1, 0, COLS, theme_attr(UI_ROLE_DIM, false),
+		    v->filter ? "no lines name the package (f shows all lines)" : "the log is empty");
+	for (int i = 0; i < body && (size_t)(v->top + i) < n; i++)
+		lv_draw_line(v, &lines[v->top + i], y + 1 + notes + i, v->top + i == v->match);
+	free(lines);
+}
+
+/*
+ * Keys.
+ */
+
+static void
+lv_pause(struct logview *v)
+{
+	if (v->follow) {
+		v->follow = false;
+		v->nvis_paused = v->nvis;
+	}
+}
+
+static void
+lv_scroll(struct logview *v, long by)
+{
+	lv_pause(v);
+	long top = (long)v->top + by;
+	v->top = top < 0 ? 0 : top > (long)v->nvis ? (int)v->nvis : (int)top;
+}
+
+/* Find the next (dir 1) or previous (-1) line matching the search. */
+static void
+lv_find(struct ui *u, int dir)
+{
+	struct logview *v = u->log;
+	if (v->search == NULL) {
+		ui_message(u, UI_ROLE_INFO, "no search yet: / searches");
+		return;
+	}
+	size_t n;
+	struct lv_line *lines = lv_lines(v, &n);
+	long start = v->match >= 0 ? v->match : dir > 0 ? v->top - 1 : v->top + v->page;
+	long found = -1;
+	for (long i = start + dir; i >= 0 && i < (long)n; i += dir)
+		if (strcasestr(lines[i].e->text, v->search) != NULL) {
+			found = i;
+			break;
+		}
+	free(lines);
+	if (found < 0) {
+		ui_message(u, UI_ROLE_WARNING, "no match %s", dir > 0 ? "below" : "above");
+		return;
+	}
+	lv_pause(v);
+	v->match = found;
+	if (found < v->top || found >= v->top + v->page)
+		v->top = (int)found - v->page / 2;
+}
+
+void
+logview_search(struct ui *u, const char *text)
+{
+	struct logview *v = u->log;
+	if (v == NULL)
+		return;
+	free(v->search);
+	v->search = text && *text ? xstrdup(text) : NULL;
+	v->match = -1;
+	if (v->search != NULL)
+		lv_find(u, -1); /* newest first: search upwards from the bottom */
+	u->dirty |= UI_DIRTY_ALL;
+}
+
+static void
+lv_toggle_merge(struct ui *u)
+{
+	struct logview *v = u->log;
+	v->merge = !v->merge;
+	v->match = -1;
+	if (v->merge && v->src[LV_PRIMARY].server == NULL)
+		lv_src_start(u, &v->src[LV_PRIMARY], u->opt->primary);
+	ui_message(u, UI_ROLE_INFO, v->merge ? "merged with %s's distmgr.log by time" :
+	    "%s's distmgr.log hidden", v->src[LV_PRIMARY].server);
+}
+
+bool
+logview_action(struct ui *u, enum key_action a)
+{
+	struct logview *v = u->log;
+	if (v == NULL)
+		return false;
+	switch (a) {
+	case KEY_ACTION_UP: lv_scroll(v, -1); break;
+	case KEY_ACTION_DOWN: lv_scroll(v, 1); break;
+	case KEY_ACTION_PAGE_UP: lv_scroll(v, -(long)(v->page > 1 ? v->page - 1 : 1)); break;
+	case KEY_ACTION_PAGE_DOWN: lv_scroll(v, v->page > 1 ? v->page - 1 : 1); break;
+	case KEY_ACTION_TOP: lv_scroll(v, -(long)v->nvis); break;
+	case KEY_ACTION_BOTTOM:
+	case KEY_ACTION_LOG_FOLLOW: v->follow = true; v->match = -1; break;
+	case KEY_ACTION_LOG_FILTER:
+		v->filter = !v->filter;
+		v->match = -1;
+		ui_message(u, UI_ROLE_INFO, v->filter ? "lines naming %s only" : "all lines (not "
+		    "only %s)", v->pkgid);
+		break;
+	case KEY_ACTION_LOG_MERGE: lv_toggle_merge(u); break;
+	case KEY_ACTION_SEARCH: prompt_open(&u->prompt, "Search: ", v->search); break;
+	case KEY_ACTION_SEARCH_NEXT: lv_find(u, 1); break;
+	case KEY_ACTION_SEARCH_PREV: lv_find(u, -1); break;
+	default: return false;
+	}
+	u->dirty |= UI_DIRTY_ALL;
+	return true;
+}
+
+bool
+logview_tick(struct ui *u, int64_t now)
+{
+	struct logview *v = u->log;
+	if (v == NULL || now < v->next_poll)
+		return false;
+	v->next_poll = now + LOGVIEW_POLL_MS;
+	bool changed = false;
+	for (int i = 0; i < LV_NSRC; i++) {
+		struct lv_src *s = &v->src[i];
+		char *err = NULL;
+		if (s->tail == NULL)
+			continue;
+		long got = smslog_tail_poll(s->tail, lv_push, &s->ring, &err);
+		if (got < 0) {
+			free(s->error);
+			s->error = err ? err : xstrdup("cannot read the log any more");
+			smslog_tail_close(s->tail);
+			s->tail = NULL;
+			changed = true;
+		} else if (got > 0) {
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+int
+logview_timeout(const struct ui *u, int64_t now)
+{
+	const struct logview *v = u->log;
+	if (v == NULL)
+		return -1;
+	return v->next_poll > now ? (int)(v->next_poll - now) : 0;
+}
+
+void
+logview_status(const struct ui *u, char *buf, size_t size)
+{
+	const struct logview *v = u->log;
+	if (v == NULL) {
+		snprintf(buf, size, "%s", "");
+		return;
+	}
+	char more[48] = "";
+	if (!v->follow && v->nvis > v->nvis_paused)
+		snprintf(more, sizeof more, " (+%zu new)", v->nvis - v->nvis_paused);
+	snprintf(buf, size, "%s%s%s%zu lines%s%s%s%s", v->follow ? "following" :
+	    glyph()->utf8 ? "paused \u2014 End to follow" : "paused - End to follow", more,
+	    glyph()->sep, v->nvis, v->filter ? " naming " : "", v->filter ? v->pkgid : "",
+	    v->merge ? glyph()->sep : "", v->merge ? "merged" : "");
+}
