@@ -172,7 +172,10 @@ file_row(struct reply *r, const char *win, const char *path, const char *name)
 		snprintf(attrs, sizeof attrs, "%u", a);
 		if (!dir)
 			snprintf(size, sizeof size, "%lld", (long long)st.st_size);
-		simclock_iso((dpd_time)st.st_mtime, mtime);
+		/* Files carry site times (the simulator sets them); folders are
+		 * made by mkdir at host time, which would read as the future. */
+		if (!dir)
+			simclock_iso((dpd_time)st.st_mtime, mtime);
 		uint32_t v;
 		if (!dir && (has_ext(win, ".PCK") || has_ext(win, ".PKG")) &&
 		    simfs_file_header(path, id, &v) == 0)
