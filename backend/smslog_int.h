@@ -25,6 +25,5 @@ void smslog_line_parse(const char *p, size_t n, struct smslog_entry *e,
     struct smslog_scratch *sc);
 
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-int64_t smslog_days(int y, int m, int d);
 
 #endif

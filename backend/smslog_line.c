@@ -92,16 +92,6 @@ struct civil {
 	int y, mon, d, h, min, s, ms;
 };
 
-int64_t
-smslog_days(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 static int
 year_of(int64_t t)
@@ -122,17 +112,17 @@ sunday(int y, int m, int n)
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	if (n == 0) {
 		int last = mdays[m - 1];
-		int wd = (int)(((smslog_days(y, m, last) + 4) % 7 + 7) % 7);
+		int wd = (int)(((time_days_from_civil(y, m, last) + 4) % 7 + 7) % 7);
 		return last - wd;
 	}
-	int wd = (int)(((smslog_days(y, m, 1) + 4) % 7 + 7) % 7);
+	int wd = (int)(((time_days_from_civil(y, m, 1) + 4) % 7 + 7) % 7);
 	return 1 + (7 - wd) % 7 + 7 * (n - 1);
 }
 
 static int64_t
 at(int y, int m, int d, int hour)
 {
-	return smslog_days(y, m, d) * 86400 + hour * 3600;
+	return time_days_from_civil(y, m, d) * 86400 + hour * 3600;
 }
 
 /* Whether daylight-saving time is in force at UTC second t, and the span

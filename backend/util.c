@@ -194,10 +194,10 @@ digits(const char *s, int n, int *out)
 	return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * well-known civil-from-days inverse); no time zone involved, unlike timegm. */
-static int64_t
-days_from_civil(int y, int m, int d)
+/* Howard Hinnant's well-known days-from-civil; no time zone involved,
+ * unlike timegm. */
+int64_t
+time_days_from_civil(int y, int m, int d)
 {
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -222,7 +222,7 @@ time_parse_iso(const char *s, dpd_time *out)
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
 	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || se > 60)
 		return -1;
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	*out = time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
 	return 0;
 }
 

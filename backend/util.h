@@ -51,6 +51,8 @@ typedef int64_t dpd_time;
 int time_parse_iso(const char *s, dpd_time *out);
 /* Format as "YYYY-MM-DDTHH:MM:SSZ" into out (at least 21 bytes); "" for 0. */
 void time_format_iso(dpd_time t, char out[static 21]);
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12). */
+int64_t time_days_from_civil(int y, int m, int d);
 /* Wall clock, milliseconds, monotonic (for deadlines). */
 int64_t clock_mono_ms(void);
 dpd_time clock_real(void);
