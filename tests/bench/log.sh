@@ -30,15 +30,18 @@ best() { # best CMD...: the fastest of three wall-clock times, in seconds
 # Output goes to files: GNU grep stops at the first match when its output
 # is /dev/null, which would make the comparison meaningless.
 run_grep() { LC_ALL=C grep -F "$PKG" "$f" >"$dir/grep.out"; }
+run_count() { LC_ALL=C grep -c "$PKG" "$f" >"$dir/count.out"; }
 run_pkg() { "$DPDOCTOR" log --file "$f" --package "$PKG" >"$dir/pkg.out"; }
 run_json() { "$DPDOCTOR" log --file "$f" --format json >/dev/null; }
 tg=$(best run_grep)
+tc=$(best run_count)
 tp=$(best run_pkg)
 tj=$(best run_json)
 mb=$(echo "$bytes / 1000000" | bc -l)
 printf 'file: %.0f MB, %s lines matching %s (grep), %s entries (dpdoctor)\n' "$mb" \
 	"$(wc -l <"$dir/grep.out")" "$PKG" "$(wc -l <"$dir/pkg.out")"
 printf 'grep -F:                  %.3f s  (%.0f MB/s)\n' "$tg" "$(echo "$mb / $tg" | bc -l)"
+printf 'grep -c:                  %.3f s  (%.0f MB/s)\n' "$tc" "$(echo "$mb / $tc" | bc -l)"
 printf 'dpdoctor log --package:   %.3f s  (%.0f MB/s)  ratio dpdoctor/grep = %.2f (target <= 1)\n' \
 	"$tp" "$(echo "$mb / $tp" | bc -l)" "$(echo "$tp / $tg" | bc -l)"
 printf 'dpdoctor log --format json (all entries): %.3f s  %.0f MB/s (target >= 400)\n' \
