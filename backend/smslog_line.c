@@ -11,50 +11,50 @@
  */
 #include "config.h"
 #include "backend/smslog_int.h"
+#include "backend/winzone.h"
 
 #include <string.h>
 
-enum dst_rule { DST_NONE, DST_EU, DST_US, DST_AU };
 
 struct zone {
 	const char *name;
 	size_t len;
 	int std_min;            /* standard offset east of UTC, minutes */
-	enum dst_rule rule;
+	enum winzone_dst rule;
 	bool daylight;          /* the name itself says daylight time */
 };
 
 #define Z(n, off, rule, dl) { n, sizeof n - 1, off, rule, dl }
 static const struct zone zones[] = {
-	Z("GMT Standard Time", 0, DST_EU, false),
-	Z("GMT Daylight Time", 0, DST_EU, true),
-	Z("Greenwich Standard Time", 0, DST_NONE, false),
-	Z("W. Europe Standard Time", 60, DST_EU, false),
-	Z("W. Europe Daylight Time", 60, DST_EU, true),
-	Z("Central Europe Standard Time", 60, DST_EU, false),
-	Z("Central Europe Daylight Time", 60, DST_EU, true),
-	Z("Central European Standard Time", 60, DST_EU, false),
-	Z("Central European Daylight Time", 60, DST_EU, true),
-	Z("Romance Standard Time", 60, DST_EU, false),
-	Z("Romance Daylight Time", 60, DST_EU, true),
-	Z("GTB Standard Time", 120, DST_EU, false),
-	Z("GTB Daylight Time", 120, DST_EU, true),
-	Z("Eastern Standard Time", -300, DST_US, false),
-	Z("Eastern Daylight Time", -300, DST_US, true),
-	Z("Central Standard Time", -360, DST_US, false),
-	Z("Central Daylight Time", -360, DST_US, true),
-	Z("Mountain Standard Time", -420, DST_US, false),
-	Z("Mountain Daylight Time", -420, DST_US, true),
-	Z("Pacific Standard Time", -480, DST_US, false),
-	Z("Pacific Daylight Time", -480, DST_US, true),
-	Z("AUS Eastern Standard Time", 600, DST_AU, false),
-	Z("AUS Eastern Daylight Time", 600, DST_AU, true),
-	Z("Tokyo Standard Time", 540, DST_NONE, false),
-	Z("India Standard Time", 330, DST_NONE, false),
-	Z("China Standard Time", 480, DST_NONE, false),
-	Z("UTC", 0, DST_NONE, false),
-	Z("Coordinated Universal Time", 0, DST_NONE, false),
-	Z("GMT", 0, DST_NONE, false),
+	Z("GMT Standard Time", 0, WINZONE_DST_EU, false),
+	Z("GMT Daylight Time", 0, WINZONE_DST_EU, true),
+	Z("Greenwich Standard Time", 0, WINZONE_DST_NONE, false),
+	Z("W. Europe Standard Time", 60, WINZONE_DST_EU, false),
+	Z("W. Europe Daylight Time", 60, WINZONE_DST_EU, true),
+	Z("Central Europe Standard Time", 60, WINZONE_DST_EU, false),
+	Z("Central Europe Daylight Time", 60, WINZONE_DST_EU, true),
+	Z("Central European Standard Time", 60, WINZONE_DST_EU, false),
+	Z("Central European Daylight Time", 60, WINZONE_DST_EU, true),
+	Z("Romance Standard Time", 60, WINZONE_DST_EU, false),
+	Z("Romance Daylight Time", 60, WINZONE_DST_EU, true),
+	Z("GTB Standard Time", 120, WINZONE_DST_EU, false),
+	Z("GTB Daylight Time", 120, WINZONE_DST_EU, true),
+	Z("Eastern Standard Time", -300, WINZONE_DST_US, false),
+	Z("Eastern Daylight Time", -300, WINZONE_DST_US, true),
+	Z("Central Standard Time", -360, WINZONE_DST_US, false),
+	Z("Central Daylight Time", -360, WINZONE_DST_US, true),
+	Z("Mountain Standard Time", -420, WINZONE_DST_US, false),
+	Z("Mountain Daylight Time", -420, WINZONE_DST_US, true),
+	Z("Pacific Standard Time", -480, WINZONE_DST_US, false),
+	Z("Pacific Daylight Time", -480, WINZONE_DST_US, true),
+	Z("AUS Eastern Standard Time", 600, WINZONE_DST_AU, false),
+	Z("AUS Eastern Daylight Time", 600, WINZONE_DST_AU, true),
+	Z("Tokyo Standard Time", 540, WINZONE_DST_NONE, false),
+	Z("India Standard Time", 330, WINZONE_DST_NONE, false),
+	Z("China Standard Time", 480, WINZONE_DST_NONE, false),
+	Z("UTC", 0, WINZONE_DST_NONE, false),
+	Z("Coordinated Universal Time", 0, WINZONE_DST_NONE, false),
+	Z("GMT", 0, WINZONE_DST_NONE, false),
 };
 #undef Z
 
@@ -93,86 +93,12 @@ struct civil {
 };
 
 
-static int
-year_of(int64_t t)
-{
-	int64_t z = (t >= 0 ? t / 86400 : -((-t + 86399) / 86400)) + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	return (int)(yoe + era * 400 + (mp >= 10));
-}
-
-/* Day of month of the n-th Sunday (1-based), or of the last for n = 0. */
-static int
-sunday(int y, int m, int n)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (n == 0) {
-		int last = mdays[m - 1];
-		int wd = (int)(((time_days_from_civil(y, m, last) + 4) % 7 + 7) % 7);
-		return last - wd;
-	}
-	int wd = (int)(((time_days_from_civil(y, m, 1) + 4) % 7 + 7) % 7);
-	return 1 + (7 - wd) % 7 + 7 * (n - 1);
-}
-
-static int64_t
-at(int y, int m, int d, int hour)
-{
-	return time_days_from_civil(y, m, d) * 86400 + hour * 3600;
-}
-
 /* Whether daylight-saving time is in force at UTC second t, and the span
  * [*lo, *hi) around t where that answer holds. */
 static bool
 zone_dst_span(const struct zone *z, int64_t t, int64_t *lo, int64_t *hi)
 {
-	int y = year_of(t);
-	int64_t off = (int64_t)z->std_min * 60, start, end;
-	*lo = at(y, 1, 1, 0);
-	*hi = at(y + 1, 1, 1, 0);
-	switch (z->rule) {
-	case DST_EU:
-		start = at(y, 3, sunday(y, 3, 0), 1);
-		end = at(y, 10, sunday(y, 10, 0), 1);
-		break;
-	case DST_US:
-		if (y >= 2007) {
-			start = at(y, 3, sunday(y, 3, 2), 2) - off;
-			end = at(y, 11, sunday(y, 11, 1), 1) - off;
-		} else {
-			start = at(y, 4, sunday(y, 4, 1), 2) - off;
-			end = at(y, 10, sunday(y, 10, 0), 1) - off;
-		}
-		break;
-	case DST_AU: /* southern hemisphere: summer spans the new year */
-		if (y >= 2008) {
-			end = at(y, 4, sunday(y, 4, 1), 2) - off;
-			start = at(y, 10, sunday(y, 10, 1), 2) - off;
-		} else {
-			end = at(y, 3, sunday(y, 3, 0), 2) - off;
-			start = at(y, 10, sunday(y, 10, 0), 2) - off;
-		}
-		if (t < end)
-			*hi = end;
-		else if (t < start)
-			*lo = end, *hi = start;
-		else
-			*lo = start;
-		return t < end || t >= start;
-	default:
-		return false;
-	}
-	if (t < start)
-		*hi = start;
-	else if (t < end)
-		*lo = start, *hi = end;
-	else
-		*lo = end;
-	return t >= start && t < end;
+	return winzone_dst_span(z->rule, z->std_min, t, lo, hi);
 }
 
 /* zone_dst_span() through a one-span cache: log lines come in time order. */
@@ -209,7 +135,7 @@ civil_valid(const struct civil *c)
 static int64_t
 civil_seconds(const struct civil *c)
 {
-	return at(c->y, c->mon, c->d, c->h) + c->min * 60 + c->s;
+	return time_days_from_civil(c->y, c->mon, c->d) * 86400 + c->h * 3600 + c->min * 60 + c->s;
 }
 
 /* Set e's time from a local civil time and the UTC offset (east, minutes). */
@@ -237,7 +163,7 @@ set_time_zone(struct smslog_entry *e, const struct civil *c, const char *zp, siz
 	int east = z->std_min;
 	if (z->daylight) {
 		east += 60;
-	} else if (z->rule != DST_NONE) {
+	} else if (z->rule != WINZONE_DST_NONE) {
 		int64_t us = civil_seconds(c) - (int64_t)z->std_min * 60;
 		/* Daylight only when both readings agree: in the repeated
 		 * autumn hour the name "Standard" wins. */

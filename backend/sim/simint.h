@@ -17,6 +17,7 @@
 #include "backend/sim/sim.h"
 #include "backend/transport.h"
 #include "backend/util.h"
+#include "backend/winzone.h"
 
 /* ---- deterministic randomness (never rand()) ------------------------ */
 
@@ -322,9 +323,8 @@ struct sim_zone {
 	const char *std_name;
 	const char *dst_name;
 	int offset_min;             /* standard time, east of UTC */
-	int rule;                   /* SIM_DST_* */
+	enum winzone_dst rule;
 };
-enum { SIM_DST_NONE, SIM_DST_EU, SIM_DST_US };
 const struct sim_zone *simlog_zone(unsigned idx);
 unsigned simlog_zone_count(void);
 int simlog_zone_find(const char *std_name);

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 #include "backend/sim/simint.h"
+#include "backend/winzone.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,15 +21,15 @@
 #include <unistd.h>
 
 static const struct sim_zone zones[] = {
-	{ "GMT Standard Time", "GMT Daylight Time", 0, SIM_DST_EU },
-	{ "Romance Standard Time", "Romance Daylight Time", 60, SIM_DST_EU },
-	{ "W. Europe Standard Time", "W. Europe Daylight Time", 60, SIM_DST_EU },
-	{ "Central European Standard Time", "Central European Daylight Time", 60, SIM_DST_EU },
-	{ "Eastern Standard Time", "Eastern Daylight Time", -300, SIM_DST_US },
-	{ "Central Standard Time", "Central Daylight Time", -360, SIM_DST_US },
-	{ "Pacific Standard Time", "Pacific Daylight Time", -480, SIM_DST_US },
-	{ "Tokyo Standard Time", "Tokyo Daylight Time", 540, SIM_DST_NONE },
-	{ "India Standard Time", "India Daylight Time", 330, SIM_DST_NONE },
+	{ "GMT Standard Time", "GMT Daylight Time", 0, WINZONE_DST_EU },
+	{ "Romance Standard Time", "Romance Daylight Time", 60, WINZONE_DST_EU },
+	{ "W. Europe Standard Time", "W. Europe Daylight Time", 60, WINZONE_DST_EU },
+	{ "Central European Standard Time", "Central European Daylight Time", 60, WINZONE_DST_EU },
+	{ "Eastern Standard Time", "Eastern Daylight Time", -300, WINZONE_DST_US },
+	{ "Central Standard Time", "Central Daylight Time", -360, WINZONE_DST_US },
+	{ "Pacific Standard Time", "Pacific Daylight Time", -480, WINZONE_DST_US },
+	{ "Tokyo Standard Time", "Tokyo Daylight Time", 540, WINZONE_DST_NONE },
+	{ "India Standard Time", "India Daylight Time", 330, WINZONE_DST_NONE },
 };
 
 static const char *const wdays[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
@@ -57,52 +58,12 @@ simlog_zone_find(const char *std_name)
 }
 
 /* Day of month of the n-th (1-based) Sunday, or the last one for n = 0. */
-static int
-sunday(int year, int mon, int n)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	struct sim_tm tm;
-	if (n == 0) {
-		int last = mdays[mon - 1];
-		simclock_split(simclock_days(year, mon, last) * 86400, &tm);
-		return last - tm.wday;
-	}
-	simclock_split(simclock_days(year, mon, 1) * 86400, &tm);
-	return 1 + (7 - tm.wday) % 7 + 7 * (n - 1);
-}
-
-static int64_t
-at(int year, int mon, int mday, int hour)
-{
-	return simclock_days(year, mon, mday) * 86400 + hour * 3600;
-}
-
 /* Whether daylight-saving time is in force at UTC second t. */
 static bool
 zone_dst(const struct sim_zone *z, int64_t t)
 {
-	struct sim_tm tm;
-	simclock_split(t, &tm);
-	int y = tm.year;
-	int64_t start, end, off = z->offset_min * 60;
-	switch (z->rule) {
-	case SIM_DST_EU: /* last Sunday of March to last of October, 01:00 UTC */
-		start = at(y, 3, sunday(y, 3, 0), 1);
-		end = at(y, 10, sunday(y, 10, 0), 1);
-		break;
-	case SIM_DST_US: /* 02:00 local; the Energy Policy Act rules from 2007 */
-		if (y >= 2007) {
-			start = at(y, 3, sunday(y, 3, 2), 2) - off;
-			end = at(y, 11, sunday(y, 11, 1), 1) - off;
-		} else {
-			start = at(y, 4, sunday(y, 4, 1), 2) - off;
-			end = at(y, 10, sunday(y, 10, 0), 1) - off;
-		}
-		break;
-	default:
-		return false;
-	}
-	return t >= start && t < end;
+	int64_t lo, hi;
+	return winzone_dst_span(z->rule, z->offset_min, t, &lo, &hi);
 }
 
 static void
