@@ -155,27 +155,14 @@ status_fetch(struct transport *t, const char *site, const char *provider,
 	op_set(&op, "site", site);
 	if (provider != NULL)
 		op_set(&op, "provider", provider);
-	char *script = ops_render(&op, err);
-	if (script == NULL)
+	struct status_parse_ctx ctx = { snapshot_new() };
+	if (ops_call(t, &op, status_record, &ctx, dl, err) != 0) {
+		snapshot_free(ctx.s);
 		return NULL;
-	struct script_result res;
-	script_result_init(&res);
-	struct snapshot *s = NULL;
-	char *perr = NULL;
-	if (transport_run_script(t, script, &res, dl, err) != 0)
-		goto out;
-	s = status_parse(res.out.data ? res.out.data : "", res.out.len, &perr);
-	if (s == NULL) {
-		err_set(err, "status query on %s: %s%s%s", t->host, perr,
-		    res.err.len ? "; stderr: " : "", res.err.len ? res.err.data : "");
-		goto out;
 	}
-	if (s->site_code[0] == '\0')
-		memcpy(s->site_code, site, 4);
-	s->source = xasprintf("%s:%s", t->ops->name, t->host);
-out:
-	free(perr);
-	free(script);
-	script_result_free(&res);
-	return s;
+	snapshot_index(ctx.s);
+	if (ctx.s->site_code[0] == '\0')
+		memcpy(ctx.s->site_code, site, 4);
+	ctx.s->source = xasprintf("%s:%s", t->ops->name, t->host);
+	return ctx.s;
 }

@@ -105,7 +105,7 @@ test_fetch(void)
 	snapshot_free(s);
 	t->priv = (void *)"DPDOCTOR 1 status\nEND\terror\tInvalid namespace\n";
 	ok(status_fetch(t, "009", NULL, NULL, &err) == NULL, "remote error surfaces");
-	contains(err, "status query on SMS009PRI: remote error: Invalid namespace", "  with host and message");
+	contains(err, "status on SMS009PRI: remote error: Invalid namespace", "  with host and message");
 	contains(err, "stderr: warning text", "  and stderr");
 	free(err);
 	err = NULL;
