@@ -1,0 +1,119 @@
+/*
+ * The repair journal: an append-only JSON Lines file (normally
+ * $XDG_STATE_HOME/dpdoctor/journal.jsonl, see app_state_dir()) that records
+ * one "begin" entry before and one "end" entry after every repair step, each
+ * fsync'd before the call returns, so that the executor acts on a server only
+ * once the intent is on disk.  A shared step id links the two entries; a begin
+ * without its end is a step that was interrupted (crash, kill -9, power loss)
+ * and that the next start must offer to verify.  Reading is tolerant: a torn
+ * last line or a garbage line is reported through a warning callback and
+ * skipped, never failing the whole read.
+ */
+#ifndef DPD_JOURNAL_H
+#define DPD_JOURNAL_H
+
+#include <stddef.h>
+
+/* Step ids look like "20261125T235152Z-12345-1" (time, pid, counter). */
+#define JOURNAL_ID_MAX 64
+/* SHA-256 as lowercase hex plus NUL. */
+#define JOURNAL_DIGEST_HEX 65
+
+enum journal_phase { JOURNAL_BEGIN, JOURNAL_END };
+
+enum journal_result {
+	JOURNAL_NONE = 0,	/* begin entries carry no result */
+	JOURNAL_OK,
+	JOURNAL_FAILED,
+	JOURNAL_SKIPPED,
+	JOURNAL_DECLINED,
+	JOURNAL_DRY_RUN,
+};
+
+struct journal_param {
+	const char *key;
+	const char *value;
+};
+
+/* What the caller describes about a step; the journal adds time, user, host, id. */
+struct journal_step {
+	const char *site;
+	const char *plan;
+	int number;		/* 1-based position in the plan */
+	const char *name;
+	const char *package_id;
+	const char *dp_server;
+	const struct journal_param *params;
+	size_t nparams;
+};
+
+/* One entry as read back; all strings owned by the entry ("" when absent). */
+struct journal_entry {
+	long line;		/* 1-based line number in the file */
+	char *time;		/* "YYYY-MM-DDTHH:MM:SSZ" */
+	char *step_id;
+	enum journal_phase phase;
+	char *user;
+	char *host;
+	char *site;
+	char *plan;
+	int step_number;
+	char *step_name;
+	char *package_id;
+	char *dp_server;
+	char **param_keys;
+	char **param_values;
+	size_t nparams;
+	enum journal_result result;	/* JOURNAL_NONE for begin entries */
+	char *output_digest;		/* "" for begin entries */
+};
+
+struct journal_list {
+	struct journal_entry *v;
+	size_t n;
+};
+
+/* Called for each good entry; a nonzero return stops the read and is returned. */
+typedef int (*journal_entry_fn)(const struct journal_entry *e, void *ctx);
+/* Called for each skipped line (torn or garbage); msg names the path and line. */
+typedef void (*journal_warn_fn)(long line, const char *msg, void *ctx);
+
+/*
+ * Write the begin entry for a step and fsync it.  Creates the journal's
+ * folder (0700) and file (0600) when missing.  Stores the new step id in
+ * step_id.  0 on success, -1 with *err naming the path and the reason.
+ */
+int journal_begin(const char *path, const struct journal_step *s,
+    char step_id[static JOURNAL_ID_MAX], char **err);
+
+/*
+ * Write the end entry for the step begun as step_id, with its result and the
+ * SHA-256 of its output text (output may be NULL when len is 0), and fsync it.
+ */
+int journal_end(const char *path, const struct journal_step *s, const char *step_id,
+    enum journal_result result, const char *output, size_t len, char **err);
+
+/*
+ * Read every entry in file order.  A missing file is an empty journal.
+ * Bad lines go to warn (may be NULL) and are skipped.  Returns 0, the
+ * callback's nonzero value, or -1 with *err when the file can't be read.
+ */
+int journal_read(const char *path, journal_entry_fn cb, journal_warn_fn warn,
+    void *ctx, char **err);
+
+/* The begin entries (in file order) that have no end entry with the same id. */
+int journal_unfinished(const char *path, struct journal_list *out,
+    journal_warn_fn warn, void *ctx, char **err);
+
+void journal_list_free(struct journal_list *l);
+void journal_entry_free(struct journal_entry *e);
+
+/* "ok", "failed", ... ("" for JOURNAL_NONE); parse returns -1 if unknown. */
+const char *journal_result_name(enum journal_result r);
+int journal_result_parse(const char *s, enum journal_result *out);
+
+/* SHA-256 of data as lowercase hex. 0, or -1 with *err. */
+int journal_digest_hex(const void *data, size_t len, char out[static JOURNAL_DIGEST_HEX],
+    char **err);
+
+#endif
