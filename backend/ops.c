@@ -71,6 +71,7 @@ op_set(struct op *op, const char *key, const char *value)
 enum arg_kind {
 	ARG_SITE, ARG_SERVER, ARG_PKGID, ARG_TEXT, ARG_PATH, ARG_PATHS,
 	ARG_PATTERN, ARG_NEEDLE, ARG_COUNT, ARG_SHARE, ARG_LOGPATH,
+	ARG_FILENAME, ARG_ATTROP,
 	ARG_KIND_COUNT,
 };
 
@@ -116,6 +117,53 @@ static const struct arg_spec statmsgs_args[] = {
 static const struct arg_spec shareacl_args[] = {
 	{ "server", ARG_SERVER, true },
 	{ "share", ARG_SHARE, true },
+	{ NULL, 0, false },
+};
+
+static const struct arg_spec copyfile_args[] = {
+	{ "src", ARG_PATH, true },
+	{ "dst", ARG_PATH, true },
+	{ NULL, 0, false },
+};
+
+static const struct arg_spec setattr_args[] = {
+	{ "path", ARG_PATH, true },
+	{ "readonly", ARG_ATTROP, false },
+	{ "archive", ARG_ATTROP, false },
+	{ NULL, 0, false },
+};
+
+static const struct arg_spec deletefile_args[] = {
+	{ "path", ARG_PATH, true },
+	{ NULL, 0, false },
+};
+
+static const struct arg_spec renamefile_args[] = {
+	{ "path", ARG_PATH, true },
+	{ "newname", ARG_FILENAME, true },
+	{ NULL, 0, false },
+};
+
+static const struct arg_spec preload_args[] = {
+	{ "server", ARG_SERVER, true },
+	{ "package", ARG_PKGID, true },
+	{ "exe", ARG_PATH, false },
+	{ NULL, 0, false },
+};
+
+static const struct arg_spec refreshnow_args[] = {
+	{ "site", ARG_SITE, true },
+	{ "package", ARG_PKGID, true },
+	{ "dp", ARG_SERVER, true },
+	{ "provider", ARG_SERVER, false },
+	{ NULL, 0, false },
+};
+
+static const struct arg_spec setsourcepath_args[] = {
+	{ "site", ARG_SITE, true },
+	{ "package", ARG_PKGID, true },
+	{ "path", ARG_PATH, true },
+	{ "provider", ARG_SERVER, false },
 	{ NULL, 0, false },
 };
 
@@ -266,6 +314,23 @@ ops_logpath_valid(const char *v)
 	return ops_path_valid(v) && n > 4 && strcasecmp(v + n - 4, ".log") == 0;
 }
 
+bool
+ops_filename_valid(const char *v)
+{
+	return v != NULL && strlen(v) <= 255 && utf8_valid((const unsigned char *)v) &&
+	    strchr(v, '\\') == NULL && component_valid(v, strlen(v));
+}
+
+bool
+ops_attrop_valid(const char *v)
+{
+	static const char *const ok[] = { "set", "clear", "keep" };
+	for (size_t i = 0; v != NULL && i < sizeof ok / sizeof ok[0]; i++)
+		if (strcmp(v, ok[i]) == 0)
+			return true;
+	return false;
+}
+
 static bool
 text_valid(const char *v)
 {
@@ -289,6 +354,8 @@ static const struct {
 	[ARG_COUNT] = { ops_count_valid, "count (1-100000)" },
 	[ARG_SHARE] = { ops_share_valid, "share name" },
 	[ARG_LOGPATH] = { ops_logpath_valid, "log file path (*.log)" },
+	[ARG_FILENAME] = { ops_filename_valid, "file name" },
+	[ARG_ATTROP] = { ops_attrop_valid, "attribute change (set, clear or keep)" },
 };
 
 /* PowerShell helpers every script shares: strict errors, no progress
@@ -506,17 +573,177 @@ static const char shareacl_ps[] =
 	"} catch { Fail $_ }\n";
 
 
+/* ---- the changing ops ------------------------------------------------------
+ * Each refuses a folder where it wants a file and answers one record saying
+ * what it did; nothing is changed when an argument or a reach check fails. */
+
+static const char changeprelude_ps[] =
+	"function Digest([string]$p) {\n"
+	"  $md5 = [Security.Cryptography.MD5]::Create()\n"
+	"  $fs = New-Object IO.FileStream($p, 'Open', 'Read', 'ReadWrite')\n"
+	"  try { return [BitConverter]::ToString($md5.ComputeHash($fs)) } finally { $fs.Close() }\n"
+	"}\n"
+	"function Need([string]$p) {\n"
+	"  $why = Reach $p\n"
+	"  if ($why) { throw $why }\n"
+	"  $i = Get-Item -LiteralPath $p -Force -ErrorAction SilentlyContinue\n"
+	"  if ($null -eq $i) { throw \"$p does not exist\" }\n"
+	"  if ($i.PSIsContainer) { throw \"$p is a folder, not a file\" }\n"
+	"  return $i\n"
+	"}\n";
+
+static const char copyfile_ps[] =
+	"[Console]::Out.Write(\"DPDOCTOR 1 copyfile`n\")\n"
+	"try {\n"
+	"  $n = 0\n"
+	"  foreach ($p in @($A['src'], $A['dst'])) { $why = Reach $p; if ($why) { throw $why } }\n"
+	"  $s = Get-Item -LiteralPath $A['src'] -Force\n"
+	"  if ($s.PSIsContainer) { throw ($A['src'] + ' is a folder, not a file') }\n"
+	"  $d = Get-Item -LiteralPath $A['dst'] -Force -ErrorAction SilentlyContinue\n"
+	"  if ($null -ne $d -and $d.PSIsContainer) { throw ($A['dst'] + ' is a folder, not a file') }\n"
+	"  $res = 'copied'\n"
+	"  if ($null -ne $d -and $d.Length -eq $s.Length -and (Digest $A['src']) -eq (Digest $A['dst'])) {\n"
+	"    $res = 'identical'\n"
+	"  } else {\n"
+	"    # -Force replaces a read-only target, as an administrator's copy would.\n"
+	"    Copy-Item -LiteralPath $A['src'] -Destination $A['dst'] -Force\n"
+	"  }\n"
+	"  $d = Get-Item -LiteralPath $A['dst'] -Force\n"
+	"  Cols 'X' @('Source','Dest','Result','SrcSize','DstSize')\n"
+	"  Emit 'X' @($A['src'], $A['dst'], $res, $s.Length, $d.Length)\n"
+	"  $n++\n"
+	"  Done $n\n"
+	"} catch { Fail $_ }\n";
+
+static const char setattr_ps[] =
+	"[Console]::Out.Write(\"DPDOCTOR 1 setattr`n\")\n"
+	"try {\n"
+	"  $i = Need $A['path']\n"
+	"  $a = $i.Attributes\n"
+	"  $bits = @{ 'readonly' = [IO.FileAttributes]::ReadOnly; 'archive' = [IO.FileAttributes]::Archive }\n"
+	"  foreach ($k in @('readonly', 'archive')) {\n"
+	"    if ($A[$k] -eq 'set') { $a = $a -bor $bits[$k] }\n"
+	"    elseif ($A[$k] -eq 'clear') { $a = $a -band (-bnot $bits[$k]) }\n"
+	"  }\n"
+	"  if ([int]$a -eq 0) { $a = [IO.FileAttributes]::Normal }\n"
+	"  [IO.File]::SetAttributes($A['path'], $a)\n"
+	"  $i = Get-Item -LiteralPath $A['path'] -Force\n"
+	"  Cols 'A' @('Path','Attrs')\n"
+	"  Emit 'A' @($A['path'], ([int]$i.Attributes -band 0x37))\n"
+	"  Done 1\n"
+	"} catch { Fail $_ }\n";
+
+static const char deletefile_ps[] =
+	"[Console]::Out.Write(\"DPDOCTOR 1 deletefile`n\")\n"
+	"try {\n"
+	"  $why = Reach $A['path']\n"
+	"  if ($why) { throw $why }\n"
+	"  $res = 'absent'\n"
+	"  $i = Get-Item -LiteralPath $A['path'] -Force -ErrorAction SilentlyContinue\n"
+	"  if ($null -ne $i) {\n"
+	"    if ($i.PSIsContainer) { throw ($A['path'] + ' is a folder, not a file') }\n"
+	"    # -Force removes a read-only file too.\n"
+	"    Remove-Item -LiteralPath $A['path'] -Force\n"
+	"    $res = 'deleted'\n"
+	"  }\n"
+	"  Cols 'D' @('Path','Result')\n"
+	"  Emit 'D' @($A['path'], $res)\n"
+	"  Done 1\n"
+	"} catch { Fail $_ }\n";
+
+static const char renamefile_ps[] =
+	"[Console]::Out.Write(\"DPDOCTOR 1 renamefile`n\")\n"
+	"try {\n"
+	"  $i = Need $A['path']\n"
+	"  $to = Join-Path $i.DirectoryName $A['newname']\n"
+	"  if (Test-Path -LiteralPath $to) { throw \"$to already exists\" }\n"
+	"  Rename-Item -LiteralPath $A['path'] -NewName $A['newname'] -Force\n"
+	"  Cols 'N' @('Path','NewPath')\n"
+	"  Emit 'N' @($A['path'], $to)\n"
+	"  Done 1\n"
+	"} catch { Fail $_ }\n";
+
+static const char preload_ps[] =
+	"[Console]::Out.Write(\"DPDOCTOR 1 preload`n\")\n"
+	"try {\n"
+	"  # Validated before rendering; checked again because it goes on a command line.\n"
+	"  if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
+	"  $r = Invoke-Command -ComputerName $A['server'] -ArgumentList $A['package'], $A['exe'] -ScriptBlock {\n"
+	"    param($id, $exe)\n"
+	"    if (-not $exe) {\n"
+	"      $k = Get-ItemProperty -LiteralPath 'HKLM:\\SOFTWARE\\Microsoft\\SMS\\Identification'\n"
+	"      $exe = Join-Path $k.'Installation Directory' 'bin\\i386\\PreloadPkgOnSite.exe'\n"
+	"    }\n"
+	"    if (-not (Test-Path -LiteralPath $exe -PathType Leaf)) { throw \"$exe not found (install the SMS 2003 Toolkit 2)\" }\n"
+	"    $out = @(& $exe $id 2>&1 | ForEach-Object { [string]$_ })\n"
+	"    return @{ Lines = $out; Code = $LASTEXITCODE }\n"
+	"  }\n"
+	"  Cols 'O' @('Line')\n"
+	"  $n = 0\n"
+	"  foreach ($l in $r.Lines) { foreach ($x in ([string]$l -split \"`r?`n\")) { Emit 'O' @($x); $n++ } }\n"
+	"  Cols 'X' @('ExitCode')\n"
+	"  Emit 'X' @($r.Code)\n"
+	"  $n++\n"
+	"  Done $n\n"
+	"} catch { Fail $_ }\n";
+
+static const char refreshnow_ps[] =
+	"$wmi = @{ Namespace = 'root\\SMS\\site_' + $A['site'] }\n"
+	"if ($A['provider']) { $wmi['ComputerName'] = $A['provider'] }\n"
+	"[Console]::Out.Write(\"DPDOCTOR 1 refreshnow`n\")\n"
+	"try {\n"
+	"  # Validated before rendering; checked again because they go into WQL.\n"
+	"  if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
+	"  if ($A['dp'] -cnotmatch '^[A-Za-z0-9.-]+$') { throw 'bad server name' }\n"
+	"  $q = \"SELECT * FROM SMS_DistributionPoint WHERE PackageID = '\" + $A['package'] +\n"
+	"       \"' AND ServerNALPath LIKE '%\\\\\\\\\" + $A['dp'] + \"\\\\%'\"\n"
+	"  Cols 'R' @('PackageID','ServerNALPath')\n"
+	"  $n = 0\n"
+	"  foreach ($dp in @(Get-WmiObject @wmi -Query $q)) {\n"
+	"    $dp.RefreshNow = $true\n"
+	"    [void]$dp.Put()\n"
+	"    Emit 'R' @($dp.PackageID, $dp.ServerNALPath)\n"
+	"    $n++\n"
+	"  }\n"
+	"  if ($n -eq 0) { throw ('package ' + $A['package'] + ' is not on distribution point ' + $A['dp']) }\n"
+	"  Done $n\n"
+	"} catch { Fail $_ }\n";
+
+static const char setsourcepath_ps[] =
+	"$wmi = @{ Namespace = 'root\\SMS\\site_' + $A['site'] }\n"
+	"if ($A['provider']) { $wmi['ComputerName'] = $A['provider'] }\n"
+	"[Console]::Out.Write(\"DPDOCTOR 1 setsourcepath`n\")\n"
+	"try {\n"
+	"  if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
+	"  $p = Get-WmiObject @wmi -Query (\"SELECT * FROM SMS_Package WHERE PackageID = '\" + $A['package'] + \"'\")\n"
+	"  if ($null -eq $p) { throw ('no package ' + $A['package']) }\n"
+	"  $old = $p.PkgSourcePath\n"
+	"  $p.PkgSourcePath = $A['path']\n"
+	"  [void]$p.Put()\n"
+	"  Cols 'S' @('PackageID','OldPath','NewPath')\n"
+	"  Emit 'S' @($A['package'], $old, $A['path'])\n"
+	"  Done 1\n"
+	"} catch { Fail $_ }\n";
+
 static const struct {
 	const struct arg_spec *args;
 	const char *extra;   /* helpers after the prelude, or NULL */
+	const char *more;    /* more helpers after those, or NULL */
 	const char *body;
 } op_scripts[] = {
-	[OP_STATUS] = { status_args, NULL, status_body },
-	[OP_PATHINFO] = { pathinfo_args, fileprelude_ps, pathinfo_ps },
-	[OP_DIRLIST] = { dirlist_args, fileprelude_ps, dirlist_ps },
-	[OP_LOGGREP] = { loggrep_args, fileprelude_ps, loggrep_ps },
-	[OP_STATMSGS] = { statmsgs_args, fileprelude_ps, statmsgs_ps },
-	[OP_SHAREACL] = { shareacl_args, fileprelude_ps, shareacl_ps },
+	[OP_STATUS] = { status_args, NULL, NULL, status_body },
+	[OP_PATHINFO] = { pathinfo_args, fileprelude_ps, NULL, pathinfo_ps },
+	[OP_DIRLIST] = { dirlist_args, fileprelude_ps, NULL, dirlist_ps },
+	[OP_LOGGREP] = { loggrep_args, fileprelude_ps, NULL, loggrep_ps },
+	[OP_STATMSGS] = { statmsgs_args, fileprelude_ps, NULL, statmsgs_ps },
+	[OP_SHAREACL] = { shareacl_args, fileprelude_ps, NULL, shareacl_ps },
+	[OP_COPYFILE] = { copyfile_args, fileprelude_ps, changeprelude_ps, copyfile_ps },
+	[OP_SETATTR] = { setattr_args, fileprelude_ps, changeprelude_ps, setattr_ps },
+	[OP_DELETEFILE] = { deletefile_args, fileprelude_ps, changeprelude_ps, deletefile_ps },
+	[OP_RENAMEFILE] = { renamefile_args, fileprelude_ps, changeprelude_ps, renamefile_ps },
+	[OP_PRELOAD] = { preload_args, fileprelude_ps, NULL, preload_ps },
+	[OP_REFRESHNOW] = { refreshnow_args, fileprelude_ps, NULL, refreshnow_ps },
+	[OP_SETSOURCEPATH] = { setsourcepath_args, fileprelude_ps, NULL, setsourcepath_ps },
 };
 
 static const char header_fmt[] = "# dpdoctor op=%s v=1\n";
@@ -594,6 +821,8 @@ ops_render(const struct op *op, char **err)
 	buf_adds(&b, prelude);
 	if (op_scripts[op->kind].extra != NULL)
 		buf_adds(&b, op_scripts[op->kind].extra);
+	if (op_scripts[op->kind].more != NULL)
+		buf_adds(&b, op_scripts[op->kind].more);
 	buf_adds(&b, op_scripts[op->kind].body);
 	return buf_detach(&b);
 }
@@ -602,6 +831,10 @@ int
 ops_call(struct transport *t, const struct op *op, proto_record_fn fn,
     void *arg, const struct deadline *dl, char **err)
 {
+	if (t != NULL && t->read_only && op_changes_site(op->kind)) {
+		err_set(err, "read-only mode: refusing %s on %s", op_name(op->kind), t->host);
+		return -1;
+	}
 	char *script = ops_render(op, err);
 	if (script == NULL)
 		return -1;

@@ -23,7 +23,14 @@
 	X(OP_DIRLIST, "dirlist", false) \
 	X(OP_LOGGREP, "loggrep", false) \
 	X(OP_STATMSGS, "statmsgs", false) \
-	X(OP_SHAREACL, "shareacl", false)
+	X(OP_SHAREACL, "shareacl", false) \
+	X(OP_COPYFILE, "copyfile", true) \
+	X(OP_SETATTR, "setattr", true) \
+	X(OP_DELETEFILE, "deletefile", true) \
+	X(OP_RENAMEFILE, "renamefile", true) \
+	X(OP_PRELOAD, "preload", true) \
+	X(OP_REFRESHNOW, "refreshnow", true) \
+	X(OP_SETSOURCEPATH, "setsourcepath", true)
 
 enum op_kind {
 #define X(e, n, w) e,
@@ -62,7 +69,8 @@ char *ops_render(const struct op *op, char **err);
 int ops_parse(const char *script, struct op *op, char **storage, char **err);
 
 /* Render an op, run it through a transport and parse the reply, giving
- * each record to fn.  0 when the reply ended with END ok; otherwise -1
+ * each record to fn.  An op that changes the site is refused, before
+ * anything is rendered or sent, when the transport is read-only.  0 when the reply ended with END ok; otherwise -1
  * with *err saying what failed (the transport, the remote's END error
  * message with its standard error, or a malformed reply). */
 int ops_call(struct transport *t, const struct op *op, proto_record_fn fn,
@@ -91,5 +99,18 @@ bool ops_count_valid(const char *v);
 bool ops_share_valid(const char *v);
 /* A log file path: a valid path ending in ".log" (case-insensitive). */
 bool ops_logpath_valid(const char *v);
+/* One file name (a path component): what renamefile renames to. */
+bool ops_filename_valid(const char *v);
+/* What setattr does to one attribute: "set", "clear" or "keep". */
+bool ops_attrop_valid(const char *v);
+
+/* The changing ops reply with these records (COLS first, as always):
+ *   copyfile       X: Source Dest Result(copied|identical) SrcSize DstSize
+ *   setattr        A: Path Attrs (after; FILE_ATTRIBUTE_* bits & 0x37)
+ *   deletefile     D: Path Result(deleted|absent)
+ *   renamefile     N: Path NewPath
+ *   preload        O: Line (console output, one per line), then X: ExitCode
+ *   refreshnow     R: PackageID ServerNALPath
+ *   setsourcepath  S: PackageID OldPath NewPath */
 
 #endif

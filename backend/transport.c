@@ -5,7 +5,9 @@
  */
 #include "config.h"
 #include "backend/transport.h"
+#include "backend/ops.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 bool
@@ -39,10 +41,36 @@ transport_can(const struct transport *t, enum transport_cap cap)
 	return t != NULL && (t->ops->caps & cap) != 0;
 }
 
+void
+transport_set_read_only(struct transport *t, bool on)
+{
+	if (t != NULL)
+		t->read_only = on;
+}
+
+/* The op a rendered script names in its header; "" when it names none. */
+static void
+script_op(const char *script, char name[static 32])
+{
+	name[0] = '\0';
+	if (script == NULL || sscanf(script, "# dpdoctor op=%31s", name) != 1)
+		name[0] = '\0';
+}
+
 int
 transport_run_script(struct transport *t, const char *script,
     struct script_result *res, const struct deadline *dl, char **err)
 {
+	if (t != NULL && t->read_only) {
+		char name[32];
+		script_op(script, name);
+		int k = name[0] ? op_from_name(name) : -1;
+		if (k < 0 || op_changes_site((enum op_kind)k)) {
+			err_set(err, "read-only mode: refusing %s on %s",
+			    name[0] ? name : "an unidentified script", t->host);
+			return -1;
+		}
+	}
 	if (!transport_can(t, TCAP_SCRIPT)) {
 		err_set(err, "%s: the %s transport cannot run scripts",
 		    t ? t->host : "?", t ? t->ops->name : "?");

@@ -51,7 +51,13 @@ struct transport {
 	const struct transport_ops *ops;
 	char *host;         /* the server name it reaches, for messages */
 	void *priv;
+	bool read_only;     /* refuse every op that changes the site */
 };
+
+/* In read-only mode (--read-only, [ui] read_only) the transport refuses
+ * every script whose op changes the site, and any script it cannot tell
+ * the op of, before sending anything. */
+void transport_set_read_only(struct transport *t, bool on);
 
 int transport_run_script(struct transport *t, const char *script,
     struct script_result *res, const struct deadline *dl, char **err);

@@ -242,7 +242,7 @@ cell_installed(struct sim_cell *c, uint32_t version, dpd_time t)
 	c->event = SIM_EV_NONE;
 	c->next_event = 0;
 	c->retries = 0;
-	c->flags &= (uint8_t)~SIM_CELL_UNKNOWN;
+	c->flags &= (uint8_t)~(SIM_CELL_UNKNOWN | SIM_CELL_PRELOADED);
 	c->source_version = version;
 	c->last_copied = c->summary_date = t;
 }
@@ -620,6 +620,42 @@ ev_inbox_notify(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 	return 0;
 }
 
+/* RefreshNow came through: the primary replicates the package information
+ * to the DP (its site now knows the package) without resending the PCK, and
+ * the DP acts on it as on any arrival.  A missing source fails as a retry
+ * does. */
+static int
+ev_repush(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
+{
+	struct sim_site *s = x->s;
+	const struct sim_pkg *p = &s->pkg[c->pkg];
+	char *src = simfs_source_dir(s, p);
+	bool have_src = src != NULL && simfs_exists(src);
+	free(src);
+	if (!have_src)
+		return ev_primary_retry(x, c, t, err);
+	struct simlog_job *j = ctx_job(x, s->primary, c->pkg, t);
+	msg_2300(j, p);
+	simlog_line(j, "Start adding package %s to server %s...", p->id, s->srv[c->srv].nal);
+	simlog_line(j, "~Package %s uses the compressed copy of the source directory.", p->id);
+	if (c->srv == s->primary)
+		return install_now(j, c->srv, c->pkg, p->source_version, err);
+	if (c->flags & SIM_CELL_UNKNOWN) {
+		/* The DP's site learns the package; its PCK never came. */
+		c->flags &= (uint8_t)~SIM_CELL_UNKNOWN;
+		c->mode = SIM_MODE_PCK_MISSING;
+		c->state = 2;
+	}
+	char name[9];
+	struct sim_rng r = rng_for(s->seed, ((uint64_t)c->pkg << 24) ^ c->srv, (uint64_t)t + 0x7e5);
+	simfs_random_name(&r, name);
+	if (s->materialise &&
+	    simfs_write_incoming(s, c->srv, c->pkg, name, p->source_version, t, err) != 0)
+		return -1;
+	ctx_schedule(x, c, SIM_EV_INBOX_NOTIFY, t + (dpd_time)rng_range(&r, 45, 150));
+	return 0;
+}
+
 typedef int (*ev_handler)(struct evctx *x, struct sim_cell *c, dpd_time t, char **err);
 
 static const ev_handler ev_handlers[SIM_EV_COUNT] = {
@@ -630,6 +666,7 @@ static const ev_handler ev_handlers[SIM_EV_COUNT] = {
 	[SIM_EV_REMOVE_DONE] = ev_remove_done,
 	[SIM_EV_UPDATE_SEND] = ev_update_send,
 	[SIM_EV_INBOX_NOTIFY] = ev_inbox_notify,
+	[SIM_EV_REPUSH] = ev_repush,
 };
 
 /* ---- site events ---------------------------------------------------------- */
@@ -900,5 +937,95 @@ simev_advance(struct sim_site *s, dpd_time now, char **err)
 	s->dirty = true;
 	if (simlog_flush(s, rc == 0 ? err : NULL) != 0)
 		rc = -1;
+	return rc;
+}
+
+/* ---- changes an administrator makes ------------------------------------- */
+
+void
+simev_repush(struct sim_site *s, uint32_t pkg, uint32_t srv, dpd_time t)
+{
+	struct sim_cell *c = simdb_cell_make(s, pkg, srv);
+	struct sim_rng r = rng_for(s->seed, ((uint64_t)pkg << 24) ^ srv, (uint64_t)t + 0x4ef);
+	c->event = SIM_EV_REPUSH;
+	c->next_event = t + (dpd_time)rng_range(&r, 120, 300);
+	c->summary_date = t;
+	s->dirty = true;
+}
+
+/* Why the primary does not recompress; NULL when it does. */
+static const char *
+regen_refused(struct sim_site *s, uint32_t pkg, char **err, int *rc)
+{
+	const struct sim_pkg *p = &s->pkg[pkg];
+	char *src = simfs_source_dir(s, p);
+	bool have_src = src != NULL && simfs_exists(src);
+	free(src);
+	*rc = 0;
+	if (!have_src)
+		return "source";
+	uint32_t have = 0;
+	int h = simfs_pck_version(s, s->primary, pkg, &have, err);
+	if (h < 0)
+		*rc = -1;
+	/* The stale PCK stays until someone renames or deletes it. */
+	return h == 0 && (p->flags & SIM_PKG_NO_REGEN) ? "noregen" : NULL;
+}
+
+static uint32_t
+remote_dps(const struct sim_site *s, uint32_t pkg)
+{
+	uint32_t n = 0;
+	for (uint32_t srv = 0; srv < s->nsrv; srv++)
+		n += srv != s->primary && simdb_target(s, pkg, srv);
+	return n;
+}
+
+static void
+regen_log_refusal(struct simlog_job *j, const struct sim_pkg *p, const char *why)
+{
+	if (strcmp(why, "source") == 0) {
+		simlog_line(j, "~Cannot find or read the package source %s, Win32 error = 3",
+		    p->source_path);
+		const char *istr[] = { p->source_path, p->id, NULL };
+		const struct simlog_attr a[] = { { 400, p->id }, { 0, NULL } };
+		simlog_statmsg(j, 2306, 'E', 'M', istr, a);
+		msg_2302(j, p);
+		return;
+	}
+	simlog_line(j, "~Package %s has a compressed copy of the source directory, "
+	    "version %u, no need to compress.", p->id, p->stored_version);
+}
+
+int
+simev_source_changed(struct sim_site *s, uint32_t pkg, dpd_time t, char **err)
+{
+	struct evctx x = { .s = s, .now = t };
+	struct sim_pkg *p = &s->pkg[pkg];
+	struct simlog_job *j = ctx_job(&x, s->primary, pkg, t);
+	msg_2300(j, p);
+	int rc;
+	const char *why = regen_refused(s, pkg, err, &rc);
+	if (rc == 0 && why != NULL)
+		regen_log_refusal(j, p, why);
+	if (rc == 0 && why == NULL) {
+		struct sim_rng r = rng_for(s->seed, (uint64_t)t, 0x50c7 + pkg);
+		update_targets(&x, pkg, t, &r);
+		p->flags &= (uint8_t)~SIM_PKG_NO_REGEN;
+		p->source_version++;
+		p->stored_version = p->source_version;
+		p->source_date = t;
+		simlog_line(j, "~Package %s doesn't have a compressed copy of the source "
+		    "directory, starting the compression.", p->id);
+		simlog_line(j, "~The compressed size of package %s is %" PRIu64 " KBytes",
+		    p->id, p->size / 1024);
+		uint32_t dps = remote_dps(s, pkg);
+		simlog_line(j, "~Package %s will be sent to %u remote distribution points: "
+		    "%" PRIu64 " bytes over the WAN.", p->id, dps, p->size * dps);
+		rc = simfs_write_pck(s, s->primary, pkg, p->stored_version, t, err);
+	}
+	s->dirty = true;
+	free(x.q.v);
+	free(x.jobs);
 	return rc;
 }

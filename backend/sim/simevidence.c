@@ -145,6 +145,12 @@ sim_path(const struct opctx *x, const char *win, char **why)
 	return resolve_ci(base, share[sl] ? share + sl + 1 : "");
 }
 
+char *
+simevd_path(const struct opctx *x, const char *win, char **why)
+{
+	return sim_path(x, win, why);
+}
+
 /* ---- file rows (pathinfo, dirlist) ------------------------------------- */
 
 static const char *const file_cols[] = { "Path", "Exists", "IsDir", "Size",
@@ -166,7 +172,7 @@ file_row(struct reply *r, const char *win, const char *path, const char *name)
 	bool there = path != NULL && stat(path, &st) == 0;
 	if (there) {
 		bool dir = S_ISDIR(st.st_mode);
-		unsigned a = dir ? 0x10 : 0x20;
+		unsigned a = dir ? 0x10 : (st.st_mode & SIM_MODE_NOARCHIVE) ? 0 : 0x20;
 		if (!(st.st_mode & S_IWUSR))
 			a |= 0x01;
 		snprintf(attrs, sizeof attrs, "%u", a);

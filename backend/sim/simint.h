@@ -100,7 +100,8 @@ int sim_mode_from_name(const char *name);
 	X(SIM_EV_ARRIVE_PCK, "arrive-pck")        /* the PCK reaches the DP's SMSPKG */ \
 	X(SIM_EV_REMOVE_DONE, "remove-done")      /* a pending removal completes */ \
 	X(SIM_EV_UPDATE_SEND, "update-send")      /* primary sends a new version */ \
-	X(SIM_EV_INBOX_NOTIFY, "inbox-notify")    /* DP acts on what just arrived */
+	X(SIM_EV_INBOX_NOTIFY, "inbox-notify")    /* DP acts on what just arrived */ \
+	X(SIM_EV_REPUSH, "repush")                /* RefreshNow: package info to the DP */
 
 enum sim_event {
 #define X(e, n) e,
@@ -139,7 +140,13 @@ enum {
 
 enum {
 	SIM_CELL_UNKNOWN = 1 << 0,  /* the DP's site has no record of the package */
+	SIM_CELL_PRELOADED = 1 << 1, /* PreloadPkgOnSite set the compressed path */
 };
+
+/* Files on the simulated disks carry two Windows attributes in their mode:
+ * read-only is a missing owner-write bit, and a cleared archive bit is a
+ * set owner-execute bit (files are written 0644: archive set, writable). */
+#define SIM_MODE_NOARCHIVE 0100
 
 #define SIM_THREADS 4
 #define SIM_MAX_RETRIES 100       /* SMS 2003 default number of retries */
@@ -419,6 +426,14 @@ dpd_time simev_next_cycle(const struct sim_server *v, dpd_time after);
 /* The primary's next retry pass after t (every SIM_RETRY_MIN minutes). */
 dpd_time simev_retry_time(const struct sim_site *s, dpd_time after);
 
+/* RefreshNow on a DP: the primary replicates the package information to
+ * it a few minutes after t (it does not resend the PCK). */
+void simev_repush(struct sim_site *s, uint32_t pkg, uint32_t srv, dpd_time t);
+/* The package's source path changed at t: regenerate the PCK on the
+ * primary and send it to every DP, or say why not (source missing, a PCK
+ * that does not regenerate while it is there). */
+int simev_source_changed(struct sim_site *s, uint32_t pkg, dpd_time t, char **err);
+
 /* ---- scenario.c -------------------------------------------------------- */
 
 bool scenario_known(const char *name);
@@ -477,6 +492,21 @@ int simevd_dirlist(struct opctx *x);
 int simevd_loggrep(struct opctx *x);
 int simevd_statmsgs(struct opctx *x);
 int simevd_shareacl(struct opctx *x);
+/* Where a valid Windows path lives in the site's trees (as the host of x
+ * sees it); NULL with *why when its server cannot be reached. */
+char *simevd_path(const struct opctx *x, const char *win, char **why);
+
+/* simrepair.c: the ops that change the site. */
+extern const struct arg_rule simrep_copyfile_rules[], simrep_setattr_rules[],
+    simrep_deletefile_rules[], simrep_renamefile_rules[], simrep_preload_rules[],
+    simrep_refreshnow_rules[], simrep_setsourcepath_rules[];
+int simrep_copyfile(struct opctx *x);
+int simrep_setattr(struct opctx *x);
+int simrep_deletefile(struct opctx *x);
+int simrep_renamefile(struct opctx *x);
+int simrep_preload(struct opctx *x);
+int simrep_refreshnow(struct opctx *x);
+int simrep_setsourcepath(struct opctx *x);
 
 int simops_run(const char *dir, const char *host, const char *script,
     struct script_result *res, const struct deadline *dl, char **err);

@@ -242,6 +242,13 @@ static const struct op_handler handlers[OP_COUNT] = {
 	[OP_LOGGREP] = { simevd_loggrep_rules, simevd_loggrep },
 	[OP_STATMSGS] = { simevd_statmsgs_rules, simevd_statmsgs },
 	[OP_SHAREACL] = { simevd_shareacl_rules, simevd_shareacl },
+	[OP_COPYFILE] = { simrep_copyfile_rules, simrep_copyfile },
+	[OP_SETATTR] = { simrep_setattr_rules, simrep_setattr },
+	[OP_DELETEFILE] = { simrep_deletefile_rules, simrep_deletefile },
+	[OP_RENAMEFILE] = { simrep_renamefile_rules, simrep_renamefile },
+	[OP_PRELOAD] = { simrep_preload_rules, simrep_preload },
+	[OP_REFRESHNOW] = { simrep_refreshnow_rules, simrep_refreshnow },
+	[OP_SETSOURCEPATH] = { simrep_setsourcepath_rules, simrep_setsourcepath },
 };
 
 /* The op name in a script's header line, for replying to one we cannot

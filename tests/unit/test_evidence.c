@@ -346,7 +346,7 @@ test_unreachable(struct site *w)
 	const struct sim_cell *c = cell_of(w->s, SIM_MODE_PCK_MISSING, true);
 	if (c == NULL)
 		return;
-	struct cut cut = { { &cut_ops, w->t->host, NULL }, w->t, w->s->srv[c->srv].name };
+	struct cut cut = { .t = { .ops = &cut_ops, .host = w->t->host }, .inner = w->t, .dp = w->s->srv[c->srv].name };
 	struct evidence e;
 	ok(gather(w, &cut.t, c->pkg, c->srv, &e) == 0, "unreachable DP: still gathers");
 	long n = 0;

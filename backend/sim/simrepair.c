@@ -1,0 +1,443 @@
+/*
+ * The simulated hosts' answers to the ops that change the site: file
+ * copies, attributes, deletes and renames on the servers' trees (through
+ * the same Windows path mapping as the evidence ops), PreloadPkgOnSite.exe
+ * with the seed's messages, RefreshNow on a DP and a package source path
+ * change.  What SMS 2003 does afterwards (re-push delays, recompression,
+ * sending to every DP) happens in the event engine as time passes.
+ */
+#include "config.h"
+#include "backend/sim/simint.h"
+#include "backend/nal.h"
+#include "backend/ops.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define COPY_MAX (64u << 20)   /* stand-in files are small; refuse anything huge */
+
+/* ---- argument rules (as a host checks them) ---------------------------- */
+
+const struct arg_rule simrep_copyfile_rules[] = {
+	{ "src", ops_path_valid, true, "Windows path" },
+	{ "dst", ops_path_valid, true, "Windows path" },
+	{ NULL, NULL, false, NULL },
+};
+
+const struct arg_rule simrep_setattr_rules[] = {
+	{ "path", ops_path_valid, true, "Windows path" },
+	{ "readonly", ops_attrop_valid, false, "attribute change (set, clear or keep)" },
+	{ "archive", ops_attrop_valid, false, "attribute change (set, clear or keep)" },
+	{ NULL, NULL, false, NULL },
+};
+
+const struct arg_rule simrep_deletefile_rules[] = {
+	{ "path", ops_path_valid, true, "Windows path" },
+	{ NULL, NULL, false, NULL },
+};
+
+const struct arg_rule simrep_renamefile_rules[] = {
+	{ "path", ops_path_valid, true, "Windows path" },
+	{ "newname", ops_filename_valid, true, "file name" },
+	{ NULL, NULL, false, NULL },
+};
+
+const struct arg_rule simrep_preload_rules[] = {
+	{ "server", servername_valid, true, "server name" },
+	{ "package", pkgid_valid, true, "package ID" },
+	{ "exe", ops_path_valid, false, "Windows path" },
+	{ NULL, NULL, false, NULL },
+};
+
+const struct arg_rule simrep_refreshnow_rules[] = {
+	{ "site", sitecode_valid, true, "site code" },
+	{ "package", pkgid_valid, true, "package ID" },
+	{ "dp", servername_valid, true, "server name" },
+	{ "provider", servername_valid, false, "server name" },
+	{ NULL, NULL, false, NULL },
+};
+
+const struct arg_rule simrep_setsourcepath_rules[] = {
+	{ "site", sitecode_valid, true, "site code" },
+	{ "package", pkgid_valid, true, "package ID" },
+	{ "path", ops_path_valid, true, "Windows path" },
+	{ "provider", servername_valid, false, "server name" },
+	{ NULL, NULL, false, NULL },
+};
+
+/* ---- files -------------------------------------------------------------- */
+
+/* The local path of an existing file named by argument `key`; NULL after
+ * replying with the error PowerShell would give. */
+static char *
+need_file(struct opctx *x, const char *key, bool must_exist)
+{
+	const char *win = op_arg(x->op, key);
+	char *why = NULL;
+	char *path = simevd_path(x, win, &why);
+	struct stat st;
+	if (path == NULL) {
+		simreply_error(x->r, "%s", why);
+	} else if (stat(path, &st) != 0) {
+		if (!must_exist)
+			return path;
+		simreply_error(x->r, "Cannot find path '%s' because it does not exist.", win);
+	} else if (S_ISDIR(st.st_mode)) {
+		simreply_error(x->r, "%s is a folder, not a file", win);
+	} else {
+		return path;
+	}
+	free(why);
+	free(path);
+	return NULL;
+}
+
+static char *
+size_of(const char *path)
+{
+	struct stat st;
+	return xasprintf("%lld", stat(path, &st) == 0 ? (long long)st.st_size : 0LL);
+}
+
+/* Copy src over dst (replacing a read-only target), keeping the source's
+ * time as Windows does; the copy has its archive bit set. */
+static int
+copy_bytes(const char *src, const char *dst, const struct buf *b, char **err)
+{
+	struct stat st;
+	if (stat(src, &st) != 0) {
+		err_set(err, "%s: %s", src, strerror(errno));
+		return -1;
+	}
+	if (unlink(dst) != 0 && errno != ENOENT) {
+		err_set(err, "%s: %s", dst, strerror(errno));
+		return -1;
+	}
+	return simfs_write(dst, b->data ? b->data : "", b->len, (dpd_time)st.st_mtime, err);
+}
+
+int
+simrep_copyfile(struct opctx *x)
+{
+	char *src = need_file(x, "src", true);
+	char *dst = src ? need_file(x, "dst", false) : NULL;
+	if (dst == NULL) {
+		free(src);
+		return 0;
+	}
+	struct buf a, b;
+	buf_init(&a);
+	buf_init(&b);
+	char *err = NULL;
+	int rc = 0;
+	const char *res = "copied";
+	if (file_read_all(src, COPY_MAX, &a, &err) != 0) {
+		simreply_error(x->r, "%s", err);
+	} else {
+		if (file_read_all(dst, COPY_MAX, &b, NULL) == 0 && a.len == b.len &&
+		    memcmp(a.data ? a.data : "", b.data ? b.data : "", a.len) == 0)
+			res = "identical";
+		else
+			rc = copy_bytes(src, dst, &a, &err);
+		if (rc != 0) {
+			simreply_error(x->r, "%s", err);
+			rc = 0;
+		} else {
+			static const char *const cols[] = { "Source", "Dest", "Result",
+			    "SrcSize", "DstSize" };
+			char *ss = size_of(src), *ds = size_of(dst);
+			const char *v[] = { op_arg(x->op, "src"), op_arg(x->op, "dst"), res, ss, ds };
+			simreply_cols(x->r, "X", cols, 5);
+			simreply_row(x->r, "X", v, 5);
+			simreply_ok(x->r);
+			free(ss);
+			free(ds);
+		}
+	}
+	buf_free(&a);
+	buf_free(&b);
+	free(err);
+	free(src);
+	free(dst);
+	return rc;
+}
+
+/* set/clear/keep onto one mode bit; `when_set` says whether the attribute
+ * being set means the bit is on. */
+static mode_t
+attr_apply(mode_t m, const char *how, mode_t bit, bool when_set)
+{
+	if (how == NULL || strcmp(how, "keep") == 0)
+		return m;
+	bool on = strcmp(how, "set") == 0 ? when_set : !when_set;
+	return on ? (m | bit) : (m & ~bit);
+}
+
+int
+simrep_setattr(struct opctx *x)
+{
+	char *path = need_file(x, "path", true);
+	if (path == NULL)
+		return 0;
+	struct stat st;
+	mode_t m = stat(path, &st) == 0 ? st.st_mode & 07777 : 0644;
+	m = attr_apply(m, op_arg(x->op, "readonly"), S_IWUSR | S_IWGRP | S_IWOTH, false);
+	m = attr_apply(m, op_arg(x->op, "archive"), SIM_MODE_NOARCHIVE, false);
+	if (chmod(path, m) != 0) {
+		simreply_error(x->r, "%s: %s", op_arg(x->op, "path"), strerror(errno));
+	} else {
+		static const char *const cols[] = { "Path", "Attrs" };
+		char attrs[8];
+		snprintf(attrs, sizeof attrs, "%u", (unsigned)((m & S_IWUSR ? 0 : 0x01) |
+		    (m & SIM_MODE_NOARCHIVE ? 0 : 0x20)));
+		const char *v[] = { op_arg(x->op, "path"), attrs };
+		simreply_cols(x->r, "A", cols, 2);
+		simreply_row(x->r, "A", v, 2);
+		simreply_ok(x->r);
+	}
+	free(path);
+	return 0;
+}
+
+int
+simrep_deletefile(struct opctx *x)
+{
+	char *path = need_file(x, "path", false);
+	if (path == NULL)
+		return 0;
+	const char *res = "deleted";
+	if (unlink(path) != 0) {
+		if (errno != ENOENT) {
+			simreply_error(x->r, "%s: %s", op_arg(x->op, "path"), strerror(errno));
+			free(path);
+			return 0;
+		}
+		res = "absent";
+	}
+	static const char *const cols[] = { "Path", "Result" };
+	const char *v[] = { op_arg(x->op, "path"), res };
+	simreply_cols(x->r, "D", cols, 2);
+	simreply_row(x->r, "D", v, 2);
+	simreply_ok(x->r);
+	free(path);
+	return 0;
+}
+
+int
+simrep_renamefile(struct opctx *x)
+{
+	char *path = need_file(x, "path", true);
+	if (path == NULL)
+		return 0;
+	const char *win = op_arg(x->op, "path"), *name = op_arg(x->op, "newname");
+	const char *ws = strrchr(win, '\\'), *ps = strrchr(path, '/');
+	char *to = xasprintf("%.*s/%s", (int)(ps - path), path, name);
+	char *wto = xasprintf("%.*s\\%s", (int)(ws - win), win, name);
+	if (simfs_exists(to))
+		simreply_error(x->r, "%s already exists", wto);
+	else if (rename(path, to) != 0)
+		simreply_error(x->r, "%s: %s", win, strerror(errno));
+	else {
+		static const char *const cols[] = { "Path", "NewPath" };
+		const char *v[] = { win, wto };
+		simreply_cols(x->r, "N", cols, 2);
+		simreply_row(x->r, "N", v, 2);
+		simreply_ok(x->r);
+	}
+	free(to);
+	free(wto);
+	free(path);
+	return 0;
+}
+
+/* ---- PreloadPkgOnSite.exe ---------------------------------------------------- */
+
+static void
+preload_reply(struct opctx *x, const char *const *lines, size_t n, int code)
+{
+	static const char *const ocols[] = { "Line" };
+	static const char *const xcols[] = { "ExitCode" };
+	simreply_cols(x->r, "O", ocols, 1);
+	for (size_t i = 0; i < n; i++)
+		simreply_row(x->r, "O", &lines[i], 1);
+	char c[12];
+	snprintf(c, sizeof c, "%d", code);
+	const char *v[] = { c };
+	simreply_cols(x->r, "X", xcols, 1);
+	simreply_row(x->r, "X", v, 1);
+	simreply_ok(x->r);
+}
+
+/* 0: the DP holds a read-only PCK of at least version `want`. */
+static int
+preload_pck_ok(struct sim_site *s, uint32_t srv, uint32_t pkg, uint32_t want)
+{
+	char *rel = xasprintf("SMSPKG/%s.PCK", s->pkg[pkg].id);
+	char *path = simfs_path(s, srv, rel);
+	uint32_t have = 0;
+	struct stat st;
+	int rc = simfs_pck_version(s, srv, pkg, &have, NULL) == 0 && have >= want &&
+	    stat(path, &st) == 0 && !(st.st_mode & S_IWUSR) ? 0 : -1;
+	free(path);
+	free(rel);
+	return rc;
+}
+
+/* Success: the compressed package path is recorded on the DP. */
+static int
+preload_record(struct opctx *x, uint32_t pkg, uint32_t srv, char **err)
+{
+	struct sim_site *s = x->s;
+	const struct sim_pkg *p = &s->pkg[pkg];
+	char *rel = xasprintf("SMS/inboxes/distmgr.box/%s.PKG", p->id);
+	char *path = simfs_path(s, srv, rel);
+	char *text = simfs_pkginfo_text(s, p, p->source_version);
+	int rc = simfs_write(path, text, strlen(text), s->clock, err);
+	free(text);
+	free(path);
+	free(rel);
+	struct sim_cell *c = simdb_cell_make(s, pkg, srv);
+	c->flags = (uint8_t)((c->flags & ~SIM_CELL_UNKNOWN) | SIM_CELL_PRELOADED);
+	simev_wake(s, srv, s->clock);
+	s->dirty = true;
+	return rc;
+}
+
+int
+simrep_preload(struct opctx *x)
+{
+	struct sim_site *s = x->s;
+	const char *id = op_arg(x->op, "package"), *server = op_arg(x->op, "server");
+	long srv = simdb_find_srv(s, server), pkg = simdb_find_pkg(s, id);
+	struct sim_cell c;
+	if (srv < 0) {
+		simreply_error(x->r, "Connecting to remote server %s failed: the network "
+		    "path was not found", server);
+		return 0;
+	}
+	if (simfs_server_ready(s, (uint32_t)srv, NULL) != 0) {
+		simreply_error(x->r, "%s: cannot prepare the server's disk", server);
+		return 0;
+	}
+	char *rel = xasprintf("SMS/inboxes/distmgr.box/%s.PKG", id);
+	char *pkgfile = simfs_path(s, (uint32_t)srv, rel);
+	bool set = simfs_exists(pkgfile);
+	free(pkgfile);
+	free(rel);
+	char *l1 = NULL, *l2 = NULL, *l3 = NULL;
+	int code = 1, rc = 0;
+	if (pkg >= 0 && (set || (uint32_t)srv == s->primary)) {
+		l1 = xasprintf("The compressed package path for package %s is already set "
+		    "in the database", id);
+		l2 = xstrdup("OR this is the site where the package was created.");
+		l3 = xstrdup(" There is no need to use this tool for this package on this site.");
+	} else if (pkg < 0 || !simdb_cell_view(s, (uint32_t)pkg, (uint32_t)srv, &c) ||
+	    (c.flags & SIM_CELL_UNKNOWN)) {
+		l1 = xasprintf("Failed to get the specified package %s in the database. "
+		    "Please check if you have instance rights to that package.", id);
+	} else if (preload_pck_ok(s, (uint32_t)srv, (uint32_t)pkg,
+	    s->pkg[pkg].source_version) != 0) {
+		l1 = xasprintf("Failed to find the compressed package file E:\\SMSPKG\\%s.PCK "
+		    "(version %u, read-only) for package %s.", id, s->pkg[pkg].source_version, id);
+	} else {
+		char *err = NULL;
+		rc = preload_record(x, (uint32_t)pkg, (uint32_t)srv, &err);
+		free(err);
+		l1 = xasprintf("Forward package status for pkg %s to site %s", id, s->site_code);
+		l2 = xstrdup("****** Successfully set the Compressed Package Path on this site ******");
+		l3 = xstrdup("****** Successfully forwarded the information up the hierarchy ******");
+		code = rc == 0 ? 0 : 1;
+	}
+	const char *lines[] = { l1, l2, l3 };
+	preload_reply(x, lines, l3 ? 3 : l2 ? 2 : 1, code);
+	free(l1);
+	free(l2);
+	free(l3);
+	return 0;
+}
+
+/* ---- the provider: RefreshNow, PkgSourcePath ------------------------------------- */
+
+/* The package the provider on this host knows, or -1 after replying. */
+static long
+provider_pkg(struct opctx *x)
+{
+	struct sim_site *s = x->s;
+	const char *site = op_arg(x->op, "site"), *prov = op_arg(x->op, "provider");
+	const char *where = prov != NULL && *prov ? prov : x->host;
+	if (simdb_find_srv(s, where) != (long)s->primary) {
+		simreply_error(x->r, "SMS Provider not found on %s: root\\SMS\\site_%s does "
+		    "not exist", where, site);
+		return -1;
+	}
+	if (strcmp(site, s->site_code) != 0) {
+		simreply_error(x->r, "Invalid namespace root\\SMS\\site_%s", site);
+		return -1;
+	}
+	long pkg = simdb_find_pkg(s, op_arg(x->op, "package"));
+	if (pkg < 0)
+		simreply_error(x->r, "no package %s", op_arg(x->op, "package"));
+	return pkg;
+}
+
+int
+simrep_refreshnow(struct opctx *x)
+{
+	struct sim_site *s = x->s;
+	long pkg = provider_pkg(x);
+	if (pkg < 0)
+		return 0;
+	const char *dp = op_arg(x->op, "dp");
+	long srv = simdb_find_srv(s, dp);
+	if (srv < 0 || !simdb_target(s, (uint32_t)pkg, (uint32_t)srv)) {
+		simreply_error(x->r, "package %s is not on distribution point %s",
+		    s->pkg[pkg].id, dp);
+		return 0;
+	}
+	simev_repush(s, (uint32_t)pkg, (uint32_t)srv, s->clock);
+	static const char *const cols[] = { "PackageID", "ServerNALPath" };
+	const char *v[] = { s->pkg[pkg].id, s->srv[srv].nal };
+	simreply_cols(x->r, "R", cols, 2);
+	simreply_row(x->r, "R", v, 2);
+	simreply_ok(x->r);
+	return 0;
+}
+
+int
+simrep_setsourcepath(struct opctx *x)
+{
+	struct sim_site *s = x->s;
+	long pkg = provider_pkg(x);
+	if (pkg < 0)
+		return 0;
+	struct sim_pkg *p = &s->pkg[pkg];
+	const char *path = op_arg(x->op, "path");
+	char *old = xstrdup(p->source_path);
+	int rc = 0;
+	char *err = NULL;
+	if (strcmp(old, path) != 0) {
+		free(p->source_path);
+		p->source_path = xstrdup(path);
+		s->dirty = true;
+		rc = simev_source_changed(s, (uint32_t)pkg, s->clock, &err);
+		if (rc == 0)
+			rc = simlog_flush(s, &err);
+	}
+	if (rc != 0) {
+		simreply_error(x->r, "%s", err ? err : "failed");
+	} else {
+		static const char *const cols[] = { "PackageID", "OldPath", "NewPath" };
+		const char *v[] = { p->id, old, path };
+		simreply_cols(x->r, "S", cols, 3);
+		simreply_row(x->r, "S", v, 3);
+		simreply_ok(x->r);
+	}
+	free(err);
+	free(old);
+	return 0;
+}
