@@ -132,6 +132,19 @@ app_open_config(struct app *a, const struct app_args *args)
 	return 0;
 }
 
+bool
+app_site_option(int ch, char *arg, struct app_args *a)
+{
+	switch (ch) {
+	case 'D': a->demo = true; a->demo_dir = arg; return true;
+	case 'R': a->demo_reset = true; return true;
+	case 'S': a->demo_scenario = arg; return true;
+	case 'c': a->config_path = arg; return true;
+	case 's': a->site = arg; return true;
+	default: return false;
+	}
+}
+
 int
 app_open(struct app *a, const struct app_args *args)
 {

@@ -33,6 +33,18 @@ struct app {
 	bool read_only;
 };
 
+/* The options every command takes to name the site, for getopt_long
+ * tables: --demo[=DIR], --demo-reset, --demo-scenario, -c/--config, --site. */
+#define APP_SITE_OPTIONS \
+	{ "demo", optional_argument, NULL, 'D' }, \
+	{ "demo-reset", no_argument, NULL, 'R' }, \
+	{ "demo-scenario", required_argument, NULL, 'S' }, \
+	{ "config", required_argument, NULL, 'c' }, \
+	{ "site", required_argument, NULL, 's' }
+
+/* Apply one of APP_SITE_OPTIONS; false when ch is not one of them. */
+bool app_site_option(int ch, char *arg, struct app_args *a);
+
 /* 0, or 2 with a message on stderr (exit code 2 is "error" everywhere). */
 int app_open(struct app *a, const struct app_args *args);
 void app_close(struct app *a);

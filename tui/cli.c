@@ -177,11 +177,7 @@ status_parse_args(int argc, char **argv, struct app_args *a, bool *all,
     enum status_format *fmt)
 {
 	static const struct option opts[] = {
-		{ "demo", optional_argument, NULL, 'D' },
-		{ "demo-reset", no_argument, NULL, 'R' },
-		{ "demo-scenario", required_argument, NULL, 'S' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "site", required_argument, NULL, 's' },
+		APP_SITE_OPTIONS,
 		{ "all", no_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -190,12 +186,9 @@ status_parse_args(int argc, char **argv, struct app_args *a, bool *all,
 	int ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:ah", opts, NULL)) != -1) {
+		if (app_site_option(ch, optarg, a))
+			continue;
 		switch (ch) {
-		case 'D': a->demo = true; a->demo_dir = optarg; break;
-		case 'R': a->demo_reset = true; break;
-		case 'S': a->demo_scenario = optarg; break;
-		case 'c': a->config_path = optarg; break;
-		case 's': a->site = optarg; break;
 		case 'a': *all = true; break;
 		case 'f': {
 			size_t i = 0;

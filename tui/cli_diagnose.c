@@ -157,8 +157,7 @@ static int
 diagnose_args(int argc, char **argv, struct app_args *a, bool *json)
 {
 	static const struct option opts[] = {
-		{ "demo", optional_argument, NULL, 'D' },
-		{ "config", required_argument, NULL, 'c' },
+		APP_SITE_OPTIONS,
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -166,9 +165,9 @@ diagnose_args(int argc, char **argv, struct app_args *a, bool *json)
 	int ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (app_site_option(ch, optarg, a))
+			continue;
 		switch (ch) {
-		case 'D': a->demo = true; a->demo_dir = optarg; break;
-		case 'c': a->config_path = optarg; break;
 		case 'f':
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
 				fprintf(stderr, "dpdoctor diagnose: --format %s: use text or json\n", optarg);

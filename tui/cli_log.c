@@ -410,11 +410,7 @@ static int
 log_parse_args(int argc, char **argv, struct log_args *a)
 {
 	static const struct option opts[] = {
-		{ "demo", optional_argument, NULL, 'D' },
-		{ "demo-reset", no_argument, NULL, 'R' },
-		{ "demo-scenario", required_argument, NULL, 'S' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "site", required_argument, NULL, 's' },
+		APP_SITE_OPTIONS,
 		{ "file", required_argument, NULL, 'F' },
 		{ "server", required_argument, NULL, 'V' },
 		{ "package", required_argument, NULL, 'p' },
@@ -426,12 +422,9 @@ log_parse_args(int argc, char **argv, struct log_args *a)
 	int ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:fh", opts, NULL)) != -1) {
+		if (app_site_option(ch, optarg, &a->app))
+			continue;
 		switch (ch) {
-		case 'D': a->app.demo = true; a->app.demo_dir = optarg; break;
-		case 'R': a->app.demo_reset = true; break;
-		case 'S': a->app.demo_scenario = optarg; break;
-		case 'c': a->app.config_path = optarg; break;
-		case 's': a->app.site = optarg; break;
 		case 'F': a->file = optarg; break;
 		case 'V': a->server = optarg; break;
 		case 'p': a->package = optarg; break;

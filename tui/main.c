@@ -71,27 +71,20 @@ static int
 parse_args(int argc, char **argv, struct app_args *a)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "site", required_argument, NULL, 's' },
+		APP_SITE_OPTIONS,
 		{ "read-only", no_argument, NULL, 'r' },
 		{ "refresh", required_argument, NULL, 'i' },
-		{ "demo", optional_argument, NULL, 'D' },
-		{ "demo-reset", no_argument, NULL, 'R' },
-		{ "demo-scenario", required_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 	while ((ch = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		if (app_site_option(ch, optarg, a))
+			continue;
 		switch (ch) {
-		case 'c': a->config_path = optarg; break;
-		case 's': a->site = optarg; break;
 		case 'r': a->read_only = true; break;
 		case 'i': if (parse_refresh(optarg, &a->refresh) != 0) return 2; break;
-		case 'D': a->demo = true; a->demo_dir = optarg; break;
-		case 'R': a->demo_reset = true; break;
-		case 'S': a->demo_scenario = optarg; break;
 		case 'V': printf("dpdoctor %s\n", PACKAGE_VERSION); return 0;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: fputs(usage_text, stderr); return 2;
