@@ -7,7 +7,7 @@
  * Every source is one read-only op run on the site server through the
  * transport (DPs are read over their administrative shares); a source that
  * fails becomes an EV_UNREACHABLE item and the others still run.  Where
- * SMS lives on the servers is said once, in `layout`.
+ * SMS lives on the servers is said once, in `sms_layout`.
  */
 #include "config.h"
 #include "backend/evidence.h"
@@ -22,15 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* Where SMS 2003 lives on the site's servers: the field write-up's layout
- * (E:\SMS, compressed packages in E:\SMSPKG, the dist share SMSPKGE$ on
- * E:).  Real sites differ; this is the one place to make it configuration. */
-static const struct {
-	char drive;
-	const char *install;   /* under the drive */
-	const char *pkgdir;    /* compressed packages, under the drive */
-	const char *share;     /* the dist share's folder (and share name) */
-} layout = { 'E', "SMS", "SMSPKG", "SMSPKGE$" };
+const struct sms_layout sms_layout = { 'E', "SMS", "SMSPKG", "SMSPKGE$" };
 
 #define LOG_MAX_LINES "2000"
 #define STATMSG_MAX "200"
@@ -249,11 +241,16 @@ add_unreachable(struct gather *g, const char *server, const char *source,
 	evidence_add(g->e, &it);
 }
 
-/* \\DP\E$\<rel> for a DP, E:\<rel> on the site server itself. */
+char *
+evidence_dp_path(const char *dp, const char *rel)
+{
+	return xasprintf("\\\\%s\\%c$\\%s", dp, sms_layout.drive, rel);
+}
+
 static char *
 dp_path(const struct gather *g, const char *rel)
 {
-	return xasprintf("\\\\%s\\%c$\\%s", g->e->dp, layout.drive, rel);
+	return evidence_dp_path(g->e->dp, rel);
 }
 
 static int
@@ -401,7 +398,7 @@ src_primary(struct gather *g, char **err)
 	struct want w[2];
 	size_t n = 0;
 	w[n++] = (struct want){ p->stored_path && *p->stored_path ? xstrdup(p->stored_path) :
-	    xasprintf("%c:\\%s\\%s.PCK", layout.drive, layout.pkgdir, g->e->pkgid),
+	    xasprintf("%c:\\%s\\%s.PCK", sms_layout.drive, sms_layout.pkgdir, g->e->pkgid),
 	    EV_PCK_PRIMARY };
 	if (p->source_path != NULL && *p->source_path != '\0')
 		w[n++] = (struct want){ xstrdup(p->source_path), EV_SOURCE_DIR };
@@ -412,10 +409,10 @@ static int
 src_dp_files(struct gather *g, char **err)
 {
 	const char *id = g->e->pkgid;
-	char *pck = xasprintf("%s\\%s.PCK", layout.pkgdir, id);
-	char *dm = xasprintf("%s\\inboxes\\distmgr.box\\%s.PKG", layout.install, id);
-	char *pi = xasprintf("%s\\inboxes\\pkginfo.box\\%s.PKG", layout.install, id);
-	char *nal = xasprintf("%s\\inboxes\\pkginfo.box\\%s.NAL", layout.install, id);
+	char *pck = xasprintf("%s\\%s.PCK", sms_layout.pkgdir, id);
+	char *dm = xasprintf("%s\\inboxes\\distmgr.box\\%s.PKG", sms_layout.install, id);
+	char *pi = xasprintf("%s\\inboxes\\pkginfo.box\\%s.PKG", sms_layout.install, id);
+	char *nal = xasprintf("%s\\inboxes\\pkginfo.box\\%s.NAL", sms_layout.install, id);
 	struct want w[] = {
 		{ dp_path(g, pck), EV_PCK_DP },
 		{ dp_path(g, dm), EV_DISTMGR_PKG },
@@ -432,7 +429,7 @@ src_dp_files(struct gather *g, char **err)
 static int
 src_incoming(struct gather *g, char **err)
 {
-	char *rel = xasprintf("%s\\inboxes\\distmgr.box\\INCOMING", layout.install);
+	char *rel = xasprintf("%s\\inboxes\\distmgr.box\\INCOMING", sms_layout.install);
 	char *dir = dp_path(g, rel);
 	struct op op = { .kind = OP_DIRLIST };
 	op_set(&op, "dir", dir);
@@ -468,15 +465,15 @@ struct log_ctx {
 static void
 learn_nested(struct gather *g, const char *line)
 {
-	const char *p = strcasestr(line, layout.share);
-	if (g->nested != NULL || p == NULL || p[strlen(layout.share)] != '\\')
+	const char *p = strcasestr(line, sms_layout.share);
+	if (g->nested != NULL || p == NULL || p[strlen(sms_layout.share)] != '\\')
 		return;
 	size_t n = strcspn(p, ", \"'");
 	char *rel = xstrndup(p, n);
 	size_t l = strlen(rel);
 	const char *tail = strrchr(rel, '\\');
 	if (tail != NULL && strcasecmp(tail + 1, g->e->pkgid) == 0 &&
-	    tail != rel + strlen(layout.share) && l < 256)
+	    tail != rel + strlen(sms_layout.share) && l < 256)
 		g->nested = rel;
 	else
 		free(rel);
@@ -530,7 +527,7 @@ grep_log(struct gather *g, const char *server, const char *log,
 static int
 src_dp_log(struct gather *g, char **err)
 {
-	char *rel = xasprintf("%s\\Logs\\distmgr.log", layout.install);
+	char *rel = xasprintf("%s\\Logs\\distmgr.log", sms_layout.install);
 	char *log = dp_path(g, rel);
 	int rc = grep_log(g, g->e->dp, log, g->e->pkgid, err);
 	free(log);
@@ -541,7 +538,7 @@ src_dp_log(struct gather *g, char **err)
 static int
 src_primary_log(struct gather *g, char **err)
 {
-	char *log = xasprintf("%c:\\%s\\Logs\\distmgr.log", layout.drive, layout.install);
+	char *log = xasprintf("%c:\\%s\\Logs\\distmgr.log", sms_layout.drive, sms_layout.install);
 	int rc = grep_log(g, g->e->primary, log, g->e->pkgid, err);
 	/* Lines about the source folder ("Cannot find or read the package
 	 * source \\SRV\share\Folder") name the folder, not the package. */
@@ -559,7 +556,7 @@ src_primary_log(struct gather *g, char **err)
 static int
 src_share_folder(struct gather *g, char **err)
 {
-	char *rel = xasprintf("%s\\%s", layout.share, g->e->pkgid);
+	char *rel = xasprintf("%s\\%s", sms_layout.share, g->e->pkgid);
 	struct want w[2] = { { dp_path(g, rel), EV_SHARE_FOLDER } };
 	size_t n = 1;
 	if (g->nested != NULL && strcasecmp(g->nested, rel) != 0)
@@ -593,10 +590,10 @@ acl_record(const struct proto_record *r, void *arg, char **err)
 static int
 src_share_acl(struct gather *g, char **err)
 {
-	char *src = xasprintf("\\\\%s\\%s", g->e->dp, layout.share);
+	char *src = xasprintf("\\\\%s\\%s", g->e->dp, sms_layout.share);
 	struct op op = { .kind = OP_SHAREACL };
 	op_set(&op, "server", g->e->dp);
-	op_set(&op, "share", layout.share);
+	op_set(&op, "share", sms_layout.share);
 	struct acl_ctx c = { g, src };
 	int rc = ops_call(g->t, &op, acl_record, &c, g->dl, err);
 	if (rc != 0)
@@ -699,6 +696,29 @@ src_statmsgs(struct gather *g, char **err)
 		add_unreachable(g, g->e->primary, src, *err);
 	free(src);
 	return rc;
+}
+
+/* ---- single checks, for the repair executor ------------------------------------ */
+
+int
+evidence_paths(struct transport *t, struct evidence *e, const char *const *paths,
+    size_t n, enum evidence_kind kind, const struct deadline *dl, char **err)
+{
+	struct gather g = { .e = e, .t = t, .dl = dl, .start_ms = clock_mono_ms() };
+	struct want *w = xcalloc(n ? n : 1, sizeof *w);
+	for (size_t i = 0; i < n; i++)
+		w[i] = (struct want){ xstrdup(paths[i]), kind };
+	int rc = ask_paths(&g, w, n, err);
+	free(w);
+	return rc;
+}
+
+int
+evidence_share_acl(struct transport *t, struct evidence *e, const struct deadline *dl,
+    char **err)
+{
+	struct gather g = { .e = e, .t = t, .dl = dl, .start_ms = clock_mono_ms() };
+	return src_share_acl(&g, err);
 }
 
 /* ---- the package, from the snapshot ------------------------------------------------ */

@@ -163,4 +163,28 @@ int evidence_gather(struct transport *t, const struct snapshot *snap,
     void (*progress)(const struct evidence *e, void *arg), void *arg,
     char **err);
 
+/* Where SMS 2003 lives on the site's servers: the field write-up's layout
+ * (E:\SMS, compressed packages in E:\SMSPKG, the dist share SMSPKGE$ on
+ * E:).  Real sites differ; this is the one place to make it configuration. */
+struct sms_layout {
+	char drive;
+	const char *install;   /* under the drive */
+	const char *pkgdir;    /* compressed packages, under the drive */
+	const char *share;     /* the dist share's folder (and share name) */
+};
+extern const struct sms_layout sms_layout;
+/* \\DP\E$\<rel>: a file on a DP through its administrative share. */
+char *evidence_dp_path(const char *dp, const char *rel);
+
+/* Single checks outside a full gather (the repair executor re-checks with
+ * these right before acting).  `e` must be evidence_init()ed with the
+ * package, DP and primary; items are appended to it.  evidence_paths asks
+ * pathinfo about each path and adds one item of `kind` per path (or an
+ * EV_UNREACHABLE one); evidence_share_acl adds the DP's EV_SHARE_ACL item.
+ * 0, or -1 with *err when the op failed (an EV_UNREACHABLE item says so). */
+int evidence_paths(struct transport *t, struct evidence *e, const char *const *paths,
+    size_t n, enum evidence_kind kind, const struct deadline *dl, char **err);
+int evidence_share_acl(struct transport *t, struct evidence *e, const struct deadline *dl,
+    char **err);
+
 #endif

@@ -37,6 +37,7 @@ static const char *const journal_result_names[] = {
 	[JOURNAL_SKIPPED] = "skipped",
 	[JOURNAL_DECLINED] = "declined",
 	[JOURNAL_DRY_RUN] = "dry-run",
+	[JOURNAL_INTERRUPTED] = "interrupted",
 };
 #define JOURNAL_NRESULTS (sizeof(journal_result_names) / sizeof(journal_result_names[0]))
 

@@ -28,6 +28,9 @@ enum journal_result {
 	JOURNAL_SKIPPED,
 	JOURNAL_DECLINED,
 	JOURNAL_DRY_RUN,
+	/* Closes a step found unfinished at start-up, once the administrator
+	 * has looked at the cell: the step was cut off and its effect unknown. */
+	JOURNAL_INTERRUPTED,
 };
 
 struct journal_param {

@@ -84,6 +84,7 @@ struct arg_spec {
 static const struct arg_spec status_args[] = {
 	{ "site", ARG_SITE, true },
 	{ "provider", ARG_SERVER, false },
+	{ "package", ARG_PKGID, false },
 	{ NULL, 0, false },
 };
 
@@ -385,16 +386,23 @@ static const char status_body[] =
 	"[Console]::Out.Write(\"DPDOCTOR 1 status`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
+	"  # One package only, when asked: validated before rendering, checked\n"
+	"  # again because it goes into WQL.\n"
+	"  $where = ''\n"
+	"  if ($A['package']) {\n"
+	"    if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
+	"    $where = \" WHERE PackageID = '\" + $A['package'] + \"'\"\n"
+	"  }\n"
 	"  $pc = @('PackageID','Name','Manufacturer','Version','Language','PkgSourcePath',\n"
 	"          'SourceVersion','StoredPkgVersion','StoredPkgPath','SourceSite','SourceDate')\n"
 	"  Cols 'P' $pc\n"
-	"  foreach ($p in Get-WmiObject @wmi -Query ('SELECT ' + ($pc -join ',') + ' FROM SMS_Package')) {\n"
+	"  foreach ($p in Get-WmiObject @wmi -Query ('SELECT ' + ($pc -join ',') + ' FROM SMS_Package' + $where)) {\n"
 	"    Emit 'P' @($p.PackageID, $p.Name, $p.Manufacturer, $p.Version, $p.Language, $p.PkgSourcePath,\n"
 	"              $p.SourceVersion, $p.StoredPkgVersion, $p.StoredPkgPath, $p.SourceSite, (WmiTime $p.SourceDate))\n"
 	"    $n++\n"
 	"  }\n"
 	"  Cols 'C' @('PackageID','ServerNALPath','SiteCode','State','SourceVersion','LastCopied','SummaryDate')\n"
-	"  foreach ($c in Get-WmiObject @wmi -Query 'SELECT * FROM SMS_PackageStatusDistPointsSummarizer') {\n"
+	"  foreach ($c in Get-WmiObject @wmi -Query ('SELECT * FROM SMS_PackageStatusDistPointsSummarizer' + $where)) {\n"
 	"    Emit 'C' @($c.PackageID, $c.ServerNALPath, $c.SiteCode, $c.State, $c.SourceVersion,\n"
 	"              (WmiTime $c.LastCopied), (WmiTime $c.SummaryDate))\n"
 	"    $n++\n"

@@ -279,7 +279,7 @@ parse_line(struct parser *p, char *line, size_t lineno, const char *op,
 		.type = p->fields[0], .lineno = lineno, .nfields = n - 1,
 		.fields = p->fields + 1, .ncols = d->ncols, .cols = d->cols,
 	};
-	return fn(&r, arg, err) != 0 ? -1 : 0;
+	return fn != NULL && fn(&r, arg, err) != 0 ? -1 : 0;
 }
 
 int

@@ -147,14 +147,17 @@ status_parse(const char *text, size_t len, char **err)
 	return ctx.s;
 }
 
-struct snapshot *
-status_fetch(struct transport *t, const char *site, const char *provider,
-    const struct deadline *dl, char **err)
+/* The status op for the whole site (pkgid NULL) or one package. */
+static struct snapshot *
+fetch(struct transport *t, const char *site, const char *provider,
+    const char *pkgid, const struct deadline *dl, char **err)
 {
 	struct op op = { .kind = OP_STATUS };
 	op_set(&op, "site", site);
 	if (provider != NULL)
 		op_set(&op, "provider", provider);
+	if (pkgid != NULL)
+		op_set(&op, "package", pkgid);
 	struct status_parse_ctx ctx = { snapshot_new() };
 	if (ops_call(t, &op, status_record, &ctx, dl, err) != 0) {
 		snapshot_free(ctx.s);
@@ -165,4 +168,23 @@ status_fetch(struct transport *t, const char *site, const char *provider,
 		memcpy(ctx.s->site_code, site, 4);
 	ctx.s->source = xasprintf("%s:%s", t->ops->name, t->host);
 	return ctx.s;
+}
+
+struct snapshot *
+status_fetch(struct transport *t, const char *site, const char *provider,
+    const struct deadline *dl, char **err)
+{
+	return fetch(t, site, provider, NULL, dl, err);
+}
+
+struct snapshot *
+status_fetch_package(struct transport *t, const char *site, const char *provider,
+    const char *pkgid, const struct deadline *dl, char **err)
+{
+	/* An empty ID would render as no filter: the whole site, not one package. */
+	if (pkgid == NULL || *pkgid == '\0') {
+		err_set(err, "status for one package: no package ID given");
+		return NULL;
+	}
+	return fetch(t, site, provider, pkgid, dl, err);
 }

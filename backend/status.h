@@ -14,6 +14,11 @@
 /* Run the status query for `site` (provider may be NULL: the host itself). */
 struct snapshot *status_fetch(struct transport *t, const char *site,
     const char *provider, const struct deadline *dl, char **err);
+/* The same for one package: its SMS_Package row and its cells only (an ID
+ * the site does not know gives a snapshot without them).  A malformed ID
+ * is refused before anything is sent. */
+struct snapshot *status_fetch_package(struct transport *t, const char *site,
+    const char *provider, const char *pkgid, const struct deadline *dl, char **err);
 /* Parse a status reply; errors name the line and the field. */
 struct snapshot *status_parse(const char *text, size_t len, char **err);
 

@@ -24,6 +24,42 @@ app_state_dir(void)
 	return xasprintf("%s/.local/state/dpdoctor", home && *home ? home : ".");
 }
 
+char *
+app_journal_path(void)
+{
+	char *state = app_state_dir();
+	char *path = xasprintf("%s/journal.jsonl", state);
+	free(state);
+	return path;
+}
+
+/* The demo's hand steps: the simulator does what the administrator would
+ * do on the Windows server. */
+static int
+app_hand_fix(void *ctx, const char *what, const char *pkgid, const char *server, char **err)
+{
+	const struct app *a = ctx;
+	return sim_hand_fix(a->sim_dir, what, pkgid, server, err);
+}
+
+void
+app_repair_env(struct app *a, struct repair_env *env, char *journal)
+{
+	bool sim = a->sim_dir != NULL;
+	*env = (struct repair_env){
+		.t = a->t,
+		.site = a->site,
+		.primary = a->primary,
+		.provider = a->provider,
+		.journal = journal,
+		.demo = sim,
+		/* The simulated site runs SIM_SPEED (60) SMS seconds per second. */
+		.minute_ms = sim ? 1000 : 60000,
+		.hand_fix = sim ? app_hand_fix : NULL,
+		.hand_ctx = a,
+	};
+}
+
 static int
 app_open_demo(struct app *a, const struct app_args *args)
 {
@@ -160,6 +196,7 @@ app_open(struct app *a, const struct app_args *args)
 		return rc;
 	}
 	a->read_only = args->read_only || a->cfg.read_only;
+	transport_set_read_only(a->t, a->read_only);
 	if (args->refresh > 0)
 		a->cfg.refresh_seconds = args->refresh;
 	return 0;

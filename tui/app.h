@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "backend/repair.h"
 #include "backend/transport.h"
 #include "config/config.h"
 
@@ -50,5 +51,11 @@ int app_open(struct app *a, const struct app_args *args);
 void app_close(struct app *a);
 /* $XDG_STATE_HOME/dpdoctor (or ~/.local/state/dpdoctor), malloc'd. */
 char *app_state_dir(void);
+/* The repair journal: app_state_dir()/journal.jsonl, malloc'd. */
+char *app_journal_path(void);
+/* A repair environment for this site: transport, site, primary, journal
+ * (borrowed; NULL = none), the demo's time scale and hand fixes.  The
+ * caller sets dry_run, progress, sleep_ms, ctx and cancel as it needs. */
+void app_repair_env(struct app *a, struct repair_env *env, char *journal);
 
 #endif

@@ -57,6 +57,17 @@ int sim_run_script(const char *dir, const char *host, const char *script,
 /* The in-process transport over sim_run_script(). */
 struct transport *transport_sim_new(const char *dir, const char *host);
 
+/* A fix an administrator makes by hand on Windows, outside SMS (dpdoctor
+ * only asks for it), so the demo's failing pairs can heal:
+ *   "source-dir"  restore package pkgid's source folder on the file server
+ *                 (server is ignored);
+ *   "share-acl"   make the Administrators' rights on server's SMSPKGE$
+ *                 share inherit to nested folders (pkgid is ignored).
+ * SMS logs nothing and acts at its next retry (a re-push makes it sooner).
+ * -1 with *err for an unknown fix, package or server, or an unusable site. */
+int sim_hand_fix(const char *dir, const char *what, const char *pkgid,
+    const char *server, char **err);
+
 /* Where a Windows path on a simulated server lives on disk:
  * ("DIR", "SMS009PRI", "E:\\SMS\\Logs\\distmgr.log") ->
  * "DIR/servers/SMS009PRI/E:/SMS/Logs/distmgr.log".  NULL when winpath is

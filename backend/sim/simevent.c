@@ -298,8 +298,19 @@ install_now(struct simlog_job *j, uint32_t srv, uint32_t pkg, uint32_t version,
 	return 0;
 }
 
+/* Whether the DP has registered a PCK it did not get from the primary.  A
+ * pair whose PCK never came (PCK_MISSING) does not pick up one copied in by
+ * hand: its site has no compressed package path for it until
+ * PreloadPkgOnSite sets one.  Any other pair takes what distmgr sent. */
+static bool
+pck_registered(const struct sim_cell *c)
+{
+	return c->mode != SIM_MODE_PCK_MISSING || (c->flags & SIM_CELL_PRELOADED);
+}
+
 /* The package information in `path` asks for version `ver` of pkg: skip
- * until the PCK is there, then install.  1 when the file was consumed. */
+ * until the PCK is there (and registered), then install.  1 when the file
+ * was consumed. */
 static int
 incoming_act(struct simlog_job *j, uint32_t srv, uint32_t pkg, uint32_t ver,
     const char *path, const char *win, char **err)
@@ -313,10 +324,12 @@ incoming_act(struct simlog_job *j, uint32_t srv, uint32_t pkg, uint32_t ver,
 		return -1;
 	struct sim_cell *c = simdb_cell_make(s, pkg, srv);
 	c->flags &= (uint8_t)~SIM_CELL_UNKNOWN; /* its package info is here */
-	if (r == 1 || have < ver) {
+	bool known = pck_registered(c);
+	if (r == 1 || have < ver || !known) {
 		simlog_line(j, "~Package %s requires a newer version (%u) of source files "
 		    "and the new compressed files haven't arrived yet, current version "
-		    "is %u, skip %s", p->id, ver, r == 0 ? have : c->source_version, win);
+		    "is %u, skip %s", p->id, ver, r == 0 && known ? have : c->source_version,
+		    win);
 		count_retry(c, j, p, 2, 3, t);
 		return 0;
 	}
@@ -567,6 +580,14 @@ ev_remove_done(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 	return 0;
 }
 
+/* Whether the pair has files of its own on a site that keeps none for
+ * installed pairs: the scenario wrote them for every failing pair. */
+static bool
+pair_has_files(const struct sim_site *s, const struct sim_cell *c)
+{
+	return s->materialise || (c->mode != SIM_MODE_NONE && c->mode != SIM_MODE_TRANSIENT);
+}
+
 /* One DP's turn in an update: package information and PCK go out together,
  * and distmgr tells the DP, which acts on them a minute or two later.  A
  * site that keeps no files for installed pairs (large: creating them is
@@ -597,13 +618,14 @@ ev_inbox_notify(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 	struct sim_site *s = x->s;
 	uint32_t pkg = c->pkg, srv = c->srv;
 	ctx_schedule(x, c, SIM_EV_NONE, 0);
-	if (!s->materialise) {
+	if (!pair_has_files(s, c)) {
 		cell_installed(c, s->pkg[pkg].source_version, t); /* no files: see above */
 		return 0;
 	}
 	char **names;
 	size_t n;
-	if (simfs_list_incoming(s, srv, &names, &n, err) != 0)
+	if (simfs_server_ready(s, srv, err) != 0 ||
+	    simfs_list_incoming(s, srv, &names, &n, err) != 0)
 		return -1;
 	struct simlog_job *j = ctx_job(x, srv, pkg, t);
 	int rc = 0;
@@ -620,15 +642,32 @@ ev_inbox_notify(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 	return 0;
 }
 
+/* A pair being removed: RefreshNow makes the DP try the removal again now
+ * (a failed removal starts over), instead of waiting for its next retry. */
+static int
+repush_removal(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
+{
+	if (c->state == 6) {
+		c->state = 5;
+		c->retries = 0;
+	}
+	if (c->state == 4)
+		return ev_remove_done(x, c, t, err);
+	return ev_remove_retry(x, c, t, err);
+}
+
 /* RefreshNow came through: the primary replicates the package information
  * to the DP (its site now knows the package) without resending the PCK, and
  * the DP acts on it as on any arrival.  A missing source fails as a retry
- * does. */
+ * does; a pair the primary never sent to because its source was missing
+ * gets that send now (package information and PCK), as a retry would. */
 static int
 ev_repush(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 {
 	struct sim_site *s = x->s;
 	const struct sim_pkg *p = &s->pkg[c->pkg];
+	if (c->state >= 4 && c->state <= 6)
+		return repush_removal(x, c, t, err);
 	char *src = simfs_source_dir(s, p);
 	bool have_src = src != NULL && simfs_exists(src);
 	free(src);
@@ -637,6 +676,9 @@ ev_repush(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 	struct simlog_job *j = ctx_job(x, s->primary, c->pkg, t);
 	msg_2300(j, p);
 	simlog_line(j, "Start adding package %s to server %s...", p->id, s->srv[c->srv].nal);
+	struct sim_rng r = rng_for(s->seed, ((uint64_t)c->pkg << 24) ^ c->srv, (uint64_t)t + 0x7e5);
+	if (c->mode == SIM_MODE_SOURCE_MISSING && !(c->flags & SIM_CELL_UNKNOWN))
+		return primary_send(x, j, c, t + (dpd_time)rng_range(&r, 45, 150), err);
 	simlog_line(j, "~Package %s uses the compressed copy of the source directory.", p->id);
 	if (c->srv == s->primary)
 		return install_now(j, c->srv, c->pkg, p->source_version, err);
@@ -647,9 +689,8 @@ ev_repush(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 		c->state = 2;
 	}
 	char name[9];
-	struct sim_rng r = rng_for(s->seed, ((uint64_t)c->pkg << 24) ^ c->srv, (uint64_t)t + 0x7e5);
 	simfs_random_name(&r, name);
-	if (s->materialise &&
+	if (pair_has_files(s, c) &&
 	    simfs_write_incoming(s, c->srv, c->pkg, name, p->source_version, t, err) != 0)
 		return -1;
 	ctx_schedule(x, c, SIM_EV_INBOX_NOTIFY, t + (dpd_time)rng_range(&r, 45, 150));

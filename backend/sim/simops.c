@@ -78,6 +78,7 @@ simreply_ok(struct reply *r)
 static const struct arg_rule status_rules[] = {
 	{ "site", sitecode_valid, true, "site code" },
 	{ "provider", servername_valid, false, "server name" },
+	{ "package", pkgid_valid, false, "package ID" },
 	{ NULL, NULL, false, NULL },
 };
 
@@ -131,14 +132,16 @@ put_time(struct buf *b, dpd_time t)
 	buf_add(b, iso, strlen(iso));
 }
 
+/* The status op answers packages [from, to): all of them, or the one a
+ * WHERE PackageID = '<id>' clause picks (none when the site lacks it). */
 static void
-status_packages(struct reply *r, const struct sim_site *s)
+status_packages(struct reply *r, const struct sim_site *s, size_t from, size_t to)
 {
 	static const char *const cols[] = { "PackageID", "Name", "Manufacturer",
 	    "Version", "Language", "PkgSourcePath", "SourceVersion",
 	    "StoredPkgVersion", "StoredPkgPath", "SourceSite", "SourceDate" };
 	simreply_cols(r, "P", cols, 11);
-	for (size_t i = 0; i < s->npkg; i++) {
+	for (size_t i = from; i < to; i++) {
 		const struct sim_pkg *p = &s->pkg[i];
 		char sv[11], st[11], date[21];
 		snprintf(sv, sizeof sv, "%u", p->source_version);
@@ -154,7 +157,7 @@ status_packages(struct reply *r, const struct sim_site *s)
 /* Cell rows are most of a large reply (half a million of them), so they
  * are assembled from fields escaped once per server, not once per row. */
 static void
-status_cells(struct reply *r, const struct sim_site *s)
+status_cells(struct reply *r, const struct sim_site *s, uint32_t from, uint32_t to)
 {
 	static const char *const cols[] = { "PackageID", "ServerNALPath", "SiteCode",
 	    "State", "SourceVersion", "LastCopied", "SummaryDate" };
@@ -168,14 +171,14 @@ status_cells(struct reply *r, const struct sim_site *s)
 		buf_addc(&esc[i], '\t');
 		width = esc[i].len > width ? esc[i].len : width;
 	}
-	for (size_t p = 0; p < s->npkg; p++)
+	for (size_t p = from; p < to; p++)
 		for (size_t w = 0; w < s->words; w++)
 			total += (size_t)__builtin_popcountll(s->pkg[p].targets[w]);
 	/* One allocation: "C\t" id "\t" nal-and-site state "\t" version "\t"
 	 * two times and CRLF come to at most width + 67 bytes a row. */
 	buf_grow(r->out, total * (width + 72));
 	struct buf *out = r->out;
-	for (uint32_t p = 0; p < s->npkg; p++)
+	for (uint32_t p = from; p < to; p++)
 		for (uint32_t srv = 0; srv < s->nsrv; srv++) {
 			struct sim_cell c;
 			if (!simdb_cell_view(s, p, srv, &c))
@@ -215,8 +218,15 @@ op_status(struct opctx *x)
 		simreply_error(x->r, "Invalid namespace root\\SMS\\site_%s", site);
 		return 0;
 	}
-	status_packages(x->r, s);
-	status_cells(x->r, s);
+	uint32_t from = 0, to = (uint32_t)s->npkg;
+	const char *only = op_arg(x->op, "package");
+	if (only != NULL && *only != '\0') {
+		long pkg = simdb_find_pkg(s, only);
+		from = pkg < 0 ? 0 : (uint32_t)pkg;
+		to = pkg < 0 ? 0 : from + 1;
+	}
+	status_packages(x->r, s, from, to);
+	status_cells(x->r, s, from, to);
 	static const char *const tcols[] = { "Now" };
 	char now[21];
 	simclock_iso(s->clock, now);

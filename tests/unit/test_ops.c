@@ -21,10 +21,53 @@ test_render(void)
 	struct op back;
 	char *storage;
 	ok(ops_parse(script, &back, &storage, &err) == 0, "parses back");
-	ok(back.kind == OP_STATUS && back.nargs == 2, "same op, two args");
+	/* Optional arguments travel empty when not given. */
+	ok(back.kind == OP_STATUS && back.nargs == 3, "same op, three args");
 	is_str(op_arg(&back, "provider"), "SMS009PRI", "provider round trip");
+	is_str(op_arg(&back, "package"), "", "no package: empty");
+	ok(strstr(script, "$where = ''") != NULL, "no package: no WHERE clause by default");
 	free(storage);
 	free(script);
+}
+
+/* status for one package: both WMI queries are restricted to it, the ID
+ * built from the data block, never spliced in by us. */
+static void
+test_render_package(void)
+{
+	struct op op = { .kind = OP_STATUS };
+	op_set(&op, "site", "009");
+	op_set(&op, "package", "009000B7");
+	char *err = NULL;
+	char *script = ops_render(&op, &err);
+	ok(script != NULL, "status for one package renders (%s)", err ? err : "");
+	if (script == NULL)
+		return;
+	contains(script, "$A['package'] = '009000B7'\n", "package passed as data");
+	contains(script, "$where = \" WHERE PackageID = '\" + $A['package'] + \"'\"",
+	    "WHERE PackageID built from $A['package']");
+	contains(script, "FROM SMS_Package' + $where)", "SMS_Package query restricted");
+	contains(script, "FROM SMS_PackageStatusDistPointsSummarizer' + $where)",
+	    "summarizer query restricted");
+	contains(script, "-cnotmatch '^[0-9A-Z]{8}$'", "ID checked again on the host");
+	ok(strstr(script, "PackageID = '009000B7'") == NULL, "the ID is not spliced into WQL");
+	struct op back;
+	char *storage;
+	ok(ops_parse(script, &back, &storage, &err) == 0, "parses back");
+	is_str(op_arg(&back, "package"), "009000B7", "package round trip");
+	free(storage);
+	free(script);
+	static const char *const bad[] = { "009000b7", "009000B", "009000B7X",
+	    "0090' OR '1'='1", "009000B$", "009000B7\n" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		op_set(&op, "package", bad[i]);
+		err = NULL;
+		char *s = ops_render(&op, &err);
+		ok(s == NULL, "status refuses package #%zu", i);
+		contains(err, "argument package", "  naming the argument");
+		free(err);
+		free(s);
+	}
 }
 
 static void
@@ -85,6 +128,7 @@ int
 main(void)
 {
 	test_render();
+	test_render_package();
 	test_refuse();
 	test_parse_quotes();
 	return done_testing();

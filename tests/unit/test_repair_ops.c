@@ -158,6 +158,8 @@ collect(const struct proto_record *r, void *arg, char **err)
 		snprintf(l->result, sizeof l->result, "%s", r->fields[2]);
 	} else if (strcmp(r->type, "D") == 0 && r->nfields >= 2) {
 		snprintf(l->result, sizeof l->result, "%s", r->fields[1]);
+	} else if (strcmp(r->type, "A") == 0 && r->nfields >= 5) {
+		snprintf(l->result, sizeof l->result, "%s", r->fields[3]); /* shareacl Nested */
 	}
 	return 0;
 }
@@ -201,6 +203,36 @@ state_of(struct site *w, uint32_t pkg, uint32_t srv)
 {
 	struct sim_cell c;
 	return simdb_cell_view(w->s, pkg, srv, &c) ? c.state : -1;
+}
+
+/* Simulated seconds until the pair reaches state `want` (-1: no longer
+ * targeted), looking every 15 s for at most `max`; -1 when it never does.
+ * The repairs' timing is reported from here. */
+#define STEP 15
+static int64_t
+until_state(struct site *w, uint32_t pkg, uint32_t srv, int want, int64_t max)
+{
+	for (int64_t t = 0; ; t += STEP) {
+		if (w->s != NULL && state_of(w, pkg, srv) == want)
+			return t;
+		if (t >= max)
+			return -1;
+		advance(w, STEP);
+	}
+}
+
+/* The worst time from a re-push to the end, over every repair here. */
+static int64_t worst;
+static const char *worst_what = "";
+
+static void
+timed(const char *what, int64_t secs)
+{
+	printf("# timing: %s: %lld simulated s after the re-push\n", what, (long long)secs);
+	if (secs > worst) {
+		worst = secs;
+		worst_what = what;
+	}
 }
 
 static const struct sim_cell *
@@ -267,8 +299,9 @@ test_pck_missing(struct site *w)
 	ok(preload(w, id, dp, "****** Successfully set the Compressed Package Path on this site", 0),
 	    "PCK_MISSING: preload succeeds");
 	refresh(w, id, dp);
-	advance(w, 1800);
-	is_int(state_of(w, pkg, srv), 0, "PCK_MISSING: %s on %s installed", id, dp);
+	int64_t secs = until_state(w, pkg, srv, 0, 1800);
+	ok(secs >= 0, "PCK_MISSING: %s on %s installed", id, dp);
+	timed("PCK_MISSING", secs);
 }
 
 static void
@@ -293,8 +326,9 @@ test_stale(struct site *w)
 	ok(preload(w, id, dp, "Successfully forwarded the information up the hierarchy", 0),
 	    "STALE: preload succeeds after the delete");
 	refresh(w, id, dp);
-	advance(w, 1800);
-	is_int(state_of(w, pkg, srv), 0, "STALE: installed");
+	int64_t secs = until_state(w, pkg, srv, 0, 1800);
+	ok(secs >= 0, "STALE: installed");
+	timed("STALE_PKG_FILE", secs);
 }
 
 static void
@@ -316,8 +350,9 @@ test_not_in_db(struct site *w)
 	ok(preload(w, id, dp, "Successfully set the Compressed Package Path", 0),
 	    "NOT_IN_DB: preload succeeds after the re-push");
 	refresh(w, id, dp);
-	advance(w, 1800);
-	is_int(state_of(w, pkg, srv), 0, "NOT_IN_DB: installed");
+	int64_t secs = until_state(w, pkg, srv, 0, 1800);
+	ok(secs >= 0, "NOT_IN_DB: installed");
+	timed("NOT_IN_DB (after the second re-push)", secs);
 }
 
 /* Every targeted cell of pkg in state `st`. */
@@ -367,8 +402,14 @@ test_touch(struct site *w)
 		if (simdb_target(w->s, pkg, srv))
 			pending &= state_of(w, (uint32_t)pkg, srv) == 1;
 	ok(pending, "touch: every DP pending");
-	advance(w, 1800);
+	int64_t secs = 30;
+	while (!all_state(w, (uint32_t)pkg, 0) && secs < 1800) {
+		advance(w, STEP);
+		secs += STEP;
+	}
 	ok(all_state(w, (uint32_t)pkg, 0), "touch: every DP installed");
+	printf("# timing: touch-source (healthy package, all DPs): %lld simulated s after "
+	    "the touch\n", (long long)secs);
 	free(path);
 
 	const struct sim_cell *c = cell_of(w->s, SIM_MODE_PCK_NO_REGEN);
@@ -388,11 +429,154 @@ test_touch(struct site *w)
 	struct lines l;
 	ok(call(w, OP_RENAMEFILE, rn, 4, &l) == 0, "NO_REGEN: primary PCK renamed");
 	touch(w, id, path);
-	advance(w, 1800);
+	secs = 0;
+	while (!all_state(w, (uint32_t)pkg, 0) && secs < 1800) {
+		advance(w, STEP);
+		secs += STEP;
+	}
 	ok(w->s->pkg[pkg].source_version == v + 1, "NO_REGEN: regenerated after the rename");
 	ok(all_state(w, (uint32_t)pkg, 0), "NO_REGEN: every DP installed");
+	timed("PCK_NO_REGEN (rename + touch, all DPs)", secs);
 	free(pck);
 	free(path);
+}
+
+/* ---- fixes made by hand ---------------------------------------------- */
+
+static const char *
+shareacl(struct site *w, const char *dp)
+{
+	static struct lines l;
+	const char *kv[] = { "server", dp, "share", "SMSPKGE$" };
+	return call(w, OP_SHAREACL, kv, 4, &l) == 0 ? l.result : "(failed)";
+}
+
+static void
+test_hand_errors(struct site *w)
+{
+	static const struct { const char *what, *pkg, *srv, *msg; } bad[] = {
+		{ "reboot", "00900012", "LEEDSDP01", "unknown fix" },
+		{ NULL, "00900012", NULL, "unknown fix" },
+		{ "source-dir", "009FFFFF", NULL, "no package 009FFFFF" },
+		{ "source-dir", "../../x", NULL, "no package" },
+		{ "source-dir", NULL, NULL, "no package" },
+		{ "share-acl", NULL, "NOSUCHDP01", "no server NOSUCHDP01" },
+		{ "share-acl", NULL, NULL, "no server" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *err = NULL;
+		ok(sim_hand_fix(w->dir, bad[i].what, bad[i].pkg, bad[i].srv, &err) == -1,
+		    "hand fix #%zu refused", i);
+		contains(err, bad[i].msg, "  because %s", bad[i].msg);
+		free(err);
+	}
+	char *err = NULL;
+	char *nowhere = xasprintf("%s/none", w->dir);
+	ok(sim_hand_fix(nowhere, "share-acl", NULL, "LEEDSDP01", &err) == -1 && err != NULL,
+	    "hand fix on a missing site refused");
+	free(nowhere);
+	free(err);
+}
+
+static void
+test_source_missing(struct site *w)
+{
+	const struct sim_cell *c = cell_of(w->s, SIM_MODE_SOURCE_MISSING);
+	ok(c != NULL, "a SOURCE_MISSING cell");
+	if (c == NULL)
+		return;
+	char id[9], dp[64];
+	uint32_t pkg = c->pkg, srv = c->srv;
+	snprintf(id, sizeof id, "%s", w->s->pkg[pkg].id);
+	snprintf(dp, sizeof dp, "%s", w->s->srv[srv].name);
+	refresh(w, id, dp);
+	advance(w, 1800);
+	int st = state_of(w, pkg, srv);
+	ok(st == 2 || st == 3, "SOURCE_MISSING: a re-push alone leaves it failing (%d)", st);
+	char *err = NULL;
+	ok(sim_hand_fix(w->dir, "source-dir", id, NULL, &err) == 0,
+	    "SOURCE_MISSING: source folder restored by hand (%s)", err ? err : "");
+	free(err);
+	advance(w, 0);
+	char *src = simfs_source_dir(w->s, &w->s->pkg[pkg]);
+	ok(src != NULL && simfs_exists(src), "SOURCE_MISSING: the source folder is there");
+	free(src);
+	err = NULL;
+	ok(sim_hand_fix(w->dir, "source-dir", id, NULL, &err) == 0,
+	    "SOURCE_MISSING: restoring it again is harmless");
+	free(err);
+	refresh(w, id, dp);
+	int64_t secs = until_state(w, pkg, srv, 0, 1800);
+	ok(secs >= 0, "SOURCE_MISSING: %s on %s installed after the fix and a re-push", id, dp);
+	timed("SOURCE_MISSING", secs);
+	/* The package's other DPs were not re-pushed: the primary's retries
+	 * (every 30 minutes) reach them, then their next inbox scan. */
+	int64_t rest = 0;
+	while (!all_state(w, pkg, 0) && rest < 4 * 3600) {
+		advance(w, 60);
+		rest += 60;
+	}
+	ok(all_state(w, pkg, 0), "SOURCE_MISSING: every other DP installed by the primary's "
+	    "retries, without a re-push (%lld s)", (long long)rest);
+	printf("# timing: SOURCE_MISSING, DPs not re-pushed: %lld simulated s\n", (long long)rest);
+}
+
+/* A SHARE_PERMS pair being removed (state 5 or 6). */
+static const struct sim_cell *
+removal_of(const struct sim_site *s)
+{
+	for (size_t i = 0; i < s->ncell; i++)
+		if (s->cell[i].mode == SIM_MODE_SHARE_PERMS &&
+		    (s->cell[i].state == 5 || s->cell[i].state == 6))
+			return &s->cell[i];
+	return NULL;
+}
+
+static void
+test_share_perms(struct site *w)
+{
+	const struct sim_cell *c = cell_of(w->s, SIM_MODE_SHARE_PERMS);
+	ok(c != NULL, "a SHARE_PERMS cell (install)");
+	if (c == NULL)
+		return;
+	char id[9], dp[64];
+	uint32_t pkg = c->pkg, srv = c->srv;
+	snprintf(id, sizeof id, "%s", w->s->pkg[pkg].id);
+	snprintf(dp, sizeof dp, "%s", w->s->srv[srv].name);
+	is_str(shareacl(w, dp), "no", "SHARE_PERMS: %s's share ACL stops at the root", dp);
+	refresh(w, id, dp);
+	advance(w, 1800);
+	int st = state_of(w, pkg, srv);
+	ok(st == 2 || st == 3, "SHARE_PERMS: a re-push alone leaves it failing (%d)", st);
+	char *err = NULL;
+	ok(sim_hand_fix(w->dir, "share-acl", NULL, dp, &err) == 0,
+	    "SHARE_PERMS: share ACL fixed by hand (%s)", err ? err : "");
+	free(err);
+	is_str(shareacl(w, dp), "yes", "SHARE_PERMS: the ACL now reaches nested folders");
+	refresh(w, id, dp);
+	int64_t secs = until_state(w, pkg, srv, 0, 1800);
+	ok(secs >= 0, "SHARE_PERMS: %s on %s installed", id, dp);
+	timed("SHARE_PERMS (install)", secs);
+
+	c = removal_of(w->s);
+	ok(c != NULL, "a SHARE_PERMS cell (removal)");
+	if (c == NULL)
+		return;
+	pkg = c->pkg;
+	srv = c->srv;
+	int was = c->state;
+	snprintf(id, sizeof id, "%s", w->s->pkg[pkg].id);
+	snprintf(dp, sizeof dp, "%s", w->s->srv[srv].name);
+	err = NULL;
+	ok(sim_hand_fix(w->dir, "share-acl", NULL, dp, &err) == 0,
+	    "SHARE_PERMS: share ACL on %s fixed by hand", dp);
+	free(err);
+	refresh(w, id, dp);
+	secs = until_state(w, pkg, srv, -1, 1800);
+	ok(secs >= 0, "SHARE_PERMS: %s removed from %s (was state %d)", id, dp, was);
+	ok(!simdb_target(w->s, pkg, srv) && simdb_cell(w->s, pkg, srv) == NULL,
+	    "SHARE_PERMS: no target, no cell left");
+	timed("SHARE_PERMS (removal)", secs);
 }
 
 int
@@ -416,6 +600,12 @@ main(void)
 		test_stale(&w);
 		test_not_in_db(&w);
 		test_touch(&w);
+		test_hand_errors(&w);
+		test_source_missing(&w);
+		test_share_perms(&w);
+		printf("# timing: worst %lld simulated s (%s) = %.1f s wall at %d x\n",
+		    (long long)worst, worst_what, (double)worst / SIM_SPEED, SIM_SPEED);
+		ok(worst <= 25 * 60, "every repair ends within 25 simulated minutes of its re-push");
 	}
 	transport_close(w.t);
 	simdb_free(w.s);

@@ -153,11 +153,27 @@ test_incoming(const char *dir)
 	ok(simfs_exists(inc), "the INCOMING file stays for the next scan");
 	free(text);
 
-	/* The seed's fix, step one: copy the primary's PCK to the DP. */
+	/* The seed's fix, step one: copy the primary's PCK to the DP.  Alone it
+	 * does nothing: the DP's site has no compressed package path for it. */
 	char *err = NULL;
+	text = read_text(log);
+	size_t before = text ? strlen(text) : 0;
+	free(text);
 	ok(simfs_write_pck(s, srv, pkg, need, iso("2007-01-04T10:10:00Z"), &err) == 0,
 	    "the PCK of version %u is copied to the DP", need);
 	ok(cycle(s, srv, "2007-01-04T10:35:00Z") == 0, "the next scan runs");
+	text = read_text(log);
+	ok(text != NULL && strlen(text) > before && log_has(text + before, l2),
+	    "copied but not preloaded: the scan skips again, still at version %u", cur);
+	ok(simfs_exists(inc), "... and the INCOMING file stays");
+	struct sim_cell *pc = simdb_cell(s, pkg, srv);
+	ok(pc != NULL && pc->state != 0, "... and the pair is not installed");
+	free(text);
+
+	/* Step two: PreloadPkgOnSite records the compressed package path. */
+	if (pc != NULL)
+		pc->flags |= SIM_CELL_PRELOADED;
+	ok(cycle(s, srv, "2007-01-04T11:05:00Z") == 0, "the scan after the preload runs");
 	text = read_text(log);
 	char *l3 = xasprintf("~Package %s uses the compressed copy of the source directory.", p->id);
 	char *l4 = xasprintf("Start adding package %s to server %s...", p->id, s->srv[srv].nal);
@@ -196,9 +212,10 @@ test_incoming(const char *dir)
 	ok(simdb_cell_view(s, pkg, srv, &v), "the pair still exists");
 	is_int(v.state, 0, "the pair is INSTALLED");
 	is_int(v.source_version, need, "SourceVersion on the DP is the package's");
-	ok(v.last_copied >= iso("2007-01-04T10:35:00Z") && v.last_copied <= iso("2007-01-04T10:36:00Z"),
+	ok(v.last_copied >= iso("2007-01-04T11:05:00Z") && v.last_copied <= iso("2007-01-04T11:06:00Z"),
 	    "LastCopied is the scan's time");
 	is_int(v.mode, SIM_MODE_NONE, "nothing is wrong with it any more");
+	ok(!(v.flags & SIM_CELL_PRELOADED), "the preload mark is spent");
 	free(text); free(l1); free(l2); free(l3); free(l4); free(l5); free(l6); free(l7); free(l8);
 	free(inc); free(rel); free(log); free(name); free(err);
 	ok(simdb_save(s, NULL) == 0, "the site is saved");

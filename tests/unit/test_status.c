@@ -1,10 +1,12 @@
 /* Unit tests: status replies into snapshots, and status_fetch over a fake
  * transport (errors must name the host, the line and the field). */
 #include "config.h"
+#include "backend/sim/simint.h"
 #include "backend/status.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* NAL paths as they travel: every backslash escaped by the protocol. */
 #define NAL1 "[\"Display=\\\\\\\\DP01\\\\\"]MSWNET:[\"SMS_SITE=009\"]\\\\\\\\DP01\\\\"
@@ -120,11 +122,129 @@ test_fetch(void)
 	transport_close(t);
 }
 
+/* A transport that only counts the scripts reaching it. */
+static int sent;
+
+static int
+count_run(struct transport *t, const char *script, struct script_result *res,
+    const struct deadline *dl, char **err)
+{
+	(void)t; (void)script; (void)res; (void)dl;
+	sent++;
+	err_set(err, "not expected");
+	return -1;
+}
+
+static const struct transport_ops count_ops = { "count", TCAP_SCRIPT, count_run, NULL };
+
+static void
+test_package_refused(void)
+{
+	struct transport t = { .ops = &count_ops, .host = (char *)"SMS009PRI" };
+	static const char *const bad[] = { "", "009000b7", "009000B", "0090' OR '1'='1" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *err = NULL;
+		sent = 0;
+		ok(status_fetch_package(&t, "009", NULL, bad[i], NULL, &err) == NULL && sent == 0,
+		    "package \"%s\" refused before sending", bad[i]);
+		ok(err != NULL, "  with a reason (%s)", err ? err : "");
+		free(err);
+	}
+	char *err = NULL;
+	ok(status_fetch_package(&t, "009", NULL, NULL, NULL, &err) == NULL && sent == 0,
+	    "no package ID refused");
+	free(err);
+}
+
+/* The package's cells in a full snapshot and in one for the package alone. */
+static void
+compare_package(struct snapshot *full, struct snapshot *one, const char *id)
+{
+	long fp = snapshot_find_pkg(full, id), op = snapshot_find_pkg(one, id);
+	ok(one->npkgs == 1 && op == 0, "%s: exactly one package row", id);
+	if (fp < 0 || op < 0)
+		return;
+	is_str(one->pkgs[op].source_path, full->pkgs[fp].source_path, "%s: same source path", id);
+	is_int(one->pkgs[op].source_version, full->pkgs[fp].source_version,
+	    "%s: same SourceVersion", id);
+	size_t want = 0, same = 0;
+	for (size_t d = 0; d < full->ndps; d++) {
+		const struct cell *c = snapshot_cell(full, (size_t)fp, d);
+		if (c == NULL)
+			continue;
+		want++;
+		long od = snapshot_find_dp(one, full->dps[d].name);
+		const struct cell *o = od >= 0 ? snapshot_cell(one, (size_t)op, (size_t)od) : NULL;
+		if (o != NULL && o->state == c->state && o->source_version == c->source_version &&
+		    o->last_copied == c->last_copied && o->summary_date == c->summary_date)
+			same++;
+	}
+	ok(want > 0 && one->ncells == want, "%s: only its cells (%zu of %zu)", id,
+	    one->ncells, want);
+	is_int((long long)same, (long long)want, "%s: every cell as the full status has it", id);
+}
+
+static void
+test_sim_package(void)
+{
+	setenv("DPDOCTOR_SIM_TIME", "2007-01-04T10:00:00Z", 1);
+	char *top = xstrdup("/tmp/dpd-test-status-XXXXXX"), *err = NULL;
+	if (mkdtemp(top) == NULL) {
+		ok(0, "temporary folder");
+		free(top);
+		return;
+	}
+	char *dir = xasprintf("%s/site", top);
+	struct sim_info info;
+	if (!ok(sim_ensure(dir, "default", 1, false, &err) == 0 &&
+	    sim_info(dir, &info, &err) == 0, "default demo site (%s)", err ? err : "")) {
+		free(err);
+		free(dir);
+		free(top);
+		return;
+	}
+	struct transport *t = transport_sim_new(dir, info.primary);
+	struct snapshot *full = status_fetch(t, "009", NULL, NULL, &err);
+	ok(full != NULL, "full status (%s)", err ? err : "");
+	/* A package with a failing cell and a healthy one, when there are. */
+	const char *ids[2] = { NULL, NULL };
+	for (size_t i = 0; full != NULL && i < full->ncells; i++) {
+		const struct cell *c = &full->cells[i];
+		if (c->state != 0 && ids[0] == NULL)
+			ids[0] = full->pkgs[c->pkg].id;
+		if (full->pkgs[c->pkg].problems == 0 && ids[1] == NULL)
+			ids[1] = full->pkgs[c->pkg].id;
+	}
+	for (size_t k = 0; k < 2; k++) {
+		if (!ok(ids[k] != NULL, "a %s package", k == 0 ? "failing" : "healthy"))
+			continue;
+		struct snapshot *one = status_fetch_package(t, "009", NULL, ids[k], NULL, &err);
+		ok(one != NULL, "status for %s (%s)", ids[k], err ? err : "");
+		if (one != NULL)
+			compare_package(full, one, ids[k]);
+		ok(one != NULL && one->taken == full->taken, "same site time (clock frozen)");
+		snapshot_free(one);
+	}
+	struct snapshot *none = status_fetch_package(t, "009", NULL, "009FFFFF", NULL, &err);
+	ok(none != NULL && none->npkgs == 0 && none->ncells == 0,
+	    "an unknown package: no rows, no error");
+	snapshot_free(none);
+	snapshot_free(full);
+	transport_close(t);
+	sim_info_free(&info);
+	ok(simfs_remove_tree(top, NULL) == 0, "temporary site removed");
+	free(err);
+	free(dir);
+	free(top);
+}
+
 int
 main(void)
 {
 	test_parse();
 	test_bad();
 	test_fetch();
+	test_package_refused();
+	test_sim_package();
 	return done_testing();
 }

@@ -1,0 +1,395 @@
+/*
+ * Every repair plan end to end on the simulated default site, from the
+ * failing cell to the installed one, through the same executor the wizard
+ * and `dpdoctor repair` use.  The site's clock is frozen and the wait
+ * steps' sleep moves it on, so the run is fast and deterministic.  Also:
+ * a plan in the wrong order fails as on a real site, a dry run and a
+ * declined step change nothing (the whole tree hashed before and after),
+ * read-only refuses every change, a destructive step notices a changed
+ * target, the journal pairs every begin with an end, and a batch heals
+ * several cells at once.
+ */
+#include "config.h"
+#include "backend/journal.h"
+#include "backend/repair.h"
+#include "backend/sim/simint.h"
+#include "tests/unit/tap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dir;
+static char *journal;
+static struct transport *t;
+static struct sim_info info;
+static int64_t now_s;          /* site seconds since 10:00 */
+
+static void
+set_clock(void)
+{
+	char iso[21];
+	simclock_iso(scenario_start + 3600 + (dpd_time)now_s, iso);
+	setenv("DPDOCTOR_SIM_TIME", iso, 1);
+}
+
+/* The wait steps' sleep: the demo's scale, one SMS minute per second. */
+static void
+sleep_site(void *ctx, int ms)
+{
+	(void)ctx;
+	now_s += ms * 60 / 1000;
+	set_clock();
+}
+
+static int
+hand_fix(void *ctx, const char *what, const char *pkgid, const char *server, char **err)
+{
+	(void)ctx;
+	return sim_hand_fix(dir, what, pkgid, server, err);
+}
+
+static struct repair_env
+env_for(bool dry_run)
+{
+	return (struct repair_env){ .t = t, .site = "009", .primary = info.primary,
+	    .journal = journal, .dry_run = dry_run, .demo = true, .minute_ms = 1000,
+	    .sleep_ms = sleep_site, .hand_fix = hand_fix };
+}
+
+/* A failing cell (state 2/3, or 5/6 when removal) of a mode not used yet. */
+struct pick {
+	char id[9];
+	char dp[64];
+};
+
+static bool
+find_cell(enum sim_mode m, bool removal, size_t skip, struct pick *p)
+{
+	struct sim_site *s = NULL;
+	char *err = NULL;
+	if (simdb_load(dir, &s, &err) != 0) {
+		printf("# load: %s\n", err);
+		free(err);
+		return false;
+	}
+	bool found = false;
+	for (size_t i = 0; i < s->ncell && !found; i++) {
+		const struct sim_cell *c = &s->cell[i];
+		bool st = removal ? c->state == 5 || c->state == 6 : c->state == 2 || c->state == 3;
+		if (c->mode == m && st && skip-- == 0) {
+			snprintf(p->id, sizeof p->id, "%s", s->pkg[c->pkg].id);
+			snprintf(p->dp, sizeof p->dp, "%s", s->srv[c->srv].name);
+			found = true;
+		}
+	}
+	simdb_free(s);
+	return found;
+}
+
+/* Run every step with `ans`; the outcome of each step for cell 0 in *o. */
+static struct repair_run *
+run_plan(enum repair_plan plan, const struct pick *cells, size_t n, bool dry,
+    enum repair_answer ans, enum repair_outcome *o)
+{
+	struct repair_cell rc[8];
+	for (size_t i = 0; i < n; i++)
+		rc[i] = (struct repair_cell){ cells[i].id, cells[i].dp };
+	struct repair_env env = env_for(dry);
+	struct repair_run *r = NULL;
+	char *err = NULL;
+	if (repair_prepare(&env, plan, rc, n, &r, &err) != 0) {
+		printf("# prepare %s: %s\n", repair_plan_name(plan), err);
+		free(err);
+		return NULL;
+	}
+	for (size_t i = 0; i < repair_nsteps(r); i++) {
+		enum repair_step_status st = repair_exec_step(r, i, ans, false, &err);
+		if (o != NULL)
+			o[i] = repair_cell(r, 0)->step[i];
+		if (st == RS_ERROR)
+			printf("# step %zu: %s\n", i + 1, err);
+		if (st != RS_DONE || repair_over(r))
+			break;
+	}
+	free(err);
+	err = NULL;
+	if (repair_finish(r, &err) != 0)
+		printf("# finish: %s\n", err);
+	free(err);
+	return r;
+}
+
+static void
+show(const struct repair_run *r)
+{
+	for (size_t c = 0; c < repair_ncells(r); c++)
+		for (size_t i = 0; i < repair_nsteps(r); i++)
+			printf("#   %s %s step %zu %s: %s: %s\n", repair_cell(r, c)->package_id,
+			    repair_cell(r, c)->dp, i + 1, repair_step(r, i)->title,
+			    repair_outcome_name(repair_cell(r, c)->step[i]),
+			    repair_cell(r, c)->message[i] ? repair_cell(r, c)->message[i] : "");
+	char *s = repair_summary(r);
+	printf("# %s", s);
+	free(s);
+}
+
+/* One plan heals one cell of a mode. */
+static void
+heals(enum sim_mode m, bool removal, enum repair_plan plan)
+{
+	struct pick p;
+	if (!ok(find_cell(m, removal, 0, &p), "a %s cell%s", sim_mode_name(m),
+	    removal ? " being removed" : ""))
+		return;
+	int64_t t0 = now_s;
+	struct repair_run *r = run_plan(plan, &p, 1, false, RA_YES, NULL);
+	bool good = r != NULL && repair_all_installed(r);
+	if (!good && r != NULL)
+		show(r);
+	ok(good, "%s: plan %s heals %s on %s", sim_mode_name(m), repair_plan_name(plan),
+	    p.id, p.dp);
+	ok(now_s - t0 <= 25 * 60, "... within %lld SMS minutes (< 25: under 30 s in the demo)",
+	    (long long)((now_s - t0) / 60));
+	repair_run_free(r);
+}
+
+static char *
+tree_hash(void)
+{
+	char *cmd = xasprintf("cd '%s' && find . -type f ! -name site.lock -print0 | sort -z | "
+	    "xargs -0 sha256sum | sha256sum", dir);
+	FILE *f = popen(cmd, "r");
+	char line[128] = "";
+	if (f == NULL || fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	if (f != NULL)
+		pclose(f);
+	free(cmd);
+	return xstrdup(line);
+}
+
+static void
+test_views(void)
+{
+	struct pick p;
+	if (!find_cell(SIM_MODE_PCK_MISSING, false, 1, &p))
+		return;
+	struct repair_cell c = { p.id, p.dp };
+	struct repair_env env = env_for(false);
+	struct repair_run *r = NULL;
+	char *err = NULL;
+	ok(repair_prepare(&env, PLAN_PRELOAD_PCK, &c, 1, &r, &err) == 0, "prepare preload-pck");
+	if (r == NULL)
+		return;
+	is_int((int)repair_nsteps(r), 5, "preload-pck has 5 steps");
+	const struct repair_step_view *v = repair_step(r, 0);
+	char *dst = xasprintf("\\\\%s\\E$\\SMSPKG\\%s.PCK", p.dp, p.id);
+	ok(strstr(v->command, dst) != NULL, "step 1 names the DP's PCK path: %s", v->command);
+	ok(v->bytes > 0 && strstr(v->scope, p.dp) != NULL, "step 1 scope: bytes and the link");
+	ok(strstr(repair_step(r, 2)->command, "PreloadPkgOnSite.exe") != NULL, "step 3 is the preload");
+	ok(strstr(repair_caveats(r), "RefreshPkgSource") != NULL, "the RefreshNow caveat is shown");
+	ok(strchr(v->command, '{') == NULL && strchr(repair_step(r, 3)->scope, '{') == NULL,
+	    "every template key is filled in");
+	repair_run_free(r);
+	/* Bad input */
+	struct repair_cell bad[] = { { "0090ZZZZ", p.dp }, { p.id, "NOSUCHDP" }, { "x';", p.dp } };
+	for (size_t i = 0; i < 3; i++) {
+		free(err);
+		err = NULL;
+		int rc = repair_prepare(&env, PLAN_PRELOAD_PCK, &bad[i], 1, &r, &err);
+		ok(rc == -1 && err, "refused: %s", err ? err : "");
+	}
+	free(err);
+	free(dst);
+}
+
+static void
+test_wrong_order(void)
+{
+	struct pick p;
+	if (!find_cell(SIM_MODE_STALE_PKG_FILE, false, 0, &p))
+		return;
+	enum repair_outcome o[8] = { 0 };
+	struct repair_run *r = run_plan(PLAN_PRELOAD_PCK, &p, 1, false, RA_YES, o);
+	ok(r && o[2] == RO_FAILED && strstr(repair_cell(r, 0)->message[2],
+	    "clear-pkg-then-preload") != NULL,
+	    "stale PKG: plain preload fails and names the plan to use (%s)",
+	    r ? repair_cell(r, 0)->message[2] : "");
+	ok(r && repair_cell(r, 0)->step[3] == RO_DROPPED && !repair_all_installed(r),
+	    "... and nothing runs after it (%s)", r ? repair_outcome_name(repair_cell(r, 0)->step[3]) : "");
+	repair_run_free(r);
+
+	if (!find_cell(SIM_MODE_PCK_MISSING, false, 2, &p))
+		return;
+	r = run_plan(PLAN_REPUSH, &p, 1, false, RA_YES, o);
+	ok(r && !repair_all_installed(r) && o[1] == RO_FAILED,
+	    "PCK never arrived: a re-push alone does not heal it");
+	repair_run_free(r);
+	if (!find_cell(SIM_MODE_PCK_NO_REGEN, false, 0, &p))
+		return;
+	r = run_plan(PLAN_TOUCH_SOURCE, &p, 1, false, RA_YES, o);
+	ok(r && o[0] == RO_OK && o[1] == RO_FAILED && strstr(repair_cell(r, 0)->message[1],
+	    "rename-pck-touch-source"), "stale PCK: touching does not regenerate; the "
+	    "message names the next plan");
+	repair_run_free(r);
+}
+
+static void
+test_no_change(void)
+{
+	struct pick p;
+	if (!find_cell(SIM_MODE_STALE_PKG_FILE, false, 1, &p))
+		return;
+	char *before = tree_hash();
+	enum repair_outcome o[8] = { 0 };
+	struct repair_run *r = run_plan(PLAN_CLEAR_PKG_PRELOAD, &p, 1, true, RA_YES, o);
+	char *after = tree_hash();
+	ok(*before && strcmp(before, after) == 0, "dry run: the simulated tree and database "
+	    "are unchanged");
+	bool all = r != NULL;
+	for (size_t i = 0; r && i < repair_nsteps(r); i++)
+		all &= o[i] == RO_DRY_RUN || o[i] == RO_OK || o[i] == RO_NOT_NEEDED;
+	ok(all, "dry run: every step ran its checks");
+	ok(r && strstr(repair_cell(r, 0)->message[0], "would delete") != NULL,
+	    "dry run says what it would do: %s", r ? repair_cell(r, 0)->message[0] : "");
+	repair_run_free(r);
+	free(after);
+
+	r = run_plan(PLAN_CLEAR_PKG_PRELOAD, &p, 1, false, RA_NO, o);
+	after = tree_hash();
+	ok(strcmp(before, after) == 0 && o[0] == RO_DECLINED,
+	    "declined at step 1: nothing changed");
+	repair_run_free(r);
+	free(after);
+
+	transport_set_read_only(t, true);
+	r = run_plan(PLAN_CLEAR_PKG_PRELOAD, &p, 1, false, RA_YES, o);
+	transport_set_read_only(t, false);
+	after = tree_hash();
+	ok(strcmp(before, after) == 0 && o[0] == RO_FAILED && r &&
+	    strstr(repair_cell(r, 0)->message[0], "read-only") != NULL,
+	    "read-only: the change is refused (%s)", r ? repair_cell(r, 0)->message[0] : "");
+	repair_run_free(r);
+	free(after);
+	free(before);
+}
+
+static void
+test_changed_target(void)
+{
+	struct pick p;
+	if (!find_cell(SIM_MODE_STALE_PKG_FILE, false, 2, &p))
+		return;
+	struct repair_cell c = { p.id, p.dp };
+	struct repair_env env = env_for(false);
+	struct repair_run *r = NULL;
+	char *err = NULL;
+	if (repair_prepare(&env, PLAN_CLEAR_PKG_PRELOAD, &c, 1, &r, &err) != 0)
+		return;
+	char *win = xasprintf("E:\\SMS\\inboxes\\distmgr.box\\%s.PKG", p.id);
+	char *path = sim_server_path(dir, p.dp, win);
+	FILE *f = fopen(path, "a");
+	ok(f != NULL && fputs("changed\n", f) >= 0 && fclose(f) == 0, "the target changes");
+	enum repair_step_status st = repair_exec_step(r, 0, RA_YES, false, &err);
+	ok(st == RS_CHANGED && err && strstr(err, "changed since the plan was shown"),
+	    "the delete asks again: %s", err ? err : "");
+	ok(simfs_exists(path), "... and has not deleted it");
+	free(err);
+	err = NULL;
+	ok(repair_exec_step(r, 0, RA_YES, true, &err) == RS_DONE &&
+	    repair_cell(r, 0)->step[0] == RO_OK && !simfs_exists(path),
+	    "confirmed again: deleted");
+	free(err);
+	free(path);
+	free(win);
+	repair_run_free(r);
+}
+
+static void
+test_batch(void)
+{
+	struct pick p[3];
+	bool found = true;
+	for (size_t i = 0; i < 3; i++)
+		found &= find_cell(SIM_MODE_PCK_MISSING, false, i, &p[i]);
+	if (!ok(found, "three PCK_MISSING cells"))
+		return;
+	struct repair_cell c[4] = { { p[0].id, p[0].dp }, { p[1].id, p[1].dp },
+	    { p[2].id, p[2].dp }, { "00900001", "X" } };
+	enum repair_plan pl[4] = { PLAN_PRELOAD_PCK, PLAN_PRELOAD_PCK, PLAN_PRELOAD_PCK,
+	    PLAN_COUNT };
+	struct repair_group *g;
+	size_t un, ng = repair_group(c, pl, 4, &g, &un);
+	ok(ng == 1 && g[0].ncells == 3 && un == 1, "grouped: one plan, 3 cells, 1 unplanned");
+	repair_groups_free(g, ng);
+	ok(repair_batch_large(11, 0) && repair_batch_large(1, UINT64_C(2) << 30) &&
+	    !repair_batch_large(10, 1000), "threshold: above 10 cells or 1 GB");
+	struct repair_run *r = run_plan(PLAN_PRELOAD_PCK, p, 3, false, RA_YES, NULL);
+	bool good = r && repair_all_installed(r);
+	if (!good && r)
+		show(r);
+	ok(good, "batch: three cells healed by one run");
+	repair_run_free(r);
+}
+
+static int
+count_entry(const struct journal_entry *e, void *ctx)
+{
+	int *n = ctx;
+	n[e->phase == JOURNAL_BEGIN ? 0 : 1]++;
+	return 0;
+}
+
+static void
+test_journal(void)
+{
+	int n[2] = { 0, 0 };
+	char *err = NULL;
+	int rc = journal_read(journal, count_entry, NULL, n, &err);
+	ok(rc == 0 && n[0] > 20 && n[0] == n[1], "journal: %d begin and %d end entries",
+	    n[0], n[1]);
+	struct journal_list l = { 0 };
+	rc = journal_unfinished(journal, &l, NULL, NULL, &err);
+	ok(rc == 0 && l.n == 0, "journal: no unfinished steps");
+	journal_list_free(&l);
+	free(err);
+}
+
+int
+main(void)
+{
+	char *top = xstrdup("/tmp/dpd-test-repair-XXXXXX"), *err = NULL;
+	if (mkdtemp(top) == NULL)
+		return 99;
+	dir = xasprintf("%s/site", top);
+	journal = xasprintf("%s/state/journal.jsonl", top);
+	set_clock();
+	if (sim_ensure(dir, "default", 1, false, &err) != 0 || sim_info(dir, &info, &err) != 0) {
+		printf("Bail out! %s\n", err);
+		return 1;
+	}
+	t = transport_sim_new(dir, info.primary);
+	test_views();
+	heals(SIM_MODE_PCK_MISSING, false, PLAN_PRELOAD_PCK);
+	heals(SIM_MODE_STALE_PKG_FILE, false, PLAN_CLEAR_PKG_PRELOAD);
+	heals(SIM_MODE_NOT_IN_DB, false, PLAN_REPUSH_WAIT_PRELOAD);
+	heals(SIM_MODE_SOURCE_MISSING, false, PLAN_FIX_SOURCE_PATH);
+	heals(SIM_MODE_SHARE_PERMS, false, PLAN_FIX_SHARE_PERMS);
+	heals(SIM_MODE_SHARE_PERMS, true, PLAN_FIX_SHARE_PERMS);
+	heals(SIM_MODE_PCK_NO_REGEN, false, PLAN_RENAME_PCK_TOUCH);
+	heals(SIM_MODE_PCK_MISSING, false, PLAN_TOUCH_SOURCE);
+	test_wrong_order();
+	test_no_change();
+	test_changed_target();
+	test_batch();
+	test_journal();
+	transport_close(t);
+	sim_info_free(&info);
+	(void)simfs_remove_tree(top, NULL);
+	free(dir);
+	free(journal);
+	free(top);
+	free(err);
+	return done_testing();
+}
