@@ -93,6 +93,7 @@ struct repair_env {
 	const char *provider;     /* SMS provider for WMI; NULL = t's host */
 	const char *journal;      /* journal path; NULL = do not journal */
 	bool dry_run;             /* run checks, change nothing */
+	bool stop_on_failure;     /* a batch stops at the first failed cell */
 	bool demo;                /* simulated site: hand steps can be simulated */
 	int minute_ms;            /* wall ms per SMS minute: 60000, 1000 in the demo */
 	/* Sleep for a wait step (NULL: nanosleep in slices, honouring cancel).
@@ -195,7 +196,8 @@ enum repair_step_status {
 	RS_DONE,      /* ran for every active cell (see per-cell outcomes) */
 	RS_CHANGED,   /* a destructive step's target changed since it was shown:
 	               * nothing was done; ask again, then call with confirm_changed */
-	RS_STOPPED,   /* no, abort or cancel: the run is over */
+	RS_STOPPED,   /* no, abort, cancel, or a failed cell with stop_on_failure:
+	               * the run is over */
 	RS_ERROR,     /* the journal could not be written: nothing was done */
 };
 

@@ -361,11 +361,17 @@ repair_exec_step(struct repair_run *r, size_t i, enum repair_answer ans,
 	if (repair_cancelled(r))
 		st = RS_STOPPED;
 	r->next = i + 1;
-	bool any = false;
-	for (size_t k = 0; k < r->ncells; k++)
+	bool any = false, failed = false;
+	for (size_t k = 0; k < r->ncells; k++) {
 		any |= r->cells[k].res.active;
+		failed |= r->cells[k].res.step[i] == RO_FAILED;
+	}
+	if (failed && r->env.stop_on_failure)
+		st = RS_STOPPED;
 	if (st == RS_STOPPED || r->next == r->nsteps || !any) {
 		r->over = true;
+		for (size_t k = 0; st == RS_STOPPED && k < r->ncells; k++)
+			r->cells[k].res.active = false;
 		for (size_t s = r->next; s < r->nsteps; s++)
 			mark_dropped(r, s);
 	}

@@ -331,6 +331,35 @@ test_batch(void)
 		show(r);
 	ok(good, "batch: three cells healed by one run");
 	repair_run_free(r);
+
+	/* A stale PKG fails at the preload; the other cell goes on, unless asked. */
+	struct pick two[3];
+	if (!ok(find_cell(SIM_MODE_STALE_PKG_FILE, false, 0, &two[0]) &&
+	    find_cell(SIM_MODE_PCK_MISSING, false, 0, &two[1]) &&
+	    find_cell(SIM_MODE_PCK_MISSING, false, 1, &two[2]), "a stale and two missing cells"))
+		return;
+	for (int stop = 1; stop >= 0; stop--) {
+		struct repair_cell rc[2] = { { two[0].id, two[0].dp },
+		    { two[2 - stop].id, two[2 - stop].dp } };
+		struct repair_env env = env_for(false);
+		env.stop_on_failure = stop;
+		char *err = NULL;
+		if (repair_prepare(&env, PLAN_PRELOAD_PCK, rc, 2, &r, &err) != 0) {
+			free(err);
+			return;
+		}
+		for (size_t i = 0; !repair_over(r) && i < repair_nsteps(r); i++)
+			(void)repair_exec_step(r, i, RA_YES, false, &err);
+		free(err);
+		enum repair_outcome a = repair_cell(r, 0)->step[2], b = repair_cell(r, 1)->step[3];
+		if (stop)
+			ok(a == RO_FAILED && b == RO_DROPPED, "stop on failure: the batch stops "
+			    "(%s, %s)", repair_outcome_name(a), repair_outcome_name(b));
+		else
+			ok(a == RO_FAILED && b == RO_OK, "one failure does not stop the "
+			    "others (%s, %s)", repair_outcome_name(a), repair_outcome_name(b));
+		repair_run_free(r);
+	}
 }
 
 static int
