@@ -38,6 +38,7 @@ static const char *const journal_result_names[] = {
 	[JOURNAL_DECLINED] = "declined",
 	[JOURNAL_DRY_RUN] = "dry-run",
 	[JOURNAL_INTERRUPTED] = "interrupted",
+	[JOURNAL_REFUSED] = "refused",
 };
 #define JOURNAL_NRESULTS (sizeof(journal_result_names) / sizeof(journal_result_names[0]))
 

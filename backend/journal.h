@@ -31,6 +31,8 @@ enum journal_result {
 	/* Closes a step found unfinished at start-up, once the administrator
 	 * has looked at the cell: the step was cut off and its effect unknown. */
 	JOURNAL_INTERRUPTED,
+	/* Read-only mode refused the step's change: nothing was sent. */
+	JOURNAL_REFUSED,
 };
 
 struct journal_param {

@@ -155,7 +155,7 @@ repair_outcome_name(enum repair_outcome o)
 	static const char *const names[] = {
 		[RO_PENDING] = "pending", [RO_OK] = "ok", [RO_NOT_NEEDED] = "not needed",
 		[RO_SKIPPED] = "skipped", [RO_DECLINED] = "declined", [RO_FAILED] = "failed",
-		[RO_DRY_RUN] = "dry run", [RO_DROPPED] = "not run",
+		[RO_DRY_RUN] = "dry run", [RO_DROPPED] = "not run", [RO_REFUSED] = "refused",
 	};
 	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
 }
@@ -175,7 +175,7 @@ repair_cancelled(const struct repair_run *r)
 }
 
 void
-repair_progress(const struct repair_run *r, const char *fmt, ...)
+repair_progress(struct repair_run *r, const char *fmt, ...)
 {
 	if (r->env.progress == NULL)
 		return;
@@ -183,8 +183,10 @@ repair_progress(const struct repair_run *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *line = xvasprintf(fmt, ap);
 	va_end(ap);
-	r->env.progress(r->env.ctx, line);
-	free(line);
+	if (r->last_progress == NULL || strcmp(r->last_progress, line) != 0)
+		r->env.progress(r->env.ctx, line);
+	free(r->last_progress);
+	r->last_progress = line;
 }
 
 bool
@@ -268,10 +270,12 @@ repair_fingerprint(const struct repair_run *r, const struct rcell *c, const char
 /* ---- states ---------------------------------------------------------------- */
 
 int
-repair_read_states(struct repair_run *r, char **err)
+repair_read_states(struct repair_run *r, bool final, char **err)
 {
 	for (size_t p = 0; p < r->npkgs; p++) {
 		struct deadline dl = repair_deadline(r, 120000);
+		if (final)
+			dl.cancel = NULL;
 		struct snapshot *s = status_fetch_package(r->env.t, r->env.site,
 		    r->env.provider, r->pkgs[p].id, &dl, err);
 		if (s == NULL)
@@ -361,7 +365,7 @@ survey(struct repair_run *r, char **err)
 		if (repair_fingerprint(r, first, k->pck_path, &k->pck, err) != 0)
 			return -1;
 	}
-	if (repair_read_states(r, err) != 0)
+	if (repair_read_states(r, false, err) != 0)
 		return -1;
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct rcell *c = &r->cells[i];
@@ -549,6 +553,7 @@ repair_run_free(struct repair_run *r)
 	}
 	free(r->pkgs);
 	free(r->caveats);
+	free(r->last_progress);
 	free(r);
 }
 

@@ -85,7 +85,9 @@ const char *repair_action_name(enum repair_action a);
 bool repair_action_changes(enum repair_action a);
 bool repair_action_destructive(enum repair_action a);
 
-/* What the caller provides.  All strings are borrowed for the run's life. */
+/* What the caller provides.  repair_prepare() copies it: set everything
+ * (dry_run, stop_on_failure, hooks) before preparing.  All strings and
+ * pointers are borrowed for the run's life. */
 struct repair_env {
 	struct transport *t;      /* reaches the site server (DPs by UNC) */
 	const char *site;         /* site code */
@@ -107,7 +109,9 @@ struct repair_env {
 	/* A line of progress or output while a step runs (job thread). */
 	void (*progress)(void *ctx, const char *line);
 	void *ctx;                /* for sleep_ms and progress */
-	const atomic_bool *cancel; /* may be NULL */
+	/* Checked after every sleep, transport call and unit of a step; raise it
+	 * (from any thread) to stop the run at the next check. May be NULL. */
+	const atomic_bool *cancel;
 };
 
 /* One cell to repair. */
@@ -126,6 +130,7 @@ enum repair_outcome {
 	RO_FAILED,       /* the action or its verification failed */
 	RO_DRY_RUN,      /* checks ran; the action was not */
 	RO_DROPPED,      /* an earlier step failed or was declined for this cell */
+	RO_REFUSED,      /* read-only mode: the backend refused the change */
 };
 const char *repair_outcome_name(enum repair_outcome o);
 
@@ -158,7 +163,8 @@ struct repair_cell_result {
 	int state_after;          /* after repair_finish (-1 unknown, -2 gone) */
 	enum repair_outcome *step; /* one per step */
 	char **message;           /* one per step: what happened, for the UI */
-	char *output;             /* output of the last step that ran (preload lines) */
+	char *output;             /* what the last step that ran printed (PreloadPkgOnSite's
+	                           * lines); NULL when it printed nothing */
 	bool active;              /* still going through the plan */
 };
 
@@ -204,7 +210,8 @@ enum repair_step_status {
 /*
  * Run step i (in order) for every active cell, after the administrator
  * answered.  Journals a begin entry before acting and an end entry after,
- * per cell.  On RS_CHANGED, *why says what changed.  Blocking.
+ * per cell.  On RS_CHANGED *why says what changed, on RS_ERROR what failed
+ * (the journal, or a status read).  Blocking.
  */
 enum repair_step_status repair_exec_step(struct repair_run *r, size_t i,
     enum repair_answer ans, bool confirm_changed, char **why);

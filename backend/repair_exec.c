@@ -26,6 +26,7 @@ journal_result_of(enum repair_outcome o)
 	case RO_SKIPPED: return JOURNAL_SKIPPED;
 	case RO_DECLINED: return JOURNAL_DECLINED;
 	case RO_DRY_RUN: return JOURNAL_DRY_RUN;
+	case RO_REFUSED: return JOURNAL_REFUSED;
 	default: return JOURNAL_FAILED;
 	}
 }
@@ -83,11 +84,9 @@ set_unit(struct repair_run *r, size_t step, const struct rcell *c, enum repair_u
 		k->res.step[step] = o;
 		free(k->res.message[step]);
 		k->res.message[step] = xstrdup(x->msg.data ? x->msg.data : "");
-		if (x->out.len > 0) {
-			free(k->res.output);
-			k->res.output = xstrdup(x->out.data);
-		}
-		if (o == RO_FAILED || o == RO_DECLINED)
+		free(k->res.output);
+		k->res.output = x->out.len > 0 ? xstrdup(x->out.data) : NULL;
+		if (o == RO_FAILED || o == RO_DECLINED || o == RO_REFUSED)
 			k->res.active = false;
 	}
 }
@@ -136,14 +135,15 @@ run_unit(struct repair_run *r, size_t step, struct rcell *c, char **err)
 	} else if (r->env.dry_run && (repair_action_changes(r->steps[step]) || a->hand)) {
 		char *cmd = repair_expand(r, c, a->command);
 		buf_reset(&x.msg);
-		buf_printf(&x.msg, "dry run: would %s", cmd);
+		buf_printf(&x.msg, a->hand ? "dry run: would ask you to do this by hand: %s" :
+		    "dry run: would run: %s", cmd);
 		free(cmd);
 		o = RO_DRY_RUN;
 	} else {
 		int rc = a->act ? a->act(&x) : 0;
 		if (rc == 0 && a->check != NULL)
 			rc = a->check(&x);
-		o = rc == 0 ? RO_OK : rc == 1 ? RO_NOT_NEEDED : RO_FAILED;
+		o = rc == 0 ? RO_OK : rc == 1 ? RO_NOT_NEEDED : x.refused ? RO_REFUSED : RO_FAILED;
 		/* A check in a dry run may fail only because the steps before it
 		 * were not carried out. */
 		if (o == RO_FAILED && r->env.dry_run && earlier_changes(r, step)) {
@@ -209,7 +209,7 @@ mark_dropped(struct repair_run *r, size_t step)
 static int
 drop_installed(struct repair_run *r, size_t step, char **err)
 {
-	if (repair_read_states(r, err) != 0)
+	if (repair_read_states(r, false, err) != 0)
 		return -1;
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct rcell *c = &r->cells[i];
@@ -390,7 +390,7 @@ int
 repair_finish(struct repair_run *r, char **err)
 {
 	r->over = true;
-	if (repair_read_states(r, err) != 0)
+	if (repair_read_states(r, true, err) != 0)
 		return -1;
 	for (size_t i = 0; i < r->ncells; i++)
 		r->cells[i].res.state_after = r->cells[i].state_now;

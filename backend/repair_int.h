@@ -53,6 +53,7 @@ struct repair_run {
 	char *caveats;
 	size_t next;                     /* the next step to run */
 	bool over;                       /* stopped, aborted or finished */
+	char *last_progress;
 };
 
 /* What an action works on: once per cell, once per package (touching a
@@ -70,6 +71,7 @@ struct step_ctx {
 	const char *param_keys[6];       /* for the journal */
 	char *param_values[6];
 	size_t nparams;
+	bool refused;                    /* read-only mode refused an op */
 };
 
 /* Do two cells belong to the same unit of an action?  Is cell i the first
@@ -107,9 +109,11 @@ char *repair_expand(const struct repair_run *r, const struct rcell *c, const cha
 /* A deadline for one remote call (the env's cancel flag, ms from now). */
 struct deadline repair_deadline(const struct repair_run *r, int64_t ms);
 /* Read the states of the run's cells (one status query per package);
- * fills state_now.  0, or -1 with *err. */
-int repair_read_states(struct repair_run *r, char **err);
-void repair_progress(const struct repair_run *r, const char *fmt, ...)
+ * fills state_now.  Honours the cancel flag unless `final` (the re-read
+ * after a cancelled run must still happen).  0, or -1 with *err. */
+int repair_read_states(struct repair_run *r, bool final, char **err);
+/* A progress line for the caller; a line equal to the last one is dropped. */
+void repair_progress(struct repair_run *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Sleep ms (env hook, or slices honouring cancel).  false when cancelled. */
 bool repair_sleep(const struct repair_run *r, int ms);

@@ -100,6 +100,8 @@ call(struct step_ctx *x, struct op *op, proto_record_fn fn, void *arg, int64_t m
 	struct deadline dl = repair_deadline(x->run, ms);
 	char *err = NULL;
 	int rc = ops_call(x->run->env.t, op, fn, arg, &dl, &err);
+	if (rc != 0 && x->run->env.t->read_only && op_changes_site(op->kind))
+		x->refused = true;
 	if (rc != 0) {
 		buf_reset(&x->msg);
 		buf_printf(&x->msg, "%s failed: %s", op_name(op->kind), err ? err : "?");
@@ -567,7 +569,7 @@ wait_for(struct repair_run *r, size_t step, int minutes, bool (*done_fn)(const s
 	for (;;) {
 		char *err = NULL;
 		size_t left = 0, n = 0;
-		if (repair_read_states(r, &err) == 0) {
+		if (repair_read_states(r, false, &err) == 0) {
 			for (size_t i = 0; i < r->ncells; i++) {
 				n += r->cells[i].res.active;
 				left += r->cells[i].res.active && !done_fn(&r->cells[i]);

@@ -55,7 +55,8 @@ app_repair_env(struct app *a, struct repair_env *env, char *journal)
 		.demo = sim,
 		/* The simulated site runs SIM_SPEED (60) SMS seconds per second. */
 		.minute_ms = sim ? 1000 : 60000,
-		.hand_fix = sim ? app_hand_fix : NULL,
+		/* A hand fix in the demo writes the simulated site: not when read-only. */
+		.hand_fix = sim && !a->read_only ? app_hand_fix : NULL,
 		.hand_ctx = a,
 	};
 }

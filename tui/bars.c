@@ -10,6 +10,7 @@
 #include "tui/draw.h"
 #include "tui/glyph.h"
 #include "tui/text.h"
+#include "tui/wizard.h"
 #include "backend/util.h"
 
 #include <stdarg.h>
@@ -196,6 +197,8 @@ bars_summary(struct ui *u, struct pieces *ps)
 	pieces_add(ps, UI_ROLE_NORMAL, "%ssort: %s", sep, board_sort_name(b->sort));
 	if (b->filter)
 		pieces_add(ps, UI_ROLE_PROMPT, "%sfilter: %s", sep, b->filter);
+	if (b->marks.n > 0)
+		pieces_add(ps, UI_ROLE_SELECT, "%s%zu marked", sep, b->marks.n);
 }
 
 static const char *const view_hints[] = {
@@ -203,6 +206,8 @@ static const char *const view_hints[] = {
 	[UI_VIEW_DETAIL] = "Esc close  ? help  q quit",
 	[UI_VIEW_HELP] = "Esc close  q close",
 	[UI_VIEW_LOG] = "f filter  m merge  / search  Esc close",
+	[UI_VIEW_WIZARD] = "? help  Esc leave",
+	[UI_VIEW_HISTORY] = "PgUp/PgDn scroll  Esc close",
 };
 
 /* The status line's text when it is an error that persists. */
@@ -258,6 +263,12 @@ bars_draw_status(struct ui *u, WINDOW *w, int64_t now)
 		pieces_add(&left, u->msg_role, "%s%s", lead, u->msg);
 	else if (err != NULL)
 		pieces_add(&left, UI_ROLE_ERROR, "%s%s", lead, err);
+	else if (u->view == UI_VIEW_WIZARD) {
+		char st[160];
+		wizard_status(u, st, sizeof st);
+		pieces_add(&left, UI_ROLE_INFO, "%s", st);
+	} else if (u->view == UI_VIEW_HISTORY)
+		pieces_add(&left, UI_ROLE_INFO, "repair journal");
 	else if (u->view != UI_VIEW_LOG)
 		bars_summary(u, &left);
 	free(err);

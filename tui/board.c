@@ -296,7 +296,18 @@ board_free(struct board *b)
 	free(b->filter);
 	free(b->cur_dp);
 	board_free_labels(b);
+	marks_clear(&b->marks);
 	memset(b, 0, sizeof *b);
+}
+
+bool
+board_toggle_mark(struct board *b, bool *marked)
+{
+	size_t pkg, dp;
+	if (!board_cursor(b, &pkg, &dp))
+		return false;
+	*marked = marks_toggle(&b->marks, b->snap->pkgs[pkg].id, b->snap->dps[dp].name);
+	return true;
 }
 
 /*
@@ -400,14 +411,28 @@ board_draw_cell(WINDOW *w, int y, int x, int cw, size_t row, size_t col, unsigne
 	bool cross = (flags & GRID_CELL_CROSS) != 0;
 	enum ui_role role = theme_state_role(st);
 	int gx = x + (cw - 1) / 2;
+	/* A marked cell is "*X*" on the selection colour: visible in mono and
+	 * under the crosshair; the cursor on it keeps one star ("[X*"). */
+	bool marked = b->marks.n > 0 && marks_has(&b->marks, b->snap->pkgs[b->rows[row]].id,
+	    b->snap->dps[b->cols[col]].name);
 	if (flags & GRID_CELL_CURSOR) {
 		attr_t br = theme_attr(UI_ROLE_CURSOR, false);
 		draw_fill(w, y, x, cw, br);
 		if (cw >= 3) {
 			draw_text(w, y, gx - 1, 1, br, "[");
-			draw_text(w, y, gx + 1, 1, br, "]");
+			draw_text(w, y, gx + 1, 1, br, marked ? "*" : "]");
 		}
 		draw_text(w, y, gx, 1, theme_attr(role, false) | A_REVERSE, glyph_state(st));
+		return;
+	}
+	if (marked) {
+		attr_t sel = theme_attr(UI_ROLE_SELECT, false);
+		draw_fill(w, y, x, cw, sel);
+		if (cw >= 3) {
+			draw_text(w, y, gx - 1, 1, sel, "*");
+			draw_text(w, y, gx + 1, 1, sel, "*");
+		}
+		draw_text(w, y, gx, 1, theme_attr(role, false), glyph_state(st));
 		return;
 	}
 	draw_fill(w, y, x, cw, theme_attr(UI_ROLE_NORMAL, cross));

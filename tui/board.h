@@ -14,6 +14,7 @@
 
 #include "backend/model.h"
 #include "tui/grid.h"
+#include "tui/marks.h"
 
 enum board_sort {
 	BOARD_SORT_PROBLEMS, /* most problem cells first */
@@ -42,6 +43,7 @@ struct board {
 	char cur_pkg[9];         /* the cursor, by identity */
 	char *cur_dp;
 	struct grid grid;
+	struct marks marks;      /* cells marked for a batch repair */
 };
 
 /* Cell width in columns: " X " so the cursor can be drawn as "[X]". */
@@ -63,6 +65,9 @@ const char *board_sort_name(enum board_sort s);
 /* The cursor's package and DP indexes in the snapshot; false when the
  * board is empty. */
 bool board_cursor(const struct board *b, size_t *pkg, size_t *dp);
+/* Toggle the mark on the cursor cell; false when there is none.
+ * *marked says whether it is marked now. */
+bool board_toggle_mark(struct board *b, bool *marked);
 /* The column label as drawn (server name without its domain). */
 const char *board_dp_label(const struct dp *d, char *buf, size_t size);
 

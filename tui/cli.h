@@ -6,8 +6,31 @@
 #ifndef DPD_CLI_H
 #define DPD_CLI_H
 
+#include <stdbool.h>
+
+#include "backend/diagnose.h"
+#include "backend/evidence.h"
+#include "backend/status.h"
+#include "tui/app.h"
+
 int cli_status(int argc, char **argv);
 int cli_log(int argc, char **argv);
 int cli_diagnose(int argc, char **argv);
+int cli_repair(int argc, char **argv);
+int cli_history(int argc, char **argv);
+
+/* One package/DP pair, gathered and diagnosed (diagnose and repair share it). */
+struct cli_cell {
+	struct snapshot *snap;
+	struct evidence e;
+	struct diagnosis d;
+	bool diagnosed;
+};
+/* PKGID and DP well-formed: -1 to go on, else 2 with a message naming cmd. */
+int cli_cell_args(const char *cmd, const char *pkgid, const char *dp);
+/* Status, evidence and diagnosis for the pair: 0, or 2 with a message. */
+int cli_cell_diagnose(struct app *app, const char *cmd, const char *pkgid,
+    const char *dp, struct cli_cell *out);
+void cli_cell_free(struct cli_cell *c);
 
 #endif

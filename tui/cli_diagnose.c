@@ -188,14 +188,54 @@ diagnose_args(int argc, char **argv, struct app_args *a, bool *json)
 		fprintf(stderr, "usage: dpdoctor diagnose PKGID DP [--demo[=DIR]] [-c FILE] [--format text|json]\n");
 		return 2;
 	}
-	if (!pkgid_valid(argv[optind]) || !servername_valid(argv[optind + 1])) {
-		fprintf(stderr, "dpdoctor diagnose: \"%s\" %s\n",
-		    pkgid_valid(argv[optind]) ? argv[optind + 1] : argv[optind],
-		    pkgid_valid(argv[optind]) ? "is not a server name" :
-		    "is not a package ID (site code + 5 hex digits, e.g. 009000B7)");
+	return cli_cell_args("diagnose", argv[optind], argv[optind + 1]);
+}
+
+/* Both arguments well-formed: -1 to go on, else 2 with a message. */
+int
+cli_cell_args(const char *cmd, const char *pkgid, const char *dp)
+{
+	if (!pkgid_valid(pkgid)) {
+		fprintf(stderr, "dpdoctor %s: \"%s\" is not a package ID (site code + "
+		    "5 hex digits, e.g. 009000B7)\n", cmd, pkgid);
+		return 2;
+	}
+	if (!servername_valid(dp)) {
+		fprintf(stderr, "dpdoctor %s: \"%s\" is not a server name\n", cmd, dp);
 		return 2;
 	}
 	return -1;
+}
+
+int
+cli_cell_diagnose(struct app *app, const char *cmd, const char *pkgid,
+    const char *dp, struct cli_cell *out)
+{
+	char *err = NULL;
+	struct deadline dl = { .at_ms = clock_mono_ms() + 120000 };
+	memset(out, 0, sizeof *out);
+	out->snap = status_fetch(app->t, app->site, app->provider, &dl, &err);
+	if (out->snap == NULL || evidence_gather(app->t, out->snap, pkgid, dp,
+	    app->primary, &out->e, &dl, NULL, NULL, &err) != 0) {
+		fprintf(stderr, "dpdoctor %s: %s\n", cmd, err ? err : "failed");
+		free(err);
+		cli_cell_free(out);
+		return 2;
+	}
+	evidence_sort(&out->e);
+	diagnose(&out->e, &out->d);
+	out->diagnosed = true;
+	return 0;
+}
+
+void
+cli_cell_free(struct cli_cell *c)
+{
+	if (c->diagnosed)
+		diagnosis_free(&c->d);
+	evidence_free(&c->e);
+	snapshot_free(c->snap);
+	memset(c, 0, sizeof *c);
 }
 
 int
@@ -210,31 +250,17 @@ cli_diagnose(int argc, char **argv)
 	struct app app;
 	if ((rc = app_open(&app, &args)) != 0)
 		return rc;
-	char *err = NULL;
-	struct deadline dl = { .at_ms = clock_mono_ms() + 120000 };
-	struct snapshot *s = status_fetch(app.t, app.site, app.provider, &dl, &err);
-	struct evidence e;
-	memset(&e, 0, sizeof e);
-	if (s == NULL || evidence_gather(app.t, s, pkgid, dp, app.primary, &e, &dl,
-	    NULL, NULL, &err) != 0) {
-		fprintf(stderr, "dpdoctor diagnose: %s\n", err ? err : "failed");
-		free(err);
-		snapshot_free(s);
-		evidence_free(&e);
+	struct cli_cell c;
+	if ((rc = cli_cell_diagnose(&app, "diagnose", pkgid, dp, &c)) != 0) {
 		app_close(&app);
-		return 2;
+		return rc;
 	}
-	evidence_sort(&e);
-	struct diagnosis d;
-	diagnose(&e, &d);
 	if (json)
-		print_json(&e, &d);
+		print_json(&c.e, &c.d);
 	else
-		print_text(&e, &d);
-	rc = d.findings[0].id == FIND_HEALTHY ? 0 : 1;
-	diagnosis_free(&d);
-	evidence_free(&e);
-	snapshot_free(s);
+		print_text(&c.e, &c.d);
+	rc = c.d.findings[0].id == FIND_HEALTHY ? 0 : 1;
+	cli_cell_free(&c);
 	app_close(&app);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return 2;

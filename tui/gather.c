@@ -192,8 +192,7 @@ gather_done(struct job *j, enum job_status st, void *result, const char *error, 
 	u->dirty |= UI_DIRTY_BODY;
 }
 
-/* A snapshot holding just the cell (pkg, dp) of s. */
-static struct snapshot *
+struct snapshot *
 gather_snapshot(const struct snapshot *s, size_t pkg, size_t dp)
 {
 	const struct package *p = &s->pkgs[pkg];

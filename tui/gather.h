@@ -46,6 +46,9 @@ bool gather_tick(struct ui *u);
 int gather_timeout(const struct ui *u, int64_t now);
 /* What to draw; false when nothing was asked for (pane closed). */
 bool gather_view(const struct ui *u, struct gather_view *out);
+/* A snapshot holding just the cell (pkg, dp) of s, for a job that must
+ * not share the board's snapshot (the repair wizard diagnoses with it). */
+struct snapshot *gather_snapshot(const struct snapshot *s, size_t pkg, size_t dp);
 /* At exit, after jobs_free(): free everything. */
 void gather_free(struct ui *u);
 

@@ -2,6 +2,8 @@
  * Help text.  Keys bound to the same action next to each other in the
  * keymap share one line ("↑ k  previous package"); the legend walks the
  * STATE_TABLE so a new state shows up here without anyone remembering to.
+ * In read-only mode the bindings that would change a server are listed as
+ * disabled rather than hidden.
  */
 #include "config.h"
 #include "tui/help.h"
@@ -31,7 +33,8 @@ help_has_key(const char *list, const char *name)
 
 /* One help line for entries [i, j): the keys, then the description. */
 static void
-help_binding(struct text *t, const struct keymap_entry *e, size_t i, size_t j, int width)
+help_binding(struct text *t, const struct keymap_entry *e, size_t i, size_t j, int width,
+    bool read_only)
 {
 	struct buf keys;
 	buf_init(&keys);
@@ -51,12 +54,18 @@ help_binding(struct text *t, const struct keymap_entry *e, size_t i, size_t j, i
 	text_add(t, UI_ROLE_KEY, keys.data);
 	int pad = HELP_KEYS_W - draw_width(keys.data);
 	text_addf(t, UI_ROLE_NORMAL, "%*s", pad > 1 ? pad : 1, "");
-	text_wrap(t, UI_ROLE_NORMAL, e[i].help ? e[i].help : "", width, HELP_KEYS_W + 2);
+	/* Read-only: the repair keys stay listed, so the user learns why R
+	 * does nothing, but say they are off. */
+	bool off = read_only && keymap_action_repairs(e[i].action);
+	char *what = xasprintf("%s%s", e[i].help ? e[i].help : "",
+	    off ? " (disabled: read-only)" : "");
+	text_wrap(t, off ? UI_ROLE_DIM : UI_ROLE_NORMAL, what, width, HELP_KEYS_W + 2);
+	free(what);
 	buf_free(&keys);
 }
 
 static void
-help_keys(struct text *t, int width)
+help_keys(struct text *t, int width, bool read_only)
 {
 	size_t n;
 	const struct keymap_entry *e = keymap_entries(&n);
@@ -72,7 +81,7 @@ help_keys(struct text *t, int width)
 			size_t j = i + 1;
 			while (j < n && e[j].ctx == e[i].ctx && e[j].action == e[i].action)
 				j++;
-			help_binding(t, e, i, j, width);
+			help_binding(t, e, i, j, width, read_only);
 			i = j;
 		}
 	}
@@ -116,11 +125,11 @@ help_legend(struct text *t, int width)
 }
 
 void
-help_build(struct text *t, int width)
+help_build(struct text *t, int width, bool read_only)
 {
 	text_newline(t);
 	text_add(t, UI_ROLE_TITLE, "dpdoctor help");
 	text_add(t, UI_ROLE_DIM, "  (generated from the key bindings; Esc closes)");
-	help_keys(t, width);
+	help_keys(t, width, read_only);
 	help_legend(t, width);
 }

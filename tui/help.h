@@ -6,8 +6,11 @@
 #ifndef DPD_TUI_HELP_H
 #define DPD_TUI_HELP_H
 
+#include <stdbool.h>
+
 #include "tui/text.h"
 
-void help_build(struct text *t, int width);
+/* read_only: the repair keys are listed as "(disabled: read-only)". */
+void help_build(struct text *t, int width, bool read_only);
 
 #endif

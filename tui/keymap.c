@@ -32,9 +32,9 @@ static const struct keymap_entry keymap[] = {
 	{ FN(KEY_NPAGE), KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_GRID, "page down" },
 	{ KEYMAP_CTRL('f'), KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_GRID, NULL },
 	{ FN(KEY_SLEFT), KEY_ACTION_PAGE_LEFT, KEYMAP_CTX_GRID, "page left" },
-	{ 'H', KEY_ACTION_PAGE_LEFT, KEYMAP_CTX_GRID, NULL },
+	{ '<', KEY_ACTION_PAGE_LEFT, KEYMAP_CTX_GRID, NULL },
 	{ FN(KEY_SRIGHT), KEY_ACTION_PAGE_RIGHT, KEYMAP_CTX_GRID, "page right" },
-	{ 'L', KEY_ACTION_PAGE_RIGHT, KEYMAP_CTX_GRID, NULL },
+	{ '>', KEY_ACTION_PAGE_RIGHT, KEYMAP_CTX_GRID, NULL },
 	{ FN(KEY_HOME), KEY_ACTION_TOP, KEYMAP_CTX_GRID, "first package" },
 	{ 'g', KEY_ACTION_TOP, KEYMAP_CTX_GRID, NULL },
 	{ FN(KEY_END), KEY_ACTION_BOTTOM, KEYMAP_CTX_GRID, "last package" },
@@ -49,6 +49,10 @@ static const struct keymap_entry keymap[] = {
 	{ '/', KEY_ACTION_FILTER, KEYMAP_CTX_GRID, "filter by package ID, name, maker or DP" },
 	{ 's', KEY_ACTION_SORT, KEYMAP_CTX_GRID, "sort by problems, package ID or name" },
 	{ 'l', KEY_ACTION_LOG, KEYMAP_CTX_GRID, "the DP's distmgr.log for the cell" },
+	{ ' ', KEY_ACTION_MARK, KEYMAP_CTX_GRID, "mark or unmark the cell for a batch repair" },
+	{ 'u', KEY_ACTION_UNMARK_ALL, KEYMAP_CTX_GRID, "clear all marks" },
+	{ 'R', KEY_ACTION_REPAIR, KEYMAP_CTX_GRID, "repair the marked cells, else the cell" },
+	{ 'H', KEY_ACTION_HISTORY, KEYMAP_CTX_GRID, "the repair journal (history)" },
 
 	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, "close the pane" },
 	{ '\n', KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, NULL },
@@ -81,6 +85,40 @@ static const struct keymap_entry keymap[] = {
 	{ 'n', KEY_ACTION_SEARCH_NEXT, KEYMAP_CTX_LOG, "next match, below" },
 	{ 'N', KEY_ACTION_SEARCH_PREV, KEYMAP_CTX_LOG, "previous match, above" },
 
+	{ 'y', KEY_ACTION_YES, KEYMAP_CTX_WIZARD, "yes: run the step (start the group)" },
+	{ 'n', KEY_ACTION_NO, KEYMAP_CTX_WIZARD, "no: do not run it; the plan stops" },
+	{ 's', KEY_ACTION_SKIP, KEYMAP_CTX_WIZARD, "skip the step, go on with the next" },
+	{ 'a', KEY_ACTION_ABORT, KEYMAP_CTX_WIZARD, "abort the whole run" },
+	{ 'f', KEY_ACTION_STOP_ON_FAILURE, KEYMAP_CTX_WIZARD,
+	  "a batch, before it starts: stop at the first failed cell, or go on (default)" },
+	{ '\n', KEY_ACTION_ACCEPT, KEYMAP_CTX_WIZARD,
+	  "the default: choose the plan, continue; at a step: no" },
+	{ '\r', KEY_ACTION_ACCEPT, KEYMAP_CTX_WIZARD, NULL },
+	{ FN(KEY_ENTER), KEY_ACTION_ACCEPT, KEYMAP_CTX_WIZARD, NULL },
+	{ FN(KEY_UP), KEY_ACTION_UP, KEYMAP_CTX_WIZARD, "previous plan" },
+	{ 'k', KEY_ACTION_UP, KEYMAP_CTX_WIZARD, NULL },
+	{ FN(KEY_DOWN), KEY_ACTION_DOWN, KEYMAP_CTX_WIZARD, "next plan" },
+	{ 'j', KEY_ACTION_DOWN, KEYMAP_CTX_WIZARD, NULL },
+	{ FN(KEY_PPAGE), KEY_ACTION_PAGE_UP, KEYMAP_CTX_WIZARD, "scroll up" },
+	{ FN(KEY_NPAGE), KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_WIZARD, "scroll down" },
+	{ ' ', KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_WIZARD, NULL },
+	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_WIZARD, "leave the wizard (between steps)" },
+	{ 'q', KEY_ACTION_CLOSE, KEYMAP_CTX_WIZARD, NULL },
+
+	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_HISTORY, "close the journal" },
+	{ 'q', KEY_ACTION_CLOSE, KEYMAP_CTX_HISTORY, NULL },
+	{ FN(KEY_UP), KEY_ACTION_UP, KEYMAP_CTX_HISTORY, "scroll up" },
+	{ 'k', KEY_ACTION_UP, KEYMAP_CTX_HISTORY, NULL },
+	{ FN(KEY_DOWN), KEY_ACTION_DOWN, KEYMAP_CTX_HISTORY, "scroll down" },
+	{ 'j', KEY_ACTION_DOWN, KEYMAP_CTX_HISTORY, NULL },
+	{ FN(KEY_PPAGE), KEY_ACTION_PAGE_UP, KEYMAP_CTX_HISTORY, "page up" },
+	{ FN(KEY_NPAGE), KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_HISTORY, "page down" },
+	{ ' ', KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_HISTORY, NULL },
+	{ FN(KEY_HOME), KEY_ACTION_TOP, KEYMAP_CTX_HISTORY, "newest entry" },
+	{ 'g', KEY_ACTION_TOP, KEYMAP_CTX_HISTORY, NULL },
+	{ FN(KEY_END), KEY_ACTION_BOTTOM, KEYMAP_CTX_HISTORY, "oldest entry" },
+	{ 'G', KEY_ACTION_BOTTOM, KEYMAP_CTX_HISTORY, NULL },
+
 	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_HELP, "close help" },
 	{ 'q', KEY_ACTION_CLOSE, KEYMAP_CTX_HELP, NULL },
 	{ '?', KEY_ACTION_CLOSE, KEYMAP_CTX_HELP, NULL },
@@ -107,12 +145,29 @@ static const struct keymap_entry keymap[] = {
 	{ KEYMAP_CTRL('u'), KEY_ACTION_PROMPT_CLEAR, KEYMAP_CTX_PROMPT, "clear the line" },
 };
 
+/* The actions that can change a server: help lists them as disabled in
+ * read-only mode. */
+static const enum key_action repair_actions[] = {
+	KEY_ACTION_REPAIR, KEY_ACTION_YES, KEY_ACTION_NO, KEY_ACTION_SKIP, KEY_ACTION_ABORT,
+};
+
+bool
+keymap_action_repairs(enum key_action a)
+{
+	for (size_t i = 0; i < sizeof repair_actions / sizeof repair_actions[0]; i++)
+		if (repair_actions[i] == a)
+			return true;
+	return false;
+}
+
 static const char *const ctx_titles[KEYMAP_CTX_COUNT] = {
 	[KEYMAP_CTX_GLOBAL] = "Anywhere",
 	[KEYMAP_CTX_GRID] = "Grid",
 	[KEYMAP_CTX_DETAIL] = "Detail pane (grid keys move the cell under it)",
 	[KEYMAP_CTX_HELP] = "Help",
 	[KEYMAP_CTX_LOG] = "Log view",
+	[KEYMAP_CTX_WIZARD] = "Repair wizard (R)",
+	[KEYMAP_CTX_HISTORY] = "Repair journal (H)",
 	[KEYMAP_CTX_PROMPT] = "Filter and search prompts",
 };
 
@@ -123,6 +178,8 @@ static const int ctx_parent[KEYMAP_CTX_COUNT] = {
 	[KEYMAP_CTX_DETAIL] = KEYMAP_CTX_GRID,
 	[KEYMAP_CTX_HELP] = KEYMAP_CTX_GLOBAL,
 	[KEYMAP_CTX_LOG] = KEYMAP_CTX_GLOBAL,
+	[KEYMAP_CTX_WIZARD] = KEYMAP_CTX_GLOBAL,
+	[KEYMAP_CTX_HISTORY] = KEYMAP_CTX_GLOBAL,
 	[KEYMAP_CTX_PROMPT] = -1,
 };
 

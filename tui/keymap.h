@@ -51,11 +51,22 @@ enum key_action {
 	KEY_ACTION_PROMPT_CANCEL,
 	KEY_ACTION_PROMPT_ERASE,
 	KEY_ACTION_PROMPT_CLEAR,
+	KEY_ACTION_MARK,
+	KEY_ACTION_UNMARK_ALL,
+	KEY_ACTION_REPAIR,
+	KEY_ACTION_HISTORY,
+	KEY_ACTION_ACCEPT,   /* Enter in the wizard: the default answer */
+	KEY_ACTION_YES,
+	KEY_ACTION_NO,
+	KEY_ACTION_SKIP,
+	KEY_ACTION_ABORT,
+	KEY_ACTION_STOP_ON_FAILURE,
 };
 
 /* Where a binding applies.  Lookups fall back along a chain: the detail
- * pane passes movement to the grid (but pages its own text), the log view
- * has its own movement, everything but the prompt falls back
+ * pane passes movement to the grid (but pages its own text), the log view,
+ * the repair wizard and the journal have their own keys, everything but
+ * the prompt falls back
  * to the global keys, and the prompt takes all other keys as text. */
 enum keymap_ctx {
 	KEYMAP_CTX_GLOBAL,
@@ -63,6 +74,8 @@ enum keymap_ctx {
 	KEYMAP_CTX_DETAIL,
 	KEYMAP_CTX_HELP,
 	KEYMAP_CTX_LOG,
+	KEYMAP_CTX_WIZARD,
+	KEYMAP_CTX_HISTORY,
 	KEYMAP_CTX_PROMPT,
 	KEYMAP_CTX_COUNT,
 };
@@ -75,6 +88,8 @@ struct keymap_entry {
 };
 
 enum key_action keymap_lookup(enum keymap_ctx ctx, int key);
+/* Whether the action can change a server (disabled when read-only). */
+bool keymap_action_repairs(enum key_action a);
 /* The table, in help order. */
 const struct keymap_entry *keymap_entries(size_t *n);
 /* "k", "Up" ("↑" with UTF-8), "Enter", "Esc", "^L" ... */

@@ -21,11 +21,14 @@ static const char usage_text[] =
 	"       dpdoctor log (--file PATH | --server NAME) [--package PKGID] [--follow]\n"
 	"                    [--format text|json]\n"
 	"       dpdoctor diagnose PKGID DP [--demo[=DIR]] [--format text|json]\n"
+	"       dpdoctor repair PKGID DP [--plan NAME] [--dry-run] [--yes] [--read-only]\n"
+	"                       [--demo[=DIR]]\n"
+	"       dpdoctor history [--unfinished] [--format text|json] [--package ID] [--dp NAME]\n"
 	"       dpdoctor --version | --help\n"
 	"\n"
 	"Shows every package x distribution point of an SMS 2003 site as a live,\n"
 	"colour-coded grid.  Keys inside: arrows move, Enter details, / filter,\n"
-	"a all/problems, ? help, q quit.\n"
+	"a all/problems, Space mark, R repair, H repair journal, ? help, q quit.\n"
 	"\n"
 	"  -c, --config FILE     configuration file (else $DPDOCTOR_CONFIG, else\n"
 	"                        $XDG_CONFIG_HOME/dpdoctor/dpdoctor.ini)\n"
@@ -42,7 +45,11 @@ static const char usage_text[] =
 	"                        exit 0 healthy, 1 problems, 2 error\n"
 	"  log                   parse an SMS log (any format), optionally one package's lines\n"
 	"  diagnose              gather the evidence for one package on one DP and name\n"
-	"                        the failure; exit 0 installed, 1 problem, 2 error\n";
+	"                        the failure; exit 0 installed, 1 problem, 2 error\n"
+	"  repair                show the repair plan for one package on one DP and run it\n"
+	"                        step by step, asking first; exit 0 installed, 1 not,\n"
+	"                        2 error or refused\n"
+	"  history               list the repair journal; --unfinished: interrupted steps\n";
 
 static const struct {
 	const char *name;
@@ -51,6 +58,8 @@ static const struct {
 	{ "status", cli_status },
 	{ "log", cli_log },
 	{ "diagnose", cli_diagnose },
+	{ "repair", cli_repair },
+	{ "history", cli_history },
 };
 
 static int
@@ -139,7 +148,14 @@ main(int argc, char **argv)
 		.mouse = app.cfg.mouse,
 		.read_only = app.read_only,
 	};
+	/* Repairs journal every step; the wizard borrows both for the run. */
+	char *journal = app_journal_path();
+	struct repair_env env;
+	app_repair_env(&app, &env, journal);
+	o.repair = &env;
+	o.journal = journal;
 	rc = tui_run(&o);
+	free(journal);
 	app_close(&app);
 	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "backend/repair.h"
 #include "backend/transport.h"
 #include "config/config.h"
 
@@ -29,6 +30,10 @@ struct tui_options {
 	 * thread; log_path itself may be NULL. */
 	char *(*log_path)(void *ctx, const char *server);
 	void *log_ctx;
+	/* Repairs: the site's environment (the wizard adds its callbacks and
+	 * cancel flag to a copy); NULL when this source cannot repair. */
+	const struct repair_env *repair;
+	const char *journal;                /* the repair journal; NULL: none */
 };
 
 /* Runs until the user quits.  Returns the process exit code: 0 after q,

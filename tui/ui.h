@@ -39,10 +39,15 @@ enum ui_view {
 	UI_VIEW_DETAIL,  /* grid with the detail pane under it */
 	UI_VIEW_HELP,
 	UI_VIEW_LOG,     /* distmgr.log of the cursor cell's DP */
+	UI_VIEW_WIZARD,  /* the repair wizard (R) */
+	UI_VIEW_HISTORY, /* the repair journal (H) */
 };
 
+struct dialog;
 struct gather;
+struct history;
 struct logview;
+struct wizard;
 
 struct ui {
 	const struct tui_options *opt;
@@ -69,6 +74,12 @@ struct ui {
 	struct gather *gather;     /* evidence for the detail pane's cell */
 	struct logview *log;       /* the log view, while open */
 	enum ui_view log_return;   /* the view `l` was pressed in */
+	struct wizard *wizard;     /* the repair wizard, while open */
+	enum ui_view wizard_return;
+	struct history *history;   /* the journal view and start-up check */
+	enum ui_view history_return;
+	struct dialog *dialog;     /* a question over the body, else NULL */
+	bool want_refresh;         /* a repair ended: refresh once none runs */
 	int detail_top;            /* first line of the detail pane shown */
 	int detail_page;           /* lines the pane showed in the last frame */
 	int help_top;

@@ -1,6 +1,7 @@
 /*
  * Screen composition and key actions.  Rows from the top: two header
- * lines, the body (grid; grid over the detail pane; or help), the cursor
+ * lines, the body (grid; grid over the detail pane; help; the log; the
+ * repair wizard; the journal; with a dialog box over any of them), the cursor
  * line (grid view only: what the cursor is on) and the status line.  The
  * body is redrawn whole when anything in it changed; that costs only the
  * visible cells, and ncurses sends the terminal just the difference.
@@ -9,14 +10,17 @@
 #include "tui/view.h"
 #include "tui/bars.h"
 #include "tui/detail.h"
+#include "tui/dialog.h"
 #include "tui/gather.h"
 #include "tui/draw.h"
 #include "tui/glyph.h"
 #include "tui/help.h"
+#include "tui/history.h"
 #include "tui/keymap.h"
 #include "tui/logview.h"
 #include "tui/refresh.h"
 #include "tui/text.h"
+#include "tui/wizard.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -78,7 +82,7 @@ view_draw_help(struct ui *u, int y, int h)
 {
 	struct text t;
 	text_init(&t);
-	help_build(&t, COLS - 4);
+	help_build(&t, COLS - 4, u->opt->read_only);
 	text_draw(&t, stdscr, y, 2, h, COLS - 4, &u->help_top);
 	u->help_page = h;
 	text_free(&t);
@@ -114,6 +118,14 @@ view_draw_body(struct ui *u, int64_t now)
 	}
 	if (u->view == UI_VIEW_LOG && u->log != NULL) {
 		logview_draw(u, y, h);
+		return;
+	}
+	if (u->view == UI_VIEW_WIZARD && u->wizard != NULL) {
+		wizard_draw(u, y, h, now);
+		return;
+	}
+	if (u->view == UI_VIEW_HISTORY) {
+		history_draw(u, y, h, now);
 		return;
 	}
 	if (u->board.snap == NULL) {
@@ -160,7 +172,8 @@ view_place_cursor(struct ui *u)
 	if (want)
 		return; /* prompt_draw left it at the insertion point */
 	const struct grid *g = &u->board.grid;
-	if (u->view != UI_VIEW_HELP && u->board.nrows > 0 && u->board.ncols > 0 &&
+	if ((u->view == UI_VIEW_GRID || u->view == UI_VIEW_DETAIL) && !dialog_active(u) &&
+	    u->board.nrows > 0 && u->board.ncols > 0 &&
 	    g->cur_row >= g->top && g->cur_col >= g->left) {
 		int cy = g->y + g->col_header_h + (int)(g->cur_row - g->top);
 		int cx = g->x + g->row_header_w + (int)(g->cur_col - g->left) * g->cell_w +
@@ -198,8 +211,12 @@ view_draw(struct ui *u, int64_t now)
 		}
 		if (u->dirty & UI_DIRTY_HEADER)
 			bars_draw_header(u, stdscr, now);
-		if (u->dirty & UI_DIRTY_BODY)
+		if (u->dirty & UI_DIRTY_BODY) {
 			view_draw_body(u, now);
+			if (dialog_active(u))
+				dialog_draw(u, BARS_HEADER_LINES,
+				    LINES - bars_status_height(u) - BARS_HEADER_LINES);
+		}
 		if (u->dirty & UI_DIRTY_FOOTER)
 			bars_draw_status(u, stdscr, now);
 		view_place_cursor(u);
@@ -241,6 +258,10 @@ view_move(struct ui *u, enum key_action a)
 {
 	if (u->view == UI_VIEW_LOG)
 		return logview_action(u, a);
+	if (u->view == UI_VIEW_WIZARD)
+		return wizard_action(u, a);
+	if (u->view == UI_VIEW_HISTORY)
+		return history_action(u, a);
 	if (u->view == UI_VIEW_DETAIL &&
 	    (a == KEY_ACTION_PAGE_UP || a == KEY_ACTION_PAGE_DOWN)) {
 		/* text_draw clamps the far end. */
@@ -321,11 +342,52 @@ view_open_log(struct ui *u)
 	u->view = UI_VIEW_LOG;
 }
 
+void
+view_show_cell(struct ui *u, size_t pkg, size_t dp)
+{
+	struct board *b = &u->board;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t r = 0; r < b->nrows; r++) {
+			if (b->rows[r] != pkg)
+				continue;
+			for (size_t c = 0; c < b->ncols; c++) {
+				if (b->cols[c] != dp)
+					continue;
+				grid_set_cursor(&b->grid, r, c);
+				if (u->view == UI_VIEW_GRID || u->view == UI_VIEW_DETAIL)
+					view_open_detail(u);
+				return;
+			}
+		}
+		/* Not shown (installed now, or filtered out): show everything. */
+		board_set_filter(b, NULL);
+		if (!b->show_all)
+			board_toggle_all(b);
+	}
+}
+
+static void
+view_toggle_mark(struct ui *u)
+{
+	bool marked;
+	if (!board_toggle_mark(&u->board, &marked)) {
+		ui_message(u, UI_ROLE_INFO, "no cell under the cursor");
+		return;
+	}
+	ui_message(u, UI_ROLE_INFO, "%s; %zu marked (R repairs them, u clears)",
+	    marked ? "marked" : "unmarked", u->board.marks.n);
+	/* The next cell down, as file managers do, so marking a column is
+	 * one key per cell. */
+	(void)grid_move(&u->board.grid, GRID_MOVE_DOWN);
+}
+
 static void
 view_close(struct ui *u)
 {
 	switch (u->view) {
 	case UI_VIEW_HELP: u->view = u->help_return; break;
+	case UI_VIEW_WIZARD: (void)wizard_close(u); break;
+	case UI_VIEW_HISTORY: history_close(u); break;
 	case UI_VIEW_LOG:
 		logview_close(u);
 		u->view = u->log_return;
@@ -381,6 +443,13 @@ view_action(struct ui *u, enum key_action a)
 		break;
 	case KEY_ACTION_OPEN: view_open_detail(u); break;
 	case KEY_ACTION_LOG: view_open_log(u); break;
+	case KEY_ACTION_MARK: view_toggle_mark(u); break;
+	case KEY_ACTION_UNMARK_ALL:
+		ui_message(u, UI_ROLE_INFO, "%zu marks cleared", u->board.marks.n);
+		marks_clear(&u->board.marks);
+		break;
+	case KEY_ACTION_REPAIR: wizard_open(u); break;
+	case KEY_ACTION_HISTORY: history_open(u); break;
 	default: break;
 	}
 	u->dirty |= UI_DIRTY_ALL;
@@ -391,6 +460,8 @@ static const enum keymap_ctx view_ctx[] = {
 	[UI_VIEW_DETAIL] = KEYMAP_CTX_DETAIL,
 	[UI_VIEW_HELP] = KEYMAP_CTX_HELP,
 	[UI_VIEW_LOG] = KEYMAP_CTX_LOG,
+	[UI_VIEW_WIZARD] = KEYMAP_CTX_WIZARD,
+	[UI_VIEW_HISTORY] = KEYMAP_CTX_HISTORY,
 };
 
 void
@@ -398,6 +469,11 @@ view_key(struct ui *u, int key)
 {
 	if (u->prompt.active) {
 		view_prompt_key(u, key);
+		return;
+	}
+	if (dialog_active(u) && !view_too_small()) {
+		dialog_key(u, key);
+		u->dirty |= UI_DIRTY_ALL;
 		return;
 	}
 	if (view_too_small()) {
@@ -430,6 +506,8 @@ view_tick(struct ui *u, int64_t now)
 		u->dirty |= UI_DIRTY_BODY; /* new evidence, or the spinner */
 	if (logview_tick(u, now) && u->view == UI_VIEW_LOG)
 		u->dirty |= UI_DIRTY_BODY | UI_DIRTY_FOOTER;
+	if (wizard_tick(u) | history_tick(u))
+		u->dirty |= UI_DIRTY_BODY;
 }
 
 int
@@ -437,7 +515,11 @@ view_timeout(const struct ui *u, int64_t now)
 {
 	int t = gather_timeout(u, now);
 	int l = u->view == UI_VIEW_LOG ? logview_timeout(u, now) : -1;
-	return t < 0 ? l : l < 0 ? t : t < l ? t : l;
+	t = t < 0 ? l : l < 0 ? t : t < l ? t : l;
+	int w = wizard_timeout(u, now);
+	t = t < 0 ? w : w < 0 ? t : t < w ? t : w;
+	int h = history_timeout(u, now);
+	return t < 0 ? h : h < 0 ? t : t < h ? t : h;
 }
 
 void
@@ -445,4 +527,7 @@ view_free(struct ui *u)
 {
 	gather_free(u);
 	logview_free(u);
+	dialog_free(u);
+	wizard_free(u);
+	history_free(u);
 }

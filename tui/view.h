@@ -19,6 +19,9 @@ void view_draw(struct ui *u, int64_t now);
 void view_tick(struct ui *u, int64_t now);
 /* How long poll may sleep for the views' sake (spinner, log polling); -1. */
 int view_timeout(const struct ui *u, int64_t now);
+/* Put the cursor on the snapshot's cell (pkg, dp), showing all packages
+ * if it is not shown, and open the detail pane on it. */
+void view_show_cell(struct ui *u, size_t pkg, size_t dp);
 /* At exit, after jobs_free(). */
 void view_free(struct ui *u);
 /* True when the terminal is below the minimum size. */

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# `dpdoctor history`: the journal written by real repair runs (a dry run and
+# a declined run, clock frozen) read back -- text and JSON lines, begin and
+# end paired, filters, --unfinished with a begin that never ended, warnings
+# for bad lines and exit 2 for a journal that cannot be read.
+. "$(dirname "$0")/lib.sh"
+
+demo=$SCRATCH/demo
+journal=$XDG_STATE_HOME/dpdoctor/journal.jsonl
+"$DPDOCTOR" history >"$SCRATCH/empty.out" 2>"$SCRATCH/empty.err"
+is $? 0 "no journal yet: exit 0"
+is "$(wc -c <"$SCRATCH/empty.out")" 0 "  prints nothing on stdout"
+"$DPDOCTOR" history --unfinished >/dev/null 2>&1
+is $? 0 "  --unfinished: exit 0 when none"
+
+"$DPDOCTOR" status --demo="$demo" >/dev/null
+set -- $(awk -F'\t' '$1 == "P" {p[np++] = $2} $1 == "S" {s[ns++] = $2}
+	$1 == "C" && $5 == "PCK_MISSING" {print p[$2], s[$3]}' "$demo/site.db" | head -2 | tr '\n' ' ')
+pkg=$1 dp=$2 pkg2=$3 dp2=$4
+printf "y\ny\ny\ny\ns\n" | "$DPDOCTOR" repair "$pkg" "$dp" --dry-run --demo="$demo" >/dev/null 2>&1
+is $? 1 "a dry run of $pkg on $dp"
+"$DPDOCTOR" repair "$pkg2" "$dp2" --demo="$demo" <<<n >/dev/null 2>&1
+is $? 1 "a declined run of $pkg2 on $dp2"
+begins=$(grep -c '"phase":"begin"' "$journal")
+ends=$(grep -c '"phase":"end"' "$journal")
+
+"$DPDOCTOR" history --format json >"$SCRATCH/h.json" 2>"$SCRATCH/h.err"
+is $? 0 "history --format json: exit 0"
+python3 - "$SCRATCH/h.json" "$begins" "$ends" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == int(sys.argv[2]), (len(rows), sys.argv[2])
+assert sum(r["finished"] for r in rows) == int(sys.argv[3])
+for r in rows:
+    for k in ("begin", "end", "user", "host", "site", "plan", "step", "name",
+              "package", "dp", "result", "params", "step_id"):
+        assert k in r, k
+    assert r["begin"] and r["end"] and r["begin"] <= r["end"], r
+    assert r["result"] in ("dry-run", "declined", "ok", "skipped", "failed"), r["result"]
+PY
+ok $? "  every line parses, one per step, begin and end paired ($begins begins, $ends ends)"
+python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert any(r["result"] == "dry-run" and r["package"] == sys.argv[2] for r in rows)
+assert any(r["result"] == "declined" and r["package"] == sys.argv[3] for r in rows)
+' "$SCRATCH/h.json" "$pkg" "$pkg2"
+ok $? "  the dry run and the declined step are there"
+
+"$DPDOCTOR" history >"$SCRATCH/h.txt"
+is $? 0 "history (text): exit 0"
+is "$(wc -l <"$SCRATCH/h.txt")" "$begins" "  one line per step"
+grep -Eq "^[0-9-]{10}T[0-9:]{8}Z  [^ ]+@[^ ]+  site 009  preload-pck  step 1 [a-z-]+  $pkg2  $dp2  declined" "$SCRATCH/h.txt"
+ok $? "  lines show time, user, site, plan, step, package, DP and result"
+
+"$DPDOCTOR" history --package "$pkg2" >"$SCRATCH/p.txt"
+grep -qv "$pkg2" "$SCRATCH/p.txt"; is $? 1 "--package shows only that package"
+"$DPDOCTOR" history --dp "$(echo "$dp" | tr A-Z a-z)" --format json >"$SCRATCH/d.json"
+python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert rows and all(r["dp"] == sys.argv[2] for r in rows)' "$SCRATCH/d.json" "$dp"
+ok $? "--dp shows only that DP (any case)"
+
+# A begin that never ended (as a kill -9 leaves it), then garbage and a torn line.
+python3 - "$journal" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+b = json.loads(next(l for l in lines if '"phase":"begin"' in l))
+b["step_id"] = "20070104T100000Z-1-99"
+with open(sys.argv[1], "a") as f:
+    f.write(json.dumps(b, separators=(",", ":")) + "\n")
+    f.write("this is not json\n")
+    f.write('{"time":"2007-01-04T10:00:00Z","step_id"')
+PY
+"$DPDOCTOR" history --unfinished >"$SCRATCH/u.txt" 2>"$SCRATCH/u.err"
+is $? 1 "--unfinished: exit 1 when a step began and never ended"
+is "$(wc -l <"$SCRATCH/u.txt")" 1 "  lists just that step"
+grep -q "UNFINISHED" "$SCRATCH/u.txt"; ok $? "  marked UNFINISHED"
+n=$(wc -l <"$journal")
+grep -q "$journal:$n: .*skipped" "$SCRATCH/u.err"; ok $? "  warns about the garbage line, with path and line"
+grep -q "$journal:$((n + 1)): .*skipped" "$SCRATCH/u.err"; ok $? "  and the torn last line"
+"$DPDOCTOR" history --unfinished --format json >"$SCRATCH/u.json" 2>/dev/null
+python3 -c '
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert len(r) == 1 and r[0]["end"] is None and r[0]["result"] is None and not r[0]["finished"]
+' "$SCRATCH/u.json"
+ok $? "  JSON: end and result null"
+"$DPDOCTOR" history >/dev/null 2>&1
+is $? 0 "history without --unfinished still exits 0"
+
+"$DPDOCTOR" history --format xml >/dev/null 2>&1; is $? 2 "bad --format: exit 2"
+"$DPDOCTOR" history --package nope >/dev/null 2>&1; is $? 2 "bad --package: exit 2"
+"$DPDOCTOR" history extra >/dev/null 2>&1; is $? 2 "stray argument: exit 2"
+mv "$journal" "$journal.bak" && mkdir "$journal"
+"$DPDOCTOR" history >/dev/null 2>"$SCRATCH/r.err"
+is $? 2 "unreadable journal: exit 2"
+grep -q "$journal" "$SCRATCH/r.err"; ok $? "  names the path"
+done_testing

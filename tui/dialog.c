@@ -1,0 +1,137 @@
+/*
+ * The confirmation dialog (see dialog.h).  Its body is styled text, so it
+ * wraps and scrolls like the help and the detail pane; the box is as tall
+ * as its text, within the body rows, and at most 76 columns wide so it
+ * reads as a question, not as another screen.
+ */
+#include "config.h"
+#include "tui/dialog.h"
+#include "tui/draw.h"
+#include "tui/keymap.h"
+#include "tui/ui.h"
+#include "backend/util.h"
+
+#include <curses.h>
+#include <stdlib.h>
+
+#define DIALOG_MAX_W 76
+
+struct dialog {
+	char *title;
+	struct text body;
+	const struct dialog_choice *choices;
+	size_t nchoices;
+	dialog_fn fn;
+	void *arg;
+	int top;
+	int page;
+};
+
+static void
+dialog_close(struct ui *u)
+{
+	struct dialog *d = u->dialog;
+	if (d == NULL)
+		return;
+	text_free(&d->body);
+	free(d->title);
+	free(d);
+	u->dialog = NULL;
+	u->dirty |= UI_DIRTY_ALL;
+}
+
+struct text *
+dialog_open(struct ui *u, const char *title, const struct dialog_choice *choices,
+    size_t nchoices, dialog_fn fn, void *arg)
+{
+	dialog_close(u);
+	struct dialog *d = xcalloc(1, sizeof *d);
+	d->title = xstrdup(title);
+	text_init(&d->body);
+	d->choices = choices;
+	d->nchoices = nchoices;
+	d->fn = fn;
+	d->arg = arg;
+	u->dialog = d;
+	u->dirty |= UI_DIRTY_ALL;
+	return &d->body;
+}
+
+bool
+dialog_active(const struct ui *u)
+{
+	return u->dialog != NULL;
+}
+
+void
+dialog_key(struct ui *u, int key)
+{
+	struct dialog *d = u->dialog;
+	if (d == NULL)
+		return;
+	if (key == KEYMAP_FN(KEY_NPAGE) || key == KEYMAP_FN(KEY_PPAGE)) {
+		int step = d->page > 1 ? d->page - 1 : 1;
+		d->top += key == KEYMAP_FN(KEY_NPAGE) ? step : -step;
+		if (d->top < 0)
+			d->top = 0;
+		u->dirty |= UI_DIRTY_BODY;
+		return;
+	}
+	for (size_t i = 0; i < d->nchoices; i++) {
+		if (d->choices[i].key != key)
+			continue;
+		dialog_fn fn = d->fn;
+		void *arg = d->arg;
+		int answer = d->choices[i].answer;
+		/* Closed first: the callback may open the next dialog. */
+		dialog_close(u);
+		fn(u, answer, arg);
+		return;
+	}
+}
+
+/* The choices' labels on one line. */
+static void
+dialog_choices(const struct dialog *d, struct text *t)
+{
+	text_newline(t);
+	for (size_t i = 0; i < d->nchoices; i++) {
+		if (d->choices[i].label == NULL)
+			continue;
+		text_add(t, UI_ROLE_KEY, d->choices[i].label);
+		text_add(t, UI_ROLE_NORMAL, "  ");
+	}
+}
+
+void
+dialog_draw(struct ui *u, int y, int h)
+{
+	struct dialog *d = u->dialog;
+	if (d == NULL || h < 5)
+		return;
+	int w = COLS - 4 < DIALOG_MAX_W ? COLS - 4 : DIALOG_MAX_W;
+	struct text ch;
+	text_init(&ch);
+	dialog_choices(d, &ch);
+	int want = (int)d->body.n + 4; /* borders, a blank line, the choices */
+	int bh = want < h ? want : h;
+	int by = y + (h - bh) / 2, bx = (COLS - w) / 2;
+	attr_t normal = theme_attr(UI_ROLE_NORMAL, false);
+	for (int i = 0; i < bh; i++)
+		draw_fill(stdscr, by + i, bx, w, normal);
+	draw_box(stdscr, by, bx, bh, w, theme_attr(UI_ROLE_WARNING, false));
+	char title[160];
+	draw_text_fit(stdscr, by, bx + 2, w - 4, theme_attr(UI_ROLE_TITLE, false),
+	    draw_fmt(title, sizeof title, " %s ", d->title));
+	d->page = bh - 4;
+	text_draw(&d->body, stdscr, by + 1, bx + 2, d->page, w - 4, &d->top);
+	int top = 0;
+	text_draw(&ch, stdscr, by + bh - 2, bx + 2, 1, w - 4, &top);
+	text_free(&ch);
+}
+
+void
+dialog_free(struct ui *u)
+{
+	dialog_close(u);
+}

@@ -1,0 +1,517 @@
+/*
+ * The journal view and the start-up check for unfinished steps (see
+ * history.h).  The journal is a local file, but it is read in jobs all the
+ * same: it may be long, and it may sit on a slow home directory.  The
+ * history state lives for the whole UI (allocated on first use), so its
+ * jobs' done callbacks always have somewhere to land; it is freed at exit
+ * after jobs_free() has joined the workers.
+ */
+#include "config.h"
+#include "tui/history.h"
+#include "tui/dialog.h"
+#include "tui/draw.h"
+#include "tui/glyph.h"
+#include "tui/refresh.h"
+#include "tui/text.h"
+#include "tui/ui.h"
+#include "tui/view.h"
+#include "backend/journal.h"
+#include "backend/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Unfinished steps listed in the start-up dialog (the rest are counted). */
+#define HISTORY_DIALOG_MAX 8
+/* Where a step's plan goes when it does not fit after the DP. */
+#define HISTORY_INDENT 16
+
+/* One step as listed: a begin entry and its end's result. */
+struct hist_row {
+	char *time, *plan, *step, *pkg, *dp, *result;
+	bool unfinished;
+};
+
+struct hist_rows {
+	struct hist_row *v;
+	size_t n;
+};
+
+struct history {
+	/* The H view. */
+	struct job *job;
+	struct hist_rows rows;
+	bool loaded;
+	char *error;
+	int top, page;
+	int64_t started;
+	/* The start-up check. */
+	bool checked;             /* the unfinished check was started */
+	struct job *ujob;
+	struct journal_list unfinished;
+	bool verifying;           /* [v] pressed: waiting for a new status */
+	int64_t verify_since;     /* u->last_ok when it was pressed */
+	char **notes;             /* per unfinished step, for its end entry */
+};
+
+static struct history *
+history_get(struct ui *u)
+{
+	if (u->history == NULL)
+		u->history = xcalloc(1, sizeof *u->history);
+	return u->history;
+}
+
+static void
+hist_rows_free(struct hist_rows *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct hist_row *x = &r->v[i];
+		free(x->time);
+		free(x->plan);
+		free(x->step);
+		free(x->pkg);
+		free(x->dp);
+		free(x->result);
+	}
+	free(r->v);
+	*r = (struct hist_rows){ 0 };
+}
+
+/* ---- reading the journal (job thread) ---- */
+
+struct hist_read {
+	struct journal_list all;
+	size_t cap;
+};
+
+static int
+hist_collect(const struct journal_entry *e, void *ctx)
+{
+	struct hist_read *r = ctx;
+	if (r->all.n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 64;
+		r->all.v = xreallocarray(r->all.v, r->cap, sizeof *r->all.v);
+	}
+	struct journal_entry *c = &r->all.v[r->all.n++];
+	memset(c, 0, sizeof *c);
+	c->time = xstrdup(e->time);
+	c->step_id = xstrdup(e->step_id);
+	c->phase = e->phase;
+	c->plan = xstrdup(e->plan);
+	c->step_number = e->step_number;
+	c->step_name = xstrdup(e->step_name);
+	c->package_id = xstrdup(e->package_id);
+	c->dp_server = xstrdup(e->dp_server);
+	c->result = e->result;
+	return 0;
+}
+
+static int
+hist_cmp_id(const void *a, const void *b)
+{
+	const struct journal_entry *const *x = a, *const *y = b;
+	return strcmp((*x)->step_id, (*y)->step_id);
+}
+
+/* "2026-11-25T23:51:52Z" -> "11-25 23:51:52" */
+static char *
+hist_time(const char *iso)
+{
+	if (strlen(iso) < 19)
+		return xstrdup(iso);
+	return xasprintf("%.5s %.8s", iso + 5, iso + 11);
+}
+
+/* Begin entries newest first, each with the result of its end. */
+static void
+hist_pair(const struct journal_list *all, struct hist_rows *out)
+{
+	const struct journal_entry **ends = xreallocarray(NULL, all->n + 1, sizeof *ends);
+	size_t nends = 0;
+	for (size_t i = 0; i < all->n; i++)
+		if (all->v[i].phase == JOURNAL_END)
+			ends[nends++] = &all->v[i];
+	qsort(ends, nends, sizeof *ends, hist_cmp_id);
+	out->v = xreallocarray(NULL, all->n + 1, sizeof *out->v);
+	for (size_t k = all->n; k-- > 0;) {
+		const struct journal_entry *b = &all->v[k];
+		if (b->phase != JOURNAL_BEGIN)
+			continue;
+		const struct journal_entry **end = bsearch(&b, ends, nends, sizeof *ends,
+		    hist_cmp_id);
+		struct hist_row *r = &out->v[out->n++];
+		r->time = hist_time(b->time);
+		r->plan = xstrdup(b->plan);
+		r->step = xasprintf("%d %s", b->step_number, b->step_name);
+		r->pkg = xstrdup(b->package_id);
+		r->dp = xstrdup(b->dp_server);
+		r->unfinished = end == NULL;
+		r->result = xstrdup(end ? journal_result_name((*end)->result) : "unfinished");
+	}
+	free(ends);
+}
+
+/* Reads only u->opt, which never changes while the UI runs. */
+static void
+hist_read_run(struct job *j, void *arg)
+{
+	const struct ui *u = arg;
+	const char *path = u->opt->journal;
+	struct hist_read r = { .cap = 0 };
+	char *err = NULL;
+	if (journal_read(path, hist_collect, NULL, &r, &err) < 0) {
+		job_fail(j, "%s", err ? err : "the journal cannot be read");
+		free(err);
+		journal_list_free(&r.all);
+		return;
+	}
+	struct hist_rows *rows = xcalloc(1, sizeof *rows);
+	hist_pair(&r.all, rows);
+	journal_list_free(&r.all);
+	job_set_result(j, rows);
+}
+
+static void
+hist_rows_free_p(void *p)
+{
+	hist_rows_free(p);
+	free(p);
+}
+
+static void
+hist_read_done(struct job *j, enum job_status st, void *result, const char *error, void *arg)
+{
+	struct ui *u = arg;
+	struct history *h = u->history;
+	(void)j;
+	h->job = NULL;
+	hist_rows_free(&h->rows);
+	free(h->error);
+	h->error = NULL;
+	if (st == JOB_DONE && result != NULL) {
+		h->rows = *(struct hist_rows *)result;
+		free(result);
+	} else {
+		h->error = xstrdup(st == JOB_TIMED_OUT ? "no answer in time" :
+		    error ? error : "the journal cannot be read");
+	}
+	h->loaded = true;
+	u->dirty |= UI_DIRTY_BODY;
+}
+
+void
+history_open(struct ui *u)
+{
+	struct history *h = history_get(u);
+	if (u->opt->journal == NULL) {
+		ui_message(u, UI_ROLE_INFO, "no repair journal for this site");
+		return;
+	}
+	u->history_return = u->view == UI_VIEW_DETAIL ? UI_VIEW_DETAIL : UI_VIEW_GRID;
+	u->view = UI_VIEW_HISTORY;
+	h->top = 0;
+	h->loaded = false;
+	h->started = clock_mono_ms();
+	if (h->job == NULL)
+		h->job = jobs_submit(u->jobs, "journal", 10000, hist_read_run, hist_read_done,
+		    hist_rows_free_p, u);
+	u->dirty |= UI_DIRTY_ALL;
+}
+
+void
+history_close(struct ui *u)
+{
+	u->view = u->history_return;
+	u->dirty |= UI_DIRTY_ALL;
+}
+
+/* ---- the H view ---- */
+
+static void
+hist_build(const struct history *h, struct text *t, int width, int64_t now)
+{
+	text_newline(t);
+	text_add(t, UI_ROLE_TITLE, "Repair journal");
+	text_addf(t, UI_ROLE_DIM, "  newest first; %zu steps", h->rows.n);
+	text_newline(t);
+	text_addf(t, UI_ROLE_SECTION, "%-14s  %-11s %-8s  %-14s %s", "time (UTC)", "result",
+	    "package", "DP", "plan / step");
+	if (!h->loaded) {
+		const struct glyphs *g = glyph();
+		int frame = (int)(((now - h->started) / UI_SPIN_MS) % g->nspinner);
+		text_newline(t);
+		text_addf(t, UI_ROLE_WARNING, "%s reading the journal", g->spinner[frame]);
+		return;
+	}
+	if (h->error != NULL) {
+		text_newline(t);
+		text_wrap(t, UI_ROLE_ERROR, h->error, width, 0);
+		return;
+	}
+	if (h->rows.n == 0) {
+		text_newline(t);
+		text_add(t, UI_ROLE_DIM, "No repair steps yet.");
+	}
+	for (size_t i = 0; i < h->rows.n; i++) {
+		const struct hist_row *r = &h->rows.v[i];
+		enum ui_role role = r->unfinished ? UI_ROLE_ERROR :
+		    strcmp(r->result, "ok") == 0 ? UI_ROLE_STATE_OK :
+		    strcmp(r->result, "failed") == 0 ? UI_ROLE_ERROR : UI_ROLE_WARNING;
+		text_newline(t);
+		text_addf(t, UI_ROLE_DIM, "%-14s  ", r->time);
+		text_addf(t, role, "%-11s ", r->result);
+		text_addf(t, UI_ROLE_NORMAL, "%-8s  %-14s ", r->pkg, r->dp);
+		/* The plan and step after the DP when they fit, else under it. */
+		if (text_line_width(&t->lines[t->n - 1]) + draw_width(r->plan) + 2 +
+		    draw_width(r->step) > width) {
+			text_newline(t);
+			text_addf(t, UI_ROLE_NORMAL, "%*s", HISTORY_INDENT, "");
+		}
+		text_add(t, UI_ROLE_NORMAL, r->plan);
+		text_addf(t, UI_ROLE_DIM, " #%s", r->step);
+	}
+}
+
+void
+history_draw(struct ui *u, int y, int h, int64_t now)
+{
+	struct history *hs = history_get(u);
+	struct text t;
+	text_init(&t);
+	hist_build(hs, &t, COLS - 4, now);
+	hs->page = h;
+	text_draw(&t, stdscr, y, 2, h, COLS - 4, &hs->top);
+	text_free(&t);
+}
+
+bool
+history_action(struct ui *u, enum key_action a)
+{
+	struct history *h = history_get(u);
+	int page = h->page > 3 ? h->page - 3 : 1;
+	switch (a) {
+	case KEY_ACTION_CLOSE: history_close(u); return true;
+	case KEY_ACTION_UP: h->top = h->top > 0 ? h->top - 1 : 0; break;
+	case KEY_ACTION_DOWN: h->top++; break; /* text_draw clamps */
+	case KEY_ACTION_PAGE_UP: h->top = h->top > page ? h->top - page : 0; break;
+	case KEY_ACTION_PAGE_DOWN: h->top += page; break;
+	case KEY_ACTION_TOP: h->top = 0; break;
+	case KEY_ACTION_BOTTOM: h->top = (int)h->rows.n + 2; break;
+	default: return false;
+	}
+	u->dirty |= UI_DIRTY_BODY;
+	return true;
+}
+
+/* ---- unfinished steps at start-up ---- */
+
+static void
+hist_unfinished_run(struct job *j, void *arg)
+{
+	const struct ui *u = arg;
+	const char *path = u->opt->journal;
+	struct journal_list *l = xcalloc(1, sizeof *l);
+	char *err = NULL;
+	if (journal_unfinished(path, l, NULL, NULL, &err) != 0) {
+		job_fail(j, "%s", err ? err : "the journal cannot be read");
+		free(err);
+		free(l);
+		return;
+	}
+	job_set_result(j, l);
+}
+
+static void
+hist_list_free_p(void *p)
+{
+	journal_list_free(p);
+	free(p);
+}
+
+static const struct dialog_choice hist_choices[] = {
+	{ 'v', 1, "[v]erify now" }, { 'V', 1, NULL }, { 'l', 0, "[l]ater" }, { 'L', 0, NULL },
+	{ KEYMAP_ESC, 0, NULL },
+};
+
+static void
+hist_answer(struct ui *u, int answer, void *arg)
+{
+	struct history *h = arg;
+	if (!answer) {
+		journal_list_free(&h->unfinished);
+		ui_message(u, UI_ROLE_INFO, "unfinished steps left for later (offered at next start)");
+		return;
+	}
+	h->verifying = true;
+	h->verify_since = u->last_ok;
+	if (u->refresh_job == NULL)
+		refresh_start(u);
+	ui_message(u, UI_ROLE_INFO, "re-reading the status of the cells...");
+}
+
+static void
+hist_prompt(struct ui *u, struct history *h)
+{
+	const struct journal_list *l = &h->unfinished;
+	struct text *t = dialog_open(u, "Unfinished repair steps", hist_choices,
+	    sizeof hist_choices / sizeof hist_choices[0], hist_answer, h);
+	int width = (COLS - 4 < 76 ? COLS - 4 : 76) - 4;
+	text_newline(t);
+	text_wrap(t, UI_ROLE_NORMAL, "These steps were begun and never finished (dpdoctor "
+	    "was stopped while they ran). Verify the cells before going on:", width, 0);
+	for (size_t i = 0; i < l->n && i < HISTORY_DIALOG_MAX; i++) {
+		const struct journal_entry *e = &l->v[i];
+		char *tm = hist_time(e->time);
+		text_newline(t);
+		text_addf(t, UI_ROLE_DIM, "%s ", tm);
+		text_addf(t, UI_ROLE_NORMAL, "%s #%d %s ", e->plan, e->step_number, e->step_name);
+		text_addf(t, UI_ROLE_TITLE, "%s %s %s", e->package_id, glyph()->times, e->dp_server);
+		free(tm);
+	}
+	if (l->n > HISTORY_DIALOG_MAX) {
+		text_newline(t);
+		text_addf(t, UI_ROLE_DIM, "and %zu more (H lists them)", l->n - HISTORY_DIALOG_MAX);
+	}
+}
+
+static void
+hist_unfinished_done(struct job *j, enum job_status st, void *result, const char *error,
+    void *arg)
+{
+	struct ui *u = arg;
+	struct history *h = u->history;
+	(void)j;
+	h->ujob = NULL;
+	if (st != JOB_DONE || result == NULL) {
+		ui_message(u, UI_ROLE_ERROR, "repair journal: %s", error ? error : "cannot be read");
+		return;
+	}
+	struct journal_list *l = result;
+	h->unfinished = *l;
+	free(l);
+	if (h->unfinished.n > 0)
+		hist_prompt(u, h);
+}
+
+/* Job thread: close each verified step as interrupted, with the note of
+ * what the administrator was shown. */
+static void
+hist_close_run(struct job *j, void *arg)
+{
+	struct ui *u = arg;
+	struct history *h = u->history;
+	const struct journal_list *l = &h->unfinished;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct journal_entry *e = &l->v[i];
+		struct journal_param *ps = xreallocarray(NULL, e->nparams + 1, sizeof *ps);
+		for (size_t k = 0; k < e->nparams; k++)
+			ps[k] = (struct journal_param){ e->param_keys[k], e->param_values[k] };
+		struct journal_step s = {
+			.site = e->site, .plan = e->plan, .number = e->step_number,
+			.name = e->step_name, .package_id = e->package_id,
+			.dp_server = e->dp_server, .params = ps, .nparams = e->nparams,
+		};
+		char *err = NULL;
+		int rc = journal_end(u->opt->journal, &s, e->step_id, JOURNAL_INTERRUPTED,
+		    h->notes[i], strlen(h->notes[i]), &err);
+		free(ps);
+		if (rc != 0) {
+			job_fail(j, "%s", err ? err : "the journal cannot be written");
+			free(err);
+			return;
+		}
+	}
+}
+
+static void
+hist_close_done(struct job *j, enum job_status st, void *result, const char *error,
+    void *arg)
+{
+	struct ui *u = arg;
+	struct history *h = u->history;
+	(void)j;
+	(void)result;
+	h->ujob = NULL;
+	if (st == JOB_DONE)
+		ui_message(u, UI_ROLE_INFO, "%zu unfinished step%s verified: closed in the journal "
+		    "as interrupted", h->unfinished.n, h->unfinished.n == 1 ? "" : "s");
+	else
+		ui_message(u, UI_ROLE_ERROR, "repair journal: %s", error ? error : "not written");
+	for (size_t i = 0; i < h->unfinished.n; i++)
+		free(h->notes[i]);
+	free(h->notes);
+	h->notes = NULL;
+	journal_list_free(&h->unfinished);
+}
+
+/* The new status is on screen: show the first cell and close the steps. */
+static void
+hist_verified(struct ui *u, struct history *h)
+{
+	const struct snapshot *s = u->board.snap;
+	const struct journal_list *l = &h->unfinished;
+	h->verifying = false;
+	h->notes = xcalloc(l->n + 1, sizeof *h->notes);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct journal_entry *e = &l->v[i];
+		long p = snapshot_find_pkg(s, e->package_id);
+		long d = snapshot_find_dp(s, e->dp_server);
+		const struct cell *c = p >= 0 && d >= 0 ? snapshot_cell(s, (size_t)p, (size_t)d) :
+		    NULL;
+		h->notes[i] = xasprintf("interrupted; verified at start-up: %s on %s is %s",
+		    e->package_id, e->dp_server, c ? state_info(c->state)->label : "not targeted");
+		if (i == 0 && p >= 0 && d >= 0)
+			view_show_cell(u, (size_t)p, (size_t)d);
+	}
+	h->ujob = jobs_submit(u->jobs, "journal", 10000, hist_close_run, hist_close_done, NULL, u);
+	if (h->ujob == NULL)
+		hist_close_done(NULL, JOB_FAILED, NULL, "cannot start background work", u);
+}
+
+bool
+history_tick(struct ui *u)
+{
+	struct history *h = history_get(u);
+	if (u->opt->journal == NULL || u->board.snap == NULL)
+		return false;
+	if (!h->checked) {
+		/* After the first status: the prompt needs the grid behind it. */
+		h->checked = true;
+		h->ujob = jobs_submit(u->jobs, "journal", 10000, hist_unfinished_run,
+		    hist_unfinished_done, hist_list_free_p, u);
+		return false;
+	}
+	if (h->verifying && h->ujob == NULL && u->last_ok > h->verify_since) {
+		hist_verified(u, h);
+		return true;
+	}
+	return u->view == UI_VIEW_HISTORY && h->job != NULL;
+}
+
+int
+history_timeout(const struct ui *u, int64_t now)
+{
+	const struct history *h = u->history;
+	if (h == NULL || u->view != UI_VIEW_HISTORY || h->job == NULL)
+		return -1;
+	return UI_SPIN_MS - (int)((now - h->started) % UI_SPIN_MS);
+}
+
+void
+history_free(struct ui *u)
+{
+	struct history *h = u->history;
+	if (h == NULL)
+		return;
+	hist_rows_free(&h->rows);
+	free(h->error);
+	for (size_t i = 0; h->notes != NULL && i < h->unfinished.n; i++)
+		free(h->notes[i]);
+	free(h->notes);
+	journal_list_free(&h->unfinished);
+	free(h);
+	u->history = NULL;
+}

@@ -1,0 +1,615 @@
+/*
+ * The repair wizard's state machine (see wizard.h and wizard_int.h for the
+ * phases).  Keys move it between phases; jobs (wizard_job.c) come back
+ * through the wiz_*ed() functions here.  Every question that changes a
+ * server defaults to no: Enter at a step is "no", and a batch asks once per
+ * group, and once more when it is large (repair_batch_large()), through
+ * the generic dialog.
+ */
+#include "config.h"
+#include "tui/wizard.h"
+#include "tui/wizard_int.h"
+#include "tui/dialog.h"
+#include "tui/draw.h"
+#include "tui/gather.h"
+#include "tui/refresh.h"
+#include "tui/ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void wiz_ask_group(struct wizard *w);
+static void wiz_next_group(struct wizard *w);
+
+static struct wizard *
+wiz_new(struct ui *u)
+{
+	struct wizard *w = xcalloc(1, sizeof *w);
+	w->u = u;
+	w->last_step = -1;
+	atomic_init(&w->cancel, false);
+	atomic_init(&w->diagnosed, 0);
+	pthread_mutex_init(&w->lock, NULL);
+	buf_init(&w->summary);
+	buf_adds(&w->summary, "");
+	return w;
+}
+
+static void
+wiz_free(struct wizard *w)
+{
+	for (size_t i = 0; i < w->ncells; i++) {
+		snapshot_free(w->cells[i].snap);
+		free(w->cells[i].dp);
+		free(w->cells[i].finding);
+		free(w->cells[i].explanation);
+		free(w->cells[i].error);
+	}
+	free(w->cells);
+	repair_groups_free(w->groups, w->ngroups);
+	repair_run_free(w->run);
+	wiz_progress_clear(w);
+	pthread_mutex_destroy(&w->lock);
+	buf_free(&w->summary);
+	free(w->off_reason);
+	free(w->last_why);
+	free(w->error);
+	free(w->busy);
+	free(w);
+}
+
+/* Take the detail pane's diagnosis when it is for this cell. */
+static void
+wiz_take_pane(struct ui *u, struct wiz_cell *c)
+{
+	struct gather_view gv;
+	if (u->view != UI_VIEW_DETAIL || !gather_view(u, &gv) || gv.dx == NULL ||
+	    gv.ev == NULL || strcmp(gv.ev->pkgid, c->pkg) != 0 ||
+	    strcmp(gv.ev->dp, c->dp) != 0 || gv.dx->nfindings == 0)
+		return;
+	const struct finding *f = &gv.dx->findings[0];
+	c->finding = xstrdup(f->title);
+	c->explanation = f->explanation ? xstrdup(f->explanation) : NULL;
+	int p = f->plan ? repair_plan_from_name(f->plan) : -1;
+	c->plan = p < 0 ? PLAN_COUNT : (enum repair_plan)p;
+	c->diagnosed = true;
+}
+
+static void
+wiz_add_cell(struct wizard *w, size_t pkg, size_t dp, size_t *cap)
+{
+	const struct snapshot *s = w->u->board.snap;
+	if (w->ncells == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		w->cells = xreallocarray(w->cells, *cap, sizeof *w->cells);
+	}
+	struct wiz_cell *c = &w->cells[w->ncells++];
+	memset(c, 0, sizeof *c);
+	snprintf(c->pkg, sizeof c->pkg, "%s", s->pkgs[pkg].id);
+	c->dp = xstrdup(s->dps[dp].name);
+	const struct cell *k = snapshot_cell(s, pkg, dp);
+	c->state = k ? (int)k->state : -1;
+	c->plan = PLAN_COUNT;
+	wiz_take_pane(w->u, c);
+	if (!c->diagnosed)
+		c->snap = gather_snapshot(s, pkg, dp);
+}
+
+/* The marked cells still in the snapshot, else the cursor cell. */
+static void
+wiz_collect(struct wizard *w)
+{
+	const struct board *b = &w->u->board;
+	const struct snapshot *s = b->snap;
+	size_t cap = 0;
+	for (size_t i = 0; i < b->marks.n; i++) {
+		long p = snapshot_find_pkg(s, b->marks.v[i].pkg);
+		long d = snapshot_find_dp(s, b->marks.v[i].dp);
+		if (p >= 0 && d >= 0)
+			wiz_add_cell(w, (size_t)p, (size_t)d, &cap);
+	}
+	w->batch = w->ncells > 0;
+	size_t pkg, dp;
+	if (w->ncells == 0 && board_cursor(b, &pkg, &dp))
+		wiz_add_cell(w, pkg, dp, &cap);
+}
+
+void
+wizard_open(struct ui *u)
+{
+	if (u->wizard != NULL && u->wizard->job != NULL) {
+		u->view = UI_VIEW_WIZARD; /* back to the run in progress */
+		u->dirty |= UI_DIRTY_ALL;
+		return;
+	}
+	if (u->wizard != NULL)
+		wizard_free(u);
+	if (u->board.snap == NULL) {
+		ui_message(u, UI_ROLE_INFO, "no status yet");
+		return;
+	}
+	struct wizard *w = wiz_new(u);
+	u->wizard = w;
+	u->wizard_return = u->view == UI_VIEW_DETAIL ? UI_VIEW_DETAIL : UI_VIEW_GRID;
+	u->view = UI_VIEW_WIZARD;
+	u->dirty |= UI_DIRTY_ALL;
+	wiz_collect(w);
+	if (u->opt->read_only || u->opt->repair == NULL) {
+		w->phase = WIZ_OFF;
+		w->off_reason = xstrdup(u->opt->read_only ? "read-only: repairs are disabled" :
+		    "repairs are not available for this status source");
+		ui_message(u, UI_ROLE_WARNING, "%s", w->off_reason);
+		return;
+	}
+	wiz_env_init(w);
+	if (w->ncells == 0) {
+		w->phase = WIZ_OFF;
+		w->off_reason = xstrdup("no cell under the cursor and none marked");
+		return;
+	}
+	wiz_start_diagnose(w);
+}
+
+/* After diagnosing: a batch is grouped by suggested plan; one cell is a
+ * group of one whose plan the administrator may change. */
+void
+wiz_diagnosed(struct wizard *w)
+{
+	struct repair_cell *rc = xreallocarray(NULL, w->ncells, sizeof *rc);
+	enum repair_plan *plans = xreallocarray(NULL, w->ncells, sizeof *plans);
+	for (size_t i = 0; i < w->ncells; i++) {
+		snapshot_free(w->cells[i].snap);
+		w->cells[i].snap = NULL;
+		rc[i] = (struct repair_cell){ w->cells[i].pkg, w->cells[i].dp };
+		/* One cell may take any plan: group it under its suggestion or
+		 * the first plan, and let the plan page change it. */
+		plans[i] = w->cells[i].plan;
+		if (!w->batch && plans[i] == PLAN_COUNT)
+			plans[i] = (enum repair_plan)0;
+	}
+	w->ngroups = repair_group(rc, plans, w->ncells, &w->groups, &w->unplanned);
+	w->plan_cur = w->ngroups > 0 ? (int)w->groups[0].plan : 0;
+	free(rc);
+	free(plans);
+	w->phase = WIZ_PLAN;
+	w->top = 0;
+	w->u->dirty |= UI_DIRTY_ALL;
+}
+
+void
+wiz_prepared(struct wizard *w, struct repair_run *run, const char *error)
+{
+	w->top = 0;
+	w->u->dirty |= UI_DIRTY_ALL;
+	if (run == NULL && w->batch) {
+		/* The group is reported and the batch goes on with the next. */
+		buf_printf(&w->summary, "%s%s: not prepared: %s\n", w->summary.len ? "\n" : "",
+		    repair_plan_title(w->groups[w->group].plan), error ? error : "failed");
+		wiz_next_group(w);
+		return;
+	}
+	if (run == NULL) {
+		free(w->error);
+		w->error = xstrdup(error ? error : "the plan could not be prepared");
+		w->phase = WIZ_PLAN; /* another plan may do */
+		return;
+	}
+	repair_run_free(w->run);
+	w->run = run;
+	w->step = 0;
+	w->last_step = -1;
+	w->stopped = false;
+	w->phase = WIZ_OVERVIEW;
+	if (w->batch)
+		wiz_ask_group(w);
+}
+
+static size_t
+wiz_active(const struct wizard *w)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < repair_ncells(w->run); i++)
+		n += repair_cell(w->run, i)->active;
+	return n;
+}
+
+static const struct dialog_choice wiz_yes_no[] = {
+	{ 'y', 1, "[y]es" }, { 'Y', 1, NULL }, { 'n', 0, "[N]o" }, { 'N', 0, NULL },
+	{ '\n', 0, NULL }, { '\r', 0, NULL }, { KEYMAP_ESC, 0, NULL },
+};
+#define WIZ_NYES_NO (sizeof wiz_yes_no / sizeof wiz_yes_no[0])
+
+/* Starting a group changes nothing by itself (every step is asked), so
+ * Enter starts it; n skips the group. */
+static const struct dialog_choice wiz_group_choices[] = {
+	{ 'y', 1, "[Y]es, start" }, { 'Y', 1, NULL }, { '\n', 1, NULL }, { '\r', 1, NULL },
+	{ 'n', 0, "[n]o, skip this group" }, { 'N', 0, NULL }, { KEYMAP_ESC, 0, NULL },
+};
+
+static void
+wiz_changed_answer(struct ui *u, int answer, void *arg)
+{
+	struct wizard *w = arg;
+	(void)u;
+	if (answer)
+		wiz_start_exec(w, RA_YES, true);
+	else
+		wiz_start_exec(w, RA_NO, false);
+}
+
+void
+wiz_executed(struct wizard *w, enum repair_step_status st, char *why)
+{
+	w->top = 0;
+	w->u->dirty |= UI_DIRTY_ALL;
+	if (st != RS_CHANGED) {
+		free(w->last_why);
+		w->last_why = why;
+		w->last_step = (long)w->step;
+	}
+	switch (st) {
+	case RS_CHANGED: {
+		/* Nothing ran: the step page stays, with the question over it. */
+		w->phase = WIZ_STEP;
+		struct text *t = dialog_open(w->u, "The target changed", wiz_yes_no, WIZ_NYES_NO,
+		    wiz_changed_answer, w);
+		text_newline(t);
+		text_wrap(t, UI_ROLE_WARNING, why ? why : "the target changed since the plan "
+		    "was shown", COLS - 10 > 66 ? 66 : COLS - 10, 0);
+		text_newline(t);
+		text_newline(t);
+		text_add(t, UI_ROLE_NORMAL, "Run this destructive step anyway?");
+		free(why);
+		return;
+	}
+	case RS_DONE:
+		w->step++;
+		if (!w->aborting && w->step < repair_nsteps(w->run) && wiz_active(w) > 0) {
+			w->phase = WIZ_STEP;
+			return;
+		}
+		break;
+	case RS_STOPPED:
+		w->stopped = true;
+		break;
+	case RS_ERROR:
+		free(w->error);
+		w->error = xstrdup(why ? why : "the step could not run");
+		w->stopped = true;
+		break;
+	}
+	wiz_start_finish(w);
+}
+
+void
+wiz_finished(struct wizard *w, const char *error)
+{
+	const struct repair_group *g = &w->groups[w->group];
+	char bytes[32];
+	buf_printf(&w->summary, "%s%s (%zu cell%s, %s)\n", w->summary.len ? "\n" : "",
+	    repair_plan_title(g->plan), g->ncells, g->ncells == 1 ? "" : "s",
+	    wiz_bytes(repair_total_bytes(w->run), bytes, sizeof bytes));
+	if (error != NULL) {
+		buf_printf(&w->summary, "cells not re-read: %s\n", error);
+	} else {
+		char *s = repair_summary(w->run);
+		buf_adds(&w->summary, s ? s : "");
+		free(s);
+		for (size_t i = 0; i < repair_ncells(w->run); i++)
+			w->installed += repair_cell(w->run, i)->state_after == 0;
+	}
+	/* The group's cells have had their turn: unmark them. */
+	struct marks *m = &w->u->board.marks;
+	for (size_t i = 0; i < g->ncells; i++)
+		if (marks_has(m, g->cells[i].package_id, g->cells[i].dp))
+			(void)marks_toggle(m, g->cells[i].package_id, g->cells[i].dp);
+	w->phase = w->aborting || w->group + 1 >= w->ngroups ? WIZ_DONE : WIZ_SUMMARY;
+	w->top = 0;
+	w->u->want_refresh = true; /* the grid shows what changed */
+	w->u->dirty |= UI_DIRTY_ALL;
+}
+
+/* The next group, or the end. */
+static void
+wiz_next_group(struct wizard *w)
+{
+	repair_run_free(w->run);
+	w->run = NULL;
+	w->last_step = -1;
+	if (w->aborting || w->group + 1 >= w->ngroups) {
+		w->phase = WIZ_DONE;
+		w->u->dirty |= UI_DIRTY_ALL;
+		return;
+	}
+	w->group++;
+	wiz_start_prepare(w, w->groups[w->group].plan);
+}
+
+static void
+wiz_large_answer(struct ui *u, int answer, void *arg)
+{
+	struct wizard *w = arg;
+	if (answer) {
+		w->phase = WIZ_STEP;
+		u->dirty |= UI_DIRTY_ALL;
+		return;
+	}
+	buf_printf(&w->summary, "%s%s: not started (large batch declined)\n",
+	    w->summary.len ? "\n" : "", repair_plan_title(w->groups[w->group].plan));
+	wiz_next_group(w);
+}
+
+static void
+wiz_group_answer(struct ui *u, int answer, void *arg)
+{
+	struct wizard *w = arg;
+	const struct repair_group *g = &w->groups[w->group];
+	uint64_t total = repair_total_bytes(w->run);
+	if (!answer) {
+		buf_printf(&w->summary, "%s%s: %zu cell%s skipped by the administrator\n",
+		    w->summary.len ? "\n" : "", repair_plan_title(g->plan), g->ncells,
+		    g->ncells == 1 ? "" : "s");
+		wiz_next_group(w);
+		return;
+	}
+	if (!repair_batch_large(g->ncells, total)) {
+		wiz_large_answer(u, 1, w);
+		return;
+	}
+	char bytes[32];
+	struct text *t = dialog_open(u, "A large batch", wiz_yes_no, WIZ_NYES_NO,
+	    wiz_large_answer, w);
+	text_newline(t);
+	text_addf(t, UI_ROLE_WARNING, "%zu cells, %s in total", g->ncells,
+	    wiz_bytes(total, bytes, sizeof bytes));
+	text_newline(t);
+	text_addf(t, UI_ROLE_NORMAL, "(more than %d cells or %s). Really start it?",
+	    REPAIR_BATCH_CELLS, wiz_bytes(REPAIR_BATCH_BYTES, bytes, sizeof bytes));
+}
+
+/* Once per group of a batch: its plan, count, bytes and steps. */
+static void
+wiz_ask_group(struct wizard *w)
+{
+	const struct repair_group *g = &w->groups[w->group];
+	char title[160], bytes[32];
+	snprintf(title, sizeof title, "Group %zu of %zu: %s", w->group + 1, w->ngroups,
+	    repair_plan_name(g->plan));
+	struct text *t = dialog_open(w->u, title, wiz_group_choices,
+	    sizeof wiz_group_choices / sizeof wiz_group_choices[0], wiz_group_answer, w);
+	text_newline(t);
+	text_addf(t, UI_ROLE_TITLE, "%s", repair_plan_title(g->plan));
+	text_newline(t);
+	text_addf(t, UI_ROLE_NORMAL, "%zu cell%s, %s in total, %zu steps:", g->ncells,
+	    g->ncells == 1 ? "" : "s", wiz_bytes(repair_total_bytes(w->run), bytes,
+	    sizeof bytes), repair_nsteps(w->run));
+	for (size_t i = 0; i < repair_nsteps(w->run); i++) {
+		const struct repair_step_view *v = repair_step(w->run, i);
+		text_newline(t);
+		text_addf(t, UI_ROLE_NORMAL, "  %d. %s", v->number, v->title);
+	}
+	text_newline(t);
+	text_newline(t);
+	text_add(t, UI_ROLE_NORMAL, "Start this group? Each step is asked again (n skips it).");
+}
+
+/* ---- keys ---- */
+
+static void
+wiz_plan_key(struct wizard *w, enum key_action a)
+{
+	switch (a) {
+	case KEY_ACTION_UP:
+	case KEY_ACTION_DOWN:
+		if (w->batch)
+			return;
+		w->plan_cur = (w->plan_cur + (a == KEY_ACTION_UP ? PLAN_COUNT - 1 : 1)) %
+		    PLAN_COUNT;
+		break;
+	case KEY_ACTION_STOP_ON_FAILURE:
+		/* The run copies the environment when it is prepared. */
+		w->env.stop_on_failure = !w->env.stop_on_failure;
+		ui_message(w->u, UI_ROLE_INFO, "%s", w->env.stop_on_failure ?
+		    "a failed cell stops the batch" : "a failed cell does not stop the others");
+		break;
+	case KEY_ACTION_ACCEPT:
+	case KEY_ACTION_YES:
+		if (w->ngroups == 0) {
+			ui_message(w->u, UI_ROLE_INFO, "no cell has a repair plan");
+			return;
+		}
+		w->group = 0;
+		wiz_start_prepare(w, w->batch ? w->groups[0].plan : (enum repair_plan)w->plan_cur);
+		break;
+	default:
+		return;
+	}
+	w->u->dirty |= UI_DIRTY_BODY;
+}
+
+static void
+wiz_step_key(struct wizard *w, enum key_action a)
+{
+	switch (a) {
+	case KEY_ACTION_YES: wiz_start_exec(w, RA_YES, false); break;
+	case KEY_ACTION_NO:
+	case KEY_ACTION_ACCEPT: wiz_start_exec(w, RA_NO, false); break;
+	case KEY_ACTION_SKIP: wiz_start_exec(w, RA_SKIP, false); break;
+	case KEY_ACTION_ABORT:
+		w->aborting = true;
+		wiz_start_exec(w, RA_ABORT, false);
+		break;
+	default: break;
+	}
+}
+
+/* Scrolling, the same in every phase. */
+static bool
+wiz_scroll(struct wizard *w, enum key_action a)
+{
+	int page = w->page > 2 ? w->page - 1 : 1;
+	if (a == KEY_ACTION_PAGE_UP)
+		w->top = w->top > page ? w->top - page : 0;
+	else if (a == KEY_ACTION_PAGE_DOWN)
+		w->top += page; /* text_draw clamps */
+	else if ((a == KEY_ACTION_UP || a == KEY_ACTION_DOWN) && w->phase != WIZ_PLAN)
+		w->top = a == KEY_ACTION_UP ? (w->top > 0 ? w->top - 1 : 0) : w->top + 1;
+	else
+		return false;
+	w->u->dirty |= UI_DIRTY_BODY;
+	return true;
+}
+
+bool
+wizard_action(struct ui *u, enum key_action a)
+{
+	struct wizard *w = u->wizard;
+	if (w == NULL)
+		return false;
+	switch (a) {
+	case KEY_ACTION_QUIT:
+	case KEY_ACTION_HELP:
+	case KEY_ACTION_REFRESH:
+	case KEY_ACTION_PAUSE:
+	case KEY_ACTION_REDRAW:
+		return false; /* the global keys work here too */
+	default:
+		break;
+	}
+	if (a == KEY_ACTION_CLOSE) {
+		wizard_close(u);
+		return true;
+	}
+	if (wiz_scroll(w, a))
+		return true;
+	if (w->job != NULL) {
+		if (a == KEY_ACTION_ABORT && w->phase == WIZ_RUNNING) {
+			w->aborting = true;
+			atomic_store(&w->cancel, true);
+			ui_message(u, UI_ROLE_WARNING, "aborting after the running step");
+		} else if (a != KEY_ACTION_NONE) {
+			ui_message(u, UI_ROLE_INFO, "working: wait, or a to abort after it");
+		}
+		return true;
+	}
+	switch (w->phase) {
+	case WIZ_PLAN: wiz_plan_key(w, a); break;
+	case WIZ_OVERVIEW:
+		if (a == KEY_ACTION_ACCEPT || a == KEY_ACTION_YES) {
+			if (w->batch)
+				wiz_ask_group(w);
+			else
+				w->phase = WIZ_STEP;
+		} else if (a == KEY_ACTION_NO) {
+			wizard_close(u);
+		}
+		break;
+	case WIZ_STEP: wiz_step_key(w, a); break;
+	case WIZ_SUMMARY:
+		if (a == KEY_ACTION_ACCEPT || a == KEY_ACTION_YES)
+			wiz_next_group(w);
+		break;
+	default: break;
+	}
+	u->dirty |= UI_DIRTY_ALL;
+	return true;
+}
+
+bool
+wizard_close(struct ui *u)
+{
+	struct wizard *w = u->wizard;
+	if (w != NULL && w->job != NULL) {
+		ui_message(u, UI_ROLE_WARNING, w->phase == WIZ_RUNNING ?
+		    "step running: wait, or a to abort after it" : "working: wait a moment");
+		return false;
+	}
+	u->view = u->wizard_return;
+	wizard_free(u);
+	u->dirty |= UI_DIRTY_ALL;
+	return true;
+}
+
+/* ---- drawing and the loop ---- */
+
+static const char *
+wiz_prompt(const struct wizard *w)
+{
+	if (w->job != NULL)
+		return w->phase == WIZ_RUNNING ? "step running: wait, or a to abort after it" :
+		    "working...";
+	switch (w->phase) {
+	case WIZ_OFF: return "Esc closes";
+	case WIZ_PLAN: return w->batch ? "Enter: start with the first group   f: stop on failure" :
+		    "Up/Down choose a plan   Enter: prepare it   Esc: leave";
+	case WIZ_OVERVIEW: return "Enter: go through the steps one at a time   Esc: leave";
+	case WIZ_STEP: return "Run it? [y]es  [N]o  [s]kip  [a]bort   (Enter = no)";
+	case WIZ_SUMMARY: return "Enter: next group   Esc: leave";
+	case WIZ_DONE: return "Done. Esc closes";
+	default: return "";
+	}
+}
+
+void
+wizard_draw(struct ui *u, int y, int h, int64_t now)
+{
+	struct wizard *w = u->wizard;
+	if (w == NULL || h < 3)
+		return;
+	struct text t;
+	text_init(&t);
+	wiz_page(w, &t, COLS - 4, now);
+	w->page = h - 2;
+	text_draw(&t, stdscr, y, 2, h - 2, COLS - 4, &w->top);
+	text_free(&t);
+	enum ui_role role = w->phase == WIZ_STEP && w->job == NULL ? UI_ROLE_PROMPT :
+	    UI_ROLE_DIM;
+	draw_hline(stdscr, y + h - 2, 0, COLS, theme_attr(UI_ROLE_BORDER, false));
+	draw_text_fit(stdscr, y + h - 1, 2, COLS - 4, theme_attr(role, false), wiz_prompt(w));
+}
+
+bool
+wizard_tick(struct ui *u)
+{
+	struct wizard *w = u->wizard;
+	if (u->want_refresh && u->refresh_job == NULL) {
+		u->want_refresh = false;
+		refresh_start(u);
+	}
+	if (w == NULL || w->job == NULL)
+		return false;
+	/* The spinner turns and progress lines arrive while a job runs. */
+	return u->view == UI_VIEW_WIZARD;
+}
+
+int
+wizard_timeout(const struct ui *u, int64_t now)
+{
+	const struct wizard *w = u->wizard;
+	if (w == NULL || w->job == NULL)
+		return -1;
+	return UI_SPIN_MS - (int)((now - w->busy_since) % UI_SPIN_MS);
+}
+
+void
+wizard_status(const struct ui *u, char *buf, size_t size)
+{
+	const struct wizard *w = u->wizard;
+	if (w == NULL || w->phase == WIZ_OFF || w->ncells == 0)
+		snprintf(buf, size, "repair");
+	else if (w->batch)
+		snprintf(buf, size, "repair: %zu cells, group %zu of %zu", w->ncells,
+		    w->ngroups ? w->group + 1 : 0, w->ngroups);
+	else
+		snprintf(buf, size, "repair: %s on %s", w->cells[0].pkg, w->cells[0].dp);
+}
+
+void
+wizard_free(struct ui *u)
+{
+	if (u->wizard == NULL)
+		return;
+	wiz_free(u->wizard);
+	u->wizard = NULL;
+}

@@ -1,0 +1,112 @@
+/*
+ * The repair wizard's insides, shared by its state machine (wizard.c), its
+ * pages (wizard_page.c) and its background work (wizard_job.c).  One rule
+ * keeps the threads apart: while w->job is set, the UI thread reads only
+ * what the job does not write (the cells' names and states, the busy
+ * title) plus the progress lines under w->lock; everything the job wrote
+ * is read after its done callback ran on the UI thread.
+ */
+#ifndef DPD_TUI_WIZARD_INT_H
+#define DPD_TUI_WIZARD_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend/jobs.h"
+#include "backend/model.h"
+#include "backend/repair.h"
+#include "backend/util.h"
+#include "tui/text.h"
+
+struct ui;
+
+/* Progress lines kept for the running step (the newest). */
+#define WIZ_PROGRESS_LINES 8
+/* How long diagnosing one cell may take. */
+#define WIZ_DIAGNOSE_MS 60000
+
+struct wiz_cell {
+	char pkg[9];
+	char *dp;
+	int state;               /* State when the wizard opened; -1 not targeted */
+	struct snapshot *snap;   /* the one cell, for the diagnose job */
+	bool diagnosed;
+	enum repair_plan plan;   /* suggested; PLAN_COUNT: none */
+	char *finding;           /* the finding's title */
+	char *explanation;
+	char *error;             /* why it could not be diagnosed */
+};
+
+enum wiz_phase {
+	WIZ_OFF,        /* repairs disabled: says why */
+	WIZ_DIAGNOSE,   /* job: evidence and diagnosis for the cells */
+	WIZ_PLAN,       /* one cell: choose the plan; a batch: its groups */
+	WIZ_PREPARE,    /* job: repair_prepare */
+	WIZ_OVERVIEW,   /* every step of the plan, before the first runs */
+	WIZ_STEP,       /* one step, asking y/N/s/a */
+	WIZ_RUNNING,    /* job: repair_exec_step */
+	WIZ_FINISH,     /* job: repair_finish */
+	WIZ_SUMMARY,    /* a group's before -> after; Enter goes on */
+	WIZ_DONE,       /* every group done */
+};
+
+struct wizard {
+	enum wiz_phase phase;
+	char *off_reason;
+	struct wiz_cell *cells;
+	size_t ncells;
+	bool batch;
+	int plan_cur;             /* one cell: the plan chosen */
+	struct repair_group *groups;
+	size_t ngroups, unplanned, group;
+	struct repair_env env;
+	atomic_bool cancel;       /* env.cancel: abort after the current action */
+	struct repair_run *run;   /* the current group's run */
+	size_t step;              /* the step shown, or running */
+	long last_step;           /* the step whose outcome is shown; -1 none */
+	char *last_why;           /* what RS_CHANGED or RS_ERROR said */
+	bool aborting;            /* no more steps and no more groups */
+	bool stopped;             /* the current group's plan stopped */
+	struct buf summary;       /* summaries of the groups done */
+	size_t installed;         /* cells that ended installed */
+	char *error;              /* the last job's error, shown on the page */
+	char *busy;               /* what the running job does */
+	int64_t busy_since;
+	int top, page;            /* scrolling */
+	struct ui *u;
+
+	struct job *job;          /* in flight, else NULL */
+	enum repair_answer answer; /* for the exec job */
+	bool confirm_changed;
+	/* Shared with the job thread. */
+	pthread_mutex_t lock;
+	char *lines[WIZ_PROGRESS_LINES];
+	size_t nlines;
+	unsigned gen, seen_gen;
+	atomic_int diagnosed;     /* diagnose progress */
+	struct job *in_run;       /* the job inside run(), for the sleep */
+};
+
+/* Jobs (wizard_job.c); each sets w->job, w->busy and the phase. */
+void wiz_env_init(struct wizard *w);
+void wiz_start_diagnose(struct wizard *w);
+void wiz_start_prepare(struct wizard *w, enum repair_plan plan);
+void wiz_start_exec(struct wizard *w, enum repair_answer ans, bool confirm_changed);
+void wiz_start_finish(struct wizard *w);
+void wiz_progress_clear(struct wizard *w);
+
+/* Done callbacks' follow-ups (wizard.c, UI thread). */
+void wiz_diagnosed(struct wizard *w);
+void wiz_prepared(struct wizard *w, struct repair_run *run, const char *error);
+void wiz_executed(struct wizard *w, enum repair_step_status st, char *why);
+void wiz_finished(struct wizard *w, const char *error);
+
+/* Pages (wizard_page.c). */
+void wiz_page(struct wizard *w, struct text *t, int width, int64_t now);
+/* "1.2 MB" */
+const char *wiz_bytes(uint64_t n, char *buf, size_t size);
+
+#endif

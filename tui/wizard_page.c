@@ -1,0 +1,359 @@
+/*
+ * The repair wizard's pages: one text per phase, built for the width at
+ * every frame like the detail pane, scrolled by the wizard.  A step page
+ * shows everything repair_step() says about the step (where, the exact
+ * command, what it changes, what is checked first, its scope, how it is
+ * verified and what to do when it fails) so that the administrator
+ * answers knowing what will happen, and the outcome of the step before it
+ * per cell.  While a job runs, only what the job does not write is read
+ * (see wizard_int.h).
+ */
+#include "config.h"
+#include "tui/wizard_int.h"
+#include "tui/glyph.h"
+#include "tui/ui.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#define WIZ_LABEL_W 13
+/* Output lines shown per cell under a step's outcome. */
+#define WIZ_OUTPUT_LINES 6
+
+const char *
+wiz_bytes(uint64_t n, char *buf, size_t size)
+{
+	static const char *const units[] = { "bytes", "KB", "MB", "GB", "TB" };
+	double v = (double)n;
+	size_t u = 0;
+	while (v >= 1024 && u + 1 < sizeof units / sizeof units[0]) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, size, "%" PRIu64 " bytes", n);
+	else
+		snprintf(buf, size, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+static void
+wiz_field(struct text *t, const char *label, enum ui_role role, const char *value, int width)
+{
+	text_newline(t);
+	text_addf(t, UI_ROLE_DIM, "%-*s", WIZ_LABEL_W, label);
+	text_wrap(t, role, value && *value ? value : "-", width, WIZ_LABEL_W);
+}
+
+static void
+wiz_spinner(const struct wizard *w, struct text *t, int64_t now)
+{
+	const struct glyphs *g = glyph();
+	int frame = (int)(((now - w->busy_since) / UI_SPIN_MS) % g->nspinner);
+	text_newline(t);
+	text_newline(t);
+	text_addf(t, UI_ROLE_WARNING, "%s ", g->spinner[frame]);
+	text_addf(t, UI_ROLE_NORMAL, "%s%s", w->busy ? w->busy : "working",
+	    g->utf8 ? "\u2026" : "...");
+}
+
+static const char *
+wiz_state_label(int state)
+{
+	return state < 0 ? "not targeted" : state_info((unsigned)state)->label;
+}
+
+/* The title and the cells (with their findings once diagnosed). */
+static void
+wiz_head(const struct wizard *w, struct text *t, int width)
+{
+	text_newline(t);
+	text_add(t, UI_ROLE_TITLE, "Repair ");
+	if (w->batch)
+		text_addf(t, UI_ROLE_TITLE, "%zu marked cells", w->ncells);
+	else if (w->ncells == 0)
+		return;
+	else
+		text_addf(t, UI_ROLE_TITLE, "%s %s %s", w->cells[0].pkg, glyph()->times,
+		    w->cells[0].dp);
+	bool diagnosed = w->phase != WIZ_DIAGNOSE && w->phase != WIZ_OFF;
+	/* A batch lists its cells until the steps begin; then the pages need
+	 * the room (the step's own "Cells" and outcomes name them). */
+	bool list = !w->batch || w->phase <= WIZ_OVERVIEW;
+	for (size_t i = 0; i < w->ncells && list && (w->batch || diagnosed); i++) {
+		const struct wiz_cell *c = &w->cells[i];
+		text_newline(t);
+		enum ui_role role = c->state < 0 ? UI_ROLE_STATE_NONE :
+		    theme_state_role((unsigned)c->state);
+		text_addf(t, role, "  %s ", glyph_state(c->state < 0 ? STATE_NONE :
+		    (unsigned)c->state));
+		if (w->batch)
+			text_addf(t, UI_ROLE_NORMAL, "%s %s %-14s ", c->pkg, glyph()->times, c->dp);
+		text_addf(t, UI_ROLE_DIM, "%-14s ", wiz_state_label(c->state));
+		if (diagnosed)
+			text_wrap(t, c->error ? UI_ROLE_ERROR : UI_ROLE_NORMAL, c->error ? c->error :
+			    c->finding ? c->finding : "no finding", width, 4);
+	}
+}
+
+static void
+wiz_plan_list(const struct wizard *w, struct text *t, int width)
+{
+	const struct wiz_cell *c = &w->cells[0];
+	if (c->explanation != NULL) {
+		text_newline(t);
+		text_add(t, UI_ROLE_NORMAL, "  ");
+		text_wrap(t, UI_ROLE_DIM, c->explanation, width, 2);
+	}
+	text_newline(t);
+	text_newline(t);
+	text_add(t, UI_ROLE_SECTION, "Plans");
+	for (int p = 0; p < PLAN_COUNT; p++) {
+		bool cur = p == w->plan_cur;
+		text_newline(t);
+		text_add(t, UI_ROLE_KEY, cur ? (glyph()->utf8 ? "\u25b8 " : "> ") : "  ");
+		text_addf(t, cur ? UI_ROLE_SELECT : UI_ROLE_NORMAL, "%-24s",
+		    repair_plan_name((enum repair_plan)p));
+		/* Before the title: a long title is cut at 80 columns. */
+		if ((enum repair_plan)p == c->plan)
+			text_add(t, UI_ROLE_INFO, " (suggested)");
+		text_addf(t, UI_ROLE_DIM, " %s", repair_plan_title((enum repair_plan)p));
+	}
+	text_newline(t);
+	text_newline(t);
+	text_wrap(t, UI_ROLE_NORMAL, repair_plan_about((enum repair_plan)w->plan_cur), width, 0);
+}
+
+static void
+wiz_groups(const struct wizard *w, struct text *t)
+{
+	text_newline(t);
+	text_newline(t);
+	text_add(t, UI_ROLE_SECTION, "Groups (by suggested plan)");
+	for (size_t i = 0; i < w->ngroups; i++) {
+		text_newline(t);
+		text_addf(t, UI_ROLE_KEY, "  %zu. ", i + 1);
+		text_addf(t, UI_ROLE_NORMAL, "%-24s %3zu cell%s  ", repair_plan_name(w->groups[i].plan),
+		    w->groups[i].ncells, w->groups[i].ncells == 1 ? " " : "s");
+		text_add(t, UI_ROLE_DIM, repair_plan_title(w->groups[i].plan));
+	}
+	if (w->unplanned > 0) {
+		text_newline(t);
+		text_addf(t, UI_ROLE_WARNING, "  %zu cell%s without a plan (left out)",
+		    w->unplanned, w->unplanned == 1 ? "" : "s");
+	}
+	text_newline(t);
+	text_newline(t);
+	text_add(t, UI_ROLE_DIM, "On a failed cell: ");
+	text_add(t, UI_ROLE_NORMAL, w->env.stop_on_failure ? "the batch stops (f toggles)" :
+	    "the other cells go on (f toggles)");
+}
+
+static void
+wiz_overview(const struct wizard *w, struct text *t, int width)
+{
+	char bytes[32];
+	const struct repair_run *r = w->run;
+	enum repair_plan p = repair_run_plan(r);
+	text_newline(t);
+	text_newline(t);
+	text_addf(t, UI_ROLE_SECTION, "Plan %s", repair_plan_name(p));
+	text_addf(t, UI_ROLE_NORMAL, "  %s", repair_plan_title(p));
+	wiz_field(t, "Cells", UI_ROLE_NORMAL, "", width);
+	text_addf(t, UI_ROLE_NORMAL, "%zu; %s sent in total", repair_ncells(r),
+	    wiz_bytes(repair_total_bytes(r), bytes, sizeof bytes));
+	const char *cav = repair_caveats(r);
+	if (cav != NULL && *cav)
+		wiz_field(t, "Caveats", UI_ROLE_WARNING, cav, width);
+	for (size_t i = 0; i < repair_nsteps(r); i++) {
+		const struct repair_step_view *v = repair_step(r, i);
+		text_newline(t);
+		text_addf(t, UI_ROLE_KEY, "%2d. ", v->number);
+		text_wrap(t, UI_ROLE_NORMAL, v->title, width, 4);
+		if (v->destructive)
+			text_add(t, UI_ROLE_WARNING, "  [destructive]");
+		if (v->hand)
+			text_add(t, UI_ROLE_WARNING, "  [by hand]");
+		text_newline(t);
+		text_add(t, UI_ROLE_NORMAL, "    ");
+		text_wrap(t, UI_ROLE_DIM, v->scope, width, 4);
+	}
+}
+
+static void
+wiz_step(const struct wizard *w, struct text *t, int width)
+{
+	const struct repair_step_view *v = repair_step(w->run, w->step);
+	char line[64];
+	text_newline(t);
+	text_newline(t);
+	text_addf(t, UI_ROLE_SECTION, "Step %d of %zu", v->number, repair_nsteps(w->run));
+	text_add(t, UI_ROLE_NORMAL, "  ");
+	text_wrap(t, UI_ROLE_TITLE, v->title, width, 2);
+	if (v->destructive)
+		wiz_field(t, "DESTRUCTIVE", UI_ROLE_WARNING, "asked again if its target changed "
+		    "since the plan was shown", width);
+	if (v->hand)
+		wiz_field(t, "BY HAND", UI_ROLE_WARNING, w->env.demo ?
+		    "the administrator does this by hand on the server; in the demo the "
+		    "simulator does it when you answer yes" :
+		    "the administrator does this by hand on the server; yes checks that "
+		    "it was done", width);
+	wiz_field(t, "Where", UI_ROLE_NORMAL, v->where, width);
+	wiz_field(t, "Command", UI_ROLE_KEY, v->command, width);
+	wiz_field(t, "Changes", UI_ROLE_NORMAL, v->changes, width);
+	wiz_field(t, "Checks first", UI_ROLE_NORMAL, v->precondition, width);
+	wiz_field(t, "Scope", UI_ROLE_NORMAL, v->scope, width);
+	wiz_field(t, "Verified by", UI_ROLE_NORMAL, v->verify, width);
+	wiz_field(t, "If it fails", UI_ROLE_NORMAL, v->on_failure, width);
+	snprintf(line, sizeof line, "%zu", v->count);
+	wiz_field(t, "Cells", UI_ROLE_NORMAL, line, width);
+}
+
+static enum ui_role
+wiz_outcome_role(enum repair_outcome o)
+{
+	switch (o) {
+	case RO_OK:
+	case RO_NOT_NEEDED: return UI_ROLE_STATE_OK;
+	case RO_FAILED: return UI_ROLE_ERROR;
+	case RO_DECLINED:
+	case RO_DROPPED: return UI_ROLE_WARNING;
+	default: return UI_ROLE_DIM;
+	}
+}
+
+/* The first lines of a cell's output, indented. */
+static void
+wiz_output(struct text *t, const char *out, int width)
+{
+	int n = 0;
+	for (const char *p = out; p != NULL && *p && n < WIZ_OUTPUT_LINES; n++) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[256];
+		snprintf(line, sizeof line, "%.*s", (int)(len < 255 ? len : 255), p);
+		text_newline(t);
+		text_add(t, UI_ROLE_NORMAL, "      ");
+		text_wrap(t, UI_ROLE_DIM, line, width, 6);
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+/* What the last step did, per cell. */
+static void
+wiz_outcomes(const struct wizard *w, struct text *t, int width)
+{
+	if (w->run == NULL || w->last_step < 0)
+		return;
+	size_t i = (size_t)w->last_step;
+	const struct repair_step_view *v = repair_step(w->run, i);
+	text_newline(t);
+	text_newline(t);
+	text_addf(t, UI_ROLE_SECTION, "Step %d result", v->number);
+	text_addf(t, UI_ROLE_DIM, "  %s", v->title);
+	for (size_t c = 0; c < repair_ncells(w->run); c++) {
+		const struct repair_cell_result *r = repair_cell(w->run, c);
+		enum repair_outcome o = r->step[i];
+		text_newline(t);
+		text_addf(t, wiz_outcome_role(o), "  %-11s ", repair_outcome_name(o));
+		text_addf(t, UI_ROLE_NORMAL, "%s %s %s  ", r->package_id, glyph()->times, r->dp);
+		if (r->message != NULL && r->message[i] != NULL)
+			text_wrap(t, UI_ROLE_NORMAL, r->message[i], width, 6);
+		/* The output belongs to the last step that ran for the cell:
+		 * show it under the step that produced it (preload's lines). */
+		if (o == RO_OK || o == RO_FAILED) {
+			if (v->action == RA_PRELOAD || v->hand)
+				wiz_output(t, r->output, width);
+		}
+	}
+	if (w->last_why != NULL) {
+		text_newline(t);
+		text_add(t, UI_ROLE_NORMAL, "  ");
+		text_wrap(t, UI_ROLE_WARNING, w->last_why, width, 2);
+	}
+}
+
+static void
+wiz_running(struct wizard *w, struct text *t, int width, int64_t now)
+{
+	wiz_spinner(w, t, now);
+	text_newline(t);
+	pthread_mutex_lock(&w->lock);
+	for (size_t i = 0; i < w->nlines; i++) {
+		text_newline(t);
+		text_add(t, UI_ROLE_NORMAL, "  ");
+		text_wrap(t, UI_ROLE_DIM, w->lines[i], width, 4);
+	}
+	w->seen_gen = w->gen;
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void
+wiz_summary(const struct wizard *w, struct text *t, int width)
+{
+	text_newline(t);
+	text_newline(t);
+	text_add(t, UI_ROLE_SECTION, "What changed");
+	const char *s = w->summary.data ? w->summary.data : "";
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+		char line[512];
+		snprintf(line, sizeof line, "%.*s", (int)(len < 511 ? len : 511), s);
+		text_newline(t);
+		text_add(t, UI_ROLE_NORMAL, "  ");
+		text_wrap(t, UI_ROLE_NORMAL, line, width, 4);
+		s = nl ? nl + 1 : s + len;
+	}
+	text_newline(t);
+	text_newline(t);
+	text_addf(t, w->installed == w->ncells ? UI_ROLE_STATE_OK : UI_ROLE_WARNING,
+	    "%zu of %zu cell%s installed now", w->installed, w->ncells,
+	    w->ncells == 1 ? "" : "s");
+	text_add(t, UI_ROLE_DIM, "  (the grid is refreshed)");
+}
+
+void
+wiz_page(struct wizard *w, struct text *t, int width, int64_t now)
+{
+	wiz_head(w, t, width);
+	switch (w->phase) {
+	case WIZ_OFF:
+		text_newline(t);
+		text_newline(t);
+		text_wrap(t, UI_ROLE_WARNING, w->off_reason ? w->off_reason : "", width, 0);
+		break;
+	case WIZ_DIAGNOSE:
+		wiz_spinner(w, t, now);
+		text_addf(t, UI_ROLE_DIM, " %d of %zu cells", atomic_load(&w->diagnosed), w->ncells);
+		break;
+	case WIZ_PLAN:
+		if (w->batch)
+			wiz_groups(w, t);
+		else
+			wiz_plan_list(w, t, width);
+		break;
+	case WIZ_PREPARE:
+	case WIZ_FINISH:
+		wiz_spinner(w, t, now);
+		break;
+	case WIZ_OVERVIEW: wiz_overview(w, t, width); break;
+	case WIZ_STEP:
+		wiz_step(w, t, width);
+		wiz_outcomes(w, t, width);
+		break;
+	case WIZ_RUNNING: wiz_running(w, t, width, now); break;
+	case WIZ_SUMMARY:
+	case WIZ_DONE:
+		wiz_summary(w, t, width);
+		wiz_outcomes(w, t, width);
+		break;
+	}
+	if (w->error != NULL) {
+		text_newline(t);
+		text_newline(t);
+		text_wrap(t, UI_ROLE_ERROR, w->error, width, 0);
+	}
+}
