@@ -14,7 +14,9 @@
 #include "tui/ui.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define WIZ_LABEL_W 13
@@ -224,20 +226,18 @@ wiz_outcome_role(enum repair_outcome o)
 	}
 }
 
-/* The first lines of a cell's output, indented. */
+/* At most `max` lines of text, each on its own wrapped, indented line. */
 static void
-wiz_output(struct text *t, const char *out, int width)
+wiz_lines(struct text *t, const char *s, enum ui_role role, int indent, int max, int width)
 {
-	int n = 0;
-	for (const char *p = out; p != NULL && *p && n < WIZ_OUTPUT_LINES; n++) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char line[256];
-		snprintf(line, sizeof line, "%.*s", (int)(len < 255 ? len : 255), p);
+	for (int n = 0; s != NULL && *s && n < max; n++) {
+		size_t len = strcspn(s, "\n");
+		char *line = xstrndup(s, len);
 		text_newline(t);
-		text_add(t, UI_ROLE_NORMAL, "      ");
-		text_wrap(t, UI_ROLE_DIM, line, width, 6);
-		p = nl ? nl + 1 : NULL;
+		text_addf(t, UI_ROLE_NORMAL, "%*s", indent, "");
+		text_wrap(t, role, line, width, indent);
+		free(line);
+		s += len + (s[len] == '\n');
 	}
 }
 
@@ -265,7 +265,7 @@ wiz_outcomes(const struct wizard *w, struct text *t, int width)
 		 * show it under the step that produced it (preload's lines). */
 		if (o == RO_OK || o == RO_FAILED) {
 			if (v->action == RA_PRELOAD || v->hand)
-				wiz_output(t, r->output, width);
+				wiz_lines(t, r->output, UI_ROLE_DIM, 6, WIZ_OUTPUT_LINES, width);
 		}
 	}
 	if (w->last_why != NULL) {
@@ -296,17 +296,7 @@ wiz_summary(const struct wizard *w, struct text *t, int width)
 	text_newline(t);
 	text_newline(t);
 	text_add(t, UI_ROLE_SECTION, "What changed");
-	const char *s = w->summary.data ? w->summary.data : "";
-	while (*s) {
-		const char *nl = strchr(s, '\n');
-		size_t len = nl ? (size_t)(nl - s) : strlen(s);
-		char line[512];
-		snprintf(line, sizeof line, "%.*s", (int)(len < 511 ? len : 511), s);
-		text_newline(t);
-		text_add(t, UI_ROLE_NORMAL, "  ");
-		text_wrap(t, UI_ROLE_NORMAL, line, width, 4);
-		s = nl ? nl + 1 : s + len;
-	}
+	wiz_lines(t, w->summary.data, UI_ROLE_NORMAL, 2, INT_MAX, width);
 	text_newline(t);
 	text_newline(t);
 	text_addf(t, w->installed == w->ncells ? UI_ROLE_STATE_OK : UI_ROLE_WARNING,
