@@ -203,7 +203,7 @@ repair_sleep(const struct repair_run *r, int ms)
 	return !repair_cancelled(r);
 }
 
-void
+const char *
 repair_size_human(uint64_t n, char out[static 16])
 {
 	static const char *const unit[] = { "bytes", "KB", "MB", "GB", "TB" };
@@ -217,6 +217,7 @@ repair_size_human(uint64_t n, char out[static 16])
 		snprintf(out, 16, "%llu bytes", (unsigned long long)n);
 	else
 		snprintf(out, 16, "%.1f %s", v, unit[u]);
+	return out;
 }
 
 void

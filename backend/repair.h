@@ -185,6 +185,8 @@ size_t repair_ncells(const struct repair_run *r);
 const struct repair_cell_result *repair_cell(const struct repair_run *r, size_t i);
 /* Total bytes the whole plan sends (over all cells and DPs). */
 uint64_t repair_total_bytes(const struct repair_run *r);
+/* "2.0 KB", "1.2 GB": bytes for people.  Returns out. */
+const char *repair_size_human(uint64_t n, char out[static 16]);
 /* Plan-wide caveats (e.g. "RefreshNow may act like RefreshPkgSource"),
  * one per line, or "" */
 const char *repair_caveats(const struct repair_run *r);

@@ -119,8 +119,6 @@ void repair_progress(struct repair_run *r, const char *fmt, ...)
 bool repair_sleep(const struct repair_run *r, int ms);
 bool repair_cancelled(const struct repair_run *r);
 void step_param(struct step_ctx *x, const char *key, const char *value);
-/* "1.2 GB" */
-void repair_size_human(uint64_t n, char out[static 16]);
 /* Paths, malloc'd. */
 char *repair_dp_pck(const struct rcell *c);
 char *repair_dp_dmpkg(const struct rcell *c);

@@ -289,7 +289,7 @@ wiz_finished(struct wizard *w, const char *error)
 	char bytes[32];
 	buf_printf(&w->summary, "%s%s (%zu cell%s, %s)\n", w->summary.len ? "\n" : "",
 	    repair_plan_title(g->plan), g->ncells, g->ncells == 1 ? "" : "s",
-	    wiz_bytes(repair_total_bytes(w->run), bytes, sizeof bytes));
+	    repair_size_human(repair_total_bytes(w->run), bytes));
 	if (error != NULL) {
 		buf_printf(&w->summary, "cells not re-read: %s\n", error);
 	} else {
@@ -362,10 +362,10 @@ wiz_group_answer(struct ui *u, int answer, void *arg)
 	    wiz_large_answer, w);
 	text_newline(t);
 	text_addf(t, UI_ROLE_WARNING, "%zu cells, %s in total", g->ncells,
-	    wiz_bytes(total, bytes, sizeof bytes));
+	    repair_size_human(total, bytes));
 	text_newline(t);
 	text_addf(t, UI_ROLE_NORMAL, "(more than %d cells or %s). Really start it?",
-	    REPAIR_BATCH_CELLS, wiz_bytes(REPAIR_BATCH_BYTES, bytes, sizeof bytes));
+	    REPAIR_BATCH_CELLS, repair_size_human(REPAIR_BATCH_BYTES, bytes));
 }
 
 /* Once per group of a batch: its plan, count, bytes and steps. */
@@ -382,8 +382,7 @@ wiz_ask_group(struct wizard *w)
 	text_addf(t, UI_ROLE_TITLE, "%s", repair_plan_title(g->plan));
 	text_newline(t);
 	text_addf(t, UI_ROLE_NORMAL, "%zu cell%s, %s in total, %zu steps:", g->ncells,
-	    g->ncells == 1 ? "" : "s", wiz_bytes(repair_total_bytes(w->run), bytes,
-	    sizeof bytes), repair_nsteps(w->run));
+	    g->ncells == 1 ? "" : "s", repair_size_human(repair_total_bytes(w->run), bytes), repair_nsteps(w->run));
 	for (size_t i = 0; i < repair_nsteps(w->run); i++) {
 		const struct repair_step_view *v = repair_step(w->run, i);
 		text_newline(t);

@@ -107,6 +107,5 @@ void wiz_finished(struct wizard *w, const char *error);
 /* Pages (wizard_page.c). */
 void wiz_page(struct wizard *w, struct text *t, int width, int64_t now);
 /* "1.2 MB" */
-const char *wiz_bytes(uint64_t n, char *buf, size_t size);
 
 #endif

@@ -23,29 +23,27 @@
 /* Output lines shown per cell under a step's outcome. */
 #define WIZ_OUTPUT_LINES 6
 
-const char *
-wiz_bytes(uint64_t n, char *buf, size_t size)
-{
-	static const char *const units[] = { "bytes", "KB", "MB", "GB", "TB" };
-	double v = (double)n;
-	size_t u = 0;
-	while (v >= 1024 && u + 1 < sizeof units / sizeof units[0]) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, size, "%" PRIu64 " bytes", n);
-	else
-		snprintf(buf, size, "%.1f %s", v, units[u]);
-	return buf;
-}
-
 static void
 wiz_field(struct text *t, const char *label, enum ui_role role, const char *value, int width)
 {
 	text_newline(t);
 	text_addf(t, UI_ROLE_DIM, "%-*s", WIZ_LABEL_W, label);
 	text_wrap(t, role, value && *value ? value : "-", width, WIZ_LABEL_W);
+}
+
+/* At most `max` lines of text, each on its own wrapped, indented line. */
+static void
+wiz_lines(struct text *t, const char *s, enum ui_role role, int indent, int max, int width)
+{
+	for (int n = 0; s != NULL && *s && n < max; n++) {
+		size_t len = strcspn(s, "\n");
+		char *line = xstrndup(s, len);
+		text_newline(t);
+		text_addf(t, UI_ROLE_NORMAL, "%*s", indent, "");
+		text_wrap(t, role, line, width, indent);
+		free(line);
+		s += len + (s[len] == '\n');
+	}
 }
 
 static void
@@ -162,12 +160,16 @@ wiz_overview(const struct wizard *w, struct text *t, int width)
 	text_newline(t);
 	text_addf(t, UI_ROLE_SECTION, "Plan %s", repair_plan_name(p));
 	text_addf(t, UI_ROLE_NORMAL, "  %s", repair_plan_title(p));
-	wiz_field(t, "Cells", UI_ROLE_NORMAL, "", width);
-	text_addf(t, UI_ROLE_NORMAL, "%zu; %s sent in total", repair_ncells(r),
-	    wiz_bytes(repair_total_bytes(r), bytes, sizeof bytes));
+	char *cells = xasprintf("%zu; %s sent in total", repair_ncells(r),
+	    repair_size_human(repair_total_bytes(r), bytes));
+	wiz_field(t, "Cells", UI_ROLE_NORMAL, cells, width);
+	free(cells);
 	const char *cav = repair_caveats(r);
-	if (cav != NULL && *cav)
-		wiz_field(t, "Caveats", UI_ROLE_WARNING, cav, width);
+	if (cav != NULL && *cav) {
+		text_newline(t);
+		text_add(t, UI_ROLE_DIM, "Caveats");
+		wiz_lines(t, cav, UI_ROLE_WARNING, WIZ_LABEL_W, INT_MAX, width);
+	}
 	for (size_t i = 0; i < repair_nsteps(r); i++) {
 		const struct repair_step_view *v = repair_step(r, i);
 		text_newline(t);
@@ -219,25 +221,11 @@ wiz_outcome_role(enum repair_outcome o)
 	switch (o) {
 	case RO_OK:
 	case RO_NOT_NEEDED: return UI_ROLE_STATE_OK;
-	case RO_FAILED: return UI_ROLE_ERROR;
+	case RO_FAILED:
+	case RO_REFUSED: return UI_ROLE_ERROR;
 	case RO_DECLINED:
 	case RO_DROPPED: return UI_ROLE_WARNING;
 	default: return UI_ROLE_DIM;
-	}
-}
-
-/* At most `max` lines of text, each on its own wrapped, indented line. */
-static void
-wiz_lines(struct text *t, const char *s, enum ui_role role, int indent, int max, int width)
-{
-	for (int n = 0; s != NULL && *s && n < max; n++) {
-		size_t len = strcspn(s, "\n");
-		char *line = xstrndup(s, len);
-		text_newline(t);
-		text_addf(t, UI_ROLE_NORMAL, "%*s", indent, "");
-		text_wrap(t, role, line, width, indent);
-		free(line);
-		s += len + (s[len] == '\n');
 	}
 }
 
