@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend/sim/sim.h"
@@ -134,6 +135,14 @@ simhost_run(const char *script)
 			return rc;
 		}
 		host = info.primary;
+	}
+	/* A slow host, for the fault tests: answer only after this long. */
+	const char *delay = getenv("DPDOCTOR_SIMHOST_DELAY_MS");
+	if (delay != NULL && *delay) {
+		long ms = strtol(delay, NULL, 10);
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+		if (ms > 0)
+			(void)nanosleep(&ts, NULL);
 	}
 	struct script_result res;
 	script_result_init(&res);

@@ -1,0 +1,416 @@
+/*
+ * The SSH engine's loop.  Job threads queue commands (sshloop_exec) and
+ * sleep on a condition variable; the engine thread attaches each command to
+ * its host, opens the host's session when needed (TCP connect, handshake,
+ * host key check, authentication, each step non-blocking with one deadline
+ * for the lot), runs the command on its own channel and completes it.  After
+ * every wake-up every host and channel is driven until libssh2 says EAGAIN,
+ * because one socket carries all of a host's channels and reading for one
+ * can queue data for another (transports.md §1.2).  Deadlines and cancel
+ * flags are enforced here, so a caller never waits past its deadline for a
+ * stuck server.  What each host and command goes through is in sshhost.c.
+ */
+#include "config.h"
+#include "backend/sshloop_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+int
+sshloop_global_init(void)
+{
+	return libssh2_init(0) == 0 ? 0 : -1;
+}
+
+static void
+loop_wake(struct sshloop *l)
+{
+	char c = 1;
+	while (write(l->wake[1], &c, 1) < 0 && errno == EINTR)
+		;
+}
+
+void
+sshloop_complete(struct sshloop *l, struct sshreq *r, enum ssh_error kind, const char *fmt,
+    ...)
+{
+	pthread_mutex_lock(&l->lock);
+	if (!r->done) {
+		r->kind = kind;
+		if (fmt != NULL) {
+			va_list ap;
+			va_start(ap, fmt);
+			r->err = xvasprintf(fmt, ap);
+			va_end(ap);
+		}
+		r->done = true;
+	}
+	pthread_cond_broadcast(&l->done_cv);
+	pthread_mutex_unlock(&l->lock);
+}
+
+/* ---- hosts ------------------------------------------------------------------ */
+
+static char *
+dup_or(const char *s, const char *dflt)
+{
+	return xstrdup(s != NULL && *s ? s : dflt);
+}
+
+/* The host a request names, created on first use.  Only the engine thread
+ * changes the list, and only under l->lock, so other threads may read it
+ * under the lock and the engine may read it without. */
+static struct sshhost *
+host_get(struct sshloop *l, const struct ssh_host *h)
+{
+	for (struct sshhost *x = l->hosts; x != NULL; x = x->next)
+		if (strcasecmp(x->name, h->name) == 0)
+			return x;
+	struct sshhost *x = xcalloc(1, sizeof *x);
+	const char *user = getenv("USER");
+	x->name = xstrdup(h->name);
+	x->address = dup_or(h->address, h->name);
+	x->port = h->port > 0 ? h->port : 22;
+	x->user = dup_or(h->user, user ? user : "root");
+	x->identity = h->identity && *h->identity ? xstrdup(h->identity) : NULL;
+	x->known_hosts = h->known_hosts && *h->known_hosts ? xstrdup(h->known_hosts) : NULL;
+	x->connect_ms = h->connect_timeout_ms > 0 ? h->connect_timeout_ms : 10000;
+	x->fd = -1;
+	x->loop = l;
+	x->next = l->hosts;
+	l->hosts = x;
+	return x;
+}
+
+static void
+host_free(struct sshhost *h)
+{
+	sshhost_close(h);
+	free(h->name);
+	free(h->address);
+	free(h->user);
+	free(h->identity);
+	free(h->known_hosts);
+	free(h->err);
+	free(h->pending_key);
+	free(h);
+}
+
+static void
+req_free(struct sshreq *r)
+{
+	free((char *)r->hc.name);
+	free((char *)r->hc.address);
+	free((char *)r->hc.user);
+	free((char *)r->hc.identity);
+	free((char *)r->hc.known_hosts);
+	free(r->err);
+	free(r->cmd);
+	free(r);
+}
+
+/* ---- public -------------------------------------------------------------------- */
+
+static void *loop_main(void *arg);
+
+struct sshloop *
+sshloop_new(const struct sshloop_config *c, char **err)
+{
+	struct sshloop *l = xcalloc(1, sizeof *l);
+	l->cfg = *c;
+	if (l->cfg.max_parallel <= 0)
+		l->cfg.max_parallel = 16;
+	if (l->cfg.keepalive_s <= 0)
+		l->cfg.keepalive_s = 15;
+	if (pipe(l->wake) != 0) {
+		err_set(err, "ssh: cannot make the wake-up pipe: %s", strerror(errno));
+		free(l);
+		return NULL;
+	}
+	for (int i = 0; i < 2; i++)
+		(void)fcntl(l->wake[i], F_SETFL, fcntl(l->wake[i], F_GETFL) | O_NONBLOCK);
+	pthread_mutex_init(&l->lock, NULL);
+	pthread_cond_init(&l->done_cv, NULL);
+	if (pthread_create(&l->thread, NULL, loop_main, l) != 0) {
+		err_set(err, "ssh: cannot start the engine thread");
+		close(l->wake[0]);
+		close(l->wake[1]);
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void
+sshloop_free(struct sshloop *l)
+{
+	if (l == NULL)
+		return;
+	pthread_mutex_lock(&l->lock);
+	l->stop = true;
+	pthread_mutex_unlock(&l->lock);
+	loop_wake(l);
+	pthread_join(l->thread, NULL);
+	while (l->hosts != NULL) {
+		struct sshhost *h = l->hosts;
+		l->hosts = h->next;
+		host_free(h);
+	}
+	close(l->wake[0]);
+	close(l->wake[1]);
+	pthread_mutex_destroy(&l->lock);
+	pthread_cond_destroy(&l->done_cv);
+	free(l);
+}
+
+int
+sshloop_exec(struct sshloop *l, const struct ssh_host *h, const char *cmd,
+    const char *in, size_t inlen, struct script_result *res, const struct deadline *dl,
+    enum ssh_error *kind, char **err)
+{
+	struct sshreq *r = xcalloc(1, sizeof *r);
+	r->hc = (struct ssh_host){ xstrdup(h->name), h->address ? xstrdup(h->address) : NULL,
+	    h->port, h->user ? xstrdup(h->user) : NULL,
+	    h->identity ? xstrdup(h->identity) : NULL,
+	    h->known_hosts ? xstrdup(h->known_hosts) : NULL, h->connect_timeout_ms };
+	r->cmd = xstrdup(cmd);
+	r->in = in;
+	r->inlen = in ? inlen : 0;
+	r->res = res;
+	if (dl != NULL)
+		r->dl = *dl;
+	pthread_mutex_lock(&l->lock);
+	if (l->stop) {
+		pthread_mutex_unlock(&l->lock);
+		req_free(r);
+		err_set(err, "%s: the SSH engine is shutting down", h->name);
+		return -1;
+	}
+	r->next = l->incoming;
+	l->incoming = r;
+	pthread_mutex_unlock(&l->lock);
+	loop_wake(l);
+	pthread_mutex_lock(&l->lock);
+	while (!r->done)
+		pthread_cond_wait(&l->done_cv, &l->lock);
+	pthread_mutex_unlock(&l->lock);
+	int rc = r->kind == SSHE_NONE ? 0 : -1;
+	if (kind != NULL)
+		*kind = r->kind;
+	if (rc != 0)
+		err_set(err, "%s", r->err ? r->err : "ssh: failed");
+	req_free(r);
+	return rc;
+}
+
+int
+sshloop_pending_host_key(struct sshloop *l, char **server, char **fingerprint, char **type)
+{
+	int rc = -1;
+	pthread_mutex_lock(&l->lock);
+	for (struct sshhost *h = l->hosts; h != NULL && rc != 0; h = h->next)
+		if (h->pending_key != NULL) {
+			*server = xstrdup(h->name);
+			*fingerprint = xstrdup(h->pending_fp);
+			*type = xstrdup(h->pending_type_name);
+			rc = 0;
+		}
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+int
+sshloop_accept_host_key(struct sshloop *l, const char *server, char **err)
+{
+	int rc = -1;
+	pthread_mutex_lock(&l->lock);
+	struct sshhost *h = l->hosts;
+	while (h != NULL && strcasecmp(h->name, server) != 0)
+		h = h->next;
+	if (h == NULL || h->pending_key == NULL) {
+		err_set(err, "%s: no host key is waiting to be accepted", server);
+	} else {
+		char *path = h->known_hosts ? xstrdup(h->known_hosts) : sshkh_default_path();
+		rc = sshkh_append(path, h->address, h->port, h->pending_key, h->pending_len,
+		    h->pending_type, err);
+		free(path);
+		if (rc == 0) {
+			free(h->pending_key);
+			h->pending_key = NULL;
+			h->failed = false;
+			h->retry_at = 0;
+		}
+	}
+	pthread_mutex_unlock(&l->lock);
+	loop_wake(l);
+	return rc;
+}
+
+void
+sshloop_stats(struct sshloop *l, struct sshloop_stats *out)
+{
+	pthread_mutex_lock(&l->lock);
+	*out = l->stats;
+	pthread_mutex_unlock(&l->lock);
+}
+
+/* ---- the loop ---------------------------------------------------------------- */
+
+/* Give new requests to their hosts (in arrival order). */
+static bool
+loop_take(struct sshloop *l)
+{
+	pthread_mutex_lock(&l->lock);
+	struct sshreq *in = l->incoming;
+	l->incoming = NULL;
+	bool stop = l->stop;
+	struct sshreq *rev = NULL;
+	while (in != NULL) {
+		struct sshreq *n = in->next;
+		in->next = rev;
+		in->host = host_get(l, &in->hc);
+		rev = in;
+		in = n;
+	}
+	pthread_mutex_unlock(&l->lock);
+	while (rev != NULL) {
+		struct sshreq *r = rev;
+		rev = r->next;
+		r->next = NULL;
+		sshhost_enqueue(r->host, r);
+	}
+	return stop;
+}
+
+static int
+loop_open_hosts(const struct sshloop *l)
+{
+	int n = 0;
+	for (const struct sshhost *h = l->hosts; h != NULL; h = h->next)
+		n += h->session != NULL || h->fd >= 0;
+	return n;
+}
+
+/* Hosts with work start connecting while there is room; an idle open host
+ * makes room when another one needs it. */
+static void
+loop_schedule(struct sshloop *l, int64_t now)
+{
+	for (struct sshhost *h = l->hosts; h != NULL; h = h->next) {
+		if (h->queue == NULL || h->session != NULL || h->fd >= 0)
+			continue;
+		if (loop_open_hosts(l) >= l->cfg.max_parallel) {
+			struct sshhost *idle = NULL;
+			for (struct sshhost *x = l->hosts; x != NULL; x = x->next)
+				if (x->ready && x->queue == NULL && x->active == NULL &&
+				    (idle == NULL || x->last_used < idle->last_used))
+					idle = x;
+			if (idle == NULL)
+				return;
+			sshhost_close(idle);
+		}
+		sshhost_start(h, now);
+	}
+	int open = loop_open_hosts(l);
+	if ((unsigned long)open > l->stats.max_hosts)
+		l->stats.max_hosts = (unsigned long)open;
+}
+
+/* Run every host and channel until nothing moves without new input. */
+static void
+loop_drive(struct sshloop *l, int64_t now)
+{
+	for (int round = 0; round < 64; round++) {
+		bool moved = false;
+		for (struct sshhost *h = l->hosts; h != NULL; h = h->next)
+			moved |= sshhost_drive(h, now);
+		if (!moved)
+			break;
+	}
+}
+
+static int
+loop_timeout(const struct sshloop *l, int64_t now)
+{
+	int64_t next = now + 1000;
+	for (const struct sshhost *h = l->hosts; h != NULL; h = h->next) {
+		int64_t t = sshhost_next_event(h, now);
+		if (t > 0 && t < next)
+			next = t;
+	}
+	return next <= now ? 0 : (int)(next - now);
+}
+
+static void
+loop_poll(struct sshloop *l, int timeout)
+{
+	size_t n = 1;
+	for (struct sshhost *h = l->hosts; h != NULL; h = h->next)
+		n += h->fd >= 0;
+	struct pollfd *p = xcalloc(n, sizeof *p);
+	struct sshhost **who = xcalloc(n, sizeof *who);
+	p[0] = (struct pollfd){ .fd = l->wake[0], .events = POLLIN };
+	size_t k = 1;
+	for (struct sshhost *h = l->hosts; h != NULL; h = h->next)
+		if (h->fd >= 0) {
+			who[k] = h;
+			p[k++] = (struct pollfd){ .fd = h->fd, .events = sshhost_events(h) };
+		}
+	(void)poll(p, n, timeout);
+	if (p[0].revents & POLLIN) {
+		char buf[64];
+		while (read(l->wake[0], buf, sizeof buf) > 0)
+			;
+	}
+	for (size_t i = 1; i < n; i++)
+		who[i]->revents = p[i].revents;
+	free(who);
+	free(p);
+}
+
+static void
+loop_shutdown(struct sshloop *l)
+{
+	for (struct sshhost *h = l->hosts; h != NULL; h = h->next) {
+		sshhost_fail_all(h, SSHE_CANCELLED, "%s: dpdoctor is closing its SSH sessions",
+		    h->name);
+		sshhost_close(h);
+	}
+	/* Requests that arrived after the last take. */
+	pthread_mutex_lock(&l->lock);
+	struct sshreq *in = l->incoming;
+	l->incoming = NULL;
+	pthread_mutex_unlock(&l->lock);
+	while (in != NULL) {
+		struct sshreq *n = in->next;
+		sshloop_complete(l, in, SSHE_CANCELLED, "%s: dpdoctor is closing its SSH sessions",
+		    in->hc.name);
+		in = n;
+	}
+}
+
+static void *
+loop_main(void *arg)
+{
+	struct sshloop *l = arg;
+	for (;;) {
+		bool stop = loop_take(l);
+		if (stop)
+			break;
+		int64_t now = clock_mono_ms();
+		for (struct sshhost *h = l->hosts; h != NULL; h = h->next)
+			sshhost_expire(h, now);
+		loop_schedule(l, now);
+		loop_drive(l, now);
+		loop_poll(l, loop_timeout(l, clock_mono_ms()));
+	}
+	loop_shutdown(l);
+	return NULL;
+}

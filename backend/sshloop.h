@@ -1,0 +1,103 @@
+/*
+ * The SSH engine: one thread that owns every libssh2 session and drives
+ * them all, non-blocking, from one poll() over their sockets and a wake-up
+ * pipe.  libssh2 sessions must never be used by two threads at once, so job
+ * threads do not touch them: they hand a command to the engine and wait
+ * for its result (or their deadline).  One session per host carries many
+ * channels; at most max_parallel hosts are connecting or open at once.
+ * Connect, handshake, authentication and every command have deadlines; a
+ * host that fails is retried after a growing back-off, and the error names
+ * the server and what failed.
+ */
+#ifndef DPD_SSHLOOP_H
+#define DPD_SSHLOOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "backend/sshkh.h"
+#include "backend/transport.h"
+
+/* How to reach one server (strings are copied). */
+struct ssh_host {
+	const char *name;          /* the server as the site names it, for messages */
+	const char *address;       /* what to connect to (default: name) */
+	int port;                  /* 0 = 22 */
+	const char *user;          /* NULL = $USER */
+	const char *identity;      /* private key file; NULL = ~/.ssh/id_ed25519, id_ecdsa */
+	const char *known_hosts;   /* checked before ~/.ssh/known_hosts; new keys go here */
+	int connect_timeout_ms;    /* TCP connect + handshake + auth; 0 = 10 s */
+};
+
+/* Asks the administrator for a secret (key passphrase, password, a
+ * keyboard-interactive prompt).  Called on the engine thread; it may block
+ * while the person types.  0 with a malloc'd *answer (the engine wipes and
+ * frees it), or -1 when there is nobody to ask or they cancelled. */
+typedef int (*ssh_ask_fn)(void *ctx, const char *server, const char *prompt, bool echo,
+    char **answer);
+
+struct sshloop_config {
+	int max_parallel;          /* hosts connecting or open at once; 0 = 16 */
+	bool accept_new_host_keys; /* append unknown keys (CLI --accept-new-host-key) */
+	int keepalive_s;           /* 0 = 15 */
+	ssh_ask_fn ask;            /* NULL: no passphrases or passwords */
+	void *ask_ctx;
+	sshkh_warn_fn warn;        /* known_hosts lines skipped, and the like */
+	void *warn_ctx;
+};
+
+enum ssh_error {
+	SSHE_NONE,
+	SSHE_CONNECT,              /* refused, unreachable, name unknown */
+	SSHE_HOSTKEY_UNKNOWN,      /* not in known_hosts: ask, then sshloop_accept_host_key */
+	SSHE_HOSTKEY_CHANGED,      /* known with another key: refused, never offered */
+	SSHE_AUTH,                 /* no method worked */
+	SSHE_TIMEOUT,              /* a deadline passed */
+	SSHE_CANCELLED,
+	SSHE_DROPPED,              /* the connection went away mid-command */
+	SSHE_PROTOCOL,             /* anything else libssh2 reports */
+};
+
+struct sshloop;
+
+/* Starts the engine thread (libssh2_init must have run: sshloop_global_init). */
+struct sshloop *sshloop_new(const struct sshloop_config *c, char **err);
+/* Fails what is queued, closes every session, joins the thread. */
+void sshloop_free(struct sshloop *l);
+/* libssh2_init, once per process, before any thread starts. 0 or -1. */
+int sshloop_global_init(void);
+
+/*
+ * Run a command on a host: open a channel, exec cmd (no PTY), write `in`
+ * (may be NULL) and EOF, collect stdout and stderr (raw bytes) and the exit
+ * status.  Blocking; call it from a job thread.  0 when the command ran to
+ * its end (whatever its exit code); -1 with *kind and *err ("SERVER: what
+ * failed") otherwise.
+ */
+int sshloop_exec(struct sshloop *l, const struct ssh_host *h, const char *cmd,
+    const char *in, size_t inlen, struct script_result *res, const struct deadline *dl,
+    enum ssh_error *kind, char **err);
+
+/* A host whose key is unknown and waiting for a decision: its name, the
+ * fingerprint ("SHA256:...") and the key type.  0 when there is one. */
+int sshloop_pending_host_key(struct sshloop *l, char **server, char **fingerprint,
+    char **type);
+/* The administrator accepted that key: append it to the host's known_hosts
+ * file and let the host connect again.  0, or -1 with *err. */
+int sshloop_accept_host_key(struct sshloop *l, const char *server, char **err);
+
+/* Counters, for tests and the benchmark. */
+struct sshloop_stats {
+	unsigned long connects;    /* sessions opened */
+	unsigned long channels;    /* commands run */
+	unsigned long max_hosts;   /* most hosts open at once */
+};
+void sshloop_stats(struct sshloop *l, struct sshloop_stats *out);
+
+/* The transport over the engine: run_script renders the script as the
+ * -EncodedCommand line (the stdin bootstrap when it is too long for
+ * cmd.exe), strips CR, decodes CLIXML errors on stderr, and reports
+ * failures as "SERVER: op: what failed". */
+struct transport *transport_ssh_new(struct sshloop *l, const struct ssh_host *h);
+
+#endif

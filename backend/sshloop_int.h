@@ -1,0 +1,137 @@
+/*
+ * The SSH engine's insides, shared by the loop (sshloop.c) and the per-host
+ * state machines (sshhost.c).  Everything here belongs to the engine
+ * thread, except what is marked "under lock": the incoming queue, a
+ * request's completion, and a host's pending key and failure, which other
+ * threads read through the public calls.
+ */
+#ifndef DPD_SSHLOOP_INT_H
+#define DPD_SSHLOOP_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <libssh2.h>
+
+#include "backend/sshloop.h"
+#include "backend/util.h"
+
+/* Where a command is on its channel. */
+enum sshreq_step {
+	RQ_QUEUED,     /* waiting for its host's session */
+	RQ_OPEN,       /* opening the channel */
+	RQ_EXEC,
+	RQ_WRITE,      /* stdin */
+	RQ_EOF,
+	RQ_READ,       /* until the remote closes its side */
+	RQ_CLOSE,
+	RQ_WAIT_CLOSED,
+};
+
+struct sshhost;
+
+struct sshreq {
+	struct sshreq *next;
+	struct ssh_host hc;          /* the caller's host settings (copied) */
+	struct sshhost *host;        /* set by the engine */
+	char *cmd;
+	const char *in;              /* borrowed: the caller waits until done */
+	size_t inlen, inoff;
+	struct script_result *res;   /* borrowed, likewise */
+	struct deadline dl;
+	enum sshreq_step step;
+	LIBSSH2_CHANNEL *ch;
+	/* under lock: */
+	bool done;
+	enum ssh_error kind;
+	char *err;
+};
+
+/* Authentication methods, in the order they are tried. */
+enum ssh_auth {
+	AUTH_LIST,       /* ask the server which methods it takes */
+	AUTH_AGENT,
+	AUTH_KEY,
+	AUTH_PASSWORD,
+	AUTH_KBDINT,
+	AUTH_DONE,
+};
+
+struct sshhost {
+	struct sshhost *next;
+	struct sshloop *loop;
+	char *name, *address, *user, *identity, *known_hosts;
+	int port;
+	int connect_ms;
+	int fd;
+	short revents;               /* from the last poll */
+	LIBSSH2_SESSION *session;
+	struct sshkh *kh;
+	bool connecting;             /* TCP connect in progress */
+	bool handshaken;
+	bool ready;                  /* authenticated: channels may open */
+	int64_t phase_deadline;      /* connect + handshake + auth */
+	int64_t last_used;
+	int64_t next_keepalive;
+	/* authentication */
+	enum ssh_auth auth;
+	char *methods;
+	LIBSSH2_AGENT *agent;
+	struct libssh2_agent_publickey *agent_id;
+	bool agent_listed;
+	int key_index;               /* which key file */
+	char *secret;                /* passphrase or password being tried (wiped) */
+	bool secret_asked;
+	struct buf tried;            /* what was tried, for the failure message */
+	/* requests */
+	struct sshreq *queue;        /* waiting for the session */
+	struct sshreq *active;       /* on channels */
+	LIBSSH2_CHANNEL **orphans;   /* channels of requests that gave up: close them */
+	size_t norphans;
+	/* under lock: failure and back-off */
+	bool failed;
+	enum ssh_error err_kind;
+	char *err;
+	int64_t retry_at;
+	int backoff_ms;
+	/* under lock: a key not in known_hosts, waiting for a decision */
+	char *pending_key;
+	size_t pending_len;
+	int pending_type;
+	char pending_fp[64];
+	const char *pending_type_name;
+};
+
+struct sshloop {
+	struct sshloop_config cfg;
+	pthread_t thread;
+	int wake[2];
+	pthread_mutex_t lock;
+	pthread_cond_t done_cv;
+	struct sshreq *incoming;     /* under lock */
+	bool stop;                   /* under lock */
+	struct sshhost *hosts;       /* changed by the engine only, under lock */
+	struct sshloop_stats stats;  /* under lock */
+};
+
+/* Finish a request and wake its caller (fmt NULL: success). */
+void sshloop_complete(struct sshloop *l, struct sshreq *r, enum ssh_error kind,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* sshhost.c */
+void sshhost_enqueue(struct sshhost *h, struct sshreq *r);
+void sshhost_start(struct sshhost *h, int64_t now);
+/* Drive the session and its channels; true when anything moved. */
+bool sshhost_drive(struct sshhost *h, int64_t now);
+/* Fail requests whose deadline passed or that were cancelled. */
+void sshhost_expire(struct sshhost *h, int64_t now);
+/* The poll events the session waits for. */
+short sshhost_events(const struct sshhost *h);
+/* The nearest time something must happen (deadline, keepalive, retry); 0 none. */
+int64_t sshhost_next_event(const struct sshhost *h, int64_t now);
+void sshhost_fail_all(struct sshhost *h, enum ssh_error kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Free the session and socket (requests on channels must be failed first). */
+void sshhost_close(struct sshhost *h);
+
+#endif
