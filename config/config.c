@@ -111,7 +111,10 @@ static const struct choice glyph_sets[] = {
 #define S_OFF(f) offsetof(struct config_server, f)
 
 /* Indices into site_keys[], for the checks made after the whole file. */
-enum { SITE_GENERATION, SITE_PROVIDER, SITE_SITE_SERVER, SITE_SIM_DIR, SITE_MAX_PARALLEL };
+enum {
+	SITE_GENERATION, SITE_PROVIDER, SITE_SITE_SERVER, SITE_WMI_HOST, SITE_SIM_DIR,
+	SITE_MAX_PARALLEL,
+};
 enum { SERVER_TRANSPORT };
 
 /* Designated initialisers throughout: unnamed fields are zero/NULL. */
@@ -121,6 +124,7 @@ static const struct key site_keys[] = {
 	[SITE_GENERATION] = KEY("generation", parse_word, C_OFF(generation), .choices = generations),
 	[SITE_PROVIDER] = KEY("provider", parse_server, C_OFF(provider)),
 	[SITE_SITE_SERVER] = KEY("site_server", parse_server, C_OFF(site_server)),
+	[SITE_WMI_HOST] = KEY("wmi_host", parse_server, C_OFF(wmi_host)),
 	[SITE_SIM_DIR] = KEY("sim_dir", parse_path, C_OFF(sim_dir)),
 	[SITE_MAX_PARALLEL] = KEY("max_parallel", parse_int, C_OFF(max_parallel),
 	    .min = 1, .max = 256, .unit = "connections at a time"),
@@ -705,6 +709,13 @@ check_whole(struct loader *L, int rc)
 		fail(L, 0, "no [site CODE] section: the file must say which site it describes, e.g. [site 009]");
 	check_server_ref(L, SITE_PROVIDER, L->c->provider);
 	check_server_ref(L, SITE_SITE_SERVER, L->c->site_server);
+	check_server_ref(L, SITE_WMI_HOST, L->c->wmi_host);
+	/* Resolved here so that every user of the configuration agrees on
+	 * which server runs the queries. */
+	if (L->err == NULL && L->c->wmi_host == NULL) {
+		const char *dflt = L->c->provider ? L->c->provider : L->c->site_server;
+		L->c->wmi_host = dflt ? xstrdup(dflt) : NULL;
+	}
 	if (L->sim_line != 0 && L->c->sim_dir == NULL)
 		fail(L, L->sim_line, "transport = sim needs sim_dir in [site %s] (line %d): the folder of the "
 		    "simulated site", L->c->site_code, L->site_line);
@@ -745,6 +756,7 @@ config_free(struct config *c)
 	free(c->generation);
 	free(c->provider);
 	free(c->site_server);
+	free(c->wmi_host);
 	free(c->sim_dir);
 	memset(c, 0, sizeof *c);
 }

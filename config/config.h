@@ -40,6 +40,8 @@ struct config {
 	char *generation;         /* sms2003 (default), cm2007, cb */
 	char *provider;           /* server that runs the WMI queries */
 	char *site_server;        /* primary site server */
+	char *wmi_host;           /* server whose PowerShell runs the WMI queries
+	                           * (default: provider, else site_server) */
 	char *sim_dir;            /* for transport = sim: the simulated site */
 	int max_parallel;
 	/* [server NAME] ... */

@@ -1,18 +1,21 @@
 /*
  * Opening the site to look at.  Two roads lead here: --demo (the simulated
  * site under the state directory, created on first use) and a configuration
- * file that names the site and how to reach its provider.  Either way the
+ * file that names the site and how to reach the server that runs its
+ * queries (the WMI host: over ssh, or the simulator).  Either way the
  * result is one transport and one site code; a road that cannot be taken
  * says exactly why and how to proceed, and the caller exits with 2.
  */
 #include "config.h"
 #include "tui/app.h"
+#include "tui/app_ssh.h"
 #include "backend/nal.h"
 #include "backend/sim/sim.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 char *
 app_state_dir(void)
@@ -122,6 +125,39 @@ static const char no_config_help[] =
 	"\n"
 	"To try dpdoctor without a site, run:  dpdoctor --demo\n";
 
+/* The server that runs the queries, how it is reached, and who is asked
+ * through it.  0, or 2 with a message. */
+static int
+app_open_transport(struct app *a, const struct app_args *args, const char *path)
+{
+	const char *wmi = a->cfg.wmi_host;
+	const struct config_server *srv = wmi ? config_server(&a->cfg, wmi) : NULL;
+	if (srv == NULL) {
+		fprintf(stderr, "dpdoctor: %s: [site %s] names no wmi_host, provider or site_server "
+		    "to run the status query on\n", path, a->site);
+		return 2;
+	}
+	int rc = 0;
+	if (srv->transport == CONFIG_TRANSPORT_SIM) {
+		a->t = transport_sim_new(a->cfg.sim_dir, srv->name);
+		a->sim_dir = xstrdup(a->cfg.sim_dir);
+	} else if (srv->transport == CONFIG_TRANSPORT_SSH) {
+		rc = app_ssh_open(a, args, path, srv);
+	} else {
+		fprintf(stderr, "dpdoctor: %s: server %s (line %d) uses a transport this "
+		    "version cannot carry yet; only transport = ssh and sim work so far\n",
+		    path, srv->name, srv->line);
+		return 2;
+	}
+	if (rc != 0)
+		return rc;
+	a->primary = xstrdup(a->cfg.site_server ? a->cfg.site_server : srv->name);
+	/* The queries name the provider only when it is another machine. */
+	if (a->cfg.provider != NULL && strcasecmp(a->cfg.provider, srv->name) != 0)
+		a->provider = xstrdup(a->cfg.provider);
+	return 0;
+}
+
 static int
 app_open_config(struct app *a, const struct app_args *args)
 {
@@ -133,40 +169,21 @@ app_open_config(struct app *a, const struct app_args *args)
 		return 2;
 	}
 	free(tried);
+	int rc = 2;
 	if (config_load(path, &a->cfg, &err) != 0) {
 		fprintf(stderr, "dpdoctor: %s\n", err);
 		free(err);
-		free(path);
-		return 2;
-	}
-	if (args->site != NULL && strcasecmp(args->site, a->cfg.site_code) != 0) {
+	} else if (args->site != NULL && strcasecmp(args->site, a->cfg.site_code) != 0) {
 		fprintf(stderr, "dpdoctor: %s describes site %s, not %s\n", path,
 		    a->cfg.site_code, args->site);
-		free(path);
-		return 2;
+	} else {
+		memcpy(a->site, a->cfg.site_code, sizeof a->site);
+		rc = app_open_transport(a, args, path);
 	}
-	memcpy(a->site, a->cfg.site_code, sizeof a->site);
-	const char *prov = a->cfg.provider ? a->cfg.provider : a->cfg.site_server;
-	const struct config_server *srv = prov ? config_server(&a->cfg, prov) : NULL;
-	if (srv == NULL) {
-		fprintf(stderr, "dpdoctor: %s: [site %s] names no provider or site_server "
-		    "to run the status query on\n", path, a->site);
-		free(path);
-		return 2;
-	}
-	if (srv->transport != CONFIG_TRANSPORT_SIM) {
-		fprintf(stderr, "dpdoctor: %s: server %s (line %d) uses a transport this "
-		    "version cannot carry yet; only transport = sim works so far\n",
-		    path, srv->name, srv->line);
-		free(path);
-		return 2;
-	}
-	a->t = transport_sim_new(a->cfg.sim_dir, srv->name);
-	a->primary = xstrdup(a->cfg.site_server ? a->cfg.site_server : srv->name);
-	a->sim_dir = xstrdup(a->cfg.sim_dir);
-	a->label = xasprintf("%s", path);
+	if (rc == 0)
+		a->label = xstrdup(path);
 	free(path);
-	return 0;
+	return rc;
 }
 
 bool
@@ -178,6 +195,7 @@ app_site_option(int ch, char *arg, struct app_args *a)
 	case 'S': a->demo_scenario = arg; return true;
 	case 'c': a->config_path = arg; return true;
 	case 's': a->site = arg; return true;
+	case APP_OPT_ACCEPT_HOST_KEY: a->accept_new_host_keys = true; return true;
 	default: return false;
 	}
 }
@@ -207,6 +225,8 @@ void
 app_close(struct app *a)
 {
 	transport_close(a->t);
+	/* After the transport: it holds the engine. */
+	app_ssh_close(a);
 	free(a->provider);
 	free(a->primary);
 	free(a->sim_dir);

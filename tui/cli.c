@@ -167,7 +167,8 @@ print_json(const struct snapshot *s, const struct cell **cells,
 static void
 status_usage(FILE *f)
 {
-	fputs("usage: dpdoctor status [--demo[=DIR]] [-c FILE] [--all] [--format table|csv|json]\n"
+	fputs("usage: dpdoctor status [--demo[=DIR]] [-c FILE] [--accept-new-host-key] [--all]\n"
+	    "                       [--format table|csv|json]\n"
 	    "  Print the package/DP pairs that are not installed (all pairs with --all).\n"
 	    "  Exit 0 when every pair is installed, 1 when a problem exists, 2 on error.\n", f);
 }

@@ -35,6 +35,8 @@ static const char usage_text[] =
 	"      --site CODE       the site to open (must match the configuration)\n"
 	"      --read-only       never change anything on a server\n"
 	"      --refresh N       refresh the grid every N seconds\n"
+	"      --accept-new-host-key  trust an ssh server's host key the first time it\n"
+	"                        is seen, adding it to known_hosts (every command)\n"
 	"      --demo[=DIR]      open a simulated SMS 2003 site (created on first use\n"
 	"                        in $XDG_STATE_HOME/dpdoctor/demo, or DIR)\n"
 	"      --demo-reset      recreate the simulated site from scratch\n"

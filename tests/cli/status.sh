@@ -77,8 +77,15 @@ else
 	ok 1 "config with transport = sim: exit $rc: $(cat "$SCRATCH/err")"
 fi
 
-sed -i 's/transport = sim/transport = ssh/' "$SCRATCH/site.ini"
-"$DPDOCTOR" status -c "$SCRATCH/site.ini" >/dev/null 2>"$SCRATCH/err"; is $? 2 "ssh transport not available yet: exit 2"
+sed -i 's/transport = sim/transport = smb/' "$SCRATCH/site.ini"
+"$DPDOCTOR" status -c "$SCRATCH/site.ini" >/dev/null 2>"$SCRATCH/err"; is $? 2 "smb transport cannot run the query: exit 2"
+grep -q "$primary" "$SCRATCH/err"; ok $? "  naming the server"
+
+# ssh to a port where nothing listens (tests/cli/ssh.sh has a real sshd).
+sed -i 's/transport = smb/transport = ssh/' "$SCRATCH/site.ini"
+printf 'host = 127.0.0.1\nport = 1\nconnect_timeout = 5\n' >>"$SCRATCH/site.ini"
+DPDOCTOR_ASKPASS=false timeout 30 "$DPDOCTOR" status -c "$SCRATCH/site.ini" >/dev/null 2>"$SCRATCH/err"
+is $? 2 "ssh, connection refused: exit 2"
 grep -q "$primary" "$SCRATCH/err"; ok $? "  naming the server"
 
 echo "[site 009" >"$SCRATCH/broken.ini"

@@ -14,7 +14,7 @@ for target in status smslog; do
 	srcs=$(ls "$src"/backend/*.c)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -I"$src" -I"$top_builddir" \
-		"$src/tests/fuzz/fuzz_$target.c" $srcs -o "$bin" -lpthread -lm $(pkg-config --libs json-c libcrypto) 2>"$SCRATCH/cc.log"
+		"$src/tests/fuzz/fuzz_$target.c" $srcs -o "$bin" -lpthread -lm $(pkg-config --libs json-c libcrypto libssh2) 2>"$SCRATCH/cc.log"
 	ok $? "fuzz_$target builds with clang" || { sed 's/^/# /' "$SCRATCH/cc.log"; continue; }
 	corpus=$SCRATCH/corpus_$target
 	mkdir -p "$corpus"

@@ -44,7 +44,7 @@ is_defaulted(const struct config *c)
 {
 	return c->path == NULL && c->nservers == 0 && c->servers == NULL && c->site_code[0] == '\0' &&
 	    c->generation != NULL && strcmp(c->generation, "sms2003") == 0 && c->provider == NULL &&
-	    c->sim_dir == NULL && c->max_parallel == 16 && c->refresh_seconds == 30 && !c->mouse;
+	    c->wmi_host == NULL && c->sim_dir == NULL && c->max_parallel == 16 && c->refresh_seconds == 30 && !c->mouse;
 }
 
 /* Load text (len bytes) and expect "PATH:LINE: ...needle..." (line 0:
@@ -109,6 +109,7 @@ static const char full_ini[] =
 	"generation = SMS2003\n"
 	"provider = SMS01\n"
 	"site_server = sms01\n"
+	"wmi_host = MGMT01\n"
 	"sim_dir = sim/site\n"
 	"max_parallel = 4\n"
 	"[server SMS01]\n"
@@ -122,6 +123,8 @@ static const char full_ini[] =
 	"connect_timeout = 30\n"
 	"[server DP01]\n"
 	"transport = sim\n"
+	"[server MGMT01]\n"
+	"transport = ssh\n"
 	"[ui]\n"
 	"refresh = 5\n"
 	"theme = light\n"
@@ -142,11 +145,12 @@ test_full(void)
 	is_str(c.site_server, "sms01", "site_server (server names match without case)");
 	is_str(c.sim_dir, dir_sim, "relative sim_dir is taken from the config file's folder");
 	is_int(c.max_parallel, 4, "max_parallel");
-	is_int(c.nservers, 2, "two servers");
+	is_str(c.wmi_host, "MGMT01", "wmi_host");
+	is_int(c.nservers, 3, "three servers");
 	const struct config_server *s = config_server(&c, "sms01");
 	ok(s == &c.servers[0], "config_server finds SMS01 without regard to case");
 	is_str(s->name, "SMS01", "name as written");
-	is_int(s->line, 8, "server's section line");
+	is_int(s->line, 9, "server's section line");
 	is_int(s->transport, CONFIG_TRANSPORT_SSH, "transport");
 	is_str(s->host, "sms01.contoso.com", "host");
 	is_int(s->port, 2222, "port");
@@ -168,6 +172,38 @@ test_full(void)
 	ok(c.mouse && c.read_only, "mouse = on, read_only = yes");
 	ok(c.path != NULL && strstr(c.path, "t.ini") != NULL, "path recorded");
 	free(dir_sim);
+	config_free(&c);
+}
+
+/* wmi_host defaults to the provider, else the site server; case as the
+ * file writes it in the key it came from. */
+static void
+test_wmi_host_default(void)
+{
+	struct config c;
+	if (load_ok("wmi_host from provider", "[site 009]\nprovider = PROV\nsite_server = PRI\n"
+	    "[server PROV]\ntransport = ssh\n[server PRI]\ntransport = ssh\n", &c))
+		is_str(c.wmi_host, "PROV", "wmi_host defaults to the provider");
+	config_free(&c);
+	if (load_ok("wmi_host from site_server", "[site 009]\nsite_server = PRI\n"
+	    "[server PRI]\ntransport = ssh\n", &c))
+		is_str(c.wmi_host, "PRI", "without a provider, wmi_host defaults to site_server");
+	config_free(&c);
+	if (load_ok("no wmi_host at all", "[site 009]\n", &c))
+		ok(c.wmi_host == NULL, "no provider, site_server or wmi_host: none");
+	config_free(&c);
+	if (load_ok("range ends", "[site 009]\nmax_parallel = 256\n[server A]\ntransport = ssh\nport = 65535\n"
+	    "connect_timeout = 600\n[server B]\ntransport = ssh\nport = 1\nconnect_timeout = 1\n", &c))
+		ok(c.max_parallel == 256 && c.servers[0].port == 65535 && c.servers[1].port == 1 &&
+		    c.servers[0].connect_timeout == 600 && c.servers[1].connect_timeout == 1,
+		    "max_parallel 256, port 1 and 65535, connect_timeout 1 and 600 accepted");
+	config_free(&c);
+	if (load_ok("wmi_host, any case", "[site 009]\nsite_server = PRI\nwmi_host = mgmt\n"
+	    "[server PRI]\ntransport = ssh\n[server MGMT]\ntransport = ssh\nport = 2222\n", &c)) {
+		is_str(c.wmi_host, "mgmt", "wmi_host kept as written");
+		const struct config_server *w = config_server(&c, c.wmi_host);
+		ok(w != NULL && w->port == 2222, "its [server] section is found without regard to case");
+	}
 	config_free(&c);
 }
 
@@ -235,7 +271,7 @@ test_key_errors(void)
 	    "unknown key 'hots' in [server DP01]; the keys of [server] are: transport, host, port, user, "
 	    "identity, known_hosts, sms_path, connect_timeout");
 	expect_error("unknown key in [site]", "[site 009]\nsite = 009\n", 2,
-	    "generation, provider, site_server, sim_dir, max_parallel");
+	    "generation, provider, site_server, wmi_host, sim_dir, max_parallel");
 	expect_error("unknown key in [ui]", "[site 009]\n[ui]\ncolour = yes\n", 3,
 	    "refresh, theme, glyphs, mouse, read_only");
 	expect_error("no key name", "[site 009]\n= 5\n", 2, "no key name before '='");
@@ -251,6 +287,9 @@ test_key_errors(void)
 	    "[server DP01]\ntransport = ssh\n", 3, "'provider' names server DP09, but there is no [server DP09] section");
 	expect_error("site_server without [server]", "[site 009]\nsite_server = SMS01\n", 2,
 	    "there is no [server SMS01] section");
+	expect_error("wmi_host without [server]", "[site 009]\nprovider = SMS01\n\nwmi_host = MGMT01\n"
+	    "[server SMS01]\ntransport = ssh\n", 4,
+	    "'wmi_host' names server MGMT01, but there is no [server MGMT01] section");
 	expect_error("sim without sim_dir", "[site 009]\n[server DP01]\nhost = dp01\ntransport = sim\n", 4,
 	    "transport = sim needs sim_dir in [site 009] (line 1)");
 }
@@ -268,6 +307,8 @@ test_value_errors(void)
 		{ "max_parallel = 99999999999999999999999", "from 1 to 256" },
 		{ "generation = sms2", "\"sms2\"; it must be sms2003, cm2007 or cb" },
 		{ "provider = SMS 01", "\"SMS 01\" is not a server name" },
+		{ "wmi_host = mgmt/01", "\"mgmt/01\" is not a server name" },
+		{ "wmi_host =", "'wmi_host' has no value" },
 		{ "sim_dir = ~bob/site", "only ~/ (your own home) is understood" },
 		{ "max_parallel =", "'max_parallel' has no value" },
 		{ "sim_dir = \"/srv/my site\"", "is in quotes" },
@@ -282,6 +323,10 @@ test_value_errors(void)
 	} bad_server[] = {
 		{ "port = 0", "from 1 to 65535" },
 		{ "port = 65536", "from 1 to 65535" },
+		{ "port = 22x", "\"22x\"; it must be a whole number from 1 to 65535" },
+		{ "connect_timeout = 0", "from 1 to 600 seconds" },
+		{ "identity = ~root/.ssh/id_ed25519", "only ~/ (your own home) is understood" },
+		{ "known_hosts = ~x", "only ~/ (your own home) is understood" },
 		{ "host = dp01 .contoso.com", "not a host name or IP address" },
 		{ "sms_path = SMS", "such as E:\\SMS" },
 		{ "sms_path = E:/SMS", "such as E:\\SMS" },
@@ -391,7 +436,7 @@ static void
 test_example(void)
 {
 	static const char *const keys[] = {
-		"generation", "provider", "site_server", "sim_dir", "max_parallel",
+		"generation", "provider", "site_server", "wmi_host", "sim_dir", "max_parallel",
 		"transport", "host", "port", "user", "identity", "known_hosts", "sms_path", "connect_timeout",
 		"refresh", "theme", "glyphs", "mouse", "read_only",
 	};
@@ -486,6 +531,7 @@ main(void)
 	test_defaults();
 	test_full();
 	test_lenient();
+	test_wmi_host_default();
 	test_section_errors();
 	test_key_errors();
 	test_value_errors();
