@@ -23,6 +23,9 @@
 #define WAIT_KNOWN_MIN 5
 #define WAIT_REGEN_MIN 15
 #define WAIT_INSTALL_MIN 30
+/* Status reads in a row that may fail before a wait gives up. */
+#define WAIT_READ_FAILURES 3
+#define WAIT_RETRY_MS 2000
 #define OP_TIMEOUT_MS 120000
 #define COPY_BYTES_PER_S (256 * 1024)   /* slowest WAN link we allow for */
 
@@ -545,6 +548,13 @@ set_all(struct repair_run *r, size_t step, bool (*done_fn)(const struct rcell *)
 }
 
 static bool
+cell_never(const struct rcell *c)
+{
+	(void)c;
+	return false;
+}
+
+static bool
 cell_installed(const struct rcell *c)
 {
 	bool removal = c->res.state_before >= STATE_REMOVAL_PENDING &&
@@ -566,14 +576,24 @@ wait_for(struct repair_run *r, size_t step, int minutes, bool (*done_fn)(const s
 	int64_t total = (int64_t)minutes * r->env.minute_ms;
 	int poll = r->env.minute_ms / 2 < 10000 ? r->env.minute_ms / 2 : 10000;
 	int64_t waited = 0;
+	int failures = 0;
+	char *lost = NULL;
 	for (;;) {
 		char *err = NULL;
 		size_t left = 0, n = 0;
 		if (repair_read_states(r, false, &err) == 0) {
+			failures = 0;
 			for (size_t i = 0; i < r->ncells; i++) {
 				n += r->cells[i].res.active;
 				left += r->cells[i].res.active && !done_fn(&r->cells[i]);
 			}
+		} else if (++failures >= WAIT_READ_FAILURES) {
+			/* The site cannot be read: end the step (and journal it)
+			 * now rather than wait out the whole time blind. */
+			lost = xasprintf("cannot read the status any more (%s): look at the "
+			    "cell again once the site answers", err);
+			free(err);
+			break;
 		} else {
 			repair_progress(r, "status query failed, trying again: %s", err);
 			left = 1;
@@ -582,13 +602,23 @@ wait_for(struct repair_run *r, size_t step, int minutes, bool (*done_fn)(const s
 		if (left == 0 || waited >= total || repair_cancelled(r))
 			break;
 		int64_t rem = (total - waited) / 1000;
-		repair_progress(r, "waiting for %s: %zu of %zu cell%s to go, %lld:%02lld left",
-		    what, left, n, n == 1 ? "" : "s", (long long)(rem / 60), (long long)(rem % 60));
-		if (!repair_sleep(r, poll))
+		if (failures == 0)
+			repair_progress(r, "waiting for %s: %zu of %zu cell%s to go, %lld:%02lld "
+			    "left", what, left, n, n == 1 ? "" : "s", (long long)(rem / 60),
+			    (long long)(rem % 60));
+		/* After a failed read, try again soon: a lost site ends the
+		 * step in seconds, not in polls. */
+		int nap = failures && poll > WAIT_RETRY_MS ? WAIT_RETRY_MS : poll;
+		if (!repair_sleep(r, nap))
 			break;
-		waited += poll;
+		waited += nap;
 	}
-	set_all(r, step, done_fn, ok, repair_cancelled(r) ? "cancelled while waiting" : late);
+	if (lost != NULL)
+		set_all(r, step, cell_never, "", lost);
+	else
+		set_all(r, step, done_fn, ok, repair_cancelled(r) ? "cancelled while waiting" :
+		    late);
+	free(lost);
 }
 
 static void

@@ -9,7 +9,8 @@
  * before the session is up fails every queued command with one message
  * naming the server and the stage; a connection lost under running
  * commands fails those with "connection lost"; either way the host is
- * tried again after a growing back-off.
+ * tried again after a growing back-off.  SFTP requests ride the same
+ * loop; their steps are in sshsftp.c.
  */
 #include "config.h"
 #include "backend/sshloop_int.h"
@@ -35,8 +36,8 @@ vfmt(const char *fmt, va_list ap)
 	return xvasprintf(fmt, ap);
 }
 
-static const char *
-session_msg(LIBSSH2_SESSION *s)
+const char *
+sshhost_session_msg(LIBSSH2_SESSION *s)
 {
 	char *m = NULL;
 	if (s == NULL || libssh2_session_last_error(s, &m, NULL, 0) == 0 || m == NULL)
@@ -77,6 +78,8 @@ sshhost_fail_all(struct sshhost *h, enum ssh_error kind, const char *fmt, ...)
 		for (struct sshreq *r = lists[i], *n; r != NULL; r = n) {
 			n = r->next;
 			r->ch = NULL;   /* the session goes with them */
+			if (r->type == RK_SFTP)
+				sshsftp_abandon(h, r);
 			sshloop_complete(h->loop, r, kind, "%s", msg);
 		}
 	free(msg);
@@ -110,8 +113,16 @@ sshhost_enqueue(struct sshhost *h, struct sshreq *r)
 /* ---- failure, back-off, closing ------------------------------------------------ */
 
 void
+sshhost_orphan(struct sshhost *h, LIBSSH2_CHANNEL *ch)
+{
+	h->orphans = xreallocarray(h->orphans, h->norphans + 1, sizeof *h->orphans);
+	h->orphans[h->norphans++] = ch;
+}
+
+void
 sshhost_close(struct sshhost *h)
 {
+	sshsftp_close(h);
 	for (size_t i = 0; i < h->norphans; i++)
 		(void)libssh2_channel_free(h->orphans[i]);
 	free(h->orphans);
@@ -126,6 +137,11 @@ sshhost_close(struct sshhost *h)
 	h->kh = NULL;
 	if (h->session != NULL) {
 		(void)libssh2_session_disconnect(h->session, "dpdoctor is done");
+		/* With the socket shut down every send fails at once, so freeing a
+		 * session with channels still open on a slow or silent server never
+		 * waits (in non-blocking mode it would answer EAGAIN and leak). */
+		if (h->fd >= 0)
+			(void)shutdown(h->fd, SHUT_RDWR);
 		for (int i = 0; i < 100 && libssh2_session_free(h->session) ==
 		    LIBSSH2_ERROR_EAGAIN; i++)
 			;
@@ -151,8 +167,8 @@ sshhost_close(struct sshhost *h)
 
 /* The host failed: every request fails with msg, the session goes, and
  * the next attempt waits (host keys wait for a decision instead). */
-static void __attribute__((format(printf, 3, 4)))
-host_failed(struct sshhost *h, enum ssh_error kind, const char *fmt, ...)
+void
+sshhost_failed(struct sshhost *h, enum ssh_error kind, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -190,7 +206,7 @@ sshhost_start(struct sshhost *h, int64_t now)
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV }, *ai;
 	int gai = getaddrinfo(h->address, port, &hints, &ai);
 	if (gai != 0) {
-		host_failed(h, SSHE_CONNECT, "%s: cannot resolve %s: %s", h->name, h->address,
+		sshhost_failed(h, SSHE_CONNECT, "%s: cannot resolve %s: %s", h->name, h->address,
 		    gai_strerror(gai));
 		return;
 	}
@@ -199,7 +215,7 @@ sshhost_start(struct sshhost *h, int64_t now)
 	int e = errno;
 	freeaddrinfo(ai);
 	if (rc != 0 && e != EINPROGRESS) {
-		host_failed(h, SSHE_CONNECT, "%s: cannot connect to %s port %d: %s", h->name,
+		sshhost_failed(h, SSHE_CONNECT, "%s: cannot connect to %s port %d: %s", h->name,
 		    h->address, h->port, strerror(e));
 		return;
 	}
@@ -227,14 +243,14 @@ host_connected(struct sshhost *h)
 	if (getsockopt(h->fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0)
 		e = errno;
 	if (e != 0) {
-		host_failed(h, SSHE_CONNECT, "%s: cannot connect to %s port %d: %s", h->name,
+		sshhost_failed(h, SSHE_CONNECT, "%s: cannot connect to %s port %d: %s", h->name,
 		    h->address, h->port, strerror(e));
 		return false;
 	}
 	h->connecting = false;
 	h->session = libssh2_session_init_ex(NULL, NULL, NULL, h);
 	if (h->session == NULL) {
-		host_failed(h, SSHE_PROTOCOL, "%s: cannot start an SSH session", h->name);
+		sshhost_failed(h, SSHE_PROTOCOL, "%s: cannot start an SSH session", h->name);
 		return false;
 	}
 	libssh2_session_set_blocking(h->session, 0);
@@ -244,7 +260,7 @@ host_connected(struct sshhost *h)
 	h->kh = sshkh_load(h->session, paths, 2, warn_kh, h, &err);
 	free(dflt);
 	if (h->kh == NULL) {
-		host_failed(h, SSHE_HOSTKEY_CHANGED, "%s: %s", h->name, err ? err : "known_hosts");
+		sshhost_failed(h, SSHE_HOSTKEY_CHANGED, "%s: %s", h->name, err ? err : "known_hosts");
 		free(err);
 		return false;
 	}
@@ -273,7 +289,7 @@ host_key_ok(struct sshhost *h)
 		char *err = NULL;
 		int rc = sshkh_append(path, h->address, h->port, key, len, type, &err);
 		if (rc != 0)
-			host_failed(h, SSHE_PROTOCOL, "%s: cannot record its host key: %s",
+			sshhost_failed(h, SSHE_PROTOCOL, "%s: cannot record its host key: %s",
 			    h->name, err);
 		else if (l->cfg.warn != NULL) {
 			char *m = xasprintf("%s: new host key %s %s added to %s", h->name, tname,
@@ -295,15 +311,15 @@ host_key_ok(struct sshhost *h)
 		snprintf(h->pending_fp, sizeof h->pending_fp, "%s", fp);
 		h->pending_type_name = tname;
 		pthread_mutex_unlock(&l->lock);
-		host_failed(h, SSHE_HOSTKEY_UNKNOWN, "%s: unknown host key (%s %s) for %s port %d; "
+		sshhost_failed(h, SSHE_HOSTKEY_UNKNOWN, "%s: unknown host key (%s %s) for %s port %d; "
 		    "not in known_hosts", h->name, tname, fp, h->address, h->port);
 	} else if (kr == SSHKH_MISMATCH) {
-		host_failed(h, SSHE_HOSTKEY_CHANGED, "%s: THE HOST KEY HAS CHANGED (%s %s) for %s "
+		sshhost_failed(h, SSHE_HOSTKEY_CHANGED, "%s: THE HOST KEY HAS CHANGED (%s %s) for %s "
 		    "port %d: someone may be intercepting the connection, or the server was "
 		    "reinstalled. Refused; check with the server's administrator and fix "
 		    "known_hosts by hand", h->name, tname, fp, h->address, h->port);
 	} else {
-		host_failed(h, SSHE_PROTOCOL, "%s: cannot check the host key (%s)", h->name, tname);
+		sshhost_failed(h, SSHE_PROTOCOL, "%s: cannot check the host key (%s)", h->name, tname);
 	}
 	return false;
 }
@@ -348,7 +364,12 @@ ask_secret(struct sshhost *h, const char *prompt, bool echo)
 	if (l->cfg.ask == NULL)
 		return false;
 	char *answer = NULL;
-	if (l->cfg.ask(l->cfg.ask_ctx, h->name, prompt, echo, &answer) != 0 || answer == NULL)
+	int64_t t0 = clock_mono_ms();
+	int rc = l->cfg.ask(l->cfg.ask_ctx, h->name, prompt, echo, &answer);
+	/* The person's typing time is not the server's: the log-in deadline
+	 * moves on by as much. */
+	h->phase_deadline += clock_mono_ms() - t0;
+	if (rc != 0 || answer == NULL)
 		return false;
 	h->secret = answer;
 	return true;
@@ -474,9 +495,11 @@ kbd_answer(const char *name, int name_len, const char *instruction, int instruct
 	for (int i = 0; i < num_prompts; i++) {
 		char *prompt = xstrndup((const char *)prompts[i].text, prompts[i].length);
 		char *answer = NULL;
+		int64_t t0 = clock_mono_ms();
 		if (l->cfg.ask == NULL ||
 		    l->cfg.ask(l->cfg.ask_ctx, h->name, prompt, prompts[i].echo != 0, &answer) != 0)
 			answer = NULL;
+		h->phase_deadline += clock_mono_ms() - t0;
 		free(prompt);
 		/* libssh2 sends and frees the response with the session's free(). */
 		responses[i].text = answer ? answer : xstrdup("");
@@ -545,8 +568,8 @@ auth_step(struct sshhost *h)
 
 /* ---- channels -------------------------------------------------------------------- */
 
-static bool
-session_dead(int rc)
+bool
+sshhost_session_dead(int rc)
 {
 	return rc == LIBSSH2_ERROR_SOCKET_SEND || rc == LIBSSH2_ERROR_SOCKET_RECV ||
 	    rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_TIMEOUT ||
@@ -653,11 +676,8 @@ chan_step(struct sshhost *h, struct sshreq *r, int *dead)
 			char *signame = sig ? xstrndup(sig, siglen) : NULL;
 			if (sig != NULL)
 				libssh2_free(s, sig);
-			if (libssh2_channel_free(r->ch) == LIBSSH2_ERROR_EAGAIN) {
-				h->orphans = xreallocarray(h->orphans, h->norphans + 1,
-				    sizeof *h->orphans);
-				h->orphans[h->norphans++] = r->ch;
-			}
+			if (libssh2_channel_free(r->ch) == LIBSSH2_ERROR_EAGAIN)
+				sshhost_orphan(h, r->ch);
 			r->ch = NULL;
 			list_remove(&h->active, r);
 			if (signame != NULL)
@@ -672,14 +692,13 @@ chan_step(struct sshhost *h, struct sshreq *r, int *dead)
 	}
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return moved;
-	if (session_dead(rc) || rc == LIBSSH2_ERROR_CHANNEL_CLOSED) {
+	if (sshhost_session_dead(rc) || rc == LIBSSH2_ERROR_CHANNEL_CLOSED) {
 		*dead = rc;
 		return -2;
 	}
 	/* This command failed; the session may serve others. */
 	if (r->ch != NULL) {
-		h->orphans = xreallocarray(h->orphans, h->norphans + 1, sizeof *h->orphans);
-		h->orphans[h->norphans++] = r->ch;
+		sshhost_orphan(h, r->ch);
 		r->ch = NULL;
 	}
 	list_remove(&h->active, r);
@@ -688,7 +707,7 @@ chan_step(struct sshhost *h, struct sshreq *r, int *dead)
 		    "%zu MB; refused", h->name, OUTPUT_MAX >> 20);
 	else
 		sshloop_complete(h->loop, r, SSHE_PROTOCOL, "%s: the command failed on its "
-		    "channel: %s", h->name, session_msg(s));
+		    "channel: %s", h->name, sshhost_session_msg(s));
 	return -1;
 }
 
@@ -721,10 +740,15 @@ drive_channels(struct sshhost *h, int64_t now)
 	for (struct sshreq *r = h->active, *n; r != NULL; r = n) {
 		n = r->next;
 		int dead = 0;
-		int st = chan_step(h, r, &dead);
+		int st = r->type == RK_SFTP ? sshsftp_step(h, r, &dead) : chan_step(h, r, &dead);
+		if (st == -2 && r->type == RK_SFTP) {
+			sshhost_failed(h, SSHE_DROPPED, "%s: connection lost during %s (%s)",
+			    h->name, sshsftp_what(r), sshhost_session_msg(h->session));
+			return true;
+		}
 		if (st == -2) {
-			host_failed(h, SSHE_DROPPED, "%s: connection lost while a command was "
-			    "running (%s)", h->name, session_msg(h->session));
+			sshhost_failed(h, SSHE_DROPPED, "%s: connection lost while a command was "
+			    "running (%s)", h->name, sshhost_session_msg(h->session));
 			return true;
 		}
 		moved |= st != 0;
@@ -732,6 +756,7 @@ drive_channels(struct sshhost *h, int64_t now)
 	if (moved)
 		h->last_used = now;
 	reap_orphans(h);
+	sshsftp_reap(h);
 	return moved;
 }
 
@@ -745,9 +770,9 @@ drive_session(struct sshhost *h, int64_t now)
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return false;
 		if (rc != 0) {
-			host_failed(h, session_dead(rc) ? SSHE_CONNECT : SSHE_PROTOCOL,
+			sshhost_failed(h, sshhost_session_dead(rc) ? SSHE_CONNECT : SSHE_PROTOCOL,
 			    "%s: SSH handshake with %s port %d failed: %s", h->name, h->address,
-			    h->port, session_msg(h->session));
+			    h->port, sshhost_session_msg(h->session));
 			return true;
 		}
 		h->handshaken = true;
@@ -757,7 +782,7 @@ drive_session(struct sshhost *h, int64_t now)
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return false;
 	if (rc != 0) {
-		host_failed(h, SSHE_AUTH, "%s: authentication as %s failed (tried: %s)", h->name,
+		sshhost_failed(h, SSHE_AUTH, "%s: authentication as %s failed (tried: %s)", h->name,
 		    h->user, h->tried.len ? h->tried.data : "no method the server offers");
 		return true;
 	}
@@ -788,9 +813,9 @@ sshhost_drive(struct sshhost *h, int64_t now)
 	if (now >= h->next_keepalive) {
 		int secs = 0;
 		int rc = libssh2_keepalive_send(h->session, &secs);
-		if (session_dead(rc)) {
-			host_failed(h, SSHE_DROPPED, "%s: connection lost (%s)", h->name,
-			    session_msg(h->session));
+		if (sshhost_session_dead(rc)) {
+			sshhost_failed(h, SSHE_DROPPED, "%s: connection lost (%s)", h->name,
+			    sshhost_session_msg(h->session));
 			return true;
 		}
 		h->next_keepalive = now + (secs > 0 ? secs : 1) * 1000;
@@ -812,11 +837,29 @@ expired(const struct sshreq *r, int64_t now)
 	    (r->dl.at_ms != 0 && now >= r->dl.at_ms);
 }
 
+/* Fail a request whose deadline passed or that was cancelled; queued says
+ * whether it was still waiting for the session. */
+static void
+expire_one(struct sshhost *h, struct sshreq *r, bool queued)
+{
+	bool cancelled = r->dl.cancel != NULL && atomic_load(r->dl.cancel);
+	const char *why = cancelled ? "cancelled" : "no answer in time";
+	if (queued)
+		sshloop_complete(h->loop, r, cancelled ? SSHE_CANCELLED : SSHE_TIMEOUT,
+		    "%s: %s %s", h->name, why, h->fd < 0 ? "(not connected)" : phase_name(h));
+	else if (r->type == RK_SFTP)
+		sshloop_complete(h->loop, r, cancelled ? SSHE_CANCELLED : SSHE_TIMEOUT,
+		    "%s: %s during %s", h->name, why, sshsftp_what(r));
+	else
+		sshloop_complete(h->loop, r, cancelled ? SSHE_CANCELLED : SSHE_TIMEOUT,
+		    "%s: %s while the command was running", h->name, why);
+}
+
 void
 sshhost_expire(struct sshhost *h, int64_t now)
 {
 	if (h->fd >= 0 && !h->ready && now >= h->phase_deadline) {
-		host_failed(h, SSHE_TIMEOUT, "%s: no answer from %s port %d within %d s (%s)",
+		sshhost_failed(h, SSHE_TIMEOUT, "%s: no answer from %s port %d within %d s (%s)",
 		    h->name, h->address, h->port, h->connect_ms / 1000, phase_name(h));
 		return;
 	}
@@ -828,16 +871,12 @@ sshhost_expire(struct sshhost *h, int64_t now)
 				continue;
 			list_remove(lists[i], r);
 			if (r->ch != NULL) {
-				h->orphans = xreallocarray(h->orphans, h->norphans + 1,
-				    sizeof *h->orphans);
-				h->orphans[h->norphans++] = r->ch;
+				sshhost_orphan(h, r->ch);
 				r->ch = NULL;
 			}
-			bool cancelled = r->dl.cancel != NULL && atomic_load(r->dl.cancel);
-			sshloop_complete(h->loop, r, cancelled ? SSHE_CANCELLED : SSHE_TIMEOUT,
-			    "%s: %s %s", h->name, cancelled ? "cancelled" : "no answer in time",
-			    i == 0 ? (h->fd < 0 ? "(not connected)" : phase_name(h)) :
-			    "while the command was running");
+			if (r->type == RK_SFTP)
+				sshsftp_abandon(h, r);
+			expire_one(h, r, i == 0);
 		}
 }
 

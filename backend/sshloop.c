@@ -8,7 +8,8 @@
  * because one socket carries all of a host's channels and reading for one
  * can queue data for another (transports.md §1.2).  Deadlines and cancel
  * flags are enforced here, so a caller never waits past its deadline for a
- * stuck server.  What each host and command goes through is in sshhost.c.
+ * stuck server.  What each host and command goes through is in sshhost.c;
+ * file operations over SFTP are in sshsftp.c.
  */
 #include "config.h"
 #include "backend/sshloop_int.h"
@@ -113,6 +114,7 @@ req_free(struct sshreq *r)
 	free((char *)r->hc.known_hosts);
 	free(r->err);
 	free(r->cmd);
+	sshsftp_req_free(r->sf);
 	free(r);
 }
 
@@ -171,25 +173,21 @@ sshloop_free(struct sshloop *l)
 }
 
 int
-sshloop_exec(struct sshloop *l, const struct ssh_host *h, const char *cmd,
-    const char *in, size_t inlen, struct script_result *res, const struct deadline *dl,
-    enum ssh_error *kind, char **err)
+sshloop_run(struct sshloop *l, const struct ssh_host *h, struct sshreq *r,
+    const struct deadline *dl, enum ssh_error *kind, char **err)
 {
-	struct sshreq *r = xcalloc(1, sizeof *r);
 	r->hc = (struct ssh_host){ xstrdup(h->name), h->address ? xstrdup(h->address) : NULL,
 	    h->port, h->user ? xstrdup(h->user) : NULL,
 	    h->identity ? xstrdup(h->identity) : NULL,
 	    h->known_hosts ? xstrdup(h->known_hosts) : NULL, h->connect_timeout_ms };
-	r->cmd = xstrdup(cmd);
-	r->in = in;
-	r->inlen = in ? inlen : 0;
-	r->res = res;
 	if (dl != NULL)
 		r->dl = *dl;
 	pthread_mutex_lock(&l->lock);
 	if (l->stop) {
 		pthread_mutex_unlock(&l->lock);
 		req_free(r);
+		if (kind != NULL)
+			*kind = SSHE_CANCELLED;
 		err_set(err, "%s: the SSH engine is shutting down", h->name);
 		return -1;
 	}
@@ -208,6 +206,20 @@ sshloop_exec(struct sshloop *l, const struct ssh_host *h, const char *cmd,
 		err_set(err, "%s", r->err ? r->err : "ssh: failed");
 	req_free(r);
 	return rc;
+}
+
+int
+sshloop_exec(struct sshloop *l, const struct ssh_host *h, const char *cmd,
+    const char *in, size_t inlen, struct script_result *res, const struct deadline *dl,
+    enum ssh_error *kind, char **err)
+{
+	struct sshreq *r = xcalloc(1, sizeof *r);
+	r->type = RK_EXEC;
+	r->cmd = xstrdup(cmd);
+	r->in = in;
+	r->inlen = in ? inlen : 0;
+	r->res = res;
+	return sshloop_run(l, h, r, dl, kind, err);
 }
 
 int

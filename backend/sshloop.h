@@ -14,9 +14,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "backend/sshkh.h"
 #include "backend/transport.h"
+#include "backend/util.h"
 
 /* How to reach one server (strings are copied). */
 struct ssh_host {
@@ -31,8 +33,10 @@ struct ssh_host {
 
 /* Asks the administrator for a secret (key passphrase, password, a
  * keyboard-interactive prompt).  Called on the engine thread; it may block
- * while the person types.  0 with a malloc'd *answer (the engine wipes and
- * frees it), or -1 when there is nobody to ask or they cancelled. */
+ * while the person types (the host's log-in deadline is moved on by that
+ * long; other hosts wait meanwhile).  0 with a malloc'd *answer (the
+ * engine wipes and frees it), or -1 when there is nobody to ask or they
+ * cancelled. */
 typedef int (*ssh_ask_fn)(void *ctx, const char *server, const char *prompt, bool echo,
     char **answer);
 
@@ -77,6 +81,59 @@ int sshloop_global_init(void);
 int sshloop_exec(struct sshloop *l, const struct ssh_host *h, const char *cmd,
     const char *in, size_t inlen, struct script_result *res, const struct deadline *dl,
     enum ssh_error *kind, char **err);
+
+/*
+ * Files over SFTP, on the host's own session (one SFTP channel per host,
+ * opened when first needed).  Paths are Windows drive paths, E:\dir\file;
+ * anything else (UNC, relative, "..") is refused before anything is sent.
+ * Each call blocks like sshloop_exec and fails with "SERVER: sftp OP PATH:
+ * what failed" (the file missing reads "no such file").
+ */
+struct sshloop_stat {
+	bool exists;
+	bool is_dir;
+	bool readonly;             /* no owner write bit: how Win32-OpenSSH shows READONLY */
+	uint64_t size;
+	int64_t mtime;             /* Unix seconds */
+};
+struct sshloop_dirent {
+	char *name;
+	struct sshloop_stat st;
+};
+struct sshloop_dir {
+	struct sshloop_dirent *v;
+	size_t n;
+};
+void sshloop_dir_free(struct sshloop_dir *d);
+
+/* E:\a\b -> /E:/a/b (malloc'd), or NULL with *err. */
+char *sshloop_sftp_path(const char *winpath, char **err);
+
+/* A missing file is not an error: st->exists is false. */
+int sshloop_sftp_stat(struct sshloop *l, const struct ssh_host *h, const char *winpath,
+    struct sshloop_stat *st, const struct deadline *dl, char **err);
+/* Append bytes [off, off+len) of the file to out (fewer at its end);
+ * len UINT64_MAX reads to the end. */
+int sshloop_sftp_read(struct sshloop *l, const struct ssh_host *h, const char *winpath,
+    uint64_t off, uint64_t len, struct buf *out, const struct deadline *dl, char **err);
+/* The entries of windir whose names match pattern (Windows wildcards * and
+ * ?, any case; NULL = all), without . and .., in the server's order. */
+int sshloop_sftp_list(struct sshloop *l, const struct ssh_host *h, const char *windir,
+    const char *pattern, struct sshloop_dir *out, const struct deadline *dl, char **err);
+/* Rename, replacing an existing file: SFTPv3 refuses to rename onto one,
+ * so the target is deleted first; that is NOT atomic (a failure between
+ * the two leaves neither).  A case-only rename goes through a temporary
+ * name: Windows OpenSSH deletes a file renamed onto itself. */
+int sshloop_sftp_rename(struct sshloop *l, const struct ssh_host *h, const char *from,
+    const char *to, const struct deadline *dl, char **err);
+int sshloop_sftp_unlink(struct sshloop *l, const struct ssh_host *h, const char *winpath,
+    const struct deadline *dl, char **err);
+/* Set or clear the read-only attribute (the write bits, over SFTP). */
+int sshloop_sftp_setro(struct sshloop *l, const struct ssh_host *h, const char *winpath,
+    bool readonly, const struct deadline *dl, char **err);
+/* Create or replace the file with data. */
+int sshloop_sftp_write(struct sshloop *l, const struct ssh_host *h, const char *winpath,
+    const void *data, size_t len, const struct deadline *dl, char **err);
 
 /* A host whose key is unknown and waiting for a decision: its name, the
  * fingerprint ("SHA256:...") and the key type.  0 when there is one. */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <libssh2.h>
+#include <libssh2_sftp.h>
 
 #include "backend/sshloop.h"
 #include "backend/util.h"
@@ -28,12 +29,22 @@ enum sshreq_step {
 	RQ_WAIT_CLOSED,
 };
 
+/* What a request is: a command on its own channel, or a file operation
+ * on the host's SFTP channel (sshsftp.c). */
+enum sshreq_kind {
+	RK_EXEC,
+	RK_SFTP,
+};
+
 struct sshhost;
+struct sftpreq;
 
 struct sshreq {
 	struct sshreq *next;
 	struct ssh_host hc;          /* the caller's host settings (copied) */
 	struct sshhost *host;        /* set by the engine */
+	enum sshreq_kind type;
+	struct sftpreq *sf;          /* RK_SFTP: the operation and its place */
 	char *cmd;
 	const char *in;              /* borrowed: the caller waits until done */
 	size_t inlen, inoff;
@@ -88,6 +99,14 @@ struct sshhost {
 	struct sshreq *active;       /* on channels */
 	LIBSSH2_CHANNEL **orphans;   /* channels of requests that gave up: close them */
 	size_t norphans;
+	/* SFTP: one channel, opened when first needed.  libssh2 keeps an
+	 * operation's place in the LIBSSH2_SFTP itself, so one request at a
+	 * time uses it (sftp_owner); one abandoned mid-call poisons it, and it
+	 * is shut down (sftp_dead) and opened afresh. */
+	LIBSSH2_SFTP *sftp;
+	struct sshreq *sftp_owner;
+	LIBSSH2_SFTP **sftp_dead;
+	size_t nsftp_dead;
 	/* under lock: failure and back-off */
 	bool failed;
 	enum ssh_error err_kind;
@@ -114,6 +133,11 @@ struct sshloop {
 	struct sshloop_stats stats;  /* under lock */
 };
 
+/* Queue a request for h (copied into r->hc), wait until it is done, and
+ * free it: 0, or -1 with *kind and *err (sshloop.c). */
+int sshloop_run(struct sshloop *l, const struct ssh_host *h, struct sshreq *r,
+    const struct deadline *dl, enum ssh_error *kind, char **err);
+
 /* Finish a request and wake its caller (fmt NULL: success). */
 void sshloop_complete(struct sshloop *l, struct sshreq *r, enum ssh_error kind,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -133,5 +157,30 @@ void sshhost_fail_all(struct sshhost *h, enum ssh_error kind, const char *fmt, .
     __attribute__((format(printf, 3, 4)));
 /* Free the session and socket (requests on channels must be failed first). */
 void sshhost_close(struct sshhost *h);
+/* The host failed: every request fails with the message, the session goes
+ * and the next attempt waits. */
+void sshhost_failed(struct sshhost *h, enum ssh_error kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* libssh2 error codes that mean the connection itself is gone. */
+bool sshhost_session_dead(int rc);
+/* The session's last error message, or "no details". */
+const char *sshhost_session_msg(LIBSSH2_SESSION *s);
+/* Hand a channel that is no longer wanted to the host to close. */
+void sshhost_orphan(struct sshhost *h, LIBSSH2_CHANNEL *ch);
+
+/* sshsftp.c */
+/* One step of an SFTP request, like a channel step: 1 moved, 0 waiting,
+ * -1 finished (completed and removed from active), -2 the session is gone
+ * (libssh2 code in *dead). */
+int sshsftp_step(struct sshhost *h, struct sshreq *r, int *dead);
+/* The request leaves before its end (deadline, cancel, failure). */
+void sshsftp_abandon(struct sshhost *h, struct sshreq *r);
+/* "sftp read E:\x", for messages. */
+const char *sshsftp_what(const struct sshreq *r);
+/* Shut down the host's SFTP channels (before its session goes);
+ * sshsftp_reap makes progress on poisoned ones without waiting. */
+void sshsftp_close(struct sshhost *h);
+void sshsftp_reap(struct sshhost *h);
+void sshsftp_req_free(struct sftpreq *sf);
 
 #endif

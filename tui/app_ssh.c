@@ -35,6 +35,7 @@ struct app_prompt {
 	bool cli_hint;             /* explain --accept-new-host-key in errors */
 	struct sshloop *l;
 	char *known_hosts;         /* where an accepted key is written, for the hint */
+	char *address;             /* "HOST port N", for the UI's host-key question */
 };
 
 /* ---- the prompter -------------------------------------------------------- */
@@ -87,6 +88,19 @@ app_set_prompter(struct app *a, ssh_ask_fn ask, void *ask_ctx, sshkh_warn_fn war
 	/* A UI that asks does not need to be told to restart with an option. */
 	p->cli_hint = ask == NULL;
 	(void)pthread_mutex_unlock(&p->lock);
+}
+
+/* Both are set once in app_ssh_open and never change: no lock. */
+const char *
+app_ssh_known_hosts(const struct app *a)
+{
+	return a->prompt != NULL ? a->prompt->known_hosts : NULL;
+}
+
+const char *
+app_ssh_address(const struct app *a)
+{
+	return a->prompt != NULL ? a->prompt->address : NULL;
 }
 
 /* ---- the hint wrapper ------------------------------------------------------ */
@@ -187,6 +201,8 @@ prompt_new(const struct config_server *srv)
 	p->warn = prompt_warn_stderr;
 	p->cli_hint = true;
 	p->known_hosts = srv->known_hosts ? xstrdup(srv->known_hosts) : sshkh_default_path();
+	p->address = xasprintf("%s port %d", srv->host ? srv->host : srv->name,
+	    srv->port > 0 ? srv->port : 22);
 	return p;
 }
 
@@ -260,6 +276,7 @@ app_ssh_close(struct app *a)
 	if (a->prompt != NULL) {
 		(void)pthread_mutex_destroy(&a->prompt->lock);
 		free(a->prompt->known_hosts);
+		free(a->prompt->address);
 		free(a->prompt);
 		a->prompt = NULL;
 	}

@@ -18,6 +18,10 @@ int cli_log(int argc, char **argv);
 int cli_diagnose(int argc, char **argv);
 int cli_repair(int argc, char **argv);
 int cli_history(int argc, char **argv);
+/* diagnose without a DP: the package on every DP it is sent to, in
+ * parallel (the site's max_parallel); exit 0 all installed, 1 a problem,
+ * 2 when a DP could not be read at all. */
+int cli_sweep(struct app *app, const char *pkgid, bool json);
 
 /* One package/DP pair, gathered and diagnosed (diagnose and repair share it). */
 struct cli_cell {

@@ -176,19 +176,21 @@ diagnose_args(int argc, char **argv, struct app_args *a, bool *json)
 			*json = strcmp(optarg, "json") == 0;
 			break;
 		case 'h':
-			puts("usage: dpdoctor diagnose PKGID DP [--demo[=DIR]] [-c FILE] [--format text|json]\n"
-			    "  Gather the evidence for one package on one DP and name the failure.\n"
+			puts("usage: dpdoctor diagnose PKGID [DP] [--demo[=DIR]] [-c FILE] [--format text|json]\n"
+			    "  Gather the evidence for one package on one DP and name the failure;\n"
+			    "  without DP, on every DP the package is sent to (one line each).\n"
 			    "  Exit 0 when installed, 1 when a problem was found, 2 on error.");
 			return 0;
 		default:
 			return 2;
 		}
 	}
-	if (argc - optind != 2) {
-		fprintf(stderr, "usage: dpdoctor diagnose PKGID DP [--demo[=DIR]] [-c FILE] [--format text|json]\n");
+	if (argc - optind != 2 && argc - optind != 1) {
+		fprintf(stderr, "usage: dpdoctor diagnose PKGID [DP] [--demo[=DIR]] [-c FILE] [--format text|json]\n");
 		return 2;
 	}
-	return cli_cell_args("diagnose", argv[optind], argv[optind + 1]);
+	return cli_cell_args("diagnose", argv[optind],
+	    argc - optind == 2 ? argv[optind + 1] : "ANY");
 }
 
 /* Both arguments well-formed: -1 to go on, else 2 with a message. */
@@ -250,6 +252,11 @@ cli_diagnose(int argc, char **argv)
 	struct app app;
 	if ((rc = app_open(&app, &args)) != 0)
 		return rc;
+	if (dp == NULL) {
+		rc = cli_sweep(&app, pkgid, json);
+		app_close(&app);
+		return rc;
+	}
 	struct cli_cell c;
 	if ((rc = cli_cell_diagnose(&app, "diagnose", pkgid, dp, &c)) != 0) {
 		app_close(&app);

@@ -2,7 +2,9 @@
  * The confirmation dialog (see dialog.h).  Its body is styled text, so it
  * wraps and scrolls like the help and the detail pane; the box is as tall
  * as its text, within the body rows, and at most 76 columns wide so it
- * reads as a question, not as another screen.
+ * reads as a question, not as another screen.  An input line, when the
+ * owner gave one, sits between the text and the choices and owns the
+ * terminal cursor.
  */
 #include "config.h"
 #include "tui/dialog.h"
@@ -25,6 +27,8 @@ struct dialog {
 	void *arg;
 	int top;
 	int page;
+	struct prompt *input;  /* the owner's, or NULL */
+	int cur_y, cur_x;      /* the input's insertion point as last drawn */
 };
 
 static void
@@ -64,11 +68,52 @@ dialog_active(const struct ui *u)
 }
 
 void
+dialog_set_input(struct ui *u, struct prompt *p)
+{
+	if (u->dialog == NULL)
+		return;
+	u->dialog->input = p;
+	u->dialog->cur_y = -1;
+	u->dirty |= UI_DIRTY_ALL;
+}
+
+bool
+dialog_cursor(const struct ui *u, int *y, int *x)
+{
+	const struct dialog *d = u->dialog;
+	if (d == NULL || d->input == NULL || d->cur_y < 0)
+		return false;
+	*y = d->cur_y;
+	*x = d->cur_x;
+	return true;
+}
+
+/* A key for the input line: the answer goes out on Enter or Esc. */
+static void
+dialog_input_key(struct ui *u, int key)
+{
+	struct dialog *d = u->dialog;
+	enum prompt_result r = prompt_key(d->input, key);
+	if (r == PROMPT_EDITING) {
+		u->dirty |= UI_DIRTY_BODY;
+		return;
+	}
+	dialog_fn fn = d->fn;
+	void *arg = d->arg;
+	dialog_close(u);
+	fn(u, r == PROMPT_ACCEPTED ? 1 : 0, arg);
+}
+
+void
 dialog_key(struct ui *u, int key)
 {
 	struct dialog *d = u->dialog;
 	if (d == NULL)
 		return;
+	if (d->input != NULL) {
+		dialog_input_key(u, key);
+		return;
+	}
 	if (key == KEYMAP_FN(KEY_NPAGE) || key == KEYMAP_FN(KEY_PPAGE)) {
 		int step = d->page > 1 ? d->page - 1 : 1;
 		d->top += key == KEYMAP_FN(KEY_NPAGE) ? step : -step;
@@ -113,7 +158,9 @@ dialog_draw(struct ui *u, int y, int h)
 	struct text ch;
 	text_init(&ch);
 	dialog_choices(d, &ch);
-	int want = (int)d->body.n + 4; /* borders, a blank line, the choices */
+	/* Borders, a blank line, the choices; the input and its blank line. */
+	int extra = d->input != NULL ? 2 : 0;
+	int want = (int)d->body.n + 4 + extra;
 	int bh = want < h ? want : h;
 	int by = y + (h - bh) / 2, bx = (COLS - w) / 2;
 	attr_t normal = theme_attr(UI_ROLE_NORMAL, false);
@@ -123,8 +170,12 @@ dialog_draw(struct ui *u, int y, int h)
 	char title[160];
 	draw_text_fit(stdscr, by, bx + 2, w - 4, theme_attr(UI_ROLE_TITLE, false),
 	    draw_fmt(title, sizeof title, " %s ", d->title));
-	d->page = bh - 4;
+	d->page = bh - 4 - extra;
 	text_draw(&d->body, stdscr, by + 1, bx + 2, d->page, w - 4, &d->top);
+	if (d->input != NULL) {
+		prompt_draw(d->input, stdscr, by + bh - 4, bx + 2, w - 4);
+		getyx(stdscr, d->cur_y, d->cur_x);
+	}
 	int top = 0;
 	text_draw(&ch, stdscr, by + bh - 2, bx + 2, 1, w - 4, &top);
 	text_free(&ch);

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 #include "tui/gather.h"
+#include "tui/sshkey.h"
 #include "tui/ui.h"
 #include "backend/util.h"
 
@@ -187,6 +188,8 @@ gather_done(struct job *j, enum job_status st, void *result, const char *error, 
 		g->error = st == JOB_TIMED_OUT ?
 		    xasprintf("no answer within %d s", GATHER_TIMEOUT_MS / 1000) :
 		    xstrdup(error ? error : "gathering stopped");
+		if (st == JOB_FAILED)
+			sshkey_failed(u, error); /* an unknown host key: ask */
 	}
 	gather_sweep(g);
 	u->dirty |= UI_DIRTY_BODY;

@@ -120,6 +120,14 @@ log_path_sim(void *ctx, const char *server)
 	return sim_server_path(ctx, server, "E:\\SMS\\Logs\\distmgr.log");
 }
 
+/* tui_options' set_prompter: the UI does not know struct app. */
+static void
+main_set_prompter(void *ctx, ssh_ask_fn ask, void *ask_ctx, sshkh_warn_fn warn,
+    void *warn_ctx)
+{
+	app_set_prompter(ctx, ask, ask_ctx, warn, warn_ctx);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -149,6 +157,11 @@ main(int argc, char **argv)
 		.glyphs = app.cfg.glyphs,
 		.mouse = app.cfg.mouse,
 		.read_only = app.read_only,
+		.ssh = app.ssh,
+		.set_prompter = app.ssh ? main_set_prompter : NULL,
+		.prompter_ctx = &app,
+		.ssh_known_hosts = app_ssh_known_hosts(&app),
+		.ssh_address = app_ssh_address(&app),
 	};
 	/* Repairs journal every step; the wizard borrows both for the run. */
 	char *journal = app_journal_path();

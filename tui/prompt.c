@@ -1,7 +1,9 @@
 /*
  * The prompt's line editor.  Text is kept as UTF-8 (what the filter
  * compares against); a character the locale cannot encode is dropped, and
- * erasing removes a whole character, never half of one.
+ * erasing removes a whole character, never half of one.  Erasing and
+ * clearing overwrite what they drop, so a secret typed and corrected
+ * leaves no bytes behind in the buffer.
  */
 #include "config.h"
 #include "tui/prompt.h"
@@ -19,8 +21,23 @@ prompt_open(struct prompt *p, const char *label, const char *initial)
 {
 	p->active = true;
 	p->label = label;
+	p->mask = false;
 	snprintf(p->buf, sizeof p->buf, "%s", initial ? initial : "");
 	p->len = strlen(p->buf);
+}
+
+void
+prompt_open_secret(struct prompt *p, const char *label, bool mask)
+{
+	prompt_open(p, label, NULL);
+	p->mask = mask;
+}
+
+void
+prompt_wipe(struct prompt *p)
+{
+	explicit_bzero(p->buf, sizeof p->buf);
+	p->len = 0;
 }
 
 static void
@@ -29,10 +46,10 @@ prompt_erase(struct prompt *p)
 	/* Step back over UTF-8 continuation bytes. */
 	while (p->len > 0) {
 		unsigned char c = (unsigned char)p->buf[--p->len];
+		p->buf[p->len] = '\0';
 		if ((c & 0xc0) != 0x80)
 			break;
 	}
-	p->buf[p->len] = '\0';
 }
 
 static void
@@ -44,11 +61,12 @@ prompt_insert(struct prompt *p, int key)
 	if (KEYMAP_IS_FN(key) || key < 0x20 || key == 0x7f)
 		return;
 	size_t n = wcrtomb(mb, (wchar_t)key, &st);
-	if (n == (size_t)-1 || p->len + n > PROMPT_MAX)
-		return;
-	memcpy(p->buf + p->len, mb, n);
-	p->len += n;
-	p->buf[p->len] = '\0';
+	if (n != (size_t)-1 && p->len + n <= PROMPT_MAX) {
+		memcpy(p->buf + p->len, mb, n);
+		p->len += n;
+		p->buf[p->len] = '\0';
+	}
+	explicit_bzero(mb, sizeof mb); /* it may be part of a secret */
 }
 
 enum prompt_result
@@ -65,8 +83,7 @@ prompt_key(struct prompt *p, int key)
 		prompt_erase(p);
 		break;
 	case KEY_ACTION_PROMPT_CLEAR:
-		p->len = 0;
-		p->buf[0] = '\0';
+		prompt_wipe(p);
 		break;
 	default:
 		prompt_insert(p, key);
@@ -75,13 +92,27 @@ prompt_key(struct prompt *p, int key)
 	return PROMPT_EDITING;
 }
 
+/* A secret's stand-in: one '*' per character typed (UTF-8 lead bytes). */
+static void
+prompt_masked(const struct prompt *p, char *out, size_t size)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->len && n + 1 < size; i++)
+		if (((unsigned char)p->buf[i] & 0xc0) != 0x80)
+			out[n++] = '*';
+	out[n] = '\0';
+}
+
 void
 prompt_draw(const struct prompt *p, WINDOW *w, int y, int x, int width)
 {
+	char masked[PROMPT_MAX + 1];
 	draw_fill(w, y, x, width, theme_attr(UI_ROLE_NORMAL, false));
 	int used = draw_text(w, y, x, width, theme_attr(UI_ROLE_PROMPT, false), p->label);
+	if (p->mask)
+		prompt_masked(p, masked, sizeof masked);
 	/* Show the end of a long entry: that is where the typing happens. */
-	const char *s = p->buf;
+	const char *s = p->mask ? masked : p->buf;
 	int room = width - used - 1;
 	while (*s && draw_width(s) > room)
 		s += draw_prefix(s, 1) ? draw_prefix(s, 1) : 1;

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 #include "tui/refresh.h"
+#include "tui/sshkey.h"
 #include "backend/status.h"
 #include "backend/util.h"
 
@@ -21,8 +22,14 @@ refresh_run(struct job *j, void *arg)
 	const struct ui *u = arg;
 	const struct tui_options *o = u->opt;
 	char *err = NULL;
-	struct snapshot *s = status_fetch(o->status_transport, o->site, o->provider,
-	    job_deadline(j), &err);
+	/* The transport gives up a little before the job does, so its own
+	 * message (which server, which op, what it was doing) is what the
+	 * status line shows, not just "no reply". */
+	struct deadline dl = *job_deadline(j);
+	if (dl.at_ms != 0)
+		dl.at_ms -= UI_REFRESH_GRACE_MS;
+	struct snapshot *s = status_fetch(o->status_transport, o->site, o->provider, &dl,
+	    &err);
 	if (s == NULL) {
 		job_fail(j, "%s", err ? err : "the status query returned nothing");
 		free(err);
@@ -76,6 +83,8 @@ refresh_done(struct job *j, enum job_status st, void *result, const char *error,
 		if (result != NULL)
 			snapshot_free(result);
 		refresh_failed(u, st, error);
+		if (st == JOB_FAILED)
+			sshkey_failed(u, error); /* an unknown host key: ask */
 	}
 	u->dirty |= UI_DIRTY_ALL;
 }

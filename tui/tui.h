@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "backend/repair.h"
+#include "backend/sshloop.h"
 #include "backend/transport.h"
 #include "config/config.h"
 
@@ -34,6 +35,17 @@ struct tui_options {
 	 * cancel flag to a copy); NULL when this source cannot repair. */
 	const struct repair_env *repair;
 	const char *journal;                /* the repair journal; NULL: none */
+	/* The SSH engine when the site is reached over ssh, else NULL.  Once
+	 * the screen is up the UI answers its questions: set_prompter(ctx,
+	 * ...) swaps in the UI's asker and warning sink (app_set_prompter),
+	 * and an unknown host key is shown with where it would be written
+	 * (ssh_known_hosts) and the WMI host's address (ssh_address). */
+	struct sshloop *ssh;
+	void (*set_prompter)(void *ctx, ssh_ask_fn ask, void *ask_ctx, sshkh_warn_fn warn,
+	    void *warn_ctx);
+	void *prompter_ctx;
+	const char *ssh_known_hosts;
+	const char *ssh_address;            /* "127.0.0.1 port 2222" */
 };
 
 /* Runs until the user quits.  Returns the process exit code: 0 after q,

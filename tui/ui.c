@@ -1,9 +1,10 @@
 /*
  * tui_run(): the terminal's lifetime and the event loop.  One thread owns
- * the screen.  It waits in ppoll() on the keyboard and the jobs' wake-up
- * fd, with a timeout computed from the refresh timer, job deadlines and
- * the header's one-second tick, then reads every pending key, delivers
- * finished jobs, and draws once.  Signals only set a flag or, for SIGWINCH
+ * the screen.  It waits in ppoll() on the keyboard, the jobs' wake-up fd
+ * and the SSH engine's (its questions and warnings, sshui.c), with a
+ * timeout computed from the refresh timer, job deadlines and the header's
+ * one-second tick, then reads every pending key, delivers finished jobs
+ * and the engine's questions, and draws once.  Signals only set a flag or, for SIGWINCH
  * and SIGTSTP, run ncurses' own handlers; they are blocked everywhere
  * except inside ppoll(), so worker threads never take them and the loop
  * always wakes up for them.
@@ -13,6 +14,8 @@
 #include "tui/glyph.h"
 #include "tui/keymap.h"
 #include "tui/refresh.h"
+#include "tui/sshkey.h"
+#include "tui/sshui.h"
 #include "tui/stats.h"
 #include "tui/theme.h"
 #include "tui/ui.h"
@@ -191,9 +194,11 @@ ui_read_keys(struct ui *u, bool readable)
 static int
 ui_loop(struct ui *u, const sigset_t *waitmask)
 {
-	struct pollfd fds[2] = {
+	/* Without ssh the third fd is -1, which poll ignores. */
+	struct pollfd fds[3] = {
 		{ .fd = STDIN_FILENO, .events = POLLIN },
 		{ .fd = jobs_fd(u->jobs), .events = POLLIN },
+		{ .fd = sshui_fd(u), .events = POLLIN },
 	};
 	while (!u->quit) {
 		int64_t now = clock_mono_ms();
@@ -201,7 +206,7 @@ ui_loop(struct ui *u, const sigset_t *waitmask)
 		stats_frame(&u->stats);
 		int t = ui_timeout(u, now);
 		struct timespec ts = { t / 1000, (long)(t % 1000) * 1000000L };
-		int n = ppoll(fds, 2, t < 0 ? NULL : &ts, waitmask);
+		int n = ppoll(fds, 3, t < 0 ? NULL : &ts, waitmask);
 		if (n < 0 && errno != EINTR) {
 			u->exit_code = 2;
 			break;
@@ -219,6 +224,9 @@ ui_loop(struct ui *u, const sigset_t *waitmask)
 			break;
 		}
 		(void)jobs_dispatch(u->jobs); /* the count is not needed */
+		/* A secret the engine waits for first, then host keys. */
+		sshui_tick(u);
+		sshkey_tick(u);
 		now = clock_mono_ms();
 		refresh_tick(u, now);
 		view_tick(u, now);
@@ -243,8 +251,10 @@ ui_write_stats(struct ui *u)
 static void
 ui_free(struct ui *u)
 {
+	sshui_stop(u);      /* a job may wait for the engine, which waits for us */
 	jobs_free(u->jobs); /* cancels a running refresh and waits for it */
 	view_free(u);       /* what the views' jobs were working on */
+	sshkey_free(u);
 	board_free(&u->board);
 	free(u->refresh_error);
 	free(u->msg);
@@ -279,6 +289,8 @@ tui_run(const struct tui_options *o)
 		return 2;
 	}
 	u.dirty = UI_DIRTY_ALL;
+	/* Before the first refresh: it may be what makes the engine ask. */
+	sshui_start(&u);
 	refresh_start(&u);
 	int rc = ui_loop(&u, &sigs.orig);
 	/* Terminals without an alternate screen (vt100) would keep the last

@@ -22,6 +22,8 @@
 #define UI_MIN_LINES 15
 /* How long a status refresh may take before it is given up. */
 #define UI_REFRESH_TIMEOUT_MS 20000
+/* The transport's deadline comes this much earlier, so its error wins. */
+#define UI_REFRESH_GRACE_MS 1000
 /* How long a transient message stays on the status line. */
 #define UI_MESSAGE_MS 5000
 /* Spinner speed while a refresh runs. */
@@ -47,6 +49,8 @@ struct dialog;
 struct gather;
 struct history;
 struct logview;
+struct sshkey;
+struct sshui;
 struct wizard;
 
 struct ui {
@@ -79,7 +83,9 @@ struct ui {
 	struct history *history;   /* the journal view and start-up check */
 	enum ui_view history_return;
 	struct dialog *dialog;     /* a question over the body, else NULL */
-	bool want_refresh;         /* a repair ended: refresh once none runs */
+	struct sshui *sshui;       /* the SSH engine's questions (sshui.c) */
+	struct sshkey *sshkey;     /* host-key decisions (sshkey.c) */
+	bool want_refresh;         /* refresh once none runs (repair, ssh answer) */
 	int detail_top;            /* first line of the detail pane shown */
 	int detail_page;           /* lines the pane showed in the last frame */
 	int help_top;

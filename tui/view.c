@@ -19,6 +19,7 @@
 #include "tui/keymap.h"
 #include "tui/logview.h"
 #include "tui/refresh.h"
+#include "tui/sshkey.h"
 #include "tui/text.h"
 #include "tui/wizard.h"
 
@@ -163,12 +164,16 @@ view_draw_body(struct ui *u, int64_t now)
 static void
 view_place_cursor(struct ui *u)
 {
-	int want = u->prompt.active && !view_too_small() ? 1 : 0;
+	int iy, ix;
+	bool in_dialog = !u->prompt.active && dialog_cursor(u, &iy, &ix);
+	int want = (u->prompt.active || in_dialog) && !view_too_small() ? 1 : 0;
 	if (want != u->cursor_visible) {
 		/* Some terminals (vt100) cannot hide the cursor; that is fine. */
 		(void)curs_set(want);
 		u->cursor_visible = want;
 	}
+	if (want && in_dialog)
+		(void)wmove(stdscr, iy, ix); /* the status line was drawn after it */
 	if (want)
 		return; /* prompt_draw left it at the insertion point */
 	const struct grid *g = &u->board.grid;
@@ -423,6 +428,7 @@ view_action(struct ui *u, enum key_action a)
 		break;
 	case KEY_ACTION_CLOSE: view_close(u); break;
 	case KEY_ACTION_REFRESH:
+		sshkey_forget(u); /* asked for: questions declined before come back */
 		refresh_start(u);
 		if (u->view == UI_VIEW_DETAIL)
 			gather_restart(u);

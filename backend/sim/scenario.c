@@ -65,6 +65,15 @@ static const struct scenario_spec specs[] = {
 	    [SIM_MODE_SHARE_PERMS] = 25, [SIM_MODE_PCK_NO_REGEN] = 30 },
 	  .removals = 10, .pending = 15, .retrying = 20, .removing = 5,
 	  .updates = UPDATES_LARGE },
+	/* A hundred DPs, most packages on all of them: the SSH sweep
+	 * benchmark's site (status and evidence for one package on every DP). */
+	{ .name = "wide", .npkgs = 40, .ndps = 100, .city_stride = 1,
+	  .sitewide_pct = 60, .regional = true, .nested_pct = 8, .root_only = 2,
+	  .quota = { [SIM_MODE_PCK_MISSING] = 10, [SIM_MODE_STALE_PKG_FILE] = 3,
+	    [SIM_MODE_NOT_IN_DB] = 3, [SIM_MODE_SOURCE_MISSING] = 2,
+	    [SIM_MODE_SHARE_PERMS] = 2, [SIM_MODE_PCK_NO_REGEN] = 2 },
+	  .removals = 1, .pending = 2, .retrying = 2, .removing = 1,
+	  .materialise = true, .updates = UPDATES_DEFAULT },
 	/* No updates: its unit tests expect it to keep still but for its
 	 * own transients. */
 	{ .name = "small", .npkgs = 10, .ndps = 3, .city_stride = 4,

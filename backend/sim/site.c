@@ -99,7 +99,7 @@ sim_ensure(const char *dir, const char *scenario, uint32_t seed, bool reset, cha
 	if (scenario == NULL)
 		scenario = "default";
 	if (!scenario_known(scenario)) {
-		err_set(err, "unknown demo scenario \"%s\" (known: default, small, large)",
+		err_set(err, "unknown demo scenario \"%s\" (known: default, small, large, wide)",
 		    scenario);
 		return -1;
 	}

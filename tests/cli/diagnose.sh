@@ -51,5 +51,23 @@ grep -q "haven't arrived yet" "$SCRATCH/t.txt"; ok $? "text: the distmgr.log ski
 "$DPDOCTOR" diagnose 009000b7 DP01 --demo="$demo" >/dev/null 2>"$SCRATCH/err"; is $? 2 "bad package ID: exit 2"
 grep -q "not a package ID" "$SCRATCH/err"; ok $? "  says why"
 "$DPDOCTOR" diagnose '009000B7' 'DP;calc' --demo="$demo" >/dev/null 2>&1; is $? 2 "bad server name: exit 2"
-"$DPDOCTOR" diagnose 009000B7 --demo="$demo" >/dev/null 2>&1; is $? 2 "missing DP: exit 2"
+# Without a DP: the package on every DP it is sent to, each line the same
+# finding as diagnosing that pair alone.
+pkg=$(awk '{print $1; exit}' "$SCRATCH/cells")
+"$DPDOCTOR" diagnose "$pkg" --demo="$demo" --format json >"$SCRATCH/sweep.json"
+is $? 1 "diagnose $pkg on every DP: exit 1 (a problem)"
+want=$("$DPDOCTOR" status --demo="$demo" --all --format csv | awk -F, -v p="$pkg" '$1 == p' | wc -l)
+is "$(wc -l <"$SCRATCH/sweep.json")" "$want" "  one line per DP of the package"
+same=0
+while read -r dp finding; do
+	one=$("$DPDOCTOR" diagnose "$pkg" "$dp" --demo="$demo" --format json |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["findings"][0]["id"])')
+	[ "$one" = "$finding" ] && same=$((same + 1))
+done < <(python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l); print(r["dp"], r["finding"])' "$SCRATCH/sweep.json")
+is "$same" "$want" "  each DP's finding equals diagnosing that pair alone"
+"$DPDOCTOR" diagnose 009FFFFF --demo="$demo" >/dev/null 2>"$SCRATCH/err"; is $? 2 "a package on no DP: exit 2"
+grep -q "009FFFFF is on no DP" "$SCRATCH/err"; ok $? "  says so"
 done_testing

@@ -1,8 +1,9 @@
 /*
  * Unit tests for the TUI's logic that needs no terminal: column label
  * shortening, the keymap's fallback chain, grid movement and clamping,
- * word wrapping, and the board's filter, sort and cursor identity across
- * snapshots.  The tmux tests cover what the screen looks like.
+ * word wrapping, the board's filter, sort and cursor identity across
+ * snapshots, and the prompt wiping what a secret leaves behind.  The tmux
+ * tests cover what the screen looks like.
  */
 #include "config.h"
 #include "tests/unit/tap.h"
@@ -10,6 +11,7 @@
 #include "tui/glyph.h"
 #include "tui/keymap.h"
 #include "tui/label.h"
+#include "tui/prompt.h"
 #include "tui/text.h"
 #include "backend/util.h"
 
@@ -218,6 +220,44 @@ test_board(void)
 	board_free(&b);
 }
 
+/* True when the buffer's bytes [from, to) are all zero. */
+static bool
+prompt_clean(const struct prompt *p, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (p->buf[i] != '\0')
+			return false;
+	return true;
+}
+
+static void
+test_prompt_secret(void)
+{
+	struct prompt p;
+	memset(&p, 0x55, sizeof p);
+	prompt_open_secret(&p, "> ", true);
+	ok(p.mask && p.len == 0, "prompt: a secret opens empty and masked");
+	const char *typed = "Pa\xc3\xa9w0rd!"; /* UTF-8: an e with an accent */
+	for (const char *c = "Pa"; *c; c++)
+		(void)prompt_key(&p, *c);
+	(void)prompt_key(&p, 0xe9);
+	for (const char *c = "w0rd!"; *c; c++)
+		(void)prompt_key(&p, *c);
+	is_str(p.buf, typed, "prompt: the secret is kept as UTF-8");
+	size_t full = p.len;
+	for (int i = 0; i < 6; i++)
+		(void)prompt_key(&p, 127);
+	is_str(p.buf, "Pa", "prompt: erasing drops whole characters");
+	ok(prompt_clean(&p, p.len, full), "prompt: and overwrites what it dropped");
+	(void)prompt_key(&p, KEYMAP_CTRL('u'));
+	ok(p.len == 0 && prompt_clean(&p, 0, full), "prompt: clearing wipes every byte");
+	for (const char *c = "abc"; *c; c++)
+		(void)prompt_key(&p, *c);
+	is_int(prompt_key(&p, '\n'), PROMPT_ACCEPTED, "prompt: Enter accepts");
+	prompt_wipe(&p);
+	ok(p.len == 0 && prompt_clean(&p, 0, sizeof p.buf), "prompt: prompt_wipe leaves nothing");
+}
+
 int
 main(void)
 {
@@ -228,5 +268,6 @@ main(void)
 	test_grid();
 	test_wrap();
 	test_board();
+	test_prompt_secret();
 	return done_testing();
 }

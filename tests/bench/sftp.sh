@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SFTP read throughput: the engine (sshprobe sftp-read, libssh2) against
+# OpenSSH's sftp client, the same 200 MB file, the same loopback sshd, user
+# and chroot (tests/fixtures/sshd.sh), in the same run.  Each client runs
+# RUNS times, alternating; the best wall-clock time of each counts, connect
+# and authentication included for both, the bytes going to /dev/null.
+# Not part of make check: make bench-sftp (as root).
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_srcdir:=$top_builddir}"
+. "$top_srcdir/tests/cli/lib.sh"
+. "$top_srcdir/tests/fixtures/sshd.sh"
+PROBE=$top_builddir/tests/fixtures/sshprobe
+MB=${BENCH_SFTP_MB:-200}
+RUNS=${BENCH_SFTP_RUNS:-3}
+
+if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/sbin/sshd ] || ! command -v sftp >/dev/null; then
+	echo "bench-sftp: needs root, openssh-server and openssh-client" >&2
+	exit 77
+fi
+trap 'sshd_stop; cleanup_scratch' EXIT
+chmod 711 "$SCRATCH"
+"$DPDOCTOR" status --demo="$SCRATCH/demo" >/dev/null
+sshd_start "$SCRATCH/demo" || exit 1
+[ -n "${SSHD_SFTP_PORT:-}" ] || { echo "bench-sftp: no SFTP chroot (bind mounts not permitted)" >&2; exit 1; }
+file=$SCRATCH/demo/servers/$SSHD_SFTP_SERVER/E:/bench.bin
+head -c $((MB << 20)) /dev/urandom >"$file" && chown "$SSHD_USER": "$file" || exit 1
+bytes=$(stat -c %s "$file")
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+engine() {
+	local t0 out
+	t0=$(now_ms)
+	out=$("$PROBE" --port "$SSHD_SFTP_PORT" --key "$SSHD_KEY" --known-hosts "$SSHD_KNOWN_HOSTS" \
+		--deadline-ms 600000 sftp-read 'E:\bench.bin' 0 -) || { echo "engine: $out" >&2; return 1; }
+	[ "$out" = "${out#ok bytes=$bytes }" ] && { echo "engine: short read: $out" >&2; return 1; }
+	echo "$(( $(now_ms) - t0 )) ${out##*ms=}"
+}
+openssh() {
+	local t0
+	t0=$(now_ms)
+	echo 'get /E:/bench.bin /dev/null' | sftp -F /dev/null -q -P "$SSHD_SFTP_PORT" -i "$SSHD_KEY" \
+		-o UserKnownHostsFile="$SSHD_KNOWN_HOSTS" -o StrictHostKeyChecking=yes -o BatchMode=yes \
+		-b - "$SSHD_USER@127.0.0.1" >/dev/null || { echo "openssh: sftp failed" >&2; return 1; }
+	echo "$(( $(now_ms) - t0 ))"
+}
+mbs() { awk -v b="$bytes" -v ms="$1" 'BEGIN { printf "%.1f", b / 1048576 / (ms / 1000) }'; }
+
+best_e= best_ein= best_o=
+for i in $(seq "$RUNS"); do
+	read -r e ein < <(engine) || exit 1
+	o=$(openssh) || exit 1
+	echo "run $i: engine ${e} ms (${ein} ms after connecting), openssh sftp ${o} ms"
+	[ -z "$best_e" ] || [ "$e" -lt "$best_e" ] && best_e=$e
+	[ -z "$best_ein" ] || [ "$ein" -lt "$best_ein" ] && best_ein=$ein
+	[ -z "$best_o" ] || [ "$o" -lt "$best_o" ] && best_o=$o
+done
+echo "file: $MB MB ($bytes bytes), loopback, best of $RUNS"
+echo "engine (libssh2 $(pkg-config --modversion libssh2 2>/dev/null)): $(mbs "$best_e") MB/s wall, $(mbs "$best_ein") MB/s of the read itself"
+echo "OpenSSH sftp ($(ssh -V 2>&1 | cut -d, -f1)): $(mbs "$best_o") MB/s wall"
+awk -v e="$best_e" -v o="$best_o" 'BEGIN { printf "ratio engine/openssh: %.2f\n", o / e }'

@@ -1,0 +1,24 @@
+/*
+ * Host keys in the full-screen UI.  When a refresh or evidence gathering
+ * fails and the SSH engine holds an unknown host key waiting for a
+ * decision, the UI shows its fingerprint and asks whether to accept it and
+ * write it to known_hosts; yes refreshes at once, no leaves the error and
+ * the stale grid as they are.  A changed key is only ever reported, with
+ * the engine's own warning and a single OK.
+ */
+#ifndef DPD_TUI_SSHKEY_H
+#define DPD_TUI_SSHKEY_H
+
+struct ui;
+
+/* A refresh or gathering failed with error: look for a host key question
+ * (shown now, or once no other dialog or prompt is open). */
+void sshkey_failed(struct ui *u, const char *error);
+/* On every loop turn: show a question that had to wait. */
+void sshkey_tick(struct ui *u);
+/* The user asked for a refresh: ask again about keys declined before. */
+void sshkey_forget(struct ui *u);
+/* At exit, after jobs_free(). */
+void sshkey_free(struct ui *u);
+
+#endif
