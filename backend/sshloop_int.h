@@ -106,6 +106,7 @@ struct sshhost {
 	LIBSSH2_SFTP *sftp;
 	struct sshreq *sftp_owner;
 	LIBSSH2_SFTP **sftp_dead;
+	LIBSSH2_SFTP_HANDLE **sftp_dead_fh;  /* the file it had open, or NULL */
 	size_t nsftp_dead;
 	/* under lock: failure and back-off */
 	bool failed;

@@ -220,13 +220,18 @@ finish(struct sshhost *h, struct sshreq *r, const char *msg)
 	return -1;
 }
 
-/* Shut the channel down in the background; the next request opens another. */
+/* Shut the channel down in the background, with the file it had open
+ * (libssh2 1.10's shutdown does not free open handles and their
+ * read-ahead); the next request opens another channel. */
 static void
-poison(struct sshhost *h)
+poison(struct sshhost *h, LIBSSH2_SFTP_HANDLE *fh)
 {
 	if (h->sftp == NULL)
 		return;
 	h->sftp_dead = xreallocarray(h->sftp_dead, h->nsftp_dead + 1, sizeof *h->sftp_dead);
+	h->sftp_dead_fh = xreallocarray(h->sftp_dead_fh, h->nsftp_dead + 1,
+	    sizeof *h->sftp_dead_fh);
+	h->sftp_dead_fh[h->nsftp_dead] = fh;
 	h->sftp_dead[h->nsftp_dead++] = h->sftp;
 	h->sftp = NULL;
 }
@@ -239,7 +244,7 @@ sshsftp_abandon(struct sshhost *h, struct sshreq *r)
 	h->sftp_owner = NULL;
 	/* A pending call or an open handle belongs to this request only. */
 	if (r->sf->inflight || r->sf->fh != NULL)
-		poison(h);
+		poison(h, r->sf->fh);
 	r->sf->fh = NULL;
 }
 
@@ -247,21 +252,38 @@ void
 sshsftp_reap(struct sshhost *h)
 {
 	size_t k = 0;
-	for (size_t i = 0; i < h->nsftp_dead; i++)
-		if (libssh2_sftp_shutdown(h->sftp_dead[i]) == LIBSSH2_ERROR_EAGAIN)
+	for (size_t i = 0; i < h->nsftp_dead; i++) {
+		int rc = 0;
+		if (h->sftp_dead_fh[i] != NULL) {
+			rc = libssh2_sftp_close_handle(h->sftp_dead_fh[i]);
+			if (rc != LIBSSH2_ERROR_EAGAIN)
+				h->sftp_dead_fh[i] = NULL;
+		}
+		if (rc != LIBSSH2_ERROR_EAGAIN)
+			rc = libssh2_sftp_shutdown(h->sftp_dead[i]);
+		if (rc == LIBSSH2_ERROR_EAGAIN) {
+			h->sftp_dead_fh[k] = h->sftp_dead_fh[i];
 			h->sftp_dead[k++] = h->sftp_dead[i];
+		}
+	}
 	h->nsftp_dead = k;
 }
 
 void
 sshsftp_close(struct sshhost *h)
 {
-	poison(h);
-	/* Like the session itself: a bounded try, the socket may be dead. */
+	poison(h, NULL);
+	/* The session goes too: shut each channel down once and do not
+	 * drain open handles (a read abandoned mid-way would first fetch its
+	 * read-ahead); libssh2 1.10 then leaks such a handle's buffers. */
+	for (size_t i = 0; i < h->nsftp_dead; i++)
+		h->sftp_dead_fh[i] = NULL;
 	for (int i = 0; i < 100 && h->nsftp_dead > 0; i++)
 		sshsftp_reap(h);
 	free(h->sftp_dead);
+	free(h->sftp_dead_fh);
 	h->sftp_dead = NULL;
+	h->sftp_dead_fh = NULL;
 	h->nsftp_dead = 0;
 	h->sftp_owner = NULL;
 }
@@ -551,8 +573,8 @@ step_failed(struct sshhost *h, struct sshreq *r, int rc)
 		sf->failed = step_reason(h, sf, rc);
 	if (rc != LIBSSH2_ERROR_SFTP_PROTOCOL && rc != STEP_FAIL) {
 		/* The channel itself is in trouble: a fresh one next time. */
+		poison(h, sf->fh);
 		sf->fh = NULL;
-		poison(h);
 		return finish(h, r, sf->failed);
 	}
 	if (sf->fh != NULL && sf->prog[sf->pc] != SS_CLOSE) {
