@@ -65,20 +65,23 @@ dup_or(const char *s, const char *dflt)
 	return xstrdup(s != NULL && *s ? s : dflt);
 }
 
-/* The host a request names, created on first use.  Only the engine thread
- * changes the list, and only under l->lock, so other threads may read it
- * under the lock and the engine may read it without. */
+/* The host a request names, created on first use: one per server and
+ * port, since SFTP may be served on a port of its own (a session cannot
+ * span two).  Only the engine thread changes the list, and only under
+ * l->lock, so other threads may read it under the lock and the engine may
+ * read it without. */
 static struct sshhost *
 host_get(struct sshloop *l, const struct ssh_host *h)
 {
+	int port = h->port > 0 ? h->port : 22;
 	for (struct sshhost *x = l->hosts; x != NULL; x = x->next)
-		if (strcasecmp(x->name, h->name) == 0)
+		if (strcasecmp(x->name, h->name) == 0 && x->port == port)
 			return x;
 	struct sshhost *x = xcalloc(1, sizeof *x);
 	const char *user = getenv("USER");
 	x->name = xstrdup(h->name);
 	x->address = dup_or(h->address, h->name);
-	x->port = h->port > 0 ? h->port : 22;
+	x->port = port;
 	x->user = dup_or(h->user, user ? user : "root");
 	x->identity = h->identity && *h->identity ? xstrdup(h->identity) : NULL;
 	x->known_hosts = h->known_hosts && *h->known_hosts ? xstrdup(h->known_hosts) : NULL;
@@ -243,8 +246,10 @@ sshloop_accept_host_key(struct sshloop *l, const char *server, char **err)
 {
 	int rc = -1;
 	pthread_mutex_lock(&l->lock);
+	/* The server may have two sessions (ssh and SFTP ports): the one
+	 * whose key waits is meant. */
 	struct sshhost *h = l->hosts;
-	while (h != NULL && strcasecmp(h->name, server) != 0)
+	while (h != NULL && (strcasecmp(h->name, server) != 0 || h->pending_key == NULL))
 		h = h->next;
 	if (h == NULL || h->pending_key == NULL) {
 		err_set(err, "%s: no host key is waiting to be accepted", server);

@@ -20,7 +20,9 @@
 #include "backend/transport.h"
 #include "backend/util.h"
 
-/* How to reach one server (strings are copied). */
+/* How to reach one server (strings are copied).  The engine keeps one
+ * session per name and port: the same name on another port (SFTP served
+ * apart) is a second session, with the same messages. */
 struct ssh_host {
 	const char *name;          /* the server as the site names it, for messages */
 	const char *address;       /* what to connect to (default: name) */
@@ -151,10 +153,21 @@ struct sshloop_stats {
 };
 void sshloop_stats(struct sshloop *l, struct sshloop_stats *out);
 
+/* Which ops the SSH transport answers over SFTP instead of PowerShell. */
+struct ssh_files {
+	bool sftp;                 /* pathinfo and dirlist on the host's own drives */
+	int sftp_port;             /* where SFTP is served; 0 = the host's port */
+};
+
 /* The transport over the engine: run_script renders the script as the
  * -EncodedCommand line (the stdin bootstrap when it is too long for
  * cmd.exe), strips CR, decodes CLIXML errors on stderr, and reports
- * failures as "SERVER: op: what failed". */
-struct transport *transport_ssh_new(struct sshloop *l, const struct ssh_host *h);
+ * failures as "SERVER: op: what failed".  With f->sftp, the paths of
+ * pathinfo and dirlist on the host's own drives (E:\...) are answered from
+ * SFTP stat and list calls, in the very protocol text the PowerShell would
+ * print (a pathinfo's other paths still go as PowerShell); f NULL:
+ * everything as PowerShell. */
+struct transport *transport_ssh_new(struct sshloop *l, const struct ssh_host *h,
+    const struct ssh_files *f);
 
 #endif

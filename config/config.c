@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_KEYS 8              /* the most keys any section has */
+#define MAX_KEYS 10             /* the most keys any section has */
 
 /* Enum fields are written through an int pointer by the generic parser. */
 _Static_assert(sizeof(enum config_transport) == sizeof(int), "enum size");
@@ -139,6 +139,8 @@ static const struct key server_keys[] = {
 	KEY("known_hosts", parse_path, S_OFF(known_hosts)),
 	KEY("sms_path", parse_winpath, S_OFF(sms_path)),
 	KEY("connect_timeout", parse_int, S_OFF(connect_timeout), .min = 1, .max = 600, .unit = "seconds"),
+	KEY("sftp", parse_bool, S_OFF(sftp)),
+	KEY("sftp_port", parse_int, S_OFF(sftp_port), .min = 1, .max = 65535),
 };
 static const struct key ui_keys[] = {
 	KEY("refresh", parse_int, C_OFF(refresh_seconds), .min = 1, .max = 3600, .unit = "seconds"),
@@ -415,7 +417,7 @@ open_server(struct loader *L, const char *arg)
 	struct config_server *s = &c->servers[c->nservers++];
 	*s = (struct config_server){
 		.name = xstrdup(arg), .line = L->line, .transport = CONFIG_TRANSPORT_SSH,
-		.sms_path = xstrdup("E:\\SMS"), .connect_timeout = 10,
+		.sms_path = xstrdup("E:\\SMS"), .connect_timeout = 10, .sftp = true,
 	};
 	memset(L->server_seen, 0, sizeof L->server_seen);
 	L->obj = s;

@@ -31,6 +31,8 @@ struct config_server {
 	char *known_hosts;
 	char *sms_path;           /* e.g. E:\SMS */
 	int connect_timeout;      /* seconds */
+	bool sftp;                /* ssh: file queries over SFTP (default yes) */
+	int sftp_port;            /* ssh: SFTP's port; 0 = the same as port */
 };
 
 struct config {

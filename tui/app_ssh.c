@@ -257,7 +257,10 @@ app_ssh_open(struct app *a, const struct app_args *args, const char *path,
 		.known_hosts = srv->known_hosts,
 		.connect_timeout_ms = srv->connect_timeout * 1000,
 	};
-	struct transport *inner = transport_ssh_new(a->ssh, &h);
+	/* File queries on the host's own drives go over SFTP unless the
+	 * section says sftp = no (config.h). */
+	const struct ssh_files f = { .sftp = srv->sftp, .sftp_port = srv->sftp_port };
+	struct transport *inner = transport_ssh_new(a->ssh, &h, &f);
 	if (inner == NULL) {
 		fprintf(stderr, "dpdoctor: %s: server %s (line %d): cannot set up the ssh transport\n",
 		    path, srv->name, srv->line);

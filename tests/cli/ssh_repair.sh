@@ -36,6 +36,9 @@ identity = $SSHD_KEY
 known_hosts = $SSHD_KNOWN_HOSTS
 connect_timeout = 5
 INI
+# The fixture serves Windows-like SFTP (/E:/...) on a port of its own.
+if [ -n "${SSHD_SFTP_PORT:-}" ]; then echo "sftp_port = $SSHD_SFTP_PORT"
+else echo "sftp = no"; fi >>"$SCRATCH/site.ini"
 D=("$DPDOCTOR")
 C=(-c "$SCRATCH/site.ini")
 

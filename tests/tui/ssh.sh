@@ -51,6 +51,9 @@ cfg() {
 		printf '[server %s]\ntransport = ssh\nhost = 127.0.0.1\nport = %s\nuser = %s\n' \
 			"$primary" "$SSHD_PORT" "$SSHD_USER"
 		printf 'connect_timeout = 10\n'
+		# The fixture serves Windows-like SFTP (/E:/...) on a port of its own.
+		if [ -n "${SSHD_SFTP_PORT:-}" ]; then printf 'sftp_port = %s\n' "$SSHD_SFTP_PORT"
+		else printf 'sftp = no\n'; fi
 		for kv in "$@"; do printf '%s = %s\n' "${kv%%=*}" "${kv#*=}"; done
 	} >"$f"
 }

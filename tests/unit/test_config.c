@@ -121,6 +121,8 @@ static const char full_ini[] =
 	"known_hosts = /etc/ssh/ssh_known_hosts\n"
 	"sms_path = D:\\Program Files\\SMS\n"
 	"connect_timeout = 30\n"
+	"sftp = no\n"
+	"sftp_port = 2223\n"
 	"[server DP01]\n"
 	"transport = sim\n"
 	"[server MGMT01]\n"
@@ -159,12 +161,16 @@ test_full(void)
 	is_str(s->known_hosts, "/etc/ssh/ssh_known_hosts", "absolute path kept");
 	is_str(s->sms_path, "D:\\Program Files\\SMS", "sms_path with a space");
 	is_int(s->connect_timeout, 30, "connect_timeout");
+	ok(!s->sftp, "sftp = no");
+	is_int(s->sftp_port, 2223, "sftp_port");
 	const struct config_server *d = config_server(&c, "DP01");
 	ok(d != NULL && d->transport == CONFIG_TRANSPORT_SIM, "DP01 uses the simulator");
 	is_str(d ? d->host : NULL, "DP01", "host defaults to the server name");
 	is_str(d ? d->sms_path : NULL, "E:\\SMS", "sms_path defaults to E:\\SMS");
 	is_int(d ? d->connect_timeout : 0, 10, "connect_timeout defaults to 10");
 	is_int(d ? d->port : -1, 0, "port 0 = the transport's default");
+	ok(d != NULL && d->sftp, "sftp defaults to yes");
+	is_int(d ? d->sftp_port : -1, 0, "sftp_port 0 = the same as port");
 	ok(config_server(&c, "DP02") == NULL && config_server(&c, NULL) == NULL, "unknown server: NULL");
 	is_int(c.refresh_seconds, 5, "refresh");
 	is_int(c.theme, CONFIG_THEME_LIGHT, "theme");
@@ -193,10 +199,12 @@ test_wmi_host_default(void)
 		ok(c.wmi_host == NULL, "no provider, site_server or wmi_host: none");
 	config_free(&c);
 	if (load_ok("range ends", "[site 009]\nmax_parallel = 256\n[server A]\ntransport = ssh\nport = 65535\n"
-	    "connect_timeout = 600\n[server B]\ntransport = ssh\nport = 1\nconnect_timeout = 1\n", &c))
+	    "connect_timeout = 600\nsftp_port = 1\n[server B]\ntransport = ssh\nport = 1\nconnect_timeout = 1\n"
+	    "sftp_port = 65535\nsftp = YES\n", &c))
 		ok(c.max_parallel == 256 && c.servers[0].port == 65535 && c.servers[1].port == 1 &&
-		    c.servers[0].connect_timeout == 600 && c.servers[1].connect_timeout == 1,
-		    "max_parallel 256, port 1 and 65535, connect_timeout 1 and 600 accepted");
+		    c.servers[0].connect_timeout == 600 && c.servers[1].connect_timeout == 1 &&
+		    c.servers[0].sftp_port == 1 && c.servers[1].sftp_port == 65535 && c.servers[1].sftp,
+		    "max_parallel 256, port and sftp_port 1 and 65535, connect_timeout 1 and 600 accepted");
 	config_free(&c);
 	if (load_ok("wmi_host, any case", "[site 009]\nsite_server = PRI\nwmi_host = mgmt\n"
 	    "[server PRI]\ntransport = ssh\n[server MGMT]\ntransport = ssh\nport = 2222\n", &c)) {
@@ -269,7 +277,7 @@ test_key_errors(void)
 	    "'mouse' comes before any section");
 	expect_error("unknown key", "[site 009]\n[server DP01]\ntransport = ssh\nhots = dp01\n", 4,
 	    "unknown key 'hots' in [server DP01]; the keys of [server] are: transport, host, port, user, "
-	    "identity, known_hosts, sms_path, connect_timeout");
+	    "identity, known_hosts, sms_path, connect_timeout, sftp, sftp_port");
 	expect_error("unknown key in [site]", "[site 009]\nsite = 009\n", 2,
 	    "generation, provider, site_server, wmi_host, sim_dir, max_parallel");
 	expect_error("unknown key in [ui]", "[site 009]\n[ui]\ncolour = yes\n", 3,
@@ -325,6 +333,11 @@ test_value_errors(void)
 		{ "port = 65536", "from 1 to 65535" },
 		{ "port = 22x", "\"22x\"; it must be a whole number from 1 to 65535" },
 		{ "connect_timeout = 0", "from 1 to 600 seconds" },
+		{ "sftp_port = 0", "from 1 to 65535" },
+		{ "sftp_port = 65536", "from 1 to 65535" },
+		{ "sftp_port = ssh", "\"ssh\"; it must be a whole number from 1 to 65535" },
+		{ "sftp = maybe", "\"maybe\"; it must be yes or no" },
+		{ "sftp =", "'sftp' has no value" },
 		{ "identity = ~root/.ssh/id_ed25519", "only ~/ (your own home) is understood" },
 		{ "known_hosts = ~x", "only ~/ (your own home) is understood" },
 		{ "host = dp01 .contoso.com", "not a host name or IP address" },
@@ -438,6 +451,7 @@ test_example(void)
 	static const char *const keys[] = {
 		"generation", "provider", "site_server", "wmi_host", "sim_dir", "max_parallel",
 		"transport", "host", "port", "user", "identity", "known_hosts", "sms_path", "connect_timeout",
+		"sftp", "sftp_port",
 		"refresh", "theme", "glyphs", "mouse", "read_only",
 	};
 	const char *top = getenv("top_srcdir");
