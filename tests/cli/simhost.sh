@@ -9,10 +9,7 @@
 . "$top_srcdir/tests/fixtures/sshd.sh"
 MKOP=$top_builddir/tests/fixtures/mkop
 
-if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/sbin/sshd ]; then
-	echo "1..0 # SKIP needs root and openssh-server (./quickstart installs it)"
-	exit 0
-fi
+sshd_require
 trap 'sshd_stop; cleanup_scratch' EXIT
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }

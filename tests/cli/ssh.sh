@@ -12,10 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
 
-if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/sbin/sshd ]; then
-	echo "1..0 # SKIP needs root and openssh-server (./quickstart installs it)"
-	exit 0
-fi
+sshd_require
 AGENT_PID=
 agent_stop() { [ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null; AGENT_PID=; }
 trap 'agent_stop; sshd_stop; cleanup_scratch' EXIT

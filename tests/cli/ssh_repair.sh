@@ -8,10 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
 
-if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/sbin/sshd ]; then
-	echo "1..0 # SKIP needs root and openssh-server (./quickstart installs it)"
-	exit 0
-fi
+sshd_require
 trap 'sshd_stop; cleanup_scratch' EXIT
 unset SSH_AUTH_SOCK SSH_AGENT_PID DPDOCTOR_SIM_TIME
 export XDG_STATE_HOME=$SCRATCH/state DPDOCTOR_ASKPASS=/bin/false
@@ -75,11 +72,7 @@ for _ in $(seq 600); do
 	sleep 0.1
 done
 grep -q "waiting for Installed" "$SCRATCH/r2.out"; ok $? "the second repair reached its wait step"
-descendants() {
-	local p
-	for p in $(ps -o pid= --ppid "$1"); do echo "$p"; descendants "$p"; done
-}
-kill -9 "$SSHD_PID" $(descendants "$SSHD_PID") 2>/dev/null
+sshd_kill
 t0=$(date +%s)
 for _ in $(seq 900); do kill -0 "$rpid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$rpid" 2>/dev/null && { kill "$rpid"; ok 1 "  the repair stops soon after sshd dies"; } ||

@@ -9,10 +9,7 @@
 . "$top_srcdir/tests/fixtures/sshd.sh"
 PROBE=$top_builddir/tests/fixtures/sshprobe
 
-if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/sbin/sshd ]; then
-	echo "1..0 # SKIP needs root and openssh-server (./quickstart installs it)"
-	exit 0
-fi
+sshd_require
 SILENT_PID=
 trap 'sshd_stop; [ -n "$SILENT_PID" ] && kill "$SILENT_PID" 2>/dev/null; cleanup_scratch' EXIT
 
@@ -83,13 +80,7 @@ out=$(probe --deadline-ms 10000 status); ok $? "slow host, 10 s deadline: $out"
 probe --deadline-ms 20000 status >"$SCRATCH/killed.out" &
 ppid=$!
 sleep 1
-# Every descendant of the listener, by pid: the per-connection sshd
-# processes hold the socket, not the listener.
-descendants() {
-	local p
-	for p in $(ps -o pid= --ppid "$1"); do echo "$p"; descendants "$p"; done
-}
-kill -9 "$SSHD_PID" $(descendants "$SSHD_PID") 2>/dev/null
+sshd_kill
 t0=$(date +%s%N)
 wait "$ppid"; is $? 1 "sshd killed mid-command: fails"
 out=$(cat "$SCRATCH/killed.out")

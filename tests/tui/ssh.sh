@@ -203,13 +203,7 @@ took=$(react Down)
 [ "$took" -lt $REACT_MS ]; tap $? "  Down moves the cursor within $REACT_MS ms ($took ms)"
 check "  and the refresh ends" tui_wait_gone 'refreshing' 15
 
-# (f) sshd killed (the listener and every session process) while the UI runs.
-descendants() {
-	local p
-	for p in $(ps -o pid= --ppid "$1"); do echo "$p"; descendants "$p"; done
-}
-# shellcheck disable=SC2046
-kill -9 "$SSHD_PID" $(descendants "$SSHD_PID") 2>/dev/null
+sshd_kill
 tui_keys r
 check "sshd gone: the refresh fails, the grid is STALE" tui_wait '^dpdoctor .*STALE' 15
 err=$(tui_screen | tail -2 | tr '\n' ' ')
