@@ -174,20 +174,23 @@ sshhost_failed(struct sshhost *h, enum ssh_error kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *msg = vfmt(fmt, ap);
 	va_end(ap);
-	sshhost_fail_all(h, kind, "%s", msg);
-	sshhost_close(h);
+	/* The host's state first: a caller woken by the failure may ask the
+	 * engine about it at once (a changed key, a key to accept). */
 	struct sshloop *l = h->loop;
 	pthread_mutex_lock(&l->lock);
 	h->failed = true;
 	h->err_kind = kind;
 	free(h->err);
-	h->err = msg;
+	h->err = xstrdup(msg);
 	h->backoff_ms = h->backoff_ms ? h->backoff_ms * 2 : BACKOFF_FIRST_MS;
 	if (h->backoff_ms > BACKOFF_MAX_MS)
 		h->backoff_ms = BACKOFF_MAX_MS;
 	h->retry_at = kind == SSHE_HOSTKEY_UNKNOWN || kind == SSHE_HOSTKEY_CHANGED ?
 	    INT64_MAX : clock_mono_ms() + h->backoff_ms;
 	pthread_mutex_unlock(&l->lock);
+	sshhost_fail_all(h, kind, "%s", msg);
+	sshhost_close(h);
+	free(msg);
 }
 
 /* ---- connecting ------------------------------------------------------------------ */

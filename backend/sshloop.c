@@ -242,6 +242,21 @@ sshloop_pending_host_key(struct sshloop *l, char **server, char **fingerprint, c
 }
 
 int
+sshloop_changed_host_key(struct sshloop *l, char **server, char **message)
+{
+	int rc = -1;
+	pthread_mutex_lock(&l->lock);
+	for (struct sshhost *h = l->hosts; h != NULL && rc != 0; h = h->next)
+		if (h->failed && h->err_kind == SSHE_HOSTKEY_CHANGED && h->err != NULL) {
+			*server = xstrdup(h->name);
+			*message = xstrdup(h->err);
+			rc = 0;
+		}
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+int
 sshloop_accept_host_key(struct sshloop *l, const char *server, char **err)
 {
 	int rc = -1;

@@ -141,6 +141,10 @@ int sshloop_sftp_write(struct sshloop *l, const struct ssh_host *h, const char *
  * fingerprint ("SHA256:...") and the key type.  0 when there is one. */
 int sshloop_pending_host_key(struct sshloop *l, char **server, char **fingerprint,
     char **type);
+/* A host refused because its key changed since it was recorded: its name
+ * and the engine's message (never something to accept).  0 when there is
+ * one; the UI shows it instead of matching error text. */
+int sshloop_changed_host_key(struct sshloop *l, char **server, char **message);
 /* The administrator accepted that key: append it to the host's known_hosts
  * file and let the host connect again.  0, or -1 with *err. */
 int sshloop_accept_host_key(struct sshloop *l, const char *server, char **err);

@@ -25,7 +25,6 @@
 #define SSHKEY_ACCEPT_MS 10000
 /* What the engine's message says when the key has changed (sshhost.c);
  * the transport hands the UI text only. */
-#define SSHKEY_CHANGED_MARK "HOST KEY HAS CHANGED"
 
 struct sshkey {
 	bool check;           /* a failure waits to be looked at */
@@ -214,10 +213,16 @@ sshkey_tick(struct ui *u)
 	    u->prompt.active)
 		return;
 	k->check = false;
-	if (strstr(k->error, SSHKEY_CHANGED_MARK) != NULL)
+	char *server = NULL, *msg = NULL;
+	if (u->opt->ssh != NULL &&
+	    sshloop_changed_host_key(u->opt->ssh, &server, &msg) == 0) {
+		free(k->error);
+		k->error = msg;
 		sshkey_show_changed(u, k);
-	else
+		free(server);
+	} else {
 		sshkey_check_pending(u, k);
+	}
 }
 
 void
