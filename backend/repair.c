@@ -363,6 +363,8 @@ survey(struct repair_run *r, char **err)
 		for (size_t i = 0; i < r->ncells && first == NULL; i++)
 			if (r->cells[i].pkg == k)
 				first = &r->cells[i];
+		if (first == NULL)      /* every package comes from a cell; defensive */
+			continue;
 		if (repair_fingerprint(r, first, k->pck_path, &k->pck, err) != 0)
 			return -1;
 	}
