@@ -170,26 +170,6 @@ static const struct arg_spec setsourcepath_args[] = {
 
 /* ---- argument validators ------------------------------------------------ */
 
-/* Well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF). */
-static bool
-utf8_valid(const unsigned char *p)
-{
-	while (*p) {
-		unsigned c = *p, n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 :
-		    (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 9;
-		if (n == 9 || (n == 1 && c < 0xc2) || (n == 3 && c > 0xf4))
-			return false;
-		for (unsigned i = 1; i <= n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-		if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
-		    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
-			return false;
-		p += n + 1;
-	}
-	return true;
-}
-
 /* One name between backslashes: not empty, "." or "..", no character
  * Windows refuses in names, no control byte. */
 static bool
@@ -225,7 +205,7 @@ bool
 ops_path_valid(const char *v)
 {
 	if (v == NULL || strlen(v) > OPS_PATH_MAX ||
-	    !utf8_valid((const unsigned char *)v))
+	    !utf8_valid(v, strlen(v)))
 		return false;
 	if (((v[0] >= 'A' && v[0] <= 'Z') || (v[0] >= 'a' && v[0] <= 'z')) &&
 	    v[1] == ':' && v[2] == '\\')
@@ -318,7 +298,7 @@ ops_logpath_valid(const char *v)
 bool
 ops_filename_valid(const char *v)
 {
-	return v != NULL && strlen(v) <= 255 && utf8_valid((const unsigned char *)v) &&
+	return v != NULL && strlen(v) <= 255 && utf8_valid(v, strlen(v)) &&
 	    strchr(v, '\\') == NULL && component_valid(v, strlen(v));
 }
 

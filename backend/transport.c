@@ -48,9 +48,8 @@ transport_set_read_only(struct transport *t, bool on)
 		t->read_only = on;
 }
 
-/* The op a rendered script names in its header; "" when it names none. */
-static void
-script_op(const char *script, char name[static 32])
+void
+transport_script_op(const char *script, char name[static 32])
 {
 	name[0] = '\0';
 	if (script == NULL || sscanf(script, "# dpdoctor op=%31s", name) != 1)
@@ -63,7 +62,7 @@ transport_run_script(struct transport *t, const char *script,
 {
 	if (t != NULL && t->read_only) {
 		char name[32];
-		script_op(script, name);
+		transport_script_op(script, name);
 		int k = name[0] ? op_from_name(name) : -1;
 		if (k < 0 || op_changes_site((enum op_kind)k)) {
 			err_set(err, "read-only mode: refusing %s on %s",

@@ -59,6 +59,10 @@ struct transport {
  * the op of, before sending anything. */
 void transport_set_read_only(struct transport *t, bool on);
 
+/* The op a rendered script names in its header ("status"); "" when it
+ * names none.  For messages and the read-only check. */
+void transport_script_op(const char *script, char name[static 32]);
+
 int transport_run_script(struct transport *t, const char *script,
     struct script_result *res, const struct deadline *dl, char **err);
 void transport_close(struct transport *t);

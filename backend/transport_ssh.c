@@ -50,13 +50,6 @@ strip_cr(struct buf *b)
 		b->data[k] = '\0';
 }
 
-static void
-op_of(const char *script, char name[static 32])
-{
-	if (script == NULL || sscanf(script, "# dpdoctor op=%31s", name) != 1)
-		snprintf(name, 32, "script");
-}
-
 /* ---- files over SFTP ---------------------------------------------------------- */
 
 static const char *const file_cols[] = { "Path", "Exists", "IsDir", "Size", "MTime",
@@ -353,7 +346,9 @@ ps_run(struct transport *t, const char *script, struct script_result *res,
 {
 	struct ssh_priv *p = t->priv;
 	char op[32];
-	op_of(script, op);
+	transport_script_op(script, op);
+	if (op[0] == '\0')
+		snprintf(op, sizeof op, "script");
 	char *e = NULL;
 	char *cmd = winenc_command(script, &e);
 	char *payload = NULL;

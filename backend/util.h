@@ -55,6 +55,10 @@ void time_format_iso(dpd_time t, char out[static 21]);
 int64_t time_days_from_civil(int y, int m, int d);
 /* Wall clock, milliseconds, monotonic (for deadlines). */
 int64_t clock_mono_ms(void);
+
+/* Well-formed UTF-8 in s[0..len): no overlongs, surrogates or values past
+ * U+10FFFF (NUL bytes are the caller's business). */
+bool utf8_valid(const char *s, size_t len);
 dpd_time clock_real(void);
 
 /* Read a whole file (bounded by max bytes). */

@@ -101,16 +101,6 @@ utf8_next(const unsigned char *s, size_t len, size_t *i, uint32_t *cp)
 	return 0;
 }
 
-bool
-winenc_utf8_valid(const char *s, size_t len)
-{
-	uint32_t cp;
-	for (size_t i = 0; i < len;)
-		if (utf8_next((const unsigned char *)s, len, &i, &cp) != 0)
-			return false;
-	return true;
-}
-
 static void
 utf8_put(struct buf *b, uint32_t cp)
 {
@@ -299,7 +289,7 @@ winenc_decode_payload(const char *text, size_t len, char **script, char **err)
 	int rc = b64_decode(clean.data ? clean.data : "", clean.len, &raw, bad_stdin, err);
 	buf_free(&clean);
 	if (rc == 0 && (memchr(raw.data, '\0', raw.len) != NULL ||
-	    !winenc_utf8_valid(raw.data, raw.len))) {
+	    !utf8_valid(raw.data, raw.len))) {
 		err_set(err, "the script on standard input is not UTF-8 text");
 		rc = -1;
 	}

@@ -36,12 +36,8 @@ const char *winenc_bootstrap_script(void);
 
 /* What goes on stdin after the bootstrap: base64 of the script's UTF-8
  * bytes, then CRLF.  The caller checks the script is UTF-8 (winenc_command
- * of the bootstrap never fails, so check with winenc_utf8_valid()). */
+ * of the bootstrap never fails, so check with utf8_valid() from util.h). */
 char *winenc_stdin_payload(const char *script);
-
-/* Well-formed UTF-8 (no overlongs, surrogates or code points past
- * U+10FFFF) of len bytes. */
-bool winenc_utf8_valid(const char *s, size_t len);
 
 /* What winenc_parse_command() found. */
 enum winenc_form {

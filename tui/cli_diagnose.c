@@ -216,7 +216,9 @@ cli_cell_diagnose(struct app *app, const char *cmd, const char *pkgid,
 	char *err = NULL;
 	struct deadline dl = { .at_ms = clock_mono_ms() + 120000 };
 	memset(out, 0, sizeof *out);
-	out->snap = status_fetch(app->t, app->site, app->provider, &dl, &err);
+	/* Only this package's rows: evidence needs no more, and a whole large
+	 * site's status is a 64 MB reply. */
+	out->snap = status_fetch_package(app->t, app->site, app->provider, pkgid, &dl, &err);
 	if (out->snap == NULL || evidence_gather(app->t, out->snap, pkgid, dp,
 	    app->primary, &out->e, &dl, NULL, NULL, &err) != 0) {
 		fprintf(stderr, "dpdoctor %s: %s\n", cmd, err ? err : "failed");

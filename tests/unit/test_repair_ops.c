@@ -244,6 +244,28 @@ cell_of(const struct sim_site *s, enum sim_mode m)
 	return NULL;
 }
 
+/* A failing cell of mode m, its package and DP named; a failed check
+ * (what) when the site has none. */
+struct target {
+	uint32_t pkg, srv;
+	char id[9];
+	char dp[64];
+};
+
+static bool
+target_of(struct site *w, enum sim_mode m, const char *what, struct target *t)
+{
+	const struct sim_cell *c = cell_of(w->s, m);
+	ok(c != NULL, "%s", what);
+	if (c == NULL)
+		return false;
+	t->pkg = c->pkg;
+	t->srv = c->srv;
+	snprintf(t->id, sizeof t->id, "%s", w->s->pkg[c->pkg].id);
+	snprintf(t->dp, sizeof t->dp, "%s", w->s->srv[c->srv].name);
+	return true;
+}
+
 /* copyfile the primary's PCK to the DP, then +R -A. */
 static void
 copy_pck(struct site *w, const char *id, const char *dp)
@@ -285,14 +307,11 @@ refresh(struct site *w, const char *id, const char *dp)
 static void
 test_pck_missing(struct site *w)
 {
-	const struct sim_cell *c = cell_of(w->s, SIM_MODE_PCK_MISSING);
-	ok(c != NULL, "a PCK_MISSING cell");
-	if (c == NULL)
+	struct target t;
+	if (!target_of(w, SIM_MODE_PCK_MISSING, "a PCK_MISSING cell", &t))
 		return;
-	uint32_t pkg = c->pkg, srv = c->srv;
-	char id[9], dp[64];
-	snprintf(id, sizeof id, "%s", w->s->pkg[pkg].id);
-	snprintf(dp, sizeof dp, "%s", w->s->srv[srv].name);
+	uint32_t pkg = t.pkg, srv = t.srv;
+	const char *id = t.id, *dp = t.dp;
 	ok(preload(w, id, dp, "Failed to find the compressed package file", 1),
 	    "PCK_MISSING: preload before the copy fails");
 	copy_pck(w, id, dp);
@@ -307,14 +326,11 @@ test_pck_missing(struct site *w)
 static void
 test_stale(struct site *w)
 {
-	const struct sim_cell *c = cell_of(w->s, SIM_MODE_STALE_PKG_FILE);
-	ok(c != NULL, "a STALE_PKG_FILE cell");
-	if (c == NULL)
+	struct target t;
+	if (!target_of(w, SIM_MODE_STALE_PKG_FILE, "a STALE_PKG_FILE cell", &t))
 		return;
-	char id[9], dp[64];
-	uint32_t pkg = c->pkg, srv = c->srv;
-	snprintf(id, sizeof id, "%s", w->s->pkg[pkg].id);
-	snprintf(dp, sizeof dp, "%s", w->s->srv[srv].name);
+	uint32_t pkg = t.pkg, srv = t.srv;
+	const char *id = t.id, *dp = t.dp;
 	copy_pck(w, id, dp);
 	ok(preload(w, id, dp, "is already set in the database", 1), "STALE: already set");
 	char *pkgf = xasprintf("\\\\%s\\E$\\SMS\\inboxes\\distmgr.box\\%s.PKG", dp, id);
@@ -334,14 +350,11 @@ test_stale(struct site *w)
 static void
 test_not_in_db(struct site *w)
 {
-	const struct sim_cell *c = cell_of(w->s, SIM_MODE_NOT_IN_DB);
-	ok(c != NULL, "a NOT_IN_DB cell");
-	if (c == NULL)
+	struct target t;
+	if (!target_of(w, SIM_MODE_NOT_IN_DB, "a NOT_IN_DB cell", &t))
 		return;
-	char id[9], dp[64];
-	uint32_t pkg = c->pkg, srv = c->srv;
-	snprintf(id, sizeof id, "%s", w->s->pkg[pkg].id);
-	snprintf(dp, sizeof dp, "%s", w->s->srv[srv].name);
+	uint32_t pkg = t.pkg, srv = t.srv;
+	const char *id = t.id, *dp = t.dp;
 	ok(preload(w, id, dp, "Failed to get the specified package", 1), "NOT_IN_DB: failed to get");
 	refresh(w, id, dp);
 	advance(w, 600);
@@ -481,14 +494,11 @@ test_hand_errors(struct site *w)
 static void
 test_source_missing(struct site *w)
 {
-	const struct sim_cell *c = cell_of(w->s, SIM_MODE_SOURCE_MISSING);
-	ok(c != NULL, "a SOURCE_MISSING cell");
-	if (c == NULL)
+	struct target t;
+	if (!target_of(w, SIM_MODE_SOURCE_MISSING, "a SOURCE_MISSING cell", &t))
 		return;
-	char id[9], dp[64];
-	uint32_t pkg = c->pkg, srv = c->srv;
-	snprintf(id, sizeof id, "%s", w->s->pkg[pkg].id);
-	snprintf(dp, sizeof dp, "%s", w->s->srv[srv].name);
+	uint32_t pkg = t.pkg, srv = t.srv;
+	const char *id = t.id, *dp = t.dp;
 	refresh(w, id, dp);
 	advance(w, 1800);
 	int st = state_of(w, pkg, srv);
@@ -535,14 +545,11 @@ removal_of(const struct sim_site *s)
 static void
 test_share_perms(struct site *w)
 {
-	const struct sim_cell *c = cell_of(w->s, SIM_MODE_SHARE_PERMS);
-	ok(c != NULL, "a SHARE_PERMS cell (install)");
-	if (c == NULL)
+	struct target t;
+	if (!target_of(w, SIM_MODE_SHARE_PERMS, "a SHARE_PERMS cell (install)", &t))
 		return;
-	char id[9], dp[64];
-	uint32_t pkg = c->pkg, srv = c->srv;
-	snprintf(id, sizeof id, "%s", w->s->pkg[pkg].id);
-	snprintf(dp, sizeof dp, "%s", w->s->srv[srv].name);
+	uint32_t pkg = t.pkg, srv = t.srv;
+	const char *id = t.id, *dp = t.dp;
 	is_str(shareacl(w, dp), "no", "SHARE_PERMS: %s's share ACL stops at the root", dp);
 	refresh(w, id, dp);
 	advance(w, 1800);
@@ -558,15 +565,15 @@ test_share_perms(struct site *w)
 	ok(secs >= 0, "SHARE_PERMS: %s on %s installed", id, dp);
 	timed("SHARE_PERMS (install)", secs);
 
-	c = removal_of(w->s);
+	const struct sim_cell *c = removal_of(w->s);
 	ok(c != NULL, "a SHARE_PERMS cell (removal)");
 	if (c == NULL)
 		return;
 	pkg = c->pkg;
 	srv = c->srv;
 	int was = c->state;
-	snprintf(id, sizeof id, "%s", w->s->pkg[pkg].id);
-	snprintf(dp, sizeof dp, "%s", w->s->srv[srv].name);
+	snprintf(t.id, sizeof t.id, "%s", w->s->pkg[pkg].id);   /* id and dp point here */
+	snprintf(t.dp, sizeof t.dp, "%s", w->s->srv[srv].name);
 	err = NULL;
 	ok(sim_hand_fix(w->dir, "share-acl", NULL, dp, &err) == 0,
 	    "SHARE_PERMS: share ACL on %s fixed by hand", dp);

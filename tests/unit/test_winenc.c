@@ -138,7 +138,7 @@ test_refusals(void)
 	free(err), err = NULL;
 	ok(winenc_command("\xc0\xaf", &err) == NULL, "overlong UTF-8 refused");
 	free(err), err = NULL;
-	ok(!winenc_utf8_valid("\xf4\x90\x80\x80", 4), "past U+10FFFF refused");
+	ok(!utf8_valid("\xf4\x90\x80\x80", 4), "past U+10FFFF refused");
 
 	static const char nr[] = "is not recognized as an internal or external command,\n"
 	    "operable program or batch file.";
