@@ -229,21 +229,28 @@ step_param(struct step_ctx *x, const char *key, const char *value)
 	}
 }
 
-char *
-repair_dp_pck(const struct rcell *c)
+/* \\DP\E$\<dir>\<id>.<ext>: one of the package's files on the cell's DP. */
+static char *
+dp_file(const struct rcell *c, const char *dir, const char *ext)
 {
-	char *rel = xasprintf("%s\\%s.PCK", sms_layout.pkgdir, c->pkg->id);
+	char *rel = xasprintf("%s\\%s.%s", dir, c->pkg->id, ext);
 	char *p = evidence_dp_path(c->res.dp, rel);
 	free(rel);
 	return p;
 }
 
 char *
+repair_dp_pck(const struct rcell *c)
+{
+	return dp_file(c, sms_layout.pkgdir, "PCK");
+}
+
+char *
 repair_dp_dmpkg(const struct rcell *c)
 {
-	char *rel = xasprintf("%s\\inboxes\\distmgr.box\\%s.PKG", sms_layout.install, c->pkg->id);
-	char *p = evidence_dp_path(c->res.dp, rel);
-	free(rel);
+	char *dir = xasprintf("%s\\inboxes\\distmgr.box", sms_layout.install);
+	char *p = dp_file(c, dir, "PKG");
+	free(dir);
 	return p;
 }
 
