@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const struct {
 	const char *name, *title, *plan;
@@ -325,6 +326,27 @@ diagnose_unknown(const struct evidence *e, struct diagnosis *d, char *caveat)
 	add_finding(d, FIND_UNKNOWN, &m, caveat);
 }
 
+/* Nothing matched and the DP itself could not be read: say that, not
+ * "unknown" with a re-push, which could not reach it either. */
+static bool
+diagnose_dp_unreachable(const struct evidence *e, struct diagnosis *d)
+{
+	long i = evidence_find(e, EV_UNREACHABLE, 0);
+	while (i >= 0 && (e->items[i].server == NULL || strcasecmp(e->items[i].server, e->dp) != 0))
+		i = evidence_find(e, EV_UNREACHABLE, (size_t)i + 1);
+	if (i < 0)
+		return false;
+	struct match m = {0};
+	buf_init(&m.why);
+	buf_printf(&m.why, "dpdoctor could not read %s's files (%s), so nothing can be said "
+	    "about why %s is not installed there. Check that the server is up and reachable "
+	    "from here, then refresh; a re-push would not reach it either.", e->dp,
+	    e->items[i].error ? e->items[i].error : "no reason given", e->pkgid);
+	cite(&m, (size_t)i);
+	add_finding(d, FIND_DP_UNREACHABLE, &m, unreachable_caveat(e));
+	return true;
+}
+
 void
 diagnose(const struct evidence *e, struct diagnosis *d)
 {
@@ -351,7 +373,7 @@ diagnose(const struct evidence *e, struct diagnosis *d)
 			    "that has since been fixed.");
 		add_finding(d, rules[r].id, &m, caveat);
 	}
-	if (d->nfindings == 0)
+	if (d->nfindings == 0 && !diagnose_dp_unreachable(e, d))
 		diagnose_unknown(e, d, unreachable_caveat(e));
 }
 

@@ -29,6 +29,8 @@
 	  "The primary's PCK is stale and does not regenerate", "rename-pck-touch-source") \
 	X(FIND_UNKNOWN, "unknown", \
 	  "No known failure matches the evidence", "repush") \
+	X(FIND_DP_UNREACHABLE, "dp-unreachable", \
+	  "The DP's files could not be read", NULL) \
 	X(FIND_HEALTHY, "healthy", \
 	  "Installed: nothing to fix", NULL)
 

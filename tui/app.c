@@ -9,6 +9,7 @@
 #include "config.h"
 #include "tui/app.h"
 #include "tui/app_ssh.h"
+#include "backend/route.h"
 #include "backend/nal.h"
 #include "backend/sim/sim.h"
 
@@ -125,6 +126,51 @@ static const char no_config_help[] =
 	"\n"
 	"To try dpdoctor without a site, run:  dpdoctor --demo\n";
 
+static int
+app_unsupported(const char *path, const struct config_server *srv)
+{
+	fprintf(stderr, "dpdoctor: %s: server %s (line %d) uses a transport this "
+	    "version cannot carry yet; only transport = ssh and sim work so far\n",
+	    path, srv->name, srv->line);
+	return 2;
+}
+
+/*
+ * Every other server with an ssh transport of its own gets the ops that
+ * touch only its files (backend/route.h); the rest are reached from the
+ * WMI host by UNC path.  The simulator is the whole site in one, so its
+ * servers need no route.  0, or 2 with a message.
+ */
+static int
+app_route_servers(struct app *a, const struct app_args *args, const char *path,
+    const struct config_server *wmi)
+{
+	bool routed = false;
+	for (size_t i = 0; i < a->cfg.nservers; i++) {
+		const struct config_server *srv = &a->cfg.servers[i];
+		if (srv == wmi || srv->transport == CONFIG_TRANSPORT_SIM)
+			continue;
+		if (srv->transport != CONFIG_TRANSPORT_SSH)
+			return app_unsupported(path, srv);
+		struct transport *t = NULL;
+		int rc = app_ssh_transport(a, args, path, srv, &t);
+		if (rc != 0)
+			return rc;
+		if (!routed)
+			a->t = route_new(a->t);
+		routed = true;
+		char *err = NULL;
+		if (route_add(a->t, srv->name, t, &err) != 0) {
+			fprintf(stderr, "dpdoctor: %s: server %s (line %d): %s\n", path, srv->name,
+			    srv->line, err ? err : "cannot route to it");
+			free(err);
+			transport_close(t);
+			return 2;
+		}
+	}
+	return 0;
+}
+
 /* The server that runs the queries, how it is reached, and who is asked
  * through it.  0, or 2 with a message. */
 static int
@@ -142,13 +188,12 @@ app_open_transport(struct app *a, const struct app_args *args, const char *path)
 		a->t = transport_sim_new(a->cfg.sim_dir, srv->name);
 		a->sim_dir = xstrdup(a->cfg.sim_dir);
 	} else if (srv->transport == CONFIG_TRANSPORT_SSH) {
-		rc = app_ssh_open(a, args, path, srv);
+		rc = app_ssh_transport(a, args, path, srv, &a->t);
 	} else {
-		fprintf(stderr, "dpdoctor: %s: server %s (line %d) uses a transport this "
-		    "version cannot carry yet; only transport = ssh and sim work so far\n",
-		    path, srv->name, srv->line);
-		return 2;
+		return app_unsupported(path, srv);
 	}
+	if (rc == 0)
+		rc = app_route_servers(a, args, path, srv);
 	if (rc != 0)
 		return rc;
 	a->primary = xstrdup(a->cfg.site_server ? a->cfg.site_server : srv->name);

@@ -220,10 +220,14 @@ app_ssh_global_init(void)
 	return 0;
 }
 
-int
-app_ssh_open(struct app *a, const struct app_args *args, const char *path,
+/* The process's one engine and its prompter, started for the first ssh
+ * server the configuration names.  0, or 2 with a message. */
+static int
+app_ssh_engine(struct app *a, const struct app_args *args, const char *path,
     const struct config_server *srv)
 {
+	if (a->ssh != NULL)
+		return 0;
 	if (app_ssh_global_init() != 0) {
 		fprintf(stderr, "dpdoctor: the ssh library (libssh2) failed to initialise\n");
 		return 2;
@@ -248,6 +252,16 @@ app_ssh_open(struct app *a, const struct app_args *args, const char *path,
 		return 2;
 	}
 	a->prompt->l = a->ssh;
+	return 0;
+}
+
+int
+app_ssh_transport(struct app *a, const struct app_args *args, const char *path,
+    const struct config_server *srv, struct transport **out)
+{
+	int rc = app_ssh_engine(a, args, path, srv);
+	if (rc != 0)
+		return rc;
 	const struct ssh_host h = {
 		.name = srv->name,
 		.address = srv->host ? srv->host : srv->name,
@@ -266,7 +280,7 @@ app_ssh_open(struct app *a, const struct app_args *args, const char *path,
 		    path, srv->name, srv->line);
 		return 2;
 	}
-	a->t = hint_wrap(inner, a->prompt);
+	*out = hint_wrap(inner, a->prompt);
 	return 0;
 }
 

@@ -73,6 +73,8 @@ sweep_print(const struct sweep *s, bool json)
 			json_object_object_add(o, "title", f ? json_object_new_string(f->title) : NULL);
 			json_object_object_add(o, "plan", f && f->plan ?
 			    json_object_new_string(f->plan) : NULL);
+			json_object_object_add(o, "caveat", f && f->caveat ?
+			    json_object_new_string(f->caveat) : NULL);
 			json_object_object_add(o, "error", x->error ?
 			    json_object_new_string(x->error) : NULL);
 			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));

@@ -125,6 +125,14 @@ main(void)
 	diagnosis_free(&d);
 	evidence_free(&e);
 
+	build(&e, DP_DOWN);
+	diagnose(&e, &d);
+	is_int(d.findings[0].id, FIND_DP_UNREACHABLE, "nothing matches and the DP is down: dp-unreachable");
+	contains(d.findings[0].explanation, "could not read " DP, "  naming the DP");
+	ok(d.findings[0].plan == NULL, "  with no plan (a re-push would not reach it)");
+	diagnosis_free(&d);
+	evidence_free(&e);
+
 	build(&e, HEALTHY | INCOMING);
 	diagnose(&e, &d);
 	ok(d.nfindings == 2 && d.findings[1].id == FIND_PCK_NOT_ARRIVED, "installed with old symptoms: both said");

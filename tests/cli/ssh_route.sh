@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Distribution points with a transport of their own (backend/route.c): the
+# demo site behind a real loopback sshd, and a configuration where every DP
+# of one package has its own [server] section — a dozen names for the same
+# sshd, as a many-DP site is tested.  The DPs' file ops then go over their
+# own sessions instead of by UNC through the WMI host, and the answers must
+# not change: the same state and finding per DP as the in-process demo and
+# as the UNC-only configuration.  sshd's log counts the sessions.  A DP
+# whose sshd is down is named in its own line and the others still answer;
+# a repair on a routed DP ends installed.
+. "$(dirname "$0")/lib.sh"
+. "$top_srcdir/tests/fixtures/sshd.sh"
+. "$top_srcdir/tests/fixtures/sitecfg.sh"
+
+sshd_require
+trap 'sshd_stop; cleanup_scratch' EXIT
+unset SSH_AUTH_SOCK SSH_AGENT_PID
+export DPDOCTOR_ASKPASS=/bin/false
+
+demo=$SCRATCH/demo
+chmod 711 "$SCRATCH"     # dpdsim must reach the site below it
+"$DPDOCTOR" status --demo="$demo" --format csv >"$SCRATCH/demo.csv"; is $? 1 "demo site created"
+primary=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["source"].split(":")[1])' \
+	<("$DPDOCTOR" status --demo="$demo" --format json))
+sshd_start "$demo"; ok $? "sshd starts"
+[ -n "${SSHD_PID:-}" ] || { done_testing; exit 1; }
+log=$SSHD_BASE/sshd.log
+
+# The package sent to most DPs, and its DPs (the primary is the WMI host).
+pkg=$(tail -n +2 "$SCRATCH/demo.csv" | cut -d, -f1 | sort | uniq -c | sort -rn | awk 'NR == 1 { print $2 }')
+"$DPDOCTOR" diagnose "$pkg" --demo="$demo" --format json >"$SCRATCH/demo.jsonl"
+dps=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+	d = json.loads(l)["dp"]
+	if d != sys.argv[2]: print(d)' "$SCRATCH/demo.jsonl" "$primary")
+ndps=$(echo "$dps" | wc -l)
+[ "$ndps" -ge 5 ]; ok $? "package $pkg goes to $ndps DPs besides the primary"
+
+dpargs=()
+for d in $dps; do dpargs+=(--dp "$d"); done
+site_ini "$SCRATCH/unc.ini" "$primary"
+site_ini "$SCRATCH/route.ini" "$primary" "${dpargs[@]}"
+grep -c '^\[server ' "$SCRATCH/route.ini" | grep -qx $((ndps + 1))
+ok $? "route.ini: a [server] section per DP, all on port $SSHD_PORT"
+
+# What the comparison looks at: each DP's state and finding.
+summary() { python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+	d = json.loads(l); print(d["dp"], d["state"], d["finding"], d["error"])' "$1" | sort; }
+# Sessions sshd accepted on its command port (the primary's SFTP has its own).
+logins() { grep -c "^Connection from .* on 127\.0\.0\.1 port $SSHD_PORT\b" "$log"; }
+
+want=$(summary "$SCRATCH/demo.jsonl")
+before=$(logins)
+timeout 120 "$DPDOCTOR" diagnose "$pkg" -c "$SCRATCH/unc.ini" --format json \
+	>"$SCRATCH/unc.jsonl" 2>"$SCRATCH/unc.err"
+is $? 1 "diagnose $pkg, DPs by UNC: exit 1 (problems found)"
+is "$(summary "$SCRATCH/unc.jsonl")" "$want" "  the same states and findings as the demo"
+is $(( $(logins) - before )) 1 "  one session: the WMI host's"
+
+before=$(logins)
+timeout 120 "$DPDOCTOR" diagnose "$pkg" -c "$SCRATCH/route.ini" --format json \
+	>"$SCRATCH/route.jsonl" 2>"$SCRATCH/route.err"
+is $? 1 "diagnose $pkg, every DP over its own session: exit 1"
+is "$(summary "$SCRATCH/route.jsonl")" "$want" "  the same states and findings as the demo"
+sessions=$(( $(logins) - before ))
+is "$sessions" $((ndps + 1)) "  $((ndps + 1)) sessions: the WMI host's and one per DP"
+[ ! -s "$SCRATCH/route.err" ]; ok $? "  nothing on stderr"
+
+# The pair to repair at the end (its PCK never arrived), and a DP with
+# another problem, whose evidence needs its files.
+pair=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+	d = json.loads(l)
+	if d["finding"] == "pck-not-arrived": print(d["dp"]); break' "$SCRATCH/demo.jsonl")
+down=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+	d = json.loads(l)
+	if d["state"] != "INSTALLED" and d["dp"] not in sys.argv[2:]: print(d["dp"]); break' \
+	"$SCRATCH/demo.jsonl" "$primary" "$pair")
+[ -n "$down" ] && [ -n "$pair" ]; ok $? "a DP to take down ($down) and one to repair ($pair)"
+
+# One DP's server down: its line says so, naming it; the others answer.
+closed=$(sshd_free_port)
+downargs=()
+for d in $dps; do
+	downargs+=(--dp "$d")
+	[ "$d" = "$down" ] && downargs+=("port=$closed")
+done
+site_ini "$SCRATCH/down.ini" "$primary" "${downargs[@]}"
+grep -A4 "^\[server $down\]" "$SCRATCH/down.ini" | grep -qx "port = $closed"; ok $? "down.ini: $down on closed port $closed"
+timeout 120 "$DPDOCTOR" diagnose "$pkg" -c "$SCRATCH/down.ini" --format json \
+	>"$SCRATCH/down.jsonl" 2>"$SCRATCH/down.err"
+rc=$?
+[ "$rc" -ne 0 ]; ok $? "  diagnose with $down down: not exit 0 ($rc)"
+line=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+	d = json.loads(l)
+	if d["dp"] == sys.argv[2]: print(d["finding"], "|", d["caveat"])' "$SCRATCH/down.jsonl" "$down")
+case $line in "dp-unreachable | "*"on $down ($down: "*refused*) true;; *) false;; esac
+ok $? "  $down: dp-unreachable, naming it and why: ${line:0:150}"
+others=$(summary "$SCRATCH/down.jsonl" | grep -v "^$down ")
+is "$others" "$(echo "$want" | grep -v "^$down ")" "  every other DP answers as before"
+
+# A repair on a routed DP, the PCK that never arrived preloaded.  The site's
+# clock must run for the DP to report Installed: a second sshd without the
+# frozen clock of the comparisons above.
+sshd_stop
+unset DPDOCTOR_SIM_TIME
+sshd_start "$demo"; ok $? "sshd starts again, the site's clock running"
+site_ini "$SCRATCH/route.ini" "$primary" "${dpargs[@]}"
+log=$SSHD_BASE/sshd.log
+before=$(logins)
+timeout 120 "$DPDOCTOR" repair "$pkg" "$pair" -c "$SCRATCH/route.ini" --yes \
+	>"$SCRATCH/repair.out" 2>"$SCRATCH/repair.err"
+is $? 0 "repair $pkg $pair over its own session: exit 0 (installed)"
+grep -q 'INSTALLED' "$SCRATCH/repair.out"; ok $? "  the cell ends INSTALLED"
+[ $(( $(logins) - before )) -ge 2 ]; ok $? "  the primary's session and $pair's own"
+
+# Bad configuration: a route to a server that cannot take one.
+printf '\n[server SMBDP]\ntransport = smb\n' | cat "$SCRATCH/unc.ini" - >"$SCRATCH/smb.ini"
+timeout 30 "$DPDOCTOR" status -c "$SCRATCH/smb.ini" >/dev/null 2>"$SCRATCH/smb.err"
+is $? 2 "a [server] with transport = smb: exit 2"
+grep -q "server SMBDP (line [0-9]*) uses a transport this version cannot carry" "$SCRATCH/smb.err"
+ok $? "  the message names the server and its line"
+
+done_testing

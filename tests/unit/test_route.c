@@ -1,0 +1,241 @@
+/* Unit tests: the route transport sends each op to the server it touches,
+ * splits a pathinfo over several servers and merges its rows in order, and
+ * turns a part that cannot be asked into Error rows. */
+#include "config.h"
+#include "backend/ops.h"
+#include "backend/route.h"
+#include "tests/unit/tap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A fake host: answers pathinfo for its paths (size = its number), fails
+ * everything when `down`, and records the ops it was given. */
+struct fake {
+	int id;
+	bool down;
+	struct buf seen;      /* "op;" per script */
+};
+
+static int
+fake_run(struct transport *t, const char *script, struct script_result *res,
+    const struct deadline *dl, char **err)
+{
+	struct fake *f = t->priv;
+	(void)dl;
+	struct op op;
+	char *storage = NULL, *e = NULL;
+	if (ops_parse(script, &op, &storage, &e) != 0) {
+		err_set(err, "%s: cannot parse: %s", t->host, e ? e : "?");
+		free(e);
+		return -1;
+	}
+	buf_printf(&f->seen, "%s;", op_name(op.kind));
+	int rc = 0;
+	if (f->down) {
+		err_set(err, "%s: connection refused (op %s)", t->host, op_name(op.kind));
+		rc = -1;
+	} else if (op.kind == OP_PATHINFO) {
+		static const char *const cols[] = { "Path", "Exists", "IsDir", "Size", "MTime",
+			"Attrs", "Version", "Error" };
+		char size[16];
+		snprintf(size, sizeof size, "%d", f->id);
+		proto_begin(&res->out, "pathinfo");
+		proto_cols(&res->out, "F", cols, 8);
+		size_t n = 0;
+		for (const char *s = op_arg(&op, "paths");; n++) {
+			size_t len = strcspn(s, "|");
+			char *p = xstrndup(s, len);
+			const char *v[] = { p, "1", "0", size, "2026-01-01T00:00:00Z", "32", "", "" };
+			proto_row(&res->out, "F", v, 8);
+			free(p);
+			if (s[len] == '\0')
+				break;
+			s += len + 1;
+		}
+		proto_end_ok(&res->out, n + 1);
+		res->exit_code = 0;
+	} else {
+		proto_begin(&res->out, op_name(op.kind));
+		proto_end_ok(&res->out, 0);
+		res->exit_code = 0;
+	}
+	free(storage);
+	return rc;
+}
+
+static void
+fake_close(struct transport *t)
+{
+	struct fake *f = t->priv;
+	buf_free(&f->seen);
+	free(f);
+}
+
+static const struct transport_ops fake_ops = { "fake", TCAP_SCRIPT, fake_run, fake_close };
+
+static struct transport *
+fake_new(const char *host, int id, struct fake **out)
+{
+	struct fake *f = xcalloc(1, sizeof *f);
+	f->id = id;
+	buf_init(&f->seen);
+	struct transport *t = xcalloc(1, sizeof *t);
+	t->ops = &fake_ops;
+	t->host = xstrdup(host);
+	t->priv = f;
+	*out = f;
+	return t;
+}
+
+static struct fake *pri, *dp1, *dp2;
+
+static struct transport *
+site(void)
+{
+	struct transport *r = route_new(fake_new("PRI", 1, &pri));
+	char *err = NULL;
+	ok(route_add(r, "DP01", fake_new("DP01", 2, &dp1), &err) == 0, "DP01 added");
+	ok(route_add(r, "dp02", fake_new("DP02", 3, &dp2), &err) == 0, "dp02 added");
+	struct fake *dup;
+	struct transport *again = fake_new("DP01", 9, &dup);
+	ok(route_add(r, "dp01", again, &err) != 0, "a second DP01 (any case) is refused");
+	contains(err, "already has a transport", "and says why");
+	transport_close(again);
+	free(err);
+	err = NULL;
+	struct transport *self = fake_new("pri", 9, &dup);
+	ok(route_add(r, "pri", self, &err) != 0, "the WMI host cannot be routed to itself");
+	transport_close(self);
+	free(err);
+	return r;
+}
+
+static char *
+render(enum op_kind k, const char *k1, const char *v1, const char *k2, const char *v2)
+{
+	struct op op = { .kind = k };
+	op_set(&op, k1, v1);
+	if (k2 != NULL)
+		op_set(&op, k2, v2);
+	char *err = NULL;
+	char *s = ops_render(&op, &err);
+	free(err);
+	return s;
+}
+
+/* Which fake the route picks for a rendered op: 1 PRI, 2 DP01, 3 DP02. */
+static int
+picked(struct transport *r, char *script)
+{
+	struct transport *t = route_pick(r, script);
+	free(script);
+	return ((struct fake *)t->priv)->id;
+}
+
+static void
+test_pick(void)
+{
+	struct transport *r = site();
+	is_int(picked(r, render(OP_DIRLIST, "dir", "\\\\DP01\\E$\\SMS", "pattern", "*")), 2,
+	    "dirlist of \\\\DP01\\E$ goes to DP01");
+	is_int(picked(r, render(OP_DIRLIST, "dir", "\\\\dp02\\E$\\SMS", "pattern", "*")), 3,
+	    "server names compare in any case");
+	is_int(picked(r, render(OP_DIRLIST, "dir", "E:\\SMS", "pattern", "*")), 1,
+	    "a drive path is the WMI host's");
+	is_int(picked(r, render(OP_DIRLIST, "dir", "\\\\DP03\\E$\\SMS", "pattern", "*")), 1,
+	    "a server without its own transport is reached by UNC from the WMI host");
+	is_int(picked(r, render(OP_DELETEFILE, "path", "\\\\DP01\\E$\\x.PKG", NULL, NULL)), 2,
+	    "deletefile on DP01 goes to DP01");
+	is_int(picked(r, render(OP_LOGGREP, "log", "\\\\DP02\\E$\\SMS\\Logs\\a.log", "needle",
+	    "x")), 3, "loggrep on DP02 goes to DP02");
+	is_int(picked(r, render(OP_SHAREACL, "server", "DP01", "share", "SMSPKGE$")), 2,
+	    "shareacl of DP01 goes to DP01");
+	is_int(picked(r, render(OP_COPYFILE, "src", "E:\\SMSPKG\\A.PCK", "dst",
+	    "\\\\DP01\\E$\\SMSPKG\\A.PCK")), 1,
+	    "a copy between two servers is made by the WMI host (server to server)");
+	is_int(picked(r, render(OP_COPYFILE, "src", "\\\\DP01\\E$\\a.PCK", "dst",
+	    "\\\\DP01\\E$\\b.PCK")), 2, "a copy within DP01 goes to DP01");
+	is_int(picked(r, render(OP_PATHINFO, "paths", "\\\\DP01\\E$\\a|\\\\DP01\\E$\\b", NULL,
+	    NULL)), 2, "a pathinfo on DP01 alone goes to DP01 as it is");
+	is_int(picked(r, render(OP_PRELOAD, "server", "DP01", "package", "00900018")), 1,
+	    "preload stays on the WMI host");
+	is_int(picked(r, render(OP_STATUS, "site", "009", NULL, NULL)), 1,
+	    "status stays on the WMI host");
+	is_int(picked(r, xstrdup("Get-Date\n")), 1, "a script that is no op goes to the WMI host");
+	transport_close(r);
+}
+
+struct rows {
+	struct buf paths;
+	struct buf sizes;
+	struct buf errors;
+};
+
+static int
+row(const struct proto_record *rec, void *arg, char **err)
+{
+	struct rows *w = arg;
+	(void)err;
+	if (strcmp(rec->type, "F") != 0)
+		return 0;
+	buf_printf(&w->paths, "%s;", proto_get(rec, "Path"));
+	buf_printf(&w->sizes, "%s;", proto_get(rec, "Size"));
+	buf_printf(&w->errors, "%s;", proto_get(rec, "Error"));
+	return 0;
+}
+
+static void
+test_split(void)
+{
+	struct transport *r = site();
+	const char *paths = "E:\\SMSPKG\\A.PCK|\\\\DP01\\E$\\SMSPKG\\A.PCK|\\\\FILESRV\\src\\A|"
+	    "\\\\DP02\\E$\\SMSPKG\\A.PCK|\\\\DP01\\E$\\SMS\\x";
+	struct op op = { .kind = OP_PATHINFO };
+	op_set(&op, "paths", paths);
+	struct rows w;
+	buf_init(&w.paths);
+	buf_init(&w.sizes);
+	buf_init(&w.errors);
+	char *err = NULL;
+	struct deadline dl = { clock_mono_ms() + 5000, NULL };
+	ok(ops_call(r, &op, row, &w, &dl, &err) == 0, "a pathinfo over three servers answers");
+	is_str(w.paths.data, "E:\\SMSPKG\\A.PCK;\\\\DP01\\E$\\SMSPKG\\A.PCK;\\\\FILESRV\\src\\A;"
+	    "\\\\DP02\\E$\\SMSPKG\\A.PCK;\\\\DP01\\E$\\SMS\\x;", "rows in the asked order");
+	is_str(w.sizes.data, "1;2;1;3;2;", "each row from the server it names");
+	is_str(pri->seen.data, "pathinfo;", "PRI asked once, for its two paths");
+	is_str(dp1->seen.data, "pathinfo;", "DP01 asked once, for its two paths");
+	is_str(dp2->seen.data, "pathinfo;", "DP02 asked once");
+
+	dp2->down = true;
+	buf_reset(&w.paths);
+	buf_reset(&w.sizes);
+	buf_reset(&w.errors);
+	ok(ops_call(r, &op, row, &w, &dl, &err) == 0, "one server down: the pathinfo still answers");
+	is_str(w.sizes.data, "1;2;1;;2;", "the others' rows are whole");
+	contains(w.errors.data, ";;;DP02: connection refused (op pathinfo);;",
+	    "the down server's path carries its error");
+	free(err);
+	err = NULL;
+
+	/* Read-only: the route refuses a change before any server sees it. */
+	transport_set_read_only(r, true);
+	struct op del = { .kind = OP_DELETEFILE };
+	op_set(&del, "path", "\\\\DP01\\E$\\x.PKG");
+	buf_reset(&dp1->seen);
+	ok(ops_call(r, &del, row, &w, &dl, &err) != 0, "read-only: deletefile refused");
+	ok(dp1->seen.len == 0, "DP01 never saw it");
+	free(err);
+	buf_free(&w.paths);
+	buf_free(&w.sizes);
+	buf_free(&w.errors);
+	transport_close(r);
+}
+
+int
+main(void)
+{
+	test_pick();
+	test_split();
+	return done_testing();
+}
