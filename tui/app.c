@@ -126,20 +126,13 @@ static const char no_config_help[] =
 	"\n"
 	"To try dpdoctor without a site, run:  dpdoctor --demo\n";
 
-static int
-app_unsupported(const char *path, const struct config_server *srv)
-{
-	fprintf(stderr, "dpdoctor: %s: server %s (line %d) uses a transport this "
-	    "version cannot carry yet; only transport = ssh and sim work so far\n",
-	    path, srv->name, srv->line);
-	return 2;
-}
-
 /*
  * Every other server with an ssh transport of its own gets the ops that
  * touch only its files (backend/route.h); the rest are reached from the
- * WMI host by UNC path.  The simulator is the whole site in one, so its
- * servers need no route.  0, or 2 with a message.
+ * WMI host by UNC path, as are those whose transport (smb, local) is not
+ * carried yet: a warning, not a refusal, since UNC still reaches them.
+ * The simulator is the whole site in one, so its servers need no route.
+ * 0, or 2 with a message.
  */
 static int
 app_route_servers(struct app *a, const struct app_args *args, const char *path,
@@ -150,8 +143,13 @@ app_route_servers(struct app *a, const struct app_args *args, const char *path,
 		const struct config_server *srv = &a->cfg.servers[i];
 		if (srv == wmi || srv->transport == CONFIG_TRANSPORT_SIM)
 			continue;
-		if (srv->transport != CONFIG_TRANSPORT_SSH)
-			return app_unsupported(path, srv);
+		if (srv->transport != CONFIG_TRANSPORT_SSH) {
+			/* Still reachable as before: by UNC from the WMI host. */
+			fprintf(stderr, "dpdoctor: warning: %s: server %s (line %d): this version "
+			    "cannot carry its transport yet; it is reached by UNC path from %s\n",
+			    path, srv->name, srv->line, wmi->name);
+			continue;
+		}
 		struct transport *t = NULL;
 		int rc = app_ssh_transport(a, args, path, srv, &t);
 		if (rc != 0)
@@ -190,7 +188,10 @@ app_open_transport(struct app *a, const struct app_args *args, const char *path)
 	} else if (srv->transport == CONFIG_TRANSPORT_SSH) {
 		rc = app_ssh_transport(a, args, path, srv, &a->t);
 	} else {
-		return app_unsupported(path, srv);
+		fprintf(stderr, "dpdoctor: %s: server %s (line %d) uses a transport this "
+		    "version cannot carry yet; only transport = ssh and sim work so far\n",
+		    path, srv->name, srv->line);
+		return 2;
 	}
 	if (rc == 0)
 		rc = app_route_servers(a, args, path, srv);
