@@ -62,6 +62,7 @@ enum ssh_error {
 	SSHE_CANCELLED,
 	SSHE_DROPPED,              /* the connection went away mid-command */
 	SSHE_PROTOCOL,             /* anything else libssh2 reports */
+	SSHE_NO_SFTP,              /* the server offers no SFTP (subsystem refused) */
 };
 
 struct sshloop;
@@ -89,7 +90,10 @@ int sshloop_exec(struct sshloop *l, const struct ssh_host *h, const char *cmd,
  * opened when first needed).  Paths are Windows drive paths, E:\dir\file;
  * anything else (UNC, relative, "..") is refused before anything is sent.
  * Each call blocks like sshloop_exec and fails with "SERVER: sftp OP PATH:
- * what failed" (the file missing reads "no such file").
+ * what failed" (the file missing reads "no such file") and *kind (may be
+ * NULL): SSHE_PROTOCOL for the server's answer about the file (and a path
+ * refused here), SSHE_NO_SFTP when the session would not start SFTP, else
+ * what failed the connection as for sshloop_exec.
  */
 struct sshloop_stat {
 	bool exists;
@@ -113,29 +117,36 @@ char *sshloop_sftp_path(const char *winpath, char **err);
 
 /* A missing file is not an error: st->exists is false. */
 int sshloop_sftp_stat(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    struct sshloop_stat *st, const struct deadline *dl, char **err);
+    struct sshloop_stat *st, const struct deadline *dl, enum ssh_error *kind,
+    char **err);
 /* Append bytes [off, off+len) of the file to out (fewer at its end);
  * len UINT64_MAX reads to the end. */
 int sshloop_sftp_read(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    uint64_t off, uint64_t len, struct buf *out, const struct deadline *dl, char **err);
+    uint64_t off, uint64_t len, struct buf *out, const struct deadline *dl,
+    enum ssh_error *kind, char **err);
 /* The entries of windir whose names match pattern (Windows wildcards * and
  * ?, any case; NULL = all), without . and .., in the server's order. */
 int sshloop_sftp_list(struct sshloop *l, const struct ssh_host *h, const char *windir,
-    const char *pattern, struct sshloop_dir *out, const struct deadline *dl, char **err);
+    const char *pattern, struct sshloop_dir *out, const struct deadline *dl,
+    enum ssh_error *kind, char **err);
 /* Rename, replacing an existing file: SFTPv3 refuses to rename onto one,
  * so the target is deleted first; that is NOT atomic (a failure between
  * the two leaves neither).  A case-only rename goes through a temporary
  * name: Windows OpenSSH deletes a file renamed onto itself. */
 int sshloop_sftp_rename(struct sshloop *l, const struct ssh_host *h, const char *from,
-    const char *to, const struct deadline *dl, char **err);
+    const char *to, const struct deadline *dl, enum ssh_error *kind,
+    char **err);
 int sshloop_sftp_unlink(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    const struct deadline *dl, char **err);
+    const struct deadline *dl, enum ssh_error *kind,
+    char **err);
 /* Set or clear the read-only attribute (the write bits, over SFTP). */
 int sshloop_sftp_setro(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    bool readonly, const struct deadline *dl, char **err);
+    bool readonly, const struct deadline *dl, enum ssh_error *kind,
+    char **err);
 /* Create or replace the file with data. */
 int sshloop_sftp_write(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    const void *data, size_t len, const struct deadline *dl, char **err);
+    const void *data, size_t len, const struct deadline *dl, enum ssh_error *kind,
+    char **err);
 
 /* A host whose key is unknown and waiting for a decision: its name, the
  * fingerprint ("SHA256:...") and the key type.  0 when there is one. */
@@ -159,18 +170,18 @@ void sshloop_stats(struct sshloop *l, struct sshloop_stats *out);
 
 /* Which ops the SSH transport answers over SFTP instead of PowerShell. */
 struct ssh_files {
-	bool sftp;                 /* pathinfo and dirlist on the host's own drives */
+	bool sftp;                 /* the file ops on the host's own files */
 	int sftp_port;             /* where SFTP is served; 0 = the host's port */
 };
 
 /* The transport over the engine: run_script renders the script as the
  * -EncodedCommand line (the stdin bootstrap when it is too long for
  * cmd.exe), strips CR, decodes CLIXML errors on stderr, and reports
- * failures as "SERVER: op: what failed".  With f->sftp, the paths of
- * pathinfo and dirlist on the host's own drives (E:\...) are answered from
- * SFTP stat and list calls, in the very protocol text the PowerShell would
- * print (a pathinfo's other paths still go as PowerShell); f NULL:
- * everything as PowerShell. */
+ * failures as "SERVER: op: what failed".  With f->sftp, the file ops on
+ * the host's own files (E:\..., \\NAME\E$\...) are answered over SFTP,
+ * in the very protocol text the PowerShell would print (sshfiles.c); a
+ * server without SFTP gets PowerShell for five minutes before SFTP is
+ * tried again; f NULL: everything as PowerShell. */
 struct transport *transport_ssh_new(struct sshloop *l, const struct ssh_host *h,
     const struct ssh_files *f);
 

@@ -205,9 +205,10 @@ remove_active(struct sshhost *h, struct sshreq *r)
 		*p = r->next;
 }
 
-/* The request is done (msg NULL: success); -1 for the drive loop. */
+/* The request is done (msg NULL: success) with what failed; -1 for the
+ * drive loop. */
 static int
-finish(struct sshhost *h, struct sshreq *r, const char *msg)
+finish_kind(struct sshhost *h, struct sshreq *r, enum ssh_error kind, const char *msg)
 {
 	if (h->sftp_owner == r)
 		h->sftp_owner = NULL;
@@ -215,9 +216,14 @@ finish(struct sshhost *h, struct sshreq *r, const char *msg)
 	if (msg == NULL)
 		sshloop_complete(h->loop, r, SSHE_NONE, NULL);
 	else
-		sshloop_complete(h->loop, r, SSHE_PROTOCOL, "%s: %s: %s", h->name, r->sf->what,
-		    msg);
+		sshloop_complete(h->loop, r, kind, "%s: %s: %s", h->name, r->sf->what, msg);
 	return -1;
+}
+
+static int
+finish(struct sshhost *h, struct sshreq *r, const char *msg)
+{
+	return finish_kind(h, r, SSHE_PROTOCOL, msg);
 }
 
 /* Shut the channel down in the background, with the file it had open
@@ -557,9 +563,11 @@ open_sftp(struct sshhost *h, struct sshreq *r, int *dead)
 		*dead = rc;
 		return -2;
 	}
+	/* The session is fine but will not serve SFTP (no subsystem, or
+	 * refused): the caller may do without it. */
 	char *m = xasprintf("cannot start SFTP on the session (%s)",
 	    sshhost_session_msg(h->session));
-	finish(h, r, m);
+	finish_kind(h, r, SSHE_NO_SFTP, m);
 	free(m);
 	return -1;
 }
@@ -644,29 +652,35 @@ sftp_req(const struct ssh_host *h, const char *op, const char *winpath,
 
 static int
 sftp_run(struct sshloop *l, const struct ssh_host *h, struct sshreq *r,
-    const struct deadline *dl, char **err)
+    const struct deadline *dl, enum ssh_error *kind, char **err)
 {
-	return r == NULL ? -1 : sshloop_run(l, h, r, dl, NULL, err);
+	if (r == NULL && kind != NULL)
+		*kind = SSHE_PROTOCOL;   /* a path refused before sending */
+	return r == NULL ? -1 : sshloop_run(l, h, r, dl, kind, err);
 }
 
 int
 sshloop_sftp_stat(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    struct sshloop_stat *st, const struct deadline *dl, char **err)
+    struct sshloop_stat *st, const struct deadline *dl, enum ssh_error *kind,
+    char **err)
 {
 	*st = (struct sshloop_stat){ .exists = false };
 	struct sshreq *r = sftp_req(h, "stat", winpath, NULL, prog_stat, err);
 	if (r != NULL)
 		r->sf->st = st;
-	return sftp_run(l, h, r, dl, err);
+	return sftp_run(l, h, r, dl, kind, err);
 }
 
 int
 sshloop_sftp_read(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    uint64_t off, uint64_t len, struct buf *out, const struct deadline *dl, char **err)
+    uint64_t off, uint64_t len, struct buf *out, const struct deadline *dl,
+    enum ssh_error *kind, char **err)
 {
 	if (len != UINT64_MAX && len > SFTP_READ_MAX) {
 		err_set(err, "%s: sftp read %s: more than %llu MB at once; refused", h->name,
 		    winpath, (unsigned long long)(SFTP_READ_MAX >> 20));
+		if (kind != NULL)
+			*kind = SSHE_PROTOCOL;
 		return -1;
 	}
 	struct sshreq *r = sftp_req(h, "read", winpath, NULL, prog_read, err);
@@ -675,7 +689,7 @@ sshloop_sftp_read(struct sshloop *l, const struct ssh_host *h, const char *winpa
 		r->sf->len = len;
 		r->sf->out = out;
 	}
-	return sftp_run(l, h, r, dl, err);
+	return sftp_run(l, h, r, dl, kind, err);
 }
 
 void
@@ -690,7 +704,8 @@ sshloop_dir_free(struct sshloop_dir *d)
 
 int
 sshloop_sftp_list(struct sshloop *l, const struct ssh_host *h, const char *windir,
-    const char *pattern, struct sshloop_dir *out, const struct deadline *dl, char **err)
+    const char *pattern, struct sshloop_dir *out, const struct deadline *dl,
+    enum ssh_error *kind, char **err)
 {
 	*out = (struct sshloop_dir){ NULL, 0 };
 	struct sshreq *r = sftp_req(h, "list", windir, NULL, prog_list, err);
@@ -700,7 +715,7 @@ sshloop_sftp_list(struct sshloop *l, const struct ssh_host *h, const char *windi
 		r->sf->name = xmalloc(NAME_BUF);
 		r->sf->longentry = xmalloc(LONG_BUF);
 	}
-	int rc = sftp_run(l, h, r, dl, err);
+	int rc = sftp_run(l, h, r, dl, kind, err);
 	if (rc != 0)
 		sshloop_dir_free(out);
 	return rc;
@@ -708,7 +723,8 @@ sshloop_sftp_list(struct sshloop *l, const struct ssh_host *h, const char *windi
 
 int
 sshloop_sftp_rename(struct sshloop *l, const struct ssh_host *h, const char *from,
-    const char *to, const struct deadline *dl, char **err)
+    const char *to, const struct deadline *dl, enum ssh_error *kind,
+    char **err)
 {
 	if (from != NULL && to != NULL && strcmp(from, to) == 0) {
 		/* Already so; and Windows OpenSSH deletes a file renamed onto
@@ -718,6 +734,8 @@ sshloop_sftp_rename(struct sshloop *l, const struct ssh_host *h, const char *fro
 			err_set(err, "%s: sftp rename %s -> %s: %s", h->name, from, to, why);
 		free(why);
 		free(p);
+		if (kind != NULL)
+			*kind = p != NULL ? SSHE_NONE : SSHE_PROTOCOL;
 		return p != NULL ? 0 : -1;
 	}
 	bool case_only = from != NULL && to != NULL && strcasecmp(from, to) == 0;
@@ -728,35 +746,39 @@ sshloop_sftp_rename(struct sshloop *l, const struct ssh_host *h, const char *fro
 	static unsigned long counter;
 	r->sf->tmp = xasprintf("%s.dpdoctor-%ld-%lu", r->sf->path2, (long)getpid(),
 	    __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
-	return sftp_run(l, h, r, dl, err);
+	return sftp_run(l, h, r, dl, kind, err);
 }
 
 int
 sshloop_sftp_unlink(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    const struct deadline *dl, char **err)
+    const struct deadline *dl, enum ssh_error *kind,
+    char **err)
 {
-	return sftp_run(l, h, sftp_req(h, "delete", winpath, NULL, prog_unlink, err), dl, err);
+	return sftp_run(l, h, sftp_req(h, "delete", winpath, NULL, prog_unlink, err), dl, kind,
+	    err);
 }
 
 int
 sshloop_sftp_setro(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    bool readonly, const struct deadline *dl, char **err)
+    bool readonly, const struct deadline *dl, enum ssh_error *kind,
+    char **err)
 {
 	struct sshreq *r = sftp_req(h, readonly ? "set read-only" : "clear read-only",
 	    winpath, NULL, prog_setro, err);
 	if (r != NULL)
 		r->sf->readonly = readonly;
-	return sftp_run(l, h, r, dl, err);
+	return sftp_run(l, h, r, dl, kind, err);
 }
 
 int
 sshloop_sftp_write(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    const void *data, size_t len, const struct deadline *dl, char **err)
+    const void *data, size_t len, const struct deadline *dl, enum ssh_error *kind,
+    char **err)
 {
 	struct sshreq *r = sftp_req(h, "write", winpath, NULL, prog_write, err);
 	if (r != NULL) {
 		r->sf->data = data;
 		r->sf->dlen = len;
 	}
-	return sftp_run(l, h, r, dl, err);
+	return sftp_run(l, h, r, dl, kind, err);
 }

@@ -4,7 +4,10 @@
 # as /E:/... (tests/fixtures/sshd.sh): stat, range reads, listings, writes,
 # renames onto an existing file and case-only renames, the read-only bit,
 # and the errors for a missing file, a path that is not E:\... and a
-# deadline.  Every answer is checked against the files on disk.
+# deadline.  Every answer is checked against the files on disk.  Then the
+# engine under trouble: a connection killed mid-read, a call timed out
+# while the session's sshd is stopped (the next call must work), and a
+# command and an SFTP call sharing one session on the main port.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
 PROBE=$top_builddir/tests/fixtures/sshprobe
@@ -111,7 +114,47 @@ echo "$out" | grep -q "SMS009PRI: no answer in time during sftp read E:\\\\big.b
 # Reading it all would take 9 s or more at loopback speed: well under 5 s
 # is the deadline at work (a sanitizer build or a loaded machine adds seconds).
 t=$(( ($(date +%s%N) - t0) / 1000000 )); [ "$t" -lt 5000 ]; ok $? "  soon after the deadline ($t ms)"
+
+# A connection dropped in the middle of a read: the session's sshd
+# processes (this probe's only) are killed by pid a second into it.
+"$PROBE" --port "$SSHD_SFTP_PORT" --key "$SSHD_KEY" --known-hosts "$SSHD_KNOWN_HOSTS" \
+	--deadline-ms 60000 sftp-read 'E:\big.bin' 0 - >"$SCRATCH/drop.out" &
+ppid=$!
+sleep 1
+kids=$(sshd_descendants "$SSHD_PID")
+[ -n "$kids" ]; ok $? "the reading session has sshd processes ($(echo $kids))"
+t0=$(date +%s%N)
+kill -9 $kids 2>/dev/null
+wait "$ppid"; is $? 1 "a read whose connection is killed fails"
+t=$(( ($(date +%s%N) - t0) / 1000000 ))
+out=$(cat "$SCRATCH/drop.out")
+echo "$out" | grep -q '^error: SMS009PRI: .*E:\\big.bin'; ok $? "  naming the server and file: $out"
+[ "$t" -lt 5000 ]; ok $? "  soon after the kill ($t ms), not at the 60 s deadline"
 rm -f "$E/big.bin"
+
+# A call that times out (the session's sshd stopped) leaves the engine
+# able to answer the next one on the same session once sshd goes on.
+seq=$SCRATCH/seq; mkdir "$seq"
+probe --deadline-ms 1500 sftp-seq 'E:\SMSPKG' "$seq" >"$SCRATCH/seq.out" &
+ppid=$!
+for i in $(seq 100); do [ -e "$seq/1" ] && break; sleep 0.1; done
+kids=$(sshd_descendants "$SSHD_PID")
+kill -STOP $kids; touch "$seq/go1"
+for i in $(seq 100); do [ -e "$seq/2" ] && break; sleep 0.1; done
+kill -CONT $kids; touch "$seq/go2"
+wait "$ppid"; is $? 0 "stat, a stat timed out, stat again on one engine"
+sed -n 1p "$SCRATCH/seq.out" | grep -q '^ok exists=1 dir=1'; ok $? "  the first answers"
+sed -n 2p "$SCRATCH/seq.out" | grep -q '^error: SMS009PRI: no answer in time'
+ok $? "  the second times out: $(sed -n 2p "$SCRATCH/seq.out")"
+sed -n 3p "$SCRATCH/seq.out" | grep -q '^ok exists=1 dir=1'
+ok $? "  the third answers again: $(sed -n 3p "$SCRATCH/seq.out")"
+
+# A command and SFTP on the same session: the main port serves both
+# (internal-sftp, not chrooted: Q:\ is not there).
+out=$("$PROBE" --port "$SSHD_PORT" --key "$SSHD_KEY" --known-hosts "$SSHD_KNOWN_HOSTS" \
+	exec-stat 'Q:\nothing')
+echo "$out" | grep -q '^ok rows=[1-9][0-9]* exists=0 connects=1 channels=[1-9]'
+ok $? "a status command and an SFTP stat on one connection: $out"
 
 base=$SSHD_BASE
 sshd_stop

@@ -8,7 +8,11 @@
 # sshd log shows sessions on the SFTP port, and the PCK's version, which
 # only the simulator's PowerShell stand-in can read from the file, is
 # empty.  With sftp = no the same answers come as PowerShell, and the SFTP
-# port is never touched.
+# port is never touched.  Then each op SFTP answers (loggrep, setattr,
+# deletefile, renamefile, also on \\SMS009PRI\E$\ paths) against its
+# PowerShell reply and the files on disk, the loggrep cache of a growing
+# log, read-only mode, and the fall back to PowerShell when the SFTP port
+# is closed.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
 
@@ -131,5 +135,147 @@ echo "$out" | grep -q '^F	E:\\\\SMSPKG	1	1		[0-9T:Z-]*	16	'; ok $? "  a folder: 
 out=$(probe --sftp-port "$SSHD_SFTP_PORT" op dirlist 'dir=D:\SMSPKG' 'pattern=*')
 echo "$out" | grep -q '^END	error	cannot reach D:' && echo "$out" | grep -qx 'exit 1'
 ok $? "  dirlist there: END error, exit 1, as PowerShell's catch"
+
+# ---- loggrep, setattr, deletefile and renamefile over SFTP ----------------
+# Each answer over SFTP must be byte for byte PowerShell's (the simulator's
+# stand-in), with a session on the SFTP port as the sign SFTP answered, and
+# the PowerShell runs must not touch that port.
+sprobe() { probe --sftp-port "$SSHD_SFTP_PORT" "$@"; }
+# same NAME OP ARGS...: SFTP and PowerShell replies of one op, compared.
+same() {
+	local name=$1 b; shift
+	b=$(sftp_sessions)
+	sprobe op "$@" >"$SCRATCH/$name-sftp"
+	[ "$(sftp_sessions)" -gt "$b" ]; ok $? "$name: over SFTP (a session on its port)"
+	b=$(sftp_sessions)
+	probe op "$@" >"$SCRATCH/$name-ps"
+	is "$(sftp_sessions)" "$b" "  as PowerShell, the SFTP port untouched"
+	is "$(cat "$SCRATCH/$name-sftp")" "$(cat "$SCRATCH/$name-ps")" "  the same reply" ||
+		diff "$SCRATCH/$name-sftp" "$SCRATCH/$name-ps" | sed 's/^/# /'
+}
+LOGS=$E/SMS/Logs
+LW='E:\SMS\Logs\distmgr.log'
+# A rotated log of 1.3 MB: the reads cross 1 MiB chunk ends.
+cat "$LOGS/distmgr.log" "$LOGS/distmgr.log" >"$LOGS/distmgr.lo_"
+chown dpdsim: "$LOGS/distmgr.lo_"
+same lg1 loggrep "log=$LW" "needle=${pairs[0]%% *}"
+grep -q "^L	E:\\\\\\\\SMS\\\\\\\\Logs\\\\\\\\distmgr.lo_	" "$SCRATCH/lg1-sftp" &&
+	grep -q "^L	E:\\\\\\\\SMS\\\\\\\\Logs\\\\\\\\distmgr.log	" "$SCRATCH/lg1-sftp"
+ok $? "  lines from the .lo_ and the .log"
+same lg2 loggrep "log=$LW" needle=statmsg max=7
+is "$(grep -c '^L' "$SCRATCH/lg2-sftp")" 7 "  max=7 keeps 7 lines"
+same lg3 loggrep 'log=\\SMS009PRI\E$\SMS\Logs\distmgr.log' needle=STATMSG max=3
+grep -q '^L	\\\\\\\\SMS009PRI\\\\E\$' "$SCRATCH/lg3-sftp"; ok $? "  \\\\SMS009PRI\\E\$ is the host's own, kept as asked"
+same lg4 loggrep "log=$LW" needle=no-such-thing-at-all
+
+# A log that grows between two looks on one transport: the second look
+# reads only the new bytes.  Proof: with the append, an old matching line
+# is changed in place (same length); the second answer still shows it as
+# first read, and the new line at the old end of the file.
+printf 'first GROWNEEDLE line\r\n' >>"$LOGS/distmgr.log"
+old=$(stat -c %s "$LOGS/distmgr.log")
+at=$(grep -abo 'first GROWNEEDLE' "$LOGS/distmgr.log" | cut -d: -f1)
+grow="printf FIRST | dd of='$LOGS/distmgr.log' bs=1 seek=$at conv=notrunc 2>/dev/null && printf 'second GROWNEEDLE line\r\n' >>'$LOGS/distmgr.log'"
+sprobe op2 "$grow" loggrep "log=$LW" needle=growneedle >"$SCRATCH/grow"
+ok $? "loggrep, the log grows, loggrep again"
+second=$(sed '1,/^----$/d' "$SCRATCH/grow")
+echo "$second" | grep -q "^L	E:.*distmgr.log	$at	first GROWNEEDLE line$"; ok $? "  the old line as first read (not read again)"
+echo "$second" | grep -q "^L	E:.*distmgr.log	$old	second GROWNEEDLE line$"; ok $? "  the new line at the old end"
+sprobe op loggrep "log=$LW" needle=growneedle | grep -q "	$at	FIRST GROWNEEDLE line$"
+ok $? "  (a fresh transport reads the changed line)"
+# Shrunk: read again from the start.
+sprobe op2 "truncate -s $old '$LOGS/distmgr.log'" loggrep "log=$LW" needle=growneedle >"$SCRATCH/shrink"
+probe op loggrep "log=$LW" needle=growneedle >"$SCRATCH/shrink-ps"
+is "$(sed '1,/^----$/d' "$SCRATCH/shrink")" "$(cat "$SCRATCH/shrink-ps")" "a log that shrank is read again: PowerShell's answer"
+# A last line still being written, then finished.
+printf 'partial GROWNEEDLE' >>"$LOGS/distmgr.log"
+sprobe op2 "printf ' done\r\n' >>'$LOGS/distmgr.log'" loggrep "log=$LW" needle=growneedle >"$SCRATCH/tail"
+probe op loggrep "log=$LW" needle=growneedle >"$SCRATCH/tail-ps"
+is "$(sed '1,/^----$/d' "$SCRATCH/tail")" "$(cat "$SCRATCH/tail-ps")" "an unfinished last line, finished later"
+sed '/^----$/,$d' "$SCRATCH/tail" | grep -q "	partial GROWNEEDLE$"; ok $? "  was there unfinished the first time"
+# ANSI code page: CP1252 bytes come as UTF-8, as PowerShell decodes them.
+printf 'caf\xe9 ENCNEEDLE \x80\r\n' >>"$LOGS/distmgr.log"
+sprobe op loggrep "log=$LW" needle=encneedle | grep -q "	caf$(printf '\xc3\xa9') ENCNEEDLE $(printf '\xe2\x82\xac')$"
+ok $? "a CP1252 line comes as UTF-8 (e acute, euro sign)"
+
+IN='E:\SMS\inboxes\distmgr.box\INCOMING'
+in=$E/SMS/inboxes/distmgr.box/INCOMING
+mkfile() { for f in "$@"; do echo "$f" >"$in/$f"; chown dpdsim: "$in/$f"; chmod 644 "$in/$f"; done; }
+mkdir -p "$in/sub"; chown dpdsim: "$in/sub"
+wbit() { stat -c %A "$in/$1" | cut -c3; }
+
+# setattr (archive=keep: the simulator reads an absent archive as
+# "clear", where the PowerShell keeps it)
+mkfile a.txt
+same sa1 setattr "path=$IN\\a.txt" readonly=set archive=keep
+is "$(wbit a.txt)" - "  the owner write bit is gone on disk"
+same sa2 setattr "path=$IN\\a.txt" readonly=clear archive=keep
+is "$(wbit a.txt)" w "  and back"
+same sa3 setattr "path=$IN\\a.txt" readonly=keep archive=keep
+same sa4 setattr "path=$IN\\sub" readonly=set archive=keep
+grep -q '^END	error	.*sub is a folder, not a file' "$SCRATCH/sa4-sftp"; ok $? "  a folder: the error"
+b=$(sftp_sessions)
+sprobe op setattr "path=$IN\\a.txt" archive=clear >/dev/null
+is "$(sftp_sessions)" "$b" "archive=clear goes as PowerShell (SFTP cannot say it)"
+out=$(sprobe op setattr "path=$IN\\nosuch.txt" readonly=set)
+echo "$out" | grep -q '^END	error	E:.*nosuch.txt does not exist$' && echo "$out" | grep -qx 'exit 1'
+ok $? "a missing file: END error as Need() words it, exit 1"
+
+# deletefile
+mkfile d.txt; chmod 444 "$in/d.txt"
+sprobe op deletefile "path=$IN\\d.txt" >"$SCRATCH/del-sftp"
+[ ! -e "$in/d.txt" ]; ok $? "deletefile over SFTP: a read-only file is gone"
+mkfile d.txt; chmod 444 "$in/d.txt"
+probe op deletefile "path=$IN\\d.txt" >"$SCRATCH/del-ps"
+is "$(cat "$SCRATCH/del-sftp")" "$(cat "$SCRATCH/del-ps")" "  the same reply as PowerShell"
+grep -q '	deleted$' "$SCRATCH/del-sftp"; ok $? "  deleted"
+same del2 deletefile "path=$IN\\d.txt"
+grep -q '	absent$' "$SCRATCH/del2-sftp"; ok $? "  absent the second time"
+same del3 deletefile "path=$IN\\sub"
+[ -d "$in/sub" ]; ok $? "  a folder is refused and left"
+
+# renamefile
+mkfile r1.txt
+sprobe op renamefile "path=$IN\\r1.txt" newname=r2.txt >"$SCRATCH/ren-sftp"
+[ ! -e "$in/r1.txt" ] && [ "$(cat "$in/r2.txt")" = r1.txt ]; ok $? "renamefile over SFTP: renamed on disk"
+rm -f "$in/r2.txt"; mkfile r1.txt
+probe op renamefile "path=$IN\\r1.txt" newname=r2.txt >"$SCRATCH/ren-ps"
+is "$(cat "$SCRATCH/ren-sftp")" "$(cat "$SCRATCH/ren-ps")" "  the same reply as PowerShell"
+mkfile r1.txt
+same ren2 renamefile "path=$IN\\r1.txt" newname=r2.txt
+grep -q '^END	error	.*r2.txt already exists$' "$SCRATCH/ren2-sftp"; ok $? "  onto an existing file: refused"
+[ "$(cat "$in/r2.txt")" = r1.txt ] && [ "$(cat "$in/r1.txt")" = r1.txt ]; ok $? "  both files untouched"
+sprobe op renamefile "path=$IN\\r1.txt" newname=R1.txt >"$SCRATCH/ren3-sftp"
+[ "$(ls "$in" | grep -ix r1.txt)" = R1.txt ]; ok $? "a case-only rename over SFTP, as the simulator does it"
+rm -f "$in/R1.txt"; mkfile r1.txt
+probe op renamefile "path=$IN\\r1.txt" newname=R1.txt >"$SCRATCH/ren3-ps"
+is "$(cat "$SCRATCH/ren3-sftp")" "$(cat "$SCRATCH/ren3-ps")" "  the same reply as PowerShell"
+mkfile u1.txt
+sprobe op renamefile 'path=\\SMS009PRI\E$\SMS\inboxes\distmgr.box\INCOMING\u1.txt' newname=u2.txt >"$SCRATCH/unc-sftp"
+grep -q '^N	\\\\\\\\SMS009PRI\\\\E\$.*u1.txt	\\\\\\\\SMS009PRI\\\\E\$.*u2.txt$' "$SCRATCH/unc-sftp" && [ -e "$in/u2.txt" ]
+ok $? "renamefile of \\\\SMS009PRI\\E\$\\...: renamed, the paths kept as asked"
+
+# Read-only mode: refused before anything is sent; nothing changes.
+mkfile k.txt
+b=$(sftp_sessions)
+for a in "setattr path=$IN\\k.txt readonly=set" "deletefile path=$IN\\k.txt" \
+	"renamefile path=$IN\\k.txt newname=k2.txt"; do
+	# shellcheck disable=SC2086
+	out=$(sprobe --read-only op $a)
+	echo "$out" | grep -q "^error: read-only mode: refusing ${a%% *} on SMS009PRI"; ok $? "read-only: ${a%% *} refused"
+done
+[ -e "$in/k.txt" ] && [ ! -e "$in/k2.txt" ] && [ "$(wbit k.txt)" = w ]; ok $? "  the file untouched"
+is "$(sftp_sessions)" "$b" "  and no SFTP session"
+
+# SFTP not there (nothing on its port): the ops go as PowerShell and work.
+closed=$(sshd_free_port)
+b=$(sftp_sessions)
+out=$(probe --sftp-port "$closed" op loggrep "log=$LW" needle=growneedle)
+is "$out" "$(probe op loggrep "log=$LW" needle=growneedle)" "SFTP port closed: loggrep as PowerShell"
+out=$(probe --sftp-port "$closed" op dirlist "dir=$IN" 'pattern=*')
+is "$out" "$(probe op dirlist "dir=$IN" 'pattern=*')" "  dirlist too"
+probe --sftp-port "$closed" op deletefile "path=$IN\\k.txt" | grep -q '	deleted$' && [ ! -e "$in/k.txt" ]
+ok $? "  deletefile too: deleted"
+is "$(sftp_sessions)" "$b" "  no SFTP session anywhere"
 
 done_testing
