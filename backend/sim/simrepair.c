@@ -72,10 +72,15 @@ const struct arg_rule simrep_setsourcepath_rules[] = {
 
 /* ---- files -------------------------------------------------------------- */
 
+/* How a script meets a missing file: it may be absent (a copy's target, a
+ * delete), or the error is Get-Item's own (copyfile's source) or that of
+ * the changeprelude's Need() (setattr, renamefile). */
+enum need { NEED_MAY_BE_ABSENT, NEED_GET_ITEM, NEED_NEED };
+
 /* The local path of an existing file named by argument `key`; NULL after
  * replying with the error PowerShell would give. */
 static char *
-need_file(struct opctx *x, const char *key, bool must_exist)
+need_file(struct opctx *x, const char *key, enum need how)
 {
 	const char *win = op_arg(x->op, key);
 	char *why = NULL;
@@ -84,9 +89,12 @@ need_file(struct opctx *x, const char *key, bool must_exist)
 	if (path == NULL) {
 		simreply_error(x->r, "%s", why);
 	} else if (stat(path, &st) != 0) {
-		if (!must_exist)
+		if (how == NEED_MAY_BE_ABSENT)
 			return path;
-		simreply_error(x->r, "Cannot find path '%s' because it does not exist.", win);
+		if (how == NEED_GET_ITEM)
+			simreply_error(x->r, "Cannot find path '%s' because it does not exist.", win);
+		else
+			simreply_error(x->r, "%s does not exist", win);
 	} else if (S_ISDIR(st.st_mode)) {
 		simreply_error(x->r, "%s is a folder, not a file", win);
 	} else {
@@ -124,8 +132,8 @@ copy_bytes(const char *src, const char *dst, const struct buf *b, char **err)
 int
 simrep_copyfile(struct opctx *x)
 {
-	char *src = need_file(x, "src", true);
-	char *dst = src ? need_file(x, "dst", false) : NULL;
+	char *src = need_file(x, "src", NEED_GET_ITEM);
+	char *dst = src ? need_file(x, "dst", NEED_MAY_BE_ABSENT) : NULL;
 	if (dst == NULL) {
 		free(src);
 		return 0;
@@ -172,7 +180,9 @@ simrep_copyfile(struct opctx *x)
 static mode_t
 attr_apply(mode_t m, const char *how, mode_t bit, bool when_set)
 {
-	if (how == NULL || strcmp(how, "keep") == 0)
+	/* An optional argument not given travels empty: PowerShell leaves
+	 * the attribute alone unless it reads set or clear. */
+	if (how == NULL || *how == '\0' || strcmp(how, "keep") == 0)
 		return m;
 	bool on = strcmp(how, "set") == 0 ? when_set : !when_set;
 	return on ? (m | bit) : (m & ~bit);
@@ -181,7 +191,7 @@ attr_apply(mode_t m, const char *how, mode_t bit, bool when_set)
 int
 simrep_setattr(struct opctx *x)
 {
-	char *path = need_file(x, "path", true);
+	char *path = need_file(x, "path", NEED_NEED);
 	if (path == NULL)
 		return 0;
 	struct stat st;
@@ -207,7 +217,7 @@ simrep_setattr(struct opctx *x)
 int
 simrep_deletefile(struct opctx *x)
 {
-	char *path = need_file(x, "path", false);
+	char *path = need_file(x, "path", NEED_MAY_BE_ABSENT);
 	if (path == NULL)
 		return 0;
 	const char *res = "deleted";
@@ -231,7 +241,7 @@ simrep_deletefile(struct opctx *x)
 int
 simrep_renamefile(struct opctx *x)
 {
-	char *path = need_file(x, "path", true);
+	char *path = need_file(x, "path", NEED_NEED);
 	if (path == NULL)
 		return 0;
 	const char *win = op_arg(x->op, "path"), *name = op_arg(x->op, "newname");

@@ -204,9 +204,9 @@ mkfile() { for f in "$@"; do echo "$f" >"$in/$f"; chown dpdsim: "$in/$f"; chmod 
 mkdir -p "$in/sub"; chown dpdsim: "$in/sub"
 wbit() { stat -c %A "$in/$1" | cut -c3; }
 
-# setattr (archive=keep: the simulator reads an absent archive as
-# "clear", where the PowerShell keeps it)
+# setattr; an absent archive leaves the bit alone, as archive=keep does
 mkfile a.txt
+same sa0 setattr "path=$IN\\a.txt" readonly=set
 same sa1 setattr "path=$IN\\a.txt" readonly=set archive=keep
 is "$(wbit a.txt)" - "  the owner write bit is gone on disk"
 same sa2 setattr "path=$IN\\a.txt" readonly=clear archive=keep
@@ -217,8 +217,8 @@ grep -q '^END	error	.*sub is a folder, not a file' "$SCRATCH/sa4-sftp"; ok $? " 
 b=$(sftp_sessions)
 sprobe op setattr "path=$IN\\a.txt" archive=clear >/dev/null
 is "$(sftp_sessions)" "$b" "archive=clear goes as PowerShell (SFTP cannot say it)"
-out=$(sprobe op setattr "path=$IN\\nosuch.txt" readonly=set)
-echo "$out" | grep -q '^END	error	E:.*nosuch.txt does not exist$' && echo "$out" | grep -qx 'exit 1'
+same sa5 setattr "path=$IN\\nosuch.txt" readonly=set
+grep -q '^END	error	E:.*nosuch.txt does not exist$' "$SCRATCH/sa5-sftp" && grep -qx 'exit 1' "$SCRATCH/sa5-sftp"
 ok $? "a missing file: END error as Need() words it, exit 1"
 
 # deletefile
