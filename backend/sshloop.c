@@ -407,7 +407,7 @@ sshloop_pending_host_keys(struct sshloop *l, struct sshloop_hostkey **v, size_t 
 		count += h->pending_key != NULL;
 	if (count > 0) {
 		*v = xcalloc(count, sizeof **v);
-		/* The host list is newest first: list them in the order met. */
+		/* The host list is newest first: list the oldest first. */
 		size_t i = count;
 		for (const struct sshhost *h = l->hosts; h != NULL; h = h->next)
 			if (h->pending_key != NULL)

@@ -162,7 +162,7 @@ struct sshloop_hostkey {
 	int port;
 	char *type, *fingerprint, *known_hosts;
 };
-/* Every key waiting for a decision, in the order they were met (malloc'd;
+/* Every key waiting for a decision, oldest host first (malloc'd;
  * free with sshloop_hostkeys_free).  0 when there is at least one, -1
  * (with *v NULL and *n 0) when none. */
 int sshloop_pending_host_keys(struct sshloop *l, struct sshloop_hostkey **v, size_t *n);
