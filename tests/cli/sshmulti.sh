@@ -60,6 +60,21 @@ ok $? "  while the password question was open (${asked:-?} < ${fast:-?} < ${answ
 [ -n "$slow" ] && [ -n "$answered" ] && [ "$slow" -ge "$answered" ]; ok $? "  the password host finished after its answer (${slow:-?} ms)"
 ! grep -qF "$SSHD_PASSWORD" "$SCRATCH/timing.out" "$SCRATCH/timing.err"; ok $? "  the password is not printed"
 
+# (a2) Given up while waiting: both hosts need a password, their commands
+# time out after 1 s.  The question being asked is answered into the void
+# (wiped) and the one still queued behind it is never asked; the engine
+# closes cleanly (a sanitizer build would report a leak or a freed block).
+t0=$(date +%s%N)
+DPDOCTOR_ASKPASS=$SCRATCH/slow-askpass timeout 60 "$MULTI" --known-hosts "$SCRATCH/kh-both" \
+	--deadline-ms 1000 --host "one:$A_PORT" --host "two:$B_PORT" timing \
+	>"$SCRATCH/gaveup.out" 2>"$SCRATCH/gaveup.err"
+rc=$? took=$(( ($(date +%s%N) - t0) / 1000000 ))
+sed 's/^/#   /' "$SCRATCH/gaveup.out" "$SCRATCH/gaveup.err"
+is $rc 1 "deadline while asking: both commands fail (exit 1, $took ms)"
+is "$(grep -c '^done .* error: .*no answer in time' "$SCRATCH/gaveup.out")" 2 "  both with \"no answer in time\""
+is "$(grep -c '^asked ' "$SCRATCH/gaveup.out")" 1 "  one question at a time: the second was never asked"
+! grep -q "Sanitizer" "$SCRATCH/gaveup.err"; ok $? "  no sanitizer report"
+
 # (b) Two unknown host keys at once: both listed, one accepted.
 : >"$SCRATCH/kh-empty"
 timeout 60 "$MULTI" --known-hosts "$SCRATCH/kh-empty" \
