@@ -10,12 +10,17 @@
  * naming the server and the stage; a connection lost under running
  * commands fails those with "connection lost"; either way the host is
  * tried again after a growing back-off.  SFTP requests ride the same
- * loop; their steps are in sshsftp.c.
+ * loop; their steps are in sshsftp.c.  A host that needs a password or a
+ * passphrase hands the question to the asker thread and waits, undriven,
+ * until the answer wakes the loop.  Each session allocates through
+ * functions that wipe every block they free, so libssh2's copies of
+ * secrets do not linger in freed memory.
  */
 #include "config.h"
 #include "backend/sshloop_int.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -162,6 +167,9 @@ sshhost_close(struct sshhost *h)
 	free(h->secret);
 	h->secret = NULL;
 	h->secret_asked = false;
+	if (h->ask != NULL)
+		sshask_abandon(h->loop, h->ask);
+	h->ask = NULL;
 	buf_free(&h->tried);
 }
 
@@ -237,6 +245,41 @@ warn_kh(void *ctx, const char *msg)
 		h->loop->cfg.warn(h->loop->cfg.warn_ctx, msg);
 }
 
+/* The session's allocator.  libssh2 frees its copies of passwords and the
+ * keyboard-interactive answers (and decrypted packets) without wiping
+ * them; these wipe every block before it goes back to malloc. */
+static void *
+wipe_alloc(size_t count, void **abstract)
+{
+	(void)abstract;
+	return malloc(count ? count : 1);
+}
+
+static void
+wipe_free(void *ptr, void **abstract)
+{
+	(void)abstract;
+	if (ptr == NULL)
+		return;
+	explicit_bzero(ptr, malloc_usable_size(ptr));
+	free(ptr);
+}
+
+/* Never realloc(): it may move the block and leave the old one unwiped. */
+static void *
+wipe_realloc(void *ptr, size_t count, void **abstract)
+{
+	if (ptr == NULL)
+		return wipe_alloc(count, abstract);
+	void *n = malloc(count ? count : 1);
+	if (n == NULL)
+		return NULL;   /* the old block stays, as realloc() leaves it */
+	size_t old = malloc_usable_size(ptr);
+	memcpy(n, ptr, old < count ? old : count);
+	wipe_free(ptr, abstract);
+	return n;
+}
+
 /* The TCP connection is up: a session, with the host key preference. */
 static bool
 host_connected(struct sshhost *h)
@@ -251,7 +294,7 @@ host_connected(struct sshhost *h)
 		return false;
 	}
 	h->connecting = false;
-	h->session = libssh2_session_init_ex(NULL, NULL, NULL, h);
+	h->session = libssh2_session_init_ex(wipe_alloc, wipe_free, wipe_realloc, h);
 	if (h->session == NULL) {
 		sshhost_failed(h, SSHE_PROTOCOL, "%s: cannot start an SSH session", h->name);
 		return false;
@@ -358,24 +401,31 @@ forget_secret(struct sshhost *h)
 	h->secret_asked = false;
 }
 
-/* Ask once; false when there is nobody to ask. */
+/* Ask once, on the asker thread: true when the question is on its way
+ * (the host now waits), false when there is nobody to ask. */
 static bool
-ask_secret(struct sshhost *h, const char *prompt, bool echo)
+ask_start(struct sshhost *h, const char *prompt, bool echo)
 {
-	struct sshloop *l = h->loop;
 	h->secret_asked = true;
-	if (l->cfg.ask == NULL)
-		return false;
+	h->ask = sshask_start(h->loop, h->name, prompt, echo);
+	return h->ask != NULL;
+}
+
+/* The question asked: 0 still waiting, 1 answered (h->secret), -1 not. */
+static int
+ask_take(struct sshhost *h)
+{
 	char *answer = NULL;
-	int64_t t0 = clock_mono_ms();
-	int rc = l->cfg.ask(l->cfg.ask_ctx, h->name, prompt, echo, &answer);
+	int64_t waited = 0;
+	int rc = sshask_take(h->loop, h->ask, &answer, &waited);
+	if (rc == 0)
+		return 0;
+	h->ask = NULL;
 	/* The person's typing time is not the server's: the log-in deadline
 	 * moves on by as much. */
-	h->phase_deadline += clock_mono_ms() - t0;
-	if (rc != 0 || answer == NULL)
-		return false;
+	h->phase_deadline += waited;
 	h->secret = answer;
-	return true;
+	return rc;
 }
 
 static int
@@ -424,6 +474,20 @@ key_path(const struct sshhost *h, int i)
 	return NULL;
 }
 
+/* The key file at key_index did not work: say why and go to the next. */
+static void
+key_failed(struct sshhost *h, char *path, int rc)
+{
+	char *what = xasprintf("key %s (%s)", path, rc == LIBSSH2_ERROR_FILE ?
+	    (h->secret ? "wrong passphrase" : "cannot read it, or it needs a "
+	    "passphrase nobody could be asked for") : "refused by the server");
+	tried(h, what);
+	free(what);
+	free(path);
+	forget_secret(h);
+	h->key_index++;
+}
+
 static int
 auth_key(struct sshhost *h)
 {
@@ -439,6 +503,16 @@ auth_key(struct sshhost *h)
 			h->key_index++;
 			continue;
 		}
+		/* Waiting for this key's passphrase. */
+		int got = h->ask != NULL ? ask_take(h) : 1;
+		if (got == 0) {
+			free(path);
+			return LIBSSH2_ERROR_EAGAIN;
+		}
+		if (got < 0) {
+			key_failed(h, path, LIBSSH2_ERROR_FILE);
+			continue;
+		}
 		int rc = libssh2_userauth_publickey_fromfile_ex(h->session, h->user,
 		    (unsigned)strlen(h->user), NULL, path, h->secret);
 		if (rc == 0 || rc == LIBSSH2_ERROR_EAGAIN) {
@@ -447,21 +521,14 @@ auth_key(struct sshhost *h)
 		}
 		if (rc == LIBSSH2_ERROR_FILE && !h->secret_asked) {
 			char *prompt = xasprintf("Passphrase for key %s: ", path);
-			bool got = ask_secret(h, prompt, false);
+			bool asked = ask_start(h, prompt, false);
 			free(prompt);
-			if (got) {
+			if (asked) {
 				free(path);
-				continue;
+				return LIBSSH2_ERROR_EAGAIN;
 			}
 		}
-		char *what = xasprintf("key %s (%s)", path, rc == LIBSSH2_ERROR_FILE ?
-		    (h->secret ? "wrong passphrase" : "cannot read it, or it needs a "
-		    "passphrase nobody could be asked for") : "refused by the server");
-		tried(h, what);
-		free(what);
-		free(path);
-		forget_secret(h);
-		h->key_index++;
+		key_failed(h, path, rc);
 	}
 }
 
@@ -470,12 +537,25 @@ auth_password(struct sshhost *h)
 {
 	if (!h->secret_asked) {
 		char *prompt = xasprintf("%s@%s's password: ", h->user, h->name);
-		bool got = ask_secret(h, prompt, false);
+		bool asked = ask_start(h, prompt, false);
 		free(prompt);
-		if (!got) {
+		if (!asked) {
 			tried(h, "password (nobody to ask)");
 			return -1;
 		}
+	}
+	if (h->ask != NULL) {
+		int got = ask_take(h);
+		if (got == 0)
+			return LIBSSH2_ERROR_EAGAIN;
+		if (got < 0) {
+			tried(h, "password (nobody to ask)");
+			return -1;
+		}
+	}
+	if (h->secret == NULL) {
+		tried(h, "password (nobody to ask)");
+		return -1;
 	}
 	int rc = libssh2_userauth_password_ex(h->session, h->user, (unsigned)strlen(h->user),
 	    h->secret, (unsigned)strlen(h->secret), NULL);
@@ -487,6 +567,13 @@ auth_password(struct sshhost *h)
 	return rc == 0 ? 0 : -1;
 }
 
+/* Keyboard-interactive answers are asked here, on the engine thread,
+ * holding up every host: libssh2 wants them from inside this callback,
+ * during the call that sent the request, and cannot take them later.
+ * Learning the prompts on one attempt and answering on a retry would spend
+ * one of the server's MaxAuthTries (and a PAM failure delay) each time
+ * (see ssh_ask_fn in sshloop.h).  The method is tried only when the server
+ * does not take "password". */
 static void
 kbd_answer(const char *name, int name_len, const char *instruction, int instruction_len,
     int num_prompts, const LIBSSH2_USERAUTH_KBDINT_PROMPT *prompts,
@@ -861,7 +948,9 @@ expire_one(struct sshhost *h, struct sshreq *r, bool queued)
 void
 sshhost_expire(struct sshhost *h, int64_t now)
 {
-	if (h->fd >= 0 && !h->ready && now >= h->phase_deadline) {
+	/* While the person is asked, the log-in deadline stands still (it
+	 * moves on by the wait once the answer is in). */
+	if (h->fd >= 0 && !h->ready && h->ask == NULL && now >= h->phase_deadline) {
 		sshhost_failed(h, SSHE_TIMEOUT, "%s: no answer from %s port %d within %d s (%s)",
 		    h->name, h->address, h->port, h->connect_ms / 1000, phase_name(h));
 		return;
@@ -900,7 +989,7 @@ sshhost_next_event(const struct sshhost *h, int64_t now)
 {
 	int64_t next = 0;
 #define SOONER(t) do { int64_t t_ = (t); if (t_ > 0 && (next == 0 || t_ < next)) next = t_; } while (0)
-	if (h->fd >= 0 && !h->ready)
+	if (h->fd >= 0 && !h->ready && h->ask == NULL)
 		SOONER(h->phase_deadline);
 	if (h->ready)
 		SOONER(h->next_keepalive);

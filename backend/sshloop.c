@@ -9,7 +9,9 @@
  * can queue data for another (transports.md §1.2).  Deadlines and cancel
  * flags are enforced here, so a caller never waits past its deadline for a
  * stuck server.  What each host and command goes through is in sshhost.c;
- * file operations over SFTP are in sshsftp.c.
+ * file operations over SFTP are in sshsftp.c.  Passwords and passphrases
+ * are asked on a thread of their own (the asker, below), so a person
+ * typing holds up only the host that asked.
  */
 #include "config.h"
 #include "backend/sshloop_int.h"
@@ -55,6 +57,130 @@ sshloop_complete(struct sshloop *l, struct sshreq *r, enum ssh_error kind, const
 	}
 	pthread_cond_broadcast(&l->done_cv);
 	pthread_mutex_unlock(&l->lock);
+}
+
+/* ---- the asker ---------------------------------------------------------------- */
+
+static void
+ask_free(struct sshask *a)
+{
+	if (a->answer != NULL)
+		explicit_bzero(a->answer, strlen(a->answer));
+	free(a->answer);
+	free(a->server);
+	free(a->prompt);
+	free(a);
+}
+
+/* The next question to ask, or NULL when the engine stops.  Questions
+ * still queued at the stop are answered "cancelled" without asking. */
+static struct sshask *
+asker_next(struct sshloop *l)
+{
+	pthread_mutex_lock(&l->lock);
+	while (l->asks == NULL && !l->ask_stop)
+		pthread_cond_wait(&l->ask_cv, &l->lock);
+	struct sshask *a = l->asks;
+	if (a != NULL) {
+		l->asks = a->next;
+		a->next = NULL;
+		a->state = ASK_ASKING;
+	}
+	if (l->ask_stop && a != NULL) {
+		a->rc = -1;
+		a->state = ASK_DONE;
+		bool gone = a->abandoned;
+		pthread_mutex_unlock(&l->lock);
+		if (gone)
+			ask_free(a);
+		return asker_next(l);
+	}
+	pthread_mutex_unlock(&l->lock);
+	return a;
+}
+
+static void *
+asker_main(void *arg)
+{
+	struct sshloop *l = arg;
+	struct sshask *a;
+	while ((a = asker_next(l)) != NULL) {
+		char *answer = NULL;
+		/* Unlocked: the person may take minutes. */
+		int rc = l->cfg.ask(l->cfg.ask_ctx, a->server, a->prompt, a->echo, &answer);
+		if (rc != 0 && answer != NULL) {
+			explicit_bzero(answer, strlen(answer));
+			free(answer);
+			answer = NULL;
+		}
+		pthread_mutex_lock(&l->lock);
+		a->rc = rc == 0 && answer != NULL ? 0 : -1;
+		a->answer = answer;
+		a->state = ASK_DONE;
+		bool gone = a->abandoned;
+		pthread_mutex_unlock(&l->lock);
+		if (gone)
+			ask_free(a);   /* wipes the answer nobody wants any more */
+		else
+			loop_wake(l);
+	}
+	return NULL;
+}
+
+struct sshask *
+sshask_start(struct sshloop *l, const char *server, const char *prompt, bool echo)
+{
+	if (l->cfg.ask == NULL || !l->asker_started)
+		return NULL;
+	struct sshask *a = xcalloc(1, sizeof *a);
+	a->server = xstrdup(server);
+	a->prompt = xstrdup(prompt);
+	a->echo = echo;
+	a->since = clock_mono_ms();
+	a->state = ASK_QUEUED;
+	pthread_mutex_lock(&l->lock);
+	struct sshask **tail = &l->asks;
+	while (*tail != NULL)
+		tail = &(*tail)->next;
+	*tail = a;
+	pthread_cond_signal(&l->ask_cv);
+	pthread_mutex_unlock(&l->lock);
+	return a;
+}
+
+int
+sshask_take(struct sshloop *l, struct sshask *a, char **answer, int64_t *waited_ms)
+{
+	pthread_mutex_lock(&l->lock);
+	bool done = a->state == ASK_DONE;
+	pthread_mutex_unlock(&l->lock);
+	if (!done)
+		return 0;
+	/* Done: the asker no longer touches it. */
+	*waited_ms = clock_mono_ms() - a->since;
+	int rc = a->rc == 0 ? 1 : -1;
+	*answer = rc == 1 ? a->answer : NULL;
+	a->answer = NULL;
+	ask_free(a);
+	return rc;
+}
+
+void
+sshask_abandon(struct sshloop *l, struct sshask *a)
+{
+	pthread_mutex_lock(&l->lock);
+	bool mine = a->state != ASK_ASKING;
+	if (a->state == ASK_QUEUED) {
+		struct sshask **p = &l->asks;
+		while (*p != NULL && *p != a)
+			p = &(*p)->next;
+		if (*p == a)
+			*p = a->next;
+	}
+	a->abandoned = true;
+	pthread_mutex_unlock(&l->lock);
+	if (mine)
+		ask_free(a);
 }
 
 /* ---- hosts ------------------------------------------------------------------ */
@@ -125,6 +251,33 @@ req_free(struct sshreq *r)
 
 static void *loop_main(void *arg);
 
+/* Stop the asker: it finishes the question being asked (the ask function
+ * must return when its UI goes, as it always had to) and cancels the
+ * rest. */
+static void
+asker_stop(struct sshloop *l)
+{
+	if (!l->asker_started)
+		return;
+	pthread_mutex_lock(&l->lock);
+	l->ask_stop = true;
+	pthread_cond_signal(&l->ask_cv);
+	pthread_mutex_unlock(&l->lock);
+	pthread_join(l->asker, NULL);
+	l->asker_started = false;
+}
+
+static void
+loop_destroy(struct sshloop *l)
+{
+	close(l->wake[0]);
+	close(l->wake[1]);
+	pthread_mutex_destroy(&l->lock);
+	pthread_cond_destroy(&l->done_cv);
+	pthread_cond_destroy(&l->ask_cv);
+	free(l);
+}
+
 struct sshloop *
 sshloop_new(const struct sshloop_config *c, char **err)
 {
@@ -143,11 +296,19 @@ sshloop_new(const struct sshloop_config *c, char **err)
 		(void)fcntl(l->wake[i], F_SETFL, fcntl(l->wake[i], F_GETFL) | O_NONBLOCK);
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_cond_init(&l->done_cv, NULL);
+	pthread_cond_init(&l->ask_cv, NULL);
+	if (l->cfg.ask != NULL) {
+		if (pthread_create(&l->asker, NULL, asker_main, l) != 0) {
+			err_set(err, "ssh: cannot start the thread that asks for passwords");
+			loop_destroy(l);
+			return NULL;
+		}
+		l->asker_started = true;
+	}
 	if (pthread_create(&l->thread, NULL, loop_main, l) != 0) {
 		err_set(err, "ssh: cannot start the engine thread");
-		close(l->wake[0]);
-		close(l->wake[1]);
-		free(l);
+		asker_stop(l);
+		loop_destroy(l);
 		return NULL;
 	}
 	return l;
@@ -163,16 +324,15 @@ sshloop_free(struct sshloop *l)
 	pthread_mutex_unlock(&l->lock);
 	loop_wake(l);
 	pthread_join(l->thread, NULL);
+	/* Hosts first: each gives up its question, so the asker frees the
+	 * one it is asking and the queue empties. */
 	while (l->hosts != NULL) {
 		struct sshhost *h = l->hosts;
 		l->hosts = h->next;
 		host_free(h);
 	}
-	close(l->wake[0]);
-	close(l->wake[1]);
-	pthread_mutex_destroy(&l->lock);
-	pthread_cond_destroy(&l->done_cv);
-	free(l);
+	asker_stop(l);
+	loop_destroy(l);
 }
 
 int
@@ -225,20 +385,50 @@ sshloop_exec(struct sshloop *l, const struct ssh_host *h, const char *cmd,
 	return sshloop_run(l, h, r, dl, kind, err);
 }
 
-int
-sshloop_pending_host_key(struct sshloop *l, char **server, char **fingerprint, char **type)
+static void
+hostkey_fill(struct sshloop_hostkey *k, const struct sshhost *h)
 {
-	int rc = -1;
+	k->server = xstrdup(h->name);
+	k->address = xstrdup(h->address);
+	k->port = h->port;
+	k->type = xstrdup(h->pending_type_name);
+	k->fingerprint = xstrdup(h->pending_fp);
+	k->known_hosts = h->known_hosts ? xstrdup(h->known_hosts) : sshkh_default_path();
+}
+
+int
+sshloop_pending_host_keys(struct sshloop *l, struct sshloop_hostkey **v, size_t *n)
+{
+	*v = NULL;
+	*n = 0;
 	pthread_mutex_lock(&l->lock);
-	for (struct sshhost *h = l->hosts; h != NULL && rc != 0; h = h->next)
-		if (h->pending_key != NULL) {
-			*server = xstrdup(h->name);
-			*fingerprint = xstrdup(h->pending_fp);
-			*type = xstrdup(h->pending_type_name);
-			rc = 0;
-		}
+	size_t count = 0;
+	for (const struct sshhost *h = l->hosts; h != NULL; h = h->next)
+		count += h->pending_key != NULL;
+	if (count > 0) {
+		*v = xcalloc(count, sizeof **v);
+		/* The host list is newest first: list the oldest first. */
+		size_t i = count;
+		for (const struct sshhost *h = l->hosts; h != NULL; h = h->next)
+			if (h->pending_key != NULL)
+				hostkey_fill(&(*v)[--i], h);
+		*n = count;
+	}
 	pthread_mutex_unlock(&l->lock);
-	return rc;
+	return count > 0 ? 0 : -1;
+}
+
+void
+sshloop_hostkeys_free(struct sshloop_hostkey *v, size_t n)
+{
+	for (size_t i = 0; v != NULL && i < n; i++) {
+		free(v[i].server);
+		free(v[i].address);
+		free(v[i].type);
+		free(v[i].fingerprint);
+		free(v[i].known_hosts);
+	}
+	free(v);
 }
 
 int
@@ -256,6 +446,36 @@ sshloop_changed_host_key(struct sshloop *l, char **server, char **message)
 	return rc;
 }
 
+/* Under the lock: write h's pending key to its known_hosts and let it
+ * connect again. */
+static int
+accept_locked(struct sshhost *h, char **err)
+{
+	char *path = h->known_hosts ? xstrdup(h->known_hosts) : sshkh_default_path();
+	int rc = sshkh_append(path, h->address, h->port, h->pending_key, h->pending_len,
+	    h->pending_type, err);
+	free(path);
+	if (rc == 0) {
+		free(h->pending_key);
+		h->pending_key = NULL;
+		h->failed = false;
+		h->retry_at = 0;
+	}
+	return rc;
+}
+
+/* The waiting host named server (on port, 0 = any) whose key has the
+ * fingerprint fp (NULL = any). */
+static struct sshhost *
+pending_host(struct sshloop *l, const char *server, int port, const char *fp)
+{
+	for (struct sshhost *h = l->hosts; h != NULL; h = h->next)
+		if (h->pending_key != NULL && strcasecmp(h->name, server) == 0 &&
+		    (port == 0 || h->port == port) && (fp == NULL || strcmp(h->pending_fp, fp) == 0))
+			return h;
+	return NULL;
+}
+
 int
 sshloop_accept_host_key(struct sshloop *l, const char *server, char **err)
 {
@@ -263,21 +483,31 @@ sshloop_accept_host_key(struct sshloop *l, const char *server, char **err)
 	pthread_mutex_lock(&l->lock);
 	/* The server may have two sessions (ssh and SFTP ports): the one
 	 * whose key waits is meant. */
-	struct sshhost *h = l->hosts;
-	while (h != NULL && (strcasecmp(h->name, server) != 0 || h->pending_key == NULL))
-		h = h->next;
-	if (h == NULL || h->pending_key == NULL) {
+	struct sshhost *h = pending_host(l, server, 0, NULL);
+	if (h == NULL)
 		err_set(err, "%s: no host key is waiting to be accepted", server);
-	} else {
-		char *path = h->known_hosts ? xstrdup(h->known_hosts) : sshkh_default_path();
-		rc = sshkh_append(path, h->address, h->port, h->pending_key, h->pending_len,
-		    h->pending_type, err);
-		free(path);
-		if (rc == 0) {
-			free(h->pending_key);
-			h->pending_key = NULL;
-			h->failed = false;
-			h->retry_at = 0;
+	else
+		rc = accept_locked(h, err);
+	pthread_mutex_unlock(&l->lock);
+	loop_wake(l);
+	return rc;
+}
+
+int
+sshloop_accept_host_keys(struct sshloop *l, const struct sshloop_hostkey *v, size_t n,
+    char **err)
+{
+	int rc = 0;
+	pthread_mutex_lock(&l->lock);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		/* Only the very key the administrator was shown. */
+		struct sshhost *h = pending_host(l, v[i].server, v[i].port, v[i].fingerprint);
+		if (h == NULL) {
+			err_set(err, "%s: the host key %s is no longer waiting to be accepted",
+			    v[i].server, v[i].fingerprint);
+			rc = -1;
+		} else {
+			rc = accept_locked(h, err);
 		}
 	}
 	pthread_mutex_unlock(&l->lock);
@@ -384,14 +614,17 @@ static void
 loop_poll(struct sshloop *l, int timeout)
 {
 	size_t n = 1;
+	/* A host waiting for the administrator's answer reads nothing, so its
+	 * socket is left out: a server that hangs up meanwhile would make
+	 * poll() return at once, over and over.  The answer wakes the pipe. */
 	for (struct sshhost *h = l->hosts; h != NULL; h = h->next)
-		n += h->fd >= 0;
+		n += h->fd >= 0 && h->ask == NULL;
 	struct pollfd *p = xcalloc(n, sizeof *p);
 	struct sshhost **who = xcalloc(n, sizeof *who);
 	p[0] = (struct pollfd){ .fd = l->wake[0], .events = POLLIN };
 	size_t k = 1;
 	for (struct sshhost *h = l->hosts; h != NULL; h = h->next)
-		if (h->fd >= 0) {
+		if (h->fd >= 0 && h->ask == NULL) {
 			who[k] = h;
 			p[k++] = (struct pollfd){ .fd = h->fd, .events = sshhost_events(h) };
 		}

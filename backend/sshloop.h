@@ -34,11 +34,27 @@ struct ssh_host {
 };
 
 /* Asks the administrator for a secret (key passphrase, password, a
- * keyboard-interactive prompt).  Called on the engine thread; it may block
- * while the person types (the host's log-in deadline is moved on by that
- * long; other hosts wait meanwhile).  0 with a malloc'd *answer (the
- * engine wipes and frees it), or -1 when there is nobody to ask or they
- * cancelled. */
+ * keyboard-interactive prompt).  0 with a malloc'd *answer (the engine
+ * wipes and frees it), or -1 when there is nobody to ask or they
+ * cancelled.  It may block while the person types; the host's log-in
+ * deadline is moved on by as long as it waited.
+ *
+ * Passwords and passphrases are asked on the engine's asker thread, one
+ * question at a time in the order they came: the host that asked waits,
+ * every other host goes on connecting and running commands.  A host that
+ * gives up meanwhile (its deadline, a cancel, sshloop_free) drops a
+ * question not yet asked; the answer to one being asked is wiped and
+ * discarded.  sshloop_free waits for the question being asked, so the
+ * function must return when its UI goes away.
+ *
+ * Keyboard-interactive prompts are still asked on the engine thread, and
+ * hold up every host while the person types: libssh2 wants the answers
+ * from inside its callback, during the call that sent the request, and
+ * there is no way to hand them in later.  Learning the prompts on one
+ * attempt and answering them on the next would spend one of the server's
+ * MaxAuthTries (and a PAM failure delay) per question and cannot follow
+ * prompts that change between rounds.  The engine offers it only when the
+ * server does not take "password", which is rare on Windows OpenSSH. */
 typedef int (*ssh_ask_fn)(void *ctx, const char *server, const char *prompt, bool echo,
     char **answer);
 
@@ -148,10 +164,20 @@ int sshloop_sftp_write(struct sshloop *l, const struct ssh_host *h, const char *
     const void *data, size_t len, const struct deadline *dl, enum ssh_error *kind,
     char **err);
 
-/* A host whose key is unknown and waiting for a decision: its name, the
- * fingerprint ("SHA256:...") and the key type.  0 when there is one. */
-int sshloop_pending_host_key(struct sshloop *l, char **server, char **fingerprint,
-    char **type);
+/* A host key not in known_hosts, waiting for the administrator: the
+ * server (as named), where it was reached, the key type ("ssh-ed25519"),
+ * its fingerprint ("SHA256:...", what ssh-keygen -lf prints) and the
+ * known_hosts file it would be written to. */
+struct sshloop_hostkey {
+	char *server, *address;
+	int port;
+	char *type, *fingerprint, *known_hosts;
+};
+/* Every key waiting for a decision, oldest host first (malloc'd;
+ * free with sshloop_hostkeys_free).  0 when there is at least one, -1
+ * (with *v NULL and *n 0) when none. */
+int sshloop_pending_host_keys(struct sshloop *l, struct sshloop_hostkey **v, size_t *n);
+void sshloop_hostkeys_free(struct sshloop_hostkey *v, size_t n);
 /* A host refused because its key changed since it was recorded: its name
  * and the engine's message (never something to accept).  0 when there is
  * one; the UI shows it instead of matching error text. */
@@ -159,6 +185,11 @@ int sshloop_changed_host_key(struct sshloop *l, char **server, char **message);
 /* The administrator accepted that key: append it to the host's known_hosts
  * file and let the host connect again.  0, or -1 with *err. */
 int sshloop_accept_host_key(struct sshloop *l, const char *server, char **err);
+/* Accept the keys listed (by server, port and fingerprint: a key that is
+ * no longer waiting, or changed since it was listed, is not written).
+ * Stops at the first failure: 0, or -1 with *err. */
+int sshloop_accept_host_keys(struct sshloop *l, const struct sshloop_hostkey *v, size_t n,
+    char **err);
 
 /* Counters, for tests and the benchmark. */
 struct sshloop_stats {

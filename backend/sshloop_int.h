@@ -2,8 +2,9 @@
  * The SSH engine's insides, shared by the loop (sshloop.c) and the per-host
  * state machines (sshhost.c).  Everything here belongs to the engine
  * thread, except what is marked "under lock": the incoming queue, a
- * request's completion, and a host's pending key and failure, which other
- * threads read through the public calls.
+ * request's completion, a host's pending key and failure, which other
+ * threads read through the public calls, and the questions waiting for the
+ * asker thread.
  */
 #ifndef DPD_SSHLOOP_INT_H
 #define DPD_SSHLOOP_INT_H
@@ -38,6 +39,29 @@ enum sshreq_kind {
 
 struct sshhost;
 struct sftpreq;
+
+/* A question for the administrator (a password, a key's passphrase),
+ * asked on the asker thread so the engine goes on driving other hosts.
+ * The host holds it while it waits; the asker answers under the loop's
+ * lock and wakes the engine.  Who frees it: the host when it takes the
+ * answer, or when it gives up on a question not being asked yet; the
+ * asker when the host gave up while the person was being asked. */
+enum sshask_state {
+	ASK_QUEUED,
+	ASK_ASKING,
+	ASK_DONE,
+};
+struct sshask {
+	struct sshask *next;         /* the asker's queue, under lock */
+	char *server, *prompt;
+	bool echo;
+	int64_t since;               /* when the host began to wait */
+	/* under lock: */
+	enum sshask_state state;
+	bool abandoned;
+	int rc;
+	char *answer;                /* wiped when freed */
+};
 
 struct sshreq {
 	struct sshreq *next;
@@ -93,6 +117,7 @@ struct sshhost {
 	int key_index;               /* which key file */
 	char *secret;                /* passphrase or password being tried (wiped) */
 	bool secret_asked;
+	struct sshask *ask;          /* waiting for an answer: not driven, not polled */
 	struct buf tried;            /* what was tried, for the failure message */
 	/* requests */
 	struct sshreq *queue;        /* waiting for the session */
@@ -132,6 +157,13 @@ struct sshloop {
 	bool stop;                   /* under lock */
 	struct sshhost *hosts;       /* changed by the engine only, under lock */
 	struct sshloop_stats stats;  /* under lock */
+	/* The asker thread: one question at a time, as a person answers
+	 * them (and the UI's mailbox holds one). */
+	pthread_t asker;
+	bool asker_started;
+	pthread_cond_t ask_cv;
+	struct sshask *asks;         /* queued, oldest first; under lock */
+	bool ask_stop;               /* under lock */
 };
 
 /* Queue a request for h (copied into r->hc), wait until it is done, and
@@ -142,6 +174,16 @@ int sshloop_run(struct sshloop *l, const struct ssh_host *h, struct sshreq *r,
 /* Finish a request and wake its caller (fmt NULL: success). */
 void sshloop_complete(struct sshloop *l, struct sshreq *r, enum ssh_error kind,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Hand a question to the asker thread: NULL when there is nobody to ask. */
+struct sshask *sshask_start(struct sshloop *l, const char *server, const char *prompt,
+    bool echo);
+/* 0 still waiting; 1 answered (*answer malloc'd, the caller wipes it) or
+ * -1 cancelled, and either way the question is freed; *waited_ms is how
+ * long the host waited. */
+int sshask_take(struct sshloop *l, struct sshask *a, char **answer, int64_t *waited_ms);
+/* The host no longer wants the answer (closed, failed, freed). */
+void sshask_abandon(struct sshloop *l, struct sshask *a);
 
 /* sshhost.c */
 void sshhost_enqueue(struct sshhost *h, struct sshreq *r);

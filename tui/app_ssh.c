@@ -4,7 +4,7 @@
  * runs every query; distribution points without a transport of their own
  * are reached from there by UNC path, which the ops already use.
  *
- * The engine asks for secrets and reports warnings on its own thread, so
+ * The engine asks for secrets and reports warnings on its own threads, so
  * it is given fixed trampolines into a small prompter whose functions can
  * be swapped under a lock: the command line answers from askpass and
  * stderr, and the full-screen UI swaps in its own once the screen is up.
@@ -12,9 +12,9 @@
  * The transport is wrapped once more for the command line: a transport
  * error carries only text, and when it failed because the host key is
  * unknown the engine's message says so but not what to do about it from
- * here.  The wrapper asks the engine whether a key is waiting for a
- * decision and, if so, adds the key type, the fingerprint and how to
- * accept it.  A changed key is never waiting (the engine refuses it
+ * here.  The wrapper asks the engine which keys are waiting for a
+ * decision and, if the failed server's is among them (other servers' may
+ * be waiting too), adds its key type, fingerprint and how to accept it.  A changed key is never waiting (the engine refuses it
  * outright), so nothing is ever added that suggests going on.
  */
 #include "config.h"
@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct app_prompt {
 	pthread_mutex_t lock;      /* ask/warn may be swapped while the engine runs */
@@ -122,32 +123,52 @@ hint_key_file(const char *type)
 	return "ssh_host_ed25519_key.pub";
 }
 
+/* Of the keys waiting, the one this error is about: the one whose
+ * fingerprint the message shows, else the first of the server's. */
+static const struct sshloop_hostkey *
+hint_pick(const struct sshloop_hostkey *v, size_t n, const char *server, const char *err)
+{
+	const struct sshloop_hostkey *first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (server != NULL && strcasecmp(v[i].server, server) != 0)
+			continue;
+		if (strstr(err, v[i].fingerprint) != NULL)
+			return &v[i];
+		if (first == NULL)
+			first = &v[i];
+	}
+	return first;
+}
+
 static void
-hint_add(struct app_prompt *p, char **err)
+hint_add(struct app_prompt *p, const char *server, char **err)
 {
 	if (err == NULL || *err == NULL || pthread_mutex_lock(&p->lock) != 0)
 		return;
 	bool hint = p->cli_hint;
 	(void)pthread_mutex_unlock(&p->lock);
-	char *server = NULL, *fp = NULL, *type = NULL;
-	if (!hint || sshloop_pending_host_key(p->l, &server, &fp, &type) != 0)
+	struct sshloop_hostkey *v = NULL;
+	size_t n = 0;
+	if (!hint || sshloop_pending_host_keys(p->l, &v, &n) != 0)
 		return;
+	const struct sshloop_hostkey *k = hint_pick(v, n, server, *err);
+	if (k == NULL) {
+		sshloop_hostkeys_free(v, n);
+		return;
+	}
 	/* The engine's message normally shows the key already. */
-	char *key = fp != NULL && strstr(*err, fp) != NULL ? xstrdup("") :
-	    xasprintf("\n  %s shows the host key %s %s.", server ? server : "The server",
-	    type ? type : "(unknown type)", fp ? fp : "(no fingerprint)");
+	char *key = strstr(*err, k->fingerprint) != NULL ? xstrdup("") :
+	    xasprintf("\n  %s shows the host key %s %s.", k->server, k->type, k->fingerprint);
 	char *msg = xasprintf("%s%s\n"
 	    "  Compare that fingerprint with the server's own (on the server:\n"
 	    "  ssh-keygen -lf %%ProgramData%%\\ssh\\%s).  If they match, run again with\n"
 	    "  --accept-new-host-key to add the key to %s,\n"
 	    "  or add it there yourself.",
-	    *err, key, hint_key_file(type), p->known_hosts);
+	    *err, key, hint_key_file(k->type), k->known_hosts);
 	free(key);
 	free(*err);
 	*err = msg;
-	free(server);
-	free(fp);
-	free(type);
+	sshloop_hostkeys_free(v, n);
 }
 
 static int
@@ -157,7 +178,7 @@ hint_run(struct transport *t, const char *script, struct script_result *res,
 	struct hint_transport *h = t->priv;
 	int rc = transport_run_script(h->inner, script, res, dl, err);
 	if (rc != 0)
-		hint_add(h->p, err);
+		hint_add(h->p, t->host, err);
 	return rc;
 }
 

@@ -1,8 +1,9 @@
 /*
  * The command line's secret asker (see askpass.h).  Two sources, tried in
  * order: the program in $DPDOCTOR_ASKPASS, spawned with posix_spawn (the
- * caller is the SSH engine's thread in a threaded process, where fork()
- * followed by anything but exec is unsafe), and /dev/tty with echo off.
+ * caller is one of the SSH engine's threads in a threaded process, where
+ * fork() followed by anything but exec is unsafe), and /dev/tty with echo
+ * off.
  * While echo is off, SIGINT, SIGTERM, SIGHUP and SIGQUIT first restore the
  * terminal and then take their usual course, so an interrupted prompt
  * never leaves the administrator's shell without echo; the suspend key is

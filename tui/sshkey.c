@@ -1,10 +1,13 @@
 /*
- * Host-key decisions (see sshkey.h).  The engine only says a key is
- * waiting (sshloop_pending_host_key, a short lock) and writes it when told
- * (sshloop_accept_host_key); the write touches known_hosts on disk, so it
- * runs as a job, not on the UI thread.  A declined key, or a changed-key
- * warning once seen, is not shown again by the automatic refresh every
- * half minute; pressing r asks again.
+ * Host-key decisions (see sshkey.h).  The engine only lists the keys
+ * waiting (sshloop_pending_host_keys, a short lock) and writes them when
+ * told (sshloop_accept_host_keys); the write touches known_hosts on disk,
+ * so it runs as a job, not on the UI thread.  Several keys may wait at
+ * once (a first sweep meets many servers): each is offered in turn, "1 of
+ * N", and A shows them all on one list to accept them together; the keys
+ * said yes to are written in one job after the last answer.  A declined
+ * key, or a changed-key warning once seen, is not shown again by the
+ * automatic refresh every half minute; pressing r asks again.
  */
 #include "config.h"
 #include "tui/sshkey.h"
@@ -29,11 +32,16 @@
 struct sshkey {
 	bool check;           /* a failure waits to be looked at */
 	char *error;          /* its message */
-	char *declined;       /* "SERVER FINGERPRINT" the user said no to */
+	char **declined;      /* "SERVER PORT FINGERPRINT" the user said no to */
+	size_t ndeclined;
 	char *refused;        /* the changed-key message already shown */
-	char *server;         /* the key asked about, and being accepted */
-	char *key;            /* "SERVER FINGERPRINT" of that question */
-	struct job *accept;   /* writing it to known_hosts */
+	struct sshloop_hostkey *v;  /* the keys being offered */
+	size_t n;
+	size_t at;            /* the one shown */
+	bool *yes;            /* said yes to, per key */
+	struct sshloop_hostkey *acc;  /* being written by the job */
+	size_t nacc;
+	struct job *accept;   /* writing them to known_hosts */
 };
 
 static int
@@ -100,7 +108,8 @@ sshkey_accept_run(struct job *j, void *arg)
 	/* Set before the job was submitted, and neither changes nor is freed
 	 * while it exists (sshkey_tick waits for it; sshkey_free runs after
 	 * jobs_free). */
-	if (sshloop_accept_host_key(u->opt->ssh, u->sshkey->server, &err) != 0) {
+	const struct sshkey *k = u->sshkey;
+	if (sshloop_accept_host_keys(u->opt->ssh, k->acc, k->nacc, &err) != 0) {
 		job_fail(j, "%s", err ? err : "the host key could not be recorded");
 		free(err);
 		return;
@@ -117,12 +126,19 @@ sshkey_accept_done(struct job *j, enum job_status st, void *result, const char *
 	(void)j;
 	free(result);
 	k->accept = NULL;
-	if (st != JOB_DONE) {
+	if (st != JOB_DONE)
 		ui_message(u, UI_ROLE_ERROR, "%s", error ? error : "recording the host key failed");
+	else if (k->nacc == 1)
+		ui_message(u, UI_ROLE_INFO, "host key of %s added to %s; refreshing",
+		    k->acc[0].server, k->acc[0].known_hosts);
+	else
+		ui_message(u, UI_ROLE_INFO, "%zu host keys added to %s; refreshing", k->nacc,
+		    k->acc[0].known_hosts);
+	sshloop_hostkeys_free(k->acc, k->nacc);
+	k->acc = NULL;
+	k->nacc = 0;
+	if (st != JOB_DONE)
 		return;
-	}
-	ui_message(u, UI_ROLE_INFO, "host key of %s added to %s; refreshing", k->server,
-	    u->opt->ssh_known_hosts ? u->opt->ssh_known_hosts : "known_hosts");
 	if (u->refresh_job == NULL)
 		refresh_start(u);
 	else
@@ -131,21 +147,97 @@ sshkey_accept_done(struct job *j, enum job_status st, void *result, const char *
 		gather_restart(u);
 }
 
+static char *
+sshkey_id(const struct sshloop_hostkey *h)
+{
+	return xasprintf("%s %d %s", h->server, h->port, h->fingerprint);
+}
+
+static bool
+sshkey_was_declined(const struct sshkey *k, const struct sshloop_hostkey *h)
+{
+	char *id = sshkey_id(h);
+	bool found = false;
+	for (size_t i = 0; i < k->ndeclined && !found; i++)
+		found = strcmp(k->declined[i], id) == 0;
+	free(id);
+	return found;
+}
+
+static void
+sshkey_decline(struct sshkey *k, const struct sshloop_hostkey *h)
+{
+	if (sshkey_was_declined(k, h))
+		return;
+	k->declined = xreallocarray(k->declined, k->ndeclined + 1, sizeof *k->declined);
+	k->declined[k->ndeclined++] = sshkey_id(h);
+}
+
+static void
+sshkey_offer_free(struct sshkey *k)
+{
+	sshloop_hostkeys_free(k->v, k->n);
+	free(k->yes);
+	k->v = NULL;
+	k->yes = NULL;
+	k->n = k->at = 0;
+}
+
+/* Every key has its answer: write the ones said yes to, in one job. */
+static void
+sshkey_finish(struct ui *u, struct sshkey *k)
+{
+	size_t nyes = 0;
+	for (size_t i = 0; i < k->n; i++)
+		nyes += k->yes[i];
+	if (nyes == 0 || k->accept != NULL) {
+		sshkey_offer_free(k);
+		return;
+	}
+	/* Keep the accepted ones (moved, not copied), free the rest. */
+	struct sshloop_hostkey *acc = xcalloc(nyes, sizeof *acc);
+	size_t m = 0;
+	for (size_t i = 0; i < k->n; i++)
+		if (k->yes[i]) {
+			acc[m++] = k->v[i];
+			k->v[i] = (struct sshloop_hostkey){0};
+		}
+	sshkey_offer_free(k);
+	k->acc = acc;
+	k->nacc = nyes;
+	k->accept = jobs_submit(u->jobs, "accept host key", SSHKEY_ACCEPT_MS,
+	    sshkey_accept_run, sshkey_accept_done, free, u);
+	if (k->accept == NULL) {
+		ui_message(u, UI_ROLE_ERROR, "cannot start background work");
+		sshloop_hostkeys_free(k->acc, k->nacc);
+		k->acc = NULL;
+		k->nacc = 0;
+	}
+}
+
+static void sshkey_show_unknown(struct ui *u, struct sshkey *k);
+static void sshkey_show_all(struct ui *u, struct sshkey *k);
+
+/* Answers of the one-key question; 2 is A, the list of them all. */
 static void
 sshkey_answered(struct ui *u, int answer, void *arg)
 {
 	struct sshkey *k = arg;
 	u->dirty |= UI_DIRTY_ALL;
-	if (answer != 1) {
-		/* The error stays on the status line; do not ask every refresh. */
-		free(k->declined);
-		k->declined = xstrdup(k->key);
+	if (k->v == NULL)
+		return;
+	if (answer == 2) {
+		sshkey_show_all(u, k);
 		return;
 	}
-	k->accept = jobs_submit(u->jobs, "accept host key", SSHKEY_ACCEPT_MS,
-	    sshkey_accept_run, sshkey_accept_done, free, u);
-	if (k->accept == NULL)
-		ui_message(u, UI_ROLE_ERROR, "cannot start background work");
+	if (answer == 1)
+		k->yes[k->at] = true;
+	else  /* the error stays on the status line; do not ask every refresh */
+		sshkey_decline(k, &k->v[k->at]);
+	if (++k->at < k->n)
+		sshkey_show_unknown(u, k);
+	else
+		sshkey_finish(u, k);
 }
 
 static const struct dialog_choice sshkey_yn[] = {
@@ -159,50 +251,130 @@ static const struct dialog_choice sshkey_yn[] = {
 	{ KEYMAP_ESC, 0, NULL },
 };
 
+/* The same, with A for the list of all of them. */
+static const struct dialog_choice sshkey_yna[] = {
+	{ 'y', 1, "[y]es, accept" },
+	{ 'Y', 1, NULL },
+	{ 'n', 0, "[N]o" },
+	{ 'N', 0, NULL },
+	{ 'A', 2, "[A]ll..." },
+	{ 'a', 2, NULL },
+	{ '\n', 0, NULL },
+	{ '\r', 0, NULL },
+	{ KEYMAP_FN(KEY_ENTER), 0, NULL },
+	{ KEYMAP_ESC, 0, NULL },
+};
+
 static void
-sshkey_show_unknown(struct ui *u, struct sshkey *k, const char *fp, const char *type)
+sshkey_show_unknown(struct ui *u, struct sshkey *k)
 {
-	const struct tui_options *o = u->opt;
-	const struct transport *t = o->status_transport;
-	/* The address is known for the WMI host, the one the engine reaches. */
-	bool ours = t != NULL && t->host != NULL && o->ssh_address != NULL &&
-	    strcasecmp(t->host, k->server) == 0;
-	char *where = ours ? xasprintf(" (%s)", o->ssh_address) : xstrdup("");
-	char *q = xasprintf("Unknown host key for %s%s: %s %s %s Accept and remember it in "
-	    "%s? [y/N]", k->server, where, type, fp, glyph()->utf8 ? "\u2014" : "--",
-	    o->ssh_known_hosts ? o->ssh_known_hosts : "known_hosts");
-	struct text *txt = dialog_open(u, "Unknown host key", sshkey_yn,
-	    sizeof sshkey_yn / sizeof sshkey_yn[0], sshkey_answered, k);
+	const struct sshloop_hostkey *h = &k->v[k->at];
+	char *title = k->n > 1 ? xasprintf("Unknown host key (%zu of %zu)", k->at + 1, k->n) :
+	    xstrdup("Unknown host key");
+	char *q = xasprintf("Unknown host key for %s (%s port %d): %s %s %s Accept and "
+	    "remember it in %s? [y/N]", h->server, h->address, h->port, h->type,
+	    h->fingerprint, glyph()->utf8 ? "\u2014" : "--", h->known_hosts);
+	struct text *txt = k->n > 1 ?
+	    dialog_open(u, title, sshkey_yna, sizeof sshkey_yna / sizeof sshkey_yna[0],
+	    sshkey_answered, k) :
+	    dialog_open(u, title, sshkey_yn, sizeof sshkey_yn / sizeof sshkey_yn[0],
+	    sshkey_answered, k);
 	text_newline(txt);
 	text_wrap(txt, UI_ROLE_NORMAL, q, sshkey_width(), 0);
 	text_newline(txt);
 	text_newline(txt);
 	text_wrap(txt, UI_ROLE_DIM, "Compare the fingerprint with the server's own "
 	    "(ssh-keygen -lf on its host key) before accepting.", sshkey_width(), 0);
+	if (k->n > 1) {
+		char *all = xasprintf("A: list all %zu keys waiting, to accept them together.",
+		    k->n);
+		text_wrap(txt, UI_ROLE_DIM, all, sshkey_width(), 0);
+		free(all);
+	}
 	free(q);
-	free(where);
+	free(title);
 }
 
-/* A key waiting for a decision that was not declined already: ask. */
+static void
+sshkey_all_answered(struct ui *u, int answer, void *arg)
+{
+	struct sshkey *k = arg;
+	u->dirty |= UI_DIRTY_ALL;
+	if (k->v == NULL)
+		return;
+	if (answer != 1) {   /* back to the key it was shown from */
+		sshkey_show_unknown(u, k);
+		return;
+	}
+	for (size_t i = 0; i < k->n; i++)
+		k->yes[i] = true;
+	sshkey_finish(u, k);
+}
+
+static const struct dialog_choice sshkey_all[] = {
+	{ 'A', 1, "[A]ccept all" },
+	{ 'a', 1, NULL },
+	{ 'n', 0, "[N]o, back" },
+	{ 'N', 0, NULL },
+	{ '\n', 0, NULL },
+	{ '\r', 0, NULL },
+	{ KEYMAP_FN(KEY_ENTER), 0, NULL },
+	{ KEYMAP_ESC, 0, NULL },
+};
+
+/* Every key on one list (PgUp/PgDn scroll a long one): what A accepts. */
+static void
+sshkey_show_all(struct ui *u, struct sshkey *k)
+{
+	char *title = xasprintf("Accept all %zu host keys?", k->n);
+	struct text *txt = dialog_open(u, title, sshkey_all,
+	    sizeof sshkey_all / sizeof sshkey_all[0], sshkey_all_answered, k);
+	text_newline(txt);
+	for (size_t i = 0; i < k->n; i++) {
+		const struct sshloop_hostkey *h = &k->v[i];
+		char *line = xasprintf("%s  %s %s", h->server, h->type, h->fingerprint);
+		text_wrap(txt, UI_ROLE_NORMAL, line, sshkey_width(), 2);
+		free(line);
+	}
+	text_newline(txt);
+	char *where = xasprintf("A writes all %zu to %s%s.", k->n, k->v[0].known_hosts,
+	    k->n > 1 && strcmp(k->v[0].known_hosts, k->v[k->n - 1].known_hosts) != 0 ?
+	    " and the other servers' files" : "");
+	text_wrap(txt, UI_ROLE_DIM, where, sshkey_width(), 0);
+	free(where);
+	free(title);
+}
+
+/* The keys waiting that were not declined already: offer them. */
 static void
 sshkey_check_pending(struct ui *u, struct sshkey *k)
 {
-	char *server = NULL, *fp = NULL, *type = NULL;
-	if (sshloop_pending_host_key(u->opt->ssh, &server, &fp, &type) != 0)
+	struct sshloop_hostkey *v = NULL;
+	size_t n = 0;
+	if (sshloop_pending_host_keys(u->opt->ssh, &v, &n) != 0)
 		return;
-	char *key = xasprintf("%s %s", server, fp);
-	if (k->declined == NULL || strcmp(k->declined, key) != 0) {
-		free(k->server);
-		free(k->key);
-		k->server = server;
-		k->key = key;
-		sshkey_show_unknown(u, k, fp, type);
-		server = key = NULL;
+	sshkey_offer_free(k);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (sshkey_was_declined(k, &v[i])) {
+			free(v[i].server);
+			free(v[i].address);
+			free(v[i].type);
+			free(v[i].fingerprint);
+			free(v[i].known_hosts);
+			continue;
+		}
+		v[m++] = v[i];
 	}
-	free(server);
-	free(key);
-	free(fp);
-	free(type);
+	if (m == 0) {
+		free(v);
+		return;
+	}
+	k->v = v;
+	k->n = m;
+	k->at = 0;
+	k->yes = xcalloc(m, sizeof *k->yes);
+	sshkey_show_unknown(u, k);
 }
 
 void
@@ -231,9 +403,13 @@ sshkey_forget(struct ui *u)
 	struct sshkey *k = u->sshkey;
 	if (k == NULL)
 		return;
+	for (size_t i = 0; i < k->ndeclined; i++)
+		free(k->declined[i]);
 	free(k->declined);
 	free(k->refused);
-	k->declined = k->refused = NULL;
+	k->declined = NULL;
+	k->ndeclined = 0;
+	k->refused = NULL;
 }
 
 void
@@ -242,11 +418,10 @@ sshkey_free(struct ui *u)
 	struct sshkey *k = u->sshkey;
 	if (k == NULL)
 		return;
+	sshkey_forget(u);
 	free(k->error);
-	free(k->declined);
-	free(k->refused);
-	free(k->server);
-	free(k->key);
+	sshkey_offer_free(k);
+	sshloop_hostkeys_free(k->acc, k->nacc);
 	free(k);
 	u->sshkey = NULL;
 }

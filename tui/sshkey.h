@@ -1,9 +1,11 @@
 /*
  * Host keys in the full-screen UI.  When a refresh or evidence gathering
- * fails and the SSH engine holds an unknown host key waiting for a
- * decision, the UI shows its fingerprint and asks whether to accept it and
- * write it to known_hosts; yes refreshes at once, no leaves the error and
- * the stale grid as they are.  A changed key is only ever reported, with
+ * fails and the SSH engine holds unknown host keys waiting for a decision,
+ * the UI shows each one's server, address, type and fingerprint in turn
+ * ("1 of N", with A to see them all on one list and accept them together)
+ * and asks whether to write it to known_hosts; accepted keys are written
+ * and the view refreshes, declined ones leave the error and the stale
+ * grid as they are.  A changed key is only ever reported, with
  * the engine's own warning and a single OK.
  */
 #ifndef DPD_TUI_SSHKEY_H

@@ -1,6 +1,8 @@
 /*
- * The mailbox between the SSH engine's thread and the UI (see sshui.h).
- * It holds at most one question, and the engine asks one at a time.
+ * The mailbox between the SSH engine's threads and the UI (see sshui.h).
+ * It holds at most one question; a second caller waits for it to empty
+ * (passwords and passphrases come from the engine's asker thread, one at
+ * a time; a keyboard-interactive prompt from the engine thread itself).
  *
  * The engine:  ask() puts the question in, writes a byte to the wake pipe
  *              and waits on the condition variable until it is answered
@@ -83,7 +85,7 @@ mailbox_wake(void)
 	}
 }
 
-/* ---- the engine's thread ------------------------------------------------- */
+/* ---- the engine's threads ------------------------------------------------ */
 
 static int
 sshui_ask(void *ctx, const char *server, const char *prompt, bool echo, char **answer)

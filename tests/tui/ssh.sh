@@ -88,6 +88,7 @@ echo "$screen" | grep -qF "ssh-ed25519 $hostkey_fp"; tap $? "  with the type and
 echo "$screen" | tr -s ' \n│' ' ' | grep -qF "Accept and remember it in $TUI_TMP/kh-empty? [y/N]"
 tap $? "  and the known_hosts file it would go to"
 echo "$screen" | grep -q -- "--accept-new-host-key"; tap $((! $?)) "  and nothing about --accept-new-host-key"
+echo "$screen" | grep -qE "1 of [0-9]|\[A\]ll"; tap $((! $?)) "  one key waiting: not numbered, no accept-all"
 is_empty() { [ ! -s "$TUI_TMP/kh-empty" ]; }
 check "  known_hosts untouched while asking" is_empty
 tui_keys n
