@@ -951,8 +951,11 @@ sshhost_expire(struct sshhost *h, int64_t now)
 	/* While the person is asked, the log-in deadline stands still (it
 	 * moves on by the wait once the answer is in). */
 	if (h->fd >= 0 && !h->ready && h->ask == NULL && now >= h->phase_deadline) {
-		sshhost_failed(h, SSHE_TIMEOUT, "%s: no answer from %s port %d within %d s (%s)",
-		    h->name, h->address, h->port, h->connect_ms / 1000, phase_name(h));
+		/* What failed before the time ran out is often the real cause
+		 * (a wrong passphrase, then slow password refusals). */
+		sshhost_failed(h, SSHE_TIMEOUT, "%s: no answer from %s port %d within %d s (%s%s%s)",
+		    h->name, h->address, h->port, h->connect_ms / 1000, phase_name(h),
+		    h->tried.len > 0 ? "; tried: " : "", h->tried.len > 0 ? h->tried.data : "");
 		return;
 	}
 	struct sshreq **lists[2] = { &h->queue, &h->active };

@@ -81,10 +81,5 @@ void app_repair_env(struct app *a, struct repair_env *env, char *journal);
  */
 void app_set_prompter(struct app *a, ssh_ask_fn ask, void *ask_ctx, sshkh_warn_fn warn,
     void *warn_ctx);
-/* For the UI's host-key question: the known_hosts file an accepted key is
- * written to, and the WMI host's address ("HOST port N").  NULL when the
- * site is not reached by ssh. */
-const char *app_ssh_known_hosts(const struct app *a);
-const char *app_ssh_address(const struct app *a);
 
 #endif

@@ -35,8 +35,6 @@ struct app_prompt {
 	void *warn_ctx;
 	bool cli_hint;             /* explain --accept-new-host-key in errors */
 	struct sshloop *l;
-	char *known_hosts;         /* where an accepted key is written, for the hint */
-	char *address;             /* "HOST port N", for the UI's host-key question */
 };
 
 /* ---- the prompter -------------------------------------------------------- */
@@ -89,19 +87,6 @@ app_set_prompter(struct app *a, ssh_ask_fn ask, void *ask_ctx, sshkh_warn_fn war
 	/* A UI that asks does not need to be told to restart with an option. */
 	p->cli_hint = ask == NULL;
 	(void)pthread_mutex_unlock(&p->lock);
-}
-
-/* Both are set once in app_ssh_open and never change: no lock. */
-const char *
-app_ssh_known_hosts(const struct app *a)
-{
-	return a->prompt != NULL ? a->prompt->known_hosts : NULL;
-}
-
-const char *
-app_ssh_address(const struct app *a)
-{
-	return a->prompt != NULL ? a->prompt->address : NULL;
 }
 
 /* ---- the hint wrapper ------------------------------------------------------ */
@@ -211,7 +196,7 @@ hint_wrap(struct transport *inner, struct app_prompt *p)
 /* ---- opening and closing ------------------------------------------------ */
 
 static struct app_prompt *
-prompt_new(const struct config_server *srv)
+prompt_new(void)
 {
 	struct app_prompt *p = xcalloc(1, sizeof *p);
 	if (pthread_mutex_init(&p->lock, NULL) != 0) {
@@ -221,9 +206,6 @@ prompt_new(const struct config_server *srv)
 	p->ask = askpass_ask;
 	p->warn = prompt_warn_stderr;
 	p->cli_hint = true;
-	p->known_hosts = srv->known_hosts ? xstrdup(srv->known_hosts) : sshkh_default_path();
-	p->address = xasprintf("%s port %d", srv->host ? srv->host : srv->name,
-	    srv->port > 0 ? srv->port : 22);
 	return p;
 }
 
@@ -244,8 +226,7 @@ app_ssh_global_init(void)
 /* The process's one engine and its prompter, started for the first ssh
  * server the configuration names.  0, or 2 with a message. */
 static int
-app_ssh_engine(struct app *a, const struct app_args *args, const char *path,
-    const struct config_server *srv)
+app_ssh_engine(struct app *a, const struct app_args *args, const char *path)
 {
 	if (a->ssh != NULL)
 		return 0;
@@ -253,7 +234,7 @@ app_ssh_engine(struct app *a, const struct app_args *args, const char *path,
 		fprintf(stderr, "dpdoctor: the ssh library (libssh2) failed to initialise\n");
 		return 2;
 	}
-	if ((a->prompt = prompt_new(srv)) == NULL) {
+	if ((a->prompt = prompt_new()) == NULL) {
 		fprintf(stderr, "dpdoctor: cannot create a lock for the ssh engine\n");
 		return 2;
 	}
@@ -280,7 +261,7 @@ int
 app_ssh_transport(struct app *a, const struct app_args *args, const char *path,
     const struct config_server *srv, struct transport **out)
 {
-	int rc = app_ssh_engine(a, args, path, srv);
+	int rc = app_ssh_engine(a, args, path);
 	if (rc != 0)
 		return rc;
 	const struct ssh_host h = {
@@ -313,8 +294,6 @@ app_ssh_close(struct app *a)
 	a->ssh = NULL;
 	if (a->prompt != NULL) {
 		(void)pthread_mutex_destroy(&a->prompt->lock);
-		free(a->prompt->known_hosts);
-		free(a->prompt->address);
 		free(a->prompt);
 		a->prompt = NULL;
 	}

@@ -160,8 +160,6 @@ main(int argc, char **argv)
 		.ssh = app.ssh,
 		.set_prompter = app.ssh ? main_set_prompter : NULL,
 		.prompter_ctx = &app,
-		.ssh_known_hosts = app_ssh_known_hosts(&app),
-		.ssh_address = app_ssh_address(&app),
 	};
 	/* Repairs journal every step; the wizard borrows both for the run. */
 	char *journal = app_journal_path();

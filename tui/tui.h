@@ -37,15 +37,13 @@ struct tui_options {
 	const char *journal;                /* the repair journal; NULL: none */
 	/* The SSH engine when the site is reached over ssh, else NULL.  Once
 	 * the screen is up the UI answers its questions: set_prompter(ctx,
-	 * ...) swaps in the UI's asker and warning sink (app_set_prompter),
-	 * and an unknown host key is shown with where it would be written
-	 * (ssh_known_hosts) and the WMI host's address (ssh_address). */
+	 * ...) swaps in the UI's asker and warning sink (app_set_prompter);
+	 * the engine says where each host key waiting for a decision comes
+	 * from and would be written (sshloop_pending_host_keys). */
 	struct sshloop *ssh;
 	void (*set_prompter)(void *ctx, ssh_ask_fn ask, void *ask_ctx, sshkh_warn_fn warn,
 	    void *warn_ctx);
 	void *prompter_ctx;
-	const char *ssh_known_hosts;
-	const char *ssh_address;            /* "127.0.0.1 port 2222" */
 };
 
 /* Runs until the user quits.  Returns the process exit code: 0 after q,
