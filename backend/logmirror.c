@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -413,6 +414,27 @@ logmirror_local_path(const char *server, char **err)
 	return path;
 }
 
+/* Two dpdoctors syncing one copy at once (a log view and `dpdoctor log
+ * --follow`) would both append the same bytes: the copy is locked while
+ * it is synced.  The lock is LOCAL.lock; the fd to close, or -1 with *err. */
+static int
+lock_take(const char *local, char **err)
+{
+	char *name = xasprintf("%s.lock", local);
+	int fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int rc = fd;
+	while (fd >= 0 && (rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+		;
+	if (fd < 0 || rc != 0) {
+		err_set(err, "%s: %s", name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	free(name);
+	return fd;
+}
+
 int
 logmirror_fetch(struct transport *t, const char *server, const char *sms_path,
     const struct deadline *dl, char **local, char **err)
@@ -421,10 +443,13 @@ logmirror_fetch(struct transport *t, const char *server, const char *sms_path,
 	*local = NULL;
 	char *win = logmirror_remote_path(t, server, sms_path, &why);
 	char *path = win ? logmirror_local_path(server, &why) : NULL;
-	int rc = path ? logmirror_sync(t, win, path, dl, &why) : -1;
+	int lock = path ? lock_take(path, &why) : -1;
+	int rc = lock >= 0 ? logmirror_sync(t, win, path, dl, &why) : -1;
 	/* The rollover changes only when the log starts over. */
 	if (rc == 1)
 		rc = logmirror_sync_rolled(t, win, path, dl, &why);
+	if (lock >= 0)
+		close(lock);
 	if (rc < 0) {
 		err_set(err, "the distmgr.log of %s: %s", server, why ? why : "failed");
 		free(path);

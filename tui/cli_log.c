@@ -620,11 +620,17 @@ log_follow(const char *path, const char *package, struct log_out *o, struct log_
 	}
 	struct smslog_tail *t = smslog_tail_open(path, package);
 	int rc = 0;
+	int64_t next_fetch = 0;
 	while (!log_stop && !o->failed) {
-		/* A mirrored log grows only when we fetch; a failed fetch is said
-		 * and tried again, as a network hiccup should not end a follow. */
-		char *again = r->server != NULL ? log_remote_fetch(r) : NULL;
-		free(again);
+		/* A mirrored log grows only when we fetch, every refresh interval
+		 * (not every poll: each is a round trip to the server); a failed
+		 * fetch is said and tried again, as a network hiccup should not
+		 * end a follow. */
+		int64_t now = clock_mono_ms();
+		if (r->server != NULL && now >= next_fetch) {
+			free(log_remote_fetch(r));
+			next_fetch = now + (int64_t)(r->app.cfg.refresh_seconds > 0 ? r->app.cfg.refresh_seconds : 30) * 1000;
+		}
 		if (smslog_tail_poll(t, log_entry, o, &err) < 0) {
 			fprintf(stderr, "dpdoctor log: %s\n", err);
 			free(err);
