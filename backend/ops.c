@@ -11,6 +11,7 @@
 #include "backend/ops.h"
 #include "backend/nal.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,7 @@ op_set(struct op *op, const char *key, const char *value)
 enum arg_kind {
 	ARG_SITE, ARG_SERVER, ARG_PKGID, ARG_TEXT, ARG_PATH, ARG_PATHS,
 	ARG_PATTERN, ARG_NEEDLE, ARG_COUNT, ARG_SHARE, ARG_LOGPATH,
-	ARG_FILENAME, ARG_ATTROP,
+	ARG_FILENAME, ARG_ATTROP, ARG_OFFSET, ARG_SIZE,
 	ARG_KIND_COUNT,
 };
 
@@ -118,6 +119,13 @@ static const struct arg_spec statmsgs_args[] = {
 static const struct arg_spec shareacl_args[] = {
 	{ "server", ARG_SERVER, true },
 	{ "share", ARG_SHARE, true },
+	{ NULL, 0, false },
+};
+
+static const struct arg_spec readfile_args[] = {
+	{ "path", ARG_PATH, true },
+	{ "offset", ARG_OFFSET, true },
+	{ "max", ARG_SIZE, true },
 	{ NULL, 0, false },
 };
 
@@ -312,6 +320,38 @@ ops_attrop_valid(const char *v)
 	return false;
 }
 
+/* Plain decimal digits, 1..maxlen of them, no leading zero but "0" itself;
+ * the value in *out. */
+static bool
+decimal(const char *v, size_t maxlen, uint64_t *out)
+{
+	size_t n = v ? strlen(v) : 0;
+	if (n == 0 || n > maxlen || (v[0] == '0' && n > 1))
+		return false;
+	uint64_t x = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	*out = x;
+	return true;
+}
+
+bool
+ops_offset_valid(const char *v)
+{
+	uint64_t x;
+	return decimal(v, 16, &x) && x <= OPS_OFFSET_MAX;
+}
+
+bool
+ops_size_valid(const char *v)
+{
+	uint64_t x;
+	return decimal(v, 7, &x) && x >= 1 && x <= OPS_READ_MAX;
+}
+
 static bool
 text_valid(const char *v)
 {
@@ -337,6 +377,8 @@ static const struct {
 	[ARG_LOGPATH] = { ops_logpath_valid, "log file path (*.log)" },
 	[ARG_FILENAME] = { ops_filename_valid, "file name" },
 	[ARG_ATTROP] = { ops_attrop_valid, "attribute change (set, clear or keep)" },
+	[ARG_OFFSET] = { ops_offset_valid, "byte offset (0 to 2^53)" },
+	[ARG_SIZE] = { ops_size_valid, "byte count (1-1048576)" },
 };
 
 /* PowerShell helpers every script shares: strict errors, no progress
@@ -561,6 +603,35 @@ static const char shareacl_ps[] =
 	"} catch { Fail $_ }\n";
 
 
+/* readfile: one range of a file and its first bytes, as base64.  The file
+ * is opened sharing reads and writes, as distmgr holds its log open. */
+static const char readfile_ps[] =
+	"[Console]::Out.Write(\"DPDOCTOR 1 readfile`n\")\n"
+	"function ReadAt($fs, [long]$at, [int]$n) {\n"
+	"  $b = New-Object byte[] $n\n"
+	"  $got = 0\n"
+	"  if ($n -gt 0) { [void]$fs.Seek($at, [IO.SeekOrigin]::Begin) }\n"
+	"  while ($got -lt $n) { $r = $fs.Read($b, $got, $n - $got); if ($r -le 0) { break }; $got += $r }\n"
+	"  if ($got -lt $n) { [Array]::Resize([ref]$b, $got) }\n"
+	"  return ,$b\n"
+	"}\n"
+	"try {\n"
+	"  $i = Need $A['path']\n"
+	"  $off = [long]$A['offset']\n"
+	"  $fs = New-Object IO.FileStream($A['path'], 'Open', 'Read', 'ReadWrite')\n"
+	"  try {\n"
+	"    $size = $fs.Length\n"
+	"    $head = ReadAt $fs 0 ([int][Math]::Min([long]64, $size))\n"
+	"    $n = 0\n"
+	"    if ($off -lt $size) { $n = [int][Math]::Min([long]$A['max'], $size - $off) }\n"
+	"    $data = ReadAt $fs $off $n\n"
+	"  } finally { $fs.Close() }\n"
+	"  Cols 'B' @('Offset','Size','MTime','Head','Data')\n"
+	"  Emit 'B' @($A['offset'], $size, (Iso $i.LastWriteTime), [Convert]::ToBase64String($head),\n"
+	"            [Convert]::ToBase64String($data))\n"
+	"  Done 1\n"
+	"} catch { Fail $_ }\n";
+
 /* ---- the changing ops ------------------------------------------------------
  * Each refuses a folder where it wants a file and answers one record saying
  * what it did; nothing is changed when an argument or a reach check fails. */
@@ -725,6 +796,9 @@ static const struct {
 	[OP_LOGGREP] = { loggrep_args, fileprelude_ps, NULL, loggrep_ps },
 	[OP_STATMSGS] = { statmsgs_args, fileprelude_ps, NULL, statmsgs_ps },
 	[OP_SHAREACL] = { shareacl_args, fileprelude_ps, NULL, shareacl_ps },
+	/* Need (a file, not a folder, or why not) comes with the changing ops'
+	 * helpers; readfile changes nothing. */
+	[OP_READFILE] = { readfile_args, fileprelude_ps, changeprelude_ps, readfile_ps },
 	[OP_COPYFILE] = { copyfile_args, fileprelude_ps, changeprelude_ps, copyfile_ps },
 	[OP_SETATTR] = { setattr_args, fileprelude_ps, changeprelude_ps, setattr_ps },
 	[OP_DELETEFILE] = { deletefile_args, fileprelude_ps, changeprelude_ps, deletefile_ps },
@@ -926,5 +1000,49 @@ ops_parse(const char *script, struct op *op, char **storage, char **err)
 	*storage = buf_detach(&st);
 	for (size_t i = 0; i < op->nargs; i++)
 		op->args[i] = (struct op_arg){ *storage + offs[i][0], *storage + offs[i][1] };
+	return 0;
+}
+
+/* ---- base64 (readfile's Head and Data) ----------------------------------- */
+
+/* Bytes per EVP call: a multiple of 3 (encode) and its base64 length
+ * (decode), so a large range never needs an int-sized call. */
+#define B64_RAW_CHUNK ((size_t)3 << 14)
+#define B64_TEXT_CHUNK ((size_t)4 << 14)
+
+void
+ops_b64_encode(const void *p, size_t n, struct buf *out)
+{
+	const unsigned char *in = p;
+	buf_grow(out, (n + 2) / 3 * 4 + 1);
+	for (size_t at = 0; at < n; at += B64_RAW_CHUNK) {
+		size_t k = n - at < B64_RAW_CHUNK ? n - at : B64_RAW_CHUNK;
+		int w = EVP_EncodeBlock((unsigned char *)out->data + out->len, in + at, (int)k);
+		out->len += (size_t)w;
+	}
+	out->data[out->len] = '\0';
+}
+
+int
+ops_b64_decode(const char *s, size_t n, struct buf *out)
+{
+	if (n % 4 != 0)
+		return -1;
+	buf_grow(out, n / 4 * 3 + 1);
+	for (size_t at = 0; at < n; at += B64_TEXT_CHUNK) {
+		size_t k = n - at < B64_TEXT_CHUNK ? n - at : B64_TEXT_CHUNK;
+		/* Padding may only end the whole text, not a chunk of it. */
+		const char *eq = memchr(s + at, '=', k);
+		if (eq != NULL && (at + k != n || eq < s + n - 2))
+			return -1;
+		int w = EVP_DecodeBlock((unsigned char *)out->data + out->len,
+		    (const unsigned char *)s + at, (int)k);
+		if (w < 0)
+			return -1;
+		/* EVP_DecodeBlock counts the bytes '=' stands for as output. */
+		size_t pad = k >= 1 && s[at + k - 1] == '=' ? 1 + (k >= 2 && s[at + k - 2] == '=') : 0;
+		out->len += (size_t)w - pad;
+	}
+	out->data[out->len] = '\0';
 	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "backend/proto.h"
 #include "backend/transport.h"
@@ -24,6 +25,7 @@
 	X(OP_LOGGREP, "loggrep", false) \
 	X(OP_STATMSGS, "statmsgs", false) \
 	X(OP_SHAREACL, "shareacl", false) \
+	X(OP_READFILE, "readfile", false) \
 	X(OP_COPYFILE, "copyfile", true) \
 	X(OP_SETATTR, "setattr", true) \
 	X(OP_DELETEFILE, "deletefile", true) \
@@ -103,6 +105,23 @@ bool ops_logpath_valid(const char *v);
 bool ops_filename_valid(const char *v);
 /* What setattr does to one attribute: "set", "clear" or "keep". */
 bool ops_attrop_valid(const char *v);
+/* A byte offset: decimal, no sign or leading zero, at most 2^53 (the
+ * largest integer a double holds exactly, as PowerShell may keep it). */
+#define OPS_OFFSET_MAX ((uint64_t)1 << 53)
+bool ops_offset_valid(const char *v);
+/* How many bytes readfile reads at most: decimal 1..OPS_READ_MAX. */
+#define OPS_READ_MAX ((size_t)1 << 20)
+bool ops_size_valid(const char *v);
+
+/* readfile answers one record, B: Offset (as asked) Size (the file's length
+ * now) MTime (ISO UTC) Head (base64 of the first min(64, Size) bytes, so a
+ * caller can tell the file was replaced) Data (base64 of the bytes from
+ * Offset, at most max of them; empty at or past the end).  Base64 both
+ * ways (libcrypto underneath): encode appends to out; decode appends the
+ * bytes and returns -1 when the text is not base64. */
+#define OPS_HEAD_BYTES 64
+void ops_b64_encode(const void *p, size_t n, struct buf *out);
+int ops_b64_decode(const char *s, size_t n, struct buf *out);
 
 /* The changing ops reply with these records (COLS first, as always):
  *   copyfile       X: Source Dest Result(copied|identical) SrcSize DstSize

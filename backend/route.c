@@ -35,6 +35,7 @@ static const struct {
 } route_rules[] = {
 	{ OP_DIRLIST, RB_PATH, { "dir", NULL } },
 	{ OP_LOGGREP, RB_PATH, { "log", NULL } },
+	{ OP_READFILE, RB_PATH, { "path", NULL } },
 	{ OP_SETATTR, RB_PATH, { "path", NULL } },
 	{ OP_DELETEFILE, RB_PATH, { "path", NULL } },
 	{ OP_RENAMEFILE, RB_PATH, { "path", NULL } },

@@ -1,6 +1,7 @@
 /*
  * `dpdoctor log`: read an SMS/ConfigMgr log -- a local file, or a server's
- * distmgr.log on the simulated site -- and print one line per entry as
+ * distmgr.log: on the simulated site in place, over any other transport
+ * through a local copy kept by backend/logmirror -- and print one line per entry as
  * text or JSON Lines, optionally only the entries naming one package, and
  * optionally following the file as it grows (until SIGINT/SIGTERM).  The
  * output is written through our own buffer with a hand-written JSON
@@ -11,6 +12,7 @@
 #include "config.h"
 #include "tui/cli.h"
 #include "tui/app.h"
+#include "backend/logmirror.h"
 #include "backend/nal.h"
 #include "backend/smslog.h"
 #include "backend/sim/sim.h"
@@ -495,49 +497,94 @@ log_sim_server(const char *dir, const char *server)
 	return found;
 }
 
-/* The local path of --server NAME's distmgr.log, or NULL (message printed). */
-static char *
-log_server_path(const struct log_args *a)
-{
+/* A server reached over a real transport: its log is mirrored into the
+ * cache through the app's transport (kept open for --follow). */
+struct log_remote {
 	struct app app;
-	if (app_open(&app, &a->app) != 0)
+	bool open;
+	char *server;           /* as the configuration spells it */
+	const char *sms;        /* its SMS folder; NULL: E:\SMS */
+};
+
+#define LOG_FETCH_MS (300 * 1000)
+
+/* Sync the server's distmgr.log (and its rollover) into the cache; the
+ * local copy's path, or NULL with the message printed. */
+static char *
+log_remote_fetch(struct log_remote *r)
+{
+	struct deadline dl = { .at_ms = clock_mono_ms() + LOG_FETCH_MS };
+	char *path = NULL, *err = NULL;
+	if (logmirror_fetch(r->app.t, r->server, r->sms, &dl, &path, &err) != 0) {
+		fprintf(stderr, "dpdoctor log: --server %s: %s\n", r->server, err ? err : "failed");
+		free(err);
 		return NULL;
+	}
+	return path;
+}
+
+static void
+log_remote_close(struct log_remote *r)
+{
+	if (r->open)
+		app_close(&r->app);
+	free(r->server);
+	memset(r, 0, sizeof *r);
+}
+
+/* The simulated site's copy of NAME's distmgr.log (dir is the site). */
+static char *
+log_sim_path(const char *dir, const char *server, const char *sms)
+{
+	char *name = log_sim_server(dir, server);
+	if (name == NULL) {
+		fprintf(stderr, "dpdoctor log: --server %s: no such server in the simulated site %s\n",
+		    server, dir);
+		return NULL;
+	}
+	char *win = xasprintf("%s\\Logs\\distmgr.log", sms);
+	char *path = sim_server_path(dir, name, win);
+	if (path == NULL)
+		fprintf(stderr, "dpdoctor log: --server %s: bad SMS path %s\n", server, sms);
+	free(win);
+	free(name);
+	return path;
+}
+
+/* The local path of --server NAME's distmgr.log, or NULL (message printed).
+ * The simulated site's file is read in place; a server over another
+ * transport is mirrored first, and r keeps the app open for later syncs. */
+static char *
+log_server_path(const struct log_args *a, struct log_remote *r)
+{
+	struct app *app = &r->app;
+	if (app_open(app, &a->app) != 0)
+		return NULL;
+	r->open = true;
 	char *dir = NULL, *path = NULL;
 	const char *sms = "E:\\SMS";
 	if (a->app.demo) {
 		dir = log_demo_dir(&a->app);
 	} else {
-		const struct config_server *srv = config_server(&app.cfg, a->server);
-		if (srv == NULL) {
+		const struct config_server *srv = config_server(&app->cfg, a->server);
+		if (srv == NULL && app->sim_dir != NULL) {
 			fprintf(stderr, "dpdoctor log: --server %s: %s has no [server %s] section\n",
-			    a->server, app.cfg.path ? app.cfg.path : "the configuration", a->server);
-			goto out;
+			    a->server, app->cfg.path ? app->cfg.path : "the configuration", a->server);
+			return NULL;
 		}
-		if (srv->transport != CONFIG_TRANSPORT_SIM) {
-			fprintf(stderr, "dpdoctor log: --server %s: reading logs over this server's "
-			    "transport is not supported yet (only transport = sim); copy the log "
-			    "and use --file\n", a->server);
-			goto out;
+		/* A server without a section of its own is reached from the WMI
+		 * host by its admin share, as the evidence is. */
+		if (srv == NULL || srv->transport != CONFIG_TRANSPORT_SIM) {
+			r->server = xstrdup(srv ? srv->name : a->server);
+			r->sms = srv ? srv->sms_path : NULL;
+			return log_remote_fetch(r);
 		}
-		dir = xstrdup(app.cfg.sim_dir ? app.cfg.sim_dir : ".");
+		dir = xstrdup(app->cfg.sim_dir ? app->cfg.sim_dir : ".");
 		if (srv->sms_path != NULL)
 			sms = srv->sms_path;
 	}
-	char *name = log_sim_server(dir, a->server);
-	if (name == NULL) {
-		fprintf(stderr, "dpdoctor log: --server %s: no such server in the simulated site %s\n",
-		    a->server, dir);
-		goto out;
-	}
-	char *win = xasprintf("%s\\Logs\\distmgr.log", sms);
-	path = sim_server_path(dir, name, win);
-	if (path == NULL)
-		fprintf(stderr, "dpdoctor log: --server %s: bad SMS path %s\n", a->server, sms);
-	free(win);
-	free(name);
-out:
+	path = log_sim_path(dir, a->server, sms);
 	free(dir);
-	app_close(&app);
 	return path;
 }
 
@@ -549,7 +596,7 @@ log_on_signal(int sig)
 }
 
 static int
-log_follow(const char *path, const char *package, struct log_out *o)
+log_follow(const char *path, const char *package, struct log_out *o, struct log_remote *r)
 {
 	struct sigaction sa = { .sa_handler = log_on_signal };
 	sigemptyset(&sa.sa_mask);
@@ -573,7 +620,17 @@ log_follow(const char *path, const char *package, struct log_out *o)
 	}
 	struct smslog_tail *t = smslog_tail_open(path, package);
 	int rc = 0;
+	int64_t next_fetch = 0;
 	while (!log_stop && !o->failed) {
+		/* A mirrored log grows only when we fetch, every refresh interval
+		 * (not every poll: each is a round trip to the server); a failed
+		 * fetch is said and tried again, as a network hiccup should not
+		 * end a follow. */
+		int64_t now = clock_mono_ms();
+		if (r->server != NULL && now >= next_fetch) {
+			free(log_remote_fetch(r));
+			next_fetch = now + (int64_t)(r->app.cfg.refresh_seconds > 0 ? r->app.cfg.refresh_seconds : 30) * 1000;
+		}
 		if (smslog_tail_poll(t, log_entry, o, &err) < 0) {
 			fprintf(stderr, "dpdoctor log: %s\n", err);
 			free(err);
@@ -595,13 +652,16 @@ cli_log(int argc, char **argv)
 	int rc = log_parse_args(argc, argv, &a);
 	if (rc >= 0)
 		return rc;
-	char *path = a.file ? xstrdup(a.file) : log_server_path(&a);
-	if (path == NULL)
+	struct log_remote remote = {0};
+	char *path = a.file ? xstrdup(a.file) : log_server_path(&a, &remote);
+	if (path == NULL) {
+		log_remote_close(&remote);
 		return 2;
+	}
 	struct log_out o = { .fmt = a.fmt, .buf = xmalloc(OUT_BYTES) };
 	char *err = NULL;
 	if (a.follow) {
-		rc = log_follow(path, a.package, &o);
+		rc = log_follow(path, a.package, &o, &remote);
 	} else if ((rc = smslog_read_file(path, a.package, log_entry, &o, &err)) < 0) {
 		fprintf(stderr, "dpdoctor log: %s\n", err);
 		free(err);
@@ -613,5 +673,6 @@ cli_log(int argc, char **argv)
 	}
 	free(o.buf);
 	free(path);
+	log_remote_close(&remote);
 	return rc < 0 ? 2 : o.entries > 0 ? 0 : 1;
 }

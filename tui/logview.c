@@ -5,7 +5,12 @@
  * the tail goes on exactly where the read stopped) and then polled on the
  * UI loop's tick.  The job's only input is the path, passed as the job's
  * name, and its arg is the UI, which outlives every job: nothing a worker
- * touches can be freed under it.  Entries are copied into a ring per
+ * touches can be freed under it.  Over a real transport the job's name is
+ * the server instead: the job first has the front end's log_fetch bring a
+ * local copy up to date (backend/logmirror), then reads that; while the
+ * view is open a sync job repeats the fetch every refresh interval, one at
+ * a time, and the tail, polled as ever, sees the copy grow (or replaced,
+ * after a rollover: a new file, which the tail starts over on).  Entries are copied into a ring per
  * source; what is on screen (merge by time, package filter) is recomputed
  * per draw, which is cheap next to reading the files.
  */
@@ -43,8 +48,12 @@ struct lv_ring {
 
 struct lv_src {
 	char *server;
-	char *path;          /* NULL: cannot be reached with this transport */
+	char *path;          /* NULL: cannot be reached (or not fetched yet) */
+	bool remote;         /* path is a local copy kept by log_fetch */
 	struct job *job;     /* the first read, while it runs */
+	struct job *sync;    /* a later fetch, while it runs */
+	int64_t next_sync;
+	bool sync_failed;    /* error is the last fetch's */
 	struct smslog_tail *tail;
 	struct lv_ring ring;
 	char *error;
@@ -55,6 +64,7 @@ struct lv_src {
 struct lv_load {
 	struct lv_ring ring;
 	struct smslog_tail *tail;
+	char *path;          /* what was read */
 };
 
 struct logview {
@@ -124,16 +134,16 @@ lv_load_free(void *p)
 	lv_ring_free(&l->ring);
 	if (l->tail != NULL)
 		smslog_tail_close(l->tail);
+	free(l->path);
 	free(l);
 }
 
-/* Job thread: the path is the job's name. */
+/* Job thread: read path (taken) whole and leave a tail at its end. */
 static void
-lv_read(struct job *j, void *arg)
+lv_read_path(struct job *j, char *path)
 {
-	(void)arg;
-	const char *path = job_what(j);
 	struct lv_load *l = xcalloc(1, sizeof *l);
+	l->path = path;
 	char *err = NULL;
 	size_t n = strlen(path);
 	if (n > 4 && strcasecmp(path + n - 4, ".log") == 0) {
@@ -159,6 +169,71 @@ lv_read(struct job *j, void *arg)
 	job_set_result(j, l);
 }
 
+/* Job thread: the path is the job's name. */
+static void
+lv_read(struct job *j, void *arg)
+{
+	(void)arg;
+	lv_read_path(j, xstrdup(job_what(j)));
+}
+
+/* Job thread: the server is the job's name; fetch its log, then read the
+ * copy.  The options outlive every job and are never changed. */
+static void
+lv_fetch_read(struct job *j, void *arg)
+{
+	const struct ui *u = arg;
+	char *local = NULL, *err = NULL;
+	if (u->opt->log_fetch(u->opt->log_fetch_ctx, job_what(j), job_deadline(j), &local,
+	    &err) != 0) {
+		job_fail(j, "%s", err ? err : "cannot fetch the log");
+		free(err);
+		return;
+	}
+	lv_read_path(j, local);
+}
+
+/* Job thread: a later fetch; the tail on the UI thread reads what came. */
+static void
+lv_sync(struct job *j, void *arg)
+{
+	const struct ui *u = arg;
+	char *local = NULL, *err = NULL;
+	if (u->opt->log_fetch(u->opt->log_fetch_ctx, job_what(j), job_deadline(j), &local,
+	    &err) != 0) {
+		job_fail(j, "%s", err ? err : "cannot fetch the log");
+		free(err);
+		return;
+	}
+	free(local);
+}
+
+static void
+lv_sync_done(struct job *j, enum job_status st, void *result, const char *error, void *arg)
+{
+	struct ui *u = arg;
+	struct logview *v = u->log;
+	(void)result;
+	for (int i = 0; v != NULL && i < LV_NSRC; i++) {
+		struct lv_src *s = &v->src[i];
+		if (s->sync != j)
+			continue;
+		s->sync = NULL;
+		if (st == JOB_DONE && s->sync_failed) {
+			free(s->error);
+			s->error = NULL;
+			s->sync_failed = false;
+		} else if (st != JOB_DONE && st != JOB_CANCELLED) {
+			free(s->error);
+			s->error = st == JOB_TIMED_OUT ? xasprintf("fetching the distmgr.log of %s took "
+			    "longer than %d s", s->server, LOGVIEW_FETCH_TIMEOUT_MS / 1000) :
+			    xstrdup(error ? error : "cannot fetch the log");
+			s->sync_failed = true;
+		}
+		u->dirty |= UI_DIRTY_ALL;
+	}
+}
+
 static void
 lv_read_done(struct job *j, enum job_status st, void *result, const char *error, void *arg)
 {
@@ -179,13 +254,16 @@ lv_read_done(struct job *j, enum job_status st, void *result, const char *error,
 		struct lv_load *l = result;
 		s->ring = l->ring;
 		s->tail = l->tail;
+		free(s->path);
+		s->path = l->path;
 		free(l);
 	} else {
 		if (result != NULL)
 			lv_load_free(result);
 		s->error = st == JOB_TIMED_OUT ?
-		    xasprintf("reading %s took longer than %d s", s->path,
-		    LOGVIEW_READ_TIMEOUT_MS / 1000) : xstrdup(error ? error : "failed");
+		    xasprintf("reading %s took longer than %d s", s->path ? s->path : s->server,
+		    (s->remote ? LOGVIEW_FETCH_TIMEOUT_MS : LOGVIEW_READ_TIMEOUT_MS) / 1000) :
+		    xstrdup(error ? error : "failed");
 	}
 	u->dirty |= UI_DIRTY_ALL;
 }
@@ -194,6 +272,16 @@ static void
 lv_src_start(struct ui *u, struct lv_src *s, const char *server)
 {
 	s->server = xstrdup(server && *server ? server : "?");
+	if (u->opt->log_fetch != NULL && server != NULL && *server) {
+		s->remote = true;
+		s->job = jobs_submit(u->jobs, server, LOGVIEW_FETCH_TIMEOUT_MS, lv_fetch_read,
+		    lv_read_done, lv_load_free, u);
+		if (s->job == NULL) {
+			s->loaded = true;
+			s->error = xstrdup("cannot start background work");
+		}
+		return;
+	}
 	if (u->opt->log_path != NULL && server != NULL && *server)
 		s->path = u->opt->log_path(u->opt->log_ctx, server);
 	if (s->path == NULL) {
@@ -215,6 +303,8 @@ lv_src_free(struct ui *u, struct lv_src *s)
 {
 	if (s->job != NULL && u->jobs != NULL)
 		jobs_cancel(u->jobs, s->job); /* its result is freed, not delivered */
+	if (s->sync != NULL && u->jobs != NULL)
+		jobs_cancel(u->jobs, s->sync);
 	if (s->tail != NULL)
 		smslog_tail_close(s->tail);
 	lv_ring_free(&s->ring);
@@ -355,8 +445,12 @@ lv_draw_notes(const struct logview *v, int y, int h)
 			text_wrap(&t, UI_ROLE_ERROR, s->error, COLS, 2);
 		} else if (!s->loaded) {
 			text_newline(&t);
-			text_addf(&t, UI_ROLE_WARNING, "reading %s%s", s->path,
-			    glyph()->utf8 ? "\u2026" : "...");
+			if (s->remote)
+				text_addf(&t, UI_ROLE_WARNING, "fetching the distmgr.log of %s%s", s->server,
+				    glyph()->utf8 ? "\u2026" : "...");
+			else
+				text_addf(&t, UI_ROLE_WARNING, "reading %s%s", s->path,
+				    glyph()->utf8 ? "\u2026" : "...");
 		}
 	}
 	int used = (int)t.n < h ? (int)t.n : h, top = 0;
@@ -509,6 +603,23 @@ logview_action(struct ui *u, enum key_action a)
 	return true;
 }
 
+/* Start the next fetch of a remote source when it is due: after its
+ * first read, one at a time, every refresh interval. */
+static void
+lv_sync_due(struct ui *u, struct lv_src *s, int64_t now)
+{
+	if (!s->remote || s->job != NULL || s->sync != NULL || !s->loaded || s->path == NULL)
+		return;
+	int every = u->opt->refresh_seconds > 0 ? u->opt->refresh_seconds : 30;
+	if (s->next_sync == 0)
+		s->next_sync = now + (int64_t)every * 1000;
+	if (now < s->next_sync)
+		return;
+	s->next_sync = now + (int64_t)every * 1000;
+	s->sync = jobs_submit(u->jobs, s->server, LOGVIEW_FETCH_TIMEOUT_MS, lv_sync, lv_sync_done,
+	    NULL, u);
+}
+
 bool
 logview_tick(struct ui *u, int64_t now)
 {
@@ -520,6 +631,7 @@ logview_tick(struct ui *u, int64_t now)
 	for (int i = 0; i < LV_NSRC; i++) {
 		struct lv_src *s = &v->src[i];
 		char *err = NULL;
+		lv_sync_due(u, s, now);
 		if (s->tail == NULL)
 			continue;
 		long got = smslog_tail_poll(s->tail, lv_push, &s->ring, &err);

@@ -22,6 +22,8 @@ struct ui;
 #define LOGVIEW_READ_TIMEOUT_MS 30000
 /* How often the files are polled for new lines. */
 #define LOGVIEW_POLL_MS 500
+/* A fetch of a remote log (tui_options.log_fetch) may copy megabytes. */
+#define LOGVIEW_FETCH_TIMEOUT_MS 120000
 
 /* Open on the cell (pkg, dp) of the board's snapshot. */
 void logview_open(struct ui *u, size_t pkg, size_t dp);

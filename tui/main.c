@@ -7,9 +7,11 @@
 #include "tui/app.h"
 #include "tui/cli.h"
 #include "tui/tui.h"
+#include "backend/logmirror.h"
 #include "backend/sim/sim.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,11 +115,34 @@ parse_args(int argc, char **argv, struct app_args *a)
 }
 
 /* Where a server's distmgr.log is, for the log view: on the simulated site
- * it is a local file; other transports will read it remotely. */
+ * it is a local file, read in place. */
 static char *
 log_path_sim(void *ctx, const char *server)
 {
 	return sim_server_path(ctx, server, "E:\\SMS\\Logs\\distmgr.log");
+}
+
+/* Over a real transport the log view reads a local copy of the server's
+ * log, kept current through the site's transport (backend/logmirror).
+ * Fetches run on job threads; they are taken one at a time, as two at
+ * once would both append the same bytes to the one copy (a closed view's
+ * fetch may still be finishing when the view is opened again). */
+static pthread_mutex_t log_fetch_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+log_fetch_remote(void *ctx, const char *server, const struct deadline *dl, char **local,
+    char **err)
+{
+	struct app *a = ctx;
+	const struct config_server *srv = config_server(&a->cfg, server);
+	if (pthread_mutex_lock(&log_fetch_lock) != 0) {
+		err_set(err, "the distmgr.log of %s: cannot take the fetch lock", server);
+		return -1;
+	}
+	int rc = logmirror_fetch(a->t, srv ? srv->name : server, srv ? srv->sms_path : NULL, dl,
+	    local, err);
+	(void)pthread_mutex_unlock(&log_fetch_lock);
+	return rc;
 }
 
 /* tui_options' set_prompter: the UI does not know struct app. */
@@ -151,6 +176,8 @@ main(int argc, char **argv)
 		.primary = app.primary,
 		.log_path = app.sim_dir ? log_path_sim : NULL,
 		.log_ctx = app.sim_dir,
+		.log_fetch = app.sim_dir ? NULL : log_fetch_remote,
+		.log_fetch_ctx = &app,
 		.generation = app.cfg.generation ? app.cfg.generation : "sms2003",
 		.refresh_seconds = app.cfg.refresh_seconds,
 		.theme = app.cfg.theme,

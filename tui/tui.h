@@ -31,6 +31,14 @@ struct tui_options {
 	 * thread; log_path itself may be NULL. */
 	char *(*log_path)(void *ctx, const char *server);
 	void *log_ctx;
+	/* Or, over a real transport: bring a local copy of SERVER's
+	 * distmgr.log up to date and name it in *local (malloc'd); -1 with
+	 * *err naming the server.  Called on job threads only, never on the
+	 * UI thread (it waits on the network): before the first read, then
+	 * every refresh_seconds while the log view is open, one at a time. */
+	int (*log_fetch)(void *ctx, const char *server, const struct deadline *dl,
+	    char **local, char **err);
+	void *log_fetch_ctx;
 	/* Repairs: the site's environment (the wizard adds its callbacks and
 	 * cancel flag to a copy); NULL when this source cannot repair. */
 	const struct repair_env *repair;

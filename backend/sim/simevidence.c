@@ -18,12 +18,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define LOG_MAX_BYTES (16u << 20)   /* a log file larger than this is refused */
 #define LOGGREP_DEFAULT 2000
@@ -61,6 +63,13 @@ const struct arg_rule simevd_statmsgs_rules[] = {
 const struct arg_rule simevd_shareacl_rules[] = {
 	{ "server", servername_valid, true, "server name" },
 	{ "share", ops_share_valid, true, "share name" },
+	{ NULL, NULL, false, NULL },
+};
+
+const struct arg_rule simevd_readfile_rules[] = {
+	{ "path", ops_path_valid, true, "Windows path" },
+	{ "offset", ops_offset_valid, true, "byte offset (0 to 2^53)" },
+	{ "max", ops_size_valid, true, "byte count (1-1048576)" },
 	{ NULL, NULL, false, NULL },
 };
 
@@ -370,6 +379,92 @@ simevd_loggrep(struct opctx *x)
 	free(why);
 	free(err);
 	free(old);
+	return 0;
+}
+
+/* ---- readfile ------------------------------------------------------------- */
+
+/* pread n bytes at off into b (fewer at the end of the file). */
+static int
+read_range(int fd, uint64_t off, size_t n, struct buf *b, char **err)
+{
+	buf_grow(b, n);
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = pread(fd, b->data + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err_set(err, "%s", strerror(errno));
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	b->len = got;
+	return 0;
+}
+
+/* The B record for an open file: its head, the asked range, base64. */
+static int
+readfile_row(struct opctx *x, int fd, const struct stat *st, char **err)
+{
+	const char *off = op_arg(x->op, "offset");
+	uint64_t at = strtoull(off, NULL, 10), size = (uint64_t)st->st_size;
+	size_t max = strtoul(op_arg(x->op, "max"), NULL, 10);
+	size_t want = at < size ? (size - at < max ? (size_t)(size - at) : max) : 0;
+	struct buf head, data, h64, d64;
+	buf_init(&head);
+	buf_init(&data);
+	buf_init(&h64);
+	buf_init(&d64);
+	int rc = read_range(fd, 0, size < OPS_HEAD_BYTES ? (size_t)size : OPS_HEAD_BYTES, &head, err);
+	if (rc == 0)
+		rc = read_range(fd, at, want, &data, err);
+	if (rc == 0) {
+		static const char *const cols[] = { "Offset", "Size", "MTime", "Head", "Data" };
+		char sz[24], mtime[21];
+		snprintf(sz, sizeof sz, "%llu", (unsigned long long)size);
+		simclock_iso((dpd_time)st->st_mtime, mtime);
+		ops_b64_encode(head.data, head.len, &h64);
+		ops_b64_encode(data.data, data.len, &d64);
+		const char *vals[] = { off, sz, mtime, h64.data, d64.data };
+		simreply_cols(x->r, "B", cols, 5);
+		simreply_row(x->r, "B", vals, 5);
+	}
+	buf_free(&head);
+	buf_free(&data);
+	buf_free(&h64);
+	buf_free(&d64);
+	return rc;
+}
+
+int
+simevd_readfile(struct opctx *x)
+{
+	const char *win = op_arg(x->op, "path");
+	char *why = NULL, *err = NULL;
+	char *path = sim_path(x, win, &why);
+	struct stat st;
+	int fd = path != NULL ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (path == NULL)
+		simreply_error(x->r, "%s", why);
+	else if (fd < 0 && errno == ENOENT)
+		simreply_error(x->r, "%s does not exist", win);
+	else if (fd < 0 || fstat(fd, &st) != 0)
+		simreply_error(x->r, "%s: %s", win, strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		simreply_error(x->r, "%s is a folder, not a file", win);
+	else if (readfile_row(x, fd, &st, &err) != 0)
+		simreply_error(x->r, "%s: %s", win, err);
+	else
+		simreply_ok(x->r);
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	free(why);
+	free(err);
 	return 0;
 }
 

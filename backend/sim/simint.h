@@ -486,12 +486,14 @@ struct arg_rule {
 
 /* simevidence.c: the read-only evidence ops. */
 extern const struct arg_rule simevd_pathinfo_rules[], simevd_dirlist_rules[],
-    simevd_loggrep_rules[], simevd_statmsgs_rules[], simevd_shareacl_rules[];
+    simevd_loggrep_rules[], simevd_statmsgs_rules[], simevd_shareacl_rules[],
+    simevd_readfile_rules[];
 int simevd_pathinfo(struct opctx *x);
 int simevd_dirlist(struct opctx *x);
 int simevd_loggrep(struct opctx *x);
 int simevd_statmsgs(struct opctx *x);
 int simevd_shareacl(struct opctx *x);
+int simevd_readfile(struct opctx *x);
 /* Where a valid Windows path lives in the site's trees (as the host of x
  * sees it); NULL with *why when its server cannot be reached. */
 char *simevd_path(const struct opctx *x, const char *win, char **why);

@@ -252,6 +252,7 @@ static const struct op_handler handlers[OP_COUNT] = {
 	[OP_LOGGREP] = { simevd_loggrep_rules, simevd_loggrep },
 	[OP_STATMSGS] = { simevd_statmsgs_rules, simevd_statmsgs },
 	[OP_SHAREACL] = { simevd_shareacl_rules, simevd_shareacl },
+	[OP_READFILE] = { simevd_readfile_rules, simevd_readfile },
 	[OP_COPYFILE] = { simrep_copyfile_rules, simrep_copyfile },
 	[OP_SETATTR] = { simrep_setattr_rules, simrep_setattr },
 	[OP_DELETEFILE] = { simrep_deletefile_rules, simrep_deletefile },

@@ -9,6 +9,7 @@
 #include "backend/evidence.h"
 #include "backend/nal.h"
 #include "backend/ops.h"
+#include "backend/sim/sim.h"
 #include "backend/sim/simint.h"
 #include "backend/status.h"
 #include "tests/unit/tap.h"
@@ -362,6 +363,105 @@ test_unreachable(struct site *w)
 	evidence_free(&e);
 }
 
+/* ---- readfile on the simulated hosts ------------------------------------ */
+
+struct rf {
+	char *offset, *size, *mtime;
+	struct buf head, data;
+};
+
+static int
+rf_record(const struct proto_record *r, void *arg, char **err)
+{
+	struct rf *f = arg;
+	(void)err;
+	if (strcmp(r->type, "B") != 0)
+		return 0;
+	const char *h = proto_get(r, "Head"), *d = proto_get(r, "Data");
+	f->offset = xstrdup(proto_get(r, "Offset"));
+	f->size = xstrdup(proto_get(r, "Size"));
+	f->mtime = xstrdup(proto_get(r, "MTime"));
+	return ops_b64_decode(h, strlen(h), &f->head) == 0 &&
+	    ops_b64_decode(d, strlen(d), &f->data) == 0 ? 0 : -1;
+}
+
+static int
+rf_call(struct transport *t, const char *path, const char *off, const char *max,
+    struct rf *f, char **err)
+{
+	memset(f, 0, sizeof *f);
+	buf_init(&f->head);
+	buf_init(&f->data);
+	struct op op = { .kind = OP_READFILE };
+	op_set(&op, "path", path);
+	op_set(&op, "offset", off);
+	op_set(&op, "max", max);
+	return ops_call(t, &op, rf_record, f, NULL, err);
+}
+
+static void
+rf_free(struct rf *f)
+{
+	free(f->offset);
+	free(f->size);
+	free(f->mtime);
+	buf_free(&f->head);
+	buf_free(&f->data);
+}
+
+static void
+test_readfile(struct site *w, const char *sitedir)
+{
+	const char *pri = w->s->srv[w->s->primary].name;
+	char *local = sim_server_path(sitedir, pri, "E:\\SMS\\Logs\\distmgr.log"), *err = NULL;
+	struct buf want;
+	buf_init(&want);
+	ok(file_read_all(local, 64u << 20, &want, &err) == 0 && want.len > 1000,
+	    "the primary's distmgr.log (%zu bytes)", want.len);
+	struct rf f;
+	ok(rf_call(w->t, "E:\\SMS\\Logs\\distmgr.log", "100", "500", &f, &err) == 0,
+	    "readfile of 500 bytes at 100 (%s)", err ? err : "");
+	char size[24];
+	snprintf(size, sizeof size, "%zu", want.len);
+	ok(f.offset && strcmp(f.offset, "100") == 0 && f.size && strcmp(f.size, size) == 0,
+	    "  Offset as asked, Size the file's");
+	ok(f.data.len == 500 && memcmp(f.data.data, want.data + 100, 500) == 0, "  the bytes asked");
+	ok(f.head.len == 64 && memcmp(f.head.data, want.data, 64) == 0, "  Head: the first 64");
+	ok(f.mtime && strlen(f.mtime) == 20 && f.mtime[19] == 'Z', "  MTime in ISO UTC (%s)",
+	    f.mtime ? f.mtime : "");
+	rf_free(&f);
+	char *near = xasprintf("%zu", want.len - 10);
+	ok(rf_call(w->t, "E:\\SMS\\Logs\\distmgr.log", near, "1048576", &f, &err) == 0 &&
+	    f.data.len == 10 && memcmp(f.data.data, want.data + want.len - 10, 10) == 0,
+	    "  fewer bytes at the end");
+	rf_free(&f);
+	ok(rf_call(w->t, "E:\\SMS\\Logs\\distmgr.log", size, "10", &f, &err) == 0 &&
+	    f.data.len == 0 && f.head.len == 64, "  none at the end, Head still there");
+	rf_free(&f);
+	char *unc = xasprintf("\\\\%s\\E$\\SMS\\Logs\\distmgr.log", pri);
+	ok(rf_call(w->t, unc, "0", "1048576", &f, &err) == 0 && f.data.len == want.len &&
+	    memcmp(f.data.data, want.data, want.len) == 0, "  the same file by its admin share");
+	rf_free(&f);
+	static const struct { const char *path, *why; } bad[] = {
+		{ "E:\\SMS\\Logs\\nosuch.log", "E:\\SMS\\Logs\\nosuch.log does not exist" },
+		{ "E:\\SMS\\Logs", "E:\\SMS\\Logs is a folder, not a file" },
+		{ "\\\\NOSUCHSRV\\E$\\x.log", "cannot reach \\\\NOSUCHSRV\\E$\\" },
+	};
+	for (size_t i = 0; i < 3; i++) {
+		free(err);
+		err = NULL;
+		ok(rf_call(w->t, bad[i].path, "0", "10", &f, &err) == -1, "readfile %s fails",
+		    bad[i].path);
+		contains(err, bad[i].why, "  saying why");
+		rf_free(&f);
+	}
+	free(err);
+	free(unc);
+	free(near);
+	free(local);
+	buf_free(&want);
+}
+
 int
 main(void)
 {
@@ -387,6 +487,7 @@ main(void)
 		mode_case(&w, SIM_MODE_PCK_NO_REGEN, check_no_regen);
 		test_healthy(&w);
 		test_unreachable(&w);
+		test_readfile(&w, sitedir);
 	}
 	snapshot_free(w.snap);
 	transport_close(w.t);

@@ -4,6 +4,7 @@
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void
 test_render(void)
@@ -124,10 +125,98 @@ test_parse_quotes(void)
 	free(err);
 }
 
+/* readfile: a range of a file as data, read sharing the writer's lock. */
+static void
+test_readfile(void)
+{
+	struct op op = { .kind = OP_READFILE };
+	op_set(&op, "path", "\\\\DP01\\E$\\SMS\\Logs\\distmgr.log");
+	op_set(&op, "offset", "9007199254740992");
+	op_set(&op, "max", "1048576");
+	char *err = NULL;
+	char *script = ops_render(&op, &err);
+	ok(script != NULL, "readfile renders (%s)", err ? err : "");
+	ok(!op_changes_site(OP_READFILE), "readfile changes nothing");
+	contains(script, "# dpdoctor op=readfile v=1\n", "header names the op");
+	contains(script, "$A['path'] = '\\\\DP01\\E$\\SMS\\Logs\\distmgr.log'\n",
+	    "path passed as data");
+	contains(script, "$A['offset'] = '9007199254740992'\n", "offset 2^53 passed as data");
+	contains(script, "New-Object IO.FileStream($A['path'], 'Open', 'Read', 'ReadWrite')",
+	    "opened sharing reads and writes");
+	contains(script, "Seek(", "seeks to the offset");
+	contains(script, "[Convert]::ToBase64String($data)", "data as base64");
+	contains(script, "Cols 'B' @('Offset','Size','MTime','Head','Data')", "the B record");
+	contains(script, "$i = Need $A['path']", "missing file and folder refused by Need");
+	contains(script, "function Reach", "unreachable roots reported by Reach");
+	free(script);
+	static const struct { const char *key, *value; } bad[] = {
+		{ "offset", "-1" }, { "offset", "9007199254740993" }, { "offset", "99999999999999999" },
+		{ "offset", "1e3" }, { "offset", "01" }, { "offset", " 1" }, { "offset", "0x10" },
+		{ "offset", "" },
+		{ "max", "0" }, { "max", "1048577" }, { "max", "-5" }, { "max", "10000000" },
+		{ "max", "1k" }, { "max", "" },
+		{ "path", "E:\\..\\Windows\\win.ini" }, { "path", "relative.log" },
+		{ "path", "E:\\a'; Remove-Item x; '\n" }, { "path", "E:\\a|E:\\b" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct op o = { .kind = OP_READFILE };
+		op_set(&o, "path", "E:\\SMS\\Logs\\distmgr.log");
+		op_set(&o, "offset", "0");
+		op_set(&o, "max", "65536");
+		op_set(&o, bad[i].key, bad[i].value);
+		err = NULL;
+		char *s = ops_render(&o, &err);
+		ok(s == NULL, "readfile refuses %s \"%s\"", bad[i].key, bad[i].value);
+		contains(err, bad[i].key, "  naming the argument");
+		free(err);
+		free(s);
+	}
+	ok(ops_offset_valid("0") && ops_offset_valid("9007199254740992"), "offsets 0 and 2^53");
+	ok(ops_size_valid("1") && ops_size_valid("1048576"), "sizes 1 and 1 MiB");
+}
+
+/* Base64 both ways, including the padding EVP_DecodeBlock miscounts. */
+static void
+test_b64(void)
+{
+	static const char *const plain[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
+	static const char *const enc[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
+		"Zm9vYmFy" };
+	for (size_t i = 0; i < 7; i++) {
+		struct buf e, d;
+		buf_init(&e);
+		buf_init(&d);
+		ops_b64_encode(plain[i], strlen(plain[i]), &e);
+		is_str(e.data, enc[i], "base64 of \"%s\"", plain[i]);
+		ok(ops_b64_decode(enc[i], strlen(enc[i]), &d) == 0 && d.len == strlen(plain[i]) &&
+		    memcmp(d.data, plain[i], d.len) == 0, "  and back, %zu bytes", d.len);
+		buf_free(&e);
+		buf_free(&d);
+	}
+	struct buf big, e, d;
+	buf_init(&big);
+	buf_init(&e);
+	buf_init(&d);
+	for (size_t i = 0; i < 200001; i++)
+		buf_addc(&big, (char)(i * 7 + (i >> 8)));
+	ops_b64_encode(big.data, big.len, &e);
+	ok(ops_b64_decode(e.data, e.len, &d) == 0 && d.len == big.len &&
+	    memcmp(d.data, big.data, d.len) == 0, "200001 bytes across chunks survive");
+	buf_reset(&d);
+	ok(ops_b64_decode("Zm9v!!==", 8, &d) != 0, "not base64: refused");
+	ok(ops_b64_decode("Zg=", 3, &d) != 0, "a cut-short text: refused");
+	ok(ops_b64_decode("Zg==Zm9v", 8, &d) != 0, "padding in the middle: refused");
+	buf_free(&big);
+	buf_free(&e);
+	buf_free(&d);
+}
+
 int
 main(void)
 {
 	test_render();
+	test_readfile();
+	test_b64();
 	test_render_package();
 	test_refuse();
 	test_parse_quotes();

@@ -149,6 +149,13 @@ test_pick(void)
 	    "deletefile on DP01 goes to DP01");
 	is_int(picked(r, render(OP_LOGGREP, "log", "\\\\DP02\\E$\\SMS\\Logs\\a.log", "needle",
 	    "x")), 3, "loggrep on DP02 goes to DP02");
+	struct op rf = { .kind = OP_READFILE };
+	op_set(&rf, "path", "\\\\DP02\\E$\\SMS\\Logs\\distmgr.log");
+	op_set(&rf, "offset", "0");
+	op_set(&rf, "max", "1048576");
+	is_int(picked(r, ops_render(&rf, NULL)), 3, "readfile on DP02 goes to DP02");
+	op_set(&rf, "path", "E:\\SMS\\Logs\\distmgr.log");
+	is_int(picked(r, ops_render(&rf, NULL)), 1, "readfile of a drive path: the WMI host's");
 	is_int(picked(r, render(OP_SHAREACL, "server", "DP01", "share", "SMSPKGE$")), 2,
 	    "shareacl of DP01 goes to DP01");
 	is_int(picked(r, render(OP_COPYFILE, "src", "E:\\SMSPKG\\A.PCK", "dst",

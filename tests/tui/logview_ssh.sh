@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The log view over SSH: the demo site behind the loopback sshd
+# (tests/fixtures/sshd.sh), the real ./dpdoctor with -c CONFIG at 80x24 in
+# tmux.  `l` on a failing cell fetches the DP's distmgr.log through the
+# WMI host (readfile by its admin share, backend/logmirror.c) into the
+# cache and shows its lines naming the package; a line appended to the
+# simulated log arrives with the next fetch (--refresh 2) while following;
+# a DP whose log cannot be read is named in the view's error line.
+. "$(dirname "$0")/lib.sh"
+. "$top_srcdir/tests/fixtures/sshd.sh"
+tui_require "$TUI_DPDOCTOR"
+if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/sbin/sshd ]; then
+	tui_skip_all "needs root and openssh-server (./quickstart installs it)"
+fi
+tui_demo_init || tui_skip_all "the demo site cannot be created"
+trap 'sshd_stop; tui_cleanup' EXIT
+unset SSH_AUTH_SOCK SSH_AGENT_PID DPDOCTOR_ASKPASS
+chmod 711 "$TUI_TMP"    # dpdsim must reach the site below it
+
+primary=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["source"].split(":")[1])' \
+	"$TUI_TMP/bad.json")
+dplog() { echo "$TUI_DEMO/servers/$1/E:/SMS/Logs/distmgr.log"; }
+pkg='' dp=''
+while read -r p d _; do
+	grep -q "$p" "$(dplog "$d")" 2>/dev/null && { pkg=$p dp=$d; break; }
+done < <(tui_demo_failures PCK_MISSING)
+[ -n "$pkg" ] || tui_skip_all "no DP log names a failing package"
+log=$(dplog "$dp")
+# The newest line naming the package, as the view shows it (its message).
+want=$(grep "$pkg" "$log" | tail -1 | sed 's/  \$\$<.*//; s/\r$//' | cut -c1-40)
+
+DPDOCTOR_SIM_TIME=$TUI_SIM_TIME sshd_start "$TUI_DEMO" >"$TUI_TMP/sshd.err" 2>&1
+tap $? "sshd starts (port ${SSHD_PORT:-?})"
+[ -n "${SSHD_PID:-}" ] || { sed 's/^/#   /' "$TUI_TMP/sshd.err"; tui_done; exit 1; }
+{
+	printf '[site 009]\nsite_server = %s\nwmi_host = %s\n\n' "$primary" "$primary"
+	printf '[server %s]\ntransport = ssh\nhost = 127.0.0.1\nport = %s\nuser = %s\n' \
+		"$primary" "$SSHD_PORT" "$SSHD_USER"
+	printf 'identity = %s\nknown_hosts = %s\nconnect_timeout = 10\n' "$SSHD_KEY" "$SSHD_KNOWN_HOSTS"
+	if [ -n "${SSHD_SFTP_PORT:-}" ]; then printf 'sftp_port = %s\n' "$SSHD_SFTP_PORT"
+	else printf 'sftp = no\n'; fi
+} >"$TUI_TMP/site.ini"
+home=$TUI_TMP/home
+mkdir -p "$home"
+# shellcheck disable=SC2046
+tui_start 80 24 $(tui_demo_env) HOME="$home" -- "$TUI_DPDOCTOR" -c "$TUI_TMP/site.ini" --refresh 2
+check "the grid appears over ssh" tui_wait ' of [0-9]+ packages' 15
+check "on $pkg x $dp" tui_goto_cell "$pkg" "$dp"
+tui_keys l
+check "l opens $dp's distmgr.log" tui_wait "^distmgr.log $dp " 3
+check "  its lines arrive over ssh, naming $pkg" tui_wait "^[0-9]{2}-[0-9]{2} [0-9:]{8} . .*$pkg" 20
+check "  the newest of them at the bottom: ${want:0:30}" tui_wait_text "${want:0:30}" 3
+mirror=$home/.cache/dpdoctor/logs/$dp-distmgr.log
+cmp -s "$log" "$mirror"; tap $? "  a copy of the log is in the cache"
+tui_screen | grep -q "^distmgr.log $dp .*/.cache/dpdoctor/logs/"; tap $? "  the title names the copy in the cache"
+
+python3 -c '
+import sys
+last = open(sys.argv[1], encoding="latin-1").read().rstrip("\n").split("\n")[-1]
+i = last.find("  $$<")
+with open(sys.argv[1], "a", encoding="latin-1") as f:
+    f.write(sys.argv[2] + last[i:] + "\n")
+' "$log" "~Package $pkg dpdoctor-remote-marker"
+check "an appended line arrives with the next fetch" tui_wait 'dpdoctor-remote-marker' 15
+tui_status_line | grep -q "^following"; tap $? "  still following"
+
+tui_keys Escape
+check "Esc closes the view" tui_wait ' of [0-9]+ packages' 3
+# A DP whose log is gone: the error line names it.
+mv "$log" "$log.away"
+tui_keys l
+check "a missing log: the error names $dp" tui_wait_text "the distmgr.log of $dp" 20
+tui_screen | tr -s ' \n' ' ' | grep -q "does not exist"; tap $? "  and why"
+mv "$log.away" "$log"
+tui_keys Escape q
+check "q quits" tui_wait "$TUI_EXIT_MARK 0" 5
+tui_done
