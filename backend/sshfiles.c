@@ -10,9 +10,9 @@
  *
  * Answered here: pathinfo (a list that also names other servers' shares
  * sends those as a PowerShell pathinfo and merges the rows in order),
- * dirlist, loggrep (ranged reads; a log that only grew since the last
- * look is read from where that look ended), setattr (read-only only: SFTP
- * cannot express the archive bit), deletefile and renamefile.  copyfile
+ * dirlist, setattr (read-only only: SFTP cannot express the archive bit),
+ * deletefile and renamefile; loggrep and readfile, the ops on logs, are
+ * in sshfiles_log.c.  copyfile
  * stays PowerShell on purpose: SFTPv3 has no server-side copy, and
  * streaming a PCK through the administrator's link twice is worse than
  * the server copying it.
@@ -25,13 +25,11 @@
  */
 #include "config.h"
 #include "backend/sshfiles.h"
+#include "backend/sshfiles_int.h"
 #include "backend/ops.h"
 #include "backend/proto.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <iconv.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,175 +37,17 @@
 #include <strings.h>
 
 #define SFTP_RETRY_MS (5 * 60 * 1000)
-#define LG_CHUNK ((uint64_t)1 << 20)
-#define LG_DEFAULT_MAX 2000
-#define LG_CACHE 64
 
-/* ---- loggrep's cache ------------------------------------------------------- */
-
-struct lg_hit {
-	int file;                  /* 0 the .lo_, 1 the .log */
-	uint64_t off;
-	char *line;                /* UTF-8 */
-};
-
-/* The newest `max` hits. */
-struct lg_ring {
-	struct lg_hit *v;
-	size_t max, n, head;
-};
-
-struct lg_file {
-	bool exists;               /* as a file (Test-Path -PathType Leaf) */
-	uint64_t size;
-	int64_t mtime;
-};
-
-/* What was read of a log and its .lo_: the hits of complete lines. */
-struct lg_state {
-	bool lo_read;
-	struct lg_file lo, log;
-	uint64_t done;             /* the .log's bytes read: to its last line end */
-	struct lg_ring hits;
-};
-
-struct lg_entry {
-	char *key;                 /* drive path, needle, max */
-	unsigned long used;
-	struct lg_state s;
-};
-
-struct sshfiles {
-	struct sshloop *loop;
-	const struct ssh_host *host;
-	struct ssh_host sftp_host;  /* the host on the SFTP port */
-	bool separate;              /* SFTP on a port of its own */
-	_Atomic int64_t off_until;  /* SFTP found missing: PowerShell until then */
-	pthread_mutex_t lock;       /* the cache: job threads call at once */
-	struct lg_entry cache[LG_CACHE];
-	unsigned long tick;
-};
-
-/* One op being answered. */
-struct call {
-	struct sshfiles *f;
-	const char *op;
-	const struct deadline *dl;
-	char **err;
-	bool no_sftp;              /* the server has no SFTP: go as PowerShell */
-};
+/* ---- SFTP calls ------------------------------------------------------------ */
 
 static const char *const file_cols[] = { "Path", "Exists", "IsDir", "Size", "MTime",
 	"Attrs", "Version", "Error", "Name", "PackageID" };
-
-static void
-lock(struct sshfiles *f)
-{
-	if (pthread_mutex_lock(&f->lock) != 0)
-		abort();   /* a default mutex fails only when misused */
-}
-
-static void
-unlock(struct sshfiles *f)
-{
-	if (pthread_mutex_unlock(&f->lock) != 0)
-		abort();
-}
-
-static void
-ring_init(struct lg_ring *r, size_t max)
-{
-	*r = (struct lg_ring){ .v = xcalloc(max, sizeof *r->v), .max = max };
-}
-
-static void
-ring_add(struct lg_ring *r, int file, uint64_t off, char *line)
-{
-	struct lg_hit *slot;
-	if (r->n == r->max) {
-		slot = &r->v[r->head];
-		free(slot->line);
-		r->head = (r->head + 1) % r->max;
-	} else {
-		slot = &r->v[(r->head + r->n++) % r->max];
-	}
-	*slot = (struct lg_hit){ file, off, line };
-}
-
-static void
-ring_free(struct lg_ring *r)
-{
-	for (size_t i = 0; i < r->n; i++)
-		free(r->v[(r->head + i) % r->max].line);
-	free(r->v);
-	*r = (struct lg_ring){ NULL, 0, 0, 0 };
-}
-
-static struct lg_entry *
-cache_find(struct sshfiles *f, const char *key)
-{
-	for (size_t i = 0; i < LG_CACHE; i++)
-		if (f->cache[i].key != NULL && strcmp(f->cache[i].key, key) == 0)
-			return &f->cache[i];
-	return NULL;
-}
-
-/* The state to go on from: the cached one when the files only grew since
- * (taken out of the cache while in use), else a fresh one. */
-static void
-cache_take(struct sshfiles *f, const char *key, const struct lg_file *lo,
-    const struct lg_file *log, size_t max, struct lg_state *s)
-{
-	*s = (struct lg_state){ .lo_read = false };
-	lock(f);
-	struct lg_entry *e = cache_find(f, key);
-	if (e != NULL) {
-		const struct lg_state *c = &e->s;
-		bool grew = c->lo.exists == lo->exists && c->lo.size == lo->size &&
-		    c->lo.mtime == lo->mtime && c->log.exists && log->exists &&
-		    log->size >= c->log.size && log->mtime >= c->log.mtime;
-		if (grew)
-			*s = e->s;
-		else
-			ring_free(&e->s.hits);
-		free(e->key);
-		*e = (struct lg_entry){ .key = NULL };
-	}
-	unlock(f);
-	if (s->hits.v == NULL)
-		ring_init(&s->hits, max);
-}
-
-static void
-cache_put(struct sshfiles *f, const char *key, struct lg_state *s)
-{
-	lock(f);
-	struct lg_entry *e = cache_find(f, key);
-	for (size_t i = 0; e == NULL && i < LG_CACHE; i++)
-		if (f->cache[i].key == NULL)
-			e = &f->cache[i];
-	if (e == NULL) {             /* full: the least recently used goes */
-		e = &f->cache[0];
-		for (size_t i = 1; i < LG_CACHE; i++)
-			if (f->cache[i].used < e->used)
-				e = &f->cache[i];
-	}
-	if (e->key != NULL) {
-		free(e->key);
-		ring_free(&e->s.hits);
-	}
-	*e = (struct lg_entry){ xstrdup(key), ++f->tick, *s };
-	unlock(f);
-	*s = (struct lg_state){ .lo_read = false };
-}
-
-/* ---- SFTP calls ------------------------------------------------------------ */
 
 /* 0 done; 1 the server refused it for the file (*why says why, as the
  * op's END error); -1 the connection failed (*c->err), or SFTP is not
  * there (c->no_sftp). */
 static int
-outcome(struct call *c, int rc, enum ssh_error kind, char *e, char **why)
+outcome(struct sshfiles_call *c, int rc, enum ssh_error kind, char *e, char **why)
 {
 	if (rc == 0) {
 		free(e);
@@ -225,8 +65,8 @@ outcome(struct call *c, int rc, enum ssh_error kind, char *e, char **why)
 	return -1;
 }
 
-static int
-c_stat(struct call *c, const char *drv, struct sshloop_stat *st, char **why)
+int
+sshfiles_stat(struct sshfiles_call *c, const char *drv, struct sshloop_stat *st, char **why)
 {
 	enum ssh_error k = SSHE_NONE;
 	char *e = NULL;
@@ -234,8 +74,8 @@ c_stat(struct call *c, const char *drv, struct sshloop_stat *st, char **why)
 	return outcome(c, rc, k, e, why);
 }
 
-static int
-c_read(struct call *c, const char *drv, uint64_t off, uint64_t len, struct buf *out,
+int
+sshfiles_read(struct sshfiles_call *c, const char *drv, uint64_t off, uint64_t len, struct buf *out,
     char **why)
 {
 	enum ssh_error k = SSHE_NONE;
@@ -246,7 +86,7 @@ c_read(struct call *c, const char *drv, uint64_t off, uint64_t len, struct buf *
 }
 
 static int
-c_setro(struct call *c, const char *drv, bool ro, char **why)
+c_setro(struct sshfiles_call *c, const char *drv, bool ro, char **why)
 {
 	enum ssh_error k = SSHE_NONE;
 	char *e = NULL;
@@ -255,7 +95,7 @@ c_setro(struct call *c, const char *drv, bool ro, char **why)
 }
 
 static int
-c_unlink(struct call *c, const char *drv, char **why)
+c_unlink(struct sshfiles_call *c, const char *drv, char **why)
 {
 	enum ssh_error k = SSHE_NONE;
 	char *e = NULL;
@@ -264,7 +104,7 @@ c_unlink(struct call *c, const char *drv, char **why)
 }
 
 static int
-c_rename(struct call *c, const char *from, const char *to, char **why)
+c_rename(struct sshfiles_call *c, const char *from, const char *to, char **why)
 {
 	enum ssh_error k = SSHE_NONE;
 	char *e = NULL;
@@ -319,24 +159,15 @@ sibling(const char *p, const char *name)
 	return xasprintf("%.*s\\%s", (int)(slash - p), p, name);
 }
 
-/* x.log -> x.lo_, the rotated log (the name ends in .log: validated). */
-static char *
-rotated(const char *log)
-{
-	char *s = xstrdup(log);
-	memcpy(s + strlen(s) - 4, ".lo_", 4);
-	return s;
-}
-
 /* PowerShell's Reach(): 1 the drive is there; 0 not, with *why as the
  * PowerShell words it; -1 the connection failed. */
-static int
-reach(struct call *c, const char *asked, const char *drv, char **why)
+int
+sshfiles_reach(struct sshfiles_call *c, const char *asked, const char *drv, char **why)
 {
 	const char root[4] = { drv[0], ':', '\\', '\0' };
 	struct sshloop_stat st;
 	char *e = NULL;
-	int r = c_stat(c, root, &st, &e);
+	int r = sshfiles_stat(c, root, &st, &e);
 	free(e);
 	if (r < 0)
 		return -1;
@@ -351,8 +182,8 @@ reach(struct call *c, const char *asked, const char *drv, char **why)
 }
 
 /* What a script's catch block prints: END error and exit code 1. */
-static int
-fail(struct script_result *res, char *why)
+int
+sshfiles_fail(struct script_result *res, char *why)
 {
 	proto_end_error(&res->out, why ? why : "failed");
 	free(why);
@@ -360,8 +191,8 @@ fail(struct script_result *res, char *why)
 	return 0;
 }
 
-static int
-done(struct script_result *res, size_t n)
+int
+sshfiles_done(struct script_result *res, size_t n)
 {
 	proto_end_ok(&res->out, n);
 	res->exit_code = 0;
@@ -398,13 +229,13 @@ file_row(struct buf *out, const char *win, const struct sshloop_stat *st, const 
 /* One pathinfo row: the Error column when the drive is not there or the
  * server refused the stat. */
 static int
-pathinfo_one(struct call *c, const char *path, const char *drv, struct buf *out)
+pathinfo_one(struct sshfiles_call *c, const char *path, const char *drv, struct buf *out)
 {
 	char *why = NULL;
-	int r = reach(c, path, drv, &why);
+	int r = sshfiles_reach(c, path, drv, &why);
 	struct sshloop_stat st;
 	if (r > 0) {
-		int s = c_stat(c, drv, &st, &why);
+		int s = sshfiles_stat(c, drv, &st, &why);
 		r = s == 0 ? 2 : s;
 	}
 	if (r == 2)
@@ -489,7 +320,7 @@ ps_others(struct transport *t, sshfiles_ps_fn ps, const struct buf *list, size_t
 
 /* The reply: one row per asked path, in order, from SFTP or PowerShell. */
 static int
-pathinfo_emit(struct call *c, char *const *paths, char *const *drv, size_t n,
+pathinfo_emit(struct sshfiles_call *c, char *const *paths, char *const *drv, size_t n,
     const struct ps_rows *rows, struct script_result *res)
 {
 	proto_begin(&res->out, "pathinfo");
@@ -500,7 +331,7 @@ pathinfo_emit(struct call *c, char *const *paths, char *const *drv, size_t n,
 		else if (pathinfo_one(c, paths[i], drv[i], &res->out) != 0)
 			return -1;
 	}
-	return done(res, n);
+	return sshfiles_done(res, n);
 }
 
 /*
@@ -511,7 +342,7 @@ pathinfo_emit(struct call *c, char *const *paths, char *const *drv, size_t n,
  * the host's own (all as PowerShell, as before).
  */
 static int
-sftp_pathinfo(struct call *c, struct transport *t, sshfiles_ps_fn ps, const struct op *op,
+sftp_pathinfo(struct sshfiles_call *c, struct transport *t, sshfiles_ps_fn ps, const struct op *op,
     struct script_result *res)
 {
 	char *paths[OPS_MAX_PATHS], *drv[OPS_MAX_PATHS];
@@ -567,248 +398,48 @@ dirlist_rows(struct buf *out, const char *dir, const struct sshloop_dir *d)
 }
 
 static int
-sftp_dirlist(struct call *c, const struct op *op, const char *drv, struct script_result *res)
+sftp_dirlist(struct sshfiles_call *c, const struct op *op, const char *drv, struct script_result *res)
 {
 	const char *dir = op_arg(op, "dir");
 	char *why = NULL;
 	proto_begin(&res->out, "dirlist");
-	int r = reach(c, dir, drv, &why);
+	int r = sshfiles_reach(c, dir, drv, &why);
 	if (r <= 0)
-		return r < 0 ? -1 : fail(res, why);
+		return r < 0 ? -1 : sshfiles_fail(res, why);
 	proto_cols(&res->out, "F", file_cols, 10);
 	/* Like Test-Path -PathType Container: no folder, no rows. */
 	struct sshloop_stat st;
 	struct sshloop_dir d = { NULL, 0 };
 	enum ssh_error k = SSHE_NONE;
 	char *e = NULL;
-	r = c_stat(c, drv, &st, &why);
+	r = sshfiles_stat(c, drv, &st, &why);
 	if (r == 0 && st.exists && st.is_dir)
 		r = outcome(c, sshloop_sftp_list(c->f->loop, &c->f->sftp_host, drv,
 		    op_arg(op, "pattern"), &d, c->dl, &k, &e), k, e, &why);
 	if (r != 0) {
 		sshloop_dir_free(&d);
-		return r < 0 ? -1 : fail(res, why);
+		return r < 0 ? -1 : sshfiles_fail(res, why);
 	}
 	if (d.n > 0)
 		qsort(d.v, d.n, sizeof *d.v, name_cmp);
 	dirlist_rows(&res->out, dir, &d);
-	done(res, d.n);
+	sshfiles_done(res, d.n);
 	sshloop_dir_free(&d);
 	return 0;
-}
-
-/* ---- loggrep ------------------------------------------------------------------ */
-
-/* A line as loggrep_ps reads it: [Text.Encoding]::Default is the ANSI
- * code page in Windows PowerShell 5.1, CP1252 on the servers dpdoctor
- * knows, so non-ASCII bytes are converted CP1252 -> UTF-8 with iconv.
- * The five bytes CP1252 leaves undefined become U+0080..U+009F, as .NET
- * decodes them (iconv refuses them). */
-static char *
-decode_line(const char *p, size_t len)
-{
-	size_t i = 0;
-	while (i < len && (unsigned char)p[i] < 0x80)
-		i++;
-	if (i == len)
-		return xstrndup(p, len);
-	struct buf b;
-	buf_init(&b);
-	iconv_t cd = iconv_open("UTF-8", "CP1252");
-	char *in = (char *)p;
-	size_t left = len;
-	while (left > 0) {
-		char tmp[256], *o = tmp;
-		size_t room = sizeof tmp;
-		size_t r = cd == (iconv_t)-1 ? (errno = EILSEQ, (size_t)-1) :
-		    iconv(cd, &in, &left, &o, &room);
-		buf_add(&b, tmp, (size_t)(o - tmp));
-		if (r == (size_t)-1 && errno != E2BIG) {
-			unsigned char ch = (unsigned char)*in++;
-			left--;
-			if (ch >= 0x80)
-				buf_addc(&b, (char)(0xc0 | ch >> 6));
-			buf_addc(&b, ch >= 0x80 ? (char)(0x80 | (ch & 0x3f)) : (char)ch);
-		}
-	}
-	if (cd != (iconv_t)-1 && iconv_close(cd) != 0)
-		abort();
-	return buf_detach(&b);
-}
-
-/* The decoded line when it holds the needle (any case), else NULL. */
-static char *
-line_match(const char *p, size_t len, const char *needle)
-{
-	char *line = decode_line(p, len);
-	size_t nl = strlen(needle), ll = strlen(line);
-	for (size_t i = 0; i + nl <= ll; i++)
-		if (strncasecmp(line + i, needle, nl) == 0)
-			return line;
-	free(line);
-	return NULL;
-}
-
-/* The complete lines of b (starting at file offset base) into hits; the
- * number of bytes they took. */
-static size_t
-scan_lines(const struct buf *b, uint64_t base, int file, const char *needle,
-    struct lg_ring *hits)
-{
-	size_t at = 0;
-	for (;;) {
-		const char *eol = at < b->len ? memchr(b->data + at, '\n', b->len - at) : NULL;
-		if (eol == NULL)
-			return at;
-		size_t end = (size_t)(eol - b->data), len = end - at;
-		if (len > 0 && b->data[end - 1] == '\r')
-			len--;
-		char *line = line_match(b->data + at, len, needle);
-		if (line != NULL)
-			ring_add(hits, file, base + at, line);
-		at = end + 1;
-	}
-}
-
-/* Read a file from `from` to its end in chunks, the lines split across
- * chunk ends put together.  Complete lines go to hits; an unterminated
- * last line (still being written) to *tail when it matches.  *end: where
- * the complete lines end.  0, 1 (*why), -1. */
-static int
-scan_file(struct call *c, const char *drv, int file, uint64_t from, const char *needle,
-    struct lg_ring *hits, struct lg_hit *tail, uint64_t *end, char **why)
-{
-	struct buf b;
-	buf_init(&b);
-	uint64_t base = from;
-	int r = 0;
-	for (;;) {
-		size_t before = b.len;
-		r = c_read(c, drv, base + b.len, LG_CHUNK, &b, why);
-		if (r != 0)
-			break;
-		size_t got = b.len - before;
-		size_t used = scan_lines(&b, base, file, needle, hits);
-		memmove(b.data, b.data + used, b.len - used);
-		b.len -= used;
-		base += used;
-		if (got < LG_CHUNK)
-			break;
-	}
-	if (r == 0 && b.len > 0) {
-		size_t len = b.len - (b.data[b.len - 1] == '\r');
-		char *line = line_match(b.data, len, needle);
-		if (line != NULL)
-			*tail = (struct lg_hit){ file, base, line };
-	}
-	*end = base;
-	buf_free(&b);
-	return r;
-}
-
-static int
-lg_stat(struct call *c, const char *drv, struct lg_file *out, char **why)
-{
-	struct sshloop_stat st;
-	int r = c_stat(c, drv, &st, why);
-	*out = (struct lg_file){ r == 0 && st.exists && !st.is_dir, st.size, st.mtime };
-	return r;
-}
-
-/* Bring s up to the files: the .lo_ once, the .log from where s ended. */
-static int
-lg_update(struct call *c, struct lg_state *s, const char *lo_drv, const char *drv,
-    const char *needle, struct lg_hit *tail, char **why)
-{
-	uint64_t end = 0;
-	int r = 0;
-	if (!s->lo_read && s->lo.exists) {
-		struct lg_hit last = { 0, 0, NULL };
-		r = scan_file(c, lo_drv, 0, 0, needle, &s->hits, &last, &end, why);
-		if (last.line != NULL)
-			ring_add(&s->hits, 0, last.off, last.line);   /* rotated: complete */
-	}
-	s->lo_read = r == 0;
-	if (r == 0 && s->log.exists)
-		r = scan_file(c, drv, 1, s->done, needle, &s->hits, tail, &s->done, why);
-	return r;
-}
-
-static void
-lg_emit(struct script_result *res, const struct lg_state *s, const struct lg_hit *tail,
-    const char *const names[2])
-{
-	static const char *const cols[] = { "File", "Offset", "Line" };
-	proto_cols(&res->out, "L", cols, 3);
-	size_t skip = tail->line != NULL && s->hits.n == s->hits.max ? 1 : 0, n = 0;
-	for (size_t i = skip; i <= s->hits.n; i++) {
-		const struct lg_hit *h = i < s->hits.n ?
-		    &s->hits.v[(s->hits.head + i) % s->hits.max] : tail;
-		if (h->line == NULL)
-			continue;
-		char off[24];
-		snprintf(off, sizeof off, "%llu", (unsigned long long)h->off);
-		const char *v[] = { names[h->file], off, h->line };
-		proto_row(&res->out, "L", v, 3);
-		n++;
-	}
-	done(res, n);
-}
-
-static int
-sftp_loggrep(struct call *c, const struct op *op, const char *drv, struct script_result *res)
-{
-	const char *log = op_arg(op, "log"), *needle = op_arg(op, "needle");
-	const char *mx = op_arg(op, "max");
-	size_t max = mx != NULL && *mx ? strtoul(mx, NULL, 10) : LG_DEFAULT_MAX;
-	char *why = NULL;
-	proto_begin(&res->out, "loggrep");
-	int r = reach(c, log, drv, &why);
-	if (r <= 0)
-		return r < 0 ? -1 : fail(res, why);
-	char *lo_drv = rotated(drv), *lo_asked = rotated(log);
-	char *key = xasprintf("%s\x1f%s\x1f%zu", drv, needle, max);
-	struct lg_file lo, lg;
-	r = lg_stat(c, lo_drv, &lo, &why);
-	if (r == 0)
-		r = lg_stat(c, drv, &lg, &why);
-	struct lg_state s = { .lo_read = false };
-	struct lg_hit tail = { 0, 0, NULL };
-	if (r == 0) {
-		cache_take(c->f, key, &lo, &lg, max, &s);
-		s.lo = lo;
-		s.log = lg;
-		r = lg_update(c, &s, lo_drv, drv, needle, &tail, &why);
-	}
-	const char *names[2] = { lo_asked, log };
-	if (r == 0) {
-		lg_emit(res, &s, &tail, names);
-		cache_put(c->f, key, &s);
-	} else if (r > 0) {
-		fail(res, why);
-		why = NULL;
-	}
-	ring_free(&s.hits);
-	free(tail.line);
-	free(why);
-	free(key);
-	free(lo_drv);
-	free(lo_asked);
-	return r < 0 ? -1 : 0;
 }
 
 /* ---- the changing ops ---------------------------------------------------------- */
 
 /* Need() of ops.c: 0 with *st of the file; 1 after the END error the
  * PowerShell prints; -1 the connection failed. */
-static int
-need(struct call *c, const char *asked, const char *drv, struct sshloop_stat *st,
+int
+sshfiles_need(struct sshfiles_call *c, const char *asked, const char *drv, struct sshloop_stat *st,
     struct script_result *res)
 {
 	char *why = NULL;
-	int r = reach(c, asked, drv, &why);
+	int r = sshfiles_reach(c, asked, drv, &why);
 	if (r > 0) {
-		r = c_stat(c, drv, st, &why);
+		r = sshfiles_stat(c, drv, st, &why);
 		if (r == 0 && !st->exists)
 			why = xasprintf("%s does not exist", asked);
 		else if (r == 0 && st->is_dir)
@@ -820,7 +451,7 @@ need(struct call *c, const char *asked, const char *drv, struct sshloop_stat *st
 		free(why);
 		return -1;
 	}
-	fail(res, why);
+	sshfiles_fail(res, why);
 	return 1;
 }
 
@@ -831,29 +462,29 @@ reply_one(struct script_result *res, const char *type, const char *const cols[2]
 	const char *v[] = { a, b };
 	proto_cols(&res->out, type, cols, 2);
 	proto_row(&res->out, type, v, 2);
-	return done(res, 1);
+	return sshfiles_done(res, 1);
 }
 
 static int
-sftp_setattr(struct call *c, const struct op *op, const char *drv, struct script_result *res)
+sftp_setattr(struct sshfiles_call *c, const struct op *op, const char *drv, struct script_result *res)
 {
 	static const char *const cols[] = { "Path", "Attrs" };
 	const char *path = op_arg(op, "path"), *ro = op_arg(op, "readonly");
 	struct sshloop_stat st;
 	proto_begin(&res->out, "setattr");
-	int r = need(c, path, drv, &st, res);
+	int r = sshfiles_need(c, path, drv, &st, res);
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	char *why = NULL;
 	if (ro != NULL && (strcmp(ro, "set") == 0 || strcmp(ro, "clear") == 0)) {
 		r = c_setro(c, drv, strcmp(ro, "set") == 0, &why);
 		if (r == 0)
-			r = c_stat(c, drv, &st, &why);
+			r = sshfiles_stat(c, drv, &st, &why);
 	}
 	if (r != 0) {
 		if (r < 0)
 			free(why);
-		return r < 0 ? -1 : fail(res, why);
+		return r < 0 ? -1 : sshfiles_fail(res, why);
 	}
 	char attrs[8];
 	snprintf(attrs, sizeof attrs, "%u", attrs_of(&st));
@@ -861,20 +492,20 @@ sftp_setattr(struct call *c, const struct op *op, const char *drv, struct script
 }
 
 static int
-sftp_deletefile(struct call *c, const struct op *op, const char *drv,
+sftp_deletefile(struct sshfiles_call *c, const struct op *op, const char *drv,
     struct script_result *res)
 {
 	static const char *const cols[] = { "Path", "Result" };
 	const char *path = op_arg(op, "path");
 	char *why = NULL;
 	proto_begin(&res->out, "deletefile");
-	int r = reach(c, path, drv, &why);
+	int r = sshfiles_reach(c, path, drv, &why);
 	if (r <= 0)
-		return r < 0 ? -1 : fail(res, why);
+		return r < 0 ? -1 : sshfiles_fail(res, why);
 	struct sshloop_stat st;
-	r = c_stat(c, drv, &st, &why);
+	r = sshfiles_stat(c, drv, &st, &why);
 	if (r == 0 && st.exists && st.is_dir)
-		return fail(res, xasprintf("%s is a folder, not a file", path));
+		return sshfiles_fail(res, xasprintf("%s is a folder, not a file", path));
 	/* Remove-Item -Force removes a read-only file; Windows refuses to
 	 * delete one otherwise, so the bit goes first. */
 	if (r == 0 && st.exists && st.readonly)
@@ -884,27 +515,27 @@ sftp_deletefile(struct call *c, const struct op *op, const char *drv,
 	if (r != 0) {
 		if (r < 0)
 			free(why);
-		return r < 0 ? -1 : fail(res, why);
+		return r < 0 ? -1 : sshfiles_fail(res, why);
 	}
 	return reply_one(res, "D", cols, path, st.exists ? "deleted" : "absent");
 }
 
 static int
-sftp_renamefile(struct call *c, const struct op *op, const char *drv,
+sftp_renamefile(struct sshfiles_call *c, const struct op *op, const char *drv,
     struct script_result *res)
 {
 	static const char *const cols[] = { "Path", "NewPath" };
 	const char *path = op_arg(op, "path"), *name = op_arg(op, "newname");
 	struct sshloop_stat st;
 	proto_begin(&res->out, "renamefile");
-	int r = need(c, path, drv, &st, res);
+	int r = sshfiles_need(c, path, drv, &st, res);
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	char *to = sibling(path, name), *to_drv = sibling(drv, name), *why = NULL;
 	/* Test-Path of the target, as the server's file system sees it: a
 	 * case-only rename is refused on Windows, as PowerShell refuses it,
 	 * and done where names have case (the simulator does the same). */
-	r = c_stat(c, to_drv, &st, &why);
+	r = sshfiles_stat(c, to_drv, &st, &why);
 	if (r == 0 && st.exists)
 		why = xasprintf("%s already exists", to);
 	else if (r == 0)
@@ -912,7 +543,7 @@ sftp_renamefile(struct call *c, const struct op *op, const char *drv,
 	if (r == 0 && why == NULL)
 		reply_one(res, "N", cols, path, to);
 	else if (r >= 0)
-		fail(res, why);
+		sshfiles_fail(res, why);
 	else
 		free(why);
 	free(to);
@@ -942,6 +573,9 @@ op_file(const struct op *op)
 		    NULL;
 	case OP_DELETEFILE:
 		return op_arg(op, "path");
+	case OP_READFILE:
+		return ops_offset_valid(op_arg(op, "offset")) && ops_size_valid(op_arg(op, "max")) ?
+		    op_arg(op, "path") : NULL;
 	case OP_RENAMEFILE:
 		return ops_filename_valid(op_arg(op, "newname")) ? op_arg(op, "path") : NULL;
 	default:
@@ -950,7 +584,7 @@ op_file(const struct op *op)
 }
 
 static int
-route(struct call *c, struct transport *t, sshfiles_ps_fn ps, const struct op *op,
+route(struct sshfiles_call *c, struct transport *t, sshfiles_ps_fn ps, const struct op *op,
     struct script_result *res)
 {
 	if (op->kind == OP_PATHINFO)
@@ -959,7 +593,8 @@ route(struct call *c, struct transport *t, sshfiles_ps_fn ps, const struct op *o
 	if (drv == NULL)
 		return 1;
 	int rc = op->kind == OP_DIRLIST ? sftp_dirlist(c, op, drv, res) :
-	    op->kind == OP_LOGGREP ? sftp_loggrep(c, op, drv, res) :
+	    op->kind == OP_LOGGREP ? sshfiles_loggrep(c, op, drv, res) :
+	    op->kind == OP_READFILE ? sshfiles_readfile(c, op, drv, res) :
 	    op->kind == OP_SETATTR ? sftp_setattr(c, op, drv, res) :
 	    op->kind == OP_DELETEFILE ? sftp_deletefile(c, op, drv, res) :
 	    sftp_renamefile(c, op, drv, res);
@@ -979,7 +614,7 @@ sshfiles_try(struct sshfiles *f, struct transport *t, sshfiles_ps_fn ps,
 		free(e);
 		return 1;
 	}
-	struct call c = { f, op_name(op.kind), dl, err, false };
+	struct sshfiles_call c = { f, op_name(op.kind), dl, err, false };
 	int rc = route(&c, t, ps, &op, res);
 	free(storage);
 	if (rc < 0 && c.no_sftp) {
@@ -1007,8 +642,7 @@ sshfiles_new(struct sshloop *l, const struct ssh_host *host, int sftp_port)
 	if (sftp_port > 0)
 		f->sftp_host.port = sftp_port;
 	atomic_init(&f->off_until, 0);
-	if (pthread_mutex_init(&f->lock, NULL) != 0)
-		abort();
+	f->logs = sshfiles_logs_new();
 	return f;
 }
 
@@ -1017,11 +651,6 @@ sshfiles_free(struct sshfiles *f)
 {
 	if (f == NULL)
 		return;
-	for (size_t i = 0; i < LG_CACHE; i++)
-		if (f->cache[i].key != NULL) {
-			free(f->cache[i].key);
-			ring_free(&f->cache[i].s.hits);
-		}
-	pthread_mutex_destroy(&f->lock);
+	sshfiles_logs_free(f->logs);
 	free(f);
 }

@@ -198,6 +198,24 @@ printf 'caf\xe9 ENCNEEDLE \x80\r\n' >>"$LOGS/distmgr.log"
 sprobe op loggrep "log=$LW" needle=encneedle | grep -q "	caf$(printf '\xc3\xa9') ENCNEEDLE $(printf '\xe2\x82\xac')$"
 ok $? "a CP1252 line comes as UTF-8 (e acute, euro sign)"
 
+# readfile (the log view's mirror): ranges of the log, its head and size.
+same rf1 readfile "path=$LW" offset=0 max=100
+same rf2 readfile "path=$LW" offset=5 max=1048576
+same rf3 readfile "path=$LW" offset=99999999 max=10
+same rf4 readfile "path=\\\\$primary\\E\$\\SMS\\Logs\\distmgr.log" offset=7 max=3
+same rf5 readfile 'path=E:\SMS\Logs\nosuch.log' offset=0 max=10
+grep -q '^END	error	E:.*nosuch.log does not exist$' "$SCRATCH/rf5-sftp"; ok $? "  a missing log: Need()'s error"
+python3 - "$SCRATCH/rf2-sftp" "$LOGS/distmgr.log" <<'PY'
+import base64, sys
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if l.startswith('B\t')]
+data = open(sys.argv[2], 'rb').read()
+off, size, _, head, body = rows[0][1:6]
+assert int(size) == len(data), (size, len(data))
+assert base64.b64decode(head) == data[:64]
+assert base64.b64decode(body) == data[5:5 + 1048576]
+PY
+ok $? "  the bytes, size and head are the file's on disk"
+
 IN='E:\SMS\inboxes\distmgr.box\INCOMING'
 in=$E/SMS/inboxes/distmgr.box/INCOMING
 mkfile() { for f in "$@"; do echo "$f" >"$in/$f"; chown dpdsim: "$in/$f"; chmod 644 "$in/$f"; done; }
