@@ -218,6 +218,29 @@ sshkh_marker(struct sshkh *kh, const char *path, unsigned long lineno, const cha
 }
 
 /*
+ * A hashed name is "|1|" base64(salt) "|" base64(HMAC-SHA1): both 20
+ * bytes, or OpenSSH skips the line.  libssh2 1.10 takes any length and
+ * then leaks an HMAC context on every check against it, so such a line
+ * never reaches it.
+ */
+static bool
+sshkh_hash_ok(const struct sshkh_field *host)
+{
+	if (host->len < 3 || strncmp(host->p, "|1|", 3) != 0)
+		return true;
+	const char *salt = host->p + 3, *end = host->p + host->len;
+	const char *bar = memchr(salt, '|', (size_t)(end - salt));
+	unsigned char *a = NULL, *b = NULL;
+	size_t alen = 0, blen = 0;
+	bool ok = bar != NULL && sshkh_unb64(salt, (size_t)(bar - salt), &a, &alen) == 0 &&
+	    sshkh_unb64(bar + 1, (size_t)(end - bar - 1), &b, &blen) == 0 &&
+	    alen == 20 && blen == 20;
+	free(a);
+	free(b);
+	return ok;
+}
+
+/*
  * Give one entry to libssh2.  1.10's readline takes a host field of at
  * most two characters for a hashed one and silently adds nothing (so "db"
  * would never match); such names go in through addc instead.
@@ -231,6 +254,10 @@ sshkh_add_line(struct sshkh *kh, const char *line, size_t len, const struct sshk
 	int rc;
 
 	*why = "unsupported key type";
+	if (!sshkh_hash_ok(&f[0])) {
+		*why = "hashed host name is not HMAC-SHA1 (salt and hash must be 20 bytes each)";
+		return -1;
+	}
 	if (f[0].len > 2) {
 		rc = libssh2_knownhost_readline(kh->hosts, line, len,
 		    LIBSSH2_KNOWNHOST_FILE_OPENSSH);

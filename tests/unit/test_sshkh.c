@@ -212,6 +212,19 @@ test_bad_lines(void)
 	is_int(lines, 7, "exactly the bad lines warned (incl. revoked match)");
 	sshkh_free(kh);
 
+	/* A hashed name whose hash is not 20 bytes: OpenSSH skips it, and
+	 * libssh2 1.10 would leak on every check against it (found by
+	 * tests/fuzz/fuzz_sshkh.c). */
+	text = xasprintf("|1|c2FsdHNhbHRzYWx0c2FsdHNhbHQ=|c2hvcnQ= %s\nafter.example %s\n",
+	    ka.line, kc.line);
+	write_text("shorthash", text);
+	free(text);
+	kh = load("shorthash");
+	contains(warned(), "shorthash:1: cannot parse (hashed host name is not HMAC-SHA1",
+	    "a hashed name with a short hash is skipped with a warning");
+	is_int(check(kh, "after.example", 22, &kc), SSHKH_MATCH, "  the next line still matches");
+	sshkh_free(kh);
+
 	kh = load("missing");
 	ok(kh != NULL, "missing file loads");
 	is_int(check(kh, "alpha.example", 22, &ka), SSHKH_NOTFOUND, "missing file is empty");

@@ -1,0 +1,36 @@
+/*
+ * libFuzzer target: what comes back from a Windows host (standard error
+ * as CLIXML) and what a simulated host is handed (a command line, a stdin
+ * payload) are untrusted bytes.  None of the decoders may crash, leak or
+ * read out of bounds, whatever they are given.  Built and run for a
+ * bounded time by tests/fuzz/run.sh.
+ */
+#include "config.h"
+#include "backend/winenc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+	if (s == NULL)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	free(winenc_clixml_errors(s));
+	char *script = NULL, *err = NULL;
+	(void)winenc_parse_command(s, &script, &err);
+	free(script);
+	free(err);
+	script = err = NULL;
+	(void)winenc_decode_payload((const char *)data, size, &script, &err);
+	free(script);
+	free(err);
+	free(s);
+	return 0;
+}
