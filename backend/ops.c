@@ -985,7 +985,10 @@ ops_parse(const char *script, struct op *op, char **storage, char **err)
 		char *key, *value;
 		s = parse_arg_line(s, &key, &value);
 		if (key == NULL || op->nargs == OP_MAX_ARGS) {
-			err_set(err, "malformed argument line in script");
+			err_set(err, key == NULL ? "malformed argument line in script" :
+			    "more than %d arguments in script", OP_MAX_ARGS);
+			free(key);   /* found by tests/fuzz/fuzz_ops.c */
+			free(value);
 			buf_free(&st);
 			return -1;
 		}

@@ -123,6 +123,17 @@ test_parse_quotes(void)
 	ok(ops_parse("# dpdoctor op=status v=1\n$A['x'] = 'open\n", &op, &storage, &err) == -1,
 	    "unterminated value refused");
 	free(err);
+	err = NULL;
+	/* One argument too many (the fuzzer found its key and value leaked). */
+	struct buf many;
+	buf_init(&many);
+	buf_adds(&many, "# dpdoctor op=status v=1\n");
+	for (int i = 0; i <= OP_MAX_ARGS; i++)
+		buf_printf(&many, "$A['k%d'] = 'v'\n", i);
+	ok(ops_parse(many.data, &op, &storage, &err) == -1, "%d arguments refused", OP_MAX_ARGS + 1);
+	contains(err, "more than 16 arguments", "  and said so");
+	free(err);
+	buf_free(&many);
 }
 
 /* readfile: a range of a file as data, read sharing the writer's lock. */
