@@ -15,6 +15,7 @@
 # is closed.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
+. "$top_srcdir/tests/fixtures/sitecfg.sh"
 
 sshd_require
 trap 'sshd_stop; cleanup_scratch' EXIT
@@ -34,16 +35,7 @@ primary=$SSHD_SFTP_SERVER
 log=$SSHD_BASE/sshd.log
 
 # cfg FILE [KEY=VALUE...]: the site's configuration, with extra [server] keys.
-cfg() {
-	local f=$1 kv; shift
-	{
-		printf '[site 009]\nsite_server = %s\nwmi_host = %s\n\n' "$primary" "$primary"
-		printf '[server %s]\ntransport = ssh\nhost = 127.0.0.1\nport = %s\nuser = %s\n' \
-			"$primary" "$SSHD_PORT" "$SSHD_USER"
-		printf 'identity = %s\nknown_hosts = %s\nconnect_timeout = 5\n' "$SSHD_KEY" "$SSHD_KNOWN_HOSTS"
-		for kv in "$@"; do printf '%s = %s\n' "${kv%%=*}" "${kv#*=}"; done
-	} >"$f"
-}
+cfg() { local f=$1; shift; site_ini "$f" "$primary" "$@"; }
 cfg "$SCRATCH/sftp.ini" sftp_port="$SSHD_SFTP_PORT"
 cfg "$SCRATCH/ps.ini" sftp=no
 

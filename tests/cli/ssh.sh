@@ -11,6 +11,7 @@
 # so no run can hang on the terminal.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
+. "$top_srcdir/tests/fixtures/sitecfg.sh"
 
 sshd_require
 AGENT_PID=
@@ -47,21 +48,9 @@ sshd_start "$demo"; ok $? "sshd starts (port ${SSHD_PORT:-?})"
 [ -n "${SSHD_PID:-}" ] || { done_testing; exit 1; }
 hostkey_fp=$(ssh-keygen -lf "$SSHD_BASE/host_ed25519.pub" | awk '{print $2}')
 
-# cfg FILE [KEY=VALUE...]: the site's configuration, with extra [server] keys.
-cfg() {
-	local f=$1; shift
-	{
-		printf '[site 009]\nsite_server = %s\nwmi_host = %s\n\n' "$primary" "$primary"
-		printf '[server %s]\ntransport = ssh\nhost = 127.0.0.1\nport = %s\nuser = %s\n' \
-			"$primary" "$SSHD_PORT" "$SSHD_USER"
-		printf 'connect_timeout = 5\n'
-		# The fixture serves Windows-like SFTP (/E:/...) on a port of its own.
-		if [ -n "${SSHD_SFTP_PORT:-}" ]; then printf 'sftp_port = %s\n' "$SSHD_SFTP_PORT"
-		else printf 'sftp = no\n'; fi
-		local kv
-		for kv in "$@"; do printf '%s = %s\n' "${kv%%=*}" "${kv#*=}"; done
-	} >"$f"
-}
+# cfg FILE [KEY=VALUE...]: the site's configuration; each test names its
+# own key file and known_hosts (or none).
+cfg() { local f=$1; shift; site_ini "$f" "$primary" identity= known_hosts= "$@"; }
 # run NAME ARGS...: dpdoctor with a time limit; NAME.out, NAME.err, $rc.
 run() {
 	local name=$1; shift

@@ -7,6 +7,7 @@
 # soon, say which server it lost, and leave no step without its journal end.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
+. "$top_srcdir/tests/fixtures/sitecfg.sh"
 
 sshd_require
 trap 'sshd_stop; cleanup_scratch' EXIT
@@ -19,23 +20,7 @@ chmod 711 "$SCRATCH"
 sshd_start "$demo"; ok $? "sshd starts"
 [ -n "${SSHD_PID:-}" ] || { done_testing; exit 1; }
 primary=SMS009PRI
-cat >"$SCRATCH/site.ini" <<INI
-[site 009]
-site_server = $primary
-wmi_host = $primary
-
-[server $primary]
-transport = ssh
-host = 127.0.0.1
-port = $SSHD_PORT
-user = $SSHD_USER
-identity = $SSHD_KEY
-known_hosts = $SSHD_KNOWN_HOSTS
-connect_timeout = 5
-INI
-# The fixture serves Windows-like SFTP (/E:/...) on a port of its own.
-if [ -n "${SSHD_SFTP_PORT:-}" ]; then echo "sftp_port = $SSHD_SFTP_PORT"
-else echo "sftp = no"; fi >>"$SCRATCH/site.ini"
+site_ini "$SCRATCH/site.ini" "$primary"
 D=("$DPDOCTOR")
 C=(-c "$SCRATCH/site.ini")
 

@@ -8,6 +8,7 @@
 # a DP whose log cannot be read is named in the view's error line.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
+. "$top_srcdir/tests/fixtures/sitecfg.sh"
 tui_require "$TUI_DPDOCTOR"
 if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/sbin/sshd ]; then
 	tui_skip_all "needs root and openssh-server (./quickstart installs it)"
@@ -32,14 +33,7 @@ want=$(grep "$pkg" "$log" | tail -1 | sed 's/  \$\$<.*//; s/\r$//' | cut -c1-40)
 DPDOCTOR_SIM_TIME=$TUI_SIM_TIME sshd_start "$TUI_DEMO" >"$TUI_TMP/sshd.err" 2>&1
 tap $? "sshd starts (port ${SSHD_PORT:-?})"
 [ -n "${SSHD_PID:-}" ] || { sed 's/^/#   /' "$TUI_TMP/sshd.err"; tui_done; exit 1; }
-{
-	printf '[site 009]\nsite_server = %s\nwmi_host = %s\n\n' "$primary" "$primary"
-	printf '[server %s]\ntransport = ssh\nhost = 127.0.0.1\nport = %s\nuser = %s\n' \
-		"$primary" "$SSHD_PORT" "$SSHD_USER"
-	printf 'identity = %s\nknown_hosts = %s\nconnect_timeout = 10\n' "$SSHD_KEY" "$SSHD_KNOWN_HOSTS"
-	if [ -n "${SSHD_SFTP_PORT:-}" ]; then printf 'sftp_port = %s\n' "$SSHD_SFTP_PORT"
-	else printf 'sftp = no\n'; fi
-} >"$TUI_TMP/site.ini"
+site_ini "$TUI_TMP/site.ini" "$primary" connect_timeout=10
 home=$TUI_TMP/home
 mkdir -p "$home"
 # shellcheck disable=SC2046

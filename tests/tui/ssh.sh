@@ -14,6 +14,7 @@
 # marked STALE, and q quits at once.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
+. "$top_srcdir/tests/fixtures/sitecfg.sh"
 tui_require "$TUI_DPDOCTOR"
 if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/sbin/sshd ]; then
 	tui_skip_all "needs root and openssh-server (./quickstart installs it)"
@@ -42,20 +43,11 @@ tap $? "sshd starts (port ${SSHD_PORT:-?})"
 [ -n "${SSHD_PID:-}" ] || { sed 's/^/#   /' "$TUI_TMP/sshd.err"; tui_done; exit 1; }
 hostkey_fp=$(ssh-keygen -lf "$SSHD_BASE/host_ed25519.pub" | awk '{print $2}')
 
-# cfg FILE [KEY=VALUE...]: the site's configuration, with extra [server] keys.
+# cfg FILE [KEY=VALUE...]: the site's configuration; each test names its
+# own key file and known_hosts (or none).
 cfg() {
-	local f=$1 kv
-	shift
-	{
-		printf '[site 009]\nsite_server = %s\nwmi_host = %s\n\n' "$primary" "$primary"
-		printf '[server %s]\ntransport = ssh\nhost = 127.0.0.1\nport = %s\nuser = %s\n' \
-			"$primary" "$SSHD_PORT" "$SSHD_USER"
-		printf 'connect_timeout = 10\n'
-		# The fixture serves Windows-like SFTP (/E:/...) on a port of its own.
-		if [ -n "${SSHD_SFTP_PORT:-}" ]; then printf 'sftp_port = %s\n' "$SSHD_SFTP_PORT"
-		else printf 'sftp = no\n'; fi
-		for kv in "$@"; do printf '%s = %s\n' "${kv%%=*}" "${kv#*=}"; done
-	} >"$f"
+	local f=$1; shift
+	site_ini "$f" "$primary" identity= known_hosts= connect_timeout=10 "$@"
 }
 mkdir -p "$TUI_TMP/home"
 # start CONFIG: the real dpdoctor on it, with an empty home (no keys there).
