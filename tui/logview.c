@@ -177,35 +177,36 @@ lv_read(struct job *j, void *arg)
 	lv_read_path(j, xstrdup(job_what(j)));
 }
 
-/* Job thread: the server is the job's name; fetch its log, then read the
- * copy.  The options outlive every job and are never changed. */
-static void
-lv_fetch_read(struct job *j, void *arg)
+/* Job thread: fetch the log of the server the job is named after into its
+ * local copy.  The options outlive every job and are never changed.  The
+ * copy's path, or NULL after failing the job. */
+static char *
+lv_fetch(struct job *j, const struct ui *u)
 {
-	const struct ui *u = arg;
 	char *local = NULL, *err = NULL;
 	if (u->opt->log_fetch(u->opt->log_fetch_ctx, job_what(j), job_deadline(j), &local,
 	    &err) != 0) {
 		job_fail(j, "%s", err ? err : "cannot fetch the log");
 		free(err);
-		return;
+		return NULL;
 	}
-	lv_read_path(j, local);
+	return local;
+}
+
+/* Job thread: the first fetch, then the read of the copy. */
+static void
+lv_fetch_read(struct job *j, void *arg)
+{
+	char *local = lv_fetch(j, arg);
+	if (local != NULL)
+		lv_read_path(j, local);
 }
 
 /* Job thread: a later fetch; the tail on the UI thread reads what came. */
 static void
 lv_sync(struct job *j, void *arg)
 {
-	const struct ui *u = arg;
-	char *local = NULL, *err = NULL;
-	if (u->opt->log_fetch(u->opt->log_fetch_ctx, job_what(j), job_deadline(j), &local,
-	    &err) != 0) {
-		job_fail(j, "%s", err ? err : "cannot fetch the log");
-		free(err);
-		return;
-	}
-	free(local);
+	free(lv_fetch(j, arg));
 }
 
 static void

@@ -13,16 +13,7 @@
 . "$top_srcdir/tests/fixtures/sshd.sh"
 . "$top_srcdir/tests/fixtures/sitecfg.sh"
 
-sshd_require
-trap 'sshd_stop; cleanup_scratch' EXIT
-unset SSH_AUTH_SOCK SSH_AGENT_PID
-export DPDOCTOR_ASKPASS=/bin/false
-
-demo=$SCRATCH/demo
-chmod 711 "$SCRATCH"     # dpdsim must reach the site below it
-"$DPDOCTOR" status --demo="$demo" --format csv >/dev/null; is $? 1 "demo site created"
-primary=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["source"].split(":")[1])' \
-	<("$DPDOCTOR" status --demo="$demo" --format json))
+ssh_site_begin
 sshd_start "$demo"; ok $? "sshd starts"
 [ -n "${SSHD_PID:-}" ] || { done_testing; exit 1; }
 site_ini "$SCRATCH/site.ini" "$primary"

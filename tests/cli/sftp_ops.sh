@@ -17,14 +17,7 @@
 . "$top_srcdir/tests/fixtures/sshd.sh"
 . "$top_srcdir/tests/fixtures/sitecfg.sh"
 
-sshd_require
-trap 'sshd_stop; cleanup_scratch' EXIT
-unset SSH_AUTH_SOCK SSH_AGENT_PID
-export DPDOCTOR_ASKPASS=/bin/false
-
-demo=$SCRATCH/demo
-chmod 711 "$SCRATCH"     # dpdsim must reach the site below it
-"$DPDOCTOR" status --demo="$demo" --format csv >"$SCRATCH/demo.csv"; is $? 1 "demo site created"
+ssh_site_begin
 sshd_start "$demo"; ok $? "sshd starts"
 if [ -z "${SSHD_SFTP_PORT:-}" ]; then
 	sshd_stop

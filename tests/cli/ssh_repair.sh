@@ -9,17 +9,11 @@
 . "$top_srcdir/tests/fixtures/sshd.sh"
 . "$top_srcdir/tests/fixtures/sitecfg.sh"
 
-sshd_require
-trap 'sshd_stop; cleanup_scratch' EXIT
-unset SSH_AUTH_SOCK SSH_AGENT_PID DPDOCTOR_SIM_TIME
-export XDG_STATE_HOME=$SCRATCH/state DPDOCTOR_ASKPASS=/bin/false
-
-demo=$SCRATCH/demo
-chmod 711 "$SCRATCH"
-"$DPDOCTOR" status --demo="$demo" --format csv >"$SCRATCH/demo.csv"; is $? 1 "demo site created"
+unset DPDOCTOR_SIM_TIME        # the site's clock runs: the DP must get to Installed
+export XDG_STATE_HOME=$SCRATCH/state
+ssh_site_begin
 sshd_start "$demo"; ok $? "sshd starts"
 [ -n "${SSHD_PID:-}" ] || { done_testing; exit 1; }
-primary=SMS009PRI
 site_ini "$SCRATCH/site.ini" "$primary"
 D=("$DPDOCTOR")
 C=(-c "$SCRATCH/site.ini")

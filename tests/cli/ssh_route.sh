@@ -12,16 +12,7 @@
 . "$top_srcdir/tests/fixtures/sshd.sh"
 . "$top_srcdir/tests/fixtures/sitecfg.sh"
 
-sshd_require
-trap 'sshd_stop; cleanup_scratch' EXIT
-unset SSH_AUTH_SOCK SSH_AGENT_PID
-export DPDOCTOR_ASKPASS=/bin/false
-
-demo=$SCRATCH/demo
-chmod 711 "$SCRATCH"     # dpdsim must reach the site below it
-"$DPDOCTOR" status --demo="$demo" --format csv >"$SCRATCH/demo.csv"; is $? 1 "demo site created"
-primary=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["source"].split(":")[1])' \
-	<("$DPDOCTOR" status --demo="$demo" --format json))
+ssh_site_begin
 
 # The package sent to most DPs, and its DPs (the primary is the WMI host).
 pkg=$(tail -n +2 "$SCRATCH/demo.csv" | cut -d, -f1 | sort | uniq -c | sort -rn | awk 'NR == 1 { print $2 }')
