@@ -14,16 +14,17 @@
  * passphrase hands the question to the asker thread and waits, undriven,
  * until the answer wakes the loop.  Each session allocates through
  * functions that wipe every block they free, so libssh2's copies of
- * secrets do not linger in freed memory.
+ * secrets do not linger in freed memory, and that free what libssh2
+ * still holds when the session goes.
  */
 #include "config.h"
 #include "backend/sshloop_int.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,79 @@ sshhost_orphan(struct sshhost *h, LIBSSH2_CHANNEL *ch)
 	h->orphans[h->norphans++] = ch;
 }
 
+/*
+ * The session's allocator.  libssh2 frees its copies of passwords and the
+ * keyboard-interactive answers (and decrypted packets) without wiping
+ * them: every block is wiped before it goes back to malloc.  Every block
+ * is also on the host's list, so what libssh2 1.10 leaves behind when a
+ * connection dies (an SFTP handle whose close could not be sent, with its
+ * read-ahead, found by the ASan run of tests/cli/sftp.sh) is freed with
+ * the session.  All of it runs on the engine thread: no lock.
+ */
+struct wipe_block {
+	struct wipe_block *prev, *next;
+	size_t size;
+};
+/* The header, rounded up so the block keeps malloc's alignment. */
+#define WIPE_HDR ((sizeof(struct wipe_block) + _Alignof(max_align_t) - 1) / \
+	_Alignof(max_align_t) * _Alignof(max_align_t))
+
+static void *
+wipe_alloc(size_t count, void **abstract)
+{
+	struct sshhost *h = *abstract;
+	struct wipe_block *b = malloc(WIPE_HDR + count);
+	if (b == NULL)
+		return NULL;
+	*b = (struct wipe_block){ NULL, h->blocks, count };
+	if (h->blocks != NULL)
+		h->blocks->prev = b;
+	h->blocks = b;
+	return (char *)b + WIPE_HDR;
+}
+
+static void
+wipe_free(void *ptr, void **abstract)
+{
+	struct sshhost *h = *abstract;
+	if (ptr == NULL)
+		return;
+	struct wipe_block *b = (struct wipe_block *)(void *)((char *)ptr - WIPE_HDR);
+	if (b->prev != NULL)
+		b->prev->next = b->next;
+	else
+		h->blocks = b->next;
+	if (b->next != NULL)
+		b->next->prev = b->prev;
+	explicit_bzero(ptr, b->size);
+	free(b);
+}
+
+/* Never realloc(): it may move the block and leave the old one unwiped. */
+static void *
+wipe_realloc(void *ptr, size_t count, void **abstract)
+{
+	if (ptr == NULL)
+		return wipe_alloc(count, abstract);
+	void *n = wipe_alloc(count, abstract);
+	if (n == NULL)
+		return NULL;   /* the old block stays, as realloc() leaves it */
+	const struct wipe_block *b = (const struct wipe_block *)(const void *)
+	    ((const char *)ptr - WIPE_HDR);
+	memcpy(n, ptr, b->size < count ? b->size : count);
+	wipe_free(ptr, abstract);
+	return n;
+}
+
+/* After libssh2_session_free: whatever of the session libssh2 still held. */
+static void
+wipe_release(struct sshhost *h)
+{
+	void *abstract = h;
+	while (h->blocks != NULL)
+		wipe_free((char *)h->blocks + WIPE_HDR, &abstract);
+}
+
 void
 sshhost_close(struct sshhost *h)
 {
@@ -151,6 +225,7 @@ sshhost_close(struct sshhost *h)
 		    LIBSSH2_ERROR_EAGAIN; i++)
 			;
 		h->session = NULL;
+		wipe_release(h);
 	}
 	if (h->fd >= 0)
 		close(h->fd);
@@ -243,41 +318,6 @@ warn_kh(void *ctx, const char *msg)
 	struct sshhost *h = ctx;
 	if (h->loop->cfg.warn != NULL)
 		h->loop->cfg.warn(h->loop->cfg.warn_ctx, msg);
-}
-
-/* The session's allocator.  libssh2 frees its copies of passwords and the
- * keyboard-interactive answers (and decrypted packets) without wiping
- * them; these wipe every block before it goes back to malloc. */
-static void *
-wipe_alloc(size_t count, void **abstract)
-{
-	(void)abstract;
-	return malloc(count ? count : 1);
-}
-
-static void
-wipe_free(void *ptr, void **abstract)
-{
-	(void)abstract;
-	if (ptr == NULL)
-		return;
-	explicit_bzero(ptr, malloc_usable_size(ptr));
-	free(ptr);
-}
-
-/* Never realloc(): it may move the block and leave the old one unwiped. */
-static void *
-wipe_realloc(void *ptr, size_t count, void **abstract)
-{
-	if (ptr == NULL)
-		return wipe_alloc(count, abstract);
-	void *n = malloc(count ? count : 1);
-	if (n == NULL)
-		return NULL;   /* the old block stays, as realloc() leaves it */
-	size_t old = malloc_usable_size(ptr);
-	memcpy(n, ptr, old < count ? old : count);
-	wipe_free(ptr, abstract);
-	return n;
 }
 
 /* The TCP connection is up: a session, with the host key preference. */

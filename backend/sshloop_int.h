@@ -101,6 +101,7 @@ struct sshhost {
 	int fd;
 	short revents;               /* from the last poll */
 	LIBSSH2_SESSION *session;
+	struct wipe_block *blocks;   /* every block the session allocated (sshhost.c) */
 	struct sshkh *kh;
 	bool connecting;             /* TCP connect in progress */
 	bool handshaken;
