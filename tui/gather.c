@@ -181,6 +181,10 @@ gather_done(struct job *j, enum job_status st, void *result, const char *error, 
 		*g->final = res->ev;
 		g->dx = res->dx;
 		free(res);
+		/* A DP reached over its own connection, whose host key nobody
+		 * has accepted yet, reads as unreachable: offer the key. */
+		if (evidence_find(g->final, EV_UNREACHABLE, 0) >= 0)
+			sshkey_failed(u, NULL);
 	} else {
 		if (result != NULL)
 			gather_result_free(result);

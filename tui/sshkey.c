@@ -26,8 +26,6 @@
 
 /* How long writing the key to known_hosts may take. */
 #define SSHKEY_ACCEPT_MS 10000
-/* What the engine's message says when the key has changed (sshhost.c);
- * the transport hands the UI text only. */
 
 struct sshkey {
 	bool check;           /* a failure waits to be looked at */
