@@ -328,11 +328,18 @@ sshkey_show_all(struct ui *u, struct sshkey *k)
 	struct text *txt = dialog_open(u, title, sshkey_all,
 	    sizeof sshkey_all / sizeof sshkey_all[0], sshkey_all_answered, k);
 	text_newline(txt);
+	/* Two lines a key, each ended: a fingerprint must never run on into
+	 * the next server's name. */
 	for (size_t i = 0; i < k->n; i++) {
 		const struct sshloop_hostkey *h = &k->v[i];
-		char *line = xasprintf("%s  %s %s", h->server, h->type, h->fingerprint);
-		text_wrap(txt, UI_ROLE_NORMAL, line, sshkey_width(), 2);
-		free(line);
+		char *who = xasprintf("%s (%s port %d)", h->server, h->address, h->port);
+		char *key = xasprintf("  %s %s", h->type, h->fingerprint);
+		text_wrap(txt, UI_ROLE_NORMAL, who, sshkey_width(), 2);
+		text_newline(txt);
+		text_wrap(txt, UI_ROLE_DIM, key, sshkey_width(), 4);
+		text_newline(txt);
+		free(who);
+		free(key);
 	}
 	text_newline(txt);
 	char *where = xasprintf("A writes all %zu to %s%s.", k->n, k->v[0].known_hosts,

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 #include "tui/wizard_int.h"
+#include "tui/sshkey.h"
 #include "tui/gather.h"
 #include "tui/ui.h"
 #include "backend/diagnose.h"
@@ -172,6 +173,9 @@ wiz_diagnose_done(struct job *j, enum job_status st, void *result, const char *e
 	if (st != JOB_DONE)
 		w->error = wiz_job_error(st, error);
 	wiz_diagnosed(w);
+	/* DPs reached over connections of their own may have shown host keys
+	 * nobody has accepted yet: offer them (all at once, "1 of N"). */
+	sshkey_failed(w->u, NULL);
 }
 
 void

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# A DP with a connection of its own, in the full-screen UI: the demo site
-# behind the loopback sshd, a failing DP given its own [server] section
-# whose SFTP port shows a host key known_hosts does not hold.  Opening the
-# cell's details reaches the DP over its own connection; the key is
-# offered with that server, address and port, and the fingerprint
-# ssh-keygen prints; y writes one line and the details come again, now
-# with the DP's files read over its own SFTP (no "unreachable").
+# DPs with connections of their own, in the full-screen UI: the demo site
+# behind the loopback sshd, failing DPs given their own [server] sections
+# whose SFTP ports show host keys known_hosts does not hold.
+#  - Opening one cell's details reaches its DP over its own connection; the
+#    key is offered with that server, address and port, and the
+#    fingerprint ssh-keygen prints; y writes one line and the details come
+#    again, now with the DP's files read over its own SFTP.
+#  - Marking cells on two more such DPs and pressing R diagnoses both: the
+#    two keys wait at once and are offered "1 of 2"; A lists them, and A
+#    again writes both.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
 . "$top_srcdir/tests/fixtures/sitecfg.sh"
@@ -20,20 +23,34 @@ chmod 711 "$TUI_TMP"    # dpdsim must reach the site below it
 
 primary=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["source"].split(":")[1])' \
 	"$TUI_TMP/bad.json")
-read -r pkg dp _ < <(tui_demo_failures PCK_MISSING)
-[ -n "$dp" ] || tui_skip_all "no failing pair in the demo"
+# Three failing pairs on three different DPs.
+declare -A seen=()
+pairs=()
+while read -r p d _; do
+	[ -n "${seen[$d]:-}" ] && continue
+	seen[$d]=1
+	pairs+=("$p $d")
+	[ ${#pairs[@]} -eq 3 ] && break
+done < <(tui_demo_failures)
+[ ${#pairs[@]} -eq 3 ] || tui_skip_all "fewer than three DPs fail in the demo"
+read -r pkg dp <<<"${pairs[0]}"
+read -r pkg2 dp2 <<<"${pairs[1]}"
+read -r pkg3 dp3 <<<"${pairs[2]}"
 
-export SSHD_SFTP_DPS=$dp
+export SSHD_SFTP_DPS="$dp $dp2 $dp3"
 DPDOCTOR_SIM_TIME=$TUI_SIM_TIME sshd_start "$TUI_DEMO" >"$TUI_TMP/sshd.err" 2>&1
 tap $? "sshd starts (port ${SSHD_PORT:-?})"
 [ -n "${SSHD_PID:-}" ] || { sed 's/^/#   /' "$TUI_TMP/sshd.err"; tui_done; exit 1; }
 dport=$(sshd_sftp_port "$dp")
 [ -n "$dport" ] || tui_skip_all "no SFTP chroot here (bind mounts not permitted)"
-# Every key the fixture knows but the DP's port's.
+dport2=$(sshd_sftp_port "$dp2") dport3=$(sshd_sftp_port "$dp3")
+# Every key the fixture knows but the DPs' ports'.
 kh=$TUI_TMP/known_hosts
-grep -v "^\[127\.0\.0\.1\]:$dport " "$SSHD_KNOWN_HOSTS" >"$kh"
+grep -v "^\[127\.0\.0\.1\]:\($dport\|$dport2\|$dport3\) " "$SSHD_KNOWN_HOSTS" >"$kh"
 site_ini "$TUI_TMP/site.ini" "$primary" connect_timeout=10 known_hosts="$kh" \
-	--dp "$dp" sftp=yes sftp_port="$dport" known_hosts="$kh"
+	--dp "$dp" sftp=yes sftp_port="$dport" known_hosts="$kh" \
+	--dp "$dp2" sftp=yes sftp_port="$dport2" known_hosts="$kh" \
+	--dp "$dp3" sftp=yes sftp_port="$dport3" known_hosts="$kh"
 fp=$(ssh-keygen -lf "$SSHD_BASE/host_ed25519.pub" | awk '{print $2}')
 lines=$(wc -l <"$kh")
 
@@ -61,6 +78,27 @@ is_line() { [ "$(grep -c "^\[127\.0\.0\.1\]:$dport " "$kh")" -eq 1 ]; }
 check "  one line for [127.0.0.1]:$dport in known_hosts" wait_until is_line 5
 is_gone() { ! tui_screen | grep -q 'nreachable\|Could not read'; }
 check "  the details come again, nothing unreachable" wait_until is_gone 20
-tui_keys Escape q
+tui_keys Escape
+
+# Two cells on the two other DPs, marked, and R: both keys wait at once.
+tui_goto_cell "$pkg2" "$dp2" && tui_keys Space
+check "$pkg2 x $dp2 marked" tui_wait_text "1 marked" 3
+tui_goto_cell "$pkg3" "$dp3" && tui_keys Space
+check "$pkg3 x $dp3 marked" tui_wait_text "2 marked" 3
+tui_keys R
+check "R: the keys are offered, 1 of 2" tui_wait_text "Unknown host key (1 of 2)" 30
+tui_screen | grep -Fq "A: list all 2 keys waiting"; tap $? "  A is offered"
+tui_keys A
+check "A: one list of both" tui_wait_text "Accept all 2 host keys?" 3
+# on_list DP PORT: its line, and its key's on the next.
+on_list() { tui_screen | grep -A1 -F "$1 (127.0.0.1 port $2)" | grep -Eq "(ssh-ed25519|ecdsa-[a-z0-9-]+) SHA256:"; }
+on_list "$dp2" "$dport2"; tap $? "  $dp2, its address and port, its key on a line of its own"
+on_list "$dp3" "$dport3"; tap $? "  $dp3, its address and port, its key on a line of its own"
+[ "$(tui_screen | grep -c "SHA256:")" -eq 2 ]; tap $? "  two fingerprints, one a line"
+tui_keys A
+check "A again: both recorded" tui_wait_text "2 host keys added" 10
+both() { [ "$(grep -c "^\[127\.0\.0\.1\]:\($dport2\|$dport3\) " "$kh")" -eq 2 ]; }
+check "  one line each in known_hosts" wait_until both 5
+tui_keys Escape Escape q
 check "q quits" tui_wait "$TUI_EXIT_MARK 0" 5
 tui_done
