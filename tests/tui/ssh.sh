@@ -15,21 +15,11 @@
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
 . "$top_srcdir/tests/fixtures/sitecfg.sh"
-tui_require "$TUI_DPDOCTOR"
-if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/sbin/sshd ]; then
-	tui_skip_all "needs root and openssh-server (./quickstart installs it)"
-fi
-tui_demo_init || tui_skip_all "the demo site cannot be created"
-trap 'sshd_stop; tui_cleanup' EXIT
-# Nothing may answer for the person at the screen.
-unset SSH_AUTH_SOCK SSH_AGENT_PID DPDOCTOR_ASKPASS
-chmod 711 "$TUI_TMP"    # dpdsim must reach the site below it
+tui_ssh_begin    # nothing may answer for the person at the screen
 T0=$(date +%s%N)
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 note() { echo "# $*"; }
 
-primary=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["source"].split(":")[1])' \
-	"$TUI_TMP/bad.json")
 bad_pkgs=$(tui_json bad 'len({x["PackageID"] for x in p})')
 
 # The reference: the grid's counts line on the in-process demo.

@@ -12,17 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
 . "$top_srcdir/tests/fixtures/sitecfg.sh"
-tui_require "$TUI_DPDOCTOR"
-if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/sbin/sshd ]; then
-	tui_skip_all "needs root and openssh-server (./quickstart installs it)"
-fi
-tui_demo_init || tui_skip_all "the demo site cannot be created"
-trap 'sshd_stop; tui_cleanup' EXIT
-unset SSH_AUTH_SOCK SSH_AGENT_PID DPDOCTOR_ASKPASS
-chmod 711 "$TUI_TMP"    # dpdsim must reach the site below it
-
-primary=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["source"].split(":")[1])' \
-	"$TUI_TMP/bad.json")
+tui_ssh_begin
 # Three failing pairs on three different DPs.
 declare -A seen=()
 pairs=()
