@@ -17,6 +17,7 @@
 #include "tui/keymap.h"
 #include "tui/refresh.h"
 #include "tui/ui.h"
+#include "tui/wizard.h"
 #include "backend/util.h"
 
 #include <curses.h>
@@ -143,6 +144,7 @@ sshkey_accept_done(struct job *j, enum job_status st, void *result, const char *
 		u->want_refresh = true;
 	if (u->view == UI_VIEW_DETAIL)
 		gather_restart(u);
+	wizard_keys_accepted(u);
 }
 
 static char *

@@ -151,6 +151,19 @@ wizard_open(struct ui *u)
 	wiz_start_diagnose(w);
 }
 
+void
+wizard_keys_accepted(struct ui *u)
+{
+	struct wizard *w = u->wizard;
+	if (w == NULL || w->job != NULL || w->phase != WIZ_PLAN || u->view != UI_VIEW_WIZARD)
+		return;
+	/* Nothing has run yet: the same cells, diagnosed again from scratch. */
+	enum ui_view back = u->wizard_return;
+	wizard_free(u);
+	wizard_open(u);
+	u->wizard_return = back;
+}
+
 /* After diagnosing: a batch is grouped by suggested plan; one cell is a
  * group of one whose plan the administrator may change. */
 void

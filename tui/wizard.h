@@ -21,6 +21,9 @@ struct ui;
 
 /* R: open on the marked cells, else the cursor cell. */
 void wizard_open(struct ui *u);
+/* Host keys were accepted: while the plan is still being chosen, the
+ * cells are diagnosed again (a DP that could not be read now can). */
+void wizard_keys_accepted(struct ui *u);
 /* Esc: false (with a message) while a step runs. */
 bool wizard_close(struct ui *u);
 void wizard_draw(struct ui *u, int y, int h, int64_t now);

@@ -8,7 +8,7 @@
 #    again, now with the DP's files read over its own SFTP.
 #  - Marking cells on two more such DPs and pressing R diagnoses both: the
 #    two keys wait at once and are offered "1 of 2"; A lists them, and A
-#    again writes both.
+#    again writes both; the wizard then diagnoses the cells again.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
 . "$top_srcdir/tests/fixtures/sitecfg.sh"
@@ -89,6 +89,15 @@ tui_keys A
 check "A again: both recorded" tui_wait_text "2 host keys added" 10
 both() { [ "$(grep -c "^\[127\.0\.0\.1\]:\($dport2\|$dport3\) " "$kh")" -eq 2 ]; }
 check "  one line each in known_hosts" wait_until both 5
-tui_keys Escape Escape q
+# Diagnosed again (the groups are back) and nothing left unread.
+unread() {
+	local scr
+	scr=$(tui_screen)
+	grep -q "Groups (by suggested plan)" <<<"$scr" && ! grep -q "could not be$\|could not be read" <<<"$scr"
+}
+check "  the wizard diagnoses both cells again, now read" wait_until unread 30
+tui_keys Escape
+check "Esc leaves the wizard" tui_wait_gone "Repair 2 marked cells" 5
+tui_keys q
 check "q quits" tui_wait "$TUI_EXIT_MARK 0" 5
 tui_done
