@@ -36,12 +36,6 @@
 #define OUTPUT_MAX ((size_t)1 << 30)   /* refuse a reply past 1 GiB */
 #define READ_CHUNK 32768
 
-static char *
-vfmt(const char *fmt, va_list ap)
-{
-	return xvasprintf(fmt, ap);
-}
-
 const char *
 sshhost_session_msg(LIBSSH2_SESSION *s)
 {
@@ -76,7 +70,7 @@ sshhost_fail_all(struct sshhost *h, enum ssh_error kind, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = vfmt(fmt, ap);
+	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	struct sshreq *lists[2] = { h->queue, h->active };
 	h->queue = h->active = NULL;
@@ -255,7 +249,7 @@ sshhost_failed(struct sshhost *h, enum ssh_error kind, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = vfmt(fmt, ap);
+	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	/* The host's state first: a caller woken by the failure may ask the
 	 * engine about it at once (a changed key, a key to accept). */

@@ -419,15 +419,21 @@ sshloop_pending_host_keys(struct sshloop *l, struct sshloop_hostkey **v, size_t 
 }
 
 void
+sshloop_hostkey_clear(struct sshloop_hostkey *h)
+{
+	free(h->server);
+	free(h->address);
+	free(h->type);
+	free(h->fingerprint);
+	free(h->known_hosts);
+	*h = (struct sshloop_hostkey){0};
+}
+
+void
 sshloop_hostkeys_free(struct sshloop_hostkey *v, size_t n)
 {
-	for (size_t i = 0; v != NULL && i < n; i++) {
-		free(v[i].server);
-		free(v[i].address);
-		free(v[i].type);
-		free(v[i].fingerprint);
-		free(v[i].known_hosts);
-	}
+	for (size_t i = 0; v != NULL && i < n; i++)
+		sshloop_hostkey_clear(&v[i]);
 	free(v);
 }
 

@@ -178,6 +178,8 @@ struct sshloop_hostkey {
  * (with *v NULL and *n 0) when none. */
 int sshloop_pending_host_keys(struct sshloop *l, struct sshloop_hostkey **v, size_t *n);
 void sshloop_hostkeys_free(struct sshloop_hostkey *v, size_t n);
+/* Free one entry's strings and zero it (the array stays). */
+void sshloop_hostkey_clear(struct sshloop_hostkey *h);
 /* A host refused because its key changed since it was recorded: its name
  * and the engine's message (never something to accept).  0 when there is
  * one; the UI shows it instead of matching error text. */

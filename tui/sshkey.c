@@ -200,7 +200,7 @@ sshkey_finish(struct ui *u, struct sshkey *k)
 	for (size_t i = 0; i < k->n; i++)
 		if (k->yes[i]) {
 			acc[m++] = k->v[i];
-			k->v[i] = (struct sshloop_hostkey){0};
+			k->v[i] = (struct sshloop_hostkey){0};   /* moved */
 		}
 	sshkey_offer_free(k);
 	k->acc = acc;
@@ -364,11 +364,7 @@ sshkey_check_pending(struct ui *u, struct sshkey *k)
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (sshkey_was_declined(k, &v[i])) {
-			free(v[i].server);
-			free(v[i].address);
-			free(v[i].type);
-			free(v[i].fingerprint);
-			free(v[i].known_hosts);
+			sshloop_hostkey_clear(&v[i]);
 			continue;
 		}
 		v[m++] = v[i];

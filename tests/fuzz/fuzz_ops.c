@@ -6,6 +6,7 @@
  * but never crash.  Built and run for a bounded time by tests/fuzz/run.sh.
  */
 #include "config.h"
+#include "backend/util.h"
 #include "backend/ops.h"
 #include "backend/proto.h"
 
@@ -27,16 +28,12 @@ count(const struct proto_record *r, void *arg, char **err)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = malloc(size + 1);
-	if (s == NULL)
-		return 0;
-	memcpy(s, data, size);
-	s[size] = '\0';
+	/* As a string: what follows a NUL byte is not seen, as by a reader. */
+	char *s = xstrndup((const char *)data, size);
 	struct op op;
 	char *storage = NULL, *err = NULL;
-	if (ops_parse(s, &op, &storage, &err) == 0) {
+	if (ops_parse(s, &op, &storage, &err) == 0)
 		free(ops_render(&op, &err));
-	}
 	free(storage);
 	free(err);
 	for (int k = 0; k < OP_COUNT; k++) {

@@ -6,6 +6,7 @@
  * bounded time by tests/fuzz/run.sh.
  */
 #include "config.h"
+#include "backend/util.h"
 #include "backend/winenc.h"
 
 #include <stdint.h>
@@ -17,11 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = malloc(size + 1);
-	if (s == NULL)
-		return 0;
-	memcpy(s, data, size);
-	s[size] = '\0';
+	/* As a string: what follows a NUL byte is not seen, as by a reader. */
+	char *s = xstrndup((const char *)data, size);
 	free(winenc_clixml_errors(s));
 	char *script = NULL, *err = NULL;
 	(void)winenc_parse_command(s, &script, &err);

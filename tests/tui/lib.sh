@@ -268,6 +268,32 @@ for r in rows:
 ' "$TUI_DEMO/site.db" "$@"
 }
 
+# tui_demo_logged_pair: a PCK_MISSING pair whose DP's distmgr.log names
+# the package, as $pkg, $dp and that log's path $log; skips the file when
+# there is none.
+tui_demo_logged_pair() {
+	local p d
+	pkg='' dp=''
+	while read -r p d _; do
+		grep -q "$p" "$TUI_DEMO/servers/$d/E:/SMS/Logs/distmgr.log" 2>/dev/null &&
+			{ pkg=$p dp=$d; break; }
+	done < <(tui_demo_failures PCK_MISSING)
+	[ -n "$pkg" ] || tui_skip_all "no DP log names a failing package"
+	log=$TUI_DEMO/servers/$dp/E:/SMS/Logs/distmgr.log
+}
+
+# tui_log_append LOG MESSAGE: a line shaped like the log's last one, with
+# MESSAGE as its text.
+tui_log_append() {
+	python3 -c '
+import sys
+last = open(sys.argv[1], encoding="latin-1").read().rstrip("\n").split("\n")[-1]
+i = last.find("  $$<")
+with open(sys.argv[1], "a", encoding="latin-1") as f:
+    f.write(sys.argv[2] + last[i:] + "\n")
+' "$1" "$2"
+}
+
 # tui_finding_title ENUM: the title of a finding in backend/diagnose.h.
 tui_finding_title() {
 	python3 -c '

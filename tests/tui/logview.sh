@@ -9,25 +9,8 @@
 tui_require "$TUI_DRIVER"
 tui_demo_init || tui_skip_all "the demo site cannot be created"
 
-dplog() { echo "$TUI_DEMO/servers/$1/E:/SMS/Logs/distmgr.log"; }
-# A PCK_MISSING pair whose DP's log names the package.
-pkg='' dp=''
-while read -r p d _; do
-	grep -q "$p" "$(dplog "$d")" 2>/dev/null && { pkg=$p dp=$d; break; }
-done < <(tui_demo_failures PCK_MISSING)
-[ -n "$pkg" ] || tui_skip_all "no DP log names a failing package"
-log=$(dplog "$dp")
-
-# Append a line shaped like the log's last one, with our own message.
-append() {
-	python3 -c '
-import sys
-last = open(sys.argv[1], encoding="latin-1").read().rstrip("\n").split("\n")[-1]
-i = last.find("  $$<")
-with open(sys.argv[1], "a", encoding="latin-1") as f:
-    f.write(sys.argv[2] + last[i:] + "\n")
-' "$log" "$1"
-}
+tui_demo_logged_pair
+append() { tui_log_append "$log" "$1"; }
 
 tui_start_evidence 80 24
 check "the grid appears" tui_wait ' of [0-9]+ packages' 10

@@ -10,13 +10,7 @@
 . "$top_srcdir/tests/fixtures/sshd.sh"
 . "$top_srcdir/tests/fixtures/sitecfg.sh"
 tui_ssh_begin
-dplog() { echo "$TUI_DEMO/servers/$1/E:/SMS/Logs/distmgr.log"; }
-pkg='' dp=''
-while read -r p d _; do
-	grep -q "$p" "$(dplog "$d")" 2>/dev/null && { pkg=$p dp=$d; break; }
-done < <(tui_demo_failures PCK_MISSING)
-[ -n "$pkg" ] || tui_skip_all "no DP log names a failing package"
-log=$(dplog "$dp")
+tui_demo_logged_pair
 # The newest line naming the package, as the view shows it (its message).
 want=$(grep "$pkg" "$log" | tail -1 | sed 's/  \$\$<.*//; s/\r$//' | cut -c1-40)
 
@@ -38,13 +32,7 @@ mirror=$home/.cache/dpdoctor/logs/$dp-distmgr.log
 cmp -s "$log" "$mirror"; tap $? "  a copy of the log is in the cache"
 tui_screen | grep -q "^distmgr.log $dp .*/.cache/dpdoctor/logs/"; tap $? "  the title names the copy in the cache"
 
-python3 -c '
-import sys
-last = open(sys.argv[1], encoding="latin-1").read().rstrip("\n").split("\n")[-1]
-i = last.find("  $$<")
-with open(sys.argv[1], "a", encoding="latin-1") as f:
-    f.write(sys.argv[2] + last[i:] + "\n")
-' "$log" "~Package $pkg dpdoctor-remote-marker"
+tui_log_append "$log" "~Package $pkg dpdoctor-remote-marker"
 check "an appended line arrives with the next fetch" tui_wait 'dpdoctor-remote-marker' 15
 tui_status_line | grep -q "^following"; tap $? "  still following"
 
