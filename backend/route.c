@@ -194,23 +194,31 @@ part_free(struct part *p)
 	}
 }
 
+/* Whether a path before i has i's answerer (it was counted or asked). */
+static bool
+part_seen(const struct part *p, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (p->group[j] == p->group[i])
+			return true;
+	return false;
+}
+
 /* Split the paths by who answers.  Returns how many answerers there are;
  * *only is the one when there is one. */
 static size_t
 part_split(const struct route *r, const char *paths, struct part *p, size_t *only)
 {
 	size_t groups = 0;
-	bool seen[OPS_MAX_PATHS + 1] = { false };
 	for (const char *s = paths; p->n < OPS_MAX_PATHS;) {
 		size_t len = strcspn(s, "|");
 		p->paths[p->n] = xstrndup(s, len);
-		size_t g = path_index(r, p->paths[p->n]);
-		p->group[p->n++] = g;
-		if (g <= OPS_MAX_PATHS && !seen[g]) {
-			seen[g] = true;
+		p->group[p->n] = path_index(r, p->paths[p->n]);
+		if (!part_seen(p, p->n)) {
 			groups++;
-			*only = g;
+			*only = p->group[p->n];
 		}
+		p->n++;
 		if (s[len] == '\0')
 			break;
 		s += len + 1;
@@ -223,12 +231,9 @@ static void
 part_merge(const struct route *r, struct part *p, struct script_result *res,
     const struct deadline *dl)
 {
-	bool asked[OPS_MAX_PATHS + 1] = { false };
 	for (size_t i = 0; i < p->n; i++)
-		if (!asked[p->group[i]]) {
-			asked[p->group[i]] = true;
+		if (!part_seen(p, i))
 			part_ask(r, p, p->group[i], dl);
-		}
 	proto_begin(&res->out, "pathinfo");
 	proto_cols(&res->out, "F", file_cols, ROW_COLS);
 	for (size_t i = 0; i < p->n; i++)

@@ -56,8 +56,8 @@ list_append(struct sshreq **head, struct sshreq *r)
 	*head = r;
 }
 
-static void
-list_remove(struct sshreq **head, struct sshreq *r)
+void
+sshhost_list_remove(struct sshreq **head, struct sshreq *r)
 {
 	while (*head != NULL && *head != r)
 		head = &(*head)->next;
@@ -117,6 +117,17 @@ sshhost_orphan(struct sshhost *h, LIBSSH2_CHANNEL *ch)
 {
 	h->orphans = xreallocarray(h->orphans, h->norphans + 1, sizeof *h->orphans);
 	h->orphans[h->norphans++] = ch;
+}
+
+/* A secret is wiped as soon as it is done with. */
+static void
+forget_secret(struct sshhost *h)
+{
+	if (h->secret != NULL)
+		explicit_bzero(h->secret, strlen(h->secret));
+	free(h->secret);
+	h->secret = NULL;
+	h->secret_asked = false;
 }
 
 /*
@@ -231,11 +242,7 @@ sshhost_close(struct sshhost *h)
 	h->key_index = 0;
 	free(h->methods);
 	h->methods = NULL;
-	if (h->secret != NULL)
-		explicit_bzero(h->secret, strlen(h->secret));
-	free(h->secret);
-	h->secret = NULL;
-	h->secret_asked = false;
+	forget_secret(h);
 	if (h->ask != NULL)
 		sshask_abandon(h->loop, h->ask);
 	h->ask = NULL;
@@ -423,16 +430,6 @@ tried(struct sshhost *h, const char *what)
 	if (h->tried.len > 0)
 		buf_adds(&h->tried, ", ");
 	buf_adds(&h->tried, what);
-}
-
-static void
-forget_secret(struct sshhost *h)
-{
-	if (h->secret != NULL)
-		explicit_bzero(h->secret, strlen(h->secret));
-	free(h->secret);
-	h->secret = NULL;
-	h->secret_asked = false;
 }
 
 /* Ask once, on the asker thread: true when the question is on its way
@@ -803,7 +800,7 @@ chan_step(struct sshhost *h, struct sshreq *r, int *dead)
 			if (libssh2_channel_free(r->ch) == LIBSSH2_ERROR_EAGAIN)
 				sshhost_orphan(h, r->ch);
 			r->ch = NULL;
-			list_remove(&h->active, r);
+			sshhost_list_remove(&h->active, r);
 			if (signame != NULL)
 				sshloop_complete(h->loop, r, SSHE_PROTOCOL, "%s: the command was "
 				    "killed by signal %s", h->name, signame);
@@ -825,7 +822,7 @@ chan_step(struct sshhost *h, struct sshreq *r, int *dead)
 		sshhost_orphan(h, r->ch);
 		r->ch = NULL;
 	}
-	list_remove(&h->active, r);
+	sshhost_list_remove(&h->active, r);
 	if (rc == 0)
 		sshloop_complete(h->loop, r, SSHE_PROTOCOL, "%s: the reply is larger than "
 		    "%zu MB; refused", h->name, OUTPUT_MAX >> 20);
@@ -998,7 +995,7 @@ sshhost_expire(struct sshhost *h, int64_t now)
 			n = r->next;
 			if (!expired(r, now))
 				continue;
-			list_remove(lists[i], r);
+			sshhost_list_remove(lists[i], r);
 			if (r->ch != NULL) {
 				sshhost_orphan(h, r->ch);
 				r->ch = NULL;

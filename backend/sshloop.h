@@ -128,8 +128,6 @@ struct sshloop_dir {
 };
 void sshloop_dir_free(struct sshloop_dir *d);
 
-/* E:\a\b -> /E:/a/b (malloc'd), or NULL with *err. */
-char *sshloop_sftp_path(const char *winpath, char **err);
 
 /* A missing file is not an error: st->exists is false. */
 int sshloop_sftp_stat(struct sshloop *l, const struct ssh_host *h, const char *winpath,

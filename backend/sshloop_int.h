@@ -188,6 +188,8 @@ void sshask_abandon(struct sshloop *l, struct sshask *a);
 
 /* sshhost.c */
 void sshhost_enqueue(struct sshhost *h, struct sshreq *r);
+/* Take r off a request list (queue or active), if it is on it. */
+void sshhost_list_remove(struct sshreq **head, struct sshreq *r);
 void sshhost_start(struct sshhost *h, int64_t now);
 /* Drive the session and its channels; true when anything moved. */
 bool sshhost_drive(struct sshhost *h, int64_t now);

@@ -15,7 +15,7 @@
  * read and size the last read to what is left of the range, writes pass
  * the same remaining bytes again, directory reads use buffers large enough
  * that 1.10 does not skip entries.  Paths are converted from E:\a\b to
- * /E:/a/b in one place, sshloop_sftp_path, and anything else is refused
+ * /E:/a/b in one place, to_sftp, and anything else is refused
  * before a request is made.
  */
 #include "config.h"
@@ -134,17 +134,6 @@ to_sftp(const char *w, char **err)
 	return buf_detach(&b);
 }
 
-char *
-sshloop_sftp_path(const char *winpath, char **err)
-{
-	char *why = NULL;
-	char *p = to_sftp(winpath, &why);
-	if (p == NULL)
-		err_set(err, "%s: %s", winpath ? winpath : "(null)", why);
-	free(why);
-	return p;
-}
-
 /* Windows wildcards: * any run, ? one character, any case. */
 static bool
 wild_match(const char *pat, const char *s)
@@ -195,16 +184,6 @@ sshsftp_what(const struct sshreq *r)
 	return r->sf != NULL && r->sf->what != NULL ? r->sf->what : "sftp";
 }
 
-static void
-remove_active(struct sshhost *h, struct sshreq *r)
-{
-	struct sshreq **p = &h->active;
-	while (*p != NULL && *p != r)
-		p = &(*p)->next;
-	if (*p == r)
-		*p = r->next;
-}
-
 /* The request is done (msg NULL: success) with what failed; -1 for the
  * drive loop. */
 static int
@@ -212,7 +191,7 @@ finish_kind(struct sshhost *h, struct sshreq *r, enum ssh_error kind, const char
 {
 	if (h->sftp_owner == r)
 		h->sftp_owner = NULL;
-	remove_active(h, r);
+	sshhost_list_remove(&h->active, r);
 	if (msg == NULL)
 		sshloop_complete(h->loop, r, SSHE_NONE, NULL);
 	else

@@ -30,19 +30,6 @@ struct ssh_priv {
 	struct sshfiles *files;    /* the file ops over SFTP; NULL: sftp = no */
 };
 
-/* CRLF to LF in place. */
-static void
-strip_cr(struct buf *b)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < b->len; i++)
-		if (!(b->data[i] == '\r' && i + 1 < b->len && b->data[i + 1] == '\n'))
-			b->data[k++] = b->data[i];
-	b->len = k;
-	if (b->data != NULL)
-		b->data[k] = '\0';
-}
-
 /* ---- PowerShell ------------------------------------------------------------- */
 
 static int
@@ -77,11 +64,11 @@ ps_run(struct transport *t, const char *script, struct script_result *res,
 		free(e);
 		return -1;
 	}
-	strip_cr(&res->out);
+	buf_crlf_to_lf(&res->out);
 	char *text = winenc_clixml_errors(res->err.data ? res->err.data : "");
 	buf_reset(&res->err);
 	buf_adds(&res->err, text);
-	strip_cr(&res->err);
+	buf_crlf_to_lf(&res->err);
 	free(text);
 	return 0;
 }

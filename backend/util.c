@@ -116,6 +116,18 @@ buf_reset(struct buf *b)
 }
 
 void
+buf_crlf_to_lf(struct buf *b)
+{
+	size_t w = 0;
+	for (size_t r = 0; r < b->len; r++)
+		if (!(b->data[r] == '\r' && r + 1 < b->len && b->data[r + 1] == '\n'))
+			b->data[w++] = b->data[r];
+	b->len = w;
+	if (b->data != NULL)
+		b->data[w] = '\0';
+}
+
+void
 buf_grow(struct buf *b, size_t extra)
 {
 	if (b->len + extra + 1 <= b->cap)

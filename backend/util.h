@@ -32,6 +32,8 @@ struct buf {
 void buf_init(struct buf *b);
 void buf_free(struct buf *b);
 void buf_reset(struct buf *b);
+/* CRLF to LF in place (Windows replies); a lone CR stays. */
+void buf_crlf_to_lf(struct buf *b);
 void buf_grow(struct buf *b, size_t extra);
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);

@@ -6,8 +6,8 @@
  * is short, needs no locale or iconv_open() failure path, and lets us be
  * strict in one place (overlongs, encoded surrogates, unpaired UTF-16
  * surrogates are refused) with messages that say where the input went
- * wrong.  Base64 comes from libcrypto's EVP_EncodeBlock/EVP_DecodeBlock.
- * DecodeBlock is lax (it skips leading and trailing whitespace and counts
+ * wrong.  Base64 is ops_b64_encode/ops_b64_decode (libcrypto underneath).
+ * libcrypto's DecodeBlock is lax (it skips leading and trailing whitespace and counts
  * '=' padding as zero bytes in its result), so every input is checked
  * against the alphabet and padding rules before it is decoded and the
  * padding is taken off the length afterwards.  Both are fed in chunks so
@@ -15,8 +15,8 @@
  */
 #include "config.h"
 #include "backend/winenc.h"
+#include "backend/ops.h"
 
-#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +51,6 @@ static const char bad_stdin[] =
 	"is not a valid Base-64 string as it contains a non-base 64 character, more "
 	"than two padding characters, or an illegal character among the padding "
 	"characters.\"";
-
-/* Bytes per EVP call: a multiple of 3 (encode) and its base64 size (decode). */
-#define B64_CHUNK (3 * 65536)
 
 const char *
 winenc_bootstrap_script(void)
@@ -182,18 +179,6 @@ utf8_from_utf16le(const unsigned char *p, size_t len, struct buf *out, char **er
 	return 0;
 }
 
-static void
-b64_encode(const unsigned char *p, size_t len, struct buf *out)
-{
-	for (size_t at = 0; at < len; at += B64_CHUNK) {
-		size_t n = len - at < B64_CHUNK ? len - at : B64_CHUNK;
-		buf_grow(out, 4 * ((n + 2) / 3) + 1);
-		int w = EVP_EncodeBlock((unsigned char *)out->data + out->len, p + at, (int)n);
-		out->len += (size_t)w;
-		out->data[out->len] = '\0';
-	}
-}
-
 static bool
 b64_char(char c)
 {
@@ -233,21 +218,10 @@ b64_decode(const char *s, size_t len, struct buf *out, const char *lead, char **
 	buf_grow(out, 0);
 	if (b64_check(s, len, lead, err) != 0)
 		return -1;
-	size_t pad = len >= 1 && s[len - 1] == '=' ? (len >= 2 && s[len - 2] == '=' ? 2 : 1) : 0;
-	const size_t chunk = B64_CHUNK / 3 * 4;
-	for (size_t at = 0; at < len; at += chunk) {
-		size_t n = len - at < chunk ? len - at : chunk;
-		buf_grow(out, n / 4 * 3 + 1);
-		int w = EVP_DecodeBlock((unsigned char *)out->data + out->len,
-		    (const unsigned char *)s + at, (int)n);
-		if (w < 0) {
-			err_set(err, "%s\n(libcrypto refused it)", lead);
-			return -1;
-		}
-		out->len += (size_t)w;
+	if (ops_b64_decode(s, len, out) != 0) {
+		err_set(err, "%s\n(libcrypto refused it)", lead);
+		return -1;
 	}
-	out->len -= pad;
-	out->data[out->len] = '\0';
 	return 0;
 }
 
@@ -262,7 +236,7 @@ winenc_command(const char *script, char **err)
 	}
 	buf_init(&line);
 	buf_adds(&line, WINENC_PREFIX);
-	b64_encode((const unsigned char *)u16.data, u16.len, &line);
+	ops_b64_encode(u16.data, u16.len, &line);
 	buf_free(&u16);
 	return buf_detach(&line);
 }
@@ -272,7 +246,7 @@ winenc_stdin_payload(const char *script)
 {
 	struct buf b;
 	buf_init(&b);
-	b64_encode((const unsigned char *)script, strlen(script), &b);
+	ops_b64_encode(script, strlen(script), &b);
 	buf_adds(&b, "\r\n");
 	return buf_detach(&b);
 }
@@ -468,19 +442,6 @@ clixml_string(const char *p, const char *end, struct buf *out)
 	return 0;
 }
 
-/* CRLF -> LF in place. */
-static void
-crlf_to_lf(struct buf *b)
-{
-	size_t w = 0;
-	for (size_t r = 0; r < b->len; r++)
-		if (!(b->data[r] == '\r' && r + 1 < b->len && b->data[r + 1] == '\n'))
-			b->data[w++] = b->data[r];
-	b->len = w;
-	if (b->data != NULL)
-		b->data[w] = '\0';
-}
-
 char *
 winenc_clixml_errors(const char *stderr_text)
 {
@@ -499,6 +460,6 @@ winenc_clixml_errors(const char *stderr_text)
 		}
 		p = end + 4;
 	}
-	crlf_to_lf(&out);
+	buf_crlf_to_lf(&out);
 	return buf_detach(&out);
 }
