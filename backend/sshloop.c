@@ -452,24 +452,6 @@ sshloop_changed_host_key(struct sshloop *l, char **server, char **message)
 	return rc;
 }
 
-/* Under the lock: write h's pending key to its known_hosts and let it
- * connect again. */
-static int
-accept_locked(struct sshhost *h, char **err)
-{
-	char *path = h->known_hosts ? xstrdup(h->known_hosts) : sshkh_default_path();
-	int rc = sshkh_append(path, h->address, h->port, h->pending_key, h->pending_len,
-	    h->pending_type, err);
-	free(path);
-	if (rc == 0) {
-		free(h->pending_key);
-		h->pending_key = NULL;
-		h->failed = false;
-		h->retry_at = 0;
-	}
-	return rc;
-}
-
 /* The waiting host named server (on port, 0 = any) whose key has the
  * fingerprint fp (NULL = any). */
 static struct sshhost *
@@ -482,19 +464,56 @@ pending_host(struct sshloop *l, const char *server, int port, const char *fp)
 	return NULL;
 }
 
+/* Write the waiting key of server (port 0 = any; fp NULL = any) to its
+ * known_hosts and let the host connect again.  The file is written with
+ * the lock released (a flock and an fsync must not stall the engine or
+ * the UI); the host is let go only if that very key still waits. */
+static int
+accept_one(struct sshloop *l, const char *server, int port, const char *fp, char **err)
+{
+	pthread_mutex_lock(&l->lock);
+	struct sshhost *h = pending_host(l, server, port, fp);
+	if (h == NULL) {
+		pthread_mutex_unlock(&l->lock);
+		if (fp == NULL)
+			err_set(err, "%s: no host key is waiting to be accepted", server);
+		else
+			err_set(err, "%s: the host key %s is no longer waiting to be accepted",
+			    server, fp);
+		return -1;
+	}
+	char *path = h->known_hosts ? xstrdup(h->known_hosts) : sshkh_default_path();
+	char *address = xstrdup(h->address), *key = xmalloc(h->pending_len);
+	char *shown = xstrdup(h->pending_fp);
+	int hport = h->port, type = h->pending_type;
+	size_t len = h->pending_len;
+	memcpy(key, h->pending_key, len);
+	pthread_mutex_unlock(&l->lock);
+
+	int rc = sshkh_append(path, address, hport, key, len, type, err);
+	if (rc == 0) {
+		pthread_mutex_lock(&l->lock);
+		if ((h = pending_host(l, server, hport, shown)) != NULL) {
+			free(h->pending_key);
+			h->pending_key = NULL;
+			h->failed = false;
+			h->retry_at = 0;
+		}
+		pthread_mutex_unlock(&l->lock);
+	}
+	free(path);
+	free(address);
+	free(key);
+	free(shown);
+	return rc;
+}
+
 int
 sshloop_accept_host_key(struct sshloop *l, const char *server, char **err)
 {
-	int rc = -1;
-	pthread_mutex_lock(&l->lock);
 	/* The server may have two sessions (ssh and SFTP ports): the one
 	 * whose key waits is meant. */
-	struct sshhost *h = pending_host(l, server, 0, NULL);
-	if (h == NULL)
-		err_set(err, "%s: no host key is waiting to be accepted", server);
-	else
-		rc = accept_locked(h, err);
-	pthread_mutex_unlock(&l->lock);
+	int rc = accept_one(l, server, 0, NULL, err);
 	loop_wake(l);
 	return rc;
 }
@@ -504,19 +523,9 @@ sshloop_accept_host_keys(struct sshloop *l, const struct sshloop_hostkey *v, siz
     char **err)
 {
 	int rc = 0;
-	pthread_mutex_lock(&l->lock);
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		/* Only the very key the administrator was shown. */
-		struct sshhost *h = pending_host(l, v[i].server, v[i].port, v[i].fingerprint);
-		if (h == NULL) {
-			err_set(err, "%s: the host key %s is no longer waiting to be accepted",
-			    v[i].server, v[i].fingerprint);
-			rc = -1;
-		} else {
-			rc = accept_locked(h, err);
-		}
-	}
-	pthread_mutex_unlock(&l->lock);
+	/* Only the very key the administrator was shown. */
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = accept_one(l, v[i].server, v[i].port, v[i].fingerprint, err);
 	loop_wake(l);
 	return rc;
 }
