@@ -242,7 +242,7 @@ restart(struct transport *t, const char *winpath, const char *local, struct rang
 	return rc;
 }
 
-/* Append the remote's new bytes to local; *restart when it is another
+/* Append the remote's new bytes to local; *again when it is another
  * file now. */
 static int
 append(struct transport *t, const char *winpath, const char *local, struct range *r,

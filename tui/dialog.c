@@ -148,13 +148,26 @@ dialog_choices(const struct dialog *d, struct text *t)
 	}
 }
 
+/* The box's width on this screen. */
+static int
+dialog_width(void)
+{
+	return COLS - 4 < DIALOG_MAX_W ? COLS - 4 : DIALOG_MAX_W;
+}
+
+int
+dialog_text_width(void)
+{
+	return dialog_width() - 4;
+}
+
 void
 dialog_draw(struct ui *u, int y, int h)
 {
 	struct dialog *d = u->dialog;
 	if (d == NULL || h < 5)
 		return;
-	int w = COLS - 4 < DIALOG_MAX_W ? COLS - 4 : DIALOG_MAX_W;
+	int w = dialog_width();
 	struct text ch;
 	text_init(&ch);
 	dialog_choices(d, &ch);

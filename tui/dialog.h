@@ -41,6 +41,9 @@ void dialog_set_input(struct ui *u, struct prompt *p);
 bool dialog_cursor(const struct ui *u, int *y, int *x);
 /* Feed a key while active; PgUp/PgDn scroll a long body. */
 void dialog_key(struct ui *u, int key);
+/* How wide a line of a dialog's body may be on this screen (for
+ * text_wrap of what goes into it). */
+int dialog_text_width(void);
 /* Draw over the body rows [y, y + h). */
 void dialog_draw(struct ui *u, int y, int h);
 void dialog_free(struct ui *u);

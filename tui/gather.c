@@ -184,7 +184,7 @@ gather_done(struct job *j, enum job_status st, void *result, const char *error, 
 		/* A DP reached over its own connection, whose host key nobody
 		 * has accepted yet, reads as unreachable: offer the key. */
 		if (evidence_find(g->final, EV_UNREACHABLE, 0) >= 0)
-			sshkey_failed(u, NULL);
+			sshkey_failed(u);
 	} else {
 		if (result != NULL)
 			gather_result_free(result);
@@ -193,7 +193,7 @@ gather_done(struct job *j, enum job_status st, void *result, const char *error, 
 		    xasprintf("no answer within %d s", GATHER_TIMEOUT_MS / 1000) :
 		    xstrdup(error ? error : "gathering stopped");
 		if (st == JOB_FAILED)
-			sshkey_failed(u, error); /* an unknown host key: ask */
+			sshkey_failed(u); /* an unknown host key: ask */
 	}
 	gather_sweep(g);
 	u->dirty |= UI_DIRTY_BODY;

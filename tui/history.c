@@ -358,7 +358,7 @@ hist_prompt(struct ui *u, struct history *h)
 	const struct journal_list *l = &h->unfinished;
 	struct text *t = dialog_open(u, "Unfinished repair steps", hist_choices,
 	    sizeof hist_choices / sizeof hist_choices[0], hist_answer, h);
-	int width = (COLS - 4 < 76 ? COLS - 4 : 76) - 4;
+	int width = dialog_text_width();
 	text_newline(t);
 	text_wrap(t, UI_ROLE_NORMAL, "These steps were begun and never finished (dpdoctor "
 	    "was stopped while they ran). Verify the cells before going on:", width, 0);

@@ -11,7 +11,6 @@
 #include "backend/sim/sim.h"
 
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,25 +123,17 @@ log_path_sim(void *ctx, const char *server)
 
 /* Over a real transport the log view reads a local copy of the server's
  * log, kept current through the site's transport (backend/logmirror).
- * Fetches run on job threads; they are taken one at a time, as two at
- * once would both append the same bytes to the one copy (a closed view's
- * fetch may still be finishing when the view is opened again). */
-static pthread_mutex_t log_fetch_lock = PTHREAD_MUTEX_INITIALIZER;
-
+ * Fetches run on job threads; two on one copy (a closed view's fetch still
+ * finishing when the view is opened again) take turns on the mirror's own
+ * lock. */
 static int
 log_fetch_remote(void *ctx, const char *server, const struct deadline *dl, char **local,
     char **err)
 {
 	struct app *a = ctx;
 	const struct config_server *srv = config_server(&a->cfg, server);
-	if (pthread_mutex_lock(&log_fetch_lock) != 0) {
-		err_set(err, "the distmgr.log of %s: cannot take the fetch lock", server);
-		return -1;
-	}
-	int rc = logmirror_fetch(a->t, srv ? srv->name : server, srv ? srv->sms_path : NULL, dl,
+	return logmirror_fetch(a->t, srv ? srv->name : server, srv ? srv->sms_path : NULL, dl,
 	    local, err);
-	(void)pthread_mutex_unlock(&log_fetch_lock);
-	return rc;
 }
 
 /* tui_options' set_prompter: the UI does not know struct app. */

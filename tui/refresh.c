@@ -84,7 +84,7 @@ refresh_done(struct job *j, enum job_status st, void *result, const char *error,
 			snapshot_free(result);
 		refresh_failed(u, st, error);
 		if (st == JOB_FAILED)
-			sshkey_failed(u, error); /* an unknown host key: ask */
+			sshkey_failed(u); /* an unknown host key: ask */
 	}
 	u->dirty |= UI_DIRTY_ALL;
 }

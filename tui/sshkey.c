@@ -30,7 +30,6 @@
 
 struct sshkey {
 	bool check;           /* a failure waits to be looked at */
-	char *error;          /* its message */
 	char **declined;      /* "SERVER PORT FINGERPRINT" the user said no to */
 	size_t ndeclined;
 	char *refused;        /* the changed-key message already shown */
@@ -43,23 +42,14 @@ struct sshkey {
 	struct job *accept;   /* writing them to known_hosts */
 };
 
-static int
-sshkey_width(void)
-{
-	return (COLS - 4 < 76 ? COLS - 4 : 76) - 4;
-}
-
 void
-sshkey_failed(struct ui *u, const char *error)
+sshkey_failed(struct ui *u)
 {
 	if (u->opt->ssh == NULL)
 		return;
 	if (u->sshkey == NULL)
 		u->sshkey = xcalloc(1, sizeof *u->sshkey);
-	struct sshkey *k = u->sshkey;
-	free(k->error);
-	k->error = xstrdup(error ? error : "");
-	k->check = true;
+	u->sshkey->check = true;
 	sshkey_tick(u);
 }
 
@@ -83,9 +73,8 @@ sshkey_ok_closed(struct ui *u, int answer, void *arg)
 }
 
 static void
-sshkey_show_changed(struct ui *u, struct sshkey *k)
+sshkey_show_changed(struct ui *u, struct sshkey *k, const char *msg)
 {
-	const char *msg = k->error;
 	if (k->refused != NULL && strcmp(k->refused, msg) == 0)
 		return;
 	free(k->refused);
@@ -93,7 +82,7 @@ sshkey_show_changed(struct ui *u, struct sshkey *k)
 	struct text *t = dialog_open(u, "Host key changed: connection refused", sshkey_ok,
 	    sizeof sshkey_ok / sizeof sshkey_ok[0], sshkey_ok_closed, NULL);
 	text_newline(t);
-	text_wrap(t, UI_ROLE_ERROR, msg, sshkey_width(), 0);
+	text_wrap(t, UI_ROLE_ERROR, msg, dialog_text_width(), 0);
 	text_newline(t);
 }
 
@@ -280,15 +269,15 @@ sshkey_show_unknown(struct ui *u, struct sshkey *k)
 	    dialog_open(u, title, sshkey_yn, sizeof sshkey_yn / sizeof sshkey_yn[0],
 	    sshkey_answered, k);
 	text_newline(txt);
-	text_wrap(txt, UI_ROLE_NORMAL, q, sshkey_width(), 0);
+	text_wrap(txt, UI_ROLE_NORMAL, q, dialog_text_width(), 0);
 	text_newline(txt);
 	text_newline(txt);
 	text_wrap(txt, UI_ROLE_DIM, "Compare the fingerprint with the server's own "
-	    "(ssh-keygen -lf on its host key) before accepting.", sshkey_width(), 0);
+	    "(ssh-keygen -lf on its host key) before accepting.", dialog_text_width(), 0);
 	if (k->n > 1) {
 		char *all = xasprintf("A: list all %zu keys waiting, to accept them together.",
 		    k->n);
-		text_wrap(txt, UI_ROLE_DIM, all, sshkey_width(), 0);
+		text_wrap(txt, UI_ROLE_DIM, all, dialog_text_width(), 0);
 		free(all);
 	}
 	free(q);
@@ -336,9 +325,9 @@ sshkey_show_all(struct ui *u, struct sshkey *k)
 		const struct sshloop_hostkey *h = &k->v[i];
 		char *who = xasprintf("%s (%s port %d)", h->server, h->address, h->port);
 		char *key = xasprintf("  %s %s", h->type, h->fingerprint);
-		text_wrap(txt, UI_ROLE_NORMAL, who, sshkey_width(), 2);
+		text_wrap(txt, UI_ROLE_NORMAL, who, dialog_text_width(), 2);
 		text_newline(txt);
-		text_wrap(txt, UI_ROLE_DIM, key, sshkey_width(), 4);
+		text_wrap(txt, UI_ROLE_DIM, key, dialog_text_width(), 4);
 		text_newline(txt);
 		free(who);
 		free(key);
@@ -347,7 +336,7 @@ sshkey_show_all(struct ui *u, struct sshkey *k)
 	char *where = xasprintf("A writes all %zu to %s%s.", k->n, k->v[0].known_hosts,
 	    k->n > 1 && strcmp(k->v[0].known_hosts, k->v[k->n - 1].known_hosts) != 0 ?
 	    " and the other servers' files" : "");
-	text_wrap(txt, UI_ROLE_DIM, where, sshkey_width(), 0);
+	text_wrap(txt, UI_ROLE_DIM, where, dialog_text_width(), 0);
 	free(where);
 	free(title);
 }
@@ -391,9 +380,8 @@ sshkey_tick(struct ui *u)
 	char *server = NULL, *msg = NULL;
 	if (u->opt->ssh != NULL &&
 	    sshloop_changed_host_key(u->opt->ssh, &server, &msg) == 0) {
-		free(k->error);
-		k->error = msg;
-		sshkey_show_changed(u, k);
+		sshkey_show_changed(u, k, msg);
+		free(msg);
 		free(server);
 	} else {
 		sshkey_check_pending(u, k);
@@ -422,7 +410,6 @@ sshkey_free(struct ui *u)
 	if (k == NULL)
 		return;
 	sshkey_forget(u);
-	free(k->error);
 	sshkey_offer_free(k);
 	sshloop_hostkeys_free(k->acc, k->nacc);
 	free(k);

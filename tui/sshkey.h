@@ -13,9 +13,10 @@
 
 struct ui;
 
-/* A refresh or gathering failed with error: look for a host key question
- * (shown now, or once no other dialog or prompt is open). */
-void sshkey_failed(struct ui *u, const char *error);
+/* A refresh or gathering failed, or could not read a server: look for a
+ * host key question (shown now, or once no other dialog or prompt is
+ * open). */
+void sshkey_failed(struct ui *u);
 /* On every loop turn: show a question that had to wait. */
 void sshkey_tick(struct ui *u);
 /* The user asked for a refresh: ask again about keys declined before. */

@@ -242,7 +242,7 @@ sshui_show(struct ui *u)
 	snprintf(s->title, sizeof s->title, "%s asks (ssh)", s->server);
 	struct text *t = dialog_open(u, s->title, sshui_choices,
 	    sizeof sshui_choices / sizeof sshui_choices[0], sshui_answered, s);
-	int width = (COLS - 4 < 76 ? COLS - 4 : 76) - 4;
+	int width = dialog_text_width();
 	text_newline(t);
 	text_wrap(t, UI_ROLE_TITLE, prompt, width, 0);
 	text_newline(t);

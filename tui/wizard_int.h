@@ -106,6 +106,5 @@ void wiz_finished(struct wizard *w, const char *error);
 
 /* Pages (wizard_page.c). */
 void wiz_page(struct wizard *w, struct text *t, int width, int64_t now);
-/* "1.2 MB" */
 
 #endif

@@ -175,7 +175,7 @@ wiz_diagnose_done(struct job *j, enum job_status st, void *result, const char *e
 	wiz_diagnosed(w);
 	/* DPs reached over connections of their own may have shown host keys
 	 * nobody has accepted yet: offer them (all at once, "1 of N"). */
-	sshkey_failed(w->u, NULL);
+	sshkey_failed(w->u);
 }
 
 void
