@@ -601,7 +601,7 @@ journal_read(const char *path, journal_entry_fn cb, journal_warn_fn warn,
 
 /* --- unfinished steps ----------------------------------------------------- */
 
-static void
+void
 journal_entry_copy(struct journal_entry *dst, const struct journal_entry *src)
 {
 	*dst = *src;

@@ -112,6 +112,8 @@ int journal_unfinished(const char *path, struct journal_list *out,
 
 void journal_list_free(struct journal_list *l);
 void journal_entry_free(struct journal_entry *e);
+/* A deep copy, to keep an entry past its read callback. */
+void journal_entry_copy(struct journal_entry *dst, const struct journal_entry *src);
 
 /* "ok", "failed", ... ("" for JOURNAL_NONE); parse returns -1 if unknown. */
 const char *journal_result_name(enum journal_result r);

@@ -54,29 +54,6 @@ history_dup(const char *s)
 	return xstrdup(s ? s : "");
 }
 
-static void
-history_copy_entry(struct journal_entry *d, const struct journal_entry *s)
-{
-	*d = (struct journal_entry){
-		.line = s->line, .phase = s->phase, .step_number = s->step_number,
-		.result = s->result,
-		.time = history_dup(s->time), .step_id = history_dup(s->step_id),
-		.user = history_dup(s->user), .host = history_dup(s->host),
-		.site = history_dup(s->site), .plan = history_dup(s->plan),
-		.step_name = history_dup(s->step_name),
-		.package_id = history_dup(s->package_id),
-		.dp_server = history_dup(s->dp_server),
-		.output_digest = history_dup(s->output_digest),
-		.nparams = s->nparams,
-	};
-	d->param_keys = xcalloc(s->nparams ? s->nparams : 1, sizeof *d->param_keys);
-	d->param_values = xcalloc(s->nparams ? s->nparams : 1, sizeof *d->param_values);
-	for (size_t i = 0; i < s->nparams; i++) {
-		d->param_keys[i] = history_dup(s->param_keys[i]);
-		d->param_values[i] = history_dup(s->param_values[i]);
-	}
-}
-
 static bool
 history_wanted(const struct history_opts *o, const struct journal_entry *e)
 {
@@ -109,7 +86,7 @@ history_collect(const struct journal_entry *e, void *ctx)
 		}
 		r = &h->v[h->n++];
 		memset(r, 0, sizeof *r);
-		history_copy_entry(&r->begin, e);
+		journal_entry_copy(&r->begin, e);
 		r->no_begin = e->phase == JOURNAL_END;
 	}
 	if (e->phase == JOURNAL_END) {

@@ -95,17 +95,7 @@ hist_collect(const struct journal_entry *e, void *ctx)
 		r->cap = r->cap ? r->cap * 2 : 64;
 		r->all.v = xreallocarray(r->all.v, r->cap, sizeof *r->all.v);
 	}
-	struct journal_entry *c = &r->all.v[r->all.n++];
-	memset(c, 0, sizeof *c);
-	c->time = xstrdup(e->time);
-	c->step_id = xstrdup(e->step_id);
-	c->phase = e->phase;
-	c->plan = xstrdup(e->plan);
-	c->step_number = e->step_number;
-	c->step_name = xstrdup(e->step_name);
-	c->package_id = xstrdup(e->package_id);
-	c->dp_server = xstrdup(e->dp_server);
-	c->result = e->result;
+	journal_entry_copy(&r->all.v[r->all.n++], e);
 	return 0;
 }
 
