@@ -18,6 +18,7 @@
 #include "tui/logview.h"
 #include "tui/draw.h"
 #include "tui/glyph.h"
+#include "tui/refresh.h"
 #include "tui/text.h"
 #include "tui/ui.h"
 #include "backend/smslog.h"
@@ -611,7 +612,7 @@ lv_sync_due(struct ui *u, struct lv_src *s, int64_t now)
 {
 	if (!s->remote || s->job != NULL || s->sync != NULL || !s->loaded || s->path == NULL)
 		return;
-	int every = u->opt->refresh_seconds > 0 ? u->opt->refresh_seconds : 30;
+	int every = refresh_interval(u);
 	if (s->next_sync == 0)
 		s->next_sync = now + (int64_t)every * 1000;
 	if (now < s->next_sync)

@@ -38,7 +38,7 @@ refresh_run(struct job *j, void *arg)
 	job_set_result(j, s);
 }
 
-static int
+int
 refresh_interval(const struct ui *u)
 {
 	return u->opt->refresh_seconds > 0 ? u->opt->refresh_seconds : 30;

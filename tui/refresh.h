@@ -10,6 +10,8 @@
 #include "tui/ui.h"
 
 void refresh_start(struct ui *u);
+/* Seconds between automatic refreshes (30 when the options say none). */
+int refresh_interval(const struct ui *u);
 /* Start a refresh when one is due; call once per loop iteration. */
 void refresh_tick(struct ui *u, int64_t now);
 /* Milliseconds until the next refresh is due; -1: none (paused/running). */
