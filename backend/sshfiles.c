@@ -164,14 +164,19 @@ sibling(const char *p, const char *name)
 int
 sshfiles_reach(struct sshfiles_call *c, const char *asked, const char *drv, char **why)
 {
-	const char root[4] = { drv[0], ':', '\\', '\0' };
-	struct sshloop_stat st;
-	char *e = NULL;
-	int r = sshfiles_stat(c, root, &st, &e);
-	free(e);
-	if (r < 0)
-		return -1;
-	if (r == 0 && st.exists)
+	/* A drive is looked at once per op, not once per path asked. */
+	int d = toupper((unsigned char)drv[0]) - 'A';
+	if (c->drive[d] == 0) {
+		const char root[4] = { drv[0], ':', '\\', '\0' };
+		struct sshloop_stat st;
+		char *e = NULL;
+		int r = sshfiles_stat(c, root, &st, &e);
+		free(e);
+		if (r < 0)
+			return -1;
+		c->drive[d] = r == 0 && st.exists ? 1 : 2;
+	}
+	if (c->drive[d] == 1)
 		return 1;
 	char *rt = asked_root(asked);
 	free(*why);
@@ -614,7 +619,7 @@ sshfiles_try(struct sshfiles *f, struct transport *t, sshfiles_ps_fn ps,
 		free(e);
 		return 1;
 	}
-	struct sshfiles_call c = { f, op_name(op.kind), dl, err, false };
+	struct sshfiles_call c = { .f = f, .op = op_name(op.kind), .dl = dl, .err = err };
 	int rc = route(&c, t, ps, &op, res);
 	free(storage);
 	if (rc < 0 && c.no_sftp) {

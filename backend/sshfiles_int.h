@@ -29,6 +29,7 @@ struct sshfiles_call {
 	const struct deadline *dl;
 	char **err;
 	bool no_sftp;              /* the server has no SFTP: go as PowerShell */
+	char drive[26];            /* A..Z in this op: 0 not looked at, 1 there, 2 not */
 };
 
 /* The SFTP calls on the host's drive path drv: 0 done; 1 the server
