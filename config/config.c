@@ -14,8 +14,8 @@
 #include <config.h>        /* autoconf's, by <> so config/config.h is not found instead */
 #include "config/config.h"
 
-#include "backend/nal.h"
-#include "backend/util.h"
+#include "backend/core/nal.h"
+#include "backend/core/util.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -11,7 +11,7 @@
 #include "tui/glyph.h"
 #include "tui/text.h"
 #include "tui/wizard.h"
-#include "backend/util.h"
+#include "backend/core/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -14,7 +14,7 @@
 #include "tui/glyph.h"
 #include "tui/label.h"
 #include "tui/theme.h"
-#include "backend/util.h"
+#include "backend/core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "backend/model.h"
+#include "backend/core/model.h"
 #include "tui/grid.h"
 #include "tui/marks.h"
 

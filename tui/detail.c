@@ -14,9 +14,9 @@
 #include "tui/draw.h"
 #include "tui/glyph.h"
 #include "tui/gather.h"
-#include "backend/smslog.h"
+#include "backend/sms/smslog.h"
 #include "tui/ui.h"
-#include "backend/util.h"
+#include "backend/core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

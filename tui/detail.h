@@ -9,7 +9,7 @@
 #include <curses.h>
 #include <stddef.h>
 
-#include "backend/model.h"
+#include "backend/core/model.h"
 #include "tui/gather.h"
 #include "tui/text.h"
 

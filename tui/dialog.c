@@ -11,7 +11,7 @@
 #include "tui/draw.h"
 #include "tui/keymap.h"
 #include "tui/ui.h"
-#include "backend/util.h"
+#include "backend/core/util.h"
 
 #include <curses.h>
 #include <stdlib.h>

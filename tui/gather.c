@@ -11,7 +11,7 @@
 #include "tui/gather.h"
 #include "tui/sshkey.h"
 #include "tui/ui.h"
-#include "backend/util.h"
+#include "backend/core/util.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

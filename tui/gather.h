@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "backend/diagnose.h"
-#include "backend/evidence.h"
+#include "backend/sms/diagnose.h"
+#include "backend/sms/evidence.h"
 
 struct ui;
 

@@ -5,7 +5,7 @@
  */
 #include "config.h"
 #include "tui/glyph.h"
-#include "backend/model.h"
+#include "backend/core/model.h"
 
 #include <langinfo.h>
 #include <string.h>

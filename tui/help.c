@@ -10,8 +10,8 @@
 #include "tui/draw.h"
 #include "tui/glyph.h"
 #include "tui/keymap.h"
-#include "backend/model.h"
-#include "backend/util.h"
+#include "backend/core/model.h"
+#include "backend/core/util.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -15,8 +15,8 @@
 #include "tui/text.h"
 #include "tui/ui.h"
 #include "tui/view.h"
-#include "backend/journal.h"
-#include "backend/util.h"
+#include "backend/repair/journal.h"
+#include "backend/core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

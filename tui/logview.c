@@ -21,8 +21,8 @@
 #include "tui/refresh.h"
 #include "tui/text.h"
 #include "tui/ui.h"
-#include "backend/smslog.h"
-#include "backend/util.h"
+#include "backend/sms/smslog.h"
+#include "backend/core/util.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -4,10 +4,10 @@
  * rule everywhere: 0 fine, 1 problems found, 2 error (bad usage included).
  */
 #include "config.h"
-#include "tui/app.h"
-#include "tui/cli.h"
+#include "tui/cli/app.h"
+#include "tui/cli/cli.h"
 #include "tui/tui.h"
-#include "backend/logmirror.h"
+#include "backend/sms/logmirror.h"
 #include "backend/sim/sim.h"
 
 #include <getopt.h>

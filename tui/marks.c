@@ -4,7 +4,7 @@
  */
 #include "config.h"
 #include "tui/marks.h"
-#include "backend/util.h"
+#include "backend/core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

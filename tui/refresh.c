@@ -9,8 +9,8 @@
 #include "config.h"
 #include "tui/refresh.h"
 #include "tui/sshkey.h"
-#include "backend/status.h"
-#include "backend/util.h"
+#include "backend/sms/status.h"
+#include "backend/core/util.h"
 
 #include <stdlib.h>
 

@@ -18,7 +18,7 @@
 #include "tui/refresh.h"
 #include "tui/ui.h"
 #include "tui/wizard.h"
-#include "backend/util.h"
+#include "backend/core/util.h"
 
 #include <curses.h>
 #include <stdlib.h>

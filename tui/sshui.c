@@ -26,7 +26,7 @@
 #include "tui/dialog.h"
 #include "tui/keymap.h"
 #include "tui/ui.h"
-#include "backend/util.h"
+#include "backend/core/util.h"
 
 #include <curses.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
  */
 #include "config.h"
 #include "tui/stats.h"
-#include "backend/util.h"
+#include "backend/core/util.h"
 
 #include <errno.h>
 #include <stdio.h>

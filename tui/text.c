@@ -6,7 +6,7 @@
 #include "config.h"
 #include "tui/text.h"
 #include "tui/draw.h"
-#include "backend/util.h"
+#include "backend/core/util.h"
 
 #include <stdarg.h>
 #include <stdbool.h>

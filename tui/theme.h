@@ -11,7 +11,7 @@
 #include <curses.h>
 #include <stdbool.h>
 
-#include "backend/model.h"
+#include "backend/core/model.h"
 #include "config/config.h"
 
 /*

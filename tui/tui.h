@@ -9,9 +9,9 @@
 
 #include <stdbool.h>
 
-#include "backend/repair.h"
-#include "backend/sshloop.h"
-#include "backend/transport.h"
+#include "backend/repair/repair.h"
+#include "backend/transport/ssh/sshloop.h"
+#include "backend/transport/transport.h"
 #include "config/config.h"
 
 struct tui_options {

@@ -20,7 +20,7 @@
 #include "tui/theme.h"
 #include "tui/ui.h"
 #include "tui/view.h"
-#include "backend/util.h"
+#include "backend/core/util.h"
 
 #include <curses.h>
 #include <errno.h>

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "backend/jobs.h"
+#include "backend/core/jobs.h"
 #include "tui/board.h"
 #include "tui/prompt.h"
 #include "tui/stats.h"

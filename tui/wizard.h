@@ -1,6 +1,6 @@
 /*
  * The repair wizard (R): a full-screen view that takes the cursor cell, or
- * the marked cells, through the repair plans of backend/repair.h.  It
+ * the marked cells, through the repair plans of backend/repair/repair.h.  It
  * diagnoses the cells (reusing the detail pane's diagnosis when it has
  * one), offers the plans with the suggested one preselected (a batch is
  * grouped by suggested plan and each group confirmed), lists every step,

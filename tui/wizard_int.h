@@ -15,10 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "backend/jobs.h"
-#include "backend/model.h"
-#include "backend/repair.h"
-#include "backend/util.h"
+#include "backend/core/jobs.h"
+#include "backend/core/model.h"
+#include "backend/repair/repair.h"
+#include "backend/core/util.h"
 #include "tui/text.h"
 
 struct ui;

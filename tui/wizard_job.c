@@ -1,5 +1,5 @@
 /*
- * The repair wizard's background work.  Everything in backend/repair.h
+ * The repair wizard's background work.  Everything in backend/repair/repair.h
  * blocks on the transport (a wait step sleeps for minutes), so each call
  * runs as a job: diagnosing the cells, preparing a plan, running one step,
  * re-reading the cells at the end.  While a step runs, the backend's
@@ -15,8 +15,8 @@
 #include "tui/sshkey.h"
 #include "tui/gather.h"
 #include "tui/ui.h"
-#include "backend/diagnose.h"
-#include "backend/evidence.h"
+#include "backend/sms/diagnose.h"
+#include "backend/sms/evidence.h"
 
 #include <stdlib.h>
 #include <string.h>

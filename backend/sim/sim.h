@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "backend/transport.h"
-#include "backend/util.h"
+#include "backend/transport/transport.h"
+#include "backend/core/util.h"
 
 /* Scenarios: "default" (site 009, a primary and 12 DPs, ~120 packages,
  * ~50 failing pairs), "large" (5,000 packages x 500 DPs), "small" (a few

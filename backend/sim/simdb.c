@@ -9,8 +9,8 @@
  */
 #include "config.h"
 #include "backend/sim/simint.h"
-#include "backend/nal.h"
-#include "backend/proto.h"
+#include "backend/core/nal.h"
+#include "backend/core/proto.h"
 
 #include <ctype.h>
 #include <errno.h>

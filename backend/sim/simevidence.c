@@ -12,9 +12,9 @@
  */
 #include "config.h"
 #include "backend/sim/simint.h"
-#include "backend/nal.h"
-#include "backend/ops.h"
-#include "backend/proto.h"
+#include "backend/core/nal.h"
+#include "backend/ops/ops.h"
+#include "backend/core/proto.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -10,7 +10,7 @@
  */
 #include "config.h"
 #include "backend/sim/simint.h"
-#include "backend/nal.h"
+#include "backend/core/nal.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -8,7 +8,7 @@
  */
 #include "config.h"
 #include "backend/sim/simint.h"
-#include "backend/nal.h"
+#include "backend/core/nal.h"
 
 #include <stdlib.h>
 #include <string.h>

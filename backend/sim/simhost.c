@@ -4,7 +4,7 @@
  * `dpdoctor-simhost -c COMMAND`; it then behaves as cmd.exe (Windows
  * OpenSSH's default shell) starting powershell.exe would: only our
  * `powershell.exe ... -EncodedCommand <base64>` line is understood (see
- * backend/winenc.h), directly or as the stdin bootstrap, and the script runs
+ * backend/ops/winenc.h), directly or as the stdin bootstrap, and the script runs
  * against the simulated site named by DPDOCTOR_SIM_DIR, as the server
  * DPDOCTOR_SIM_HOST (default: the site's primary).  Output lines end in CRLF
  * and refusals use cmd's and PowerShell's words, so the SSH transport's
@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #include "backend/sim/sim.h"
-#include "backend/util.h"
-#include "backend/winenc.h"
+#include "backend/core/util.h"
+#include "backend/ops/winenc.h"
 
 /* A script on stdin larger than this is refused (the biggest op script is
  * a few KiB; this only bounds memory against a runaway client). */

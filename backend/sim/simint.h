@@ -15,9 +15,9 @@
 #include <stdint.h>
 
 #include "backend/sim/sim.h"
-#include "backend/transport.h"
-#include "backend/util.h"
-#include "backend/winzone.h"
+#include "backend/transport/transport.h"
+#include "backend/core/util.h"
+#include "backend/core/winzone.h"
 
 /* ---- deterministic randomness (never rand()) ------------------------ */
 

@@ -10,7 +10,7 @@
  */
 #include "config.h"
 #include "backend/sim/simint.h"
-#include "backend/winzone.h"
+#include "backend/core/winzone.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -8,8 +8,8 @@
  */
 #include "config.h"
 #include "backend/sim/simint.h"
-#include "backend/nal.h"
-#include "backend/ops.h"
+#include "backend/core/nal.h"
+#include "backend/ops/ops.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -11,8 +11,8 @@
  */
 #include "config.h"
 #include "backend/sim/sim.h"
-#include "backend/ops.h"
-#include "backend/status.h"
+#include "backend/ops/ops.h"
+#include "backend/sms/status.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,11 +10,11 @@
  *   sweep_cmds SIMDIR PKGID
  */
 #include "config.h"
-#include "backend/evidence.h"
-#include "backend/ops.h"
+#include "backend/sms/evidence.h"
+#include "backend/ops/ops.h"
 #include "backend/sim/sim.h"
-#include "backend/status.h"
-#include "backend/winenc.h"
+#include "backend/sms/status.h"
+#include "backend/ops/winenc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

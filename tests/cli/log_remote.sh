@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `dpdoctor log --server NAME` over SSH: the demo site behind the loopback
 # sshd (tests/fixtures/sshd.sh), its primary's distmgr.log mirrored into
-# the cache with readfile range reads (backend/logmirror.c).  The entries
+# the cache with readfile range reads (backend/sms/logmirror.c).  The entries
 # must be those `--demo` prints from the file in place (same frozen clock);
 # lines appended to the simulated log then show up on the next run, which
 # appends to the same local copy (its inode kept: only the new bytes were

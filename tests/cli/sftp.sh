@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Files over SFTP through the SSH engine (backend/sshsftp.c) against the
+# Files over SFTP through the SSH engine (backend/transport/ssh/sshsftp.c) against the
 # loopback sshd's internal-sftp, which shows the primary's simulated drive
 # as /E:/... (tests/fixtures/sshd.sh): stat, range reads, listings, writes,
 # renames onto an existing file and case-only renames, the read-only bit,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The file ops over SFTP (backend/transport_ssh.c): with a [server] whose
+# The file ops over SFTP (backend/transport/ssh/transport_ssh.c): with a [server] whose
 # sftp_port is the loopback sshd's SFTP port, `dpdoctor diagnose` gathers
 # the primary's own files (pathinfo and dirlist of E:\...) over SFTP and
 # everything else as PowerShell, and must come to what the in-process demo

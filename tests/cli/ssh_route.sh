@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Distribution points with a transport of their own (backend/route.c): the
+# Distribution points with a transport of their own (backend/transport/route.c): the
 # demo site behind a real loopback sshd, and a configuration where every DP
 # of one package has its own [server] section — a dozen names for the same
 # sshd, as a many-DP site is tested.  The DPs' file ops then go over their

@@ -6,9 +6,9 @@
  * but never crash.  Built and run for a bounded time by tests/fuzz/run.sh.
  */
 #include "config.h"
-#include "backend/util.h"
-#include "backend/ops.h"
-#include "backend/proto.h"
+#include "backend/core/util.h"
+#include "backend/ops/ops.h"
+#include "backend/core/proto.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * a bounded time by tests/fuzz/run.sh.
  */
 #include "config.h"
-#include "backend/smslog.h"
+#include "backend/sms/smslog.h"
 
 #include <stdint.h>
 #include <stdlib.h>

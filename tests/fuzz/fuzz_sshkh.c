@@ -1,13 +1,13 @@
 /*
  * libFuzzer target: a known_hosts file is edited by hand and by other
- * tools, so dpdoctor reads it line by line itself (backend/sshkh.c): a bad
+ * tools, so dpdoctor reads it line by line itself (backend/transport/ssh/sshkh.c): a bad
  * line must be skipped with a warning, never crash, leak, or take the rest
  * of the file with it.  Each input is written to a scratch file, loaded,
  * and asked about a few hosts and one ed25519 key.  Built and run for a
  * bounded time by tests/fuzz/run.sh.
  */
 #include "config.h"
-#include "backend/sshkh.h"
+#include "backend/transport/ssh/sshkh.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * bytes.  Built and run for a bounded time by tests/fuzz/run.sh.
  */
 #include "config.h"
-#include "backend/status.h"
+#include "backend/sms/status.h"
 
 #include <stdint.h>
 #include <stdlib.h>

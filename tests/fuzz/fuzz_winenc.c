@@ -6,8 +6,8 @@
  * bounded time by tests/fuzz/run.sh.
  */
 #include "config.h"
-#include "backend/util.h"
-#include "backend/winenc.h"
+#include "backend/core/util.h"
+#include "backend/ops/winenc.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -4,12 +4,12 @@
 # the finding's title, on the pane's bottom border and in the pane above
 # its evidence, grouped, cited items marked; the pane scrolls; every kind
 # of failure the simulator made gets its own finding.  Which cells fail how
-# comes from the simulator's site.db; the titles from backend/diagnose.h.
+# comes from the simulator's site.db; the titles from backend/sms/diagnose.h.
 . "$(dirname "$0")/lib.sh"
 tui_require "$TUI_DRIVER"
 tui_demo_init || tui_skip_all "the demo site cannot be created"
 
-# Failure mode -> finding (backend/diagnose.h FINDING_TABLE).
+# Failure mode -> finding (backend/sms/diagnose.h FINDING_TABLE).
 modes="PCK_MISSING:FIND_PCK_NOT_ARRIVED STALE_PKG_FILE:FIND_PKG_FILE_STALE
 NOT_IN_DB:FIND_NOT_IN_DB SOURCE_MISSING:FIND_SOURCE_MISSING
 SHARE_PERMS:FIND_SHARE_PERMS PCK_NO_REGEN:FIND_PCK_STALE"

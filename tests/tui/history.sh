@@ -17,7 +17,7 @@ read -r pkg2 dp2 _ < <(tui_demo_failures PCK_MISSING 2>/dev/null |
 [ -n "$pkg" ] && [ -n "$pkg2" ] || tui_skip_all "no PCK_MISSING pairs in the demo"
 
 # journal_add ID PHASE PKG DP NUMBER NAME [RESULT]: one entry, in the
-# journal's own format (backend/journal.c).
+# journal's own format (backend/repair/journal.c).
 journal_add() {
 	mkdir -p "$(dirname "$JOURNAL")"
 	python3 -c '

@@ -294,14 +294,14 @@ with open(sys.argv[1], "a", encoding="latin-1") as f:
 ' "$1" "$2"
 }
 
-# tui_finding_title ENUM: the title of a finding in backend/diagnose.h.
+# tui_finding_title ENUM: the title of a finding in backend/sms/diagnose.h.
 tui_finding_title() {
 	python3 -c '
 import re, sys
 src = open(sys.argv[1]).read()
 m = re.search(r"X\(" + sys.argv[2] + r",\s*\"[^\"]*\",\s*\\?\s*\"((?:[^\"\\]|\\.)*)\"", src)
 print(m.group(1).replace("\\\\", "\\") if m else "")
-' "$top_srcdir/backend/diagnose.h" "$1"
+' "$top_srcdir/backend/sms/diagnose.h" "$1"
 }
 
 # tui_goto_cell PKGID DP: filter to the package and put the cursor on DP

@@ -2,7 +2,7 @@
 # The log view over SSH: the demo site behind the loopback sshd
 # (tests/fixtures/sshd.sh), the real ./dpdoctor with -c CONFIG at 80x24 in
 # tmux.  `l` on a failing cell fetches the DP's distmgr.log through the
-# WMI host (readfile by its admin share, backend/logmirror.c) into the
+# WMI host (readfile by its admin share, backend/sms/logmirror.c) into the
 # cache and shows its lines naming the package; a line appended to the
 # simulated log arrives with the next fetch (--refresh 2) while following;
 # a DP whose log cannot be read is named in the view's error line.

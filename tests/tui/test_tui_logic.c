@@ -13,7 +13,7 @@
 #include "tui/label.h"
 #include "tui/prompt.h"
 #include "tui/text.h"
-#include "backend/util.h"
+#include "backend/core/util.h"
 
 #include <locale.h>
 #include <stdio.h>

@@ -22,9 +22,9 @@
  */
 #include "config.h"
 #include "tui/tui.h"
-#include "backend/proto.h"
+#include "backend/core/proto.h"
 #include "backend/sim/sim.h"
-#include "backend/util.h"
+#include "backend/core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

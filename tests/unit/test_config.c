@@ -9,7 +9,7 @@
 #include "config.h"
 #include "config/config.h"
 
-#include "backend/util.h"
+#include "backend/core/util.h"
 #include "tests/unit/tap.h"
 
 #include <stdio.h>

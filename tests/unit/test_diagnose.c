@@ -1,8 +1,8 @@
 /* Unit tests: each diagnosis rule on hand-built evidence, positive and
  * negative, plus incomplete evidence and a healthy cell. */
 #include "config.h"
-#include "backend/diagnose.h"
-#include "backend/smslog.h"
+#include "backend/sms/diagnose.h"
+#include "backend/sms/smslog.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>

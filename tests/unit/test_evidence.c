@@ -6,12 +6,12 @@
  * a healthy cell and a DP that cannot be reached.
  */
 #include "config.h"
-#include "backend/evidence.h"
-#include "backend/nal.h"
-#include "backend/ops.h"
+#include "backend/sms/evidence.h"
+#include "backend/core/nal.h"
+#include "backend/ops/ops.h"
 #include "backend/sim/sim.h"
 #include "backend/sim/simint.h"
-#include "backend/status.h"
+#include "backend/sms/status.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>

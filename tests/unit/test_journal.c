@@ -1,5 +1,5 @@
 /*
- * Tests for the repair journal (backend/journal.c): a begin/end round trip
+ * Tests for the repair journal (backend/repair/journal.c): a begin/end round trip
  * with every field, the private folder and file modes, detection of steps
  * begun but never finished (including a process killed with SIGKILL between
  * its begin and end entries), tolerance of a torn last line and of garbage
@@ -17,8 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "backend/journal.h"
-#include "backend/util.h"
+#include "backend/repair/journal.h"
+#include "backend/core/util.h"
 #include "tests/unit/tap.h"
 
 static char tmpdir[] = "/tmp/dpd-journal-XXXXXX";

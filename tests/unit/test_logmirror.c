@@ -1,5 +1,5 @@
 /*
- * The log mirror (backend/logmirror.c) against a fake transport that
+ * The log mirror (backend/sms/logmirror.c) against a fake transport that
  * answers readfile and pathinfo from in-memory files the test appends to,
  * truncates and rotates: the first sync copies everything, a later one
  * asks only for the new bytes (the offsets asked are counted), a rollover
@@ -8,9 +8,9 @@
  * where and why.
  */
 #include "config.h"
-#include "backend/logmirror.h"
-#include "backend/ops.h"
-#include "backend/proto.h"
+#include "backend/sms/logmirror.h"
+#include "backend/ops/ops.h"
+#include "backend/core/proto.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>

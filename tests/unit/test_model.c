@@ -1,6 +1,6 @@
 /* Unit tests: the state table and snapshot indexing. */
 #include "config.h"
-#include "backend/model.h"
+#include "backend/core/model.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>

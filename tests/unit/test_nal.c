@@ -1,6 +1,6 @@
 /* Unit tests: NAL path parsing and name validation (sms-domain.md §4). */
 #include "config.h"
-#include "backend/nal.h"
+#include "backend/core/nal.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Unit tests: the line protocol (escaping, structure, hostile replies). */
 #include "config.h"
-#include "backend/proto.h"
+#include "backend/core/proto.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>

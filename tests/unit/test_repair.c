@@ -10,8 +10,8 @@
  * several cells at once.
  */
 #include "config.h"
-#include "backend/journal.h"
-#include "backend/repair.h"
+#include "backend/repair/journal.h"
+#include "backend/repair/repair.h"
 #include "backend/sim/simint.h"
 #include "tests/unit/tap.h"
 

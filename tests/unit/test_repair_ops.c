@@ -5,8 +5,8 @@
  * the right order and fail in the wrong one.
  */
 #include "config.h"
-#include "backend/nal.h"
-#include "backend/ops.h"
+#include "backend/core/nal.h"
+#include "backend/ops/ops.h"
 #include "backend/sim/simint.h"
 #include "tests/unit/tap.h"
 

@@ -2,8 +2,8 @@
  * splits a pathinfo over several servers and merges its rows in order, and
  * turns a part that cannot be asked into Error rows. */
 #include "config.h"
-#include "backend/ops.h"
-#include "backend/route.h"
+#include "backend/ops/ops.h"
+#include "backend/transport/route.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>

@@ -8,12 +8,12 @@
  * deletes a folder that is not a demo site.
  */
 #include "config.h"
-#include "backend/model.h"
-#include "backend/nal.h"
-#include "backend/ops.h"
-#include "backend/proto.h"
+#include "backend/core/model.h"
+#include "backend/core/nal.h"
+#include "backend/ops/ops.h"
+#include "backend/core/proto.h"
 #include "backend/sim/simint.h"
-#include "backend/status.h"
+#include "backend/sms/status.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>

@@ -11,8 +11,8 @@
  * as they would without updates, and all of it follows from seed and time.
  */
 #include "config.h"
-#include "backend/ops.h"
-#include "backend/proto.h"
+#include "backend/ops/ops.h"
+#include "backend/core/proto.h"
 #include "backend/sim/simint.h"
 #include "tests/unit/tap.h"
 

@@ -8,7 +8,7 @@
  * updates stay as cheap.
  */
 #include "config.h"
-#include "backend/ops.h"
+#include "backend/ops/ops.h"
 #include "backend/sim/simint.h"
 #include "tests/unit/tap.h"
 

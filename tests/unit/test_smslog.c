@@ -7,7 +7,7 @@
  * filter's fast path agreeing with the slow one.
  */
 #include "config.h"
-#include "backend/smslog.h"
+#include "backend/sms/smslog.h"
 #include "tests/unit/tap.h"
 
 #include <fcntl.h>

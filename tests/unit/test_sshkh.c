@@ -1,5 +1,5 @@
 /*
- * Tests for known_hosts handling (backend/sshkh.c), without any server:
+ * Tests for known_hosts handling (backend/transport/ssh/sshkh.c), without any server:
  * keys come from ssh-keygen at test time and the raw blob is the decoded
  * second field of the .pub, which is what libssh2_session_hostkey would
  * hand us.  Covers plain, "[host]:port" and hashed entries, same-type and
@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend/sshkh.h"
-#include "backend/util.h"
+#include "backend/transport/ssh/sshkh.h"
+#include "backend/core/util.h"
 #include "tests/unit/tap.h"
 
 static char tmpdir[] = "/tmp/dpd-sshkh-XXXXXX";

@@ -2,7 +2,7 @@
  * transport (errors must name the host, the line and the field). */
 #include "config.h"
 #include "backend/sim/simint.h"
-#include "backend/status.h"
+#include "backend/sms/status.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>

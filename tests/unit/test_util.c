@@ -1,6 +1,6 @@
 /* Unit tests: time text, the byte buffer and atomic file writes. */
 #include "config.h"
-#include "backend/util.h"
+#include "backend/core/util.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>

@@ -1,0 +1,306 @@
+/*
+ * The state table and snapshots.  Lookups by package ID and DP server go
+ * through small open-addressing hash tables so that loading a large site
+ * (5,000 packages x 500 DPs) stays linear; the dense matrix of cell indices
+ * lets the grid find any visible cell in O(1) while drawing.
+ */
+#include "config.h"
+#include "backend/core/model.h"
+#include "backend/core/nal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct state_info states[] = {
+#define X(v, e, name, label, u, a, role, prob, meaning) \
+	{ v, name, label, u, a, role, prob, meaning },
+	STATE_TABLE(X)
+#undef X
+};
+
+static const struct state_info state_unknown = {
+	-1, "UNKNOWN", "unknown", "?", "?", ROLE_UNKNOWN, true,
+	"SMS reported a state value dpdoctor does not know.",
+};
+
+const struct state_info *
+state_info(unsigned value)
+{
+	return value < STATE_COUNT ? &states[value] : &state_unknown;
+}
+
+int
+state_from_name(const char *name)
+{
+	char *end;
+	long v = strtol(name, &end, 10);
+	if (*name != '\0' && *end == '\0')
+		return (v >= 0 && v < STATE_COUNT) ? (int)v : -1;
+	for (int i = 0; i < STATE_COUNT; i++)
+		if (strcasecmp(states[i].name, name) == 0 ||
+		    strcasecmp(states[i].label, name) == 0)
+			return i;
+	return -1;
+}
+
+bool
+state_is_problem(unsigned value)
+{
+	return state_info(value)->problem;
+}
+
+/* String -> index hash (open addressing, keys borrowed from the arrays). */
+struct strmap {
+	uint32_t *slots;  /* index + 1; 0 = empty */
+	size_t cap;
+	size_t n;
+};
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	/* ASCII case fold inline: this runs for every row of a reply. */
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		h = (h ^ (c >= 'a' && c <= 'z' ? c - 32 : c)) * 1099511628211ULL;
+	}
+	return h;
+}
+
+struct snapshot_priv {
+	struct snapshot pub;
+	struct strmap pkgmap;
+	struct strmap dpmap;
+	struct strmap nalmap;     /* exact NAL text -> DP, skips re-parsing */
+	size_t capcells, cappkgs, capdps;
+};
+
+static struct snapshot_priv *
+priv(const struct snapshot *s)
+{
+	return (struct snapshot_priv *)s;
+}
+
+typedef const char *(*key_fn)(const struct snapshot *s, uint32_t i);
+
+static const char *
+pkg_key(const struct snapshot *s, uint32_t i)
+{
+	return s->pkgs[i].id;
+}
+
+static const char *
+dp_key(const struct snapshot *s, uint32_t i)
+{
+	return s->dps[i].name;
+}
+
+static const char *
+nal_key(const struct snapshot *s, uint32_t i)
+{
+	return s->dps[i].nal;
+}
+
+static long
+strmap_find(const struct strmap *m, const struct snapshot *s, key_fn key,
+    const char *k)
+{
+	if (m->cap == 0)
+		return -1;
+	for (size_t i = hash_str(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (m->slots[i] == 0)
+			return -1;
+		if (strcasecmp(key(s, m->slots[i] - 1), k) == 0)
+			return (long)m->slots[i] - 1;
+	}
+}
+
+static void strmap_put(struct strmap *m, const struct snapshot *s, key_fn key,
+    uint32_t idx);
+
+static void
+strmap_grow(struct strmap *m, const struct snapshot *s, key_fn key)
+{
+	struct strmap old = *m;
+	m->cap = old.cap ? old.cap * 2 : 64;
+	m->slots = xcalloc(m->cap, sizeof *m->slots);
+	m->n = 0;
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.slots[i] != 0)
+			strmap_put(m, s, key, old.slots[i] - 1);
+	free(old.slots);
+}
+
+static void
+strmap_put(struct strmap *m, const struct snapshot *s, key_fn key, uint32_t idx)
+{
+	if ((m->n + 1) * 2 > m->cap)
+		strmap_grow(m, s, key);
+	size_t i = hash_str(key(s, idx)) & (m->cap - 1);
+	while (m->slots[i] != 0)
+		i = (i + 1) & (m->cap - 1);
+	m->slots[i] = idx + 1;
+	m->n++;
+}
+
+void
+package_clear(struct package *p)
+{
+	free(p->name);
+	free(p->manufacturer);
+	free(p->version);
+	free(p->language);
+	free(p->source_path);
+	free(p->stored_path);
+	p->name = p->manufacturer = p->version = p->language = NULL;
+	p->source_path = p->stored_path = NULL;
+}
+
+struct snapshot *
+snapshot_new(void)
+{
+	struct snapshot_priv *p = xcalloc(1, sizeof *p);
+	return &p->pub;
+}
+
+void
+snapshot_free(struct snapshot *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->npkgs; i++)
+		package_clear(&s->pkgs[i]);
+	for (size_t i = 0; i < s->ndps; i++) {
+		free(s->dps[i].nal);
+		free(s->dps[i].name);
+		free(s->dps[i].server);
+		free(s->dps[i].share);
+	}
+	free(s->pkgs);
+	free(s->dps);
+	free(s->cells);
+	free(s->matrix);
+	free(s->source);
+	free(priv(s)->pkgmap.slots);
+	free(priv(s)->dpmap.slots);
+	free(priv(s)->nalmap.slots);
+	free(priv(s));
+}
+
+long
+snapshot_find_pkg(const struct snapshot *s, const char *id)
+{
+	return strmap_find(&priv(s)->pkgmap, s, pkg_key, id);
+}
+
+size_t
+snapshot_add_pkg(struct snapshot *s, const char *id)
+{
+	long found = snapshot_find_pkg(s, id);
+	if (found >= 0)
+		return (size_t)found;
+	struct snapshot_priv *p = priv(s);
+	if (s->npkgs == p->cappkgs) {
+		p->cappkgs = p->cappkgs ? p->cappkgs * 2 : 64;
+		s->pkgs = xreallocarray(s->pkgs, p->cappkgs, sizeof *s->pkgs);
+	}
+	struct package *pkg = &s->pkgs[s->npkgs];
+	memset(pkg, 0, sizeof *pkg);
+	snprintf(pkg->id, sizeof pkg->id, "%s", id);
+	strmap_put(&p->pkgmap, s, pkg_key, (uint32_t)s->npkgs);
+	return s->npkgs++;
+}
+
+long
+snapshot_find_dp(const struct snapshot *s, const char *name)
+{
+	return strmap_find(&priv(s)->dpmap, s, dp_key, name);
+}
+
+long
+snapshot_add_dp(struct snapshot *s, const char *nal_text, char **err)
+{
+	/* Every row of a status reply names its DP by NAL path: the same few
+	 * hundred strings, hundreds of thousands of times. */
+	long known = strmap_find(&priv(s)->nalmap, s, nal_key, nal_text);
+	if (known >= 0 && strcmp(s->dps[known].nal, nal_text) == 0)
+		return known;
+	struct nal n;
+	if (nal_parse(nal_text, &n, err) != 0)
+		return -1;
+	/* Share-type DPs on one server are distinct columns. */
+	char *key = n.share ? xasprintf("%s\\%s", n.server, n.share) : xstrdup(n.server);
+	long found = snapshot_find_dp(s, key);
+	if (found >= 0) {
+		free(key);
+		nal_free(&n);
+		return found;
+	}
+	struct snapshot_priv *p = priv(s);
+	if (s->ndps == p->capdps) {
+		p->capdps = p->capdps ? p->capdps * 2 : 16;
+		s->dps = xreallocarray(s->dps, p->capdps, sizeof *s->dps);
+	}
+	struct dp *dp = &s->dps[s->ndps];
+	memset(dp, 0, sizeof *dp);
+	dp->nal = xstrdup(nal_text);
+	dp->name = key;
+	dp->server = xstrdup(n.server);
+	dp->share = n.share ? xstrdup(n.share) : NULL;
+	memcpy(dp->site_code, n.site, sizeof dp->site_code);
+	nal_free(&n);
+	strmap_put(&p->dpmap, s, dp_key, (uint32_t)s->ndps);
+	strmap_put(&p->nalmap, s, nal_key, (uint32_t)s->ndps);
+	return (long)s->ndps++;
+}
+
+void
+snapshot_add_cell(struct snapshot *s, const struct cell *c)
+{
+	struct snapshot_priv *p = priv(s);
+	if (s->ncells == p->capcells) {
+		p->capcells = p->capcells ? p->capcells * 2 : 256;
+		s->cells = xreallocarray(s->cells, p->capcells, sizeof *s->cells);
+	}
+	s->cells[s->ncells++] = *c;
+}
+
+void
+snapshot_index(struct snapshot *s)
+{
+	free(s->matrix);
+	s->matrix = xmalloc(s->npkgs * s->ndps * sizeof *s->matrix + 1);
+	memset(s->matrix, 0xff, s->npkgs * s->ndps * sizeof *s->matrix);
+	memset(s->state_counts, 0, sizeof s->state_counts);
+	for (size_t i = 0; i < s->npkgs; i++)
+		s->pkgs[i].problems = 0;
+	for (size_t i = 0; i < s->ndps; i++)
+		s->dps[i].problems = 0;
+	for (size_t i = 0; i < s->ncells; i++) {
+		const struct cell *c = &s->cells[i];
+		s->matrix[(size_t)c->pkg * s->ndps + c->dp] = (int32_t)i;
+	}
+	/* Count from the matrix so a duplicate row counts once (the later one). */
+	for (size_t i = 0; i < s->npkgs * s->ndps; i++) {
+		if (s->matrix[i] < 0)
+			continue;
+		const struct cell *c = &s->cells[s->matrix[i]];
+		s->state_counts[c->state < STATE_COUNT ? c->state : STATE_COUNT]++;
+		if (state_is_problem(c->state)) {
+			s->pkgs[c->pkg].problems++;
+			s->dps[c->dp].problems++;
+		}
+	}
+}
+
+const struct cell *
+snapshot_cell(const struct snapshot *s, size_t pkg, size_t dp)
+{
+	if (pkg >= s->npkgs || dp >= s->ndps || s->matrix == NULL)
+		return NULL;
+	int32_t i = s->matrix[pkg * s->ndps + dp];
+	return i < 0 ? NULL : &s->cells[i];
+}

@@ -1,0 +1,149 @@
+/*
+ * The site model: packages, distribution points and the cells that join
+ * them (one row of SMS_PackageStatusDistPointsSummarizer each), plus the one
+ * state table every part of dpdoctor reads for names, glyphs and colour
+ * roles.  A snapshot is the immutable result of one status query; the UI
+ * swaps snapshots whole, so a refresh never shows half of the old and half
+ * of the new data.
+ */
+#ifndef DPD_MODEL_H
+#define DPD_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend/core/util.h"
+
+/* Colour roles: what a state means to the eye.  The TUI maps them to colours
+ * (or attributes without colour); the backend never knows about curses. */
+enum state_role {
+	ROLE_NONE,    /* no cell: package not targeted at this DP */
+	ROLE_OK,      /* installed */
+	ROLE_WAIT,    /* pending: SMS has not got to it yet */
+	ROLE_WARN,    /* retrying: SMS is failing but trying again */
+	ROLE_FAIL,    /* failed: needs a person */
+	ROLE_BUSY,    /* content updating / monitoring: in progress */
+	ROLE_UNKNOWN, /* a value we do not know */
+};
+
+/*
+ * X(value, ENUM, name, label, utf8 glyph, ascii glyph, role, problem, meaning)
+ * States 1-6 are problems.  7 and 8 exist only in current-branch ConfigMgr and
+ * mean work in progress, not failure (community scripts often get this wrong).
+ */
+#define STATE_TABLE(X) \
+	X(0, STATE_INSTALLED, "INSTALLED", "installed", "\u2713", "+", ROLE_OK, false, \
+	  "The package's files are on the distribution point at the current version.") \
+	X(1, STATE_INSTALL_PENDING, "INSTALL_PENDING", "pending", "\u25cb", "p", ROLE_WAIT, true, \
+	  "Distribution Manager has been asked to copy the package but has not finished yet.") \
+	X(2, STATE_INSTALL_RETRYING, "INSTALL_RETRYING", "retrying", "\u21bb", "r", ROLE_WARN, true, \
+	  "Copying the package failed and Distribution Manager will try again.") \
+	X(3, STATE_INSTALL_FAILED, "INSTALL_FAILED", "failed", "\u2717", "X", ROLE_FAIL, true, \
+	  "Distribution Manager gave up installing the package on this distribution point.") \
+	X(4, STATE_REMOVAL_PENDING, "REMOVAL_PENDING", "rm-pending", "\u2296", "d", ROLE_WAIT, true, \
+	  "The package is being removed from this distribution point.") \
+	X(5, STATE_REMOVAL_RETRYING, "REMOVAL_RETRYING", "rm-retry", "\u21ba", "R", ROLE_WARN, true, \
+	  "Removing the package failed and Distribution Manager will try again.") \
+	X(6, STATE_REMOVAL_FAILED, "REMOVAL_FAILED", "rm-failed", "\u2297", "!", ROLE_FAIL, true, \
+	  "Distribution Manager gave up removing the package from this distribution point.") \
+	X(7, STATE_CONTENT_UPDATING, "CONTENT_UPDATING", "updating", "\u21c5", "u", ROLE_BUSY, false, \
+	  "New content is being copied (ConfigMgr current branch); in progress, not a failure.") \
+	X(8, STATE_CONTENT_MONITORING, "CONTENT_MONITORING", "monitoring", "\u25ce", "m", ROLE_BUSY, false, \
+	  "Content is being validated (ConfigMgr current branch); in progress, not a failure.")
+
+enum cell_state {
+#define X(v, e, ...) e = v,
+	STATE_TABLE(X)
+#undef X
+	STATE_COUNT,
+	STATE_NONE = 255, /* no cell */
+};
+
+struct state_info {
+	int value;
+	const char *name;    /* INSTALL_FAILED, as SMS names it */
+	const char *label;   /* short lower-case label for headers */
+	const char *glyph_utf8;
+	const char *glyph_ascii;
+	enum state_role role;
+	bool problem;        /* counts as "bad" for the seed's State != 0 query */
+	const char *meaning; /* one sentence for the administrator */
+};
+
+/* Always returns an entry; values outside 0-8 get an "UNKNOWN" entry. */
+const struct state_info *state_info(unsigned value);
+/* Look a state up by SMS name (case-insensitive) or number. -1 if none. */
+int state_from_name(const char *name);
+bool state_is_problem(unsigned value);
+
+/* A package as SMS_Package describes it (the distribution-relevant part). */
+struct package {
+	char id[9];               /* site code + 5 hex digits */
+	char *name;
+	char *manufacturer;
+	char *version;
+	char *language;
+	char *source_path;        /* PkgSourcePath */
+	uint32_t source_version;  /* SourceVersion */
+	uint32_t stored_version;  /* StoredPkgVersion */
+	char *stored_path;        /* StoredPkgPath */
+	char source_site[4];
+	dpd_time source_date;
+	uint32_t problems;        /* filled by snapshot_index(): bad cells */
+};
+
+/* A distribution point: one distinct ServerNALPath. */
+struct dp {
+	char *nal;                /* ServerNALPath as SMS gave it */
+	char *name;               /* column key: SERVER, or SERVER\share$ for share DPs */
+	char *server;             /* server name parsed from the NAL path */
+	char *share;              /* share name for share-type DPs, else NULL */
+	char site_code[4];
+	uint32_t problems;
+};
+
+struct cell {
+	uint32_t pkg;             /* index into snapshot.pkgs */
+	uint32_t dp;              /* index into snapshot.dps */
+	uint8_t state;            /* enum cell_state value (may be unknown >8) */
+	uint32_t source_version;  /* SourceVersion on the DP */
+	dpd_time last_copied;
+	dpd_time summary_date;
+};
+
+/* The result of one status query. */
+struct snapshot {
+	char site_code[4];
+	char *source;             /* "demo", "ssh:HOST" ... for the header */
+	dpd_time taken;           /* the site's clock when the query ran */
+	struct package *pkgs;
+	size_t npkgs;
+	struct dp *dps;
+	size_t ndps;
+	struct cell *cells;
+	size_t ncells;
+	int32_t *matrix;          /* npkgs x ndps: cell index or -1 */
+	size_t state_counts[STATE_COUNT + 1]; /* last slot: unknown values */
+};
+
+/* Free a package's strings (not the struct itself). */
+void package_clear(struct package *p);
+
+struct snapshot *snapshot_new(void);
+void snapshot_free(struct snapshot *s);
+/* Add or find by key; the index stays valid, but the array may move:
+ * call these before taking &s->pkgs[...] or &s->dps[...]. */
+size_t snapshot_add_pkg(struct snapshot *s, const char *id);
+long snapshot_find_pkg(const struct snapshot *s, const char *id);
+/* Returns -1 (and sets err) when the NAL path cannot be parsed. */
+long snapshot_add_dp(struct snapshot *s, const char *nal, char **err);
+/* By column key (server name, or SERVER\share$), case-insensitive. */
+long snapshot_find_dp(const struct snapshot *s, const char *name);
+void snapshot_add_cell(struct snapshot *s, const struct cell *c);
+/* After loading: build the matrix, per-row/column problem counts and the
+ * per-state counts.  A duplicate (pkg, dp) keeps the later row. */
+void snapshot_index(struct snapshot *s);
+const struct cell *snapshot_cell(const struct snapshot *s, size_t pkg, size_t dp);
+
+#endif

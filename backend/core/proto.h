@@ -1,0 +1,59 @@
+/*
+ * dpdoctor's own line protocol, spoken by every remote script (and by the
+ * simulator) on standard output.  It is versioned, survives CRLF, and is
+ * escape-safe: a field can hold any byte.
+ *
+ *   DPDOCTOR 1 <op>                        first line: magic, version, op
+ *   COLS <type> <name> <name> ...          declares the columns of a record type
+ *   <type> <value> <value> ...             a record (fields separated by TAB)
+ *   END ok <records>                       last line on success
+ *   END error <message>                    last line on failure
+ *
+ * Inside fields \\ \t \n \r and \xHH escape the backslash, TAB, LF, CR and
+ * other control bytes.  A reply without END was cut short and is an error,
+ * never half a result.  Unknown record types and columns are skipped, so a
+ * newer script still talks to an older dpdoctor.
+ */
+#ifndef DPD_PROTO_H
+#define DPD_PROTO_H
+
+#include <stddef.h>
+
+#include "backend/core/util.h"
+
+#define PROTO_VERSION 1
+#define PROTO_MAX_FIELDS 64
+
+/* Writing (used by the simulator hosts and tests). */
+void proto_begin(struct buf *out, const char *op);
+void proto_cols(struct buf *out, const char *type, const char *const *names, size_t n);
+void proto_row(struct buf *out, const char *type, const char *const *values, size_t n);
+void proto_end_ok(struct buf *out, size_t records);
+void proto_end_error(struct buf *out, const char *message);
+/* Append one escaped field to out. */
+void proto_escape(struct buf *out, const char *s);
+/* Unescape in place; returns -1 on a malformed escape. */
+int proto_unescape(char *s);
+
+/* Reading.  The callback sees each record with values looked up by column
+ * name; it returns 0 to go on or -1 (setting *err) to stop. */
+struct proto_record {
+	const char *type;
+	size_t lineno;
+	size_t nfields;
+	char **fields;            /* unescaped values */
+	size_t ncols;
+	char **cols;              /* column names declared for this type */
+};
+/* The value of column `name`, or NULL when the record has no such column. */
+const char *proto_get(const struct proto_record *r, const char *name);
+
+typedef int (*proto_record_fn)(const struct proto_record *r, void *arg, char **err);
+
+/* Parse a whole reply.  `op` must match the DPDOCTOR line.  Returns 0 when
+ * the reply ended with END ok; otherwise -1 with *err naming the line and
+ * what was wrong (for END error: the remote's message). */
+int proto_parse(const char *text, size_t len, const char *op,
+    proto_record_fn fn, void *arg, char **err);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * Small shared helpers for the backend: allocation that never returns NULL
+ * (an allocation failure in a terminal tool is not recoverable in any useful
+ * way, so we stop loudly like tmux's xmalloc), a growable byte buffer used
+ * for script output and rendered text, error strings that carry "where and
+ * why", and UTC time conversion for the ISO 8601 text our protocol uses.
+ */
+#ifndef DPD_UTIL_H
+#define DPD_UTIL_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* A growable, always NUL-terminated byte buffer. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+void buf_reset(struct buf *b);
+/* CRLF to LF in place (Windows replies); a lone CR stays. */
+void buf_crlf_to_lf(struct buf *b);
+void buf_grow(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *buf_detach(struct buf *b);
+
+/*
+ * Error reporting: functions that can fail take `char **err` and, on
+ * failure, store a malloc'd message there (caller frees).  err may be NULL.
+ */
+void err_set(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Time: seconds since the epoch, UTC.  0 means "unknown". */
+typedef int64_t dpd_time;
+/* Parse "YYYY-MM-DDTHH:MM:SSZ" (seconds and Z required). -1 on error. */
+int time_parse_iso(const char *s, dpd_time *out);
+/* Format as "YYYY-MM-DDTHH:MM:SSZ" into out (at least 21 bytes); "" for 0. */
+void time_format_iso(dpd_time t, char out[static 21]);
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12). */
+int64_t time_days_from_civil(int y, int m, int d);
+/* Wall clock, milliseconds, monotonic (for deadlines). */
+int64_t clock_mono_ms(void);
+/* When a call must give up: a monotonic deadline and a cancel flag that
+ * another thread may raise at any time. */
+struct deadline {
+	int64_t at_ms;              /* clock_mono_ms() value; 0 = none */
+	const atomic_bool *cancel;  /* may be NULL */
+};
+bool deadline_passed(const struct deadline *d);
+
+/* Well-formed UTF-8 in s[0..len): no overlongs, surrogates or values past
+ * U+10FFFF (NUL bytes are the caller's business). */
+bool utf8_valid(const char *s, size_t len);
+dpd_time clock_real(void);
+
+/* Read a whole file (bounded by max bytes). */
+int file_read_all(const char *path, size_t max, struct buf *out, char **err);
+/* Write a file atomically (temp file + fsync + rename). */
+int file_write_atomic(const char *path, const void *data, size_t len, char **err);
+/* mkdir -p with mode 0755 (0700 for the leaf when private is true). */
+int dir_make_all(const char *path, bool private_leaf, char **err);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * The remote operation vocabulary.  Every change or query dpdoctor makes on
+ * a site is an op with validated parameters.  Script ops are rendered as the
+ * PowerShell a Windows host runs; parameters travel as data in a fixed
+ * block at the top of the script ($A['key'] = '<value>'), never spliced
+ * into commands.  Simulated hosts read the same block back with ops_parse(),
+ * so the demo and the tests exercise exactly the text a real host gets.
+ */
+#ifndef DPD_OPS_H
+#define DPD_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend/core/proto.h"
+#include "backend/transport/transport.h"
+#include "backend/core/util.h"
+
+/* X(ENUM, wire name, changes the site?) */
+#define OP_TABLE(X) \
+	X(OP_STATUS, "status", false) \
+	X(OP_PATHINFO, "pathinfo", false) \
+	X(OP_DIRLIST, "dirlist", false) \
+	X(OP_LOGGREP, "loggrep", false) \
+	X(OP_STATMSGS, "statmsgs", false) \
+	X(OP_SHAREACL, "shareacl", false) \
+	X(OP_READFILE, "readfile", false) \
+	X(OP_COPYFILE, "copyfile", true) \
+	X(OP_SETATTR, "setattr", true) \
+	X(OP_DELETEFILE, "deletefile", true) \
+	X(OP_RENAMEFILE, "renamefile", true) \
+	X(OP_PRELOAD, "preload", true) \
+	X(OP_REFRESHNOW, "refreshnow", true) \
+	X(OP_SETSOURCEPATH, "setsourcepath", true)
+
+enum op_kind {
+#define X(e, n, w) e,
+	OP_TABLE(X)
+#undef X
+	OP_COUNT,
+};
+
+#define OP_MAX_ARGS 16
+
+struct op_arg {
+	const char *key;
+	const char *value;
+};
+
+struct op {
+	enum op_kind kind;
+	size_t nargs;
+	struct op_arg args[OP_MAX_ARGS];
+};
+
+const char *op_name(enum op_kind k);
+int op_from_name(const char *name);      /* -1 when unknown */
+bool op_changes_site(enum op_kind k);
+const char *op_arg(const struct op *op, const char *key);
+/* Set an argument (pointers are borrowed; they must outlive the op). */
+void op_set(struct op *op, const char *key, const char *value);
+
+/* Render the PowerShell script for an op.  Validates every argument first
+ * (package IDs, site codes, server names; any value with a control byte is
+ * refused) and returns NULL with *err when one is wrong. */
+char *ops_render(const struct op *op, char **err);
+
+/* Read an op back from a rendered script (for simulated hosts).  The
+ * returned op's strings point into *storage, which the caller frees. */
+int ops_parse(const char *script, struct op *op, char **storage, char **err);
+
+/* Render an op, run it through a transport and parse the reply, giving
+ * each record to fn.  An op that changes the site is refused, before
+ * anything is rendered or sent, when the transport is read-only.  0 when the reply ended with END ok; otherwise -1
+ * with *err saying what failed (the transport, the remote's END error
+ * message with its standard error, or a malformed reply). */
+int ops_call(struct transport *t, const struct op *op, proto_record_fn fn,
+    void *arg, const struct deadline *dl, char **err);
+
+/* Argument checks shared with simulated hosts (which check again, as a
+ * host must: the text may not come from us).
+ *
+ * A Windows path: "E:\dir\file" or "\\SERVER\share\dir", at most
+ * OPS_PATH_MAX bytes of well-formed UTF-8, no control characters, none of
+ * | < > " * ? (illegal in Windows names), no ':' but the drive's, no '/',
+ * no empty, "." or ".." components.  Characters Windows allows in names
+ * (' ; $ ( ) `) are accepted: they travel as data, never as code. */
+#define OPS_PATH_MAX 1024
+bool ops_path_valid(const char *v);
+/* Several paths separated by '|' (at most OPS_MAX_PATHS), each valid. */
+#define OPS_MAX_PATHS 32
+bool ops_paths_valid(const char *v);
+/* A file-name wildcard for one folder: [A-Za-z0-9_.$~-] plus * and ?. */
+bool ops_pattern_valid(const char *v);
+/* What loggrep looks for: 1-64 of [A-Za-z0-9_.-]. */
+bool ops_needle_valid(const char *v);
+/* A positive decimal count up to 100000. */
+bool ops_count_valid(const char *v);
+/* A share name: 1-80 of [A-Za-z0-9_.-], optionally ending in '$'. */
+bool ops_share_valid(const char *v);
+/* A log file path: a valid path ending in ".log" (case-insensitive). */
+bool ops_logpath_valid(const char *v);
+/* One file name (a path component): what renamefile renames to. */
+bool ops_filename_valid(const char *v);
+/* What setattr does to one attribute: "set", "clear" or "keep". */
+bool ops_attrop_valid(const char *v);
+/* A byte offset: decimal, no sign or leading zero, at most 2^53 (the
+ * largest integer a double holds exactly, as PowerShell may keep it). */
+#define OPS_OFFSET_MAX ((uint64_t)1 << 53)
+bool ops_offset_valid(const char *v);
+/* How many bytes readfile reads at most: decimal 1..OPS_READ_MAX. */
+#define OPS_READ_MAX ((size_t)1 << 20)
+bool ops_size_valid(const char *v);
+
+/* readfile answers one record, B: Offset (as asked) Size (the file's length
+ * now) MTime (ISO UTC) Head (base64 of the first min(64, Size) bytes, so a
+ * caller can tell the file was replaced) Data (base64 of the bytes from
+ * Offset, at most max of them; empty at or past the end).  Base64 both
+ * ways (libcrypto underneath): encode appends to out; decode appends the
+ * bytes and returns -1 when the text is not base64. */
+#define OPS_HEAD_BYTES 64
+void ops_b64_encode(const void *p, size_t n, struct buf *out);
+int ops_b64_decode(const char *s, size_t n, struct buf *out);
+
+/* The changing ops reply with these records (COLS first, as always):
+ *   copyfile       X: Source Dest Result(copied|identical) SrcSize DstSize
+ *   setattr        A: Path Attrs (after; FILE_ATTRIBUTE_* bits & 0x37)
+ *   deletefile     D: Path Result(deleted|absent)
+ *   renamefile     N: Path NewPath
+ *   preload        O: Line (console output, one per line), then X: ExitCode
+ *   refreshnow     R: PackageID ServerNALPath
+ *   setsourcepath  S: PackageID OldPath NewPath */
+
+#endif

@@ -1,0 +1,465 @@
+/*
+ * The Windows command-line encoding (see winenc.h), shared by the SSH
+ * client and the simulated host so both ends read the same rules.
+ *
+ * UTF-8 <-> UTF-16LE is converted by hand rather than with iconv: the code
+ * is short, needs no locale or iconv_open() failure path, and lets us be
+ * strict in one place (overlongs, encoded surrogates, unpaired UTF-16
+ * surrogates are refused) with messages that say where the input went
+ * wrong.  Base64 is ops_b64_encode/ops_b64_decode (libcrypto underneath).
+ * libcrypto's DecodeBlock is lax (it skips leading and trailing whitespace and counts
+ * '=' padding as zero bytes in its result), so every input is checked
+ * against the alphabet and padding rules before it is decoded and the
+ * padding is taken off the length afterwards.  Both are fed in chunks so
+ * their int lengths never overflow.
+ */
+#include "config.h"
+#include "backend/ops/winenc.h"
+#include "backend/ops/ops.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "backend/core/util.h"
+
+/* The bootstrap's exit line covers both ways `exit N` in a script block
+ * may behave on Windows: it ends the process at once, or it only sets
+ * $LASTEXITCODE (transports.md section 2 asks to check on real Windows).
+ * It is not quoted anywhere, so it may hold quotes. */
+static const char bootstrap[] =
+	"$ProgressPreference = 'SilentlyContinue'\n"
+	"try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false } catch {}\n"
+	"$global:LASTEXITCODE = 0\n"
+	"try {\n"
+	"  $b = [Console]::In.ReadToEnd()\n"
+	"  $s = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String($b))\n"
+	"  & ([ScriptBlock]::Create($s))\n"
+	"} catch {\n"
+	"  [Console]::Error.WriteLine($_.ToString())\n"
+	"  exit 1\n"
+	"}\n"
+	"exit $LASTEXITCODE\n";
+
+static const char bad_b64[] =
+	"Cannot process the command because the value specified with "
+	"-EncodedCommand is not properly encoded. The value must be Base64 encoded.";
+
+static const char bad_stdin[] =
+	"Exception calling \"FromBase64String\" with \"1\" argument(s): \"The input "
+	"is not a valid Base-64 string as it contains a non-base 64 character, more "
+	"than two padding characters, or an illegal character among the padding "
+	"characters.\"";
+
+const char *
+winenc_bootstrap_script(void)
+{
+	return bootstrap;
+}
+
+bool
+winenc_fits(const char *cmdline)
+{
+	return strlen(cmdline) <= WINENC_CMD_MAX;
+}
+
+/* One code point from s[*i..len); -1 when the bytes are not UTF-8. */
+static int
+utf8_next(const unsigned char *s, size_t len, size_t *i, uint32_t *cp)
+{
+	unsigned char c = s[*i];
+	size_t n;
+	uint32_t v, min;
+	if (c < 0x80) {
+		*cp = c;
+		(*i)++;
+		return 0;
+	} else if ((c & 0xe0) == 0xc0) {
+		n = 1, v = c & 0x1f, min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 2, v = c & 0x0f, min = 0x800;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 3, v = c & 0x07, min = 0x10000;
+	} else {
+		return -1;
+	}
+	if (len - *i <= n)
+		return -1;
+	for (size_t k = 1; k <= n; k++) {
+		if ((s[*i + k] & 0xc0) != 0x80)
+			return -1;
+		v = (v << 6) | (s[*i + k] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return -1;
+	*cp = v;
+	*i += n + 1;
+	return 0;
+}
+
+static void
+utf8_put(struct buf *b, uint32_t cp)
+{
+	if (cp < 0x80) {
+		buf_addc(b, (char)cp);
+	} else if (cp < 0x800) {
+		buf_addc(b, (char)(0xc0 | (cp >> 6)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		buf_addc(b, (char)(0xe0 | (cp >> 12)));
+		buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		buf_addc(b, (char)(0xf0 | (cp >> 18)));
+		buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
+		buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+static void
+utf16_put(struct buf *b, uint32_t unit)
+{
+	buf_addc(b, (char)(unit & 0xff));
+	buf_addc(b, (char)(unit >> 8));
+}
+
+/* UTF-8 -> UTF-16LE; -1 with *err naming the first bad byte. */
+static int
+utf16le_from_utf8(const char *s, size_t len, struct buf *out, char **err)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t at = i;
+		if (utf8_next((const unsigned char *)s, len, &i, &cp) != 0) {
+			err_set(err, "the script is not UTF-8 (byte 0x%02x at offset %zu)",
+			    (unsigned char)s[at], at);
+			return -1;
+		}
+		if (cp >= 0x10000) {
+			utf16_put(out, 0xd800 + ((cp - 0x10000) >> 10));
+			utf16_put(out, 0xdc00 + ((cp - 0x10000) & 0x3ff));
+		} else {
+			utf16_put(out, cp);
+		}
+	}
+	return 0;
+}
+
+/* UTF-16LE -> UTF-8, refusing odd lengths, unpaired surrogates and NUL. */
+static int
+utf8_from_utf16le(const unsigned char *p, size_t len, struct buf *out, char **err)
+{
+	if (len % 2 != 0) {
+		err_set(err, "%s\n(%zu bytes: UTF-16LE needs an even number)", bad_b64, len);
+		return -1;
+	}
+	for (size_t i = 0; i < len; i += 2) {
+		uint32_t u = p[i] | (uint32_t)p[i + 1] << 8;
+		if (u >= 0xd800 && u <= 0xdbff && i + 3 < len) {
+			uint32_t lo = p[i + 2] | (uint32_t)p[i + 3] << 8;
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				utf8_put(out, 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00));
+				i += 2;
+				continue;
+			}
+		}
+		if (u >= 0xd800 && u <= 0xdfff) {
+			err_set(err, "%s\n(unpaired UTF-16 surrogate 0x%04X at byte %zu)",
+			    bad_b64, (unsigned)u, i);
+			return -1;
+		}
+		if (u == 0) {
+			err_set(err, "%s\n(U+0000 at byte %zu)", bad_b64, i);
+			return -1;
+		}
+		utf8_put(out, u);
+	}
+	return 0;
+}
+
+static bool
+b64_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
+/* Strict base64 (no whitespace, '=' only as the final padding); lead is
+ * what the host prints first when it is not. */
+static int
+b64_check(const char *s, size_t len, const char *lead, char **err)
+{
+	if (len % 4 != 0) {
+		err_set(err, "%s\n(length %zu is not a multiple of 4)", lead, len);
+		return -1;
+	}
+	size_t pad = 0;
+	while (pad < 2 && pad < len && s[len - 1 - pad] == '=')
+		pad++;
+	for (size_t i = 0; i < len - pad; i++)
+		if (!b64_char(s[i])) {
+			unsigned char c = (unsigned char)s[i];
+			if (c > 0x20 && c < 0x7f)
+				err_set(err, "%s\n('%c' at offset %zu is not base64)", lead, c, i);
+			else
+				err_set(err, "%s\n(byte 0x%02x at offset %zu is not base64)",
+				    lead, c, i);
+			return -1;
+		}
+	return 0;
+}
+
+/* Decode checked base64 (see b64_check) into out. */
+static int
+b64_decode(const char *s, size_t len, struct buf *out, const char *lead, char **err)
+{
+	buf_grow(out, 0);
+	if (b64_check(s, len, lead, err) != 0)
+		return -1;
+	if (ops_b64_decode(s, len, out) != 0) {
+		err_set(err, "%s\n(libcrypto refused it)", lead);
+		return -1;
+	}
+	return 0;
+}
+
+char *
+winenc_command(const char *script, char **err)
+{
+	struct buf u16, line;
+	buf_init(&u16);
+	if (utf16le_from_utf8(script, strlen(script), &u16, err) != 0) {
+		buf_free(&u16);
+		return NULL;
+	}
+	buf_init(&line);
+	buf_adds(&line, WINENC_PREFIX);
+	ops_b64_encode(u16.data, u16.len, &line);
+	buf_free(&u16);
+	return buf_detach(&line);
+}
+
+char *
+winenc_stdin_payload(const char *script)
+{
+	struct buf b;
+	buf_init(&b);
+	ops_b64_encode(script, strlen(script), &b);
+	buf_adds(&b, "\r\n");
+	return buf_detach(&b);
+}
+
+int
+winenc_decode_payload(const char *text, size_t len, char **script, char **err)
+{
+	struct buf clean, raw;
+	buf_init(&clean);
+	for (size_t i = 0; i < len; i++)
+		if (strchr(" \t\r\n", text[i]) == NULL || text[i] == '\0')
+			buf_addc(&clean, text[i]);
+	buf_init(&raw);
+	int rc = b64_decode(clean.data ? clean.data : "", clean.len, &raw, bad_stdin, err);
+	buf_free(&clean);
+	if (rc == 0 && (memchr(raw.data, '\0', raw.len) != NULL ||
+	    !utf8_valid(raw.data, raw.len))) {
+		err_set(err, "the script on standard input is not UTF-8 text");
+		rc = -1;
+	}
+	if (rc != 0) {
+		buf_free(&raw);
+		return -1;
+	}
+	*script = buf_detach(&raw);
+	return 0;
+}
+
+/* The expected words of a command line, before the base64. */
+static const char *const cmd_words[] = {
+	"powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy",
+	"Bypass", "-EncodedCommand",
+};
+#define CMD_NWORDS (sizeof cmd_words / sizeof cmd_words[0])
+
+/* Why cmdline is not WINENC_PREFIX + base64, worded as the Windows side
+ * would put it.  Called only when the prefix does not match exactly. */
+static void
+cmd_explain(const char *cmdline, char **err)
+{
+	const char *p = cmdline + strspn(cmdline, " \t");
+	size_t n = strcspn(p, " \t");
+	if (n == 0) {
+		err_set(err, "The syntax of the command is incorrect.");
+		return;
+	}
+	bool ps = (n == 10 && strncasecmp(p, "powershell", n) == 0) ||
+	    (n == 14 && strncasecmp(p, "powershell.exe", n) == 0);
+	if (!ps) {
+		err_set(err, "'%.*s' is not recognized as an internal or external command,\n"
+		    "operable program or batch file.", (int)n, p);
+		return;
+	}
+	const char *q = cmdline;
+	for (size_t w = 0; w < CMD_NWORDS; w++) {
+		size_t wl = strcspn(q, " \t");
+		if (wl != strlen(cmd_words[w]) || strncmp(q, cmd_words[w], wl) != 0) {
+			err_set(err, "powershell.exe: this host runs only \"%s<base64>\"; "
+			    "found \"%.*s\" where \"%s\" belongs",
+			    WINENC_PREFIX, (int)(wl > 40 ? 40 : wl), q, cmd_words[w]);
+			return;
+		}
+		q += wl;
+		if (*q != ' ' || q[1] == ' ' || q[1] == '\t') {
+			if (w + 1 == CMD_NWORDS && q[strspn(q, " \t")] == '\0')
+				break;
+			err_set(err, "powershell.exe: this host runs only \"%s<base64>\"; "
+			    "the words must be separated by single spaces", WINENC_PREFIX);
+			return;
+		}
+		q++;
+	}
+	err_set(err, "Cannot process the command because of a missing parameter. "
+	    "A command must follow -EncodedCommand.");
+}
+
+int
+winenc_parse_command(const char *cmdline, char **script, char **err)
+{
+	if (!winenc_fits(cmdline)) {
+		err_set(err, "The command line is too long.");
+		return -1;
+	}
+	size_t plen = strlen(WINENC_PREFIX);
+	if (strncmp(cmdline, WINENC_PREFIX, plen) != 0 || cmdline[plen] == '\0') {
+		cmd_explain(cmdline, err);
+		return -1;
+	}
+	const char *b64 = cmdline + plen;
+	struct buf raw, text;
+	buf_init(&raw);
+	if (b64_decode(b64, strlen(b64), &raw, bad_b64, err) != 0) {
+		buf_free(&raw);
+		return -1;
+	}
+	buf_init(&text);
+	int rc = utf8_from_utf16le((const unsigned char *)raw.data, raw.len, &text, err);
+	buf_free(&raw);
+	if (rc != 0) {
+		buf_free(&text);
+		return -1;
+	}
+	*script = buf_detach(&text);
+	return strcmp(*script, bootstrap) == 0 ? WINENC_BOOTSTRAP : WINENC_DIRECT;
+}
+
+/* One hex number of exactly n digits at p; -1 when it is not. */
+static long
+hex_n(const char *p, size_t n)
+{
+	long v = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+		    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/* An XML entity at p (just after '&'): its code point and length through
+ * ';', or -1. */
+static int
+xml_entity(const char *p, const char *end, uint32_t *cp, size_t *used)
+{
+	static const struct { const char *name; char c; } named[] = {
+		{ "lt;", '<' }, { "gt;", '>' }, { "amp;", '&' }, { "quot;", '"' }, { "apos;", '\'' },
+	};
+	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+		size_t n = strlen(named[i].name);
+		if ((size_t)(end - p) >= n && strncmp(p, named[i].name, n) == 0) {
+			*cp = (unsigned char)named[i].c;
+			*used = n;
+			return 0;
+		}
+	}
+	const char *semi = memchr(p, ';', (size_t)(end - p));
+	if (semi == NULL || p[0] != '#' || semi - p < 2 || semi - p > 8)
+		return -1;
+	bool hex = p[1] == 'x' || p[1] == 'X';
+	char *stop;
+	unsigned long v = strtoul(p + (hex ? 2 : 1), &stop, hex ? 16 : 10);
+	if (stop != semi || v == 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return -1;
+	*cp = (uint32_t)v;
+	*used = (size_t)(semi - p) + 1;
+	return 0;
+}
+
+/* Append the text of one <S> element (p..end) to out: entities and
+ * _xHHHH_ escapes (UTF-16 units; a pair makes one character, an unpaired
+ * surrogate becomes U+FFFD).  -1 on a bad entity. */
+static int
+clixml_string(const char *p, const char *end, struct buf *out)
+{
+	uint32_t high = 0;
+	while (p < end) {
+		long u = -1;
+		if (*p == '_' && end - p >= 7 && p[1] == 'x' && p[6] == '_')
+			u = hex_n(p + 2, 4);
+		if (u >= 0) {
+			p += 7;
+			if (high != 0 && u >= 0xdc00 && u <= 0xdfff) {
+				utf8_put(out, 0x10000 + ((high - 0xd800) << 10) + ((uint32_t)u - 0xdc00));
+				high = 0;
+				continue;
+			}
+			if (high != 0)
+				utf8_put(out, 0xfffd);
+			high = u >= 0xd800 && u <= 0xdbff ? (uint32_t)u : 0;
+			if (high == 0)
+				utf8_put(out, u >= 0xdc00 && u <= 0xdfff ? 0xfffd : (uint32_t)u);
+			continue;
+		}
+		if (high != 0)
+			utf8_put(out, 0xfffd);
+		high = 0;
+		if (*p == '&') {
+			uint32_t cp;
+			size_t used;
+			if (xml_entity(p + 1, end, &cp, &used) != 0)
+				return -1;
+			utf8_put(out, cp);
+			p += 1 + used;
+		} else {
+			buf_addc(out, *p++);
+		}
+	}
+	if (high != 0)
+		utf8_put(out, 0xfffd);
+	return 0;
+}
+
+char *
+winenc_clixml_errors(const char *stderr_text)
+{
+	static const char magic[] = "#< CLIXML", open_tag[] = "<S S=\"Error\">";
+	if (strncmp(stderr_text, magic, strlen(magic)) != 0)
+		return xstrdup(stderr_text);
+	struct buf out;
+	buf_init(&out);
+	const char *p = stderr_text + strlen(magic);
+	while ((p = strstr(p, open_tag)) != NULL) {
+		p += strlen(open_tag);
+		const char *end = strstr(p, "</S>");
+		if (end == NULL || clixml_string(p, end, &out) != 0) {
+			buf_free(&out);
+			return xstrdup(stderr_text);
+		}
+		p = end + 4;
+	}
+	buf_crlf_to_lf(&out);
+	return buf_detach(&out);
+}

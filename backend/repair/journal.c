@@ -1,0 +1,680 @@
+/*
+ * The repair journal (see journal.h).  Every entry is one JSON object built
+ * with json-c and written as a single line with a single write() on a file
+ * opened O_APPEND, then fsync'd, then the descriptor is closed: opening per
+ * entry costs little (two entries per step, each step waits on a server),
+ * keeps no descriptor alive across fork() or between steps, and the kernel
+ * serialises O_APPEND writes to a local regular file so lines from concurrent
+ * processes never interleave; an flock() held for the duration of the append
+ * additionally serialises writers around the torn-line check (a line left
+ * half-written by a crash makes the next entry start on a fresh line).  A
+ * short write leaves a torn line, which the reader skips with a warning.  The output digest is SHA-256 from libcrypto's
+ * EVP interface.  Reading streams the file with getline() so a long journal
+ * is never held in memory whole.
+ */
+#include "config.h"
+#include "backend/repair/journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <openssl/evp.h>
+#include <pwd.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend/core/util.h"
+
+static const char *const journal_result_names[] = {
+	[JOURNAL_NONE] = "",
+	[JOURNAL_OK] = "ok",
+	[JOURNAL_FAILED] = "failed",
+	[JOURNAL_SKIPPED] = "skipped",
+	[JOURNAL_DECLINED] = "declined",
+	[JOURNAL_DRY_RUN] = "dry-run",
+	[JOURNAL_INTERRUPTED] = "interrupted",
+	[JOURNAL_REFUSED] = "refused",
+};
+#define JOURNAL_NRESULTS (sizeof(journal_result_names) / sizeof(journal_result_names[0]))
+
+static atomic_uint journal_counter;
+
+const char *
+journal_result_name(enum journal_result r)
+{
+	if ((size_t)r >= JOURNAL_NRESULTS)
+		return "";
+	return journal_result_names[r];
+}
+
+int
+journal_result_parse(const char *s, enum journal_result *out)
+{
+	for (size_t i = 1; i < JOURNAL_NRESULTS; i++) {
+		if (strcmp(s, journal_result_names[i]) == 0) {
+			*out = (enum journal_result)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+journal_digest_hex(const void *data, size_t len, char out[static JOURNAL_DIGEST_HEX],
+    char **err)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	static const char hex[] = "0123456789abcdef";
+
+	if (EVP_Digest(len ? data : "", len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen != 32) {
+		err_set(err, "SHA-256: libcrypto EVP_Digest failed");
+		return -1;
+	}
+	for (unsigned int i = 0; i < mdlen; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[2 * mdlen] = '\0';
+	return 0;
+}
+
+/* --- writing -------------------------------------------------------------- */
+
+static char *
+journal_user(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	if (pw != NULL && pw->pw_name != NULL && *pw->pw_name != '\0')
+		return xstrdup(pw->pw_name);
+	const char *l = getenv("LOGNAME");
+	if (l != NULL && *l != '\0')
+		return xstrdup(l);
+	return xasprintf("uid:%ld", (long)geteuid());
+}
+
+static char *
+journal_host(void)
+{
+	char h[256];
+	if (gethostname(h, sizeof h) != 0)
+		return xstrdup("unknown");
+	h[sizeof h - 1] = '\0';
+	return xstrdup(h);
+}
+
+static void
+journal_make_id(dpd_time now, char id[static JOURNAL_ID_MAX])
+{
+	char iso[21];
+	char compact[21];
+	size_t j = 0;
+
+	time_format_iso(now, iso);
+	for (size_t i = 0; iso[i] != '\0' && j < sizeof compact - 1; i++)
+		if (iso[i] != '-' && iso[i] != ':')
+			compact[j++] = iso[i];
+	compact[j] = '\0';
+	unsigned n = atomic_fetch_add(&journal_counter, 1) + 1;
+	snprintf(id, JOURNAL_ID_MAX, "%s-%ld-%u", compact, (long)getpid(), n);
+}
+
+/* json-c helpers: 0 on success, -1 when json-c could not allocate. */
+static int
+journal_put(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (v == NULL)
+		return -1;
+	if (json_object_object_add(o, key, v) != 0) {
+		json_object_put(v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+journal_put_str(struct json_object *o, const char *key, const char *s)
+{
+	return journal_put(o, key, json_object_new_string(s != NULL ? s : ""));
+}
+
+static struct json_object *
+journal_step_json(const struct journal_step *s)
+{
+	struct json_object *step = json_object_new_object();
+	if (step == NULL)
+		return NULL;
+	if (journal_put(step, "number", json_object_new_int(s->number)) != 0 ||
+	    journal_put_str(step, "name", s->name) != 0) {
+		json_object_put(step);
+		return NULL;
+	}
+	return step;
+}
+
+static struct json_object *
+journal_target_json(const struct journal_step *s)
+{
+	struct json_object *t = json_object_new_object();
+	if (t == NULL)
+		return NULL;
+	if (journal_put_str(t, "package", s->package_id) != 0 ||
+	    journal_put_str(t, "dp", s->dp_server) != 0) {
+		json_object_put(t);
+		return NULL;
+	}
+	return t;
+}
+
+static struct json_object *
+journal_params_json(const struct journal_step *s)
+{
+	struct json_object *p = json_object_new_object();
+	if (p == NULL)
+		return NULL;
+	for (size_t i = 0; i < s->nparams; i++) {
+		if (s->params[i].key == NULL || journal_put_str(p, s->params[i].key,
+		    s->params[i].value) != 0) {
+			json_object_put(p);
+			return NULL;
+		}
+	}
+	return p;
+}
+
+/* The fields common to begin and end entries. */
+static int
+journal_fill_common(struct json_object *o, const struct journal_step *s,
+    const char *id, enum journal_phase phase)
+{
+	char iso[21];
+	time_format_iso(clock_real(), iso);
+	char *user = journal_user();
+	char *host = journal_host();
+	int r = 0;
+
+	r |= journal_put_str(o, "time", iso);
+	r |= journal_put_str(o, "step_id", id);
+	r |= journal_put_str(o, "phase", phase == JOURNAL_BEGIN ? "begin" : "end");
+	r |= journal_put_str(o, "user", user);
+	r |= journal_put_str(o, "host", host);
+	r |= journal_put_str(o, "site", s->site);
+	r |= journal_put_str(o, "plan", s->plan);
+	r |= journal_put(o, "step", journal_step_json(s));
+	r |= journal_put(o, "target", journal_target_json(s));
+	r |= journal_put(o, "params", journal_params_json(s));
+	free(user);
+	free(host);
+	return r;
+}
+
+static int
+journal_write_all(int fd, const char *path, const char *data, size_t len, char **err)
+{
+	ssize_t w;
+	do
+		w = write(fd, data, len);
+	while (w < 0 && errno == EINTR);
+	if (w < 0) {
+		err_set(err, "%s: write: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((size_t)w != len) {
+		err_set(err, "%s: write: short write (%zd of %zu bytes; disk full?)",
+		    path, w, len);
+		return -1;
+	}
+	return 0;
+}
+
+/* Make the folder holding path (private leaf) if it is missing. */
+static int
+journal_make_dir(const char *path, char **err)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL || slash == path)
+		return 0;
+	char *dir = xstrndup(path, (size_t)(slash - path));
+	struct stat st;
+	int r = 0;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		r = dir_make_all(dir, true, err);
+	free(dir);
+	return r;
+}
+
+/*
+ * True when the file is non-empty and does not end in '\n': a torn line left
+ * by a crash.  The next entry then starts with '\n' so it is not glued to the
+ * fragment (the fragment becomes a garbage line the reader skips).
+ */
+static bool
+journal_ends_torn(int fd)
+{
+	struct stat st;
+	char c;
+	if (fstat(fd, &st) != 0 || st.st_size == 0)
+		return false;
+	return pread(fd, &c, 1, st.st_size - 1) == 1 && c != '\n';
+}
+
+/*
+ * Writers hold an exclusive flock() from the torn-line check to close, so
+ * the check never sees another writer's half-copied line (the kernel makes
+ * O_APPEND writes atomic to each other, not to a concurrent pread()).
+ */
+static int
+journal_lock(int fd, const char *path, char **err)
+{
+	int r;
+	do
+		r = flock(fd, LOCK_EX);
+	while (r != 0 && errno == EINTR);
+	if (r != 0) {
+		err_set(err, "%s: flock: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Append one line (text plus '\n') with one write(), fsync, close. */
+static int
+journal_append(const char *path, const char *text, char **err)
+{
+	if (journal_make_dir(path, err) != 0)
+		return -1;
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err_set(err, "%s: open: %s", path, strerror(errno));
+		return -1;
+	}
+	if (journal_lock(fd, path, err) != 0) {
+		(void)close(fd);
+		return -1;
+	}
+	char *line = xasprintf("%s%s\n", journal_ends_torn(fd) ? "\n" : "", text);
+	int r = journal_write_all(fd, path, line, strlen(line), err);
+	free(line);
+	if (r == 0 && fsync(fd) != 0) {
+		err_set(err, "%s: fsync: %s", path, strerror(errno));
+		r = -1;
+	}
+	if (close(fd) != 0 && r == 0) {
+		err_set(err, "%s: close: %s", path, strerror(errno));
+		r = -1;
+	}
+	return r;
+}
+
+static int
+journal_emit(const char *path, struct json_object *o, char **err)
+{
+	const char *text = json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (text == NULL) {
+		err_set(err, "%s: could not encode the journal entry", path);
+		return -1;
+	}
+	return journal_append(path, text, err);
+}
+
+int
+journal_begin(const char *path, const struct journal_step *s,
+    char step_id[static JOURNAL_ID_MAX], char **err)
+{
+	struct json_object *o = json_object_new_object();
+	if (o == NULL) {
+		err_set(err, "%s: out of memory building the journal entry", path);
+		return -1;
+	}
+	journal_make_id(clock_real(), step_id);
+	int r = journal_fill_common(o, s, step_id, JOURNAL_BEGIN);
+	if (r != 0)
+		err_set(err, "%s: out of memory building the journal entry", path);
+	else
+		r = journal_emit(path, o, err);
+	json_object_put(o);
+	return r;
+}
+
+int
+journal_end(const char *path, const struct journal_step *s, const char *step_id,
+    enum journal_result result, const char *output, size_t len, char **err)
+{
+	char digest[JOURNAL_DIGEST_HEX];
+	if (result == JOURNAL_NONE || (size_t)result >= JOURNAL_NRESULTS) {
+		err_set(err, "%s: end entry for %s needs a result", path, step_id);
+		return -1;
+	}
+	if (journal_digest_hex(output, len, digest, err) != 0)
+		return -1;
+	struct json_object *o = json_object_new_object();
+	if (o == NULL) {
+		err_set(err, "%s: out of memory building the journal entry", path);
+		return -1;
+	}
+	int r = journal_fill_common(o, s, step_id, JOURNAL_END);
+	r |= journal_put_str(o, "result", journal_result_name(result));
+	r |= journal_put_str(o, "output_digest", digest);
+	if (r != 0)
+		err_set(err, "%s: out of memory building the journal entry", path);
+	else
+		r = journal_emit(path, o, err);
+	json_object_put(o);
+	return r;
+}
+
+/* --- reading -------------------------------------------------------------- */
+
+void
+journal_entry_free(struct journal_entry *e)
+{
+	free(e->time);
+	free(e->step_id);
+	free(e->user);
+	free(e->host);
+	free(e->site);
+	free(e->plan);
+	free(e->step_name);
+	free(e->package_id);
+	free(e->dp_server);
+	for (size_t i = 0; i < e->nparams; i++) {
+		free(e->param_keys[i]);
+		free(e->param_values[i]);
+	}
+	free(e->param_keys);
+	free(e->param_values);
+	free(e->output_digest);
+	memset(e, 0, sizeof *e);
+}
+
+void
+journal_list_free(struct journal_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		journal_entry_free(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* A string member, or NULL when missing or not a string. */
+static const char *
+journal_get_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static char *
+journal_dup_opt(struct json_object *o, const char *key)
+{
+	const char *s = journal_get_str(o, key);
+	return xstrdup(s != NULL ? s : "");
+}
+
+static const char *
+journal_parse_step(struct json_object *o, struct journal_entry *e)
+{
+	struct json_object *step, *num, *target;
+	if (!json_object_object_get_ex(o, "step", &step) ||
+	    !json_object_is_type(step, json_type_object) ||
+	    !json_object_object_get_ex(step, "number", &num) ||
+	    !json_object_is_type(num, json_type_int))
+		return "no step number";
+	e->step_number = json_object_get_int(num);
+	e->step_name = journal_dup_opt(step, "name");
+	if (!json_object_object_get_ex(o, "target", &target) ||
+	    !json_object_is_type(target, json_type_object))
+		return "no target";
+	e->package_id = journal_dup_opt(target, "package");
+	e->dp_server = journal_dup_opt(target, "dp");
+	return NULL;
+}
+
+static const char *
+journal_parse_params(struct json_object *o, struct journal_entry *e)
+{
+	struct json_object *p;
+	if (!json_object_object_get_ex(o, "params", &p))
+		return NULL;
+	if (!json_object_is_type(p, json_type_object))
+		return "params is not an object";
+	size_t n = (size_t)json_object_object_length(p);
+	e->param_keys = xcalloc(n ? n : 1, sizeof(char *));
+	e->param_values = xcalloc(n ? n : 1, sizeof(char *));
+	json_object_object_foreach(p, key, val) {
+		if (!json_object_is_type(val, json_type_string) || e->nparams >= n)
+			return "a parameter value is not a string";
+		e->param_keys[e->nparams] = xstrdup(key);
+		e->param_values[e->nparams] = xstrdup(json_object_get_string(val));
+		e->nparams++;
+	}
+	return NULL;
+}
+
+static const char *
+journal_parse_phase(struct json_object *o, struct journal_entry *e)
+{
+	const char *phase = journal_get_str(o, "phase");
+	if (phase == NULL)
+		return "no phase";
+	if (strcmp(phase, "begin") == 0) {
+		e->phase = JOURNAL_BEGIN;
+		e->result = JOURNAL_NONE;
+		return NULL;
+	}
+	if (strcmp(phase, "end") != 0)
+		return "phase is neither begin nor end";
+	e->phase = JOURNAL_END;
+	const char *res = journal_get_str(o, "result");
+	if (res == NULL || journal_result_parse(res, &e->result) != 0)
+		return "end entry without a known result";
+	return NULL;
+}
+
+/* Fill e from a parsed object; NULL on success, else why it is not an entry. */
+static const char *
+journal_parse_entry(struct json_object *o, struct journal_entry *e)
+{
+	const char *why;
+	if (!json_object_is_type(o, json_type_object))
+		return "not a JSON object";
+	const char *t = journal_get_str(o, "time");
+	const char *id = journal_get_str(o, "step_id");
+	if (t == NULL || id == NULL || *id == '\0')
+		return "no time or step_id";
+	e->time = xstrdup(t);
+	e->step_id = xstrdup(id);
+	if ((why = journal_parse_phase(o, e)) != NULL ||
+	    (why = journal_parse_step(o, e)) != NULL ||
+	    (why = journal_parse_params(o, e)) != NULL)
+		return why;
+	e->user = journal_dup_opt(o, "user");
+	e->host = journal_dup_opt(o, "host");
+	e->site = journal_dup_opt(o, "site");
+	e->plan = journal_dup_opt(o, "plan");
+	e->output_digest = journal_dup_opt(o, "output_digest");
+	return NULL;
+}
+
+/* Parse one complete line (no '\n'); NULL on success, else the reason. */
+static const char *
+journal_parse_line(const char *line, size_t len, struct journal_entry *e)
+{
+	struct json_tokener *tok = json_tokener_new();
+	if (tok == NULL)
+		return "out of memory";
+	struct json_object *o = json_tokener_parse_ex(tok, line, (int)len);
+	const char *why = NULL;
+	if (o == NULL || json_tokener_get_error(tok) != json_tokener_success)
+		why = "not valid JSON";
+	else if (json_tokener_get_parse_end(tok) != len)
+		why = "trailing data after the JSON object";
+	else
+		why = journal_parse_entry(o, e);
+	json_object_put(o);
+	json_tokener_free(tok);
+	return why;
+}
+
+static void
+journal_warn(journal_warn_fn warn, void *ctx, const char *path, long line,
+    const char *why)
+{
+	if (warn == NULL)
+		return;
+	char *msg = xasprintf("%s:%ld: %s; line skipped", path, line, why);
+	warn(line, msg, ctx);
+	free(msg);
+}
+
+/* Handle one raw line from getline(); returns the callback's value or 0. */
+static int
+journal_handle_line(const char *path, char *line, size_t n, long lineno,
+    journal_entry_fn cb, journal_warn_fn warn, void *ctx)
+{
+	if (n == 0 || line[n - 1] != '\n') {
+		journal_warn(warn, ctx, path, lineno,
+		    "incomplete last line (torn write, e.g. a crash while writing)");
+		return 0;
+	}
+	line[--n] = '\0';
+	if (n == 0)
+		return 0;
+	if (memchr(line, '\0', n) != NULL) {
+		journal_warn(warn, ctx, path, lineno, "NUL byte in line");
+		return 0;
+	}
+	struct journal_entry e = {0};
+	e.line = lineno;
+	const char *why = journal_parse_line(line, n, &e);
+	int r = 0;
+	if (why != NULL)
+		journal_warn(warn, ctx, path, lineno, why);
+	else
+		r = cb(&e, ctx);
+	journal_entry_free(&e);
+	return r;
+}
+
+int
+journal_read(const char *path, journal_entry_fn cb, journal_warn_fn warn,
+    void *ctx, char **err)
+{
+	FILE *f = fopen(path, "re");
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		err_set(err, "%s: open: %s", path, strerror(errno));
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+	int r = 0;
+	errno = 0;
+	while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
+		r = journal_handle_line(path, line, (size_t)n, ++lineno, cb, warn, ctx);
+		errno = 0;
+	}
+	if (r == 0 && ferror(f)) {
+		err_set(err, "%s: read: %s", path, strerror(errno ? errno : EIO));
+		r = -1;
+	}
+	free(line);
+	if (fclose(f) != 0 && r == 0) {
+		err_set(err, "%s: close: %s", path, strerror(errno));
+		r = -1;
+	}
+	return r;
+}
+
+/* --- unfinished steps ----------------------------------------------------- */
+
+void
+journal_entry_copy(struct journal_entry *dst, const struct journal_entry *src)
+{
+	*dst = *src;
+	dst->time = xstrdup(src->time);
+	dst->step_id = xstrdup(src->step_id);
+	dst->user = xstrdup(src->user);
+	dst->host = xstrdup(src->host);
+	dst->site = xstrdup(src->site);
+	dst->plan = xstrdup(src->plan);
+	dst->step_name = xstrdup(src->step_name);
+	dst->package_id = xstrdup(src->package_id);
+	dst->dp_server = xstrdup(src->dp_server);
+	dst->output_digest = xstrdup(src->output_digest);
+	dst->param_keys = xcalloc(src->nparams ? src->nparams : 1, sizeof(char *));
+	dst->param_values = xcalloc(src->nparams ? src->nparams : 1, sizeof(char *));
+	for (size_t i = 0; i < src->nparams; i++) {
+		dst->param_keys[i] = xstrdup(src->param_keys[i]);
+		dst->param_values[i] = xstrdup(src->param_values[i]);
+	}
+}
+
+/* Begin entries are kept; an end entry removes the begin with its id. */
+static int
+journal_collect(const struct journal_entry *e, void *ctx)
+{
+	struct journal_list *l = ctx;
+	if (e->phase == JOURNAL_BEGIN) {
+		l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+		journal_entry_copy(&l->v[l->n++], e);
+		return 0;
+	}
+	for (size_t i = l->n; i-- > 0;) {
+		if (strcmp(l->v[i].step_id, e->step_id) == 0) {
+			journal_entry_free(&l->v[i]);
+			memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof *l->v);
+			l->n--;
+			break;
+		}
+	}
+	return 0;
+}
+
+struct journal_warn_relay {
+	struct journal_list *list;
+	journal_warn_fn warn;
+	void *ctx;
+};
+
+static int
+journal_collect_relay(const struct journal_entry *e, void *ctx)
+{
+	struct journal_warn_relay *r = ctx;
+	return journal_collect(e, r->list);
+}
+
+static void
+journal_warn_relay(long line, const char *msg, void *ctx)
+{
+	struct journal_warn_relay *r = ctx;
+	if (r->warn != NULL)
+		r->warn(line, msg, r->ctx);
+}
+
+int
+journal_unfinished(const char *path, struct journal_list *out,
+    journal_warn_fn warn, void *ctx, char **err)
+{
+	out->v = NULL;
+	out->n = 0;
+	struct journal_warn_relay relay = { out, warn, ctx };
+	if (journal_read(path, journal_collect_relay, journal_warn_relay, &relay, err) != 0) {
+		journal_list_free(out);
+		return -1;
+	}
+	return 0;
+}

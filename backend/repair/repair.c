@@ -1,0 +1,594 @@
+/*
+ * The repair run: plans as lists of actions, the survey that fills their
+ * text in, and the engine that takes one answered step at a time through
+ * precondition, journal entry, action, verification and journal entry
+ * again.  Actions that cover more than one cell (a source path touched
+ * once for every DP, a share fixed once per server) run once per unit and
+ * their outcome is given to each cell of the unit.  What each action does
+ * lives in repair_steps.c.
+ */
+#include "config.h"
+#include "backend/repair/repair_int.h"
+#include "backend/sms/evidence.h"
+#include "backend/repair/journal.h"
+#include "backend/core/model.h"
+#include "backend/core/nal.h"
+#include "backend/sms/status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static const struct {
+	const char *name;
+	const char *title;
+} plan_names[] = {
+#define X(e, n, t) [e] = { n, t },
+	REPAIR_PLAN_TABLE(X)
+#undef X
+};
+
+static const struct {
+	const char *name;
+	bool changes;
+	bool destructive;
+} action_names[] = {
+#define X(e, n, w, d) [e] = { n, w, d },
+	REPAIR_ACTION_TABLE(X)
+#undef X
+};
+
+/* The plans' steps, each list ended by RA_COUNT. */
+#define PRELOAD_TAIL RA_COPY_PCK, RA_SET_ATTRS, RA_PRELOAD, RA_REPUSH, RA_WAIT_INSTALLED
+static const enum repair_action plan_preload[] = { PRELOAD_TAIL, RA_COUNT };
+static const enum repair_action plan_clear[] = { RA_DELETE_PKG_FILE, PRELOAD_TAIL, RA_COUNT };
+static const enum repair_action plan_repush_preload[] = { RA_REPUSH, RA_WAIT_KNOWN,
+	PRELOAD_TAIL, RA_COUNT };
+static const enum repair_action plan_touch[] = { RA_TOUCH_SOURCE, RA_WAIT_REGENERATED,
+	RA_WAIT_INSTALLED, RA_COUNT };
+static const enum repair_action plan_rename[] = { RA_RENAME_PCK, RA_TOUCH_SOURCE,
+	RA_WAIT_REGENERATED, RA_WAIT_INSTALLED, RA_COUNT };
+static const enum repair_action plan_share[] = { RA_HAND_SHARE_ACL, RA_CHECK_SHARE_ACL,
+	RA_REPUSH, RA_WAIT_INSTALLED, RA_COUNT };
+static const enum repair_action plan_source[] = { RA_HAND_SOURCE_DIR, RA_CHECK_SOURCE_DIR,
+	RA_REPUSH, RA_WAIT_INSTALLED, RA_COUNT };
+static const enum repair_action plan_repush[] = { RA_REPUSH, RA_WAIT_INSTALLED, RA_COUNT };
+
+static const struct {
+	const enum repair_action *steps;
+	const char *about;
+} plans[PLAN_COUNT] = {
+	[PLAN_PRELOAD_PCK] = { plan_preload,
+	    "The field write-up's main fix, for a DP that never got the compressed "
+	    "package: copy the PCK from the primary, make it read-only, register it "
+	    "with PreloadPkgOnSite.exe and re-push to this DP only. No other DP is "
+	    "touched and the PCK crosses the WAN once." },
+	[PLAN_CLEAR_PKG_PRELOAD] = { plan_clear,
+	    "When PreloadPkgOnSite says the compressed package path is already set: "
+	    "the DP holds a stale distmgr.box\\<id>.PKG from a deployment that got "
+	    "further before it failed. Delete it, then preload as usual." },
+	[PLAN_REPUSH_WAIT_PRELOAD] = { plan_repush_preload,
+	    "When PreloadPkgOnSite cannot find the package in the database: the DP's "
+	    "site does not know the package yet. Re-push, wait a few minutes for the "
+	    "package information to replicate, then preload." },
+	[PLAN_TOUCH_SOURCE] = { plan_touch,
+	    "Make SMS regenerate the PCK by changing the source path and changing it "
+	    "back (no folder is renamed). The new version goes to EVERY DP of the "
+	    "package, so the whole PCK crosses the WAN once per DP." },
+	[PLAN_RENAME_PCK_TOUCH] = { plan_rename,
+	    "When touching the source path did not regenerate the PCK: rename the "
+	    "primary's PCK out of the way (kept, so it can be restored), then touch "
+	    "the source path. Redeploys to EVERY DP of the package." },
+	[PLAN_FIX_SHARE_PERMS] = { plan_share,
+	    "The DP's share permissions reach only the root of SMSPKGE$, so SMS "
+	    "cannot create nested package folders. Fix the permissions by hand, let "
+	    "dpdoctor check them, then re-push." },
+	[PLAN_FIX_SOURCE_PATH] = { plan_source,
+	    "The package's source directory does not exist, so SMS cannot build or "
+	    "send the package. Restore it by hand, let dpdoctor check it, then "
+	    "re-push." },
+	[PLAN_REPUSH] = { plan_repush,
+	    "Re-push the package to this DP and wait for it to report Installed. "
+	    "Helps after the underlying problem is fixed; does not fix one by itself." },
+};
+
+const char *
+repair_plan_name(enum repair_plan p)
+{
+	return (unsigned)p < PLAN_COUNT ? plan_names[p].name : "?";
+}
+
+const char *
+repair_plan_title(enum repair_plan p)
+{
+	return (unsigned)p < PLAN_COUNT ? plan_names[p].title : "?";
+}
+
+const char *
+repair_plan_about(enum repair_plan p)
+{
+	return (unsigned)p < PLAN_COUNT ? plans[p].about : "";
+}
+
+int
+repair_plan_from_name(const char *name)
+{
+	for (int p = 0; name != NULL && p < PLAN_COUNT; p++)
+		if (strcmp(plan_names[p].name, name) == 0)
+			return p;
+	return -1;
+}
+
+size_t
+repair_plan_nsteps(enum repair_plan p)
+{
+	size_t n = 0;
+	while ((unsigned)p < PLAN_COUNT && plans[p].steps[n] != RA_COUNT)
+		n++;
+	return n;
+}
+
+const char *
+repair_action_name(enum repair_action a)
+{
+	return (unsigned)a < RA_COUNT ? action_names[a].name : "?";
+}
+
+bool
+repair_action_changes(enum repair_action a)
+{
+	return (unsigned)a < RA_COUNT && action_names[a].changes;
+}
+
+bool
+repair_action_destructive(enum repair_action a)
+{
+	return (unsigned)a < RA_COUNT && action_names[a].destructive;
+}
+
+const char *
+repair_outcome_name(enum repair_outcome o)
+{
+	static const char *const names[] = {
+		[RO_PENDING] = "pending", [RO_OK] = "ok", [RO_NOT_NEEDED] = "not needed",
+		[RO_SKIPPED] = "skipped", [RO_DECLINED] = "declined", [RO_FAILED] = "failed",
+		[RO_DRY_RUN] = "dry run", [RO_DROPPED] = "not run", [RO_REFUSED] = "refused",
+	};
+	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
+}
+
+/* ---- helpers shared with the actions ------------------------------------ */
+
+struct deadline
+repair_deadline(const struct repair_run *r, int64_t ms)
+{
+	return (struct deadline){ clock_mono_ms() + ms, r->env.cancel };
+}
+
+bool
+repair_cancelled(const struct repair_run *r)
+{
+	return r->env.cancel != NULL && atomic_load(r->env.cancel);
+}
+
+void
+repair_progress(struct repair_run *r, const char *fmt, ...)
+{
+	if (r->env.progress == NULL)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *line = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (r->last_progress == NULL || strcmp(r->last_progress, line) != 0)
+		r->env.progress(r->env.ctx, line);
+	free(r->last_progress);
+	r->last_progress = line;
+}
+
+bool
+repair_sleep(const struct repair_run *r, int ms)
+{
+	if (r->env.sleep_ms != NULL) {
+		r->env.sleep_ms(r->env.ctx, ms);
+		return !repair_cancelled(r);
+	}
+	for (int left = ms; left > 0 && !repair_cancelled(r); left -= 100) {
+		struct timespec ts = { 0, (left < 100 ? left : 100) * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	return !repair_cancelled(r);
+}
+
+const char *
+repair_size_human(uint64_t n, char out[static 16])
+{
+	static const char *const unit[] = { "bytes", "KB", "MB", "GB", "TB" };
+	double v = (double)n;
+	int u = 0;
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, 16, "%llu bytes", (unsigned long long)n);
+	else
+		snprintf(out, 16, "%.1f %s", v, unit[u]);
+	return out;
+}
+
+void
+step_param(struct step_ctx *x, const char *key, const char *value)
+{
+	if (x->nparams < sizeof x->param_keys / sizeof x->param_keys[0]) {
+		x->param_keys[x->nparams] = key;
+		x->param_values[x->nparams++] = xstrdup(value ? value : "");
+	}
+}
+
+/* \\DP\E$\<dir>\<id>.<ext>: one of the package's files on the cell's DP. */
+static char *
+dp_file(const struct rcell *c, const char *dir, const char *ext)
+{
+	char *rel = xasprintf("%s\\%s.%s", dir, c->pkg->id, ext);
+	char *p = evidence_dp_path(c->res.dp, rel);
+	free(rel);
+	return p;
+}
+
+char *
+repair_dp_pck(const struct rcell *c)
+{
+	return dp_file(c, sms_layout.pkgdir, "PCK");
+}
+
+char *
+repair_dp_dmpkg(const struct rcell *c)
+{
+	char *dir = xasprintf("%s\\inboxes\\distmgr.box", sms_layout.install);
+	char *p = dp_file(c, dir, "PKG");
+	free(dir);
+	return p;
+}
+
+int
+repair_fingerprint(const struct repair_run *r, const struct rcell *c, const char *path,
+    struct fingerprint *fp, char **err)
+{
+	struct evidence e;
+	evidence_init(&e, c->pkg->id, c->res.dp, r->env.primary, r->env.site);
+	struct deadline dl = repair_deadline(r, 60000);
+	int rc = evidence_paths(r->env.t, &e, &path, 1, EV_PCK_DP, &dl, err);
+	*fp = (struct fingerprint){ 0 };
+	if (rc == 0 && e.nitems == 1 && e.items[0].error == NULL) {
+		*fp = (struct fingerprint){ true, e.items[0].present, e.items[0].size,
+		    e.items[0].when, e.items[0].attrs };
+	} else if (rc == 0) {
+		err_set(err, "%s: %s", path, e.nitems && e.items[0].error ?
+		    e.items[0].error : "no answer");
+		rc = -1;
+	}
+	evidence_free(&e);
+	return rc;
+}
+
+/* ---- states ---------------------------------------------------------------- */
+
+int
+repair_read_states(struct repair_run *r, bool final, char **err)
+{
+	for (size_t p = 0; p < r->npkgs; p++) {
+		struct deadline dl = repair_deadline(r, 120000);
+		if (final)
+			dl.cancel = NULL;
+		struct snapshot *s = status_fetch_package(r->env.t, r->env.site,
+		    r->env.provider, r->pkgs[p].id, &dl, err);
+		if (s == NULL)
+			return -1;
+		long pi = snapshot_find_pkg(s, r->pkgs[p].id);
+		for (size_t i = 0; i < r->ncells; i++) {
+			struct rcell *c = &r->cells[i];
+			if (c->pkg != &r->pkgs[p])
+				continue;
+			long d = snapshot_find_dp(s, c->res.dp);
+			const struct cell *sc = pi >= 0 && d >= 0 ?
+			    snapshot_cell(s, (size_t)pi, (size_t)d) : NULL;
+			c->state_now = sc ? sc->state : -2;
+		}
+		if (pi >= 0) {
+			r->pkgs[p].source_version = s->pkgs[pi].source_version;
+			r->pkgs[p].stored_version = s->pkgs[pi].stored_version;
+		}
+		snapshot_free(s);
+	}
+	return 0;
+}
+
+/* ---- prepare --------------------------------------------------------------- */
+
+static struct rpkg *
+pkg_for(struct repair_run *r, const char *id)
+{
+	for (size_t i = 0; i < r->npkgs; i++)
+		if (strcasecmp(r->pkgs[i].id, id) == 0)
+			return &r->pkgs[i];
+	return NULL;
+}
+
+/* The package as the status query shows it, and how many DPs it is on. */
+static int
+survey_package(struct repair_run *r, struct rpkg *p, char **err)
+{
+	struct deadline dl = repair_deadline(r, 120000);
+	struct snapshot *s = status_fetch_package(r->env.t, r->env.site, r->env.provider,
+	    p->id, &dl, err);
+	if (s == NULL)
+		return -1;
+	long pi = snapshot_find_pkg(s, p->id);
+	if (pi < 0) {
+		err_set(err, "package %s is not on site %s", p->id, r->env.site);
+		snapshot_free(s);
+		return -1;
+	}
+	const struct package *k = &s->pkgs[pi];
+	p->source_path = xstrdup(k->source_path ? k->source_path : "");
+	p->pck_path = k->stored_path && *k->stored_path ? xstrdup(k->stored_path) :
+	    xasprintf("%c:\\%s\\%s.PCK", sms_layout.drive, sms_layout.pkgdir, p->id);
+	p->source_version = k->source_version;
+	p->stored_version = k->stored_version;
+	/* Kept beside the original under a dated name, so it can be renamed back. */
+	char stamp[21];
+	time_format_iso(clock_real(), stamp);
+	p->renamed_to = xasprintf("%s.PCK.%.4s%.2s%.2s-%.2s%.2s%.2s.old", p->id, stamp,
+	    stamp + 5, stamp + 8, stamp + 11, stamp + 14, stamp + 17);
+	for (size_t d = 0; d < s->ndps; d++)
+		p->ndps += snapshot_cell(s, (size_t)pi, d) != NULL;
+	snapshot_free(s);
+	return 0;
+}
+
+static bool
+plan_has(const struct repair_run *r, enum repair_action a)
+{
+	for (size_t i = 0; i < r->nsteps; i++)
+		if (r->steps[i] == a)
+			return true;
+	return false;
+}
+
+static int
+survey(struct repair_run *r, char **err)
+{
+	for (size_t p = 0; p < r->npkgs; p++) {
+		struct rpkg *k = &r->pkgs[p];
+		if (survey_package(r, k, err) != 0)
+			return -1;
+		struct rcell *first = NULL;
+		for (size_t i = 0; i < r->ncells && first == NULL; i++)
+			if (r->cells[i].pkg == k)
+				first = &r->cells[i];
+		if (first == NULL)      /* every package comes from a cell; defensive */
+			continue;
+		if (repair_fingerprint(r, first, k->pck_path, &k->pck, err) != 0)
+			return -1;
+	}
+	if (repair_read_states(r, false, err) != 0)
+		return -1;
+	for (size_t i = 0; i < r->ncells; i++) {
+		struct rcell *c = &r->cells[i];
+		c->res.state_before = c->state_now;
+		if (c->state_now == -2) {
+			err_set(err, "%s is not a distribution point of package %s "
+			    "(no status row)", c->res.dp, c->pkg->id);
+			return -1;
+		}
+		if (plan_has(r, RA_DELETE_PKG_FILE)) {
+			char *path = repair_dp_dmpkg(c);
+			int rc = repair_fingerprint(r, c, path, &c->dmpkg, err);
+			free(path);
+			if (rc != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+bool
+repair_same_unit(enum repair_unit u, const struct rcell *a, const struct rcell *b)
+{
+	switch (u) {
+	case UNIT_PACKAGE: return a->pkg == b->pkg;
+	case UNIT_SERVER: return strcasecmp(a->res.dp, b->res.dp) == 0;
+	case UNIT_ALL: return true;
+	default: return a == b;
+	}
+}
+
+bool
+repair_unit_first(const struct repair_run *r, enum repair_unit u, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (repair_same_unit(u, &r->cells[j], &r->cells[i]))
+			return false;
+	return true;
+}
+
+static void
+make_view(struct repair_run *r, size_t i)
+{
+	const struct action_def *a = &repair_actions[r->steps[i]];
+	struct repair_step_view *v = &r->views[i];
+	struct rcell *c0 = &r->cells[0];
+	v->action = r->steps[i];
+	v->number = (int)i + 1;
+	v->title = a->title;
+	v->where = repair_expand(r, c0, a->where);
+	if (r->ncells > 1) {
+		char *w = xasprintf("%s (and %zu more cell%s)", v->where, r->ncells - 1,
+		    r->ncells > 2 ? "s" : "");
+		free(v->where);
+		v->where = w;
+	}
+	v->command = repair_expand(r, c0, a->command);
+	v->changes = repair_expand(r, c0, a->changes);
+	v->precondition = repair_expand(r, c0, a->precondition);
+	v->scope = repair_expand(r, c0, a->scope);
+	v->verify = repair_expand(r, c0, a->verify);
+	v->on_failure = repair_expand(r, c0, a->on_failure);
+	v->changes_site = repair_action_changes(v->action);
+	v->destructive = repair_action_destructive(v->action);
+	v->hand = a->hand;
+	v->count = r->ncells;
+	for (size_t k = 0; k < r->ncells; k++)
+		if (a->bytes != NULL && repair_unit_first(r, a->unit, k))
+			v->bytes += a->bytes(&r->cells[k]);
+}
+
+static void
+make_caveats(struct repair_run *r)
+{
+	struct buf b;
+	buf_init(&b);
+	if (r->env.dry_run)
+		buf_adds(&b, "Dry run: every check runs, nothing is changed.\n");
+	if (plan_has(r, RA_REPUSH))
+		buf_printf(&b, "Re-push sets RefreshNow on this DP's SMS_DistributionPoint. "
+		    "The SMS 2003 SDK says this may act like RefreshPkgSource, i.e. refresh "
+		    "every DP of the package (%zu DP%s for %s); not verified on a real site.\n",
+		    r->pkgs[0].ndps, r->pkgs[0].ndps == 1 ? "" : "s", r->pkgs[0].id);
+	if (plan_has(r, RA_TOUCH_SOURCE)) {
+		char total[16];
+		repair_size_human(repair_total_bytes(r), total);
+		buf_printf(&b, "Touching the source path regenerates the PCK and sends it to "
+		    "EVERY DP of the package: %s over the WAN in all.\n", total);
+	}
+	r->caveats = b.data ? buf_detach(&b) : xstrdup("");
+}
+
+static int
+add_cells(struct repair_run *r, const struct repair_cell *cells, size_t n, char **err)
+{
+	r->pkgs = xcalloc(n, sizeof *r->pkgs);
+	r->cells = xcalloc(n, sizeof *r->cells);
+	for (size_t i = 0; i < n; i++) {
+		if (cells[i].package_id == NULL || !pkgid_valid(cells[i].package_id) ||
+		    cells[i].dp == NULL || !servername_valid(cells[i].dp)) {
+			err_set(err, "not a package ID and DP server name: %s %s",
+			    cells[i].package_id ? cells[i].package_id : "(none)",
+			    cells[i].dp ? cells[i].dp : "(none)");
+			return -1;
+		}
+		struct rpkg *p = pkg_for(r, cells[i].package_id);
+		if (p == NULL) {
+			p = &r->pkgs[r->npkgs++];
+			snprintf(p->id, sizeof p->id, "%s", cells[i].package_id);
+			for (char *q = p->id; *q; q++)
+				*q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
+		}
+		struct rcell *c = &r->cells[r->ncells++];
+		c->pkg = p;
+		c->res.package_id = xstrdup(p->id);
+		c->res.dp = xstrdup(cells[i].dp);
+		c->res.step = xcalloc(r->nsteps, sizeof *c->res.step);
+		c->res.message = xcalloc(r->nsteps, sizeof *c->res.message);
+		c->res.active = true;
+		c->res.state_after = -1;
+	}
+	return 0;
+}
+
+int
+repair_prepare(const struct repair_env *env, enum repair_plan plan,
+    const struct repair_cell *cells, size_t ncells, struct repair_run **out,
+    char **err)
+{
+	*out = NULL;
+	if ((unsigned)plan >= PLAN_COUNT || ncells == 0 || env->t == NULL) {
+		err_set(err, "repair: no plan or no cells");
+		return -1;
+	}
+	struct repair_run *r = xcalloc(1, sizeof *r);
+	r->env = *env;
+	if (r->env.minute_ms <= 0)
+		r->env.minute_ms = 60000;
+	r->plan = plan;
+	r->steps = plans[plan].steps;
+	r->nsteps = repair_plan_nsteps(plan);
+	r->views = xcalloc(r->nsteps, sizeof *r->views);
+	if (add_cells(r, cells, ncells, err) != 0 || survey(r, err) != 0) {
+		repair_run_free(r);
+		return -1;
+	}
+	for (size_t i = 0; i < r->nsteps; i++)
+		make_view(r, i);
+	make_caveats(r);
+	*out = r;
+	return 0;
+}
+
+void
+repair_run_free(struct repair_run *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->nsteps; i++) {
+		struct repair_step_view *v = &r->views[i];
+		free(v->where);
+		free(v->command);
+		free(v->changes);
+		free(v->precondition);
+		free(v->scope);
+		free(v->verify);
+		free(v->on_failure);
+	}
+	free(r->views);
+	for (size_t i = 0; i < r->ncells; i++) {
+		struct repair_cell_result *c = &r->cells[i].res;
+		for (size_t s = 0; s < r->nsteps; s++)
+			free(c->message[s]);
+		free(c->message);
+		free(c->step);
+		free(c->package_id);
+		free(c->dp);
+		free(c->output);
+	}
+	free(r->cells);
+	for (size_t i = 0; i < r->npkgs; i++) {
+		free(r->pkgs[i].source_path);
+		free(r->pkgs[i].pck_path);
+		free(r->pkgs[i].renamed_to);
+	}
+	free(r->pkgs);
+	free(r->caveats);
+	free(r->last_progress);
+	free(r);
+}
+
+enum repair_plan repair_run_plan(const struct repair_run *r) { return r->plan; }
+size_t repair_nsteps(const struct repair_run *r) { return r->nsteps; }
+size_t repair_ncells(const struct repair_run *r) { return r->ncells; }
+const char *repair_caveats(const struct repair_run *r) { return r->caveats; }
+
+const struct repair_step_view *
+repair_step(const struct repair_run *r, size_t i)
+{
+	return i < r->nsteps ? &r->views[i] : NULL;
+}
+
+const struct repair_cell_result *
+repair_cell(const struct repair_run *r, size_t i)
+{
+	return i < r->ncells ? &r->cells[i].res : NULL;
+}
+
+uint64_t
+repair_total_bytes(const struct repair_run *r)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < r->nsteps; i++)
+		n += r->views[i].bytes;
+	return n;
+}

@@ -1,0 +1,129 @@
+/*
+ * The repair executor's insides, shared by the run engine (repair.c) and
+ * the table of actions (repair_steps.c).  A run holds the facts surveyed
+ * when the plan was made (per package and per cell), so that each step's
+ * text can be filled in and each destructive step can tell whether its
+ * target changed since the administrator saw it.
+ */
+#ifndef DPD_REPAIR_INT_H
+#define DPD_REPAIR_INT_H
+
+#include "backend/repair/repair.h"
+#include "backend/core/util.h"
+
+/* What a file looked like: enough to notice that it changed. */
+struct fingerprint {
+	bool known;
+	bool present;
+	uint64_t size;
+	dpd_time when;
+	uint32_t attrs;            /* EV_ATTR_* (not compared: setting them is a step) */
+};
+
+/* One package of the run, as the status query and the primary showed it. */
+struct rpkg {
+	char id[9];
+	char *source_path;
+	char *pck_path;            /* the primary's PCK, as the site server names it */
+	uint32_t source_version;
+	uint32_t stored_version;
+	uint32_t stored_before;    /* StoredPkgVersion when a wait for regeneration began */
+	struct fingerprint pck;    /* the primary's PCK when the plan was made */
+	size_t ndps;               /* DPs the package is on (all get a regenerated PCK) */
+	char *renamed_to;          /* what RA_RENAME_PCK renames the PCK to */
+};
+
+struct rcell {
+	struct repair_cell_result res;   /* what the caller sees */
+	struct rpkg *pkg;
+	struct fingerprint dmpkg;        /* distmgr.box\<id>.PKG when the plan was made */
+	int state_now;                   /* from the last status read; -2 gone */
+};
+
+struct repair_run {
+	struct repair_env env;
+	enum repair_plan plan;
+	const enum repair_action *steps;
+	struct repair_step_view *views;
+	size_t nsteps;
+	struct rpkg *pkgs;
+	size_t npkgs;
+	struct rcell *cells;
+	size_t ncells;
+	char *caveats;
+	size_t next;                     /* the next step to run */
+	bool over;                       /* stopped, aborted or finished */
+	char *last_progress;
+};
+
+/* What an action works on: once per cell, once per package (touching a
+ * source path once covers every DP), once per DP server, or all cells at
+ * once (waits poll one status query for everyone). */
+enum repair_unit { UNIT_CELL, UNIT_PACKAGE, UNIT_SERVER, UNIT_ALL };
+
+/* The state of one unit's execution, for pre/act/verify. */
+struct step_ctx {
+	struct repair_run *run;
+	struct rcell *cell;              /* the unit's first cell */
+	size_t step;                     /* index in the plan */
+	struct buf msg;                  /* what happened, one line */
+	struct buf out;                  /* output worth keeping (preload lines) */
+	const char *param_keys[6];       /* for the journal */
+	char *param_values[6];
+	size_t nparams;
+	bool refused;                    /* read-only mode refused an op */
+};
+
+/* Do two cells belong to the same unit of an action?  Is cell i the first
+ * of its unit (so each unit is counted and run once)? */
+bool repair_same_unit(enum repair_unit u, const struct rcell *a, const struct rcell *b);
+bool repair_unit_first(const struct repair_run *r, enum repair_unit u, size_t i);
+
+/* 0: go on / done; 1: nothing to do (already so); -1: failed (msg says why). */
+typedef int (*step_fn)(struct step_ctx *x);
+
+struct action_def {
+	const char *title;
+	enum repair_unit unit;
+	bool hand;
+	/* Templates; {KEY}s are filled in per cell (see repair_expand). */
+	const char *where;
+	const char *command;
+	const char *changes;
+	const char *precondition;
+	const char *scope;
+	const char *verify;
+	const char *on_failure;
+	step_fn pre;                     /* re-checked right before acting */
+	step_fn act;                     /* the change (not in a dry run) */
+	step_fn check;                   /* verification after act */
+	/* UNIT_ALL: the whole step (waits); sets each active cell's outcome. */
+	void (*run_all)(struct repair_run *r, size_t step);
+	uint64_t (*bytes)(const struct rcell *c);   /* sent per unit, or NULL */
+};
+
+extern const struct action_def repair_actions[RA_COUNT];
+
+/* Fill a template in for a cell.  Unknown keys stay as they are. */
+char *repair_expand(const struct repair_run *r, const struct rcell *c, const char *tmpl);
+/* A deadline for one remote call (the env's cancel flag, ms from now). */
+struct deadline repair_deadline(const struct repair_run *r, int64_t ms);
+/* Read the states of the run's cells (one status query per package);
+ * fills state_now.  Honours the cancel flag unless `final` (the re-read
+ * after a cancelled run must still happen).  0, or -1 with *err. */
+int repair_read_states(struct repair_run *r, bool final, char **err);
+/* A progress line for the caller; a line equal to the last one is dropped. */
+void repair_progress(struct repair_run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Sleep ms (env hook, or slices honouring cancel).  false when cancelled. */
+bool repair_sleep(const struct repair_run *r, int ms);
+bool repair_cancelled(const struct repair_run *r);
+void step_param(struct step_ctx *x, const char *key, const char *value);
+/* Paths, malloc'd. */
+char *repair_dp_pck(const struct rcell *c);
+char *repair_dp_dmpkg(const struct rcell *c);
+/* Read a file's fingerprint through pathinfo. 0 or -1 with *err. */
+int repair_fingerprint(const struct repair_run *r, const struct rcell *c,
+    const char *path, struct fingerprint *fp, char **err);
+
+#endif

@@ -1,0 +1,783 @@
+/*
+ * What each repair action is and does.  The table says, in text with the
+ * cell's facts filled in, what the administrator reads before answering
+ * (where, the exact command, what changes, what is re-checked, the scope,
+ * how success is verified, what to do on failure); the functions beside it
+ * carry the action out through the ops.  Hand actions are done by the
+ * administrator on the Windows server (dpdoctor then checks the result);
+ * on the simulated demo site the simulator does them on request.
+ */
+#include "config.h"
+#include "backend/repair/repair_int.h"
+#include "backend/sms/evidence.h"
+#include "backend/core/model.h"
+#include "backend/ops/ops.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* SMS minutes each wait allows (the demo's minutes are seconds). */
+#define WAIT_KNOWN_MIN 5
+#define WAIT_REGEN_MIN 15
+#define WAIT_INSTALL_MIN 30
+/* Status reads in a row that may fail before a wait gives up. */
+#define WAIT_READ_FAILURES 3
+#define WAIT_RETRY_MS 2000
+#define OP_TIMEOUT_MS 120000
+#define COPY_BYTES_PER_S (256 * 1024)   /* slowest WAN link we allow for */
+
+/* ---- templates ----------------------------------------------------------- */
+
+static char *
+source_server(const char *src)
+{
+	if (src == NULL || strncmp(src, "\\\\", 2) != 0)
+		return xstrdup("the file server");
+	return xstrndup(src + 2, strcspn(src + 2, "\\"));
+}
+
+static char *
+fill(const struct repair_run *r, const struct rcell *c, const char *key)
+{
+	const struct rpkg *p = c->pkg;
+	char size[16];
+	if (strcmp(key, "ID") == 0) return xstrdup(p->id);
+	if (strcmp(key, "DP") == 0) return xstrdup(c->res.dp);
+	if (strcmp(key, "PRI") == 0) return xstrdup(r->env.primary);
+	if (strcmp(key, "PROV") == 0)
+		return xstrdup(r->env.provider ? r->env.provider : r->env.t->host);
+	if (strcmp(key, "SITE") == 0) return xstrdup(r->env.site);
+	if (strcmp(key, "PCK") == 0) return xstrdup(p->pck_path);
+	if (strcmp(key, "DPPCK") == 0) return repair_dp_pck(c);
+	if (strcmp(key, "DMPKG") == 0) return repair_dp_dmpkg(c);
+	if (strcmp(key, "SRC") == 0) return xstrdup(p->source_path);
+	if (strcmp(key, "SRCSRV") == 0) return source_server(p->source_path);
+	if (strcmp(key, "RENAMED") == 0) return xstrdup(p->renamed_to);
+	if (strcmp(key, "NDPS") == 0) return xasprintf("%zu", p->ndps);
+	if (strcmp(key, "STORED") == 0) return xasprintf("%u", p->stored_version);
+	if (strcmp(key, "SHARE") == 0)
+		return xasprintf("%c:\\%s", sms_layout.drive, sms_layout.share);
+	if (strcmp(key, "SIZE") == 0 || strcmp(key, "TOTAL") == 0) {
+		uint64_t n = p->pck.size * (key[0] == 'T' ? p->ndps : 1);
+		if (!p->pck.present)
+			return xstrdup("(size unknown: the primary has no PCK)");
+		repair_size_human(n, size);
+		return xstrdup(size);
+	}
+	if (strcmp(key, "MIN_KNOWN") == 0) return xasprintf("%d", WAIT_KNOWN_MIN);
+	if (strcmp(key, "MIN_REGEN") == 0) return xasprintf("%d", WAIT_REGEN_MIN);
+	if (strcmp(key, "MIN_INSTALL") == 0) return xasprintf("%d", WAIT_INSTALL_MIN);
+	return NULL;
+}
+
+char *
+repair_expand(const struct repair_run *r, const struct rcell *c, const char *tmpl)
+{
+	struct buf b;
+	buf_init(&b);
+	for (const char *p = tmpl ? tmpl : ""; *p;) {
+		const char *end = *p == '{' ? strchr(p, '}') : NULL;
+		char *key = end ? xstrndup(p + 1, (size_t)(end - p - 1)) : NULL;
+		char *val = key ? fill(r, c, key) : NULL;
+		if (val != NULL) {
+			buf_adds(&b, val);
+			p = end + 1;
+		} else {
+			buf_addc(&b, *p++);
+		}
+		free(val);
+		free(key);
+	}
+	return b.data ? buf_detach(&b) : xstrdup("");
+}
+
+/* ---- calling ops ---------------------------------------------------------- */
+
+/* Run an op for a step; on failure the step's message says why. */
+static int
+call(struct step_ctx *x, struct op *op, proto_record_fn fn, void *arg, int64_t ms)
+{
+	struct deadline dl = repair_deadline(x->run, ms);
+	char *err = NULL;
+	int rc = ops_call(x->run->env.t, op, fn, arg, &dl, &err);
+	if (rc != 0 && x->run->env.t->read_only && op_changes_site(op->kind))
+		x->refused = true;
+	if (rc != 0) {
+		buf_reset(&x->msg);
+		buf_printf(&x->msg, "%s failed: %s", op_name(op->kind), err ? err : "?");
+	}
+	free(err);
+	return rc;
+}
+
+/* The first value of column `col` in records of type `type`. */
+struct pick {
+	const char *type;
+	const char *col;
+	char *value;
+};
+
+static int
+pick_record(const struct proto_record *rec, void *arg, char **err)
+{
+	(void)err;
+	struct pick *p = arg;
+	const char *v = strcmp(rec->type, p->type) == 0 ? proto_get(rec, p->col) : NULL;
+	if (v != NULL && p->value == NULL)
+		p->value = xstrdup(v);
+	return 0;
+}
+
+static int
+fingerprint_or_fail(struct step_ctx *x, const char *path, struct fingerprint *fp)
+{
+	char *err = NULL;
+	int rc = repair_fingerprint(x->run, x->cell, path, fp, &err);
+	if (rc != 0) {
+		buf_reset(&x->msg);
+		buf_printf(&x->msg, "cannot check %s: %s", path, err ? err : "?");
+	}
+	free(err);
+	return rc;
+}
+
+/* Set the step's message and return rc (done) or -1 (fail). */
+static int __attribute__((format(printf, 3, 4)))
+done(struct step_ctx *x, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *m = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_reset(&x->msg);
+	buf_adds(&x->msg, m);
+	free(m);
+	return rc;
+}
+#define fail(x, ...) done((x), -1, __VA_ARGS__)
+
+/* ---- copy the PCK, attributes ---------------------------------------------- */
+
+static int
+copy_pre(struct step_ctx *x)
+{
+	struct rpkg *p = x->cell->pkg;
+	char *dst = repair_dp_pck(x->cell);
+	step_param(x, "src", p->pck_path);
+	step_param(x, "dst", dst);
+	free(dst);
+	if (fingerprint_or_fail(x, p->pck_path, &p->pck) != 0)
+		return -1;
+	if (!p->pck.present)
+		return fail(x, "the primary has no %s: regenerate it first (plan touch-source)",
+		    p->pck_path);
+	return 0;
+}
+
+static int
+copy_act(struct step_ctx *x)
+{
+	struct op op = { .kind = OP_COPYFILE };
+	op_set(&op, "src", x->param_values[0]);
+	op_set(&op, "dst", x->param_values[1]);
+	struct pick pk = { "X", "Result", NULL };
+	int64_t ms = OP_TIMEOUT_MS + (int64_t)(x->cell->pkg->pck.size / COPY_BYTES_PER_S) * 1000;
+	if (call(x, &op, pick_record, &pk, ms) != 0)
+		return -1;
+	int rc = pk.value && strcmp(pk.value, "identical") == 0 ? 1 : 0;
+	done(x, 0, rc ? "an identical copy is already on %s: not copied again" :
+	    "copied to %s", x->cell->res.dp);
+	free(pk.value);
+	return rc;
+}
+
+static int
+copy_check(struct step_ctx *x)
+{
+	struct fingerprint fp;
+	if (fingerprint_or_fail(x, x->param_values[1], &fp) != 0)
+		return -1;
+	if (!fp.present || fp.size != x->cell->pkg->pck.size)
+		return fail(x, "%s is missing or not the primary's size after the copy",
+		    x->param_values[1]);
+	return 0;
+}
+
+static uint64_t
+copy_bytes(const struct rcell *c)
+{
+	return c->pkg->pck.size;
+}
+
+static int
+attrs_pre(struct step_ctx *x)
+{
+	char *path = repair_dp_pck(x->cell);
+	step_param(x, "path", path);
+	free(path);
+	struct fingerprint fp;
+	if (fingerprint_or_fail(x, x->param_values[0], &fp) != 0)
+		return -1;
+	if (!fp.present)
+		return fail(x, "%s does not exist", x->param_values[0]);
+	if ((fp.attrs & EV_ATTR_READONLY) && !(fp.attrs & EV_ATTR_ARCHIVE))
+		return done(x, 1, "%s is already read-only with archive clear",
+		    x->param_values[0]);
+	return 0;
+}
+
+static int
+attrs_act(struct step_ctx *x)
+{
+	struct op op = { .kind = OP_SETATTR };
+	op_set(&op, "path", x->param_values[0]);
+	op_set(&op, "readonly", "set");
+	op_set(&op, "archive", "clear");
+	struct pick pk = { "A", "Attrs", NULL };
+	if (call(x, &op, pick_record, &pk, OP_TIMEOUT_MS) != 0)
+		return -1;
+	unsigned long a = pk.value ? strtoul(pk.value, NULL, 10) : 0;
+	free(pk.value);
+	if (!(a & EV_ATTR_READONLY) || (a & EV_ATTR_ARCHIVE))
+		return fail(x, "the attributes of %s did not change as asked",
+		    x->param_values[0]);
+	return done(x, 0, "%s: read-only set, archive cleared", x->param_values[0]);
+}
+
+/* ---- PreloadPkgOnSite -------------------------------------------------------- */
+
+/* What PreloadPkgOnSite's failures mean, in the field write-up's words. */
+static const struct {
+	const char *says;
+	const char *advice;
+} preload_advice[] = {
+	{ "is already set in the database",
+	  "a stale distmgr.box\\<id>.PKG blocks it: use plan clear-pkg-then-preload" },
+	{ "Failed to get the specified package",
+	  "the DP's site does not know the package yet: use plan repush-wait-preload" },
+	{ "Failed to find the compressed package",
+	  "the PCK is not in the DP's SMSPKG folder: copy it first (step 1 of preload-pck)" },
+};
+
+struct preload_out {
+	struct buf *out;
+	char *code;
+};
+
+static int
+preload_record(const struct proto_record *rec, void *arg, char **err)
+{
+	(void)err;
+	struct preload_out *p = arg;
+	const char *line = strcmp(rec->type, "O") == 0 ? proto_get(rec, "Line") : NULL;
+	if (line != NULL)
+		buf_printf(p->out, "%s\n", line);
+	const char *code = strcmp(rec->type, "X") == 0 ? proto_get(rec, "ExitCode") : NULL;
+	if (code != NULL && p->code == NULL)
+		p->code = xstrdup(code);
+	return 0;
+}
+
+static int
+preload_pre(struct step_ctx *x)
+{
+	step_param(x, "server", x->cell->res.dp);
+	step_param(x, "package", x->cell->pkg->id);
+	char *path = repair_dp_pck(x->cell);
+	struct fingerprint fp;
+	int rc = fingerprint_or_fail(x, path, &fp);
+	if (rc == 0 && !fp.present)
+		rc = fail(x, "%s does not exist: PreloadPkgOnSite would fail", path);
+	else if (rc == 0 && !(fp.attrs & EV_ATTR_READONLY))
+		rc = fail(x, "%s is not read-only", path);
+	free(path);
+	return rc;
+}
+
+static int
+preload_act(struct step_ctx *x)
+{
+	struct op op = { .kind = OP_PRELOAD };
+	op_set(&op, "server", x->cell->res.dp);
+	op_set(&op, "package", x->cell->pkg->id);
+	struct preload_out po = { &x->out, NULL };
+	if (call(x, &op, preload_record, &po, OP_TIMEOUT_MS) != 0) {
+		free(po.code);
+		return -1;
+	}
+	const char *text = x->out.data ? x->out.data : "";
+	bool good = po.code && strcmp(po.code, "0") == 0 &&
+	    strstr(text, "Successfully set the Compressed Package Path") &&
+	    strstr(text, "Successfully forwarded the information up the hierarchy");
+	buf_reset(&x->msg);
+	if (good) {
+		buf_printf(&x->msg, "PreloadPkgOnSite set the compressed package path on %s",
+		    x->cell->res.dp);
+	} else {
+		buf_printf(&x->msg, "PreloadPkgOnSite failed (exit code %s)",
+		    po.code ? po.code : "unknown");
+		for (size_t i = 0; i < sizeof preload_advice / sizeof preload_advice[0]; i++)
+			if (strstr(text, preload_advice[i].says))
+				buf_printf(&x->msg, ": %s", preload_advice[i].advice);
+	}
+	free(po.code);
+	return good ? 0 : -1;
+}
+
+/* ---- re-push, delete, rename, touch ---------------------------------------- */
+
+static int
+repush_pre(struct step_ctx *x)
+{
+	step_param(x, "site", x->run->env.site);
+	step_param(x, "package", x->cell->pkg->id);
+	step_param(x, "dp", x->cell->res.dp);
+	return 0;
+}
+
+static int
+repush_act(struct step_ctx *x)
+{
+	struct op op = { .kind = OP_REFRESHNOW };
+	op_set(&op, "site", x->run->env.site);
+	op_set(&op, "package", x->cell->pkg->id);
+	op_set(&op, "dp", x->cell->res.dp);
+	if (x->run->env.provider)
+		op_set(&op, "provider", x->run->env.provider);
+	struct pick pk = { "R", "ServerNALPath", NULL };
+	if (call(x, &op, pick_record, &pk, OP_TIMEOUT_MS) != 0)
+		return -1;
+	int rc = pk.value ? done(x, 0, "RefreshNow set for %s", pk.value) :
+	    fail(x, "the provider did not confirm RefreshNow for %s", x->cell->res.dp);
+	free(pk.value);
+	return rc;
+}
+
+static int
+delete_pre(struct step_ctx *x)
+{
+	char *path = repair_dp_dmpkg(x->cell);
+	step_param(x, "path", path);
+	free(path);
+	struct fingerprint fp;
+	if (fingerprint_or_fail(x, x->param_values[0], &fp) != 0)
+		return -1;
+	return fp.present ? 0 : done(x, 1, "%s is not there: nothing to delete",
+	    x->param_values[0]);
+}
+
+static int
+delete_act(struct step_ctx *x)
+{
+	struct op op = { .kind = OP_DELETEFILE };
+	op_set(&op, "path", x->param_values[0]);
+	if (call(x, &op, NULL, NULL, OP_TIMEOUT_MS) != 0)
+		return -1;
+	struct fingerprint fp;
+	if (fingerprint_or_fail(x, x->param_values[0], &fp) != 0)
+		return -1;
+	return fp.present ? fail(x, "%s is still there after the delete", x->param_values[0]) :
+	    done(x, 0, "deleted %s", x->param_values[0]);
+}
+
+static int
+rename_pre(struct step_ctx *x)
+{
+	struct rpkg *p = x->cell->pkg;
+	step_param(x, "path", p->pck_path);
+	step_param(x, "newname", p->renamed_to);
+	struct fingerprint fp;
+	if (fingerprint_or_fail(x, p->pck_path, &fp) != 0)
+		return -1;
+	return fp.present ? 0 : done(x, 1, "%s is not there: nothing to rename", p->pck_path);
+}
+
+static int
+rename_act(struct step_ctx *x)
+{
+	struct rpkg *p = x->cell->pkg;
+	struct op op = { .kind = OP_RENAMEFILE };
+	op_set(&op, "path", p->pck_path);
+	op_set(&op, "newname", p->renamed_to);
+	if (call(x, &op, NULL, NULL, OP_TIMEOUT_MS) != 0)
+		return -1;
+	struct fingerprint fp;
+	if (fingerprint_or_fail(x, p->pck_path, &fp) != 0)
+		return -1;
+	return fp.present ? fail(x, "%s is still there after the rename", p->pck_path) :
+	    done(x, 0, "renamed to %s (rename it back to restore it)", p->renamed_to);
+}
+
+static int
+touch_pre(struct step_ctx *x)
+{
+	struct rpkg *p = x->cell->pkg;
+	step_param(x, "site", x->run->env.site);
+	step_param(x, "package", p->id);
+	step_param(x, "path", p->source_path);
+	if (*p->source_path == '\0')
+		return fail(x, "package %s has no source path", p->id);
+	struct fingerprint fp;
+	if (fingerprint_or_fail(x, p->source_path, &fp) != 0)
+		return -1;
+	return fp.present ? 0 : fail(x, "the source directory %s does not exist: "
+	    "restore it first (plan fix-source-path)", p->source_path);
+}
+
+static int
+set_source(struct step_ctx *x, const char *path)
+{
+	struct op op = { .kind = OP_SETSOURCEPATH };
+	op_set(&op, "site", x->run->env.site);
+	op_set(&op, "package", x->cell->pkg->id);
+	op_set(&op, "path", path);
+	if (x->run->env.provider)
+		op_set(&op, "provider", x->run->env.provider);
+	struct pick pk = { "S", "NewPath", NULL };
+	int rc = call(x, &op, pick_record, &pk, OP_TIMEOUT_MS);
+	if (rc == 0 && (pk.value == NULL || strcmp(pk.value, path) != 0))
+		rc = fail(x, "the provider did not confirm the source path %s", path);
+	free(pk.value);
+	return rc;
+}
+
+static int
+touch_act(struct step_ctx *x)
+{
+	const char *orig = x->cell->pkg->source_path;
+	char *tmp = xasprintf("%s1", orig);
+	int rc = set_source(x, tmp);
+	if (rc == 0 && set_source(x, orig) != 0) {
+		/* The one outcome worse than failing: the package left pointing at
+		 * a folder that does not exist.  Say so loudly. */
+		buf_printf(&x->msg, ". THE SOURCE PATH IS LEFT AS %s: set it back to %s "
+		    "in the package's properties now", tmp, orig);
+		rc = -1;
+	} else if (rc == 0) {
+		done(x, 0, "source path changed and restored to %s", orig);
+	}
+	free(tmp);
+	return rc;
+}
+
+static uint64_t
+touch_bytes(const struct rcell *c)
+{
+	return c->pkg->pck.size * c->pkg->ndps;
+}
+
+/* ---- hand steps and their checks -------------------------------------------- */
+
+static int
+hand(struct step_ctx *x, const char *what)
+{
+	const struct repair_env *env = &x->run->env;
+	if (env->hand_fix == NULL)
+		return done(x, 0, "done by the administrator on %s", x->cell->res.dp);
+	char *err = NULL;
+	int rc = env->hand_fix(env->hand_ctx, what, x->cell->pkg->id, x->cell->res.dp, &err);
+	if (rc != 0)
+		fail(x, "the simulator could not make the change: %s", err ? err : "?");
+	else
+		done(x, 0, "demo: the simulator made the change an administrator "
+		    "would make by hand");
+	free(err);
+	return rc;
+}
+
+static int hand_share(struct step_ctx *x) { return hand(x, "share-acl"); }
+static int hand_source(struct step_ctx *x) { return hand(x, "source-dir"); }
+
+static int
+check_share(struct step_ctx *x)
+{
+	struct evidence e;
+	evidence_init(&e, x->cell->pkg->id, x->cell->res.dp, x->run->env.primary,
+	    x->run->env.site);
+	struct deadline dl = repair_deadline(x->run, OP_TIMEOUT_MS);
+	char *err = NULL;
+	int rc = evidence_share_acl(x->run->env.t, &e, &dl, &err);
+	long i = evidence_find(&e, EV_SHARE_ACL, 0);
+	int nested = i >= 0 ? e.items[i].nested : -1;
+	if (rc != 0)
+		fail(x, "cannot read the share's ACL: %s", err ? err : "?");
+	else if (nested == 1)
+		done(x, 0, "Administrators' rights on %s reach nested folders", x->cell->res.dp);
+	else
+		rc = fail(x, nested == 0 ? "Administrators' rights on %s still stop at the "
+		    "root of the share" : "cannot tell whether the rights on %s reach nested "
+		    "folders", x->cell->res.dp);
+	free(err);
+	evidence_free(&e);
+	return rc;
+}
+
+static int
+check_source(struct step_ctx *x)
+{
+	const char *src = x->cell->pkg->source_path;
+	step_param(x, "path", src);
+	struct fingerprint fp;
+	if (fingerprint_or_fail(x, src, &fp) != 0)
+		return -1;
+	if (!fp.present || !(fp.attrs & EV_ATTR_DIRECTORY))
+		return fail(x, "the source directory %s still does not exist", src);
+	return done(x, 0, "the source directory %s exists", src);
+}
+
+/* ---- waits ------------------------------------------------------------------- */
+
+static void
+set_all(struct repair_run *r, size_t step, bool (*done_fn)(const struct rcell *),
+    const char *ok, const char *late)
+{
+	for (size_t i = 0; i < r->ncells; i++) {
+		struct rcell *c = &r->cells[i];
+		if (!c->res.active)
+			continue;
+		bool good = done_fn == NULL || done_fn(c);
+		c->res.step[step] = good ? RO_OK : RO_FAILED;
+		free(c->res.message[step]);
+		c->res.message[step] = xstrdup(good ? ok : late);
+		if (!good)
+			c->res.active = false;
+	}
+}
+
+static bool
+cell_never(const struct rcell *c)
+{
+	(void)c;
+	return false;
+}
+
+static bool
+cell_installed(const struct rcell *c)
+{
+	bool removal = c->res.state_before >= STATE_REMOVAL_PENDING &&
+	    c->res.state_before <= STATE_REMOVAL_FAILED;
+	return c->state_now == STATE_INSTALLED || (removal && c->state_now == -2);
+}
+
+static bool
+pck_regenerated(const struct rcell *c)
+{
+	return c->pkg->stored_version > c->pkg->stored_before;
+}
+
+/* Poll the status until every active cell satisfies done_fn, or time is up. */
+static void
+wait_for(struct repair_run *r, size_t step, int minutes, bool (*done_fn)(const struct rcell *),
+    const char *what, const char *ok, const char *late)
+{
+	int64_t total = (int64_t)minutes * r->env.minute_ms;
+	int poll = r->env.minute_ms / 2 < 10000 ? r->env.minute_ms / 2 : 10000;
+	int64_t waited = 0;
+	int failures = 0;
+	char *lost = NULL;
+	for (;;) {
+		char *err = NULL;
+		size_t left = 0, n = 0;
+		if (repair_read_states(r, false, &err) == 0) {
+			failures = 0;
+			for (size_t i = 0; i < r->ncells; i++) {
+				n += r->cells[i].res.active;
+				left += r->cells[i].res.active && !done_fn(&r->cells[i]);
+			}
+		} else if (++failures >= WAIT_READ_FAILURES) {
+			/* The site cannot be read: end the step (and journal it)
+			 * now rather than wait out the whole time blind. */
+			lost = xasprintf("cannot read the status any more (%s): look at the "
+			    "cell again once the site answers", err);
+			free(err);
+			break;
+		} else {
+			repair_progress(r, "status query failed, trying again: %s", err);
+			left = 1;
+		}
+		free(err);
+		if (left == 0 || waited >= total || repair_cancelled(r))
+			break;
+		int64_t rem = (total - waited) / 1000;
+		if (failures == 0)
+			repair_progress(r, "waiting for %s: %zu of %zu cell%s to go, %lld:%02lld "
+			    "left", what, left, n, n == 1 ? "" : "s", (long long)(rem / 60),
+			    (long long)(rem % 60));
+		/* After a failed read, try again soon: a lost site ends the
+		 * step in seconds, not in polls. */
+		int nap = failures && poll > WAIT_RETRY_MS ? WAIT_RETRY_MS : poll;
+		if (!repair_sleep(r, nap))
+			break;
+		waited += nap;
+	}
+	if (lost != NULL)
+		set_all(r, step, cell_never, "", lost);
+	else
+		set_all(r, step, done_fn, ok, repair_cancelled(r) ? "cancelled while waiting" :
+		    late);
+	free(lost);
+}
+
+static void
+wait_known(struct repair_run *r, size_t step)
+{
+	int64_t total = (int64_t)WAIT_KNOWN_MIN * r->env.minute_ms;
+	int slice = r->env.minute_ms / 2 > 0 ? r->env.minute_ms / 2 : 1;
+	for (int64_t waited = 0; waited < total; waited += slice) {
+		int64_t rem = (total - waited) / 1000;
+		repair_progress(r, "waiting for the package information to replicate: "
+		    "%lld:%02lld left", (long long)(rem / 60), (long long)(rem % 60));
+		if (!repair_sleep(r, slice))
+			break;
+	}
+	set_all(r, step, NULL, "waited for replication", "");
+	if (repair_cancelled(r))
+		set_all(r, step, cell_installed, "", "cancelled while waiting");
+}
+
+static void
+wait_regenerated(struct repair_run *r, size_t step)
+{
+	for (size_t i = 0; i < r->npkgs; i++)
+		r->pkgs[i].stored_before = r->pkgs[i].stored_version;
+	wait_for(r, step, WAIT_REGEN_MIN, pck_regenerated, "the new PCK",
+	    "the primary regenerated the PCK (StoredPkgVersion rose)",
+	    "the PCK did not regenerate: use plan rename-pck-touch-source");
+}
+
+static void
+wait_installed(struct repair_run *r, size_t step)
+{
+	wait_for(r, step, WAIT_INSTALL_MIN, cell_installed, "Installed",
+	    "the DP reports Installed",
+	    "not installed yet: SMS may need longer (refresh later), or open the cell's "
+	    "details for new evidence");
+}
+
+/* ---- the table ---------------------------------------------------------------- */
+
+const struct action_def repair_actions[RA_COUNT] = {
+	[RA_COPY_PCK] = { "Copy the PCK from the primary to the DP", UNIT_CELL, false,
+	    "{DP} (reads {PRI})",
+	    "copy {PCK} on {PRI} to {DPPCK} (skipped when an identical copy is there)",
+	    "creates or replaces {DPPCK}",
+	    "the primary's PCK exists; the cell is still not installed",
+	    "{DP} only: {SIZE} over the {PRI} -> {DP} link",
+	    "the DP's copy exists and has the primary's size",
+	    "check that \\\\{DP}\\E$ is reachable from {PRI} and has room for {SIZE}; "
+	    "the file can also be copied by hand. Nothing else was changed.",
+	    copy_pre, copy_act, copy_check, NULL, copy_bytes },
+	[RA_SET_ATTRS] = { "Make the DP's PCK read-only, clear archive", UNIT_CELL, false,
+	    "{DP}", "attrib +R -A {DPPCK}",
+	    "the file's attributes: read-only set, archive cleared, like SMS's own PCKs",
+	    "the DP's PCK exists", "{DP} only; no bytes sent",
+	    "read-only is set and archive is clear",
+	    "set them by hand in the file's properties, then run the plan again",
+	    attrs_pre, attrs_act, NULL, NULL, NULL },
+	[RA_PRELOAD] = { "Run PreloadPkgOnSite.exe on the DP", UNIT_CELL, false,
+	    "{DP}", "PreloadPkgOnSite.exe {ID}   (on {DP})",
+	    "the DP's site records the compressed package path of {ID}; SMS unpacks the "
+	    "PCK onto the DP and forwards the package status up the hierarchy",
+	    "the DP's PCK exists and is read-only", "{DP} only; no bytes sent",
+	    "the output says \"Successfully set the Compressed Package Path\" and "
+	    "\"Successfully forwarded the information up the hierarchy\", exit code 0",
+	    "\"already set in the database\": plan clear-pkg-then-preload; \"Failed to get "
+	    "the specified package\": plan repush-wait-preload; \"Failed to find the "
+	    "compressed package\": the PCK is not in {DP}'s SMSPKG",
+	    preload_pre, preload_act, NULL, NULL, NULL },
+	[RA_REPUSH] = { "Re-push the package to the DP", UNIT_CELL, false,
+	    "{DP} (through the SMS provider on {PROV})",
+	    "set RefreshNow on SMS_DistributionPoint for {ID} on {DP} (site {SITE})",
+	    "asks distribution manager to update {ID} on {DP}",
+	    "the cell is still not installed",
+	    "{DP}; the PCK is not sent again when the DP has it. May act like "
+	    "RefreshPkgSource (all {NDPS} DPs of {ID}): see the caveat",
+	    "the provider confirms the change",
+	    "re-push the package to this DP from the SMS Administrator Console",
+	    repush_pre, repush_act, NULL, NULL, NULL },
+	[RA_DELETE_PKG_FILE] = { "Delete the stale distmgr.box PKG on the DP", UNIT_CELL,
+	    false, "{DP}", "delete {DMPKG}",
+	    "removes the DP's stale work file for {ID}; SMS writes a new one when needed",
+	    "the file exists and is unchanged since this plan was shown",
+	    "{DP} only; no bytes sent", "the file is gone",
+	    "delete it by hand; if it comes straight back a deployment is still running: "
+	    "wait, refresh and look again",
+	    delete_pre, delete_act, NULL, NULL, NULL },
+	[RA_RENAME_PCK] = { "Rename the primary's PCK out of the way", UNIT_PACKAGE, false,
+	    "{PRI}", "rename {PCK} to {RENAMED}",
+	    "the primary's PCK gets a new name (kept, so it can be renamed back); SMS "
+	    "must build a new one",
+	    "the PCK exists and is unchanged since this plan was shown",
+	    "{PRI} only; the next steps redeploy {ID} to all {NDPS} DPs",
+	    "{PCK} no longer exists",
+	    "rename it by hand on {PRI}; if it is in use, distribution manager is "
+	    "sending it: wait and try again",
+	    rename_pre, rename_act, NULL, NULL, NULL },
+	[RA_TOUCH_SOURCE] = { "Touch the package source path", UNIT_PACKAGE, false,
+	    "{PRI} (package {ID}, through the SMS provider on {PROV})",
+	    "set the source path of {ID} to {SRC}1 and save, then back to {SRC} and save",
+	    "the package's source version: SMS recompresses the PCK and sends it to "
+	    "every DP of the package",
+	    "the source directory {SRC} exists",
+	    "EVERY DP of {ID}: {NDPS} DPs x {SIZE} = {TOTAL} over the WAN",
+	    "the provider confirms the path is {SRC} again",
+	    "if the path was left as {SRC}1, set it back to {SRC} in the package's "
+	    "properties at once",
+	    touch_pre, touch_act, NULL, NULL, touch_bytes },
+	[RA_HAND_SHARE_ACL] = { "Fix the share permissions (by hand)", UNIT_SERVER, true,
+	    "{DP} (you do this, not dpdoctor)",
+	    "on {DP}, give Administrators Full Control of {SHARE} for \"This folder, "
+	    "subfolders and files\", e.g.  icacls {SHARE} /grant Administrators:(OI)(CI)F",
+	    "the permissions of {SHARE} on {DP} (made by you)",
+	    "-", "{DP} only",
+	    "the next step reads the share's ACL",
+	    "answer no to stop here; the cell stays as it is",
+	    NULL, hand_share, NULL, NULL, NULL },
+	[RA_CHECK_SHARE_ACL] = { "Check the share permissions", UNIT_SERVER, false,
+	    "{DP}", "read the ACL of \\\\{DP}\\SMSPKGE$",
+	    "nothing (a check)", "-", "{DP} only; no bytes sent",
+	    "Administrators' rights are inherited by subfolders",
+	    "the rights still stop at the root: fix them as the previous step says, "
+	    "then run the plan again",
+	    NULL, check_share, NULL, NULL, NULL },
+	[RA_HAND_SOURCE_DIR] = { "Restore the package source directory (by hand)",
+	    UNIT_PACKAGE, true, "{SRCSRV} (you do this, not dpdoctor)",
+	    "restore {SRC} from backup or the vendor's media; check on {PRI} with  "
+	    "Test-Path '{SRC}'",
+	    "the package's source files (restored by you)",
+	    "-", "{SRCSRV} only",
+	    "the next step checks that {SRC} exists",
+	    "answer no to stop here; the cell stays as it is",
+	    NULL, hand_source, NULL, NULL, NULL },
+	[RA_CHECK_SOURCE_DIR] = { "Check the source directory", UNIT_PACKAGE, false,
+	    "{SRCSRV}", "Test-Path '{SRC}'   (on {PRI})",
+	    "nothing (a check)", "-", "no bytes sent",
+	    "{SRC} exists and is a directory",
+	    "it still does not exist: restore it as the previous step says, then run "
+	    "the plan again",
+	    NULL, check_source, NULL, NULL, NULL },
+	[RA_WAIT_KNOWN] = { "Wait for the package information to reach the DP's site",
+	    UNIT_ALL, false, "{DP}",
+	    "wait {MIN_KNOWN} minutes for SMS to replicate the package information",
+	    "nothing (a wait)", "-", "-",
+	    "PreloadPkgOnSite in a later step tells whether the DP's site knows {ID}",
+	    "wait longer and run the plan again",
+	    NULL, NULL, NULL, wait_known, NULL },
+	[RA_WAIT_REGENERATED] = { "Wait for the primary to regenerate the PCK", UNIT_ALL,
+	    false, "{PRI}",
+	    "poll SMS_Package.StoredPkgVersion of {ID} for up to {MIN_REGEN} minutes",
+	    "nothing (a wait)", "-", "-",
+	    "StoredPkgVersion rises above {STORED}",
+	    "the PCK did not regenerate: use plan rename-pck-touch-source",
+	    NULL, NULL, NULL, wait_regenerated, NULL },
+	[RA_WAIT_INSTALLED] = { "Wait for the DP to report Installed", UNIT_ALL, false,
+	    "{DP}", "poll the status of {ID} on {DP} for up to {MIN_INSTALL} minutes",
+	    "nothing (a wait)", "-", "-",
+	    "State = 0 (Installed); for a removal, the cell is gone",
+	    "SMS may need longer: refresh later; if it stays failed, open the cell's "
+	    "details for the new evidence",
+	    NULL, NULL, NULL, wait_installed, NULL },
+};

@@ -1,0 +1,390 @@
+/*
+ * The diagnosis rules.  Each finding of FINDING_TABLE has a rule function
+ * that looks at the evidence and, when it matches, cites the items it rests
+ * on and fills in an explanation with this cell's facts.  Rules are tried
+ * in the order of the table, which is the order of the seed's procedure:
+ * a missing source or a root-only share explains a failure before any
+ * PCK-level symptom does, because fixing the PCK would not help there.
+ */
+#include "config.h"
+#include "backend/sms/diagnose.h"
+#include "backend/sms/smslog.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct {
+	const char *name, *title, *plan;
+} finding_table[] = {
+#define X(e, id, t, p) [e] = { id, t, p },
+	FINDING_TABLE(X)
+#undef X
+};
+
+const char *
+finding_name(enum finding_id id)
+{
+	return (unsigned)id < FIND_COUNT ? finding_table[id].name : "?";
+}
+
+const char *
+finding_title(enum finding_id id)
+{
+	return (unsigned)id < FIND_COUNT ? finding_table[id].title : "?";
+}
+
+/* What a rule builds up while it looks. */
+struct match {
+	struct buf why;
+	size_t *cites;
+	size_t ncites;
+};
+
+static void
+cite(struct match *m, size_t i)
+{
+	for (size_t k = 0; k < m->ncites; k++)
+		if (m->cites[k] == i)
+			return;
+	m->cites = xreallocarray(m->cites, m->ncites + 1, sizeof *m->cites);
+	m->cites[m->ncites++] = i;
+}
+
+/* The first item of a kind (optionally on a server), or NULL; *idx set. */
+static const struct evidence_item *
+first(const struct evidence *e, enum evidence_kind k, const char *server, size_t *idx)
+{
+	for (long i = evidence_find(e, k, 0); i >= 0; i = evidence_find(e, k, (size_t)i + 1)) {
+		const struct evidence_item *it = &e->items[i];
+		if (server == NULL || (it->server && strcasecmp(it->server, server) == 0)) {
+			if (idx)
+				*idx = (size_t)i;
+			return it;
+		}
+	}
+	return NULL;
+}
+
+/* Cite every log line (on `server`, or any) containing all the needles. */
+static size_t
+cite_logs(const struct evidence *e, struct match *m, const char *server,
+    const char *const *needles)
+{
+	size_t n = 0;
+	for (long i = evidence_find(e, EV_LOG, 0); i >= 0; i = evidence_find(e, EV_LOG, (size_t)i + 1)) {
+		const struct evidence_item *it = &e->items[i];
+		if (server && (!it->server || strcasecmp(it->server, server) != 0))
+			continue;
+		bool all = it->text != NULL;
+		for (const char *const *p = needles; all && *p; p++)
+			all = strstr(it->text, *p) != NULL;
+		if (all) {
+			cite(m, (size_t)i);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* A known file item that was read (no error) and is absent. */
+static bool
+read_absent(const struct evidence_item *it)
+{
+	return it != NULL && it->error == NULL && !it->present;
+}
+
+/* States 4-6: the package is being removed from the DP. */
+static bool
+removal_state(const struct evidence *e)
+{
+	return e->have_cell && e->cell.state >= STATE_REMOVAL_PENDING &&
+	    e->cell.state <= STATE_REMOVAL_FAILED;
+}
+
+static bool
+rule_source_missing(const struct evidence *e, struct match *m)
+{
+	size_t i;
+	const struct evidence_item *src = first(e, EV_SOURCE_DIR, NULL, &i);
+	if (!read_absent(src))
+		return false;
+	cite(m, i);
+	static const char *const n1[] = { "Cannot find or read the package source", NULL };
+	cite_logs(e, m, NULL, n1);
+	buf_printf(&m->why, "The package source %s does not exist (checked from %s). "
+	    "Distribution Manager cannot build or refresh the package until the folder "
+	    "is back or the package points at where the files are now.",
+	    src->source ? src->source : "?", src->server ? src->server : "the site server");
+	return true;
+}
+
+/* A share folder item for a nested package folder (SMSPKGE$\Apps\<id>). */
+static long
+nested_folder(const struct evidence *e)
+{
+	for (long i = evidence_find(e, EV_SHARE_FOLDER, 0); i >= 0;
+	    i = evidence_find(e, EV_SHARE_FOLDER, (size_t)i + 1)) {
+		/* The share is the last "name$\" of a UNC path (E$ comes first). */
+		const char *src = e->items[i].source, *share = NULL;
+		for (const char *p = src; p && (p = strstr(p, "$\\")) != NULL; p += 2)
+			share = p;
+		if (share != NULL && strchr(share + 2, '\\') != NULL)
+			return i;
+	}
+	return -1;
+}
+
+static bool
+rule_share_perms(const struct evidence *e, struct match *m)
+{
+	size_t i;
+	const struct evidence_item *acl = first(e, EV_SHARE_ACL, e->dp, &i);
+	if (acl == NULL || acl->error != NULL || acl->nested != 0)
+		return false;
+	/* A root-only ACL only hurts packages stored in a nested folder, and
+	 * removals, which must delete nested folders. */
+	static const char *const n1[] = { "Failed to create directory", NULL };
+	static const char *const n2[] = { "cannot remove the share", NULL };
+	struct match probe = {0};
+	size_t logs = cite_logs(e, &probe, NULL, n1) + cite_logs(e, &probe, NULL, n2);
+	long f = nested_folder(e);
+	if (logs == 0 && f < 0 && !removal_state(e)) {
+		free(probe.cites);
+		return false;
+	}
+	cite(m, i);
+	for (size_t k = 0; k < probe.ncites; k++)
+		cite(m, probe.cites[k]);
+	free(probe.cites);
+	if (f >= 0)
+		cite(m, (size_t)f);
+	buf_printf(&m->why, "On %s the Administrators' permissions on %s apply to the share's "
+	    "root only. SMS can create the first folder level but cannot %s the nested folder "
+	    "this package is stored in%s.", e->dp, acl->source ? acl->source : "the dist share",
+	    removal_state(e) ? "delete" : "create",
+	    logs ? ", and distmgr.log shows it failing" : "");
+	return true;
+}
+
+static bool
+rule_pck_stale(const struct evidence *e, struct match *m)
+{
+	size_t i, p;
+	const struct evidence_item *pck = first(e, EV_PCK_PRIMARY, NULL, &i);
+	const struct evidence_item *pkg = first(e, EV_PACKAGE, NULL, &p);
+	if (pck == NULL || pck->error != NULL || pkg == NULL)
+		return false;
+	uint32_t want = pkg->version; /* StoredPkgVersion */
+	bool missing = !pck->present;
+	bool behind = pck->present && pck->version != 0 && want != 0 && pck->version < want;
+	bool older = pck->present && pkg->when != 0 && pck->when != 0 && pck->when < pkg->when;
+	if (!missing && !behind && !older)
+		return false;
+	cite(m, i);
+	cite(m, p);
+	if (missing)
+		buf_printf(&m->why, "The primary has no compressed copy %s, so there is nothing "
+		    "to send to %s.", pck->source ? pck->source : "of the package", e->dp);
+	else
+		buf_printf(&m->why, "The primary's PCK %s is stale (%s%s); DPs waiting for the "
+		    "new version will keep skipping it. Touching the source path usually "
+		    "regenerates it; when it does not, rename the PCK first.",
+		    pck->source ? pck->source : "", behind ? "older version than StoredPkgVersion" : "",
+		    older ? (behind ? ", older than the package's SourceDate" : "older than the package's SourceDate") : "");
+	return true;
+}
+
+static bool
+rule_pck_not_arrived(const struct evidence *e, struct match *m)
+{
+	static const char *const skip[] = { "requires a newer version", "haven't arrived yet", NULL };
+	size_t logs = cite_logs(e, m, e->dp, skip);
+	size_t inc = 0;
+	for (long i = evidence_find(e, EV_INCOMING, 0); i >= 0; i = evidence_find(e, EV_INCOMING, (size_t)i + 1))
+		if (e->items[i].present) {
+			cite(m, (size_t)i);
+			inc++;
+		}
+	if (logs == 0 && inc == 0)
+		return false;
+	size_t d;
+	const struct evidence_item *dpck = first(e, EV_PCK_DP, e->dp, &d);
+	if (dpck != NULL)
+		cite(m, d);
+	buf_printf(&m->why, "%s has the package's replication file in its INCOMING inbox but "
+	    "%s, so Distribution Manager skips it every cycle (\"requires a newer version ... "
+	    "the new compressed files haven't arrived yet\"). Copying the PCK from the primary, "
+	    "running PreloadPkgOnSite.exe %s and re-pushing fixes most of these.",
+	    e->dp, dpck && dpck->present ? "its PCK is an older version" : "no compressed PCK",
+	    e->pkgid);
+	return true;
+}
+
+static bool
+rule_pkg_file_stale(const struct evidence *e, struct match *m)
+{
+	size_t i;
+	const struct evidence_item *f = first(e, EV_DISTMGR_PKG, e->dp, &i);
+	/* During a removal the file is the installed package's own record. */
+	if (f == NULL || f->error != NULL || !f->present || removal_state(e))
+		return false;
+	cite(m, i);
+	buf_printf(&m->why, "%s already has %s. PreloadPkgOnSite.exe would answer \"The "
+	    "compressed package path ... is already set in the database\"; delete that file "
+	    "on the DP first, then preload.", e->dp, f->source ? f->source : "distmgr.box\\<id>.PKG");
+	return true;
+}
+
+static bool
+rule_not_in_db(const struct evidence *e, struct match *m)
+{
+	size_t a, b;
+	const struct evidence_item *dpkg = first(e, EV_DISTMGR_PKG, e->dp, &a);
+	const struct evidence_item *info = first(e, EV_PKGINFO, e->dp, &b);
+	if (!read_absent(dpkg) || !read_absent(info))
+		return false;
+	for (long i = evidence_find(e, EV_INCOMING, 0); i >= 0; i = evidence_find(e, EV_INCOMING, (size_t)i + 1))
+		if (e->items[i].present)
+			return false;
+	cite(m, a);
+	cite(m, b);
+	buf_printf(&m->why, "Nothing about %s has reached %s: no package file in its inboxes "
+	    "and no package information. PreloadPkgOnSite would fail with \"Failed to get the "
+	    "specified package ... in the database\". Re-push the package to the DP, wait a few "
+	    "minutes for the information to replicate, then preload.", e->pkgid, e->dp);
+	return true;
+}
+
+typedef bool (*rule_fn)(const struct evidence *e, struct match *m);
+
+/* In the order they are tried (see the top of the file). */
+static const struct {
+	enum finding_id id;
+	rule_fn rule;
+} rules[] = {
+	{ FIND_SOURCE_MISSING, rule_source_missing },
+	{ FIND_SHARE_PERMS, rule_share_perms },
+	{ FIND_PCK_STALE, rule_pck_stale },
+	{ FIND_PKG_FILE_STALE, rule_pkg_file_stale },
+	{ FIND_PCK_NOT_ARRIVED, rule_pck_not_arrived },
+	{ FIND_NOT_IN_DB, rule_not_in_db },
+};
+
+/* Sources that could not be read, as one sentence, or NULL. */
+static char *
+unreachable_caveat(const struct evidence *e)
+{
+	struct buf b;
+	buf_init(&b);
+	size_t n = 0;
+	for (long i = evidence_find(e, EV_UNREACHABLE, 0); i >= 0;
+	    i = evidence_find(e, EV_UNREACHABLE, (size_t)i + 1)) {
+		const struct evidence_item *it = &e->items[i];
+		buf_printf(&b, "%s%s on %s (%s)", n++ ? "; " : "Could not read ",
+		    it->source ? it->source : "?", it->server ? it->server : "?",
+		    it->error ? it->error : "no reason given");
+	}
+	if (!e->complete)
+		buf_printf(&b, "%sevidence gathering did not finish", n++ ? "; " : "");
+	if (n == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	buf_adds(&b, ". The finding rests on what could be read.");
+	return buf_detach(&b);
+}
+
+static void
+add_finding(struct diagnosis *d, enum finding_id id, struct match *m, char *caveat)
+{
+	d->findings = xreallocarray(d->findings, d->nfindings + 1, sizeof *d->findings);
+	struct finding *f = &d->findings[d->nfindings++];
+	f->id = id;
+	f->name = finding_table[id].name;
+	f->title = finding_table[id].title;
+	f->plan = finding_table[id].plan;
+	f->explanation = buf_detach(&m->why);
+	f->cites = m->cites;
+	f->ncites = m->ncites;
+	f->caveat = caveat;
+	m->cites = NULL;
+	m->ncites = 0;
+}
+
+static void
+diagnose_unknown(const struct evidence *e, struct diagnosis *d, char *caveat)
+{
+	struct match m = {0};
+	buf_init(&m.why);
+	buf_printf(&m.why, "None of the known failures matches what was found for %s on %s. "
+	    "Read the evidence below (status messages and distmgr.log lines first); a "
+	    "re-push of the package to the DP is the safe first step.", e->pkgid, e->dp);
+	for (long i = evidence_find(e, EV_LOG, 0); i >= 0; i = evidence_find(e, EV_LOG, (size_t)i + 1))
+		if (e->items[i].severity >= SMSLOG_SEV_WARNING)
+			cite(&m, (size_t)i);
+	add_finding(d, FIND_UNKNOWN, &m, caveat);
+}
+
+/* Nothing matched and the DP itself could not be read: say that, not
+ * "unknown" with a re-push, which could not reach it either. */
+static bool
+diagnose_dp_unreachable(const struct evidence *e, struct diagnosis *d)
+{
+	long i = evidence_find(e, EV_UNREACHABLE, 0);
+	while (i >= 0 && (e->items[i].server == NULL || strcasecmp(e->items[i].server, e->dp) != 0))
+		i = evidence_find(e, EV_UNREACHABLE, (size_t)i + 1);
+	if (i < 0)
+		return false;
+	struct match m = {0};
+	buf_init(&m.why);
+	buf_printf(&m.why, "dpdoctor could not read %s's files (%s), so nothing can be said "
+	    "about why %s is not installed there. Check that the server is up and reachable "
+	    "from here, then refresh; a re-push would not reach it either.", e->dp,
+	    e->items[i].error ? e->items[i].error : "no reason given", e->pkgid);
+	cite(&m, (size_t)i);
+	add_finding(d, FIND_DP_UNREACHABLE, &m, unreachable_caveat(e));
+	return true;
+}
+
+void
+diagnose(const struct evidence *e, struct diagnosis *d)
+{
+	memset(d, 0, sizeof *d);
+	bool healthy = e->have_cell && e->cell.state == STATE_INSTALLED;
+	if (healthy) {
+		struct match m = {0};
+		buf_init(&m.why);
+		buf_printf(&m.why, "%s is installed on %s at SourceVersion %u.", e->pkgid, e->dp,
+		    e->cell.source_version);
+		add_finding(d, FIND_HEALTHY, &m, NULL);
+	}
+	for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++) {
+		struct match m = {0};
+		buf_init(&m.why);
+		if (!rules[r].rule(e, &m)) {
+			buf_free(&m.why);
+			free(m.cites);
+			continue;
+		}
+		char *caveat = unreachable_caveat(e);
+		if (healthy && caveat == NULL)
+			caveat = xstrdup("The cell reports installed: this may be an old problem "
+			    "that has since been fixed.");
+		add_finding(d, rules[r].id, &m, caveat);
+	}
+	if (d->nfindings == 0 && !diagnose_dp_unreachable(e, d))
+		diagnose_unknown(e, d, unreachable_caveat(e));
+}
+
+void
+diagnosis_free(struct diagnosis *d)
+{
+	for (size_t i = 0; i < d->nfindings; i++) {
+		free(d->findings[i].explanation);
+		free(d->findings[i].cites);
+		free(d->findings[i].caveat);
+	}
+	free(d->findings);
+	memset(d, 0, sizeof *d);
+}

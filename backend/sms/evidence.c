@@ -1,0 +1,821 @@
+/*
+ * Gathering the evidence for one package/DP cell, in the order the field
+ * write-up checks things: the package as SMS knows it, its source folder,
+ * the primary's compressed copy (PCK), what the DP holds (PCK, INCOMING
+ * package files, distmgr.box and pkginfo.box files, the folder on its dist
+ * share and the share's ACL), both distmgr.logs and the status messages.
+ * Every source is one read-only op run on the site server through the
+ * transport (DPs are read over their administrative shares); a source that
+ * fails becomes an EV_UNREACHABLE item and the others still run.  Where
+ * SMS lives on the servers is said once, in `sms_layout`.
+ */
+#include "config.h"
+#include "backend/sms/evidence.h"
+#include "backend/core/nal.h"
+#include "backend/ops/ops.h"
+#include "backend/core/proto.h"
+#include "backend/sms/smslog.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const struct sms_layout sms_layout = { 'E', "SMS", "SMSPKG", "SMSPKGE$" };
+
+#define LOG_MAX_LINES "2000"
+#define STATMSG_MAX "200"
+
+static const struct {
+	const char *name;
+	const char *group;
+} kinds[] = {
+#define X(e, n, g) [e] = { n, g },
+	EVIDENCE_KIND_TABLE(X)
+#undef X
+};
+
+const char *
+evidence_kind_name(enum evidence_kind k)
+{
+	return (unsigned)k < EV_KIND_COUNT ? kinds[k].name : "?";
+}
+
+const char *
+evidence_kind_group(enum evidence_kind k)
+{
+	return (unsigned)k < EV_KIND_COUNT ? kinds[k].group : "?";
+}
+
+void
+evidence_init(struct evidence *e, const char *pkgid, const char *dp,
+    const char *primary, const char *site)
+{
+	memset(e, 0, sizeof *e);
+	snprintf(e->pkgid, sizeof e->pkgid, "%s", pkgid ? pkgid : "");
+	e->dp = xstrdup(dp ? dp : "");
+	e->primary = xstrdup(primary ? primary : "");
+	snprintf(e->site, sizeof e->site, "%s", site ? site : "");
+}
+
+static void
+item_free(struct evidence_item *it)
+{
+	free(it->server);
+	free(it->source);
+	free(it->text);
+	free(it->error);
+	free(it->package);
+	free(it->machine);
+	free(it->dp_nal);
+	for (size_t i = 0; i < it->nistr; i++)
+		free(it->istr[i]);
+	free(it->istr);
+}
+
+void
+evidence_free(struct evidence *e)
+{
+	for (size_t i = 0; i < e->nitems; i++)
+		item_free(&e->items[i]);
+	free(e->items);
+	free(e->dp);
+	free(e->primary);
+	package_clear(&e->pkg);
+	memset(e, 0, sizeof *e);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+struct evidence_item *
+evidence_add(struct evidence *e, const struct evidence_item *it)
+{
+	e->items = xreallocarray(e->items, e->nitems + 1, sizeof *e->items);
+	struct evidence_item *n = &e->items[e->nitems++];
+	*n = *it;
+	n->server = dup_or_null(it->server);
+	n->source = dup_or_null(it->source);
+	n->text = dup_or_null(it->text);
+	n->error = dup_or_null(it->error);
+	n->package = dup_or_null(it->package);
+	n->machine = dup_or_null(it->machine);
+	n->dp_nal = dup_or_null(it->dp_nal);
+	n->istr = it->nistr ? xcalloc(it->nistr, sizeof *n->istr) : NULL;
+	for (size_t i = 0; i < it->nistr; i++)
+		n->istr[i] = xstrdup(it->istr[i]);
+	return n;
+}
+
+long
+evidence_find(const struct evidence *e, enum evidence_kind k, size_t from)
+{
+	for (size_t i = from; i < e->nitems; i++)
+		if (e->items[i].kind == k)
+			return (long)i;
+	return -1;
+}
+
+/* ---- sorting --------------------------------------------------------------- */
+
+struct sort_ref {
+	const struct evidence_item *it;
+	size_t idx;
+};
+
+/* A log's older file (.lo_) comes before its current one. */
+static int
+file_rank(const char *source)
+{
+	size_t n = source ? strlen(source) : 0;
+	return n > 4 && strcasecmp(source + n - 4, ".lo_") == 0 ? 0 : 1;
+}
+
+static int
+cmp_newest(const struct evidence_item *a, const struct evidence_item *b)
+{
+	if (a->when != b->when)
+		return a->when > b->when ? -1 : 1;
+	if (a->kind == EV_STATMSG && a->record_id != b->record_id)
+		return a->record_id > b->record_id ? -1 : 1;
+	if (a->kind == EV_LOG) {
+		int c = strcmp(a->server ? a->server : "", b->server ? b->server : "");
+		if (c != 0)
+			return c;
+		if (file_rank(a->source) != file_rank(b->source))
+			return file_rank(a->source) > file_rank(b->source) ? -1 : 1;
+		if (a->offset != b->offset)
+			return a->offset > b->offset ? -1 : 1;
+	}
+	return 0;
+}
+
+static int
+sort_cmp(const void *x, const void *y)
+{
+	const struct sort_ref *a = x, *b = y;
+	if (a->it->kind != b->it->kind)
+		return a->it->kind < b->it->kind ? -1 : 1;
+	int c = 0;
+	if (a->it->kind == EV_LOG || a->it->kind == EV_STATMSG)
+		c = cmp_newest(a->it, b->it);
+	return c != 0 ? c : a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+void
+evidence_sort(struct evidence *e)
+{
+	if (e->nitems < 2)
+		return;
+	struct sort_ref *r = xcalloc(e->nitems, sizeof *r);
+	for (size_t i = 0; i < e->nitems; i++)
+		r[i] = (struct sort_ref){ &e->items[i], i };
+	qsort(r, e->nitems, sizeof *r, sort_cmp);
+	struct evidence_item *v = xcalloc(e->nitems, sizeof *v);
+	for (size_t i = 0; i < e->nitems; i++)
+		v[i] = *r[i].it;
+	free(e->items);
+	e->items = v;
+	free(r);
+}
+
+/* ---- reading log lines ------------------------------------------------------------ */
+
+/* The parts of one raw log line the evidence keeps, read by the log parser
+ * (every SMS/ConfigMgr shape, zones, STATMSG fields). */
+struct line_fields {
+	dpd_time when;
+	int severity;
+	int msgid;
+	char *text;
+};
+
+static int
+line_entry(const struct smslog_entry *en, void *arg)
+{
+	struct line_fields *f = arg;
+	f->when = en->utc_known ? en->utc : 0;
+	f->severity = (int)en->severity;
+	f->msgid = en->statmsg ? en->statmsg->id : 0;
+	f->text = xstrndup(en->text.p, en->text.n);
+	return 1; /* one line, one entry */
+}
+
+static void
+line_parse(const char *line, struct line_fields *f)
+{
+	memset(f, 0, sizeof *f);
+	if (smslog_parse_buffer(line, strlen(line), NULL, NULL, line_entry, f) == 0 ||
+	    f->text == NULL)
+		f->text = xstrdup(line);
+}
+
+/* ---- gathering -------------------------------------------------------------------- */
+
+struct gather {
+	struct evidence *e;
+	struct transport *t;
+	const struct deadline *dl;
+	dpd_time base;         /* the site's clock at the snapshot */
+	int64_t start_ms;
+	char *nested;          /* the share folder as a log line names it */
+	size_t ok;             /* sources that answered */
+};
+
+static dpd_time
+now_site(const struct gather *g)
+{
+	return g->base + (dpd_time)((clock_mono_ms() - g->start_ms) / 1000);
+}
+
+static void
+add_unreachable(struct gather *g, const char *server, const char *source,
+    const char *why)
+{
+	struct evidence_item it = { .kind = EV_UNREACHABLE, .server = (char *)server,
+	    .source = (char *)source, .read_at = now_site(g), .error = (char *)why };
+	evidence_add(g->e, &it);
+}
+
+char *
+evidence_dp_path(const char *dp, const char *rel)
+{
+	return xasprintf("\\\\%s\\%c$\\%s", dp, sms_layout.drive, rel);
+}
+
+static char *
+dp_path(const struct gather *g, const char *rel)
+{
+	return evidence_dp_path(g->e->dp, rel);
+}
+
+static int
+parse_u64(const char *v, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	*out = 0;
+	if (v == NULL || *v == '\0')
+		return 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (errno != 0 || *end != '\0' || *v == '-')
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int
+parse_when(const char *v, dpd_time *out)
+{
+	*out = 0;
+	return v == NULL || *v == '\0' ? 0 : time_parse_iso(v, out);
+}
+
+/* The server a Windows path lives on: the UNC host, else the site server. */
+static char *
+path_server(const struct gather *g, const char *win)
+{
+	if (strncmp(win, "\\\\", 2) != 0)
+		return xstrdup(g->e->primary);
+	return xstrndup(win + 2, strcspn(win + 2, "\\"));
+}
+
+/* ---- file rows (pathinfo, dirlist) ------------------------------------------ */
+
+struct want {
+	char *path;
+	enum evidence_kind kind;
+};
+
+struct files_ctx {
+	struct gather *g;
+	const struct want *w;  /* pathinfo: what each asked path is */
+	size_t nw;
+	size_t listed;         /* dirlist: rows kept */
+};
+
+static int
+file_item(const struct proto_record *r, struct evidence_item *it, char **err)
+{
+	uint64_t size, attrs, ver;
+	const char *exists = proto_get(r, "Exists");
+	if (parse_u64(proto_get(r, "Size"), &size) != 0 ||
+	    parse_u64(proto_get(r, "Attrs"), &attrs) != 0 || attrs > UINT32_MAX ||
+	    parse_u64(proto_get(r, "Version"), &ver) != 0 || ver > UINT32_MAX ||
+	    parse_when(proto_get(r, "MTime"), &it->when) != 0) {
+		err_set(err, "line %zu: bad size, attributes, version or time", r->lineno);
+		return -1;
+	}
+	it->present = exists != NULL && strcmp(exists, "1") == 0;
+	it->size = size;
+	it->attrs = (uint32_t)attrs;
+	it->version = (uint32_t)ver;
+	return 0;
+}
+
+static int
+files_record(const struct proto_record *r, void *arg, char **err)
+{
+	struct files_ctx *c = arg;
+	const char *path = proto_get(r, "Path"), *why = proto_get(r, "Error");
+	if (strcmp(r->type, "F") != 0 || path == NULL)
+		return 0;
+	enum evidence_kind kind = EV_INCOMING;
+	if (c->w != NULL) {
+		size_t i = 0;
+		while (i < c->nw && strcasecmp(c->w[i].path, path) != 0)
+			i++;
+		if (i == c->nw)
+			return 0; /* not a path we asked about */
+		kind = c->w[i].kind;
+	}
+	char *server = path_server(c->g, path);
+	struct evidence_item it = { .kind = kind, .server = server,
+	    .source = (char *)path, .read_at = now_site(c->g), .nested = -1 };
+	int rc = 0;
+	if (why != NULL && *why != '\0') {
+		add_unreachable(c->g, server, path, why);
+	} else if ((rc = file_item(r, &it, err)) == 0) {
+		const char *named = proto_get(r, "PackageID");
+		it.package = (char *)(named ? named : "");
+		/* A dirlist keeps the files that name the package, and those
+		 * whose package the host cannot tell. */
+		if (c->w != NULL || *it.package == '\0' ||
+		    strcasecmp(it.package, c->g->e->pkgid) == 0) {
+			evidence_add(c->g->e, &it);
+			c->listed++;
+		}
+	}
+	free(server);
+	return rc;
+}
+
+/* pathinfo over `n` wanted paths (those not valid for the op are
+ * reported unreachable without asking). */
+static int
+ask_paths(struct gather *g, struct want *w, size_t n, char **err)
+{
+	struct buf list;
+	buf_init(&list);
+	for (size_t i = 0; i < n; i++) {
+		if (!ops_path_valid(w[i].path)) {
+			char *server = path_server(g, w[i].path);
+			add_unreachable(g, server, w[i].path, "cannot ask about this path: "
+			    "it is not a Windows path dpdoctor will send");
+			free(server);
+			continue;
+		}
+		if (list.len > 0)
+			buf_addc(&list, '|');
+		buf_adds(&list, w[i].path);
+	}
+	int rc = 0;
+	if (list.len > 0) {
+		struct op op = { .kind = OP_PATHINFO };
+		op_set(&op, "paths", list.data);
+		struct files_ctx c = { .g = g, .w = w, .nw = n };
+		rc = ops_call(g->t, &op, files_record, &c, g->dl, err);
+		if (rc != 0) {
+			char *server = path_server(g, w[0].path);
+			add_unreachable(g, server, list.data, *err);
+			free(server);
+		}
+	}
+	buf_free(&list);
+	for (size_t i = 0; i < n; i++)
+		free(w[i].path);
+	return rc;
+}
+
+static int
+src_primary(struct gather *g, char **err)
+{
+	const struct package *p = &g->e->pkg;
+	struct want w[2];
+	size_t n = 0;
+	w[n++] = (struct want){ p->stored_path && *p->stored_path ? xstrdup(p->stored_path) :
+	    xasprintf("%c:\\%s\\%s.PCK", sms_layout.drive, sms_layout.pkgdir, g->e->pkgid),
+	    EV_PCK_PRIMARY };
+	if (p->source_path != NULL && *p->source_path != '\0')
+		w[n++] = (struct want){ xstrdup(p->source_path), EV_SOURCE_DIR };
+	return ask_paths(g, w, n, err);
+}
+
+static int
+src_dp_files(struct gather *g, char **err)
+{
+	const char *id = g->e->pkgid;
+	char *pck = xasprintf("%s\\%s.PCK", sms_layout.pkgdir, id);
+	char *dm = xasprintf("%s\\inboxes\\distmgr.box\\%s.PKG", sms_layout.install, id);
+	char *pi = xasprintf("%s\\inboxes\\pkginfo.box\\%s.PKG", sms_layout.install, id);
+	char *nal = xasprintf("%s\\inboxes\\pkginfo.box\\%s.NAL", sms_layout.install, id);
+	struct want w[] = {
+		{ dp_path(g, pck), EV_PCK_DP },
+		{ dp_path(g, dm), EV_DISTMGR_PKG },
+		{ dp_path(g, pi), EV_PKGINFO },
+		{ dp_path(g, nal), EV_PKGINFO },
+	};
+	free(pck);
+	free(dm);
+	free(pi);
+	free(nal);
+	return ask_paths(g, w, sizeof w / sizeof w[0], err);
+}
+
+static int
+src_incoming(struct gather *g, char **err)
+{
+	char *rel = xasprintf("%s\\inboxes\\distmgr.box\\INCOMING", sms_layout.install);
+	char *dir = dp_path(g, rel);
+	struct op op = { .kind = OP_DIRLIST };
+	op_set(&op, "dir", dir);
+	op_set(&op, "pattern", "*.PKG");
+	struct files_ctx c = { .g = g };
+	int rc = ops_call(g->t, &op, files_record, &c, g->dl, err);
+	if (rc != 0) {
+		add_unreachable(g, g->e->dp, dir, *err);
+	} else if (c.listed == 0) {
+		/* Asked and found none: that is evidence too. */
+		char *src = xasprintf("%s\\*.PKG", dir);
+		struct evidence_item it = { .kind = EV_INCOMING, .server = g->e->dp,
+		    .source = src, .read_at = now_site(g), .nested = -1,
+		    .package = (char *)"" };
+		evidence_add(g->e, &it);
+		free(src);
+	}
+	free(dir);
+	free(rel);
+	return rc;
+}
+
+/* ---- logs -------------------------------------------------------------------- */
+
+struct log_ctx {
+	struct gather *g;
+	const char *server;
+};
+
+/* A log line naming the package's folder below the dist share (as in
+ * "Failed to create directory E:\SMSPKGE$\Apps\<id>") tells us where the
+ * package keeps it when that is nested. */
+static void
+learn_nested(struct gather *g, const char *line)
+{
+	const char *p = strcasestr(line, sms_layout.share);
+	if (g->nested != NULL || p == NULL || p[strlen(sms_layout.share)] != '\\')
+		return;
+	size_t n = strcspn(p, ", \"'");
+	char *rel = xstrndup(p, n);
+	size_t l = strlen(rel);
+	const char *tail = strrchr(rel, '\\');
+	if (tail != NULL && strcasecmp(tail + 1, g->e->pkgid) == 0 &&
+	    tail != rel + strlen(sms_layout.share) && l < 256)
+		g->nested = rel;
+	else
+		free(rel);
+}
+
+static int
+log_record(const struct proto_record *r, void *arg, char **err)
+{
+	struct log_ctx *c = arg;
+	const char *file = proto_get(r, "File"), *line = proto_get(r, "Line");
+	uint64_t off;
+	if (strcmp(r->type, "L") != 0)
+		return 0;
+	if (file == NULL || line == NULL || parse_u64(proto_get(r, "Offset"), &off) != 0) {
+		err_set(err, "line %zu: a log line without file, offset or text", r->lineno);
+		return -1;
+	}
+	for (size_t i = 0; i < c->g->e->nitems; i++) {
+		const struct evidence_item *o = &c->g->e->items[i];
+		if (o->kind == EV_LOG && o->offset == off && strcmp(o->source, file) == 0 &&
+		    strcmp(o->server, c->server) == 0)
+			return 0; /* found by an earlier needle */
+	}
+	struct line_fields f;
+	line_parse(line, &f);
+	struct evidence_item it = { .kind = EV_LOG, .server = (char *)c->server,
+	    .source = (char *)file, .read_at = now_site(c->g), .when = f.when,
+	    .present = true, .offset = off, .text = f.text, .nested = -1,
+	    .severity = f.severity, .msgid = f.msgid };
+	evidence_add(c->g->e, &it);
+	free(f.text);
+	learn_nested(c->g, line);
+	return 0;
+}
+
+static int
+grep_log(struct gather *g, const char *server, const char *log,
+    const char *needle, char **err)
+{
+	struct op op = { .kind = OP_LOGGREP };
+	op_set(&op, "log", log);
+	op_set(&op, "needle", needle);
+	op_set(&op, "max", LOG_MAX_LINES);
+	struct log_ctx c = { g, server };
+	int rc = ops_call(g->t, &op, log_record, &c, g->dl, err);
+	if (rc != 0)
+		add_unreachable(g, server, log, *err);
+	return rc;
+}
+
+static int
+src_dp_log(struct gather *g, char **err)
+{
+	char *rel = xasprintf("%s\\Logs\\distmgr.log", sms_layout.install);
+	char *log = dp_path(g, rel);
+	int rc = grep_log(g, g->e->dp, log, g->e->pkgid, err);
+	free(log);
+	free(rel);
+	return rc;
+}
+
+static int
+src_primary_log(struct gather *g, char **err)
+{
+	char *log = xasprintf("%c:\\%s\\Logs\\distmgr.log", sms_layout.drive, sms_layout.install);
+	int rc = grep_log(g, g->e->primary, log, g->e->pkgid, err);
+	/* Lines about the source folder ("Cannot find or read the package
+	 * source \\SRV\share\Folder") name the folder, not the package. */
+	const char *src = g->e->pkg.source_path;
+	const char *base = src ? strrchr(src, '\\') : NULL;
+	if (rc == 0 && base != NULL && ops_needle_valid(base + 1) &&
+	    strcasecmp(base + 1, g->e->pkgid) != 0)
+		rc = grep_log(g, g->e->primary, log, base + 1, err);
+	free(log);
+	return rc;
+}
+
+/* ---- the dist share ------------------------------------------------------------ */
+
+static int
+src_share_folder(struct gather *g, char **err)
+{
+	char *rel = xasprintf("%s\\%s", sms_layout.share, g->e->pkgid);
+	struct want w[2] = { { dp_path(g, rel), EV_SHARE_FOLDER } };
+	size_t n = 1;
+	if (g->nested != NULL && strcasecmp(g->nested, rel) != 0)
+		w[n++] = (struct want){ dp_path(g, g->nested), EV_SHARE_FOLDER };
+	free(rel);
+	return ask_paths(g, w, n, err);
+}
+
+struct acl_ctx {
+	struct gather *g;
+	const char *source;
+};
+
+static int
+acl_record(const struct proto_record *r, void *arg, char **err)
+{
+	struct acl_ctx *c = arg;
+	const char *nested = proto_get(r, "Nested");
+	(void)err;
+	if (strcmp(r->type, "A") != 0)
+		return 0;
+	struct evidence_item it = { .kind = EV_SHARE_ACL, .server = c->g->e->dp,
+	    .source = (char *)c->source, .read_at = now_site(c->g), .present = true,
+	    .text = (char *)proto_get(r, "Acl"),
+	    .nested = nested == NULL ? -1 : strcmp(nested, "yes") == 0 ? 1 :
+	    strcmp(nested, "no") == 0 ? 0 : -1 };
+	evidence_add(c->g->e, &it);
+	return 0;
+}
+
+static int
+src_share_acl(struct gather *g, char **err)
+{
+	char *src = xasprintf("\\\\%s\\%s", g->e->dp, sms_layout.share);
+	struct op op = { .kind = OP_SHAREACL };
+	op_set(&op, "server", g->e->dp);
+	op_set(&op, "share", sms_layout.share);
+	struct acl_ctx c = { g, src };
+	int rc = ops_call(g->t, &op, acl_record, &c, g->dl, err);
+	if (rc != 0)
+		add_unreachable(g, g->e->dp, src, *err);
+	free(src);
+	return rc;
+}
+
+/* ---- status messages ------------------------------------------------------------- */
+
+/* InsStrings: each string with '\' and '|' escaped by '\', joined by '|'. */
+static int
+split_istrs(const char *v, struct evidence_item *it)
+{
+	if (*v == '\0')
+		return 0;
+	struct buf cur;
+	buf_init(&cur);
+	for (const char *p = v;; p++) {
+		if (*p == '\\') {
+			if (p[1] != '\\' && p[1] != '|') {
+				buf_free(&cur);
+				return -1;
+			}
+			buf_addc(&cur, *++p);
+		} else if (*p == '|' || *p == '\0') {
+			it->istr = xreallocarray(it->istr, it->nistr + 1, sizeof *it->istr);
+			it->istr[it->nistr++] = cur.data ? buf_detach(&cur) : xstrdup("");
+			buf_init(&cur);
+			if (*p == '\0')
+				break;
+		} else {
+			buf_addc(&cur, *p);
+		}
+	}
+	buf_free(&cur);
+	return 0;
+}
+
+static int
+statmsg_severity(const char *v)
+{
+	static const struct { const char *wmi; int sev; } map[] = {
+		{ "1073741824", SMSLOG_SEV_INFO }, { "2147483648", SMSLOG_SEV_WARNING },
+		{ "3221225472", SMSLOG_SEV_ERROR }, { "-2147483648", SMSLOG_SEV_WARNING },
+		{ "-1073741824", SMSLOG_SEV_ERROR },
+	};
+	for (size_t i = 0; v != NULL && i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(map[i].wmi, v) == 0)
+			return map[i].sev;
+	return -1;
+}
+
+static int
+msg_record(const struct proto_record *r, void *arg, char **err)
+{
+	struct acl_ctx *c = arg;
+	if (strcmp(r->type, "M") != 0)
+		return 0;
+	uint64_t rec, id;
+	const char *ins = proto_get(r, "InsStrings"), *dp = proto_get(r, "DP");
+	struct evidence_item it = { .kind = EV_STATMSG, .server = c->g->e->primary,
+	    .source = (char *)c->source, .read_at = now_site(c->g), .present = true,
+	    .nested = -1, .text = (char *)proto_get(r, "Text"),
+	    .machine = (char *)proto_get(r, "MachineName"),
+	    .dp_nal = (char *)(dp && *dp ? dp : NULL),
+	    .severity = statmsg_severity(proto_get(r, "Severity")) };
+	if (parse_u64(proto_get(r, "RecordID"), &rec) != 0 || rec > UINT32_MAX ||
+	    parse_u64(proto_get(r, "MessageID"), &id) != 0 || id > 65535 ||
+	    parse_when(proto_get(r, "Time"), &it.when) != 0 || it.severity < 0 ||
+	    split_istrs(ins ? ins : "", &it) != 0) {
+		err_set(err, "line %zu: bad status message", r->lineno);
+		for (size_t i = 0; i < it.nistr; i++)
+			free(it.istr[i]);
+		free(it.istr);
+		return -1;
+	}
+	it.record_id = (uint32_t)rec;
+	it.msgid = (int)id;
+	evidence_add(c->g->e, &it);
+	for (size_t i = 0; i < it.nistr; i++)
+		free(it.istr[i]);
+	free(it.istr);
+	return 0;
+}
+
+static int
+src_statmsgs(struct gather *g, char **err)
+{
+	char *src = xasprintf("SMS_StatusMessage (AttributeID 400 = %s, "
+	    "about %s)", g->e->pkgid, g->e->dp);
+	struct op op = { .kind = OP_STATMSGS };
+	op_set(&op, "site", g->e->site);
+	op_set(&op, "package", g->e->pkgid);
+	op_set(&op, "dp", g->e->dp);
+	op_set(&op, "max", STATMSG_MAX);
+	struct acl_ctx c = { g, src };
+	int rc = ops_call(g->t, &op, msg_record, &c, g->dl, err);
+	if (rc != 0)
+		add_unreachable(g, g->e->primary, src, *err);
+	free(src);
+	return rc;
+}
+
+/* ---- single checks, for the repair executor ------------------------------------ */
+
+int
+evidence_paths(struct transport *t, struct evidence *e, const char *const *paths,
+    size_t n, enum evidence_kind kind, const struct deadline *dl, char **err)
+{
+	struct gather g = { .e = e, .t = t, .dl = dl, .start_ms = clock_mono_ms() };
+	struct want *w = xcalloc(n ? n : 1, sizeof *w);
+	for (size_t i = 0; i < n; i++)
+		w[i] = (struct want){ xstrdup(paths[i]), kind };
+	int rc = ask_paths(&g, w, n, err);
+	free(w);
+	return rc;
+}
+
+int
+evidence_share_acl(struct transport *t, struct evidence *e, const struct deadline *dl,
+    char **err)
+{
+	struct gather g = { .e = e, .t = t, .dl = dl, .start_ms = clock_mono_ms() };
+	return src_share_acl(&g, err);
+}
+
+/* ---- the package, from the snapshot ------------------------------------------------ */
+
+static int
+src_package(struct gather *g, char **err)
+{
+	struct evidence *e = g->e;
+	(void)err;
+	const struct package *p = &e->pkg;
+	char *text = xasprintf("%s: SourceVersion %u, StoredPkgVersion %u, source %s, "
+	    "StoredPkgPath %s", p->name ? p->name : e->pkgid, p->source_version,
+	    p->stored_version, p->source_path ? p->source_path : "(none)",
+	    p->stored_path ? p->stored_path : "(none)");
+	struct evidence_item it = { .kind = EV_PACKAGE, .server = e->primary,
+	    .source = (char *)"SMS_Package", .read_at = g->base, .when = p->source_date,
+	    .present = p->id[0] != '\0', .version = p->stored_version, .text = text,
+	    .nested = -1 };
+	if (!it.present)
+		it.error = (char *)"the package is not in the status snapshot";
+	evidence_add(e, &it);
+	free(text);
+	return it.present ? 0 : -1;
+}
+
+/* The sources, in the order the field write-up checks them; the share
+ * folder comes after the logs, which may name a nested folder. */
+static int (*const sources[])(struct gather *, char **) = {
+	src_package, src_primary, src_dp_files, src_incoming, src_dp_log,
+	src_primary_log, src_share_folder, src_share_acl, src_statmsgs,
+};
+#define NSOURCES (sizeof sources / sizeof sources[0])
+
+static void
+copy_package(struct package *to, const struct package *p)
+{
+	*to = *p;
+	to->name = dup_or_null(p->name);
+	to->manufacturer = dup_or_null(p->manufacturer);
+	to->version = dup_or_null(p->version);
+	to->language = dup_or_null(p->language);
+	to->source_path = dup_or_null(p->source_path);
+	to->stored_path = dup_or_null(p->stored_path);
+}
+
+static void
+take_snapshot(struct evidence *e, const struct snapshot *snap)
+{
+	long p = snapshot_find_pkg(snap, e->pkgid);
+	if (p < 0)
+		return;
+	copy_package(&e->pkg, &snap->pkgs[p]);
+	long d = snapshot_find_dp(snap, e->dp);
+	const struct cell *c = d >= 0 ? snapshot_cell(snap, (size_t)p, (size_t)d) : NULL;
+	if (c != NULL) {
+		e->cell = *c;
+		e->have_cell = true;
+	}
+}
+
+int
+evidence_gather(struct transport *t, const struct snapshot *snap,
+    const char *pkgid, const char *dp, const char *primary,
+    struct evidence *out, const struct deadline *dl,
+    void (*progress)(const struct evidence *e, void *arg), void *arg,
+    char **err)
+{
+	const char *site = snap && snap->site_code[0] ? snap->site_code : "";
+	evidence_init(out, pkgid, dp, primary ? primary : t->host, site);
+	if (!pkgid_valid(pkgid) || dp == NULL || !servername_valid(dp) ||
+	    !servername_valid(out->primary)) {
+		err_set(err, "evidence: bad package ID or server name");
+		return -1;
+	}
+	if (snap != NULL)
+		take_snapshot(out, snap);
+	struct gather g = { .e = out, .t = t, .dl = dl,
+	    .base = snap ? snap->taken : 0, .start_ms = clock_mono_ms() };
+	size_t i = 0;
+	for (; i < NSOURCES; i++) {
+		if (deadline_passed(dl)) {
+			add_unreachable(&g, out->primary, "(the remaining sources)",
+			    "the deadline passed or the job was cancelled");
+			break;
+		}
+		char *serr = NULL;
+		if (sources[i](&g, &serr) == 0)
+			g.ok++;
+		free(serr);
+		if (progress != NULL)
+			progress(out, arg);
+	}
+	out->complete = i == NSOURCES;
+	free(g.nested);
+	if (g.ok == 0) {
+		err_set(err, "evidence for %s on %s: nothing could be read", pkgid, dp);
+		return -1;
+	}
+	return 0;
+}

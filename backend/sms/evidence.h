@@ -1,0 +1,190 @@
+/*
+ * Evidence for one package/DP cell: what an experienced administrator
+ * looks at before touching anything (the seed's checklist).  Every item
+ * says where it came from (server and path or query), when it was read
+ * (the site's clock) and, when it could not be read, why.  Gathering runs
+ * on a job thread through ops over a transport; the UI shows items as they
+ * arrive.
+ */
+#ifndef DPD_EVIDENCE_H
+#define DPD_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend/core/model.h"
+#include "backend/transport/transport.h"
+#include "backend/core/util.h"
+
+/* X(ENUM, short name, group shown in the UI) */
+#define EVIDENCE_KIND_TABLE(X) \
+	X(EV_PACKAGE, "package", "Package") \
+	X(EV_SOURCE_DIR, "source-dir", "Package") \
+	X(EV_PCK_PRIMARY, "pck-primary", "Primary") \
+	X(EV_PCK_DP, "pck-dp", "Distribution point") \
+	X(EV_INCOMING, "incoming", "Distribution point") \
+	X(EV_DISTMGR_PKG, "distmgr-pkg", "Distribution point") \
+	X(EV_PKGINFO, "pkginfo", "Distribution point") \
+	X(EV_SHARE_FOLDER, "share-folder", "Distribution point") \
+	X(EV_SHARE_ACL, "share-acl", "Distribution point") \
+	X(EV_LOG, "log", "distmgr.log") \
+	X(EV_STATMSG, "statmsg", "Status messages") \
+	X(EV_UNREACHABLE, "unreachable", "Errors")
+
+/*
+ * What each kind means (every item has server = the machine the thing is
+ * on, source = the path, log file or query as that server names it, and
+ * read_at; an item with `error` set says nothing about presence):
+ *
+ * EV_PACKAGE    one item, from the status snapshot: present = the package
+ *               is in it; version = StoredPkgVersion; when = SourceDate;
+ *               text = name, SourceVersion, StoredPkgVersion, source and
+ *               StoredPkgPath.  e->pkg holds the full copy.
+ * EV_SOURCE_DIR the UNC PkgSourcePath as the site server sees it: present,
+ *               when = mtime.  server = the file server.  Absent (present
+ *               false, no error) = "does not exist".
+ * EV_PCK_PRIMARY the primary's compressed copy (StoredPkgPath, else
+ *               E:\SMSPKG\<id>.PCK): present, size, when = mtime, attrs,
+ *               version = the StoredPkgVersion inside it.  version 0 =
+ *               unknown: real hosts cannot read a PCK's version (only the
+ *               simulator can); compare `when` with SourceDate then.
+ * EV_PCK_DP     the DP's \DP\E$\SMSPKG\<id>.PCK, same fields.
+ * EV_INCOMING   a file \DP\E$\SMS\inboxes\distmgr.box\INCOMING\*.PKG
+ *               that names the package (package = the ID) or whose package
+ *               the host cannot tell (package = "": real hosts); version =
+ *               the source version it asks for (0 unknown).  When no file
+ *               qualifies, ONE item with present = false and source
+ *               "...\INCOMING\*.PKG" says the folder was checked.
+ * EV_DISTMGR_PKG \DP\E$\SMS\inboxes\distmgr.box\<id>.PKG (the DP's work
+ *               file; present while "already set" blocks PreloadPkgOnSite).
+ * EV_PKGINFO    two items: pkginfo.box\<id>.PKG and pkginfo.box\<id>.NAL.
+ * EV_SHARE_FOLDER the package folder on the dist share: always
+ *               \DP\E$\SMSPKGE$\<id>; a second item for a nested folder
+ *               (SMSPKGE$\Apps\<id>) when a log line names one.
+ * EV_SHARE_ACL  the DP's SMSPKGE$ share: nested = 1 when Administrators'
+ *               rights are inherited to subfolders, 0 when they stop at
+ *               the root (nested package folders cannot be created), -1
+ *               unknown; text = the ACL, one "who:Allow|Deny:rights:
+ *               inheritance:propagation" rule per line.
+ * EV_LOG        one distmgr.log line (from X.lo_ or X.log, source says
+ *               which) containing the package ID (on the primary also the
+ *               source folder's last name): text = the raw line, offset,
+ *               when = UTC (0 when its zone is not known), severity
+ *               (SMSLOG_SEV_*: STATMSG SEV, or "Failed"/"Cannot"/"error ="
+ *               = error), msgid for STATMSG lines.  At most 2000 (newest)
+ *               per log and needle.
+ * EV_STATMSG    a status message with AttributeID 400 = the package, from
+ *               the DP, naming the DP (404) or from the site server about
+ *               the package as a whole: record_id, msgid, severity
+ *               (SMSLOG_SEV_*), when = Time, machine = MachineName, dp_nal =
+ *               attribute 404 or NULL, istr = insertion strings, text = the
+ *               formatted text (simulator only; "" on real hosts).  Newest
+ *               200.  server = the site server (where it was queried).
+ * EV_UNREACHABLE a source that could not be read: server (e.g. the DP),
+ *               source (the paths/log/query asked) and error (why).
+ */
+enum evidence_kind {
+#define X(e, n, g) e,
+	EVIDENCE_KIND_TABLE(X)
+#undef X
+	EV_KIND_COUNT,
+};
+
+/* DOS attribute bits as Windows reports them. */
+enum {
+	EV_ATTR_READONLY = 0x01,
+	EV_ATTR_HIDDEN = 0x02,
+	EV_ATTR_SYSTEM = 0x04,
+	EV_ATTR_DIRECTORY = 0x10,
+	EV_ATTR_ARCHIVE = 0x20,
+};
+
+struct evidence_item {
+	enum evidence_kind kind;
+	char *server;          /* where it was read */
+	char *source;          /* path, query or log file, as on the server */
+	dpd_time read_at;      /* the site's clock when it was read */
+	dpd_time when;         /* the fact's own time (mtime, log time); 0 = none */
+	bool present;          /* file/folder/row exists */
+	uint64_t size;         /* bytes, for files */
+	uint32_t attrs;        /* EV_ATTR_* */
+	uint32_t version;      /* version a PCK/PKG file carries; 0 = unknown */
+	int severity;          /* for log lines and status messages: enum smslog_severity */
+	int msgid;             /* status message ID (EV_STATMSG) */
+	char *text;            /* log line message, status message text, ACL text, detail */
+	char *error;           /* could not be read: why (NULL when read) */
+	/* Kind-specific fields (see "What each kind means" above). */
+	uint64_t offset;       /* EV_LOG: byte offset of the line in its file */
+	uint32_t record_id;    /* EV_STATMSG: RecordID (newer is larger) */
+	int nested;            /* EV_SHARE_ACL: Administrators reach nested
+	                        * folders: 1 yes, 0 no, -1 unknown */
+	char *package;         /* EV_INCOMING: package ID the file names; ""
+	                        * when the host cannot tell (real Windows) */
+	char *machine;         /* EV_STATMSG: MachineName that reported it */
+	char *dp_nal;          /* EV_STATMSG: attribute 404 (a NAL path) or NULL */
+	char **istr;           /* EV_STATMSG: insertion strings, in order */
+	size_t nistr;
+};
+
+struct evidence {
+	char pkgid[9];
+	char *dp;              /* DP server name */
+	char *primary;         /* site server */
+	char site[4];
+	struct package pkg;    /* copy from the snapshot (strings owned) */
+	struct cell cell;      /* copy; pkg/dp indices meaningless outside the snapshot */
+	bool have_cell;
+	struct evidence_item *items;
+	size_t nitems;
+	bool complete;         /* every source was asked (some may have failed) */
+};
+
+void evidence_init(struct evidence *e, const char *pkgid, const char *dp,
+    const char *primary, const char *site);
+void evidence_free(struct evidence *e);
+/* Append a copy of it (strings duplicated). */
+struct evidence_item *evidence_add(struct evidence *e, const struct evidence_item *it);
+const char *evidence_kind_name(enum evidence_kind k);
+const char *evidence_kind_group(enum evidence_kind k);
+/* Items of a kind, in order: iterate with `from` = 0, then previous + 1. */
+long evidence_find(const struct evidence *e, enum evidence_kind k, size_t from);
+/* Sort log lines and status messages newest first within their groups. */
+void evidence_sort(struct evidence *e);
+
+/* Gather everything for a cell (blocking: call from a job).  `t` reaches
+ * the site server, which reads DPs by UNC path.  `progress`, when not
+ * NULL, is called after each source with the evidence so far (from the job
+ * thread).  Returns 0 even when some sources failed (those become items
+ * with `error` set); -1 only when nothing at all could be gathered. */
+int evidence_gather(struct transport *t, const struct snapshot *snap,
+    const char *pkgid, const char *dp, const char *primary,
+    struct evidence *out, const struct deadline *dl,
+    void (*progress)(const struct evidence *e, void *arg), void *arg,
+    char **err);
+
+/* Where SMS 2003 lives on the site's servers: the field write-up's layout
+ * (E:\SMS, compressed packages in E:\SMSPKG, the dist share SMSPKGE$ on
+ * E:).  Real sites differ; this is the one place to make it configuration. */
+struct sms_layout {
+	char drive;
+	const char *install;   /* under the drive */
+	const char *pkgdir;    /* compressed packages, under the drive */
+	const char *share;     /* the dist share's folder (and share name) */
+};
+extern const struct sms_layout sms_layout;
+/* \\DP\E$\<rel>: a file on a DP through its administrative share. */
+char *evidence_dp_path(const char *dp, const char *rel);
+
+/* Single checks outside a full gather (the repair executor re-checks with
+ * these right before acting).  `e` must be evidence_init()ed with the
+ * package, DP and primary; items are appended to it.  evidence_paths asks
+ * pathinfo about each path and adds one item of `kind` per path (or an
+ * EV_UNREACHABLE one); evidence_share_acl adds the DP's EV_SHARE_ACL item.
+ * 0, or -1 with *err when the op failed (an EV_UNREACHABLE item says so). */
+int evidence_paths(struct transport *t, struct evidence *e, const char *const *paths,
+    size_t n, enum evidence_kind kind, const struct deadline *dl, char **err);
+int evidence_share_acl(struct transport *t, struct evidence *e, const struct deadline *dl,
+    char **err);
+
+#endif

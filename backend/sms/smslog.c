@@ -1,0 +1,567 @@
+/*
+ * Cutting SMS/ConfigMgr logs into entries and handing each to a callback:
+ * whole buffers, files (the .lo_ rollover before the .log) and an
+ * incremental tail.  Files are read through one fixed window (4 MiB, with
+ * 64 KiB of history kept for multi-line CMTrace entries) so memory stays
+ * bounded whatever the file; a line longer than 1 MiB is delivered cut at
+ * 1 MiB and the rest of it skipped.  With a package filter the window is
+ * searched for the package ID with memmem first and only the lines holding
+ * it are parsed -- that is what lets `dpdoctor log --package` keep up with
+ * grep -F.  No allocation happens per line.
+ */
+#include "config.h"
+#include "backend/sms/smslog_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define WINDOW_BYTES ((size_t)4 << 20)
+#define MAX_ENTRY ((size_t)1 << 20)
+#define HISTORY_BYTES ((size_t)64 << 10)
+#define WALK_LINES 64
+#define NONE SIZE_MAX
+
+static const char log_start[] = "<![LOG[";
+static const char log_term[] = "]LOG]!>";
+#define MARK_LEN 7
+
+/* One pass over a window of input; the state that outlives a window
+ * (line number, skipping a cut line, the count) lives here too. */
+struct scan {
+	const char *buf;
+	size_t len, start;      /* bytes before start are history only */
+	uint64_t base;          /* input offset of buf[0] */
+	size_t lineno;          /* line number of buf[start] */
+	bool final;             /* the window ends where the input ends */
+	bool skipping;          /* inside the rest of a cut line */
+	const char *file, *package;
+	size_t plen;
+	smslog_entry_fn fn;
+	void *arg;
+	long count;
+	int rc;
+	size_t consumed;        /* out: parsed up to here */
+	uint64_t done;          /* filter: entries before this offset were handled */
+	size_t c_from, c_pos, c_none; /* terminator search cache */
+	bool c_valid;
+	struct smslog_scratch sc;
+};
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Newlines in p[0..n): sixteen bytes at a time, byte counters summed
+ * before they can overflow. */
+static size_t
+count_nl(const char *p, size_t n)
+{
+	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	size_t c = 0, i = 0;
+	while (n - i >= 16) {
+		__m128i acc = zero;
+		size_t lim = n - i > 16 * 255 ? i + 16 * 255 : n;
+		for (; lim - i >= 16; i += 16)
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), nl));
+		__m128i sum = _mm_sad_epu8(acc, zero);
+		c += (size_t)_mm_cvtsi128_si32(sum) + (size_t)_mm_extract_epi16(sum, 4);
+	}
+	for (; i < n; i++)
+		c += p[i] == '\n';
+	return c;
+}
+
+/* memmem for the package filter: candidates where the needle's first and
+ * last bytes both match, sixteen positions at a time, then memcmp (faster
+ * than glibc's memmem for an 8-byte package ID, which matters against
+ * grep -F). */
+static const char *
+search(const char *h, size_t n, const char *nd, size_t k)
+{
+	if (k < 2 || n < k)
+		return memmem(h, n, nd, k);
+	const __m128i first = _mm_set1_epi8(nd[0]), last = _mm_set1_epi8(nd[k - 1]);
+	size_t i = 0;
+	for (; n - (k - 1) - i >= 16; i += 16) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(h + i));
+		__m128i b = _mm_loadu_si128((const __m128i *)(h + i + k - 1));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first),
+		    _mm_cmpeq_epi8(b, last)));
+		while (m != 0) {
+			unsigned bit = (unsigned)__builtin_ctz(m);
+			if (memcmp(h + i + bit + 1, nd + 1, k - 2) == 0)
+				return h + i + bit;
+			m &= m - 1;
+		}
+	}
+	return memmem(h + i, n - i, nd, k);
+}
+#else
+/* Newlines in p[0..n), eight bytes at a time. */
+static size_t
+count_nl(const char *p, size_t n)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, nl = 0x0a0a0a0a0a0a0a0aULL;
+	size_t c = 0, i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		x ^= nl;
+		uint64_t y = ~(((x & lo7) + lo7) | x | lo7);
+		c += (size_t)(((y >> 7) * 0x0101010101010101ULL) >> 56);
+	}
+	for (; i < n; i++)
+		c += p[i] == '\n';
+	return c;
+}
+
+static const char *
+search(const char *h, size_t n, const char *nd, size_t k)
+{
+	return memmem(h, n, nd, k);
+}
+#endif
+
+static bool
+starts_entry(const struct scan *s, size_t ls)
+{
+	size_t at = ls;
+	if (s->base + ls == 0 && s->len >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0)
+		at = 3;
+	return s->len - at >= MARK_LEN && memcmp(s->buf + at, log_start, MARK_LEN) == 0;
+}
+
+/* First "]LOG]!>" at or after from and ending before limit, or NONE.  The
+ * cache keeps repeated searches over the same bytes linear. */
+static size_t
+find_term(struct scan *s, size_t from, size_t limit)
+{
+	size_t lo = from;
+	if (s->c_valid && from >= s->c_from) {
+		if (s->c_pos != NONE && from <= s->c_pos)
+			return s->c_pos + MARK_LEN <= limit ? s->c_pos : NONE;
+		if (s->c_pos == NONE) {
+			if (limit <= s->c_none)
+				return NONE;
+			if (s->c_none > from + MARK_LEN)
+				lo = s->c_none - MARK_LEN;
+		}
+	}
+	const char *t = limit > lo ? memmem(s->buf + lo, limit - lo, log_term, MARK_LEN) : NULL;
+	s->c_valid = true;
+	s->c_from = from;
+	s->c_pos = t ? (size_t)(t - s->buf) : NONE;
+	s->c_none = limit;
+	return s->c_pos;
+}
+
+static int
+deliver(struct scan *s, size_t ls, size_t le, size_t lineno, bool truncated)
+{
+	size_t n = le - ls;
+	if (n > 0 && s->buf[ls + n - 1] == '\r')
+		n--;
+	size_t skip = s->base + ls == 0 && n >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	struct smslog_entry e;
+	smslog_line_parse(s->buf + ls + skip, n - skip, &e, &s->sc);
+	if (s->package != NULL && memmem(e.text.p, e.text.n, s->package, s->plen) == NULL)
+		return 0;
+	e.offset = s->base + ls;
+	e.lineno = lineno;
+	e.file = s->file;
+	e.truncated = truncated;
+	s->count++;
+	return s->fn(&e, s->arg);
+}
+
+/* The entry starting at line start es: delivered, *next and *lines set,
+ * 1; or 0 when the window ends too early to know. */
+static int
+process_entry(struct scan *s, size_t es, size_t lineno, size_t *next, size_t *lines)
+{
+	const char *nlp = memchr(s->buf + es, '\n', s->len - es);
+	size_t le = nlp ? (size_t)(nlp - s->buf) : s->len;
+	if (nlp == NULL && !s->final) {
+		if (s->len - es < MAX_ENTRY)
+			return 0;
+		s->skipping = true; /* deliver the first MiB, drop the rest */
+		*next = s->len;
+		*lines = 0;
+		s->rc = deliver(s, es, es + MAX_ENTRY, lineno, false);
+		return 1;
+	}
+	size_t ee = le;
+	*next = nlp ? le + 1 : le;
+	*lines = nlp ? 1 : 0;
+	if (starts_entry(s, es) && memmem(s->buf + es, le - es, log_term, MARK_LEN) == NULL) {
+		size_t limit = s->len - es > MAX_ENTRY ? es + MAX_ENTRY : s->len;
+		size_t t = find_term(s, le, limit);
+		if (t == NONE && !s->final && limit == s->len && s->len - es < MAX_ENTRY)
+			return 0;
+		if (t != NONE) {
+			const char *tn = memchr(s->buf + t, '\n', s->len - t);
+			if (tn == NULL && !s->final)
+				return 0;
+			ee = tn ? (size_t)(tn - s->buf) : s->len;
+			*next = tn ? ee + 1 : ee;
+			*lines = count_nl(s->buf + es, *next - es);
+		}
+	}
+	s->rc = deliver(s, es, ee, lineno, s->final && *next == s->len && ee == s->len && ee > es);
+	return 1;
+}
+
+static void
+scan_sequential(struct scan *s)
+{
+	size_t cur = s->start;
+	while (cur < s->len && s->rc == 0) {
+		size_t next, lines;
+		if (!process_entry(s, cur, s->lineno, &next, &lines))
+			break;
+		s->lineno += lines;
+		cur = next;
+	}
+	s->consumed = cur;
+}
+
+/* Whether line ls continues a multi-line CMTrace entry: its start, or ls. */
+static size_t
+walk_back(const struct scan *s, size_t ls)
+{
+	size_t p = ls;
+	for (int i = 0; i < WALK_LINES && p > 0 && ls - p < HISTORY_BYTES; i++) {
+		size_t pe = p - 1; /* the '\n' ending the previous line */
+		const char *q = pe > 0 ? memrchr(s->buf, '\n', pe) : NULL;
+		size_t ps = q ? (size_t)(q - s->buf) + 1 : 0;
+		if (q == NULL && s->base != 0 && ps == 0)
+			return ls; /* ran out of history: cannot tell */
+		if (memmem(s->buf + ps, pe - ps, log_term, MARK_LEN) != NULL ||
+		    memmem(s->buf + ps, pe - ps, "$$<", 3) != NULL)
+			return ls;
+		if (starts_entry(s, ps))
+			return ps;
+		p = ps;
+	}
+	return ls;
+}
+
+/* Only the lines holding the package are parsed. */
+static void
+scan_filtered(struct scan *s)
+{
+	size_t cur = s->start;
+	while (cur < s->len && s->rc == 0) {
+		const char *hit = search(s->buf + cur, s->len - cur, s->package, s->plen);
+		if (hit == NULL) {
+			size_t to = s->len;
+			if (!s->final) {
+				const char *q = memrchr(s->buf + cur, '\n', s->len - cur);
+				to = q ? (size_t)(q - s->buf) + 1 : cur;
+				if (s->len - to >= MAX_ENTRY) {
+					s->skipping = true;
+					to = s->len;
+				}
+			}
+			s->lineno += count_nl(s->buf + cur, to - cur);
+			cur = to;
+			break;
+		}
+		const char *q = memrchr(s->buf + cur, '\n', (size_t)(hit - (s->buf + cur)));
+		size_t ls = q ? (size_t)(q - s->buf) + 1 : cur;
+		s->lineno += count_nl(s->buf + cur, ls - cur);
+		size_t es = starts_entry(s, ls) ? ls : walk_back(s, ls);
+		if (s->base + es < s->done) /* that start was handled already */
+			es = ls;
+		size_t ln = s->lineno - count_nl(s->buf + es, ls - es);
+		size_t next, lines;
+		if (!process_entry(s, es, ln, &next, &lines)) {
+			s->lineno = ln;
+			cur = es;
+			break;
+		}
+		s->lineno = ln + lines;
+		cur = next > ls ? next : ls + 1;
+		s->done = s->base + cur;
+		if (next <= ls) /* defensive: never loop on the same line */
+			s->lineno += count_nl(s->buf + next, ls + 1 - next);
+	}
+	s->consumed = cur;
+}
+
+static void
+scan_window(struct scan *s)
+{
+	s->c_valid = false;
+	if (s->skipping) {
+		const char *q = memchr(s->buf + s->start, '\n', s->len - s->start);
+		if (q == NULL) {
+			s->consumed = s->len;
+			return;
+		}
+		s->skipping = false;
+		s->start = (size_t)(q - s->buf) + 1;
+		s->lineno++;
+	}
+	if (s->package != NULL)
+		scan_filtered(s);
+	else
+		scan_sequential(s);
+}
+
+static void
+scan_init(struct scan *s, const char *file, const char *package, smslog_entry_fn fn, void *arg)
+{
+	memset(s, 0, sizeof *s);
+	s->file = file;
+	s->package = package != NULL && *package ? package : NULL;
+	s->plen = s->package ? strlen(s->package) : 0;
+	s->fn = fn;
+	s->arg = arg;
+	s->lineno = 1;
+}
+
+int
+smslog_parse_buffer(const char *buf, size_t len, const char *file,
+    const char *package, smslog_entry_fn fn, void *arg)
+{
+	struct scan *s = xmalloc(sizeof *s);
+	scan_init(s, file, package, fn, arg);
+	s->buf = buf;
+	s->len = len;
+	s->final = true;
+	scan_window(s);
+	int rc = s->rc;
+	free(s);
+	return rc;
+}
+
+/* Read fd from offset off to its end through the window.  With final, the
+ * last line is delivered even without its line end; otherwise it is left
+ * for later and *end says where parsing stopped. */
+static int
+read_fd(struct scan *s, int fd, uint64_t off, bool final, uint64_t *end, char **err)
+{
+	char *buf = xmalloc(WINDOW_BYTES);
+	size_t len = 0, start = 0;
+	s->base = off;
+	int rc = 0;
+	for (;;) {
+		ssize_t n = pread(fd, buf + len, WINDOW_BYTES - len, (off_t)(s->base + len));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_set(err, "%s: read: %s", s->file, strerror(errno));
+			rc = -1;
+			break;
+		}
+		len += (size_t)n;
+		bool eof = n == 0;
+		if (!eof && len < WINDOW_BYTES)
+			continue;
+		s->buf = buf;
+		s->len = len;
+		s->start = start;
+		s->final = eof && final;
+		scan_window(s);
+		if (s->rc != 0 || eof) {
+			rc = s->rc;
+			break;
+		}
+		size_t keep = s->consumed > HISTORY_BYTES ? s->consumed - HISTORY_BYTES : 0;
+		memmove(buf, buf + keep, len - keep);
+		s->base += keep;
+		len -= keep;
+		start = s->consumed - keep;
+	}
+	if (end != NULL)
+		*end = s->base + (rc == 0 ? s->consumed : len);
+	s->buf = NULL;
+	free(buf);
+	return rc;
+}
+
+static int
+open_log(const char *path, int *fd, char **err)
+{
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		err_set(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (fstat(*fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		err_set(err, "%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+read_one(const char *path, const char *package, smslog_entry_fn fn, void *arg, char **err)
+{
+	int fd;
+	if (open_log(path, &fd, err) != 0)
+		return -1;
+	struct scan *s = xmalloc(sizeof *s);
+	scan_init(s, path, package, fn, arg);
+	int rc = read_fd(s, fd, 0, true, NULL, err);
+	free(s);
+	close(fd);
+	return rc;
+}
+
+/* "X.log" -> "X.lo_", else NULL. */
+static char *
+rollover_path(const char *path)
+{
+	size_t n = strlen(path);
+	if (n < 4 || strcasecmp(path + n - 4, ".log") != 0)
+		return NULL;
+	char *lo = xstrdup(path);
+	lo[n - 1] = '_';
+	return lo;
+}
+
+int
+smslog_read_file(const char *path, const char *package,
+    smslog_entry_fn fn, void *arg, char **err)
+{
+	char *lo = rollover_path(path);
+	struct stat st;
+	int rc = 0;
+	if (lo != NULL && stat(lo, &st) == 0 && S_ISREG(st.st_mode))
+		rc = read_one(lo, package, fn, arg, err);
+	free(lo);
+	if (rc != 0)
+		return rc;
+	return read_one(path, package, fn, arg, err);
+}
+
+struct smslog_tail {
+	char *path, *rolled, *package;
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	uint64_t off;
+	size_t lineno;
+	bool skipping;
+};
+
+struct smslog_tail *
+smslog_tail_open(const char *path, const char *package)
+{
+	struct smslog_tail *t = xcalloc(1, sizeof *t);
+	t->path = xstrdup(path);
+	t->rolled = rollover_path(path);
+	if (t->rolled == NULL)
+		t->rolled = xasprintf("%s (rotated)", path);
+	t->package = package ? xstrdup(package) : NULL;
+	t->fd = -1;
+	return t;
+}
+
+static int
+tail_attach(struct smslog_tail *t, char **err)
+{
+	struct stat st;
+	if (open_log(t->path, &t->fd, err) != 0)
+		return -1;
+	if (fstat(t->fd, &st) != 0) {
+		err_set(err, "%s: %s", t->path, strerror(errno));
+		return -1;
+	}
+	t->dev = st.st_dev;
+	t->ino = st.st_ino;
+	t->off = 0;
+	t->lineno = 1;
+	t->skipping = false;
+	return 0;
+}
+
+static int
+tail_read(struct smslog_tail *t, const char *label, bool final, smslog_entry_fn fn,
+    void *arg, long *count, char **err)
+{
+	struct scan *s = xmalloc(sizeof *s);
+	scan_init(s, label, t->package, fn, arg);
+	s->lineno = t->lineno;
+	s->skipping = t->skipping;
+	uint64_t end = t->off;
+	int rc = read_fd(s, t->fd, t->off, final, &end, err);
+	if (rc >= 0) {
+		t->off = end;
+		t->lineno = s->lineno;
+		t->skipping = s->skipping;
+	}
+	*count += s->count;
+	free(s);
+	return rc < 0 ? -1 : 0;
+}
+
+long
+smslog_tail_poll(struct smslog_tail *t, smslog_entry_fn fn, void *arg, char **err)
+{
+	long count = 0;
+	if (t->fd < 0 && tail_attach(t, err) != 0)
+		return -1;
+	struct stat st;
+	if (stat(t->path, &st) == 0 && (st.st_ino != t->ino || st.st_dev != t->dev)) {
+		/* Rotated: finish the old file (now the .lo_), then start over. */
+		if (tail_read(t, t->rolled, true, fn, arg, &count, err) != 0)
+			return -1;
+		close(t->fd);
+		t->fd = -1;
+		if (tail_attach(t, err) != 0)
+			return -1;
+	}
+	if (fstat(t->fd, &st) != 0) {
+		err_set(err, "%s: %s", t->path, strerror(errno));
+		return -1;
+	}
+	if ((uint64_t)st.st_size < t->off) { /* truncated: start again */
+		t->off = 0;
+		t->lineno = 1;
+		t->skipping = false;
+	}
+	if (tail_read(t, t->path, false, fn, arg, &count, err) != 0)
+		return -1;
+	return count;
+}
+
+void
+smslog_tail_close(struct smslog_tail *t)
+{
+	if (t == NULL)
+		return;
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t->path);
+	free(t->rolled);
+	free(t->package);
+	free(t);
+}
+
+const char *
+smslog_severity_name(enum smslog_severity s)
+{
+	static const char *const names[] = { "info", "warning", "error" };
+	return (unsigned)s < 3 ? names[s] : "info";
+}
+
+const char *
+smslog_format_name(enum smslog_format f)
+{
+	static const char *const names[] = {
+		[SMSLOG_FORMAT_PLAIN] = "plain", [SMSLOG_FORMAT_SMS2003] = "sms2003",
+		[SMSLOG_FORMAT_CM2007] = "cm2007", [SMSLOG_FORMAT_CMTRACE] = "cmtrace",
+		[SMSLOG_FORMAT_VIEWER] = "viewer",
+	};
+	return (unsigned)f < sizeof names / sizeof names[0] ? names[f] : "plain";
+}

@@ -1,0 +1,25 @@
+/*
+ * Status sources: how the grid's cells are obtained.  The status op asks
+ * the SMS provider for SMS_Package and SMS_PackageStatusDistPointsSummarizer
+ * through a transport; the reply (our line protocol) becomes a snapshot.
+ */
+#ifndef DPD_STATUS_H
+#define DPD_STATUS_H
+
+#include <stddef.h>
+
+#include "backend/core/model.h"
+#include "backend/transport/transport.h"
+
+/* Run the status query for `site` (provider may be NULL: the host itself). */
+struct snapshot *status_fetch(struct transport *t, const char *site,
+    const char *provider, const struct deadline *dl, char **err);
+/* The same for one package: its SMS_Package row and its cells only (an ID
+ * the site does not know gives a snapshot without them).  A malformed ID
+ * is refused before anything is sent. */
+struct snapshot *status_fetch_package(struct transport *t, const char *site,
+    const char *provider, const char *pkgid, const struct deadline *dl, char **err);
+/* Parse a status reply; errors name the line and the field. */
+struct snapshot *status_parse(const char *text, size_t len, char **err);
+
+#endif

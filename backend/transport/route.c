@@ -1,0 +1,348 @@
+/*
+ * The route transport (route.h): one transport in front of the WMI host's
+ * and the servers' own.  It reads each script's op back (ops_parse, as a
+ * simulated host does) only to choose where it goes; the script itself is
+ * passed on untouched, except a pathinfo over several servers, which is
+ * asked in parts.  Which argument decides is a table, per op.
+ */
+#include "config.h"
+#include "backend/transport/route.h"
+#include "backend/ops/ops.h"
+#include "backend/core/proto.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct route_entry {
+	char *server;
+	struct transport *t;
+};
+
+struct route {
+	struct transport *wmi;
+	struct route_entry *v;
+	size_t n;
+};
+
+/* Which arguments name the server an op touches.  Every one listed must
+ * agree for the op to leave the WMI host; an op not listed never does. */
+enum route_by { RB_PATH, RB_SERVER };
+static const struct {
+	enum op_kind kind;
+	enum route_by by;
+	const char *args[2];
+} route_rules[] = {
+	{ OP_DIRLIST, RB_PATH, { "dir", NULL } },
+	{ OP_LOGGREP, RB_PATH, { "log", NULL } },
+	{ OP_READFILE, RB_PATH, { "path", NULL } },
+	{ OP_SETATTR, RB_PATH, { "path", NULL } },
+	{ OP_DELETEFILE, RB_PATH, { "path", NULL } },
+	{ OP_RENAMEFILE, RB_PATH, { "path", NULL } },
+	{ OP_COPYFILE, RB_PATH, { "src", "dst" } },
+	{ OP_SHAREACL, RB_SERVER, { "server", NULL } },
+};
+
+/* The server of \\SERVER\share\..., or NULL (a drive path, or no path). */
+static char *
+unc_server(const char *path)
+{
+	if (path == NULL || path[0] != '\\' || path[1] != '\\')
+		return NULL;
+	size_t n = strcspn(path + 2, "\\");
+	return n > 0 ? xstrndup(path + 2, n) : NULL;
+}
+
+/* 0 for the WMI host, k + 1 for entry k. */
+static size_t
+route_index(const struct route *r, const char *server)
+{
+	for (size_t k = 0; server != NULL && k < r->n; k++)
+		if (strcasecmp(r->v[k].server, server) == 0)
+			return k + 1;
+	return 0;
+}
+
+static size_t
+path_index(const struct route *r, const char *path)
+{
+	char *server = unc_server(path);
+	size_t k = route_index(r, server);
+	free(server);
+	return k;
+}
+
+static struct transport *
+by_index(const struct route *r, size_t k)
+{
+	return k == 0 ? r->wmi : r->v[k - 1].t;
+}
+
+/* Where an op other than pathinfo goes. */
+static size_t
+op_index(const struct route *r, const struct op *op)
+{
+	for (size_t i = 0; i < sizeof route_rules / sizeof route_rules[0]; i++) {
+		if (route_rules[i].kind != op->kind)
+			continue;
+		size_t k = 0;
+		for (size_t a = 0; a < 2 && route_rules[i].args[a] != NULL; a++) {
+			const char *v = op_arg(op, route_rules[i].args[a]);
+			size_t here = route_rules[i].by == RB_SERVER ? route_index(r, v) :
+			    path_index(r, v);
+			if (here == 0 || (a > 0 && here != k))
+				return 0;
+			k = here;
+		}
+		return k;
+	}
+	return 0;
+}
+
+/* ---- a pathinfo over several servers ------------------------------------------ */
+
+#define ROW_COLS 8
+static const char *const file_cols[ROW_COLS] = { "Path", "Exists", "IsDir", "Size",
+	"MTime", "Attrs", "Version", "Error" };
+
+struct part {
+	char *paths[OPS_MAX_PATHS];
+	size_t group[OPS_MAX_PATHS];       /* who answers each path */
+	char *rows[OPS_MAX_PATHS][ROW_COLS];
+	size_t n;
+};
+
+/* Collects one part's F rows into the slots of its paths, in order. */
+struct collect {
+	struct part *p;
+	size_t group;
+	size_t next;                       /* the next path index to look at */
+};
+
+static int
+collect_row(const struct proto_record *rec, void *arg, char **err)
+{
+	struct collect *c = arg;
+	if (strcmp(rec->type, "F") != 0)
+		return 0;
+	while (c->next < c->p->n && c->p->group[c->next] != c->group)
+		c->next++;
+	if (c->next == c->p->n) {
+		err_set(err, "more rows than paths");
+		return -1;
+	}
+	for (size_t i = 0; i < ROW_COLS; i++) {
+		const char *v = proto_get(rec, file_cols[i]);
+		c->p->rows[c->next][i] = xstrdup(v != NULL ? v : "");
+	}
+	c->next++;
+	return 0;
+}
+
+/* A part that could not be asked: each of its paths says why, as a share
+ * that cannot be reached does. */
+static void
+part_fail(struct part *p, size_t group, const char *why)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->group[i] != group)
+			continue;
+		for (size_t c = 0; c < ROW_COLS; c++) {
+			free(p->rows[i][c]);
+			p->rows[i][c] = xstrdup(c == 0 ? p->paths[i] : c == 7 ? why : "");
+		}
+	}
+}
+
+static void
+part_ask(const struct route *r, struct part *p, size_t group, const struct deadline *dl)
+{
+	struct buf list;
+	buf_init(&list);
+	for (size_t i = 0; i < p->n; i++)
+		if (p->group[i] == group)
+			buf_printf(&list, "%s%s", list.len > 0 ? "|" : "", p->paths[i]);
+	struct op op = { .kind = OP_PATHINFO };
+	op_set(&op, "paths", list.data);
+	struct script_result res;
+	script_result_init(&res);
+	char *e = NULL;
+	char *script = ops_render(&op, &e);
+	struct collect c = { p, group, 0 };
+	if (script == NULL ||
+	    transport_run_script(by_index(r, group), script, &res, dl, &e) != 0 ||
+	    proto_parse(res.out.data ? res.out.data : "", res.out.len, "pathinfo",
+	    collect_row, &c, &e) != 0)
+		part_fail(p, group, e != NULL ? e : "no answer");
+	else
+		for (size_t i = 0; i < p->n; i++)
+			if (p->group[i] == group && p->rows[i][0] == NULL)
+				part_fail(p, group, "fewer rows than paths");
+	free(e);
+	free(script);
+	script_result_free(&res);
+	buf_free(&list);
+}
+
+static void
+part_free(struct part *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->paths[i]);
+		for (size_t c = 0; c < ROW_COLS; c++)
+			free(p->rows[i][c]);
+	}
+}
+
+/* Whether a path before i has i's answerer (it was counted or asked). */
+static bool
+part_seen(const struct part *p, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (p->group[j] == p->group[i])
+			return true;
+	return false;
+}
+
+/* Split the paths by who answers.  Returns how many answerers there are;
+ * *only is the one when there is one. */
+static size_t
+part_split(const struct route *r, const char *paths, struct part *p, size_t *only)
+{
+	size_t groups = 0;
+	for (const char *s = paths; p->n < OPS_MAX_PATHS;) {
+		size_t len = strcspn(s, "|");
+		p->paths[p->n] = xstrndup(s, len);
+		p->group[p->n] = path_index(r, p->paths[p->n]);
+		if (!part_seen(p, p->n)) {
+			groups++;
+			*only = p->group[p->n];
+		}
+		p->n++;
+		if (s[len] == '\0')
+			break;
+		s += len + 1;
+	}
+	return groups;
+}
+
+/* Ask each answerer for its paths and write the rows in the asked order. */
+static void
+part_merge(const struct route *r, struct part *p, struct script_result *res,
+    const struct deadline *dl)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!part_seen(p, i))
+			part_ask(r, p, p->group[i], dl);
+	proto_begin(&res->out, "pathinfo");
+	proto_cols(&res->out, "F", file_cols, ROW_COLS);
+	for (size_t i = 0; i < p->n; i++)
+		proto_row(&res->out, "F", (const char *const *)p->rows[i], ROW_COLS);
+	proto_end_ok(&res->out, p->n);
+	res->exit_code = 0;
+}
+
+/* 0 with the merged reply in res; 1 when one transport answers it all
+ * (*only: which), or when res is NULL (only choosing: the WMI host stands
+ * for a pathinfo over several). */
+static int
+route_pathinfo(const struct route *r, const struct op *op, struct script_result *res,
+    const struct deadline *dl, size_t *only)
+{
+	struct part *p = xcalloc(1, sizeof *p);
+	int rc = 1;
+	if (part_split(r, op_arg(op, "paths"), p, only) > 1) {
+		*only = 0;
+		if (res != NULL) {
+			part_merge(r, p, res, dl);
+			rc = 0;
+		}
+	}
+	part_free(p);
+	free(p);
+	return rc;
+}
+
+/* ---- the transport ------------------------------------------------------------- */
+
+/* Where a script goes; -1 (*index unset) when a pathinfo was answered here. */
+static int
+route_choose(const struct route *r, const char *script, struct script_result *res,
+    const struct deadline *dl, size_t *index)
+{
+	struct op op;
+	char *storage = NULL, *e = NULL;
+	*index = 0;
+	int rc = 0;
+	/* A script that is no op of ours, or one with bad arguments, goes to
+	 * the WMI host, whose own checks word the refusal. */
+	if (r->n > 0 && ops_parse(script, &op, &storage, &e) == 0) {
+		if (op.kind == OP_PATHINFO && ops_paths_valid(op_arg(&op, "paths")))
+			rc = route_pathinfo(r, &op, res, dl, index) == 0 ? -1 : 0;
+		else if (op.kind != OP_PATHINFO)
+			*index = op_index(r, &op);
+	}
+	free(storage);
+	free(e);
+	return rc;
+}
+
+static int
+route_run(struct transport *t, const char *script, struct script_result *res,
+    const struct deadline *dl, char **err)
+{
+	const struct route *r = t->priv;
+	size_t k;
+	if (route_choose(r, script, res, dl, &k) < 0)
+		return 0;
+	return transport_run_script(by_index(r, k), script, res, dl, err);
+}
+
+static void
+route_close(struct transport *t)
+{
+	struct route *r = t->priv;
+	transport_close(r->wmi);
+	for (size_t k = 0; k < r->n; k++) {
+		free(r->v[k].server);
+		transport_close(r->v[k].t);
+	}
+	free(r->v);
+	free(r);
+}
+
+static const struct transport_ops route_ops = { "route", TCAP_SCRIPT, route_run, route_close };
+
+struct transport *
+route_new(struct transport *wmi)
+{
+	struct route *r = xcalloc(1, sizeof *r);
+	r->wmi = wmi;
+	struct transport *t = xcalloc(1, sizeof *t);
+	t->ops = &route_ops;
+	t->host = xstrdup(wmi->host);
+	t->priv = r;
+	return t;
+}
+
+int
+route_add(struct transport *route, const char *server, struct transport *t, char **err)
+{
+	struct route *r = route->priv;
+	if (strcasecmp(server, r->wmi->host) == 0 || route_index(r, server) != 0) {
+		err_set(err, "server %s already has a transport", server);
+		return -1;
+	}
+	r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
+	r->v[r->n++] = (struct route_entry){ xstrdup(server), t };
+	return 0;
+}
+
+struct transport *
+route_pick(struct transport *route, const char *script)
+{
+	const struct route *r = route->priv;
+	size_t k;
+	(void)route_choose(r, script, NULL, NULL, &k);
+	return by_index(r, k);
+}

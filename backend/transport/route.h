@@ -1,0 +1,36 @@
+/*
+ * A site's transports as one.  The WMI host (the site server or a Windows
+ * management host) runs every query and reaches the other servers by UNC
+ * path, \\DP\E$\SMS\...; a server that has a transport of its own in the
+ * configuration (a DP reached over its own ssh) gets the ops that touch
+ * only its files instead, with the script unchanged: its transport knows
+ * its own admin-share paths (answering them over SFTP where it can), and a
+ * Windows host reads \\ITSELF\E$ through its own admin share anyway.
+ *
+ * What goes where is decided per op from its arguments, so nothing above
+ * can tell: a path op by the server its path names; shareacl by its server;
+ * a pathinfo naming several servers is split, each part asked where it
+ * belongs, and the rows put back in the asked order (a part that cannot be
+ * asked reads as an Error row of its paths, as an unreachable share does);
+ * queries, preload, RefreshNow and the source path stay on the WMI host, as
+ * does copyfile between two servers (the server copies it, not our link).
+ */
+#ifndef DPD_ROUTE_H
+#define DPD_ROUTE_H
+
+#include "backend/transport/transport.h"
+
+/* The WMI host's transport becomes the route's default; the route owns it
+ * and closes it.  Its host name is the route's. */
+struct transport *route_new(struct transport *wmi);
+
+/* Give the ops that touch only `server`'s files to t (owned from here;
+ * closed with the route).  Names compare in any case.  -1 with *err when
+ * the server already has one or names the WMI host itself. */
+int route_add(struct transport *route, const char *server, struct transport *t, char **err);
+
+/* The transport the route gives an op's script to: for tests and for
+ * saying which server answered. */
+struct transport *route_pick(struct transport *route, const char *script);
+
+#endif

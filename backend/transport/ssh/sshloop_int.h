@@ -1,0 +1,232 @@
+/*
+ * The SSH engine's insides, shared by the loop (sshloop.c) and the per-host
+ * state machines (sshhost.c).  Everything here belongs to the engine
+ * thread, except what is marked "under lock": the incoming queue, a
+ * request's completion, a host's pending key and failure, which other
+ * threads read through the public calls, and the questions waiting for the
+ * asker thread.
+ */
+#ifndef DPD_SSHLOOP_INT_H
+#define DPD_SSHLOOP_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <libssh2.h>
+#include <libssh2_sftp.h>
+
+#include "backend/transport/ssh/sshloop.h"
+#include "backend/core/util.h"
+
+/* Where a command is on its channel. */
+enum sshreq_step {
+	RQ_QUEUED,     /* waiting for its host's session */
+	RQ_OPEN,       /* opening the channel */
+	RQ_EXEC,
+	RQ_WRITE,      /* stdin */
+	RQ_EOF,
+	RQ_READ,       /* until the remote closes its side */
+	RQ_CLOSE,
+	RQ_WAIT_CLOSED,
+};
+
+/* What a request is: a command on its own channel, or a file operation
+ * on the host's SFTP channel (sshsftp.c). */
+enum sshreq_kind {
+	RK_EXEC,
+	RK_SFTP,
+};
+
+struct sshhost;
+struct sftpreq;
+
+/* A question for the administrator (a password, a key's passphrase),
+ * asked on the asker thread so the engine goes on driving other hosts.
+ * The host holds it while it waits; the asker answers under the loop's
+ * lock and wakes the engine.  Who frees it: the host when it takes the
+ * answer, or when it gives up on a question not being asked yet; the
+ * asker when the host gave up while the person was being asked. */
+enum sshask_state {
+	ASK_QUEUED,
+	ASK_ASKING,
+	ASK_DONE,
+};
+struct sshask {
+	struct sshask *next;         /* the asker's queue, under lock */
+	char *server, *prompt;
+	bool echo;
+	int64_t since;               /* when the host began to wait */
+	/* under lock: */
+	enum sshask_state state;
+	bool abandoned;
+	int rc;
+	char *answer;                /* wiped when freed */
+};
+
+struct sshreq {
+	struct sshreq *next;
+	struct ssh_host hc;          /* the caller's host settings (copied) */
+	struct sshhost *host;        /* set by the engine */
+	enum sshreq_kind type;
+	struct sftpreq *sf;          /* RK_SFTP: the operation and its place */
+	char *cmd;
+	const char *in;              /* borrowed: the caller waits until done */
+	size_t inlen, inoff;
+	struct script_result *res;   /* borrowed, likewise */
+	struct deadline dl;
+	enum sshreq_step step;
+	LIBSSH2_CHANNEL *ch;
+	/* under lock: */
+	bool done;
+	enum ssh_error kind;
+	char *err;
+};
+
+/* Authentication methods, in the order they are tried. */
+enum ssh_auth {
+	AUTH_LIST,       /* ask the server which methods it takes */
+	AUTH_AGENT,
+	AUTH_KEY,
+	AUTH_PASSWORD,
+	AUTH_KBDINT,
+	AUTH_DONE,
+};
+
+struct sshhost {
+	struct sshhost *next;
+	struct sshloop *loop;
+	char *name, *address, *user, *identity, *known_hosts;
+	int port;
+	int connect_ms;
+	int fd;
+	short revents;               /* from the last poll */
+	LIBSSH2_SESSION *session;
+	struct wipe_block *blocks;   /* every block the session allocated (sshhost.c) */
+	struct sshkh *kh;
+	bool connecting;             /* TCP connect in progress */
+	bool handshaken;
+	bool ready;                  /* authenticated: channels may open */
+	int64_t phase_deadline;      /* connect + handshake + auth */
+	int64_t last_used;
+	int64_t next_keepalive;
+	/* authentication */
+	enum ssh_auth auth;
+	char *methods;
+	LIBSSH2_AGENT *agent;
+	struct libssh2_agent_publickey *agent_id;
+	bool agent_listed;
+	int key_index;               /* which key file */
+	char *secret;                /* passphrase or password being tried (wiped) */
+	bool secret_asked;
+	struct sshask *ask;          /* waiting for an answer: not driven, not polled */
+	struct buf tried;            /* what was tried, for the failure message */
+	/* requests */
+	struct sshreq *queue;        /* waiting for the session */
+	struct sshreq *active;       /* on channels */
+	LIBSSH2_CHANNEL **orphans;   /* channels of requests that gave up: close them */
+	size_t norphans;
+	/* SFTP: one channel, opened when first needed.  libssh2 keeps an
+	 * operation's place in the LIBSSH2_SFTP itself, so one request at a
+	 * time uses it (sftp_owner); one abandoned mid-call poisons it, and it
+	 * is shut down (sftp_dead) and opened afresh. */
+	LIBSSH2_SFTP *sftp;
+	struct sshreq *sftp_owner;
+	LIBSSH2_SFTP **sftp_dead;
+	LIBSSH2_SFTP_HANDLE **sftp_dead_fh;  /* the file it had open, or NULL */
+	size_t nsftp_dead;
+	/* under lock: failure and back-off */
+	bool failed;
+	enum ssh_error err_kind;
+	char *err;
+	int64_t retry_at;
+	int backoff_ms;
+	/* under lock: a key not in known_hosts, waiting for a decision */
+	char *pending_key;
+	size_t pending_len;
+	int pending_type;
+	char pending_fp[64];
+	const char *pending_type_name;
+};
+
+struct sshloop {
+	struct sshloop_config cfg;
+	pthread_t thread;
+	int wake[2];
+	pthread_mutex_t lock;
+	pthread_cond_t done_cv;
+	struct sshreq *incoming;     /* under lock */
+	bool stop;                   /* under lock */
+	struct sshhost *hosts;       /* changed by the engine only, under lock */
+	struct sshloop_stats stats;  /* under lock */
+	/* The asker thread: one question at a time, as a person answers
+	 * them (and the UI's mailbox holds one). */
+	pthread_t asker;
+	bool asker_started;
+	pthread_cond_t ask_cv;
+	struct sshask *asks;         /* queued, oldest first; under lock */
+	bool ask_stop;               /* under lock */
+};
+
+/* Queue a request for h (copied into r->hc), wait until it is done, and
+ * free it: 0, or -1 with *kind and *err (sshloop.c). */
+int sshloop_run(struct sshloop *l, const struct ssh_host *h, struct sshreq *r,
+    const struct deadline *dl, enum ssh_error *kind, char **err);
+
+/* Finish a request and wake its caller (fmt NULL: success). */
+void sshloop_complete(struct sshloop *l, struct sshreq *r, enum ssh_error kind,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Hand a question to the asker thread: NULL when there is nobody to ask. */
+struct sshask *sshask_start(struct sshloop *l, const char *server, const char *prompt,
+    bool echo);
+/* 0 still waiting; 1 answered (*answer malloc'd, the caller wipes it) or
+ * -1 cancelled, and either way the question is freed; *waited_ms is how
+ * long the host waited. */
+int sshask_take(struct sshloop *l, struct sshask *a, char **answer, int64_t *waited_ms);
+/* The host no longer wants the answer (closed, failed, freed). */
+void sshask_abandon(struct sshloop *l, struct sshask *a);
+
+/* sshhost.c */
+void sshhost_enqueue(struct sshhost *h, struct sshreq *r);
+/* Take r off a request list (queue or active), if it is on it. */
+void sshhost_list_remove(struct sshreq **head, struct sshreq *r);
+void sshhost_start(struct sshhost *h, int64_t now);
+/* Drive the session and its channels; true when anything moved. */
+bool sshhost_drive(struct sshhost *h, int64_t now);
+/* Fail requests whose deadline passed or that were cancelled. */
+void sshhost_expire(struct sshhost *h, int64_t now);
+/* The poll events the session waits for. */
+short sshhost_events(const struct sshhost *h);
+/* The nearest time something must happen (deadline, keepalive, retry); 0 none. */
+int64_t sshhost_next_event(const struct sshhost *h, int64_t now);
+void sshhost_fail_all(struct sshhost *h, enum ssh_error kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Free the session and socket (requests on channels must be failed first). */
+void sshhost_close(struct sshhost *h);
+/* The host failed: every request fails with the message, the session goes
+ * and the next attempt waits. */
+void sshhost_failed(struct sshhost *h, enum ssh_error kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* libssh2 error codes that mean the connection itself is gone. */
+bool sshhost_session_dead(int rc);
+/* The session's last error message, or "no details". */
+const char *sshhost_session_msg(LIBSSH2_SESSION *s);
+/* Hand a channel that is no longer wanted to the host to close. */
+void sshhost_orphan(struct sshhost *h, LIBSSH2_CHANNEL *ch);
+
+/* sshsftp.c */
+/* One step of an SFTP request, like a channel step: 1 moved, 0 waiting,
+ * -1 finished (completed and removed from active), -2 the session is gone
+ * (libssh2 code in *dead). */
+int sshsftp_step(struct sshhost *h, struct sshreq *r, int *dead);
+/* The request leaves before its end (deadline, cancel, failure). */
+void sshsftp_abandon(struct sshhost *h, struct sshreq *r);
+/* "sftp read E:\x", for messages. */
+const char *sshsftp_what(const struct sshreq *r);
+/* Shut down the host's SFTP channels (before its session goes);
+ * sshsftp_reap makes progress on poisoned ones without waiting. */
+void sshsftp_close(struct sshhost *h);
+void sshsftp_reap(struct sshhost *h);
+void sshsftp_req_free(struct sftpreq *sf);
+
+#endif

@@ -1,0 +1,282 @@
+/*
+ * Opening the site to look at.  Two roads lead here: --demo (the simulated
+ * site under the state directory, created on first use) and a configuration
+ * file that names the site and how to reach the server that runs its
+ * queries (the WMI host: over ssh, or the simulator).  Either way the
+ * result is one transport and one site code; a road that cannot be taken
+ * says exactly why and how to proceed, and the caller exits with 2.
+ */
+#include "config.h"
+#include "tui/cli/app.h"
+#include "tui/cli/app_ssh.h"
+#include "backend/transport/route.h"
+#include "backend/core/nal.h"
+#include "backend/sim/sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+char *
+app_state_dir(void)
+{
+	const char *xdg = getenv("XDG_STATE_HOME");
+	if (xdg != NULL && *xdg == '/')
+		return xasprintf("%s/dpdoctor", xdg);
+	const char *home = getenv("HOME");
+	return xasprintf("%s/.local/state/dpdoctor", home && *home ? home : ".");
+}
+
+char *
+app_journal_path(void)
+{
+	char *state = app_state_dir();
+	char *path = xasprintf("%s/journal.jsonl", state);
+	free(state);
+	return path;
+}
+
+/* The demo's hand steps: the simulator does what the administrator would
+ * do on the Windows server. */
+static int
+app_hand_fix(void *ctx, const char *what, const char *pkgid, const char *server, char **err)
+{
+	const struct app *a = ctx;
+	return sim_hand_fix(a->sim_dir, what, pkgid, server, err);
+}
+
+void
+app_repair_env(struct app *a, struct repair_env *env, char *journal)
+{
+	bool sim = a->sim_dir != NULL;
+	*env = (struct repair_env){
+		.t = a->t,
+		.site = a->site,
+		.primary = a->primary,
+		.provider = a->provider,
+		.journal = journal,
+		.demo = sim,
+		/* The simulated site runs SIM_SPEED (60) SMS seconds per second. */
+		.minute_ms = sim ? 1000 : 60000,
+		/* A hand fix in the demo writes the simulated site: not when read-only. */
+		.hand_fix = sim && !a->read_only ? app_hand_fix : NULL,
+		.hand_ctx = a,
+	};
+}
+
+static int
+app_open_demo(struct app *a, const struct app_args *args)
+{
+	const char *scenario = args->demo_scenario ? args->demo_scenario : "default";
+	char *dir;
+	if (args->demo_dir != NULL) {
+		dir = xstrdup(args->demo_dir);
+	} else {
+		char *state = app_state_dir();
+		dir = strcmp(scenario, "default") == 0 ? xasprintf("%s/demo", state) :
+		    xasprintf("%s/demo-%s", state, scenario);
+		free(state);
+	}
+	char *err = NULL;
+	struct sim_info info = {0};
+	if (sim_ensure(dir, scenario, 1, args->demo_reset, &err) != 0 ||
+	    sim_info(dir, &info, &err) != 0) {
+		fprintf(stderr, "dpdoctor: demo site %s: %s\n", dir, err);
+		goto fail;
+	}
+	if (args->demo_scenario != NULL && strcmp(info.scenario, scenario) != 0) {
+		fprintf(stderr, "dpdoctor: demo site %s holds the \"%s\" scenario, not \"%s\";\n"
+		    "  add --demo-reset to recreate it (this deletes the simulated site there)\n",
+		    dir, info.scenario, scenario);
+		goto fail;
+	}
+	memcpy(a->site, info.site_code, sizeof a->site);
+	a->t = transport_sim_new(dir, info.primary);
+	a->primary = xstrdup(info.primary);
+	a->sim_dir = xstrdup(dir);
+	a->label = xasprintf("demo %s", dir);
+	config_defaults(&a->cfg);
+	/* The demo's clock runs at 60x: a 30 s refresh would skip half an SMS
+	 * hour and miss most pending pairs on their way to installed. */
+	a->cfg.refresh_seconds = 5;
+	sim_info_free(&info);
+	free(dir);
+	return 0;
+fail:
+	sim_info_free(&info);
+	free(err);
+	free(dir);
+	return 2;
+}
+
+static const char no_config_help[] =
+	"dpdoctor: no configuration file found.  Looked at:\n%s"
+	"\n"
+	"Write one (see dpdoctor.ini.example, shipped in config/), for example:\n"
+	"\n"
+	"  [site 009]\n"
+	"  provider = SMS009PRI\n"
+	"\n"
+	"  [server SMS009PRI]\n"
+	"  transport = ssh\n"
+	"\n"
+	"and pass it with -c FILE or $DPDOCTOR_CONFIG, or put it at\n"
+	"$XDG_CONFIG_HOME/dpdoctor/dpdoctor.ini.\n"
+	"\n"
+	"To try dpdoctor without a site, run:  dpdoctor --demo\n";
+
+/*
+ * Every other server with an ssh transport of its own gets the ops that
+ * touch only its files (backend/transport/route.h); the rest are reached from the
+ * WMI host by UNC path, as are those whose transport (smb, local) is not
+ * carried yet: a warning, not a refusal, since UNC still reaches them.
+ * The simulator is the whole site in one, so its servers need no route.
+ * 0, or 2 with a message.
+ */
+static int
+app_route_servers(struct app *a, const struct app_args *args, const char *path,
+    const struct config_server *wmi)
+{
+	bool routed = false;
+	for (size_t i = 0; i < a->cfg.nservers; i++) {
+		const struct config_server *srv = &a->cfg.servers[i];
+		if (srv == wmi || srv->transport == CONFIG_TRANSPORT_SIM)
+			continue;
+		if (srv->transport != CONFIG_TRANSPORT_SSH) {
+			/* Still reachable as before: by UNC from the WMI host. */
+			fprintf(stderr, "dpdoctor: warning: %s: server %s (line %d): this version "
+			    "cannot carry its transport yet; it is reached by UNC path from %s\n",
+			    path, srv->name, srv->line, wmi->name);
+			continue;
+		}
+		struct transport *t = NULL;
+		int rc = app_ssh_transport(a, args, path, srv, &t);
+		if (rc != 0)
+			return rc;
+		if (!routed)
+			a->t = route_new(a->t);
+		routed = true;
+		char *err = NULL;
+		if (route_add(a->t, srv->name, t, &err) != 0) {
+			fprintf(stderr, "dpdoctor: %s: server %s (line %d): %s\n", path, srv->name,
+			    srv->line, err ? err : "cannot route to it");
+			free(err);
+			transport_close(t);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* The server that runs the queries, how it is reached, and who is asked
+ * through it.  0, or 2 with a message. */
+static int
+app_open_transport(struct app *a, const struct app_args *args, const char *path)
+{
+	const char *wmi = a->cfg.wmi_host;
+	const struct config_server *srv = wmi ? config_server(&a->cfg, wmi) : NULL;
+	if (srv == NULL) {
+		fprintf(stderr, "dpdoctor: %s: [site %s] names no wmi_host, provider or site_server "
+		    "to run the status query on\n", path, a->site);
+		return 2;
+	}
+	int rc = 0;
+	if (srv->transport == CONFIG_TRANSPORT_SIM) {
+		a->t = transport_sim_new(a->cfg.sim_dir, srv->name);
+		a->sim_dir = xstrdup(a->cfg.sim_dir);
+	} else if (srv->transport == CONFIG_TRANSPORT_SSH) {
+		rc = app_ssh_transport(a, args, path, srv, &a->t);
+	} else {
+		fprintf(stderr, "dpdoctor: %s: server %s (line %d) uses a transport this "
+		    "version cannot carry yet; only transport = ssh and sim work so far\n",
+		    path, srv->name, srv->line);
+		return 2;
+	}
+	if (rc == 0)
+		rc = app_route_servers(a, args, path, srv);
+	if (rc != 0)
+		return rc;
+	a->primary = xstrdup(a->cfg.site_server ? a->cfg.site_server : srv->name);
+	/* The queries name the provider only when it is another machine. */
+	if (a->cfg.provider != NULL && strcasecmp(a->cfg.provider, srv->name) != 0)
+		a->provider = xstrdup(a->cfg.provider);
+	return 0;
+}
+
+static int
+app_open_config(struct app *a, const struct app_args *args)
+{
+	char *tried = NULL, *err = NULL;
+	char *path = config_find(args->config_path, &tried);
+	if (path == NULL) {
+		fprintf(stderr, no_config_help, tried ? tried : "");
+		free(tried);
+		return 2;
+	}
+	free(tried);
+	int rc = 2;
+	if (config_load(path, &a->cfg, &err) != 0) {
+		fprintf(stderr, "dpdoctor: %s\n", err);
+		free(err);
+	} else if (args->site != NULL && strcasecmp(args->site, a->cfg.site_code) != 0) {
+		fprintf(stderr, "dpdoctor: %s describes site %s, not %s\n", path,
+		    a->cfg.site_code, args->site);
+	} else {
+		memcpy(a->site, a->cfg.site_code, sizeof a->site);
+		rc = app_open_transport(a, args, path);
+	}
+	if (rc == 0)
+		a->label = xstrdup(path);
+	free(path);
+	return rc;
+}
+
+bool
+app_site_option(int ch, char *arg, struct app_args *a)
+{
+	switch (ch) {
+	case 'D': a->demo = true; a->demo_dir = arg; return true;
+	case 'R': a->demo_reset = true; return true;
+	case 'S': a->demo_scenario = arg; return true;
+	case 'c': a->config_path = arg; return true;
+	case 's': a->site = arg; return true;
+	case APP_OPT_ACCEPT_HOST_KEY: a->accept_new_host_keys = true; return true;
+	default: return false;
+	}
+}
+
+int
+app_open(struct app *a, const struct app_args *args)
+{
+	memset(a, 0, sizeof *a);
+	if (args->site != NULL && !sitecode_valid(args->site)) {
+		fprintf(stderr, "dpdoctor: --site %s: a site code is 3 letters or digits (e.g. 009)\n",
+		    args->site);
+		return 2;
+	}
+	int rc = args->demo ? app_open_demo(a, args) : app_open_config(a, args);
+	if (rc != 0) {
+		app_close(a);
+		return rc;
+	}
+	a->read_only = args->read_only || a->cfg.read_only;
+	transport_set_read_only(a->t, a->read_only);
+	if (args->refresh > 0)
+		a->cfg.refresh_seconds = args->refresh;
+	return 0;
+}
+
+void
+app_close(struct app *a)
+{
+	transport_close(a->t);
+	/* After the transport: it holds the engine. */
+	app_ssh_close(a);
+	free(a->provider);
+	free(a->primary);
+	free(a->sim_dir);
+	free(a->label);
+	config_free(&a->cfg);
+	memset(a, 0, sizeof *a);
+}

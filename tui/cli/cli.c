@@ -1,0 +1,263 @@
+/*
+ * `dpdoctor status`: the quick health glance.  It runs the same status
+ * query the grid runs (with a deadline), then prints the bad package/DP
+ * pairs -- or all of them with --all -- as an aligned table, CSV (RFC 4180)
+ * or JSON, sorted by package ID and DP so the output diffs cleanly.
+ */
+#include "config.h"
+#include "tui/cli/cli.h"
+#include "tui/cli/app.h"
+#include "backend/sms/status.h"
+
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum status_format { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON };
+
+static const char *const format_names[] = {
+	[FORMAT_TABLE] = "table", [FORMAT_CSV] = "csv", [FORMAT_JSON] = "json",
+};
+
+/* The columns every format prints, as data. */
+struct status_col {
+	const char *title;   /* table header */
+	const char *key;     /* CSV header and JSON key */
+	int max_width;       /* table: truncate beyond this (0 = never) */
+};
+
+static const struct status_col status_cols[] = {
+	{ "PACKAGE", "PackageID", 0 },
+	{ "NAME", "PackageName", 32 },
+	{ "DP", "DP", 0 },
+	{ "STATE", "State", 0 },
+	{ "SRCVER", "SourceVersion", 0 },
+	{ "LAST COPIED", "LastCopied", 0 },
+};
+#define NCOLS (sizeof status_cols / sizeof status_cols[0])
+
+struct status_row {
+	char *v[NCOLS];
+};
+
+static void
+status_row_fill(struct status_row *r, const struct snapshot *s, const struct cell *c)
+{
+	const struct package *p = &s->pkgs[c->pkg];
+	char when[21];
+	time_format_iso(c->last_copied, when);
+	r->v[0] = xstrdup(p->id);
+	r->v[1] = xstrdup(p->name ? p->name : "");
+	r->v[2] = xstrdup(s->dps[c->dp].name);
+	r->v[3] = xstrdup(state_info(c->state)->name);
+	r->v[4] = xasprintf("%u", c->source_version);
+	r->v[5] = xstrdup(when);
+}
+
+static const struct snapshot *sort_snap;
+
+static int
+status_cell_cmp(const void *a, const void *b)
+{
+	const struct cell *x = *(const struct cell *const *)a;
+	const struct cell *y = *(const struct cell *const *)b;
+	int d = strcmp(sort_snap->pkgs[x->pkg].id, sort_snap->pkgs[y->pkg].id);
+	return d ? d : strcasecmp(sort_snap->dps[x->dp].name, sort_snap->dps[y->dp].name);
+}
+
+/* The cells to print, one per (package, DP), sorted. */
+static size_t
+status_select(const struct snapshot *s, bool all, const struct cell ***out)
+{
+	const struct cell **v = xcalloc(s->ncells ? s->ncells : 1, sizeof *v);
+	size_t n = 0;
+	for (size_t p = 0; p < s->npkgs; p++)
+		for (size_t d = 0; d < s->ndps; d++) {
+			const struct cell *c = snapshot_cell(s, p, d);
+			if (c != NULL && (all || state_is_problem(c->state)))
+				v[n++] = c;
+		}
+	sort_snap = s;
+	qsort(v, n, sizeof *v, status_cell_cmp);
+	*out = v;
+	return n;
+}
+
+static void
+print_table(const struct status_row *rows, size_t n)
+{
+	int w[NCOLS];
+	for (size_t c = 0; c < NCOLS; c++) {
+		w[c] = (int)strlen(status_cols[c].title);
+		for (size_t i = 0; i < n; i++) {
+			int l = (int)strlen(rows[i].v[c]);
+			if (status_cols[c].max_width && l > status_cols[c].max_width)
+				l = status_cols[c].max_width;
+			if (l > w[c])
+				w[c] = l;
+		}
+	}
+	for (size_t c = 0; c < NCOLS; c++)
+		printf("%-*s%s", c + 1 < NCOLS ? w[c] : 0, status_cols[c].title,
+		    c + 1 < NCOLS ? "  " : "\n");
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < NCOLS; c++)
+			printf("%-*.*s%s", c + 1 < NCOLS ? w[c] : 0, w[c], rows[i].v[c],
+			    c + 1 < NCOLS ? "  " : "\n");
+}
+
+static void
+csv_field(const char *s, bool last)
+{
+	if (strpbrk(s, ",\"\r\n") != NULL) {
+		putchar('"');
+		for (; *s; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	} else {
+		fputs(s, stdout);
+	}
+	fputs(last ? "\r\n" : ",", stdout);
+}
+
+static void
+print_csv(const struct status_row *rows, size_t n)
+{
+	for (size_t c = 0; c < NCOLS; c++)
+		csv_field(status_cols[c].key, c + 1 == NCOLS);
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < NCOLS; c++)
+			csv_field(rows[i].v[c], c + 1 == NCOLS);
+}
+
+static void
+print_json(const struct snapshot *s, const struct cell **cells,
+    const struct status_row *rows, size_t n)
+{
+	char taken[21];
+	time_format_iso(s->taken, taken);
+	json_object *top = json_object_new_object();
+	json_object_object_add(top, "site", json_object_new_string(s->site_code));
+	json_object_object_add(top, "source", json_object_new_string(s->source ? s->source : ""));
+	json_object_object_add(top, "taken", json_object_new_string(taken));
+	json_object *arr = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+		for (size_t c = 0; c < NCOLS; c++) {
+			json_object *v = c == 4 ?
+			    json_object_new_int64(cells[i]->source_version) :
+			    json_object_new_string(rows[i].v[c]);
+			json_object_object_add(o, status_cols[c].key, v);
+		}
+		json_object_object_add(o, "StateValue", json_object_new_int(cells[i]->state));
+		json_object_object_add(o, "ServerNALPath",
+		    json_object_new_string(s->dps[cells[i]->dp].nal));
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(top, "pairs", arr);
+	puts(json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(top);
+}
+
+static void
+status_usage(FILE *f)
+{
+	fputs("usage: dpdoctor status [--demo[=DIR]] [-c FILE] [--accept-new-host-key] [--all]\n"
+	    "                       [--format table|csv|json]\n"
+	    "  Print the package/DP pairs that are not installed (all pairs with --all).\n"
+	    "  Exit 0 when every pair is installed, 1 when a problem exists, 2 on error.\n", f);
+}
+
+static int
+status_parse_args(int argc, char **argv, struct app_args *a, bool *all,
+    enum status_format *fmt)
+{
+	static const struct option opts[] = {
+		APP_SITE_OPTIONS,
+		{ "all", no_argument, NULL, 'a' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:ah", opts, NULL)) != -1) {
+		if (app_site_option(ch, optarg, a))
+			continue;
+		switch (ch) {
+		case 'a': *all = true; break;
+		case 'f': {
+			size_t i = 0;
+			while (i < 3 && strcmp(optarg, format_names[i]) != 0)
+				i++;
+			if (i == 3) {
+				fprintf(stderr, "dpdoctor status: --format %s: use table, csv or json\n", optarg);
+				return 2;
+			}
+			*fmt = (enum status_format)i;
+			break;
+		}
+		case 'h': status_usage(stdout); return 0;
+		default: status_usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dpdoctor status: unexpected argument \"%s\"\n", argv[optind]);
+		return 2;
+	}
+	return -1;
+}
+
+int
+cli_status(int argc, char **argv)
+{
+	struct app_args args = {0};
+	bool all = false;
+	enum status_format fmt = FORMAT_TABLE;
+	int rc = status_parse_args(argc, argv, &args, &all, &fmt);
+	if (rc >= 0)
+		return rc;
+	struct app app;
+	if ((rc = app_open(&app, &args)) != 0)
+		return rc;
+	char *err = NULL;
+	struct deadline dl = { .at_ms = clock_mono_ms() + 60000 };
+	struct snapshot *s = status_fetch(app.t, app.site, app.provider, &dl, &err);
+	if (s == NULL) {
+		fprintf(stderr, "dpdoctor status: %s\n", err);
+		free(err);
+		app_close(&app);
+		return 2;
+	}
+	const struct cell **cells;
+	size_t n = status_select(s, all, &cells);
+	struct status_row *rows = xcalloc(n ? n : 1, sizeof *rows);
+	for (size_t i = 0; i < n; i++)
+		status_row_fill(&rows[i], s, cells[i]);
+	if (fmt == FORMAT_TABLE)
+		print_table(rows, n);
+	else if (fmt == FORMAT_CSV)
+		print_csv(rows, n);
+	else
+		print_json(s, cells, rows, n);
+	bool problems = false;
+	for (size_t i = 0; i < s->npkgs && !problems; i++)
+		problems = s->pkgs[i].problems > 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < NCOLS; c++)
+			free(rows[i].v[c]);
+	free(rows);
+	free(cells);
+	snapshot_free(s);
+	app_close(&app);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("dpdoctor status: writing output");
+		return 2;
+	}
+	return problems ? 1 : 0;
+}

@@ -1,0 +1,40 @@
+/*
+ * Subcommands that print and exit instead of opening the full screen.
+ * They share the TUI's backend and source set-up, and follow one exit code
+ * rule: 0 healthy, 1 problems found, 2 error.
+ */
+#ifndef DPD_CLI_H
+#define DPD_CLI_H
+
+#include <stdbool.h>
+
+#include "backend/sms/diagnose.h"
+#include "backend/sms/evidence.h"
+#include "backend/sms/status.h"
+#include "tui/cli/app.h"
+
+int cli_status(int argc, char **argv);
+int cli_log(int argc, char **argv);
+int cli_diagnose(int argc, char **argv);
+int cli_repair(int argc, char **argv);
+int cli_history(int argc, char **argv);
+/* diagnose without a DP: the package on every DP it is sent to, in
+ * parallel (the site's max_parallel); exit 0 all installed, 1 a problem,
+ * 2 when a DP could not be read at all. */
+int cli_sweep(struct app *app, const char *pkgid, bool json);
+
+/* One package/DP pair, gathered and diagnosed (diagnose and repair share it). */
+struct cli_cell {
+	struct snapshot *snap;
+	struct evidence e;
+	struct diagnosis d;
+	bool diagnosed;
+};
+/* PKGID and DP well-formed: -1 to go on, else 2 with a message naming cmd. */
+int cli_cell_args(const char *cmd, const char *pkgid, const char *dp);
+/* Status, evidence and diagnosis for the pair: 0, or 2 with a message. */
+int cli_cell_diagnose(struct app *app, const char *cmd, const char *pkgid,
+    const char *dp, struct cli_cell *out);
+void cli_cell_free(struct cli_cell *c);
+
+#endif

@@ -1,0 +1,273 @@
+/*
+ * `dpdoctor history`: the repair journal read back, one line per step with
+ * its begin and end entries paired by step id, so an administrator can see
+ * what was done to a pair, by whom and with what result -- and, with
+ * --unfinished, which steps were cut off (crash, kill) and need a look
+ * before anyone repairs those pairs again.  Text for people, one JSON
+ * object per line for tools.  Bad journal lines are skipped with a warning.
+ * Exit 0; with --unfinished 1 when there are any; 2 on error.
+ */
+#include "config.h"
+#include "tui/cli/cli.h"
+#include "tui/cli/app.h"
+#include "backend/repair/journal.h"
+#include "backend/core/nal.h"
+
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct history_opts {
+	bool unfinished;
+	bool json;
+	const char *package;       /* only this package (NULL = all) */
+	const char *dp;            /* only this DP */
+};
+
+/* One step: its begin entry, and its end entry's result once seen. */
+struct history_row {
+	struct journal_entry begin;  /* copied; for an end without begin, the end */
+	char *end_time;              /* NULL until the end entry is seen */
+	enum journal_result result;
+	char *digest;
+	bool no_begin;               /* the end was found, its begin was not */
+};
+
+struct history {
+	const struct history_opts *o;
+	struct history_row *v;
+	size_t n, cap;
+};
+
+static const char history_usage_text[] =
+	"usage: dpdoctor history [--unfinished] [--format text|json] [--package ID] [--dp NAME]\n"
+	"  List the repair journal, one line per step (begin and end paired).\n"
+	"  --unfinished lists only steps that began and never ended.\n"
+	"  Exit 0; with --unfinished 1 when any exist; 2 on error.\n";
+
+static char *
+history_dup(const char *s)
+{
+	return xstrdup(s ? s : "");
+}
+
+static bool
+history_wanted(const struct history_opts *o, const struct journal_entry *e)
+{
+	return (o->package == NULL || strcasecmp(o->package, e->package_id) == 0) &&
+	    (o->dp == NULL || strcasecmp(o->dp, e->dp_server) == 0);
+}
+
+/* The open row for step id, newest first (an end follows its begin closely). */
+static struct history_row *
+history_find_open(struct history *h, const char *id)
+{
+	for (size_t i = h->n; i-- > 0; )
+		if (h->v[i].end_time == NULL && strcmp(h->v[i].begin.step_id, id) == 0)
+			return &h->v[i];
+	return NULL;
+}
+
+static int
+history_collect(const struct journal_entry *e, void *ctx)
+{
+	struct history *h = ctx;
+	if (!history_wanted(h->o, e))
+		return 0;
+	struct history_row *r = e->phase == JOURNAL_END ?
+	    history_find_open(h, e->step_id) : NULL;
+	if (r == NULL) {
+		if (h->n == h->cap) {
+			h->cap = h->cap ? 2 * h->cap : 64;
+			h->v = xreallocarray(h->v, h->cap, sizeof *h->v);
+		}
+		r = &h->v[h->n++];
+		memset(r, 0, sizeof *r);
+		journal_entry_copy(&r->begin, e);
+		r->no_begin = e->phase == JOURNAL_END;
+	}
+	if (e->phase == JOURNAL_END) {
+		r->end_time = history_dup(e->time);
+		r->result = e->result;
+		r->digest = history_dup(e->output_digest);
+	}
+	return 0;
+}
+
+static void
+history_warn(long line, const char *msg, void *ctx)
+{
+	(void)line;
+	(void)ctx;
+	fprintf(stderr, "dpdoctor history: warning: %s\n", msg);
+}
+
+/* Params as "key=value key=value", newlines and tabs shown escaped. */
+static char *
+history_params_text(const struct journal_entry *e)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (size_t i = 0; i < e->nparams; i++) {
+		buf_printf(&b, "%s%s=", i ? " " : "", e->param_keys[i]);
+		for (const char *v = e->param_values[i]; *v; v++)
+			if (*v == '\n')
+				buf_adds(&b, "\\n");
+			else if (*v == '\t' || *v == '\r')
+				buf_addc(&b, ' ');
+			else
+				buf_addc(&b, *v);
+	}
+	return buf_detach(&b);
+}
+
+static void
+history_print_text(const struct history_row *r)
+{
+	const struct journal_entry *e = &r->begin;
+	char *params = history_params_text(e);
+	const char *result = r->end_time == NULL ? "UNFINISHED" :
+	    journal_result_name(r->result);
+	printf("%s  %s@%s  site %s  %s  step %d %s  %s  %s  %s%s%s%s\n",
+	    e->time, e->user, e->host, e->site, e->plan, e->step_number,
+	    e->step_name, e->package_id, e->dp_server, result,
+	    r->no_begin ? " (begin entry missing)" : "", *params ? "  " : "", params);
+	free(params);
+}
+
+static json_object *
+history_str(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static void
+history_print_json(const struct history_row *r)
+{
+	const struct journal_entry *e = &r->begin;
+	json_object *o = json_object_new_object();
+	json_object *params = json_object_new_object();
+	for (size_t i = 0; i < e->nparams; i++)
+		json_object_object_add(params, e->param_keys[i],
+		    json_object_new_string(e->param_values[i]));
+	json_object_object_add(o, "step_id", history_str(e->step_id));
+	json_object_object_add(o, "begin", r->no_begin ? NULL : history_str(e->time));
+	json_object_object_add(o, "end", history_str(r->end_time));
+	json_object_object_add(o, "user", history_str(e->user));
+	json_object_object_add(o, "host", history_str(e->host));
+	json_object_object_add(o, "site", history_str(e->site));
+	json_object_object_add(o, "plan", history_str(e->plan));
+	json_object_object_add(o, "step", json_object_new_int(e->step_number));
+	json_object_object_add(o, "name", history_str(e->step_name));
+	json_object_object_add(o, "package", history_str(e->package_id));
+	json_object_object_add(o, "dp", history_str(e->dp_server));
+	json_object_object_add(o, "result", r->end_time == NULL ? NULL :
+	    history_str(journal_result_name(r->result)));
+	json_object_object_add(o, "finished", json_object_new_boolean(r->end_time != NULL));
+	json_object_object_add(o, "params", params);
+	json_object_object_add(o, "output_digest", r->digest && *r->digest ?
+	    history_str(r->digest) : NULL);
+	json_object_object_add(o, "line", json_object_new_int64(e->line));
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static int
+history_parse_args(int argc, char **argv, struct history_opts *o)
+{
+	static const struct option opts[] = {
+		{ "unfinished", no_argument, NULL, 'u' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "package", required_argument, NULL, 'p' },
+		{ "dp", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'u': o->unfinished = true; break;
+		case 'p': o->package = optarg; break;
+		case 'd': o->dp = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
+				fprintf(stderr, "dpdoctor history: --format %s: use text or json\n", optarg);
+				return 2;
+			}
+			o->json = strcmp(optarg, "json") == 0;
+			break;
+		case 'h': fputs(history_usage_text, stdout); return 0;
+		default: fputs(history_usage_text, stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dpdoctor history: unexpected argument \"%s\"\n", argv[optind]);
+		return 2;
+	}
+	if (o->package && !pkgid_valid(o->package)) {
+		fprintf(stderr, "dpdoctor history: --package %s: not a package ID "
+		    "(site code + 5 hex digits, e.g. 009000B7)\n", o->package);
+		return 2;
+	}
+	if (o->dp && !servername_valid(o->dp)) {
+		fprintf(stderr, "dpdoctor history: --dp %s: not a server name\n", o->dp);
+		return 2;
+	}
+	return -1;
+}
+
+static void
+history_free(struct history *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		journal_entry_free(&h->v[i].begin);
+		free(h->v[i].end_time);
+		free(h->v[i].digest);
+	}
+	free(h->v);
+}
+
+int
+cli_history(int argc, char **argv)
+{
+	struct history_opts o = {0};
+	int rc = history_parse_args(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	char *path = app_journal_path();
+	struct history h = { .o = &o };
+	char *err = NULL;
+	if (journal_read(path, history_collect, history_warn, &h, &err) != 0) {
+		fprintf(stderr, "dpdoctor history: %s\n", err ? err : path);
+		free(err);
+		free(path);
+		history_free(&h);
+		return 2;
+	}
+	size_t shown = 0;
+	for (size_t i = 0; i < h.n; i++) {
+		if (o.unfinished && h.v[i].end_time != NULL)
+			continue;
+		shown++;
+		if (o.json)
+			history_print_json(&h.v[i]);
+		else
+			history_print_text(&h.v[i]);
+	}
+	if (shown == 0 && !o.json)
+		fprintf(stderr, "dpdoctor history: no %ssteps in %s\n",
+		    o.unfinished ? "unfinished " : "", path);
+	free(path);
+	history_free(&h);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("dpdoctor history: writing output");
+		return 2;
+	}
+	return o.unfinished && shown > 0 ? 1 : 0;
+}

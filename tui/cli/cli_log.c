@@ -1,0 +1,678 @@
+/*
+ * `dpdoctor log`: read an SMS/ConfigMgr log -- a local file, or a server's
+ * distmgr.log: on the simulated site in place, over any other transport
+ * through a local copy kept by backend/logmirror -- and print one line per entry as
+ * text or JSON Lines, optionally only the entries naming one package, and
+ * optionally following the file as it grows (until SIGINT/SIGTERM).  The
+ * output is written through our own buffer with a hand-written JSON
+ * escaper: building a json-c object per entry would cost several times the
+ * parsing itself and could never reach hundreds of MB/s.  Invalid UTF-8 is
+ * replaced by U+FFFD in JSON so the output always parses.
+ */
+#include "config.h"
+#include "tui/cli/cli.h"
+#include "tui/cli/app.h"
+#include "backend/sms/logmirror.h"
+#include "backend/core/nal.h"
+#include "backend/sms/smslog.h"
+#include "backend/sim/sim.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum log_format { LOG_TEXT, LOG_JSON };
+
+#define OUT_BYTES ((size_t)256 << 10)
+
+struct log_out {
+	enum log_format fmt;
+	char *buf;
+	size_t len;
+	long entries;
+	bool failed;            /* writing stdout failed */
+	char file[4096];        /* the file whose JSON string is cached */
+	char file_json[4096];
+	size_t file_json_len;
+};
+
+struct log_args {
+	struct app_args app;
+	const char *file, *server, *package;
+	bool follow;
+	enum log_format fmt;
+};
+
+static volatile sig_atomic_t log_stop;
+
+static void
+out_flush(struct log_out *o)
+{
+	size_t done = 0;
+	while (done < o->len && !o->failed) {
+		ssize_t n = write(STDOUT_FILENO, o->buf + done, o->len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			o->failed = true;
+		else
+			done += (size_t)n;
+	}
+	o->len = 0;
+}
+
+static inline char *
+out_room(struct log_out *o, size_t n)
+{
+	if (OUT_BYTES - o->len < n)
+		out_flush(o);
+	return o->buf + o->len;
+}
+
+static void
+out_add_slow(struct log_out *o, const char *p, size_t n)
+{
+	while (n > 0) {
+		size_t k = n < OUT_BYTES / 2 ? n : OUT_BYTES / 2;
+		memcpy(out_room(o, k), p, k);
+		o->len += k;
+		p += k;
+		n -= k;
+	}
+}
+
+static inline void
+out_add(struct log_out *o, const char *p, size_t n)
+{
+	if (OUT_BYTES - o->len >= n) {
+		if (n > 0) /* slices of absent fields are { NULL, 0 } */
+			memcpy(o->buf + o->len, p, n);
+		o->len += n;
+	} else {
+		out_add_slow(o, p, n);
+	}
+}
+
+#define OUT_LIT(o, s) out_add(o, s, sizeof s - 1)
+
+static void
+out_u64(struct log_out *o, uint64_t v)
+{
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	    "8081828384858687888990919293949596979899";
+	char tmp[24];
+	int i = 24;
+	while (v >= 100) {
+		i -= 2;
+		memcpy(tmp + i, pairs + (v % 100) * 2, 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(tmp + i, pairs + v * 2, 2);
+	} else {
+		tmp[--i] = (char)('0' + v);
+	}
+	out_add(o, tmp + i, (size_t)(24 - i));
+}
+
+/* Bytes the escaper cannot copy as they are: 1 escape, 2 non-ASCII. */
+static const unsigned char json_class[256] = {
+	[0 ... 31] = 1, ['"'] = 1, ['\\'] = 1, [127] = 1, [128 ... 255] = 2,
+};
+
+/* Length of a valid UTF-8 sequence at p (lead byte >= 0x80), or 0. */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+	size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 :
+	    c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+	if (len == 0 || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) ||
+	    (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
+		return 0;
+	return len;
+}
+
+static void
+out_json_escape(struct log_out *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (n == 0)
+		return;
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		const unsigned char *q = p;
+		/* Eight bytes at a time while none is a control character, a
+		 * quote, a backslash, DEL or non-ASCII. */
+		const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+		while (end - q >= 8) {
+			uint64_t x;
+			memcpy(&x, q, 8);
+			uint64_t quote = x ^ (ones * '"'), bsl = x ^ (ones * '\\'), del = x ^ (ones * 127);
+			uint64_t bad = ((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) |
+			    ((bsl - ones) & ~bsl) | ((del - ones) & ~del) | x;
+			if (bad & high)
+				break;
+			q += 8;
+		}
+		while (q < end && json_class[*q] == 0)
+			q++;
+		out_add(o, (const char *)p, (size_t)(q - p));
+		if (q == end)
+			break;
+		size_t u = json_class[*q] == 2 ? utf8_len(q, (size_t)(end - q)) : 0;
+		char *w = out_room(o, 6);
+		if (u > 0) {
+			memcpy(w, q, u);
+			o->len += u;
+			p = q + u;
+			continue;
+		}
+		if (json_class[*q] == 2) {
+			memcpy(w, "\\ufffd", 6);
+			o->len += 6;
+		} else if (*q == '"' || *q == '\\') {
+			w[0] = '\\';
+			w[1] = (char)*q;
+			o->len += 2;
+		} else if (*q == '\n' || *q == '\r' || *q == '\t') {
+			w[0] = '\\';
+			w[1] = *q == '\n' ? 'n' : *q == '\r' ? 'r' : 't';
+			o->len += 2;
+		} else {
+			memcpy(w, "\\u00", 4);
+			w[4] = hex[*q >> 4];
+			w[5] = hex[*q & 15];
+			o->len += 6;
+		}
+		p = q + 1;
+	}
+}
+
+static void
+out_json_str(struct log_out *o, struct smslog_str s)
+{
+	OUT_LIT(o, "\"");
+	out_json_escape(o, s.p, s.n);
+	OUT_LIT(o, "\"");
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.mmm" (sep between date and time), 23 bytes. */
+static void
+format_date(char *out, int64_t days)
+{
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	int d = (int)(doy - (153 * mp + 2) / 5 + 1), m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	int y = (int)(yoe + era * 400 + (m <= 2));
+	char tmp[16];
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y % 10000, m, d);
+	memcpy(out, tmp, 10);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.mmm" (sep between date and time), 23 bytes.  The
+ * date is cached: consecutive entries share their day. */
+static void
+format_time(char *out, dpd_time t, int ms, char sep)
+{
+	static int64_t cached_days = INT64_MIN;
+	static char cached[10];
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	int sec = (int)(t - days * 86400);
+	if (days != cached_days) {
+		format_date(cached, days);
+		cached_days = days;
+	}
+	memcpy(out, cached, 10);
+	char *w = out + 10;
+	w[0] = sep;
+	w[1] = (char)('0' + sec / 36000);
+	w[2] = (char)('0' + sec / 3600 % 10);
+	w[3] = ':';
+	w[4] = (char)('0' + sec % 3600 / 600);
+	w[5] = (char)('0' + sec % 600 / 60);
+	w[6] = ':';
+	w[7] = (char)('0' + sec % 60 / 10);
+	w[8] = (char)('0' + sec % 10);
+	w[9] = '.';
+	w[10] = (char)('0' + ms / 100 % 10);
+	w[11] = (char)('0' + ms / 10 % 10);
+	w[12] = (char)('0' + ms % 10);
+}
+
+static void
+print_text(struct log_out *o, const struct smslog_entry *e)
+{
+	static const char *const sev[] = { "INFO ", "WARN ", "ERROR" };
+	char t[40];
+	if (e->utc != 0) {
+		format_time(t, e->utc, e->ms, ' ');
+		out_add(o, t, 23);
+		if (e->utc_known)
+			OUT_LIT(o, "Z  ");
+		else
+			OUT_LIT(o, " (local)  ");
+	} else {
+		OUT_LIT(o, "-                         ");
+	}
+	out_add(o, sev[e->severity], 5);
+	OUT_LIT(o, "  ");
+	if (e->component.n > 0)
+		out_add(o, e->component.p, e->component.n);
+	else
+		OUT_LIT(o, "-");
+	OUT_LIT(o, "  ");
+	/* Control characters would drive the terminal: show them as spaces. */
+	const char *p = e->text.p, *end = p + e->text.n;
+	while (p < end) {
+		const char *q = p;
+		while (q < end && ((unsigned char)*q >= 32 || *q == '\t') && *q != 127)
+			q++;
+		out_add(o, p, (size_t)(q - p));
+		if (q < end)
+			OUT_LIT(o, " ");
+		p = q + 1;
+	}
+	OUT_LIT(o, "\n");
+}
+
+static void
+print_statmsg(struct log_out *o, const struct smslog_statmsg *m)
+{
+	OUT_LIT(o, ",\"statmsg\":{\"id\":");
+	out_u64(o, (uint64_t)(m->id < 0 ? 0 : m->id));
+	OUT_LIT(o, ",\"sev\":");
+	char sev = m->sev;
+	out_json_str(o, (struct smslog_str){ &sev, sev ? 1 : 0 });
+	OUT_LIT(o, ",\"comp\":");
+	out_json_str(o, m->comp);
+	OUT_LIT(o, ",\"sys\":");
+	out_json_str(o, m->sys);
+	OUT_LIT(o, ",\"site\":");
+	out_json_str(o, m->site);
+	OUT_LIT(o, ",\"istr\":[");
+	for (int i = 0; i < m->nistr; i++) {
+		if (i > 0)
+			OUT_LIT(o, ",");
+		out_json_str(o, m->istr[i]);
+	}
+	OUT_LIT(o, "],\"attrs\":{");
+	for (int i = 0; i < m->nattr; i++) {
+		if (i > 0)
+			OUT_LIT(o, ",");
+		OUT_LIT(o, "\"");
+		out_u64(o, (uint64_t)(m->attr[i].id < 0 ? 0 : m->attr[i].id));
+		OUT_LIT(o, "\":");
+		out_json_str(o, m->attr[i].value);
+	}
+	OUT_LIT(o, "}}");
+}
+
+static void
+print_json(struct log_out *o, const struct smslog_entry *e)
+{
+	OUT_LIT(o, "{\"time\":");
+	if (e->utc != 0) {
+		char t[26];
+		t[0] = '"';
+		format_time(t + 1, e->utc, e->ms, 'T');
+		size_t n = 24;
+		if (e->utc_known)
+			t[n++] = 'Z';
+		t[n++] = '"';
+		out_add(o, t, n);
+	} else {
+		OUT_LIT(o, "null");
+	}
+	OUT_LIT(o, ",\"local\":");
+	out_json_str(o, e->local);
+	OUT_LIT(o, ",\"zone\":");
+	out_json_str(o, e->zone);
+	OUT_LIT(o, ",\"component\":");
+	out_json_str(o, e->component);
+	OUT_LIT(o, ",\"thread\":");
+	out_u64(o, e->thread);
+	OUT_LIT(o, ",\"severity\":\"");
+	out_add(o, smslog_severity_name(e->severity), strlen(smslog_severity_name(e->severity)));
+	OUT_LIT(o, "\",\"message\":");
+	out_json_str(o, e->text);
+	OUT_LIT(o, ",\"format\":\"");
+	out_add(o, smslog_format_name(e->format), strlen(smslog_format_name(e->format)));
+	OUT_LIT(o, "\",\"file\":");
+	if (e->file != NULL && strcmp(e->file, o->file) == 0 && o->file_json_len > 0) {
+		out_add(o, o->file_json, o->file_json_len);
+	} else if (e->file != NULL) {
+		/* Escape once per file, then copy (when it fits the cache). */
+		out_room(o, 6 * strlen(e->file) + 2);
+		size_t at = o->len;
+		out_json_str(o, (struct smslog_str){ e->file, strlen(e->file) });
+		if (o->len - at <= sizeof o->file_json && strlen(e->file) < sizeof o->file) {
+			strcpy(o->file, e->file);
+			o->file_json_len = o->len - at;
+			memcpy(o->file_json, o->buf + at, o->file_json_len);
+		}
+	} else {
+		OUT_LIT(o, "null");
+	}
+	OUT_LIT(o, ",\"offset\":");
+	out_u64(o, e->offset);
+	OUT_LIT(o, ",\"line\":");
+	out_u64(o, e->lineno);
+	if (e->truncated)
+		OUT_LIT(o, ",\"truncated\":true");
+	if (e->statmsg != NULL)
+		print_statmsg(o, e->statmsg);
+	OUT_LIT(o, "}\n");
+}
+
+static int
+log_entry(const struct smslog_entry *e, void *arg)
+{
+	struct log_out *o = arg;
+	if (o->fmt == LOG_JSON)
+		print_json(o, e);
+	else
+		print_text(o, e);
+	o->entries++;
+	return o->failed ? 1 : 0;
+}
+
+static void
+log_usage(FILE *f)
+{
+	fputs("usage: dpdoctor log (--file PATH | --server NAME) [--demo[=DIR]] [-c FILE]\n"
+	    "                    [--package PKGID] [--follow] [--format text|json]\n"
+	    "  Print the entries of an SMS/ConfigMgr log: a local file (X.lo_ is read\n"
+	    "  before X.log), or NAME's distmgr.log on the site.  --package keeps the\n"
+	    "  entries naming that package; --follow keeps reading until interrupted.\n"
+	    "  Exit 0 when entries were printed, 1 when none matched, 2 on error.\n", f);
+}
+
+/* Returns -1 to go on, else an exit code. */
+static int
+log_parse_args(int argc, char **argv, struct log_args *a)
+{
+	static const struct option opts[] = {
+		APP_SITE_OPTIONS,
+		{ "file", required_argument, NULL, 'F' },
+		{ "server", required_argument, NULL, 'V' },
+		{ "package", required_argument, NULL, 'p' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:fh", opts, NULL)) != -1) {
+		if (app_site_option(ch, optarg, &a->app))
+			continue;
+		switch (ch) {
+		case 'F': a->file = optarg; break;
+		case 'V': a->server = optarg; break;
+		case 'p': a->package = optarg; break;
+		case 'f': a->follow = true; break;
+		case 'o':
+			if (strcmp(optarg, "text") == 0) {
+				a->fmt = LOG_TEXT;
+			} else if (strcmp(optarg, "json") == 0) {
+				a->fmt = LOG_JSON;
+			} else {
+				fprintf(stderr, "dpdoctor log: --format %s: use text or json\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h': log_usage(stdout); return 0;
+		default: log_usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dpdoctor log: unexpected argument \"%s\"\n", argv[optind]);
+		return 2;
+	}
+	if ((a->file == NULL) == (a->server == NULL)) {
+		fprintf(stderr, "dpdoctor log: give one of --file PATH or --server NAME\n");
+		log_usage(stderr);
+		return 2;
+	}
+	if (a->package != NULL && !pkgid_valid(a->package)) {
+		fprintf(stderr, "dpdoctor log: --package %s: a package ID is the 3-character "
+		    "site code and 5 hex digits (e.g. 009000B7)\n", a->package);
+		return 2;
+	}
+	if (a->server != NULL && !servername_valid(a->server)) {
+		fprintf(stderr, "dpdoctor log: --server %s: not a valid server name\n", a->server);
+		return 2;
+	}
+	return -1;
+}
+
+/* The demo directory app_open() used (same rule as tui/cli/app.c). */
+static char *
+log_demo_dir(const struct app_args *a)
+{
+	if (a->demo_dir != NULL)
+		return xstrdup(a->demo_dir);
+	const char *scenario = a->demo_scenario ? a->demo_scenario : "default";
+	char *state = app_state_dir();
+	char *dir = strcmp(scenario, "default") == 0 ? xasprintf("%s/demo", state) :
+	    xasprintf("%s/demo-%s", state, scenario);
+	free(state);
+	return dir;
+}
+
+/* The simulated server's folder name, matched without regard to case. */
+static char *
+log_sim_server(const char *dir, const char *server)
+{
+	char *servers = xasprintf("%s/servers", dir);
+	DIR *d = opendir(servers);
+	char *found = NULL;
+	struct dirent *de;
+	while (d != NULL && found == NULL && (de = readdir(d)) != NULL)
+		if (strcasecmp(de->d_name, server) == 0)
+			found = xstrdup(de->d_name);
+	if (d != NULL)
+		closedir(d);
+	free(servers);
+	return found;
+}
+
+/* A server reached over a real transport: its log is mirrored into the
+ * cache through the app's transport (kept open for --follow). */
+struct log_remote {
+	struct app app;
+	bool open;
+	char *server;           /* as the configuration spells it */
+	const char *sms;        /* its SMS folder; NULL: E:\SMS */
+};
+
+#define LOG_FETCH_MS (300 * 1000)
+
+/* Sync the server's distmgr.log (and its rollover) into the cache; the
+ * local copy's path, or NULL with the message printed. */
+static char *
+log_remote_fetch(struct log_remote *r)
+{
+	struct deadline dl = { .at_ms = clock_mono_ms() + LOG_FETCH_MS };
+	char *path = NULL, *err = NULL;
+	if (logmirror_fetch(r->app.t, r->server, r->sms, &dl, &path, &err) != 0) {
+		fprintf(stderr, "dpdoctor log: --server %s: %s\n", r->server, err ? err : "failed");
+		free(err);
+		return NULL;
+	}
+	return path;
+}
+
+static void
+log_remote_close(struct log_remote *r)
+{
+	if (r->open)
+		app_close(&r->app);
+	free(r->server);
+	memset(r, 0, sizeof *r);
+}
+
+/* The simulated site's copy of NAME's distmgr.log (dir is the site). */
+static char *
+log_sim_path(const char *dir, const char *server, const char *sms)
+{
+	char *name = log_sim_server(dir, server);
+	if (name == NULL) {
+		fprintf(stderr, "dpdoctor log: --server %s: no such server in the simulated site %s\n",
+		    server, dir);
+		return NULL;
+	}
+	char *win = xasprintf("%s\\Logs\\distmgr.log", sms);
+	char *path = sim_server_path(dir, name, win);
+	if (path == NULL)
+		fprintf(stderr, "dpdoctor log: --server %s: bad SMS path %s\n", server, sms);
+	free(win);
+	free(name);
+	return path;
+}
+
+/* The local path of --server NAME's distmgr.log, or NULL (message printed).
+ * The simulated site's file is read in place; a server over another
+ * transport is mirrored first, and r keeps the app open for later syncs. */
+static char *
+log_server_path(const struct log_args *a, struct log_remote *r)
+{
+	struct app *app = &r->app;
+	if (app_open(app, &a->app) != 0)
+		return NULL;
+	r->open = true;
+	char *dir = NULL, *path = NULL;
+	const char *sms = "E:\\SMS";
+	if (a->app.demo) {
+		dir = log_demo_dir(&a->app);
+	} else {
+		const struct config_server *srv = config_server(&app->cfg, a->server);
+		if (srv == NULL && app->sim_dir != NULL) {
+			fprintf(stderr, "dpdoctor log: --server %s: %s has no [server %s] section\n",
+			    a->server, app->cfg.path ? app->cfg.path : "the configuration", a->server);
+			return NULL;
+		}
+		/* A server without a section of its own is reached from the WMI
+		 * host by its admin share, as the evidence is. */
+		if (srv == NULL || srv->transport != CONFIG_TRANSPORT_SIM) {
+			r->server = xstrdup(srv ? srv->name : a->server);
+			r->sms = srv ? srv->sms_path : NULL;
+			return log_remote_fetch(r);
+		}
+		dir = xstrdup(app->cfg.sim_dir ? app->cfg.sim_dir : ".");
+		if (srv->sms_path != NULL)
+			sms = srv->sms_path;
+	}
+	path = log_sim_path(dir, a->server, sms);
+	free(dir);
+	return path;
+}
+
+static void
+log_on_signal(int sig)
+{
+	(void)sig;
+	log_stop = 1;
+}
+
+static int
+log_follow(const char *path, const char *package, struct log_out *o, struct log_remote *r)
+{
+	struct sigaction sa = { .sa_handler = log_on_signal };
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0) {
+		perror("dpdoctor log: sigaction");
+		return -1;
+	}
+	char *err = NULL;
+	size_t n = strlen(path);
+	if (n >= 4 && strcasecmp(path + n - 4, ".log") == 0) {
+		char *lo = xstrdup(path);
+		lo[n - 1] = '_';
+		struct stat st;
+		int rc = stat(lo, &st) == 0 ? smslog_read_file(lo, package, log_entry, o, &err) : 0;
+		free(lo);
+		if (rc < 0) {
+			fprintf(stderr, "dpdoctor log: %s\n", err);
+			free(err);
+			return -1;
+		}
+	}
+	struct smslog_tail *t = smslog_tail_open(path, package);
+	int rc = 0;
+	int64_t next_fetch = 0;
+	while (!log_stop && !o->failed) {
+		/* A mirrored log grows only when we fetch, every refresh interval
+		 * (not every poll: each is a round trip to the server); a failed
+		 * fetch is said and tried again, as a network hiccup should not
+		 * end a follow. */
+		int64_t now = clock_mono_ms();
+		if (r->server != NULL && now >= next_fetch) {
+			free(log_remote_fetch(r));
+			next_fetch = now + (int64_t)(r->app.cfg.refresh_seconds > 0 ? r->app.cfg.refresh_seconds : 30) * 1000;
+		}
+		if (smslog_tail_poll(t, log_entry, o, &err) < 0) {
+			fprintf(stderr, "dpdoctor log: %s\n", err);
+			free(err);
+			rc = -1;
+			break;
+		}
+		out_flush(o);
+		struct timespec ts = { 0, 500 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	smslog_tail_close(t);
+	return rc;
+}
+
+int
+cli_log(int argc, char **argv)
+{
+	struct log_args a = {0};
+	int rc = log_parse_args(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	struct log_remote remote = {0};
+	char *path = a.file ? xstrdup(a.file) : log_server_path(&a, &remote);
+	if (path == NULL) {
+		log_remote_close(&remote);
+		return 2;
+	}
+	struct log_out o = { .fmt = a.fmt, .buf = xmalloc(OUT_BYTES) };
+	char *err = NULL;
+	if (a.follow) {
+		rc = log_follow(path, a.package, &o, &remote);
+	} else if ((rc = smslog_read_file(path, a.package, log_entry, &o, &err)) < 0) {
+		fprintf(stderr, "dpdoctor log: %s\n", err);
+		free(err);
+	}
+	out_flush(&o);
+	if (o.failed && rc >= 0) {
+		fprintf(stderr, "dpdoctor log: writing output: %s\n", strerror(errno));
+		rc = -1;
+	}
+	free(o.buf);
+	free(path);
+	log_remote_close(&remote);
+	return rc < 0 ? 2 : o.entries > 0 ? 0 : 1;
+}
