@@ -92,6 +92,18 @@ tui_wait_text() {
 	return 1
 }
 
+# tui_wait_joined TEXT [SECONDS]: until the screen holds TEXT once its lines
+# are joined and runs of blanks squeezed (for a message that may wrap).
+tui_wait_joined() {
+	local text=$1 limit=${2:-5} i=0
+	while [ "$i" -lt $((limit * 20)) ]; do
+		tui_screen | tr -s ' \n' ' ' | grep -Fq -- "$text" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # tui_wait_gone PATTERN [SECONDS]: until the screen no longer matches.
 tui_wait_gone() {
 	local pat=$1 limit=${2:-5} i=0

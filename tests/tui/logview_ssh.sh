@@ -42,7 +42,7 @@ check "Esc closes the view" tui_wait ' of [0-9]+ packages' 3
 mv "$log" "$log.away"
 tui_keys l
 check "a missing log: the error names $dp" tui_wait_text "the distmgr.log of $dp" 20
-tui_screen | tr -s ' \n' ' ' | grep -q "does not exist"; tap $? "  and why"
+check "  and why" tui_wait_joined "does not exist" 20
 mv "$log.away" "$log"
 tui_keys Escape q
 check "q quits" tui_wait "$TUI_EXIT_MARK 0" 5
