@@ -6,10 +6,11 @@
  * then we write what each decision means on the servers' disks (INCOMING
  * files, old or missing PCKs, stale .PKG files, first-level folders) and
  * let the event engine run the last twenty hours so the logs have a past.
- * Quotas and sizes are a table per scenario.
+ * Quotas and sizes are a table per scenario (scenspec.c).
  */
 #include "config.h"
 #include "backend/sim/catalogue.h"
+#include "backend/sim/scenspec.h"
 #include "backend/sim/simint.h"
 
 #include <errno.h>
@@ -23,89 +24,6 @@ const dpd_time scenario_start = 1167901200;       /* 2007-01-04T09:00:00Z */
 #define FIRST_PKG_CREATED 1136764800              /* 2006-01-09 */
 #define LAST_PKG_CREATED 1166572800               /* 2006-12-20 */
 #define DAY 86400
-
-struct scenario_spec {
-	const char *name;
-	uint32_t npkgs;
-	uint32_t ndps;            /* remote DPs; the primary is a DP as well */
-	uint32_t city_stride;
-	uint8_t sitewide_pct;     /* packages on every DP */
-	bool regional;            /* else a random subset of subset_min..max */
-	uint16_t subset_min, subset_max;
-	uint8_t nested_pct;       /* packages stored in a nested share folder */
-	uint8_t root_only;        /* DPs whose share ACL stops at the root */
-	uint16_t quota[SIM_MODE_COUNT]; /* failing installs per mode */
-	uint16_t removals;        /* failing removals (share permissions) */
-	uint16_t pending, retrying, removing; /* transient pairs */
-	bool materialise;         /* files for every installed pair */
-	struct sim_update_spec updates;
-};
-
-/* Updates begin an hour into the scenario, so its opening picture (the
- * field write-up's, at 10:00, which tests and screenshots use) is the
- * failures and the scenario's own transients alone.  A large site updates
- * a few packages an hour and leaves its site-wide ones alone: each update
- * stores a cell per DP for good and logs two lines per DP. */
-#define UPDATES_DEFAULT { .after = 3600, .gap_min = 600, .gap_max = 1200 }
-#define UPDATES_LARGE { .after = 3600, .gap_min = 900, .gap_max = 1800, .max_dps = 80 }
-
-static const struct scenario_spec specs[] = {
-	{ .name = "default", .npkgs = 120, .ndps = 12, .city_stride = 1,
-	  .sitewide_pct = 30, .regional = true, .nested_pct = 8, .root_only = 1,
-	  .quota = { [SIM_MODE_PCK_MISSING] = 24, [SIM_MODE_STALE_PKG_FILE] = 5,
-	    [SIM_MODE_NOT_IN_DB] = 5, [SIM_MODE_SOURCE_MISSING] = 4,
-	    [SIM_MODE_SHARE_PERMS] = 3, [SIM_MODE_PCK_NO_REGEN] = 4 },
-	  .removals = 2, .pending = 3, .retrying = 4, .removing = 1,
-	  .materialise = true, .updates = UPDATES_DEFAULT },
-	{ .name = "large", .npkgs = 5000, .ndps = 499, .city_stride = 1,
-	  .sitewide_pct = 10, .subset_min = 20, .subset_max = 80, .nested_pct = 8,
-	  .root_only = 5,
-	  .quota = { [SIM_MODE_PCK_MISSING] = 150, [SIM_MODE_STALE_PKG_FILE] = 30,
-	    [SIM_MODE_NOT_IN_DB] = 30, [SIM_MODE_SOURCE_MISSING] = 30,
-	    [SIM_MODE_SHARE_PERMS] = 25, [SIM_MODE_PCK_NO_REGEN] = 30 },
-	  .removals = 10, .pending = 15, .retrying = 20, .removing = 5,
-	  .updates = UPDATES_LARGE },
-	/* A hundred DPs, most packages on all of them: the SSH sweep
-	 * benchmark's site (status and evidence for one package on every DP). */
-	{ .name = "wide", .npkgs = 40, .ndps = 100, .city_stride = 1,
-	  .sitewide_pct = 60, .regional = true, .nested_pct = 8, .root_only = 2,
-	  .quota = { [SIM_MODE_PCK_MISSING] = 10, [SIM_MODE_STALE_PKG_FILE] = 3,
-	    [SIM_MODE_NOT_IN_DB] = 3, [SIM_MODE_SOURCE_MISSING] = 2,
-	    [SIM_MODE_SHARE_PERMS] = 2, [SIM_MODE_PCK_NO_REGEN] = 2 },
-	  .removals = 1, .pending = 2, .retrying = 2, .removing = 1,
-	  .materialise = true, .updates = UPDATES_DEFAULT },
-	/* No updates: its unit tests expect it to keep still but for its
-	 * own transients. */
-	{ .name = "small", .npkgs = 10, .ndps = 3, .city_stride = 4,
-	  .sitewide_pct = 30, .regional = true, .root_only = 1,
-	  .quota = { [SIM_MODE_PCK_MISSING] = 1, [SIM_MODE_STALE_PKG_FILE] = 1,
-	    [SIM_MODE_NOT_IN_DB] = 1, [SIM_MODE_SOURCE_MISSING] = 1,
-	    [SIM_MODE_SHARE_PERMS] = 1, [SIM_MODE_PCK_NO_REGEN] = 1 },
-	  .removals = 1, .pending = 1, .retrying = 1, .materialise = true },
-};
-
-static const struct scenario_spec *
-spec_find(const char *name)
-{
-	for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
-		if (strcmp(specs[i].name, name) == 0)
-			return &specs[i];
-	return NULL;
-}
-
-bool
-scenario_known(const char *name)
-{
-	return name != NULL && spec_find(name) != NULL;
-}
-
-const struct sim_update_spec *
-scenario_updates(const char *name)
-{
-	static const struct sim_update_spec none;
-	const struct scenario_spec *sp = name != NULL ? spec_find(name) : NULL;
-	return sp != NULL ? &sp->updates : &none;
-}
 
 struct gen {
 	const struct scenario_spec *sp;
@@ -146,7 +64,7 @@ gen_servers(struct gen *g)
 {
 	struct sim_site *s = g->s;
 	struct sim_server v = { .role = SIM_ROLE_PRIMARY | SIM_ROLE_DP,
-	    .zone = (uint8_t)simlog_zone_find("GMT Standard Time"), .region = CAT_UK };
+	    .zone = (uint8_t)simclock_zone_find("GMT Standard Time"), .region = CAT_UK };
 	char *name = xasprintf("SMS%sPRI", s->site_code);
 	v.name = name;
 	memcpy(v.site, s->site_code, 4);
@@ -159,7 +77,7 @@ gen_servers(struct gen *g)
 		const struct cat_city *c = &cat_cities[k % cat_ncities];
 		name = xasprintf("%sDP%02zu", c->name, k / cat_ncities + 1);
 		v = (struct sim_server){ .name = name, .role = SIM_ROLE_DP,
-		    .zone = (uint8_t)simlog_zone_find(c->zone), .region = c->region };
+		    .zone = (uint8_t)simclock_zone_find(c->zone), .region = c->region };
 		memcpy(v.site, s->site_code, 4);
 		server_common(g, &v);
 		simdb_add_server(s, &v);
@@ -678,7 +596,7 @@ int
 scenario_build(const char *dir, const char *name, uint32_t seed,
     dpd_time now, bool anchored, struct sim_site **out, char **err)
 {
-	const struct scenario_spec *sp = spec_find(name);
+	const struct scenario_spec *sp = scenspec_find(name);
 	if (sp == NULL) {
 		err_set(err, "unknown scenario \"%s\" (try default, small or large)", name);
 		return -1;

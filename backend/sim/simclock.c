@@ -5,9 +5,12 @@
  * split with integer civil-calendar arithmetic rather than gmtime/strftime
  * because the status reply of a large site formats a million timestamps
  * and the simulated logs must not depend on the host's locale or zone.
+ * The Windows time zones the servers live in are here too: the database
+ * stores a server's by name and its log stamps in it.
  */
 #include "config.h"
 #include "backend/sim/simint.h"
+#include "backend/core/winzone.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -116,4 +119,39 @@ simclock_iso(dpd_time t, char out[static 21])
 	put2(out + 17, tm.sec);
 	out[19] = 'Z';
 	out[20] = '\0';
+}
+
+/* ---- the servers' time zones ---------------------------------------------- */
+
+static const struct sim_zone zones[] = {
+	{ "GMT Standard Time", "GMT Daylight Time", 0, WINZONE_DST_EU },
+	{ "Romance Standard Time", "Romance Daylight Time", 60, WINZONE_DST_EU },
+	{ "W. Europe Standard Time", "W. Europe Daylight Time", 60, WINZONE_DST_EU },
+	{ "Central European Standard Time", "Central European Daylight Time", 60, WINZONE_DST_EU },
+	{ "Eastern Standard Time", "Eastern Daylight Time", -300, WINZONE_DST_US },
+	{ "Central Standard Time", "Central Daylight Time", -360, WINZONE_DST_US },
+	{ "Pacific Standard Time", "Pacific Daylight Time", -480, WINZONE_DST_US },
+	{ "Tokyo Standard Time", "Tokyo Daylight Time", 540, WINZONE_DST_NONE },
+	{ "India Standard Time", "India Daylight Time", 330, WINZONE_DST_NONE },
+};
+
+const struct sim_zone *
+simclock_zone(unsigned idx)
+{
+	return &zones[idx < sizeof zones / sizeof zones[0] ? idx : 0];
+}
+
+unsigned
+simclock_zone_count(void)
+{
+	return sizeof zones / sizeof zones[0];
+}
+
+int
+simclock_zone_find(const char *std_name)
+{
+	for (unsigned i = 0; i < simclock_zone_count(); i++)
+		if (strcmp(zones[i].std_name, std_name) == 0)
+			return (int)i;
+	return -1;
 }

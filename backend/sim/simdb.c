@@ -101,6 +101,14 @@ simdb_new(const char *dir)
 }
 
 void
+simdb_logs_discard(struct sim_site *s)
+{
+	for (size_t i = 0; i < s->nlogs; i++)
+		free(s->logs[i].text);
+	s->nlogs = 0;
+}
+
+void
 simdb_free(struct sim_site *s)
 {
 	if (s == NULL)
@@ -120,7 +128,7 @@ simdb_free(struct sim_site *s)
 		free(p->share_path);
 		free(p->targets);
 	}
-	simlog_discard(s);
+	simdb_logs_discard(s);
 	for (size_t i = 0; i < s->nmsgs; i++) {
 		free(s->msgs[i].dp);
 		free(s->msgs[i].istr);
@@ -499,7 +507,7 @@ save_server(struct buf *b, const struct sim_server *v)
 	put_str(b, v->name);
 	put_str(b, v->site);
 	put_num(b, v->role);
-	put_str(b, simlog_zone(v->zone)->std_name);
+	put_str(b, simclock_zone(v->zone)->std_name);
 	put_num(b, v->flags);
 	put_num(b, v->region);
 	put_num(b, v->pid);
@@ -686,7 +694,7 @@ load_server(struct loader *L)
 		return bad(L, "bad server site code");
 	memcpy(v.site, site, 4);
 	NUM(L, 3, 0, 255, v.role);
-	int z = zone ? simlog_zone_find(zone) : -1;
+	int z = zone ? simclock_zone_find(zone) : -1;
 	if (z < 0)
 		return bad(L, "unknown time zone");
 	v.zone = (uint8_t)z;

@@ -11,6 +11,7 @@
  * simulates only its last day.
  */
 #include "config.h"
+#include "backend/sim/scenspec.h"
 #include "backend/sim/simint.h"
 
 #include <errno.h>
@@ -828,7 +829,7 @@ ev_pkg_update(struct evctx *x, dpd_time t, char **err)
 {
 	struct sim_site *s = x->s;
 	struct sim_rng r = rng_for(s->seed, (uint64_t)t, 0x9d47e);
-	long pkg = update_pick(s, t, &r, scenario_updates(s->scenario)->max_dps);
+	long pkg = update_pick(s, t, &r, scenspec_updates(s->scenario)->max_dps);
 	if (pkg < 0)
 		return 0; /* nothing is quiet: maybe next time */
 	update_targets(x, (uint32_t)pkg, t, &r);
@@ -841,7 +842,7 @@ ev_pkg_update(struct evctx *x, dpd_time t, char **err)
 static dpd_time
 update_next(const struct sim_site *s, dpd_time after)
 {
-	const struct sim_update_spec *u = scenario_updates(s->scenario);
+	const struct sim_update_spec *u = scenspec_updates(s->scenario);
 	if (u->gap_max == 0)
 		return 0;
 	dpd_time first = s->start + (dpd_time)u->after;

@@ -308,6 +308,9 @@ void simdb_statmsg_add(struct sim_site *s, uint32_t srv, int64_t ms, unsigned id
     char sev, const char *const *istr, const struct simlog_attr *attrs);
 /* Keep the newest SIM_STATMSG_KEEP per package (and as many without one). */
 void simdb_statmsg_trim(struct sim_site *s);
+/* Drop the log lines waiting to be written (after a flush, or when the
+ * site goes). */
+void simdb_logs_discard(struct sim_site *s);
 
 /* ---- simclock.c: site time ------------------------------------------ */
 
@@ -323,18 +326,20 @@ struct sim_tm {
 };
 void simclock_split(int64_t t, struct sim_tm *tm);
 int64_t simclock_days(int year, int mon, int mday);
-
-/* ---- simlog.c: distmgr.log ------------------------------------------ */
-
+/* The Windows time zones the simulated servers live in: 0 (GMT) for an
+ * index out of range; find gives the index of a standard name, or -1. */
 struct sim_zone {
 	const char *std_name;
 	const char *dst_name;
 	int offset_min;             /* standard time, east of UTC */
 	enum winzone_dst rule;
 };
-const struct sim_zone *simlog_zone(unsigned idx);
-unsigned simlog_zone_count(void);
-int simlog_zone_find(const char *std_name);
+const struct sim_zone *simclock_zone(unsigned idx);
+unsigned simclock_zone_count(void);
+int simclock_zone_find(const char *std_name);
+
+/* ---- simlog.c: distmgr.log ------------------------------------------ */
+
 /* "Thu Jan 04 09:12:03.417 2007 GMT Standard Time" for UTC ms. */
 void simlog_stamp(struct buf *b, int64_t ms, unsigned zone);
 /* "Thu Jan 04 09:12:03.417 2007" (UTC, for STATMSG GMTDATE). */
@@ -363,7 +368,6 @@ void simlog_statmsg(struct simlog_job *j, unsigned id, char sev, char lev,
 /* Append the pending lines to each server's distmgr.log in time order,
  * rolling over to distmgr.lo_ at SIMLOG_MAX_BYTES. */
 int simlog_flush(struct sim_site *s, char **err);
-void simlog_discard(struct sim_site *s);
 
 /* ---- simfs.c: the servers' file trees -------------------------------- */
 
@@ -436,17 +440,6 @@ int simev_source_changed(struct sim_site *s, uint32_t pkg, dpd_time t, char **er
 
 /* ---- scenario.c -------------------------------------------------------- */
 
-bool scenario_known(const char *name);
-/* The primary updating distribution points by itself (an administrator's
- * "Update Distribution Points" on a package nobody is worried about), so a
- * demo left open keeps moving.  gap_max 0: never on this scenario. */
-struct sim_update_spec {
-	uint32_t after;             /* the first comes this long after s->start */
-	uint32_t gap_min, gap_max;  /* seconds from one update to the next */
-	uint32_t max_dps;           /* packages on more DPs are left alone (0: any) */
-};
-/* The scenario's setting; all zero for an unknown name. */
-const struct sim_update_spec *scenario_updates(const char *name);
 /* Build the site in memory and on disk up to `now`. */
 int scenario_build(const char *dir, const char *name, uint32_t seed,
     dpd_time now, bool anchored, struct sim_site **out, char **err);

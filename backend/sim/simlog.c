@@ -20,42 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const struct sim_zone zones[] = {
-	{ "GMT Standard Time", "GMT Daylight Time", 0, WINZONE_DST_EU },
-	{ "Romance Standard Time", "Romance Daylight Time", 60, WINZONE_DST_EU },
-	{ "W. Europe Standard Time", "W. Europe Daylight Time", 60, WINZONE_DST_EU },
-	{ "Central European Standard Time", "Central European Daylight Time", 60, WINZONE_DST_EU },
-	{ "Eastern Standard Time", "Eastern Daylight Time", -300, WINZONE_DST_US },
-	{ "Central Standard Time", "Central Daylight Time", -360, WINZONE_DST_US },
-	{ "Pacific Standard Time", "Pacific Daylight Time", -480, WINZONE_DST_US },
-	{ "Tokyo Standard Time", "Tokyo Daylight Time", 540, WINZONE_DST_NONE },
-	{ "India Standard Time", "India Daylight Time", 330, WINZONE_DST_NONE },
-};
-
 static const char *const wdays[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-
-const struct sim_zone *
-simlog_zone(unsigned idx)
-{
-	return &zones[idx < sizeof zones / sizeof zones[0] ? idx : 0];
-}
-
-unsigned
-simlog_zone_count(void)
-{
-	return sizeof zones / sizeof zones[0];
-}
-
-int
-simlog_zone_find(const char *std_name)
-{
-	for (unsigned i = 0; i < simlog_zone_count(); i++)
-		if (strcmp(zones[i].std_name, std_name) == 0)
-			return (int)i;
-	return -1;
-}
 
 /* Day of month of the n-th (1-based) Sunday, or the last one for n = 0. */
 /* Whether daylight-saving time is in force at UTC second t. */
@@ -84,7 +51,7 @@ stamp(struct buf *b, int64_t ms, const char *zone)
 void
 simlog_stamp(struct buf *b, int64_t ms, unsigned zone)
 {
-	const struct sim_zone *z = simlog_zone(zone);
+	const struct sim_zone *z = simclock_zone(zone);
 	bool dst = zone_dst(z, ms / 1000);
 	int64_t local = ms + (int64_t)(z->offset_min + (dst ? 60 : 0)) * 60000;
 	stamp(b, local, dst ? z->dst_name : z->std_name);
@@ -261,14 +228,6 @@ simlog_flush(struct sim_site *s, char **err)
 		rc = flush_server(s, i, j, err);
 		i = j;
 	}
-	simlog_discard(s);
+	simdb_logs_discard(s);
 	return rc;
-}
-
-void
-simlog_discard(struct sim_site *s)
-{
-	for (size_t i = 0; i < s->nlogs; i++)
-		free(s->logs[i].text);
-	s->nlogs = 0;
 }

@@ -7,6 +7,7 @@
  * folder of their own files.
  */
 #include "config.h"
+#include "backend/sim/scenspec.h"
 #include "backend/sim/simint.h"
 
 #include <dirent.h>
@@ -98,7 +99,7 @@ sim_ensure(const char *dir, const char *scenario, uint32_t seed, bool reset, cha
 {
 	if (scenario == NULL)
 		scenario = "default";
-	if (!scenario_known(scenario)) {
+	if (!scenspec_known(scenario)) {
 		err_set(err, "unknown demo scenario \"%s\" (known: default, small, large, wide)",
 		    scenario);
 		return -1;

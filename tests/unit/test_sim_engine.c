@@ -364,7 +364,7 @@ test_log_shape(const char *dir)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		buf_reset(&b);
-		int z = simlog_zone_find(cases[i].zone);
+		int z = simclock_zone_find(cases[i].zone);
 		simlog_stamp(&b, cases[i].ms ? cases[i].ms : ms, (unsigned)(z < 0 ? 0 : z));
 		is_str(b.data, cases[i].want, "stamp: %s", cases[i].want);
 	}

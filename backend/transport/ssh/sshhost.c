@@ -18,7 +18,9 @@
  * still holds when the session goes.
  */
 #include "config.h"
-#include "backend/transport/ssh/sshloop_int.h"
+#include "backend/transport/ssh/sshask.h"
+#include "backend/transport/ssh/sshhost.h"
+#include "backend/transport/ssh/sshsftp_int.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -36,15 +38,6 @@
 #define OUTPUT_MAX ((size_t)1 << 30)   /* refuse a reply past 1 GiB */
 #define READ_CHUNK 32768
 
-const char *
-sshhost_session_msg(LIBSSH2_SESSION *s)
-{
-	char *m = NULL;
-	if (s == NULL || libssh2_session_last_error(s, &m, NULL, 0) == 0 || m == NULL)
-		return "no details";
-	return m;
-}
-
 /* ---- requests ----------------------------------------------------------------- */
 
 static void
@@ -54,15 +47,6 @@ list_append(struct sshreq **head, struct sshreq *r)
 		head = &(*head)->next;
 	r->next = NULL;
 	*head = r;
-}
-
-void
-sshhost_list_remove(struct sshreq **head, struct sshreq *r)
-{
-	while (*head != NULL && *head != r)
-		head = &(*head)->next;
-	if (*head == r)
-		*head = r->next;
 }
 
 void
@@ -80,7 +64,7 @@ sshhost_fail_all(struct sshhost *h, enum ssh_error kind, const char *fmt, ...)
 			r->ch = NULL;   /* the session goes with them */
 			if (r->type == RK_SFTP)
 				sshsftp_abandon(h, r);
-			sshloop_complete(h->loop, r, kind, "%s", msg);
+			sshreq_complete(h->loop, r, kind, "%s", msg);
 		}
 	free(msg);
 }
@@ -99,9 +83,9 @@ sshhost_enqueue(struct sshhost *h, struct sshreq *r)
 	/* A host key waiting for a decision, or a changed one, fails at once;
 	 * so does a request that would time out before the next attempt. */
 	if (failed && (kind == SSHE_HOSTKEY_UNKNOWN || kind == SSHE_HOSTKEY_CHANGED)) {
-		sshloop_complete(l, r, kind, "%s", err);
+		sshreq_complete(l, r, kind, "%s", err);
 	} else if (failed && retry > now && r->dl.at_ms != 0 && r->dl.at_ms < retry) {
-		sshloop_complete(l, r, kind, "%s (next attempt in %lld s)", err,
+		sshreq_complete(l, r, kind, "%s (next attempt in %lld s)", err,
 		    (long long)((retry - now + 999) / 1000));
 	} else {
 		r->step = RQ_QUEUED;
@@ -112,7 +96,8 @@ sshhost_enqueue(struct sshhost *h, struct sshreq *r)
 
 /* ---- failure, back-off, closing ------------------------------------------------ */
 
-void
+/* Hand a channel that is no longer wanted to the host to close. */
+static void
 sshhost_orphan(struct sshhost *h, LIBSSH2_CHANNEL *ch)
 {
 	h->orphans = xreallocarray(h->orphans, h->norphans + 1, sizeof *h->orphans);
@@ -251,7 +236,7 @@ sshhost_close(struct sshhost *h)
 
 /* The host failed: every request fails with msg, the session goes, and
  * the next attempt waits (host keys wait for a decision instead). */
-void
+static void __attribute__((format(printf, 3, 4)))
 sshhost_failed(struct sshhost *h, enum ssh_error kind, const char *fmt, ...)
 {
 	va_list ap;
@@ -689,14 +674,6 @@ auth_step(struct sshhost *h)
 
 /* ---- channels -------------------------------------------------------------------- */
 
-bool
-sshhost_session_dead(int rc)
-{
-	return rc == LIBSSH2_ERROR_SOCKET_SEND || rc == LIBSSH2_ERROR_SOCKET_RECV ||
-	    rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_TIMEOUT ||
-	    rc == LIBSSH2_ERROR_SOCKET_NONE || rc == LIBSSH2_ERROR_BAD_SOCKET;
-}
-
 /* Read what is there on both streams; -1 on error (rc in *err_rc). */
 static int
 chan_read(struct sshreq *r, bool *moved, int *err_rc)
@@ -800,12 +777,12 @@ chan_step(struct sshhost *h, struct sshreq *r, int *dead)
 			if (libssh2_channel_free(r->ch) == LIBSSH2_ERROR_EAGAIN)
 				sshhost_orphan(h, r->ch);
 			r->ch = NULL;
-			sshhost_list_remove(&h->active, r);
+			sshreq_list_remove(&h->active, r);
 			if (signame != NULL)
-				sshloop_complete(h->loop, r, SSHE_PROTOCOL, "%s: the command was "
+				sshreq_complete(h->loop, r, SSHE_PROTOCOL, "%s: the command was "
 				    "killed by signal %s", h->name, signame);
 			else
-				sshloop_complete(h->loop, r, SSHE_NONE, NULL);
+				sshreq_complete(h->loop, r, SSHE_NONE, NULL);
 			free(signame);
 			return -1;
 		}
@@ -813,7 +790,7 @@ chan_step(struct sshhost *h, struct sshreq *r, int *dead)
 	}
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return moved;
-	if (sshhost_session_dead(rc) || rc == LIBSSH2_ERROR_CHANNEL_CLOSED) {
+	if (sshreq_session_dead(rc) || rc == LIBSSH2_ERROR_CHANNEL_CLOSED) {
 		*dead = rc;
 		return -2;
 	}
@@ -822,13 +799,13 @@ chan_step(struct sshhost *h, struct sshreq *r, int *dead)
 		sshhost_orphan(h, r->ch);
 		r->ch = NULL;
 	}
-	sshhost_list_remove(&h->active, r);
+	sshreq_list_remove(&h->active, r);
 	if (rc == 0)
-		sshloop_complete(h->loop, r, SSHE_PROTOCOL, "%s: the reply is larger than "
+		sshreq_complete(h->loop, r, SSHE_PROTOCOL, "%s: the reply is larger than "
 		    "%zu MB; refused", h->name, OUTPUT_MAX >> 20);
 	else
-		sshloop_complete(h->loop, r, SSHE_PROTOCOL, "%s: the command failed on its "
-		    "channel: %s", h->name, sshhost_session_msg(s));
+		sshreq_complete(h->loop, r, SSHE_PROTOCOL, "%s: the command failed on its "
+		    "channel: %s", h->name, sshreq_session_msg(s));
 	return -1;
 }
 
@@ -864,12 +841,12 @@ drive_channels(struct sshhost *h, int64_t now)
 		int st = r->type == RK_SFTP ? sshsftp_step(h, r, &dead) : chan_step(h, r, &dead);
 		if (st == -2 && r->type == RK_SFTP) {
 			sshhost_failed(h, SSHE_DROPPED, "%s: connection lost during %s (%s)",
-			    h->name, sshsftp_what(r), sshhost_session_msg(h->session));
+			    h->name, sshsftp_what(r), sshreq_session_msg(h->session));
 			return true;
 		}
 		if (st == -2) {
 			sshhost_failed(h, SSHE_DROPPED, "%s: connection lost while a command was "
-			    "running (%s)", h->name, sshhost_session_msg(h->session));
+			    "running (%s)", h->name, sshreq_session_msg(h->session));
 			return true;
 		}
 		moved |= st != 0;
@@ -891,9 +868,9 @@ drive_session(struct sshhost *h, int64_t now)
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return false;
 		if (rc != 0) {
-			sshhost_failed(h, sshhost_session_dead(rc) ? SSHE_CONNECT : SSHE_PROTOCOL,
+			sshhost_failed(h, sshreq_session_dead(rc) ? SSHE_CONNECT : SSHE_PROTOCOL,
 			    "%s: SSH handshake with %s port %d failed: %s", h->name, h->address,
-			    h->port, sshhost_session_msg(h->session));
+			    h->port, sshreq_session_msg(h->session));
 			return true;
 		}
 		h->handshaken = true;
@@ -934,9 +911,9 @@ sshhost_drive(struct sshhost *h, int64_t now)
 	if (now >= h->next_keepalive) {
 		int secs = 0;
 		int rc = libssh2_keepalive_send(h->session, &secs);
-		if (sshhost_session_dead(rc)) {
+		if (sshreq_session_dead(rc)) {
 			sshhost_failed(h, SSHE_DROPPED, "%s: connection lost (%s)", h->name,
-			    sshhost_session_msg(h->session));
+			    sshreq_session_msg(h->session));
 			return true;
 		}
 		h->next_keepalive = now + (secs > 0 ? secs : 1) * 1000;
@@ -966,13 +943,13 @@ expire_one(struct sshhost *h, struct sshreq *r, bool queued)
 	bool cancelled = r->dl.cancel != NULL && atomic_load(r->dl.cancel);
 	const char *why = cancelled ? "cancelled" : "no answer in time";
 	if (queued)
-		sshloop_complete(h->loop, r, cancelled ? SSHE_CANCELLED : SSHE_TIMEOUT,
+		sshreq_complete(h->loop, r, cancelled ? SSHE_CANCELLED : SSHE_TIMEOUT,
 		    "%s: %s %s", h->name, why, h->fd < 0 ? "(not connected)" : phase_name(h));
 	else if (r->type == RK_SFTP)
-		sshloop_complete(h->loop, r, cancelled ? SSHE_CANCELLED : SSHE_TIMEOUT,
+		sshreq_complete(h->loop, r, cancelled ? SSHE_CANCELLED : SSHE_TIMEOUT,
 		    "%s: %s during %s", h->name, why, sshsftp_what(r));
 	else
-		sshloop_complete(h->loop, r, cancelled ? SSHE_CANCELLED : SSHE_TIMEOUT,
+		sshreq_complete(h->loop, r, cancelled ? SSHE_CANCELLED : SSHE_TIMEOUT,
 		    "%s: %s while the command was running", h->name, why);
 }
 
@@ -995,7 +972,7 @@ sshhost_expire(struct sshhost *h, int64_t now)
 			n = r->next;
 			if (!expired(r, now))
 				continue;
-			sshhost_list_remove(lists[i], r);
+			sshreq_list_remove(lists[i], r);
 			if (r->ch != NULL) {
 				sshhost_orphan(h, r->ch);
 				r->ch = NULL;

@@ -8,13 +8,17 @@
  * because one socket carries all of a host's channels and reading for one
  * can queue data for another (transports.md §1.2).  Deadlines and cancel
  * flags are enforced here, so a caller never waits past its deadline for a
- * stuck server.  What each host and command goes through is in sshhost.c;
- * file operations over SFTP are in sshsftp.c.  Passwords and passphrases
- * are asked on a thread of their own (the asker, below), so a person
- * typing holds up only the host that asked.
+ * stuck server.  The loop is the top of the engine: what each host and
+ * command goes through is in sshhost.c, file operations over SFTP in
+ * sshsftp.c, the asker (passwords and passphrases asked on a thread of
+ * their own, so a person typing holds up only the host that asked) in
+ * sshask.c, and queuing and completing a request in sshreq.c.
  */
 #include "config.h"
-#include "backend/transport/ssh/sshloop_int.h"
+#include "backend/transport/ssh/sshloop.h"
+#include "backend/transport/ssh/sshask.h"
+#include "backend/transport/ssh/sshhost.h"
+#include "backend/transport/ssh/sshreq.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -30,157 +34,6 @@ int
 sshloop_global_init(void)
 {
 	return libssh2_init(0) == 0 ? 0 : -1;
-}
-
-static void
-loop_wake(struct sshloop *l)
-{
-	char c = 1;
-	while (write(l->wake[1], &c, 1) < 0 && errno == EINTR)
-		;
-}
-
-void
-sshloop_complete(struct sshloop *l, struct sshreq *r, enum ssh_error kind, const char *fmt,
-    ...)
-{
-	pthread_mutex_lock(&l->lock);
-	if (!r->done) {
-		r->kind = kind;
-		if (fmt != NULL) {
-			va_list ap;
-			va_start(ap, fmt);
-			r->err = xvasprintf(fmt, ap);
-			va_end(ap);
-		}
-		r->done = true;
-	}
-	pthread_cond_broadcast(&l->done_cv);
-	pthread_mutex_unlock(&l->lock);
-}
-
-/* ---- the asker ---------------------------------------------------------------- */
-
-static void
-ask_free(struct sshask *a)
-{
-	if (a->answer != NULL)
-		explicit_bzero(a->answer, strlen(a->answer));
-	free(a->answer);
-	free(a->server);
-	free(a->prompt);
-	free(a);
-}
-
-/* The next question to ask, or NULL when the engine stops.  Questions
- * still queued at the stop are answered "cancelled" without asking. */
-static struct sshask *
-asker_next(struct sshloop *l)
-{
-	pthread_mutex_lock(&l->lock);
-	while (l->asks == NULL && !l->ask_stop)
-		pthread_cond_wait(&l->ask_cv, &l->lock);
-	struct sshask *a = l->asks;
-	if (a != NULL) {
-		l->asks = a->next;
-		a->next = NULL;
-		a->state = ASK_ASKING;
-	}
-	if (l->ask_stop && a != NULL) {
-		a->rc = -1;
-		a->state = ASK_DONE;
-		bool gone = a->abandoned;
-		pthread_mutex_unlock(&l->lock);
-		if (gone)
-			ask_free(a);
-		return asker_next(l);
-	}
-	pthread_mutex_unlock(&l->lock);
-	return a;
-}
-
-static void *
-asker_main(void *arg)
-{
-	struct sshloop *l = arg;
-	struct sshask *a;
-	while ((a = asker_next(l)) != NULL) {
-		char *answer = NULL;
-		/* Unlocked: the person may take minutes. */
-		int rc = l->cfg.ask(l->cfg.ask_ctx, a->server, a->prompt, a->echo, &answer);
-		if (rc != 0 && answer != NULL) {
-			explicit_bzero(answer, strlen(answer));
-			free(answer);
-			answer = NULL;
-		}
-		pthread_mutex_lock(&l->lock);
-		a->rc = rc == 0 && answer != NULL ? 0 : -1;
-		a->answer = answer;
-		a->state = ASK_DONE;
-		bool gone = a->abandoned;
-		pthread_mutex_unlock(&l->lock);
-		if (gone)
-			ask_free(a);   /* wipes the answer nobody wants any more */
-		else
-			loop_wake(l);
-	}
-	return NULL;
-}
-
-struct sshask *
-sshask_start(struct sshloop *l, const char *server, const char *prompt, bool echo)
-{
-	if (l->cfg.ask == NULL || !l->asker_started)
-		return NULL;
-	struct sshask *a = xcalloc(1, sizeof *a);
-	a->server = xstrdup(server);
-	a->prompt = xstrdup(prompt);
-	a->echo = echo;
-	a->since = clock_mono_ms();
-	a->state = ASK_QUEUED;
-	pthread_mutex_lock(&l->lock);
-	struct sshask **tail = &l->asks;
-	while (*tail != NULL)
-		tail = &(*tail)->next;
-	*tail = a;
-	pthread_cond_signal(&l->ask_cv);
-	pthread_mutex_unlock(&l->lock);
-	return a;
-}
-
-int
-sshask_take(struct sshloop *l, struct sshask *a, char **answer, int64_t *waited_ms)
-{
-	pthread_mutex_lock(&l->lock);
-	bool done = a->state == ASK_DONE;
-	pthread_mutex_unlock(&l->lock);
-	if (!done)
-		return 0;
-	/* Done: the asker no longer touches it. */
-	*waited_ms = clock_mono_ms() - a->since;
-	int rc = a->rc == 0 ? 1 : -1;
-	*answer = rc == 1 ? a->answer : NULL;
-	a->answer = NULL;
-	ask_free(a);
-	return rc;
-}
-
-void
-sshask_abandon(struct sshloop *l, struct sshask *a)
-{
-	pthread_mutex_lock(&l->lock);
-	bool mine = a->state != ASK_ASKING;
-	if (a->state == ASK_QUEUED) {
-		struct sshask **p = &l->asks;
-		while (*p != NULL && *p != a)
-			p = &(*p)->next;
-		if (*p == a)
-			*p = a->next;
-	}
-	a->abandoned = true;
-	pthread_mutex_unlock(&l->lock);
-	if (mine)
-		ask_free(a);
 }
 
 /* ---- hosts ------------------------------------------------------------------ */
@@ -233,40 +86,9 @@ host_free(struct sshhost *h)
 	free(h);
 }
 
-static void
-req_free(struct sshreq *r)
-{
-	free((char *)r->hc.name);
-	free((char *)r->hc.address);
-	free((char *)r->hc.user);
-	free((char *)r->hc.identity);
-	free((char *)r->hc.known_hosts);
-	free(r->err);
-	free(r->cmd);
-	sshsftp_req_free(r->sf);
-	free(r);
-}
-
 /* ---- public -------------------------------------------------------------------- */
 
 static void *loop_main(void *arg);
-
-/* Stop the asker: it finishes the question being asked (the ask function
- * must return when its UI goes, as it always had to) and cancels the
- * rest. */
-static void
-asker_stop(struct sshloop *l)
-{
-	if (!l->asker_started)
-		return;
-	pthread_mutex_lock(&l->lock);
-	l->ask_stop = true;
-	pthread_cond_signal(&l->ask_cv);
-	pthread_mutex_unlock(&l->lock);
-	pthread_join(l->asker, NULL);
-	l->asker_started = false;
-}
-
 static void
 loop_destroy(struct sshloop *l)
 {
@@ -298,7 +120,7 @@ sshloop_new(const struct sshloop_config *c, char **err)
 	pthread_cond_init(&l->done_cv, NULL);
 	pthread_cond_init(&l->ask_cv, NULL);
 	if (l->cfg.ask != NULL) {
-		if (pthread_create(&l->asker, NULL, asker_main, l) != 0) {
+		if (pthread_create(&l->asker, NULL, sshask_main, l) != 0) {
 			err_set(err, "ssh: cannot start the thread that asks for passwords");
 			loop_destroy(l);
 			return NULL;
@@ -307,7 +129,7 @@ sshloop_new(const struct sshloop_config *c, char **err)
 	}
 	if (pthread_create(&l->thread, NULL, loop_main, l) != 0) {
 		err_set(err, "ssh: cannot start the engine thread");
-		asker_stop(l);
+		sshask_stop(l);
 		loop_destroy(l);
 		return NULL;
 	}
@@ -322,7 +144,7 @@ sshloop_free(struct sshloop *l)
 	pthread_mutex_lock(&l->lock);
 	l->stop = true;
 	pthread_mutex_unlock(&l->lock);
-	loop_wake(l);
+	sshreq_wake(l);
 	pthread_join(l->thread, NULL);
 	/* Hosts first: each gives up its question, so the asker frees the
 	 * one it is asking and the queue empties. */
@@ -331,44 +153,8 @@ sshloop_free(struct sshloop *l)
 		l->hosts = h->next;
 		host_free(h);
 	}
-	asker_stop(l);
+	sshask_stop(l);
 	loop_destroy(l);
-}
-
-int
-sshloop_run(struct sshloop *l, const struct ssh_host *h, struct sshreq *r,
-    const struct deadline *dl, enum ssh_error *kind, char **err)
-{
-	r->hc = (struct ssh_host){ xstrdup(h->name), h->address ? xstrdup(h->address) : NULL,
-	    h->port, h->user ? xstrdup(h->user) : NULL,
-	    h->identity ? xstrdup(h->identity) : NULL,
-	    h->known_hosts ? xstrdup(h->known_hosts) : NULL, h->connect_timeout_ms };
-	if (dl != NULL)
-		r->dl = *dl;
-	pthread_mutex_lock(&l->lock);
-	if (l->stop) {
-		pthread_mutex_unlock(&l->lock);
-		req_free(r);
-		if (kind != NULL)
-			*kind = SSHE_CANCELLED;
-		err_set(err, "%s: the SSH engine is shutting down", h->name);
-		return -1;
-	}
-	r->next = l->incoming;
-	l->incoming = r;
-	pthread_mutex_unlock(&l->lock);
-	loop_wake(l);
-	pthread_mutex_lock(&l->lock);
-	while (!r->done)
-		pthread_cond_wait(&l->done_cv, &l->lock);
-	pthread_mutex_unlock(&l->lock);
-	int rc = r->kind == SSHE_NONE ? 0 : -1;
-	if (kind != NULL)
-		*kind = r->kind;
-	if (rc != 0)
-		err_set(err, "%s", r->err ? r->err : "ssh: failed");
-	req_free(r);
-	return rc;
 }
 
 int
@@ -382,7 +168,7 @@ sshloop_exec(struct sshloop *l, const struct ssh_host *h, const char *cmd,
 	r->in = in;
 	r->inlen = in ? inlen : 0;
 	r->res = res;
-	return sshloop_run(l, h, r, dl, kind, err);
+	return sshreq_run(l, h, r, dl, kind, err);
 }
 
 static void
@@ -514,7 +300,7 @@ sshloop_accept_host_key(struct sshloop *l, const char *server, char **err)
 	/* The server may have two sessions (ssh and SFTP ports): the one
 	 * whose key waits is meant. */
 	int rc = accept_one(l, server, 0, NULL, err);
-	loop_wake(l);
+	sshreq_wake(l);
 	return rc;
 }
 
@@ -526,7 +312,7 @@ sshloop_accept_host_keys(struct sshloop *l, const struct sshloop_hostkey *v, siz
 	/* Only the very key the administrator was shown. */
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = accept_one(l, v[i].server, v[i].port, v[i].fingerprint, err);
-	loop_wake(l);
+	sshreq_wake(l);
 	return rc;
 }
 
@@ -670,7 +456,7 @@ loop_shutdown(struct sshloop *l)
 	pthread_mutex_unlock(&l->lock);
 	while (in != NULL) {
 		struct sshreq *n = in->next;
-		sshloop_complete(l, in, SSHE_CANCELLED, "%s: dpdoctor is closing its SSH sessions",
+		sshreq_complete(l, in, SSHE_CANCELLED, "%s: dpdoctor is closing its SSH sessions",
 		    in->hc.name);
 		in = n;
 	}

@@ -7,7 +7,9 @@
  * channels; at most max_parallel hosts are connecting or open at once.
  * Connect, handshake, authentication and every command have deadlines; a
  * host that fails is retried after a growing back-off, and the error names
- * the server and what failed.
+ * the server and what failed.  This header is the engine's whole public
+ * API: its vocabulary (sshtypes.h) and the SFTP calls (sshsftp.h) come
+ * with it.
  */
 #ifndef DPD_SSHLOOP_H
 #define DPD_SSHLOOP_H
@@ -17,71 +19,10 @@
 #include <stdint.h>
 
 #include "backend/transport/ssh/sshkh.h"
+#include "backend/transport/ssh/sshsftp.h"
+#include "backend/transport/ssh/sshtypes.h"
 #include "backend/transport/transport.h"
 #include "backend/core/util.h"
-
-/* How to reach one server (strings are copied).  The engine keeps one
- * session per name and port: the same name on another port (SFTP served
- * apart) is a second session, with the same messages. */
-struct ssh_host {
-	const char *name;          /* the server as the site names it, for messages */
-	const char *address;       /* what to connect to (default: name) */
-	int port;                  /* 0 = 22 */
-	const char *user;          /* NULL = $USER */
-	const char *identity;      /* private key file; NULL = ~/.ssh/id_ed25519, id_ecdsa */
-	const char *known_hosts;   /* checked before ~/.ssh/known_hosts; new keys go here */
-	int connect_timeout_ms;    /* TCP connect + handshake + auth; 0 = 10 s */
-};
-
-/* Asks the administrator for a secret (key passphrase, password, a
- * keyboard-interactive prompt).  0 with a malloc'd *answer (the engine
- * wipes and frees it), or -1 when there is nobody to ask or they
- * cancelled.  It may block while the person types; the host's log-in
- * deadline is moved on by as long as it waited.
- *
- * Passwords and passphrases are asked on the engine's asker thread, one
- * question at a time in the order they came: the host that asked waits,
- * every other host goes on connecting and running commands.  A host that
- * gives up meanwhile (its deadline, a cancel, sshloop_free) drops a
- * question not yet asked; the answer to one being asked is wiped and
- * discarded.  sshloop_free waits for the question being asked, so the
- * function must return when its UI goes away.
- *
- * Keyboard-interactive prompts are still asked on the engine thread, and
- * hold up every host while the person types: libssh2 wants the answers
- * from inside its callback, during the call that sent the request, and
- * there is no way to hand them in later.  Learning the prompts on one
- * attempt and answering them on the next would spend one of the server's
- * MaxAuthTries (and a PAM failure delay) per question and cannot follow
- * prompts that change between rounds.  The engine offers it only when the
- * server does not take "password", which is rare on Windows OpenSSH. */
-typedef int (*ssh_ask_fn)(void *ctx, const char *server, const char *prompt, bool echo,
-    char **answer);
-
-struct sshloop_config {
-	int max_parallel;          /* hosts connecting or open at once; 0 = 16 */
-	bool accept_new_host_keys; /* append unknown keys (CLI --accept-new-host-key) */
-	int keepalive_s;           /* 0 = 15 */
-	ssh_ask_fn ask;            /* NULL: no passphrases or passwords */
-	void *ask_ctx;
-	sshkh_warn_fn warn;        /* known_hosts lines skipped, and the like */
-	void *warn_ctx;
-};
-
-enum ssh_error {
-	SSHE_NONE,
-	SSHE_CONNECT,              /* refused, unreachable, name unknown */
-	SSHE_HOSTKEY_UNKNOWN,      /* not in known_hosts: ask, then sshloop_accept_host_key */
-	SSHE_HOSTKEY_CHANGED,      /* known with another key: refused, never offered */
-	SSHE_AUTH,                 /* no method worked */
-	SSHE_TIMEOUT,              /* a deadline passed */
-	SSHE_CANCELLED,
-	SSHE_DROPPED,              /* the connection went away mid-command */
-	SSHE_PROTOCOL,             /* anything else libssh2 reports */
-	SSHE_NO_SFTP,              /* the server offers no SFTP (subsystem refused) */
-};
-
-struct sshloop;
 
 /* Starts the engine thread (libssh2_init must have run: sshloop_global_init). */
 struct sshloop *sshloop_new(const struct sshloop_config *c, char **err);
@@ -100,67 +41,6 @@ int sshloop_global_init(void);
 int sshloop_exec(struct sshloop *l, const struct ssh_host *h, const char *cmd,
     const char *in, size_t inlen, struct script_result *res, const struct deadline *dl,
     enum ssh_error *kind, char **err);
-
-/*
- * Files over SFTP, on the host's own session (one SFTP channel per host,
- * opened when first needed).  Paths are Windows drive paths, E:\dir\file;
- * anything else (UNC, relative, "..") is refused before anything is sent.
- * Each call blocks like sshloop_exec and fails with "SERVER: sftp OP PATH:
- * what failed" (the file missing reads "no such file") and *kind (may be
- * NULL): SSHE_PROTOCOL for the server's answer about the file (and a path
- * refused here), SSHE_NO_SFTP when the session would not start SFTP, else
- * what failed the connection as for sshloop_exec.
- */
-struct sshloop_stat {
-	bool exists;
-	bool is_dir;
-	bool readonly;             /* no owner write bit: how Win32-OpenSSH shows READONLY */
-	uint64_t size;
-	int64_t mtime;             /* Unix seconds */
-};
-struct sshloop_dirent {
-	char *name;
-	struct sshloop_stat st;
-};
-struct sshloop_dir {
-	struct sshloop_dirent *v;
-	size_t n;
-};
-void sshloop_dir_free(struct sshloop_dir *d);
-
-
-/* A missing file is not an error: st->exists is false. */
-int sshloop_sftp_stat(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    struct sshloop_stat *st, const struct deadline *dl, enum ssh_error *kind,
-    char **err);
-/* Append bytes [off, off+len) of the file to out (fewer at its end);
- * len UINT64_MAX reads to the end. */
-int sshloop_sftp_read(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    uint64_t off, uint64_t len, struct buf *out, const struct deadline *dl,
-    enum ssh_error *kind, char **err);
-/* The entries of windir whose names match pattern (Windows wildcards * and
- * ?, any case; NULL = all), without . and .., in the server's order. */
-int sshloop_sftp_list(struct sshloop *l, const struct ssh_host *h, const char *windir,
-    const char *pattern, struct sshloop_dir *out, const struct deadline *dl,
-    enum ssh_error *kind, char **err);
-/* Rename, replacing an existing file: SFTPv3 refuses to rename onto one,
- * so the target is deleted first; that is NOT atomic (a failure between
- * the two leaves neither).  A case-only rename goes through a temporary
- * name: Windows OpenSSH deletes a file renamed onto itself. */
-int sshloop_sftp_rename(struct sshloop *l, const struct ssh_host *h, const char *from,
-    const char *to, const struct deadline *dl, enum ssh_error *kind,
-    char **err);
-int sshloop_sftp_unlink(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    const struct deadline *dl, enum ssh_error *kind,
-    char **err);
-/* Set or clear the read-only attribute (the write bits, over SFTP). */
-int sshloop_sftp_setro(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    bool readonly, const struct deadline *dl, enum ssh_error *kind,
-    char **err);
-/* Create or replace the file with data. */
-int sshloop_sftp_write(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    const void *data, size_t len, const struct deadline *dl, enum ssh_error *kind,
-    char **err);
 
 /* A host key not in known_hosts, waiting for the administrator: the
  * server (as named), where it was reached, the key type ("ssh-ed25519"),
@@ -191,12 +71,7 @@ int sshloop_accept_host_key(struct sshloop *l, const char *server, char **err);
 int sshloop_accept_host_keys(struct sshloop *l, const struct sshloop_hostkey *v, size_t n,
     char **err);
 
-/* Counters, for tests and the benchmark. */
-struct sshloop_stats {
-	unsigned long connects;    /* sessions opened */
-	unsigned long channels;    /* commands run */
-	unsigned long max_hosts;   /* most hosts open at once */
-};
+/* The counters so far (struct sshloop_stats: sshtypes.h). */
 void sshloop_stats(struct sshloop *l, struct sshloop_stats *out);
 
 /* Which ops the SSH transport answers over SFTP instead of PowerShell. */

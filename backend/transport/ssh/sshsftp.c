@@ -19,7 +19,7 @@
  * before a request is made.
  */
 #include "config.h"
-#include "backend/transport/ssh/sshloop_int.h"
+#include "backend/transport/ssh/sshsftp_int.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -160,8 +160,8 @@ wild_match(const char *pat, const char *s)
 
 /* ---- requests ------------------------------------------------------------------- */
 
-void
-sshsftp_req_free(struct sftpreq *sf)
+static void
+sftpreq_free(struct sftpreq *sf)
 {
 	if (sf == NULL)
 		return;
@@ -191,11 +191,11 @@ finish_kind(struct sshhost *h, struct sshreq *r, enum ssh_error kind, const char
 {
 	if (h->sftp_owner == r)
 		h->sftp_owner = NULL;
-	sshhost_list_remove(&h->active, r);
+	sshreq_list_remove(&h->active, r);
 	if (msg == NULL)
-		sshloop_complete(h->loop, r, SSHE_NONE, NULL);
+		sshreq_complete(h->loop, r, SSHE_NONE, NULL);
 	else
-		sshloop_complete(h->loop, r, kind, "%s: %s: %s", h->name, r->sf->what, msg);
+		sshreq_complete(h->loop, r, kind, "%s: %s: %s", h->name, r->sf->what, msg);
 	return -1;
 }
 
@@ -303,7 +303,7 @@ static char *
 reason(struct sshhost *h, int rc, const char *prefix, const char *winpath)
 {
 	const char *why = rc == LIBSSH2_ERROR_SFTP_PROTOCOL && h->sftp != NULL ?
-	    fx_text(libssh2_sftp_last_error(h->sftp)) : sshhost_session_msg(h->session);
+	    fx_text(libssh2_sftp_last_error(h->sftp)) : sshreq_session_msg(h->session);
 	if (winpath != NULL)
 		return xasprintf("%s%s (%s)", prefix, why, winpath);
 	return xasprintf("%s%s", prefix, why);
@@ -538,14 +538,14 @@ open_sftp(struct sshhost *h, struct sshreq *r, int *dead)
 	int rc = libssh2_session_last_errno(h->session);
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return 0;
-	if (sshhost_session_dead(rc)) {
+	if (sshreq_session_dead(rc)) {
 		*dead = rc;
 		return -2;
 	}
 	/* The session is fine but will not serve SFTP (no subsystem, or
 	 * refused): the caller may do without it. */
 	char *m = xasprintf("cannot start SFTP on the session (%s)",
-	    sshhost_session_msg(h->session));
+	    sshreq_session_msg(h->session));
 	finish_kind(h, r, SSHE_NO_SFTP, m);
 	free(m);
 	return -1;
@@ -592,7 +592,7 @@ sshsftp_step(struct sshhost *h, struct sshreq *r, int *dead)
 		sf->pc++;
 		return 1;
 	}
-	if (sshhost_session_dead(rc)) {
+	if (sshreq_session_dead(rc)) {
 		*dead = rc;
 		return -2;
 	}
@@ -620,7 +620,7 @@ sftp_req(const struct ssh_host *h, const char *op, const char *winpath,
 	if (sf->path == NULL || (winpath2 != NULL && sf->path2 == NULL)) {
 		err_set(err, "%s: %s: %s", h->name, sf->what, why);
 		free(why);
-		sshsftp_req_free(sf);
+		sftpreq_free(sf);
 		return NULL;
 	}
 	struct sshreq *r = xcalloc(1, sizeof *r);
@@ -635,7 +635,14 @@ sftp_run(struct sshloop *l, const struct ssh_host *h, struct sshreq *r,
 {
 	if (r == NULL && kind != NULL)
 		*kind = SSHE_PROTOCOL;   /* a path refused before sending */
-	return r == NULL ? -1 : sshloop_run(l, h, r, dl, kind, err);
+	if (r == NULL)
+		return -1;
+	/* sshreq_run frees the request but not its operation: done, the
+	 * engine no longer touches either. */
+	struct sftpreq *sf = r->sf;
+	int rc = sshreq_run(l, h, r, dl, kind, err);
+	sftpreq_free(sf);
+	return rc;
 }
 
 int

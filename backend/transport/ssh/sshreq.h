@@ -1,13 +1,15 @@
 /*
- * The SSH engine's insides, shared by the loop (sshloop.c) and the per-host
- * state machines (sshhost.c).  Everything here belongs to the engine
- * thread, except what is marked "under lock": the incoming queue, a
- * request's completion, a host's pending key and failure, which other
- * threads read through the public calls, and the questions waiting for the
- * asker thread.
+ * The SSH engine's state and the bookkeeping of its requests, at the
+ * bottom of the engine (sshreq < sshask < sshsftp < sshhost < sshloop):
+ * the loop, its hosts and their requests, queuing a request and waiting
+ * for it, completing it, and what libssh2 says about a session.
+ * Everything here belongs to the engine thread, except what is marked
+ * "under lock": the incoming queue, a request's completion, a host's
+ * pending key and failure, which other threads read through the public
+ * calls, and the questions waiting for the asker thread.
  */
-#ifndef DPD_SSHLOOP_INT_H
-#define DPD_SSHLOOP_INT_H
+#ifndef DPD_SSHREQ_H
+#define DPD_SSHREQ_H
 
 #include <pthread.h>
 #include <stdint.h>
@@ -15,7 +17,8 @@
 #include <libssh2.h>
 #include <libssh2_sftp.h>
 
-#include "backend/transport/ssh/sshloop.h"
+#include "backend/transport/ssh/sshtypes.h"
+#include "backend/transport/transport.h"
 #include "backend/core/util.h"
 
 /* Where a command is on its channel. */
@@ -39,29 +42,7 @@ enum sshreq_kind {
 
 struct sshhost;
 struct sftpreq;
-
-/* A question for the administrator (a password, a key's passphrase),
- * asked on the asker thread so the engine goes on driving other hosts.
- * The host holds it while it waits; the asker answers under the loop's
- * lock and wakes the engine.  Who frees it: the host when it takes the
- * answer, or when it gives up on a question not being asked yet; the
- * asker when the host gave up while the person was being asked. */
-enum sshask_state {
-	ASK_QUEUED,
-	ASK_ASKING,
-	ASK_DONE,
-};
-struct sshask {
-	struct sshask *next;         /* the asker's queue, under lock */
-	char *server, *prompt;
-	bool echo;
-	int64_t since;               /* when the host began to wait */
-	/* under lock: */
-	enum sshask_state state;
-	bool abandoned;
-	int rc;
-	char *answer;                /* wiped when freed */
-};
+struct sshask;
 
 struct sshreq {
 	struct sshreq *next;
@@ -167,66 +148,21 @@ struct sshloop {
 	bool ask_stop;               /* under lock */
 };
 
+/* Wake the engine thread out of its poll(). */
+void sshreq_wake(struct sshloop *l);
 /* Queue a request for h (copied into r->hc), wait until it is done, and
- * free it: 0, or -1 with *kind and *err (sshloop.c). */
-int sshloop_run(struct sshloop *l, const struct ssh_host *h, struct sshreq *r,
+ * free it: 0, or -1 with *kind and *err.  What r->sf points to is the
+ * caller's to free. */
+int sshreq_run(struct sshloop *l, const struct ssh_host *h, struct sshreq *r,
     const struct deadline *dl, enum ssh_error *kind, char **err);
-
 /* Finish a request and wake its caller (fmt NULL: success). */
-void sshloop_complete(struct sshloop *l, struct sshreq *r, enum ssh_error kind,
+void sshreq_complete(struct sshloop *l, struct sshreq *r, enum ssh_error kind,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* Hand a question to the asker thread: NULL when there is nobody to ask. */
-struct sshask *sshask_start(struct sshloop *l, const char *server, const char *prompt,
-    bool echo);
-/* 0 still waiting; 1 answered (*answer malloc'd, the caller wipes it) or
- * -1 cancelled, and either way the question is freed; *waited_ms is how
- * long the host waited. */
-int sshask_take(struct sshloop *l, struct sshask *a, char **answer, int64_t *waited_ms);
-/* The host no longer wants the answer (closed, failed, freed). */
-void sshask_abandon(struct sshloop *l, struct sshask *a);
-
-/* sshhost.c */
-void sshhost_enqueue(struct sshhost *h, struct sshreq *r);
 /* Take r off a request list (queue or active), if it is on it. */
-void sshhost_list_remove(struct sshreq **head, struct sshreq *r);
-void sshhost_start(struct sshhost *h, int64_t now);
-/* Drive the session and its channels; true when anything moved. */
-bool sshhost_drive(struct sshhost *h, int64_t now);
-/* Fail requests whose deadline passed or that were cancelled. */
-void sshhost_expire(struct sshhost *h, int64_t now);
-/* The poll events the session waits for. */
-short sshhost_events(const struct sshhost *h);
-/* The nearest time something must happen (deadline, keepalive, retry); 0 none. */
-int64_t sshhost_next_event(const struct sshhost *h, int64_t now);
-void sshhost_fail_all(struct sshhost *h, enum ssh_error kind, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* Free the session and socket (requests on channels must be failed first). */
-void sshhost_close(struct sshhost *h);
-/* The host failed: every request fails with the message, the session goes
- * and the next attempt waits. */
-void sshhost_failed(struct sshhost *h, enum ssh_error kind, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void sshreq_list_remove(struct sshreq **head, struct sshreq *r);
 /* libssh2 error codes that mean the connection itself is gone. */
-bool sshhost_session_dead(int rc);
+bool sshreq_session_dead(int rc);
 /* The session's last error message, or "no details". */
-const char *sshhost_session_msg(LIBSSH2_SESSION *s);
-/* Hand a channel that is no longer wanted to the host to close. */
-void sshhost_orphan(struct sshhost *h, LIBSSH2_CHANNEL *ch);
-
-/* sshsftp.c */
-/* One step of an SFTP request, like a channel step: 1 moved, 0 waiting,
- * -1 finished (completed and removed from active), -2 the session is gone
- * (libssh2 code in *dead). */
-int sshsftp_step(struct sshhost *h, struct sshreq *r, int *dead);
-/* The request leaves before its end (deadline, cancel, failure). */
-void sshsftp_abandon(struct sshhost *h, struct sshreq *r);
-/* "sftp read E:\x", for messages. */
-const char *sshsftp_what(const struct sshreq *r);
-/* Shut down the host's SFTP channels (before its session goes);
- * sshsftp_reap makes progress on poisoned ones without waiting. */
-void sshsftp_close(struct sshhost *h);
-void sshsftp_reap(struct sshhost *h);
-void sshsftp_req_free(struct sftpreq *sf);
+const char *sshreq_session_msg(LIBSSH2_SESSION *s);
 
 #endif
