@@ -22,21 +22,29 @@
 #include <strings.h>
 #include <time.h>
 
-static const struct {
-	const char *name;
-	const char *title;
-} plan_names[] = {
-#define X(e, n, t) [e] = { n, t },
+static const struct enum_name plan_names[] = {
+#define X(e, n, t) { e, n },
 	REPAIR_PLAN_TABLE(X)
 #undef X
 };
 
+static const char *const plan_titles[] = {
+#define X(e, n, t) [e] = t,
+	REPAIR_PLAN_TABLE(X)
+#undef X
+};
+
+static const struct enum_name action_names[] = {
+#define X(e, n, w, d) { e, n },
+	REPAIR_ACTION_TABLE(X)
+#undef X
+};
+
 static const struct {
-	const char *name;
 	bool changes;
 	bool destructive;
-} action_names[] = {
-#define X(e, n, w, d) [e] = { n, w, d },
+} action_kinds[] = {
+#define X(e, n, w, d) [e] = { w, d },
 	REPAIR_ACTION_TABLE(X)
 #undef X
 };
@@ -98,13 +106,13 @@ static const struct {
 const char *
 repair_plan_name(enum repair_plan p)
 {
-	return (unsigned)p < PLAN_COUNT ? plan_names[p].name : "?";
+	return enum_name(plan_names, ENUM_NAMES_COUNT(plan_names), (int)p, "?");
 }
 
 const char *
 repair_plan_title(enum repair_plan p)
 {
-	return (unsigned)p < PLAN_COUNT ? plan_names[p].title : "?";
+	return (unsigned)p < PLAN_COUNT ? plan_titles[p] : "?";
 }
 
 const char *
@@ -116,10 +124,7 @@ repair_plan_about(enum repair_plan p)
 int
 repair_plan_from_name(const char *name)
 {
-	for (int p = 0; name != NULL && p < PLAN_COUNT; p++)
-		if (strcmp(plan_names[p].name, name) == 0)
-			return p;
-	return -1;
+	return enum_lookup(plan_names, ENUM_NAMES_COUNT(plan_names), name, false);
 }
 
 size_t
@@ -134,30 +139,30 @@ repair_plan_nsteps(enum repair_plan p)
 const char *
 repair_action_name(enum repair_action a)
 {
-	return (unsigned)a < RA_COUNT ? action_names[a].name : "?";
+	return enum_name(action_names, ENUM_NAMES_COUNT(action_names), (int)a, "?");
 }
 
 bool
 repair_action_changes(enum repair_action a)
 {
-	return (unsigned)a < RA_COUNT && action_names[a].changes;
+	return (unsigned)a < RA_COUNT && action_kinds[a].changes;
 }
 
 bool
 repair_action_destructive(enum repair_action a)
 {
-	return (unsigned)a < RA_COUNT && action_names[a].destructive;
+	return (unsigned)a < RA_COUNT && action_kinds[a].destructive;
 }
 
 const char *
 repair_outcome_name(enum repair_outcome o)
 {
-	static const char *const names[] = {
-		[RO_PENDING] = "pending", [RO_OK] = "ok", [RO_NOT_NEEDED] = "not needed",
-		[RO_SKIPPED] = "skipped", [RO_DECLINED] = "declined", [RO_FAILED] = "failed",
-		[RO_DRY_RUN] = "dry run", [RO_DROPPED] = "not run", [RO_REFUSED] = "refused",
+	static const struct enum_name names[] = {
+		{ RO_PENDING, "pending" }, { RO_OK, "ok" }, { RO_NOT_NEEDED, "not needed" },
+		{ RO_SKIPPED, "skipped" }, { RO_DECLINED, "declined" }, { RO_FAILED, "failed" },
+		{ RO_DRY_RUN, "dry run" }, { RO_DROPPED, "not run" }, { RO_REFUSED, "refused" },
 	};
-	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
+	return enum_name(names, ENUM_NAMES_COUNT(names), (int)o, "?");
 }
 
 /* ---- helpers shared with the actions ------------------------------------ */
