@@ -31,38 +31,33 @@
 
 #include "backend/core/util.h"
 
-static const char *const journal_result_names[] = {
-	[JOURNAL_NONE] = "",
-	[JOURNAL_OK] = "ok",
-	[JOURNAL_FAILED] = "failed",
-	[JOURNAL_SKIPPED] = "skipped",
-	[JOURNAL_DECLINED] = "declined",
-	[JOURNAL_DRY_RUN] = "dry-run",
-	[JOURNAL_INTERRUPTED] = "interrupted",
-	[JOURNAL_REFUSED] = "refused",
+/* JOURNAL_NONE has no name: begin entries carry no result. */
+static const struct enum_name journal_results[] = {
+	{ JOURNAL_OK, "ok" },
+	{ JOURNAL_FAILED, "failed" },
+	{ JOURNAL_SKIPPED, "skipped" },
+	{ JOURNAL_DECLINED, "declined" },
+	{ JOURNAL_DRY_RUN, "dry-run" },
+	{ JOURNAL_INTERRUPTED, "interrupted" },
+	{ JOURNAL_REFUSED, "refused" },
 };
-#define JOURNAL_NRESULTS (sizeof(journal_result_names) / sizeof(journal_result_names[0]))
 
 static atomic_uint journal_counter;
 
 const char *
 journal_result_name(enum journal_result r)
 {
-	if ((size_t)r >= JOURNAL_NRESULTS)
-		return "";
-	return journal_result_names[r];
+	return enum_name(journal_results, ENUM_NAMES_COUNT(journal_results), (int)r, "");
 }
 
 int
 journal_result_parse(const char *s, enum journal_result *out)
 {
-	for (size_t i = 1; i < JOURNAL_NRESULTS; i++) {
-		if (strcmp(s, journal_result_names[i]) == 0) {
-			*out = (enum journal_result)i;
-			return 0;
-		}
-	}
-	return -1;
+	int v = enum_lookup(journal_results, ENUM_NAMES_COUNT(journal_results), s, false);
+	if (v < 0)
+		return -1;
+	*out = (enum journal_result)v;
+	return 0;
 }
 
 int
@@ -349,7 +344,7 @@ journal_end(const char *path, const struct journal_step *s, const char *step_id,
     enum journal_result result, const char *output, size_t len, char **err)
 {
 	char digest[JOURNAL_DIGEST_HEX];
-	if (result == JOURNAL_NONE || (size_t)result >= JOURNAL_NRESULTS) {
+	if (*journal_result_name(result) == '\0') {
 		err_set(err, "%s: end entry for %s needs a result", path, step_id);
 		return -1;
 	}
