@@ -14,6 +14,7 @@
 #include "tui/draw.h"
 #include "tui/glyph.h"
 #include "tui/gather.h"
+#include "backend/repair/repair.h"
 #include "backend/sms/smslog.h"
 #include "tui/ui.h"
 #include "backend/core/util.h"
@@ -279,11 +280,11 @@ detail_finding(struct text *t, const struct finding *f, unsigned state, bool fir
 		text_addf(t, UI_ROLE_NORMAL, "%*s", DETAIL_LABEL_W, "");
 		text_wrap(t, UI_ROLE_NORMAL, f->explanation, width, DETAIL_LABEL_W);
 	}
-	if (f->plan != NULL) {
+	if (f->plan != PLAN_NONE) {
 		text_newline(t);
 		text_addf(t, UI_ROLE_NORMAL, "%*s", DETAIL_LABEL_W, "");
 		text_add(t, UI_ROLE_DIM, "suggested repair: ");
-		text_add(t, UI_ROLE_KEY, f->plan);
+		text_add(t, UI_ROLE_KEY, repair_plan_name(f->plan));
 	}
 	if (f->caveat != NULL) {
 		text_newline(t);

@@ -40,15 +40,9 @@ struct gather {
 	unsigned seen_gen;
 	struct evidence shown;       /* the latest partial copy */
 	bool have_shown;
-	struct evidence *final;
-	struct diagnosis dx;
+	struct cell_diagnosis *final;
 	char *error;
 	int64_t started;
-};
-
-struct gather_result {
-	struct evidence ev;
-	struct diagnosis dx;
 };
 
 static void
@@ -63,10 +57,8 @@ gather_copy(struct evidence *dst, const struct evidence *src)
 static void
 gather_result_free(void *p)
 {
-	struct gather_result *r = p;
-	evidence_free(&r->ev);
-	diagnosis_free(&r->dx);
-	free(r);
+	diagnose_cell_free(p);
+	free(p);
 }
 
 /* Job thread: keep a copy of the evidence so far for the UI. */
@@ -85,20 +77,16 @@ static void
 gather_run(struct job *j, void *arg)
 {
 	struct gather_req *r = arg;
-	struct gather_result *res = xcalloc(1, sizeof *res);
+	struct cell_diagnosis *res = xcalloc(1, sizeof *res);
 	char *err = NULL;
-	if (evidence_gather(r->transport, r->snap, r->pkgid, r->dp, r->primary, &res->ev,
-	    job_deadline(j), gather_progress, r, &err) != 0) {
-		job_fail(j, "%s", err ? err : "no evidence could be read");
-		free(err);
-		evidence_free(&res->ev);
+	if (diagnose_cell(r->transport, r->snap, r->pkgid, r->dp, r->primary,
+	    job_deadline(j), gather_progress, r, res, &err) != 0) {
+		job_fail(j, "%s", err);
 		free(res);
 	} else {
-		free(err);
-		evidence_sort(&res->ev);
-		diagnose(&res->ev, &res->dx);
 		job_set_result(j, res);
 	}
+	free(err);
 	atomic_store(&r->finished, true); /* nothing touches r after this */
 }
 
@@ -135,9 +123,7 @@ gather_reset_shown(struct gather *g)
 		evidence_free(&g->shown);
 	g->have_shown = false;
 	if (g->final != NULL) {
-		evidence_free(g->final);
-		free(g->final);
-		diagnosis_free(&g->dx);
+		gather_result_free(g->final);
 		g->final = NULL;
 	}
 	free(g->error);
@@ -176,14 +162,10 @@ gather_done(struct job *j, enum job_status st, void *result, const char *error, 
 	}
 	g->job = NULL;
 	if (st == JOB_DONE && result != NULL) {
-		struct gather_result *res = result;
-		g->final = xcalloc(1, sizeof *g->final);
-		*g->final = res->ev;
-		g->dx = res->dx;
-		free(res);
+		g->final = result;
 		/* A DP reached over its own connection, whose host key nobody
 		 * has accepted yet, reads as unreachable: offer the key. */
-		if (evidence_find(g->final, EV_UNREACHABLE, 0) >= 0)
+		if (evidence_find(&g->final->ev, EV_UNREACHABLE, 0) >= 0)
 			sshkey_failed(u);
 	} else {
 		if (result != NULL)
@@ -335,8 +317,8 @@ gather_view(const struct ui *u, struct gather_view *out)
 		return false;
 	out->running = g->job != NULL;
 	out->started = g->started;
-	out->ev = g->final ? g->final : g->have_shown ? &g->shown : NULL;
-	out->dx = g->final ? &g->dx : NULL;
+	out->ev = g->final ? &g->final->ev : g->have_shown ? &g->shown : NULL;
+	out->dx = g->final ? &g->final->dx : NULL;
 	out->error = g->error;
 	return true;
 }

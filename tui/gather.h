@@ -1,6 +1,6 @@
 /*
  * Evidence gathering for the detail pane, in the background.  Opening the
- * pane on a cell starts a job that runs evidence_gather() and diagnose()
+ * pane on a cell starts a job that runs the backend's diagnose_cell()
  * through the status transport; moving to another cell or closing the pane
  * cancels it.  Partial evidence reaches the UI thread through a mutex: the
  * job's progress callback copies what it has, and the UI takes the copy on

@@ -82,30 +82,6 @@ hist_rows_free(struct hist_rows *r)
 
 /* ---- reading the journal (job thread) ---- */
 
-struct hist_read {
-	struct journal_list all;
-	size_t cap;
-};
-
-static int
-hist_collect(const struct journal_entry *e, void *ctx)
-{
-	struct hist_read *r = ctx;
-	if (r->all.n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 64;
-		r->all.v = xreallocarray(r->all.v, r->cap, sizeof *r->all.v);
-	}
-	journal_entry_copy(&r->all.v[r->all.n++], e);
-	return 0;
-}
-
-static int
-hist_cmp_id(const void *a, const void *b)
-{
-	const struct journal_entry *const *x = a, *const *y = b;
-	return strcmp((*x)->step_id, (*y)->step_id);
-}
-
 /* "2026-11-25T23:51:52Z" -> "11-25 23:51:52" */
 static char *
 hist_time(const char *iso)
@@ -115,33 +91,25 @@ hist_time(const char *iso)
 	return xasprintf("%.5s %.8s", iso + 5, iso + 11);
 }
 
-/* Begin entries newest first, each with the result of its end. */
+/* The journal's steps newest first (an end without its begin is left out). */
 static void
-hist_pair(const struct journal_list *all, struct hist_rows *out)
+hist_rows_from(const struct journal_history *h, struct hist_rows *out)
 {
-	const struct journal_entry **ends = xreallocarray(NULL, all->n + 1, sizeof *ends);
-	size_t nends = 0;
-	for (size_t i = 0; i < all->n; i++)
-		if (all->v[i].phase == JOURNAL_END)
-			ends[nends++] = &all->v[i];
-	qsort(ends, nends, sizeof *ends, hist_cmp_id);
-	out->v = xreallocarray(NULL, all->n + 1, sizeof *out->v);
-	for (size_t k = all->n; k-- > 0;) {
-		const struct journal_entry *b = &all->v[k];
-		if (b->phase != JOURNAL_BEGIN)
+	out->v = xreallocarray(NULL, h->n + 1, sizeof *out->v);
+	for (size_t k = h->n; k-- > 0;) {
+		const struct journal_pair *p = &h->v[k];
+		const struct journal_entry *b = &p->begin;
+		if (p->no_begin)
 			continue;
-		const struct journal_entry **end = bsearch(&b, ends, nends, sizeof *ends,
-		    hist_cmp_id);
 		struct hist_row *r = &out->v[out->n++];
 		r->time = hist_time(b->time);
 		r->plan = xstrdup(b->plan);
 		r->step = xasprintf("%d %s", b->step_number, b->step_name);
 		r->pkg = xstrdup(b->package_id);
 		r->dp = xstrdup(b->dp_server);
-		r->unfinished = end == NULL;
-		r->result = xstrdup(end ? journal_result_name((*end)->result) : "unfinished");
+		r->unfinished = p->end_time == NULL;
+		r->result = xstrdup(p->end_time ? journal_result_name(p->result) : "unfinished");
 	}
-	free(ends);
 }
 
 /* Reads only u->opt, which never changes while the UI runs. */
@@ -150,17 +118,16 @@ hist_read_run(struct job *j, void *arg)
 {
 	const struct ui *u = arg;
 	const char *path = u->opt->journal;
-	struct hist_read r = { .cap = 0 };
+	struct journal_history all;
 	char *err = NULL;
-	if (journal_read(path, hist_collect, NULL, &r, &err) < 0) {
+	if (journal_history(path, NULL, &all, NULL, NULL, &err) != 0) {
 		job_fail(j, "%s", err ? err : "the journal cannot be read");
 		free(err);
-		journal_list_free(&r.all);
 		return;
 	}
 	struct hist_rows *rows = xcalloc(1, sizeof *rows);
-	hist_pair(&r.all, rows);
-	journal_list_free(&r.all);
+	hist_rows_from(&all, rows);
+	journal_history_free(&all);
 	job_set_result(j, rows);
 }
 

@@ -71,8 +71,7 @@ wiz_take_pane(struct ui *u, struct wiz_cell *c)
 	const struct finding *f = &gv.dx->findings[0];
 	c->finding = xstrdup(f->title);
 	c->explanation = f->explanation ? xstrdup(f->explanation) : NULL;
-	int p = f->plan ? repair_plan_from_name(f->plan) : -1;
-	c->plan = p < 0 ? PLAN_COUNT : (enum repair_plan)p;
+	c->plan = f->plan;
 	c->diagnosed = true;
 }
 

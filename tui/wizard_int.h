@@ -34,7 +34,7 @@ struct wiz_cell {
 	int state;               /* State when the wizard opened; -1 not targeted */
 	struct snapshot *snap;   /* the one cell, for the diagnose job */
 	bool diagnosed;
-	enum repair_plan plan;   /* suggested; PLAN_COUNT: none */
+	enum repair_plan plan;   /* suggested; PLAN_NONE: none */
 	char *finding;           /* the finding's title */
 	char *explanation;
 	char *error;             /* why it could not be diagnosed */

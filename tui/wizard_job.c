@@ -16,7 +16,6 @@
 #include "tui/gather.h"
 #include "tui/ui.h"
 #include "backend/sms/diagnose.h"
-#include "backend/sms/evidence.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -124,28 +123,19 @@ wiz_job_error(enum job_status st, const char *error)
 static void
 wiz_diagnose_cell(struct wizard *w, struct wiz_cell *c, struct job *j)
 {
-	struct evidence ev;
-	struct diagnosis dx;
-	char *err = NULL;
+	struct cell_diagnosis cd;
 	const char *primary = w->u->opt->primary ? w->u->opt->primary : "";
 	/* A deadline per cell, so one unreachable DP does not hold up the
 	 * batch for long; the job's cancel flag still ends it at once. */
 	struct deadline dl = { clock_mono_ms() + WIZ_DIAGNOSE_MS, job_deadline(j)->cancel };
-	if (evidence_gather(w->env.t, c->snap, c->pkg, c->dp, primary, &ev, &dl, NULL, NULL,
-	    &err) != 0) {
-		c->error = err ? err : xstrdup("no evidence could be read");
+	if (diagnose_cell(w->env.t, c->snap, c->pkg, c->dp, primary, &dl, NULL, NULL, &cd,
+	    &c->error) != 0)
 		return;
-	}
-	free(err);
-	evidence_sort(&ev);
-	diagnose(&ev, &dx);
-	const struct finding *f = &dx.findings[0];
+	const struct finding *f = &cd.dx.findings[0];
 	c->finding = xstrdup(f->title);
 	c->explanation = f->explanation ? xstrdup(f->explanation) : NULL;
-	int p = f->plan ? repair_plan_from_name(f->plan) : -1;
-	c->plan = p < 0 ? PLAN_COUNT : (enum repair_plan)p;
-	diagnosis_free(&dx);
-	evidence_free(&ev);
+	c->plan = f->plan;
+	diagnose_cell_free(&cd);
 }
 
 static void

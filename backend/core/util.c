@@ -1,7 +1,7 @@
 /*
  * Implementation of the backend's small helpers.  Everything here is
  * deliberately boring: allocation wrappers, a byte buffer, error strings,
- * UTC time text and safe file writes (temp + fsync + rename, so a crash never
+ * UTC time text, UTF-8 decoding, enum name tables and safe file writes (temp + fsync + rename, so a crash never
  * leaves a half-written site database or journal behind).
  */
 #include "config.h"
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -343,18 +344,9 @@ file_write_atomic(const char *path, const void *data, size_t len, char **err)
 		free(tmp);
 		return -1;
 	}
-	const char *p = data;
-	size_t left = len;
-	while (left > 0) {
-		ssize_t n = write(fd, p, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_set(err, "%s: write: %s", tmp, strerror(errno));
-			goto fail;
-		}
-		p += n;
-		left -= (size_t)n;
+	if (fd_write_all(fd, data, len) != 0) {
+		err_set(err, "%s: write: %s", tmp, strerror(errno));
+		goto fail;
 	}
 	if (fsync(fd) != 0) {
 		err_set(err, "%s: fsync: %s", tmp, strerror(errno));
@@ -404,23 +396,75 @@ dir_make_all(const char *path, bool private_leaf, char **err)
 	return 0;
 }
 
+size_t
+utf8_decode(const char *s, size_t len, uint32_t *cp)
+{
+	static const uint32_t least[] = { 0, 0x80, 0x800, 0x10000 };
+	const unsigned char *p = (const unsigned char *)s;
+	if (len == 0)
+		return 0;
+	unsigned c = p[0];
+	size_t n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 :
+	    (c & 0xf8) == 0xf0 ? 3 : 4;
+	if (n == 4 || len <= n)
+		return 0;
+	uint32_t v = n == 0 ? c : c & (0x3fu >> n);
+	for (size_t i = 1; i <= n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (p[i] & 0x3f);
+	}
+	if (v < least[n] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	if (cp != NULL)
+		*cp = v;
+	return n + 1;
+}
+
 bool
 utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	while (p < end) {
-		unsigned c = *p, n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 :
-		    (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 9;
-		if (n == 9 || (n == 1 && c < 0xc2) || (n == 3 && c > 0xf4) ||
-		    (size_t)(end - p) <= n)
+	for (size_t i = 0, n; i < len; i += n)
+		if ((n = utf8_decode(s + i, len - i, NULL)) == 0)
 			return false;
-		for (unsigned i = 1; i <= n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-		if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
-		    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
-			return false;
-		p += n + 1;
-	}
 	return true;
+}
+
+const char *
+enum_name(const struct enum_name *t, size_t n, int v, const char *unknown)
+{
+	if (v >= 0 && (size_t)v < n && t[v].value == v)
+		return t[v].name;
+	for (size_t i = 0; i < n; i++)
+		if (t[i].value == v)
+			return t[i].name;
+	return unknown;
+}
+
+int
+enum_lookup(const struct enum_name *t, size_t n, const char *name, bool nocase)
+{
+	for (size_t i = 0; name != NULL && i < n; i++)
+		if ((nocase ? strcasecmp(t[i].name, name) : strcmp(t[i].name, name)) == 0)
+			return t[i].value;
+	return -1;
+}
+
+int
+fd_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }

@@ -3,7 +3,8 @@
  * (an allocation failure in a terminal tool is not recoverable in any useful
  * way, so we stop loudly like tmux's xmalloc), a growable byte buffer used
  * for script output and rendered text, error strings that carry "where and
- * why", and UTC time conversion for the ISO 8601 text our protocol uses.
+ * why", UTC time conversion for the ISO 8601 text our protocol uses, the
+ * one UTF-8 decoder, enum <-> name tables and a write(2) that writes all.
  */
 #ifndef DPD_UTIL_H
 #define DPD_UTIL_H
@@ -66,11 +67,32 @@ struct deadline {
 };
 bool deadline_passed(const struct deadline *d);
 
+/* The one UTF-8 decoder: the code point at s[0..len), its length in bytes
+ * (1-4) returned and the value in *cp (cp may be NULL); 0 when the bytes
+ * there are not well-formed UTF-8 (overlong, a surrogate, past U+10FFFF,
+ * cut short) or len is 0. */
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
 /* Well-formed UTF-8 in s[0..len): no overlongs, surrogates or values past
  * U+10FFFF (NUL bytes are the caller's business). */
 bool utf8_valid(const char *s, size_t len);
 dpd_time clock_real(void);
 
+/* An enum's values and their names, for tables that map both ways (an
+ * X-macro table expands into one).  Entries may be in any order; lookups
+ * are linear (these tables are short) with a shortcut when t[v] is v. */
+struct enum_name {
+	int value;
+	const char *name;
+};
+#define ENUM_NAMES_COUNT(t) (sizeof(t) / sizeof((t)[0]))
+/* v's name in the n entries of t, or `unknown` when none has value v. */
+const char *enum_name(const struct enum_name *t, size_t n, int v, const char *unknown);
+/* The value named `name` (ASCII case ignored when nocase), or -1. */
+int enum_lookup(const struct enum_name *t, size_t n, const char *name, bool nocase);
+
+/* write(2) all of data to fd, again after EINTR and short writes.  0, or
+ * -1 with errno set (EIO when write() wrote nothing). */
+int fd_write_all(int fd, const void *data, size_t len);
 /* Read a whole file (bounded by max bytes). */
 int file_read_all(const char *path, size_t max, struct buf *out, char **err);
 /* Write a file atomically (temp file + fsync + rename). */

@@ -64,40 +64,6 @@ winenc_fits(const char *cmdline)
 	return strlen(cmdline) <= WINENC_CMD_MAX;
 }
 
-/* One code point from s[*i..len); -1 when the bytes are not UTF-8. */
-static int
-utf8_next(const unsigned char *s, size_t len, size_t *i, uint32_t *cp)
-{
-	unsigned char c = s[*i];
-	size_t n;
-	uint32_t v, min;
-	if (c < 0x80) {
-		*cp = c;
-		(*i)++;
-		return 0;
-	} else if ((c & 0xe0) == 0xc0) {
-		n = 1, v = c & 0x1f, min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		n = 2, v = c & 0x0f, min = 0x800;
-	} else if ((c & 0xf8) == 0xf0) {
-		n = 3, v = c & 0x07, min = 0x10000;
-	} else {
-		return -1;
-	}
-	if (len - *i <= n)
-		return -1;
-	for (size_t k = 1; k <= n; k++) {
-		if ((s[*i + k] & 0xc0) != 0x80)
-			return -1;
-		v = (v << 6) | (s[*i + k] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return -1;
-	*cp = v;
-	*i += n + 1;
-	return 0;
-}
-
 static void
 utf8_put(struct buf *b, uint32_t cp)
 {
@@ -129,12 +95,11 @@ utf16_put(struct buf *b, uint32_t unit)
 static int
 utf16le_from_utf8(const char *s, size_t len, struct buf *out, char **err)
 {
-	for (size_t i = 0; i < len;) {
+	for (size_t i = 0, n; i < len; i += n) {
 		uint32_t cp;
-		size_t at = i;
-		if (utf8_next((const unsigned char *)s, len, &i, &cp) != 0) {
+		if ((n = utf8_decode(s + i, len - i, &cp)) == 0) {
 			err_set(err, "the script is not UTF-8 (byte 0x%02x at offset %zu)",
-			    (unsigned char)s[at], at);
+			    (unsigned char)s[i], i);
 			return -1;
 		}
 		if (cp >= 0x10000) {

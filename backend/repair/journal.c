@@ -24,44 +24,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "backend/core/util.h"
 
-static const char *const journal_result_names[] = {
-	[JOURNAL_NONE] = "",
-	[JOURNAL_OK] = "ok",
-	[JOURNAL_FAILED] = "failed",
-	[JOURNAL_SKIPPED] = "skipped",
-	[JOURNAL_DECLINED] = "declined",
-	[JOURNAL_DRY_RUN] = "dry-run",
-	[JOURNAL_INTERRUPTED] = "interrupted",
-	[JOURNAL_REFUSED] = "refused",
+/* JOURNAL_NONE has no name: begin entries carry no result. */
+static const struct enum_name journal_results[] = {
+	{ JOURNAL_OK, "ok" },
+	{ JOURNAL_FAILED, "failed" },
+	{ JOURNAL_SKIPPED, "skipped" },
+	{ JOURNAL_DECLINED, "declined" },
+	{ JOURNAL_DRY_RUN, "dry-run" },
+	{ JOURNAL_INTERRUPTED, "interrupted" },
+	{ JOURNAL_REFUSED, "refused" },
 };
-#define JOURNAL_NRESULTS (sizeof(journal_result_names) / sizeof(journal_result_names[0]))
 
 static atomic_uint journal_counter;
 
 const char *
 journal_result_name(enum journal_result r)
 {
-	if ((size_t)r >= JOURNAL_NRESULTS)
-		return "";
-	return journal_result_names[r];
+	return enum_name(journal_results, ENUM_NAMES_COUNT(journal_results), (int)r, "");
 }
 
 int
 journal_result_parse(const char *s, enum journal_result *out)
 {
-	for (size_t i = 1; i < JOURNAL_NRESULTS; i++) {
-		if (strcmp(s, journal_result_names[i]) == 0) {
-			*out = (enum journal_result)i;
-			return 0;
-		}
-	}
-	return -1;
+	int v = enum_lookup(journal_results, ENUM_NAMES_COUNT(journal_results), s, false);
+	if (v < 0)
+		return -1;
+	*out = (enum journal_result)v;
+	return 0;
 }
 
 int
@@ -348,7 +344,7 @@ journal_end(const char *path, const struct journal_step *s, const char *step_id,
     enum journal_result result, const char *output, size_t len, char **err)
 {
 	char digest[JOURNAL_DIGEST_HEX];
-	if (result == JOURNAL_NONE || (size_t)result >= JOURNAL_NRESULTS) {
+	if (*journal_result_name(result) == '\0') {
 		err_set(err, "%s: end entry for %s needs a result", path, step_id);
 		return -1;
 	}
@@ -599,7 +595,7 @@ journal_read(const char *path, journal_entry_fn cb, journal_warn_fn warn,
 	return r;
 }
 
-/* --- unfinished steps ----------------------------------------------------- */
+/* --- copies --------------------------------------------------------------- */
 
 void
 journal_entry_copy(struct journal_entry *dst, const struct journal_entry *src)
@@ -623,58 +619,111 @@ journal_entry_copy(struct journal_entry *dst, const struct journal_entry *src)
 	}
 }
 
-/* Begin entries are kept; an end entry removes the begin with its id. */
-static int
-journal_collect(const struct journal_entry *e, void *ctx)
-{
-	struct journal_list *l = ctx;
-	if (e->phase == JOURNAL_BEGIN) {
-		l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
-		journal_entry_copy(&l->v[l->n++], e);
-		return 0;
-	}
-	for (size_t i = l->n; i-- > 0;) {
-		if (strcmp(l->v[i].step_id, e->step_id) == 0) {
-			journal_entry_free(&l->v[i]);
-			memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof *l->v);
-			l->n--;
-			break;
-		}
-	}
-	return 0;
-}
+/* --- pairing begin and end entries ---------------------------------------- */
 
-struct journal_warn_relay {
-	struct journal_list *list;
+struct journal_pairing {
+	const struct journal_filter *filter;
+	struct journal_history *h;
+	size_t cap;
 	journal_warn_fn warn;
 	void *ctx;
 };
 
-static int
-journal_collect_relay(const struct journal_entry *e, void *ctx)
+static bool
+journal_wanted(const struct journal_filter *f, const struct journal_entry *e)
 {
-	struct journal_warn_relay *r = ctx;
-	return journal_collect(e, r->list);
+	return f == NULL ||
+	    ((f->package == NULL || strcasecmp(f->package, e->package_id) == 0) &&
+	    (f->dp == NULL || strcasecmp(f->dp, e->dp_server) == 0));
+}
+
+/* The unfinished step with this id, newest first (an end follows its begin
+ * closely). */
+static struct journal_pair *
+journal_find_open(struct journal_history *h, const char *id)
+{
+	for (size_t i = h->n; i-- > 0;)
+		if (h->v[i].end_time == NULL && strcmp(h->v[i].begin.step_id, id) == 0)
+			return &h->v[i];
+	return NULL;
+}
+
+static int
+journal_pair_entry(const struct journal_entry *e, void *ctx)
+{
+	struct journal_pairing *p = ctx;
+	struct journal_history *h = p->h;
+	if (!journal_wanted(p->filter, e))
+		return 0;
+	struct journal_pair *r = e->phase == JOURNAL_END ?
+	    journal_find_open(h, e->step_id) : NULL;
+	if (r == NULL) {
+		if (h->n == p->cap) {
+			p->cap = p->cap ? 2 * p->cap : 64;
+			h->v = xreallocarray(h->v, p->cap, sizeof *h->v);
+		}
+		r = &h->v[h->n++];
+		memset(r, 0, sizeof *r);
+		journal_entry_copy(&r->begin, e);
+		r->no_begin = e->phase == JOURNAL_END;
+	}
+	if (e->phase == JOURNAL_END) {
+		r->end_time = xstrdup(e->time);
+		r->result = e->result;
+		r->digest = xstrdup(e->output_digest);
+	}
+	return 0;
 }
 
 static void
-journal_warn_relay(long line, const char *msg, void *ctx)
+journal_pair_warn(long line, const char *msg, void *ctx)
 {
-	struct journal_warn_relay *r = ctx;
-	if (r->warn != NULL)
-		r->warn(line, msg, r->ctx);
+	struct journal_pairing *p = ctx;
+	if (p->warn != NULL)
+		p->warn(line, msg, p->ctx);
+}
+
+int
+journal_history(const char *path, const struct journal_filter *filter,
+    struct journal_history *out, journal_warn_fn warn, void *ctx, char **err)
+{
+	memset(out, 0, sizeof *out);
+	struct journal_pairing p = { filter, out, 0, warn, ctx };
+	if (journal_read(path, journal_pair_entry, journal_pair_warn, &p, err) != 0) {
+		journal_history_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void
+journal_history_free(struct journal_history *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		journal_entry_free(&h->v[i].begin);
+		free(h->v[i].end_time);
+		free(h->v[i].digest);
+	}
+	free(h->v);
+	memset(h, 0, sizeof *h);
 }
 
 int
 journal_unfinished(const char *path, struct journal_list *out,
     journal_warn_fn warn, void *ctx, char **err)
 {
+	struct journal_history h;
 	out->v = NULL;
 	out->n = 0;
-	struct journal_warn_relay relay = { out, warn, ctx };
-	if (journal_read(path, journal_collect_relay, journal_warn_relay, &relay, err) != 0) {
-		journal_list_free(out);
+	if (journal_history(path, NULL, &h, warn, ctx, err) != 0)
 		return -1;
+	for (size_t i = 0; i < h.n; i++) {
+		if (h.v[i].end_time != NULL)
+			continue;
+		out->v = xreallocarray(out->v, out->n + 1, sizeof *out->v);
+		out->v[out->n++] = h.v[i].begin;
+		memset(&h.v[i].begin, 0, sizeof h.v[i].begin); /* moved */
 	}
+	journal_history_free(&h);
 	return 0;
 }

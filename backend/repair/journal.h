@@ -7,11 +7,14 @@
  * without its end is a step that was interrupted (crash, kill -9, power loss)
  * and that the next start must offer to verify.  Reading is tolerant: a torn
  * last line or a garbage line is reported through a warning callback and
- * skipped, never failing the whole read.
+ * skipped, never failing the whole read.  journal_history() is the one
+ * place begin and end entries are paired (the history view and command,
+ * and the unfinished-step checks, all read through it).
  */
 #ifndef DPD_JOURNAL_H
 #define DPD_JOURNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Step ids look like "20261125T235152Z-12345-1" (time, pid, counter). */
@@ -106,7 +109,39 @@ int journal_end(const char *path, const struct journal_step *s, const char *step
 int journal_read(const char *path, journal_entry_fn cb, journal_warn_fn warn,
     void *ctx, char **err);
 
-/* The begin entries (in file order) that have no end entry with the same id. */
+/* One step as the journal tells it: its begin entry paired with its end
+ * entry.  An end entry whose begin is not there is a step of its own. */
+struct journal_pair {
+	struct journal_entry begin;	/* the begin entry; the end entry when no_begin */
+	char *end_time;			/* the end entry's time; NULL while unfinished */
+	enum journal_result result;	/* the end's; JOURNAL_NONE while unfinished */
+	char *digest;			/* the end's output digest; NULL while unfinished */
+	bool no_begin;			/* the end was found, its begin was not */
+};
+
+struct journal_history {
+	struct journal_pair *v;		/* in file order (of the begin entries) */
+	size_t n;
+};
+
+/* Which steps to keep: entries for this package and this DP (either may be
+ * NULL for any; ASCII case ignored). */
+struct journal_filter {
+	const char *package;
+	const char *dp;
+};
+
+/*
+ * The one pairing of begin and end entries: read the journal (as
+ * journal_read(); filter may be NULL for every entry) and give each end
+ * entry to the newest unfinished begin with its step id.  0, or -1 with
+ * *err (out then holds nothing).
+ */
+int journal_history(const char *path, const struct journal_filter *filter,
+    struct journal_history *out, journal_warn_fn warn, void *ctx, char **err);
+void journal_history_free(struct journal_history *h);
+
+/* The begin entries (in file order) that journal_history() leaves unfinished. */
 int journal_unfinished(const char *path, struct journal_list *out,
     journal_warn_fn warn, void *ctx, char **err);
 

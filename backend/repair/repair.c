@@ -1,42 +1,48 @@
 /*
  * The repair run: plans as lists of actions, the survey that fills their
- * text in, and the engine that takes one answered step at a time through
- * precondition, journal entry, action, verification and journal entry
- * again.  Actions that cover more than one cell (a source path touched
- * once for every DP, a share fixed once per server) run once per unit and
- * their outcome is given to each cell of the unit.  What each action does
- * lives in repair_steps.c.
+ * text in, and the units an action works on.  Actions that cover more than
+ * one cell (a source path touched once for every DP, a share fixed once
+ * per server) run once per unit and their outcome is given to each cell of
+ * the unit.  What each action does lives in repair_steps.c, the engine
+ * that takes one answered step at a time in repair_exec.c, and what all
+ * of them need from the world (deadlines, progress, fingerprints, states)
+ * in repair_env.c, below the other three.
  */
 #include "config.h"
 #include "backend/repair/repair_int.h"
 #include "backend/sms/evidence.h"
-#include "backend/repair/journal.h"
 #include "backend/core/model.h"
 #include "backend/core/nal.h"
 #include "backend/sms/status.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
-static const struct {
-	const char *name;
-	const char *title;
-} plan_names[] = {
-#define X(e, n, t) [e] = { n, t },
+static const struct enum_name plan_names[] = {
+#define X(e, n, t) { e, n },
 	REPAIR_PLAN_TABLE(X)
 #undef X
 };
 
+static const char *const plan_titles[] = {
+#define X(e, n, t) [e] = t,
+	REPAIR_PLAN_TABLE(X)
+#undef X
+};
+
+static const struct enum_name action_names[] = {
+#define X(e, n, w, d) { e, n },
+	REPAIR_ACTION_TABLE(X)
+#undef X
+};
+
 static const struct {
-	const char *name;
 	bool changes;
 	bool destructive;
-} action_names[] = {
-#define X(e, n, w, d) [e] = { n, w, d },
+} action_kinds[] = {
+#define X(e, n, w, d) [e] = { w, d },
 	REPAIR_ACTION_TABLE(X)
 #undef X
 };
@@ -98,13 +104,13 @@ static const struct {
 const char *
 repair_plan_name(enum repair_plan p)
 {
-	return (unsigned)p < PLAN_COUNT ? plan_names[p].name : "?";
+	return enum_name(plan_names, ENUM_NAMES_COUNT(plan_names), (int)p, "?");
 }
 
 const char *
 repair_plan_title(enum repair_plan p)
 {
-	return (unsigned)p < PLAN_COUNT ? plan_names[p].title : "?";
+	return (unsigned)p < PLAN_COUNT ? plan_titles[p] : "?";
 }
 
 const char *
@@ -116,10 +122,7 @@ repair_plan_about(enum repair_plan p)
 int
 repair_plan_from_name(const char *name)
 {
-	for (int p = 0; name != NULL && p < PLAN_COUNT; p++)
-		if (strcmp(plan_names[p].name, name) == 0)
-			return p;
-	return -1;
+	return enum_lookup(plan_names, ENUM_NAMES_COUNT(plan_names), name, false);
 }
 
 size_t
@@ -134,177 +137,30 @@ repair_plan_nsteps(enum repair_plan p)
 const char *
 repair_action_name(enum repair_action a)
 {
-	return (unsigned)a < RA_COUNT ? action_names[a].name : "?";
+	return enum_name(action_names, ENUM_NAMES_COUNT(action_names), (int)a, "?");
 }
 
 bool
 repair_action_changes(enum repair_action a)
 {
-	return (unsigned)a < RA_COUNT && action_names[a].changes;
+	return (unsigned)a < RA_COUNT && action_kinds[a].changes;
 }
 
 bool
 repair_action_destructive(enum repair_action a)
 {
-	return (unsigned)a < RA_COUNT && action_names[a].destructive;
+	return (unsigned)a < RA_COUNT && action_kinds[a].destructive;
 }
 
 const char *
 repair_outcome_name(enum repair_outcome o)
 {
-	static const char *const names[] = {
-		[RO_PENDING] = "pending", [RO_OK] = "ok", [RO_NOT_NEEDED] = "not needed",
-		[RO_SKIPPED] = "skipped", [RO_DECLINED] = "declined", [RO_FAILED] = "failed",
-		[RO_DRY_RUN] = "dry run", [RO_DROPPED] = "not run", [RO_REFUSED] = "refused",
+	static const struct enum_name names[] = {
+		{ RO_PENDING, "pending" }, { RO_OK, "ok" }, { RO_NOT_NEEDED, "not needed" },
+		{ RO_SKIPPED, "skipped" }, { RO_DECLINED, "declined" }, { RO_FAILED, "failed" },
+		{ RO_DRY_RUN, "dry run" }, { RO_DROPPED, "not run" }, { RO_REFUSED, "refused" },
 	};
-	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
-}
-
-/* ---- helpers shared with the actions ------------------------------------ */
-
-struct deadline
-repair_deadline(const struct repair_run *r, int64_t ms)
-{
-	return (struct deadline){ clock_mono_ms() + ms, r->env.cancel };
-}
-
-bool
-repair_cancelled(const struct repair_run *r)
-{
-	return r->env.cancel != NULL && atomic_load(r->env.cancel);
-}
-
-void
-repair_progress(struct repair_run *r, const char *fmt, ...)
-{
-	if (r->env.progress == NULL)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	char *line = xvasprintf(fmt, ap);
-	va_end(ap);
-	if (r->last_progress == NULL || strcmp(r->last_progress, line) != 0)
-		r->env.progress(r->env.ctx, line);
-	free(r->last_progress);
-	r->last_progress = line;
-}
-
-bool
-repair_sleep(const struct repair_run *r, int ms)
-{
-	if (r->env.sleep_ms != NULL) {
-		r->env.sleep_ms(r->env.ctx, ms);
-		return !repair_cancelled(r);
-	}
-	for (int left = ms; left > 0 && !repair_cancelled(r); left -= 100) {
-		struct timespec ts = { 0, (left < 100 ? left : 100) * 1000000L };
-		nanosleep(&ts, NULL);
-	}
-	return !repair_cancelled(r);
-}
-
-const char *
-repair_size_human(uint64_t n, char out[static 16])
-{
-	static const char *const unit[] = { "bytes", "KB", "MB", "GB", "TB" };
-	double v = (double)n;
-	int u = 0;
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(out, 16, "%llu bytes", (unsigned long long)n);
-	else
-		snprintf(out, 16, "%.1f %s", v, unit[u]);
-	return out;
-}
-
-void
-step_param(struct step_ctx *x, const char *key, const char *value)
-{
-	if (x->nparams < sizeof x->param_keys / sizeof x->param_keys[0]) {
-		x->param_keys[x->nparams] = key;
-		x->param_values[x->nparams++] = xstrdup(value ? value : "");
-	}
-}
-
-/* \\DP\E$\<dir>\<id>.<ext>: one of the package's files on the cell's DP. */
-static char *
-dp_file(const struct rcell *c, const char *dir, const char *ext)
-{
-	char *rel = xasprintf("%s\\%s.%s", dir, c->pkg->id, ext);
-	char *p = evidence_dp_path(c->res.dp, rel);
-	free(rel);
-	return p;
-}
-
-char *
-repair_dp_pck(const struct rcell *c)
-{
-	return dp_file(c, sms_layout.pkgdir, "PCK");
-}
-
-char *
-repair_dp_dmpkg(const struct rcell *c)
-{
-	char *dir = xasprintf("%s\\inboxes\\distmgr.box", sms_layout.install);
-	char *p = dp_file(c, dir, "PKG");
-	free(dir);
-	return p;
-}
-
-int
-repair_fingerprint(const struct repair_run *r, const struct rcell *c, const char *path,
-    struct fingerprint *fp, char **err)
-{
-	struct evidence e;
-	evidence_init(&e, c->pkg->id, c->res.dp, r->env.primary, r->env.site);
-	struct deadline dl = repair_deadline(r, 60000);
-	int rc = evidence_paths(r->env.t, &e, &path, 1, EV_PCK_DP, &dl, err);
-	*fp = (struct fingerprint){ 0 };
-	if (rc == 0 && e.nitems == 1 && e.items[0].error == NULL) {
-		*fp = (struct fingerprint){ true, e.items[0].present, e.items[0].size,
-		    e.items[0].when, e.items[0].attrs };
-	} else if (rc == 0) {
-		err_set(err, "%s: %s", path, e.nitems && e.items[0].error ?
-		    e.items[0].error : "no answer");
-		rc = -1;
-	}
-	evidence_free(&e);
-	return rc;
-}
-
-/* ---- states ---------------------------------------------------------------- */
-
-int
-repair_read_states(struct repair_run *r, bool final, char **err)
-{
-	for (size_t p = 0; p < r->npkgs; p++) {
-		struct deadline dl = repair_deadline(r, 120000);
-		if (final)
-			dl.cancel = NULL;
-		struct snapshot *s = status_fetch_package(r->env.t, r->env.site,
-		    r->env.provider, r->pkgs[p].id, &dl, err);
-		if (s == NULL)
-			return -1;
-		long pi = snapshot_find_pkg(s, r->pkgs[p].id);
-		for (size_t i = 0; i < r->ncells; i++) {
-			struct rcell *c = &r->cells[i];
-			if (c->pkg != &r->pkgs[p])
-				continue;
-			long d = snapshot_find_dp(s, c->res.dp);
-			const struct cell *sc = pi >= 0 && d >= 0 ?
-			    snapshot_cell(s, (size_t)pi, (size_t)d) : NULL;
-			c->state_now = sc ? sc->state : -2;
-		}
-		if (pi >= 0) {
-			r->pkgs[p].source_version = s->pkgs[pi].source_version;
-			r->pkgs[p].stored_version = s->pkgs[pi].stored_version;
-		}
-		snapshot_free(s);
-	}
-	return 0;
+	return enum_name(names, ENUM_NAMES_COUNT(names), (int)o, "?");
 }
 
 /* ---- prepare --------------------------------------------------------------- */

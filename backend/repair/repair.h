@@ -18,34 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend/sms/plan.h"
 #include "backend/transport/transport.h"
 #include "backend/core/util.h"
-
-/* X(ENUM, name, title) -- names are what diagnose suggests and --plan takes. */
-#define REPAIR_PLAN_TABLE(X) \
-	X(PLAN_PRELOAD_PCK, "preload-pck", \
-	  "Preload the PCK on the DP") \
-	X(PLAN_CLEAR_PKG_PRELOAD, "clear-pkg-then-preload", \
-	  "Clear the stale distmgr.box PKG, then preload") \
-	X(PLAN_REPUSH_WAIT_PRELOAD, "repush-wait-preload", \
-	  "Re-push and wait, then preload") \
-	X(PLAN_TOUCH_SOURCE, "touch-source", \
-	  "Regenerate the PCK by touching the source path (all DPs)") \
-	X(PLAN_RENAME_PCK_TOUCH, "rename-pck-touch-source", \
-	  "Rename the primary's PCK, then touch the source path (all DPs)") \
-	X(PLAN_FIX_SHARE_PERMS, "fix-share-perms", \
-	  "Fix the share permissions by hand, then re-push") \
-	X(PLAN_FIX_SOURCE_PATH, "fix-source-path", \
-	  "Restore the source directory by hand, then re-push") \
-	X(PLAN_REPUSH, "repush", \
-	  "Re-push only")
-
-enum repair_plan {
-#define X(e, n, t) e,
-	REPAIR_PLAN_TABLE(X)
-#undef X
-	PLAN_COUNT,
-};
 
 /* X(ENUM, name, changes the site?, destructive?) -- what a step does. */
 #define REPAIR_ACTION_TABLE(X) \
@@ -239,7 +214,7 @@ struct repair_group {
 };
 
 /* Group cells whose suggested plans are given (plans[i] for cells[i];
- * PLAN_COUNT = no plan: left out, counted in *unplanned).  Groups and their
+ * PLAN_NONE = no plan: left out, counted in *unplanned).  Groups and their
  * cell arrays are malloc'd; strings stay borrowed. */
 size_t repair_group(const struct repair_cell *cells, const enum repair_plan *plans,
     size_t n, struct repair_group **out, size_t *unplanned);

@@ -1,6 +1,8 @@
 /*
- * The repair executor's insides, shared by the run engine (repair.c) and
- * the table of actions (repair_steps.c).  A run holds the facts surveyed
+ * The repair executor's insides, shared by the plans and survey (repair.c),
+ * the table of actions (repair_steps.c), the engine (repair_exec.c) and
+ * what they all need from the world (repair_env.c).  Calls point one way:
+ * exec -> repair -> steps -> env.  A run holds the facts surveyed
  * when the plan was made (per package and per cell), so that each step's
  * text can be filled in and each destructive step can tell whether its
  * target changed since the administrator saw it.
@@ -74,8 +76,8 @@ struct step_ctx {
 	bool refused;                    /* read-only mode refused an op */
 };
 
-/* Do two cells belong to the same unit of an action?  Is cell i the first
- * of its unit (so each unit is counted and run once)? */
+/* repair.c: do two cells belong to the same unit of an action?  Is cell i
+ * the first of its unit (so each unit is counted and run once)? */
 bool repair_same_unit(enum repair_unit u, const struct rcell *a, const struct rcell *b);
 bool repair_unit_first(const struct repair_run *r, enum repair_unit u, size_t i);
 
@@ -102,11 +104,12 @@ struct action_def {
 	uint64_t (*bytes)(const struct rcell *c);   /* sent per unit, or NULL */
 };
 
+/* repair_steps.c: the actions, and their text filled in for a cell
+ * (unknown {KEY}s stay as they are). */
 extern const struct action_def repair_actions[RA_COUNT];
-
-/* Fill a template in for a cell.  Unknown keys stay as they are. */
 char *repair_expand(const struct repair_run *r, const struct rcell *c, const char *tmpl);
-/* A deadline for one remote call (the env's cancel flag, ms from now). */
+
+/* repair_env.c, below the rest.  A deadline for one remote call (the env's cancel flag, ms from now). */
 struct deadline repair_deadline(const struct repair_run *r, int64_t ms);
 /* Read the states of the run's cells (one status query per package);
  * fills state_now.  Honours the cancel flag unless `final` (the re-read

@@ -29,61 +29,52 @@
 #define SIMDB_MAX_BYTES (256u << 20)
 #define SIMDB_MAX_FIELDS 24
 
-static const char *const mode_names[] = {
-#define X(e, n, d) [e] = n,
+static const struct enum_name mode_names[] = {
+#define X(e, n, d) { e, n },
 	SIM_MODE_TABLE(X)
 #undef X
 };
 
-static const char *const event_names[] = {
-#define X(e, n) [e] = n,
+static const struct enum_name event_names[] = {
+#define X(e, n) { e, n },
 	SIM_EVENT_TABLE(X)
+#undef X
+};
+
+static const struct enum_name site_event_names[] = {
+#define X(e, n) { e, n },
+	SIM_SITE_EVENT_TABLE(X)
 #undef X
 };
 
 const char *
 sim_mode_name(unsigned m)
 {
-	return m < SIM_MODE_COUNT ? mode_names[m] : "?";
+	return enum_name(mode_names, ENUM_NAMES_COUNT(mode_names), (int)m, "?");
 }
 
 int
 sim_mode_from_name(const char *name)
 {
-	for (int m = 0; m < SIM_MODE_COUNT; m++)
-		if (strcmp(mode_names[m], name) == 0)
-			return m;
-	return -1;
+	return enum_lookup(mode_names, ENUM_NAMES_COUNT(mode_names), name, false);
 }
-
-static const char *const site_event_names[] = {
-#define X(e, n) [e] = n,
-	SIM_SITE_EVENT_TABLE(X)
-#undef X
-};
 
 static int
 event_from_name(const char *name)
 {
-	for (int e = 0; e < SIM_EV_COUNT; e++)
-		if (strcmp(event_names[e], name) == 0)
-			return e;
-	return -1;
+	return enum_lookup(event_names, ENUM_NAMES_COUNT(event_names), name, false);
 }
 
 const char *
 sim_site_event_name(unsigned e)
 {
-	return e < SIM_SEV_COUNT ? site_event_names[e] : "?";
+	return enum_name(site_event_names, ENUM_NAMES_COUNT(site_event_names), (int)e, "?");
 }
 
 int
 sim_site_event_from_name(const char *name)
 {
-	for (int e = 0; e < SIM_SEV_COUNT; e++)
-		if (strcmp(site_event_names[e], name) == 0)
-			return e;
-	return -1;
+	return enum_lookup(site_event_names, ENUM_NAMES_COUNT(site_event_names), name, false);
 }
 
 char *
@@ -494,7 +485,7 @@ save_header(struct buf *b, const struct sim_site *s)
 	}
 	/* "next:<event>": an older reader ignores keys it does not know. */
 	for (unsigned e = 0; e < SIM_SEV_COUNT; e++) {
-		buf_printf(b, "I\tnext:%s", site_event_names[e]);
+		buf_printf(b, "I\tnext:%s", sim_site_event_name(e));
 		put_num(b, s->site_next[e]);
 		buf_addc(b, '\n');
 	}
@@ -546,7 +537,7 @@ save_cell(struct buf *b, const struct sim_cell *c)
 	put_num(b, c->srv);
 	put_num(b, c->state);
 	put_str(b, sim_mode_name(c->mode));
-	put_str(b, event_names[c->event < SIM_EV_COUNT ? c->event : 0]);
+	put_str(b, event_names[c->event < SIM_EV_COUNT ? c->event : 0].name);
 	put_num(b, c->flags);
 	put_num(b, c->retries);
 	put_num(b, c->source_version);

@@ -121,17 +121,9 @@ simfs_exists(const char *path)
 static int
 write_fd(int fd, const char *path, const void *data, size_t len, char **err)
 {
-	const char *p = data;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_set(err, "%s: write: %s", path, strerror(errno));
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
+	if (fd_write_all(fd, data, len) != 0) {
+		err_set(err, "%s: write: %s", path, strerror(errno));
+		return -1;
 	}
 	return 0;
 }

@@ -28,21 +28,6 @@
  * a few KiB; this only bounds memory against a runaway client). */
 #define SIMHOST_STDIN_MAX (64u << 20)
 
-static int
-simhost_write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Write text with every line ending made CRLF (a bare LF gets its CR, a
  * CRLF stays as it is), as a Windows program's output arrives. */
 static int
@@ -55,7 +40,7 @@ simhost_emit(int fd, const char *text, size_t len)
 			buf_addc(&b, '\r');
 		buf_addc(&b, text[i]);
 	}
-	int rc = b.len ? simhost_write_all(fd, b.data, b.len) : 0;
+	int rc = b.len ? fd_write_all(fd, b.data, b.len) : 0;
 	buf_free(&b);
 	return rc;
 }

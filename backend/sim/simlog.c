@@ -144,19 +144,10 @@ append(const char *path, const struct buf *chunk, char **err)
 		err_set(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	const char *p = chunk->data;
-	size_t left = chunk->len;
-	while (left > 0) {
-		ssize_t n = write(fd, p, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_set(err, "%s: write: %s", path, strerror(errno));
-			close(fd);
-			return -1;
-		}
-		p += n;
-		left -= (size_t)n;
+	if (fd_write_all(fd, chunk->data, chunk->len) != 0) {
+		err_set(err, "%s: write: %s", path, strerror(errno));
+		close(fd);
+		return -1;
 	}
 	if (close(fd) != 0) {
 		err_set(err, "%s: close: %s", path, strerror(errno));

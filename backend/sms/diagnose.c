@@ -5,6 +5,8 @@
  * in the order of the table, which is the order of the seed's procedure:
  * a missing source or a root-only share explains a failure before any
  * PCK-level symptom does, because fixing the PCK would not help there.
+ * At the end, diagnose_cell(): gather, sort and diagnose one cell, the
+ * one call the detail pane, the wizard and the commands all make.
  */
 #include "config.h"
 #include "backend/sms/diagnose.h"
@@ -14,10 +16,17 @@
 #include <string.h>
 #include <strings.h>
 
+static const struct enum_name finding_names[] = {
+#define X(e, id, t, p) { e, id },
+	FINDING_TABLE(X)
+#undef X
+};
+
 static const struct {
-	const char *name, *title, *plan;
+	const char *title;
+	enum repair_plan plan;
 } finding_table[] = {
-#define X(e, id, t, p) [e] = { id, t, p },
+#define X(e, id, t, p) [e] = { t, p },
 	FINDING_TABLE(X)
 #undef X
 };
@@ -25,7 +34,7 @@ static const struct {
 const char *
 finding_name(enum finding_id id)
 {
-	return (unsigned)id < FIND_COUNT ? finding_table[id].name : "?";
+	return enum_name(finding_names, ENUM_NAMES_COUNT(finding_names), (int)id, "?");
 }
 
 const char *
@@ -301,7 +310,7 @@ add_finding(struct diagnosis *d, enum finding_id id, struct match *m, char *cave
 	d->findings = xreallocarray(d->findings, d->nfindings + 1, sizeof *d->findings);
 	struct finding *f = &d->findings[d->nfindings++];
 	f->id = id;
-	f->name = finding_table[id].name;
+	f->name = finding_name(id);
 	f->title = finding_table[id].title;
 	f->plan = finding_table[id].plan;
 	f->explanation = buf_detach(&m->why);
@@ -387,4 +396,28 @@ diagnosis_free(struct diagnosis *d)
 	}
 	free(d->findings);
 	memset(d, 0, sizeof *d);
+}
+
+int
+diagnose_cell(struct transport *t, const struct snapshot *snap, const char *pkgid,
+    const char *dp, const char *primary, const struct deadline *dl,
+    void (*progress)(const struct evidence *e, void *arg), void *arg,
+    struct cell_diagnosis *out, char **err)
+{
+	memset(out, 0, sizeof *out);
+	if (evidence_gather(t, snap, pkgid, dp, primary, &out->ev, dl, progress, arg,
+	    err) != 0) {
+		evidence_free(&out->ev);
+		return -1;
+	}
+	evidence_sort(&out->ev);
+	diagnose(&out->ev, &out->dx);
+	return 0;
+}
+
+void
+diagnose_cell_free(struct cell_diagnosis *c)
+{
+	diagnosis_free(&c->dx);
+	evidence_free(&c->ev);
 }

@@ -27,11 +27,14 @@ const struct sms_layout sms_layout = { 'E', "SMS", "SMSPKG", "SMSPKGE$" };
 #define LOG_MAX_LINES "2000"
 #define STATMSG_MAX "200"
 
-static const struct {
-	const char *name;
-	const char *group;
-} kinds[] = {
-#define X(e, n, g) [e] = { n, g },
+static const struct enum_name kind_names[] = {
+#define X(e, n, g) { e, n },
+	EVIDENCE_KIND_TABLE(X)
+#undef X
+};
+
+static const char *const kind_groups[] = {
+#define X(e, n, g) [e] = g,
 	EVIDENCE_KIND_TABLE(X)
 #undef X
 };
@@ -39,13 +42,13 @@ static const struct {
 const char *
 evidence_kind_name(enum evidence_kind k)
 {
-	return (unsigned)k < EV_KIND_COUNT ? kinds[k].name : "?";
+	return enum_name(kind_names, ENUM_NAMES_COUNT(kind_names), (int)k, "?");
 }
 
 const char *
 evidence_kind_group(enum evidence_kind k)
 {
-	return (unsigned)k < EV_KIND_COUNT ? kinds[k].group : "?";
+	return (unsigned)k < EV_KIND_COUNT ? kind_groups[k] : "?";
 }
 
 void

@@ -116,16 +116,9 @@ range_read(struct transport *t, const char *winpath, uint64_t offset, struct ran
 static int
 write_all(int fd, const char *p, size_t n, const char *path, char **err)
 {
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			err_set(err, "%s: %s", path, strerror(errno));
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
+	if (fd_write_all(fd, p, n) != 0) {
+		err_set(err, "%s: %s", path, strerror(errno));
+		return -1;
 	}
 	return 0;
 }

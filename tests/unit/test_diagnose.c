@@ -129,7 +129,7 @@ main(void)
 	diagnose(&e, &d);
 	is_int(d.findings[0].id, FIND_DP_UNREACHABLE, "nothing matches and the DP is down: dp-unreachable");
 	contains(d.findings[0].explanation, "could not read " DP, "  naming the DP");
-	ok(d.findings[0].plan == NULL, "  with no plan (a re-push would not reach it)");
+	ok(d.findings[0].plan == PLAN_NONE, "  with no plan (a re-push would not reach it)");
 	diagnosis_free(&d);
 	evidence_free(&e);
 

@@ -234,22 +234,6 @@ askpass_echo_restore(int fd)
 	explicit_bzero(&askpass_saved, sizeof askpass_saved);
 }
 
-static int
-askpass_write_all(int fd, const char *s)
-{
-	size_t len = strlen(s);
-	while (len > 0) {
-		ssize_t n = write(fd, s, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* One line from the terminal.  0, or -1 on end of input (Ctrl-D), error
  * or a signal that came while we read. */
 static int
@@ -280,12 +264,12 @@ askpass_tty(const char *text, bool echo, char **answer)
 		return -2;
 	struct secret s = {0};
 	int rc = -2;
-	if (askpass_write_all(fd, text) != 0 || (!echo && askpass_echo_off(fd) != 0))
+	if (fd_write_all(fd, text, strlen(text)) != 0 || (!echo && askpass_echo_off(fd) != 0))
 		goto out;
 	rc = askpass_read_line(fd, &s);
 	if (!echo) {
 		askpass_echo_restore(fd);
-		(void)askpass_write_all(fd, "\n");   /* the Enter that was not echoed */
+		(void)fd_write_all(fd, "\n", 1);   /* the Enter that was not echoed */
 	}
 	if (rc == 0)
 		*answer = secret_take(&s);

@@ -26,13 +26,12 @@ int cli_sweep(struct app *app, const char *pkgid, bool json);
 /* One package/DP pair, gathered and diagnosed (diagnose and repair share it). */
 struct cli_cell {
 	struct snapshot *snap;
-	struct evidence e;
-	struct diagnosis d;
-	bool diagnosed;
+	struct cell_diagnosis cd;
 };
 /* PKGID and DP well-formed: -1 to go on, else 2 with a message naming cmd. */
 int cli_cell_args(const char *cmd, const char *pkgid, const char *dp);
-/* Status, evidence and diagnosis for the pair: 0, or 2 with a message. */
+/* The package's status, then diagnose_cell() for the pair: 0, or 2 with a
+ * message. */
 int cli_cell_diagnose(struct app *app, const char *cmd, const char *pkgid,
     const char *dp, struct cli_cell *out);
 void cli_cell_free(struct cli_cell *c);

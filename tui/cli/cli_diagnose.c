@@ -10,6 +10,7 @@
 #include "tui/cli/app.h"
 #include "backend/sms/diagnose.h"
 #include "backend/core/nal.h"
+#include "backend/repair/repair.h"
 #include "backend/sms/smslog.h"
 #include "backend/sms/status.h"
 
@@ -76,8 +77,8 @@ print_text(const struct evidence *e, const struct diagnosis *d)
 		const struct finding *fi = &d->findings[f];
 		printf("\n%s: %s  [%s]\n  %s\n", f ? "Also" : "Finding", fi->title, fi->name,
 		    fi->explanation);
-		if (fi->plan)
-			printf("  Suggested repair: %s\n", fi->plan);
+		if (fi->plan != PLAN_NONE)
+			printf("  Suggested repair: %s\n", repair_plan_name(fi->plan));
 		if (fi->caveat)
 			printf("  Caveat: %s\n", fi->caveat);
 	}
@@ -136,7 +137,8 @@ print_json(const struct evidence *e, const struct diagnosis *d)
 		json_object_object_add(o, "id", json_object_new_string(fi->name));
 		json_object_object_add(o, "title", json_object_new_string(fi->title));
 		json_object_object_add(o, "explanation", json_object_new_string(fi->explanation));
-		json_object_object_add(o, "plan", fi->plan ? json_object_new_string(fi->plan) : NULL);
+		json_object_object_add(o, "plan", fi->plan != PLAN_NONE ?
+		    json_object_new_string(repair_plan_name(fi->plan)) : NULL);
 		json_object_object_add(o, "caveat", fi->caveat ? json_object_new_string(fi->caveat) : NULL);
 		json_object *c = json_object_new_array();
 		for (size_t k = 0; k < fi->ncites; k++)
@@ -219,25 +221,20 @@ cli_cell_diagnose(struct app *app, const char *cmd, const char *pkgid,
 	/* Only this package's rows: evidence needs no more, and a whole large
 	 * site's status is a 64 MB reply. */
 	out->snap = status_fetch_package(app->t, app->site, app->provider, pkgid, &dl, &err);
-	if (out->snap == NULL || evidence_gather(app->t, out->snap, pkgid, dp,
-	    app->primary, &out->e, &dl, NULL, NULL, &err) != 0) {
+	if (out->snap == NULL || diagnose_cell(app->t, out->snap, pkgid, dp, app->primary,
+	    &dl, NULL, NULL, &out->cd, &err) != 0) {
 		fprintf(stderr, "dpdoctor %s: %s\n", cmd, err ? err : "failed");
 		free(err);
 		cli_cell_free(out);
 		return 2;
 	}
-	evidence_sort(&out->e);
-	diagnose(&out->e, &out->d);
-	out->diagnosed = true;
 	return 0;
 }
 
 void
 cli_cell_free(struct cli_cell *c)
 {
-	if (c->diagnosed)
-		diagnosis_free(&c->d);
-	evidence_free(&c->e);
+	diagnose_cell_free(&c->cd);
 	snapshot_free(c->snap);
 	memset(c, 0, sizeof *c);
 }
@@ -265,10 +262,10 @@ cli_diagnose(int argc, char **argv)
 		return rc;
 	}
 	if (json)
-		print_json(&c.e, &c.d);
+		print_json(&c.cd.ev, &c.cd.dx);
 	else
-		print_text(&c.e, &c.d);
-	rc = c.d.findings[0].id == FIND_HEALTHY ? 0 : 1;
+		print_text(&c.cd.ev, &c.cd.dx);
+	rc = c.cd.dx.findings[0].id == FIND_HEALTHY ? 0 : 1;
 	cli_cell_free(&c);
 	app_close(&app);
 	if (fflush(stdout) != 0 || ferror(stdout))

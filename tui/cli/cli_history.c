@@ -1,6 +1,6 @@
 /*
  * `dpdoctor history`: the repair journal read back, one line per step with
- * its begin and end entries paired by step id, so an administrator can see
+ * its begin and end entries paired by step id (journal_history()), so an administrator can see
  * what was done to a pair, by whom and with what result -- and, with
  * --unfinished, which steps were cut off (crash, kill) and need a look
  * before anyone repairs those pairs again.  Text for people, one JSON
@@ -18,28 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 struct history_opts {
 	bool unfinished;
 	bool json;
-	const char *package;       /* only this package (NULL = all) */
-	const char *dp;            /* only this DP */
-};
-
-/* One step: its begin entry, and its end entry's result once seen. */
-struct history_row {
-	struct journal_entry begin;  /* copied; for an end without begin, the end */
-	char *end_time;              /* NULL until the end entry is seen */
-	enum journal_result result;
-	char *digest;
-	bool no_begin;               /* the end was found, its begin was not */
-};
-
-struct history {
-	const struct history_opts *o;
-	struct history_row *v;
-	size_t n, cap;
+	struct journal_filter only;  /* package and DP, NULL = all */
 };
 
 static const char history_usage_text[] =
@@ -47,55 +30,6 @@ static const char history_usage_text[] =
 	"  List the repair journal, one line per step (begin and end paired).\n"
 	"  --unfinished lists only steps that began and never ended.\n"
 	"  Exit 0; with --unfinished 1 when any exist; 2 on error.\n";
-
-static char *
-history_dup(const char *s)
-{
-	return xstrdup(s ? s : "");
-}
-
-static bool
-history_wanted(const struct history_opts *o, const struct journal_entry *e)
-{
-	return (o->package == NULL || strcasecmp(o->package, e->package_id) == 0) &&
-	    (o->dp == NULL || strcasecmp(o->dp, e->dp_server) == 0);
-}
-
-/* The open row for step id, newest first (an end follows its begin closely). */
-static struct history_row *
-history_find_open(struct history *h, const char *id)
-{
-	for (size_t i = h->n; i-- > 0; )
-		if (h->v[i].end_time == NULL && strcmp(h->v[i].begin.step_id, id) == 0)
-			return &h->v[i];
-	return NULL;
-}
-
-static int
-history_collect(const struct journal_entry *e, void *ctx)
-{
-	struct history *h = ctx;
-	if (!history_wanted(h->o, e))
-		return 0;
-	struct history_row *r = e->phase == JOURNAL_END ?
-	    history_find_open(h, e->step_id) : NULL;
-	if (r == NULL) {
-		if (h->n == h->cap) {
-			h->cap = h->cap ? 2 * h->cap : 64;
-			h->v = xreallocarray(h->v, h->cap, sizeof *h->v);
-		}
-		r = &h->v[h->n++];
-		memset(r, 0, sizeof *r);
-		journal_entry_copy(&r->begin, e);
-		r->no_begin = e->phase == JOURNAL_END;
-	}
-	if (e->phase == JOURNAL_END) {
-		r->end_time = history_dup(e->time);
-		r->result = e->result;
-		r->digest = history_dup(e->output_digest);
-	}
-	return 0;
-}
 
 static void
 history_warn(long line, const char *msg, void *ctx)
@@ -126,7 +60,7 @@ history_params_text(const struct journal_entry *e)
 }
 
 static void
-history_print_text(const struct history_row *r)
+history_print_text(const struct journal_pair *r)
 {
 	const struct journal_entry *e = &r->begin;
 	char *params = history_params_text(e);
@@ -146,7 +80,7 @@ history_str(const char *s)
 }
 
 static void
-history_print_json(const struct history_row *r)
+history_print_json(const struct journal_pair *r)
 {
 	const struct journal_entry *e = &r->begin;
 	json_object *o = json_object_new_object();
@@ -193,8 +127,8 @@ history_parse_args(int argc, char **argv, struct history_opts *o)
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'u': o->unfinished = true; break;
-		case 'p': o->package = optarg; break;
-		case 'd': o->dp = optarg; break;
+		case 'p': o->only.package = optarg; break;
+		case 'd': o->only.dp = optarg; break;
 		case 'f':
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
 				fprintf(stderr, "dpdoctor history: --format %s: use text or json\n", optarg);
@@ -210,27 +144,16 @@ history_parse_args(int argc, char **argv, struct history_opts *o)
 		fprintf(stderr, "dpdoctor history: unexpected argument \"%s\"\n", argv[optind]);
 		return 2;
 	}
-	if (o->package && !pkgid_valid(o->package)) {
+	if (o->only.package && !pkgid_valid(o->only.package)) {
 		fprintf(stderr, "dpdoctor history: --package %s: not a package ID "
-		    "(site code + 5 hex digits, e.g. 009000B7)\n", o->package);
+		    "(site code + 5 hex digits, e.g. 009000B7)\n", o->only.package);
 		return 2;
 	}
-	if (o->dp && !servername_valid(o->dp)) {
-		fprintf(stderr, "dpdoctor history: --dp %s: not a server name\n", o->dp);
+	if (o->only.dp && !servername_valid(o->only.dp)) {
+		fprintf(stderr, "dpdoctor history: --dp %s: not a server name\n", o->only.dp);
 		return 2;
 	}
 	return -1;
-}
-
-static void
-history_free(struct history *h)
-{
-	for (size_t i = 0; i < h->n; i++) {
-		journal_entry_free(&h->v[i].begin);
-		free(h->v[i].end_time);
-		free(h->v[i].digest);
-	}
-	free(h->v);
 }
 
 int
@@ -241,13 +164,12 @@ cli_history(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	char *path = app_journal_path();
-	struct history h = { .o = &o };
+	struct journal_history h;
 	char *err = NULL;
-	if (journal_read(path, history_collect, history_warn, &h, &err) != 0) {
+	if (journal_history(path, &o.only, &h, history_warn, NULL, &err) != 0) {
 		fprintf(stderr, "dpdoctor history: %s\n", err ? err : path);
 		free(err);
 		free(path);
-		history_free(&h);
 		return 2;
 	}
 	size_t shown = 0;
@@ -264,7 +186,7 @@ cli_history(int argc, char **argv)
 		fprintf(stderr, "dpdoctor history: no %ssteps in %s\n",
 		    o.unfinished ? "unfinished " : "", path);
 	free(path);
-	history_free(&h);
+	journal_history_free(&h);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("dpdoctor history: writing output");
 		return 2;

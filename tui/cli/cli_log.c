@@ -57,16 +57,8 @@ static volatile sig_atomic_t log_stop;
 static void
 out_flush(struct log_out *o)
 {
-	size_t done = 0;
-	while (done < o->len && !o->failed) {
-		ssize_t n = write(STDOUT_FILENO, o->buf + done, o->len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			o->failed = true;
-		else
-			done += (size_t)n;
-	}
+	if (!o->failed && fd_write_all(STDOUT_FILENO, o->buf, o->len) != 0)
+		o->failed = true;
 	o->len = 0;
 }
 
@@ -132,24 +124,6 @@ static const unsigned char json_class[256] = {
 	[0 ... 31] = 1, ['"'] = 1, ['\\'] = 1, [127] = 1, [128 ... 255] = 2,
 };
 
-/* Length of a valid UTF-8 sequence at p (lead byte >= 0x80), or 0. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0];
-	size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 :
-	    c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-	if (len == 0 || len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-	if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) ||
-	    (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
-		return 0;
-	return len;
-}
-
 static void
 out_json_escape(struct log_out *o, const char *s, size_t n)
 {
@@ -177,7 +151,7 @@ out_json_escape(struct log_out *o, const char *s, size_t n)
 		out_add(o, (const char *)p, (size_t)(q - p));
 		if (q == end)
 			break;
-		size_t u = json_class[*q] == 2 ? utf8_len(q, (size_t)(end - q)) : 0;
+		size_t u = json_class[*q] == 2 ? utf8_decode((const char *)q, (size_t)(end - q), NULL) : 0;
 		char *w = out_room(o, 6);
 		if (u > 0) {
 			memcpy(w, q, u);

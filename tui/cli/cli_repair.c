@@ -179,12 +179,12 @@ repair_pick_plan(struct repair_cli *c)
 	struct cli_cell cell;
 	if (cli_cell_diagnose(&c->app, "repair", c->o->pkgid, c->o->dp, &cell) != 0)
 		return -2;
-	const struct finding *f = &cell.d.findings[0];
+	const struct finding *f = &cell.cd.dx.findings[0];
 	int plan = -2;
 	if (f->id == FIND_HEALTHY) {
 		printf("%s on %s: already installed, nothing to do.\n", c->o->pkgid, c->o->dp);
 		plan = -1;
-	} else if (f->plan == NULL || (plan = repair_plan_from_name(f->plan)) < 0) {
+	} else if (f->plan == PLAN_NONE) {
 		fprintf(stderr, "dpdoctor repair: the diagnosis (%s) suggests no known plan; "
 		    "choose one with --plan\n", f->name);
 		plan = -2;
@@ -192,7 +192,8 @@ repair_pick_plan(struct repair_cli *c)
 		printf("Diagnosis: %s  [%s]\n  %s\n", f->title, f->name, f->explanation);
 		if (f->caveat)
 			printf("  Caveat: %s\n", f->caveat);
-		printf("  Suggested repair: %s\n\n", f->plan);
+		printf("  Suggested repair: %s\n\n", repair_plan_name(f->plan));
+		plan = (int)f->plan;
 	}
 	cli_cell_free(&cell);
 	return plan;

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 #include "tui/cli/cli.h"
+#include "backend/repair/repair.h"
 
 #include <json-c/json.h>
 #include <pthread.h>
@@ -21,8 +22,7 @@
 struct sweep_dp {
 	const char *dp;
 	int state;
-	struct evidence e;
-	struct diagnosis d;
+	struct cell_diagnosis cd;
 	char *error;               /* nothing could be gathered */
 };
 
@@ -45,15 +45,8 @@ sweep_worker(void *arg)
 		if (i >= s->n)
 			return NULL;
 		struct sweep_dp *x = &s->v[i];
-		char *err = NULL;
-		if (evidence_gather(s->app->t, s->snap, s->pkgid, x->dp, s->app->primary, &x->e,
-		    &s->dl, NULL, NULL, &err) != 0) {
-			x->error = err ? err : xstrdup("nothing could be gathered");
-			continue;
-		}
-		free(err);
-		evidence_sort(&x->e);
-		diagnose(&x->e, &x->d);
+		(void)diagnose_cell(s->app->t, s->snap, s->pkgid, x->dp, s->app->primary, &s->dl,
+		    NULL, NULL, &x->cd, &x->error);
 	}
 }
 
@@ -62,7 +55,7 @@ sweep_print(const struct sweep *s, bool json)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		const struct sweep_dp *x = &s->v[i];
-		const struct finding *f = x->error ? NULL : &x->d.findings[0];
+		const struct finding *f = x->error ? NULL : &x->cd.dx.findings[0];
 		const char *state = state_info((unsigned)x->state)->name;
 		if (json) {
 			struct json_object *o = json_object_new_object();
@@ -71,8 +64,8 @@ sweep_print(const struct sweep *s, bool json)
 			json_object_object_add(o, "state", json_object_new_string(state));
 			json_object_object_add(o, "finding", f ? json_object_new_string(f->name) : NULL);
 			json_object_object_add(o, "title", f ? json_object_new_string(f->title) : NULL);
-			json_object_object_add(o, "plan", f && f->plan ?
-			    json_object_new_string(f->plan) : NULL);
+			json_object_object_add(o, "plan", f && f->plan != PLAN_NONE ?
+			    json_object_new_string(repair_plan_name(f->plan)) : NULL);
 			json_object_object_add(o, "caveat", f && f->caveat ?
 			    json_object_new_string(f->caveat) : NULL);
 			json_object_object_add(o, "error", x->error ?
@@ -142,11 +135,9 @@ cli_sweep(struct app *app, const char *pkgid, bool json)
 		struct sweep_dp *x = &s.v[i];
 		if (x->error != NULL)
 			rc = 2;
-		else if (rc == 0 && x->d.findings[0].id != FIND_HEALTHY)
+		else if (rc == 0 && x->cd.dx.findings[0].id != FIND_HEALTHY)
 			rc = 1;
-		if (x->error == NULL)
-			diagnosis_free(&x->d);
-		evidence_free(&x->e);
+		diagnose_cell_free(&x->cd);
 		free(x->error);
 	}
 	free(s.v);
