@@ -18,7 +18,6 @@
 #include "tui/ui.h"
 #include "backend/core/util.h"
 
-#include <curses.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

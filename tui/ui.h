@@ -17,11 +17,11 @@
 
 #include "backend/core/jobs.h"
 #include "tui/board.h"
+#include "tui/options.h"
 #include "tui/prompt.h"
 #include "tui/scroll.h"
 #include "tui/stats.h"
 #include "tui/theme.h"
-#include "tui/tui.h"
 
 /* Below this the UI shows a "terminal too small" screen instead. */
 #define UI_MIN_COLS 60
