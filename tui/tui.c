@@ -39,37 +39,37 @@
 #include <unistd.h>
 
 /* Consecutive "readable but no key" wake-ups that mean stdin is gone. */
-#define UI_IDLE_READS_MAX 10
+#define TUI_IDLE_READS_MAX 10
 
-static volatile sig_atomic_t ui_signal;
+static volatile sig_atomic_t tui_signal;
 
 static void
-ui_on_signal(int sig)
+tui_on_signal(int sig)
 {
-	ui_signal = sig;
+	tui_signal = sig;
 }
 
 /* The signals that end the UI cleanly. */
-static const int ui_quit_signals[] = { SIGTERM, SIGHUP, SIGINT };
+static const int tui_quit_signals[] = { SIGTERM, SIGHUP, SIGINT };
 
-struct ui_signals {
+struct tui_signals {
 	sigset_t orig;   /* the mask to restore, and to wait with */
-	struct sigaction old[sizeof ui_quit_signals / sizeof ui_quit_signals[0]];
+	struct sigaction old[sizeof tui_quit_signals / sizeof tui_quit_signals[0]];
 };
 
 static int
-ui_signals_setup(struct ui_signals *s)
+tui_signals_setup(struct tui_signals *s)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = ui_on_signal;
+	sa.sa_handler = tui_on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigset_t block;
 	sigemptyset(&block);
-	for (size_t i = 0; i < sizeof ui_quit_signals / sizeof ui_quit_signals[0]; i++) {
-		if (sigaction(ui_quit_signals[i], &sa, &s->old[i]) != 0)
+	for (size_t i = 0; i < sizeof tui_quit_signals / sizeof tui_quit_signals[0]; i++) {
+		if (sigaction(tui_quit_signals[i], &sa, &s->old[i]) != 0)
 			return -1;
-		sigaddset(&block, ui_quit_signals[i]);
+		sigaddset(&block, tui_quit_signals[i]);
 	}
 	sigaddset(&block, SIGWINCH);
 	sigaddset(&block, SIGTSTP);
@@ -77,16 +77,16 @@ ui_signals_setup(struct ui_signals *s)
 }
 
 static void
-ui_signals_restore(struct ui_signals *s)
+tui_signals_restore(struct tui_signals *s)
 {
-	for (size_t i = 0; i < sizeof ui_quit_signals / sizeof ui_quit_signals[0]; i++)
-		(void)sigaction(ui_quit_signals[i], &s->old[i], NULL);
+	for (size_t i = 0; i < sizeof tui_quit_signals / sizeof tui_quit_signals[0]; i++)
+		(void)sigaction(tui_quit_signals[i], &s->old[i], NULL);
 	(void)pthread_sigmask(SIG_SETMASK, &s->orig, NULL);
 }
 
 /* Open the terminal; NULL with *why when it cannot be used. */
 static SCREEN *
-ui_term_open(const struct tui_options *o, char **why)
+tui_term_open(const struct tui_options *o, char **why)
 {
 	const char *term = getenv("TERM");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -130,7 +130,7 @@ ui_term_open(const struct tui_options *o, char **why)
 }
 
 static int
-ui_min_timeout(int a, int b)
+tui_min_timeout(int a, int b)
 {
 	if (a < 0)
 		return b;
@@ -142,25 +142,25 @@ ui_min_timeout(int a, int b)
 /* How long poll may sleep: until the next refresh, job deadline, spinner
  * frame, header second or message expiry, whichever is first. */
 static int
-ui_timeout(const struct ui *u, int64_t now)
+tui_timeout(const struct ui *u, int64_t now)
 {
 	int t = refresh_timeout(u, now);
-	t = ui_min_timeout(t, jobs_next_timeout(u->jobs));
-	t = ui_min_timeout(t, gather_timeout(u, now));
-	t = ui_min_timeout(t, view_timeout(u, now));
+	t = tui_min_timeout(t, jobs_next_timeout(u->jobs));
+	t = tui_min_timeout(t, gather_timeout(u, now));
+	t = tui_min_timeout(t, view_timeout(u, now));
 	if (u->refresh_job != NULL)
-		t = ui_min_timeout(t, UI_SPIN_MS - (int)((now - u->refresh_started) % UI_SPIN_MS));
+		t = tui_min_timeout(t, UI_SPIN_MS - (int)((now - u->refresh_started) % UI_SPIN_MS));
 	else if (u->last_ok != 0)
-		t = ui_min_timeout(t, 1000 - (int)((now - u->last_ok) % 1000));
+		t = tui_min_timeout(t, 1000 - (int)((now - u->last_ok) % 1000));
 	if (u->msg != NULL && u->msg_until > now)
-		t = ui_min_timeout(t, (int)(u->msg_until - now));
+		t = tui_min_timeout(t, (int)(u->msg_until - now));
 	return t;
 }
 
 /* Read every pending key.  `readable` says poll saw input: when that
  * keeps giving no key, stdin is at EOF or broken and we leave. */
 static int
-ui_read_keys(struct ui *u, bool readable)
+tui_read_keys(struct ui *u, bool readable)
 {
 	int got = 0;
 	while (!u->quit) {
@@ -177,7 +177,7 @@ ui_read_keys(struct ui *u, bool readable)
 	}
 	if (got > 0 || !readable) {
 		u->idle_reads = 0;
-	} else if (++u->idle_reads >= UI_IDLE_READS_MAX) {
+	} else if (++u->idle_reads >= TUI_IDLE_READS_MAX) {
 		u->quit = true;
 		u->exit_code = 2;
 	}
@@ -185,7 +185,7 @@ ui_read_keys(struct ui *u, bool readable)
 }
 
 static int
-ui_loop(struct ui *u, const sigset_t *waitmask)
+tui_loop(struct ui *u, const sigset_t *waitmask)
 {
 	/* Without ssh the third fd is -1, which poll ignores. */
 	struct pollfd fds[3] = {
@@ -197,20 +197,20 @@ ui_loop(struct ui *u, const sigset_t *waitmask)
 		int64_t now = clock_mono_ms();
 		view_draw(u, now);
 		stats_frame(&u->stats);
-		int t = ui_timeout(u, now);
+		int t = tui_timeout(u, now);
 		struct timespec ts = { t / 1000, (long)(t % 1000) * 1000000L };
 		int n = ppoll(fds, 3, t < 0 ? NULL : &ts, waitmask);
 		if (n < 0 && errno != EINTR) {
 			u->exit_code = 2;
 			break;
 		}
-		if (ui_signal != 0) {
-			u->exit_code = 128 + (int)ui_signal;
+		if (tui_signal != 0) {
+			u->exit_code = 128 + (int)tui_signal;
 			break;
 		}
 		int64_t woke = stats_now_us();
 		bool readable = n > 0 && (fds[0].revents & POLLIN);
-		if (ui_read_keys(u, readable) > 0)
+		if (tui_read_keys(u, readable) > 0)
 			stats_keys(&u->stats, woke);
 		if (n > 0 && (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))) {
 			u->exit_code = 2; /* the terminal went away */
@@ -234,7 +234,7 @@ ui_loop(struct ui *u, const sigset_t *waitmask)
 
 /* DPDOCTOR_TUI_STATS=FILE: leave the latency summary there for tests. */
 static void
-ui_write_stats(struct ui *u)
+tui_write_stats(struct ui *u)
 {
 	const char *path = getenv("DPDOCTOR_TUI_STATS");
 	char *err = NULL;
@@ -245,7 +245,7 @@ ui_write_stats(struct ui *u)
 }
 
 static void
-ui_free(struct ui *u)
+tui_free(struct ui *u)
 {
 	sshui_stop(u);      /* a job may wait for the engine, which waits for us */
 	jobs_free(u->jobs); /* cancels a running refresh and waits for it */
@@ -270,8 +270,8 @@ tui_run(const struct tui_options *o)
 	board_init(&u.board);
 	if (setlocale(LC_ALL, "") == NULL)
 		fprintf(stderr, "dpdoctor: the locale settings are not valid here; using ASCII\n");
-	struct ui_signals sigs;
-	if (ui_signals_setup(&sigs) != 0) {
+	struct tui_signals sigs;
+	if (tui_signals_setup(&sigs) != 0) {
 		fprintf(stderr, "dpdoctor: cannot set up signal handling: %s\n", strerror(errno));
 		return 2;
 	}
@@ -279,12 +279,12 @@ tui_run(const struct tui_options *o)
 	/* Two workers: evidence gathering must not hold up the live refresh. */
 	u.jobs = jobs_new(2);
 	char *why = NULL;
-	SCREEN *scr = u.jobs ? ui_term_open(o, &why) : NULL;
+	SCREEN *scr = u.jobs ? tui_term_open(o, &why) : NULL;
 	if (scr == NULL) {
 		fprintf(stderr, "dpdoctor: %s\n", why ? why : "cannot start background work");
 		free(why);
-		ui_free(&u);
-		ui_signals_restore(&sigs);
+		tui_free(&u);
+		tui_signals_restore(&sigs);
 		return 2;
 	}
 	u.dirty = UI_DIRTY_ALL;
@@ -293,7 +293,7 @@ tui_run(const struct tui_options *o)
 	sshui_start(&u);
 	refresh_init(&u);
 	refresh_start(&u);
-	int rc = ui_loop(&u, &sigs.orig);
+	int rc = tui_loop(&u, &sigs.orig);
 	/* Terminals without an alternate screen (vt100) would keep the last
 	 * frame under the shell prompt: leave them blank instead. */
 	werase(stdscr);
@@ -301,8 +301,8 @@ tui_run(const struct tui_options *o)
 	(void)doupdate();
 	endwin();
 	delscreen(scr);
-	ui_write_stats(&u);
-	ui_free(&u);
-	ui_signals_restore(&sigs);
+	tui_write_stats(&u);
+	tui_free(&u);
+	tui_signals_restore(&sigs);
 	return rc;
 }

@@ -90,7 +90,8 @@ view_open(struct ui *u, enum ui_view v)
 	u->dirty |= UI_DIRTY_ALL;
 }
 
-/* Back to the view below; force: it has nothing to show, and is not asked. */
+/* Back to the view below.  force: it has nothing left to show; its close
+ * is still called, but cannot refuse. */
 static void
 view_close(struct ui *u, bool force)
 {
