@@ -6,11 +6,10 @@
  */
 #include "config.h"
 #include "tui/bars.h"
-#include "tui/logview.h"
 #include "tui/draw.h"
 #include "tui/glyph.h"
 #include "tui/text.h"
-#include "tui/wizard.h"
+#include "tui/view_ops.h"
 #include "backend/core/util.h"
 
 #include <stdarg.h>
@@ -201,15 +200,6 @@ bars_summary(struct ui *u, struct pieces *ps)
 		pieces_add(ps, UI_ROLE_SELECT, "%s%zu marked", sep, b->marks.n);
 }
 
-static const char *const view_hints[] = {
-	[UI_VIEW_GRID] = "/ filter  a all  ? help  q quit",
-	[UI_VIEW_DETAIL] = "Esc close  ? help  q quit",
-	[UI_VIEW_HELP] = "Esc close  q close",
-	[UI_VIEW_LOG] = "f filter  m merge  / search  Esc close",
-	[UI_VIEW_WIZARD] = "? help  Esc leave",
-	[UI_VIEW_HISTORY] = "PgUp/PgDn scroll  Esc close",
-};
-
 /* The status line's text when it is an error that persists. */
 static char *
 bars_error_text(const struct ui *u, int64_t now)
@@ -230,7 +220,7 @@ bars_status_height(const struct ui *u)
 }
 
 void
-bars_draw_status(struct ui *u, WINDOW *w, int64_t now)
+bars_draw_status(struct ui *u, WINDOW *w, const struct view_ops *v, int64_t now)
 {
 	int y = LINES - 1;
 	if (u->prompt.active) {
@@ -243,36 +233,31 @@ bars_draw_status(struct ui *u, WINDOW *w, int64_t now)
 		struct text t;
 		text_init(&t);
 		text_wrap(&t, UI_ROLE_ERROR, err, COLS, 0);
-		int top = 0;
 		draw_fill(w, y - 1, 0, COLS, theme_attr(UI_ROLE_NORMAL, false));
 		draw_fill(w, y, 0, COLS, theme_attr(UI_ROLE_NORMAL, false));
-		text_draw(&t, w, y - 1, 0, 2, COLS, &top);
+		text_draw(&t, w, y - 1, 0, 2, COLS, NULL);
 		text_free(&t);
 		free(err);
 		return;
 	}
 	struct pieces left = { .n = 0 }, right = { .n = 0 };
-	if (u->view == UI_VIEW_LOG) {
+	char st[160];
+	if (v->status != NULL)
+		v->status(u, st, sizeof st);
+	if (v->flags & VIEW_STATUS_FIRST)
 		/* Following or paused stays in sight; a message goes after it. */
-		char st[160];
-		logview_status(u, st, sizeof st);
 		pieces_add(&left, UI_ROLE_INFO, "%s", st);
-	}
 	const char *lead = left.n > 0 ? glyph()->sep : "";
 	if (u->msg != NULL && now < u->msg_until)
 		pieces_add(&left, u->msg_role, "%s%s", lead, u->msg);
 	else if (err != NULL)
 		pieces_add(&left, UI_ROLE_ERROR, "%s%s", lead, err);
-	else if (u->view == UI_VIEW_WIZARD) {
-		char st[160];
-		wizard_status(u, st, sizeof st);
-		pieces_add(&left, UI_ROLE_INFO, "%s", st);
-	} else if (u->view == UI_VIEW_HISTORY)
-		pieces_add(&left, UI_ROLE_INFO, "repair journal");
-	else if (u->view != UI_VIEW_LOG)
+	else if (v->status == NULL)
 		bars_summary(u, &left);
+	else if (!(v->flags & VIEW_STATUS_FIRST))
+		pieces_add(&left, UI_ROLE_INFO, "%s", st);
 	free(err);
-	pieces_add(&right, UI_ROLE_DIM, "%s", view_hints[u->view]);
+	pieces_add(&right, UI_ROLE_DIM, "%s", v->hint ? v->hint : "");
 	if (pieces_width(&left) + pieces_width(&right) + 1 > COLS)
 		right.n = 0; /* the message matters more than the hint */
 	pieces_line(&left, &right, w, y, COLS);

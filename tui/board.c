@@ -287,6 +287,28 @@ board_cursor(const struct board *b, size_t *pkg, size_t *dp)
 	return true;
 }
 
+bool
+board_show_cell(struct board *b, size_t pkg, size_t dp)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t r = 0; r < b->nrows; r++) {
+			if (b->rows[r] != pkg)
+				continue;
+			for (size_t c = 0; c < b->ncols; c++) {
+				if (b->cols[c] != dp)
+					continue;
+				grid_set_cursor(&b->grid, r, c);
+				return true;
+			}
+		}
+		/* Not shown (installed now, or filtered out): show everything. */
+		board_set_filter(b, NULL);
+		if (!b->show_all)
+			board_toggle_all(b);
+	}
+	return false;
+}
+
 void
 board_free(struct board *b)
 {

@@ -65,6 +65,9 @@ const char *board_sort_name(enum board_sort s);
 /* The cursor's package and DP indexes in the snapshot; false when the
  * board is empty. */
 bool board_cursor(const struct board *b, size_t *pkg, size_t *dp);
+/* Put the cursor on the snapshot's cell (pkg, dp), showing all packages
+ * when it is not shown; false when it is nowhere (not targeted). */
+bool board_show_cell(struct board *b, size_t pkg, size_t dp);
 /* Toggle the mark on the cursor cell; false when there is none.
  * *marked says whether it is marked now. */
 bool board_toggle_mark(struct board *b, bool *marked);

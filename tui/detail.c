@@ -375,7 +375,7 @@ detail_summary(WINDOW *w, int y, int x, int width, const struct gather_view *gv,
 
 void
 detail_draw(WINDOW *w, int y, int x, int h, int width, const struct snapshot *s,
-    size_t pkg, size_t dp, const struct gather_view *gv, int *top, int64_t now)
+    size_t pkg, size_t dp, const struct gather_view *gv, struct scroll *sc, int64_t now)
 {
 	char title[160];
 	for (int i = 0; i < h; i++)
@@ -387,10 +387,10 @@ detail_draw(WINDOW *w, int y, int x, int h, int width, const struct snapshot *s,
 	struct text t;
 	text_init(&t);
 	detail_build(&t, s, pkg, dp, width - 4, gv, now);
-	text_draw(&t, w, y + 1, x + 2, h - 2, width - 4, top);
-	int below = (int)t.n - (*top + h - 2), tw = 0;
-	if (*top > 0 || below > 0) {
-		draw_fmt(title, sizeof title, " %s%s PgUp/PgDn ", *top > 0 ? glyph()->up : "",
+	text_draw(&t, w, y + 1, x + 2, h - 2, width - 4, sc);
+	int below = (int)t.n - (sc->top + h - 2), tw = 0;
+	if (sc->top > 0 || below > 0) {
+		draw_fmt(title, sizeof title, " %s%s PgUp/PgDn ", sc->top > 0 ? glyph()->up : "",
 		    below > 0 ? glyph()->down : "");
 		tw = draw_width(title);
 		draw_text_fit(w, y + h - 1, x + width - 2 - tw, tw, theme_attr(UI_ROLE_DIM, false),

@@ -11,6 +11,7 @@
 
 #include "backend/core/model.h"
 #include "tui/gather.h"
+#include "tui/scroll.h"
 #include "tui/text.h"
 
 /* Build the pane's text for the cell (pkg, dp) of s, wrapped to width;
@@ -18,10 +19,10 @@
  * spinner while gathering). */
 void detail_build(struct text *t, const struct snapshot *s, size_t pkg, size_t dp, int width,
     const struct gather_view *gv, int64_t now);
-/* Draw the pane as a box over the area, titled "PKGID × DP", scrolled to
- * *top (clamped). */
+/* Draw the pane as a box over the area, titled "PKGID × DP", at its
+ * scroll position (clamped). */
 void detail_draw(WINDOW *w, int y, int x, int h, int width, const struct snapshot *s,
-    size_t pkg, size_t dp, const struct gather_view *gv, int *top, int64_t now);
+    size_t pkg, size_t dp, const struct gather_view *gv, struct scroll *sc, int64_t now);
 /* "2007-01-04 09:12 UTC", or "never" for 0. */
 const char *detail_time(dpd_time t, char *buf, size_t size);
 

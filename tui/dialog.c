@@ -9,8 +9,9 @@
 #include "config.h"
 #include "tui/dialog.h"
 #include "tui/draw.h"
-#include "tui/keymap.h"
+#include "tui/scroll.h"
 #include "tui/ui.h"
+#include "tui/view_ops.h"
 #include "backend/core/util.h"
 
 #include <curses.h>
@@ -25,8 +26,7 @@ struct dialog {
 	size_t nchoices;
 	dialog_fn fn;
 	void *arg;
-	int top;
-	int page;
+	struct scroll scroll;
 	struct prompt *input;  /* the owner's, or NULL */
 	int cur_y, cur_x;      /* the input's insertion point as last drawn */
 };
@@ -52,6 +52,7 @@ dialog_open(struct ui *u, const char *title, const struct dialog_choice *choices
 	struct dialog *d = xcalloc(1, sizeof *d);
 	d->title = xstrdup(title);
 	text_init(&d->body);
+	scroll_init(&d->scroll);
 	d->choices = choices;
 	d->nchoices = nchoices;
 	d->fn = fn;
@@ -88,51 +89,60 @@ dialog_cursor(const struct ui *u, int *y, int *x)
 	return true;
 }
 
+/* Close, then answer: the callback may open the next dialog. */
+static void
+dialog_answer(struct ui *u, enum key_action answer)
+{
+	dialog_fn fn = u->dialog->fn;
+	void *arg = u->dialog->arg;
+	dialog_close(u);
+	fn(u, answer, arg);
+}
+
 /* A key for the input line: the answer goes out on Enter or Esc. */
 static void
 dialog_input_key(struct ui *u, int key)
 {
-	struct dialog *d = u->dialog;
-	enum prompt_result r = prompt_key(d->input, key);
+	enum prompt_result r = prompt_key(u->dialog->input, key);
 	if (r == PROMPT_EDITING) {
 		u->dirty |= UI_DIRTY_BODY;
 		return;
 	}
-	dialog_fn fn = d->fn;
-	void *arg = d->arg;
-	dialog_close(u);
-	fn(u, r == PROMPT_ACCEPTED ? 1 : 0, arg);
+	dialog_answer(u, r == PROMPT_ACCEPTED ? KEY_ACTION_PROMPT_ACCEPT :
+	    KEY_ACTION_PROMPT_CANCEL);
 }
 
-void
-dialog_key(struct ui *u, int key)
+/* The choice an action of the dialog context gives, or NULL. */
+static const struct dialog_choice *
+dialog_choice_for(const struct dialog *d, enum key_action a)
+{
+	unsigned keys = a == KEY_ACTION_ACCEPT ? DIALOG_ENTER : a == KEY_ACTION_CLOSE ?
+	    DIALOG_ESC : 0;
+	for (size_t i = 0; i < d->nchoices; i++)
+		if (keys != 0 ? (d->choices[i].keys & keys) != 0 : d->choices[i].answer == a)
+			return &d->choices[i];
+	return NULL;
+}
+
+static enum view_key
+dialog_key(struct ui *u, enum key_action a, int key)
 {
 	struct dialog *d = u->dialog;
 	if (d == NULL)
-		return;
+		return VIEW_KEY_DONE;
+	u->dirty |= UI_DIRTY_ALL;
 	if (d->input != NULL) {
 		dialog_input_key(u, key);
-		return;
+		return VIEW_KEY_DONE;
 	}
-	if (key == KEYMAP_FN(KEY_NPAGE) || key == KEYMAP_FN(KEY_PPAGE)) {
-		int step = d->page > 1 ? d->page - 1 : 1;
-		d->top += key == KEYMAP_FN(KEY_NPAGE) ? step : -step;
-		if (d->top < 0)
-			d->top = 0;
-		u->dirty |= UI_DIRTY_BODY;
-		return;
+	if (a == KEY_ACTION_PAGE_UP || a == KEY_ACTION_PAGE_DOWN) {
+		scroll_pages(&d->scroll, a == KEY_ACTION_PAGE_UP ? -1 : 1);
+		return VIEW_KEY_DONE;
 	}
-	for (size_t i = 0; i < d->nchoices; i++) {
-		if (d->choices[i].key != key)
-			continue;
-		dialog_fn fn = d->fn;
-		void *arg = d->arg;
-		int answer = d->choices[i].answer;
-		/* Closed first: the callback may open the next dialog. */
-		dialog_close(u);
-		fn(u, answer, arg);
-		return;
-	}
+	const struct dialog_choice *c = dialog_choice_for(d, a);
+	if (c != NULL)
+		dialog_answer(u, c->answer);
+	return VIEW_KEY_DONE;
 }
 
 /* The choices' labels on one line. */
@@ -141,8 +151,6 @@ dialog_choices(const struct dialog *d, struct text *t)
 {
 	text_newline(t);
 	for (size_t i = 0; i < d->nchoices; i++) {
-		if (d->choices[i].label == NULL)
-			continue;
 		text_add(t, UI_ROLE_KEY, d->choices[i].label);
 		text_add(t, UI_ROLE_NORMAL, "  ");
 	}
@@ -161,12 +169,13 @@ dialog_text_width(void)
 	return dialog_width() - 4;
 }
 
-void
-dialog_draw(struct ui *u, int y, int h)
+static bool
+dialog_draw(struct ui *u, int y, int h, int64_t now)
 {
 	struct dialog *d = u->dialog;
+	(void)now;
 	if (d == NULL || h < 5)
-		return;
+		return true;
 	int w = dialog_width();
 	struct text ch;
 	text_init(&ch);
@@ -183,19 +192,26 @@ dialog_draw(struct ui *u, int y, int h)
 	char title[160];
 	draw_text_fit(stdscr, by, bx + 2, w - 4, theme_attr(UI_ROLE_TITLE, false),
 	    draw_fmt(title, sizeof title, " %s ", d->title));
-	d->page = bh - 4 - extra;
-	text_draw(&d->body, stdscr, by + 1, bx + 2, d->page, w - 4, &d->top);
+	text_draw(&d->body, stdscr, by + 1, bx + 2, bh - 4 - extra, w - 4, &d->scroll);
 	if (d->input != NULL) {
 		prompt_draw(d->input, stdscr, by + bh - 4, bx + 2, w - 4);
 		getyx(stdscr, d->cur_y, d->cur_x);
 	}
-	int top = 0;
-	text_draw(&ch, stdscr, by + bh - 2, bx + 2, 1, w - 4, &top);
+	text_draw(&ch, stdscr, by + bh - 2, bx + 2, 1, w - 4, NULL);
 	text_free(&ch);
+	return true;
 }
 
-void
+static void
 dialog_free(struct ui *u)
 {
 	dialog_close(u);
 }
+
+const struct view_ops dialog_view = {
+	.ctx = KEYMAP_CTX_DIALOG,
+	.flags = VIEW_OVERLAY,
+	.draw = dialog_draw,
+	.key = dialog_key,
+	.free = dialog_free,
+};

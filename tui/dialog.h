@@ -1,11 +1,15 @@
 /*
  * The one confirmation dialog: a box over the body with a title, lines of
- * text and a row of choices, each answered by one key.  The repair wizard
- * asks with it (start a group, a large batch, a changed target) and so does
- * the start-up prompt for unfinished repair steps, and an ssh server's
- * questions (a password, in a one-line input above the choices).  While it
- * is open it takes every key; the choice goes to the owner's callback, and
- * the owner may open the next dialog from inside that callback.
+ * text and a row of choices.  The repair wizard asks with it (start a
+ * group, a large batch, a changed target) and so does the start-up prompt
+ * for unfinished repair steps, and an ssh server's questions (a password,
+ * in a one-line input above the choices).  While it is open it is the top
+ * layer of the screen (its view_ops are dialog_view) and takes every key.
+ * Which key gives which answer comes from the keymap's dialog context, the
+ * same for every question: y is yes wherever yes is a choice, Enter gives
+ * the choice marked DIALOG_ENTER (drawn in capitals: [N]o), Esc the one
+ * marked DIALOG_ESC.  The answer goes to the owner's callback, which may
+ * open the next dialog from inside it.
  */
 #ifndef DPD_TUI_DIALOG_H
 #define DPD_TUI_DIALOG_H
@@ -13,20 +17,28 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tui/keymap.h"
 #include "tui/prompt.h"
 #include "tui/text.h"
 
 struct ui;
+struct view_ops;
 
-/* A key and the answer it gives.  label NULL: an alias (Enter, Esc) that
- * is not drawn; the drawn labels say which one is the default. */
+/* Which of a dialog's choices Enter and Esc give. */
+#define DIALOG_ENTER 0x1   /* the default: its label capitalises its key */
+#define DIALOG_ESC 0x2     /* the cautious one */
+
+/* An answer: the action its keys are bound to in the dialog context
+ * (KEY_ACTION_YES, _NO, _ALL, ...), and how it is drawn. */
 struct dialog_choice {
-	int key;
-	int answer;
+	enum key_action answer;
 	const char *label;   /* "[y]es", "[N]o" */
+	unsigned keys;       /* DIALOG_ENTER, DIALOG_ESC */
 };
 
-typedef void (*dialog_fn)(struct ui *u, int answer, void *arg);
+/* The answer given; with an input line, KEY_ACTION_PROMPT_ACCEPT (Enter)
+ * or KEY_ACTION_PROMPT_CANCEL (Esc). */
+typedef void (*dialog_fn)(struct ui *u, enum key_action answer, void *arg);
 
 /* Open (replacing any open dialog, which gets no answer) and return the
  * body for the caller to fill.  choices must outlive the dialog. */
@@ -34,18 +46,17 @@ struct text *dialog_open(struct ui *u, const char *title,
     const struct dialog_choice *choices, size_t nchoices, dialog_fn fn, void *arg);
 bool dialog_active(const struct ui *u);
 /* Give the open dialog a one-line input (the owner's, opened) above its
- * choices: every key goes to it, Enter answers 1 and Esc answers 0.  The
- * owner reads and wipes p in its callback. */
+ * choices: every key goes to it, and Enter or Esc answer (the prompt's
+ * keys).  The owner reads and wipes p in its callback. */
 void dialog_set_input(struct ui *u, struct prompt *p);
 /* Where the input's insertion point was drawn; false without an input. */
 bool dialog_cursor(const struct ui *u, int *y, int *x);
-/* Feed a key while active; PgUp/PgDn scroll a long body. */
-void dialog_key(struct ui *u, int key);
 /* How wide a line of a dialog's body may be on this screen (for
  * text_wrap of what goes into it). */
 int dialog_text_width(void);
-/* Draw over the body rows [y, y + h). */
-void dialog_draw(struct ui *u, int y, int h);
-void dialog_free(struct ui *u);
+
+/* The open dialog as a layer of the screen (tui/view_ops.h): drawn over
+ * the body, taking every key. */
+extern const struct view_ops dialog_view;
 
 #endif

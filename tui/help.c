@@ -10,6 +10,8 @@
 #include "tui/draw.h"
 #include "tui/glyph.h"
 #include "tui/keymap.h"
+#include "tui/ui.h"
+#include "tui/view_ops.h"
 #include "backend/core/model.h"
 #include "backend/core/util.h"
 
@@ -56,7 +58,7 @@ help_binding(struct text *t, const struct keymap_entry *e, size_t i, size_t j, i
 	text_addf(t, UI_ROLE_NORMAL, "%*s", pad > 1 ? pad : 1, "");
 	/* Read-only: the repair keys stay listed, so the user learns why R
 	 * does nothing, but say they are off. */
-	bool off = read_only && keymap_action_repairs(e[i].action);
+	bool off = read_only && keymap_action_repairs(e[i].ctx, e[i].action);
 	char *what = xasprintf("%s%s", e[i].help ? e[i].help : "",
 	    off ? " (disabled: read-only)" : "");
 	text_wrap(t, off ? UI_ROLE_DIM : UI_ROLE_NORMAL, what, width, HELP_KEYS_W + 2);
@@ -133,3 +135,44 @@ help_build(struct text *t, int width, bool read_only)
 	help_keys(t, width, read_only);
 	help_legend(t, width);
 }
+
+/*
+ * The view.
+ */
+
+static bool
+help_open(struct ui *u)
+{
+	scroll_init(&u->help);
+	return true;
+}
+
+static bool
+help_draw(struct ui *u, int y, int h, int64_t now)
+{
+	struct text t;
+	(void)now;
+	text_init(&t);
+	help_build(&t, COLS - 4, u->opt->read_only);
+	text_draw(&t, stdscr, y, 2, h, COLS - 4, &u->help);
+	text_free(&t);
+	return true;
+}
+
+static enum view_key
+help_key(struct ui *u, enum key_action a, int key)
+{
+	(void)key;
+	if (!scroll_action(&u->help, a))
+		return VIEW_KEY_PASS;
+	u->dirty |= UI_DIRTY_BODY;
+	return VIEW_KEY_DONE;
+}
+
+const struct view_ops help_view = {
+	.ctx = KEYMAP_CTX_HELP,
+	.hint = "Esc close  q close",
+	.open = help_open,
+	.draw = help_draw,
+	.key = help_key,
+};

@@ -12,9 +12,10 @@
 #include "tui/draw.h"
 #include "tui/glyph.h"
 #include "tui/refresh.h"
+#include "tui/scroll.h"
 #include "tui/text.h"
 #include "tui/ui.h"
-#include "tui/view.h"
+#include "tui/view_ops.h"
 #include "backend/repair/journal.h"
 #include "backend/core/util.h"
 
@@ -45,7 +46,7 @@ struct history {
 	struct hist_rows rows;
 	bool loaded;
 	char *error;
-	int top, page;
+	struct scroll scroll;     /* a page keeps the two heading lines */
 	int64_t started;
 	/* The start-up check. */
 	bool checked;             /* the unfinished check was started */
@@ -159,33 +160,33 @@ hist_read_done(struct job *j, enum job_status st, void *result, const char *erro
 	u->dirty |= UI_DIRTY_BODY;
 }
 
-void
+static bool
 history_open(struct ui *u)
 {
 	struct history *h = history_get(u);
 	if (u->opt->journal == NULL) {
 		ui_message(u, UI_ROLE_INFO, "no repair journal for this site");
-		return;
+		return false;
 	}
-	u->history_return = u->view == UI_VIEW_DETAIL ? UI_VIEW_DETAIL : UI_VIEW_GRID;
-	u->view = UI_VIEW_HISTORY;
-	h->top = 0;
+	scroll_init(&h->scroll);
+	h->scroll.keep = 2;
 	h->loaded = false;
 	h->started = clock_mono_ms();
 	if (h->job == NULL)
 		h->job = jobs_submit(u->jobs, "journal", 10000, hist_read_run, hist_read_done,
 		    hist_rows_free_p, u);
 	u->dirty |= UI_DIRTY_ALL;
-}
-
-void
-history_close(struct ui *u)
-{
-	u->view = u->history_return;
-	u->dirty |= UI_DIRTY_ALL;
+	return true;
 }
 
 /* ---- the H view ---- */
+
+static void
+history_status(const struct ui *u, char *buf, size_t size)
+{
+	(void)u;
+	snprintf(buf, size, "repair journal");
+}
 
 static void
 hist_build(const struct history *h, struct text *t, int width, int64_t now)
@@ -232,35 +233,26 @@ hist_build(const struct history *h, struct text *t, int width, int64_t now)
 	}
 }
 
-void
+static bool
 history_draw(struct ui *u, int y, int h, int64_t now)
 {
 	struct history *hs = history_get(u);
 	struct text t;
 	text_init(&t);
 	hist_build(hs, &t, COLS - 4, now);
-	hs->page = h;
-	text_draw(&t, stdscr, y, 2, h, COLS - 4, &hs->top);
+	text_draw(&t, stdscr, y, 2, h, COLS - 4, &hs->scroll);
 	text_free(&t);
+	return true;
 }
 
-bool
-history_action(struct ui *u, enum key_action a)
+static enum view_key
+history_key(struct ui *u, enum key_action a, int key)
 {
-	struct history *h = history_get(u);
-	int page = h->page > 3 ? h->page - 3 : 1;
-	switch (a) {
-	case KEY_ACTION_CLOSE: history_close(u); return true;
-	case KEY_ACTION_UP: h->top = h->top > 0 ? h->top - 1 : 0; break;
-	case KEY_ACTION_DOWN: h->top++; break; /* text_draw clamps */
-	case KEY_ACTION_PAGE_UP: h->top = h->top > page ? h->top - page : 0; break;
-	case KEY_ACTION_PAGE_DOWN: h->top += page; break;
-	case KEY_ACTION_TOP: h->top = 0; break;
-	case KEY_ACTION_BOTTOM: h->top = (int)h->rows.n + 2; break;
-	default: return false;
-	}
+	(void)key;
+	if (!scroll_action(&history_get(u)->scroll, a))
+		return VIEW_KEY_PASS;
 	u->dirty |= UI_DIRTY_BODY;
-	return true;
+	return VIEW_KEY_DONE;
 }
 
 /* ---- unfinished steps at start-up ---- */
@@ -288,16 +280,17 @@ hist_list_free_p(void *p)
 	free(p);
 }
 
+/* No default: Enter does not answer; each wants its own key. */
 static const struct dialog_choice hist_choices[] = {
-	{ 'v', 1, "[v]erify now" }, { 'V', 1, NULL }, { 'l', 0, "[l]ater" }, { 'L', 0, NULL },
-	{ KEYMAP_ESC, 0, NULL },
+	{ KEY_ACTION_VERIFY, "[v]erify now", 0 },
+	{ KEY_ACTION_LATER, "[l]ater", DIALOG_ESC },
 };
 
 static void
-hist_answer(struct ui *u, int answer, void *arg)
+hist_answer(struct ui *u, enum key_action answer, void *arg)
 {
 	struct history *h = arg;
-	if (!answer) {
+	if (answer != KEY_ACTION_VERIFY) {
 		journal_list_free(&h->unfinished);
 		ui_message(u, UI_ROLE_INFO, "unfinished steps left for later (offered at next start)");
 		return;
@@ -420,39 +413,47 @@ hist_verified(struct ui *u, struct history *h)
 		    NULL;
 		h->notes[i] = xasprintf("interrupted; verified at start-up: %s on %s is %s",
 		    e->package_id, e->dp_server, c ? state_info(c->state)->label : "not targeted");
-		if (i == 0 && p >= 0 && d >= 0)
-			view_show_cell(u, (size_t)p, (size_t)d);
+		/* The dispatcher opens the detail pane on it (show_cell). */
+		if (i == 0 && p >= 0 && d >= 0 && board_show_cell(&u->board, (size_t)p, (size_t)d))
+			u->show_cell = true;
 	}
 	h->ujob = jobs_submit(u->jobs, "journal", 10000, hist_close_run, hist_close_done, NULL, u);
 	if (h->ujob == NULL)
 		hist_close_done(NULL, JOB_FAILED, NULL, "cannot start background work", u);
 }
 
-bool
-history_tick(struct ui *u)
+void
+history_check(struct ui *u)
 {
 	struct history *h = history_get(u);
 	if (u->opt->journal == NULL || u->board.snap == NULL)
-		return false;
+		return;
 	if (!h->checked) {
 		/* After the first status: the prompt needs the grid behind it. */
 		h->checked = true;
 		h->ujob = jobs_submit(u->jobs, "journal", 10000, hist_unfinished_run,
 		    hist_unfinished_done, hist_list_free_p, u);
-		return false;
+		return;
 	}
 	if (h->verifying && h->ujob == NULL && u->last_ok > h->verify_since) {
 		hist_verified(u, h);
-		return true;
+		u->dirty |= UI_DIRTY_BODY;
 	}
-	return u->view == UI_VIEW_HISTORY && h->job != NULL;
 }
 
-int
+/* The spinner turns while the journal is read. */
+static unsigned
+history_tick(struct ui *u, int64_t now, bool top)
+{
+	(void)now;
+	return top && history_get(u)->job != NULL ? UI_DIRTY_BODY : 0;
+}
+
+static int
 history_timeout(const struct ui *u, int64_t now)
 {
 	const struct history *h = u->history;
-	if (h == NULL || u->view != UI_VIEW_HISTORY || h->job == NULL)
+	if (h == NULL || h->job == NULL)
 		return -1;
 	return UI_SPIN_MS - (int)((now - h->started) % UI_SPIN_MS);
 }
@@ -472,3 +473,14 @@ history_free(struct ui *u)
 	free(h);
 	u->history = NULL;
 }
+
+const struct view_ops history_view = {
+	.ctx = KEYMAP_CTX_HISTORY,
+	.hint = "PgUp/PgDn scroll  Esc close",
+	.open = history_open,
+	.draw = history_draw,
+	.key = history_key,
+	.tick = history_tick,
+	.poll_ms = history_timeout,
+	.status = history_status,
+};

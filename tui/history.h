@@ -11,20 +11,14 @@
 #ifndef DPD_TUI_HISTORY_H
 #define DPD_TUI_HISTORY_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
-#include "tui/keymap.h"
-
 struct ui;
+struct view_ops;
 
-void history_open(struct ui *u);
-void history_close(struct ui *u);
-void history_draw(struct ui *u, int y, int h, int64_t now);
-bool history_action(struct ui *u, enum key_action a);
-/* UI loop tick: the start-up check and verification; true when redrawn. */
-bool history_tick(struct ui *u);
-int history_timeout(const struct ui *u, int64_t now);
+/* The H view (tui/view_ops.h). */
+extern const struct view_ops history_view;
+/* UI loop tick: the start-up check, and its verification once the new
+ * status is in (the cell shown in the detail pane: u->show_cell). */
+void history_check(struct ui *u);
 /* At exit, after jobs_free(). */
 void history_free(struct ui *u);
 

@@ -1,7 +1,9 @@
 /*
  * Key bindings as data.  Order matters twice: a lookup takes the first
  * match in a context, and the help screen lists bindings in this order,
- * grouping consecutive keys bound to the same action on one line.
+ * grouping consecutive keys bound to the same action on one line.  The
+ * dialogs' answers are here too, so every question takes the same keys for
+ * the same answer and Enter always gives the answer drawn in capitals.
  */
 #include "config.h"
 #include "tui/keymap.h"
@@ -134,6 +136,25 @@ static const struct keymap_entry keymap[] = {
 	{ FN(KEY_END), KEY_ACTION_BOTTOM, KEYMAP_CTX_HELP, "bottom" },
 	{ 'G', KEY_ACTION_BOTTOM, KEYMAP_CTX_HELP, NULL },
 
+	{ 'y', KEY_ACTION_YES, KEYMAP_CTX_DIALOG, "yes" },
+	{ 'Y', KEY_ACTION_YES, KEYMAP_CTX_DIALOG, NULL },
+	{ 'n', KEY_ACTION_NO, KEYMAP_CTX_DIALOG, "no" },
+	{ 'N', KEY_ACTION_NO, KEYMAP_CTX_DIALOG, NULL },
+	{ 'A', KEY_ACTION_ALL, KEYMAP_CTX_DIALOG, "all: list every host key waiting, then accept them" },
+	{ 'a', KEY_ACTION_ALL, KEYMAP_CTX_DIALOG, NULL },
+	{ 'v', KEY_ACTION_VERIFY, KEYMAP_CTX_DIALOG, "verify the unfinished repair steps now" },
+	{ 'V', KEY_ACTION_VERIFY, KEYMAP_CTX_DIALOG, NULL },
+	{ 'l', KEY_ACTION_LATER, KEYMAP_CTX_DIALOG, "later: the unfinished steps wait for the next start" },
+	{ 'L', KEY_ACTION_LATER, KEYMAP_CTX_DIALOG, NULL },
+	{ 'o', KEY_ACTION_OK, KEYMAP_CTX_DIALOG, "OK: the notice was read" },
+	{ 'q', KEY_ACTION_OK, KEYMAP_CTX_DIALOG, NULL },
+	{ '\n', KEY_ACTION_ACCEPT, KEYMAP_CTX_DIALOG, "the default: the answer in capitals" },
+	{ '\r', KEY_ACTION_ACCEPT, KEYMAP_CTX_DIALOG, NULL },
+	{ FN(KEY_ENTER), KEY_ACTION_ACCEPT, KEYMAP_CTX_DIALOG, NULL },
+	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_DIALOG, "the cautious answer: no, later, OK" },
+	{ FN(KEY_PPAGE), KEY_ACTION_PAGE_UP, KEYMAP_CTX_DIALOG, "scroll a long question up" },
+	{ FN(KEY_NPAGE), KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_DIALOG, "scroll it down" },
+
 	{ '\n', KEY_ACTION_PROMPT_ACCEPT, KEYMAP_CTX_PROMPT, "apply (empty clears)" },
 	{ '\r', KEY_ACTION_PROMPT_ACCEPT, KEYMAP_CTX_PROMPT, NULL },
 	{ FN(KEY_ENTER), KEY_ACTION_PROMPT_ACCEPT, KEYMAP_CTX_PROMPT, NULL },
@@ -147,15 +168,22 @@ static const struct keymap_entry keymap[] = {
 
 /* The actions that can change a server: help lists them as disabled in
  * read-only mode. */
-static const enum key_action repair_actions[] = {
-	KEY_ACTION_REPAIR, KEY_ACTION_YES, KEY_ACTION_NO, KEY_ACTION_SKIP, KEY_ACTION_ABORT,
+static const struct {
+	enum keymap_ctx ctx;
+	enum key_action action;
+} repair_actions[] = {
+	{ KEYMAP_CTX_GRID, KEY_ACTION_REPAIR },
+	{ KEYMAP_CTX_WIZARD, KEY_ACTION_YES },
+	{ KEYMAP_CTX_WIZARD, KEY_ACTION_NO },
+	{ KEYMAP_CTX_WIZARD, KEY_ACTION_SKIP },
+	{ KEYMAP_CTX_WIZARD, KEY_ACTION_ABORT },
 };
 
 bool
-keymap_action_repairs(enum key_action a)
+keymap_action_repairs(enum keymap_ctx ctx, enum key_action a)
 {
 	for (size_t i = 0; i < sizeof repair_actions / sizeof repair_actions[0]; i++)
-		if (repair_actions[i] == a)
+		if (repair_actions[i].ctx == ctx && repair_actions[i].action == a)
 			return true;
 	return false;
 }
@@ -168,6 +196,7 @@ static const char *const ctx_titles[KEYMAP_CTX_COUNT] = {
 	[KEYMAP_CTX_LOG] = "Log view",
 	[KEYMAP_CTX_WIZARD] = "Repair wizard (R)",
 	[KEYMAP_CTX_HISTORY] = "Repair journal (H)",
+	[KEYMAP_CTX_DIALOG] = "Questions (each lists the answers it takes)",
 	[KEYMAP_CTX_PROMPT] = "Filter and search prompts",
 };
 
@@ -180,6 +209,7 @@ static const int ctx_parent[KEYMAP_CTX_COUNT] = {
 	[KEYMAP_CTX_LOG] = KEYMAP_CTX_GLOBAL,
 	[KEYMAP_CTX_WIZARD] = KEYMAP_CTX_GLOBAL,
 	[KEYMAP_CTX_HISTORY] = KEYMAP_CTX_GLOBAL,
+	[KEYMAP_CTX_DIALOG] = -1,
 	[KEYMAP_CTX_PROMPT] = -1,
 };
 
@@ -244,4 +274,28 @@ const char *
 keymap_ctx_title(enum keymap_ctx ctx)
 {
 	return (unsigned)ctx < KEYMAP_CTX_COUNT ? ctx_titles[ctx] : "";
+}
+
+/* Home and End as terminals send them when their terminfo entry names
+ * other sequences: VT220 (tmux, screen, the Linux console), rxvt, and
+ * xterm's normal and application cursor modes. */
+static const struct {
+	const char *seq;
+	int key;
+} keymap_extra_keys[] = {
+	{ "\033[1~", KEY_HOME }, { "\033[4~", KEY_END },
+	{ "\033[7~", KEY_HOME }, { "\033[8~", KEY_END },
+	{ "\033[H", KEY_HOME }, { "\033[F", KEY_END },
+	{ "\033OH", KEY_HOME }, { "\033OF", KEY_END },
+};
+
+void
+keymap_define_terminal_keys(void)
+{
+	for (size_t i = 0; i < sizeof keymap_extra_keys / sizeof keymap_extra_keys[0]; i++) {
+		/* Only where curses knows nothing of the sequence (0); a failed
+		 * definition leaves the key as it was, which is no worse. */
+		if (key_defined(keymap_extra_keys[i].seq) == 0)
+			(void)define_key(keymap_extra_keys[i].seq, keymap_extra_keys[i].key);
+	}
 }

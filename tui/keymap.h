@@ -55,19 +55,23 @@ enum key_action {
 	KEY_ACTION_UNMARK_ALL,
 	KEY_ACTION_REPAIR,
 	KEY_ACTION_HISTORY,
-	KEY_ACTION_ACCEPT,   /* Enter in the wizard: the default answer */
+	KEY_ACTION_ACCEPT,   /* Enter in the wizard and the dialogs: the default */
 	KEY_ACTION_YES,
 	KEY_ACTION_NO,
 	KEY_ACTION_SKIP,
 	KEY_ACTION_ABORT,
 	KEY_ACTION_STOP_ON_FAILURE,
+	KEY_ACTION_ALL,      /* dialogs: every host key waiting */
+	KEY_ACTION_VERIFY,   /* dialogs: verify unfinished repair steps now */
+	KEY_ACTION_LATER,    /* dialogs: leave them for the next start */
+	KEY_ACTION_OK,       /* dialogs: a notice was read */
 };
 
 /* Where a binding applies.  Lookups fall back along a chain: the detail
  * pane passes movement to the grid (but pages its own text), the log view,
  * the repair wizard and the journal have their own keys, everything but
- * the prompt falls back
- * to the global keys, and the prompt takes all other keys as text. */
+ * the dialogs and the prompt falls back to the global keys, a dialog
+ * answers only its own keys, and the prompt takes all other keys as text. */
 enum keymap_ctx {
 	KEYMAP_CTX_GLOBAL,
 	KEYMAP_CTX_GRID,
@@ -76,6 +80,7 @@ enum keymap_ctx {
 	KEYMAP_CTX_LOG,
 	KEYMAP_CTX_WIZARD,
 	KEYMAP_CTX_HISTORY,
+	KEYMAP_CTX_DIALOG,
 	KEYMAP_CTX_PROMPT,
 	KEYMAP_CTX_COUNT,
 };
@@ -88,12 +93,17 @@ struct keymap_entry {
 };
 
 enum key_action keymap_lookup(enum keymap_ctx ctx, int key);
-/* Whether the action can change a server (disabled when read-only). */
-bool keymap_action_repairs(enum key_action a);
+/* Whether the action, bound in ctx, can change a server (disabled when
+ * read-only).  A dialog's yes answers a host key question, not a repair. */
+bool keymap_action_repairs(enum keymap_ctx ctx, enum key_action a);
 /* The table, in help order. */
 const struct keymap_entry *keymap_entries(size_t *n);
 /* "k", "Up" ("↑" with UTF-8), "Enter", "Esc", "^L" ... */
 const char *keymap_key_name(int key, char *buf, size_t size);
 const char *keymap_ctx_title(enum keymap_ctx ctx);
+/* Once the terminal is open: teach curses the Home and End sequences that
+ * terminals send beyond what their terminfo entry names (tmux and screen
+ * send the VT220 ones whatever TERM says), so they never read as Esc. */
+void keymap_define_terminal_keys(void);
 
 #endif

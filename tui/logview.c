@@ -19,8 +19,10 @@
 #include "tui/draw.h"
 #include "tui/glyph.h"
 #include "tui/refresh.h"
+#include "tui/scroll.h"
 #include "tui/text.h"
 #include "tui/ui.h"
+#include "tui/view_ops.h"
 #include "backend/sms/smslog.h"
 #include "backend/core/util.h"
 
@@ -72,11 +74,10 @@ struct logview {
 	char pkgid[9];
 	struct lv_src src[LV_NSRC];
 	bool merge, filter, follow;
-	int top, page;               /* paused: first line shown; lines per page */
+	struct scroll scroll;        /* paused: where; its cursor: the match */
 	size_t nvis_paused;          /* lines when follow paused, for "+N new" */
 	size_t nvis;                 /* lines in the last frame */
 	char *search;
-	long match;                  /* line of the current match, -1 none */
 	int64_t next_poll;
 };
 
@@ -316,23 +317,8 @@ lv_src_free(struct ui *u, struct lv_src *s)
 	memset(s, 0, sizeof *s);
 }
 
-void
-logview_open(struct ui *u, size_t pkg, size_t dp)
-{
-	logview_close(u);
-	const struct snapshot *snap = u->board.snap;
-	struct logview *v = xcalloc(1, sizeof *v);
-	u->log = v;
-	snprintf(v->pkgid, sizeof v->pkgid, "%s", snap->pkgs[pkg].id);
-	v->filter = true;
-	v->follow = true;
-	v->match = -1;
-	const struct dp *d = &snap->dps[dp];
-	lv_src_start(u, &v->src[LV_DP], d->server ? d->server : d->name);
-}
-
-void
-logview_close(struct ui *u)
+static void
+lv_free(struct ui *u)
 {
 	struct logview *v = u->log;
 	if (v == NULL)
@@ -344,10 +330,33 @@ logview_close(struct ui *u)
 	u->log = NULL;
 }
 
-void
-logview_free(struct ui *u)
+static bool
+lv_close(struct ui *u)
 {
-	logview_close(u);
+	lv_free(u);
+	return true;
+}
+
+/* On the cursor cell of the board's snapshot. */
+static bool
+lv_open(struct ui *u)
+{
+	size_t pkg, dp;
+	if (!board_cursor(&u->board, &pkg, &dp)) {
+		ui_message(u, UI_ROLE_INFO, "no cell under the cursor");
+		return false;
+	}
+	lv_free(u);
+	const struct snapshot *snap = u->board.snap;
+	struct logview *v = xcalloc(1, sizeof *v);
+	u->log = v;
+	snprintf(v->pkgid, sizeof v->pkgid, "%s", snap->pkgs[pkg].id);
+	v->filter = true;
+	v->follow = true;
+	scroll_init(&v->scroll);
+	const struct dp *d = &snap->dps[dp];
+	lv_src_start(u, &v->src[LV_DP], d->server ? d->server : d->name);
+	return true;
 }
 
 /*
@@ -455,8 +464,8 @@ lv_draw_notes(const struct logview *v, int y, int h)
 				    glyph()->utf8 ? "\u2026" : "...");
 		}
 	}
-	int used = (int)t.n < h ? (int)t.n : h, top = 0;
-	text_draw(&t, stdscr, y, 0, used, COLS, &top);
+	int used = (int)t.n < h ? (int)t.n : h;
+	text_draw(&t, stdscr, y, 0, used, COLS, NULL);
 	text_free(&t);
 	return used;
 }
@@ -473,30 +482,28 @@ lv_draw_title(const struct logview *v, int y)
 	draw_text_fit(stdscr, y, 0, COLS, theme_attr(UI_ROLE_TITLE, false), line);
 }
 
-void
-logview_draw(struct ui *u, int y, int h)
+static bool
+lv_draw(struct ui *u, int y, int h, int64_t now)
 {
 	struct logview *v = u->log;
-	if (v == NULL)
-		return;
+	struct scroll *sc = &v->scroll;
+	(void)now;
 	lv_draw_title(v, y);
 	int notes = lv_draw_notes(v, y + 1, h - 1);
 	int body = h - 1 - notes;
 	size_t n;
 	struct lv_line *lines = lv_lines(v, &n);
 	v->nvis = n;
-	v->page = body > 1 ? body : 1;
-	int max_top = (int)n > body ? (int)n - body : 0;
-	if (v->follow || v->top > max_top)
-		v->top = max_top;
-	if (v->top < 0)
-		v->top = 0;
+	if (v->follow)
+		scroll_end(sc);
+	scroll_fit(sc, body > 1 ? body : 1, (int)n);
 	if (n == 0 && body > 0 && notes == 0)
 		draw_text_fit(stdscr, y + 1, 0, COLS, theme_attr(UI_ROLE_DIM, false),
 		    v->filter ? "no lines name the package (f shows all lines)" : "the log is empty");
-	for (int i = 0; i < body && (size_t)(v->top + i) < n; i++)
-		lv_draw_line(v, &lines[v->top + i], y + 1 + notes + i, v->top + i == v->match);
+	for (int i = 0; i < body && (size_t)(sc->top + i) < n; i++)
+		lv_draw_line(v, &lines[sc->top + i], y + 1 + notes + i, sc->top + i == sc->cursor);
 	free(lines);
+	return true;
 }
 
 /*
@@ -512,14 +519,6 @@ lv_pause(struct logview *v)
 	}
 }
 
-static void
-lv_scroll(struct logview *v, long by)
-{
-	lv_pause(v);
-	long top = (long)v->top + by;
-	v->top = top < 0 ? 0 : top > (long)v->nvis ? (int)v->nvis : (int)top;
-}
-
 /* Find the next (dir 1) or previous (-1) line matching the search. */
 static void
 lv_find(struct ui *u, int dir)
@@ -531,7 +530,8 @@ lv_find(struct ui *u, int dir)
 	}
 	size_t n;
 	struct lv_line *lines = lv_lines(v, &n);
-	long start = v->match >= 0 ? v->match : dir > 0 ? v->top - 1 : v->top + v->page;
+	const struct scroll *sc = &v->scroll;
+	long start = sc->cursor >= 0 ? sc->cursor : dir > 0 ? sc->top - 1 : sc->top + sc->height;
 	long found = -1;
 	for (long i = start + dir; i >= 0 && i < (long)n; i += dir)
 		if (strcasestr(lines[i].e->text, v->search) != NULL) {
@@ -544,20 +544,18 @@ lv_find(struct ui *u, int dir)
 		return;
 	}
 	lv_pause(v);
-	v->match = found;
-	if (found < v->top || found >= v->top + v->page)
-		v->top = (int)found - v->page / 2;
+	v->scroll.cursor = (int)found;
+	scroll_show(&v->scroll, (int)found);
 }
 
-void
-logview_search(struct ui *u, const char *text)
+/* The / prompt was accepted. */
+static void
+lv_search(struct ui *u, const char *text)
 {
 	struct logview *v = u->log;
-	if (v == NULL)
-		return;
 	free(v->search);
 	v->search = text && *text ? xstrdup(text) : NULL;
-	v->match = -1;
+	v->scroll.cursor = -1;
 	if (v->search != NULL)
 		lv_find(u, -1); /* newest first: search upwards from the bottom */
 	u->dirty |= UI_DIRTY_ALL;
@@ -568,30 +566,32 @@ lv_toggle_merge(struct ui *u)
 {
 	struct logview *v = u->log;
 	v->merge = !v->merge;
-	v->match = -1;
+	v->scroll.cursor = -1;
 	if (v->merge && v->src[LV_PRIMARY].server == NULL)
 		lv_src_start(u, &v->src[LV_PRIMARY], u->opt->primary);
 	ui_message(u, UI_ROLE_INFO, v->merge ? "merged with %s's distmgr.log by time" :
 	    "%s's distmgr.log hidden", v->src[LV_PRIMARY].server);
 }
 
-bool
-logview_action(struct ui *u, enum key_action a)
+static enum view_key
+lv_key(struct ui *u, enum key_action a, int key)
 {
 	struct logview *v = u->log;
-	if (v == NULL)
-		return false;
+	(void)key;
 	switch (a) {
-	case KEY_ACTION_UP: lv_scroll(v, -1); break;
-	case KEY_ACTION_DOWN: lv_scroll(v, 1); break;
-	case KEY_ACTION_PAGE_UP: lv_scroll(v, -(long)(v->page > 1 ? v->page - 1 : 1)); break;
-	case KEY_ACTION_PAGE_DOWN: lv_scroll(v, v->page > 1 ? v->page - 1 : 1); break;
-	case KEY_ACTION_TOP: lv_scroll(v, -(long)v->nvis); break;
+	case KEY_ACTION_UP:
+	case KEY_ACTION_DOWN:
+	case KEY_ACTION_PAGE_UP:
+	case KEY_ACTION_PAGE_DOWN:
+	case KEY_ACTION_TOP:
+		lv_pause(v); /* scrolling stops following */
+		(void)scroll_action(&v->scroll, a);
+		break;
 	case KEY_ACTION_BOTTOM:
-	case KEY_ACTION_LOG_FOLLOW: v->follow = true; v->match = -1; break;
+	case KEY_ACTION_LOG_FOLLOW: v->follow = true; v->scroll.cursor = -1; break;
 	case KEY_ACTION_LOG_FILTER:
 		v->filter = !v->filter;
-		v->match = -1;
+		v->scroll.cursor = -1;
 		ui_message(u, UI_ROLE_INFO, v->filter ? "lines naming %s only" : "all lines (not "
 		    "only %s)", v->pkgid);
 		break;
@@ -599,10 +599,10 @@ logview_action(struct ui *u, enum key_action a)
 	case KEY_ACTION_SEARCH: prompt_open(&u->prompt, "Search: ", v->search); break;
 	case KEY_ACTION_SEARCH_NEXT: lv_find(u, 1); break;
 	case KEY_ACTION_SEARCH_PREV: lv_find(u, -1); break;
-	default: return false;
+	default: return VIEW_KEY_PASS;
 	}
 	u->dirty |= UI_DIRTY_ALL;
-	return true;
+	return VIEW_KEY_DONE;
 }
 
 /* Start the next fetch of a remote source when it is due: after its
@@ -622,12 +622,13 @@ lv_sync_due(struct ui *u, struct lv_src *s, int64_t now)
 	    NULL, u);
 }
 
-bool
-logview_tick(struct ui *u, int64_t now)
+/* Poll the files; on screen, what changed is drawn. */
+static unsigned
+lv_tick(struct ui *u, int64_t now, bool top)
 {
 	struct logview *v = u->log;
 	if (v == NULL || now < v->next_poll)
-		return false;
+		return 0;
 	v->next_poll = now + LOGVIEW_POLL_MS;
 	bool changed = false;
 	for (int i = 0; i < LV_NSRC; i++) {
@@ -647,11 +648,11 @@ logview_tick(struct ui *u, int64_t now)
 			changed = true;
 		}
 	}
-	return changed;
+	return changed && top ? UI_DIRTY_BODY | UI_DIRTY_FOOTER : 0;
 }
 
-int
-logview_timeout(const struct ui *u, int64_t now)
+static int
+lv_timeout(const struct ui *u, int64_t now)
 {
 	const struct logview *v = u->log;
 	if (v == NULL)
@@ -659,14 +660,11 @@ logview_timeout(const struct ui *u, int64_t now)
 	return v->next_poll > now ? (int)(v->next_poll - now) : 0;
 }
 
-void
-logview_status(const struct ui *u, char *buf, size_t size)
+/* "following" / "paused — End to follow (+3 new)" and the toggles. */
+static void
+lv_status(const struct ui *u, char *buf, size_t size)
 {
 	const struct logview *v = u->log;
-	if (v == NULL) {
-		snprintf(buf, size, "%s", "");
-		return;
-	}
 	char more[48] = "";
 	if (!v->follow && v->nvis > v->nvis_paused)
 		snprintf(more, sizeof more, " (+%zu new)", v->nvis - v->nvis_paused);
@@ -675,3 +673,18 @@ logview_status(const struct ui *u, char *buf, size_t size)
 	    glyph()->sep, v->nvis, v->filter ? " naming " : "", v->filter ? v->pkgid : "",
 	    v->merge ? glyph()->sep : "", v->merge ? "merged" : "");
 }
+
+const struct view_ops log_view = {
+	.ctx = KEYMAP_CTX_LOG,
+	.hint = "f filter  m merge  / search  Esc close",
+	.flags = VIEW_STATUS_FIRST,
+	.open = lv_open,
+	.close = lv_close,
+	.draw = lv_draw,
+	.key = lv_key,
+	.tick = lv_tick,
+	.poll_ms = lv_timeout,
+	.status = lv_status,
+	.prompt = lv_search,
+	.free = lv_free,
+};

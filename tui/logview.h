@@ -8,13 +8,7 @@
 #ifndef DPD_TUI_LOGVIEW_H
 #define DPD_TUI_LOGVIEW_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include "tui/keymap.h"
-
-struct ui;
+struct view_ops;
 
 /* Entries kept per log file. */
 #define LOGVIEW_MAX 20000
@@ -25,21 +19,7 @@ struct ui;
 /* A fetch of a remote log (tui_options.log_fetch) may copy megabytes. */
 #define LOGVIEW_FETCH_TIMEOUT_MS 120000
 
-/* Open on the cell (pkg, dp) of the board's snapshot. */
-void logview_open(struct ui *u, size_t pkg, size_t dp);
-void logview_close(struct ui *u);
-/* Draw into the body rows [y, y + h). */
-void logview_draw(struct ui *u, int y, int h);
-/* Handle an action of the log context; false when it is not the view's. */
-bool logview_action(struct ui *u, enum key_action a);
-/* The `/` prompt was accepted with this text. */
-void logview_search(struct ui *u, const char *text);
-/* Poll the files (UI loop tick); true when something changed. */
-bool logview_tick(struct ui *u, int64_t now);
-int logview_timeout(const struct ui *u, int64_t now);
-/* "following" / "paused — End to follow (+3 new)" and the toggles. */
-void logview_status(const struct ui *u, char *buf, size_t size);
-/* At exit, after jobs_free(). */
-void logview_free(struct ui *u);
+/* The view (tui/view_ops.h): opens on the board's cursor cell. */
+extern const struct view_ops log_view;
 
 #endif

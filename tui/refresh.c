@@ -5,6 +5,8 @@
  * and says where and why on the status line.  One refresh is in flight at
  * a time, and the jobs pool has one worker, so a query that outlives its
  * deadline never runs side by side with the next one on the same transport.
+ * A refresh owed (u->want_refresh: a repair ran, an ssh question was
+ * answered, host keys were accepted) starts once none runs.
  */
 #include "config.h"
 #include "tui/refresh.h"
@@ -107,6 +109,28 @@ refresh_tick(struct ui *u, int64_t now)
 {
 	if (u->refresh_job == NULL && !u->paused && now >= u->next_refresh)
 		refresh_start(u);
+	if (u->want_refresh && u->refresh_job == NULL) {
+		u->want_refresh = false;
+		refresh_start(u);
+	}
+}
+
+/* Host keys were written: a status that failed on one may come now. */
+static void
+refresh_keys_accepted(struct ui *u, enum ui_event ev, void *arg)
+{
+	(void)ev;
+	(void)arg;
+	if (u->refresh_job == NULL)
+		refresh_start(u);
+	else
+		u->want_refresh = true;
+}
+
+void
+refresh_init(struct ui *u)
+{
+	ui_listen(u, UI_EVENT_HOSTKEYS_ACCEPTED, refresh_keys_accepted, NULL);
 }
 
 int

@@ -7,20 +7,17 @@
  * N", and A shows them all on one list to accept them together; the keys
  * said yes to are written in one job after the last answer.  A declined
  * key, or a changed-key warning once seen, is not shown again by the
- * automatic refresh every half minute; pressing r asks again.
+ * automatic refresh every half minute; pressing r asks again.  Once keys
+ * are written, whoever listens for UI_EVENT_HOSTKEYS_ACCEPTED (the refresh,
+ * the detail pane, the wizard) tries again; this module knows none of them.
  */
 #include "config.h"
 #include "tui/sshkey.h"
 #include "tui/dialog.h"
-#include "tui/gather.h"
 #include "tui/glyph.h"
-#include "tui/keymap.h"
-#include "tui/refresh.h"
 #include "tui/ui.h"
-#include "tui/wizard.h"
 #include "backend/core/util.h"
 
-#include <curses.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -56,16 +53,11 @@ sshkey_failed(struct ui *u)
 /* ---- a changed key: the warning, and OK ----------------------------------- */
 
 static const struct dialog_choice sshkey_ok[] = {
-	{ '\n', 0, "[OK]" },
-	{ '\r', 0, NULL },
-	{ KEYMAP_FN(KEY_ENTER), 0, NULL },
-	{ KEYMAP_ESC, 0, NULL },
-	{ 'o', 0, NULL },
-	{ 'q', 0, NULL },
+	{ KEY_ACTION_OK, "[OK]", DIALOG_ENTER | DIALOG_ESC },
 };
 
 static void
-sshkey_ok_closed(struct ui *u, int answer, void *arg)
+sshkey_ok_closed(struct ui *u, enum key_action answer, void *arg)
 {
 	(void)answer;
 	(void)arg;
@@ -125,15 +117,8 @@ sshkey_accept_done(struct job *j, enum job_status st, void *result, const char *
 	sshloop_hostkeys_free(k->acc, k->nacc);
 	k->acc = NULL;
 	k->nacc = 0;
-	if (st != JOB_DONE)
-		return;
-	if (u->refresh_job == NULL)
-		refresh_start(u);
-	else
-		u->want_refresh = true;
-	if (u->view == UI_VIEW_DETAIL)
-		gather_restart(u);
-	wizard_keys_accepted(u);
+	if (st == JOB_DONE)
+		ui_notify(u, UI_EVENT_HOSTKEYS_ACCEPTED);
 }
 
 static char *
@@ -207,19 +192,19 @@ sshkey_finish(struct ui *u, struct sshkey *k)
 static void sshkey_show_unknown(struct ui *u, struct sshkey *k);
 static void sshkey_show_all(struct ui *u, struct sshkey *k);
 
-/* Answers of the one-key question; 2 is A, the list of them all. */
+/* Answers of the one-key question; A is the list of them all. */
 static void
-sshkey_answered(struct ui *u, int answer, void *arg)
+sshkey_answered(struct ui *u, enum key_action answer, void *arg)
 {
 	struct sshkey *k = arg;
 	u->dirty |= UI_DIRTY_ALL;
 	if (k->v == NULL)
 		return;
-	if (answer == 2) {
+	if (answer == KEY_ACTION_ALL) {
 		sshkey_show_all(u, k);
 		return;
 	}
-	if (answer == 1)
+	if (answer == KEY_ACTION_YES)
 		k->yes[k->at] = true;
 	else  /* the error stays on the status line; do not ask every refresh */
 		sshkey_decline(k, &k->v[k->at]);
@@ -230,28 +215,15 @@ sshkey_answered(struct ui *u, int answer, void *arg)
 }
 
 static const struct dialog_choice sshkey_yn[] = {
-	{ 'y', 1, "[y]es, accept" },
-	{ 'Y', 1, NULL },
-	{ 'n', 0, "[N]o" },
-	{ 'N', 0, NULL },
-	{ '\n', 0, NULL },
-	{ '\r', 0, NULL },
-	{ KEYMAP_FN(KEY_ENTER), 0, NULL },
-	{ KEYMAP_ESC, 0, NULL },
+	{ KEY_ACTION_YES, "[y]es, accept", 0 },
+	{ KEY_ACTION_NO, "[N]o", DIALOG_ENTER | DIALOG_ESC },
 };
 
 /* The same, with A for the list of all of them. */
 static const struct dialog_choice sshkey_yna[] = {
-	{ 'y', 1, "[y]es, accept" },
-	{ 'Y', 1, NULL },
-	{ 'n', 0, "[N]o" },
-	{ 'N', 0, NULL },
-	{ 'A', 2, "[A]ll..." },
-	{ 'a', 2, NULL },
-	{ '\n', 0, NULL },
-	{ '\r', 0, NULL },
-	{ KEYMAP_FN(KEY_ENTER), 0, NULL },
-	{ KEYMAP_ESC, 0, NULL },
+	{ KEY_ACTION_YES, "[y]es, accept", 0 },
+	{ KEY_ACTION_NO, "[N]o", DIALOG_ENTER | DIALOG_ESC },
+	{ KEY_ACTION_ALL, "[A]ll...", 0 },
 };
 
 static void
@@ -285,13 +257,13 @@ sshkey_show_unknown(struct ui *u, struct sshkey *k)
 }
 
 static void
-sshkey_all_answered(struct ui *u, int answer, void *arg)
+sshkey_all_answered(struct ui *u, enum key_action answer, void *arg)
 {
 	struct sshkey *k = arg;
 	u->dirty |= UI_DIRTY_ALL;
 	if (k->v == NULL)
 		return;
-	if (answer != 1) {   /* back to the key it was shown from */
+	if (answer != KEY_ACTION_ALL) {   /* back to the key it was shown from */
 		sshkey_show_unknown(u, k);
 		return;
 	}
@@ -301,14 +273,8 @@ sshkey_all_answered(struct ui *u, int answer, void *arg)
 }
 
 static const struct dialog_choice sshkey_all[] = {
-	{ 'A', 1, "[A]ccept all" },
-	{ 'a', 1, NULL },
-	{ 'n', 0, "[N]o, back" },
-	{ 'N', 0, NULL },
-	{ '\n', 0, NULL },
-	{ '\r', 0, NULL },
-	{ KEYMAP_FN(KEY_ENTER), 0, NULL },
-	{ KEYMAP_ESC, 0, NULL },
+	{ KEY_ACTION_ALL, "[A]ccept all", 0 },
+	{ KEY_ACTION_NO, "[N]o, back", DIALOG_ENTER | DIALOG_ESC },
 };
 
 /* Every key on one list (PgUp/PgDn scroll a long one): what A accepts. */

@@ -4,7 +4,8 @@
  * the UI shows each one's server, address, type and fingerprint in turn
  * ("1 of N", with A to see them all on one list and accept them together)
  * and asks whether to write it to known_hosts; accepted keys are written
- * and the view refreshes, declined ones leave the error and the stale
+ * and UI_EVENT_HOSTKEYS_ACCEPTED goes to whoever listens (the refresh, the
+ * detail pane, the wizard), declined ones leave the error and the stale
  * grid as they are.  A changed key is only ever reported, with
  * the engine's own warning and a single OK.
  */

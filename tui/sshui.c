@@ -191,17 +191,18 @@ sshui_take_warnings(struct ui *u)
 	free(last);
 }
 
-/* The dialog closed: Enter (1) sends the text, Esc (0) cancels. */
+/* The dialog closed: Enter sends the text, Esc cancels. */
 static void
-sshui_answered(struct ui *u, int answer, void *arg)
+sshui_answered(struct ui *u, enum key_action a, void *arg)
 {
 	struct sshui *s = arg;
+	bool answer = a == KEY_ACTION_PROMPT_ACCEPT;
 	s->showing = false;
 	s->dialog = NULL;
 	pthread_mutex_lock(&mb.lock);
 	if (mb.state == MB_ASKED) {
-		mb.rc = answer == 1 ? 0 : -1;
-		mb.answer = answer == 1 ? xstrdup(s->input.buf) : NULL;
+		mb.rc = answer ? 0 : -1;
+		mb.answer = answer ? xstrdup(s->input.buf) : NULL;
 		mb.state = MB_ANSWERED;
 		pthread_cond_broadcast(&mb.cv);
 	}
@@ -209,18 +210,18 @@ sshui_answered(struct ui *u, int answer, void *arg)
 	prompt_wipe(&s->input);
 	/* A refresh that gave up while the person typed has nothing left to
 	 * pick up the new session: start one once none runs. */
-	if (answer == 1 && u->refresh_job == NULL)
+	if (answer && u->refresh_job == NULL)
 		u->want_refresh = true;
-	if (answer == 1)
+	if (answer)
 		ui_message(u, UI_ROLE_INFO, "answer sent to %s", s->server);
 	else
 		ui_message(u, UI_ROLE_INFO, "%s: question cancelled", s->server);
 }
 
-/* The input takes every key; these only label it. */
+/* The input takes every key (the prompt's); these only label them. */
 static const struct dialog_choice sshui_choices[] = {
-	{ '\n', 1, "Enter answers" },
-	{ KEYMAP_ESC, 0, "Esc cancels" },
+	{ KEY_ACTION_PROMPT_ACCEPT, "Enter answers", DIALOG_ENTER },
+	{ KEY_ACTION_PROMPT_CANCEL, "Esc cancels", DIALOG_ESC },
 };
 
 /* Open the dialog for the waiting question, if there is one. */

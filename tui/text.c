@@ -135,15 +135,15 @@ text_wrap(struct text *t, enum ui_role role, const char *s, int width, int inden
 }
 
 void
-text_draw(const struct text *t, WINDOW *win, int y, int x, int h, int w, int *top)
+text_draw(const struct text *t, WINDOW *win, int y, int x, int h, int w, struct scroll *s)
 {
-	int max_top = (int)t->n > h ? (int)t->n - h : 0;
-	if (*top > max_top)
-		*top = max_top;
-	if (*top < 0)
-		*top = 0;
-	for (int i = 0; i < h && (size_t)(*top + i) < t->n; i++) {
-		const struct text_line *l = &t->lines[*top + i];
+	int top = 0;
+	if (s != NULL) {
+		scroll_fit(s, h, (int)t->n);
+		top = s->top;
+	}
+	for (int i = 0; i < h && (size_t)(top + i) < t->n; i++) {
+		const struct text_line *l = &t->lines[top + i];
 		int cx = 0;
 		for (size_t j = 0; j < l->n && cx < w; j++)
 			cx += draw_text(win, y + i, x + cx, w - cx,

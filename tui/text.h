@@ -1,8 +1,9 @@
 /*
  * Styled text and a scrolling view of it: lines made of spans, each span
- * drawn in a colour role.  The help screen and the detail pane build their
- * content as text and let this module clip, scroll and draw it, so there is
- * one scrolling text view in the program, not one per screen.
+ * drawn in a colour role.  The help, the detail pane, the journal, the
+ * wizard's pages and the dialogs build their content as text and let this
+ * module clip and draw it at their scroll position (tui/scroll.h), so there
+ * is one scrolling text view in the program, not one per screen.
  */
 #ifndef DPD_TUI_TEXT_H
 #define DPD_TUI_TEXT_H
@@ -10,6 +11,7 @@
 #include <curses.h>
 #include <stddef.h>
 
+#include "tui/scroll.h"
 #include "tui/theme.h"
 
 struct text_span {
@@ -41,8 +43,9 @@ void text_wrap(struct text *t, enum ui_role role, const char *s, int width, int 
 /* Display width of a line. */
 int text_line_width(const struct text_line *l);
 
-/* Draw lines [*top, *top + h) into the area; *top is clamped first so the
- * view never scrolls past the end. */
-void text_draw(const struct text *t, WINDOW *win, int y, int x, int h, int w, int *top);
+/* Draw h lines from s's top into the area, after recording the frame in s
+ * (scroll_fit: the view never scrolls past the end); s NULL: from the
+ * first line. */
+void text_draw(const struct text *t, WINDOW *win, int y, int x, int h, int w, struct scroll *s);
 
 #endif

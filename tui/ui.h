@@ -1,8 +1,13 @@
 /*
  * The state of the running full-screen UI, shared by the event loop
- * (ui.c), the live refresh (refresh.c) and the header and status bars
- * (bars.c), and the one function they all use to talk to the user.  Only the UI thread touches it, with one exception spelled out
- * in refresh.c: the refresh job reads `opt`, which never changes.
+ * (tui.c), the dispatcher (view.c), the screens and the services under
+ * them (refresh, gather, sshkey, sshui), and the few functions every one of
+ * them may use on it: a message on the status line, which view is on top,
+ * and events (ui_notify) for whoever listens, so a service that learns
+ * something (host keys were accepted) never calls the screens that care.
+ * It sits below every other module of the UI.  Only the UI thread touches
+ * it, with one exception spelled out in refresh.c: the refresh job reads
+ * `opt`, which never changes.
  */
 #ifndef DPD_TUI_UI_H
 #define DPD_TUI_UI_H
@@ -12,10 +17,11 @@
 
 #include "backend/core/jobs.h"
 #include "tui/board.h"
+#include "tui/options.h"
 #include "tui/prompt.h"
+#include "tui/scroll.h"
 #include "tui/stats.h"
 #include "tui/theme.h"
-#include "tui/tui.h"
 
 /* Below this the UI shows a "terminal too small" screen instead. */
 #define UI_MIN_COLS 60
@@ -36,6 +42,8 @@
 #define UI_DIRTY_ALL (UI_DIRTY_HEADER | UI_DIRTY_BODY | UI_DIRTY_FOOTER)
 #define UI_DIRTY_CLEAR 0x8 /* repaint the terminal from scratch (^L) */
 
+/* The views; each is on the stack at most once, the grid always at its
+ * bottom.  Their callbacks are in view.c's table (tui/view_ops.h). */
 enum ui_view {
 	UI_VIEW_GRID,
 	UI_VIEW_DETAIL,  /* grid with the detail pane under it */
@@ -43,6 +51,22 @@ enum ui_view {
 	UI_VIEW_LOG,     /* distmgr.log of the cursor cell's DP */
 	UI_VIEW_WIZARD,  /* the repair wizard (R) */
 	UI_VIEW_HISTORY, /* the repair journal (H) */
+	UI_VIEW_COUNT,
+};
+
+/* What a service tells whoever listens (ui_listen). */
+enum ui_event {
+	UI_EVENT_HOSTKEYS_ACCEPTED, /* written to known_hosts: what failed may work now */
+	UI_EVENT_REFRESH_ASKED,     /* the user pressed r: read everything again */
+};
+
+struct ui;
+typedef void (*ui_listener_fn)(struct ui *u, enum ui_event ev, void *arg);
+
+struct ui_listener {
+	enum ui_event ev;
+	ui_listener_fn fn;   /* NULL: removed while events were being sent */
+	void *arg;
 };
 
 struct dialog;
@@ -72,24 +96,26 @@ struct ui {
 	enum ui_role msg_role;
 	int64_t msg_until;
 
-	enum ui_view view;
-	enum ui_view help_return;  /* the view `?` was pressed in */
+	/* The views open, bottom (the grid) to top (on screen); closing the
+	 * top one goes back to the one under it. */
+	enum ui_view stack[UI_VIEW_COUNT];
+	int depth;
+	bool show_cell;            /* the board's cursor was put on a cell for the
+	                            * user: open the detail pane if the grid shows */
 	struct prompt prompt;
 	struct gather *gather;     /* evidence for the detail pane's cell */
+	struct scroll detail;      /* the detail pane's text */
+	struct scroll help;
 	struct logview *log;       /* the log view, while open */
-	enum ui_view log_return;   /* the view `l` was pressed in */
 	struct wizard *wizard;     /* the repair wizard, while open */
-	enum ui_view wizard_return;
 	struct history *history;   /* the journal view and start-up check */
-	enum ui_view history_return;
 	struct dialog *dialog;     /* a question over the body, else NULL */
 	struct sshui *sshui;       /* the SSH engine's questions (sshui.c) */
 	struct sshkey *sshkey;     /* host-key decisions (sshkey.c) */
 	bool want_refresh;         /* refresh once none runs (repair, ssh answer) */
-	int detail_top;            /* first line of the detail pane shown */
-	int detail_page;           /* lines the pane showed in the last frame */
-	int help_top;
-	int help_page;             /* lines in the help view, for paging */
+	struct ui_listener *listeners;
+	size_t nlisteners;
+	int notifying;             /* ui_notify calls under way */
 	unsigned dirty;
 	int status_h;              /* lines the status took in the last frame */
 	int cursor_visible;        /* curs_set() state; -1 unknown */
@@ -101,5 +127,16 @@ struct ui {
 
 void ui_message(struct ui *u, enum ui_role role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The view on screen (under the dialog, if one is open). */
+enum ui_view ui_top(const struct ui *u);
+
+/* Call fn(u, ev, arg) on every ev from now on, until ui_unlisten(fn, arg);
+ * listeners are called in the order they were added. */
+void ui_listen(struct ui *u, enum ui_event ev, ui_listener_fn fn, void *arg);
+/* Safe from inside a listener (the one being called, or any other). */
+void ui_unlisten(struct ui *u, ui_listener_fn fn, void *arg);
+void ui_notify(struct ui *u, enum ui_event ev);
+/* At exit: the listeners' list (they have all gone). */
+void ui_listeners_free(struct ui *u);
 
 #endif

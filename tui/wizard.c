@@ -12,8 +12,8 @@
 #include "tui/dialog.h"
 #include "tui/draw.h"
 #include "tui/gather.h"
-#include "tui/refresh.h"
 #include "tui/ui.h"
+#include "tui/view_ops.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +21,7 @@
 
 static void wiz_ask_group(struct wizard *w);
 static void wiz_next_group(struct wizard *w);
+static void wiz_keys_accepted(struct ui *u, enum ui_event ev, void *arg);
 
 static struct wizard *
 wiz_new(struct ui *u)
@@ -28,6 +29,7 @@ wiz_new(struct ui *u)
 	struct wizard *w = xcalloc(1, sizeof *w);
 	w->u = u;
 	w->last_step = -1;
+	scroll_init(&w->scroll);
 	atomic_init(&w->cancel, false);
 	atomic_init(&w->diagnosed, 0);
 	pthread_mutex_init(&w->lock, NULL);
@@ -39,6 +41,7 @@ wiz_new(struct ui *u)
 static void
 wiz_free(struct wizard *w)
 {
+	ui_unlisten(w->u, wiz_keys_accepted, w);
 	for (size_t i = 0; i < w->ncells; i++) {
 		snapshot_free(w->cells[i].snap);
 		free(w->cells[i].dp);
@@ -64,7 +67,7 @@ static void
 wiz_take_pane(struct ui *u, struct wiz_cell *c)
 {
 	struct gather_view gv;
-	if (u->view != UI_VIEW_DETAIL || !gather_view(u, &gv) || gv.dx == NULL ||
+	if (ui_top(u) != UI_VIEW_DETAIL || !gather_view(u, &gv) || gv.dx == NULL ||
 	    gv.ev == NULL || strcmp(gv.ev->pkgid, c->pkg) != 0 ||
 	    strcmp(gv.ev->dp, c->dp) != 0 || gv.dx->nfindings == 0)
 		return;
@@ -114,25 +117,24 @@ wiz_collect(struct wizard *w)
 		wiz_add_cell(w, pkg, dp, &cap);
 }
 
-void
-wizard_open(struct ui *u)
+static void
+wiz_free_ui(struct ui *u)
 {
-	if (u->wizard != NULL && u->wizard->job != NULL) {
-		u->view = UI_VIEW_WIZARD; /* back to the run in progress */
-		u->dirty |= UI_DIRTY_ALL;
+	if (u->wizard == NULL)
 		return;
-	}
-	if (u->wizard != NULL)
-		wizard_free(u);
-	if (u->board.snap == NULL) {
-		ui_message(u, UI_ROLE_INFO, "no status yet");
-		return;
-	}
+	wiz_free(u->wizard);
+	u->wizard = NULL;
+}
+
+/* A new wizard on the marked cells, else the cursor cell, diagnosing them. */
+static void
+wiz_start(struct ui *u)
+{
 	struct wizard *w = wiz_new(u);
 	u->wizard = w;
-	u->wizard_return = u->view == UI_VIEW_DETAIL ? UI_VIEW_DETAIL : UI_VIEW_GRID;
-	u->view = UI_VIEW_WIZARD;
 	u->dirty |= UI_DIRTY_ALL;
+	/* Host keys accepted while the plan is chosen: diagnose again. */
+	ui_listen(u, UI_EVENT_HOSTKEYS_ACCEPTED, wiz_keys_accepted, w);
 	wiz_collect(w);
 	if (u->opt->read_only || u->opt->repair == NULL) {
 		w->phase = WIZ_OFF;
@@ -150,17 +152,30 @@ wizard_open(struct ui *u)
 	wiz_start_diagnose(w);
 }
 
-void
-wizard_keys_accepted(struct ui *u)
+static bool
+wiz_open(struct ui *u)
 {
-	struct wizard *w = u->wizard;
-	if (w == NULL || w->job != NULL || w->phase != WIZ_PLAN || u->view != UI_VIEW_WIZARD)
+	if (u->wizard != NULL && u->wizard->job != NULL)
+		return true; /* back to the run in progress */
+	wiz_free_ui(u);
+	if (u->board.snap == NULL) {
+		ui_message(u, UI_ROLE_INFO, "no status yet");
+		return false;
+	}
+	wiz_start(u);
+	return true;
+}
+
+static void
+wiz_keys_accepted(struct ui *u, enum ui_event ev, void *arg)
+{
+	struct wizard *w = arg;
+	(void)ev;
+	if (w->job != NULL || w->phase != WIZ_PLAN || ui_top(u) != UI_VIEW_WIZARD)
 		return;
 	/* Nothing has run yet: the same cells, diagnosed again from scratch. */
-	enum ui_view back = u->wizard_return;
-	wizard_free(u);
-	wizard_open(u);
-	u->wizard_return = back;
+	wiz_free_ui(u);
+	wiz_start(u);
 }
 
 /* After diagnosing: a batch is grouped by suggested plan; one cell is a
@@ -185,14 +200,14 @@ wiz_diagnosed(struct wizard *w)
 	free(rc);
 	free(plans);
 	w->phase = WIZ_PLAN;
-	w->top = 0;
+	scroll_home(&w->scroll);
 	w->u->dirty |= UI_DIRTY_ALL;
 }
 
 void
 wiz_prepared(struct wizard *w, struct repair_run *run, const char *error)
 {
-	w->top = 0;
+	scroll_home(&w->scroll);
 	w->u->dirty |= UI_DIRTY_ALL;
 	if (run == NULL && w->batch) {
 		/* The group is reported and the batch goes on with the next. */
@@ -227,24 +242,24 @@ wiz_active(const struct wizard *w)
 }
 
 static const struct dialog_choice wiz_yes_no[] = {
-	{ 'y', 1, "[y]es" }, { 'Y', 1, NULL }, { 'n', 0, "[N]o" }, { 'N', 0, NULL },
-	{ '\n', 0, NULL }, { '\r', 0, NULL }, { KEYMAP_ESC, 0, NULL },
+	{ KEY_ACTION_YES, "[y]es", 0 },
+	{ KEY_ACTION_NO, "[N]o", DIALOG_ENTER | DIALOG_ESC },
 };
 #define WIZ_NYES_NO (sizeof wiz_yes_no / sizeof wiz_yes_no[0])
 
 /* Starting a group changes nothing by itself (every step is asked), so
  * Enter starts it; n skips the group. */
 static const struct dialog_choice wiz_group_choices[] = {
-	{ 'y', 1, "[Y]es, start" }, { 'Y', 1, NULL }, { '\n', 1, NULL }, { '\r', 1, NULL },
-	{ 'n', 0, "[n]o, skip this group" }, { 'N', 0, NULL }, { KEYMAP_ESC, 0, NULL },
+	{ KEY_ACTION_YES, "[Y]es, start", DIALOG_ENTER },
+	{ KEY_ACTION_NO, "[n]o, skip this group", DIALOG_ESC },
 };
 
 static void
-wiz_changed_answer(struct ui *u, int answer, void *arg)
+wiz_changed_answer(struct ui *u, enum key_action answer, void *arg)
 {
 	struct wizard *w = arg;
 	(void)u;
-	if (answer)
+	if (answer == KEY_ACTION_YES)
 		wiz_start_exec(w, RA_YES, true);
 	else
 		wiz_start_exec(w, RA_NO, false);
@@ -253,7 +268,7 @@ wiz_changed_answer(struct ui *u, int answer, void *arg)
 void
 wiz_executed(struct wizard *w, enum repair_step_status st, char *why)
 {
-	w->top = 0;
+	scroll_home(&w->scroll);
 	w->u->dirty |= UI_DIRTY_ALL;
 	if (st != RS_CHANGED) {
 		free(w->last_why);
@@ -317,7 +332,7 @@ wiz_finished(struct wizard *w, const char *error)
 		if (marks_has(m, g->cells[i].package_id, g->cells[i].dp))
 			(void)marks_toggle(m, g->cells[i].package_id, g->cells[i].dp);
 	w->phase = w->aborting || w->group + 1 >= w->ngroups ? WIZ_DONE : WIZ_SUMMARY;
-	w->top = 0;
+	scroll_home(&w->scroll);
 	w->u->want_refresh = true; /* the grid shows what changed */
 	w->u->dirty |= UI_DIRTY_ALL;
 }
@@ -339,10 +354,10 @@ wiz_next_group(struct wizard *w)
 }
 
 static void
-wiz_large_answer(struct ui *u, int answer, void *arg)
+wiz_large_answer(struct ui *u, enum key_action answer, void *arg)
 {
 	struct wizard *w = arg;
-	if (answer) {
+	if (answer == KEY_ACTION_YES) {
 		w->phase = WIZ_STEP;
 		u->dirty |= UI_DIRTY_ALL;
 		return;
@@ -353,12 +368,12 @@ wiz_large_answer(struct ui *u, int answer, void *arg)
 }
 
 static void
-wiz_group_answer(struct ui *u, int answer, void *arg)
+wiz_group_answer(struct ui *u, enum key_action answer, void *arg)
 {
 	struct wizard *w = arg;
 	const struct repair_group *g = &w->groups[w->group];
 	uint64_t total = repair_total_bytes(w->run);
-	if (!answer) {
+	if (answer != KEY_ACTION_YES) {
 		buf_printf(&w->summary, "%s%s: %zu cell%s skipped by the administrator\n",
 		    w->summary.len ? "\n" : "", repair_plan_title(g->plan), g->ncells,
 		    g->ncells == 1 ? "" : "s");
@@ -366,7 +381,7 @@ wiz_group_answer(struct ui *u, int answer, void *arg)
 		return;
 	}
 	if (!repair_batch_large(g->ncells, total)) {
-		wiz_large_answer(u, 1, w);
+		wiz_large_answer(u, KEY_ACTION_YES, w);
 		return;
 	}
 	char bytes[32];
@@ -459,51 +474,52 @@ wiz_step_key(struct wizard *w, enum key_action a)
 static bool
 wiz_scroll(struct wizard *w, enum key_action a)
 {
-	int page = w->page > 2 ? w->page - 1 : 1;
-	if (a == KEY_ACTION_PAGE_UP)
-		w->top = w->top > page ? w->top - page : 0;
-	else if (a == KEY_ACTION_PAGE_DOWN)
-		w->top += page; /* text_draw clamps */
+	if (a == KEY_ACTION_PAGE_UP || a == KEY_ACTION_PAGE_DOWN)
+		scroll_pages(&w->scroll, a == KEY_ACTION_PAGE_UP ? -1 : 1);
 	else if ((a == KEY_ACTION_UP || a == KEY_ACTION_DOWN) && w->phase != WIZ_PLAN)
-		w->top = a == KEY_ACTION_UP ? (w->top > 0 ? w->top - 1 : 0) : w->top + 1;
+		scroll_lines(&w->scroll, a == KEY_ACTION_UP ? -1 : 1);
 	else
 		return false;
 	w->u->dirty |= UI_DIRTY_BODY;
 	return true;
 }
 
-bool
-wizard_action(struct ui *u, enum key_action a)
+/* While a job runs only scrolling and abort (at a step) do anything. */
+static void
+wiz_busy_key(struct ui *u, struct wizard *w, enum key_action a)
+{
+	if (a == KEY_ACTION_ABORT && w->phase == WIZ_RUNNING) {
+		w->aborting = true;
+		atomic_store(&w->cancel, true);
+		ui_message(u, UI_ROLE_WARNING, "aborting after the running step");
+	} else if (a != KEY_ACTION_NONE) {
+		ui_message(u, UI_ROLE_INFO, "working: wait, or a to abort after it");
+	}
+}
+
+static enum view_key
+wiz_key(struct ui *u, enum key_action a, int key)
 {
 	struct wizard *w = u->wizard;
-	if (w == NULL)
-		return false;
+	(void)key;
 	switch (a) {
 	case KEY_ACTION_QUIT:
 	case KEY_ACTION_HELP:
 	case KEY_ACTION_REFRESH:
 	case KEY_ACTION_PAUSE:
 	case KEY_ACTION_REDRAW:
-		return false; /* the global keys work here too */
+	case KEY_ACTION_CLOSE:
+		return VIEW_KEY_PASS; /* the global keys work here too */
 	default:
 		break;
 	}
-	if (a == KEY_ACTION_CLOSE) {
-		wizard_close(u);
-		return true;
-	}
 	if (wiz_scroll(w, a))
-		return true;
+		return VIEW_KEY_DONE;
 	if (w->job != NULL) {
-		if (a == KEY_ACTION_ABORT && w->phase == WIZ_RUNNING) {
-			w->aborting = true;
-			atomic_store(&w->cancel, true);
-			ui_message(u, UI_ROLE_WARNING, "aborting after the running step");
-		} else if (a != KEY_ACTION_NONE) {
-			ui_message(u, UI_ROLE_INFO, "working: wait, or a to abort after it");
-		}
-		return true;
+		wiz_busy_key(u, w, a);
+		return VIEW_KEY_DONE;
 	}
+	enum view_key r = VIEW_KEY_DONE;
 	switch (w->phase) {
 	case WIZ_PLAN: wiz_plan_key(w, a); break;
 	case WIZ_OVERVIEW:
@@ -513,7 +529,7 @@ wizard_action(struct ui *u, enum key_action a)
 			else
 				w->phase = WIZ_STEP;
 		} else if (a == KEY_ACTION_NO) {
-			wizard_close(u);
+			r = VIEW_KEY_CLOSE;
 		}
 		break;
 	case WIZ_STEP: wiz_step_key(w, a); break;
@@ -524,11 +540,12 @@ wizard_action(struct ui *u, enum key_action a)
 	default: break;
 	}
 	u->dirty |= UI_DIRTY_ALL;
-	return true;
+	return r;
 }
 
-bool
-wizard_close(struct ui *u)
+/* Esc: not while a job runs. */
+static bool
+wiz_close(struct ui *u)
 {
 	struct wizard *w = u->wizard;
 	if (w != NULL && w->job != NULL) {
@@ -536,8 +553,7 @@ wizard_close(struct ui *u)
 		    "step running: wait, or a to abort after it" : "working: wait a moment");
 		return false;
 	}
-	u->view = u->wizard_return;
-	wizard_free(u);
+	wiz_free_ui(u);
 	u->dirty |= UI_DIRTY_ALL;
 	return true;
 }
@@ -562,40 +578,34 @@ wiz_prompt(const struct wizard *w)
 	}
 }
 
-void
-wizard_draw(struct ui *u, int y, int h, int64_t now)
+static bool
+wiz_draw(struct ui *u, int y, int h, int64_t now)
 {
 	struct wizard *w = u->wizard;
-	if (w == NULL || h < 3)
-		return;
+	if (h < 3)
+		return true;
 	struct text t;
 	text_init(&t);
 	wiz_page(w, &t, COLS - 4, now);
-	w->page = h - 2;
-	text_draw(&t, stdscr, y, 2, h - 2, COLS - 4, &w->top);
+	text_draw(&t, stdscr, y, 2, h - 2, COLS - 4, &w->scroll);
 	text_free(&t);
 	enum ui_role role = w->phase == WIZ_STEP && w->job == NULL ? UI_ROLE_PROMPT :
 	    UI_ROLE_DIM;
 	draw_hline(stdscr, y + h - 2, 0, COLS, theme_attr(UI_ROLE_BORDER, false));
 	draw_text_fit(stdscr, y + h - 1, 2, COLS - 4, theme_attr(role, false), wiz_prompt(w));
+	return true;
 }
 
-bool
-wizard_tick(struct ui *u)
+/* The spinner turns and progress lines arrive while a job runs. */
+static unsigned
+wiz_tick(struct ui *u, int64_t now, bool top)
 {
-	struct wizard *w = u->wizard;
-	if (u->want_refresh && u->refresh_job == NULL) {
-		u->want_refresh = false;
-		refresh_start(u);
-	}
-	if (w == NULL || w->job == NULL)
-		return false;
-	/* The spinner turns and progress lines arrive while a job runs. */
-	return u->view == UI_VIEW_WIZARD;
+	(void)now;
+	return top && u->wizard->job != NULL ? UI_DIRTY_BODY : 0;
 }
 
-int
-wizard_timeout(const struct ui *u, int64_t now)
+static int
+wiz_timeout(const struct ui *u, int64_t now)
 {
 	const struct wizard *w = u->wizard;
 	if (w == NULL || w->job == NULL)
@@ -603,8 +613,8 @@ wizard_timeout(const struct ui *u, int64_t now)
 	return UI_SPIN_MS - (int)((now - w->busy_since) % UI_SPIN_MS);
 }
 
-void
-wizard_status(const struct ui *u, char *buf, size_t size)
+static void
+wiz_status(const struct ui *u, char *buf, size_t size)
 {
 	const struct wizard *w = u->wizard;
 	if (w == NULL || w->phase == WIZ_OFF || w->ncells == 0)
@@ -616,11 +626,15 @@ wizard_status(const struct ui *u, char *buf, size_t size)
 		snprintf(buf, size, "repair: %s on %s", w->cells[0].pkg, w->cells[0].dp);
 }
 
-void
-wizard_free(struct ui *u)
-{
-	if (u->wizard == NULL)
-		return;
-	wiz_free(u->wizard);
-	u->wizard = NULL;
-}
+const struct view_ops wizard_view = {
+	.ctx = KEYMAP_CTX_WIZARD,
+	.hint = "? help  Esc leave",
+	.open = wiz_open,
+	.close = wiz_close,
+	.draw = wiz_draw,
+	.key = wiz_key,
+	.tick = wiz_tick,
+	.poll_ms = wiz_timeout,
+	.status = wiz_status,
+	.free = wiz_free_ui,
+};

@@ -19,6 +19,7 @@
 #include "backend/core/model.h"
 #include "backend/repair/repair.h"
 #include "backend/core/util.h"
+#include "tui/scroll.h"
 #include "tui/text.h"
 
 struct ui;
@@ -75,7 +76,7 @@ struct wizard {
 	char *error;              /* the last job's error, shown on the page */
 	char *busy;               /* what the running job does */
 	int64_t busy_since;
-	int top, page;            /* scrolling */
+	struct scroll scroll;     /* the page's */
 	struct ui *u;
 
 	struct job *job;          /* in flight, else NULL */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `?` help on the demo site: generated from the key bindings, with the state legend drawn in
-# the grid's own glyphs and colours; scrolling; Esc (and q) close it.
+# the grid's own glyphs and colours; scrolling (End and Home too, whatever TERM
+# names them); Esc (and q) close it.
 . "$(dirname "$0")/lib.sh"
 tui_require "$TUI_DPDOCTOR"
 tui_demo_init || tui_skip_all "the demo site cannot be created"
@@ -63,4 +64,19 @@ tui_keys q
 check "q closes help (it does not quit)" tui_wait ' of [0-9]+ packages' 2
 tui_keys q
 check "q then quits" tui_wait "$TUI_EXIT_MARK 0" 3
+
+# Home and End as tmux sends them (ESC [ 1 ~, ESC [ 4 ~) to a program that
+# was told TERM=xterm-256color, whose terminfo names other sequences: they
+# still scroll the help, rather than reading as Esc (which closes it).
+tui_start_demo 80 24 TERM=xterm-256color
+tui_wait ' of [0-9]+ packages' 10
+tui_keys '?'
+tui_wait 'dpdoctor help' 2
+tui_keys End
+check "End scrolls the help to its end (TERM=xterm-256color)" \
+	tui_wait 'States 1-6 are problems' 2
+tui_keys Home
+check "Home scrolls it back to the top" tui_wait 'dpdoctor help' 2
+tui_keys q
+tui_wait "$TUI_EXIT_MARK 0" 3
 tui_done
