@@ -22,11 +22,20 @@
 static void wiz_ask_group(struct wizard *w);
 static void wiz_next_group(struct wizard *w);
 static void wiz_keys_accepted(struct ui *u, enum ui_event ev, void *arg);
+static void wiz_diagnosed(struct wizard *w);
+static void wiz_prepared(struct wizard *w, struct repair_run *run, const char *error);
+static void wiz_executed(struct wizard *w, enum repair_step_status st, char *why);
+static void wiz_finished(struct wizard *w, const char *error);
+
+static const struct wiz_followups wiz_then = {
+	wiz_diagnosed, wiz_prepared, wiz_executed, wiz_finished,
+};
 
 static struct wizard *
 wiz_new(struct ui *u)
 {
 	struct wizard *w = xcalloc(1, sizeof *w);
+	w->then = &wiz_then;
 	w->u = u;
 	w->last_step = -1;
 	scroll_init(&w->scroll);
@@ -180,7 +189,7 @@ wiz_keys_accepted(struct ui *u, enum ui_event ev, void *arg)
 
 /* After diagnosing: a batch is grouped by suggested plan; one cell is a
  * group of one whose plan the administrator may change. */
-void
+static void
 wiz_diagnosed(struct wizard *w)
 {
 	struct repair_cell *rc = xreallocarray(NULL, w->ncells, sizeof *rc);
@@ -204,7 +213,7 @@ wiz_diagnosed(struct wizard *w)
 	w->u->dirty |= UI_DIRTY_ALL;
 }
 
-void
+static void
 wiz_prepared(struct wizard *w, struct repair_run *run, const char *error)
 {
 	scroll_home(&w->scroll);
@@ -265,7 +274,7 @@ wiz_changed_answer(struct ui *u, enum key_action answer, void *arg)
 		wiz_start_exec(w, RA_NO, false);
 }
 
-void
+static void
 wiz_executed(struct wizard *w, enum repair_step_status st, char *why)
 {
 	scroll_home(&w->scroll);
@@ -309,7 +318,7 @@ wiz_executed(struct wizard *w, enum repair_step_status st, char *why)
 	wiz_start_finish(w);
 }
 
-void
+static void
 wiz_finished(struct wizard *w, const char *error)
 {
 	const struct repair_group *g = &w->groups[w->group];

@@ -41,6 +41,8 @@ struct wiz_cell {
 	char *error;             /* why it could not be diagnosed */
 };
 
+struct wizard;
+
 enum wiz_phase {
 	WIZ_OFF,        /* repairs disabled: says why */
 	WIZ_DIAGNOSE,   /* job: evidence and diagnosis for the cells */
@@ -54,7 +56,18 @@ enum wiz_phase {
 	WIZ_DONE,       /* every group done */
 };
 
+/* What the state machine (wizard.c) does when a job is done, called on the
+ * UI thread by the jobs' done callbacks: the jobs reach the state machine
+ * only through this table, so wizard_job.c never calls up into wizard.c. */
+struct wiz_followups {
+	void (*diagnosed)(struct wizard *w);
+	void (*prepared)(struct wizard *w, struct repair_run *run, const char *error);
+	void (*executed)(struct wizard *w, enum repair_step_status st, char *why);
+	void (*finished)(struct wizard *w, const char *error);
+};
+
 struct wizard {
+	const struct wiz_followups *then;
 	enum wiz_phase phase;
 	char *off_reason;
 	struct wiz_cell *cells;
@@ -99,11 +112,6 @@ void wiz_start_exec(struct wizard *w, enum repair_answer ans, bool confirm_chang
 void wiz_start_finish(struct wizard *w);
 void wiz_progress_clear(struct wizard *w);
 
-/* Done callbacks' follow-ups (wizard.c, UI thread). */
-void wiz_diagnosed(struct wizard *w);
-void wiz_prepared(struct wizard *w, struct repair_run *run, const char *error);
-void wiz_executed(struct wizard *w, enum repair_step_status st, char *why);
-void wiz_finished(struct wizard *w, const char *error);
 
 /* Pages (wizard_page.c). */
 void wiz_page(struct wizard *w, struct text *t, int width, int64_t now);

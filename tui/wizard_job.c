@@ -162,7 +162,7 @@ wiz_diagnose_done(struct job *j, enum job_status st, void *result, const char *e
 	w->job = NULL;
 	if (st != JOB_DONE)
 		w->error = wiz_job_error(st, error);
-	wiz_diagnosed(w);
+	w->then->diagnosed(w);
 	/* DPs reached over connections of their own may have shown host keys
 	 * nobody has accepted yet: offer them (all at once, "1 of N"). */
 	sshkey_failed(w->u);
@@ -176,7 +176,7 @@ wiz_start_diagnose(struct wizard *w)
 	/* No deadline for the whole batch: each cell has its own. */
 	wiz_submit(w, "diagnosing", 0, wiz_diagnose_run, wiz_diagnose_done, NULL);
 	if (w->job == NULL)
-		wiz_diagnosed(w);
+		w->then->diagnosed(w);
 }
 
 /* ---- prepare ---- */
@@ -221,10 +221,10 @@ wiz_prepare_done(struct job *j, enum job_status st, void *result, const char *er
 	w->job = NULL;
 	if (st != JOB_DONE || r == NULL) {
 		char *e = wiz_job_error(st, error);
-		wiz_prepared(w, NULL, e);
+		w->then->prepared(w, NULL, e);
 		free(e);
 	} else {
-		wiz_prepared(w, r->run, r->err);
+		w->then->prepared(w, r->run, r->err);
 		free(r->err);
 		free(r);
 	}
@@ -237,7 +237,7 @@ wiz_start_prepare(struct wizard *w, enum repair_plan plan)
 	w->phase = WIZ_PREPARE;
 	wiz_submit(w, "preparing the plan", 0, wiz_prepare_run, wiz_prepare_done, wiz_prep_free);
 	if (w->job == NULL)
-		wiz_prepared(w, NULL, "cannot start background work");
+		w->then->prepared(w, NULL, "cannot start background work");
 }
 
 /* ---- one step ---- */
@@ -274,10 +274,10 @@ wiz_exec_done(struct job *j, enum job_status st, void *result, const char *error
 	(void)j;
 	w->job = NULL;
 	if (st != JOB_DONE || r == NULL) {
-		wiz_executed(w, RS_ERROR, wiz_job_error(st, error));
+		w->then->executed(w, RS_ERROR, wiz_job_error(st, error));
 		return;
 	}
-	wiz_executed(w, r->st, r->why);
+	w->then->executed(w, r->st, r->why);
 	free(r);
 }
 
@@ -297,7 +297,7 @@ wiz_start_exec(struct wizard *w, enum repair_answer ans, bool confirm_changed)
 	snprintf(what, sizeof what, "%s step %d: %s", verbs[ans], v->number, v->title);
 	wiz_submit(w, what, 0, wiz_exec_run, wiz_exec_done, wiz_exec_free);
 	if (w->job == NULL)
-		wiz_executed(w, RS_ERROR, xstrdup("cannot start background work"));
+		w->then->executed(w, RS_ERROR, xstrdup("cannot start background work"));
 }
 
 /* ---- finish: re-read the cells ---- */
@@ -324,10 +324,10 @@ wiz_finish_done(struct job *j, enum job_status st, void *result, const char *err
 	w->job = NULL;
 	if (st != JOB_DONE) {
 		char *e = wiz_job_error(st, error);
-		wiz_finished(w, e);
+		w->then->finished(w, e);
 		free(e);
 	} else {
-		wiz_finished(w, NULL);
+		w->then->finished(w, NULL);
 	}
 }
 
@@ -339,5 +339,5 @@ wiz_start_finish(struct wizard *w)
 	atomic_store(&w->cancel, false);
 	wiz_submit(w, "re-reading the cells", 0, wiz_finish_run, wiz_finish_done, NULL);
 	if (w->job == NULL)
-		wiz_finished(w, "cannot start background work");
+		w->then->finished(w, "cannot start background work");
 }
