@@ -137,7 +137,7 @@ fake_cells(struct buf *out, long npkgs, long ndps, int gen)
 }
 
 static int
-fake_run_script(struct transport *t, const struct op *op, const char *script,
+fake_run(struct transport *t, const struct op *op, const char *script,
     struct script_result *res, const struct deadline *dl, char **err)
 {
 	(void)t;
@@ -182,7 +182,7 @@ static int
 fake_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
     const struct deadline *dl, char **err)
 {
-	return script_call(t, fake_run_script, op, fn, arg, dl, err);
+	return script_call(t, fake_run, op, fn, arg, dl, err);
 }
 
 static const struct transport_ops fake_ops = {
