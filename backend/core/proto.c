@@ -316,3 +316,34 @@ proto_parse(const char *text, size_t len, const char *op,
 	buf_free(&line);
 	return state == 1 ? rc : -1;
 }
+
+/* ---- records made in memory ----------------------------------------------------- */
+
+void
+proto_emit_begin(struct proto_emit *e, proto_record_fn fn, void *arg)
+{
+	*e = (struct proto_emit){ .fn = fn, .arg = arg, .lineno = 1 };
+}
+
+void
+proto_emit_cols(struct proto_emit *e, const char *type, const char *const *names, size_t n)
+{
+	e->type = type;
+	e->cols = names;
+	e->ncols = n;
+	e->lineno++;
+}
+
+int
+proto_emit_row(struct proto_emit *e, const char *const *values, size_t n, char **err)
+{
+	e->lineno++;
+	e->records++;
+	/* A record's strings are the caller's: fn reads them (proto_record
+	 * has no const, being the parser's view of its own buffer). */
+	struct proto_record r = {
+		.type = e->type, .lineno = e->lineno, .nfields = n, .fields = (char **)values,
+		.ncols = e->ncols, .cols = (char **)e->cols,
+	};
+	return e->fn != NULL && e->fn(&r, e->arg, err) != 0 ? -1 : 0;
+}

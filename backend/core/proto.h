@@ -56,4 +56,25 @@ typedef int (*proto_record_fn)(const struct proto_record *r, void *arg, char **e
 int proto_parse(const char *text, size_t len, const char *op,
     proto_record_fn fn, void *arg, char **err);
 
+/* Records made in memory rather than parsed (a transport answering an op
+ * itself, or putting several answers together): each is handed to fn as
+ * proto_parse would hand it over, numbered with the line it would have in
+ * the reply's text.  A row's type is the last COLS declared (rows follow
+ * their own COLS, as every reply writes them); names and values are
+ * borrowed for the call. */
+struct proto_emit {
+	proto_record_fn fn;       /* NULL: records are counted, not handed over */
+	void *arg;
+	size_t lineno;            /* the last line: 1 is the DPDOCTOR line */
+	const char *type;         /* the last COLS declared */
+	const char *const *cols;
+	size_t ncols;
+	size_t records;
+};
+void proto_emit_begin(struct proto_emit *e, proto_record_fn fn, void *arg);
+void proto_emit_cols(struct proto_emit *e, const char *type, const char *const *names,
+    size_t n);
+/* 0, or -1 with *err when fn refused the record. */
+int proto_emit_row(struct proto_emit *e, const char *const *values, size_t n, char **err);
+
 #endif

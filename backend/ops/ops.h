@@ -1,10 +1,9 @@
 /*
  * The remote operation vocabulary.  Every change or query dpdoctor makes on
- * a site is an op with validated parameters.  Script ops are rendered as the
- * PowerShell a Windows host runs; parameters travel as data in a fixed
- * block at the top of the script ($A['key'] = '<value>'), never spliced
- * into commands.  Simulated hosts read the same block back with ops_parse(),
- * so the demo and the tests exercise exactly the text a real host gets.
+ * a site is an op: a kind and its arguments, checked against the kind's
+ * table before any transport carries it (ops_check).  How an op is said to
+ * a Windows host, as PowerShell, is ops_ps.h; which transport carries it,
+ * backend/transport.
  */
 #ifndef DPD_OPS_H
 #define DPD_OPS_H
@@ -13,8 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "backend/core/proto.h"
-#include "backend/transport/transport.h"
 #include "backend/core/util.h"
 
 /* X(ENUM, wire name, changes the site?) */
@@ -61,22 +58,15 @@ const char *op_arg(const struct op *op, const char *key);
 /* Set an argument (pointers are borrowed; they must outlive the op). */
 void op_set(struct op *op, const char *key, const char *value);
 
-/* Render the PowerShell script for an op.  Validates every argument first
- * (package IDs, site codes, server names; any value with a control byte is
- * refused) and returns NULL with *err when one is wrong. */
-char *ops_render(const struct op *op, char **err);
+/* The i-th argument op kind k takes (in the order a script lists them);
+ * NULL past the last. */
+const char *op_arg_key(enum op_kind k, size_t i);
 
-/* Read an op back from a rendered script (for simulated hosts).  The
- * returned op's strings point into *storage, which the caller frees. */
-int ops_parse(const char *script, struct op *op, char **storage, char **err);
-
-/* Render an op, run it through a transport and parse the reply, giving
- * each record to fn.  An op that changes the site is refused, before
- * anything is rendered or sent, when the transport is read-only.  0 when the reply ended with END ok; otherwise -1
- * with *err saying what failed (the transport, the remote's END error
- * message with its standard error, or a malformed reply). */
-int ops_call(struct transport *t, const struct op *op, proto_record_fn fn,
-    void *arg, const struct deadline *dl, char **err);
+/* Check an op: a known kind, only its own arguments, every required one
+ * there, each valid for its kind (package IDs, site codes, server names,
+ * paths; any value with a control byte or a typographic quote is
+ * refused).  0, or -1 with *err saying which argument is wrong. */
+int ops_check(const struct op *op, char **err);
 
 /* Argument checks shared with simulated hosts (which check again, as a
  * host must: the text may not come from us).

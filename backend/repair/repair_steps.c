@@ -102,7 +102,7 @@ call(struct step_ctx *x, struct op *op, proto_record_fn fn, void *arg, int64_t m
 {
 	struct deadline dl = repair_deadline(x->run, ms);
 	char *err = NULL;
-	int rc = ops_call(x->run->env.t, op, fn, arg, &dl, &err);
+	int rc = transport_call(x->run->env.t, op, fn, arg, &dl, &err);
 	if (rc != 0 && x->run->env.t->read_only && op_changes_site(op->kind))
 		x->refused = true;
 	if (rc != 0) {

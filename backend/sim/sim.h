@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "backend/transport/transport.h"
+#include "backend/transport/script.h"
 #include "backend/core/util.h"
 
 /* Scenarios: "default" (site 009, a primary and 12 DPs, ~120 packages,

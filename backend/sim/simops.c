@@ -9,7 +9,7 @@
 #include "config.h"
 #include "backend/sim/simint.h"
 #include "backend/core/nal.h"
-#include "backend/ops/ops.h"
+#include "backend/ops/ops_ps.h"
 #include "backend/core/proto.h"
 
 #include <stdio.h>

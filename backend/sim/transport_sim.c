@@ -1,12 +1,13 @@
 /*
- * The "sim" transport: carries scripts to the simulated site in this
- * process.  It runs the very text a Windows host would get and honours
- * deadlines and cancellation like the network transports, so code above
- * cannot tell the demo from a real site by its timing rules.  File ops
- * arrive in a later issue.
+ * The "sim" transport: carries every op to the simulated site in this
+ * process as the rendered script a Windows host would get (script.h), so
+ * the demo and the tests exercise the renderer too, and honours deadlines
+ * and cancellation like the network transports, so code above cannot tell
+ * the demo from a real site by its timing rules.
  */
 #include "config.h"
 #include "backend/sim/simint.h"
+#include "backend/transport/script.h"
 
 #include <stdlib.h>
 
@@ -22,10 +23,11 @@ why_stopped(const struct deadline *dl)
 }
 
 static int
-sim_transport_run(struct transport *t, const char *script,
+sim_transport_run(struct transport *t, const struct op *op, const char *script,
     struct script_result *res, const struct deadline *dl, char **err)
 {
 	struct sim_priv *p = t->priv;
+	(void)op;   /* the simulated host reads the script, as a Windows host does */
 	if (deadline_passed(dl)) {
 		err_set(err, "%s (simulated): %s before the script started", t->host,
 		    why_stopped(dl));
@@ -42,6 +44,13 @@ sim_transport_run(struct transport *t, const char *script,
 	return 0;
 }
 
+static int
+sim_transport_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
+{
+	return script_call(t, sim_transport_run, op, fn, arg, dl, err);
+}
+
 static void
 sim_transport_close(struct transport *t)
 {
@@ -53,19 +62,14 @@ sim_transport_close(struct transport *t)
 
 static const struct transport_ops sim_ops = {
 	.name = "sim",
-	.caps = TCAP_SCRIPT,
-	.run_script = sim_transport_run,
+	.call = sim_transport_call,
 	.close = sim_transport_close,
 };
 
 struct transport *
 transport_sim_new(const char *dir, const char *host)
 {
-	struct transport *t = xcalloc(1, sizeof *t);
 	struct sim_priv *p = xcalloc(1, sizeof *p);
 	p->dir = xstrdup(dir);
-	t->ops = &sim_ops;
-	t->host = xstrdup(host);
-	t->priv = p;
-	return t;
+	return transport_new(&sim_ops, host, TRANSPORT_ALL_OPS, p);
 }

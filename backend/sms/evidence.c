@@ -381,7 +381,7 @@ ask_paths(struct gather *g, struct want *w, size_t n, char **err)
 		struct op op = { .kind = OP_PATHINFO };
 		op_set(&op, "paths", list.data);
 		struct files_ctx c = { .g = g, .w = w, .nw = n };
-		rc = ops_call(g->t, &op, files_record, &c, g->dl, err);
+		rc = transport_call(g->t, &op, files_record, &c, g->dl, err);
 		if (rc != 0) {
 			char *server = path_server(g, w[0].path);
 			add_unreachable(g, server, list.data, *err);
@@ -438,7 +438,7 @@ src_incoming(struct gather *g, char **err)
 	op_set(&op, "dir", dir);
 	op_set(&op, "pattern", "*.PKG");
 	struct files_ctx c = { .g = g };
-	int rc = ops_call(g->t, &op, files_record, &c, g->dl, err);
+	int rc = transport_call(g->t, &op, files_record, &c, g->dl, err);
 	if (rc != 0) {
 		add_unreachable(g, g->e->dp, dir, *err);
 	} else if (c.listed == 0) {
@@ -521,7 +521,7 @@ grep_log(struct gather *g, const char *server, const char *log,
 	op_set(&op, "needle", needle);
 	op_set(&op, "max", LOG_MAX_LINES);
 	struct log_ctx c = { g, server };
-	int rc = ops_call(g->t, &op, log_record, &c, g->dl, err);
+	int rc = transport_call(g->t, &op, log_record, &c, g->dl, err);
 	if (rc != 0)
 		add_unreachable(g, server, log, *err);
 	return rc;
@@ -598,7 +598,7 @@ src_share_acl(struct gather *g, char **err)
 	op_set(&op, "server", g->e->dp);
 	op_set(&op, "share", sms_layout.share);
 	struct acl_ctx c = { g, src };
-	int rc = ops_call(g->t, &op, acl_record, &c, g->dl, err);
+	int rc = transport_call(g->t, &op, acl_record, &c, g->dl, err);
 	if (rc != 0)
 		add_unreachable(g, g->e->dp, src, *err);
 	free(src);
@@ -694,7 +694,7 @@ src_statmsgs(struct gather *g, char **err)
 	op_set(&op, "dp", g->e->dp);
 	op_set(&op, "max", STATMSG_MAX);
 	struct acl_ctx c = { g, src };
-	int rc = ops_call(g->t, &op, msg_record, &c, g->dl, err);
+	int rc = transport_call(g->t, &op, msg_record, &c, g->dl, err);
 	if (rc != 0)
 		add_unreachable(g, g->e->primary, src, *err);
 	free(src);

@@ -100,7 +100,7 @@ range_read(struct transport *t, const char *winpath, uint64_t offset, struct ran
 	op_set(&op, "offset", off);
 	op_set(&op, "max", max);
 	range_free(r);
-	if (ops_call(t, &op, range_record, r, dl, err) != 0)
+	if (transport_call(t, &op, range_record, r, dl, err) != 0)
 		return -1;
 	if (!r->got || r->offset != offset || r->data.len > OPS_READ_MAX ||
 	    (r->data.len > 0 && offset + r->data.len > r->size)) {
@@ -322,7 +322,7 @@ remote_exists(struct transport *t, const char *winpath, const struct deadline *d
 	struct op op = { .kind = OP_PATHINFO };
 	op_set(&op, "paths", winpath);
 	struct exists e = {0};
-	int rc = ops_call(t, &op, exists_record, &e, dl, err);
+	int rc = transport_call(t, &op, exists_record, &e, dl, err);
 	if (rc == 0 && e.error != NULL) {
 		err_set(err, "%s", e.error);
 		rc = -1;

@@ -159,7 +159,7 @@ fetch(struct transport *t, const char *site, const char *provider,
 	if (pkgid != NULL)
 		op_set(&op, "package", pkgid);
 	struct status_parse_ctx ctx = { snapshot_new() };
-	if (ops_call(t, &op, status_record, &ctx, dl, err) != 0) {
+	if (transport_call(t, &op, status_record, &ctx, dl, err) != 0) {
 		snapshot_free(ctx.s);
 		return NULL;
 	}

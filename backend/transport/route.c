@@ -1,14 +1,13 @@
 /*
  * The route transport (route.h): one transport in front of the WMI host's
- * and the servers' own.  It reads each script's op back (ops_parse, as a
- * simulated host does) only to choose where it goes; the script itself is
- * passed on untouched, except a pathinfo over several servers, which is
- * asked in parts.  Which argument decides is a table, per op.
+ * and the servers' own.  It looks at each op's arguments only to choose
+ * where it goes, and passes the op on untouched, except a pathinfo over
+ * several servers, which is asked in parts.  Which argument decides is a
+ * table, per op; a server's own transport is chosen only for the op kinds
+ * it answers.
  */
 #include "config.h"
 #include "backend/transport/route.h"
-#include "backend/ops/ops.h"
-#include "backend/core/proto.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,9 +52,10 @@ unc_server(const char *path)
 	return n > 0 ? xstrndup(path + 2, n) : NULL;
 }
 
-/* 0 for the WMI host, k + 1 for entry k. */
+/* The entry of a server's own transport, k + 1 for entry k; 0 when it
+ * has none. */
 static size_t
-route_index(const struct route *r, const char *server)
+entry_index(const struct route *r, const char *server)
 {
 	for (size_t k = 0; server != NULL && k < r->n; k++)
 		if (strcasecmp(r->v[k].server, server) == 0)
@@ -63,11 +63,20 @@ route_index(const struct route *r, const char *server)
 	return 0;
 }
 
+/* Who answers an op of this kind on server: its own transport when it
+ * answers the kind (k + 1), else the WMI host (0). */
 static size_t
-path_index(const struct route *r, const char *path)
+route_index(const struct route *r, const char *server, enum op_kind kind)
+{
+	size_t k = entry_index(r, server);
+	return k > 0 && transport_answers(r->v[k - 1].t, kind) ? k : 0;
+}
+
+static size_t
+path_index(const struct route *r, const char *path, enum op_kind kind)
 {
 	char *server = unc_server(path);
-	size_t k = route_index(r, server);
+	size_t k = route_index(r, server, kind);
 	free(server);
 	return k;
 }
@@ -88,8 +97,8 @@ op_index(const struct route *r, const struct op *op)
 		size_t k = 0;
 		for (size_t a = 0; a < 2 && route_rules[i].args[a] != NULL; a++) {
 			const char *v = op_arg(op, route_rules[i].args[a]);
-			size_t here = route_rules[i].by == RB_SERVER ? route_index(r, v) :
-			    path_index(r, v);
+			size_t here = route_rules[i].by == RB_SERVER ? route_index(r, v, op->kind) :
+			    path_index(r, v, op->kind);
 			if (here == 0 || (a > 0 && here != k))
 				return 0;
 			k = here;
@@ -164,23 +173,15 @@ part_ask(const struct route *r, struct part *p, size_t group, const struct deadl
 			buf_printf(&list, "%s%s", list.len > 0 ? "|" : "", p->paths[i]);
 	struct op op = { .kind = OP_PATHINFO };
 	op_set(&op, "paths", list.data);
-	struct script_result res;
-	script_result_init(&res);
 	char *e = NULL;
-	char *script = ops_render(&op, &e);
 	struct collect c = { p, group, 0 };
-	if (script == NULL ||
-	    transport_run_script(by_index(r, group), script, &res, dl, &e) != 0 ||
-	    proto_parse(res.out.data ? res.out.data : "", res.out.len, "pathinfo",
-	    collect_row, &c, &e) != 0)
+	if (transport_pass(by_index(r, group), &op, collect_row, &c, dl, &e) != 0)
 		part_fail(p, group, e != NULL ? e : "no answer");
 	else
 		for (size_t i = 0; i < p->n; i++)
 			if (p->group[i] == group && p->rows[i][0] == NULL)
 				part_fail(p, group, "fewer rows than paths");
 	free(e);
-	free(script);
-	script_result_free(&res);
 	buf_free(&list);
 }
 
@@ -213,7 +214,7 @@ part_split(const struct route *r, const char *paths, struct part *p, size_t *onl
 	for (const char *s = paths; p->n < OPS_MAX_PATHS;) {
 		size_t len = strcspn(s, "|");
 		p->paths[p->n] = xstrndup(s, len);
-		p->group[p->n] = path_index(r, p->paths[p->n]);
+		p->group[p->n] = path_index(r, p->paths[p->n], OP_PATHINFO);
 		if (!part_seen(p, p->n)) {
 			groups++;
 			*only = p->group[p->n];
@@ -226,76 +227,57 @@ part_split(const struct route *r, const char *paths, struct part *p, size_t *onl
 	return groups;
 }
 
-/* Ask each answerer for its paths and write the rows in the asked order. */
-static void
-part_merge(const struct route *r, struct part *p, struct script_result *res,
-    const struct deadline *dl)
+/* Ask each answerer for its paths and give the rows to fn in the asked
+ * order: 0, or TRANSPORT_EREPLY when fn refused one. */
+static int
+part_merge(const struct route *r, struct part *p, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (!part_seen(p, i))
 			part_ask(r, p, p->group[i], dl);
-	proto_begin(&res->out, "pathinfo");
-	proto_cols(&res->out, "F", file_cols, ROW_COLS);
+	struct proto_emit e;
+	proto_emit_begin(&e, fn, arg);
+	proto_emit_cols(&e, "F", file_cols, ROW_COLS);
 	for (size_t i = 0; i < p->n; i++)
-		proto_row(&res->out, "F", (const char *const *)p->rows[i], ROW_COLS);
-	proto_end_ok(&res->out, p->n);
-	res->exit_code = 0;
-}
-
-/* 0 with the merged reply in res; 1 when one transport answers it all
- * (*only: which), or when res is NULL (only choosing: the WMI host stands
- * for a pathinfo over several). */
-static int
-route_pathinfo(const struct route *r, const struct op *op, struct script_result *res,
-    const struct deadline *dl, size_t *only)
-{
-	struct part *p = xcalloc(1, sizeof *p);
-	int rc = 1;
-	if (part_split(r, op_arg(op, "paths"), p, only) > 1) {
-		*only = 0;
-		if (res != NULL) {
-			part_merge(r, p, res, dl);
-			rc = 0;
-		}
-	}
-	part_free(p);
-	free(p);
-	return rc;
+		if (proto_emit_row(&e, (const char *const *)p->rows[i], ROW_COLS, err) != 0)
+			return TRANSPORT_EREPLY;
+	return 0;
 }
 
 /* ---- the transport ------------------------------------------------------------- */
 
-/* Where a script goes; -1 (*index unset) when a pathinfo was answered here. */
-static int
-route_choose(const struct route *r, const char *script, struct script_result *res,
-    const struct deadline *dl, size_t *index)
+/* Where an op goes: the entry (k + 1) or the WMI host (0).  A pathinfo over
+ * several servers is split (*p filled, *split set; the WMI host stands for
+ * it); one on a single answerer goes there whole. */
+static size_t
+route_choose(const struct route *r, const struct op *op, struct part *p, bool *split)
 {
-	struct op op;
-	char *storage = NULL, *e = NULL;
-	*index = 0;
-	int rc = 0;
-	/* A script that is no op of ours, or one with bad arguments, goes to
-	 * the WMI host, whose own checks word the refusal. */
-	if (r->n > 0 && ops_parse(script, &op, &storage, &e) == 0) {
-		if (op.kind == OP_PATHINFO && ops_paths_valid(op_arg(&op, "paths")))
-			rc = route_pathinfo(r, &op, res, dl, index) == 0 ? -1 : 0;
-		else if (op.kind != OP_PATHINFO)
-			*index = op_index(r, &op);
-	}
-	free(storage);
-	free(e);
-	return rc;
+	*split = false;
+	if ((unsigned)op->kind >= OP_COUNT || r->n == 0)
+		return 0;
+	if (op->kind != OP_PATHINFO)
+		return op_index(r, op);
+	if (!ops_paths_valid(op_arg(op, "paths")))
+		return 0;
+	size_t only = 0;
+	*split = part_split(r, op_arg(op, "paths"), p, &only) > 1;
+	return *split ? 0 : only;
 }
 
 static int
-route_run(struct transport *t, const char *script, struct script_result *res,
+route_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
     const struct deadline *dl, char **err)
 {
 	const struct route *r = t->priv;
-	size_t k;
-	if (route_choose(r, script, res, dl, &k) < 0)
-		return 0;
-	return transport_run_script(by_index(r, k), script, res, dl, err);
+	struct part *p = xcalloc(1, sizeof *p);
+	bool split;
+	size_t k = route_choose(r, op, p, &split);
+	int rc = split ? part_merge(r, p, fn, arg, dl, err) :
+	    transport_pass(by_index(r, k), op, fn, arg, dl, err);
+	part_free(p);
+	free(p);
+	return rc;
 }
 
 static void
@@ -311,38 +293,40 @@ route_close(struct transport *t)
 	free(r);
 }
 
-static const struct transport_ops route_ops = { "route", TCAP_SCRIPT, route_run, route_close };
+static const struct transport_ops route_ops = { "route", route_call, route_close };
 
 struct transport *
 route_new(struct transport *wmi)
 {
 	struct route *r = xcalloc(1, sizeof *r);
 	r->wmi = wmi;
-	struct transport *t = xcalloc(1, sizeof *t);
-	t->ops = &route_ops;
-	t->host = xstrdup(wmi->host);
-	t->priv = r;
-	return t;
+	return transport_new(&route_ops, wmi->host, wmi->answers, r);
 }
 
 int
 route_add(struct transport *route, const char *server, struct transport *t, char **err)
 {
 	struct route *r = route->priv;
-	if (strcasecmp(server, r->wmi->host) == 0 || route_index(r, server) != 0) {
+	if (strcasecmp(server, r->wmi->host) == 0 || entry_index(r, server) != 0) {
 		err_set(err, "server %s already has a transport", server);
 		return -1;
 	}
 	r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
 	r->v[r->n++] = (struct route_entry){ xstrdup(server), t };
+	/* The route answers what any of its transports answers, for the
+	 * servers that one reaches. */
+	route->answers |= t->answers;
 	return 0;
 }
 
 struct transport *
-route_pick(struct transport *route, const char *script)
+route_pick(struct transport *route, const struct op *op)
 {
 	const struct route *r = route->priv;
-	size_t k;
-	(void)route_choose(r, script, NULL, NULL, &k);
+	struct part *p = xcalloc(1, sizeof *p);
+	bool split;
+	size_t k = route_choose(r, op, p, &split);
+	part_free(p);
+	free(p);
 	return by_index(r, k);
 }

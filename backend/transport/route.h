@@ -3,9 +3,10 @@
  * management host) runs every query and reaches the other servers by UNC
  * path, \\DP\E$\SMS\...; a server that has a transport of its own in the
  * configuration (a DP reached over its own ssh) gets the ops that touch
- * only its files instead, with the script unchanged: its transport knows
- * its own admin-share paths (answering them over SFTP where it can), and a
- * Windows host reads \\ITSELF\E$ through its own admin share anyway.
+ * only its files instead, when its transport answers that kind of op, with
+ * the op unchanged: its transport knows its own admin-share paths
+ * (answering them over SFTP where it can), and a Windows host reads
+ * \\ITSELF\E$ through its own admin share anyway.
  *
  * What goes where is decided per op from its arguments, so nothing above
  * can tell: a path op by the server its path names; shareacl by its server;
@@ -29,8 +30,9 @@ struct transport *route_new(struct transport *wmi);
  * the server already has one or names the WMI host itself. */
 int route_add(struct transport *route, const char *server, struct transport *t, char **err);
 
-/* The transport the route gives an op's script to: for tests and for
- * saying which server answered. */
-struct transport *route_pick(struct transport *route, const char *script);
+/* The transport the route gives an op to: for tests and for saying which
+ * server answered.  A pathinfo over several servers is the WMI host's
+ * here (it stands for the parts). */
+struct transport *route_pick(struct transport *route, const struct op *op);
 
 #endif

@@ -1,34 +1,24 @@
 /*
- * The transport-independent half of the interface: capability checks,
- * deadline tests and the result type, so each transport only implements the
- * carrying itself.
+ * The transport-independent half of the interface: the checks every op
+ * passes before a transport sees it (read-only, arguments, what the
+ * transport answers, the deadline) and the wording of a failed reply, so
+ * each transport only implements the carrying itself.
  */
 #include "config.h"
 #include "backend/transport/transport.h"
-#include "backend/ops/ops.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-void
-script_result_init(struct script_result *r)
+struct transport *
+transport_new(const struct transport_ops *ops, const char *host, uint32_t answers, void *priv)
 {
-	buf_init(&r->out);
-	buf_init(&r->err);
-	r->exit_code = -1;
-}
-
-void
-script_result_free(struct script_result *r)
-{
-	buf_free(&r->out);
-	buf_free(&r->err);
-}
-
-bool
-transport_can(const struct transport *t, enum transport_cap cap)
-{
-	return t != NULL && (t->ops->caps & cap) != 0;
+	struct transport *t = xcalloc(1, sizeof *t);
+	t->ops = ops;
+	t->host = xstrdup(host);
+	t->answers = answers;
+	t->priv = priv;
+	return t;
 }
 
 void
@@ -38,38 +28,46 @@ transport_set_read_only(struct transport *t, bool on)
 		t->read_only = on;
 }
 
-void
-transport_script_op(const char *script, char name[static 32])
+bool
+transport_answers(const struct transport *t, enum op_kind k)
 {
-	name[0] = '\0';
-	if (script == NULL || sscanf(script, "# dpdoctor op=%31s", name) != 1)
-		name[0] = '\0';
+	return t != NULL && (unsigned)k < OP_COUNT && (t->answers & TRANSPORT_OP(k)) != 0;
 }
 
 int
-transport_run_script(struct transport *t, const char *script,
-    struct script_result *res, const struct deadline *dl, char **err)
+transport_pass(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
 {
-	if (t != NULL && t->read_only) {
-		char name[32];
-		transport_script_op(script, name);
-		int k = name[0] ? op_from_name(name) : -1;
-		if (k < 0 || op_changes_site((enum op_kind)k)) {
-			err_set(err, "read-only mode: refusing %s on %s",
-			    name[0] ? name : "an unidentified script", t->host);
-			return -1;
-		}
+	/* The refusal comes first: nothing about a change is looked at, let
+	 * alone sent, in read-only mode. */
+	if (t != NULL && t->read_only && op_changes_site(op->kind)) {
+		err_set(err, "read-only mode: refusing %s on %s", op_name(op->kind), t->host);
+		return TRANSPORT_EFAIL;
 	}
-	if (!transport_can(t, TCAP_SCRIPT)) {
-		err_set(err, "%s: the %s transport cannot run scripts",
-		    t ? t->host : "?", t ? t->ops->name : "?");
-		return -1;
+	if (ops_check(op, err) != 0)
+		return TRANSPORT_EFAIL;
+	if (!transport_answers(t, op->kind)) {
+		err_set(err, "%s: the %s transport does not carry %s", t ? t->host : "?",
+		    t ? t->ops->name : "?", op_name(op->kind));
+		return TRANSPORT_EFAIL;
 	}
 	if (deadline_passed(dl)) {
 		err_set(err, "%s: cancelled or out of time before starting", t->host);
-		return -1;
+		return TRANSPORT_EFAIL;
 	}
-	return t->ops->run_script(t, script, res, dl, err);
+	int rc = t->ops->call(t, op, fn, arg, dl, err);
+	return rc == 0 || rc == TRANSPORT_EREPLY ? rc : TRANSPORT_EFAIL;
+}
+
+int
+transport_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
+{
+	int rc = transport_pass(t, op, fn, arg, dl, err);
+	if (rc == TRANSPORT_EREPLY)
+		err_set(err, "%s on %s: %s", op_name(op->kind), t->host,
+		    err != NULL && *err != NULL ? *err : "?");
+	return rc == 0 ? 0 : -1;
 }
 
 void

@@ -11,7 +11,7 @@
  */
 #include "config.h"
 #include "backend/sim/sim.h"
-#include "backend/ops/ops.h"
+#include "backend/ops/ops_ps.h"
 #include "backend/sms/status.h"
 
 #include <stdio.h>

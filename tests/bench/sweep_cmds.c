@@ -3,7 +3,7 @@
  * evidence for one package on each DP needs, as an administrator's script
  * would send them one `ssh host ...` at a time.  It gathers the evidence
  * through the in-process simulator with a transport that writes down every
- * script before passing it on, and prints one line per command:
+ * script before the simulated host runs it, and prints one line per command:
  *   DP <TAB> direct|bootstrap <TAB> COMMAND-LINE [<TAB> STDIN-PAYLOAD]
  * The first line (DP "-") is the status query, sent once.
  *
@@ -11,7 +11,6 @@
  */
 #include "config.h"
 #include "backend/sms/evidence.h"
-#include "backend/ops/ops.h"
 #include "backend/sim/sim.h"
 #include "backend/sms/status.h"
 #include "backend/ops/winenc.h"
@@ -20,14 +19,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct transport *sim;
+static const char *sim_dir;
 static const char *current_dp = "-";
 
 static int
-record_run(struct transport *t, const char *script, struct script_result *res,
-    const struct deadline *dl, char **err)
+record_run(struct transport *t, const struct op *op, const char *script,
+    struct script_result *res, const struct deadline *dl, char **err)
 {
-	(void)t;
+	(void)op;
+	(void)dl;
 	char *cmd = winenc_command(script, err);
 	if (cmd == NULL)
 		return -1;
@@ -42,10 +42,17 @@ record_run(struct transport *t, const char *script, struct script_result *res,
 		free(payload);
 	}
 	free(cmd);
-	return transport_run_script(sim, script, res, dl, err);
+	return sim_run_script(sim_dir, t->host, script, res, err);
 }
 
-static const struct transport_ops record_ops = { "record", TCAP_SCRIPT, record_run, NULL };
+static int
+record_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
+{
+	return script_call(t, record_run, op, fn, arg, dl, err);
+}
+
+static const struct transport_ops record_ops = { "record", record_call, NULL };
 
 int
 main(int argc, char **argv)
@@ -58,8 +65,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "sweep_cmds: %s\n", err);
 		return 2;
 	}
-	sim = transport_sim_new(argv[1], info.primary);
-	struct transport rec = { .ops = &record_ops, .host = info.primary };
+	sim_dir = argv[1];
+	struct transport rec = { .ops = &record_ops, .host = info.primary,
+		.answers = TRANSPORT_ALL_OPS };
 	struct snapshot *snap = status_fetch_package(&rec, info.site_code, NULL, argv[2], NULL,
 	    &err);
 	long p = snap ? snapshot_find_pkg(snap, argv[2]) : -1;
@@ -77,7 +85,6 @@ main(int argc, char **argv)
 		evidence_free(&e);
 	}
 	snapshot_free(snap);
-	transport_close(sim);
 	sim_info_free(&info);
 	free(err);
 	return fflush(stdout) == 0 ? 0 : 2;

@@ -7,7 +7,7 @@
  */
 #include "config.h"
 #include "backend/core/util.h"
-#include "backend/ops/ops.h"
+#include "backend/ops/ops_ps.h"
 #include "backend/core/proto.h"
 
 #include <stdint.h>

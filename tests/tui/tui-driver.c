@@ -137,10 +137,11 @@ fake_cells(struct buf *out, long npkgs, long ndps, int gen)
 }
 
 static int
-fake_run_script(struct transport *t, const char *script, struct script_result *res,
-    const struct deadline *dl, char **err)
+fake_run(struct transport *t, const struct op *op, const char *script,
+    struct script_result *res, const struct deadline *dl, char **err)
 {
 	(void)t;
+	(void)op;
 	(void)script;
 	int call = ++calls;
 	long delay = env_long("DPD_FAKE_DELAY_MS", 0);
@@ -177,16 +178,22 @@ fake_close(struct transport *t)
 	(void)t;
 }
 
+static int
+fake_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
+{
+	return script_call(t, fake_run, op, fn, arg, dl, err);
+}
+
 static const struct transport_ops fake_ops = {
 	.name = "fake",
-	.caps = TCAP_SCRIPT,
-	.run_script = fake_run_script,
+	.call = fake_call,
 	.close = fake_close,
 };
 
 /* --demo: the simulator's transport, slowed down after the first call. */
 static int
-slow_run_script(struct transport *t, const char *script, struct script_result *res,
+slow_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
     const struct deadline *dl, char **err)
 {
 	long delay = ++calls > 1 ? env_long("DPD_FAKE_DELAY_MS", 0) : 0;
@@ -197,7 +204,7 @@ slow_run_script(struct transport *t, const char *script, struct script_result *r
 		}
 		nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
 	}
-	return transport_run_script(t->priv, script, res, dl, err);
+	return transport_pass(t->priv, op, fn, arg, dl, err);
 }
 
 static void
@@ -208,8 +215,7 @@ slow_close(struct transport *t)
 
 static const struct transport_ops slow_ops = {
 	.name = "slow-sim",
-	.caps = TCAP_SCRIPT,
-	.run_script = slow_run_script,
+	.call = slow_call,
 	.close = slow_close,
 };
 
@@ -229,10 +235,8 @@ demo_open(const char *dir, struct tui_options *o)
 		fprintf(stderr, "tui-driver: demo site %s: %s\n", dir, err);
 		exit(2);
 	}
-	struct transport *t = xcalloc(1, sizeof *t);
-	t->ops = &slow_ops;
-	t->priv = transport_sim_new(dir, info.primary);
-	t->host = xstrdup(((struct transport *)t->priv)->host);
+	struct transport *sim = transport_sim_new(dir, info.primary);
+	struct transport *t = transport_new(&slow_ops, sim->host, sim->answers, sim);
 	o->primary = xstrdup(info.primary);
 	o->site = xstrdup(info.site_code);
 	o->source_label = "demo (tui-driver)";
@@ -259,7 +263,8 @@ main(int argc, char **argv)
 {
 	static const char *const glyphs[] = { "auto", "utf8", "ascii" };
 	static const char *const themes[] = { "dark", "light", "mono" };
-	struct transport t = { .ops = &fake_ops, .host = (char *)"FAKEHOST", .priv = NULL };
+	struct transport t = { .ops = &fake_ops, .host = (char *)"FAKEHOST", .priv = NULL,
+		.answers = TRANSPORT_ALL_OPS };
 	struct tui_options o = {
 		.status_transport = &t,
 		.site = "009",

@@ -8,7 +8,7 @@
 #include "config.h"
 #include "backend/sms/evidence.h"
 #include "backend/core/nal.h"
-#include "backend/ops/ops.h"
+#include "backend/ops/ops_ps.h"
 #include "backend/sim/sim.h"
 #include "backend/sim/simint.h"
 #include "backend/sms/status.h"
@@ -320,7 +320,7 @@ test_healthy(struct site *w)
 	evidence_free(&e);
 }
 
-/* A transport that cannot reach one DP: scripts naming it fail. */
+/* A transport that cannot reach one DP: ops naming it fail. */
 struct cut {
 	struct transport t;
 	struct transport *inner;
@@ -328,18 +328,19 @@ struct cut {
 };
 
 static int
-cut_run(struct transport *t, const char *script, struct script_result *res,
+cut_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
     const struct deadline *dl, char **err)
 {
 	struct cut *c = (struct cut *)t;
-	if (strstr(script, c->dp) != NULL) {
-		err_set(err, "%s: The network path was not found", c->dp);
-		return -1;
-	}
-	return transport_run_script(c->inner, script, res, dl, err);
+	for (size_t i = 0; i < op->nargs; i++)
+		if (strstr(op->args[i].value, c->dp) != NULL) {
+			err_set(err, "%s: The network path was not found", c->dp);
+			return TRANSPORT_EFAIL;
+		}
+	return transport_pass(c->inner, op, fn, arg, dl, err);
 }
 
-static const struct transport_ops cut_ops = { "cut", TCAP_SCRIPT, cut_run, NULL };
+static const struct transport_ops cut_ops = { "cut", cut_call, NULL };
 
 static void
 test_unreachable(struct site *w)
@@ -347,7 +348,8 @@ test_unreachable(struct site *w)
 	const struct sim_cell *c = cell_of(w->s, SIM_MODE_PCK_MISSING, true);
 	if (c == NULL)
 		return;
-	struct cut cut = { .t = { .ops = &cut_ops, .host = w->t->host }, .inner = w->t, .dp = w->s->srv[c->srv].name };
+	struct cut cut = { .t = { .ops = &cut_ops, .host = w->t->host, .answers = TRANSPORT_ALL_OPS },
+		.inner = w->t, .dp = w->s->srv[c->srv].name };
 	struct evidence e;
 	ok(gather(w, &cut.t, c->pkg, c->srv, &e) == 0, "unreachable DP: still gathers");
 	long n = 0;
@@ -396,7 +398,7 @@ rf_call(struct transport *t, const char *path, const char *off, const char *max,
 	op_set(&op, "path", path);
 	op_set(&op, "offset", off);
 	op_set(&op, "max", max);
-	return ops_call(t, &op, rf_record, f, NULL, err);
+	return transport_call(t, &op, rf_record, f, NULL, err);
 }
 
 static void

@@ -9,7 +9,6 @@
  */
 #include "config.h"
 #include "backend/sms/logmirror.h"
-#include "backend/ops/ops.h"
 #include "backend/core/proto.h"
 #include "tests/unit/tap.h"
 
@@ -62,37 +61,38 @@ answer_range(const struct op *op, struct buf *out)
 	buf_free(&d);
 }
 
+/* The fake host's reply, in our protocol, read as a transport reads one. */
 static int
-fake_run(struct transport *t, const char *script, struct script_result *res,
+fake_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
     const struct deadline *dl, char **err)
 {
 	(void)t;
 	(void)dl;
-	struct op op;
-	char *storage = NULL;
-	if (ops_parse(script, &op, &storage, err) != 0)
-		return -1;
-	proto_begin(&res->out, op_name(op.kind));
+	struct buf out;
+	buf_init(&out);
+	proto_begin(&out, op_name(op->kind));
 	if (F.fail != NULL) {
-		proto_end_error(&res->out, F.fail);
-	} else if (op.kind == OP_READFILE) {
-		answer_range(&op, &res->out);
-	} else if (op.kind == OP_PATHINFO) {
+		proto_end_error(&out, F.fail);
+	} else if (op->kind == OP_READFILE) {
+		answer_range(op, &out);
+	} else if (op->kind == OP_PATHINFO) {
 		static const char *const cols[] = { "Path", "Exists", "IsDir", "Size", "MTime",
 			"Attrs", "Version", "Error" };
-		const char *vals[] = { op_arg(&op, "paths"), F.have_lo ? "1" : "0", "0", "", "",
+		const char *vals[] = { op_arg(op, "paths"), F.have_lo ? "1" : "0", "0", "", "",
 			"", "", "" };
-		proto_cols(&res->out, "F", cols, 8);
-		proto_row(&res->out, "F", vals, 8);
-		proto_end_ok(&res->out, 1);
+		proto_cols(&out, "F", cols, 8);
+		proto_row(&out, "F", vals, 8);
+		proto_end_ok(&out, 1);
 	} else {
-		proto_end_error(&res->out, "not faked");
+		proto_end_error(&out, "not faked");
 	}
-	free(storage);
-	return 0;
+	int rc = proto_parse(out.data, out.len, op_name(op->kind), fn, arg, err) == 0 ? 0 :
+	    TRANSPORT_EREPLY;
+	buf_free(&out);
+	return rc;
 }
 
-static const struct transport_ops fake_ops = { "fake", TCAP_SCRIPT, fake_run, NULL };
+static const struct transport_ops fake_ops = { "fake", fake_call, NULL };
 
 static bool
 same(const char *local, const struct buf *want)
@@ -250,6 +250,7 @@ main(void)
 		return 99;
 	struct transport *t = xcalloc(1, sizeof *t);
 	t->ops = &fake_ops;
+	t->answers = TRANSPORT_ALL_OPS;
 	t->host = xstrdup("PRI");
 	buf_init(&F.log);
 	buf_init(&F.lo);

@@ -1,6 +1,6 @@
 /* Unit tests: op rendering, validation and parsing back (injection safety). */
 #include "config.h"
-#include "backend/ops/ops.h"
+#include "backend/ops/ops_ps.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>

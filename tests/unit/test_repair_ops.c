@@ -6,7 +6,7 @@
  */
 #include "config.h"
 #include "backend/core/nal.h"
-#include "backend/ops/ops.h"
+#include "backend/ops/ops_ps.h"
 #include "backend/sim/simint.h"
 #include "tests/unit/tap.h"
 
@@ -84,20 +84,21 @@ test_render(void)
 static int sent;
 
 static int
-count_run(struct transport *t, const char *script, struct script_result *res,
+count_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
     const struct deadline *dl, char **err)
 {
-	(void)t; (void)script; (void)res; (void)dl; (void)err;
+	(void)t; (void)op; (void)fn; (void)arg; (void)dl; (void)err;
 	sent++;
-	return -1;
+	return TRANSPORT_EFAIL;
 }
 
-static const struct transport_ops count_ops = { "count", TCAP_SCRIPT, count_run, NULL };
+static const struct transport_ops count_ops = { "count", count_call, NULL };
 
 static void
 test_read_only(void)
 {
-	struct transport t = { .ops = &count_ops, .host = (char *)"SMSPRI01" };
+	struct transport t = { .ops = &count_ops, .host = (char *)"SMSPRI01",
+		.answers = TRANSPORT_ALL_OPS };
 	transport_set_read_only(&t, true);
 	for (int k = 0; k < OP_COUNT; k++) {
 		if (!op_changes_site((enum op_kind)k))
@@ -105,34 +106,28 @@ test_read_only(void)
 		struct op op = { .kind = (enum op_kind)k }; /* no args: refusal comes first */
 		char *err = NULL;
 		sent = 0;
-		int rc = ops_call(&t, &op, NULL, NULL, NULL, &err);
+		int rc = transport_call(&t, &op, NULL, NULL, NULL, &err);
 		char *want = xasprintf("read-only mode: refusing %s on SMSPRI01", op_name(op.kind));
 		ok(rc == -1 && sent == 0 && err && strcmp(err, want) == 0,
 		    "read-only refuses %s before sending (%s)", op_name(op.kind), err ? err : "");
 		free(want);
 		free(err);
 		err = NULL;
-		char *script = xasprintf("# dpdoctor op=%s v=1\n", op_name(op.kind));
-		struct script_result res;
-		script_result_init(&res);
-		ok(transport_run_script(&t, script, &res, NULL, &err) == -1 && sent == 0,
-		    "read-only: transport_run_script refuses a %s script", op_name(op.kind));
-		script_result_free(&res);
-		free(script);
+		ok(transport_pass(&t, &op, NULL, NULL, NULL, &err) == TRANSPORT_EFAIL && sent == 0,
+		    "read-only: transport_pass refuses a %s op", op_name(op.kind));
 		free(err);
 	}
 	char *err = NULL;
-	struct script_result res;
-	script_result_init(&res);
 	sent = 0;
-	(void)transport_run_script(&t, "# dpdoctor op=status v=1\n", &res, NULL, &err);
+	struct op status = { .kind = OP_STATUS };
+	op_set(&status, "site", "009");
+	(void)transport_call(&t, &status, NULL, NULL, NULL, &err);
 	ok(sent == 1, "read-only still runs a read-only op");
 	free(err);
 	err = NULL;
 	sent = 0;
-	(void)transport_run_script(&t, "Remove-Item E:\\x\n", &res, NULL, &err);
-	ok(sent == 0, "read-only refuses a script without an op header");
-	script_result_free(&res);
+	(void)transport_call(&t, &(struct op){ .kind = OP_COUNT }, NULL, NULL, NULL, &err);
+	ok(sent == 0, "read-only refuses an op of no kind we know");
 	free(err);
 }
 
@@ -173,7 +168,7 @@ call(struct site *w, enum op_kind k, const char *const *kv, size_t n, struct lin
 	memset(l, 0, sizeof *l);
 	l->code = -1;
 	char *err = NULL;
-	int rc = ops_call(w->t, &op, collect, l, NULL, &err);
+	int rc = transport_call(w->t, &op, collect, l, NULL, &err);
 	if (rc != 0)
 		printf("# %s: %s\n", op_name(k), err);
 	free(err);

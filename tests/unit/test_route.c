@@ -2,7 +2,6 @@
  * splits a pathinfo over several servers and merges its rows in order, and
  * turns a part that cannot be asked into Error rows. */
 #include "config.h"
-#include "backend/ops/ops.h"
 #include "backend/transport/route.h"
 #include "tests/unit/tap.h"
 
@@ -18,49 +17,36 @@ struct fake {
 };
 
 static int
-fake_run(struct transport *t, const char *script, struct script_result *res,
+fake_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
     const struct deadline *dl, char **err)
 {
 	struct fake *f = t->priv;
 	(void)dl;
-	struct op op;
-	char *storage = NULL, *e = NULL;
-	if (ops_parse(script, &op, &storage, &e) != 0) {
-		err_set(err, "%s: cannot parse: %s", t->host, e ? e : "?");
-		free(e);
-		return -1;
-	}
-	buf_printf(&f->seen, "%s;", op_name(op.kind));
-	int rc = 0;
+	buf_printf(&f->seen, "%s;", op_name(op->kind));
 	if (f->down) {
-		err_set(err, "%s: connection refused (op %s)", t->host, op_name(op.kind));
-		rc = -1;
-	} else if (op.kind == OP_PATHINFO) {
-		static const char *const cols[] = { "Path", "Exists", "IsDir", "Size", "MTime",
-			"Attrs", "Version", "Error" };
-		char size[16];
-		snprintf(size, sizeof size, "%d", f->id);
-		proto_begin(&res->out, "pathinfo");
-		proto_cols(&res->out, "F", cols, 8);
-		size_t n = 0;
-		for (const char *s = op_arg(&op, "paths");; n++) {
-			size_t len = strcspn(s, "|");
-			char *p = xstrndup(s, len);
-			const char *v[] = { p, "1", "0", size, "2026-01-01T00:00:00Z", "32", "", "" };
-			proto_row(&res->out, "F", v, 8);
-			free(p);
-			if (s[len] == '\0')
-				break;
-			s += len + 1;
-		}
-		proto_end_ok(&res->out, n + 1);
-		res->exit_code = 0;
-	} else {
-		proto_begin(&res->out, op_name(op.kind));
-		proto_end_ok(&res->out, 0);
-		res->exit_code = 0;
+		err_set(err, "%s: connection refused (op %s)", t->host, op_name(op->kind));
+		return TRANSPORT_EFAIL;
 	}
-	free(storage);
+	if (op->kind != OP_PATHINFO)
+		return 0;
+	static const char *const cols[] = { "Path", "Exists", "IsDir", "Size", "MTime",
+		"Attrs", "Version", "Error" };
+	char size[16];
+	snprintf(size, sizeof size, "%d", f->id);
+	struct proto_emit e;
+	proto_emit_begin(&e, fn, arg);
+	proto_emit_cols(&e, "F", cols, 8);
+	int rc = 0;
+	for (const char *s = op_arg(op, "paths"); rc == 0;) {
+		size_t len = strcspn(s, "|");
+		char *p = xstrndup(s, len);
+		const char *v[] = { p, "1", "0", size, "2026-01-01T00:00:00Z", "32", "", "" };
+		rc = proto_emit_row(&e, v, 8, err) == 0 ? 0 : TRANSPORT_EREPLY;
+		free(p);
+		if (s[len] == '\0')
+			break;
+		s += len + 1;
+	}
 	return rc;
 }
 
@@ -72,7 +58,7 @@ fake_close(struct transport *t)
 	free(f);
 }
 
-static const struct transport_ops fake_ops = { "fake", TCAP_SCRIPT, fake_run, fake_close };
+static const struct transport_ops fake_ops = { "fake", fake_call, fake_close };
 
 static struct transport *
 fake_new(const char *host, int id, struct fake **out)
@@ -80,12 +66,8 @@ fake_new(const char *host, int id, struct fake **out)
 	struct fake *f = xcalloc(1, sizeof *f);
 	f->id = id;
 	buf_init(&f->seen);
-	struct transport *t = xcalloc(1, sizeof *t);
-	t->ops = &fake_ops;
-	t->host = xstrdup(host);
-	t->priv = f;
 	*out = f;
-	return t;
+	return transport_new(&fake_ops, host, TRANSPORT_ALL_OPS, f);
 }
 
 static struct fake *pri, *dp1, *dp2;
@@ -111,65 +93,61 @@ site(void)
 	return r;
 }
 
-static char *
-render(enum op_kind k, const char *k1, const char *v1, const char *k2, const char *v2)
+static struct op
+mkop(enum op_kind k, const char *k1, const char *v1, const char *k2, const char *v2)
 {
 	struct op op = { .kind = k };
 	op_set(&op, k1, v1);
 	if (k2 != NULL)
 		op_set(&op, k2, v2);
-	char *err = NULL;
-	char *s = ops_render(&op, &err);
-	free(err);
-	return s;
+	return op;
 }
 
-/* Which fake the route picks for a rendered op: 1 PRI, 2 DP01, 3 DP02. */
+/* Which fake the route picks for an op: 1 PRI, 2 DP01, 3 DP02. */
 static int
-picked(struct transport *r, char *script)
+picked(struct transport *r, struct op op)
 {
-	struct transport *t = route_pick(r, script);
-	free(script);
-	return ((struct fake *)t->priv)->id;
+	return ((struct fake *)route_pick(r, &op)->priv)->id;
 }
 
 static void
 test_pick(void)
 {
 	struct transport *r = site();
-	is_int(picked(r, render(OP_DIRLIST, "dir", "\\\\DP01\\E$\\SMS", "pattern", "*")), 2,
+	is_int(picked(r, mkop(OP_DIRLIST, "dir", "\\\\DP01\\E$\\SMS", "pattern", "*")), 2,
 	    "dirlist of \\\\DP01\\E$ goes to DP01");
-	is_int(picked(r, render(OP_DIRLIST, "dir", "\\\\dp02\\E$\\SMS", "pattern", "*")), 3,
+	is_int(picked(r, mkop(OP_DIRLIST, "dir", "\\\\dp02\\E$\\SMS", "pattern", "*")), 3,
 	    "server names compare in any case");
-	is_int(picked(r, render(OP_DIRLIST, "dir", "E:\\SMS", "pattern", "*")), 1,
+	is_int(picked(r, mkop(OP_DIRLIST, "dir", "E:\\SMS", "pattern", "*")), 1,
 	    "a drive path is the WMI host's");
-	is_int(picked(r, render(OP_DIRLIST, "dir", "\\\\DP03\\E$\\SMS", "pattern", "*")), 1,
+	is_int(picked(r, mkop(OP_DIRLIST, "dir", "\\\\DP03\\E$\\SMS", "pattern", "*")), 1,
 	    "a server without its own transport is reached by UNC from the WMI host");
-	is_int(picked(r, render(OP_DELETEFILE, "path", "\\\\DP01\\E$\\x.PKG", NULL, NULL)), 2,
+	is_int(picked(r, mkop(OP_DELETEFILE, "path", "\\\\DP01\\E$\\x.PKG", NULL, NULL)), 2,
 	    "deletefile on DP01 goes to DP01");
-	is_int(picked(r, render(OP_LOGGREP, "log", "\\\\DP02\\E$\\SMS\\Logs\\a.log", "needle",
+	is_int(picked(r, mkop(OP_LOGGREP, "log", "\\\\DP02\\E$\\SMS\\Logs\\a.log", "needle",
 	    "x")), 3, "loggrep on DP02 goes to DP02");
 	struct op rf = { .kind = OP_READFILE };
 	op_set(&rf, "path", "\\\\DP02\\E$\\SMS\\Logs\\distmgr.log");
 	op_set(&rf, "offset", "0");
 	op_set(&rf, "max", "1048576");
-	is_int(picked(r, ops_render(&rf, NULL)), 3, "readfile on DP02 goes to DP02");
+	is_int(picked(r, rf), 3, "readfile on DP02 goes to DP02");
 	op_set(&rf, "path", "E:\\SMS\\Logs\\distmgr.log");
-	is_int(picked(r, ops_render(&rf, NULL)), 1, "readfile of a drive path: the WMI host's");
-	is_int(picked(r, render(OP_SHAREACL, "server", "DP01", "share", "SMSPKGE$")), 2,
+	is_int(picked(r, rf), 1, "readfile of a drive path: the WMI host's");
+	is_int(picked(r, mkop(OP_SHAREACL, "server", "DP01", "share", "SMSPKGE$")), 2,
 	    "shareacl of DP01 goes to DP01");
-	is_int(picked(r, render(OP_COPYFILE, "src", "E:\\SMSPKG\\A.PCK", "dst",
+	is_int(picked(r, mkop(OP_COPYFILE, "src", "E:\\SMSPKG\\A.PCK", "dst",
 	    "\\\\DP01\\E$\\SMSPKG\\A.PCK")), 1,
 	    "a copy between two servers is made by the WMI host (server to server)");
-	is_int(picked(r, render(OP_COPYFILE, "src", "\\\\DP01\\E$\\a.PCK", "dst",
+	is_int(picked(r, mkop(OP_COPYFILE, "src", "\\\\DP01\\E$\\a.PCK", "dst",
 	    "\\\\DP01\\E$\\b.PCK")), 2, "a copy within DP01 goes to DP01");
-	is_int(picked(r, render(OP_PATHINFO, "paths", "\\\\DP01\\E$\\a|\\\\DP01\\E$\\b", NULL,
+	is_int(picked(r, mkop(OP_PATHINFO, "paths", "\\\\DP01\\E$\\a|\\\\DP01\\E$\\b", NULL,
 	    NULL)), 2, "a pathinfo on DP01 alone goes to DP01 as it is");
-	is_int(picked(r, render(OP_PRELOAD, "server", "DP01", "package", "00900018")), 1,
+	is_int(picked(r, mkop(OP_PRELOAD, "server", "DP01", "package", "00900018")), 1,
 	    "preload stays on the WMI host");
-	is_int(picked(r, render(OP_STATUS, "site", "009", NULL, NULL)), 1,
+	is_int(picked(r, mkop(OP_STATUS, "site", "009", NULL, NULL)), 1,
 	    "status stays on the WMI host");
-	is_int(picked(r, xstrdup("Get-Date\n")), 1, "a script that is no op goes to the WMI host");
+	is_int(picked(r, (struct op){ .kind = OP_COUNT }), 1,
+	    "an op of no kind we know goes to the WMI host");
 	transport_close(r);
 }
 
@@ -206,7 +184,7 @@ test_split(void)
 	buf_init(&w.errors);
 	char *err = NULL;
 	struct deadline dl = { clock_mono_ms() + 5000, NULL };
-	ok(ops_call(r, &op, row, &w, &dl, &err) == 0, "a pathinfo over three servers answers");
+	ok(transport_call(r, &op, row, &w, &dl, &err) == 0, "a pathinfo over three servers answers");
 	is_str(w.paths.data, "E:\\SMSPKG\\A.PCK;\\\\DP01\\E$\\SMSPKG\\A.PCK;\\\\FILESRV\\src\\A;"
 	    "\\\\DP02\\E$\\SMSPKG\\A.PCK;\\\\DP01\\E$\\SMS\\x;", "rows in the asked order");
 	is_str(w.sizes.data, "1;2;1;3;2;", "each row from the server it names");
@@ -218,7 +196,7 @@ test_split(void)
 	buf_reset(&w.paths);
 	buf_reset(&w.sizes);
 	buf_reset(&w.errors);
-	ok(ops_call(r, &op, row, &w, &dl, &err) == 0, "one server down: the pathinfo still answers");
+	ok(transport_call(r, &op, row, &w, &dl, &err) == 0, "one server down: the pathinfo still answers");
 	is_str(w.sizes.data, "1;2;1;;2;", "the others' rows are whole");
 	contains(w.errors.data, ";;;DP02: connection refused (op pathinfo);;",
 	    "the down server's path carries its error");
@@ -230,7 +208,7 @@ test_split(void)
 	struct op del = { .kind = OP_DELETEFILE };
 	op_set(&del, "path", "\\\\DP01\\E$\\x.PKG");
 	buf_reset(&dp1->seen);
-	ok(ops_call(r, &del, row, &w, &dl, &err) != 0, "read-only: deletefile refused");
+	ok(transport_call(r, &del, row, &w, &dl, &err) != 0, "read-only: deletefile refused");
 	ok(dp1->seen.len == 0, "DP01 never saw it");
 	free(err);
 	buf_free(&w.paths);

@@ -11,7 +11,7 @@
  * as they would without updates, and all of it follows from seed and time.
  */
 #include "config.h"
-#include "backend/ops/ops.h"
+#include "backend/ops/ops_ps.h"
 #include "backend/core/proto.h"
 #include "backend/sim/simint.h"
 #include "tests/unit/tap.h"

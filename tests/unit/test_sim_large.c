@@ -8,7 +8,7 @@
  * updates stay as cheap.
  */
 #include "config.h"
-#include "backend/ops/ops.h"
+#include "backend/ops/ops_ps.h"
 #include "backend/sim/simint.h"
 #include "tests/unit/tap.h"
 

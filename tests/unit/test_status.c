@@ -76,9 +76,10 @@ test_bad(void)
 
 /* A transport that answers with fixed text, or fails. */
 static int
-fake_run(struct transport *t, const char *script, struct script_result *res,
-    const struct deadline *dl, char **err)
+fake_run(struct transport *t, const struct op *op, const char *script,
+    struct script_result *res, const struct deadline *dl, char **err)
 {
+	(void)op;
 	(void)dl;
 	if (t->priv == NULL) {
 		err_set(err, "%s: connection refused", t->host);
@@ -91,7 +92,14 @@ fake_run(struct transport *t, const char *script, struct script_result *res,
 	return 0;
 }
 
-static const struct transport_ops fake_ops = { "fake", TCAP_SCRIPT, fake_run, NULL };
+static int
+fake_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
+{
+	return script_call(t, fake_run, op, fn, arg, dl, err);
+}
+
+static const struct transport_ops fake_ops = { "fake", fake_call, NULL };
 
 static void
 test_fetch(void)
@@ -99,6 +107,7 @@ test_fetch(void)
 	struct transport *t = xcalloc(1, sizeof *t);
 	t->ops = &fake_ops;
 	t->host = xstrdup("SMS009PRI");
+	t->answers = TRANSPORT_ALL_OPS;
 	t->priv = (void *)good;
 	char *err = NULL;
 	struct snapshot *s = status_fetch(t, "009", NULL, NULL, &err);
@@ -122,25 +131,26 @@ test_fetch(void)
 	transport_close(t);
 }
 
-/* A transport that only counts the scripts reaching it. */
+/* A transport that only counts the ops reaching it. */
 static int sent;
 
 static int
-count_run(struct transport *t, const char *script, struct script_result *res,
+count_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
     const struct deadline *dl, char **err)
 {
-	(void)t; (void)script; (void)res; (void)dl;
+	(void)t; (void)op; (void)fn; (void)arg; (void)dl;
 	sent++;
 	err_set(err, "not expected");
-	return -1;
+	return TRANSPORT_EFAIL;
 }
 
-static const struct transport_ops count_ops = { "count", TCAP_SCRIPT, count_run, NULL };
+static const struct transport_ops count_ops = { "count", count_call, NULL };
 
 static void
 test_package_refused(void)
 {
-	struct transport t = { .ops = &count_ops, .host = (char *)"SMS009PRI" };
+	struct transport t = { .ops = &count_ops, .host = (char *)"SMS009PRI",
+		.answers = TRANSPORT_ALL_OPS };
 	static const char *const bad[] = { "", "009000b7", "009000B", "0090' OR '1'='1" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *err = NULL;

@@ -126,12 +126,83 @@ static const char no_config_help[] =
 	"\n"
 	"To try dpdoctor without a site, run:  dpdoctor --demo\n";
 
+/* The simulated site as a transport; it is the whole site in one. */
+static int
+app_sim_transport(struct app *a, const struct app_args *args, const char *path,
+    const struct config_server *srv, struct transport **t)
+{
+	(void)args;
+	(void)path;
+	*t = transport_sim_new(a->cfg.sim_dir, srv->name);
+	free(a->sim_dir);
+	a->sim_dir = xstrdup(a->cfg.sim_dir);
+	return 0;
+}
+
+/* A transport to srv: 0 with *t, or 2 with a message on stderr naming
+ * path (the configuration file). */
+typedef int (*app_transport_fn)(struct app *a, const struct app_args *args, const char *path,
+    const struct config_server *srv, struct transport **t);
+
 /*
- * Every other server with an ssh transport of its own gets the ops that
- * touch only its files (backend/transport/route.h); the rest are reached from the
- * WMI host by UNC path, as are those whose transport (smb, local) is not
+ * Every transport = a [server] section may name, and how it is opened.  A
+ * row without a constructor is one this version cannot carry yet; its
+ * servers are reached by UNC path from the WMI host.  wmi: it can be the
+ * WMI host (run the queries); routed: a server with it gets the ops on its
+ * own files (backend/transport/route.h), where the simulator is the whole
+ * site in one.
+ */
+struct app_transport {
+	enum config_transport kind;
+	const char *name;            /* as the configuration spells it */
+	app_transport_fn open;
+	bool wmi;
+	bool routed;
+};
+
+static const struct app_transport app_transports[] = {
+	{ CONFIG_TRANSPORT_SSH, "ssh", app_ssh_transport, true, true },
+	{ CONFIG_TRANSPORT_SIM, "sim", app_sim_transport, true, false },
+	{ CONFIG_TRANSPORT_SMB, "smb", NULL, false, true },
+	{ CONFIG_TRANSPORT_LOCAL, "local", NULL, false, true },
+};
+#define APP_NTRANSPORTS (sizeof app_transports / sizeof app_transports[0])
+
+/* The row of a transport kind; one without a row is not carried either. */
+static const struct app_transport *
+app_transport_of(enum config_transport kind)
+{
+	static const struct app_transport none = { .routed = true };
+	for (size_t i = 0; i < APP_NTRANSPORTS; i++)
+		if (app_transports[i].kind == kind)
+			return &app_transports[i];
+	return &none;
+}
+
+/* "ssh and sim": the transports that can be the WMI host. */
+static char *
+app_wmi_transports(void)
+{
+	struct buf b;
+	buf_init(&b);
+	size_t n = 0, total = 0;
+	for (size_t i = 0; i < APP_NTRANSPORTS; i++)
+		total += app_transports[i].open != NULL && app_transports[i].wmi;
+	for (size_t i = 0; i < APP_NTRANSPORTS; i++) {
+		if (app_transports[i].open == NULL || !app_transports[i].wmi)
+			continue;
+		buf_printf(&b, "%s%s", n == 0 ? "" : n + 1 == total ? " and " : ", ",
+		    app_transports[i].name);
+		n++;
+	}
+	return buf_detach(&b);
+}
+
+/*
+ * Every other server with a routed transport of its own gets the ops that
+ * touch only its files (backend/transport/route.h); the rest are reached
+ * from the WMI host by UNC path, as are those whose transport is not
  * carried yet: a warning, not a refusal, since UNC still reaches them.
- * The simulator is the whole site in one, so its servers need no route.
  * 0, or 2 with a message.
  */
 static int
@@ -141,9 +212,10 @@ app_route_servers(struct app *a, const struct app_args *args, const char *path,
 	bool routed = false;
 	for (size_t i = 0; i < a->cfg.nservers; i++) {
 		const struct config_server *srv = &a->cfg.servers[i];
-		if (srv == wmi || srv->transport == CONFIG_TRANSPORT_SIM)
+		const struct app_transport *row = app_transport_of(srv->transport);
+		if (srv == wmi || !row->routed)
 			continue;
-		if (srv->transport != CONFIG_TRANSPORT_SSH) {
+		if (row->open == NULL) {
 			/* Still reachable as before: by UNC from the WMI host. */
 			fprintf(stderr, "dpdoctor: warning: %s: server %s (line %d): this version "
 			    "cannot carry its transport yet; it is reached by UNC path from %s\n",
@@ -151,7 +223,7 @@ app_route_servers(struct app *a, const struct app_args *args, const char *path,
 			continue;
 		}
 		struct transport *t = NULL;
-		int rc = app_ssh_transport(a, args, path, srv, &t);
+		int rc = row->open(a, args, path, srv, &t);
 		if (rc != 0)
 			return rc;
 		if (!routed)
@@ -181,18 +253,16 @@ app_open_transport(struct app *a, const struct app_args *args, const char *path)
 		    "to run the status query on\n", path, a->site);
 		return 2;
 	}
-	int rc = 0;
-	if (srv->transport == CONFIG_TRANSPORT_SIM) {
-		a->t = transport_sim_new(a->cfg.sim_dir, srv->name);
-		a->sim_dir = xstrdup(a->cfg.sim_dir);
-	} else if (srv->transport == CONFIG_TRANSPORT_SSH) {
-		rc = app_ssh_transport(a, args, path, srv, &a->t);
-	} else {
+	const struct app_transport *row = app_transport_of(srv->transport);
+	if (row->open == NULL || !row->wmi) {
+		char *working = app_wmi_transports();
 		fprintf(stderr, "dpdoctor: %s: server %s (line %d) uses a transport this "
-		    "version cannot carry yet; only transport = ssh and sim work so far\n",
-		    path, srv->name, srv->line);
+		    "version cannot carry yet; only transport = %s work so far\n",
+		    path, srv->name, srv->line, working);
+		free(working);
 		return 2;
 	}
+	int rc = row->open(a, args, path, srv, &a->t);
 	if (rc == 0)
 		rc = app_route_servers(a, args, path, srv);
 	if (rc != 0)

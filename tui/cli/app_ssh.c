@@ -157,12 +157,14 @@ hint_add(struct app_prompt *p, const char *server, char **err)
 }
 
 static int
-hint_run(struct transport *t, const char *script, struct script_result *res,
+hint_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
     const struct deadline *dl, char **err)
 {
 	struct hint_transport *h = t->priv;
-	int rc = transport_run_script(h->inner, script, res, dl, err);
-	if (rc != 0)
+	int rc = transport_pass(h->inner, op, fn, arg, dl, err);
+	/* Only a failure to carry the op can be the host key's; a failed
+	 * reply came from the host. */
+	if (rc == TRANSPORT_EFAIL)
 		hint_add(h->p, t->host, err);
 	return rc;
 }
@@ -175,22 +177,18 @@ hint_close(struct transport *t)
 	free(h);
 }
 
-/* Read-only mode is checked by transport_run_script on the wrapper, before
+/* Read-only mode is checked by transport_call on the wrapper, before
  * anything reaches the inner transport. */
 static struct transport *
 hint_wrap(struct transport *inner, struct app_prompt *p)
 {
 	struct hint_transport *h = xcalloc(1, sizeof *h);
 	h->ops = *inner->ops;
-	h->ops.run_script = hint_run;
+	h->ops.call = hint_call;
 	h->ops.close = hint_close;
 	h->inner = inner;
 	h->p = p;
-	struct transport *t = xcalloc(1, sizeof *t);
-	t->ops = &h->ops;
-	t->host = xstrdup(inner->host);
-	t->priv = h;
-	return t;
+	return transport_new(&h->ops, inner->host, inner->answers, h);
 }
 
 /* ---- opening and closing ------------------------------------------------ */

@@ -1,18 +1,18 @@
 /*
  * The file ops the SSH transport answers over SFTP instead of PowerShell:
  * no PowerShell start-up per query, and SFTP is how Windows OpenSSH serves
- * files anyway.  The rendered script is read back (ops_parse); the paths
- * the host can answer itself are its own: a drive path E:\... or the
- * admin share naming the host, \\NAME\E$\... (every path dpdoctor builds
- * for a distribution point is one, and a DP's own transport answers them).
- * The reply is the very protocol text the PowerShell of ops.c prints, and
- * keeps every path as it was asked, so nothing above can tell.
+ * files anyway.  The paths the host can answer itself are its own: a
+ * drive path E:\... or the admin share naming the host, \\NAME\E$\...
+ * (every path dpdoctor builds for a distribution point is one, and a DP's
+ * own transport answers them).  The answer is the very records the
+ * PowerShell of ops_ps.c gives, and keeps every path as it was asked, so
+ * nothing above can tell.
  *
  * Answered here: pathinfo (a list that also names other servers' shares
  * sends those as a PowerShell pathinfo and merges the rows in order),
  * dirlist, setattr (read-only only: SFTP cannot express the archive bit),
  * deletefile and renamefile; loggrep and readfile, the ops on logs, are
- * in sshfiles_log.c.  copyfile
+ * in sshfiles_log.c; what they answer with, in sshfiles_call.c.  copyfile
  * stays PowerShell on purpose: SFTPv3 has no server-side copy, and
  * streaming a PCK through the administrator's link twice is worse than
  * the server copying it.
@@ -21,13 +21,12 @@
  * separate SFTP port) is remembered: everything goes as PowerShell for
  * five minutes, then SFTP is tried again.  Other SFTP failures (timeouts,
  * a connection dropped mid-transfer) are the op's failure.  Read-only
- * mode is enforced before any of this (transport_run_script).
+ * mode and the op's arguments are checked before any of this
+ * (transport_call).
  */
 #include "config.h"
 #include "backend/transport/ssh/sshfiles.h"
 #include "backend/transport/ssh/sshfiles_int.h"
-#include "backend/ops/ops.h"
-#include "backend/core/proto.h"
 
 #include <ctype.h>
 #include <stdatomic.h>
@@ -38,79 +37,9 @@
 
 #define SFTP_RETRY_MS (5 * 60 * 1000)
 
-/* ---- SFTP calls ------------------------------------------------------------ */
-
+#define PATHINFO_COLS 8
 static const char *const file_cols[] = { "Path", "Exists", "IsDir", "Size", "MTime",
 	"Attrs", "Version", "Error", "Name", "PackageID" };
-
-/* 0 done; 1 the server refused it for the file (*why says why, as the
- * op's END error); -1 the connection failed (*c->err), or SFTP is not
- * there (c->no_sftp). */
-static int
-outcome(struct sshfiles_call *c, int rc, enum ssh_error kind, char *e, char **why)
-{
-	if (rc == 0) {
-		free(e);
-		return 0;
-	}
-	if (kind == SSHE_PROTOCOL) {
-		free(*why);
-		*why = e != NULL ? e : xstrdup("failed");
-		return 1;
-	}
-	if (kind == SSHE_NO_SFTP || (kind == SSHE_CONNECT && c->f->separate))
-		c->no_sftp = true;
-	err_set(c->err, "%s (op %s)", e ? e : c->f->host->name, c->op);
-	free(e);
-	return -1;
-}
-
-int
-sshfiles_stat(struct sshfiles_call *c, const char *drv, struct sshloop_stat *st, char **why)
-{
-	enum ssh_error k = SSHE_NONE;
-	char *e = NULL;
-	int rc = sshloop_sftp_stat(c->f->loop, &c->f->sftp_host, drv, st, c->dl, &k, &e);
-	return outcome(c, rc, k, e, why);
-}
-
-int
-sshfiles_read(struct sshfiles_call *c, const char *drv, uint64_t off, uint64_t len, struct buf *out,
-    char **why)
-{
-	enum ssh_error k = SSHE_NONE;
-	char *e = NULL;
-	int rc = sshloop_sftp_read(c->f->loop, &c->f->sftp_host, drv, off, len, out, c->dl,
-	    &k, &e);
-	return outcome(c, rc, k, e, why);
-}
-
-static int
-c_setro(struct sshfiles_call *c, const char *drv, bool ro, char **why)
-{
-	enum ssh_error k = SSHE_NONE;
-	char *e = NULL;
-	int rc = sshloop_sftp_setro(c->f->loop, &c->f->sftp_host, drv, ro, c->dl, &k, &e);
-	return outcome(c, rc, k, e, why);
-}
-
-static int
-c_unlink(struct sshfiles_call *c, const char *drv, char **why)
-{
-	enum ssh_error k = SSHE_NONE;
-	char *e = NULL;
-	int rc = sshloop_sftp_unlink(c->f->loop, &c->f->sftp_host, drv, c->dl, &k, &e);
-	return outcome(c, rc, k, e, why);
-}
-
-static int
-c_rename(struct sshfiles_call *c, const char *from, const char *to, char **why)
-{
-	enum ssh_error k = SSHE_NONE;
-	char *e = NULL;
-	int rc = sshloop_sftp_rename(c->f->loop, &c->f->sftp_host, from, to, c->dl, &k, &e);
-	return outcome(c, rc, k, e, why);
-}
 
 /* ---- paths ------------------------------------------------------------------ */
 
@@ -138,70 +67,12 @@ own_path(const struct sshfiles *f, const char *p)
 	return xasprintf("%c:\\%s", share[0], share[2] != '\0' ? share + 3 : "");
 }
 
-/* Root() of ops.c: \\SERVER\share\ or E:\, of the path as asked. */
-static char *
-asked_root(const char *p)
-{
-	if (p[0] != '\\' || p[1] != '\\')
-		return xstrndup(p, 3);
-	const char *s = p + 2;
-	size_t a = strcspn(s, "\\");
-	const char *sh = s + a + (s[a] == '\\');
-	size_t b = strcspn(sh, "\\");
-	return xasprintf("\\\\%.*s\\%.*s\\", (int)a, s, (int)b, sh);
-}
-
 /* The same folder, another name: Join-Path $i.DirectoryName $name. */
 static char *
 sibling(const char *p, const char *name)
 {
 	const char *slash = strrchr(p, '\\');
 	return xasprintf("%.*s\\%s", (int)(slash - p), p, name);
-}
-
-/* PowerShell's Reach(): 1 the drive is there; 0 not, with *why as the
- * PowerShell words it; -1 the connection failed. */
-int
-sshfiles_reach(struct sshfiles_call *c, const char *asked, const char *drv, char **why)
-{
-	/* A drive is looked at once per op, not once per path asked. */
-	int d = toupper((unsigned char)drv[0]) - 'A';
-	if (c->drive[d] == 0) {
-		const char root[4] = { drv[0], ':', '\\', '\0' };
-		struct sshloop_stat st;
-		char *e = NULL;
-		int r = sshfiles_stat(c, root, &st, &e);
-		free(e);
-		if (r < 0)
-			return -1;
-		c->drive[d] = r == 0 && st.exists ? 1 : 2;
-	}
-	if (c->drive[d] == 1)
-		return 1;
-	char *rt = asked_root(asked);
-	free(*why);
-	*why = xasprintf("cannot reach %s (the network path was not found or access is denied)",
-	    rt);
-	free(rt);
-	return 0;
-}
-
-/* What a script's catch block prints: END error and exit code 1. */
-int
-sshfiles_fail(struct script_result *res, char *why)
-{
-	proto_end_error(&res->out, why ? why : "failed");
-	free(why);
-	res->exit_code = 1;
-	return 0;
-}
-
-int
-sshfiles_done(struct script_result *res, size_t n)
-{
-	proto_end_ok(&res->out, n);
-	res->exit_code = 0;
-	return 0;
 }
 
 /* ---- pathinfo and dirlist ----------------------------------------------------- */
@@ -215,128 +86,143 @@ attrs_of(const struct sshloop_stat *st)
 	return (st->is_dir ? 0x10u : 0x20u) | (st->readonly ? 0x01u : 0);
 }
 
-/* One F row as FileRow of ops.c prints it; name adds dirlist's columns. */
+/* One F row as FileRow of ops_ps.c gives it; name adds dirlist's columns.
+ * v points into the row and at win and name. */
+struct file_row {
+	char size[24], mtime[21], attrs[8];
+	const char *v[10];
+};
+
 static void
-file_row(struct buf *out, const char *win, const struct sshloop_stat *st, const char *name)
+file_row(struct file_row *r, const char *win, const struct sshloop_stat *st, const char *name)
 {
-	char size[24] = "", mtime[21] = "", attrs[8] = "";
+	r->size[0] = r->mtime[0] = r->attrs[0] = '\0';
 	if (st->exists) {
-		snprintf(attrs, sizeof attrs, "%u", attrs_of(st));
+		snprintf(r->attrs, sizeof r->attrs, "%u", attrs_of(st));
 		if (!st->is_dir)
-			snprintf(size, sizeof size, "%llu", (unsigned long long)st->size);
-		time_format_iso(st->mtime, mtime);
+			snprintf(r->size, sizeof r->size, "%llu", (unsigned long long)st->size);
+		time_format_iso(st->mtime, r->mtime);
 	}
 	const char *v[] = { win, st->exists ? "1" : "0", st->exists && st->is_dir ? "1" : "0",
-		size, mtime, attrs, "", "", name, "" };
-	proto_row(out, "F", v, name != NULL ? 10 : 8);
+		r->size, r->mtime, r->attrs, "", "", name, "" };
+	memcpy(r->v, v, sizeof v);
 }
 
-/* One pathinfo row: the Error column when the drive is not there or the
+/* A pathinfo's answer, one row per asked path, in order. */
+struct pathinfo {
+	size_t n;
+	char *paths[OPS_MAX_PATHS];
+	char *drv[OPS_MAX_PATHS];       /* the drive path; NULL: another server's */
+	char *why[OPS_MAX_PATHS];       /* the Error column of a row SFTP answered */
+	struct file_row row[OPS_MAX_PATHS];
+	char *ps[OPS_MAX_PATHS][PATHINFO_COLS];   /* PowerShell's rows for the rest */
+	size_t nps;
+};
+
+/* One row over SFTP: the Error column when the drive is not there or the
  * server refused the stat. */
 static int
-pathinfo_one(struct sshfiles_call *c, const char *path, const char *drv, struct buf *out)
+pathinfo_one(struct sshfiles_call *c, struct pathinfo *p, size_t i)
 {
-	char *why = NULL;
-	int r = sshfiles_reach(c, path, drv, &why);
+	int r = sshfiles_reach(c, p->paths[i], p->drv[i], &p->why[i]);
 	struct sshloop_stat st;
 	if (r > 0) {
-		int s = sshfiles_stat(c, drv, &st, &why);
+		int s = sshfiles_stat(c, p->drv[i], &st, &p->why[i]);
 		r = s == 0 ? 2 : s;
 	}
-	if (r == 2)
-		file_row(out, path, &st, NULL);
-	else if (r >= 0) {
-		const char *v[] = { path, "", "", "", "", "", "", why ? why : "stat failed" };
-		proto_row(out, "F", v, 8);
+	if (r == 2) {
+		file_row(&p->row[i], p->paths[i], &st, NULL);
+	} else if (r >= 0) {
+		const char *v[] = { p->paths[i], "", "", "", "", "", "",
+			p->why[i] ? p->why[i] : "stat failed" };
+		memcpy(p->row[i].v, v, sizeof v);
 	}
-	free(why);
 	return r < 0 ? -1 : 0;
 }
 
-/* The rows PowerShell gave for the paths SFTP cannot answer, in order. */
-struct ps_rows {
-	char *v[OPS_MAX_PATHS][8];  /* Path .. Error of each */
-	size_t n;
-};
-
+/* PowerShell's rows for the paths SFTP cannot answer, in order. */
 static int
 ps_row(const struct proto_record *r, void *arg, char **err)
 {
-	struct ps_rows *rows = arg;
+	struct pathinfo *p = arg;
+	(void)err;
 	if (strcmp(r->type, "F") != 0)
 		return 0;
-	if (rows->n == OPS_MAX_PATHS) {
-		err_set(err, "more rows than paths");
-		return -1;
+	if (p->nps < OPS_MAX_PATHS)
+		for (size_t i = 0; i < PATHINFO_COLS; i++) {
+			const char *v = proto_get(r, file_cols[i]);
+			p->ps[p->nps][i] = xstrdup(v != NULL ? v : "");
+		}
+	p->nps++;
+	return 0;
+}
+
+/* PowerShell's rows as they came, for a reply that failed after them. */
+static int
+ps_forward(struct sshfiles_call *c, const struct pathinfo *p)
+{
+	proto_emit_cols(&c->out, "F", file_cols, PATHINFO_COLS);
+	for (size_t k = 0; k < p->nps && k < OPS_MAX_PATHS; k++)
+		if (sshfiles_row(c, (const char *const *)p->ps[k], PATHINFO_COLS) != 0)
+			return TRANSPORT_EREPLY;
+	return 0;
+}
+
+/* The paths SFTP cannot answer (other servers' shares), asked as one
+ * PowerShell pathinfo of their own: 0 with their rows; as the PowerShell
+ * call failed otherwise (a failed reply with the rows it gave first, as
+ * the caller would have had them). */
+static int
+ps_others(struct sshfiles_call *c, struct transport *t, transport_call_fn ps,
+    struct pathinfo *p, const char *list, size_t want)
+{
+	struct op op = { .kind = OP_PATHINFO };
+	op_set(&op, "paths", list);
+	int rc = ps(t, &op, ps_row, p, c->dl, c->err);
+	if (rc == TRANSPORT_EREPLY) {
+		char *why = c->err != NULL ? *c->err : NULL;
+		if (c->err != NULL)
+			*c->err = NULL;
+		rc = ps_forward(c, p);
+		if (rc == 0 && c->err != NULL)
+			*c->err = why;
+		else
+			free(why);
+		return TRANSPORT_EREPLY;
 	}
-	for (size_t i = 0; i < 8; i++) {
-		const char *v = proto_get(r, file_cols[i]);
-		rows->v[rows->n][i] = xstrdup(v != NULL ? v : "");
+	if (rc == 0 && p->nps != want) {
+		err_set(c->err, "%s: pathinfo: PowerShell answered %zu paths of %zu", t->host,
+		    p->nps, want);
+		rc = TRANSPORT_EFAIL;
 	}
-	rows->n++;
+	return rc;
+}
+
+static int
+pathinfo_emit(struct sshfiles_call *c, const struct pathinfo *p)
+{
+	proto_emit_cols(&c->out, "F", file_cols, PATHINFO_COLS);
+	for (size_t i = 0, k = 0; i < p->n; i++) {
+		const char *const *v = p->drv[i] != NULL ? p->row[i].v :
+		    (const char *const *)p->ps[k++];
+		if (sshfiles_row(c, v, PATHINFO_COLS) != 0)
+			return TRANSPORT_EREPLY;
+	}
 	return 0;
 }
 
 static void
-ps_rows_free(struct ps_rows *rows)
+pathinfo_free(struct pathinfo *p)
 {
-	for (size_t k = 0; k < rows->n; k++)
-		for (size_t i = 0; i < 8; i++)
-			free(rows->v[k][i]);
-	rows->n = 0;
-}
-
-/* The paths SFTP cannot answer (other servers' shares), asked as one
- * PowerShell pathinfo of their own.  0 with their rows; 1 when that reply
- * is not a clean END ok: then res holds it as it came, for ops_call to
- * report as it would have; -1 when it could not be run. */
-static int
-ps_others(struct transport *t, sshfiles_ps_fn ps, const struct buf *list, size_t want,
-    struct ps_rows *rows, struct script_result *res, const struct deadline *dl, char **err)
-{
-	struct op op = { .kind = OP_PATHINFO };
-	op_set(&op, "paths", list->data);
-	char *e = NULL;
-	char *script = ops_render(&op, &e);
-	if (script == NULL) {
-		err_set(err, "%s: pathinfo: %s", t->host, e ? e : "cannot render");
-		free(e);
-		return -1;
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->paths[i]);
+		free(p->drv[i]);
+		free(p->why[i]);
 	}
-	struct script_result sub;
-	script_result_init(&sub);
-	int rc = ps(t, script, &sub, dl, err);
-	free(script);
-	if (rc == 0 && proto_parse(sub.out.data ? sub.out.data : "", sub.out.len, "pathinfo",
-	    ps_row, rows, &e) != 0) {
-		buf_add(&res->out, sub.out.data ? sub.out.data : "", sub.out.len);
-		buf_add(&res->err, sub.err.data ? sub.err.data : "", sub.err.len);
-		res->exit_code = sub.exit_code;
-		rc = 1;
-	} else if (rc == 0 && rows->n != want) {
-		err_set(err, "%s: pathinfo: PowerShell answered %zu paths of %zu", t->host,
-		    rows->n, want);
-		rc = -1;
-	}
-	free(e);
-	script_result_free(&sub);
-	return rc;
-}
-
-/* The reply: one row per asked path, in order, from SFTP or PowerShell. */
-static int
-pathinfo_emit(struct sshfiles_call *c, char *const *paths, char *const *drv, size_t n,
-    const struct ps_rows *rows, struct script_result *res)
-{
-	proto_begin(&res->out, "pathinfo");
-	proto_cols(&res->out, "F", file_cols, 8);
-	for (size_t i = 0, k = 0; i < n; i++) {
-		if (drv[i] == NULL)
-			proto_row(&res->out, "F", (const char *const *)rows->v[k++], 8);
-		else if (pathinfo_one(c, paths[i], drv[i], &res->out) != 0)
-			return -1;
-	}
-	return sshfiles_done(res, n);
+	for (size_t k = 0; k < p->nps && k < OPS_MAX_PATHS; k++)
+		for (size_t i = 0; i < PATHINFO_COLS; i++)
+			free(p->ps[k][i]);
+	free(p);
 }
 
 /*
@@ -347,40 +233,35 @@ pathinfo_emit(struct sshfiles_call *c, char *const *paths, char *const *drv, siz
  * the host's own (all as PowerShell, as before).
  */
 static int
-sftp_pathinfo(struct sshfiles_call *c, struct transport *t, sshfiles_ps_fn ps, const struct op *op,
-    struct script_result *res)
+sftp_pathinfo(struct sshfiles_call *c, struct transport *t, transport_call_fn ps,
+    const struct op *op)
 {
-	char *paths[OPS_MAX_PATHS], *drv[OPS_MAX_PATHS];
-	size_t n = 0, nown = 0;
+	struct pathinfo *p = xcalloc(1, sizeof *p);
+	size_t nown = 0;
 	struct buf others;
 	buf_init(&others);
-	for (const char *s = op_arg(op, "paths"); n < OPS_MAX_PATHS;) {
+	for (const char *s = op_arg(op, "paths"); p->n < OPS_MAX_PATHS;) {
 		size_t len = strcspn(s, "|");
-		paths[n] = xstrndup(s, len);
-		drv[n] = own_path(c->f, paths[n]);
-		nown += drv[n] != NULL;
-		if (drv[n] == NULL)
-			buf_printf(&others, "%s%s", others.len > 0 ? "|" : "", paths[n]);
-		n++;
+		p->paths[p->n] = xstrndup(s, len);
+		p->drv[p->n] = own_path(c->f, p->paths[p->n]);
+		nown += p->drv[p->n] != NULL;
+		if (p->drv[p->n] == NULL)
+			buf_printf(&others, "%s%s", others.len > 0 ? "|" : "", p->paths[p->n]);
+		p->n++;
 		if (s[len] == '\0')
 			break;
 		s += len + 1;
 	}
-	struct ps_rows rows = { .n = 0 };
 	int rc = 1;                   /* nothing for SFTP: all as PowerShell */
-	if (nown > 0) {
-		rc = nown < n ? ps_others(t, ps, &others, n - nown, &rows, res, c->dl, c->err) : 0;
-		if (rc == 0)
-			rc = pathinfo_emit(c, paths, drv, n, &rows, res);
-		else if (rc == 1)
-			rc = 0;       /* PowerShell's failed reply stands */
-	}
-	ps_rows_free(&rows);
+	if (nown > 0)
+		rc = nown < p->n ? ps_others(c, t, ps, p, others.data, p->n - nown) : 0;
+	for (size_t i = 0; rc == 0 && nown > 0 && i < p->n; i++)
+		if (p->drv[i] != NULL)
+			rc = pathinfo_one(c, p, i);
+	if (rc == 0 && nown > 0)
+		rc = pathinfo_emit(c, p);
+	pathinfo_free(p);
 	buf_free(&others);
-	for (size_t i = 0; i < n; i++) {
-		free(paths[i]);
-		free(drv[i]);
-	}
 	return rc;
 }
 
@@ -391,149 +272,117 @@ name_cmp(const void *a, const void *b)
 	return strcasecmp(x->name, y->name);
 }
 
-static void
-dirlist_rows(struct buf *out, const char *dir, const struct sshloop_dir *d)
+static int
+dirlist_rows(struct sshfiles_call *c, const char *dir, const struct sshloop_dir *d)
 {
 	const char *sep = dir[strlen(dir) - 1] == '\\' ? "" : "\\";
-	for (size_t i = 0; i < d->n; i++) {
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < d->n; i++) {
 		char *win = xasprintf("%s%s%s", dir, sep, d->v[i].name);
-		file_row(out, win, &d->v[i].st, d->v[i].name);
+		struct file_row r;
+		file_row(&r, win, &d->v[i].st, d->v[i].name);
+		rc = sshfiles_row(c, r.v, 10);
 		free(win);
 	}
+	return rc;
 }
 
 static int
-sftp_dirlist(struct sshfiles_call *c, const struct op *op, const char *drv, struct script_result *res)
+sftp_dirlist(struct sshfiles_call *c, const struct op *op, const char *drv)
 {
 	const char *dir = op_arg(op, "dir");
 	char *why = NULL;
-	proto_begin(&res->out, "dirlist");
 	int r = sshfiles_reach(c, dir, drv, &why);
 	if (r <= 0)
-		return r < 0 ? -1 : sshfiles_fail(res, why);
-	proto_cols(&res->out, "F", file_cols, 10);
+		return r < 0 ? -1 : sshfiles_fail(c, why);
+	proto_emit_cols(&c->out, "F", file_cols, 10);
 	/* Like Test-Path -PathType Container: no folder, no rows. */
 	struct sshloop_stat st;
 	struct sshloop_dir d = { NULL, 0 };
-	enum ssh_error k = SSHE_NONE;
-	char *e = NULL;
 	r = sshfiles_stat(c, drv, &st, &why);
 	if (r == 0 && st.exists && st.is_dir)
-		r = outcome(c, sshloop_sftp_list(c->f->loop, &c->f->sftp_host, drv,
-		    op_arg(op, "pattern"), &d, c->dl, &k, &e), k, e, &why);
+		r = sshfiles_list(c, drv, op_arg(op, "pattern"), &d, &why);
 	if (r != 0) {
 		sshloop_dir_free(&d);
-		return r < 0 ? -1 : sshfiles_fail(res, why);
+		return r < 0 ? -1 : sshfiles_fail(c, why);
 	}
 	if (d.n > 0)
 		qsort(d.v, d.n, sizeof *d.v, name_cmp);
-	dirlist_rows(&res->out, dir, &d);
-	sshfiles_done(res, d.n);
+	r = dirlist_rows(c, dir, &d);
 	sshloop_dir_free(&d);
-	return 0;
+	return r;
 }
 
 /* ---- the changing ops ---------------------------------------------------------- */
 
-/* Need() of ops.c: 0 with *st of the file; 1 after the END error the
- * PowerShell prints; -1 the connection failed. */
-int
-sshfiles_need(struct sshfiles_call *c, const char *asked, const char *drv, struct sshloop_stat *st,
-    struct script_result *res)
-{
-	char *why = NULL;
-	int r = sshfiles_reach(c, asked, drv, &why);
-	if (r > 0) {
-		r = sshfiles_stat(c, drv, st, &why);
-		if (r == 0 && !st->exists)
-			why = xasprintf("%s does not exist", asked);
-		else if (r == 0 && st->is_dir)
-			why = xasprintf("%s is a folder, not a file", asked);
-		else if (r == 0)
-			return 0;
-	}
-	if (r < 0) {
-		free(why);
-		return -1;
-	}
-	sshfiles_fail(res, why);
-	return 1;
-}
-
 static int
-reply_one(struct script_result *res, const char *type, const char *const cols[2],
+reply_one(struct sshfiles_call *c, const char *type, const char *const cols[2],
     const char *a, const char *b)
 {
 	const char *v[] = { a, b };
-	proto_cols(&res->out, type, cols, 2);
-	proto_row(&res->out, type, v, 2);
-	return sshfiles_done(res, 1);
+	proto_emit_cols(&c->out, type, cols, 2);
+	return sshfiles_row(c, v, 2);
 }
 
 static int
-sftp_setattr(struct sshfiles_call *c, const struct op *op, const char *drv, struct script_result *res)
+sftp_setattr(struct sshfiles_call *c, const struct op *op, const char *drv)
 {
 	static const char *const cols[] = { "Path", "Attrs" };
 	const char *path = op_arg(op, "path"), *ro = op_arg(op, "readonly");
 	struct sshloop_stat st;
-	proto_begin(&res->out, "setattr");
-	int r = sshfiles_need(c, path, drv, &st, res);
+	int r = sshfiles_need(c, path, drv, &st);
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	char *why = NULL;
 	if (ro != NULL && (strcmp(ro, "set") == 0 || strcmp(ro, "clear") == 0)) {
-		r = c_setro(c, drv, strcmp(ro, "set") == 0, &why);
+		r = sshfiles_setro(c, drv, strcmp(ro, "set") == 0, &why);
 		if (r == 0)
 			r = sshfiles_stat(c, drv, &st, &why);
 	}
 	if (r != 0) {
 		if (r < 0)
 			free(why);
-		return r < 0 ? -1 : sshfiles_fail(res, why);
+		return r < 0 ? -1 : sshfiles_fail(c, why);
 	}
 	char attrs[8];
 	snprintf(attrs, sizeof attrs, "%u", attrs_of(&st));
-	return reply_one(res, "A", cols, path, attrs);
+	return reply_one(c, "A", cols, path, attrs);
 }
 
 static int
-sftp_deletefile(struct sshfiles_call *c, const struct op *op, const char *drv,
-    struct script_result *res)
+sftp_deletefile(struct sshfiles_call *c, const struct op *op, const char *drv)
 {
 	static const char *const cols[] = { "Path", "Result" };
 	const char *path = op_arg(op, "path");
 	char *why = NULL;
-	proto_begin(&res->out, "deletefile");
 	int r = sshfiles_reach(c, path, drv, &why);
 	if (r <= 0)
-		return r < 0 ? -1 : sshfiles_fail(res, why);
+		return r < 0 ? -1 : sshfiles_fail(c, why);
 	struct sshloop_stat st;
 	r = sshfiles_stat(c, drv, &st, &why);
 	if (r == 0 && st.exists && st.is_dir)
-		return sshfiles_fail(res, xasprintf("%s is a folder, not a file", path));
+		return sshfiles_fail(c, xasprintf("%s is a folder, not a file", path));
 	/* Remove-Item -Force removes a read-only file; Windows refuses to
 	 * delete one otherwise, so the bit goes first. */
 	if (r == 0 && st.exists && st.readonly)
-		r = c_setro(c, drv, false, &why);
+		r = sshfiles_setro(c, drv, false, &why);
 	if (r == 0 && st.exists)
-		r = c_unlink(c, drv, &why);
+		r = sshfiles_unlink(c, drv, &why);
 	if (r != 0) {
 		if (r < 0)
 			free(why);
-		return r < 0 ? -1 : sshfiles_fail(res, why);
+		return r < 0 ? -1 : sshfiles_fail(c, why);
 	}
-	return reply_one(res, "D", cols, path, st.exists ? "deleted" : "absent");
+	return reply_one(c, "D", cols, path, st.exists ? "deleted" : "absent");
 }
 
 static int
-sftp_renamefile(struct sshfiles_call *c, const struct op *op, const char *drv,
-    struct script_result *res)
+sftp_renamefile(struct sshfiles_call *c, const struct op *op, const char *drv)
 {
 	static const char *const cols[] = { "Path", "NewPath" };
 	const char *path = op_arg(op, "path"), *name = op_arg(op, "newname");
 	struct sshloop_stat st;
-	proto_begin(&res->out, "renamefile");
-	int r = sshfiles_need(c, path, drv, &st, res);
+	int r = sshfiles_need(c, path, drv, &st);
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	char *to = sibling(path, name), *to_drv = sibling(drv, name), *why = NULL;
@@ -544,95 +393,93 @@ sftp_renamefile(struct sshfiles_call *c, const struct op *op, const char *drv,
 	if (r == 0 && st.exists)
 		why = xasprintf("%s already exists", to);
 	else if (r == 0)
-		r = c_rename(c, drv, to_drv, &why);
+		r = sshfiles_rename(c, drv, to_drv, &why);
 	if (r == 0 && why == NULL)
-		reply_one(res, "N", cols, path, to);
+		r = reply_one(c, "N", cols, path, to);
 	else if (r >= 0)
-		sshfiles_fail(res, why);
+		r = sshfiles_fail(c, why);
 	else
 		free(why);
 	free(to);
 	free(to_drv);
-	return r < 0 ? -1 : 0;
+	return r;
 }
 
-/* ---- routing -------------------------------------------------------------------- */
+/* ---- choosing -------------------------------------------------------------------- */
 
-/* The op's argument naming its file, checked as the host would. */
+/* The op's argument naming its file, when SFTP can do what the op asks
+ * (its arguments were checked by transport_call). */
 static const char *
 op_file(const struct op *op)
 {
 	const char *a;
 	switch (op->kind) {
 	case OP_DIRLIST:
-		a = op_arg(op, "pattern");
-		return a != NULL && ops_pattern_valid(a) ? op_arg(op, "dir") : NULL;
+		return op_arg(op, "dir");
 	case OP_LOGGREP:
-		a = op_arg(op, "max");
-		return ops_logpath_valid(op_arg(op, "log")) && ops_needle_valid(op_arg(op,
-		    "needle")) && (a == NULL || *a == '\0' || ops_count_valid(a)) ?
-		    op_arg(op, "log") : NULL;
+		return op_arg(op, "log");
 	case OP_SETATTR:
 		a = op_arg(op, "archive");   /* SFTP cannot express the archive bit */
 		return a == NULL || *a == '\0' || strcmp(a, "keep") == 0 ? op_arg(op, "path") :
 		    NULL;
 	case OP_DELETEFILE:
-		return op_arg(op, "path");
 	case OP_READFILE:
-		return ops_offset_valid(op_arg(op, "offset")) && ops_size_valid(op_arg(op, "max")) ?
-		    op_arg(op, "path") : NULL;
 	case OP_RENAMEFILE:
-		return ops_filename_valid(op_arg(op, "newname")) ? op_arg(op, "path") : NULL;
+		return op_arg(op, "path");
 	default:
 		return NULL;
 	}
 }
 
+/* Who answers each op kind on a drive path. */
+static int (*const by_kind[OP_COUNT])(struct sshfiles_call *, const struct op *,
+    const char *) = {
+	[OP_DIRLIST] = sftp_dirlist,
+	[OP_LOGGREP] = sshfiles_loggrep,
+	[OP_READFILE] = sshfiles_readfile,
+	[OP_SETATTR] = sftp_setattr,
+	[OP_DELETEFILE] = sftp_deletefile,
+	[OP_RENAMEFILE] = sftp_renamefile,
+};
+
 static int
-route(struct sshfiles_call *c, struct transport *t, sshfiles_ps_fn ps, const struct op *op,
-    struct script_result *res)
+route(struct sshfiles_call *c, struct transport *t, transport_call_fn ps, const struct op *op)
 {
 	if (op->kind == OP_PATHINFO)
-		return ops_paths_valid(op_arg(op, "paths")) ? sftp_pathinfo(c, t, ps, op, res) : 1;
+		return sftp_pathinfo(c, t, ps, op);
 	char *drv = own_path(c->f, op_file(op));
-	if (drv == NULL)
+	if (drv == NULL || (unsigned)op->kind >= OP_COUNT || by_kind[op->kind] == NULL) {
+		free(drv);
 		return 1;
-	int rc = op->kind == OP_DIRLIST ? sftp_dirlist(c, op, drv, res) :
-	    op->kind == OP_LOGGREP ? sshfiles_loggrep(c, op, drv, res) :
-	    op->kind == OP_READFILE ? sshfiles_readfile(c, op, drv, res) :
-	    op->kind == OP_SETATTR ? sftp_setattr(c, op, drv, res) :
-	    op->kind == OP_DELETEFILE ? sftp_deletefile(c, op, drv, res) :
-	    sftp_renamefile(c, op, drv, res);
+	}
+	int rc = by_kind[op->kind](c, op, drv);
 	free(drv);
 	return rc;
 }
 
 int
-sshfiles_try(struct sshfiles *f, struct transport *t, sshfiles_ps_fn ps,
-    const char *script, struct script_result *res, const struct deadline *dl, char **err)
+sshfiles_answer(struct sshfiles *f, struct transport *t, transport_call_fn ps,
+    const struct op *op, proto_record_fn fn, void *arg, const struct deadline *dl, char **err)
 {
 	if (clock_mono_ms() < atomic_load(&f->off_until))
 		return 1;
-	struct op op;
-	char *storage = NULL, *e = NULL;
-	if (ops_parse(script, &op, &storage, &e) != 0) {
-		free(e);
-		return 1;
-	}
-	struct sshfiles_call c = { .f = f, .op = op_name(op.kind), .dl = dl, .err = err };
-	int rc = route(&c, t, ps, &op, res);
-	free(storage);
-	if (rc < 0 && c.no_sftp) {
-		/* Nothing was changed: SFTP fails at its first call. */
+	struct sshfiles_call c = { .f = f, .op = op_name(op->kind), .dl = dl, .err = err };
+	proto_emit_begin(&c.out, fn, arg);
+	int rc = route(&c, t, ps, op);
+	if (rc == TRANSPORT_EFAIL && c.no_sftp) {
+		/* Nothing was changed: SFTP fails at its first call; nothing
+		 * was given to fn: that comes after the last. */
 		atomic_store(&f->off_until, clock_mono_ms() + SFTP_RETRY_MS);
 		if (err != NULL) {
 			free(*err);
 			*err = NULL;
 		}
-		buf_reset(&res->out);
-		buf_reset(&res->err);
 		rc = 1;
+	} else if (rc == 0 && c.why != NULL) {
+		err_set(err, "remote error: %s", c.why);
+		rc = TRANSPORT_EREPLY;
 	}
+	free(c.why);
 	return rc;
 }
 

@@ -1,6 +1,6 @@
 /*
- * Logs over SFTP, for the SSH transport (sshfiles.c routes to them):
- * loggrep and readfile.  loggrep reads the .lo_ and the .log in ranged
+ * Logs over SFTP, for the SSH transport (sshfiles.c routes to them, and
+ * sshfiles_call.c is what they answer with): loggrep and readfile.  loggrep reads the .lo_ and the .log in ranged
  * reads and keeps, per transport, what it found: a log that only grew
  * since the last look is read from where that look ended, so a refresh
  * costs the new lines, not the whole file.  readfile is one ranged read,
@@ -9,8 +9,6 @@
  */
 #include "config.h"
 #include "backend/transport/ssh/sshfiles_int.h"
-#include "backend/ops/ops.h"
-#include "backend/core/proto.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -329,13 +327,13 @@ lg_update(struct sshfiles_call *c, struct lg_state *s, const char *lo_drv, const
 	return r;
 }
 
-static void
-lg_emit(struct script_result *res, const struct lg_state *s, const struct lg_hit *tail,
+static int
+lg_emit(struct sshfiles_call *c, const struct lg_state *s, const struct lg_hit *tail,
     const char *const names[2])
 {
 	static const char *const cols[] = { "File", "Offset", "Line" };
-	proto_cols(&res->out, "L", cols, 3);
-	size_t skip = tail->line != NULL && s->hits.n == s->hits.max ? 1 : 0, n = 0;
+	proto_emit_cols(&c->out, "L", cols, 3);
+	size_t skip = tail->line != NULL && s->hits.n == s->hits.max ? 1 : 0;
 	for (size_t i = skip; i <= s->hits.n; i++) {
 		const struct lg_hit *h = i < s->hits.n ?
 		    &s->hits.v[(s->hits.head + i) % s->hits.max] : tail;
@@ -344,23 +342,22 @@ lg_emit(struct script_result *res, const struct lg_state *s, const struct lg_hit
 		char off[24];
 		snprintf(off, sizeof off, "%llu", (unsigned long long)h->off);
 		const char *v[] = { names[h->file], off, h->line };
-		proto_row(&res->out, "L", v, 3);
-		n++;
+		if (sshfiles_row(c, v, 3) != 0)
+			return TRANSPORT_EREPLY;
 	}
-	sshfiles_done(res, n);
+	return 0;
 }
 
 int
-sshfiles_loggrep(struct sshfiles_call *c, const struct op *op, const char *drv, struct script_result *res)
+sshfiles_loggrep(struct sshfiles_call *c, const struct op *op, const char *drv)
 {
 	const char *log = op_arg(op, "log"), *needle = op_arg(op, "needle");
 	const char *mx = op_arg(op, "max");
 	size_t max = mx != NULL && *mx ? strtoul(mx, NULL, 10) : LG_DEFAULT_MAX;
 	char *why = NULL;
-	proto_begin(&res->out, "loggrep");
 	int r = sshfiles_reach(c, log, drv, &why);
 	if (r <= 0)
-		return r < 0 ? -1 : sshfiles_fail(res, why);
+		return r < 0 ? -1 : sshfiles_fail(c, why);
 	char *lo_drv = rotated(drv), *lo_asked = rotated(log);
 	char *key = xasprintf("%s\x1f%s\x1f%zu", drv, needle, max);
 	struct lg_file lo, lg;
@@ -377,10 +374,10 @@ sshfiles_loggrep(struct sshfiles_call *c, const struct op *op, const char *drv, 
 	}
 	const char *names[2] = { lo_asked, log };
 	if (r == 0) {
-		lg_emit(res, &s, &tail, names);
+		r = lg_emit(c, &s, &tail, names);
 		cache_put(c->f->logs, key, &s);
 	} else if (r > 0) {
-		sshfiles_fail(res, why);
+		r = sshfiles_fail(c, why);
 		why = NULL;
 	}
 	ring_free(&s.hits);
@@ -389,7 +386,7 @@ sshfiles_loggrep(struct sshfiles_call *c, const struct op *op, const char *drv, 
 	free(key);
 	free(lo_drv);
 	free(lo_asked);
-	return r < 0 ? -1 : 0;
+	return r;
 }
 
 /* ---- readfile ------------------------------------------------------------------ */
@@ -397,16 +394,14 @@ sshfiles_loggrep(struct sshfiles_call *c, const struct op *op, const char *drv, 
 /* readfile_ps: the B record of [offset, offset+max) with the file's size,
  * time and first 64 bytes, base64. */
 int
-sshfiles_readfile(struct sshfiles_call *c, const struct op *op, const char *drv,
-    struct script_result *res)
+sshfiles_readfile(struct sshfiles_call *c, const struct op *op, const char *drv)
 {
 	static const char *const cols[] = { "Offset", "Size", "MTime", "Head", "Data" };
 	const char *path = op_arg(op, "path");
 	uint64_t off = strtoull(op_arg(op, "offset"), NULL, 10);
 	uint64_t max = strtoull(op_arg(op, "max"), NULL, 10);
 	struct sshloop_stat st;
-	proto_begin(&res->out, "readfile");
-	int r = sshfiles_need(c, path, drv, &st, res);
+	int r = sshfiles_need(c, path, drv, &st);
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	struct buf head, data;
@@ -427,19 +422,18 @@ sshfiles_readfile(struct sshfiles_call *c, const struct op *op, const char *drv,
 		ops_b64_encode(data.data, data.len, &d64);
 		const char *v[] = { op_arg(op, "offset"), size, mtime, h64.data ? h64.data : "",
 			d64.data ? d64.data : "" };
-		proto_cols(&res->out, "B", cols, 5);
-		proto_row(&res->out, "B", v, 5);
+		proto_emit_cols(&c->out, "B", cols, 5);
+		r = sshfiles_row(c, v, 5);
 		buf_free(&h64);
 		buf_free(&d64);
-		sshfiles_done(res, 1);
 	} else if (r > 0) {
-		sshfiles_fail(res, why);
+		r = sshfiles_fail(c, why);
 		why = NULL;
 	}
 	free(why);
 	buf_free(&head);
 	buf_free(&data);
-	return r < 0 ? -1 : 0;
+	return r;
 }
 
 /* ---- the cache's life -------------------------------------------------------------- */

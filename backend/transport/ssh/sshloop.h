@@ -21,7 +21,7 @@
 #include "backend/transport/ssh/sshkh.h"
 #include "backend/transport/ssh/sshsftp.h"
 #include "backend/transport/ssh/sshtypes.h"
-#include "backend/transport/transport.h"
+#include "backend/transport/script.h"
 #include "backend/core/util.h"
 
 /* Starts the engine thread (libssh2_init must have run: sshloop_global_init). */
@@ -80,14 +80,14 @@ struct ssh_files {
 	int sftp_port;             /* where SFTP is served; 0 = the host's port */
 };
 
-/* The transport over the engine: run_script renders the script as the
- * -EncodedCommand line (the stdin bootstrap when it is too long for
- * cmd.exe), strips CR, decodes CLIXML errors on stderr, and reports
- * failures as "SERVER: op: what failed".  With f->sftp, the file ops on
- * the host's own files (E:\..., \\NAME\E$\...) are answered over SFTP,
- * in the very protocol text the PowerShell would print (sshfiles.c); a
- * server without SFTP gets PowerShell for five minutes before SFTP is
- * tried again; f NULL: everything as PowerShell. */
+/* The transport over the engine, answering every op: the op's script goes
+ * as the -EncodedCommand line (the stdin bootstrap when it is too long for
+ * cmd.exe), CR is stripped, CLIXML errors on stderr are decoded, and
+ * failures are reported as "SERVER: op: what failed".  With f->sftp, the
+ * file ops on the host's own files (E:\..., \\NAME\E$\...) are answered
+ * over SFTP, with the very records the PowerShell would give
+ * (sshfiles.c); a server without SFTP gets PowerShell for five minutes
+ * before SFTP is tried again; f NULL: everything as PowerShell. */
 struct transport *transport_ssh_new(struct sshloop *l, const struct ssh_host *h,
     const struct ssh_files *f);
 

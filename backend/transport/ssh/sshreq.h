@@ -18,7 +18,7 @@
 #include <libssh2_sftp.h>
 
 #include "backend/transport/ssh/sshtypes.h"
-#include "backend/transport/transport.h"
+#include "backend/transport/script.h"
 #include "backend/core/util.h"
 
 /* Where a command is on its channel. */

@@ -8,19 +8,17 @@
  * sees what it sees from the simulator.
  *
  * With SFTP on, the file ops on the host's own files
- * (pathinfo, dirlist, loggrep, setattr, deletefile, renamefile) are
- * answered over SFTP instead, in the very text the PowerShell would
- * print (sshfiles.c); everything else, and everything while the server
- * turns SFTP down, goes as PowerShell.
+ * (pathinfo, dirlist, loggrep, readfile, setattr, deletefile, renamefile)
+ * are answered over SFTP instead, with the very records the PowerShell
+ * would give (sshfiles.c); everything else, and everything while the
+ * server turns SFTP down, goes as PowerShell.
  */
 #include "config.h"
-#include "backend/ops/ops.h"
-#include "backend/core/proto.h"
+#include "backend/transport/script.h"
 #include "backend/transport/ssh/sshfiles.h"
 #include "backend/transport/ssh/sshloop.h"
 #include "backend/ops/winenc.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,14 +31,11 @@ struct ssh_priv {
 /* ---- PowerShell ------------------------------------------------------------- */
 
 static int
-ps_run(struct transport *t, const char *script, struct script_result *res,
+ps_run(struct transport *t, const struct op *o, const char *script, struct script_result *res,
     const struct deadline *dl, char **err)
 {
 	struct ssh_priv *p = t->priv;
-	char op[32];
-	transport_script_op(script, op);
-	if (op[0] == '\0')
-		snprintf(op, sizeof op, "script");
+	const char *op = op_name(o->kind);
 	char *e = NULL;
 	char *cmd = winenc_command(script, &e);
 	char *payload = NULL;
@@ -74,13 +69,20 @@ ps_run(struct transport *t, const char *script, struct script_result *res,
 }
 
 static int
-ssh_run(struct transport *t, const char *script, struct script_result *res,
+ps_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
+{
+	return script_call(t, ps_run, op, fn, arg, dl, err);
+}
+
+static int
+ssh_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
     const struct deadline *dl, char **err)
 {
 	struct ssh_priv *p = t->priv;
 	int answered = p->files != NULL ?
-	    sshfiles_try(p->files, t, ps_run, script, res, dl, err) : 1;
-	return answered > 0 ? ps_run(t, script, res, dl, err) : answered;
+	    sshfiles_answer(p->files, t, ps_call, op, fn, arg, dl, err) : 1;
+	return answered > 0 ? ps_call(t, op, fn, arg, dl, err) : answered;
 }
 
 static void
@@ -96,7 +98,7 @@ ssh_close(struct transport *t)
 	free(p);
 }
 
-static const struct transport_ops ssh_ops = { "ssh", TCAP_SCRIPT, ssh_run, ssh_close };
+static const struct transport_ops ssh_ops = { "ssh", ssh_call, ssh_close };
 
 static char *
 dup_opt(const char *s)
@@ -114,9 +116,5 @@ transport_ssh_new(struct sshloop *l, const struct ssh_host *h, const struct ssh_
 	    h->connect_timeout_ms };
 	if (f != NULL && f->sftp)
 		p->files = sshfiles_new(l, &p->host, f->sftp_port);
-	struct transport *t = xcalloc(1, sizeof *t);
-	t->ops = &ssh_ops;
-	t->host = xstrdup(h->name);
-	t->priv = p;
-	return t;
+	return transport_new(&ssh_ops, h->name, TRANSPORT_ALL_OPS, p);
 }
