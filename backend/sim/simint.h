@@ -455,8 +455,11 @@ struct reply {
 	size_t records;
 	bool failed;
 };
+void simreply_begin(struct reply *r, const char *op);
 void simreply_cols(struct reply *r, const char *type, const char *const *names, size_t n);
 void simreply_row(struct reply *r, const char *type, const char *const *values, size_t n);
+void simreply_row_uncounted(struct reply *r, const char *type, const char *const *values,
+    size_t n);
 void simreply_error(struct reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void simreply_ok(struct reply *r);
 

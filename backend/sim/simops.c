@@ -3,8 +3,8 @@
  * ops_render() made for a real Windows host; we read its op and arguments
  * back with ops_parse(), check the arguments again as a host would (the
  * text may not come from us), bring the site up to the present and run the
- * op's handler from a table keyed by op kind.  Replies are our line
- * protocol with CRLF line ends, as PowerShell on Windows writes them.
+ * op's handler from a table keyed by op kind.  Every handler writes its
+ * reply through simreply.c.
  */
 #include "config.h"
 #include "backend/sim/simint.h"
@@ -15,63 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void
-reply_flush(struct reply *r)
-{
-	buf_grow(r->out, r->tmp.len + r->tmp.len / 8 + 2);
-	for (size_t i = 0; i < r->tmp.len; i++) {
-		if (r->tmp.data[i] == '\n')
-			buf_addc(r->out, '\r');
-		buf_addc(r->out, r->tmp.data[i]);
-	}
-	buf_reset(&r->tmp);
-}
-
-static void
-reply_begin(struct reply *r, const char *op)
-{
-	proto_begin(&r->tmp, op);
-	reply_flush(r);
-}
-
-void
-simreply_cols(struct reply *r, const char *type, const char *const *names, size_t n)
-{
-	proto_cols(&r->tmp, type, names, n);
-	reply_flush(r);
-}
-
-void
-simreply_row(struct reply *r, const char *type, const char *const *values, size_t n)
-{
-	proto_row(&r->tmp, type, values, n);
-	reply_flush(r);
-	r->records++;
-}
-
-void
-simreply_error(struct reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-void
-simreply_error(struct reply *r, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	proto_end_error(&r->tmp, msg);
-	reply_flush(r);
-	free(msg);
-	r->failed = true;
-}
-
-void
-simreply_ok(struct reply *r)
-{
-	proto_end_ok(&r->tmp, r->records);
-	reply_flush(r);
-}
 
 /* ---- arguments ------------------------------------------------------------ */
 
@@ -232,8 +175,7 @@ op_status(struct opctx *x)
 	simclock_iso(s->clock, now);
 	const char *tv[] = { now };
 	simreply_cols(x->r, "T", tcols, 1);
-	proto_row(&x->r->tmp, "T", tv, 1); /* T is not counted, as in the script */
-	reply_flush(x->r);
+	simreply_row_uncounted(x->r, "T", tv, 1); /* as in the script */
 	simreply_ok(x->r);
 	return 0;
 }
@@ -316,7 +258,7 @@ simops_run(const char *dir, const char *host, const char *script,
 	int rc = 0;
 	if (ops_parse(script, &op, &storage, &perr) != 0) {
 		char *name = header_op(script);
-		reply_begin(&r, name);
+		simreply_begin(&r, name);
 		if (strcmp(name, "unknown") != 0 && op_from_name(name) < 0)
 			simreply_error(&r, "op %s is not supported by the simulator yet", name);
 		else
@@ -324,7 +266,7 @@ simops_run(const char *dir, const char *host, const char *script,
 		buf_printf(&res->err, "%s\r\n", perr);
 		free(name);
 	} else {
-		reply_begin(&r, op_name(op.kind));
+		simreply_begin(&r, op_name(op.kind));
 		struct opctx x = { .host = host, .op = &op, .r = &r };
 		rc = run_op(dir, &x, dl, err);
 		if (rc != 0)
