@@ -15,11 +15,14 @@
 #include <string.h>
 #include <strings.h>
 
-static const struct {
-	const char *name;
-	bool writes;
-} op_table[] = {
-#define X(e, n, w) [e] = { n, w },
+static const bool op_writes[] = {
+#define X(e, n, w) [e] = w,
+	OP_TABLE(X)
+#undef X
+};
+
+static const struct enum_name op_names[] = {
+#define X(e, n, w) { e, n },
 	OP_TABLE(X)
 #undef X
 };
@@ -27,22 +30,19 @@ static const struct {
 const char *
 op_name(enum op_kind k)
 {
-	return (unsigned)k < OP_COUNT ? op_table[k].name : "?";
+	return enum_name(op_names, ENUM_NAMES_COUNT(op_names), (int)k, "?");
 }
 
 int
 op_from_name(const char *name)
 {
-	for (int k = 0; k < OP_COUNT; k++)
-		if (strcmp(op_table[k].name, name) == 0)
-			return k;
-	return -1;
+	return enum_lookup(op_names, ENUM_NAMES_COUNT(op_names), name, false);
 }
 
 bool
 op_changes_site(enum op_kind k)
 {
-	return (unsigned)k < OP_COUNT && op_table[k].writes;
+	return (unsigned)k < OP_COUNT && op_writes[k];
 }
 
 const char *
