@@ -861,6 +861,15 @@ config_find(const char *cli_path, char **tried)
 }
 
 /* Server names are host names, so they match without regard to case. */
+const char *
+config_transport_name(enum config_transport t)
+{
+	for (const struct choice *c = transports; c->name != NULL; c++)
+		if (c->value == (int)t)
+			return c->name;
+	return "?";
+}
+
 const struct config_server *
 config_server(const struct config *c, const char *name)
 {

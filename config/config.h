@@ -66,6 +66,8 @@ void config_free(struct config *c);
  * (~/.config when unset).  Returns a malloc'd path, or NULL when none of
  * them names an existing file (then *tried lists what was looked at). */
 char *config_find(const char *cli_path, char **tried);
+/* How the configuration spells a transport ("ssh"); "?" for none. */
+const char *config_transport_name(enum config_transport t);
 const struct config_server *config_server(const struct config *c, const char *name);
 
 #endif

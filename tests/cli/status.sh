@@ -80,6 +80,7 @@ fi
 sed -i 's/transport = sim/transport = smb/' "$SCRATCH/site.ini"
 "$DPDOCTOR" status -c "$SCRATCH/site.ini" >/dev/null 2>"$SCRATCH/err"; is $? 2 "smb transport cannot run the query: exit 2"
 grep -q "$primary" "$SCRATCH/err"; ok $? "  naming the server"
+grep -q "only transport = ssh and sim work so far" "$SCRATCH/err"; ok $? "  and the transports that can run it"
 
 # ssh to a port where nothing listens (tests/cli/ssh.sh has a real sshd).
 sed -i 's/transport = smb/transport = ssh/' "$SCRATCH/site.ini"

@@ -153,18 +153,17 @@ typedef int (*app_transport_fn)(struct app *a, const struct app_args *args, cons
  * site in one.
  */
 struct app_transport {
-	enum config_transport kind;
-	const char *name;            /* as the configuration spells it */
+	enum config_transport kind;  /* named as config_transport_name() spells it */
 	app_transport_fn open;
 	bool wmi;
 	bool routed;
 };
 
 static const struct app_transport app_transports[] = {
-	{ CONFIG_TRANSPORT_SSH, "ssh", app_ssh_transport, true, true },
-	{ CONFIG_TRANSPORT_SIM, "sim", app_sim_transport, true, false },
-	{ CONFIG_TRANSPORT_SMB, "smb", NULL, false, true },
-	{ CONFIG_TRANSPORT_LOCAL, "local", NULL, false, true },
+	{ CONFIG_TRANSPORT_SSH, app_ssh_transport, true, true },
+	{ CONFIG_TRANSPORT_SIM, app_sim_transport, true, false },
+	{ CONFIG_TRANSPORT_SMB, NULL, false, true },
+	{ CONFIG_TRANSPORT_LOCAL, NULL, false, true },
 };
 #define APP_NTRANSPORTS (sizeof app_transports / sizeof app_transports[0])
 
@@ -192,7 +191,7 @@ app_wmi_transports(void)
 		if (app_transports[i].open == NULL || !app_transports[i].wmi)
 			continue;
 		buf_printf(&b, "%s%s", n == 0 ? "" : n + 1 == total ? " and " : ", ",
-		    app_transports[i].name);
+		    config_transport_name(app_transports[i].kind));
 		n++;
 	}
 	return buf_detach(&b);
