@@ -11,7 +11,7 @@
  * key names the parse function for its kind of value.  Any error discards
  * the whole file: the caller gets defaults, never half a configuration.
  */
-#include <config.h>        /* autoconf's, by <> so config/config.h is not found instead */
+#include "autoconf.h"
 #include "config/config.h"
 
 #include "backend/core/nal.h"

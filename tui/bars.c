@@ -4,7 +4,7 @@
  * is left, so at 80 columns the refresh state and key hints stay visible
  * and only the longest text (the source label, a long name) is cut.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/bars.h"
 #include "tui/draw.h"
 #include "tui/glyph.h"

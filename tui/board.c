@@ -8,7 +8,7 @@
  * with at least one kept cell, so "/DP07" shows DP07's column and the
  * packages that have a problem there.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/board.h"
 #include "tui/draw.h"
 #include "tui/glyph.h"

@@ -9,7 +9,7 @@
  * says, newest first in a group, cited items marked, unreadable ones in
  * the error colour.  The pane scrolls: it is longer than the screen.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/detail.h"
 #include "tui/draw.h"
 #include "tui/glyph.h"

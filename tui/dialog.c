@@ -6,7 +6,7 @@
  * owner gave one, sits between the text and the choices and owns the
  * terminal cursor.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/dialog.h"
 #include "tui/draw.h"
 #include "tui/scroll.h"

@@ -4,7 +4,7 @@
  * mbrtowc() and measured with wcwidth(); anything undecodable or a control
  * character becomes '?'.  In the C locale that leaves pure ASCII on screen.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/draw.h"
 #include "tui/glyph.h"
 

@@ -7,7 +7,7 @@
  * after the job's done callback (which gets the request) ran, or at exit
  * once jobs_free() has joined the workers.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/gather.h"
 #include "tui/sshkey.h"
 #include "tui/ui.h"

@@ -3,7 +3,7 @@
  * both survive terminals without UTF-8; btop refuses to start instead and
  * has collected years of bug reports for it.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/glyph.h"
 #include "backend/core/model.h"
 

@@ -5,7 +5,7 @@
  * the cursor pointing past the end.  Drawing loops over visible rows and
  * columns only.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/grid.h"
 #include "tui/draw.h"
 #include "tui/theme.h"

@@ -5,7 +5,7 @@
  * and again when the user refreshes or accepts a host key while it is on
  * screen, which it hears as events (ui_listen) rather than being called.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/gridview.h"
 #include "tui/bars.h"
 #include "tui/detail.h"

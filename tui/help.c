@@ -5,7 +5,7 @@
  * In read-only mode the bindings that would change a server are listed as
  * disabled rather than hidden.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/help.h"
 #include "tui/draw.h"
 #include "tui/glyph.h"

@@ -6,7 +6,7 @@
  * jobs' done callbacks always have somewhere to land; it is freed at exit
  * after jobs_free() has joined the workers.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/history.h"
 #include "tui/dialog.h"
 #include "tui/draw.h"

@@ -5,7 +5,7 @@
  * dialogs' answers are here too, so every question takes the same keys for
  * the same answer and Enter always gives the answer drawn in capitals.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/keymap.h"
 #include "tui/glyph.h"
 

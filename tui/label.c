@@ -3,7 +3,7 @@
  * names); a label with other bytes is only ever cut at its end, at a
  * character boundary, and never has anything stripped.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/label.h"
 #include "tui/draw.h"
 

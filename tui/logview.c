@@ -14,7 +14,7 @@
  * source; what is on screen (merge by time, package filter) is recomputed
  * per draw, which is cheap next to reading the files.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/logview.h"
 #include "tui/draw.h"
 #include "tui/glyph.h"

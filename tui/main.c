@@ -3,7 +3,7 @@
  * open the site and hand it to the full-screen UI.  Exit codes follow one
  * rule everywhere: 0 fine, 1 problems found, 2 error (bad usage included).
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/cli/app.h"
 #include "tui/cli/cli.h"
 #include "tui/tui.h"

@@ -2,7 +2,7 @@
  * Marked cells (see marks.h).  DP names compare without case, as Windows
  * server names do everywhere else in the board.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/marks.h"
 #include "backend/core/util.h"
 

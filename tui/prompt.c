@@ -5,7 +5,7 @@
  * clearing overwrite what they drop, so a secret typed and corrected
  * leaves no bytes behind in the buffer.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/prompt.h"
 #include "tui/draw.h"
 #include "tui/keymap.h"

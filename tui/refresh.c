@@ -8,7 +8,7 @@
  * A refresh owed (u->want_refresh: a repair ran, an ssh question was
  * answered, host keys were accepted) starts once none runs.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/refresh.h"
 #include "tui/sshkey.h"
 #include "backend/sms/status.h"

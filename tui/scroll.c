@@ -3,7 +3,7 @@
  * the next frame clamps it, so End pressed in the same batch as the key
  * that opened a view, or before a resize, still lands on the last page.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/scroll.h"
 
 #include <limits.h>

@@ -11,7 +11,7 @@
  * are written, whoever listens for UI_EVENT_HOSTKEYS_ACCEPTED (the refresh,
  * the detail pane, the wizard) tries again; this module knows none of them.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/sshkey.h"
 #include "tui/dialog.h"
 #include "tui/glyph.h"

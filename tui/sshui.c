@@ -21,7 +21,7 @@
  * once into the malloc'd answer the engine wipes and frees, and the buffer
  * is wiped as soon as the dialog closes.  Nothing here logs or prints it.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/sshui.h"
 #include "tui/dialog.h"
 #include "tui/keymap.h"

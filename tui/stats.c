@@ -2,7 +2,7 @@
  * Latency samples.  Bounded (a long session cannot grow it without limit)
  * and cheap: one clock read per key batch and per frame.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/stats.h"
 #include "backend/core/util.h"
 

@@ -3,7 +3,7 @@
  * so wrapping can follow the current width after a resize without any
  * cache to invalidate.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/text.h"
 #include "tui/draw.h"
 #include "backend/core/util.h"

@@ -6,7 +6,7 @@
  * table applies, and the crosshair becomes bold, which turns the dim
  * "not targeted" dots of the cursor's row and column into a visible line.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/theme.h"
 
 #include <stdlib.h>

@@ -12,7 +12,7 @@
  * except inside ppoll(), so worker threads never take them and the loop
  * always wakes up for them.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/tui.h"
 #include "tui/gather.h"
 #include "tui/glyph.h"

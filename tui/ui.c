@@ -4,7 +4,7 @@
  * registry.  Nothing here calls up into the screens: a listener is a
  * function pointer a screen or service handed in.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/ui.h"
 #include "backend/core/util.h"
 

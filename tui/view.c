@@ -7,7 +7,7 @@
  * that costs only the visible cells, and ncurses sends the terminal just
  * the difference.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/view.h"
 #include "tui/bars.h"
 #include "tui/dialog.h"

@@ -6,7 +6,7 @@
  * group, and once more when it is large (repair_batch_large()), through
  * the generic dialog.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/wizard.h"
 #include "tui/wizard_int.h"
 #include "tui/dialog.h"

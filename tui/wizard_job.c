@@ -10,7 +10,7 @@
  * cancelled job (exit) raises env.cancel through the sleep callback, so a
  * wait step lets go of its worker promptly.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/wizard_int.h"
 #include "tui/sshkey.h"
 #include "tui/gather.h"

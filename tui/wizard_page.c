@@ -8,7 +8,7 @@
  * per cell.  While a job runs, only what the job does not write is read
  * (see wizard_int.h).
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/wizard_int.h"
 #include "tui/glyph.h"
 #include "tui/ui.h"

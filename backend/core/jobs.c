@@ -7,7 +7,7 @@
  * the worker is told to stop; a worker that ignores the flag only wastes a
  * thread, it never freezes the screen.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/core/jobs.h"
 
 #include <errno.h>

@@ -4,7 +4,7 @@
  * (5,000 packages x 500 DPs) stays linear; the dense matrix of cell indices
  * lets the grid find any visible cell in O(1) while drawing.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/core/model.h"
 #include "backend/core/nal.h"
 

@@ -6,7 +6,7 @@
  * location form without the Display part.  We read it left to right and
  * say where it went wrong rather than guessing.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/core/nal.h"
 #include "backend/core/util.h"
 

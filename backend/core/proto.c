@@ -5,7 +5,7 @@
  * and columns are skipped) because remote output is untrusted input that
  * still has to survive version skew.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/core/proto.h"
 
 #include <stdio.h>

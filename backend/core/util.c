@@ -4,7 +4,7 @@
  * UTC time text, UTF-8 decoding, enum name tables and safe file writes (temp + fsync + rename, so a crash never
  * leaves a half-written site database or journal behind).
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/core/util.h"
 
 #include <errno.h>

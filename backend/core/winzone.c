@@ -4,7 +4,7 @@
  * because the rules to apply are the ones in force on the servers in 2007,
  * not today's.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/core/winzone.h"
 #include "backend/core/util.h"
 

@@ -5,7 +5,7 @@
  * PowerShell renderer runs again (ops_ps.c).  Also base64, for readfile's
  * bytes.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/ops/ops.h"
 #include "backend/core/nal.h"
 

@@ -8,7 +8,7 @@
  * the only special characters are the quote marks (doubled here; the
  * typographic quotes PowerShell also accepts are refused by the check).
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/ops/ops_ps.h"
 
 #include <stdio.h>

@@ -13,7 +13,7 @@
  * padding is taken off the length afterwards.  Both are fed in chunks so
  * their int lengths never overflow.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/ops/winenc.h"
 #include "backend/ops/ops.h"
 

@@ -12,7 +12,7 @@
  * EVP interface.  Reading streams the file with getline() so a long journal
  * is never held in memory whole.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/repair/journal.h"
 
 #include <errno.h>

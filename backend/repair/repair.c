@@ -8,7 +8,7 @@
  * of them need from the world (deadlines, progress, fingerprints, states)
  * in repair_env.c, below the other three.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/repair/repair_int.h"
 #include "backend/sms/evidence.h"
 #include "backend/core/model.h"

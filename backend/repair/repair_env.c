@@ -6,7 +6,7 @@
  * the cells' states from the status query.  It is the bottom of the repair
  * files: it uses none of them, so their calls all point down to it.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/repair/repair_int.h"
 #include "backend/sms/evidence.h"
 #include "backend/core/model.h"

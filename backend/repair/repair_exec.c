@@ -8,7 +8,7 @@
  * with what the plan showed, and hand the decision back when they differ.
  * Also here: the re-read at the end, the summary, and batch grouping.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/repair/repair_int.h"
 #include "backend/repair/journal.h"
 #include "backend/core/model.h"

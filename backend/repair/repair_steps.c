@@ -7,7 +7,7 @@
  * administrator on the Windows server (dpdoctor then checks the result);
  * on the simulated demo site the simulator does them on request.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/repair/repair_int.h"
 #include "backend/sms/evidence.h"
 #include "backend/core/model.h"

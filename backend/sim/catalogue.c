@@ -4,7 +4,7 @@
  * the branch offices hosting distribution points, with their Windows time
  * zones.  Kept as data so scenarios differ only in how much of it they use.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/catalogue.h"
 
 const struct cat_entry cat_entries[] = {

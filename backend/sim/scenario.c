@@ -8,7 +8,7 @@
  * let the event engine run the last twenty hours so the logs have a past.
  * Quotas and sizes are a table per scenario (scenspec.c).
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/catalogue.h"
 #include "backend/sim/scenspec.h"
 #include "backend/sim/simint.h"

@@ -4,7 +4,7 @@
  * primary updates packages by itself.  scenario.c builds a site from a
  * row; simevent.c reads the update settings as time goes by.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/scenspec.h"
 
 #include <stddef.h>

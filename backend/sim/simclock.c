@@ -8,7 +8,7 @@
  * The Windows time zones the servers live in are here too: the database
  * stores a server's by name and its log stamps in it.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/simint.h"
 #include "backend/core/winzone.h"
 

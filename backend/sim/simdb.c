@@ -7,7 +7,7 @@
  * to end, which serialises processes and threads alike (each op opens its
  * own descriptor, and flock locks belong to the open file description).
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/simint.h"
 #include "backend/core/nal.h"
 #include "backend/core/proto.h"

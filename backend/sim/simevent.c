@@ -10,7 +10,7 @@
  * is a new row.  Catch-up is bounded: a site left alone for a month
  * simulates only its last day.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/scenspec.h"
 #include "backend/sim/simint.h"
 

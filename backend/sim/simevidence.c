@@ -10,7 +10,7 @@
  * and package files (read from their stand-in headers) and the formatted
  * text of a status message.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/simint.h"
 #include "backend/core/nal.h"
 #include "backend/ops/ops.h"

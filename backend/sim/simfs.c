@@ -8,7 +8,7 @@
  * the next inbox scan does.  Package files are small text stand-ins whose
  * headers name what the real (binary, much larger) file would hold.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/simint.h"
 #include "backend/core/nal.h"
 

@@ -6,7 +6,7 @@
  * needs them made so its failing pairs can heal.  SMS is not told (and
  * logs nothing): it notices at its next retry, or sooner after a re-push.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/simint.h"
 #include "backend/core/nal.h"
 

@@ -11,7 +11,7 @@
  * tests meet what a Windows host would send.  It never reads stdin unless
  * the bootstrap asks for it, as the real bootstrap only reads it then.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
  * time, so threads that ran side by side interleave the way they do in a
  * real log while the file stays in time order.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/simint.h"
 #include "backend/core/winzone.h"
 

@@ -6,7 +6,7 @@
  * op's handler from a table keyed by op kind.  Every handler writes its
  * reply through simreply.c.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/simint.h"
 #include "backend/core/nal.h"
 #include "backend/ops/ops_ps.h"

@@ -6,7 +6,7 @@
  * change.  What SMS 2003 does afterwards (re-push delays, recompression,
  * sending to every DP) happens in the event engine as time passes.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/simint.h"
 #include "backend/core/nal.h"
 #include "backend/ops/ops.h"

@@ -5,7 +5,7 @@
  * handler) because every handler writes through it: the handlers sit
  * above this file and below the dispatcher.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/simint.h"
 #include "backend/core/proto.h"
 

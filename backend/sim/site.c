@@ -6,7 +6,7 @@
  * demo directory is a path a user typed, and a typo must not cost them a
  * folder of their own files.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/scenspec.h"
 #include "backend/sim/simint.h"
 

@@ -5,7 +5,7 @@
  * and cancellation like the network transports, so code above cannot tell
  * the demo from a real site by its timing rules.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/simint.h"
 #include "backend/transport/script.h"
 

@@ -8,7 +8,7 @@
  * At the end, diagnose_cell(): gather, sort and diagnose one cell, the
  * one call the detail pane, the wizard and the commands all make.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sms/diagnose.h"
 #include "backend/sms/smslog.h"
 

@@ -9,7 +9,7 @@
  * fails becomes an EV_UNREACHABLE item and the others still run.  Where
  * SMS lives on the servers is said once, in `sms_layout`.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sms/evidence.h"
 #include "backend/core/nal.h"
 #include "backend/ops/ops.h"

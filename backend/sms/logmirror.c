@@ -8,7 +8,7 @@
  * copy by the time we look, so a length check alone would append the new
  * file's tail to the old file's head.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sms/logmirror.h"
 #include "backend/ops/ops.h"
 #include "backend/core/proto.h"

@@ -9,7 +9,7 @@
  * it are parsed -- that is what lets `dpdoctor log --package` keep up with
  * grep -F.  No allocation happens per line.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sms/smslog_int.h"
 
 #include <errno.h>

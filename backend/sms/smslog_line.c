@@ -9,7 +9,7 @@
  * come from CMTrace's type, STATMSG's SEV, or a small phrase table.  The
  * input is untrusted: every read is bounded by the slice's length.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sms/smslog_int.h"
 #include "backend/core/winzone.h"
 

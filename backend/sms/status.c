@@ -5,7 +5,7 @@
  * and a bad one is reported with its line, because a half-understood grid
  * is worse than an error.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sms/status.h"
 #include "backend/core/nal.h"
 #include "backend/ops/ops.h"

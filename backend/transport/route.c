@@ -6,7 +6,7 @@
  * table, per op; a server's own transport is chosen only for the op kinds
  * it answers.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/transport/route.h"
 
 #include <stdlib.h>

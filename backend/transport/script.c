@@ -3,7 +3,7 @@
  * transport's run function, and its standard output is parsed as our
  * protocol.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/transport/script.h"
 #include "backend/ops/ops_ps.h"
 

@@ -4,7 +4,7 @@
  * transport answers, the deadline) and the wording of a failed reply, so
  * each transport only implements the carrying itself.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/transport/transport.h"
 
 #include <stdio.h>

@@ -9,7 +9,7 @@
  * and reports the snapshot's memory (RSS growth).  Ratios are against the
  * baseline of the same run, so the figures mean something on any machine.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/sim.h"
 #include "backend/ops/ops_ps.h"
 #include "backend/sms/status.h"

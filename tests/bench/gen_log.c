@@ -5,7 +5,7 @@
  * fast as the disk takes it.  Used by tests/bench/log.sh; not part of the
  * pass/fail suite.  Usage: gen_log FILE MEGABYTES [PACKAGES]
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

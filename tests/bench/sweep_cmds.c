@@ -9,7 +9,7 @@
  *
  *   sweep_cmds SIMDIR PKGID
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sms/evidence.h"
 #include "backend/sim/sim.h"
 #include "backend/sms/status.h"

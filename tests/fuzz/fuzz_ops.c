@@ -5,7 +5,7 @@
  * checking the arguments read (rendering them again) and parsing may fail
  * but never crash.  Built and run for a bounded time by tests/fuzz/run.sh.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/core/util.h"
 #include "backend/ops/ops_ps.h"
 #include "backend/core/proto.h"

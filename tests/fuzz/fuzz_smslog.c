@@ -6,7 +6,7 @@
  * so ASan sees any slice that points outside the input.  Built and run for
  * a bounded time by tests/fuzz/run.sh.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sms/smslog.h"
 
 #include <stdint.h>

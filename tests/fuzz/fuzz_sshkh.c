@@ -6,7 +6,7 @@
  * and asked about a few hosts and one ed25519 key.  Built and run for a
  * bounded time by tests/fuzz/run.sh.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/transport/ssh/sshkh.h"
 
 #include <stdint.h>

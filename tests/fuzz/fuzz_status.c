@@ -4,7 +4,7 @@
  * checks; none of them may crash, leak or read out of bounds, whatever the
  * bytes.  Built and run for a bounded time by tests/fuzz/run.sh.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sms/status.h"
 
 #include <stdint.h>

@@ -5,7 +5,7 @@
  * read out of bounds, whatever they are given.  Built and run for a
  * bounded time by tests/fuzz/run.sh.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/core/util.h"
 #include "backend/ops/winenc.h"
 

@@ -5,7 +5,7 @@
  * snapshots, and the prompt wiping what a secret leaves behind.  The tmux
  * tests cover what the screen looks like.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tests/unit/tap.h"
 #include "tui/board.h"
 #include "tui/glyph.h"

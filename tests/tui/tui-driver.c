@@ -20,7 +20,7 @@
  * DPD_FAKE_SHUFFLE=1 (every call after the first changes problem counts,
  * which reorders the rows).
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/tui.h"
 #include "backend/core/proto.h"
 #include "backend/sim/sim.h"

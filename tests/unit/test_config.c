@@ -6,7 +6,7 @@
  * shipped dpdoctor.ini.example (found through $top_srcdir, exported by the
  * test harness), and the search order of config_find.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "config/config.h"
 
 #include "backend/core/util.h"

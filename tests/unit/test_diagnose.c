@@ -1,6 +1,6 @@
 /* Unit tests: each diagnosis rule on hand-built evidence, positive and
  * negative, plus incomplete evidence and a healthy cell. */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sms/diagnose.h"
 #include "backend/sms/smslog.h"
 #include "tests/unit/tap.h"

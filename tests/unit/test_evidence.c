@@ -5,7 +5,7 @@
  * returns what each failure mode leaves behind, for one cell of each mode,
  * a healthy cell and a DP that cannot be reached.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sms/evidence.h"
 #include "backend/core/nal.h"
 #include "backend/ops/ops_ps.h"

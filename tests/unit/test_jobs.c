@@ -1,6 +1,6 @@
 /* Unit tests: the background job runner (results, failures, deadlines,
  * cancellation, and that the UI side never waits for a stuck worker). */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/core/jobs.h"
 #include "tests/unit/tap.h"
 

@@ -6,7 +6,7 @@
  * lines, concurrent appends from two processes that must never interleave,
  * and a clear error naming the path when the journal can't be written.
  */
-#include "config.h"
+#include "autoconf.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -7,7 +7,7 @@
  * over too), ranges over 1 MiB come in several reads, and errors say
  * where and why.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sms/logmirror.h"
 #include "backend/core/proto.h"
 #include "tests/unit/tap.h"

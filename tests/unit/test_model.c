@@ -1,5 +1,5 @@
 /* Unit tests: the state table and snapshot indexing. */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/core/model.h"
 #include "tests/unit/tap.h"
 

@@ -1,5 +1,5 @@
 /* Unit tests: NAL path parsing and name validation (sms-domain.md §4). */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/core/nal.h"
 #include "tests/unit/tap.h"
 

@@ -1,5 +1,5 @@
 /* Unit tests: op rendering, validation and parsing back (injection safety). */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/ops/ops_ps.h"
 #include "tests/unit/tap.h"
 

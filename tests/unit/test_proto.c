@@ -1,5 +1,5 @@
 /* Unit tests: the line protocol (escaping, structure, hostile replies). */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/core/proto.h"
 #include "tests/unit/tap.h"
 

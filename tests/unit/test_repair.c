@@ -9,7 +9,7 @@
  * target, the journal pairs every begin with an end, and a batch heals
  * several cells at once.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/repair/journal.h"
 #include "backend/repair/repair.h"
 #include "backend/sim/simint.h"

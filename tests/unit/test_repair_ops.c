@@ -4,7 +4,7 @@
  * (time frozen, moved on with DPDOCTOR_SIM_TIME) the seed's fixes work in
  * the right order and fail in the wrong one.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/core/nal.h"
 #include "backend/ops/ops_ps.h"
 #include "backend/sim/simint.h"

@@ -1,7 +1,7 @@
 /* Unit tests: the route transport sends each op to the server it touches,
  * splits a pathinfo over several servers and merges its rows in order, and
  * turns a part that cannot be asked into Error rows. */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/transport/route.h"
 #include "tests/unit/tap.h"
 

@@ -7,7 +7,7 @@
  * still under a frozen clock, moves on when the clock does, and never
  * deletes a folder that is not a demo site.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/core/model.h"
 #include "backend/core/nal.h"
 #include "backend/ops/ops_ps.h"

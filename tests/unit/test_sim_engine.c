@@ -10,7 +10,7 @@
  * pending and then installed at the new version, failing pairs stay exactly
  * as they would without updates, and all of it follows from seed and time.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/ops/ops_ps.h"
 #include "backend/core/proto.h"
 #include "backend/sim/simint.h"

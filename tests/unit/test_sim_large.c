@@ -7,7 +7,7 @@
  * a few packages an hour by itself, and the status ops that carry those
  * updates stay as cheap.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/ops/ops_ps.h"
 #include "backend/sim/simint.h"
 #include "tests/unit/tap.h"

@@ -6,7 +6,7 @@
  * rollover order, the tail (append, truncation, rotation) and the package
  * filter's fast path agreeing with the slow one.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sms/smslog.h"
 #include "tests/unit/tap.h"
 

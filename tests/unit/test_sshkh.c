@@ -8,7 +8,7 @@
  * markers, over-long lines, the preference list, appending, and the
  * fingerprint text against `ssh-keygen -l`.
  */
-#include "config.h"
+#include "autoconf.h"
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Unit tests: status replies into snapshots, and status_fetch over a fake
  * transport (errors must name the host, the line and the field). */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/sim/simint.h"
 #include "backend/sms/status.h"
 #include "tests/unit/tap.h"

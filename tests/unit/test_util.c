@@ -1,5 +1,5 @@
 /* Unit tests: time text, the byte buffer and atomic file writes. */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/core/util.h"
 #include "tests/unit/tap.h"
 

@@ -1,6 +1,6 @@
 /* Unit tests: the Windows command line (-EncodedCommand), the stdin
  * bootstrap, the host-side parser's refusals and CLIXML error text. */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/ops/winenc.h"
 #include "backend/core/util.h"
 #include "tests/unit/tap.h"

@@ -6,7 +6,7 @@
  * result is one transport and one site code; a road that cannot be taken
  * says exactly why and how to proceed, and the caller exits with 2.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/cli/app.h"
 #include "tui/cli/app_ssh.h"
 #include "backend/transport/route.h"

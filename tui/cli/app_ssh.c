@@ -17,7 +17,7 @@
  * be waiting too), adds its key type, fingerprint and how to accept it.  A changed key is never waiting (the engine refuses it
  * outright), so nothing is ever added that suggests going on.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/cli/app_ssh.h"
 #include "tui/cli/askpass.h"
 

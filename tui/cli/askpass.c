@@ -11,7 +11,7 @@
  * collected in a buffer that is wiped whenever it moves and on every
  * error path.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/cli/askpass.h"
 
 #include "backend/core/util.h"

@@ -4,7 +4,7 @@
  * pairs -- or all of them with --all -- as an aligned table, CSV (RFC 4180)
  * or JSON, sorted by package ID and DP so the output diffs cleanly.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/cli/cli.h"
 #include "tui/cli/app.h"
 #include "backend/sms/status.h"

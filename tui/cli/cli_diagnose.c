@@ -5,7 +5,7 @@
  * evidence marked), JSON for tools.  Exit 0 installed, 1 a problem was
  * found, 2 error.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/cli/cli.h"
 #include "tui/cli/app.h"
 #include "backend/sms/diagnose.h"

@@ -7,7 +7,7 @@
  * object per line for tools.  Bad journal lines are skipped with a warning.
  * Exit 0; with --unfinished 1 when there are any; 2 on error.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/cli/cli.h"
 #include "tui/cli/app.h"
 #include "backend/repair/journal.h"

@@ -9,7 +9,7 @@
  * parsing itself and could never reach hundreds of MB/s.  Invalid UTF-8 is
  * replaced by U+FFFD in JSON so the output always parses.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/cli/cli.h"
 #include "tui/cli/app.h"
 #include "backend/sms/logmirror.h"

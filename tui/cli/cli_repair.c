@@ -9,7 +9,7 @@
  * not, 2 on error or when a step was refused (read-only, or a destructive
  * step's target changed while --yes was answering).
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/cli/cli.h"
 #include "tui/cli/app.h"
 #include "backend/repair/journal.h"

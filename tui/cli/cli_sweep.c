@@ -6,7 +6,7 @@
  * share one session to the WMI host and run as parallel channels.  Lines
  * are printed in DP order once every DP has answered.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "tui/cli/cli.h"
 #include "backend/repair/repair.h"
 

@@ -5,7 +5,7 @@
  * and running commands.  A question is handed over under the loop's lock
  * and the answer wakes the engine.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/transport/ssh/sshask.h"
 #include "backend/transport/ssh/sshreq.h"
 

@@ -24,7 +24,7 @@
  * mode and the op's arguments are checked before any of this
  * (transport_call).
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/transport/ssh/sshfiles.h"
 #include "backend/transport/ssh/sshfiles_int.h"
 

@@ -4,7 +4,7 @@
  * connection; PowerShell's Reach() and Need() of ops_ps.c, worded as it
  * words them; and the op's answer, records or its END error.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/transport/ssh/sshfiles_int.h"
 
 #include <ctype.h>

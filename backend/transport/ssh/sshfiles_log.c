@@ -7,7 +7,7 @@
  * with the file's size and first bytes, for the mirrored copy the log
  * view follows (backend/sms/logmirror.c).
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/transport/ssh/sshfiles_int.h"
 
 #include <errno.h>

@@ -17,7 +17,7 @@
  * secrets do not linger in freed memory, and that free what libssh2
  * still holds when the session goes.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/transport/ssh/sshask.h"
 #include "backend/transport/ssh/sshhost.h"
 #include "backend/transport/ssh/sshsftp_int.h"

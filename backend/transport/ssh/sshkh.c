@@ -10,7 +10,7 @@
  * types known for a host before the handshake.  New keys are appended as
  * one line with one write(), never by rewriting the user's file.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/transport/ssh/sshkh.h"
 
 #include <ctype.h>

@@ -14,7 +14,7 @@
  * their own, so a person typing holds up only the host that asked) in
  * sshask.c, and queuing and completing a request in sshreq.c.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/transport/ssh/sshloop.h"
 #include "backend/transport/ssh/sshask.h"
 #include "backend/transport/ssh/sshhost.h"

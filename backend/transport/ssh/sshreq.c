@@ -5,7 +5,7 @@
  * wakes the caller.  Also here: what libssh2's codes and messages say
  * about a session, which the hosts and the SFTP steps both read.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/transport/ssh/sshreq.h"
 
 #include <errno.h>

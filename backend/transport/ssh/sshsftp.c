@@ -18,7 +18,7 @@
  * /E:/a/b in one place, to_sftp, and anything else is refused
  * before a request is made.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/transport/ssh/sshsftp_int.h"
 
 #include <ctype.h>

@@ -13,7 +13,7 @@
  * would give (sshfiles.c); everything else, and everything while the
  * server turns SFTP down, goes as PowerShell.
  */
-#include "config.h"
+#include "autoconf.h"
 #include "backend/transport/script.h"
 #include "backend/transport/ssh/sshfiles.h"
 #include "backend/transport/ssh/sshloop.h"
