@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_KEYS 10             /* the most keys any section has */
+#define MAX_KEYS 32             /* room for any section's keys (checked below) */
 
 /* Enum fields are written through an int pointer by the generic parser. */
 _Static_assert(sizeof(enum config_transport) == sizeof(int), "enum size");

@@ -2,7 +2,7 @@
  * The diagnosis rules.  Each finding of FINDING_TABLE has a rule function
  * that looks at the evidence and, when it matches, cites the items it rests
  * on and fills in an explanation with this cell's facts.  Rules are tried
- * in the order of the table, which is the order of the seed's procedure:
+ * in the order of rules[], which is the order of the seed's procedure:
  * a missing source or a root-only share explains a failure before any
  * PCK-level symptom does, because fixing the PCK would not help there.
  * At the end, diagnose_cell(): gather, sort and diagnose one cell, the
