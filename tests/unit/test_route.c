@@ -217,10 +217,45 @@ test_split(void)
 	transport_close(r);
 }
 
+/* A DP whose transport answers only file ops (as an SMB transport will):
+ * the route gives it the kinds it answers for its own files and keeps the
+ * rest on the WMI host; a transport asked for a kind it does not answer
+ * refuses it before carrying anything. */
+static void
+test_capability(void)
+{
+	struct fake *f;
+	struct transport *files = fake_new("DP01", 2, &f);
+	files->answers = TRANSPORT_OP(OP_PATHINFO) | TRANSPORT_OP(OP_DIRLIST) |
+	    TRANSPORT_OP(OP_READFILE);
+	struct fake *w;
+	struct transport *r = route_new(fake_new("PRI", 1, &w));
+	char *err = NULL;
+	ok(route_add(r, "DP01", files, &err) == 0, "a files-only DP01 added");
+	is_int(picked(r, mkop(OP_DIRLIST, "dir", "\\\\DP01\\E$\\SMS", "pattern", "*")), 2,
+	    "a kind it answers, on its files: DP01");
+	is_int(picked(r, mkop(OP_SHAREACL, "server", "DP01", "share", "SMSPKGE$")), 1,
+	    "a kind it does not answer (shareacl): the WMI host, by UNC");
+	is_int(picked(r, mkop(OP_DELETEFILE, "path", "\\\\DP01\\E$\\x.PKG", NULL, NULL)), 1,
+	    "deletefile, not answered by DP01's transport: the WMI host");
+	ok(transport_answers(r, OP_STATUS) && transport_answers(r, OP_DIRLIST),
+	    "the route answers the union of its transports' kinds");
+
+	struct op acl = mkop(OP_SHAREACL, "server", "DP01", "share", "SMSPKGE$");
+	struct deadline dl = { clock_mono_ms() + 5000, NULL };
+	ok(transport_call(files, &acl, NULL, NULL, &dl, &err) != 0,
+	    "asked directly, a transport refuses a kind it does not answer");
+	contains(err, "DP01: the fake transport does not carry shareacl", "  naming host and op");
+	ok(f->seen.len == 0, "  before carrying anything");
+	free(err);
+	transport_close(r);
+}
+
 int
 main(void)
 {
 	test_pick();
 	test_split();
+	test_capability();
 	return done_testing();
 }

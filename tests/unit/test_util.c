@@ -1,10 +1,14 @@
-/* Unit tests: time text, the byte buffer and atomic file writes. */
+/* Unit tests: time text, the byte buffer, atomic file writes, the UTF-8
+ * decoder, enum names and writing all of a buffer. */
 #include "autoconf.h"
 #include "backend/core/util.h"
 #include "tests/unit/tap.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void
@@ -74,11 +78,93 @@ test_files(void)
 	free(path);
 }
 
+static void
+test_utf8(void)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+		uint32_t cp;
+	} good[] = {
+		{ "A", 1, 'A' }, { "\xc3\xa9", 2, 0xe9 }, { "\xe2\x9c\x93", 3, 0x2713 },
+		{ "\xf0\x9f\x98\x80", 4, 0x1f600 }, { "\xf4\x8f\xbf\xbf", 4, 0x10ffff },
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		uint32_t cp = 0;
+		size_t n = utf8_decode(good[i].s, strlen(good[i].s), &cp);
+		ok(n == good[i].len && cp == good[i].cp, "decodes U+%04X in %zu bytes",
+		    (unsigned)good[i].cp, good[i].len);
+	}
+	static const char *const bad[] = {
+		"\x80", "\xbf", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xed\xa0\x80",
+		"\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\xff", "\xc3", "\xe2\x9c", "\xc3" "A",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ok(utf8_decode(bad[i], strlen(bad[i]), NULL) == 0, "refuses bad sequence %zu", i);
+	ok(utf8_decode("A", 0, NULL) == 0, "nothing to decode in 0 bytes");
+	ok(utf8_valid("caf\xc3\xa9 \xe2\x9c\x93", 9), "valid text");
+	ok(!utf8_valid("caf\xc3", 4), "text cut inside a character");
+}
+
+static void
+test_enum_names(void)
+{
+	enum { RED, GREEN, BLUE };
+	static const struct enum_name in_order[] = { { RED, "red" }, { GREEN, "green" },
+		{ BLUE, "blue" } };
+	static const struct enum_name shuffled[] = { { BLUE, "blue" }, { RED, "red" } };
+	size_t n = ENUM_NAMES_COUNT(in_order), m = ENUM_NAMES_COUNT(shuffled);
+	is_str(enum_name(in_order, n, GREEN, "?"), "green", "name of a value");
+	is_str(enum_name(shuffled, m, RED, "?"), "red", "name from a table out of order");
+	is_str(enum_name(shuffled, m, GREEN, "?"), "?", "a value without a name");
+	is_str(enum_name(in_order, n, -1, "none"), "none", "a negative value");
+	ok(enum_lookup(in_order, n, "blue", false) == BLUE, "value of a name");
+	ok(enum_lookup(in_order, n, "Blue", false) == -1, "case counts unless asked");
+	ok(enum_lookup(in_order, n, "Blue", true) == BLUE, "  and is ignored when asked");
+	ok(enum_lookup(shuffled, m, "green", false) == -1, "an unknown name");
+}
+
+static void
+test_write_all(void)
+{
+	int fds[2];
+	ok(pipe(fds) == 0, "pipe");
+	/* More than a pipe holds at once, read by a child: short writes. */
+	size_t len = 1 << 20;
+	char *data = xcalloc(1, len);
+	for (size_t i = 0; i < len; i++)
+		data[i] = (char)('a' + i % 26);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[1]);
+		size_t got = 0, bad = 0;
+		char chunk[4096];
+		ssize_t r;
+		while ((r = read(fds[0], chunk, sizeof chunk)) > 0) {
+			for (ssize_t i = 0; i < r; i++)
+				bad += chunk[i] != (char)('a' + (got + (size_t)i) % 26);
+			got += (size_t)r;
+		}
+		_exit(got == len && bad == 0 ? 0 : 1);
+	}
+	close(fds[0]);
+	ok(fd_write_all(fds[1], data, len) == 0, "a megabyte through a pipe");
+	close(fds[1]);
+	int status = 0;
+	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "  arrives whole and in order");
+	ok(fd_write_all(fds[1], "x", 1) == -1 && errno == EBADF, "a closed descriptor fails");
+	free(data);
+}
+
 int
 main(void)
 {
 	test_time();
 	test_buf();
 	test_files();
+	test_utf8();
+	test_enum_names();
+	test_write_all();
 	return done_testing();
 }
