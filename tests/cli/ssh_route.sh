@@ -42,8 +42,18 @@ ok $? "route.ini: a [server] section per DP, all on port $SSHD_PORT"
 summary() { python3 -c 'import json,sys
 for l in open(sys.argv[1]):
 	d = json.loads(l); print(d["dp"], d["state"], d["finding"], d["error"])' "$1" | sort; }
-# Sessions sshd accepted on its command port (the primary's SFTP has its own).
-logins() { grep -c "^Connection from .* on 127\.0\.0\.1 port $SSHD_PORT\b" "$log"; }
+# Sessions logged in on sshd's command port (the primary's SFTP has its own).
+# A connection that never logs in (sshd_start's readiness probe, whose line a
+# loaded machine may write late) is not a session.
+logins() {
+	awk -v P="$SSHD_PORT" '
+	/^Connection from .* on .* port [0-9]+ / { if ($9 == P) conn[$5] = 1 }
+	/^Accepted [a-z-]+ for / {
+		for (i = 1; i < NF; i++)
+			if ($i == "port" && ($(i + 1) in conn)) { n++; delete conn[$(i + 1)] }
+	}
+	END { print n + 0 }' "$log"
+}
 
 want=$(summary "$SCRATCH/demo.jsonl")
 before=$(logins)
