@@ -16,24 +16,39 @@
 #include <string.h>
 
 /* PowerShell helpers every script shares: strict errors, no progress
- * records (they corrupt output over SSH), UTF-8 out, protocol writers. */
+ * records (they corrupt output over SSH), UTF-8 out, protocol writers.
+ * Everything here and in the op bodies stays within PowerShell 2.0 on CLR
+ * 2.0 (Server 2003 SP2 has at most that); backend/sim/simps2.c refuses what
+ * is newer, as a 2.0 host would fail. */
 static const char prelude[] =
 	"$ErrorActionPreference = 'Stop'\n"
 	"$ProgressPreference = 'SilentlyContinue'\n"
-	"[Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false\n"
+	"# A host whose console encoding cannot be set (no console) still runs,\n"
+	"# as the stdin bootstrap does.\n"
+	"try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false } catch {}\n"
 	"function Esc($s) {\n"
 	"  if ($null -eq $s) { return '' }\n"
 	"  $s = ([string]$s).Replace('\\', '\\\\').Replace(\"`t\", '\\t').Replace(\"`n\", '\\n').Replace(\"`r\", '\\r')\n"
-	"  return [regex]::Replace($s, '[\\x00-\\x1f\\x7f]', { param($m) '\\x{0:X2}' -f [int][char]$m.Value })\n"
+	"  if ($s -notmatch '[\\x00-\\x1f\\x7f]') { return $s }\n"
+	"  # Other control characters are rare: one character at a time, with no\n"
+	"  # script block standing in for a .NET delegate.\n"
+	"  $o = New-Object Text.StringBuilder\n"
+	"  foreach ($c in $s.ToCharArray()) {\n"
+	"    if ([int]$c -lt 32 -or [int]$c -eq 127) { [void]$o.Append(('\\x{0:X2}' -f [int]$c)) } else { [void]$o.Append($c) }\n"
+	"  }\n"
+	"  return $o.ToString()\n"
 	"}\n"
 	"function Emit([string]$t, [object[]]$v) {\n"
 	"  [Console]::Out.Write($t + \"`t\" + ((@($v) | ForEach-Object { Esc $_ }) -join \"`t\") + \"`n\")\n"
 	"}\n"
 	"function Cols([string]$t, [string[]]$c) { Emit 'COLS' (@($t) + $c) }\n"
 	"$Inv = [Globalization.CultureInfo]::InvariantCulture\n"
+	"# WMI datetimes go out exactly as WMI gives them (DMTF, e.g.\n"
+	"# 20070104100000.000000+000, or +*** from SMS): dpdoctor converts them,\n"
+	"# honouring the offset.\n"
 	"function WmiTime($w) {\n"
 	"  if (-not $w) { return '' }\n"
-	"  return [Management.ManagementDateTimeConverter]::ToDateTime($w).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', $Inv)\n"
+	"  return [string]$w\n"
 	"}\n";
 
 static const char status_body[] =
@@ -140,14 +155,20 @@ static const char loggrep_ps[] =
 	"  if ($why) { throw $why }\n"
 	"  $max = 2000\n"
 	"  if ($A['max']) { $max = [int]$A['max'] }\n"
-	"  $keep = New-Object 'System.Collections.Generic.Queue[object]'\n"
+	"  $keep = New-Object System.Collections.Queue\n"
 	"  $enc = [Text.Encoding]::Default\n"
 	"  $files = @(($A['log'] -replace '\\.log$', '.lo_'), $A['log'])\n"
 	"  foreach ($f in $files) {\n"
 	"    if (-not (Test-Path -LiteralPath $f -PathType Leaf)) { continue }\n"
 	"    # distmgr holds the log open: share it for reading and writing.\n"
 	"    $fs = New-Object IO.FileStream($f, 'Open', 'Read', 'ReadWrite')\n"
-	"    try { $ms = New-Object IO.MemoryStream; $fs.CopyTo($ms); $b = $ms.ToArray() } finally { $fs.Close() }\n"
+	"    # Read in blocks: Stream.CopyTo is .NET 4, and PowerShell 2.0 runs on CLR 2.\n"
+	"    try {\n"
+	"      $ms = New-Object IO.MemoryStream\n"
+	"      $blk = New-Object byte[] 65536\n"
+	"      while (($got = $fs.Read($blk, 0, $blk.Length)) -gt 0) { $ms.Write($blk, 0, $got) }\n"
+	"      $b = $ms.ToArray()\n"
+	"    } finally { $fs.Close() }\n"
 	"    $at = 0\n"
 	"    while ($at -lt $b.Length) {\n"
 	"      $nl = [Array]::IndexOf($b, [byte]10, $at)\n"
@@ -165,53 +186,80 @@ static const char loggrep_ps[] =
 	"  Done $n\n"
 	"} catch { Fail $_ }\n";
 
+/* statmsgs: the SMS 2003 SDK documents single-class queries with full
+ * class names; a join with aliases is not confirmed for its provider
+ * (sms-domain.md 8.2), so each class is asked on its own and the rows are
+ * joined here by RecordID.  The package's record IDs come first, newest
+ * first; then a window of `max` of them at a time: the messages, their
+ * insertion strings and their DP attribute (404) in that RecordID range,
+ * until `max` messages passed the dp filter or the IDs ran out. */
 static const char statmsgs_ps[] =
 	"$wmi = @{ Namespace = 'root\\SMS\\site_' + $A['site'] }\n"
 	"if ($A['provider']) { $wmi['ComputerName'] = $A['provider'] }\n"
 	"[Console]::Out.Write(\"DPDOCTOR 1 statmsgs`n\")\n"
+	"function Ask([string]$q) { return @(Get-WmiObject @wmi -Query $q) }\n"
 	"try {\n"
 	"  # Validated before rendering; checked again because it goes into WQL.\n"
 	"  if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
 	"  $max = 500\n"
 	"  if ($A['max']) { $max = [int]$A['max'] }\n"
-	"  $q = \"SELECT stat.RecordID, stat.MessageID, stat.Severity, stat.Component, stat.MachineName, \" +\n"
-	"       \"stat.Time, ins.InsStrIndex, ins.InsStrValue FROM SMS_StatusMessage AS stat \" +\n"
-	"       \"LEFT JOIN SMS_StatMsgInsStrings AS ins ON stat.RecordID = ins.RecordID \" +\n"
-	"       \"JOIN SMS_StatMsgAttributes AS att ON stat.RecordID = att.RecordID \" +\n"
-	"       \"WHERE att.AttributeID = 400 AND att.AttributeValue = '\" + $A['package'] + \"' \" +\n"
-	"       \"ORDER BY stat.RecordID DESC\"\n"
-	"  $msgs = @{}\n"
-	"  foreach ($r in Get-WmiObject @wmi -Query $q) {\n"
-	"    $id = [string]$r.stat.RecordID\n"
-	"    if (-not $msgs.ContainsKey($id)) {\n"
-	"      $msgs[$id] = @{ S = $r.stat; I = @{}; DP = '' }\n"
-	"    }\n"
-	"    if ($null -ne $r.ins -and $null -ne $r.ins.InsStrIndex) { $msgs[$id].I[[int]$r.ins.InsStrIndex] = [string]$r.ins.InsStrValue }\n"
-	"  }\n"
-	"  $q = \"SELECT dp.RecordID, dp.AttributeValue FROM SMS_StatMsgAttributes AS dp \" +\n"
-	"       \"JOIN SMS_StatMsgAttributes AS att ON dp.RecordID = att.RecordID \" +\n"
-	"       \"WHERE dp.AttributeID = 404 AND att.AttributeID = 400 AND att.AttributeValue = '\" + $A['package'] + \"'\"\n"
-	"  foreach ($r in Get-WmiObject @wmi -Query $q) {\n"
-	"    $id = [string]$r.dp.RecordID\n"
-	"    if ($msgs.ContainsKey($id)) { $msgs[$id].DP = [string]$r.dp.AttributeValue }\n"
-	"  }\n"
+	"  # Messages about the package as a whole (no 404) count for a DP when the\n"
+	"  # site server sent them: the provider's host, taken to be the site server.\n"
+	"  $siteserver = $A['provider']\n"
+	"  if (-not $siteserver) { $siteserver = $env:COMPUTERNAME }\n"
+	"  $ids = @(Ask (\"SELECT RecordID FROM SMS_StatMsgAttributes WHERE AttributeID = 400 AND \" +\n"
+	"               \"AttributeValue = '\" + $A['package'] + \"'\") | ForEach-Object { [int64]$_.RecordID } |\n"
+	"          Sort-Object -Descending -Unique)\n"
 	"  Cols 'M' @('RecordID','MessageID','Severity','Component','MachineName','Time','InsStrings','DP','Text')\n"
 	"  $n = 0\n"
-	"  foreach ($m in ($msgs.Values | Sort-Object { [int64]$_.S.RecordID } -Descending)) {\n"
-	"    $s = $m.S\n"
-	"    if ($A['dp'] -and $s.MachineName -ne $A['dp'] -and\n"
-	"        $m.DP.IndexOf('\\\\' + $A['dp'] + '\\', [StringComparison]::OrdinalIgnoreCase) -lt 0) { continue }\n"
-	"    $ins = @()\n"
-	"    foreach ($k in ($m.I.Keys | Sort-Object)) { $ins += $m.I[$k].Replace('\\', '\\\\').Replace('|', '\\|') }\n"
-	"    # The text needs the components' message DLLs: not formatted here.\n"
-	"    Emit 'M' @($s.RecordID, $s.MessageID, $s.Severity, $s.Component, $s.MachineName,\n"
-	"              (WmiTime $s.Time), ($ins -join '|'), $m.DP, '')\n"
-	"    $n++\n"
-	"    if ($n -ge $max) { break }\n"
+	"  $at = 0\n"
+	"  while ($n -lt $max -and $at -lt $ids.Count) {\n"
+	"    $win = @($ids[$at..([Math]::Min($at + $max, $ids.Count) - 1)])\n"
+	"    $at += $win.Count\n"
+	"    $range = ' WHERE RecordID >= ' + $win[$win.Count - 1] + ' AND RecordID <= ' + $win[0]\n"
+	"    $want = @{}\n"
+	"    foreach ($id in $win) { $want[[string]$id] = $true }\n"
+	"    $stat = @{}; $ins = @{}; $dps = @{}\n"
+	"    foreach ($s in (Ask ('SELECT RecordID, MessageID, Severity, Component, MachineName, Time ' +\n"
+	"                         'FROM SMS_StatusMessage' + $range))) {\n"
+	"      $k = [string]$s.RecordID\n"
+	"      if ($want.ContainsKey($k)) { $stat[$k] = $s; $ins[$k] = @{} }\n"
+	"    }\n"
+	"    foreach ($i in (Ask ('SELECT RecordID, InsStrIndex, InsStrValue FROM SMS_StatMsgInsStrings' + $range))) {\n"
+	"      $k = [string]$i.RecordID\n"
+	"      if ($ins.ContainsKey($k) -and $null -ne $i.InsStrIndex) { $ins[$k][[int]$i.InsStrIndex] = [string]$i.InsStrValue }\n"
+	"    }\n"
+	"    foreach ($d in (Ask ('SELECT RecordID, AttributeValue FROM SMS_StatMsgAttributes' + $range +\n"
+	"                         ' AND AttributeID = 404'))) {\n"
+	"      $k = [string]$d.RecordID\n"
+	"      if ($stat.ContainsKey($k)) { $dps[$k] = [string]$d.AttributeValue }\n"
+	"    }\n"
+	"    foreach ($id in $win) {\n"
+	"      $k = [string]$id\n"
+	"      if (-not $stat.ContainsKey($k)) { continue }\n"
+	"      $s = $stat[$k]\n"
+	"      $dp = ''\n"
+	"      if ($dps.ContainsKey($k)) { $dp = $dps[$k] }\n"
+	"      if ($A['dp'] -and $s.MachineName -ne $A['dp'] -and\n"
+	"          $dp.IndexOf('\\\\' + $A['dp'] + '\\', [StringComparison]::OrdinalIgnoreCase) -lt 0 -and\n"
+	"          ($dp -ne '' -or $s.MachineName -ne $siteserver)) { continue }\n"
+	"      $istr = @()\n"
+	"      foreach ($x in ($ins[$k].Keys | Sort-Object)) { $istr += $ins[$k][$x].Replace('\\', '\\\\').Replace('|', '\\|') }\n"
+	"      # The text needs the components' message DLLs: not formatted here.\n"
+	"      Emit 'M' @($s.RecordID, $s.MessageID, $s.Severity, $s.Component, $s.MachineName,\n"
+	"                (WmiTime $s.Time), ($istr -join '|'), $dp, '')\n"
+	"      $n++\n"
+	"      if ($n -ge $max) { break }\n"
+	"    }\n"
 	"  }\n"
 	"  Done $n\n"
 	"} catch { Fail $_ }\n";
 
+/* shareacl: the share folder's ACL read through .NET (Get-Acl's
+ * -LiteralPath is PowerShell 3.0, and its -Path would read [ ] as
+ * wildcards), its rules asked for by SID: Administrators is S-1-5-32-544
+ * whatever the group is called on a localised Windows.  Names are looked
+ * up only for the text a person reads. */
 static const char shareacl_ps[] =
 	"[Console]::Out.Write(\"DPDOCTOR 1 shareacl`n\")\n"
 	"try {\n"
@@ -220,18 +268,22 @@ static const char shareacl_ps[] =
 	"  $sh = Get-WmiObject -ComputerName $A['server'] -Query $wmiq\n"
 	"  if ($null -eq $sh) { throw ('no share ' + $A['share'] + ' on ' + $A['server']) }\n"
 	"  $unc = '\\\\' + $A['server'] + '\\' + $A['share']\n"
-	"  $acl = Get-Acl -LiteralPath $unc\n"
-	"  $admin = 'BUILTIN\\Administrators'\n"
+	"  $acl = [IO.Directory]::GetAccessControl($unc, [Security.AccessControl.AccessControlSections]::Access)\n"
+	"  $admins = 'S-1-5-32-544'\n"
 	"  $nested = 'no'\n"
-	"  foreach ($r in $acl.Access) {\n"
-	"    if ($r.IdentityReference.Value -eq $admin -and $r.AccessControlType -eq 'Allow' -and\n"
+	"  $lines = @()\n"
+	"  foreach ($r in $acl.GetAccessRules($true, $true, [Security.Principal.SecurityIdentifier])) {\n"
+	"    $sid = $r.IdentityReference.Translate([Security.Principal.SecurityIdentifier])\n"
+	"    if ($sid.Value -eq $admins -and $r.AccessControlType -eq 'Allow' -and\n"
 	"        ($r.InheritanceFlags -band [Security.AccessControl.InheritanceFlags]::ContainerInherit) -and\n"
 	"        -not ($r.PropagationFlags -band [Security.AccessControl.PropagationFlags]::NoPropagateInherit)) { $nested = 'yes' }\n"
+	"    $who = $sid.Value\n"
+	"    try { $who = $sid.Translate([Security.Principal.NTAccount]).Value } catch {}\n"
+	"    $lines += ('{0}:{1}:{2}:{3}:{4}' -f $who, $r.AccessControlType, $r.FileSystemRights,\n"
+	"               $r.InheritanceFlags, $r.PropagationFlags)\n"
 	"  }\n"
-	"  $text = ($acl.Access | ForEach-Object { '{0}:{1}:{2}:{3}:{4}' -f $_.IdentityReference, $_.AccessControlType,\n"
-	"           $_.FileSystemRights, $_.InheritanceFlags, $_.PropagationFlags }) -join \"`n\"\n"
 	"  Cols 'A' @('Server','Share','Path','Nested','Acl')\n"
-	"  Emit 'A' @($A['server'], $A['share'], $sh.Path, $nested, $text)\n"
+	"  Emit 'A' @($A['server'], $A['share'], $sh.Path, $nested, ($lines -join \"`n\"))\n"
 	"  $n++\n"
 	"  Done $n\n"
 	"} catch { Fail $_ }\n";
@@ -246,7 +298,7 @@ static const char readfile_ps[] =
 	"  $got = 0\n"
 	"  if ($n -gt 0) { [void]$fs.Seek($at, [IO.SeekOrigin]::Begin) }\n"
 	"  while ($got -lt $n) { $r = $fs.Read($b, $got, $n - $got); if ($r -le 0) { break }; $got += $r }\n"
-	"  if ($got -lt $n) { [Array]::Resize([ref]$b, $got) }\n"
+	"  if ($got -lt $n) { $c = New-Object byte[] $got; [Array]::Copy($b, $c, $got); $b = $c }\n"
 	"  return ,$b\n"
 	"}\n"
 	"try {\n"
@@ -271,11 +323,6 @@ static const char readfile_ps[] =
  * what it did; nothing is changed when an argument or a reach check fails. */
 
 static const char changeprelude_ps[] =
-	"function Digest([string]$p) {\n"
-	"  $md5 = [Security.Cryptography.MD5]::Create()\n"
-	"  $fs = New-Object IO.FileStream($p, 'Open', 'Read', 'ReadWrite')\n"
-	"  try { return [BitConverter]::ToString($md5.ComputeHash($fs)) } finally { $fs.Close() }\n"
-	"}\n"
 	"function Need([string]$p) {\n"
 	"  $why = Reach $p\n"
 	"  if ($why) { throw $why }\n"
@@ -285,8 +332,23 @@ static const char changeprelude_ps[] =
 	"  return $i\n"
 	"}\n";
 
+/* copyfile: a PCK is never read back over the WAN to compare it.  Size
+ * and last write time (UTC) first: different, it is copied.  The same,
+ * the contents are hashed only when both paths are local to the host
+ * running this (a drive path, or \\<this computer>\...), with SHA-256;
+ * the managed SHA-256 throws on a host that enforces FIPS, and then, as
+ * for a remote path, size and time are the judgement.  Compared says
+ * which: sha256, size-time or size-time-fips. */
 static const char copyfile_ps[] =
 	"[Console]::Out.Write(\"DPDOCTOR 1 copyfile`n\")\n"
+	"function IsLocal([string]$p) {\n"
+	"  if (-not $p.StartsWith('\\\\')) { return $true }\n"
+	"  return ($p.Substring(2).Split('\\')[0] -eq $env:COMPUTERNAME)\n"
+	"}\n"
+	"function Sha256Of($h, [string]$p) {\n"
+	"  $fs = New-Object IO.FileStream($p, 'Open', 'Read', 'ReadWrite')\n"
+	"  try { return [BitConverter]::ToString($h.ComputeHash($fs)) } finally { $fs.Close() }\n"
+	"}\n"
 	"try {\n"
 	"  $n = 0\n"
 	"  foreach ($p in @($A['src'], $A['dst'])) { $why = Reach $p; if ($why) { throw $why } }\n"
@@ -295,15 +357,25 @@ static const char copyfile_ps[] =
 	"  $d = Get-Item -LiteralPath $A['dst'] -Force -ErrorAction SilentlyContinue\n"
 	"  if ($null -ne $d -and $d.PSIsContainer) { throw ($A['dst'] + ' is a folder, not a file') }\n"
 	"  $res = 'copied'\n"
-	"  if ($null -ne $d -and $d.Length -eq $s.Length -and (Digest $A['src']) -eq (Digest $A['dst'])) {\n"
+	"  $how = 'size-time'\n"
+	"  if ($null -ne $d -and $d.Length -eq $s.Length -and $d.LastWriteTimeUtc -eq $s.LastWriteTimeUtc) {\n"
 	"    $res = 'identical'\n"
-	"  } else {\n"
+	"    if ((IsLocal $A['src']) -and (IsLocal $A['dst'])) {\n"
+	"      $h = $null\n"
+	"      try { $h = [Security.Cryptography.SHA256]::Create() } catch { $how = 'size-time-fips' }\n"
+	"      if ($null -ne $h) {\n"
+	"        $how = 'sha256'\n"
+	"        if ((Sha256Of $h $A['src']) -ne (Sha256Of $h $A['dst'])) { $res = 'copied' }\n"
+	"      }\n"
+	"    }\n"
+	"  }\n"
+	"  if ($res -eq 'copied') {\n"
 	"    # -Force replaces a read-only target, as an administrator's copy would.\n"
 	"    Copy-Item -LiteralPath $A['src'] -Destination $A['dst'] -Force\n"
 	"  }\n"
 	"  $d = Get-Item -LiteralPath $A['dst'] -Force\n"
-	"  Cols 'X' @('Source','Dest','Result','SrcSize','DstSize')\n"
-	"  Emit 'X' @($A['src'], $A['dst'], $res, $s.Length, $d.Length)\n"
+	"  Cols 'X' @('Source','Dest','Result','SrcSize','DstSize','Compared')\n"
+	"  Emit 'X' @($A['src'], $A['dst'], $res, $s.Length, $d.Length, $how)\n"
 	"  $n++\n"
 	"  Done $n\n"
 	"} catch { Fail $_ }\n";
@@ -344,18 +416,26 @@ static const char deletefile_ps[] =
 	"  Done 1\n"
 	"} catch { Fail $_ }\n";
 
+/* renamefile: .NET's File.Move once the checks pass (Rename-Item's
+ * -LiteralPath is PowerShell 3.0, and its -Path reads [ ] as wildcards). */
 static const char renamefile_ps[] =
 	"[Console]::Out.Write(\"DPDOCTOR 1 renamefile`n\")\n"
 	"try {\n"
 	"  $i = Need $A['path']\n"
-	"  $to = Join-Path $i.DirectoryName $A['newname']\n"
+	"  $to = [IO.Path]::Combine($i.DirectoryName, $A['newname'])\n"
 	"  if (Test-Path -LiteralPath $to) { throw \"$to already exists\" }\n"
-	"  Rename-Item -LiteralPath $A['path'] -NewName $A['newname'] -Force\n"
+	"  [IO.File]::Move($A['path'], $to)\n"
 	"  Cols 'N' @('Path','NewPath')\n"
 	"  Emit 'N' @($A['path'], $to)\n"
 	"  Done 1\n"
 	"} catch { Fail $_ }\n";
 
+/* preload: PreloadPkgOnSite.exe runs on the DP (through WinRM for now:
+ * issue 13 replaces that; nothing else may come to depend on it).  The
+ * exe argument (the server's preload_exe) is used as given; without it the
+ * tool is looked for in the known install folders, in order, and when no
+ * folder has it the op fails naming every place it looked, rather than
+ * running a guess. */
 static const char preload_ps[] =
 	"[Console]::Out.Write(\"DPDOCTOR 1 preload`n\")\n"
 	"try {\n"
@@ -363,11 +443,34 @@ static const char preload_ps[] =
 	"  if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
 	"  $r = Invoke-Command -ComputerName $A['server'] -ArgumentList $A['package'], $A['exe'] -ScriptBlock {\n"
 	"    param($id, $exe)\n"
-	"    if (-not $exe) {\n"
-	"      $k = Get-ItemProperty -LiteralPath 'HKLM:\\SOFTWARE\\Microsoft\\SMS\\Identification'\n"
-	"      $exe = Join-Path $k.'Installation Directory' 'bin\\i386\\PreloadPkgOnSite.exe'\n"
+	"    if ($exe) {\n"
+	"      if (-not (Test-Path -LiteralPath $exe -PathType Leaf)) { throw \"$exe not found (the preload_exe set for this server)\" }\n"
+	"    } else {\n"
+	"      $sms = $null\n"
+	"      foreach ($key in @('HKLM:\\SOFTWARE\\Microsoft\\SMS\\Identification',\n"
+	"                         'HKLM:\\SOFTWARE\\Wow6432Node\\Microsoft\\SMS\\Identification')) {\n"
+	"        $k = Get-ItemProperty -LiteralPath $key -ErrorAction SilentlyContinue\n"
+	"        if (-not $sms -and $k) { $sms = $k.'Installation Directory' }\n"
+	"      }\n"
+	"      $look = @()\n"
+	"      $said = @()\n"
+	"      if ($sms) { $look += [IO.Path]::Combine($sms, 'bin\\i386'); $said += $look[0] }\n"
+	"      else { $said += 'the SMS install folder (HKLM\\SOFTWARE\\Microsoft\\SMS\\Identification has no Installation Directory)' }\n"
+	"      $pf = @($env:ProgramFiles)\n"
+	"      if (${env:ProgramFiles(x86)}) { $pf += ${env:ProgramFiles(x86)} }\n"
+	"      # UNCONFIRMED: the default install folders of the SMS 2003 Toolkit 2 and\n"
+	"      # of the ConfigMgr 2007 Toolkit V2 (no published source found).\n"
+	"      foreach ($t in @('SMS 2003 Toolkit 2', 'ConfigMgr 2007 Toolkit V2\\ServerTools')) {\n"
+	"        foreach ($p in $pf) { $d = [IO.Path]::Combine($p, $t); $look += $d; $said += $d }\n"
+	"      }\n"
+	"      foreach ($d in $look) {\n"
+	"        $c = [IO.Path]::Combine($d, 'PreloadPkgOnSite.exe')\n"
+	"        if (-not $exe -and (Test-Path -LiteralPath $c -PathType Leaf)) { $exe = $c }\n"
+	"      }\n"
+	"      if (-not $exe) {\n"
+	"        throw ('PreloadPkgOnSite.exe not found; looked in: ' + ($said -join '; ') + ' (set preload_exe for this server)')\n"
+	"      }\n"
 	"    }\n"
-	"    if (-not (Test-Path -LiteralPath $exe -PathType Leaf)) { throw \"$exe not found (install the SMS 2003 Toolkit 2)\" }\n"
 	"    $out = @(& $exe $id 2>&1 | ForEach-Object { [string]$_ })\n"
 	"    return @{ Lines = $out; Code = $LASTEXITCODE }\n"
 	"  }\n"
@@ -380,6 +483,9 @@ static const char preload_ps[] =
 	"  Done $n\n"
 	"} catch { Fail $_ }\n";
 
+/* The SMS provider leaves lazy properties null in query results, and
+ * Put() on such an instance writes them back as null (SMS SDK, "Lazy
+ * properties"): the instance is got again by its path before it changes. */
 static const char refreshnow_ps[] =
 	"$wmi = @{ Namespace = 'root\\SMS\\site_' + $A['site'] }\n"
 	"if ($A['provider']) { $wmi['ComputerName'] = $A['provider'] }\n"
@@ -392,7 +498,8 @@ static const char refreshnow_ps[] =
 	"       \"' AND ServerNALPath LIKE '%\\\\\\\\\" + $A['dp'] + \"\\\\%'\"\n"
 	"  Cols 'R' @('PackageID','ServerNALPath')\n"
 	"  $n = 0\n"
-	"  foreach ($dp in @(Get-WmiObject @wmi -Query $q)) {\n"
+	"  foreach ($found in @(Get-WmiObject @wmi -Query $q)) {\n"
+	"    $dp = [wmi]$found.__PATH\n"
 	"    $dp.RefreshNow = $true\n"
 	"    [void]$dp.Put()\n"
 	"    Emit 'R' @($dp.PackageID, $dp.ServerNALPath)\n"
@@ -408,8 +515,10 @@ static const char setsourcepath_ps[] =
 	"[Console]::Out.Write(\"DPDOCTOR 1 setsourcepath`n\")\n"
 	"try {\n"
 	"  if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
-	"  $p = Get-WmiObject @wmi -Query (\"SELECT * FROM SMS_Package WHERE PackageID = '\" + $A['package'] + \"'\")\n"
-	"  if ($null -eq $p) { throw ('no package ' + $A['package']) }\n"
+	"  $found = Get-WmiObject @wmi -Query (\"SELECT * FROM SMS_Package WHERE PackageID = '\" + $A['package'] + \"'\")\n"
+	"  if ($null -eq $found) { throw ('no package ' + $A['package']) }\n"
+	"  # The whole instance, lazy properties too, before Put() (see refreshnow).\n"
+	"  $p = [wmi]$found.__PATH\n"
 	"  $old = $p.PkgSourcePath\n"
 	"  $p.PkgSourcePath = $A['path']\n"
 	"  [void]$p.Put()\n"
