@@ -246,8 +246,60 @@ at(const char *s, const char *needle)
 	return p ? (size_t)(p - s) : SIZE_MAX;
 }
 
+/* Every foreach over a command's output wraps it in @(): on PowerShell 2.0
+ * a foreach over nothing runs once, with $null.  What follows " in " is a
+ * variable, an @() or a parenthesised expression of a variable or a cast. */
+static bool
+foreach_safe(const char *s, const char **bad)
+{
+	for (const char *p = s; p && (p = strstr(p, "foreach (")) != NULL; p++) {
+		const char *in = strstr(p, " in ");
+		if (in == NULL)
+			continue;
+		in += 4;
+		if (!(*in == '$' || *in == '@' || (in[0] == '(' && (in[1] == '$' || in[1] == '[')))) {
+			*bad = p;
+			return false;
+		}
+	}
+	return true;
+}
+
 /* The scripts stay within PowerShell 2.0 / CLR 2.0, and carry the WMI and
  * SMS details a real site needs (issue 11). */
+static void
+test_ps2_foreach(void)
+{
+	static const char *const kv[][6] = {
+		[OP_STATUS] = { "site", "009" },
+		[OP_PATHINFO] = { "paths", "E:\\a.PCK" },
+		[OP_DIRLIST] = { "dir", "E:\\SMSPKG", "pattern", "*.PCK" },
+		[OP_LOGGREP] = { "log", "E:\\SMS\\Logs\\distmgr.log", "needle", "STATMSG" },
+		[OP_STATMSGS] = { "site", "009", "package", "009000B7" },
+		[OP_SHAREACL] = { "server", "DP01", "share", "SMSPKGE$" },
+		[OP_READFILE] = { "path", "E:\\a.log", "offset", "0", "max", "10" },
+		[OP_COPYFILE] = { "src", "E:\\a.PCK", "dst", "E:\\b.PCK" },
+		[OP_SETATTR] = { "path", "E:\\a.PCK" },
+		[OP_DELETEFILE] = { "path", "E:\\a.PCK" },
+		[OP_RENAMEFILE] = { "path", "E:\\a.PCK", "newname", "b.PCK" },
+		[OP_PRELOAD] = { "server", "DP01", "package", "009000B7" },
+		[OP_REFRESHNOW] = { "site", "009", "package", "009000B7", "dp", "DP01" },
+		[OP_SETSOURCEPATH] = { "site", "009", "package", "009000B7", "path", "E:\\src" },
+	};
+	for (int k = 0; k < OP_COUNT; k++) {
+		size_t n = 0;
+		while (n < 6 && kv[k][n] != NULL)
+			n++;
+		char *s = render_kv((enum op_kind)k, kv[k], n);
+		const char *bad = NULL;
+		ok(s != NULL && foreach_safe(s, &bad), "%s: every foreach over a command wraps it "
+		    "in @()", op_name((enum op_kind)k));
+		if (bad != NULL)
+			printf("#   %.70s\n", bad);
+		free(s);
+	}
+}
+
 static void
 test_ps2_scripts(void)
 {
@@ -359,5 +411,6 @@ main(void)
 	test_refuse();
 	test_parse_quotes();
 	test_ps2_scripts();
+	test_ps2_foreach();
 	return done_testing();
 }
