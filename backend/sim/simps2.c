@@ -493,6 +493,34 @@ param_in_statement(const struct simps2_rule *r, const struct toks *t, size_t i)
 	return 0;
 }
 
+/* A type literal of the rule ("[ ordered ]" reads as [ordered]). */
+static bool
+type_is(const struct simps2_rule *r, const struct tok *k)
+{
+	char *name = xstrndup(k->p, k->n);
+	size_t o = 0;
+	for (size_t j = 0; name[j]; j++)
+		if (name[j] != ' ' && name[j] != '\t')
+			name[o++] = name[j];
+	bool hit = in_list(r->names, name, o);
+	free(name);
+	return hit;
+}
+
+/* A member of the rule: its "." or "::" (sep), its name (k), and what
+ * must follow at once (a call's parenthesis), when the rule says. */
+static bool
+member_is(const struct simps2_rule *r, const struct tok *sep, const struct tok *k,
+    const struct tok *next)
+{
+	char *name = xasprintf("%.*s%.*s", (int)sep->n, sep->p, (int)k->n, k->p);
+	bool hit = in_list(r->names, name, strlen(name)) &&
+	    (*r->values == '\0' || (next && !next->spaced && next->kind == T_PUNCT &&
+	    next->n == 1 && strchr(r->values, *next->p)));
+	free(name);
+	return hit;
+}
+
 /* Does rule r match at token i?  The index of the offending token, or
  * (size_t)-1. */
 static size_t
@@ -524,27 +552,10 @@ rule_at(const struct simps2_rule *r, const struct toks *t, size_t i)
 	}
 	case PS2_VARIABLE:
 		return k->kind == T_VAR && in_list(r->names, k->p, k->n) ? i : (size_t)-1;
-	case PS2_TYPE: {
-		if (k->kind != T_TYPE)
-			return (size_t)-1;
-		char *name = xstrndup(k->p, k->n);
-		size_t o = 0;
-		for (size_t j = 0; name[j]; j++)   /* "[ ordered ]" reads as [ordered] */
-			if (name[j] != ' ' && name[j] != '\t')
-				name[o++] = name[j];
-		bool hit = in_list(r->names, name, o);
-		free(name);
-		return hit ? i : (size_t)-1;
-	}
+	case PS2_TYPE:
+		return k->kind == T_TYPE && type_is(r, k) ? i : (size_t)-1;
 	case PS2_MEMBER:
-		if (k->kind != T_WORD || !member)
-			return (size_t)-1;
-		char *sep_name = xasprintf("%.*s%.*s", (int)prev->n, prev->p, (int)k->n, k->p);
-		bool hit = in_list(r->names, sep_name, strlen(sep_name)) &&
-		    (*r->values == '\0' || (next && !next->spaced && next->kind == T_PUNCT &&
-		    next->n == 1 && strchr(r->values, *next->p)));
-		free(sep_name);
-		return hit ? i : (size_t)-1;
+		return k->kind == T_WORD && member && member_is(r, prev, k, next) ? i : (size_t)-1;
 	}
 	return (size_t)-1;
 }

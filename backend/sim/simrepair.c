@@ -1,9 +1,11 @@
 /*
  * The simulated hosts' answers to the ops that change the site: file
- * copies, attributes, deletes and renames on the servers' trees (through
- * the same Windows path mapping as the evidence ops), PreloadPkgOnSite.exe
- * with the seed's messages, RefreshNow on a DP and a package source path
- * change.  What SMS 2003 does afterwards (re-push delays, recompression,
+ * copies (judged identical as the script judges them: size and time, and
+ * the contents only when both paths are local), attributes, deletes and
+ * renames on the servers' trees (through the same Windows path mapping as
+ * the evidence ops), PreloadPkgOnSite.exe found where the script looks for
+ * it and answering with the seed's messages, RefreshNow on a DP and a
+ * package source path change.  What SMS 2003 does afterwards (re-push delays, recompression,
  * sending to every DP) happens in the event engine as time passes.
  */
 #include "autoconf.h"
