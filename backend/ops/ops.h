@@ -115,10 +115,20 @@ int ops_b64_decode(const char *s, size_t n, struct buf *out);
 
 /* The changing ops reply with these records (COLS first, as always):
  *   copyfile       X: Source Dest Result(copied|identical) SrcSize DstSize
+ *                     Compared: how identity was judged: sha256 (same size and
+ *                     time, both paths local to the host, same SHA-256),
+ *                     size-time (size and last write time only: they differ,
+ *                     or a path is remote and is not read back over the WAN)
+ *                     or size-time-fips (local, but the host enforces FIPS and
+ *                     its managed SHA-256 refuses to run)
  *   setattr        A: Path Attrs (after; FILE_ATTRIBUTE_* bits & 0x37)
  *   deletefile     D: Path Result(deleted|absent)
  *   renamefile     N: Path NewPath
- *   preload        O: Line (console output, one per line), then X: ExitCode
+ *   preload        O: Line (console output, one per line), then X: ExitCode;
+ *                  without exe, PreloadPkgOnSite.exe is looked for in
+ *                  <SMS>\bin\i386, %ProgramFiles%\SMS 2003 Toolkit 2 and
+ *                  %ProgramFiles%\ConfigMgr 2007 Toolkit V2\ServerTools, and
+ *                  the error names each place when none has it
  *   refreshnow     R: PackageID ServerNALPath
  *   setsourcepath  S: PackageID OldPath NewPath */
 

@@ -131,6 +131,29 @@ pick_record(const struct proto_record *rec, void *arg, char **err)
 	return 0;
 }
 
+/* The two picks of copyfile's X record. */
+static int
+pick_records(const struct proto_record *rec, void *arg, char **err)
+{
+	struct pick *p = arg;
+	return pick_record(rec, &p[0], err) != 0 ? -1 : pick_record(rec, &p[1], err);
+}
+
+/* How copyfile judged the copy on the DP identical (its Compared column). */
+static const char *
+copy_judgement(const char *compared)
+{
+	static const struct { const char *said, *means; } how[] = {
+		{ "sha256", "same size, time and SHA-256" },
+		{ "size-time", "same size and time; not hashed: a path is remote" },
+		{ "size-time-fips", "same size and time; not hashed: the host enforces FIPS" },
+	};
+	for (size_t i = 0; compared != NULL && i < sizeof how / sizeof how[0]; i++)
+		if (strcmp(compared, how[i].said) == 0)
+			return how[i].means;
+	return "same size and time";
+}
+
 static int
 fingerprint_or_fail(struct step_ctx *x, const char *path, struct fingerprint *fp)
 {
@@ -183,14 +206,18 @@ copy_act(struct step_ctx *x)
 	struct op op = { .kind = OP_COPYFILE };
 	op_set(&op, "src", x->param_values[0]);
 	op_set(&op, "dst", x->param_values[1]);
-	struct pick pk = { "X", "Result", NULL };
+	struct pick pk[] = { { "X", "Result", NULL }, { "X", "Compared", NULL } };
 	int64_t ms = OP_TIMEOUT_MS + (int64_t)(x->cell->pkg->pck.size / COPY_BYTES_PER_S) * 1000;
-	if (call(x, &op, pick_record, &pk, ms) != 0)
+	if (call(x, &op, pick_records, pk, ms) != 0)
 		return -1;
-	int rc = pk.value && strcmp(pk.value, "identical") == 0 ? 1 : 0;
-	done(x, 0, rc ? "an identical copy is already on %s: not copied again" :
-	    "copied to %s", x->cell->res.dp);
-	free(pk.value);
+	int rc = pk[0].value && strcmp(pk[0].value, "identical") == 0 ? 1 : 0;
+	if (rc)
+		done(x, 0, "an identical copy is already on %s (%s): not copied again",
+		    x->cell->res.dp, copy_judgement(pk[1].value));
+	else
+		done(x, 0, "copied to %s", x->cell->res.dp);
+	free(pk[0].value);
+	free(pk[1].value);
 	return rc;
 }
 

@@ -132,6 +132,7 @@ enum {
 
 enum {
 	SIM_SRV_SHARE_ROOT_ONLY = 1 << 0, /* share ACL applies to the root only */
+	SIM_SRV_NO_PRELOAD = 1 << 1, /* PreloadPkgOnSite.exe not in <SMS>\bin\i386 */
 };
 
 enum {
@@ -505,9 +506,44 @@ int simrep_renamefile(struct opctx *x);
 int simrep_preload(struct opctx *x);
 int simrep_refreshnow(struct opctx *x);
 int simrep_setsourcepath(struct opctx *x);
+/* Say whether PreloadPkgOnSite.exe is installed in the server's SMS
+ * folder (bin\i386), as a test or scenario sets it up; a server that has
+ * it not fails preload naming every folder the script looked in. */
+int simrep_preload_tool(const char *dir, const char *server, bool installed, char **err);
 
 int simops_run(const char *dir, const char *host, const char *script,
     struct script_result *res, const struct deadline *dl, char **err);
+
+/* ---- simps2.c: the PowerShell 2.0 floor ------------------------------- */
+
+/* How a construct newer than PowerShell 2.0 / CLR 2.0 shows in a script. */
+enum simps2_kind {
+	PS2_COMMAND,    /* a command name: names */
+	PS2_PARAMETER,  /* a parameter (values) of a command (names), in its statement */
+	PS2_VALUE,      /* a parameter (names) given a value (values) */
+	PS2_OPERATOR,   /* an operator: names, without the dash */
+	PS2_VARIABLE,   /* a variable: names; "x:" is a scope prefix */
+	PS2_TYPE,       /* a type literal [name] */
+	PS2_MEMBER,     /* a member: names with their "." or "::"; values: what may
+	                   follow it ("(" for a call, "" for anything) */
+};
+
+struct simps2_rule {
+	const char *construct;  /* what a refusal names */
+	const char *needs;      /* the version that introduced it */
+	const char *source;     /* where that is said */
+	const char *example;    /* one line of code using it (the tests run it) */
+	enum simps2_kind kind;
+	const char *names;
+	const char *values;
+};
+
+/* 0 when the script uses nothing newer than PowerShell 2.0 on CLR 2.0
+ * (comments and strings aside); else -1 and *why in 2.0's words, with the
+ * construct and the version it needs. */
+int simps2_check(const char *script, char **why);
+/* The table the check applies, *n rows. */
+const struct simps2_rule *simps2_rules(size_t *n);
 
 /* ---- site.c ------------------------------------------------------------ */
 

@@ -2,9 +2,9 @@
  * The simulated hosts' answer to a script.  The script text is what
  * ops_render() made for a real Windows host; we read its op and arguments
  * back with ops_parse(), check the arguments again as a host would (the
- * text may not come from us), bring the site up to the present and run the
- * op's handler from a table keyed by op kind.  Every handler writes its
- * reply through simreply.c.
+ * text may not come from us), refuse what PowerShell 2.0 lacks (simps2.c),
+ * bring the site up to the present and run the op's handler from a table
+ * keyed by op kind.  Every handler writes its reply through simreply.c.
  */
 #include "autoconf.h"
 #include "backend/sim/simint.h"
@@ -254,7 +254,7 @@ simops_run(const char *dir, const char *host, const char *script,
 	struct reply r = { .out = &res->out };
 	buf_init(&r.tmp);
 	struct op op;
-	char *storage = NULL, *perr = NULL;
+	char *storage = NULL, *perr = NULL, *old = NULL;
 	int rc = 0;
 	if (ops_parse(script, &op, &storage, &perr) != 0) {
 		char *name = header_op(script);
@@ -265,6 +265,12 @@ simops_run(const char *dir, const char *host, const char *script,
 			simreply_error(&r, "%s", perr);
 		buf_printf(&res->err, "%s\r\n", perr);
 		free(name);
+	} else if (simps2_check(script, &old) != 0) {
+		/* A simulated host is a PowerShell 2.0 one: what 2.0 lacks
+		 * fails there, whatever the op. */
+		simreply_begin(&r, op_name(op.kind));
+		simreply_error(&r, "%s", old);
+		buf_printf(&res->err, "%s\r\n", old);
 	} else {
 		simreply_begin(&r, op_name(op.kind));
 		struct opctx x = { .host = host, .op = &op, .r = &r };
@@ -276,6 +282,7 @@ simops_run(const char *dir, const char *host, const char *script,
 	buf_free(&r.tmp);
 	free(storage);
 	free(perr);
+	free(old);
 	return rc;
 }
 

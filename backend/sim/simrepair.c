@@ -1,9 +1,11 @@
 /*
  * The simulated hosts' answers to the ops that change the site: file
- * copies, attributes, deletes and renames on the servers' trees (through
- * the same Windows path mapping as the evidence ops), PreloadPkgOnSite.exe
- * with the seed's messages, RefreshNow on a DP and a package source path
- * change.  What SMS 2003 does afterwards (re-push delays, recompression,
+ * copies (judged identical as the script judges them: size and time, and
+ * the contents only when both paths are local), attributes, deletes and
+ * renames on the servers' trees (through the same Windows path mapping as
+ * the evidence ops), PreloadPkgOnSite.exe found where the script looks for
+ * it and answering with the seed's messages, RefreshNow on a DP and a
+ * package source path change.  What SMS 2003 does afterwards (re-push delays, recompression,
  * sending to every DP) happens in the event engine as time passes.
  */
 #include "autoconf.h"
@@ -115,18 +117,62 @@ size_of(const char *path)
 /* Copy src over dst (replacing a read-only target), keeping the source's
  * time as Windows does; the copy has its archive bit set. */
 static int
-copy_bytes(const char *src, const char *dst, const struct buf *b, char **err)
+copy_file(const char *src, const char *dst, char **err)
 {
 	struct stat st;
-	if (stat(src, &st) != 0) {
+	struct buf b;
+	buf_init(&b);
+	int rc = -1;
+	if (stat(src, &st) != 0)
 		err_set(err, "%s: %s", src, strerror(errno));
-		return -1;
-	}
-	if (unlink(dst) != 0 && errno != ENOENT) {
+	else if (file_read_all(src, COPY_MAX, &b, err) != 0)
+		;
+	else if (unlink(dst) != 0 && errno != ENOENT)
 		err_set(err, "%s: %s", dst, strerror(errno));
-		return -1;
-	}
-	return simfs_write(dst, b->data ? b->data : "", b->len, (dpd_time)st.st_mtime, err);
+	else
+		rc = simfs_write(dst, b.data ? b.data : "", b.len, (dpd_time)st.st_mtime, err);
+	buf_free(&b);
+	return rc;
+}
+
+/* Whether a Windows path is read on the host running the script: a drive
+ * path, or a UNC path naming that host (the script compares the server
+ * part with $env:COMPUTERNAME). */
+static bool
+path_local(const char *host, const char *win)
+{
+	if (win[0] != '\\')
+		return true;
+	size_t n = strcspn(win + 2, "\\");
+	return strlen(host) == n && strncasecmp(win + 2, host, n) == 0;
+}
+
+/* copyfile's judgement, as the script makes it: 1 identical, 0 not (copy
+ * it), -1 on error.  Size and time first; equal, the contents are compared
+ * only when both paths are local, which a Windows host does with SHA-256
+ * (a simulated host compares the bytes: the same verdict, and it never
+ * enforces FIPS, so it never says size-time-fips). */
+static int
+copy_judge(const struct opctx *x, const char *src, const char *dst, const char **how,
+    char **err)
+{
+	struct stat a, b;
+	*how = "size-time";
+	if (stat(src, &a) != 0 || stat(dst, &b) != 0 || a.st_size != b.st_size ||
+	    a.st_mtime != b.st_mtime)
+		return 0;
+	if (!path_local(x->host, op_arg(x->op, "src")) || !path_local(x->host, op_arg(x->op, "dst")))
+		return 1;
+	*how = "sha256";
+	struct buf p, q;
+	buf_init(&p);
+	buf_init(&q);
+	int rc = -1;
+	if (file_read_all(src, COPY_MAX, &p, err) == 0 && file_read_all(dst, COPY_MAX, &q, err) == 0)
+		rc = p.len == q.len && memcmp(p.data ? p.data : "", q.data ? q.data : "", p.len) == 0;
+	buf_free(&p);
+	buf_free(&q);
+	return rc;
 }
 
 int
@@ -138,41 +184,29 @@ simrep_copyfile(struct opctx *x)
 		free(src);
 		return 0;
 	}
-	struct buf a, b;
-	buf_init(&a);
-	buf_init(&b);
 	char *err = NULL;
-	int rc = 0;
-	const char *res = "copied";
-	if (file_read_all(src, COPY_MAX, &a, &err) != 0) {
-		simreply_error(x->r, "%s", err);
+	const char *how;
+	int same = copy_judge(x, src, dst, &how, &err);
+	if (same == 0 && copy_file(src, dst, &err) != 0)
+		same = -1;
+	if (same < 0) {
+		simreply_error(x->r, "%s", err ? err : "copy failed");
 	} else {
-		if (file_read_all(dst, COPY_MAX, &b, NULL) == 0 && a.len == b.len &&
-		    memcmp(a.data ? a.data : "", b.data ? b.data : "", a.len) == 0)
-			res = "identical";
-		else
-			rc = copy_bytes(src, dst, &a, &err);
-		if (rc != 0) {
-			simreply_error(x->r, "%s", err);
-			rc = 0;
-		} else {
-			static const char *const cols[] = { "Source", "Dest", "Result",
-			    "SrcSize", "DstSize" };
-			char *ss = size_of(src), *ds = size_of(dst);
-			const char *v[] = { op_arg(x->op, "src"), op_arg(x->op, "dst"), res, ss, ds };
-			simreply_cols(x->r, "X", cols, 5);
-			simreply_row(x->r, "X", v, 5);
-			simreply_ok(x->r);
-			free(ss);
-			free(ds);
-		}
+		static const char *const cols[] = { "Source", "Dest", "Result", "SrcSize",
+		    "DstSize", "Compared" };
+		char *ss = size_of(src), *ds = size_of(dst);
+		const char *v[] = { op_arg(x->op, "src"), op_arg(x->op, "dst"),
+		    same ? "identical" : "copied", ss, ds, how };
+		simreply_cols(x->r, "X", cols, 6);
+		simreply_row(x->r, "X", v, 6);
+		simreply_ok(x->r);
+		free(ss);
+		free(ds);
 	}
-	buf_free(&a);
-	buf_free(&b);
 	free(err);
 	free(src);
 	free(dst);
-	return rc;
+	return 0;
 }
 
 /* set/clear/keep onto one mode bit; `when_set` says whether the attribute
@@ -318,6 +352,88 @@ preload_record(struct opctx *x, uint32_t pkg, uint32_t srv, char **err)
 	return rc;
 }
 
+/* Where the script looks for PreloadPkgOnSite.exe, in its order, on a
+ * simulated DP: a 32-bit Windows (no %ProgramFiles(x86)%) with SMS
+ * installed in E:\SMS.  The first folder has the tool unless the server's
+ * SIM_SRV_NO_PRELOAD says it was not installed; the others have it when a
+ * file is there. */
+static const char *const preload_dirs[] = {
+	"E:\\SMS\\bin\\i386",
+	"C:\\Program Files\\SMS 2003 Toolkit 2",
+	"C:\\Program Files\\ConfigMgr 2007 Toolkit V2\\ServerTools",
+};
+#define PRELOAD_NDIRS (sizeof preload_dirs / sizeof preload_dirs[0])
+
+/* Whether Windows path `win` is a file on server srv (as the DP sees it). */
+static bool
+preload_file_on(const struct opctx *x, uint32_t srv, const char *win)
+{
+	struct opctx on = *x;
+	on.host = x->s->srv[srv].name;
+	char *why = NULL;
+	char *path = simevd_path(&on, win, &why);
+	struct stat st;
+	bool there = path != NULL && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	free(path);
+	free(why);
+	return there;
+}
+
+/* The tool on the DP, as the script finds it: 0, or -1 after replying
+ * with the script's words for where it is not. */
+static int
+preload_tool(struct opctx *x, uint32_t srv)
+{
+	const char *exe = op_arg(x->op, "exe");
+	if (exe != NULL && *exe != '\0') {
+		if (preload_file_on(x, srv, exe))
+			return 0;
+		simreply_error(x->r, "%s not found (the preload_exe set for this server)", exe);
+		return -1;
+	}
+	struct buf said;
+	buf_init(&said);
+	for (size_t i = 0; i < PRELOAD_NDIRS; i++) {
+		char *at = xasprintf("%s\\PreloadPkgOnSite.exe", preload_dirs[i]);
+		bool there = (i == 0 && !(x->s->srv[srv].flags & SIM_SRV_NO_PRELOAD)) ||
+		    preload_file_on(x, srv, at);
+		free(at);
+		if (there) {
+			buf_free(&said);
+			return 0;
+		}
+		buf_printf(&said, "%s%s", i ? "; " : "", preload_dirs[i]);
+	}
+	simreply_error(x->r, "PreloadPkgOnSite.exe not found; looked in: %s (set preload_exe "
+	    "for this server)", said.data);
+	buf_free(&said);
+	return -1;
+}
+
+int
+simrep_preload_tool(const char *dir, const char *server, bool installed, char **err)
+{
+	struct sim_site *s;
+	int fd;
+	if (simsite_open(dir, true, NULL, &s, &fd, err) != 0)
+		return -1;
+	long srv = server != NULL ? simdb_find_srv(s, server) : -1;
+	int rc = 0;
+	if (srv < 0) {
+		err_set(err, "no server %s on the simulated site", server ? server : "(none)");
+		rc = -1;
+	} else {
+		uint8_t was = s->srv[srv].flags;
+		s->srv[srv].flags = (uint8_t)(installed ? was & ~SIM_SRV_NO_PRELOAD :
+		    was | SIM_SRV_NO_PRELOAD);
+		if (s->srv[srv].flags != was)
+			rc = simdb_save(s, err);
+	}
+	simdb_free(s);
+	simdb_unlock(fd);
+	return rc;
+}
+
 int
 simrep_preload(struct opctx *x)
 {
@@ -334,6 +450,8 @@ simrep_preload(struct opctx *x)
 		simreply_error(x->r, "%s: cannot prepare the server's disk", server);
 		return 0;
 	}
+	if (preload_tool(x, (uint32_t)srv) != 0)
+		return 0;
 	char *rel = xasprintf("SMS/inboxes/distmgr.box/%s.PKG", id);
 	char *pkgfile = simfs_path(s, (uint32_t)srv, rel);
 	bool set = simfs_exists(pkgfile);

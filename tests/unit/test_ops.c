@@ -3,6 +3,7 @@
 #include "backend/ops/ops_ps.h"
 #include "tests/unit/tap.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,6 +223,184 @@ test_b64(void)
 	buf_free(&d);
 }
 
+
+static char *
+render_kv(enum op_kind k, const char *const *kv, size_t n)
+{
+	struct op op = { .kind = k };
+	for (size_t i = 0; i < n; i += 2)
+		op_set(&op, kv[i], kv[i + 1]);
+	char *err = NULL;
+	char *s = ops_render(&op, &err);
+	if (s == NULL)
+		printf("# %s: %s\n", op_name(k), err);
+	free(err);
+	return s;
+}
+
+/* Where needle first is in s, or SIZE_MAX. */
+static size_t
+at(const char *s, const char *needle)
+{
+	const char *p = s ? strstr(s, needle) : NULL;
+	return p ? (size_t)(p - s) : SIZE_MAX;
+}
+
+/* Every foreach over a command's output wraps it in @(): on PowerShell 2.0
+ * a foreach over nothing runs once, with $null.  What follows " in " is a
+ * variable, an @() or a parenthesised expression of a variable or a cast. */
+static bool
+foreach_safe(const char *s, const char **bad)
+{
+	for (const char *p = s; p && (p = strstr(p, "foreach (")) != NULL; p++) {
+		const char *in = strstr(p, " in ");
+		if (in == NULL)
+			continue;
+		in += 4;
+		if (!(*in == '$' || *in == '@' || (in[0] == '(' && (in[1] == '$' || in[1] == '[')))) {
+			*bad = p;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The scripts stay within PowerShell 2.0 / CLR 2.0, and carry the WMI and
+ * SMS details a real site needs (issue 11). */
+static void
+test_ps2_foreach(void)
+{
+	static const char *const kv[][6] = {
+		[OP_STATUS] = { "site", "009" },
+		[OP_PATHINFO] = { "paths", "E:\\a.PCK" },
+		[OP_DIRLIST] = { "dir", "E:\\SMSPKG", "pattern", "*.PCK" },
+		[OP_LOGGREP] = { "log", "E:\\SMS\\Logs\\distmgr.log", "needle", "STATMSG" },
+		[OP_STATMSGS] = { "site", "009", "package", "009000B7" },
+		[OP_SHAREACL] = { "server", "DP01", "share", "SMSPKGE$" },
+		[OP_READFILE] = { "path", "E:\\a.log", "offset", "0", "max", "10" },
+		[OP_COPYFILE] = { "src", "E:\\a.PCK", "dst", "E:\\b.PCK" },
+		[OP_SETATTR] = { "path", "E:\\a.PCK" },
+		[OP_DELETEFILE] = { "path", "E:\\a.PCK" },
+		[OP_RENAMEFILE] = { "path", "E:\\a.PCK", "newname", "b.PCK" },
+		[OP_PRELOAD] = { "server", "DP01", "package", "009000B7" },
+		[OP_REFRESHNOW] = { "site", "009", "package", "009000B7", "dp", "DP01" },
+		[OP_SETSOURCEPATH] = { "site", "009", "package", "009000B7", "path", "E:\\src" },
+	};
+	for (int k = 0; k < OP_COUNT; k++) {
+		size_t n = 0;
+		while (n < 6 && kv[k][n] != NULL)
+			n++;
+		char *s = render_kv((enum op_kind)k, kv[k], n);
+		const char *bad = NULL;
+		ok(s != NULL && foreach_safe(s, &bad), "%s: every foreach over a command wraps it "
+		    "in @()", op_name((enum op_kind)k));
+		if (bad != NULL)
+			printf("#   %.70s\n", bad);
+		free(s);
+	}
+}
+
+static void
+test_ps2_scripts(void)
+{
+	const char *st[] = { "site", "009" };
+	char *s = render_kv(OP_STATUS, st, 2);
+	contains(s, "try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false } "
+	    "catch {}\n", "the prelude guards the console encoding, as the bootstrap does");
+	ok(at(s, "\n[Console]::OutputEncoding") == SIZE_MAX, "  and never sets it unguarded");
+	contains(s, "function WmiTime($w) {\n  if (-not $w) { return '' }\n  return [string]$w\n}",
+	    "WmiTime passes the DMTF string on as WMI gives it");
+	ok(at(s, "ManagementDateTimeConverter") == SIZE_MAX, "  without converting it");
+	ok(at(s, "{ param($m)") == SIZE_MAX, "Esc needs no script block as a .NET delegate");
+	free(s);
+
+	const char *lg[] = { "log", "E:\\SMS\\Logs\\distmgr.log", "needle", "STATMSG" };
+	s = render_kv(OP_LOGGREP, lg, 4);
+	contains(s, "while (($got = $fs.Read($blk, 0, $blk.Length)) -gt 0)",
+	    "loggrep reads with FileStream.Read");
+	ok(at(s, "$fs.CopyTo(") == SIZE_MAX && at(s, "Generic.Queue") == SIZE_MAX,
+	    "  not Stream.CopyTo (.NET 4), no generic queue");
+	free(s);
+
+	const char *sa[] = { "server", "LONDONDP01", "share", "SMSPKGE$" };
+	s = render_kv(OP_SHAREACL, sa, 4);
+	contains(s, "[IO.Directory]::GetAccessControl($unc,", "shareacl reads the ACL through .NET");
+	contains(s, "$admins = 'S-1-5-32-544'", "  Administrators by SID");
+	contains(s, "$sid = $r.IdentityReference.Translate([Security.Principal.SecurityIdentifier])",
+	    "  each rule's identity as a SID");
+	contains(s, "if ($sid.Value -eq $admins", "  compared by SID");
+	ok(at(s, "Get-Acl") == SIZE_MAX && at(s, "BUILTIN") == SIZE_MAX,
+	    "  no Get-Acl -LiteralPath, no BUILTIN\\Administrators by name");
+	free(s);
+
+	const char *rn[] = { "path", "E:\\SMSPKG\\009000B7.PCK", "newname", "009000B7.PCK.old" };
+	s = render_kv(OP_RENAMEFILE, rn, 4);
+	contains(s, "[IO.File]::Move($A['path'], $to)", "renamefile moves with .NET");
+	ok(at(s, "Rename-Item") == SIZE_MAX, "  not Rename-Item -LiteralPath (3.0)");
+	ok(at(s, "Test-Path -LiteralPath $to") < at(s, "[IO.File]::Move"), "  after the checks");
+	free(s);
+
+	const char *rf[] = { "site", "009", "package", "009000B7", "dp", "LONDONDP01" };
+	s = render_kv(OP_REFRESHNOW, rf, 6);
+	ok(at(s, "$dp = [wmi]$found.__PATH") < at(s, "$dp.RefreshNow = $true") &&
+	    at(s, "$dp.RefreshNow = $true") < at(s, "$dp.Put()"),
+	    "refreshnow gets the instance by its path before Put()");
+	free(s);
+	const char *sp[] = { "site", "009", "package", "009000B7", "path", "\\\\FS01\\Pkgs\\x" };
+	s = render_kv(OP_SETSOURCEPATH, sp, 6);
+	ok(at(s, "$p = [wmi]$found.__PATH") < at(s, "$p.PkgSourcePath = $A['path']") &&
+	    at(s, "$p.PkgSourcePath = $A['path']") < at(s, "$p.Put()"),
+	    "setsourcepath gets the instance by its path before Put()");
+	free(s);
+
+	const char *sm[] = { "site", "009", "package", "009000B7", "dp", "LONDONDP01" };
+	s = render_kv(OP_STATMSGS, sm, 6);
+	ok(at(s, " AS ") == SIZE_MAX && at(s, "JOIN") == SIZE_MAX,
+	    "statmsgs: no aliases, no joins in WQL");
+	contains(s, "\"SELECT RecordID FROM SMS_StatMsgAttributes WHERE AttributeID = 400 AND \"",
+	    "  the package's record IDs from SMS_StatMsgAttributes (400)");
+	contains(s, "'FROM SMS_StatusMessage' + $range", "  SMS_StatusMessage by RecordID range");
+	contains(s, "FROM SMS_StatMsgInsStrings' + $range", "  SMS_StatMsgInsStrings likewise");
+	contains(s, "FROM SMS_StatMsgAttributes' + $range +\n", "  the DP attribute likewise");
+	contains(s, "' AND AttributeID = 404'", "  (404)");
+	contains(s, "Cols 'M' @('RecordID','MessageID','Severity','Component','MachineName','Time',"
+	    "'InsStrings','DP','Text')", "  the same M records");
+	free(s);
+
+	const char *cp[] = { "src", "E:\\SMSPKG\\009000B7.PCK", "dst",
+	    "\\\\LONDONDP01\\E$\\SMSPKG\\009000B7.PCK" };
+	s = render_kv(OP_COPYFILE, cp, 4);
+	contains(s, "$d.Length -eq $s.Length -and $d.LastWriteTimeUtc -eq $s.LastWriteTimeUtc",
+	    "copyfile compares size and UTC time first");
+	contains(s, "if ((IsLocal $A['src']) -and (IsLocal $A['dst']))", "  hashes only local paths");
+	contains(s, "-eq $env:COMPUTERNAME", "  (\\\\<this computer>\\ counts as local)");
+	contains(s, "try { $h = [Security.Cryptography.SHA256]::Create() } catch { $how = "
+	    "'size-time-fips' }", "  with SHA-256, falling back on a FIPS host");
+	ok(at(s, "MD5") == SIZE_MAX, "  never MD5");
+	contains(s, "Cols 'X' @('Source','Dest','Result','SrcSize','DstSize','Compared')",
+	    "  and says how it compared");
+	free(s);
+
+	const char *pl[] = { "server", "LONDONDP01", "package", "009000B7" };
+	s = render_kv(OP_PRELOAD, pl, 4);
+	contains(s, "'PreloadPkgOnSite.exe not found; looked in: ' + ($said -join '; ') + "
+	    "' (set preload_exe for this server)'", "preload says where it looked");
+	contains(s, "[IO.Path]::Combine($sms, 'bin\\i386')", "  <SMS install dir>\\bin\\i386 first");
+	ok(at(s, "'HKLM:\\SOFTWARE\\Microsoft\\SMS\\Identification'") <
+	    at(s, "@('SMS 2003 Toolkit 2', 'ConfigMgr 2007 Toolkit V2\\ServerTools')"),
+	    "  then the toolkits' folders, in order");
+	contains(s, "# UNCONFIRMED: the default install folders", "  which are marked UNCONFIRMED");
+	contains(s, "throw \"$exe not found (the preload_exe set for this server)\"",
+	    "  and a given exe that is not there is named");
+	free(s);
+
+	const char *rd[] = { "path", "E:\\a.log", "offset", "0", "max", "10" };
+	s = render_kv(OP_READFILE, rd, 6);
+	ok(at(s, "[Array]::Resize") == SIZE_MAX && at(s, "[Array]::Copy($b, $c, $got)") != SIZE_MAX,
+	    "readfile trims with Array.Copy, not the generic Array.Resize");
+	free(s);
+}
+
 int
 main(void)
 {
@@ -231,5 +410,7 @@ main(void)
 	test_render_package();
 	test_refuse();
 	test_parse_quotes();
+	test_ps2_scripts();
+	test_ps2_foreach();
 	return done_testing();
 }

@@ -219,6 +219,15 @@ test_wrong_order(void)
 	ok(r && repair_cell(r, 0)->step[3] == RO_DROPPED && !repair_all_installed(r),
 	    "... and nothing runs after it (%s)", r ? repair_outcome_name(repair_cell(r, 0)->step[3]) : "");
 	repair_run_free(r);
+	/* Again: the PCK copied then is on the DP, and copyfile says how it
+	 * judged it identical (the DP is remote: by size and time, never
+	 * read back over the WAN). */
+	r = run_plan(PLAN_PRELOAD_PCK, &p, 1, false, RA_YES, o);
+	ok(r && o[0] == RO_NOT_NEEDED && strstr(repair_cell(r, 0)->message[0],
+	    "(same size and time; not hashed: a path is remote)") != NULL,
+	    "... run again, the copy is not needed, and says how that was judged (%s)",
+	    r ? repair_cell(r, 0)->message[0] : "");
+	repair_run_free(r);
 
 	if (!find_cell(SIM_MODE_PCK_MISSING, false, 2, &p))
 		return;

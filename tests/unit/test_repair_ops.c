@@ -6,12 +6,15 @@
  */
 #include "autoconf.h"
 #include "backend/core/nal.h"
+#include "backend/core/proto.h"
 #include "backend/ops/ops_ps.h"
 #include "backend/sim/simint.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct site {
 	char *dir;
@@ -137,6 +140,7 @@ struct lines {
 	char text[2048];
 	int code;
 	char result[64];
+	char how[32];           /* copyfile's Compared */
 };
 
 static int
@@ -151,6 +155,8 @@ collect(const struct proto_record *r, void *arg, char **err)
 		l->code = atoi(r->fields[0]);
 	} else if (strcmp(r->type, "X") == 0 && r->nfields >= 3) {
 		snprintf(l->result, sizeof l->result, "%s", r->fields[2]);
+		const char *how = proto_get(r, "Compared");
+		snprintf(l->how, sizeof l->how, "%s", how ? how : "");
 	} else if (strcmp(r->type, "D") == 0 && r->nfields >= 2) {
 		snprintf(l->result, sizeof l->result, "%s", r->fields[1]);
 	} else if (strcmp(r->type, "A") == 0 && r->nfields >= 5) {
@@ -273,6 +279,7 @@ copy_pck(struct site *w, const char *id, const char *dp)
 	    "copyfile %s to %s: copied", id, dp);
 	ok(call(w, OP_COPYFILE, cp, 4, &l) == 0 && strcmp(l.result, "identical") == 0,
 	    "copyfile again: skipped as identical");
+	is_str(l.how, "size-time", "  judged by size and time: the DP's copy is not read back");
 	const char *sa[] = { "path", dst, "readonly", "set", "archive", "clear" };
 	ok(call(w, OP_SETATTR, sa, 6, &l) == 0, "setattr +R -A");
 	free(src);
@@ -581,6 +588,137 @@ test_share_perms(struct site *w)
 	timed("SHARE_PERMS (removal)", secs);
 }
 
+
+/* ---- copyfile's judgement, the PreloadPkgOnSite tool ------------------------ */
+
+/* Change a byte of a file on a simulated server, keeping its size and
+ * time: a copy a size-and-time comparison cannot tell apart. */
+static bool
+tamper(struct site *w, const char *server, const char *win)
+{
+	char *path = sim_server_path(w->dir, server, win), *err = NULL;
+	struct buf b;
+	buf_init(&b);
+	struct stat st;
+	bool done = path && stat(path, &st) == 0 && file_read_all(path, 1 << 20, &b, &err) == 0 &&
+	    b.len > 0;
+	if (done) {
+		b.data[b.len / 2] ^= 0x55;
+		done = unlink(path) == 0 &&
+		    simfs_write(path, b.data, b.len, (dpd_time)st.st_mtime, &err) == 0;
+	}
+	buf_free(&b);
+	free(path);
+	free(err);
+	return done;
+}
+
+static void
+test_copy_compare(struct site *w)
+{
+	const char *pri = w->s->srv[w->s->primary].name;
+	const char *dp = w->s->srv[w->s->primary == 0 ? 1 : 0].name;
+	char *src = xasprintf("E:\\SMSPKG\\%s.PCK", w->s->pkg[0].id);
+	char *here = xasprintf("E:\\SMSPKG\\%s.copy", w->s->pkg[0].id);
+	char *self = xasprintf("\\\\%s\\E$\\SMSPKG\\%s.copy", pri, w->s->pkg[0].id);
+	char *there = xasprintf("\\\\%s\\E$\\SMSPKG\\%s.copy", dp, w->s->pkg[0].id);
+	struct lines l;
+	const char *a[] = { "src", src, "dst", here };
+	ok(call(w, OP_COPYFILE, a, 4, &l) == 0 && strcmp(l.result, "copied") == 0 &&
+	    strcmp(l.how, "size-time") == 0, "copyfile to a new local file: copied (%s, %s)",
+	    l.result, l.how);
+	ok(call(w, OP_COPYFILE, a, 4, &l) == 0 && strcmp(l.result, "identical") == 0 &&
+	    strcmp(l.how, "sha256") == 0, "local, same size and time: hashed, identical (%s, %s)",
+	    l.result, l.how);
+	ok(tamper(w, pri, here), "the local copy changed, same size and time");
+	ok(call(w, OP_COPYFILE, a, 4, &l) == 0 && strcmp(l.result, "copied") == 0 &&
+	    strcmp(l.how, "sha256") == 0, "  the hash tells: copied again (%s, %s)", l.result, l.how);
+	const char *b[] = { "src", src, "dst", self };
+	ok(call(w, OP_COPYFILE, b, 4, &l) == 0 && strcmp(l.how, "sha256") == 0,
+	    "\\\\<this host>\\E$\\... is local too (%s, %s)", l.result, l.how);
+	const char *c[] = { "src", src, "dst", there };
+	ok(call(w, OP_COPYFILE, c, 4, &l) == 0 && strcmp(l.result, "copied") == 0,
+	    "copyfile to the DP: copied");
+	char *dpwin = xasprintf("E:\\SMSPKG\\%s.copy", w->s->pkg[0].id);
+	ok(tamper(w, dp, dpwin), "the DP's copy changed, same size and time");
+	ok(call(w, OP_COPYFILE, c, 4, &l) == 0 && strcmp(l.result, "identical") == 0 &&
+	    strcmp(l.how, "size-time") == 0, "  remote: judged by size and time, as a Windows host "
+	    "would, never read back (%s, %s)", l.result, l.how);
+	free(dpwin);
+	free(src);
+	free(here);
+	free(self);
+	free(there);
+}
+
+/* call(), keeping the error text. */
+static char *
+call_err(struct site *w, const char *const *kv, size_t n, struct lines *l)
+{
+	struct op op = { .kind = OP_PRELOAD };
+	for (size_t i = 0; i < n; i += 2)
+		op_set(&op, kv[i], kv[i + 1]);
+	memset(l, 0, sizeof *l);
+	l->code = -1;
+	char *err = NULL;
+	if (transport_call(w->t, &op, collect, l, NULL, &err) == 0) {
+		free(err);
+		return NULL;
+	}
+	return err ? err : xstrdup("?");
+}
+
+static bool
+put_file(struct site *w, const char *server, const char *win)
+{
+	char *path = sim_server_path(w->dir, server, win), *err = NULL;
+	bool done = path && simfs_write(path, "MZ", 2, (dpd_time)1167904800, &err) == 0;
+	free(path);
+	free(err);
+	return done;
+}
+
+static void
+test_preload_tool(struct site *w)
+{
+	const char *dp = w->s->srv[w->s->primary == 0 ? 1 : 0].name, *id = w->s->pkg[0].id;
+	struct lines l;
+	char *err = NULL;
+	ok(simrep_preload_tool(w->dir, dp, false, &err) == 0, "%s: PreloadPkgOnSite.exe not "
+	    "installed in its SMS folder (%s)", dp, err ? err : "");
+	free(err);
+	const char *pl[] = { "server", dp, "package", id };
+	err = call_err(w, pl, 4, &l);
+	contains(err, "PreloadPkgOnSite.exe not found; looked in: E:\\SMS\\bin\\i386; "
+	    "C:\\Program Files\\SMS 2003 Toolkit 2; C:\\Program Files\\ConfigMgr 2007 Toolkit "
+	    "V2\\ServerTools (set preload_exe for this server)", "  preload names every place it "
+	    "looked");
+	ok(l.code == -1 && l.text[0] == '\0', "  and runs nothing");
+	free(err);
+	ok(put_file(w, dp, "C:\\Program Files\\ConfigMgr 2007 Toolkit V2\\ServerTools\\"
+	    "PreloadPkgOnSite.exe"), "the ConfigMgr 2007 Toolkit V2 installed on %s", dp);
+	err = call_err(w, pl, 4, &l);
+	ok(err == NULL && l.code >= 0 && l.text[0] != '\0', "  preload finds it there and runs "
+	    "(exit %d)", l.code);
+	free(err);
+	const char *given[] = { "server", dp, "package", id, "exe", "D:\\Tools\\PreloadPkgOnSite.exe" };
+	err = call_err(w, given, 6, &l);
+	contains(err, "remote error: D:\\Tools\\PreloadPkgOnSite.exe not found (the preload_exe set "
+	    "for this server)", "a preload_exe that is not there is named");
+	free(err);
+	ok(put_file(w, dp, "D:\\Tools\\PreloadPkgOnSite.exe"), "it is put there");
+	err = call_err(w, given, 6, &l);
+	ok(err == NULL && l.code >= 0, "  preload runs it (exit %d)", l.code);
+	free(err);
+	err = NULL;
+	ok(simrep_preload_tool(w->dir, dp, true, &err) == 0, "installed again (%s)", err ? err : "");
+	free(err);
+	err = NULL;
+	ok(simrep_preload_tool(w->dir, "NOSUCHDP01", true, &err) == -1 && err != NULL,
+	    "an unknown server is refused (%s)", err ? err : "");
+	free(err);
+}
+
 int
 main(void)
 {
@@ -605,6 +743,8 @@ main(void)
 		test_hand_errors(&w);
 		test_source_missing(&w);
 		test_share_perms(&w);
+		test_copy_compare(&w);
+		test_preload_tool(&w);
 		printf("# timing: worst %lld simulated s (%s) = %.1f s wall at %d x\n",
 		    (long long)worst, worst_what, (double)worst / SIM_SPEED, SIM_SPEED);
 		ok(worst <= 25 * 60, "every repair ends within 25 simulated minutes of its re-push");
