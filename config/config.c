@@ -88,7 +88,7 @@ struct loader {
 };
 
 static parse_fn parse_int, parse_choice, parse_word, parse_bool, parse_server,
-    parse_host, parse_path, parse_winpath, parse_text;
+    parse_host, parse_path, parse_winpath, parse_winexe, parse_text;
 
 static const struct choice generations[] = {
 	{ "sms2003", 0 }, { "cm2007", 0 }, { "cb", 0 }, { NULL, 0 },
@@ -141,6 +141,7 @@ static const struct key server_keys[] = {
 	KEY("connect_timeout", parse_int, S_OFF(connect_timeout), .min = 1, .max = 600, .unit = "seconds"),
 	KEY("sftp", parse_bool, S_OFF(sftp)),
 	KEY("sftp_port", parse_int, S_OFF(sftp_port), .min = 1, .max = 65535),
+	KEY("preload_exe", parse_winexe, S_OFF(preload_exe)),
 };
 static const struct key ui_keys[] = {
 	KEY("refresh", parse_int, C_OFF(refresh_seconds), .min = 1, .max = 3600, .unit = "seconds"),
@@ -338,6 +339,43 @@ parse_winpath(struct loader *L, const struct key *k, const char *v, void *field)
 	if (!okay) {
 		fail(L, L->line, "bad value for '%s': \"%s\"; it must be a folder on the server's own disk "
 		    "such as E:\\SMS (drive letter, colon, backslash)", k->name, v);
+		return -1;
+	}
+	set_string(field, xstrdup(v));
+	return 0;
+}
+
+/* A program on the Windows server, e.g. E:\SMS\bin\i386\PreloadPkgOnSite.exe:
+ * a folder as for sms_path, then a file name ending in .exe; each name
+ * between backslashes one Windows accepts (not empty, "." or ".."), so the
+ * op that runs it takes the value as it is. */
+static bool
+winexe_valid(const char *v)
+{
+	size_t len = strlen(v);
+	if (len > 1024 || !utf8_valid(v, len) || !isalpha((unsigned char)v[0]) ||
+	    v[1] != ':' || v[2] != '\\' || strpbrk(v + 2, "<>:\"/|?*") != NULL)
+		return false;
+	const char *name = v + 3;
+	for (const char *p = name;; p += strcspn(p, "\\") + 1) {
+		size_t n = strcspn(p, "\\");
+		if (n == 0 || strncmp(p, ".", n) == 0 || strncmp(p, "..", n) == 0)
+			return false;
+		name = p;
+		if (p[n] == '\0')
+			break;
+	}
+	size_t n = strlen(name);
+	return n > 4 && strcasecmp(name + n - 4, ".exe") == 0;
+}
+
+static int
+parse_winexe(struct loader *L, const struct key *k, const char *v, void *field)
+{
+	if (!winexe_valid(v)) {
+		fail(L, L->line, "bad value for '%s': \"%s\"; it must be a program on the server's own "
+		    "disk such as E:\\SMS\\bin\\i386\\PreloadPkgOnSite.exe (drive letter, colon, "
+		    "backslash, ending in .exe)", k->name, v);
 		return -1;
 	}
 	set_string(field, xstrdup(v));
@@ -752,6 +790,7 @@ config_free(struct config *c)
 		free(s->identity);
 		free(s->known_hosts);
 		free(s->sms_path);
+		free(s->preload_exe);
 	}
 	free(c->servers);
 	free(c->path);

@@ -30,6 +30,8 @@ struct config_server {
 	char *identity;           /* key file */
 	char *known_hosts;
 	char *sms_path;           /* e.g. E:\SMS */
+	char *preload_exe;        /* PreloadPkgOnSite.exe on this server; NULL =
+	                           * looked for in the known install folders */
 	int connect_timeout;      /* seconds */
 	bool sftp;                /* ssh: file queries over SFTP (default yes) */
 	int sftp_port;            /* ssh: SFTP's port; 0 = the same as port */

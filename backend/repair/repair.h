@@ -81,6 +81,11 @@ struct repair_env {
 	int (*hand_fix)(void *hand_ctx, const char *what, const char *pkgid,
 	    const char *server, char **err);
 	void *hand_ctx;
+	/* PreloadPkgOnSite.exe on a server, from its configuration
+	 * (preload_exe), or NULL: then the preload op looks in the known
+	 * install folders.  The hook may be NULL (no server configured). */
+	const char *(*preload_exe)(const void *servers_ctx, const char *server);
+	const void *servers_ctx;
 	/* A line of progress or output while a step runs (job thread). */
 	void (*progress)(void *ctx, const char *line);
 	void *ctx;                /* for sleep_ms and progress */

@@ -39,6 +39,26 @@ source_server(const char *src)
 	return xstrndup(src + 2, strcspn(src + 2, "\\"));
 }
 
+/* The configured PreloadPkgOnSite.exe on a DP, or NULL. */
+static const char *
+preload_exe(const struct repair_run *r, const char *dp)
+{
+	const struct repair_env *e = &r->env;
+	const char *exe = e->preload_exe ? e->preload_exe(e->servers_ctx, dp) : NULL;
+	return exe != NULL && *exe != '\0' ? exe : NULL;
+}
+
+/* Which PreloadPkgOnSite.exe the preload step runs, in words. */
+static char *
+preload_which(const struct repair_run *r, const struct rcell *c)
+{
+	const char *exe = preload_exe(r, c->res.dp);
+	if (exe != NULL)
+		return xasprintf("from preload_exe = %s", exe);
+	return xstrdup("looked for in the SMS install folder's bin\\i386, then the SMS 2003 "
+	    "Toolkit 2 and ConfigMgr 2007 Toolkit V2 folders");
+}
+
 static char *
 fill(const struct repair_run *r, const struct rcell *c, const char *key)
 {
@@ -58,6 +78,7 @@ fill(const struct repair_run *r, const struct rcell *c, const char *key)
 	if (strcmp(key, "RENAMED") == 0) return xstrdup(p->renamed_to);
 	if (strcmp(key, "NDPS") == 0) return xasprintf("%zu", p->ndps);
 	if (strcmp(key, "STORED") == 0) return xasprintf("%u", p->stored_version);
+	if (strcmp(key, "PRELOAD") == 0) return preload_which(r, c);
 	if (strcmp(key, "SHARE") == 0)
 		return xasprintf("%c:\\%s", sms_layout.drive, sms_layout.share);
 	if (strcmp(key, "SIZE") == 0 || strcmp(key, "TOTAL") == 0) {
@@ -313,6 +334,9 @@ preload_pre(struct step_ctx *x)
 {
 	step_param(x, "server", x->cell->res.dp);
 	step_param(x, "package", x->cell->pkg->id);
+	const char *exe = preload_exe(x->run, x->cell->res.dp);
+	if (exe != NULL)
+		step_param(x, "exe", exe);
 	char *path = repair_dp_pck(x->cell);
 	struct fingerprint fp;
 	int rc = fingerprint_or_fail(x, path, &fp);
@@ -330,6 +354,9 @@ preload_act(struct step_ctx *x)
 	struct op op = { .kind = OP_PRELOAD };
 	op_set(&op, "server", x->cell->res.dp);
 	op_set(&op, "package", x->cell->pkg->id);
+	const char *exe = preload_exe(x->run, x->cell->res.dp);
+	if (exe != NULL)
+		op_set(&op, "exe", exe);
 	struct preload_out po = { &x->out, NULL };
 	if (call(x, &op, preload_record, &po, OP_TIMEOUT_MS) != 0) {
 		free(po.code);
@@ -705,7 +732,7 @@ const struct action_def repair_actions[RA_COUNT] = {
 	    "set them by hand in the file's properties, then run the plan again",
 	    attrs_pre, attrs_act, NULL, NULL, NULL },
 	[RA_PRELOAD] = { "Run PreloadPkgOnSite.exe on the DP", UNIT_CELL, false,
-	    "{DP}", "PreloadPkgOnSite.exe {ID}   (on {DP})",
+	    "{DP}", "PreloadPkgOnSite.exe {ID}   (on {DP}; {PRELOAD})",
 	    "the DP's site records the compressed package path of {ID}; SMS unpacks the "
 	    "PCK onto the DP and forwards the package status up the hierarchy",
 	    "the DP's PCK exists and is read-only", "{DP} only; no bytes sent",
@@ -713,7 +740,8 @@ const struct action_def repair_actions[RA_COUNT] = {
 	    "\"Successfully forwarded the information up the hierarchy\", exit code 0",
 	    "\"already set in the database\": plan clear-pkg-then-preload; \"Failed to get "
 	    "the specified package\": plan repush-wait-preload; \"Failed to find the "
-	    "compressed package\": the PCK is not in {DP}'s SMSPKG",
+	    "compressed package\": the PCK is not in {DP}'s SMSPKG; the program not "
+	    "found: set preload_exe in [server {DP}] of the configuration",
 	    preload_pre, preload_act, NULL, NULL, NULL },
 	[RA_REPUSH] = { "Re-push the package to the DP", UNIT_CELL, false,
 	    "{DP} (through the SMS provider on {PROV})",

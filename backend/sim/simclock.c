@@ -121,6 +121,35 @@ simclock_iso(dpd_time t, char out[static 21])
 	out[20] = '\0';
 }
 
+/* SMS's own dates as its provider writes them (CIM_DATETIME): always GMT,
+ * the offset either "***" (as SMS 2003's provider writes it: see
+ * backend/core/wmitime.c) or "000".  The two mean the same; the simulator
+ * writes both so that both reach the reader end to end, by one rule: an
+ * even row (package index, status message record ID) gets "+***", an odd
+ * one "+000".  A real site writes one form throughout. */
+void
+simclock_wmi(dpd_time t, uint32_t row, char out[static 26])
+{
+	struct sim_tm tm;
+	if (t == 0) {
+		out[0] = '\0';
+		return;
+	}
+	simclock_split(t, &tm);
+	if (tm.year < 0 || tm.year > 9999) {
+		out[0] = '\0'; /* four digits of year cannot hold it: no date */
+		return;
+	}
+	put2(out, tm.year / 100);
+	put2(out + 2, tm.year % 100);
+	put2(out + 4, tm.mon);
+	put2(out + 6, tm.mday);
+	put2(out + 8, tm.hour);
+	put2(out + 10, tm.min);
+	put2(out + 12, tm.sec);
+	memcpy(out + 14, row % 2 == 0 ? ".000000+***" : ".000000+000", 12);
+}
+
 /* ---- the servers' time zones ---------------------------------------------- */
 
 static const struct sim_zone zones[] = {

@@ -554,10 +554,12 @@ static void
 msg_row(struct reply *r, const struct sim_site *s, const struct sim_statmsg *m)
 {
 	static const char *const sevs[] = { "1073741824", "2147483648", "3221225472" };
-	char rec[11], id[6], when[21];
+	char rec[11], id[6], when[26];
 	snprintf(rec, sizeof rec, "%u", m->recid);
 	snprintf(id, sizeof id, "%u", m->msgid);
-	simclock_iso((dpd_time)(m->ms / 1000), when);
+	/* Time is UTC (SMS 2003 SDK, SMS_StatusMessage), written as the
+	 * provider writes it: the record ID picks "+***" or "+000". */
+	simclock_wmi((dpd_time)(m->ms / 1000), m->recid, when);
 	char *ins = msg_istrs(m), *text = msg_text(m);
 	const char *vals[] = { rec, id, sevs[m->sev == 'E' ? 2 : m->sev == 'W'],
 	    "SMS_DISTRIBUTION_MANAGER", s->srv[m->srv].name, when, ins,

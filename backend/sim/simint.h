@@ -321,6 +321,9 @@ int simclock_env(dpd_time *t, char **err);
 int simclock_now(struct sim_site *s, dpd_time *now, char **err);
 /* Fast ISO 8601 ("2007-01-04T09:12:03Z"), "" for 0. */
 void simclock_iso(dpd_time t, char out[static 21]);
+/* SMS's GMT date as its provider writes it, "20070104100000.000000+***"
+ * for an even row, "...+000" for an odd one; "" for 0. */
+void simclock_wmi(dpd_time t, uint32_t row, char out[static 26]);
 /* Broken-down UTC; wday 0 = Sunday. */
 struct sim_tm {
 	int year, mon, mday, hour, min, sec, wday, yday;

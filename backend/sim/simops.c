@@ -67,12 +67,14 @@ put_u32(struct buf *b, uint32_t v)
 	b->data[b->len] = '\0';
 }
 
+/* SMS's dates go out as its provider writes them, CIM_DATETIME in GMT
+ * ("+***" or "+000" by the row rule in simclock_wmi); "" for none. */
 static void
-put_time(struct buf *b, dpd_time t)
+put_time(struct buf *b, dpd_time t, uint32_t row)
 {
-	char iso[21];
-	simclock_iso(t, iso);
-	buf_add(b, iso, strlen(iso));
+	char when[26];
+	simclock_wmi(t, row, when);
+	buf_add(b, when, strlen(when));
 }
 
 /* The status op answers packages [from, to): all of them, or the one a
@@ -86,10 +88,10 @@ status_packages(struct reply *r, const struct sim_site *s, size_t from, size_t t
 	simreply_cols(r, "P", cols, 11);
 	for (size_t i = from; i < to; i++) {
 		const struct sim_pkg *p = &s->pkg[i];
-		char sv[11], st[11], date[21];
+		char sv[11], st[11], date[26];
 		snprintf(sv, sizeof sv, "%u", p->source_version);
 		snprintf(st, sizeof st, "%u", p->stored_version);
-		simclock_iso(p->source_date, date);
+		simclock_wmi(p->source_date, (uint32_t)i, date);
 		const char *v[] = { p->id, p->name, p->manufacturer, p->version,
 		    p->language, p->source_path, sv, st, p->stored_path,
 		    p->source_site, date };
@@ -118,8 +120,9 @@ status_cells(struct reply *r, const struct sim_site *s, uint32_t from, uint32_t 
 		for (size_t w = 0; w < s->words; w++)
 			total += (size_t)__builtin_popcountll(s->pkg[p].targets[w]);
 	/* One allocation: "C\t" id "\t" nal-and-site state "\t" version "\t"
-	 * two times and CRLF come to at most width + 67 bytes a row. */
-	buf_grow(r->out, total * (width + 72));
+	 * two 25-character times "\t" and CRLF come to at most width + 79
+	 * bytes a row. */
+	buf_grow(r->out, total * (width + 80));
 	struct buf *out = r->out;
 	for (uint32_t p = from; p < to; p++)
 		for (uint32_t srv = 0; srv < s->nsrv; srv++) {
@@ -134,9 +137,9 @@ status_cells(struct reply *r, const struct sim_site *s, uint32_t from, uint32_t 
 			buf_addc(out, '\t');
 			put_u32(out, c.source_version);
 			buf_addc(out, '\t');
-			put_time(out, c.last_copied);
+			put_time(out, c.last_copied, p);
 			buf_addc(out, '\t');
-			put_time(out, c.summary_date);
+			put_time(out, c.summary_date, p);
 			buf_add(out, "\r\n", 2);
 			r->records++;
 		}

@@ -14,6 +14,7 @@
 #include "backend/core/nal.h"
 #include "backend/ops/ops.h"
 #include "backend/core/proto.h"
+#include "backend/core/wmitime.h"
 #include "backend/sms/smslog.h"
 
 #include <errno.h>
@@ -271,11 +272,13 @@ parse_u64(const char *v, uint64_t *out)
 	return 0;
 }
 
+/* A time column: file times come as ISO UTC; a status message's Time as
+ * WMI writes it (a CIM_DATETIME, read into UTC with its offset). */
 static int
 parse_when(const char *v, dpd_time *out)
 {
 	*out = 0;
-	return v == NULL || *v == '\0' ? 0 : time_parse_iso(v, out);
+	return wmi_time_parse_column(v, out);
 }
 
 /* The server a Windows path lives on: the UNC host, else the site server. */

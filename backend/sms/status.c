@@ -10,6 +10,7 @@
 #include "backend/core/nal.h"
 #include "backend/ops/ops.h"
 #include "backend/core/proto.h"
+#include "backend/core/wmitime.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -36,14 +37,12 @@ parse_u32(const char *v, uint32_t *out)
 	return 0;
 }
 
+/* SourceDate, LastCopied and SummaryDate come as WMI writes them (its
+ * offset honoured, SMS's "+***" as GMT), or as ISO from older scripts. */
 static int
 parse_time(const char *v, dpd_time *out)
 {
-	if (v == NULL || *v == '\0') {
-		*out = 0;
-		return 0;
-	}
-	return time_parse_iso(v, out);
+	return wmi_time_parse_column(v, out);
 }
 
 static char *

@@ -96,6 +96,15 @@ XDG_STATE_HOME=$SCRATCH/st-c "$DPDOCTOR" repair "$1" "$2" --read-only --yes \
 is $? 1 "--read-only on a hand-step plan (fix-share-perms): exit 1"
 is "$(tree_hash "$SCRATCH/c")" "$h0" "  the site tree is unchanged"
 
+# A DP's preload_exe reaches the preload step, which names the program.
+set -- ${pair[PCK_MISSING]}
+printf '[site 009]\nprovider = %s\nsim_dir = %s\n[server %s]\ntransport = sim\n[server %s]\ntransport = sim\npreload_exe = D:\\Tools\\PreloadPkgOnSite.exe\n' \
+    "$primary" "$SCRATCH/c" "$primary" "$2" >"$SCRATCH/pre.ini"
+XDG_STATE_HOME=$SCRATCH/st-c "$DPDOCTOR" repair "$1" "$2" --dry-run --yes -c "$SCRATCH/pre.ini" \
+    </dev/null >"$SCRATCH/c4.out" 2>"$SCRATCH/c4.err"
+grep -Fq "(on $2; from preload_exe = D:\Tools\PreloadPkgOnSite.exe)" "$SCRATCH/c4.out"
+ok $? "[server $2] preload_exe: the preload step names that program"
+
 # (d) "n" at the first changing step: nothing changes, "declined" is journalled.
 h0=$(tree_hash "$SCRATCH/d")
 first=$(awk '/^  Step [0-9]+ of .*\[changes the site\]/ {print $2; exit}' "$SCRATCH/c.out")

@@ -120,6 +120,7 @@ static const char full_ini[] =
 	"identity = ~/.ssh/id_ed25519\n"
 	"known_hosts = /etc/ssh/ssh_known_hosts\n"
 	"sms_path = D:\\Program Files\\SMS\n"
+	"preload_exe = D:\\SMS 2003 Toolkit 2\\PreloadPkgOnSite.exe\n"
 	"connect_timeout = 30\n"
 	"sftp = no\n"
 	"sftp_port = 2223\n"
@@ -160,6 +161,8 @@ test_full(void)
 	is_str(s->identity, "/home/admin/.ssh/id_ed25519", "~/ expands to $HOME");
 	is_str(s->known_hosts, "/etc/ssh/ssh_known_hosts", "absolute path kept");
 	is_str(s->sms_path, "D:\\Program Files\\SMS", "sms_path with a space");
+	is_str(s->preload_exe, "D:\\SMS 2003 Toolkit 2\\PreloadPkgOnSite.exe",
+	    "preload_exe with spaces");
 	is_int(s->connect_timeout, 30, "connect_timeout");
 	ok(!s->sftp, "sftp = no");
 	is_int(s->sftp_port, 2223, "sftp_port");
@@ -167,6 +170,8 @@ test_full(void)
 	ok(d != NULL && d->transport == CONFIG_TRANSPORT_SIM, "DP01 uses the simulator");
 	is_str(d ? d->host : NULL, "DP01", "host defaults to the server name");
 	is_str(d ? d->sms_path : NULL, "E:\\SMS", "sms_path defaults to E:\\SMS");
+	ok(d != NULL && d->preload_exe == NULL,
+	    "preload_exe unset: the op looks in the known install folders");
 	is_int(d ? d->connect_timeout : 0, 10, "connect_timeout defaults to 10");
 	is_int(d ? d->port : -1, 0, "port 0 = the transport's default");
 	ok(d != NULL && d->sftp, "sftp defaults to yes");
@@ -343,6 +348,14 @@ test_value_errors(void)
 		{ "host = dp01 .contoso.com", "not a host name or IP address" },
 		{ "sms_path = SMS", "such as E:\\SMS" },
 		{ "sms_path = E:/SMS", "such as E:\\SMS" },
+		{ "preload_exe = PreloadPkgOnSite.exe", "such as E:\\SMS\\bin\\i386\\PreloadPkgOnSite.exe" },
+		{ "preload_exe = E:\\SMS\\bin\\i386", "ending in .exe" },
+		{ "preload_exe = E:/SMS/bin/i386/PreloadPkgOnSite.exe", "drive letter, colon, backslash" },
+		{ "preload_exe = \\\\SMS01\\tools\\PreloadPkgOnSite.exe", "on the server's own disk" },
+		{ "preload_exe = E:\\SMS\\..\\PreloadPkgOnSite.exe", "bad value for 'preload_exe'" },
+		{ "preload_exe = E:\\SMS\\\\PreloadPkgOnSite.exe", "bad value for 'preload_exe'" },
+		{ "preload_exe = E:\\SMS\\Preload?.exe", "bad value for 'preload_exe'" },
+		{ "preload_exe = E:\\.exe", "bad value for 'preload_exe'" },
 		{ "connect_timeout = 601", "from 1 to 600 seconds" },
 		{ "user = 'smsadmin'", "is in quotes" },
 		{ "user = a\tb", "control character" },
@@ -451,7 +464,7 @@ test_example(void)
 	static const char *const keys[] = {
 		"generation", "provider", "site_server", "wmi_host", "sim_dir", "max_parallel",
 		"transport", "host", "port", "user", "identity", "known_hosts", "sms_path", "connect_timeout",
-		"sftp", "sftp_port",
+		"sftp", "sftp_port", "preload_exe",
 		"refresh", "theme", "glyphs", "mouse", "read_only",
 	};
 	const char *top = getenv("top_srcdir");

@@ -1,11 +1,14 @@
 /* Unit tests: each diagnosis rule on hand-built evidence, positive and
- * negative, plus incomplete evidence and a healthy cell. */
+ * negative, plus incomplete evidence and a healthy cell, and SourceDate
+ * against the PCK's time compared in UTC whatever offset WMI wrote. */
 #include "autoconf.h"
 #include "backend/sms/diagnose.h"
 #include "backend/sms/smslog.h"
+#include "backend/sms/status.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define PRI "SMS009PRI"
 #define DP "LEEDSDP01"
@@ -97,6 +100,65 @@ expect(unsigned what, enum finding_id want, enum evidence_kind cited, const char
 	evidence_free(&e);
 }
 
+/* The package's SourceDate as the status reply carries it, read by
+ * status_parse: 0 when the reply is refused. */
+static dpd_time
+source_date_of(const char *wmi)
+{
+	char *text = xasprintf("DPDOCTOR 1 status\r\n"
+	    "COLS\tP\tPackageID\tName\tSourceVersion\tStoredPkgVersion\tSourceDate\r\n"
+	    "P\t009000B7\tX\t3\t3\t%s\r\n"
+	    "COLS\tT\tNow\r\nT\t2007-01-04T12:00:00Z\r\nEND\tok\t1\r\n", wmi);
+	char *err = NULL;
+	struct snapshot *s = status_parse(text, strlen(text), &err);
+	dpd_time t = s != NULL && s->npkgs == 1 ? s->pkgs[0].source_date : 0;
+	if (s == NULL)
+		printf("# status_parse: %s\n", err);
+	snapshot_free(s);
+	free(err);
+	free(text);
+	return t;
+}
+
+/* The primary's PCK was written at 10:00 UTC (pathinfo's MTime is UTC).
+ * SourceDate is written in the provider's zone; read without its offset it
+ * would fall on the other side of 10:00 and flip the finding. */
+static void
+test_source_date_utc(void)
+{
+	static const struct {
+		const char *source_date;
+		bool stale;
+		const char *what;
+	} cases[] = {
+		{ "20070104113000.000000+120", false, "11:30 at UTC+2 is 09:30 UTC: the PCK is newer" },
+		{ "20070104083000.000000-120", true, "08:30 at UTC-2 is 10:30 UTC: the PCK is older" },
+		{ "20070104103000.000000+***", true, "10:30 +*** is 10:30 UTC: the PCK is older" },
+	};
+	dpd_time pck_time;
+	ok(time_parse_iso("2007-01-04T10:00:00Z", &pck_time) == 0, "the PCK's MTime reads");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct evidence e;
+		struct diagnosis d;
+		build(&e, 0);
+		dpd_time when = source_date_of(cases[i].source_date);
+		ok(when != 0, "SourceDate %s is read", cases[i].source_date);
+		for (size_t k = 0; k < e.nitems; k++) {
+			if (e.items[k].kind == EV_PACKAGE)
+				e.items[k].when = when;
+			if (e.items[k].kind == EV_PCK_PRIMARY)
+				e.items[k].when = pck_time;
+		}
+		diagnose(&e, &d);
+		bool stale = false;
+		for (size_t k = 0; k < d.nfindings; k++)
+			stale |= d.findings[k].id == FIND_PCK_STALE;
+		ok(stale == cases[i].stale, "%s", cases[i].what);
+		diagnosis_free(&d);
+		evidence_free(&e);
+	}
+}
+
 int
 main(void)
 {
@@ -148,5 +210,6 @@ main(void)
 	evidence_free(&e);
 	for (int i = 0; i < FIND_COUNT; i++)
 		ok(finding_title(i)[0] != '\0', "finding %s has a title", finding_name(i));
+	test_source_date_utc();
 	return done_testing();
 }

@@ -198,6 +198,54 @@ gather(struct site *w, struct transport *t, uint32_t pkg, uint32_t srv, struct e
 	return rc;
 }
 
+/* Status messages' times as gathered against the site's own: the
+ * simulated provider writes them as CIM_DATETIME, "+***" for even record
+ * IDs and "+000" for odd ones; both must land as the same UTC second. */
+static size_t msg_total, msg_same, msg_even, msg_odd;
+
+static void
+tally_msg_times(const struct site *w, const struct evidence *e)
+{
+	for (long i = evidence_find(e, EV_STATMSG, 0); i >= 0;
+	    i = evidence_find(e, EV_STATMSG, (size_t)i + 1)) {
+		const struct evidence_item *it = &e->items[i];
+		msg_total++;
+		for (size_t k = 0; k < w->s->nmsgs; k++)
+			if (w->s->msgs[k].recid == it->record_id) {
+				msg_same += it->when == (dpd_time)(w->s->msgs[k].ms / 1000);
+				break;
+			}
+		if (it->record_id % 2 == 0)
+			msg_even++;
+		else
+			msg_odd++;
+	}
+}
+
+static void
+test_msg_times(const struct site *w, const char *sitedir, const char *primary)
+{
+	ok(msg_total > 0 && msg_same == msg_total,
+	    "status messages' Time is the site's UTC time (%zu of %zu)", msg_same, msg_total);
+	ok(msg_even > 0 && msg_odd > 0, "both forms came through (+*** %zu, +000 %zu)",
+	    msg_even, msg_odd);
+	/* And on the wire: the newest message's package, as the provider says it. */
+	struct op op = { .kind = OP_STATMSGS };
+	op_set(&op, "site", w->s->site_code);
+	op_set(&op, "package", w->s->nmsgs ? w->s->msgs[w->s->nmsgs - 1].pkg : "");
+	char *err = NULL, *script = ops_render(&op, &err);
+	struct script_result res;
+	script_result_init(&res);
+	ok(script != NULL && sim_run_script(sitedir, primary, script, &res, &err) == 0,
+	    "statmsgs runs on the primary (%s)", err ? err : "");
+	const char *out = res.out.data ? res.out.data : "";
+	ok(strstr(out, ".000000+***\t") != NULL && strstr(out, ".000000+000\t") != NULL,
+	    "statmsgs: Time as CIM_DATETIME, with \"+***\" and \"+000\"");
+	script_result_free(&res);
+	free(script);
+	free(err);
+}
+
 static void
 mode_case(struct site *w, enum sim_mode m, void (*check)(struct site *, const struct sim_cell *,
     const struct evidence *))
@@ -214,6 +262,7 @@ mode_case(struct site *w, enum sim_mode m, void (*check)(struct site *, const st
 	ok(count(&e, EV_UNREACHABLE, false) == 0, "%s: nothing unreachable", sim_mode_name(m));
 	ok(progress_calls >= 9, "%s: progress after each source", sim_mode_name(m));
 	check(w, c, &e);
+	tally_msg_times(w, &e);
 	evidence_free(&e);
 }
 
@@ -487,6 +536,7 @@ main(void)
 		mode_case(&w, SIM_MODE_SOURCE_MISSING, check_source_missing);
 		mode_case(&w, SIM_MODE_SHARE_PERMS, check_share_perms);
 		mode_case(&w, SIM_MODE_PCK_NO_REGEN, check_no_regen);
+		test_msg_times(&w, sitedir, info.primary);
 		test_healthy(&w);
 		test_unreachable(&w);
 		test_readfile(&w, sitedir);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static char *dir;
 static char *journal;
@@ -394,6 +395,92 @@ test_journal(void)
 	free(err);
 }
 
+/* A transport that keeps the exe argument of each preload op it carries. */
+struct seen {
+	struct transport t;
+	struct transport *inner;
+	int preloads;
+	char *exe;
+};
+
+static int
+seen_call(struct transport *tr, const struct op *op, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
+{
+	struct seen *s = (struct seen *)tr;
+	if (op->kind == OP_PRELOAD) {
+		const char *exe = op_arg(op, "exe");
+		s->preloads++;
+		free(s->exe);
+		s->exe = exe ? xstrdup(exe) : NULL;
+	}
+	return transport_pass(s->inner, op, fn, arg, dl, err);
+}
+
+static const struct transport_ops seen_ops = { "seen", seen_call, NULL };
+
+static const char *
+exe_for(const void *ctx, const char *server)
+{
+	return strcasecmp(server, ctx) == 0 ? "D:\\Tools\\PreloadPkgOnSite.exe" : NULL;
+}
+
+/* preload_exe of the DP's [server] goes to the preload op, and the step
+ * says which program runs; without it the step says where it is looked for. */
+static void
+test_preload_exe(void)
+{
+	/* The last PCK_MISSING cell: the tests before worked on the first ones. */
+	struct pick p, next;
+	size_t k = 0;
+	if (!ok(find_cell(SIM_MODE_PCK_MISSING, false, k, &p), "a PCK_MISSING cell for preload_exe"))
+		return;
+	while (find_cell(SIM_MODE_PCK_MISSING, false, ++k, &next))
+		p = next;
+	struct seen sn = { .t = { .ops = &seen_ops, .host = t->host, .answers = t->answers },
+	    .inner = t };
+	struct repair_cell c = { p.id, p.dp };
+	for (int conf = 0; conf < 2; conf++) {
+		struct repair_env env = env_for(false);
+		env.t = &sn.t;
+		if (conf) {
+			env.preload_exe = exe_for;
+			env.servers_ctx = p.dp;
+		}
+		struct repair_run *r = NULL;
+		char *err = NULL;
+		sn.preloads = 0;
+		if (!ok(repair_prepare(&env, PLAN_PRELOAD_PCK, &c, 1, &r, &err) == 0,
+		    "prepare (%s)", err ? err : "")) {
+			free(err);
+			return;
+		}
+		const char *cmd = repair_step(r, 2)->command;
+		if (conf)
+			contains(cmd, "from preload_exe = D:\\Tools\\PreloadPkgOnSite.exe",
+			    "the step names the configured program");
+		else
+			contains(cmd, "looked for in the SMS install folder's bin\\i386, then the SMS "
+			    "2003 Toolkit 2 and ConfigMgr 2007 Toolkit V2 folders",
+			    "the step says where the program is looked for");
+		/* A dry run carries no preload: run the steps up to it for real
+		 * only once (the cell heals); the other time stop before it. */
+		size_t upto = conf ? 3 : 2;
+		for (size_t i = 0; i < upto; i++)
+			if (repair_exec_step(r, i, RA_YES, false, &err) != RS_DONE)
+				break;
+		if (conf) {
+			is_int(sn.preloads, 1, "one preload op");
+			is_str(sn.exe, "D:\\Tools\\PreloadPkgOnSite.exe", "... with exe from preload_exe");
+			is_int(repair_cell(r, 0)->step[2], RO_OK, "... and it ran (%s)",
+			    repair_cell(r, 0)->message[2] ? repair_cell(r, 0)->message[2] : "");
+		}
+		repair_run_free(r);
+		free(err);
+	}
+	free(sn.exe);
+}
+
 int
 main(void)
 {
@@ -422,6 +509,7 @@ main(void)
 	test_changed_target();
 	test_batch();
 	test_journal();
+	test_preload_exe();
 	transport_close(t);
 	sim_info_free(&info);
 	(void)simfs_remove_tree(top, NULL);

@@ -2,6 +2,8 @@
  * transport (errors must name the host, the line and the field). */
 #include "autoconf.h"
 #include "backend/sim/simint.h"
+#include "backend/sim/sim.h"
+#include "backend/ops/ops_ps.h"
 #include "backend/sms/status.h"
 #include "tests/unit/tap.h"
 
@@ -47,6 +49,40 @@ test_parse(void)
 	snapshot_free(s);
 }
 
+/* The reply as SMS writes it: CIM_DATETIME with the offset, "+***" for
+ * SMS's own (GMT) dates; every time lands as UTC. */
+static void
+test_parse_wmi(void)
+{
+	static const char text[] = "DPDOCTOR 1 status\r\n"
+		"COLS\tP\tPackageID\tName\tManufacturer\tVersion\tLanguage\tPkgSourcePath\tSourceVersion\tStoredPkgVersion\tStoredPkgPath\tSourceSite\tSourceDate\r\n"
+		"P\t009000B7\tAdobe Reader 8.1\tAdobe\t8.1\tEnglish\t\t3\t3\t\tCEN\t20070102093000.000000+090\r\n"
+		"COLS\tC\tPackageID\tServerNALPath\tSiteCode\tState\tSourceVersion\tLastCopied\tSummaryDate\r\n"
+		"C\t009000B7\t" NAL1 "\t009\t3\t2\t20070103100000.000000+***\t20070104040000.000000-300\r\n"
+		"C\t009000B7\t" NAL2 "\t009\t0\t3\t20070103110000.123456+000\t\r\n"
+		"COLS\tT\tNow\r\nT\t2007-01-04T10:00:00Z\r\n"
+		"END\tok\t3\r\n";
+	char *err = NULL;
+	struct snapshot *s = status_parse(text, sizeof text - 1, &err);
+	ok(s != NULL, "a reply with WMI datetimes parses (%s)", err ? err : "");
+	if (s == NULL) {
+		free(err);
+		return;
+	}
+	char when[21];
+	time_format_iso(s->pkgs[0].source_date, when);
+	is_str(when, "2007-01-02T08:00:00Z", "SourceDate +090 is read as UTC");
+	const struct cell *c = snapshot_cell(s, 0, 0), *d = snapshot_cell(s, 0, 1);
+	time_format_iso(c ? c->last_copied : 0, when);
+	is_str(when, "2007-01-03T10:00:00Z", "LastCopied +*** is GMT");
+	time_format_iso(c ? c->summary_date : 0, when);
+	is_str(when, "2007-01-04T09:00:00Z", "SummaryDate -300 is read as UTC");
+	time_format_iso(d ? d->last_copied : 0, when);
+	is_str(when, "2007-01-03T11:00:00Z", "LastCopied +000 with microseconds");
+	ok(d != NULL && d->summary_date == 0, "an empty SummaryDate is unknown");
+	snapshot_free(s);
+}
+
 static void
 test_bad(void)
 {
@@ -57,6 +93,8 @@ test_bad(void)
 		{ "C\t009000B7\t" NAL1 "\t009\t3\t-1\t\t\r\n", "bad State, version or date" },
 		{ "C\t009000B7\t" NAL1 "\t009\t3\t2\t2007-13-01T00:00:00Z\t\r\n", "bad State, version or date" },
 		{ "C\t009000B7\t" NAL1 "\t009\t3\t2\tyesterday\t\r\n", "bad State, version or date" },
+		{ "C\t009000B7\t" NAL1 "\t009\t3\t2\t20070229100000.000000+000\t\r\n", "bad State, version or date" },
+		{ "C\t009000B7\t" NAL1 "\t009\t3\t2\t\t20070104100000.000000:000\r\n", "bad State, version or date" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *text = xasprintf("%s%sEND\tok\t2\r\n", HEAD, bad[i].row);
@@ -194,6 +232,49 @@ compare_package(struct snapshot *full, struct snapshot *one, const char *id)
 	is_int((long long)same, (long long)want, "%s: every cell as the full status has it", id);
 }
 
+/* The simulated provider writes SMS's dates as CIM_DATETIME, "+***" on
+ * some rows and "+000" on others; both land as the site's own UTC times. */
+static void
+test_sim_dates(const char *dir, const char *primary, const struct snapshot *full)
+{
+	struct op op = { .kind = OP_STATUS };
+	op_set(&op, "site", "009");
+	char *err = NULL, *script = ops_render(&op, &err);
+	struct script_result res;
+	script_result_init(&res);
+	ok(script != NULL && sim_run_script(dir, primary, script, &res, &err) == 0,
+	    "the status script runs on the simulated primary (%s)", err ? err : "");
+	const char *out = res.out.data ? res.out.data : "";
+	ok(strstr(out, ".000000+***\t") != NULL && strstr(out, ".000000+***\r\n") != NULL,
+	    "cell and package dates with SMS's \"+***\" offset");
+	ok(strstr(out, ".000000+000\t") != NULL && strstr(out, ".000000+000\r\n") != NULL,
+	    "cell and package dates with \"+000\"");
+	struct sim_site *s = NULL;
+	ok(simdb_load(dir, &s, &err) == 0, "the site loads (%s)", err ? err : "");
+	size_t pkgs = 0, cells = 0, nc = 0;
+	for (size_t i = 0; s != NULL && full != NULL && i < s->npkg; i++) {
+		long p = snapshot_find_pkg(full, s->pkg[i].id);
+		pkgs += p >= 0 && full->pkgs[p].source_date == s->pkg[i].source_date;
+		for (uint32_t d = 0; p >= 0 && d < s->nsrv; d++) {
+			struct sim_cell v;
+			long dp = snapshot_find_dp(full, s->srv[d].name);
+			const struct cell *c = dp >= 0 ? snapshot_cell(full, (size_t)p, (size_t)dp) : NULL;
+			if (!simdb_cell_view(s, (uint32_t)i, d, &v) || c == NULL)
+				continue;
+			nc++;
+			cells += c->last_copied == v.last_copied && c->summary_date == v.summary_date;
+		}
+	}
+	ok(s != NULL && pkgs == s->npkg, "every SourceDate is the site's (%zu of %zu)", pkgs,
+	    s ? s->npkg : 0);
+	ok(nc > 0 && cells == nc, "every LastCopied and SummaryDate is the site's (%zu of %zu)",
+	    cells, nc);
+	simdb_free(s);
+	script_result_free(&res);
+	free(script);
+	free(err);
+}
+
 static void
 test_sim_package(void)
 {
@@ -216,6 +297,7 @@ test_sim_package(void)
 	struct transport *t = transport_sim_new(dir, info.primary);
 	struct snapshot *full = status_fetch(t, "009", NULL, NULL, &err);
 	ok(full != NULL, "full status (%s)", err ? err : "");
+	test_sim_dates(dir, info.primary, full);
 	/* A package with a failing cell and a healthy one, when there are. */
 	const char *ids[2] = { NULL, NULL };
 	for (size_t i = 0; full != NULL && i < full->ncells; i++) {
@@ -252,6 +334,7 @@ int
 main(void)
 {
 	test_parse();
+	test_parse_wmi();
 	test_bad();
 	test_fetch();
 	test_package_refused();

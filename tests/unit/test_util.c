@@ -1,7 +1,8 @@
-/* Unit tests: time text, the byte buffer, atomic file writes, the UTF-8
+/* Unit tests: time text (ISO and WMI's CIM_DATETIME), the byte buffer, atomic file writes, the UTF-8
  * decoder, enum names and writing all of a buffer. */
 #include "autoconf.h"
 #include "backend/core/util.h"
+#include "backend/core/wmitime.h"
 #include "tests/unit/tap.h"
 
 #include <errno.h>
@@ -29,6 +30,63 @@ test_time(void)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		ok(time_parse_iso(bad[i], &t) == -1, "refuses \"%s\"", bad[i]);
 	ok(time_parse_iso("2008-02-29T23:59:59Z", &t) == 0, "leap day accepted");
+}
+
+/* WMI datetimes: each form SMS or WMI writes, the offset honoured. */
+static void
+test_wmi_time(void)
+{
+	static const struct {
+		const char *s;
+		dpd_time want;
+		const char *what;
+	} good[] = {
+		{ "20070104100000.000000+000", 1167904800, "+000 is UTC" },
+		{ "20070104113000.000000+090", 1167904800, "+090: 11:30 at UTC+1:30 is 10:00 UTC" },
+		{ "20070104050000.000000-300", 1167904800, "-300: 05:00 at UTC-5 is 10:00 UTC" },
+		{ "20070104100000.000000+***", 1167904800, "+*** (SMS's own dates) is read as UTC" },
+		{ "20070104100000.999999+000", 1167904800, "microseconds are cut, not rounded" },
+		{ "20070104100000.******+000", 1167904800, "starred microseconds are ignored" },
+		{ "20070105003000.000000+060", 1167953400, "00:30 on the 5th at UTC+1 is 23:30 on the 4th" },
+		{ "20070104230000.000000-120", 1167958800, "23:00 at UTC-2 is 01:00 the next day" },
+		{ "20080101003000.000000+060", 1199143800, "across the new year" },
+		{ "20080229235959.000000+000", 1204329599, "leap day" },
+		{ "20080301005959.000000+120", 1204325999, "back into the leap day" },
+		{ "19980416******.000000+***", 0, "a starred time is a pattern: unknown" },
+		{ "****0416100000.000000+000", 0, "a starred year is a pattern: unknown" },
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		dpd_time t = -1;
+		ok(wmi_time_parse(good[i].s, &t) == 0 && t == good[i].want, "%s (%s)",
+		    good[i].what, good[i].s);
+	}
+	static const char *const bad[] = {
+		"", "20070104100000.000000+00", "20070104100000.000000+0000",
+		"20070104100000+000", "2007-01-04T10:00:00Z", "20070104100000.000000 000",
+		"20070104100000.000000:000",      /* an interval, not a timestamp */
+		"2007010410000a.000000+000", "20070104100000,000000+000",
+		"199*0416100000.000000+000",      /* a field partly starred */
+		"20070104100000.000000+0*0", "20070104100000.00000*+000",
+		"20071304100000.000000+000", "20070001100000.000000+000",
+		"20070229100000.000000+000", "20070431100000.000000+000",
+		"20070104240000.000000+000", "20070104106000.000000+000",
+		"20070104100060.000000+000", "20070104100000.000000+-00",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		dpd_time t;
+		ok(wmi_time_parse(bad[i], &t) == -1, "refuses \"%s\"", bad[i]);
+	}
+	dpd_time t = -1;
+	ok(wmi_time_parse_column("", &t) == 0 && t == 0, "column: empty is unknown");
+	t = -1;
+	ok(wmi_time_parse_column(NULL, &t) == 0 && t == 0, "column: null is unknown");
+	ok(wmi_time_parse_column("2007-01-04T10:00:00Z", &t) == 0 && t == 1167904800,
+	    "column: ISO still read (older replies)");
+	ok(wmi_time_parse_column("20070104113000.000000+090", &t) == 0 && t == 1167904800,
+	    "column: CIM_DATETIME read with its offset");
+	ok(wmi_time_parse_column("2007-01-04 10:00", &t) == -1, "column: neither is refused");
+	ok(wmi_time_parse_column("2007010411300.000000+090 ", &t) == -1,
+	    "column: a 25-character non-datetime is refused");
 }
 
 static void
@@ -161,6 +219,7 @@ int
 main(void)
 {
 	test_time();
+	test_wmi_time();
 	test_buf();
 	test_files();
 	test_utf8();

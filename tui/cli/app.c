@@ -46,6 +46,15 @@ app_hand_fix(void *ctx, const char *what, const char *pkgid, const char *server,
 	return sim_hand_fix(a->sim_dir, what, pkgid, server, err);
 }
 
+/* A server's preload_exe from the configuration (NULL when unset or the
+ * server has no section: the op then looks in the known folders). */
+static const char *
+app_preload_exe(const void *ctx, const char *server)
+{
+	const struct config_server *s = config_server(ctx, server);
+	return s != NULL ? s->preload_exe : NULL;
+}
+
 void
 app_repair_env(struct app *a, struct repair_env *env, char *journal)
 {
@@ -62,6 +71,8 @@ app_repair_env(struct app *a, struct repair_env *env, char *journal)
 		/* A hand fix in the demo writes the simulated site: not when read-only. */
 		.hand_fix = sim && !a->read_only ? app_hand_fix : NULL,
 		.hand_ctx = a,
+		.preload_exe = app_preload_exe,
+		.servers_ctx = &a->cfg,
 	};
 }
 
