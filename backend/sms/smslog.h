@@ -67,6 +67,8 @@ struct smslog_entry {
 	const char *file;               /* the path it came from (or NULL) */
 	const struct smslog_statmsg *statmsg; /* STATMSG: lines, else NULL */
 	bool truncated;                 /* the last line of a file without its line end */
+	bool trailer_cut;               /* its "$$<...>" trailer is cut short: component
+	                                   and time only as far as they were written */
 };
 
 /* Return 0 to go on, non-zero to stop the reader (that value is returned). */

@@ -665,6 +665,7 @@ smslog_line_parse(const char *p, size_t n, struct smslog_entry *e, struct smslog
 	e->thread = 0;
 	e->severity = SMSLOG_SEV_INFO;
 	e->statmsg = NULL;
+	e->trailer_cut = false;
 	const char *term;
 	bool typed = false;
 	if (n >= 14 && memcmp(p, "<![LOG[", 7) == 0 &&
