@@ -339,8 +339,9 @@ test_cb_order(void)
 	    "GMTDATE=Wed May 11 18:33:34.813 2016 ISTR0=\"E:\\ConfigMgr\\inboxes\\HMAN.box\\PS1.SCU\" "
 	    "ISTR1=\"ConfigMgr Primary Site 1\" ISTR2=\"PS1\" NUMATTRS=0\n"
 	    "SMS_PACKAGE_TRANSFER_MANAGER\t5264 (0x1490)\t~ExecStaticMethod failed (80041001) SMS_DistributionPoint, AddFile\n"
-	    "Thread 4180 started\n");
-	is_int((long long)g->n, 7, "cb order: seven entries");
+	    "Thread 4180 started\n"
+	    "Waited 5 (0x6) seconds\n");
+	is_int((long long)g->n, 8, "cb order: eight entries");
 	is_int(g->e[0].format, SMSLOG_FORMAT_VIEWER, "cb order: tabs, a viewer copy");
 	is_str(g->e[0].comp, "SMS_DISTRIBUTION_MANAGER", "cb order: component first");
 	is_int((long long)g->e[0].thread, 4788, "cb order: thread");
@@ -358,6 +359,7 @@ test_cb_order(void)
 	is_int(g->e[5].sev, SMSLOG_SEV_ERROR, "cb order: severity from the text");
 	ok(g->e[6].format == SMSLOG_FORMAT_PLAIN && strcmp(g->e[6].text, "Thread 4180 started") == 0,
 	    "cb order: ordinary text stays plain");
+	ok(g->e[7].format == SMSLOG_FORMAT_PLAIN, "cb order: a thread's decimal and hex must agree");
 }
 
 /* A "$$<...>" trailer cut short (a copy, a rollover): the text and what
@@ -395,6 +397,9 @@ test_cut_trailer(void)
 	    "cut trailer: not a trailer at all stays plain");
 	ok(!g->e[7].cut && strcmp(g->e[7].text, "copy to \\\\SRV\\ADMIN$") == 0, "cut trailer: one $ is text");
 	ok(!g->e[8].cut && g->e[8].known, "cut trailer: a whole trailer is not cut");
+	g = PARSE("x  $$<C><Thu Jan 04 9:12:03.417 2007 UTC><thread=1216 (0x4");
+	ok(g->e[0].cut && g->e[0].known && g->e[0].utc == iso("2007-01-04T09:12:03Z") && g->e[0].thread == 1216 &&
+	    strcmp(g->e[0].text, "x") == 0, "cut trailer: cut in the thread part: all the rest known");
 }
 
 /* STATMSG lines take their time from GMTDATE and lose the viewer columns. */
