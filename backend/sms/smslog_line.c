@@ -633,9 +633,9 @@ value_ends(const char *s, const char *end)
 	return s > k && s < end && *s == '=';
 }
 
-/* A value: quoted, or `words` blank-separated words (a tab ends it). */
+/* A value: quoted, or one word (a blank or a tab ends it). */
 static void
-statmsg_value(const char **s, const char *end, struct smslog_str *v, int words)
+statmsg_value(const char **s, const char *end, struct smslog_str *v)
 {
 	const char *p = *s;
 	if (p < end && *p == '"') {
@@ -649,12 +649,8 @@ statmsg_value(const char **s, const char *end, struct smslog_str *v, int words)
 		return;
 	}
 	const char *q = p;
-	for (int w = 0; w < words && q < end && *q != '\t'; w++) {
-		if (w > 0)
-			q++;
-		while (q < end && *q != ' ' && *q != '\t')
-			q++;
-	}
+	while (q < end && *q != ' ' && *q != '\t')
+		q++;
 	*v = (struct smslog_str){ p, (size_t)(q - p) };
 	*s = q;
 }
@@ -678,24 +674,22 @@ key_index(const char *k, size_t kl, const char *prefix, int max)
 	return i < max ? i : -1;
 }
 
-/* GMTDATE is when the message was raised, in UTC: the entry's time,
- * whatever local time the line around it gives.  *gmt: its seconds. */
+/* GMTDATE (v, read as c) is when the message was raised, in UTC: the
+ * entry's time, whatever local time the line around it gives.  *gmt: its
+ * seconds. */
 static void
-statmsg_gmtdate(struct smslog_str v, struct smslog_entry *e, int64_t *gmt)
+statmsg_gmtdate(struct smslog_str v, const struct civil *c, struct smslog_entry *e, int64_t *gmt)
 {
-	struct civil c;
-	const char *d = parse_sms_date(v.p, v.p + v.n, &c);
-	if (d != NULL && civil_valid(&c)) {
-		set_time(e, &c, true, 0);
-		*gmt = civil_seconds(&c);
-		if (e->local.n == 0)
-			e->local = v;
-	}
+	if (!civil_valid(c))
+		return;
+	set_time(e, c, true, 0);
+	*gmt = civil_seconds(c);
+	if (e->local.n == 0)
+		e->local = v;
 }
 
 static void
-statmsg_field(struct smslog_statmsg *m, const char *k, size_t kl, struct smslog_str v,
-    struct smslog_entry *e, int64_t *gmt)
+statmsg_field(struct smslog_statmsg *m, const char *k, size_t kl, struct smslog_str v)
 {
 	int i;
 #define KEY(s) (kl == sizeof s - 1 && memcmp(k, s, kl) == 0)
@@ -711,8 +705,6 @@ statmsg_field(struct smslog_statmsg *m, const char *k, size_t kl, struct smslog_
 		m->site = v;
 	else if (KEY("SOURCE"))
 		m->source = v;
-	else if (KEY("GMTDATE"))
-		statmsg_gmtdate(v, e, gmt);
 	else if ((i = key_index(k, kl, "ISTR", SMSLOG_MAX_ISTR)) >= 0) {
 		m->istr[i] = v;
 		if (i + 1 > m->nistr)
@@ -783,16 +775,16 @@ parse_statmsg(struct smslog_entry *e, struct smslog_statmsg *m, int64_t *gmt)
 		size_t kl = (size_t)(s - k);
 		s++;
 		struct smslog_str v;
-		bool date = kl == 7 && memcmp(k, "GMTDATE", 7) == 0;
 		struct civil c;
-		const char *de = date ? parse_sms_date(s, end, &c) : NULL;
-		if (de != NULL) { /* read as a date: "Jun  7" has two blanks */
-			v = (struct smslog_str){ s, (size_t)(de - s) };
+		const char *de;
+		if (kl == 7 && memcmp(k, "GMTDATE", 7) == 0 && (de = parse_sms_date(s, end, &c)) != NULL) {
+			/* read as a date, not as words: "Jun  7" has two blanks */
+			statmsg_gmtdate((struct smslog_str){ s, (size_t)(de - s) }, &c, e, gmt);
 			s = de;
-		} else {
-			statmsg_value(&s, end, &v, date ? 5 : 1);
+			continue;
 		}
-		statmsg_field(m, k, kl, v, e, gmt);
+		statmsg_value(&s, end, &v);
+		statmsg_field(m, k, kl, v);
 	}
 	e->statmsg = m;
 	if (m->sev == 'W')
