@@ -75,20 +75,59 @@ first(const struct evidence *e, enum evidence_kind k, const char *server, size_t
 	return NULL;
 }
 
-/* Cite every log line (on `server`, or any) containing all the needles. */
+/* The distmgr.log lines the rules cite.  A line is one row per wording
+ * (the same message reads differently across SMS versions): a log item
+ * is that line when it holds every needle of one of its rows, in any
+ * letter case.  Where a wording comes from is in sms-domain.md section 6. */
+enum log_line {
+	LL_SOURCE_UNREADABLE,   /* the package source cannot be read */
+	LL_MKDIR_FAILED,        /* a folder on the DP's share cannot be made */
+	LL_SHARE_KEPT,          /* a package share cannot be removed */
+	LL_PCK_SKIPPED,         /* a newer PCK is needed and has not arrived */
+};
+
+static const struct {
+	enum log_line line;
+	const char *needles[3];
+	const char *seen_in;    /* where the wording is published */
+} log_wordings[] = {
+	{ LL_SOURCE_UNREADABLE, { "Cannot find or read the package source" }, "UNCONFIRMED" },
+	{ LL_MKDIR_FAILED, { "Failed to create directory" }, "UNCONFIRMED" },
+	{ LL_SHARE_KEPT, { "cannot remove the share" }, "SMS 2.0, KB Q242490" },
+	/* "...the new compressed files haven't arrived yet, current version is..." */
+	{ LL_PCK_SKIPPED, { "requires a newer version", "haven't arrived yet" }, "SMS 2003, KB 936465" },
+	/* "...the new compressed files hasn't arrived yet, current version is..." */
+	{ LL_PCK_SKIPPED, { "requires a newer version", "hasn't arrived yet" }, "SMS 2.0, KB Q245579" },
+	{ LL_PCK_SKIPPED, { "requires a newer version", "hasn't been" },
+	  "UNCONFIRMED: issue 11 names this wording; no published line has it" },
+};
+
+/* Whether text is one of the wordings of line. */
+static bool
+log_line_is(const char *text, enum log_line line)
+{
+	for (size_t w = 0; w < sizeof log_wordings / sizeof log_wordings[0]; w++) {
+		if (log_wordings[w].line != line)
+			continue;
+		bool all = true;
+		for (size_t k = 0; all && k < 3 && log_wordings[w].needles[k] != NULL; k++)
+			all = strcasestr(text, log_wordings[w].needles[k]) != NULL;
+		if (all)
+			return true;
+	}
+	return false;
+}
+
+/* Cite every log item (on `server`, or any) that is the given line. */
 static size_t
-cite_logs(const struct evidence *e, struct match *m, const char *server,
-    const char *const *needles)
+cite_logs(const struct evidence *e, struct match *m, const char *server, enum log_line line)
 {
 	size_t n = 0;
 	for (long i = evidence_find(e, EV_LOG, 0); i >= 0; i = evidence_find(e, EV_LOG, (size_t)i + 1)) {
 		const struct evidence_item *it = &e->items[i];
 		if (server && (!it->server || strcasecmp(it->server, server) != 0))
 			continue;
-		bool all = it->text != NULL;
-		for (const char *const *p = needles; all && *p; p++)
-			all = strstr(it->text, *p) != NULL;
-		if (all) {
+		if (it->text != NULL && log_line_is(it->text, line)) {
 			cite(m, (size_t)i);
 			n++;
 		}
@@ -119,8 +158,7 @@ rule_source_missing(const struct evidence *e, struct match *m)
 	if (!read_absent(src))
 		return false;
 	cite(m, i);
-	static const char *const n1[] = { "Cannot find or read the package source", NULL };
-	cite_logs(e, m, NULL, n1);
+	cite_logs(e, m, NULL, LL_SOURCE_UNREADABLE);
 	buf_printf(&m->why, "The package source %s does not exist (checked from %s). "
 	    "Distribution Manager cannot build or refresh the package until the folder "
 	    "is back or the package points at where the files are now.",
@@ -153,10 +191,9 @@ rule_share_perms(const struct evidence *e, struct match *m)
 		return false;
 	/* A root-only ACL only hurts packages stored in a nested folder, and
 	 * removals, which must delete nested folders. */
-	static const char *const n1[] = { "Failed to create directory", NULL };
-	static const char *const n2[] = { "cannot remove the share", NULL };
 	struct match probe = {0};
-	size_t logs = cite_logs(e, &probe, NULL, n1) + cite_logs(e, &probe, NULL, n2);
+	size_t logs = cite_logs(e, &probe, NULL, LL_MKDIR_FAILED) +
+	    cite_logs(e, &probe, NULL, LL_SHARE_KEPT);
 	long f = nested_folder(e);
 	if (logs == 0 && f < 0 && !removal_state(e)) {
 		free(probe.cites);
@@ -207,8 +244,7 @@ rule_pck_stale(const struct evidence *e, struct match *m)
 static bool
 rule_pck_not_arrived(const struct evidence *e, struct match *m)
 {
-	static const char *const skip[] = { "requires a newer version", "haven't arrived yet", NULL };
-	size_t logs = cite_logs(e, m, e->dp, skip);
+	size_t logs = cite_logs(e, m, e->dp, LL_PCK_SKIPPED);
 	size_t inc = 0;
 	for (long i = evidence_find(e, EV_INCOMING, 0); i >= 0; i = evidence_find(e, EV_INCOMING, (size_t)i + 1))
 		if (e->items[i].present) {

@@ -7,7 +7,9 @@
  * 1 MiB and the rest of it skipped.  With a package filter the window is
  * searched for the package ID with memmem first and only the lines holding
  * it are parsed -- that is what lets `dpdoctor log --package` keep up with
- * grep -F.  No allocation happens per line.
+ * grep -F.  No allocation happens per line.  What a file shows about its
+ * viewer dates' order lasts from line to line, from the .lo_ to the .log
+ * and from one tail poll to the next.
  */
 #include "autoconf.h"
 #include "backend/sms/smslog_int.h"
@@ -49,6 +51,7 @@ struct scan {
 	uint64_t done;          /* filter: entries before this offset were handled */
 	size_t c_from, c_pos, c_none; /* terminator search cache */
 	bool c_valid;
+	bool order_probed;      /* this window was searched for a date order */
 	struct smslog_scratch sc;
 };
 
@@ -159,6 +162,30 @@ find_term(struct scan *s, size_t from, size_t limit)
 	return s->c_pos;
 }
 
+/* An ambiguous viewer date (03-04-2010) was read while the file's date
+ * order is unknown: look for an unambiguous date anywhere in the window
+ * (the whole file, for any copy a viewer makes), so that the first lines
+ * of a day-first copy are read day-first too, and the package filter,
+ * which parses only some lines, reads them as a full read does.  Once
+ * per window; true when the order is known now. */
+static bool
+window_order(struct scan *s)
+{
+	struct smslog_scratch probe;
+	struct smslog_entry e;
+	memset(&probe, 0, sizeof probe);
+	s->order_probed = true;
+	for (size_t ls = 0; ls < s->len && probe.order == SMSLOG_ORDER_UNKNOWN;) {
+		const char *nl = memchr(s->buf + ls, '\n', s->len - ls);
+		size_t le = nl ? (size_t)(nl - s->buf) : s->len;
+		size_t n = le > ls && s->buf[le - 1] == '\r' ? le - ls - 1 : le - ls;
+		smslog_line_parse(s->buf + ls, n, &e, &probe);
+		ls = le + 1;
+	}
+	s->sc.order = probe.order;
+	return probe.order != SMSLOG_ORDER_UNKNOWN;
+}
+
 static int
 deliver(struct scan *s, size_t ls, size_t le, size_t lineno, bool truncated)
 {
@@ -168,6 +195,8 @@ deliver(struct scan *s, size_t ls, size_t le, size_t lineno, bool truncated)
 	size_t skip = s->base + ls == 0 && n >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 	struct smslog_entry e;
 	smslog_line_parse(s->buf + ls + skip, n - skip, &e, &s->sc);
+	if (s->sc.guessed && !s->order_probed && window_order(s))
+		smslog_line_parse(s->buf + ls + skip, n - skip, &e, &s->sc);
 	if (s->package != NULL && memmem(e.text.p, e.text.n, s->package, s->plen) == NULL)
 		return 0;
 	e.offset = s->base + ls;
@@ -297,6 +326,7 @@ static void
 scan_window(struct scan *s)
 {
 	s->c_valid = false;
+	s->order_probed = false;
 	if (s->skipping) {
 		const char *q = memchr(s->buf + s->start, '\n', s->len - s->start);
 		if (q == NULL) {
@@ -403,15 +433,20 @@ open_log(const char *path, int *fd, char **err)
 	return 0;
 }
 
+/* *order: the date order the file starts with (what its .lo_ showed) and
+ * what it showed by its end. */
 static int
-read_one(const char *path, const char *package, smslog_entry_fn fn, void *arg, char **err)
+read_one(const char *path, const char *package, smslog_entry_fn fn, void *arg, int *order,
+    char **err)
 {
 	int fd;
 	if (open_log(path, &fd, err) != 0)
 		return -1;
 	struct scan *s = xmalloc(sizeof *s);
 	scan_init(s, path, package, fn, arg);
+	s->sc.order = *order;
 	int rc = read_fd(s, fd, 0, true, NULL, err);
+	*order = s->sc.order;
 	free(s);
 	close(fd);
 	return rc;
@@ -435,13 +470,13 @@ smslog_read_file(const char *path, const char *package,
 {
 	char *lo = rollover_path(path);
 	struct stat st;
-	int rc = 0;
+	int rc = 0, order = SMSLOG_ORDER_UNKNOWN; /* one log in two files */
 	if (lo != NULL && stat(lo, &st) == 0 && S_ISREG(st.st_mode))
-		rc = read_one(lo, package, fn, arg, err);
+		rc = read_one(lo, package, fn, arg, &order, err);
 	free(lo);
 	if (rc != 0)
 		return rc;
-	return read_one(path, package, fn, arg, err);
+	return read_one(path, package, fn, arg, &order, err);
 }
 
 struct smslog_tail {
@@ -452,6 +487,7 @@ struct smslog_tail {
 	uint64_t off;
 	size_t lineno;
 	bool skipping;
+	int order;              /* the date order earlier polls showed */
 };
 
 struct smslog_tail *
@@ -493,12 +529,14 @@ tail_read(struct smslog_tail *t, const char *label, bool final, smslog_entry_fn 
 	scan_init(s, label, t->package, fn, arg);
 	s->lineno = t->lineno;
 	s->skipping = t->skipping;
+	s->sc.order = t->order;
 	uint64_t end = t->off;
 	int rc = read_fd(s, t->fd, t->off, final, &end, err);
 	if (rc >= 0) {
 		t->off = end;
 		t->lineno = s->lineno;
 		t->skipping = s->skipping;
+		t->order = s->sc.order;
 	}
 	*count += s->count;
 	free(s);

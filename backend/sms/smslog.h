@@ -2,9 +2,10 @@
  * SMS and ConfigMgr log files: every line shape an administrator meets
  * (SMS 2003 raw trace lines, ConfigMgr 2007+ "simple" lines with a UTC
  * bias, CMTrace <![LOG[...]LOG]!> lines, lines copied out of the trace
- * viewers, STATMSG: lines), parsed into entries without loading a file
- * whole, with .lo_ rollover files read before .log and an incremental tail
- * that notices truncation and rotation.  Untrusted input: nothing here may
+ * viewers in any locale's date order or with the component first,
+ * STATMSG: lines), parsed into entries without loading a file whole, with
+ * .lo_ rollover files read before .log and an incremental tail that
+ * notices truncation and rotation.  Untrusted input: nothing here may
  * crash on any bytes.
  */
 #ifndef DPD_SMSLOG_H
@@ -21,7 +22,9 @@ enum smslog_format {
 	SMSLOG_FORMAT_SMS2003,  /* text  $$<COMP><Thu Jan 04 09:12:03.417 2007 Zone Name><thread=N (0xH)> */
 	SMSLOG_FORMAT_CM2007,   /* text $$<COMP><01-04-2007 09:12:03.417+000><thread=N (0xH)> */
 	SMSLOG_FORMAT_CMTRACE,  /* <![LOG[text]LOG]!><time="..." date="..." component="..." type="1" thread="..." ...> */
-	SMSLOG_FORMAT_VIEWER,   /* copied from SMS Trace / CMTrace: text<TAB>COMP<TAB>date time<TAB>tid (0xhex) */
+	SMSLOG_FORMAT_VIEWER,   /* copied from SMS Trace / CMTrace: text<TAB>COMP<TAB>date time<TAB>tid (0xhex),
+	                           the date M/D/YYYY, DD-MM-YYYY, DD.MM.YYYY or YYYY-MM-DD; or, as
+	                           current-branch docs print it, COMP<TAB>tid (0xhex)<TAB>text (no time) */
 };
 
 enum smslog_severity {
@@ -67,6 +70,8 @@ struct smslog_entry {
 	const char *file;               /* the path it came from (or NULL) */
 	const struct smslog_statmsg *statmsg; /* STATMSG: lines, else NULL */
 	bool truncated;                 /* the last line of a file without its line end */
+	bool trailer_cut;               /* its "$$<...>" trailer is cut short: component
+	                                   and time only as far as they were written */
 };
 
 /* Return 0 to go on, non-zero to stop the reader (that value is returned). */

@@ -1,13 +1,15 @@
 /*
  * One SMS/ConfigMgr log entry, whatever its shape: the SMS 2003 trailer
  * "$$<COMP><Thu Jan 04 9:12:03.417 2007 Zone Name><thread=N (0xH)>", the
- * ConfigMgr 2007+ trailer with "MM-DD-YYYY HH:MM:SS.mmm+BIAS", CMTrace
- * "<![LOG[...]LOG]!><time=... date=...>" entries, trace-viewer copies
- * (text, component, local date and time, "tid (0xhex)") and the STATMSG:
- * lines inside any of them.  Times become UTC through the bias, GMTDATE or a
- * table of Windows zone names with their daylight-saving rules; severities
- * come from CMTrace's type, STATMSG's SEV, or a small phrase table.  The
- * input is untrusted: every read is bounded by the slice's length.
+ * ConfigMgr 2007+ trailer with "MM-DD-YYYY HH:MM:SS.mmm+BIAS" (either one
+ * cut short), CMTrace "<![LOG[...]LOG]!><time=... date=...>" entries,
+ * trace-viewer copies (text, component, local date and time in the
+ * locale's order, "tid (0xhex)"), current-branch copies (component, tid,
+ * text) and the STATMSG: lines inside any of them.  Times become UTC
+ * through the bias, GMTDATE or a table of Windows zone names with their
+ * daylight-saving rules; severities come from CMTrace's type, STATMSG's
+ * SEV, or a small phrase table.  The input is untrusted: every read is
+ * bounded by the slice's length.
  */
 #include "autoconf.h"
 #include "backend/sms/smslog_int.h"
@@ -266,26 +268,37 @@ parse_bias(const char *s, const char *end, int *east)
 	return true;
 }
 
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
 static const char *
 find_char(const char *s, const char *end, char c)
 {
 	return s < end ? memchr(s, c, (size_t)(end - s)) : NULL;
 }
 
-/* "<thread=2136 (0x858)>" */
-static void
+/* "<thread=2136 (0x858)>": false when it is cut short (or missing). */
+static bool
 parse_thread(const char *s, const char *end, struct smslog_entry *e)
 {
-	if (end - s > 8 && memcmp(s, "<thread=", 8) == 0) {
-		s += 8;
-		unsigned long v = 0;
-		while (s < end && *s >= '0' && *s <= '9' && v < 100000000000UL)
-			v = v * 10 + (unsigned long)(*s++ - '0');
-		e->thread = v;
-	}
+	if (end - s <= 8 || memcmp(s, "<thread=", 8) != 0)
+		return false;
+	s += 8;
+	unsigned long v = 0;
+	while (s < end && *s >= '0' && *s <= '9' && v < 100000000000UL)
+		v = v * 10 + (unsigned long)(*s++ - '0');
+	e->thread = v;
+	while (end > s && is_space(end[-1]))
+		end--;
+	return end > s && end[-1] == '>';
 }
 
-/* The trailer after "$$": "<COMP><date zone><thread=N (0xH)>". */
+/* The trailer after "$$": "<COMP><date zone><thread=N (0xH)>".  Only the
+ * thread part may be cut short here (trailer_cut says so); e is left as
+ * it was when the rest is not a trailer. */
 static bool
 parse_trailer(const char *s, const char *end, struct smslog_entry *e, struct smslog_scratch *sc)
 {
@@ -294,7 +307,7 @@ parse_trailer(const char *s, const char *end, struct smslog_entry *e, struct sms
 	const char *ce = find_char(s, end, '>');
 	if (ce == NULL || ce + 1 >= end || ce[1] != '<')
 		return false;
-	e->component = (struct smslog_str){ s, (size_t)(ce - s) };
+	struct smslog_str comp = { s, (size_t)(ce - s) };
 	s = ce + 2;
 	const char *de = find_char(s, end, '>');
 	if (de == NULL)
@@ -318,7 +331,8 @@ parse_trailer(const char *s, const char *end, struct smslog_entry *e, struct sms
 	} else {
 		return false;
 	}
-	parse_thread(de + 1, end, e);
+	e->component = comp;
+	e->trailer_cut = !parse_thread(de + 1, end, e);
 	return true;
 }
 
@@ -386,12 +400,6 @@ parse_cmtrace(const char *p, size_t n, const char *term, struct smslog_entry *e,
 	set_time(e, &c, known, east);
 }
 
-static bool
-is_space(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* Step back over blanks, then over one token; returns the token start. */
 static const char *
 token_back(const char *s, const char **end)
@@ -406,24 +414,85 @@ token_back(const char *s, const char **end)
 	return b;
 }
 
-/* "M/D/YYYY" */
+/* A viewer's numeric date as its locale prints it: "M/D/YYYY",
+ * "DD-MM-YYYY", "DD.MM.YYYY" ('/', '-' or '.' both times) or "YYYY-MM-DD".
+ * *proof is the order the date itself shows (a first number above 12 is a
+ * day, a second one above 12 is too), or UNKNOWN when both readings are
+ * dates; then the file's order decides, month-first while it is unknown. */
 static bool
-parse_slash_date(const char *s, const char *end, struct civil *c)
+parse_num_date(const char *s, const char *end, struct civil *c, const struct smslog_scratch *sc,
+    int *proof, bool *guessed)
 {
-	if (!num(&s, end, 2, &c->mon) || !lit(&s, end, '/') || !num(&s, end, 2, &c->d) ||
-	    !lit(&s, end, '/') || !num(&s, end, 4, &c->y) || s != end)
+	const char *p = s;
+	int a, b;
+	*proof = SMSLOG_ORDER_UNKNOWN;
+	*guessed = false;
+	if (!num(&p, end, 4, &a) || p == end || (*p != '/' && *p != '-' && *p != '.'))
 		return false;
-	if (c->mon > 12 && c->d <= 12) { /* a day-first locale */
-		int t = c->mon;
-		c->mon = c->d;
-		c->d = t;
+	char sep = *p++;
+	if (p - s == 5) { /* "YYYY-MM-DD" */
+		c->y = a;
+		return num(&p, end, 2, &c->mon) && lit(&p, end, sep) && num(&p, end, 2, &c->d) &&
+		    p == end;
 	}
+	if (p - s > 3 || !num(&p, end, 2, &b) || !lit(&p, end, sep) || !num(&p, end, 4, &c->y) ||
+	    p != end || (a > 12 && b > 12))
+		return false;
+	int order = sc->order;
+	if (a > 12 || b > 12)
+		order = *proof = a > 12 ? SMSLOG_ORDER_DMY : SMSLOG_ORDER_MDY;
+	else if (order == SMSLOG_ORDER_UNKNOWN)
+		*guessed = a != b; /* 03-03 reads the same either way */
+	c->mon = order == SMSLOG_ORDER_DMY ? b : a;
+	c->d = order == SMSLOG_ORDER_DMY ? a : b;
 	return true;
 }
 
-/* text COMP M/D/YYYY H:MM:SS [AM|PM] TID (0xHEX), tabs or spaces. */
+/* A STATMSG's GMTDATE beside a viewer's ambiguous local date: the reading
+ * within a time zone's reach (14 hours) of it is the file's order. */
+static void
+order_from_gmt(struct smslog_scratch *sc, const struct civil *read, int64_t gmt)
+{
+	struct civil other = *read;
+	other.mon = read->d;
+	other.d = read->mon;
+	int64_t d1 = civil_seconds(read) - gmt, d2 = civil_seconds(&other) - gmt;
+	bool near1 = d1 >= -14 * 3600 && d1 <= 14 * 3600;
+	bool near2 = civil_valid(&other) && d2 >= -14 * 3600 && d2 <= 14 * 3600;
+	if (near1 != near2) {
+		sc->order = near1 ? SMSLOG_ORDER_MDY : SMSLOG_ORDER_DMY;
+		sc->guessed = false;
+	}
+}
+
+/* "TID (0xHEX)" between s and end, the two the same number (which keeps
+ * ordinary text such as "error 5 (0x12)" from reading as a thread). */
 static bool
-parse_viewer(const char *p, size_t n, struct smslog_entry *e)
+parse_tid(const char *s, const char *end, unsigned long *tid)
+{
+	int v;
+	if (!num(&s, end, 9, &v) || end - s < 6 || end - s > 13 || memcmp(s, " (0x", 4) != 0 ||
+	    end[-1] != ')')
+		return false;
+	unsigned long h = 0;
+	for (s += 4; s < end - 1; s++) {
+		unsigned char ch = lower((unsigned char)*s);
+		if (ch >= '0' && ch <= '9')
+			h = h * 16 + (unsigned long)(ch - '0');
+		else if (ch >= 'a' && ch <= 'f')
+			h = h * 16 + (unsigned long)(ch - 'a' + 10);
+		else
+			return false;
+	}
+	*tid = (unsigned long)v;
+	return h == *tid;
+}
+
+/* text COMP DATE H:MM:SS [AM|PM] TID (0xHEX), tabs or spaces; DATE in any
+ * of the shapes of parse_num_date. */
+static bool
+parse_viewer(const char *p, size_t n, struct smslog_entry *e, struct smslog_scratch *sc,
+    struct civil *amb)
 {
 	const char *end = p + n, *te = end;
 	const char *t = token_back(p, &te);
@@ -446,7 +515,9 @@ parse_viewer(const char *p, size_t n, struct smslog_entry *e)
 	if (!parse_clock(&s, ae, &c) || s != ae)
 		return false;
 	const char *dte = a, *dt = token_back(p, &dte);
-	if (!parse_slash_date(dt, dte, &c))
+	int proof;
+	bool guessed;
+	if (!parse_num_date(dt, dte, &c, sc, &proof, &guessed))
 		return false;
 	const char *cpe = dt, *cp = token_back(p, &cpe);
 	if (cp == cpe)
@@ -464,15 +535,95 @@ parse_viewer(const char *p, size_t n, struct smslog_entry *e)
 	e->local = (struct smslog_str){ dt, (size_t)(clock_end - dt) };
 	e->thread = (unsigned long)tid;
 	set_time(e, &c, false, 0);
+	if (proof != SMSLOG_ORDER_UNKNOWN && sc->order == SMSLOG_ORDER_UNKNOWN)
+		sc->order = proof;
+	sc->guessed = guessed;
+	*amb = c;
 	return true;
 }
 
-/* Whether a quote before s closes a value: the text ends or " KEY=" follows
- * (ISTRs hold NAL paths with quotes of their own). */
+/* A component name as a copy prints it before the thread: one to three
+ * words of letters, digits, '_', '.' or '-', the first starting with a
+ * letter ("SMS_HIERARCHY_MANAGER", "SMS Provider"). */
+static bool
+component_ok(const char *s, const char *end)
+{
+	if (s == end || end - s > 64 || lower((unsigned char)*s) < 'a' || lower((unsigned char)*s) > 'z' ||
+	    end[-1] == ' ')
+		return false;
+	int spaces = 0;
+	for (const char *q = s; q < end; q++) {
+		unsigned char ch = lower((unsigned char)*q);
+		if (ch == ' ') {
+			if (q[-1] == ' ' || ++spaces > 2)
+				return false;
+		} else if (!(ch == '_' || ch == '.' || ch == '-' || (ch >= '0' && ch <= '9') ||
+		    (ch >= 'a' && ch <= 'z'))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* "TID" alone, between tabs. */
+static bool
+parse_bare_tid(const char *s, const char *end, unsigned long *tid)
+{
+	int v;
+	if (!num(&s, end, 9, &v) || s != end)
+		return false;
+	*tid = (unsigned long)v;
+	return true;
+}
+
+/* ConfigMgr current branch copies: "COMP<TAB>TID (0xHEX)<TAB>text" (the
+ * "(0xHEX)" optional between tabs) or "COMP TID (0xHEX) text", as the
+ * troubleshooting docs print distmgr.log. */
+static bool
+parse_leading(const char *p, size_t n, struct smslog_entry *e)
+{
+	const char *end = p + n, *lim = p + (n < 100 ? n : 100);
+	const char *cpe, *tx;
+	unsigned long tid = 0;
+	const char *tab = find_char(p, lim, '\t');
+	if (tab != NULL) {
+		const char *tse = find_char(tab + 1, lim, '\t');
+		if (tse == NULL || (!parse_tid(tab + 1, tse, &tid) && !parse_bare_tid(tab + 1, tse, &tid)))
+			return false;
+		cpe = tab;
+		tx = tse + 1;
+	} else {
+		const char *h = memmem(p, (size_t)(lim - p), " (0x", 4), *ts = h;
+		if (h == NULL)
+			return false;
+		while (ts > p && ts[-1] >= '0' && ts[-1] <= '9')
+			ts--;
+		const char *tse = find_char(h, lim, ')');
+		if (ts == h || ts - p < 2 || ts[-1] != ' ' || tse == NULL || !parse_tid(ts, tse + 1, &tid))
+			return false;
+		cpe = ts - 1;
+		tx = tse + 1;
+		if (tx < end && !is_space(*tx))
+			return false;
+	}
+	if (!component_ok(p, cpe))
+		return false;
+	while (tx < end && is_space(*tx))
+		tx++;
+	e->format = SMSLOG_FORMAT_VIEWER;
+	e->component = (struct smslog_str){ p, (size_t)(cpe - p) };
+	e->thread = tid;
+	e->text = (struct smslog_str){ tx, (size_t)(end - tx) };
+	return true;
+}
+
+/* Whether a quote before s closes a value: the text ends, a viewer's
+ * column (a tab) follows, or " KEY=" does (ISTRs hold NAL paths with
+ * quotes of their own). */
 static bool
 value_ends(const char *s, const char *end)
 {
-	if (s == end)
+	if (s == end || *s == '\t')
 		return true;
 	if (*s != ' ')
 		return false;
@@ -482,8 +633,9 @@ value_ends(const char *s, const char *end)
 	return s > k && s < end && *s == '=';
 }
 
+/* A value: quoted, or one word (a blank or a tab ends it). */
 static void
-statmsg_value(const char **s, const char *end, struct smslog_str *v, int words)
+statmsg_value(const char **s, const char *end, struct smslog_str *v)
 {
 	const char *p = *s;
 	if (p < end && *p == '"') {
@@ -497,12 +649,8 @@ statmsg_value(const char **s, const char *end, struct smslog_str *v, int words)
 		return;
 	}
 	const char *q = p;
-	for (int w = 0; w < words && q < end; w++) {
-		if (w > 0)
-			q++;
-		while (q < end && *q != ' ')
-			q++;
-	}
+	while (q < end && *q != ' ' && *q != '\t')
+		q++;
 	*v = (struct smslog_str){ p, (size_t)(q - p) };
 	*s = q;
 }
@@ -526,9 +674,22 @@ key_index(const char *k, size_t kl, const char *prefix, int max)
 	return i < max ? i : -1;
 }
 
+/* GMTDATE (v, read as c) is when the message was raised, in UTC: the
+ * entry's time, whatever local time the line around it gives.  *gmt: its
+ * seconds. */
 static void
-statmsg_field(struct smslog_statmsg *m, const char *k, size_t kl, struct smslog_str v,
-    struct smslog_entry *e)
+statmsg_gmtdate(struct smslog_str v, const struct civil *c, struct smslog_entry *e, int64_t *gmt)
+{
+	if (!civil_valid(c))
+		return;
+	set_time(e, c, true, 0);
+	*gmt = civil_seconds(c);
+	if (e->local.n == 0)
+		e->local = v;
+}
+
+static void
+statmsg_field(struct smslog_statmsg *m, const char *k, size_t kl, struct smslog_str v)
 {
 	int i;
 #define KEY(s) (kl == sizeof s - 1 && memcmp(k, s, kl) == 0)
@@ -544,15 +705,7 @@ statmsg_field(struct smslog_statmsg *m, const char *k, size_t kl, struct smslog_
 		m->site = v;
 	else if (KEY("SOURCE"))
 		m->source = v;
-	else if (KEY("GMTDATE")) {
-		struct civil c;
-		const char *d = parse_sms_date(v.p, v.p + v.n, &c);
-		if (d != NULL && civil_valid(&c)) {
-			set_time(e, &c, true, 0);
-			if (e->local.n == 0)
-				e->local = v;
-		}
-	} else if ((i = key_index(k, kl, "ISTR", SMSLOG_MAX_ISTR)) >= 0) {
+	else if ((i = key_index(k, kl, "ISTR", SMSLOG_MAX_ISTR)) >= 0) {
 		m->istr[i] = v;
 		if (i + 1 > m->nistr)
 			m->nistr = i + 1;
@@ -568,11 +721,31 @@ statmsg_field(struct smslog_statmsg *m, const char *k, size_t kl, struct smslog_
 #undef KEY
 }
 
-/* "STATMSG: ID=2300 SEV=I ... GMTDATE=Mon Jun 07 23:23:16.472 2004 ISTR0=..." */
+/* The viewer columns after a STATMSG whose date the viewer parser did not
+ * know (a locale's own shape): "<TAB>COMP<TAB>date time<TAB>TID (0xHEX)".
+ * The component, the local time as written and the thread are kept. */
 static void
-parse_statmsg(struct smslog_entry *e, struct smslog_statmsg *m)
+statmsg_columns(const char *s, const char *end, struct smslog_entry *e)
+{
+	const char *ce = find_char(s + 1, end, '\t');
+	const char *last = memrchr(s, '\t', (size_t)(end - s));
+	unsigned long tid;
+	if (ce == NULL || last == ce || !component_ok(s + 1, ce) || !parse_tid(last + 1, end, &tid))
+		return;
+	e->format = SMSLOG_FORMAT_VIEWER;
+	e->component = (struct smslog_str){ s + 1, (size_t)(ce - s - 1) };
+	e->local = (struct smslog_str){ ce + 1, (size_t)(last - ce - 1) };
+	e->thread = tid;
+}
+
+/* "STATMSG: ID=2300 SEV=I ... GMTDATE=Mon Jun 07 23:23:16.472 2004 ISTR0=..."
+ * A tab where a key should be starts a viewer's columns: the message ends
+ * there.  *gmt: GMTDATE's seconds, 0 when none. */
+static void
+parse_statmsg(struct smslog_entry *e, struct smslog_statmsg *m, int64_t *gmt)
 {
 	const char *s = e->text.p, *end = s + e->text.n;
+	*gmt = 0;
 	if (s < end && *s == '~')
 		s++;
 	if (end - s < 9 || memcmp(s, "STATMSG: ", 9) != 0)
@@ -582,19 +755,36 @@ parse_statmsg(struct smslog_entry *e, struct smslog_statmsg *m)
 	while (s < end) {
 		while (s < end && *s == ' ')
 			s++;
+		if (s < end && *s == '\t') {
+			const char *te = s;
+			while (te > e->text.p && te[-1] == ' ')
+				te--;
+			if (e->format == SMSLOG_FORMAT_PLAIN)
+				statmsg_columns(s, end, e);
+			e->text.n = (size_t)(te - e->text.p);
+			break;
+		}
 		const char *k = s;
 		while (s < end && ((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
 			s++;
 		if (s == k || s >= end || *s != '=') {
-			while (s < end && *s != ' ')
+			while (s < end && *s != ' ' && *s != '\t')
 				s++;
 			continue;
 		}
 		size_t kl = (size_t)(s - k);
 		s++;
 		struct smslog_str v;
-		statmsg_value(&s, end, &v, kl == 7 && memcmp(k, "GMTDATE", 7) == 0 ? 5 : 1);
-		statmsg_field(m, k, kl, v, e);
+		struct civil c;
+		const char *de;
+		if (kl == 7 && memcmp(k, "GMTDATE", 7) == 0 && (de = parse_sms_date(s, end, &c)) != NULL) {
+			/* read as a date, not as words: "Jun  7" has two blanks */
+			statmsg_gmtdate((struct smslog_str){ s, (size_t)(de - s) }, &c, e, gmt);
+			s = de;
+			continue;
+		}
+		statmsg_value(&s, end, &v);
+		statmsg_field(m, k, kl, v);
 	}
 	e->statmsg = m;
 	if (m->sev == 'W')
@@ -637,19 +827,66 @@ phrase_severity(struct smslog_str t)
 	return sev;
 }
 
-/* The text before "  $$<" (blanks before the trailer trimmed). */
-static bool
-parse_dollar(const char *p, size_t n, struct smslog_entry *e, struct smslog_scratch *sc)
+/* The last "$$" of a line (where a trailer starts), or NULL. */
+static const char *
+find_dollars(const char *p, size_t n)
 {
 	const char *d = memrchr(p, '$', n);
-	if (d == NULL || d == p || d[-1] != '$' || d + 1 >= p + n || d[1] != '<')
+	return d != NULL && d > p && d[-1] == '$' ? d - 1 : NULL;
+}
+
+/* The text before the trailer at dd, blanks before it trimmed. */
+static void
+text_before(const char *p, const char *dd, struct smslog_entry *e)
+{
+	while (dd > p && is_space(dd[-1]))
+		dd--;
+	e->text = (struct smslog_str){ p, (size_t)(dd - p) };
+}
+
+/* A whole trailer at dd ("$$<COMP><date zone><thread=N (0xH)>"). */
+static bool
+parse_dollar(const char *p, size_t n, const char *dd, struct smslog_entry *e,
+    struct smslog_scratch *sc)
+{
+	const char *end = p + n;
+	if (dd + 2 >= end || dd[2] != '<' || !parse_trailer(dd + 2, end, e, sc))
 		return false;
-	if (!parse_trailer(d + 1, p + n, e, sc))
+	text_before(p, dd, e);
+	return true;
+}
+
+/* What a trailer at dd cut short (by a copy, a rollover) still says: the
+ * component when its '>' was written, and the local time when the date is
+ * whole and something follows it (so its last number was not cut); never
+ * the zone or bias, which may be cut too.  False when what follows "$$"
+ * cannot be the start of a trailer. */
+static bool
+parse_cut(const char *p, size_t n, const char *dd, struct smslog_entry *e)
+{
+	const char *end = p + n, *s = dd + 2;
+	if (s < end && (*s != '<' || find_char(s, end, '\t') != NULL))
 		return false;
-	const char *te = d - 1;
-	while (te > p && is_space(te[-1]))
-		te--;
-	e->text = (struct smslog_str){ p, (size_t)(te - p) };
+	const char *ce = s < end ? find_char(s + 1, end, '>') : NULL;
+	if (ce != NULL && ce + 1 < end) {
+		const char *ds = ce + 2;
+		if (ce[1] != '<' || find_char(ds, end, '>') != NULL)
+			return false; /* not a trailer, or a whole one */
+		struct civil c;
+		const char *le = NULL;
+		if ((le = parse_sms_date(ds, end, &c)) != NULL && le < end)
+			e->format = SMSLOG_FORMAT_SMS2003;
+		else if ((le = parse_cm_date(ds, end, &c)) != NULL && le < end)
+			e->format = SMSLOG_FORMAT_CM2007;
+		if (e->format != SMSLOG_FORMAT_PLAIN) {
+			e->local = (struct smslog_str){ ds, (size_t)(le - ds) };
+			set_time(e, &c, false, 0);
+		}
+	}
+	if (ce != NULL)
+		e->component = (struct smslog_str){ s + 1, (size_t)(ce - s - 1) };
+	text_before(p, dd, e);
+	e->trailer_cut = true;
 	return true;
 }
 
@@ -665,16 +902,23 @@ smslog_line_parse(const char *p, size_t n, struct smslog_entry *e, struct smslog
 	e->thread = 0;
 	e->severity = SMSLOG_SEV_INFO;
 	e->statmsg = NULL;
-	const char *term;
+	e->trailer_cut = false;
+	sc->guessed = false;
+	const char *term, *dd;
 	bool typed = false;
+	struct civil read;
 	if (n >= 14 && memcmp(p, "<![LOG[", 7) == 0 &&
 	    (term = memmem(p + 7, n - 7, "]LOG]!>", 7)) != NULL) {
 		parse_cmtrace(p, n, term, e, sc);
 		typed = e->severity != SMSLOG_SEV_INFO || memmem(term, (size_t)(p + n - term), "type=\"1\"", 8);
-	} else if (!parse_dollar(p, n, e, sc)) {
-		(void)parse_viewer(p, n, e);
+	} else if (((dd = find_dollars(p, n)) == NULL || !parse_dollar(p, n, dd, e, sc)) &&
+	    !parse_viewer(p, n, e, sc, &read) && !parse_leading(p, n, e) && dd != NULL) {
+		(void)parse_cut(p, n, dd, e);
 	}
-	parse_statmsg(e, &sc->sm);
+	int64_t gmt;
+	parse_statmsg(e, &sc->sm, &gmt);
+	if (sc->guessed && gmt != 0)
+		order_from_gmt(sc, &read, gmt);
 	if (!typed && e->statmsg == NULL)
 		e->severity = phrase_severity(e->text);
 }

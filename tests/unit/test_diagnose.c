@@ -159,6 +159,47 @@ test_source_date_utc(void)
 	}
 }
 
+/* Each wording a finding's log needles must know, in a line as the
+ * reference quotes it (sms-domain.md section 6), alone as evidence. */
+static void
+test_wordings(void)
+{
+	static const struct {
+		const char *line;
+		enum finding_id want;
+		unsigned what;
+		const char *label;
+	} cases[] = {
+		{ SKIP, FIND_PCK_NOT_ARRIVED, 0, "SMS 2003 \"haven't arrived yet\" (KB 936465)" },
+		{ "~Package AUS0001B requires a newer version (2) of source files and the new compressed "
+		  "files hasn't arrived yet, current version is 1, skip D:\\SMS\\inboxes\\distmgr.box\\INCOMING\\U2J0GVIQ.PKG",
+		  FIND_PCK_NOT_ARRIVED, 0, "SMS 2.0 \"hasn't arrived yet\" (KB Q245579)" },
+		/* No published line has this wording (UNCONFIRMED): the issue names it. */
+		{ "~Package 009000B7 requires a newer version (3) of source files and the new compressed "
+		  "files hasn't been arrived yet, current version is 2, skip E:\\SMS\\inboxes\\distmgr.box\\INCOMING\\Z3AWAX9I.PKG",
+		  FIND_PCK_NOT_ARRIVED, 0, "\"hasn't been\" (UNCONFIRMED wording)" },
+		{ "~PACKAGE 009000B7 REQUIRES A NEWER VERSION (3) OF SOURCE FILES AND THE NEW COMPRESSED "
+		  "FILES HAVEN'T ARRIVED YET", FIND_PCK_NOT_ARRIVED, 0, "any letter case" },
+		{ "The package share directory E:\\SMSPKGE$\\009000B7 is not empty, cannot remove the share SMSPKGE$.",
+		  FIND_SHARE_PERMS, ROOT_ACL_ONLY, "\"cannot remove the share\" (KB Q242490)" },
+		{ "~Package 009000B7 requires a newer version (3) of source files", FIND_UNKNOWN, 0,
+		  "half a wording is not enough" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct evidence e;
+		struct diagnosis d;
+		build(&e, cases[i].what);
+		add(&e, EV_LOG, cases[i].want == FIND_SHARE_PERMS ? PRI : DP, "E:\\SMS\\Logs\\distmgr.log",
+		    true, 0, -1, cases[i].line);
+		diagnose(&e, &d);
+		ok(d.nfindings >= 1 && d.findings[0].id == cases[i].want &&
+		    (cases[i].want == FIND_UNKNOWN || cites_kind(&e, &d.findings[0], EV_LOG)),
+		    "wording: %s -> %s", cases[i].label, finding_name(cases[i].want));
+		diagnosis_free(&d);
+		evidence_free(&e);
+	}
+}
+
 int
 main(void)
 {
@@ -211,5 +252,6 @@ main(void)
 	for (int i = 0; i < FIND_COUNT; i++)
 		ok(finding_title(i)[0] != '\0', "finding %s has a title", finding_name(i));
 	test_source_date_utc();
+	test_wordings();
 	return done_testing();
 }

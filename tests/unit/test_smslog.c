@@ -24,7 +24,7 @@ struct got {
 		enum smslog_severity sev;
 		dpd_time utc;
 		int ms;
-		bool known, truncated, statmsg;
+		bool known, truncated, statmsg, cut;
 		unsigned long thread;
 		uint64_t offset;
 		size_t lineno, textlen;
@@ -61,6 +61,7 @@ collect(const struct smslog_entry *e, void *arg)
 	x->ms = e->ms;
 	x->known = e->utc_known;
 	x->truncated = e->truncated;
+	x->cut = e->trailer_cut;
 	x->thread = e->thread;
 	x->offset = e->offset;
 	x->lineno = e->lineno;
@@ -266,6 +267,168 @@ test_statmsg(void)
 	ok(g->e[1].known && g->e[1].utc == iso("2007-01-04T09:00:00Z"), "statmsg: bare line takes GMTDATE");
 }
 
+/* Trace-viewer copies from day-first locales ("29-01-2010 12:56:47", tabs
+ * or spaces, '-', '/' or '.'), year-first ones, and the rule for ambiguous
+ * dates: month-first unless the file proves day-first. */
+static void
+test_dayfirst(void)
+{
+	struct got *g = PARSE("Package 009000B7 requires a newer version (3) of source files and the new compressed files "
+	    "haven't arrived yet, current version is 1, skip E:\\SMS\\inboxes\\distmgr.box\\INCOMING\\009000B7.PKG"
+	    "\tSMS_DISTRIBUTION_MANAGER\t29-01-2010 12:56:47\t5764 (0x1684)\n"
+	    "~Start adding package 009000B7... SMS_DISTRIBUTION_MANAGER 29-01-2010 12:56:47 2136 (0x858)\n"
+	    "x\tSMS_DISTRIBUTION_MANAGER\t29/01/2010 12:56:47\t1 (0x1)\n"
+	    "x\tSMS_DISTRIBUTION_MANAGER\t29.01.2010 12:56:47.250\t1 (0x1)\n"
+	    "x\tSMS_DISTRIBUTION_MANAGER\t2010-01-29 12:56:47\t1 (0x1)\n");
+	is_int((long long)g->n, 5, "day-first: five entries");
+	is_int(g->e[0].format, SMSLOG_FORMAT_VIEWER, "day-first: viewer copy with tabs");
+	is_int(g->e[0].utc, iso("2010-01-29T12:56:47Z"), "day-first: 29-01-2010 is 29 January");
+	ok(!g->e[0].known, "day-first: zone unknown (local time)");
+	is_str(g->e[0].comp, "SMS_DISTRIBUTION_MANAGER", "day-first: component");
+	is_str(g->e[0].local, "29-01-2010 12:56:47", "day-first: local as written");
+	is_int((long long)g->e[0].thread, 5764, "day-first: thread");
+	ok(strstr(g->e[0].text, "009000B7.PKG") && !strchr(g->e[0].text, '\t'), "day-first: text without the columns");
+	is_int(g->e[0].sev, SMSLOG_SEV_WARNING, "day-first: still a warning");
+	is_int(g->e[1].format, SMSLOG_FORMAT_VIEWER, "day-first: viewer copy with spaces");
+	is_int(g->e[1].utc, iso("2010-01-29T12:56:47Z"), "day-first: spaces, same time");
+	is_str(g->e[1].text, "~Start adding package 009000B7...", "day-first: spaces, text");
+	is_int(g->e[2].utc, iso("2010-01-29T12:56:47Z"), "day-first: slashes");
+	ok(g->e[3].utc == iso("2010-01-29T12:56:47Z") && g->e[3].ms == 250, "day-first: dots, milliseconds");
+	is_int(g->e[4].utc, iso("2010-01-29T12:56:47Z"), "year-first: 2010-01-29");
+
+	/* Ambiguous alone: month-first, as the US-English viewers print. */
+	g = PARSE("x\tSMS_DISTRIBUTION_MANAGER\t03-04-2010 12:56:47\t1 (0x1)\n");
+	is_int(g->e[0].utc, iso("2010-03-04T12:56:47Z"), "ambiguous 03-04-2010 alone: month-first (4 March)");
+	/* A day above 12 anywhere in the file makes it day-first, before or after. */
+	g = PARSE("x\tSMS_DISTRIBUTION_MANAGER\t03-04-2010 12:56:47\t1 (0x1)\n"
+	    "y\tSMS_DISTRIBUTION_MANAGER\t13-04-2010 08:00:00\t1 (0x1)\n"
+	    "z\tSMS_DISTRIBUTION_MANAGER\t05-04-2010 09:00:00\t1 (0x1)\n");
+	is_int(g->e[0].utc, iso("2010-04-03T12:56:47Z"), "ambiguous before a day-first date in the file: 3 April");
+	is_int(g->e[2].utc, iso("2010-04-05T09:00:00Z"), "ambiguous after it: 5 April");
+	g = PARSE("x\tSMS_DISTRIBUTION_MANAGER\t01-29-2010 12:56:47\t1 (0x1)\n"
+	    "y\tSMS_DISTRIBUTION_MANAGER\t03-04-2010 08:00:00\t1 (0x1)\n");
+	is_int(g->e[0].utc, iso("2010-01-29T12:56:47Z"), "month-first 01-29-2010");
+	is_int(g->e[1].utc, iso("2010-03-04T08:00:00Z"), "ambiguous in a month-first file: 4 March");
+	/* Line context: the STATMSG's GMTDATE tells which reading the viewer's
+	 * local date is (within a day), and so what the file is. */
+	g = PARSE("STATMSG: ID=2300 SEV=I GMTDATE=Sat Apr 03 11:56:47.000 2010 ISTR0=\"x\""
+	    "\tSMS_DISTRIBUTION_MANAGER\t03-04-2010 12:56:47\t1 (0x1)\n"
+	    "z\tSMS_DISTRIBUTION_MANAGER\t05-04-2010 09:00:00\t1 (0x1)\n");
+	is_int(g->e[0].utc, iso("2010-04-03T11:56:47Z"), "line context: the STATMSG keeps its GMTDATE");
+	is_int(g->e[1].utc, iso("2010-04-05T09:00:00Z"), "line context: GMTDATE proved the file day-first");
+	/* The package filter reads the same way when the proof is on a line it skips. */
+	static const char mixed[] = "x 009000B7\tSMS_DISTRIBUTION_MANAGER\t03-04-2010 12:56:47\t1 (0x1)\n"
+	    "other\tSMS_DISTRIBUTION_MANAGER\t13-04-2010 08:00:00\t1 (0x1)\n";
+	g = parse(mixed, sizeof mixed - 1, "009000B7");
+	ok(g->n == 1 && g->e[0].utc == iso("2010-04-03T12:56:47Z"), "filter: the proof on a skipped line still counts");
+	g = PARSE("x\tSMS_DISTRIBUTION_MANAGER\t13-13-2010 12:56:47\t1 (0x1)\n");
+	is_int(g->e[0].format, SMSLOG_FORMAT_PLAIN, "13-13-2010 is no date: plain");
+}
+
+/* ConfigMgr current branch copies (as the MS troubleshooting docs print
+ * them): COMPONENT, TID, then the text. */
+static void
+test_cb_order(void)
+{
+	struct got *g = PARSE("SMS_DISTRIBUTION_MANAGER\t4788 (0x12b4)\t~Processing 32.INS\r\n"
+	    "SMS_HIERARCHY_MANAGER 2448 (0x990) ~Processing site control file: Site PS1\n"
+	    "SMS Provider 4180 (0x1054) Context: MachineName =PS1SITE.CONTOSO.COM~\n"
+	    "SMS_DISTRIBUTION_MANAGER\t2860\tDP upgrade processing thread: Upgrading DP with ID 32.\n"
+	    "SMS_HIERARCHY_MANAGER 2448 (0x990) STATMSG: ID=3306 SEV=I LEV=M SOURCE=\"SMS Server\" "
+	    "COMP=\"SMS_HIERARCHY_MANAGER\" SYS=PS1SITE.CONTOSO.COM SITE=PS1 PID=1956 TID=2448 "
+	    "GMTDATE=Wed May 11 18:33:34.813 2016 ISTR0=\"E:\\ConfigMgr\\inboxes\\HMAN.box\\PS1.SCU\" "
+	    "ISTR1=\"ConfigMgr Primary Site 1\" ISTR2=\"PS1\" NUMATTRS=0\n"
+	    "SMS_PACKAGE_TRANSFER_MANAGER\t5264 (0x1490)\t~ExecStaticMethod failed (80041001) SMS_DistributionPoint, AddFile\n"
+	    "Thread 4180 started\n"
+	    "Waited 5 (0x6) seconds\n");
+	is_int((long long)g->n, 8, "cb order: eight entries");
+	is_int(g->e[0].format, SMSLOG_FORMAT_VIEWER, "cb order: tabs, a viewer copy");
+	is_str(g->e[0].comp, "SMS_DISTRIBUTION_MANAGER", "cb order: component first");
+	is_int((long long)g->e[0].thread, 4788, "cb order: thread");
+	is_str(g->e[0].text, "~Processing 32.INS", "cb order: text last");
+	ok(g->e[0].utc == 0, "cb order: no time in the copy");
+	ok(g->e[1].format == SMSLOG_FORMAT_VIEWER && strcmp(g->e[1].comp, "SMS_HIERARCHY_MANAGER") == 0 &&
+	    g->e[1].thread == 2448 && strcmp(g->e[1].text, "~Processing site control file: Site PS1") == 0,
+	    "cb order: spaces");
+	ok(strcmp(g->e[2].comp, "SMS Provider") == 0 && g->e[2].thread == 4180 &&
+	    strcmp(g->e[2].text, "Context: MachineName =PS1SITE.CONTOSO.COM~") == 0, "cb order: a component with a space");
+	ok(strcmp(g->e[3].comp, "SMS_DISTRIBUTION_MANAGER") == 0 && g->e[3].thread == 2860 &&
+	    strncmp(g->e[3].text, "DP upgrade", 10) == 0, "cb order: tabs, bare thread ID");
+	ok(g->e[4].statmsg && g->e[4].sm.id == 3306, "cb order: STATMSG recognised after the columns");
+	ok(g->e[4].known && g->e[4].utc == iso("2016-05-11T18:33:34Z"), "cb order: STATMSG time is its GMTDATE");
+	is_int(g->e[5].sev, SMSLOG_SEV_ERROR, "cb order: severity from the text");
+	ok(g->e[6].format == SMSLOG_FORMAT_PLAIN && strcmp(g->e[6].text, "Thread 4180 started") == 0,
+	    "cb order: ordinary text stays plain");
+	ok(g->e[7].format == SMSLOG_FORMAT_PLAIN, "cb order: a thread's decimal and hex must agree");
+}
+
+/* A "$$<...>" trailer cut short (a copy, a rollover): the text and what
+ * the rest says are kept, and the entry says its trailer was cut. */
+static void
+test_cut_trailer(void)
+{
+	struct got *g = PARSE("~Processing incoming file E:\\SMS\\inboxes\\distmgr.box\\INCOMING\\RD5L85BW.PKG.  "
+	    "$$<SMS_DISTRIBUTION_MANAGER><Thu Jan 04 9:12:03.417 2007 GMT Sta\n"
+	    "~ExecStaticMethod failed (80041002) SMS_DistributionPoint, AddFile $$<SMS_PACKAGE_TRANSFER_MANAGER><06-14-2018 06:26:25.828-6\n"
+	    "~Cannot update the package AUS0001B in the package source, error = 8  $$<SMS_DISTRIB\n"
+	    "y  $$\n"
+	    "z  $$<C><Thu Ja\n"
+	    "w  $$<C><06-14-2018 06:26:2\n"
+	    "a $$<C>x\n"
+	    "copy to \\\\SRV\\ADMIN$\n"
+	    "whole  $$<C><Thu Jan 04 9:12:03.417 2007 UTC><thread=1 (0x1)>\n");
+	is_int((long long)g->n, 9, "cut trailer: nine entries");
+	ok(g->e[0].cut, "cut trailer: said");
+	is_str(g->e[0].text, "~Processing incoming file E:\\SMS\\inboxes\\distmgr.box\\INCOMING\\RD5L85BW.PKG.", "cut trailer: text before $$");
+	is_str(g->e[0].comp, "SMS_DISTRIBUTION_MANAGER", "cut trailer: component");
+	is_int(g->e[0].format, SMSLOG_FORMAT_SMS2003, "cut trailer: SMS 2003 by its date");
+	is_str(g->e[0].local, "Thu Jan 04 9:12:03.417 2007", "cut trailer: local time as written");
+	ok(g->e[0].utc == iso("2007-01-04T09:12:03Z") && !g->e[0].known, "cut trailer: local time, zone not trusted");
+	ok(g->e[1].cut && g->e[1].format == SMSLOG_FORMAT_CM2007 && !g->e[1].known &&
+	    g->e[1].utc == iso("2018-06-14T06:26:25Z"), "cut trailer: CM2007 bias cut: local time");
+	is_int(g->e[1].sev, SMSLOG_SEV_ERROR, "cut trailer: severity from the text");
+	ok(g->e[2].cut && g->e[2].comp[0] == '\0' && g->e[2].utc == 0 &&
+	    strcmp(g->e[2].text, "~Cannot update the package AUS0001B in the package source, error = 8") == 0,
+	    "cut trailer: cut inside the component: text only");
+	ok(g->e[3].cut && strcmp(g->e[3].text, "y") == 0, "cut trailer: cut after $$");
+	ok(g->e[4].cut && strcmp(g->e[4].comp, "C") == 0 && g->e[4].utc == 0, "cut trailer: cut inside the date");
+	ok(g->e[5].cut && g->e[5].utc == 0, "cut trailer: a cut-off last field is not read");
+	ok(!g->e[6].cut && g->e[6].format == SMSLOG_FORMAT_PLAIN && strcmp(g->e[6].text, "a $$<C>x") == 0,
+	    "cut trailer: not a trailer at all stays plain");
+	ok(!g->e[7].cut && strcmp(g->e[7].text, "copy to \\\\SRV\\ADMIN$") == 0, "cut trailer: one $ is text");
+	ok(!g->e[8].cut && g->e[8].known, "cut trailer: a whole trailer is not cut");
+	g = PARSE("x  $$<C><Thu Jan 04 9:12:03.417 2007 UTC><thread=1216 (0x4");
+	ok(g->e[0].cut && g->e[0].known && g->e[0].utc == iso("2007-01-04T09:12:03Z") && g->e[0].thread == 1216 &&
+	    strcmp(g->e[0].text, "x") == 0, "cut trailer: cut in the thread part: all the rest known");
+}
+
+/* STATMSG lines take their time from GMTDATE and lose the viewer columns. */
+static void
+test_statmsg_viewer(void)
+{
+	struct got *g = PARSE("STATMSG: ID=2300 SEV=I LEV=M SOURCE=\"SMS Server\" COMP=\"SMS_DISTRIBUTION_MANAGER\" "
+	    "SYS=LCTOPAZCEN SITE=CEN PID=3808 TID=3612 GMTDATE=Mon Jun 07 23:23:16.472 2004 ISTR0=\"Lab 1 - Test package\" "
+	    "ISTR1=\"CEN0000E\" NUMATTRS=1 AID0=400 AVAL0=\"CEN0000E\"\tSMS_DISTRIBUTION_MANAGER\t6/7/2004 4:23:16 PM\t3612 (0x0E1C)\n"
+	    "STATMSG: ID=2301 SEV=I GMTDATE=Mon Jun 07 23:23:16.472 2004 ISTR0=\"x\"\tSMS_DISTRIBUTION_MANAGER\t07-06-2004 16:23:16\t3612 (0x0E1C)\n"
+	    "STATMSG: ID=2302 SEV=I GMTDATE=Mon Jun 07 23:23:16.472 2004 ISTR0=\"x\" AVAL0=\"y\"\tSMS_DISTRIBUTION_MANAGER\t07.06.2004 4:23 nachm.\t3612 (0x0E1C)\n"
+	    "STATMSG: ID=2303 SEV=I GMTDATE=Mon Jun  7 23:23:16.472 2004 ISTR0=\"x\"\tSMS_DISTRIBUTION_MANAGER\t6/7/2004 4:23:16 PM\t3612 (0x0E1C)\n"
+	    "STATMSG: ID=2304 SEV=W SYS=X GMTDATE=Mon Jun 07 23:23:16.472 2004\tSMS_DISTRIBUTION_MANAGER\t6/7/2004 4:23:16 PM\t3612 (0x0E1C)\n");
+	is_int((long long)g->n, 5, "statmsg copies: five entries");
+	for (size_t i = 0; i < g->n; i++) {
+		ok(g->e[i].statmsg && g->e[i].sm.id == 2300 + (int)i, "statmsg copy %zu: recognised", i);
+		ok(g->e[i].known && g->e[i].utc == iso("2004-06-07T23:23:16Z") && g->e[i].ms == 472,
+		    "statmsg copy %zu: time is GMTDATE, in UTC", i);
+		ok(strchr(g->e[i].text, '\t') == NULL && strstr(g->e[i].text, "(0x0E1C)") == NULL,
+		    "statmsg copy %zu: no viewer columns in the message", i);
+		is_str(g->e[i].comp, "SMS_DISTRIBUTION_MANAGER", "statmsg copy %zu: component from the columns", i);
+		is_int((long long)g->e[i].thread, 3612, "statmsg copy %zu: thread from the columns", i);
+	}
+	is_str(g->e[1].istr1, "", "statmsg copy: ISTR1 absent");
+	ok(g->e[2].sm.nattr == 1 && strcmp(g->e[2].aval0, "y") == 0, "statmsg copy: last value ends at the tab");
+	is_str(g->e[4].sys, "X", "statmsg copy: unquoted value ends at the tab");
+	is_int(g->e[4].sev, SMSLOG_SEV_WARNING, "statmsg copy: SEV=W");
+}
+
 static void
 test_phrases(void)
 {
@@ -372,6 +535,25 @@ test_files(void)
 	free(err);
 	err = NULL;
 
+	/* A day-first date in the .lo_ makes the .log's ambiguous dates
+	 * day-first too: one log, two files. */
+	write_file(lo, "old\tSMS_DISTRIBUTION_MANAGER\t13-04-2010 08:00:00\t1 (0x1)\n", "w");
+	write_file(log, "new\tSMS_DISTRIBUTION_MANAGER\t05-04-2010 09:00:00\t1 (0x1)\n", "w");
+	memset(&g, 0, sizeof g);
+	rc = smslog_read_file(log, NULL, collect, &g, &err);
+	ok(rc == 0 && g.n == 2 && g.e[1].utc == iso("2010-04-05T09:00:00Z"), "rollover: the .lo_ proves the .log day-first");
+	/* and so does what an earlier poll of the tail read */
+	unlink(lo);
+	write_file(log, "a\tSMS_DISTRIBUTION_MANAGER\t13-04-2010 08:00:00\t1 (0x1)\n", "w");
+	struct smslog_tail *dt = smslog_tail_open(log, NULL);
+	memset(&g, 0, sizeof g);
+	long dn = smslog_tail_poll(dt, collect, &g, &err);
+	write_file(log, "b\tSMS_DISTRIBUTION_MANAGER\t05-04-2010 09:00:00\t1 (0x1)\n", "a");
+	memset(&g, 0, sizeof g);
+	dn += smslog_tail_poll(dt, collect, &g, &err);
+	ok(dn == 2 && g.n == 1 && g.e[0].utc == iso("2010-04-05T09:00:00Z"), "tail: an earlier poll proves the file day-first");
+	smslog_tail_close(dt);
+
 	/* tail */
 	unlink(lo);
 	write_file(log, "a1\na2\npart", "w");
@@ -443,6 +625,10 @@ main(void)
 	test_cmtrace();
 	test_viewer();
 	test_statmsg();
+	test_dayfirst();
+	test_cb_order();
+	test_cut_trailer();
+	test_statmsg_viewer();
 	test_phrases();
 	test_hostile();
 	test_files();
