@@ -311,17 +311,27 @@ carrier(struct transport *t, const struct op *op)
 	return strcmp(t->ops->name, "route") == 0 ? route_pick(t, op) : t;
 }
 
-/* The ops the SSH transport may answer over SFTP instead, when they touch
- * the server's own files (backend/transport/ssh/transport_ssh.c). */
+/* A file change the SSH transport to host may make over SFTP instead of
+ * the script: one on the host's own files, E:\... or \\HOST\E$\...
+ * (backend/transport/ssh/sshfiles.c), when sftp is on for it. */
 static bool
-sftp_may_answer(enum op_kind k)
+sftp_may_answer(const struct op *op, const char *host)
 {
-	return k == OP_SETATTR || k == OP_DELETEFILE || k == OP_RENAMEFILE;
+	if (op->kind != OP_SETATTR && op->kind != OP_DELETEFILE && op->kind != OP_RENAMEFILE)
+		return false;
+	const char *p = op_arg(op, "path");
+	size_t n = strlen(host);
+	if (p == NULL)
+		return false;
+	if (p[0] != '\0' && p[1] == ':')
+		return true;
+	return strncmp(p, "\\\\", 2) == 0 && strncasecmp(p + 2, host, n) == 0 && p[2 + n] == '\\';
 }
 
-/* How script travels to the host of a transport named `how`. */
+/* How script travels to host over a transport named `how`. */
 static void
-describe_travel(const char *how, const struct op *op, const char *script, struct buf *b)
+describe_travel(const char *how, const char *host, const struct op *op, const char *script,
+    struct buf *b)
 {
 	if (strcmp(how, "sim") == 0) {
 		buf_adds(b, ": the simulated host reads this very script");
@@ -340,9 +350,9 @@ describe_travel(const char *how, const struct op *op, const char *script, struct
 		buf_printf(b, ": on standard input behind a fixed -EncodedCommand bootstrap "
 		    "(as one line it would be %zu characters, over cmd.exe's %d)",
 		    strlen(cmd), WINENC_CMD_MAX);
-	if (sftp_may_answer(op->kind))
-		buf_adds(b, "; with sftp on, a change to the server's own files goes over "
-		    "SFTP instead, without a script");
+	if (sftp_may_answer(op, host))
+		buf_printf(b, "; with sftp on for %s, this change to its own files goes over "
+		    "SFTP instead, without the script", host);
 	free(cmd);
 	free(e);
 }
@@ -365,7 +375,7 @@ describe_op(const struct repair_run *r, const struct rcell *c, enum repair_actio
 		bool own = strcasecmp(t->host, r->env.t->host) != 0;
 		buf_printf(&b, "op %s, run by %s (%s%s)", op_name(so.op.kind), t->host,
 		    own ? "its own transport, " : "", t->ops->name);
-		describe_travel(t->ops->name, &so.op, script, &b);
+		describe_travel(t->ops->name, t->host, &so.op, script, &b);
 	}
 	free(script);
 	free(err);
