@@ -93,6 +93,8 @@ static const struct keymap_entry keymap[] = {
 	{ 'a', KEY_ACTION_ABORT, KEYMAP_CTX_WIZARD, "abort the whole run" },
 	{ 'f', KEY_ACTION_STOP_ON_FAILURE, KEYMAP_CTX_WIZARD,
 	  "a batch, before it starts: stop at the first failed cell, or go on (default)" },
+	{ 'v', KEY_ACTION_VIEW_SCRIPT, KEYMAP_CTX_WIZARD,
+	  "at a step: the PowerShell it really sends, or back to the summary" },
 	{ '\n', KEY_ACTION_ACCEPT, KEYMAP_CTX_WIZARD,
 	  "the default: choose the plan, continue; at a step: no" },
 	{ '\r', KEY_ACTION_ACCEPT, KEYMAP_CTX_WIZARD, NULL },

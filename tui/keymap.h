@@ -61,6 +61,7 @@ enum key_action {
 	KEY_ACTION_SKIP,
 	KEY_ACTION_ABORT,
 	KEY_ACTION_STOP_ON_FAILURE,
+	KEY_ACTION_VIEW_SCRIPT, /* the wizard's step page: its PowerShell, or the summary */
 	KEY_ACTION_ALL,      /* dialogs: every host key waiting */
 	KEY_ACTION_VERIFY,   /* dialogs: verify unfinished repair steps now */
 	KEY_ACTION_LATER,    /* dialogs: leave them for the next start */

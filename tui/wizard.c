@@ -64,6 +64,7 @@ wiz_free(struct wizard *w)
 	wiz_progress_clear(w);
 	pthread_mutex_destroy(&w->lock);
 	buf_free(&w->summary);
+	wiz_script_forget(w);
 	free(w->off_reason);
 	free(w->last_why);
 	free(w->error);
@@ -232,6 +233,7 @@ wiz_prepared(struct wizard *w, struct repair_run *run, const char *error)
 		return;
 	}
 	repair_run_free(w->run);
+	wiz_script_forget(w);
 	w->run = run;
 	w->step = 0;
 	w->last_step = -1;
@@ -351,6 +353,7 @@ static void
 wiz_next_group(struct wizard *w)
 {
 	repair_run_free(w->run);
+	wiz_script_forget(w);
 	w->run = NULL;
 	w->last_step = -1;
 	if (w->aborting || w->group + 1 >= w->ngroups) {
@@ -475,6 +478,11 @@ wiz_step_key(struct wizard *w, enum key_action a)
 		w->aborting = true;
 		wiz_start_exec(w, RA_ABORT, false);
 		break;
+	case KEY_ACTION_VIEW_SCRIPT:
+		/* Stays on for the next steps until toggled back. */
+		w->show_script = !w->show_script;
+		scroll_home(&w->scroll);
+		break;
 	default: break;
 	}
 }
@@ -580,7 +588,9 @@ wiz_prompt(const struct wizard *w)
 	case WIZ_PLAN: return w->batch ? "Enter: start with the first group   f: stop on failure" :
 		    "Up/Down choose a plan   Enter: prepare it   Esc: leave";
 	case WIZ_OVERVIEW: return "Enter: go through the steps one at a time   Esc: leave";
-	case WIZ_STEP: return "Run it? [y]es  [N]o  [s]kip  [a]bort   (Enter = no)";
+	case WIZ_STEP: return w->show_script ?
+		    "Run it? [y]es  [N]o  [s]kip  [a]bort   (Enter = no)   v: summary" :
+		    "Run it? [y]es  [N]o  [s]kip  [a]bort   (Enter = no)   v: script";
 	case WIZ_SUMMARY: return "Enter: next group   Esc: leave";
 	case WIZ_DONE: return "Done. Esc closes";
 	default: return "";

@@ -90,6 +90,10 @@ struct wizard {
 	char *busy;               /* what the running job does */
 	int64_t busy_since;
 	struct scroll scroll;     /* the page's */
+	bool show_script;         /* step pages show the PowerShell (v toggles) */
+	char *script;             /* step script_step's PowerShell, or why none */
+	bool script_none;         /* script is the reason there is none */
+	size_t script_step;
 	struct ui *u;
 
 	struct job *job;          /* in flight, else NULL */
@@ -115,5 +119,7 @@ void wiz_progress_clear(struct wizard *w);
 
 /* Pages (wizard_page.c). */
 void wiz_page(struct wizard *w, struct text *t, int width, int64_t now);
+/* Drop the step script kept for the page (the run changes or goes). */
+void wiz_script_forget(struct wizard *w);
 
 #endif

@@ -1,15 +1,18 @@
 /*
  * The repair wizard's pages: one text per phase, built for the width at
  * every frame like the detail pane, scrolled by the wizard.  A step page
- * shows everything repair_step() says about the step (where, the exact
- * command, what it changes, what is checked first, its scope, how it is
- * verified and what to do when it fails) so that the administrator
- * answers knowing what will happen, and the outcome of the step before it
- * per cell.  While a job runs, only what the job does not write is read
- * (see wizard_int.h).
+ * shows everything repair_step() says about the step (where, what it does
+ * in short, which op it is sent as and to which server, what it changes,
+ * what is checked first, its scope, how it is verified and what to do
+ * when it fails) so that the administrator answers knowing what will
+ * happen, and the outcome of the step before it per cell.  The short line
+ * is a summary: v shows the PowerShell the step really sends
+ * (repair_step_script), line for line.  While a job runs, only what the
+ * job does not write is read (see wizard_int.h).
  */
 #include "autoconf.h"
 #include "tui/wizard_int.h"
+#include "tui/draw.h"
 #include "tui/glyph.h"
 #include "tui/ui.h"
 
@@ -185,6 +188,61 @@ wiz_overview(const struct wizard *w, struct text *t, int width)
 	}
 }
 
+void
+wiz_script_forget(struct wizard *w)
+{
+	free(w->script);
+	w->script = NULL;
+}
+
+/* The shown step's script (or why it has none), made once per step. */
+static void
+wiz_script_make(struct wizard *w)
+{
+	if (w->script != NULL && w->script_step == w->step)
+		return;
+	wiz_script_forget(w);
+	char *err = NULL;
+	w->script = repair_step_script(w->run, w->step, &err);
+	w->script_none = w->script == NULL;
+	if (w->script == NULL)
+		w->script = err ? err : xstrdup("no script");
+	else
+		free(err);
+	w->script_step = w->step;
+}
+
+/* Each line of a script as it is (its indentation kept, nothing joined):
+ * a line wider than the page goes on under itself after a dim mark. */
+static void
+wiz_script_lines(struct text *t, const char *s, int width)
+{
+	const char *mark = glyph()->utf8 ? "\u21b3" : "+";
+	for (; *s;) {
+		size_t len = strcspn(s, "\n");
+		char *line = xstrndup(s, len);
+		const char *p = line;
+		bool first = true;
+		do {
+			text_newline(t);
+			if (first)
+				text_add(t, UI_ROLE_NORMAL, "  ");
+			else
+				text_addf(t, UI_ROLE_DIM, " %s ", mark);
+			size_t n = draw_prefix(p, width - (first ? 2 : 3));
+			/* A character wider than the room still goes, whole. */
+			if (n == 0 && *p)
+				for (n = 1; ((unsigned char)p[n] & 0xC0) == 0x80; n++)
+					;
+			text_addf(t, UI_ROLE_NORMAL, "%.*s", (int)n, p);
+			p += n;
+			first = false;
+		} while (*p);
+		free(line);
+		s += len + (s[len] == '\n');
+	}
+}
+
 static void
 wiz_step(const struct wizard *w, struct text *t, int width)
 {
@@ -205,7 +263,16 @@ wiz_step(const struct wizard *w, struct text *t, int width)
 		    "the administrator does this by hand on the server; yes checks that "
 		    "it was done", width);
 	wiz_field(t, "Where", UI_ROLE_NORMAL, v->where, width);
-	wiz_field(t, "Command", UI_ROLE_KEY, v->command, width);
+	wiz_field(t, "In short", UI_ROLE_KEY, v->command, width);
+	wiz_field(t, "Sent as", UI_ROLE_NORMAL, v->sends, width);
+	if (w->show_script && w->script_none) {
+		wiz_field(t, "Script", UI_ROLE_DIM, w->script, width);
+	} else if (w->show_script) {
+		wiz_field(t, "Script", UI_ROLE_DIM, "the PowerShell it sends, exactly "
+		    "(v: back to the summary)", width);
+		wiz_script_lines(t, w->script, width);
+		text_newline(t);
+	}
 	wiz_field(t, "Changes", UI_ROLE_NORMAL, v->changes, width);
 	wiz_field(t, "Checks first", UI_ROLE_NORMAL, v->precondition, width);
 	wiz_field(t, "Scope", UI_ROLE_NORMAL, v->scope, width);
@@ -319,6 +386,8 @@ wiz_page(struct wizard *w, struct text *t, int width, int64_t now)
 		break;
 	case WIZ_OVERVIEW: wiz_overview(w, t, width); break;
 	case WIZ_STEP:
+		if (w->show_script)
+			wiz_script_make(w);
 		wiz_step(w, t, width);
 		wiz_outcomes(w, t, width);
 		break;

@@ -6,7 +6,9 @@
  * the unit.  What each action does lives in repair_steps.c, the engine
  * that takes one answered step at a time in repair_exec.c, and what all
  * of them need from the world (deadlines, progress, fingerprints, states)
- * in repair_env.c, below the other three.
+ * in repair_env.c, below the other three.  Also here: what a step really
+ * sends (its ops' scripts, and which server runs them over what), for the
+ * pages that show a step before it runs.
  */
 #include "autoconf.h"
 #include "backend/repair/repair_int.h"
@@ -14,6 +16,9 @@
 #include "backend/core/model.h"
 #include "backend/core/nal.h"
 #include "backend/sms/status.h"
+#include "backend/ops/ops_ps.h"
+#include "backend/ops/winenc.h"
+#include "backend/transport/route.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,6 +277,183 @@ repair_unit_first(const struct repair_run *r, enum repair_unit u, size_t i)
 	return true;
 }
 
+/* ---- what a step sends ------------------------------------------------------ */
+
+/* The cell a step's ops are shown for: the first still active (the one
+ * the executor starts with), else the first. */
+static const struct rcell *
+shown_cell(const struct repair_run *r)
+{
+	for (size_t i = 0; i < r->ncells; i++)
+		if (r->cells[i].res.active)
+			return &r->cells[i];
+	return &r->cells[0];
+}
+
+/* Why a step sends no script. */
+static const char *
+no_script_reason(enum repair_action a)
+{
+	if (repair_actions[a].hand)
+		return "nothing: you make this change by hand on the server; dpdoctor "
+		    "only checks it afterwards";
+	if (repair_actions[a].run_all != NULL)
+		return "nothing that changes the site: it reads the status while it waits";
+	return "nothing that changes the site: a check, it only reads";
+}
+
+/* The transport that carries op: the route's choice when t is the route
+ * (route.h), else t itself.  The route is the one transport that hands
+ * ops on by their arguments, and says so by its name. */
+static struct transport *
+carrier(struct transport *t, const struct op *op)
+{
+	return strcmp(t->ops->name, "route") == 0 ? route_pick(t, op) : t;
+}
+
+/* A file change the SSH transport to host may make over SFTP instead of
+ * the script: one on the host's own files, E:\... or \\HOST\E$\...
+ * (backend/transport/ssh/sshfiles.c), when sftp is on for it. */
+static bool
+sftp_may_answer(const struct op *op, const char *host)
+{
+	if (op->kind != OP_SETATTR && op->kind != OP_DELETEFILE && op->kind != OP_RENAMEFILE)
+		return false;
+	const char *p = op_arg(op, "path");
+	size_t n = strlen(host);
+	if (p == NULL)
+		return false;
+	if (p[0] != '\0' && p[1] == ':')
+		return true;
+	return strncmp(p, "\\\\", 2) == 0 && strncasecmp(p + 2, host, n) == 0 && p[2 + n] == '\\';
+}
+
+/* How script travels to host over a transport named `how`. */
+static void
+describe_travel(const char *how, const char *host, const struct op *op, const char *script,
+    struct buf *b)
+{
+	if (strcmp(how, "sim") == 0) {
+		buf_adds(b, ": the simulated host reads this very script");
+		return;
+	}
+	if (strcmp(how, "ssh") != 0)
+		return;
+	char *e = NULL;
+	char *cmd = winenc_command(script, &e);
+	if (cmd == NULL)
+		buf_printf(b, ": cannot be encoded (%s)", e ? e : "?");
+	else if (winenc_fits(cmd))
+		buf_printf(b, ": one powershell.exe -EncodedCommand line of %zu characters",
+		    strlen(cmd));
+	else
+		buf_printf(b, ": on standard input behind a fixed -EncodedCommand bootstrap "
+		    "(as one line it would be %zu characters, over cmd.exe's %d)",
+		    strlen(cmd), WINENC_CMD_MAX);
+	if (sftp_may_answer(op, host))
+		buf_printf(b, "; with sftp on for %s, this change to its own files goes over "
+		    "SFTP instead, without the script", host);
+	free(cmd);
+	free(e);
+}
+
+/* "op NAME, run by HOST (TRANSPORT): how", for op n of step i. */
+static char *
+describe_op(const struct repair_run *r, const struct rcell *c, enum repair_action a, size_t n)
+{
+	struct step_op so;
+	repair_step_op(r, c, a, n, &so);
+	struct buf b;
+	buf_init(&b);
+	char *err = NULL;
+	char *script = ops_render(&so.op, &err);
+	if (script == NULL) {
+		buf_printf(&b, "op %s, refused before sending: %s", op_name(so.op.kind),
+		    err ? err : "?");
+	} else {
+		struct transport *t = carrier(r->env.t, &so.op);
+		bool own = strcasecmp(t->host, r->env.t->host) != 0;
+		buf_printf(&b, "op %s, run by %s (%s%s)", op_name(so.op.kind), t->host,
+		    own ? "its own transport, " : "", t->ops->name);
+		describe_travel(t->ops->name, t->host, &so.op, script, &b);
+	}
+	free(script);
+	free(err);
+	step_op_free(&so);
+	return buf_detach(&b);
+}
+
+/* One description of `same` ops in a row, after those in b. */
+static void
+add_sends(struct buf *b, const char *d, size_t same)
+{
+	if (d == NULL)
+		return;
+	buf_printf(b, "%s%s", b->len ? "; then " : "", d);
+	if (same > 1)
+		buf_printf(b, " (%zu scripts, one after the other)", same);
+}
+
+/* The view's `sends`: each op of the step, the same description in a row
+ * counted once. */
+static char *
+describe_sends(const struct repair_run *r, const struct rcell *c, enum repair_action a)
+{
+	size_t n = repair_step_nops(a);
+	if (n == 0)
+		return xstrdup(no_script_reason(a));
+	struct buf b;
+	buf_init(&b);
+	char *prev = NULL;
+	size_t same = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *d = describe_op(r, c, a, i);
+		if (prev != NULL && strcmp(d, prev) == 0) {
+			same++;
+			free(d);
+			continue;
+		}
+		add_sends(&b, prev, same);
+		free(prev);
+		prev = d;
+		same = 1;
+	}
+	add_sends(&b, prev, same);
+	free(prev);
+	return buf_detach(&b);
+}
+
+char *
+repair_step_script(const struct repair_run *r, size_t i, char **err)
+{
+	if (i >= r->nsteps) {
+		err_set(err, "no step %zu (the plan has %zu)", i + 1, r->nsteps);
+		return NULL;
+	}
+	enum repair_action a = r->steps[i];
+	size_t n = repair_step_nops(a);
+	if (n == 0) {
+		err_set(err, "%s", no_script_reason(a));
+		return NULL;
+	}
+	const struct rcell *c = shown_cell(r);
+	struct buf b;
+	buf_init(&b);
+	for (size_t k = 0; k < n; k++) {
+		struct step_op so;
+		repair_step_op(r, c, a, k, &so);
+		char *s = ops_render(&so.op, err);
+		step_op_free(&so);
+		if (s == NULL) {
+			buf_free(&b);
+			return NULL;
+		}
+		buf_adds(&b, s);
+		free(s);
+	}
+	return buf_detach(&b);
+}
+
 static void
 make_view(struct repair_run *r, size_t i)
 {
@@ -289,6 +471,7 @@ make_view(struct repair_run *r, size_t i)
 		v->where = w;
 	}
 	v->command = repair_expand(r, c0, a->command);
+	v->sends = describe_sends(r, c0, v->action);
 	v->changes = repair_expand(r, c0, a->changes);
 	v->precondition = repair_expand(r, c0, a->precondition);
 	v->scope = repair_expand(r, c0, a->scope);
@@ -394,6 +577,7 @@ repair_run_free(struct repair_run *r)
 		struct repair_step_view *v = &r->views[i];
 		free(v->where);
 		free(v->command);
+		free(v->sends);
 		free(v->changes);
 		free(v->precondition);
 		free(v->scope);

@@ -115,14 +115,17 @@ enum repair_outcome {
 const char *repair_outcome_name(enum repair_outcome o);
 
 /* A step as shown before it runs: all text, filled in with the cells' facts
- * (paths, commands, sizes).  For a batch, `where`/`command` show the first
- * cell and `count` says how many cells the step covers. */
+ * (paths, commands, sizes).  For a batch, `where`/`command`/`sends` show
+ * the first cell and `count` says how many cells the step covers. */
 struct repair_step_view {
 	enum repair_action action;
 	int number;               /* 1-based */
 	const char *title;        /* "Copy the PCK from the primary to the DP" */
 	char *where;              /* server(s) acted on */
-	char *command;            /* the exact command or file operation */
+	char *command;            /* in short: a summary for people, not what is
+	                           * sent (that is repair_step_script()) */
+	char *sends;              /* which op goes to which server over which
+	                           * transport, and how; or why nothing does */
 	char *changes;            /* what it changes, or "nothing (a check)" */
 	char *precondition;       /* what is re-checked right before acting */
 	char *scope;              /* servers touched; bytes and links; caveats */
@@ -170,6 +173,19 @@ const char *repair_size_human(uint64_t n, char out[static 16]);
 /* Plan-wide caveats (e.g. "RefreshNow may act like RefreshPkgSource"),
  * one per line, or "" */
 const char *repair_caveats(const struct repair_run *r);
+
+/*
+ * What step i really sends: the PowerShell of each op it sends, built by
+ * the very code the executor builds its ops with and rendered as a
+ * Windows host gets it (ops_render: "# dpdoctor op=NAME v=1", the
+ * argument block, the body), for the run's first active cell (the first
+ * cell when none is).  A step of several ops (touching the source path
+ * saves twice) gives their scripts one after the other, in order.
+ * Malloc'd; NULL with *err saying why when the step sends nothing that
+ * changes the site (done by hand, a check, a wait) or an op would be
+ * refused before sending.  Reads nothing from the site.
+ */
+char *repair_step_script(const struct repair_run *r, size_t i, char **err);
 
 /* The administrator's answer to a step. */
 enum repair_answer {

@@ -11,6 +11,7 @@
 #define DPD_REPAIR_INT_H
 
 #include "backend/repair/repair.h"
+#include "backend/ops/ops.h"
 #include "backend/core/util.h"
 
 /* What a file looked like: enough to notice that it changed. */
@@ -88,7 +89,9 @@ struct action_def {
 	const char *title;
 	enum repair_unit unit;
 	bool hand;
-	/* Templates; {KEY}s are filled in per cell (see repair_expand). */
+	/* Templates; {KEY}s are filled in per cell (see repair_expand).
+	 * `command` is a summary for people ("in short"); what is sent is
+	 * the ops (repair_step_op) and their scripts (repair_step_script). */
 	const char *where;
 	const char *command;
 	const char *changes;
@@ -108,6 +111,22 @@ struct action_def {
  * (unknown {KEY}s stay as they are). */
 extern const struct action_def repair_actions[RA_COUNT];
 char *repair_expand(const struct repair_run *r, const struct rcell *c, const char *tmpl);
+
+/* An op an action sends, and the strings its arguments point into. */
+struct step_op {
+	struct op op;
+	char *own[4];
+	size_t nown;
+};
+/* repair_steps.c: how many ops action a sends per unit (0: a hand step,
+ * a check or a wait, which change nothing), and op n of them for cell c,
+ * built with the run's facts exactly as the executor sends it: the
+ * executor and the step page's script (repair_step_script) both build
+ * their ops here.  Free with step_op_free. */
+size_t repair_step_nops(enum repair_action a);
+void repair_step_op(const struct repair_run *r, const struct rcell *c, enum repair_action a,
+    size_t n, struct step_op *out);
+void step_op_free(struct step_op *o);
 
 /* repair_env.c, below the rest.  A deadline for one remote call (the env's cancel flag, ms from now). */
 struct deadline repair_deadline(const struct repair_run *r, int64_t ms);

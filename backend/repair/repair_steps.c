@@ -1,9 +1,11 @@
 /*
  * What each repair action is and does.  The table says, in text with the
  * cell's facts filled in, what the administrator reads before answering
- * (where, the exact command, what changes, what is re-checked, the scope,
- * how success is verified, what to do on failure); the functions beside it
- * carry the action out through the ops.  Hand actions are done by the
+ * (where, what it does in short, what changes, what is re-checked, the
+ * scope, how success is verified, what to do on failure); the functions
+ * beside it carry the action out through the ops, each op built once, in
+ * the op builders, for the executor and for the step page's full script
+ * alike.  Hand actions are done by the
  * administrator on the Windows server (dpdoctor then checks the result);
  * on the simulated demo site the simulator does them on request.
  */
@@ -115,6 +117,127 @@ repair_expand(const struct repair_run *r, const struct rcell *c, const char *tmp
 	return b.data ? buf_detach(&b) : xstrdup("");
 }
 
+/* ---- the ops the actions send ------------------------------------------------ */
+
+/* Keep s for as long as the op lives; returns s. */
+static const char *
+keep(struct step_op *o, char *s)
+{
+	if (o->nown < sizeof o->own / sizeof o->own[0])
+		o->own[o->nown++] = s;
+	return s;
+}
+
+static void
+copy_op(const struct repair_run *r, const struct rcell *c, size_t n, struct step_op *o)
+{
+	(void)r; (void)n;
+	op_set(&o->op, "src", c->pkg->pck_path);
+	op_set(&o->op, "dst", keep(o, repair_dp_pck(c)));
+}
+
+static void
+attrs_op(const struct repair_run *r, const struct rcell *c, size_t n, struct step_op *o)
+{
+	(void)r; (void)n;
+	op_set(&o->op, "path", keep(o, repair_dp_pck(c)));
+	op_set(&o->op, "readonly", "set");
+	op_set(&o->op, "archive", "clear");
+}
+
+static void
+preload_op(const struct repair_run *r, const struct rcell *c, size_t n, struct step_op *o)
+{
+	(void)n;
+	op_set(&o->op, "server", c->res.dp);
+	op_set(&o->op, "package", c->pkg->id);
+	const char *exe = preload_exe(r, c->res.dp);
+	if (exe != NULL)
+		op_set(&o->op, "exe", exe);
+}
+
+static void
+repush_op(const struct repair_run *r, const struct rcell *c, size_t n, struct step_op *o)
+{
+	(void)n;
+	op_set(&o->op, "site", r->env.site);
+	op_set(&o->op, "package", c->pkg->id);
+	op_set(&o->op, "dp", c->res.dp);
+	if (r->env.provider)
+		op_set(&o->op, "provider", r->env.provider);
+}
+
+static void
+delete_op(const struct repair_run *r, const struct rcell *c, size_t n, struct step_op *o)
+{
+	(void)r; (void)n;
+	op_set(&o->op, "path", keep(o, repair_dp_dmpkg(c)));
+}
+
+static void
+rename_op(const struct repair_run *r, const struct rcell *c, size_t n, struct step_op *o)
+{
+	(void)r; (void)n;
+	op_set(&o->op, "path", c->pkg->pck_path);
+	op_set(&o->op, "newname", c->pkg->renamed_to);
+}
+
+/* Touching is two saves: the source path with "1" appended (n = 0), then
+ * the path as it was (n = 1). */
+static void
+touch_op(const struct repair_run *r, const struct rcell *c, size_t n, struct step_op *o)
+{
+	const char *src = c->pkg->source_path;
+	op_set(&o->op, "site", r->env.site);
+	op_set(&o->op, "package", c->pkg->id);
+	op_set(&o->op, "path", n == 0 ? keep(o, xasprintf("%s1", src)) : src);
+	if (r->env.provider)
+		op_set(&o->op, "provider", r->env.provider);
+}
+
+typedef void (*op_build_fn)(const struct repair_run *r, const struct rcell *c, size_t n,
+    struct step_op *o);
+
+/* The ops each action sends per unit; actions not listed send none. */
+static const struct {
+	enum op_kind kind;
+	size_t nops;
+	op_build_fn build;
+} step_ops[RA_COUNT] = {
+	[RA_COPY_PCK] = { OP_COPYFILE, 1, copy_op },
+	[RA_SET_ATTRS] = { OP_SETATTR, 1, attrs_op },
+	[RA_PRELOAD] = { OP_PRELOAD, 1, preload_op },
+	[RA_REPUSH] = { OP_REFRESHNOW, 1, repush_op },
+	[RA_DELETE_PKG_FILE] = { OP_DELETEFILE, 1, delete_op },
+	[RA_RENAME_PCK] = { OP_RENAMEFILE, 1, rename_op },
+	[RA_TOUCH_SOURCE] = { OP_SETSOURCEPATH, 2, touch_op },
+};
+
+size_t
+repair_step_nops(enum repair_action a)
+{
+	return (unsigned)a < RA_COUNT ? step_ops[a].nops : 0;
+}
+
+void
+repair_step_op(const struct repair_run *r, const struct rcell *c, enum repair_action a,
+    size_t n, struct step_op *out)
+{
+	*out = (struct step_op){ .op = { .kind = OP_COUNT } };
+	if (n >= repair_step_nops(a))
+		return;   /* no such op: OP_COUNT, which every check refuses */
+	out->op.kind = step_ops[a].kind;
+	step_ops[a].build(r, c, n, out);
+}
+
+void
+step_op_free(struct step_op *o)
+{
+	for (size_t i = 0; i < o->nown; i++)
+		free(o->own[i]);
+	o->nown = 0;
+}
+
 /* ---- calling ops ---------------------------------------------------------- */
 
 /* Run an op for a step; on failure the step's message says why. */
@@ -131,6 +254,17 @@ call(struct step_ctx *x, struct op *op, proto_record_fn fn, void *arg, int64_t m
 		buf_printf(&x->msg, "%s failed: %s", op_name(op->kind), err ? err : "?");
 	}
 	free(err);
+	return rc;
+}
+
+/* Send op n of the running step's action, built by its op builder. */
+static int
+call_step(struct step_ctx *x, size_t n, proto_record_fn fn, void *arg, int64_t ms)
+{
+	struct step_op so;
+	repair_step_op(x->run, x->cell, x->run->steps[x->step], n, &so);
+	int rc = call(x, &so.op, fn, arg, ms);
+	step_op_free(&so);
 	return rc;
 }
 
@@ -224,12 +358,9 @@ copy_pre(struct step_ctx *x)
 static int
 copy_act(struct step_ctx *x)
 {
-	struct op op = { .kind = OP_COPYFILE };
-	op_set(&op, "src", x->param_values[0]);
-	op_set(&op, "dst", x->param_values[1]);
 	struct pick pk[] = { { "X", "Result", NULL }, { "X", "Compared", NULL } };
 	int64_t ms = OP_TIMEOUT_MS + (int64_t)(x->cell->pkg->pck.size / COPY_BYTES_PER_S) * 1000;
-	if (call(x, &op, pick_records, pk, ms) != 0)
+	if (call_step(x, 0, pick_records, pk, ms) != 0)
 		return -1;
 	int rc = pk[0].value && strcmp(pk[0].value, "identical") == 0 ? 1 : 0;
 	if (rc)
@@ -280,12 +411,8 @@ attrs_pre(struct step_ctx *x)
 static int
 attrs_act(struct step_ctx *x)
 {
-	struct op op = { .kind = OP_SETATTR };
-	op_set(&op, "path", x->param_values[0]);
-	op_set(&op, "readonly", "set");
-	op_set(&op, "archive", "clear");
 	struct pick pk = { "A", "Attrs", NULL };
-	if (call(x, &op, pick_record, &pk, OP_TIMEOUT_MS) != 0)
+	if (call_step(x, 0, pick_record, &pk, OP_TIMEOUT_MS) != 0)
 		return -1;
 	unsigned long a = pk.value ? strtoul(pk.value, NULL, 10) : 0;
 	free(pk.value);
@@ -351,14 +478,8 @@ preload_pre(struct step_ctx *x)
 static int
 preload_act(struct step_ctx *x)
 {
-	struct op op = { .kind = OP_PRELOAD };
-	op_set(&op, "server", x->cell->res.dp);
-	op_set(&op, "package", x->cell->pkg->id);
-	const char *exe = preload_exe(x->run, x->cell->res.dp);
-	if (exe != NULL)
-		op_set(&op, "exe", exe);
 	struct preload_out po = { &x->out, NULL };
-	if (call(x, &op, preload_record, &po, OP_TIMEOUT_MS) != 0) {
+	if (call_step(x, 0, preload_record, &po, OP_TIMEOUT_MS) != 0) {
 		free(po.code);
 		return -1;
 	}
@@ -395,14 +516,8 @@ repush_pre(struct step_ctx *x)
 static int
 repush_act(struct step_ctx *x)
 {
-	struct op op = { .kind = OP_REFRESHNOW };
-	op_set(&op, "site", x->run->env.site);
-	op_set(&op, "package", x->cell->pkg->id);
-	op_set(&op, "dp", x->cell->res.dp);
-	if (x->run->env.provider)
-		op_set(&op, "provider", x->run->env.provider);
 	struct pick pk = { "R", "ServerNALPath", NULL };
-	if (call(x, &op, pick_record, &pk, OP_TIMEOUT_MS) != 0)
+	if (call_step(x, 0, pick_record, &pk, OP_TIMEOUT_MS) != 0)
 		return -1;
 	int rc = pk.value ? done(x, 0, "RefreshNow set for %s", pk.value) :
 	    fail(x, "the provider did not confirm RefreshNow for %s", x->cell->res.dp);
@@ -426,9 +541,7 @@ delete_pre(struct step_ctx *x)
 static int
 delete_act(struct step_ctx *x)
 {
-	struct op op = { .kind = OP_DELETEFILE };
-	op_set(&op, "path", x->param_values[0]);
-	if (call(x, &op, NULL, NULL, OP_TIMEOUT_MS) != 0)
+	if (call_step(x, 0, NULL, NULL, OP_TIMEOUT_MS) != 0)
 		return -1;
 	struct fingerprint fp;
 	if (fingerprint_or_fail(x, x->param_values[0], &fp) != 0)
@@ -453,10 +566,7 @@ static int
 rename_act(struct step_ctx *x)
 {
 	struct rpkg *p = x->cell->pkg;
-	struct op op = { .kind = OP_RENAMEFILE };
-	op_set(&op, "path", p->pck_path);
-	op_set(&op, "newname", p->renamed_to);
-	if (call(x, &op, NULL, NULL, OP_TIMEOUT_MS) != 0)
+	if (call_step(x, 0, NULL, NULL, OP_TIMEOUT_MS) != 0)
 		return -1;
 	struct fingerprint fp;
 	if (fingerprint_or_fail(x, p->pck_path, &fp) != 0)
@@ -481,19 +591,18 @@ touch_pre(struct step_ctx *x)
 	    "restore it first (plan fix-source-path)", p->source_path);
 }
 
+/* Save n of the touch (touch_op); *path is the path it set. */
 static int
-set_source(struct step_ctx *x, const char *path)
+set_source(struct step_ctx *x, size_t n, char **path)
 {
-	struct op op = { .kind = OP_SETSOURCEPATH };
-	op_set(&op, "site", x->run->env.site);
-	op_set(&op, "package", x->cell->pkg->id);
-	op_set(&op, "path", path);
-	if (x->run->env.provider)
-		op_set(&op, "provider", x->run->env.provider);
+	struct step_op so;
+	repair_step_op(x->run, x->cell, RA_TOUCH_SOURCE, n, &so);
+	*path = xstrdup(op_arg(&so.op, "path"));
 	struct pick pk = { "S", "NewPath", NULL };
-	int rc = call(x, &op, pick_record, &pk, OP_TIMEOUT_MS);
-	if (rc == 0 && (pk.value == NULL || strcmp(pk.value, path) != 0))
-		rc = fail(x, "the provider did not confirm the source path %s", path);
+	int rc = call(x, &so.op, pick_record, &pk, OP_TIMEOUT_MS);
+	step_op_free(&so);
+	if (rc == 0 && (pk.value == NULL || strcmp(pk.value, *path) != 0))
+		rc = fail(x, "the provider did not confirm the source path %s", *path);
 	free(pk.value);
 	return rc;
 }
@@ -501,10 +610,9 @@ set_source(struct step_ctx *x, const char *path)
 static int
 touch_act(struct step_ctx *x)
 {
-	const char *orig = x->cell->pkg->source_path;
-	char *tmp = xasprintf("%s1", orig);
-	int rc = set_source(x, tmp);
-	if (rc == 0 && set_source(x, orig) != 0) {
+	char *tmp = NULL, *orig = NULL;
+	int rc = set_source(x, 0, &tmp);
+	if (rc == 0 && set_source(x, 1, &orig) != 0) {
 		/* The one outcome worse than failing: the package left pointing at
 		 * a folder that does not exist.  Say so loudly. */
 		buf_printf(&x->msg, ". THE SOURCE PATH IS LEFT AS %s: set it back to %s "
@@ -514,6 +622,7 @@ touch_act(struct step_ctx *x)
 		done(x, 0, "source path changed and restored to %s", orig);
 	}
 	free(tmp);
+	free(orig);
 	return rc;
 }
 
@@ -725,14 +834,14 @@ const struct action_def repair_actions[RA_COUNT] = {
 	    "the file can also be copied by hand. Nothing else was changed.",
 	    copy_pre, copy_act, copy_check, NULL, copy_bytes },
 	[RA_SET_ATTRS] = { "Make the DP's PCK read-only, clear archive", UNIT_CELL, false,
-	    "{DP}", "attrib +R -A {DPPCK}",
+	    "{DP}", "set read-only and clear archive on {DPPCK} (what attrib +R -A does)",
 	    "the file's attributes: read-only set, archive cleared, like SMS's own PCKs",
 	    "the DP's PCK exists", "{DP} only; no bytes sent",
 	    "read-only is set and archive is clear",
 	    "set them by hand in the file's properties, then run the plan again",
 	    attrs_pre, attrs_act, NULL, NULL, NULL },
 	[RA_PRELOAD] = { "Run PreloadPkgOnSite.exe on the DP", UNIT_CELL, false,
-	    "{DP}", "PreloadPkgOnSite.exe {ID}   (on {DP}; {PRELOAD})",
+	    "{DP}", "run PreloadPkgOnSite.exe {ID} on {DP} ({PRELOAD})",
 	    "the DP's site records the compressed package path of {ID}; SMS unpacks the "
 	    "PCK onto the DP and forwards the package status up the hierarchy",
 	    "the DP's PCK exists and is read-only", "{DP} only; no bytes sent",

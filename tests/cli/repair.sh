@@ -5,7 +5,8 @@
 # site tree byte for byte as it was (clock frozen, since a running clock
 # appends to the simulated logs on every read); a run killed with -9
 # leaves an unfinished journal entry that history and the next repair
-# report; and bad arguments exit 2.
+# report; bad arguments exit 2; and each step's short line is a summary
+# ("in short"), with --show-script printing the PowerShell really sent.
 . "$(dirname "$0")/lib.sh"
 
 base=$SCRATCH/base
@@ -197,6 +198,22 @@ XDG_STATE_HOME=$SCRATCH/st-file "$DPDOCTOR" repair "$pkg" "$dp" --yes --demo="$b
 is $? 2 "journal folder unusable: exit 2"
 grep -q "journal.jsonl" "$SCRATCH/f.err"; ok $? "  names the journal"
 
+# (g) --show-script: under each step's summary, the PowerShell it sends;
+# end of input declines step 1, so nothing changes.
+XDG_STATE_HOME=$SCRATCH/st-f "$DPDOCTOR" repair "$pkg" "$dp" --plan preload-pck --show-script \
+    --demo="$base" </dev/null >"$SCRATCH/s.out" 2>"$SCRATCH/s.err"
+is $? 1 "--show-script, end of input: exit 1"
+grep -q "^    in short: *copy .*$pkg" "$SCRATCH/s.out"; ok $? "  the short line says \"in short\""
+grep -q "^    sent as: *op preload, run by " "$SCRATCH/s.out"
+ok $? "  and which op it is sent as, run by which server"
+grep -q "^      # dpdoctor op=preload v=1\$" "$SCRATCH/s.out"; ok $? "  the preload step's script"
+grep -q "^      \$A\['package'\] = '$pkg'\$" "$SCRATCH/s.out"
+ok $? "  names package $pkg in its argument block"
+is "$(grep -c '^      # dpdoctor op=' "$SCRATCH/s.out")" 4 "  4 scripts: copy, attributes, preload, re-push"
+grep -q "^    script: *none: .*while it waits" "$SCRATCH/s.out"; ok $? "  the wait step says it sends none"
+awk '/^      # dpdoctor op=/ {n++} /^== Step 1:/ {exit !(n == 4)}' "$SCRATCH/s.out"
+ok $? "  all printed with the plan, before step 1 is asked"
+
 # An installed pair: nothing to do.
 healthy=$(awk -F, '$4 == "INSTALLED" {print $1, $3; exit}' <("$DPDOCTOR" status --demo="$base" --all --format csv))
 XDG_STATE_HOME=$SCRATCH/st-f "$DPDOCTOR" repair $healthy --demo="$base" </dev/null >"$SCRATCH/h.out"
@@ -216,9 +233,10 @@ done
 echo "# (a) took $((SECONDS - start)) s"
 awk '/^  Step [0-9]+ of /{plan++} /^== Step 1:/{exit !(plan >= 2)}' "$SCRATCH/a-PCK_MISSING.out"
 ok $? "the plan's steps are all printed before the first runs"
-for f in where: command: changes: scope: verify:; do
+for f in where: 'in short:' 'sent as:' changes: scope: verify:; do
 	grep -q "^    $f" "$SCRATCH/a-PCK_MISSING.out"; ok $? "  each step shows $f"
 done
+is "$(grep -c '# dpdoctor op=' "$SCRATCH/a-PCK_MISSING.out")" 0 "  and no script without --show-script"
 grep -q "^Summary" "$SCRATCH/a-PCK_MISSING.out"; ok $? "  and a summary at the end"
 
 wait "$pid_b"

@@ -4,7 +4,8 @@
 # different rows are marked with Space, R groups them (one preload-pck
 # group of 3), the group is confirmed, every step answered y, and the
 # wizard shows each cell's before -> after; the grid then shows them
-# installed and the journal holds an ok end for every step and cell.
+# installed and the journal holds an ok end for every step and cell; at
+# the first step v shows the PowerShell the step sends, and v goes back.
 # (b) On a fourth cell, Enter at the first step (the default, no) changes
 # nothing: the journal says declined and the status is unchanged.  A
 # destructive step whose target changed since the plan was shown asks again.
@@ -46,6 +47,24 @@ cell_state() {
 		'$1 == p && $3 == d { print $4 }'
 }
 
+# At the first step: the short line is a summary ("In short"), with the op
+# it is sent as; v shows the PowerShell really sent, from its first line,
+# and v again goes back to the summary.
+script_toggle() {
+	tui_screen | grep -q '^  In short '; tap $? "step page shows the step in short"
+	tui_screen | grep -q '^  Sent as  *op copyfile, run by '
+	tap $? "  and the op it is sent as, and which server runs it"
+	tui_screen | grep -q 'v: script$'; tap $? "  the prompt offers v: script"
+	tui_keys v
+	check "  v: the script, from its first line" tui_wait '^    # dpdoctor op=copyfile v=1$' 3
+	tui_screen | grep -q "^    \$A\['dst'\] = '.*\\\\SMSPKG\\\\[0-9A-F]\{8\}\.PCK'\$"
+	tap $? "  its argument block names the DP's PCK"
+	tui_screen | grep -q 'v: summary$'; tap $? "  the prompt offers v: summary"
+	tui_keys v
+	check "  v again: the script is gone" tui_wait_gone '# dpdoctor op=' 3
+	tui_screen | grep -q '^  In short '; tap $? "  and the summary is back"
+}
+
 t0=$(date +%s)
 start_running
 check "the grid appears" tui_wait ' of [0-9]+ packages' 10
@@ -79,7 +98,7 @@ while [ $k -le 10 ]; do
 	tui_wait "Step $k of [0-9]+|What changed" 40 || break
 	tui_screen | grep -q 'What changed' && break
 	tui_wait_text 'Run it? [y]es  [N]o  [s]kip  [a]bort' 2 || break
-	[ $k -eq 1 ] && { tui_screen | grep -q '^  Command '; tap $? "step page shows the command"; }
+	[ $k -eq 1 ] && script_toggle
 	tui_keys y
 	tui_wait_gone "Step $k of [0-9]+" 40
 	k=$((k + 1))

@@ -7,11 +7,13 @@
  * declined step change nothing (the whole tree hashed before and after),
  * read-only refuses every change, a destructive step notices a changed
  * target, the journal pairs every begin with an end, and a batch heals
- * several cells at once.
+ * several cells at once.  And each step says what it is sent as: the op,
+ * the server that runs it, the transport and how the script travels.
  */
 #include "autoconf.h"
 #include "backend/repair/journal.h"
 #include "backend/repair/repair.h"
+#include "backend/ops/winenc.h"
 #include "backend/sim/simint.h"
 #include "tests/unit/tap.h"
 
@@ -203,6 +205,93 @@ test_views(void)
 	}
 	free(err);
 	free(dst);
+}
+
+/* The simulator behind the name "ssh": steps describe how their scripts
+ * travel to a Windows host over SSH (nothing here runs them). */
+static int
+as_ssh_call(struct transport *x, const struct op *op, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
+{
+	(void)x;
+	return transport_pass(t, op, fn, arg, dl, err);
+}
+
+static const struct transport_ops as_ssh_ops = { "ssh", as_ssh_call, NULL };
+
+static struct repair_run *
+prepare_over(struct transport *via, enum repair_plan plan, const struct pick *p)
+{
+	struct repair_cell c = { p->id, p->dp };
+	struct repair_env env = env_for(false);
+	env.t = via;
+	struct repair_run *r = NULL;
+	char *err = NULL;
+	if (repair_prepare(&env, plan, &c, 1, &r, &err) != 0)
+		printf("# prepare %s: %s\n", repair_plan_name(plan), err);
+	free(err);
+	return r;
+}
+
+/* What "sent as" says of step i over ssh: one -EncodedCommand line, or
+ * standard input when that line would not fit cmd.exe. */
+static void
+travels(const struct repair_run *r, size_t i, bool sftp)
+{
+	const struct repair_step_view *v = repair_step(r, i);
+	char *script = repair_step_script(r, i, NULL);
+	char *cmd = script ? winenc_command(script, NULL) : NULL;
+	const char *how = cmd && winenc_fits(cmd) ? "one powershell.exe -EncodedCommand line" :
+	    "on standard input behind a fixed -EncodedCommand bootstrap";
+	char *want = xasprintf("run by %s (ssh): %s", info.primary, how);
+	contains(v->sends, want, "step %d %s: sent as the script it renders, over ssh",
+	    v->number, repair_action_name(v->action));
+	ok((strstr(v->sends, "SFTP") != NULL) == sftp, "  %s SFTP (%s)",
+	    sftp ? "may go over" : "never goes over", v->sends);
+	free(want);
+	free(cmd);
+	free(script);
+}
+
+static void
+test_sent_as(void)
+{
+	struct pick p;
+	if (!find_cell(SIM_MODE_PCK_MISSING, false, 1, &p))
+		return;
+	struct transport *ssh = transport_new(&as_ssh_ops, info.primary, TRANSPORT_ALL_OPS, NULL);
+	struct repair_run *r = prepare_over(ssh, PLAN_PRELOAD_PCK, &p);
+	if (r != NULL) {
+		travels(r, 0, false);
+		travels(r, 1, false);   /* the DP's file, through the site server */
+		travels(r, 2, false);
+		contains(repair_step(r, 4)->sends, "nothing that changes the site",
+		    "the wait sends no change");
+		char *err = NULL;
+		char *none = repair_step_script(r, 4, &err);
+		ok(none == NULL && err != NULL, "  and has no script (%s)", err ? err : "");
+		free(none);
+		free(err);
+	}
+	repair_run_free(r);
+	r = prepare_over(ssh, PLAN_RENAME_PCK_TOUCH, &p);
+	if (r != NULL) {
+		travels(r, 0, true);    /* the site server's own E:\SMSPKG */
+		contains(repair_step(r, 1)->sends, "op setsourcepath",
+		    "touching the source path is sent as setsourcepath (%s)",
+		    repair_step(r, 1)->sends);
+		char *s = repair_step_script(r, 1, NULL);
+		const char *second = s ? strstr(s + 1, "# dpdoctor op=setsourcepath") : NULL;
+		ok(s != NULL && strncmp(s, "# dpdoctor op=setsourcepath", 27) == 0 &&
+		    second != NULL, "  two scripts, one per save");
+		free(s);
+	}
+	repair_run_free(r);
+	r = prepare_over(ssh, PLAN_FIX_SHARE_PERMS, &p);
+	if (r != NULL)
+		contains(repair_step(r, 0)->sends, "by hand", "a hand step sends nothing");
+	repair_run_free(r);
+	transport_close(ssh);
 }
 
 static void
@@ -446,6 +535,20 @@ test_preload_exe(void)
 		if (conf) {
 			env.preload_exe = exe_for;
 			env.servers_ctx = p.dp;
+			/* The DP has the program where its preload_exe says: a
+			 * host finds only what is there (the simulator too). */
+			char *tool = sim_server_path(dir, p.dp, "D:\\Tools\\PreloadPkgOnSite.exe");
+			char *slash = tool ? strrchr(tool, '/') : NULL;
+			char *e2 = NULL;
+			if (slash != NULL) {
+				*slash = '\0';
+				ok(dir_make_all(tool, false, &e2) == 0, "D:\\Tools on %s", p.dp);
+				*slash = '/';
+			}
+			ok(tool != NULL && file_write_atomic(tool, "MZ", 2, &e2) == 0,
+			    "PreloadPkgOnSite.exe put at D:\\Tools on %s", p.dp);
+			free(e2);
+			free(tool);
 		}
 		struct repair_run *r = NULL;
 		char *err = NULL;
@@ -496,6 +599,7 @@ main(void)
 	}
 	t = transport_sim_new(dir, info.primary);
 	test_views();
+	test_sent_as();
 	heals(SIM_MODE_PCK_MISSING, false, PLAN_PRELOAD_PCK);
 	heals(SIM_MODE_STALE_PKG_FILE, false, PLAN_CLEAR_PKG_PRELOAD);
 	heals(SIM_MODE_NOT_IN_DB, false, PLAN_REPUSH_WAIT_PRELOAD);

@@ -2,13 +2,18 @@
  * The changing ops: arguments validated and carried as data, refused in
  * read-only mode before anything is sent, and on the default demo site
  * (time frozen, moved on with DPDOCTOR_SIM_TIME) the seed's fixes work in
- * the right order and fail in the wrong one.
+ * the right order and fail in the wrong one.  And the script a repair
+ * step shows before it runs (repair_step_script) is the very text its
+ * executor then sends, op for op, to the server the step page names.
  */
 #include "autoconf.h"
 #include "backend/core/nal.h"
 #include "backend/core/proto.h"
 #include "backend/ops/ops_ps.h"
+#include "backend/repair/repair.h"
 #include "backend/sim/simint.h"
+#include "backend/transport/route.h"
+#include "backend/transport/script.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>
@@ -719,6 +724,173 @@ test_preload_tool(struct site *w)
 	free(err);
 }
 
+/* ---- what a step shows is what it sends ------------------------------- */
+
+/* A transport that carries ops to the simulated site as the sim transport
+ * does (the rendered script, script.h) and keeps the text of every script
+ * that changes the site, as it goes. */
+struct recorder {
+	const char *dir;
+	struct buf sent;
+	size_t nsent;        /* scripts that change the site, never reset */
+};
+
+static int
+record_run(struct transport *t, const struct op *op, const char *script,
+    struct script_result *res, const struct deadline *dl, char **err)
+{
+	struct recorder *r = t->priv;
+	if (op_changes_site(op->kind)) {
+		buf_adds(&r->sent, script);
+		r->nsent++;
+	}
+	return simops_run(r->dir, t->host, script, res, dl, err);
+}
+
+static int
+record_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
+{
+	return script_call(t, record_run, op, fn, arg, dl, err);
+}
+
+static const struct transport_ops record_ops = { "record", record_call, NULL };
+
+/* Run plan on the cell step by step: each step's script, taken before it
+ * runs, must be what reaches the recorders (yes to every step that sends
+ * one); a step with none says why, and sends no change (skipped). */
+static void
+shown_is_sent(struct transport *t, struct recorder *const *recs, size_t nrecs,
+    const char *primary, enum repair_plan plan, const struct target *c)
+{
+	struct repair_env env = { .t = t, .site = "009", .primary = primary,
+	    .minute_ms = 1000 };
+	struct repair_cell cell = { c->id, c->dp };
+	struct repair_run *r = NULL;
+	char *err = NULL;
+	ok(repair_prepare(&env, plan, &cell, 1, &r, &err) == 0, "%s on %s %s: prepared (%s)",
+	    repair_plan_name(plan), c->id, c->dp, err ? err : "");
+	free(err);
+	for (size_t i = 0; r != NULL && i < repair_nsteps(r) && !repair_over(r); i++) {
+		const char *name = repair_action_name(repair_step(r, i)->action);
+		err = NULL;
+		char *want = repair_step_script(r, i, &err);
+		for (size_t k = 0; k < nrecs; k++)
+			buf_reset(&recs[k]->sent);
+		char *why = NULL;
+		enum repair_step_status st = repair_exec_step(r, i, want ? RA_YES : RA_SKIP,
+		    false, &why);
+		enum repair_outcome o = repair_cell(r, 0)->step[i];
+		struct buf got;
+		buf_init(&got);
+		buf_adds(&got, "");
+		for (size_t k = 0; k < nrecs; k++)
+			buf_adds(&got, recs[k]->sent.data ? recs[k]->sent.data : "");
+		if (want != NULL) {
+			ok(st == RS_DONE && o == RO_OK, "  step %zu %s: ran (%s)", i + 1, name,
+			    repair_cell(r, 0)->message[i]);
+			ok(strncmp(want, "# dpdoctor op=", 14) == 0,
+			    "  step %zu %s: its script starts with the op header", i + 1, name);
+			is_str(got.data, want, "  step %zu %s: the script shown is the script sent",
+			    i + 1, name);
+		} else {
+			ok(err != NULL && got.len == 0, "  step %zu %s: no script (%s), and no "
+			    "change sent", i + 1, name, err ? err : "no reason");
+		}
+		buf_free(&got);
+		free(want);
+		free(err);
+		free(why);
+	}
+	repair_run_free(r);
+}
+
+/* A failing cell of mode m whose package no earlier check here used (the
+ * steps leave cells failing: the waits are skipped). */
+static bool
+unused_target(struct site *w, enum sim_mode m, const char *what, struct target *t)
+{
+	static uint32_t used[16];
+	static size_t nused;
+	for (size_t i = 0; i < w->s->ncell; i++) {
+		const struct sim_cell *c = &w->s->cell[i];
+		bool taken = false;
+		for (size_t k = 0; k < nused; k++)
+			taken |= used[k] == c->pkg;
+		if (taken || c->mode != m || (c->state != 2 && c->state != 3) ||
+		    nused == sizeof used / sizeof used[0])
+			continue;
+		used[nused++] = c->pkg;
+		t->pkg = c->pkg;
+		t->srv = c->srv;
+		snprintf(t->id, sizeof t->id, "%s", w->s->pkg[c->pkg].id);
+		snprintf(t->dp, sizeof t->dp, "%s", w->s->srv[c->srv].name);
+		ok(true, "%s: %s on %s", what, t->id, t->dp);
+		return true;
+	}
+	ok(false, "%s", what);
+	return false;
+}
+
+static void
+test_step_scripts(struct site *w, const char *primary)
+{
+	struct recorder rec = { .dir = w->dir };
+	buf_init(&rec.sent);
+	struct transport *t = transport_new(&record_ops, primary, TRANSPORT_ALL_OPS, &rec);
+	struct recorder *one[] = { &rec };
+	struct target c;
+	if (unused_target(w, SIM_MODE_PCK_MISSING, "a PCK_MISSING cell for the script check", &c))
+		shown_is_sent(t, one, 1, primary, PLAN_PRELOAD_PCK, &c);
+	if (unused_target(w, SIM_MODE_STALE_PKG_FILE, "a STALE_PKG_FILE cell", &c))
+		shown_is_sent(t, one, 1, primary, PLAN_CLEAR_PKG_PRELOAD, &c);
+	/* Rename and touch (two saves, two scripts) work on any failing cell. */
+	if (unused_target(w, SIM_MODE_PCK_MISSING, "another PCK_MISSING cell", &c))
+		shown_is_sent(t, one, 1, primary, PLAN_RENAME_PCK_TOUCH, &c);
+	if (unused_target(w, SIM_MODE_SHARE_PERMS, "a SHARE_PERMS cell", &c))
+		shown_is_sent(t, one, 1, primary, PLAN_FIX_SHARE_PERMS, &c);
+
+	/* A DP with a transport of its own for setattr: the step page names
+	 * that server, and the script goes there, as shown. */
+	if (!unused_target(w, SIM_MODE_PCK_MISSING, "a PCK_MISSING cell for the route", &c)) {
+		transport_close(t);
+		buf_free(&rec.sent);
+		return;
+	}
+	struct recorder drec = { .dir = w->dir };
+	buf_init(&drec.sent);
+	struct transport *route = route_new(t);
+	char *err = NULL;
+	ok(route_add(route, c.dp, transport_new(&record_ops, c.dp, TRANSPORT_OP(OP_SETATTR),
+	    &drec), &err) == 0, "route: %s gets its own transport for setattr", c.dp);
+	free(err);
+	struct repair_env env = { .t = route, .site = "009", .primary = primary,
+	    .minute_ms = 1000 };
+	struct repair_cell cell = { c.id, c.dp };
+	struct repair_run *r = NULL;
+	err = NULL;
+	if (repair_prepare(&env, PLAN_PRELOAD_PCK, &cell, 1, &r, &err) == 0) {
+		char *want = xasprintf("op setattr, run by %s (its own transport, record)", c.dp);
+		contains(repair_step(r, 1)->sends, want, "route: the setattr step is sent to %s",
+		    c.dp);
+		free(want);
+		want = xasprintf("op copyfile, run by %s (record)", primary);
+		contains(repair_step(r, 0)->sends, want, "route: copyfile stays on %s", primary);
+		free(want);
+	} else {
+		ok(false, "route: prepared (%s)", err);
+	}
+	free(err);
+	repair_run_free(r);
+	struct recorder *both[] = { &rec, &drec };
+	shown_is_sent(route, both, 2, primary, PLAN_PRELOAD_PCK, &c);
+	ok(drec.nsent == 1, "route: the DP's own transport carried the one setattr (%zu)",
+	    drec.nsent);
+	transport_close(route);
+	buf_free(&rec.sent);
+	buf_free(&drec.sent);
+}
+
 int
 main(void)
 {
@@ -745,6 +917,7 @@ main(void)
 		test_share_perms(&w);
 		test_copy_compare(&w);
 		test_preload_tool(&w);
+		test_step_scripts(&w, info.primary);
 		printf("# timing: worst %lld simulated s (%s) = %.1f s wall at %d x\n",
 		    (long long)worst, worst_what, (double)worst / SIM_SPEED, SIM_SPEED);
 		ok(worst <= 25 * 60, "every repair ends within 25 simulated minutes of its re-push");

@@ -3,7 +3,9 @@
  * It diagnoses the pair (unless --plan names the fix), prints the whole
  * plan before anything runs, then asks before every step -- answers come
  * from stdin, so a script or a test can pipe them and an empty line or
- * end of input means no -- and prints what each step did.  The backend
+ * end of input means no -- and prints what each step did.  Each step's
+ * "in short" line is a summary; --show-script prints the PowerShell it
+ * really sends, and "sends" says which server runs it over what.  The backend
  * journals every step; a run starts by warning about steps an earlier run
  * began and never finished.  Exit 0 when the pair ends installed, 1 when
  * not, 2 on error or when a step was refused (read-only, or a destructive
@@ -35,6 +37,7 @@ struct repair_opts {
 	const char *plan;          /* --plan NAME; NULL = the diagnosed one */
 	bool dry_run;
 	bool yes;
+	bool show_script;          /* --show-script: each step's PowerShell too */
 	const char *pkgid;
 	const char *dp;
 };
@@ -65,11 +68,13 @@ static const struct {
 
 static const char repair_usage_text[] =
 	"usage: dpdoctor repair PKGID DP [--plan NAME] [--dry-run] [--yes] [--read-only]\n"
-	"                       [--demo[=DIR]] [-c FILE] [--site CODE]\n"
+	"                       [--show-script] [--demo[=DIR]] [-c FILE] [--site CODE]\n"
 	"  Diagnose the pair (or take --plan), print the repair plan, then run it\n"
 	"  step by step, asking before each step on stdin (empty line or end of\n"
 	"  input = no).  --yes answers yes to every step; --dry-run runs the checks\n"
 	"  and changes nothing; --read-only refuses every step that changes a server.\n"
+	"  Each step's \"in short\" line is a summary; --show-script prints under it\n"
+	"  the PowerShell the step really sends.\n"
 	"  Exit 0 when the pair ends installed, 1 when not, 2 on error or refusal.\n";
 
 static void
@@ -101,6 +106,7 @@ repair_parse_args(int argc, char **argv, struct repair_opts *o)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "read-only", no_argument, NULL, 'r' },
+		{ "show-script", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -114,6 +120,7 @@ repair_parse_args(int argc, char **argv, struct repair_opts *o)
 		case 'n': o->dry_run = true; break;
 		case 'y': o->yes = true; break;
 		case 'r': o->site.read_only = true; break;
+		case 'x': o->show_script = true; break;
 		case 'h': fputs(repair_usage_text, stdout); repair_list_plans(stdout); return 0;
 		default: fputs(repair_usage_text, stderr); return 2;
 		}
@@ -212,14 +219,40 @@ repair_print_field(const char *label, const char *text)
 	}
 }
 
+/* The PowerShell step i sends, each line as it is, or why there is none. */
 static void
-repair_print_step(const struct repair_step_view *s, size_t nsteps)
+repair_print_script(const struct repair_run *r, size_t i)
 {
-	printf("  Step %d of %zu: %s  [%s]%s\n", s->number, nsteps, s->title,
+	char *err = NULL;
+	char *script = repair_step_script(r, i, &err);
+	if (script == NULL) {
+		char *none = xasprintf("none: %s", err ? err : "?");
+		repair_print_field("script:", none);
+		free(none);
+		free(err);
+		return;
+	}
+	repair_print_field("script:", "the PowerShell it sends, exactly:");
+	for (const char *l = script; *l;) {
+		size_t n = strcspn(l, "\n");
+		printf("      %.*s\n", (int)n, l);
+		l += n + (l[n] == '\n');
+	}
+	free(script);
+}
+
+static void
+repair_print_step(const struct repair_cli *c, size_t i)
+{
+	const struct repair_step_view *s = repair_step(c->run, i);
+	printf("  Step %d of %zu: %s  [%s]%s\n", s->number, repair_nsteps(c->run), s->title,
 	    s->hand ? "by hand" : s->changes_site ? "changes the site" : "a check",
 	    s->destructive ? "  [DESTRUCTIVE]" : "");
 	repair_print_field("where:", s->where);
-	repair_print_field("command:", s->command);
+	repair_print_field("in short:", s->command);
+	repair_print_field("sent as:", s->sends);
+	if (c->o->show_script)
+		repair_print_script(c->run, i);
 	repair_print_field("changes:", s->changes);
 	repair_print_field("checks first:", s->precondition);
 	repair_print_field("scope:", s->scope);
@@ -246,7 +279,7 @@ repair_print_plan(const struct repair_cli *c)
 	    (unsigned long long)repair_total_bytes(r));
 	printf("\n");
 	for (size_t i = 0; i < repair_nsteps(r); i++)
-		repair_print_step(repair_step(r, i), repair_nsteps(r));
+		repair_print_step(c, i);
 	printf("\n");
 	fflush(stdout);
 }
