@@ -50,6 +50,20 @@ assert rows[1]["offset"] == 0 and rows[2]["offset"] > 0
 PY
 ok $? "--format json: JSON Lines with every key, STATMSG, multi-line, bad bytes escaped"
 
+# A line whose $$<...> trailer was cut short (a copy, a rollover) keeps its
+# text and component, and the JSON says the trailer was cut.
+printf '%s\r\n' '~Package 009000B7 skip  $$<SMS_DISTRIBUTION_MANAGER><Thu Jan 04 9:1' >"$SCRATCH/cut.log"
+"$DPDOCTOR" log --file "$SCRATCH/cut.log" --format json >"$SCRATCH/cut.json"
+python3 - "$SCRATCH/cut.json" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert len(rows) == 1, rows
+r = rows[0]
+assert r.get("trailer_cut") is True and r["message"] == "~Package 009000B7 skip", r
+assert r["component"] == "SMS_DISTRIBUTION_MANAGER", r
+PY
+ok $? "--format json: a cut \$\$<...> trailer keeps text and component, trailer_cut true"
+
 "$DPDOCTOR" log --file "$f" --package 009000B7 >"$SCRATCH/pkg"; is $? 0 "--package: exit 0"
 is "$(wc -l <"$SCRATCH/pkg")" 4 "--package: the four entries naming 009000B7"
 "$DPDOCTOR" log --file "$f" --package 009FFFFF >"$SCRATCH/none"; is $? 1 "--package matching nothing: exit 1"

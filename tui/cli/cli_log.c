@@ -331,7 +331,11 @@ print_json(struct log_out *o, const struct smslog_entry *e)
 	out_json_str(o, e->text);
 	OUT_LIT(o, ",\"format\":\"");
 	out_add(o, smslog_format_name(e->format), strlen(smslog_format_name(e->format)));
-	OUT_LIT(o, "\",\"file\":");
+	/* Only when true: what it read of the line is all there was. */
+	if (e->trailer_cut)
+		OUT_LIT(o, "\",\"trailer_cut\":true,\"file\":");
+	else
+		OUT_LIT(o, "\",\"file\":");
 	if (e->file != NULL && strcmp(e->file, o->file) == 0 && o->file_json_len > 0) {
 		out_add(o, o->file_json, o->file_json_len);
 	} else if (e->file != NULL) {
