@@ -103,7 +103,7 @@ printf '[site 009]\nprovider = %s\nsim_dir = %s\n[server %s]\ntransport = sim\n[
     "$primary" "$SCRATCH/c" "$primary" "$2" >"$SCRATCH/pre.ini"
 XDG_STATE_HOME=$SCRATCH/st-c "$DPDOCTOR" repair "$1" "$2" --dry-run --yes -c "$SCRATCH/pre.ini" \
     </dev/null >"$SCRATCH/c4.out" 2>"$SCRATCH/c4.err"
-grep -Fq "(on $2; from preload_exe = D:\Tools\PreloadPkgOnSite.exe)" "$SCRATCH/c4.out"
+grep -Fq "on $2 (from preload_exe = D:\Tools\PreloadPkgOnSite.exe)" "$SCRATCH/c4.out"
 ok $? "[server $2] preload_exe: the preload step names that program"
 
 # (d) "n" at the first changing step: nothing changes, "declined" is journalled.
