@@ -184,9 +184,11 @@ quote_at(const char *s, size_t *len)
 		return 1;
 	if (*s == '"')
 		return 2;
-	unsigned char a = (unsigned char)s[0], b = (unsigned char)s[1], c = (unsigned char)s[2];
-	if (a != 0xe2 || b != 0x80)
+	/* Byte by byte: a byte is read only when the one before it is not the
+	 * string's end (found by the ASan build: s may end right here). */
+	if ((unsigned char)s[0] != 0xe2 || (unsigned char)s[1] != 0x80)
 		return 0;
+	unsigned char c = (unsigned char)s[2];
 	*len = 3;
 	if (c >= 0x98 && c <= 0x9b)
 		return 1;
@@ -202,8 +204,10 @@ dash_at(const char *s)
 {
 	if (*s == '-')
 		return 1;
-	unsigned char a = (unsigned char)s[0], b = (unsigned char)s[1], c = (unsigned char)s[2];
-	return a == 0xe2 && b == 0x80 && c >= 0x93 && c <= 0x95 ? 3 : 0;
+	if ((unsigned char)s[0] != 0xe2 || (unsigned char)s[1] != 0x80)
+		return 0;   /* as quote_at: no byte read past the string's end */
+	unsigned char c = (unsigned char)s[2];
+	return c >= 0x93 && c <= 0x95 ? 3 : 0;
 }
 
 static const char *skip_string(const char *s, int kind);
