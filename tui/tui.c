@@ -22,6 +22,7 @@
 #include "tui/sshkey.h"
 #include "tui/sshui.h"
 #include "tui/stats.h"
+#include "tui/terminfo.h"
 #include "tui/theme.h"
 #include "tui/ui.h"
 #include "tui/view.h"
@@ -98,7 +99,8 @@ tui_term_open(const struct tui_options *o, char **why)
 		*why = xstrdup("TERM is not set; set it to your terminal type (e.g. xterm-256color)");
 		return NULL;
 	}
-	SCREEN *scr = newterm(NULL, stdout, stdin);
+	/* Looked up before newterm(), which keeps memory when it fails. */
+	SCREEN *scr = terminfo_known() ? newterm(NULL, stdout, stdin) : NULL;
 	if (scr == NULL) {
 		*why = xasprintf("terminal type \"%s\" is not in the terminfo database "
 		    "(try TERM=xterm or install ncurses-term)", term);
