@@ -302,15 +302,6 @@ no_script_reason(enum repair_action a)
 	return "nothing that changes the site: a check, it only reads";
 }
 
-/* The transport that carries op: the route's choice when t is the route
- * (route.h), else t itself.  The route is the one transport that hands
- * ops on by their arguments, and says so by its name. */
-static struct transport *
-carrier(struct transport *t, const struct op *op)
-{
-	return strcmp(t->ops->name, "route") == 0 ? route_pick(t, op) : t;
-}
-
 /* A file change the SSH transport to host may make over SFTP instead of
  * the script: one on the host's own files, E:\... or \\HOST\E$\...
  * (backend/transport/ssh/sshfiles.c), when sftp is on for it. */
@@ -371,7 +362,7 @@ describe_op(const struct repair_run *r, const struct rcell *c, enum repair_actio
 		buf_printf(&b, "op %s, refused before sending: %s", op_name(so.op.kind),
 		    err ? err : "?");
 	} else {
-		struct transport *t = carrier(r->env.t, &so.op);
+		struct transport *t = route_pick(r->env.t, &so.op);
 		bool own = strcasecmp(t->host, r->env.t->host) != 0;
 		buf_printf(&b, "op %s, run by %s (%s%s)", op_name(so.op.kind), t->host,
 		    own ? "its own transport, " : "", t->ops->name);

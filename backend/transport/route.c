@@ -320,9 +320,11 @@ route_add(struct transport *route, const char *server, struct transport *t, char
 }
 
 struct transport *
-route_pick(struct transport *route, const struct op *op)
+route_pick(struct transport *t, const struct op *op)
 {
-	const struct route *r = route->priv;
+	if (t == NULL || t->ops != &route_ops)
+		return t;
+	const struct route *r = t->priv;
 	struct part *p = xcalloc(1, sizeof *p);
 	bool split;
 	size_t k = route_choose(r, op, p, &split);

@@ -30,9 +30,10 @@ struct transport *route_new(struct transport *wmi);
  * the server already has one or names the WMI host itself. */
 int route_add(struct transport *route, const char *server, struct transport *t, char **err);
 
-/* The transport the route gives an op to: for tests and for saying which
- * server answered.  A pathinfo over several servers is the WMI host's
- * here (it stands for the parts). */
-struct transport *route_pick(struct transport *route, const struct op *op);
+/* The transport that carries an op given to t: the route's choice when t
+ * is a route, else t itself.  For tests and for saying which server will
+ * answer.  A pathinfo over several servers is the WMI host's here (it
+ * stands for the parts). */
+struct transport *route_pick(struct transport *t, const struct op *op);
 
 #endif

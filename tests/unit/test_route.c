@@ -242,6 +242,7 @@ test_capability(void)
 	    "the route answers the union of its transports' kinds");
 
 	struct op acl = mkop(OP_SHAREACL, "server", "DP01", "share", "SMSPKGE$");
+	ok(route_pick(files, &acl) == files, "route_pick of a transport that is no route: itself");
 	struct deadline dl = { clock_mono_ms() + 5000, NULL };
 	ok(transport_call(files, &acl, NULL, NULL, &dl, &err) != 0,
 	    "asked directly, a transport refuses a kind it does not answer");
