@@ -58,6 +58,7 @@ sshhost_fail_all(struct sshhost *h, enum ssh_error kind, const char *fmt, ...)
 	va_end(ap);
 	struct sshreq *lists[2] = { h->queue, h->active };
 	h->queue = h->active = NULL;
+	h->starting = NULL;
 	for (int i = 0; i < 2; i++)
 		for (struct sshreq *r = lists[i], *n; r != NULL; r = n) {
 			n = r->next;
@@ -191,6 +192,7 @@ wipe_release(struct sshhost *h)
 void
 sshhost_close(struct sshhost *h)
 {
+	h->starting = NULL;
 	sshsftp_close(h);
 	for (size_t i = 0; i < h->norphans; i++)
 		(void)libssh2_channel_free(h->orphans[i]);
@@ -719,7 +721,10 @@ chan_step(struct sshhost *h, struct sshreq *r, int *dead)
 		r->step = RQ_EXEC;
 		return 1;
 	case RQ_EXEC:
+		if (h->starting != NULL && h->starting != r)
+			return 0;   /* another channel's exec awaits its reply (sshreq.h) */
 		rc = libssh2_channel_exec(r->ch, r->cmd);
+		h->starting = rc == LIBSSH2_ERROR_EAGAIN ? r : NULL;
 		if (rc == 0) {
 			r->step = r->inlen ? RQ_WRITE : RQ_EOF;
 			pthread_mutex_lock(&h->loop->lock);
@@ -973,6 +978,8 @@ sshhost_expire(struct sshhost *h, int64_t now)
 			if (!expired(r, now))
 				continue;
 			sshreq_list_remove(lists[i], r);
+			if (h->starting == r)
+				h->starting = NULL;
 			if (r->ch != NULL) {
 				sshhost_orphan(h, r->ch);
 				r->ch = NULL;

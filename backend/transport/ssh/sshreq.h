@@ -104,6 +104,12 @@ struct sshhost {
 	/* requests */
 	struct sshreq *queue;        /* waiting for the session */
 	struct sshreq *active;       /* on channels */
+	/* The request whose channel request (exec, or SFTP's start) awaits
+	 * its reply.  One at a time: libssh2 1.10 reads another channel's
+	 * CHANNEL_SUCCESS while it waits, fails its own call with "Failed
+	 * waiting for channel success" (-1), and that read as a dead session
+	 * failed every command on it (seen under load with 16 channels). */
+	struct sshreq *starting;
 	LIBSSH2_CHANNEL **orphans;   /* channels of requests that gave up: close them */
 	size_t norphans;
 	/* SFTP: one channel, opened when first needed.  libssh2 keeps an

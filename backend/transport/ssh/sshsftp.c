@@ -191,6 +191,8 @@ finish_kind(struct sshhost *h, struct sshreq *r, enum ssh_error kind, const char
 {
 	if (h->sftp_owner == r)
 		h->sftp_owner = NULL;
+	if (h->starting == r)
+		h->starting = NULL;
 	sshreq_list_remove(&h->active, r);
 	if (msg == NULL)
 		sshreq_complete(h->loop, r, SSHE_NONE, NULL);
@@ -532,10 +534,13 @@ step_reason(struct sshhost *h, const struct sftpreq *sf, int rc)
 static int
 open_sftp(struct sshhost *h, struct sshreq *r, int *dead)
 {
+	if (h->starting != NULL && h->starting != r)
+		return 0;   /* a channel's exec awaits its reply (sshreq.h) */
 	h->sftp = libssh2_sftp_init(h->session);
+	int rc = h->sftp != NULL ? 0 : libssh2_session_last_errno(h->session);
+	h->starting = rc == LIBSSH2_ERROR_EAGAIN ? r : NULL;
 	if (h->sftp != NULL)
 		return 1;
-	int rc = libssh2_session_last_errno(h->session);
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return 0;
 	if (sshreq_session_dead(rc)) {
