@@ -1,14 +1,15 @@
 /*
- * Logs over SFTP, for the SSH transport (sshfiles.c routes to them, and
- * sshfiles_call.c is what they answer with): loggrep and readfile.  loggrep reads the .lo_ and the .log in ranged
- * reads and keeps, per transport, what it found: a log that only grew
- * since the last look is read from where that look ended, so a refresh
- * costs the new lines, not the whole file.  readfile is one ranged read,
- * with the file's size and first bytes, for the mirrored copy the log
- * view follows (backend/sms/logmirror.c).
+ * The ops on logs over a file system (files.c routes to them, and
+ * files_call.c is what they answer with): loggrep and readfile.  loggrep
+ * reads the .lo_ and the .log in ranged reads and keeps, per transport,
+ * what it found: a log that only grew since the last look is read from
+ * where that look ended, so a refresh costs the new lines, not the whole
+ * file.  readfile is one ranged read, with the file's size and first
+ * bytes, for the mirrored copy the log view follows
+ * (backend/sms/logmirror.c).
  */
 #include "autoconf.h"
-#include "backend/transport/ssh/sshfiles_int.h"
+#include "backend/transport/files/files_int.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -57,21 +58,21 @@ struct lg_entry {
 };
 
 /* Per transport: job threads call at once. */
-struct sshfiles_logs {
+struct files_logs {
 	pthread_mutex_t lock;
 	struct lg_entry cache[LG_CACHE];
 	unsigned long tick;
 };
 
 static void
-lock(struct sshfiles_logs *f)
+lock(struct files_logs *f)
 {
 	if (pthread_mutex_lock(&f->lock) != 0)
 		abort();   /* a default mutex fails only when misused */
 }
 
 static void
-unlock(struct sshfiles_logs *f)
+unlock(struct files_logs *f)
 {
 	if (pthread_mutex_unlock(&f->lock) != 0)
 		abort();
@@ -107,7 +108,7 @@ ring_free(struct lg_ring *r)
 }
 
 static struct lg_entry *
-cache_find(struct sshfiles_logs *f, const char *key)
+cache_find(struct files_logs *f, const char *key)
 {
 	for (size_t i = 0; i < LG_CACHE; i++)
 		if (f->cache[i].key != NULL && strcmp(f->cache[i].key, key) == 0)
@@ -118,7 +119,7 @@ cache_find(struct sshfiles_logs *f, const char *key)
 /* The state to go on from: the cached one when the files only grew since
  * (taken out of the cache while in use), else a fresh one. */
 static void
-cache_take(struct sshfiles_logs *f, const char *key, const struct lg_file *lo,
+cache_take(struct files_logs *f, const char *key, const struct lg_file *lo,
     const struct lg_file *log, size_t max, struct lg_state *s)
 {
 	*s = (struct lg_state){ .lo_read = false };
@@ -142,7 +143,7 @@ cache_take(struct sshfiles_logs *f, const char *key, const struct lg_file *lo,
 }
 
 static void
-cache_put(struct sshfiles_logs *f, const char *key, struct lg_state *s)
+cache_put(struct files_logs *f, const char *key, struct lg_state *s)
 {
 	lock(f);
 	struct lg_entry *e = cache_find(f, key);
@@ -266,7 +267,7 @@ scan_lines(struct lg_conv *cv, const struct buf *b, uint64_t base, int file, con
  * last line (still being written) to *tail when it matches.  *end: where
  * the complete lines end.  0, 1 (*why), -1. */
 static int
-scan_file(struct sshfiles_call *c, const char *drv, int file, uint64_t from, const char *needle,
+scan_file(struct files_call *c, const char *drv, int file, uint64_t from, const char *needle,
     struct lg_ring *hits, struct lg_hit *tail, uint64_t *end, char **why)
 {
 	struct buf b;
@@ -276,7 +277,7 @@ scan_file(struct sshfiles_call *c, const char *drv, int file, uint64_t from, con
 	int r = 0;
 	for (;;) {
 		size_t before = b.len;
-		r = sshfiles_read(c, drv, base + b.len, LG_CHUNK, &b, why);
+		r = files_call_read(c, drv, base + b.len, LG_CHUNK, &b, why);
 		if (r != 0)
 			break;
 		size_t got = b.len - before;
@@ -300,17 +301,17 @@ scan_file(struct sshfiles_call *c, const char *drv, int file, uint64_t from, con
 }
 
 static int
-lg_stat(struct sshfiles_call *c, const char *drv, struct lg_file *out, char **why)
+lg_stat(struct files_call *c, const char *drv, struct lg_file *out, char **why)
 {
-	struct sshloop_stat st;
-	int r = sshfiles_stat(c, drv, &st, why);
+	struct files_stat st;
+	int r = files_call_stat(c, drv, &st, why);
 	*out = (struct lg_file){ r == 0 && st.exists && !st.is_dir, st.size, st.mtime };
 	return r;
 }
 
 /* Bring s up to the files: the .lo_ once, the .log from where s ended. */
 static int
-lg_update(struct sshfiles_call *c, struct lg_state *s, const char *lo_drv, const char *drv,
+lg_update(struct files_call *c, struct lg_state *s, const char *lo_drv, const char *drv,
     const char *needle, struct lg_hit *tail, char **why)
 {
 	uint64_t end = 0;
@@ -328,7 +329,7 @@ lg_update(struct sshfiles_call *c, struct lg_state *s, const char *lo_drv, const
 }
 
 static int
-lg_emit(struct sshfiles_call *c, const struct lg_state *s, const struct lg_hit *tail,
+lg_emit(struct files_call *c, const struct lg_state *s, const struct lg_hit *tail,
     const char *const names[2])
 {
 	static const char *const cols[] = { "File", "Offset", "Line" };
@@ -342,22 +343,22 @@ lg_emit(struct sshfiles_call *c, const struct lg_state *s, const struct lg_hit *
 		char off[24];
 		snprintf(off, sizeof off, "%llu", (unsigned long long)h->off);
 		const char *v[] = { names[h->file], off, h->line };
-		if (sshfiles_row(c, v, 3) != 0)
+		if (files_row(c, v, 3) != 0)
 			return TRANSPORT_EREPLY;
 	}
 	return 0;
 }
 
 int
-sshfiles_loggrep(struct sshfiles_call *c, const struct op *op, const char *drv)
+files_loggrep(struct files_call *c, const struct op *op, const char *drv)
 {
 	const char *log = op_arg(op, "log"), *needle = op_arg(op, "needle");
 	const char *mx = op_arg(op, "max");
 	size_t max = mx != NULL && *mx ? strtoul(mx, NULL, 10) : LG_DEFAULT_MAX;
 	char *why = NULL;
-	int r = sshfiles_reach(c, log, drv, &why);
+	int r = files_reach(c, log, drv, &why);
 	if (r <= 0)
-		return r < 0 ? -1 : sshfiles_fail(c, why);
+		return r < 0 ? -1 : files_fail(c, why);
 	char *lo_drv = rotated(drv), *lo_asked = rotated(log);
 	char *key = xasprintf("%s\x1f%s\x1f%zu", drv, needle, max);
 	struct lg_file lo, lg;
@@ -377,7 +378,7 @@ sshfiles_loggrep(struct sshfiles_call *c, const struct op *op, const char *drv)
 		r = lg_emit(c, &s, &tail, names);
 		cache_put(c->f->logs, key, &s);
 	} else if (r > 0) {
-		r = sshfiles_fail(c, why);
+		r = files_fail(c, why);
 		why = NULL;
 	}
 	ring_free(&s.hits);
@@ -394,23 +395,23 @@ sshfiles_loggrep(struct sshfiles_call *c, const struct op *op, const char *drv)
 /* readfile_ps: the B record of [offset, offset+max) with the file's size,
  * time and first 64 bytes, base64. */
 int
-sshfiles_readfile(struct sshfiles_call *c, const struct op *op, const char *drv)
+files_readfile(struct files_call *c, const struct op *op, const char *drv)
 {
 	static const char *const cols[] = { "Offset", "Size", "MTime", "Head", "Data" };
 	const char *path = op_arg(op, "path");
 	uint64_t off = strtoull(op_arg(op, "offset"), NULL, 10);
 	uint64_t max = strtoull(op_arg(op, "max"), NULL, 10);
-	struct sshloop_stat st;
-	int r = sshfiles_need(c, path, drv, &st);
+	struct files_stat st;
+	int r = files_need(c, path, drv, &st);
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	struct buf head, data;
 	buf_init(&head);
 	buf_init(&data);
 	char *why = NULL;
-	r = sshfiles_read(c, drv, 0, st.size < OPS_HEAD_BYTES ? st.size : OPS_HEAD_BYTES, &head, &why);
+	r = files_call_read(c, drv, 0, st.size < OPS_HEAD_BYTES ? st.size : OPS_HEAD_BYTES, &head, &why);
 	if (r == 0 && off < st.size)
-		r = sshfiles_read(c, drv, off, max, &data, &why);
+		r = files_call_read(c, drv, off, max, &data, &why);
 	if (r == 0) {
 		char size[24], mtime[21];
 		snprintf(size, sizeof size, "%llu", (unsigned long long)st.size);
@@ -423,11 +424,11 @@ sshfiles_readfile(struct sshfiles_call *c, const struct op *op, const char *drv)
 		const char *v[] = { op_arg(op, "offset"), size, mtime, h64.data ? h64.data : "",
 			d64.data ? d64.data : "" };
 		proto_emit_cols(&c->out, "B", cols, 5);
-		r = sshfiles_row(c, v, 5);
+		r = files_row(c, v, 5);
 		buf_free(&h64);
 		buf_free(&d64);
 	} else if (r > 0) {
-		r = sshfiles_fail(c, why);
+		r = files_fail(c, why);
 		why = NULL;
 	}
 	free(why);
@@ -438,17 +439,17 @@ sshfiles_readfile(struct sshfiles_call *c, const struct op *op, const char *drv)
 
 /* ---- the cache's life -------------------------------------------------------------- */
 
-struct sshfiles_logs *
-sshfiles_logs_new(void)
+struct files_logs *
+files_logs_new(void)
 {
-	struct sshfiles_logs *f = xcalloc(1, sizeof *f);
+	struct files_logs *f = xcalloc(1, sizeof *f);
 	if (pthread_mutex_init(&f->lock, NULL) != 0)
 		abort();
 	return f;
 }
 
 void
-sshfiles_logs_free(struct sshfiles_logs *f)
+files_logs_free(struct files_logs *f)
 {
 	if (f == NULL)
 		return;
