@@ -1,0 +1,52 @@
+/*
+ * The SMB transport (transport_smb.h): one server's files over SMB,
+ * answered by backend/transport/files over smb_fs.  It answers only the
+ * file ops (files_answers) and, of those, only on its own server's paths:
+ * the route sends it nothing else, and an op that reaches it anyway is
+ * refused with the reason rather than sent somewhere it was not asked to
+ * go.
+ */
+#include "autoconf.h"
+#include "backend/transport/smb/transport_smb.h"
+#include "backend/transport/files/files.h"
+
+#include <stdlib.h>
+
+struct smb_priv {
+	struct smbsrv *srv;
+	struct files *files;
+};
+
+static int
+smb_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
+{
+	struct smb_priv *p = t->priv;
+	int rc = files_answer(p->files, NULL, op, fn, arg, dl, err);
+	if (rc == 1) {
+		err_set(err, "%s: %s: not a file op on %s's own shares: SMB runs no scripts and "
+		    "reaches only that server's files", t->host, op_name(op->kind), t->host);
+		rc = TRANSPORT_EFAIL;
+	}
+	return rc;
+}
+
+static void
+smb_close(struct transport *t)
+{
+	struct smb_priv *p = t->priv;
+	files_free(p->files);
+	free(p);
+}
+
+static const struct transport_ops smb_ops = { "smb", smb_call, smb_close };
+
+struct transport *
+transport_smb_new(struct smbeng *e, struct smbsrv *s)
+{
+	(void)e;
+	struct smb_priv *p = xcalloc(1, sizeof *p);
+	p->srv = s;
+	p->files = files_new(&smb_fs, s, smbsrv_name(s));
+	return transport_new(&smb_ops, smbsrv_name(s), files_answers(p->files), p);
+}
