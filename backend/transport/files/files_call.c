@@ -40,7 +40,8 @@ int
 files_call_stat(struct files_call *c, const char *p, struct files_stat *st, char **why)
 {
 	char *m = NULL;
-	return outcome(c, FS(c)->stat(ARG(c), p, st, c->dl, &m), m, why);
+	int rc = FS(c)->stat(ARG(c), p, st, c->dl, &m);
+	return outcome(c, rc, m, why);
 }
 
 int
@@ -48,7 +49,8 @@ files_call_read(struct files_call *c, const char *p, uint64_t off, uint64_t len,
     struct buf *out, char **why)
 {
 	char *m = NULL;
-	return outcome(c, FS(c)->read(ARG(c), p, off, len, out, c->dl, &m), m, why);
+	int rc = FS(c)->read(ARG(c), p, off, len, out, c->dl, &m);
+	return outcome(c, rc, m, why);
 }
 
 int
@@ -56,42 +58,48 @@ files_call_list(struct files_call *c, const char *p, const char *pattern,
     struct files_dir *d, char **why)
 {
 	char *m = NULL;
-	return outcome(c, FS(c)->list(ARG(c), p, pattern, d, c->dl, &m), m, why);
+	int rc = FS(c)->list(ARG(c), p, pattern, d, c->dl, &m);
+	return outcome(c, rc, m, why);
 }
 
 int
 files_call_setattr(struct files_call *c, const char *p, int readonly, int archive, char **why)
 {
 	char *m = NULL;
-	return outcome(c, FS(c)->setattr(ARG(c), p, readonly, archive, c->dl, &m), m, why);
+	int rc = FS(c)->setattr(ARG(c), p, readonly, archive, c->dl, &m);
+	return outcome(c, rc, m, why);
 }
 
 int
 files_call_unlink(struct files_call *c, const char *p, char **why)
 {
 	char *m = NULL;
-	return outcome(c, FS(c)->unlink(ARG(c), p, c->dl, &m), m, why);
+	int rc = FS(c)->unlink(ARG(c), p, c->dl, &m);
+	return outcome(c, rc, m, why);
 }
 
 int
 files_call_rename(struct files_call *c, const char *from, const char *to, char **why)
 {
 	char *m = NULL;
-	return outcome(c, FS(c)->rename(ARG(c), from, to, c->dl, &m), m, why);
+	int rc = FS(c)->rename(ARG(c), from, to, c->dl, &m);
+	return outcome(c, rc, m, why);
 }
 
 int
 files_call_copy(struct files_call *c, const char *from, const char *to, char **why)
 {
 	char *m = NULL;
-	return outcome(c, FS(c)->copy(ARG(c), from, to, c->dl, &m), m, why);
+	int rc = FS(c)->copy(ARG(c), from, to, c->dl, &m);
+	return outcome(c, rc, m, why);
 }
 
 int
 files_call_acl(struct files_call *c, const char *p, struct files_acl *a, char **why)
 {
 	char *m = NULL;
-	return outcome(c, FS(c)->acl(ARG(c), p, a, c->dl, &m), m, why);
+	int rc = FS(c)->acl(ARG(c), p, a, c->dl, &m);
+	return outcome(c, rc, m, why);
 }
 
 /* Root() of ops_ps.c: \\SERVER\share\ or E:\, of the path as asked. */
