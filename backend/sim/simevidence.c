@@ -181,7 +181,7 @@ file_row(struct reply *r, const char *win, const char *path, const char *name)
 	bool there = path != NULL && stat(path, &st) == 0;
 	if (there) {
 		bool dir = S_ISDIR(st.st_mode);
-		unsigned a = dir ? 0x10 : (st.st_mode & SIM_MODE_NOARCHIVE) ? 0 : 0x20;
+		unsigned a = dir ? 0x10 : (st.st_mode & SIM_MODE_ARCHIVE) ? 0x20 : 0;
 		if (!(st.st_mode & S_IWUSR))
 			a |= 0x01;
 		snprintf(attrs, sizeof attrs, "%u", a);

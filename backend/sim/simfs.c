@@ -128,10 +128,21 @@ write_fd(int fd, const char *path, const void *data, size_t len, char **err)
 	return 0;
 }
 
+/* Writing a file sets its archive bit on Windows (SIM_MODE_ARCHIVE); a
+ * new file gets it from its mode, an old one from fchmod. */
 static int
 open_for_write(const char *path)
 {
-	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0744);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && !(st.st_mode & SIM_MODE_ARCHIVE) &&
+	    fchmod(fd, (st.st_mode & 07777) | SIM_MODE_ARCHIVE) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
 }
 
 int

@@ -145,9 +145,13 @@ enum {
 };
 
 /* Files on the simulated disks carry two Windows attributes in their mode:
- * read-only is a missing owner-write bit, and a cleared archive bit is a
- * set owner-execute bit (files are written 0644: archive set, writable). */
-#define SIM_MODE_NOARCHIVE 0100
+ * read-only is a missing owner-write bit, and archive a set owner-execute
+ * bit.  That is how Samba reads them with map readonly and map archive, so
+ * an smbd serving these disks (the tests' fixture) shows the attributes
+ * the simulator answers, and a file made read-only over SMB is refused to
+ * every writer, as on Windows.  Files are written 0744: writable, archive
+ * set, as a file just written on Windows is. */
+#define SIM_MODE_ARCHIVE 0100
 
 #define SIM_THREADS 4
 #define SIM_MAX_RETRIES 100       /* SMS 2003 default number of retries */

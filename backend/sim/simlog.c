@@ -139,7 +139,7 @@ append(const char *path, const struct buf *chunk, char **err)
 {
 	if (chunk->len == 0)
 		return 0;
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0744);
 	if (fd < 0) {
 		err_set(err, "%s: %s", path, strerror(errno));
 		return -1;

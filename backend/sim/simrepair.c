@@ -229,16 +229,16 @@ simrep_setattr(struct opctx *x)
 	if (path == NULL)
 		return 0;
 	struct stat st;
-	mode_t m = stat(path, &st) == 0 ? st.st_mode & 07777 : 0644;
+	mode_t m = stat(path, &st) == 0 ? st.st_mode & 07777 : 0744;
 	m = attr_apply(m, op_arg(x->op, "readonly"), S_IWUSR | S_IWGRP | S_IWOTH, false);
-	m = attr_apply(m, op_arg(x->op, "archive"), SIM_MODE_NOARCHIVE, false);
+	m = attr_apply(m, op_arg(x->op, "archive"), SIM_MODE_ARCHIVE, true);
 	if (chmod(path, m) != 0) {
 		simreply_error(x->r, "%s: %s", op_arg(x->op, "path"), strerror(errno));
 	} else {
 		static const char *const cols[] = { "Path", "Attrs" };
 		char attrs[8];
 		snprintf(attrs, sizeof attrs, "%u", (unsigned)((m & S_IWUSR ? 0 : 0x01) |
-		    (m & SIM_MODE_NOARCHIVE ? 0 : 0x20)));
+		    (m & SIM_MODE_ARCHIVE ? 0x20 : 0)));
 		const char *v[] = { op_arg(x->op, "path"), attrs };
 		simreply_cols(x->r, "A", cols, 2);
 		simreply_row(x->r, "A", v, 2);

@@ -203,7 +203,9 @@ ok $? "  the bytes, size and head are the file's on disk"
 
 IN='E:\SMS\inboxes\distmgr.box\INCOMING'
 in=$E/SMS/inboxes/distmgr.box/INCOMING
-mkfile() { for f in "$@"; do echo "$f" >"$in/$f"; chown dpdsim: "$in/$f"; chmod 644 "$in/$f"; done; }
+# 744: a file as Windows has just written it, archive set (the owner x bit,
+# SIM_MODE_ARCHIVE), which is what SFTP, blind to the bit, reports.
+mkfile() { for f in "$@"; do echo "$f" >"$in/$f"; chown dpdsim: "$in/$f"; chmod 744 "$in/$f"; done; }
 mkdir -p "$in/sub"; chown dpdsim: "$in/sub"
 wbit() { stat -c %A "$in/$1" | cut -c3; }
 
