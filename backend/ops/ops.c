@@ -70,7 +70,7 @@ op_set(struct op *op, const char *key, const char *value)
 enum arg_kind {
 	ARG_SITE, ARG_SERVER, ARG_PKGID, ARG_TEXT, ARG_PATH, ARG_PATHS,
 	ARG_PATTERN, ARG_NEEDLE, ARG_COUNT, ARG_SHARE, ARG_LOGPATH,
-	ARG_FILENAME, ARG_ATTROP, ARG_OFFSET, ARG_SIZE,
+	ARG_FILENAME, ARG_ATTROP, ARG_OFFSET, ARG_SIZE, ARG_B64, ARG_ISOTIME,
 	ARG_KIND_COUNT,
 };
 
@@ -174,6 +174,14 @@ static const struct arg_spec setsourcepath_args[] = {
 	{ NULL, 0, false },
 };
 
+static const struct arg_spec writefile_args[] = {
+	{ "path", ARG_PATH, true },
+	{ "offset", ARG_OFFSET, true },
+	{ "data", ARG_B64, false },
+	{ "mtime", ARG_ISOTIME, false },
+	{ NULL, 0, false },
+};
+
 /* The arguments of each op kind, in the order a script lists them. */
 static const struct arg_spec *const op_specs[OP_COUNT] = {
 	[OP_STATUS] = status_args,
@@ -190,6 +198,7 @@ static const struct arg_spec *const op_specs[OP_COUNT] = {
 	[OP_PRELOAD] = preload_args,
 	[OP_REFRESHNOW] = refreshnow_args,
 	[OP_SETSOURCEPATH] = setsourcepath_args,
+	[OP_WRITEFILE] = writefile_args,
 };
 
 const char *
@@ -379,6 +388,31 @@ ops_size_valid(const char *v)
 	return decimal(v, 7, &x) && x >= 1 && x <= OPS_READ_MAX;
 }
 
+bool
+ops_b64_valid(const char *v)
+{
+	size_t n = v != NULL ? strlen(v) : 0, pad = 0;
+	if (n % 4 != 0 || n > (OPS_READ_MAX + 2) / 3 * 4)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = v[i];
+		bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9');
+		if (c == '=')
+			pad++;
+		else if (pad > 0 || !(alnum || c == '+' || c == '/'))
+			return false;
+	}
+	return pad <= 2;
+}
+
+bool
+ops_isotime_valid(const char *v)
+{
+	dpd_time t;
+	return v != NULL && strlen(v) == 20 && time_parse_iso(v, &t) == 0;
+}
+
 static bool
 text_valid(const char *v)
 {
@@ -406,6 +440,8 @@ static const struct {
 	[ARG_ATTROP] = { ops_attrop_valid, "attribute change (set, clear or keep)" },
 	[ARG_OFFSET] = { ops_offset_valid, "byte offset (0 to 2^53)" },
 	[ARG_SIZE] = { ops_size_valid, "byte count (1-1048576)" },
+	[ARG_B64] = { ops_b64_valid, "base64 of at most 1048576 bytes" },
+	[ARG_ISOTIME] = { ops_isotime_valid, "time (YYYY-MM-DDTHH:MM:SSZ)" },
 };
 
 static int
@@ -429,8 +465,8 @@ arg_check(const struct arg_spec *spec, const char *v, char **err)
 	}
 	bool ok = arg_kinds[spec->kind].valid(v);
 	if (!ok)
-		err_set(err, "argument %s: \"%s\" is not a valid %s", spec->key, v,
-		    arg_kinds[spec->kind].what);
+		err_set(err, "argument %s: \"%.80s%s\" is not a valid %s", spec->key, v,
+		    strlen(v) > 80 ? "..." : "", arg_kinds[spec->kind].what);
 	return ok ? 0 : -1;
 }
 

@@ -29,7 +29,8 @@
 	X(OP_RENAMEFILE, "renamefile", true) \
 	X(OP_PRELOAD, "preload", true) \
 	X(OP_REFRESHNOW, "refreshnow", true) \
-	X(OP_SETSOURCEPATH, "setsourcepath", true)
+	X(OP_SETSOURCEPATH, "setsourcepath", true) \
+	X(OP_WRITEFILE, "writefile", true)
 
 enum op_kind {
 #define X(e, n, w) e,
@@ -93,6 +94,10 @@ bool ops_share_valid(const char *v);
 bool ops_logpath_valid(const char *v);
 /* One file name (a path component): what renamefile renames to. */
 bool ops_filename_valid(const char *v);
+/* writefile's bytes: base64 of at most OPS_READ_MAX bytes (may be empty). */
+bool ops_b64_valid(const char *v);
+/* A time as ISO UTC, YYYY-MM-DDTHH:MM:SSZ. */
+bool ops_isotime_valid(const char *v);
 /* What setattr does to one attribute: "set", "clear" or "keep". */
 bool ops_attrop_valid(const char *v);
 /* A byte offset: decimal, no sign or leading zero, at most 2^53 (the
@@ -130,6 +135,11 @@ int ops_b64_decode(const char *s, size_t n, struct buf *out);
  *                  %ProgramFiles%\ConfigMgr 2007 Toolkit V2\ServerTools, and
  *                  the error names each place when none has it
  *   refreshnow     R: PackageID ServerNALPath
- *   setsourcepath  S: PackageID OldPath NewPath */
+ *   setsourcepath  S: PackageID OldPath NewPath
+ *   writefile      W: Path Size (the file's length after).  Offset 0 creates
+ *                  or empties the file; any other offset must be its end (a
+ *                  copy streamed through this machine writes in order, and
+ *                  a chunk sent twice must not land twice).  With mtime, that
+ *                  becomes its last write time, as a copy keeps the source's. */
 
 #endif

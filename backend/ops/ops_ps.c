@@ -437,6 +437,37 @@ static const char renamefile_ps[] =
  * tool is looked for in the known install folders, in order, and when no
  * folder has it the op fails naming every place it looked, rather than
  * running a guess. */
+/* writefile: one chunk of a copy streamed through this machine, written
+ * with .NET's FileStream (Create empties, Open appends at the end it
+ * checks); SetLastWriteTimeUtc keeps the source's time, as Copy-Item
+ * would.  A read-only file refuses, as Windows refuses any writer. */
+static const char writefile_ps[] =
+	"[Console]::Out.Write(\"DPDOCTOR 1 writefile`n\")\n"
+	"try {\n"
+	"  $why = Reach $A['path']\n"
+	"  if ($why) { throw $why }\n"
+	"  $i = Get-Item -LiteralPath $A['path'] -Force -ErrorAction SilentlyContinue\n"
+	"  if ($null -ne $i -and $i.PSIsContainer) { throw ($A['path'] + ' is a folder, not a file') }\n"
+	"  $off = [long]$A['offset']\n"
+	"  $b = [Convert]::FromBase64String($A['data'])\n"
+	"  $mode = [IO.FileMode]::Open\n"
+	"  if ($off -eq 0) { $mode = [IO.FileMode]::Create }\n"
+	"  $fs = New-Object IO.FileStream($A['path'], $mode, [IO.FileAccess]::Write, [IO.FileShare]::None)\n"
+	"  try {\n"
+	"    if ($fs.Length -ne $off) { throw ('offset ' + $off + ' is not the end of ' + $A['path'] + ' (' + $fs.Length + ' bytes)') }\n"
+	"    [void]$fs.Seek($off, [IO.SeekOrigin]::Begin)\n"
+	"    $fs.Write($b, 0, $b.Length)\n"
+	"    $size = $fs.Length\n"
+	"  } finally { $fs.Close() }\n"
+	"  if ($A['mtime']) {\n"
+	"    $t = [DateTime]::Parse($A['mtime'], $Inv, [Globalization.DateTimeStyles]::AdjustToUniversal)\n"
+	"    [IO.File]::SetLastWriteTimeUtc($A['path'], $t)\n"
+	"  }\n"
+	"  Cols 'W' @('Path','Size')\n"
+	"  Emit 'W' @($A['path'], $size)\n"
+	"  Done 1\n"
+	"} catch { Fail $_ }\n";
+
 static const char preload_ps[] =
 	"[Console]::Out.Write(\"DPDOCTOR 1 preload`n\")\n"
 	"try {\n"
@@ -552,6 +583,7 @@ static const struct {
 	[OP_PRELOAD] = { fileprelude_ps, NULL, preload_ps },
 	[OP_REFRESHNOW] = { fileprelude_ps, NULL, refreshnow_ps },
 	[OP_SETSOURCEPATH] = { fileprelude_ps, NULL, setsourcepath_ps },
+	[OP_WRITEFILE] = { fileprelude_ps, changeprelude_ps, writefile_ps },
 };
 
 static const char header_fmt[] = "# dpdoctor op=%s v=1\n";

@@ -505,7 +505,7 @@ char *simevd_path(const struct opctx *x, const char *win, char **why);
 /* simrepair.c: the ops that change the site. */
 extern const struct arg_rule simrep_copyfile_rules[], simrep_setattr_rules[],
     simrep_deletefile_rules[], simrep_renamefile_rules[], simrep_preload_rules[],
-    simrep_refreshnow_rules[], simrep_setsourcepath_rules[];
+    simrep_refreshnow_rules[], simrep_setsourcepath_rules[], simrep_writefile_rules[];
 int simrep_copyfile(struct opctx *x);
 int simrep_setattr(struct opctx *x);
 int simrep_deletefile(struct opctx *x);
@@ -513,6 +513,7 @@ int simrep_renamefile(struct opctx *x);
 int simrep_preload(struct opctx *x);
 int simrep_refreshnow(struct opctx *x);
 int simrep_setsourcepath(struct opctx *x);
+int simrep_writefile(struct opctx *x);
 /* Say whether PreloadPkgOnSite.exe is installed in the server's SMS
  * folder (bin\i386), as a test or scenario sets it up; a server that has
  * it not fails preload naming every folder the script looked in. */

@@ -205,6 +205,7 @@ static const struct op_handler handlers[OP_COUNT] = {
 	[OP_PRELOAD] = { simrep_preload_rules, simrep_preload },
 	[OP_REFRESHNOW] = { simrep_refreshnow_rules, simrep_refreshnow },
 	[OP_SETSOURCEPATH] = { simrep_setsourcepath_rules, simrep_setsourcepath },
+	[OP_WRITEFILE] = { simrep_writefile_rules, simrep_writefile },
 };
 
 /* The op name in a script's header line, for replying to one we cannot

@@ -14,6 +14,7 @@
 #include "backend/ops/ops.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,14 @@ const struct arg_rule simrep_setsourcepath_rules[] = {
 	{ "package", pkgid_valid, true, "package ID" },
 	{ "path", ops_path_valid, true, "Windows path" },
 	{ "provider", servername_valid, false, "server name" },
+	{ NULL, NULL, false, NULL },
+};
+
+const struct arg_rule simrep_writefile_rules[] = {
+	{ "path", ops_path_valid, true, "Windows path" },
+	{ "offset", ops_offset_valid, true, "byte offset" },
+	{ "data", ops_b64_valid, false, "base64" },
+	{ "mtime", ops_isotime_valid, false, "time" },
 	{ NULL, NULL, false, NULL },
 };
 
@@ -268,6 +277,76 @@ simrep_deletefile(struct opctx *x)
 	simreply_cols(x->r, "D", cols, 2);
 	simreply_row(x->r, "D", v, 2);
 	simreply_ok(x->r);
+	free(path);
+	return 0;
+}
+
+/* Append at the file's end, as FileStream Open + Seek(end) + Write. */
+static int
+append_at(const char *path, const char *win, uint64_t off, const struct buf *b, char **err)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	int rc = -1;
+	if (fd < 0 || fstat(fd, &st) != 0)
+		err_set(err, "%s: %s", win, strerror(errno));
+	else if ((uint64_t)st.st_size != off)
+		err_set(err, "offset %llu is not the end of %s (%lld bytes)",
+		    (unsigned long long)off, win, (long long)st.st_size);
+	else if (fchmod(fd, (st.st_mode & 07777) | SIM_MODE_ARCHIVE) != 0)
+		err_set(err, "%s: %s", win, strerror(errno));
+	else
+		rc = fd_write_all(fd, b->data, b->len) == 0 ? 0 : (err_set(err, "%s: %s", win,
+		    strerror(errno)), -1);
+	if (fd >= 0 && close(fd) != 0 && rc == 0) {
+		err_set(err, "%s: %s", win, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+int
+simrep_writefile(struct opctx *x)
+{
+	const char *win = op_arg(x->op, "path"), *data = op_arg(x->op, "data");
+	const char *mt = op_arg(x->op, "mtime");
+	char *path = need_file(x, "path", NEED_MAY_BE_ABSENT), *err = NULL;
+	if (path == NULL)
+		return 0;
+	uint64_t off = strtoull(op_arg(x->op, "offset"), NULL, 10);
+	dpd_time t = 0;
+	struct buf b;
+	buf_init(&b);
+	struct stat st;
+	int rc = ops_b64_decode(data ? data : "", data ? strlen(data) : 0, &b);
+	if (rc != 0)
+		err_set(&err, "Invalid character in a Base-64 string.");
+	else if (stat(path, &st) == 0 && !(st.st_mode & S_IWUSR))
+		rc = (err_set(&err, "Access to the path '%s' is denied.", win), -1);
+	else if (mt != NULL && *mt != '\0' && time_parse_iso(mt, &t) != 0)
+		rc = (err_set(&err, "String was not recognized as a valid DateTime."), -1);
+	else if (off == 0)
+		rc = simfs_write(path, b.data ? b.data : "", b.len, t, &err);
+	else
+		rc = append_at(path, win, off, &b, &err);
+	if (rc == 0 && t != 0 && off != 0) {
+		struct timespec ts[2] = { { (time_t)t, 0 }, { (time_t)t, 0 } };
+		if (utimensat(AT_FDCWD, path, ts, 0) != 0)
+			rc = (err_set(&err, "%s: %s", win, strerror(errno)), -1);
+	}
+	if (rc != 0) {
+		simreply_error(x->r, "%s", err ? err : "write failed");
+	} else {
+		static const char *const cols[] = { "Path", "Size" };
+		char *size = size_of(path);
+		const char *v[] = { win, size };
+		simreply_cols(x->r, "W", cols, 2);
+		simreply_row(x->r, "W", v, 2);
+		simreply_ok(x->r);
+		free(size);
+	}
+	buf_free(&b);
+	free(err);
 	free(path);
 	return 0;
 }

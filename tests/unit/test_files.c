@@ -228,9 +228,31 @@ m_acl(void *arg, const char *p, struct files_acl *out, const struct deadline *dl
 	return FILES_OK;
 }
 
+static int
+m_write(void *arg, const char *p, uint64_t off, const void *data, size_t n, int64_t mtime,
+    const struct deadline *dl, char **msg)
+{
+	struct mfs *m = arg;
+	(void)dl;
+	int rc = m_enter(m, msg);
+	if (rc != FILES_OK)
+		return rc;
+	struct mfile *f = mfind(m, p);
+	if (f == NULL)
+		f = madd(m, p, false, NULL, 0);
+	if (off == 0)
+		buf_reset(&f->data);
+	for (size_t i = 0; i < n; i++)
+		buf_addc(&f->data, ((const char *)data)[i]);
+	f->ar = true;
+	if (mtime != 0)
+		f->mtime = mtime;
+	return FILES_OK;
+}
+
 static const struct files_fs mem_fs = {
 	"MEM", true, m_own, m_root, m_stat, m_read, m_list, m_setattr, m_unlink, m_rename,
-	m_copy, m_acl,
+	m_copy, m_acl, m_write,
 };
 
 /* ---- asking -------------------------------------------------------------------- */
@@ -370,6 +392,26 @@ main(void)
 	ask(f, &op, &out);
 	ok(strstr(out, ",no,") != NULL, "  with no-propagate: Nested no");
 	m->acl = (struct files_acl){ NULL, 0 };
+
+	/* writefile: create, append at the end only, keep the time given. */
+	op = op1(OP_WRITEFILE, "path", "E:\\SMSPKG\\NEW.PCK", "offset", "0");
+	op_set(&op, "data", "Zm9v");
+	ask(f, &op, &out);
+	is_str(out, "W:E:\\SMSPKG\\NEW.PCK,3;", "writefile at 0 creates the file");
+	op_set(&op, "offset", "3");
+	op_set(&op, "data", "YmFy");
+	op_set(&op, "mtime", "2007-01-04T08:40:00Z");
+	ask(f, &op, &out);
+	is_str(out, "W:E:\\SMSPKG\\NEW.PCK,6;", "  at its end appends");
+	is_int(mfind(m, "E:\\SMSPKG\\NEW.PCK")->mtime, 1167900000, "  and takes the time given");
+	is_int(ask(f, &op, &out), TRANSPORT_EREPLY, "  the same chunk again is refused");
+	is_str(out, "remote error: offset 3 is not the end of E:\\SMSPKG\\NEW.PCK (6 bytes)",
+	    "  saying why: a chunk must not land twice");
+	mfind(m, "E:\\SMSPKG\\NEW.PCK")->ro = true;
+	op_set(&op, "offset", "0");
+	ask(f, &op, &out);
+	is_str(out, "remote error: Access to the path 'E:\\SMSPKG\\NEW.PCK' is denied.",
+	    "  a read-only file refuses, as Windows refuses any writer");
 
 	/* A failed connection, then an absent file system. */
 	m->mode = FILES_FAILED;

@@ -187,6 +187,41 @@ test_readfile(void)
 	ok(ops_size_valid("1") && ops_size_valid("1048576"), "sizes 1 and 1 MiB");
 }
 
+/* writefile's arguments: base64 of at most 1 MiB, an ISO UTC time; a bad
+ * value is named without echoing a megabyte of it. */
+static void
+test_writefile_args(void)
+{
+	ok(ops_b64_valid("") && ops_b64_valid("Zm9v") && ops_b64_valid("Zg==") &&
+	    ops_b64_valid("Zm8="), "base64: empty, unpadded and padded");
+	ok(!ops_b64_valid("Zm9") && !ops_b64_valid("Zg=v") && !ops_b64_valid("Z===") &&
+	    !ops_b64_valid("Zm9v\n") && !ops_b64_valid("Zm-v"), "base64: bad length, "
+	    "padding inside, too much padding, a newline, the URL alphabet");
+	size_t max = (OPS_READ_MAX + 2) / 3 * 4;
+	char *big = xcalloc(max + 5, 1);
+	memset(big, 'A', max);
+	ok(ops_b64_valid(big), "base64 of exactly 1 MiB (%zu characters)", max);
+	memset(big, 'A', max + 4);
+	ok(!ops_b64_valid(big), "  and not 4 characters more");
+	ok(ops_isotime_valid("2007-01-04T08:40:00Z") && !ops_isotime_valid("2007-01-04 08:40:00") &&
+	    !ops_isotime_valid("2007-13-04T08:40:00Z") && !ops_isotime_valid("x"),
+	    "mtime: ISO UTC only");
+	struct op o = { .kind = OP_WRITEFILE };
+	op_set(&o, "path", "E:\\SMSPKG\\a.PCK");
+	op_set(&o, "offset", "0");
+	op_set(&o, "data", big);
+	char *err = NULL;
+	ok(ops_check(&o, &err) != 0 && err != NULL && strlen(err) < 200 && strstr(err, "data"),
+	    "writefile refuses a data argument too long, in a short message naming it");
+	free(err);
+	err = NULL;
+	op_set(&o, "data", "Zm9v");
+	op_set(&o, "mtime", "2007-01-04T08:40:00Z");
+	ok(ops_check(&o, &err) == 0, "writefile with path, offset, data and mtime passes");
+	free(err);
+	free(big);
+}
+
 /* Base64 both ways, including the padding EVP_DecodeBlock miscounts. */
 static void
 test_b64(void)
@@ -285,6 +320,7 @@ test_ps2_foreach(void)
 		[OP_PRELOAD] = { "server", "DP01", "package", "009000B7" },
 		[OP_REFRESHNOW] = { "site", "009", "package", "009000B7", "dp", "DP01" },
 		[OP_SETSOURCEPATH] = { "site", "009", "package", "009000B7", "path", "E:\\src" },
+		[OP_WRITEFILE] = { "path", "E:\\a.PCK", "offset", "0" },
 	};
 	for (int k = 0; k < OP_COUNT; k++) {
 		size_t n = 0;
@@ -407,6 +443,7 @@ main(void)
 	test_render();
 	test_readfile();
 	test_b64();
+	test_writefile_args();
 	test_render_package();
 	test_refuse();
 	test_parse_quotes();

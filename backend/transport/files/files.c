@@ -11,7 +11,8 @@
  * sends those the other way, the transport's PowerShell, and merges the
  * rows in order), dirlist, setattr (the archive bit only where the fs sees
  * it), deletefile, renamefile and, where the fs can copy on the server,
- * copyfile within the server; loggrep and readfile, the ops on logs, are
+ * copyfile within the server, and writefile where the fs writes (a copy
+ * between servers streamed through this machine, route.c); loggrep and readfile, the ops on logs, are
  * in files_log.c; shareacl, where the fs reads a DACL, in files_acl.c;
  * what they answer with, in files_call.c.
  *
@@ -479,6 +480,53 @@ op_copyfile(struct files_call *c, const struct op *op, const char *sdrv)
 	return r;
 }
 
+/* writefile as writefile_ps does it: a folder, a read-only file and an
+ * offset that is not the file's end are refused before anything is
+ * written. */
+static int
+op_writefile(struct files_call *c, const struct op *op, const char *drv)
+{
+	const char *path = op_arg(op, "path"), *data = op_arg(op, "data");
+	const char *mt = op_arg(op, "mtime");
+	uint64_t off = strtoull(op_arg(op, "offset"), NULL, 10);
+	dpd_time t = 0;
+	if (mt != NULL && *mt != '\0' && time_parse_iso(mt, &t) != 0)
+		return files_fail(c, xstrdup("String was not recognized as a valid DateTime."));
+	struct files_stat st;
+	char *why = NULL;
+	int r = files_reach(c, path, drv, &why);
+	if (r <= 0)
+		return r < 0 ? -1 : files_fail(c, why);
+	r = files_call_stat(c, drv, &st, &why);
+	if (r != 0)
+		return ended(c, r, why);
+	if (st.exists && st.is_dir)
+		return files_fail(c, xasprintf("%s is a folder, not a file", path));
+	if (st.exists && st.readonly)
+		return files_fail(c, xasprintf("Access to the path '%s' is denied.", path));
+	uint64_t size = st.exists ? st.size : 0;
+	if (off != 0 && size != off)
+		return files_fail(c, xasprintf("offset %llu is not the end of %s (%llu bytes)",
+		    (unsigned long long)off, path, (unsigned long long)size));
+	struct buf b;
+	buf_init(&b);
+	if (data != NULL && ops_b64_decode(data, strlen(data), &b) != 0) {
+		buf_free(&b);
+		return files_fail(c, xstrdup("Invalid character in a Base-64 string."));
+	}
+	r = files_call_write(c, drv, off, &b, t, &why);
+	buf_free(&b);
+	if (r == 0)
+		r = files_call_stat(c, drv, &st, &why);
+	if (r != 0)
+		return ended(c, r, why);
+	free(why);
+	static const char *const cols[] = { "Path", "Size" };
+	char sz[24];
+	snprintf(sz, sizeof sz, "%llu", (unsigned long long)st.size);
+	return reply_one(c, "W", cols, path, sz);
+}
+
 /* ---- choosing -------------------------------------------------------------------- */
 
 /* The op's argument naming its file, when the fs can do what the op asks
@@ -505,6 +553,8 @@ op_file(const struct files *f, const struct op *op)
 	}
 	case OP_SHAREACL:
 		return NULL;                 /* files_acl.c names its own path */
+	case OP_WRITEFILE:
+		return f->fs->write != NULL ? op_arg(op, "path") : NULL;
 	case OP_DELETEFILE:
 	case OP_READFILE:
 	case OP_RENAMEFILE:
@@ -523,6 +573,7 @@ static int (*const by_kind[OP_COUNT])(struct files_call *, const struct op *, co
 	[OP_DELETEFILE] = op_deletefile,
 	[OP_RENAMEFILE] = op_renamefile,
 	[OP_COPYFILE] = op_copyfile,
+	[OP_WRITEFILE] = op_writefile,
 };
 
 static int
@@ -581,6 +632,8 @@ files_answers(const struct files *f)
 		a |= TRANSPORT_OP(OP_COPYFILE);
 	if (f->fs->acl != NULL)
 		a |= TRANSPORT_OP(OP_SHAREACL);
+	if (f->fs->write != NULL)
+		a |= TRANSPORT_OP(OP_WRITEFILE);
 	return a;
 }
 

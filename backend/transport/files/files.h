@@ -101,6 +101,11 @@ struct files_fs {
 	/* The DACL of a folder; NULL: the fs cannot read one. */
 	int (*acl)(void *fs, const char *p, struct files_acl *out, const struct deadline *dl,
 	    char **msg);
+	/* Write n bytes at off (0: the file is created or emptied first);
+	 * mtime, when not 0, becomes its last write time.  NULL: the fs
+	 * cannot write (writefile goes the other way). */
+	int (*write)(void *fs, const char *p, uint64_t off, const void *data, size_t n,
+	    int64_t mtime, const struct deadline *dl, char **msg);
 };
 
 struct files;

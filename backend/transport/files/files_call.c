@@ -102,6 +102,15 @@ files_call_acl(struct files_call *c, const char *p, struct files_acl *a, char **
 	return outcome(c, rc, m, why);
 }
 
+int
+files_call_write(struct files_call *c, const char *p, uint64_t off, const struct buf *data,
+    int64_t mtime, char **why)
+{
+	char *m = NULL;
+	int rc = FS(c)->write(ARG(c), p, off, data->data, data->len, mtime, c->dl, &m);
+	return outcome(c, rc, m, why);
+}
+
 /* Root() of ops_ps.c: \\SERVER\share\ or E:\, of the path as asked. */
 static char *
 asked_root(const char *p)

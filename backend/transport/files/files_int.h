@@ -59,6 +59,8 @@ int files_call_unlink(struct files_call *c, const char *p, char **why);
 int files_call_rename(struct files_call *c, const char *from, const char *to, char **why);
 int files_call_copy(struct files_call *c, const char *from, const char *to, char **why);
 int files_call_acl(struct files_call *c, const char *p, struct files_acl *a, char **why);
+int files_call_write(struct files_call *c, const char *p, uint64_t off, const struct buf *data,
+    int64_t mtime, char **why);
 /* PowerShell's Reach() of the asked path: 1 its root is there; 0 not,
  * with *why as the PowerShell words it; -1 the connection failed. */
 int files_reach(struct files_call *c, const char *asked, const char *p, char **why);
