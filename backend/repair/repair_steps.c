@@ -14,6 +14,7 @@
 #include "backend/sms/evidence.h"
 #include "backend/core/model.h"
 #include "backend/ops/ops.h"
+#include "backend/transport/route.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,6 +62,43 @@ preload_which(const struct repair_run *r, const struct rcell *c)
 	    "Toolkit 2 and ConfigMgr 2007 Toolkit V2 folders");
 }
 
+/* How the PCK copy will go and what crosses which link, in words: the
+ * route knows whether the WMI host copies it or it is streamed through
+ * this machine (a DP with a transport of its own that the WMI host cannot
+ * reach: a key-based Windows OpenSSH log-in has no network credentials). */
+static char *
+copy_way(const struct repair_run *r, const struct rcell *c, const char *size)
+{
+	char *dst = repair_dp_pck(c), *s = NULL;
+	struct op op = { .kind = OP_COPYFILE };
+	op_set(&op, "src", c->pkg->pck_path);
+	op_set(&op, "dst", dst);
+	const char *via = NULL, *pri = r->env.primary, *dp = c->res.dp;
+	switch (route_copy_way(r->env.t, &op, &via)) {
+	case ROUTE_COPY_SERVER:
+		s = xasprintf("%s only: %s copies it itself (a copy on the server); no bytes cross "
+		    "a link", dp, dp);
+		break;
+	case ROUTE_COPY_HOST_OR_STREAM:
+		s = xasprintf("%s only: %s over the %s -> %s link, copied by %s; if %s cannot reach "
+		    "\\%s\%c$ (a key-based OpenSSH log-in has no network credentials), it is "
+		    "streamed through this machine instead: %s from %s to here, then %s from here "
+		    "to %s over %s", dp, size, pri, dp, pri, pri, dp, sms_layout.drive, size, pri,
+		    size, dp, via);
+		break;
+	case ROUTE_COPY_STREAM:
+		s = xasprintf("%s only: streamed through this machine (%s cannot reach \\%s\%c$): "
+		    "%s from %s to here, then %s from here to %s over %s", dp, pri, dp,
+		    sms_layout.drive, size, pri, size, dp, via);
+		break;
+	default:
+		s = xasprintf("%s only: %s over the %s -> %s link", dp, size, pri, dp);
+		break;
+	}
+	free(dst);
+	return s;
+}
+
 static char *
 fill(const struct repair_run *r, const struct rcell *c, const char *key)
 {
@@ -89,6 +127,11 @@ fill(const struct repair_run *r, const struct rcell *c, const char *key)
 			return xstrdup("(size unknown: the primary has no PCK)");
 		repair_size_human(n, size);
 		return xstrdup(size);
+	}
+	if (strcmp(key, "COPYWAY") == 0) {
+		char *sz = fill(r, c, "SIZE"), *s = copy_way(r, c, sz);
+		free(sz);
+		return s;
 	}
 	if (strcmp(key, "MIN_KNOWN") == 0) return xasprintf("%d", WAIT_KNOWN_MIN);
 	if (strcmp(key, "MIN_REGEN") == 0) return xasprintf("%d", WAIT_REGEN_MIN);
@@ -828,7 +871,7 @@ const struct action_def repair_actions[RA_COUNT] = {
 	    "copy {PCK} on {PRI} to {DPPCK} (skipped when an identical copy is there)",
 	    "creates or replaces {DPPCK}",
 	    "the primary's PCK exists; the cell is still not installed",
-	    "{DP} only: {SIZE} over the {PRI} -> {DP} link",
+	    "{COPYWAY}",
 	    "the DP's copy exists and has the primary's size",
 	    "check that \\\\{DP}\\E$ is reachable from {PRI} and has room for {SIZE}; "
 	    "the file can also be copied by hand. Nothing else was changed.",

@@ -8,7 +8,9 @@
  */
 #include "autoconf.h"
 #include "backend/transport/route.h"
+#include "backend/transport/route_int.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,7 +18,17 @@
 struct route_entry {
 	char *server;
 	struct transport *t;
+	/* Until then the WMI host is known not to reach this server's
+	 * shares (a copy found it so): copies to it are streamed. */
+	_Atomic int64_t blind_until;
 };
+
+static const struct transport_ops route_ops;
+
+/* How long a WMI host that could not reach a server is not asked again:
+ * its credentials do not change while dpdoctor runs, but an administrator
+ * may fix the share. */
+#define BLIND_MS (30 * 60 * 1000)
 
 struct route {
 	struct transport *wmi;
@@ -245,8 +257,6 @@ part_merge(const struct route *r, struct part *p, proto_record_fn fn, void *arg,
 	return 0;
 }
 
-/* ---- the transport ------------------------------------------------------------- */
-
 /* Where an op goes: the entry (k + 1) or the WMI host (0).  A pathinfo over
  * several servers is split (*p filled, *split set; the WMI host stands for
  * it); one on a single answerer goes there whole. */
@@ -265,11 +275,81 @@ route_choose(const struct route *r, const struct op *op, struct part *p, bool *s
 	return *split ? 0 : only;
 }
 
+/* ---- a copy between servers ------------------------------------------------------ */
+
+/* The entry of a copy's target server when its own transport writes (k + 1),
+ * else 0: only then can a copy be streamed to it. */
+static size_t
+copy_target(const struct route *r, const struct op *op)
+{
+	char *server = unc_server(op_arg(op, "dst"));
+	size_t k = entry_index(r, server);
+	free(server);
+	return k > 0 && transport_answers(r->v[k - 1].t, OP_WRITEFILE) ? k : 0;
+}
+
+/* Whether a failed copy on the WMI host failed because it cannot reach
+ * the target's share (Reach() of ops_ps.c: "cannot reach \\DP\share\ ..."). */
+static bool
+unreachable(const char *why, const char *server)
+{
+	char *needle = xasprintf("cannot reach \\\\%s\\", server);
+	bool hit = why != NULL && strcasestr(why, needle) != NULL;
+	free(needle);
+	return hit;
+}
+
+/* copyfile: one server's own transport when it copies both ends itself;
+ * else the WMI host, server to server; and when the WMI host cannot reach
+ * the target but the target's transport writes, streamed through this
+ * machine (route_copy.c), which is then remembered for a while. */
+static int
+copy_call(struct route *r, const struct op *op, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
+{
+	size_t k = op_index(r, op), kd = copy_target(r, op);
+	if (k != 0 || kd == 0)
+		return transport_pass(by_index(r, k), op, fn, arg, dl, err);
+	struct route_entry *e = &r->v[kd - 1];
+	struct transport *from = by_index(r, path_index(r, op_arg(op, "src"), OP_READFILE));
+	if (clock_mono_ms() < atomic_load(&e->blind_until))
+		return route_stream_copy(from, e->t, op, fn, arg, dl, err);
+	int rc = transport_pass(r->wmi, op, fn, arg, dl, err);
+	if (rc == TRANSPORT_EREPLY && err != NULL && unreachable(*err, e->server)) {
+		atomic_store(&e->blind_until, clock_mono_ms() + BLIND_MS);
+		free(*err);
+		*err = NULL;
+		rc = route_stream_copy(from, e->t, op, fn, arg, dl, err);
+	}
+	return rc;
+}
+
+enum route_copy
+route_copy_way(struct transport *t, const struct op *op, const char **via)
+{
+	*via = NULL;
+	if (t == NULL || t->ops != &route_ops || op->kind != OP_COPYFILE)
+		return ROUTE_COPY_HOST;
+	struct route *r = t->priv;
+	size_t k = op_index(r, op), kd = copy_target(r, op);
+	if (k != 0)
+		return ROUTE_COPY_SERVER;
+	if (kd == 0)
+		return ROUTE_COPY_HOST;
+	*via = r->v[kd - 1].t->ops->name;
+	return clock_mono_ms() < atomic_load(&r->v[kd - 1].blind_until) ? ROUTE_COPY_STREAM :
+	    ROUTE_COPY_HOST_OR_STREAM;
+}
+
+/* ---- the transport ---------------------------------------------------------------- */
+
 static int
 route_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
     const struct deadline *dl, char **err)
 {
-	const struct route *r = t->priv;
+	struct route *r = t->priv;
+	if (op->kind == OP_COPYFILE)
+		return copy_call(r, op, fn, arg, dl, err);
 	struct part *p = xcalloc(1, sizeof *p);
 	bool split;
 	size_t k = route_choose(r, op, p, &split);
@@ -312,7 +392,9 @@ route_add(struct transport *route, const char *server, struct transport *t, char
 		return -1;
 	}
 	r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
-	r->v[r->n++] = (struct route_entry){ xstrdup(server), t };
+	r->v[r->n] = (struct route_entry){ xstrdup(server), t, 0 };
+	atomic_init(&r->v[r->n].blind_until, 0);
+	r->n++;
 	/* The route answers what any of its transports answers, for the
 	 * servers that one reaches. */
 	route->answers |= t->answers;

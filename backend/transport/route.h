@@ -14,7 +14,9 @@
  * belongs, and the rows put back in the asked order (a part that cannot be
  * asked reads as an Error row of its paths, as an unreachable share does);
  * queries, preload, RefreshNow and the source path stay on the WMI host, as
- * does copyfile between two servers (the server copies it, not our link).
+ * does copyfile between two servers (the server copies it, not our link),
+ * unless the WMI host cannot reach the target and the target's own
+ * transport writes: then the copy is streamed through this machine.
  */
 #ifndef DPD_ROUTE_H
 #define DPD_ROUTE_H
@@ -29,6 +31,18 @@ struct transport *route_new(struct transport *wmi);
  * closed with the route).  Names compare in any case.  -1 with *err when
  * the server already has one or names the WMI host itself. */
 int route_add(struct transport *route, const char *server, struct transport *t, char **err);
+
+/* How a copyfile given to t will go, for the plan to say before asking:
+ * the WMI host (or t itself, not a route) copies it (HOST); the target
+ * server's own transport copies it on the server (SERVER); the WMI host
+ * copies it server to server, and if it cannot reach the target, the copy
+ * is streamed through this machine (HOST_OR_STREAM); or it is streamed,
+ * the WMI host having been found not to reach the target (STREAM).  *via
+ * names the target's transport ("smb") for the last two. */
+enum route_copy {
+	ROUTE_COPY_HOST, ROUTE_COPY_SERVER, ROUTE_COPY_HOST_OR_STREAM, ROUTE_COPY_STREAM,
+};
+enum route_copy route_copy_way(struct transport *t, const struct op *op, const char **via);
 
 /* The transport that carries an op given to t: the route's choice when t
  * is a route, else t itself.  For tests and for saying which server will
