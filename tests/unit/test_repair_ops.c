@@ -162,7 +162,7 @@ collect(const struct proto_record *r, void *arg, char **err)
 		snprintf(l->result, sizeof l->result, "%s", r->fields[2]);
 		const char *how = proto_get(r, "Compared");
 		snprintf(l->how, sizeof l->how, "%s", how ? how : "");
-	} else if (strcmp(r->type, "D") == 0 && r->nfields >= 2) {
+	} else if ((strcmp(r->type, "D") == 0 || strcmp(r->type, "W") == 0) && r->nfields >= 2) {
 		snprintf(l->result, sizeof l->result, "%s", r->fields[1]);
 	} else if (strcmp(r->type, "A") == 0 && r->nfields >= 5) {
 		snprintf(l->result, sizeof l->result, "%s", r->fields[3]); /* shareacl Nested */
@@ -656,6 +656,39 @@ test_copy_compare(struct site *w)
 	free(there);
 }
 
+/* writefile on the simulated DP: a copy streamed through this machine
+ * lands chunk by chunk, at the file's end only, with the source's time;
+ * a read-only file refuses, as Windows refuses any writer. */
+static void
+test_writefile(struct site *w)
+{
+	const char *dp = w->s->srv[w->s->primary == 0 ? 1 : 0].name;
+	char *win = xasprintf("\\\\%s\\E$\\SMSPKG\\%s.PCK.dpdoctor-part", dp,
+	    w->s->pkg[0].id);
+	char *drv = xasprintf("E:\\SMSPKG\\%s.PCK.dpdoctor-part", w->s->pkg[0].id);
+	char *disk = sim_server_path(w->dir, dp, drv);
+	free(drv);
+	struct lines l;
+	const char *a[] = { "path", win, "offset", "0", "data", "Zm9v" };
+	ok(call(w, OP_WRITEFILE, a, 6, &l) == 0 && strcmp(l.result, "3") == 0,
+	    "writefile at 0 creates the file (%s bytes)", l.result);
+	const char *b[] = { "path", win, "offset", "3", "data", "YmFy", "mtime",
+		"2007-01-04T08:40:00Z" };
+	ok(call(w, OP_WRITEFILE, b, 8, &l) == 0 && strcmp(l.result, "6") == 0,
+	    "  at its end appends (%s bytes)", l.result);
+	struct stat st;
+	ok(disk != NULL && stat(disk, &st) == 0 && st.st_mtime == 1167900000 && st.st_size == 6 &&
+	    (st.st_mode & SIM_MODE_ARCHIVE), "  on disk: 6 bytes, the time given, archive set");
+	ok(call(w, OP_WRITEFILE, b, 8, &l) != 0, "  the same chunk again is refused");
+	ok(disk != NULL && chmod(disk, 0544) == 0, "made read-only");
+	ok(call(w, OP_WRITEFILE, a, 6, &l) != 0, "  a read-only file refuses a writer");
+	const char *d[] = { "path", win };
+	ok(call(w, OP_DELETEFILE, d, 2, &l) == 0 && strcmp(l.result, "deleted") == 0,
+	    "deletefile removes it");
+	free(disk);
+	free(win);
+}
+
 /* call(), keeping the error text. */
 static char *
 call_err(struct site *w, const char *const *kv, size_t n, struct lines *l)
@@ -916,6 +949,7 @@ main(void)
 		test_source_missing(&w);
 		test_share_perms(&w);
 		test_copy_compare(&w);
+		test_writefile(&w);
 		test_preload_tool(&w);
 		test_step_scripts(&w, info.primary);
 		printf("# timing: worst %lld simulated s (%s) = %.1f s wall at %d x\n",
