@@ -10,10 +10,13 @@
  * and refusals use cmd's and PowerShell's words, so the SSH transport's
  * tests meet what a Windows host would send.  It never reads stdin unless
  * the bootstrap asks for it, as the real bootstrap only reads it then.
+ * With DPDOCTOR_SIMHOST_LOG set, every script received is appended to that
+ * file, so a test can tell which ops reached this host at all.
  */
 #include "autoconf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +103,24 @@ simhost_script(const char *cmdline, char **err)
 	return rc == 0 ? script : NULL;
 }
 
+/* Append the script to $DPDOCTOR_SIMHOST_LOG, in one write (several
+ * sessions append at once); a log that cannot be written is the test's
+ * problem, not the host's answer. */
+static void
+simhost_log(const char *script)
+{
+	const char *log = getenv("DPDOCTOR_SIMHOST_LOG");
+	if (log == NULL || *log == '\0')
+		return;
+	int fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	char *entry = xasprintf("---- script\n%s\n", script);
+	(void)fd_write_all(fd, entry, strlen(entry));
+	free(entry);
+	(void)close(fd);
+}
+
 /* Run script on the site and print the reply; returns the exit status. */
 static int
 simhost_run(const char *script)
@@ -162,6 +183,7 @@ main(int argc, char **argv)
 		free(err);
 		return rc;
 	}
+	simhost_log(script);
 	int rc = simhost_run(script);
 	free(script);
 	return rc;
