@@ -13,6 +13,7 @@
  */
 #include "autoconf.h"
 #include "config/config.h"
+#include "config/authfile.h"
 
 #include "backend/core/nal.h"
 #include "backend/core/util.h"
@@ -35,6 +36,7 @@
 _Static_assert(sizeof(enum config_transport) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum config_theme) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum config_glyphs) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum config_smb_protocol) == sizeof(int), "enum size");
 
 struct loader;
 struct key;
@@ -56,7 +58,14 @@ struct key {
 	const char *unit;               /* parse_int, for the message */
 	const struct choice *choices;   /* parse_choice, parse_word */
 	bool required;
+	unsigned only;                  /* [server]: the transports (T_* bits) it
+	                                 * means something for; 0 = every one */
 };
+
+/* Transports as bits, for struct key's only. */
+#define T_BIT(t) (1u << (t))
+#define T_SSH T_BIT(CONFIG_TRANSPORT_SSH)
+#define T_SMB T_BIT(CONFIG_TRANSPORT_SMB)
 
 struct section_kind {
 	const char *name;               /* site, server, ui */
@@ -88,7 +97,7 @@ struct loader {
 };
 
 static parse_fn parse_int, parse_choice, parse_word, parse_bool, parse_server,
-    parse_host, parse_path, parse_winpath, parse_winexe, parse_text;
+    parse_host, parse_path, parse_winpath, parse_winexe, parse_text, parse_domain;
 
 static const struct choice generations[] = {
 	{ "sms2003", 0 }, { "cm2007", 0 }, { "cb", 0 }, { NULL, 0 },
@@ -96,6 +105,11 @@ static const struct choice generations[] = {
 static const struct choice transports[] = {
 	{ "sim", CONFIG_TRANSPORT_SIM }, { "ssh", CONFIG_TRANSPORT_SSH },
 	{ "smb", CONFIG_TRANSPORT_SMB }, { "local", CONFIG_TRANSPORT_LOCAL },
+	{ NULL, 0 },
+};
+/* As Samba's "client min protocol" spells them (SMB2 = 2.0.2 and up). */
+static const struct choice smb_protocols[] = {
+	{ "NT1", CONFIG_SMB_NT1 }, { "SMB2", CONFIG_SMB_SMB2 }, { "SMB3", CONFIG_SMB_SMB3 },
 	{ NULL, 0 },
 };
 static const struct choice themes[] = {
@@ -115,7 +129,12 @@ enum {
 	SITE_GENERATION, SITE_PROVIDER, SITE_SITE_SERVER, SITE_WMI_HOST, SITE_SIM_DIR,
 	SITE_MAX_PARALLEL,
 };
-enum { SERVER_TRANSPORT };
+/* The order is the one "unknown key" messages list them in. */
+enum {
+	SERVER_TRANSPORT, SERVER_HOST, SERVER_PORT, SERVER_USER, SERVER_IDENTITY, SERVER_KNOWN_HOSTS,
+	SERVER_SMS_PATH, SERVER_CONNECT_TIMEOUT, SERVER_SFTP, SERVER_SFTP_PORT, SERVER_PRELOAD_EXE,
+	SERVER_DOMAIN, SERVER_AUTHFILE, SERVER_PROTOCOL, SERVER_KERBEROS,
+};
 
 /* Designated initialisers throughout: unnamed fields are zero/NULL. */
 #define KEY(nm, fn, off, ...) { .name = nm, .parse = fn, .offset = off, __VA_ARGS__ }
@@ -132,16 +151,23 @@ static const struct key site_keys[] = {
 static const struct key server_keys[] = {
 	[SERVER_TRANSPORT] = KEY("transport", parse_choice, S_OFF(transport),
 	    .choices = transports, .required = true),
-	KEY("host", parse_host, S_OFF(host)),
-	KEY("port", parse_int, S_OFF(port), .min = 1, .max = 65535),
-	KEY("user", parse_text, S_OFF(user)),
-	KEY("identity", parse_path, S_OFF(identity)),
-	KEY("known_hosts", parse_path, S_OFF(known_hosts)),
-	KEY("sms_path", parse_winpath, S_OFF(sms_path)),
-	KEY("connect_timeout", parse_int, S_OFF(connect_timeout), .min = 1, .max = 600, .unit = "seconds"),
-	KEY("sftp", parse_bool, S_OFF(sftp)),
-	KEY("sftp_port", parse_int, S_OFF(sftp_port), .min = 1, .max = 65535),
-	KEY("preload_exe", parse_winexe, S_OFF(preload_exe)),
+	[SERVER_HOST] = KEY("host", parse_host, S_OFF(host)),
+	[SERVER_PORT] = KEY("port", parse_int, S_OFF(port), .min = 1, .max = 65535),
+	[SERVER_USER] = KEY("user", parse_text, S_OFF(user)),
+	[SERVER_IDENTITY] = KEY("identity", parse_path, S_OFF(identity), .only = T_SSH),
+	[SERVER_KNOWN_HOSTS] = KEY("known_hosts", parse_path, S_OFF(known_hosts), .only = T_SSH),
+	[SERVER_SMS_PATH] = KEY("sms_path", parse_winpath, S_OFF(sms_path)),
+	[SERVER_CONNECT_TIMEOUT] = KEY("connect_timeout", parse_int, S_OFF(connect_timeout),
+	    .min = 1, .max = 600, .unit = "seconds"),
+	[SERVER_SFTP] = KEY("sftp", parse_bool, S_OFF(sftp), .only = T_SSH),
+	[SERVER_SFTP_PORT] = KEY("sftp_port", parse_int, S_OFF(sftp_port), .min = 1, .max = 65535,
+	    .only = T_SSH),
+	[SERVER_PRELOAD_EXE] = KEY("preload_exe", parse_winexe, S_OFF(preload_exe)),
+	[SERVER_DOMAIN] = KEY("domain", parse_domain, S_OFF(domain), .only = T_SMB),
+	[SERVER_AUTHFILE] = KEY("authfile", parse_path, S_OFF(authfile), .only = T_SMB),
+	[SERVER_PROTOCOL] = KEY("protocol", parse_choice, S_OFF(protocol), .choices = smb_protocols,
+	    .only = T_SMB),
+	[SERVER_KERBEROS] = KEY("kerberos", parse_bool, S_OFF(kerberos), .only = T_SMB),
 };
 static const struct key ui_keys[] = {
 	KEY("refresh", parse_int, C_OFF(refresh_seconds), .min = 1, .max = 3600, .unit = "seconds"),
@@ -282,6 +308,19 @@ parse_server(struct loader *L, const struct key *k, const char *v, void *field)
 	if (!servername_valid(v)) {
 		fail(L, L->line, "bad value for '%s': \"%s\" is not a server name (letters, digits, '-', '_' and '.', "
 		    "as in the [server NAME] header)", k->name, v);
+		return -1;
+	}
+	set_string(field, xstrdup(v));
+	return 0;
+}
+
+/* A Windows domain: its NetBIOS name (CORP) or its DNS name. */
+static int
+parse_domain(struct loader *L, const struct key *k, const char *v, void *field)
+{
+	if (!servername_valid(v)) {
+		fail(L, L->line, "bad value for '%s': \"%s\" is not a domain name such as CORP or "
+		    "corp.example.com (letters, digits, '-', '_' and '.')", k->name, v);
 		return -1;
 	}
 	set_string(field, xstrdup(v));
@@ -456,6 +495,7 @@ open_server(struct loader *L, const char *arg)
 	*s = (struct config_server){
 		.name = xstrdup(arg), .line = L->line, .transport = CONFIG_TRANSPORT_SSH,
 		.sms_path = xstrdup("E:\\SMS"), .connect_timeout = 10, .sftp = true,
+		.protocol = CONFIG_SMB_SMB2,
 	};
 	memset(L->server_seen, 0, sizeof L->server_seen);
 	L->obj = s;
@@ -463,12 +503,100 @@ open_server(struct loader *L, const char *arg)
 	return 0;
 }
 
+/* "ssh", or "ssh and smb": the transports of a key's only bits. */
+static char *
+transports_of(unsigned only)
+{
+	struct buf b;
+	buf_init(&b);
+	for (const struct choice *ch = transports; ch->name != NULL; ch++)
+		if (only & T_BIT(ch->value))
+			buf_printf(&b, "%s%s", b.len ? " and " : "", ch->name);
+	return buf_detach(&b);
+}
+
+/* A key of another transport only is refused as an unknown key is (it
+ * would be ignored, and the section would not do what it says), on its
+ * own line: the first such line, since the transport may come last. */
+static int
+check_server_keys(struct loader *L, const struct config_server *s)
+{
+	const struct key *bad = NULL;
+	int line = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(server_keys); i++) {
+		int at = L->server_seen[i];
+		if (at != 0 && server_keys[i].only != 0 && !(server_keys[i].only & T_BIT(s->transport)) &&
+		    (line == 0 || at < line)) {
+			bad = &server_keys[i];
+			line = at;
+		}
+	}
+	if (bad == NULL)
+		return 0;
+	struct buf keys;
+	buf_init(&keys);
+	for (size_t i = 0; i < ARRAY_SIZE(server_keys); i++)
+		if (server_keys[i].only == 0 || (server_keys[i].only & T_BIT(s->transport)))
+			buf_printf(&keys, "%s%s", keys.len ? ", " : "", server_keys[i].name);
+	char *for_whom = transports_of(bad->only);
+	const char *tname = config_transport_name(s->transport);
+	fail(L, line, "'%s' is a key of transport = %s only, but %s has transport = %s (line %d); "
+	    "the keys of a transport = %s server are: %s", bad->name, for_whom, L->title, tname,
+	    L->server_seen[SERVER_TRANSPORT], tname, keys.data);
+	free(for_whom);
+	buf_free(&keys);
+	return -1;
+}
+
+/* transport = smb: user = CORP\name becomes user name and domain CORP,
+ * which must agree with a domain = of the section; kerberos never reads
+ * a password, so an authfile beside it is a mistake. */
+static int
+close_smb(struct loader *L, struct config_server *s)
+{
+	int user_line = L->server_seen[SERVER_USER], domain_line = L->server_seen[SERVER_DOMAIN];
+	char *name = NULL, *dom = NULL, *why = NULL;
+	if (s->kerberos && s->authfile != NULL) {
+		fail(L, s->authfile_line, "'authfile' and kerberos = yes (line %d) do not go together: "
+		    "with kerberos the password is never used; remove one of them",
+		    L->server_seen[SERVER_KERBEROS]);
+		return -1;
+	}
+	if (s->user == NULL)
+		return 0;
+	if (authfile_split_account(s->user, &name, &dom, &why) != 0) {
+		fail(L, user_line, "bad value for 'user': \"%s\"; %s (transport = smb takes name "
+		    "or DOMAIN\\name)", s->user, why);
+		free(why);
+		return -1;
+	}
+	if (dom != NULL && s->domain != NULL && strcasecmp(dom, s->domain) != 0) {
+		fail(L, user_line, "user = %s names domain %s, but domain = %s (line %d); give the "
+		    "domain once", s->user, dom, s->domain, domain_line);
+		free(name);
+		free(dom);
+		return -1;
+	}
+	set_string(&s->user, name);
+	if (dom != NULL && s->domain == NULL)
+		s->domain = dom;
+	else
+		free(dom);
+	return 0;
+}
+
 static void
 close_server(struct loader *L)
 {
 	struct config_server *s = L->obj;
+	s->transport_line = L->server_seen[SERVER_TRANSPORT];
+	s->authfile_line = L->server_seen[SERVER_AUTHFILE];
 	if (s->host == NULL)
 		s->host = xstrdup(s->name);
+	if (check_server_keys(L, s) != 0)
+		return;
+	if (s->transport == CONFIG_TRANSPORT_SMB && close_smb(L, s) != 0)
+		return;
 	if (s->transport == CONFIG_TRANSPORT_SIM && L->sim_line == 0)
 		L->sim_line = L->server_seen[SERVER_TRANSPORT];
 }
@@ -791,6 +919,8 @@ config_free(struct config *c)
 		free(s->known_hosts);
 		free(s->sms_path);
 		free(s->preload_exe);
+		free(s->domain);
+		free(s->authfile);
 	}
 	free(c->servers);
 	free(c->path);

@@ -17,6 +17,9 @@ enum config_transport {
 	CONFIG_TRANSPORT_LOCAL,
 };
 
+/* transport = smb: the lowest dialect a server may speak. */
+enum config_smb_protocol { CONFIG_SMB_NT1, CONFIG_SMB_SMB2, CONFIG_SMB_SMB3 };
+
 enum config_glyphs { CONFIG_GLYPHS_AUTO, CONFIG_GLYPHS_UTF8, CONFIG_GLYPHS_ASCII };
 enum config_theme { CONFIG_THEME_DARK, CONFIG_THEME_LIGHT, CONFIG_THEME_MONO };
 
@@ -26,7 +29,9 @@ struct config_server {
 	enum config_transport transport;
 	char *host;               /* address to connect to (default: name) */
 	int port;                 /* 0 = transport default */
-	char *user;
+	char *user;               /* ssh: as written (Windows OpenSSH takes
+	                           * DOMAIN\user itself); smb: the name alone,
+	                           * its DOMAIN\ moved to domain */
 	char *identity;           /* key file */
 	char *known_hosts;
 	char *sms_path;           /* e.g. E:\SMS */
@@ -35,6 +40,13 @@ struct config_server {
 	int connect_timeout;      /* seconds */
 	bool sftp;                /* ssh: file queries over SFTP (default yes) */
 	int sftp_port;            /* ssh: SFTP's port; 0 = the same as port */
+	char *domain;             /* smb: the account's domain; NULL = none */
+	char *authfile;           /* smb: smbclient -A file with the password,
+	                           * read when the site is opened, not here */
+	enum config_smb_protocol protocol;  /* smb: lowest dialect (default SMB2) */
+	bool kerberos;            /* smb: log in with the Kerberos ticket cache */
+	int transport_line;       /* where transport = and authfile = are set, */
+	int authfile_line;        /* for messages (0 = not set) */
 };
 
 struct config {

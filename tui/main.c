@@ -176,7 +176,8 @@ main(int argc, char **argv)
 		.mouse = app.cfg.mouse,
 		.read_only = app.read_only,
 		.ssh = app.ssh,
-		.set_prompter = app.ssh ? main_set_prompter : NULL,
+		/* Whichever engine asks (ssh, smb): the UI answers. */
+		.set_prompter = app.prompt ? main_set_prompter : NULL,
 		.prompter_ctx = &app,
 	};
 	/* Repairs journal every step; the wizard borrows both for the run. */

@@ -45,8 +45,9 @@ struct tui_options {
 	const struct repair_env *repair;
 	const char *journal;                /* the repair journal; NULL: none */
 	/* The SSH engine when the site is reached over ssh, else NULL.  Once
-	 * the screen is up the UI answers its questions: set_prompter(ctx,
-	 * ...) swaps in the UI's asker and warning sink (app_set_prompter);
+	 * the screen is up the UI answers its questions, and the SMB engine's
+	 * passwords: set_prompter(ctx, ...), NULL when neither engine runs,
+	 * swaps in the UI's asker and warning sink (app_set_prompter);
 	 * the engine says where each host key waiting for a decision comes
 	 * from and would be written (sshloop_pending_host_keys). */
 	struct sshloop *ssh;

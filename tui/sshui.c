@@ -142,7 +142,7 @@ sshui_start(struct ui *u)
 {
 	const struct tui_options *o = u->opt;
 	int fds[2];
-	if (o->ssh == NULL || o->set_prompter == NULL)
+	if (o->set_prompter == NULL)    /* no engine asks (no ssh or smb server) */
 		return;
 	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
 		/* Refusing beats the terminal prompt under curses. */
@@ -240,7 +240,8 @@ sshui_show(struct ui *u)
 	pthread_mutex_unlock(&mb.lock);
 	if (!asked)
 		return;
-	snprintf(s->title, sizeof s->title, "%s asks (ssh)", s->server);
+	/* The SMB engine asks here too: the prompt says for what. */
+	snprintf(s->title, sizeof s->title, "%s asks", s->server);
 	struct text *t = dialog_open(u, s->title, sshui_choices,
 	    sizeof sshui_choices / sizeof sshui_choices[0], sshui_answered, s);
 	int width = dialog_text_width();

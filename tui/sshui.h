@@ -1,6 +1,7 @@
 /*
- * The SSH engine's questions and warnings in the full-screen UI.  The
- * engine asks for a passphrase or password on its own thread and waits for
+ * The SSH engine's questions and warnings in the full-screen UI, and the
+ * SMB engine's passwords, which come through the same prompter
+ * (tui/cli/app_prompt.h).  An engine asks on its own thread and waits for
  * the answer; the UI thread never waits for the engine.  They meet in a
  * mailbox: the engine leaves the question there and wakes the UI's poll
  * loop through a pipe, the UI shows a dialog with a masked input, and the
@@ -12,7 +13,8 @@
 
 struct ui;
 
-/* The screen is up: take over the engine's questions (no-op without ssh). */
+/* The screen is up: take over the engines' questions (no-op when no ssh or
+ * smb server is configured: nothing would ask). */
 void sshui_start(struct ui *u);
 /* The fd the engine writes to when it has something; -1 without ssh. */
 int sshui_fd(const struct ui *u);

@@ -136,12 +136,13 @@ ok $? "  $down: dp-unreachable, naming it and why: ${line:0:150}"
 others=$(summary "$SCRATCH/down.jsonl" | grep -v "^$down ")
 is "$others" "$(echo "$want" | grep -v "^$down ")" "  every other DP answers as before"
 
-# A DP whose transport is not carried yet (smb) is still reached by UNC
-# from the WMI host, with a warning that names it and its line.
-printf '\n[server %s]\ntransport = smb\n' "$down" | cat "$SCRATCH/unc.ini" - >"$SCRATCH/smb.ini"
+# A DP whose transport is not carried yet (local) is still reached by UNC
+# from the WMI host, with a warning that names it and its line.  (smb DPs
+# have their own transport: tests/cli/smb_config.sh.)
+printf '\n[server %s]\ntransport = local\n' "$down" | cat "$SCRATCH/unc.ini" - >"$SCRATCH/smb.ini"
 timeout 120 "$DPDOCTOR" diagnose "$pkg" -c "$SCRATCH/smb.ini" --format json \
 	>"$SCRATCH/smb.jsonl" 2>"$SCRATCH/smb.err"
-is $? 1 "a [server $down] with transport = smb: diagnose runs (exit 1)"
+is $? 1 "a [server $down] with transport = local: diagnose runs (exit 1)"
 grep -q "server $down (line [0-9]*): this version cannot carry its transport yet; it is reached by UNC path from $primary" "$SCRATCH/smb.err"
 ok $? "  a warning names the server, its line and how it is reached instead"
 is "$(summary "$SCRATCH/smb.jsonl")" "$want" "  and every DP answers as the demo's"

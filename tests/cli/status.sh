@@ -80,10 +80,14 @@ fi
 sed -i 's/transport = sim/transport = smb/' "$SCRATCH/site.ini"
 "$DPDOCTOR" status -c "$SCRATCH/site.ini" >/dev/null 2>"$SCRATCH/err"; is $? 2 "smb transport cannot run the query: exit 2"
 grep -q "$primary" "$SCRATCH/err"; ok $? "  naming the server"
-grep -q "only transport = ssh and sim work so far" "$SCRATCH/err"; ok $? "  and the transports that can run it"
+grep -q "site.ini:6: $primary: transport = smb cannot be the WMI host.*SMB carries files and runs no queries" "$SCRATCH/err"
+ok $? "  on its line, saying why (tests/cli/smb_config.sh has the whole message)"
+sed -i 's/transport = smb/transport = local/' "$SCRATCH/site.ini"
+"$DPDOCTOR" status -c "$SCRATCH/site.ini" >/dev/null 2>"$SCRATCH/err"; is $? 2 "local transport cannot run the query yet: exit 2"
+grep -q "only transport = ssh and sim work so far" "$SCRATCH/err"; ok $? "  saying which transports can"
 
 # ssh to a port where nothing listens (tests/cli/ssh.sh has a real sshd).
-sed -i 's/transport = smb/transport = ssh/' "$SCRATCH/site.ini"
+sed -i 's/transport = local/transport = ssh/' "$SCRATCH/site.ini"
 printf 'host = 127.0.0.1\nport = 1\nconnect_timeout = 5\n' >>"$SCRATCH/site.ini"
 DPDOCTOR_ASKPASS=false timeout 30 "$DPDOCTOR" status -c "$SCRATCH/site.ini" >/dev/null 2>"$SCRATCH/err"
 is $? 2 "ssh, connection refused: exit 2"

@@ -186,6 +186,187 @@ test_full(void)
 	config_free(&c);
 }
 
+/* transport = smb: every key, the defaults, and user = DOMAIN\name split
+ * into user and domain (an ssh user is kept as written: test_full). */
+static const char smb_ini[] =
+	"[site 009]\n"
+	"provider = SMS01\n"
+	"[server SMS01]\n"
+	"transport = ssh\n"
+	"[server LEEDSDP01]\n"
+	"transport = smb\n"
+	"host = leedsdp01.corp.example\n"
+	"port = 4455\n"
+	"user = CORP\\dpdoctor\n"
+	"authfile = ~/.config/dpdoctor/corp.auth\n"
+	"protocol = nt1\n"
+	"kerberos = no\n"
+	"connect_timeout = 20\n"
+	"sms_path = D:\\SMS\n"
+	"preload_exe = D:\\SMS\\bin\\i386\\PreloadPkgOnSite.exe\n"
+	"[server DP02]\n"
+	"transport = SMB\n"
+	"[server DP03]\n"
+	"domain = corp\n"
+	"user = Corp\\dpdoctor\n"
+	"protocol = SMB3\n"
+	"kerberos = yes\n"
+	"transport = smb\n"
+	"[server DP04]\n"
+	"transport = smb\n"
+	"user = dpdoctor@corp.example\n"
+	"domain = corp.example\n"
+	"authfile = dp04.auth\n";
+
+static void
+test_smb(void)
+{
+	struct config c;
+	if (setenv("HOME", "/home/admin", 1) != 0 || !load_ok("smb servers", smb_ini, &c))
+		return;
+	const struct config_server *s = config_server(&c, "LEEDSDP01");
+	if (!ok(s != NULL && s->transport == CONFIG_TRANSPORT_SMB, "LEEDSDP01: transport = smb"))
+		return;
+	is_int(s->transport_line, 6, "  the line of transport =, for messages");
+	is_str(s->host, "leedsdp01.corp.example", "  host");
+	is_int(s->port, 4455, "  port");
+	is_str(s->user, "dpdoctor", "  user = CORP\\dpdoctor: the name alone");
+	is_str(s->domain, "CORP", "  and its domain");
+	is_str(s->authfile, "/home/admin/.config/dpdoctor/corp.auth", "  authfile: ~/ is $HOME");
+	is_int(s->authfile_line, 10, "  the authfile's line, for its errors");
+	is_int(s->protocol, CONFIG_SMB_NT1, "  protocol = nt1 (any case)");
+	ok(!s->kerberos, "  kerberos = no");
+	is_int(s->connect_timeout, 20, "  connect_timeout");
+	is_str(s->sms_path, "D:\\SMS", "  sms_path");
+	is_str(s->preload_exe, "D:\\SMS\\bin\\i386\\PreloadPkgOnSite.exe", "  preload_exe");
+	const struct config_server *d = config_server(&c, "DP02");
+	if (!ok(d != NULL && d->transport == CONFIG_TRANSPORT_SMB, "DP02: transport = SMB (any case)"))
+		return;
+	is_str(d->host, "DP02", "  host defaults to the section name");
+	is_int(d->port, 0, "  port 0 = the transport's (445)");
+	ok(d->user == NULL && d->domain == NULL && d->authfile == NULL,
+	    "  no user, domain or authfile unless given");
+	is_int(d->authfile_line, 0, "  authfile_line 0");
+	is_int(d->protocol, CONFIG_SMB_SMB2, "  protocol defaults to SMB2");
+	ok(!d->kerberos, "  kerberos defaults to no");
+	is_int(d->connect_timeout, 10, "  connect_timeout defaults to 10");
+	d = config_server(&c, "DP03");
+	if (!ok(d != NULL, "DP03"))
+		return;
+	is_str(d->user, "dpdoctor", "  user = Corp\\dpdoctor with domain = corp: one domain");
+	is_str(d->domain, "corp", "  domain as the domain key writes it");
+	is_int(d->protocol, CONFIG_SMB_SMB3, "  protocol = SMB3");
+	ok(d->kerberos, "  kerberos = yes");
+	is_int(d->transport_line, 23, "  transport given last: its own line");
+	d = config_server(&c, "DP04");
+	if (!ok(d != NULL, "DP04"))
+		return;
+	is_str(d->user, "dpdoctor@corp.example", "  a user principal name");
+	is_str(d->domain, "corp.example", "  domain = corp.example");
+	char *rel = xasprintf("%s/dp04.auth", tmpdir);
+	is_str(d->authfile, rel, "  a relative authfile is taken from the config's folder");
+	free(rel);
+	s = config_server(&c, "SMS01");
+	ok(s != NULL && s->domain == NULL && s->authfile == NULL && s->transport_line == 4,
+	    "an ssh server has no smb values");
+	config_free(&c);
+}
+
+/* A key of one transport only, in a section of another: refused on its own
+ * line, the first such line even when transport = comes after it. */
+static void
+test_transport_keys(void)
+{
+	static const struct {
+		const char *transport, *line, *needle;
+	} bad[] = {
+		{ "smb", "identity = ~/.ssh/id_ed25519", "'identity' is a key of transport = ssh only, but "
+		    "[server DP01] has transport = smb (line 4); the keys of a transport = smb server are: "
+		    "transport, host, port, user, sms_path, connect_timeout, preload_exe, domain, authfile, "
+		    "protocol, kerberos" },
+		{ "smb", "known_hosts = /etc/ssh/ssh_known_hosts", "'known_hosts' is a key of transport = ssh only" },
+		{ "smb", "sftp = no", "'sftp' is a key of transport = ssh only" },
+		{ "smb", "sftp_port = 22", "'sftp_port' is a key of transport = ssh only" },
+		{ "ssh", "domain = CORP", "'domain' is a key of transport = smb only, but [server DP01] has "
+		    "transport = ssh (line 4); the keys of a transport = ssh server are: transport, host, port, "
+		    "user, identity, known_hosts, sms_path, connect_timeout, sftp, sftp_port, preload_exe" },
+		{ "ssh", "authfile = ~/corp.auth", "'authfile' is a key of transport = smb only" },
+		{ "ssh", "protocol = NT1", "'protocol' is a key of transport = smb only" },
+		{ "ssh", "kerberos = yes", "'kerberos' is a key of transport = smb only" },
+		{ "sim", "kerberos = no", "'kerberos' is a key of transport = smb only, but [server DP01] "
+		    "has transport = sim (line 4)" },
+		{ "local", "identity = ~/k", "'identity' is a key of transport = ssh only" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *text = xasprintf("[site 009]\nsim_dir = /s\n[server DP01]\ntransport = %s\nport = 1\n%s\n",
+		    bad[i].transport, bad[i].line);
+		char *what = xasprintf("transport = %s, %s", bad[i].transport, bad[i].line);
+		expect_error(what, text, 6, bad[i].needle);
+		free(what);
+		free(text);
+	}
+	expect_error("ssh keys before transport = smb: the first one's line",
+	    "[site 009]\n[server DP01]\nport = 1\nsftp = no\nidentity = ~/k\ntransport = smb\n", 4,
+	    "'sftp' is a key of transport = ssh only, but [server DP01] has transport = smb (line 6)");
+	expect_error("an earlier error in the section comes first",
+	    "[site 009]\n[server DP01]\nsftp = no\nprotocol = SMB4\ntransport = smb\n", 4,
+	    "bad value for 'protocol'");
+}
+
+/* Bad values of the smb keys, and the checks across them. */
+static void
+test_smb_errors(void)
+{
+	static const struct {
+		const char *line, *needle;
+	} bad[] = {
+		{ "protocol = SMB1", "bad value for 'protocol': \"SMB1\"; it must be NT1, SMB2 or SMB3" },
+		{ "protocol = 2", "it must be NT1, SMB2 or SMB3" },
+		{ "protocol =", "'protocol' has no value" },
+		{ "kerberos = maybe", "bad value for 'kerberos': \"maybe\"; it must be yes or no" },
+		{ "domain = CO RP", "bad value for 'domain': \"CO RP\" is not a domain name such as CORP "
+		    "or corp.example.com" },
+		{ "domain = corp..example", "is not a domain name" },
+		{ "authfile = ~bob/corp.auth", "bad value for 'authfile': \"~bob/corp.auth\"; only ~/ "
+		    "(your own home) is understood" },
+		{ "authfile = \"~/corp.auth\"", "is in quotes" },
+		{ "authfile =", "'authfile' has no value" },
+		{ "user = CORP\\", "bad value for 'user': \"CORP\\\"; there is no name after the backslash "
+		    "(transport = smb takes name or DOMAIN\\name)" },
+		{ "user = \\dpdoctor", "there is no domain before the backslash" },
+		{ "user = CORP\\EU\\dpdoctor", "it has more than one backslash" },
+		{ "user = CO RP\\dpdoctor", "\"CO RP\" is not a domain name" },
+		{ "user = dp:doctor", "it contains ':', which Windows account names cannot" },
+		{ "port = 0", "from 1 to 65535" },
+		{ "connect_timeout = 601", "from 1 to 600 seconds" },
+		{ "host = leeds dp01", "not a host name or IP address" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *text = xasprintf("[site 009]\n[server LEEDSDP01]\ntransport = smb\n%s\n", bad[i].line);
+		expect_error(bad[i].line, text, 4, bad[i].needle);
+		free(text);
+	}
+	expect_error("user and domain name two domains",
+	    "[site 009]\n[server DP01]\ntransport = smb\ndomain = CORP\nuser = EUROPE\\dpdoctor\n", 5,
+	    "user = EUROPE\\dpdoctor names domain EUROPE, but domain = CORP (line 4); give the domain once");
+	expect_error("user and domain name two domains, domain last",
+	    "[site 009]\n[server DP01]\nuser = EUROPE\\dpdoctor\ntransport = smb\ndomain = CORP\n", 3,
+	    "names domain EUROPE, but domain = CORP (line 5)");
+	expect_error("authfile and kerberos",
+	    "[site 009]\n[server DP01]\ntransport = smb\nkerberos = yes\n\nauthfile = ~/corp.auth\n", 6,
+	    "'authfile' and kerberos = yes (line 4) do not go together: with kerberos the password is "
+	    "never used; remove one of them");
+	struct config c;
+	if (load_ok("authfile with kerberos = no", "[site 009]\n[server DP01]\ntransport = smb\n"
+	    "kerberos = no\nauthfile = /etc/dpdoctor/corp.auth\n", &c))
+		is_str(c.servers[0].authfile, "/etc/dpdoctor/corp.auth", "  kept as written");
+	config_free(&c);
+	if (load_ok("an ssh user is not an smb account", "[site 009]\n[server DP01]\n"
+	    "transport = ssh\nuser = a\\b\\c\n", &c))
+		is_str(c.servers[0].user, "a\\b\\c", "  kept as written for ssh");
+	config_free(&c);
+}
+
 /* wmi_host defaults to the provider, else the site server; case as the
  * file writes it in the key it came from. */
 static void
@@ -464,7 +645,7 @@ test_example(void)
 	static const char *const keys[] = {
 		"generation", "provider", "site_server", "wmi_host", "sim_dir", "max_parallel",
 		"transport", "host", "port", "user", "identity", "known_hosts", "sms_path", "connect_timeout",
-		"sftp", "sftp_port", "preload_exe",
+		"sftp", "sftp_port", "preload_exe", "domain", "authfile", "protocol", "kerberos",
 		"refresh", "theme", "glyphs", "mouse", "read_only",
 	};
 	const char *top = getenv("top_srcdir");
@@ -559,6 +740,9 @@ main(void)
 	test_full();
 	test_lenient();
 	test_wmi_host_default();
+	test_smb();
+	test_transport_keys();
+	test_smb_errors();
 	test_section_errors();
 	test_key_errors();
 	test_value_errors();

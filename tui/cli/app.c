@@ -2,13 +2,16 @@
  * Opening the site to look at.  Two roads lead here: --demo (the simulated
  * site under the state directory, created on first use) and a configuration
  * file that names the site and how to reach the server that runs its
- * queries (the WMI host: over ssh, or the simulator).  Either way the
- * result is one transport and one site code; a road that cannot be taken
- * says exactly why and how to proceed, and the caller exits with 2.
+ * queries (the WMI host: over ssh, or the simulator) and the servers with a
+ * transport of their own (ssh or smb).  Either way the result is one
+ * transport and one site code; a road that cannot be taken says exactly
+ * why and how to proceed, and the caller exits with 2.
  */
 #include "autoconf.h"
 #include "tui/cli/app.h"
 #include "tui/cli/app_ssh.h"
+#include "tui/cli/app_smb.h"
+#include "tui/cli/app_prompt.h"
 #include "backend/transport/route.h"
 #include "backend/core/nal.h"
 #include "backend/sim/sim.h"
@@ -161,20 +164,23 @@ typedef int (*app_transport_fn)(struct app *a, const struct app_args *args, cons
  * servers are reached by UNC path from the WMI host.  wmi: it can be the
  * WMI host (run the queries); routed: a server with it gets the ops on its
  * own files (backend/transport/route.h), where the simulator is the whole
- * site in one.
+ * site in one; not_wmi: why it never can be the WMI host, for a transport
+ * that carries files only.
  */
 struct app_transport {
 	enum config_transport kind;  /* named as config_transport_name() spells it */
 	app_transport_fn open;
 	bool wmi;
 	bool routed;
+	const char *not_wmi;
 };
 
 static const struct app_transport app_transports[] = {
-	{ CONFIG_TRANSPORT_SSH, app_ssh_transport, true, true },
-	{ CONFIG_TRANSPORT_SIM, app_sim_transport, true, false },
-	{ CONFIG_TRANSPORT_SMB, NULL, false, true },
-	{ CONFIG_TRANSPORT_LOCAL, NULL, false, true },
+	{ CONFIG_TRANSPORT_SSH, app_ssh_transport, true, true, NULL },
+	{ CONFIG_TRANSPORT_SIM, app_sim_transport, true, false, NULL },
+	{ CONFIG_TRANSPORT_SMB, app_smb_transport, false, true,
+	  "SMB carries files and runs no queries (WMI, PreloadPkgOnSite)" },
+	{ CONFIG_TRANSPORT_LOCAL, NULL, false, true, NULL },
 };
 #define APP_NTRANSPORTS (sizeof app_transports / sizeof app_transports[0])
 
@@ -264,6 +270,13 @@ app_open_transport(struct app *a, const struct app_args *args, const char *path)
 		return 2;
 	}
 	const struct app_transport *row = app_transport_of(srv->transport);
+	if (row->not_wmi != NULL) {
+		fprintf(stderr, "dpdoctor: %s:%d: %s: transport = %s cannot be the WMI host, the server "
+		    "that runs the site's queries (wmi_host, else provider, else site_server): %s; "
+		    "reach %s over ssh\n", path, srv->transport_line, srv->name,
+		    config_transport_name(srv->transport), row->not_wmi, srv->name);
+		return 2;
+	}
 	if (row->open == NULL || !row->wmi) {
 		char *working = app_wmi_transports();
 		fprintf(stderr, "dpdoctor: %s: server %s (line %d) uses a transport this "
@@ -351,8 +364,11 @@ void
 app_close(struct app *a)
 {
 	transport_close(a->t);
-	/* After the transport: it holds the engine. */
+	/* After the transports, which hold the engines; the prompter after
+	 * both, whose threads ask through it. */
+	app_smb_close(a);
 	app_ssh_close(a);
+	app_prompt_free(a);
 	free(a->provider);
 	free(a->primary);
 	free(a->sim_dir);

@@ -25,7 +25,8 @@ struct app_args {
 	bool accept_new_host_keys; /* --accept-new-host-key */
 };
 
-struct app_prompt;             /* who answers the SSH engine (app_ssh.c) */
+struct app_prompt;             /* who answers the engines (app_prompt.c) */
+struct smbeng;                 /* backend/transport/smb/smbconn.h */
 
 struct app {
 	struct config cfg;
@@ -36,8 +37,10 @@ struct app {
 	char *sim_dir;             /* the simulated site, when the transport is sim */
 	char *label;               /* for headers: "demo /path" or the config file */
 	bool read_only;
-	struct sshloop *ssh;       /* the SSH engine, when the site is reached by ssh */
-	struct app_prompt *prompt; /* its questions and warnings go here */
+	struct sshloop *ssh;       /* the SSH engine, when a server is reached by ssh */
+	struct smbeng *smb;        /* the SMB engine, when a server is reached by smb */
+	struct app_prompt *prompt; /* their questions (and ssh's warnings) go here;
+	                            * NULL when neither runs */
 };
 
 /* Long-only options get values outside the character range, so they never
@@ -71,13 +74,14 @@ char *app_journal_path(void);
 void app_repair_env(struct app *a, struct repair_env *env, char *journal);
 
 /*
- * The seam for the full-screen UI: the SSH engine asks for secrets and
- * reports warnings through these.  Until someone swaps them, secrets come
- * from askpass (tui/cli/askpass.h) and warnings go to stderr, and an unknown
- * host key's error says to run again with --accept-new-host-key.  The TUI
- * calls this once the screen is up (ask runs on the engine thread: it must
- * hand the question to the UI thread and wait); NULL functions restore
- * the command-line ones.  No-op when the site is not reached by ssh.
+ * The seam for the full-screen UI: the SSH and SMB engines ask for
+ * secrets (and ssh reports warnings) through these.  Until someone swaps
+ * them, secrets come from askpass (tui/cli/askpass.h) and warnings go to
+ * stderr, and an unknown host key's error says to run again with
+ * --accept-new-host-key.  The TUI calls this once the screen is up (ask
+ * runs on an engine thread: it must hand the question to the UI thread and
+ * wait); NULL functions restore the command-line ones.  No-op when no
+ * server is reached by ssh or smb (a->prompt is NULL).
  */
 void app_set_prompter(struct app *a, ssh_ask_fn ask, void *ask_ctx, sshkh_warn_fn warn,
     void *warn_ctx);

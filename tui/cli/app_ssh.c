@@ -4,10 +4,9 @@
  * runs every query; distribution points without a transport of their own
  * are reached from there by UNC path, which the ops already use.
  *
- * The engine asks for secrets and reports warnings on its own threads, so
- * it is given fixed trampolines into a small prompter whose functions can
- * be swapped under a lock: the command line answers from askpass and
- * stderr, and the full-screen UI swaps in its own once the screen is up.
+ * The engine asks for secrets and reports warnings on its own threads
+ * through the app's prompter (app_prompt.h), which the SMB engine asks
+ * through too.
  *
  * The transport is wrapped once more for the command line: a transport
  * error carries only text, and when it failed because the host key is
@@ -19,75 +18,12 @@
  */
 #include "autoconf.h"
 #include "tui/cli/app_ssh.h"
-#include "tui/cli/askpass.h"
+#include "tui/cli/app_prompt.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-struct app_prompt {
-	pthread_mutex_t lock;      /* ask/warn may be swapped while the engine runs */
-	ssh_ask_fn ask;
-	void *ask_ctx;
-	sshkh_warn_fn warn;
-	void *warn_ctx;
-	bool cli_hint;             /* explain --accept-new-host-key in errors */
-	struct sshloop *l;
-};
-
-/* ---- the prompter -------------------------------------------------------- */
-
-static void
-prompt_warn_stderr(void *ctx, const char *msg)
-{
-	(void)ctx;
-	fprintf(stderr, "dpdoctor: warning: %s\n", msg);
-}
-
-static int
-prompt_ask(void *ctx, const char *server, const char *prompt, bool echo, char **answer)
-{
-	struct app_prompt *p = ctx;
-	if (pthread_mutex_lock(&p->lock) != 0)
-		return -1;
-	ssh_ask_fn fn = p->ask;
-	void *fn_ctx = p->ask_ctx;
-	(void)pthread_mutex_unlock(&p->lock);
-	/* Called unlocked: the person may take minutes to answer. */
-	return fn(fn_ctx, server, prompt, echo, answer);
-}
-
-static void
-prompt_warn(void *ctx, const char *msg)
-{
-	struct app_prompt *p = ctx;
-	if (pthread_mutex_lock(&p->lock) != 0) {
-		prompt_warn_stderr(NULL, msg);
-		return;
-	}
-	sshkh_warn_fn fn = p->warn;
-	void *fn_ctx = p->warn_ctx;
-	(void)pthread_mutex_unlock(&p->lock);
-	fn(fn_ctx, msg);
-}
-
-void
-app_set_prompter(struct app *a, ssh_ask_fn ask, void *ask_ctx, sshkh_warn_fn warn,
-    void *warn_ctx)
-{
-	struct app_prompt *p = a->prompt;
-	if (p == NULL || pthread_mutex_lock(&p->lock) != 0)
-		return;
-	p->ask = ask ? ask : askpass_ask;
-	p->ask_ctx = ask ? ask_ctx : NULL;
-	p->warn = warn ? warn : prompt_warn_stderr;
-	p->warn_ctx = warn ? warn_ctx : NULL;
-	/* A UI that asks does not need to be told to restart with an option. */
-	p->cli_hint = ask == NULL;
-	(void)pthread_mutex_unlock(&p->lock);
-}
 
 /* ---- the hint wrapper ------------------------------------------------------ */
 
@@ -95,6 +31,7 @@ struct hint_transport {
 	struct transport_ops ops;  /* the inner transport's, with ours in place */
 	struct transport *inner;
 	struct app_prompt *p;
+	struct sshloop *l;         /* whose waiting host keys to look at */
 };
 
 /* The host key file a Windows OpenSSH server keeps for that key type. */
@@ -126,15 +63,13 @@ hint_pick(const struct sshloop_hostkey *v, size_t n, const char *server, const c
 }
 
 static void
-hint_add(struct app_prompt *p, const char *server, char **err)
+hint_add(const struct hint_transport *h, const char *server, char **err)
 {
-	if (err == NULL || *err == NULL || pthread_mutex_lock(&p->lock) != 0)
+	if (err == NULL || *err == NULL || !app_prompt_cli_hint(h->p))
 		return;
-	bool hint = p->cli_hint;
-	(void)pthread_mutex_unlock(&p->lock);
 	struct sshloop_hostkey *v = NULL;
 	size_t n = 0;
-	if (!hint || sshloop_pending_host_keys(p->l, &v, &n) != 0)
+	if (sshloop_pending_host_keys(h->l, &v, &n) != 0)
 		return;
 	const struct sshloop_hostkey *k = hint_pick(v, n, server, *err);
 	if (k == NULL) {
@@ -165,7 +100,7 @@ hint_call(struct transport *t, const struct op *op, proto_record_fn fn, void *ar
 	/* Only a failure to carry the op can be the host key's; a failed
 	 * reply came from the host. */
 	if (rc == TRANSPORT_EFAIL)
-		hint_add(h->p, t->host, err);
+		hint_add(h, t->host, err);
 	return rc;
 }
 
@@ -180,7 +115,7 @@ hint_close(struct transport *t)
 /* Read-only mode is checked by transport_call on the wrapper, before
  * anything reaches the inner transport. */
 static struct transport *
-hint_wrap(struct transport *inner, struct app_prompt *p)
+hint_wrap(struct transport *inner, struct app_prompt *p, struct sshloop *l)
 {
 	struct hint_transport *h = xcalloc(1, sizeof *h);
 	h->ops = *inner->ops;
@@ -188,24 +123,11 @@ hint_wrap(struct transport *inner, struct app_prompt *p)
 	h->ops.close = hint_close;
 	h->inner = inner;
 	h->p = p;
+	h->l = l;
 	return transport_new(&h->ops, inner->host, inner->answers, h);
 }
 
 /* ---- opening and closing ------------------------------------------------ */
-
-static struct app_prompt *
-prompt_new(void)
-{
-	struct app_prompt *p = xcalloc(1, sizeof *p);
-	if (pthread_mutex_init(&p->lock, NULL) != 0) {
-		free(p);
-		return NULL;
-	}
-	p->ask = askpass_ask;
-	p->warn = prompt_warn_stderr;
-	p->cli_hint = true;
-	return p;
-}
 
 /* libssh2_init before any thread exists: app_open runs in main() before
  * the UI or any job starts one. */
@@ -221,8 +143,9 @@ app_ssh_global_init(void)
 	return 0;
 }
 
-/* The process's one engine and its prompter, started for the first ssh
- * server the configuration names.  0, or 2 with a message. */
+/* The process's one engine, started for the first ssh server the
+ * configuration names, asking through the app's prompter.  0, or 2 with a
+ * message. */
 static int
 app_ssh_engine(struct app *a, const struct app_args *args, const char *path)
 {
@@ -232,17 +155,16 @@ app_ssh_engine(struct app *a, const struct app_args *args, const char *path)
 		fprintf(stderr, "dpdoctor: the ssh library (libssh2) failed to initialise\n");
 		return 2;
 	}
-	if ((a->prompt = prompt_new()) == NULL) {
-		fprintf(stderr, "dpdoctor: cannot create a lock for the ssh engine\n");
+	struct app_prompt *p = app_prompt_get(a);
+	if (p == NULL)
 		return 2;
-	}
 	struct sshloop_config lc = {
 		.max_parallel = a->cfg.max_parallel,
 		.accept_new_host_keys = args->accept_new_host_keys,
-		.ask = prompt_ask,
-		.ask_ctx = a->prompt,
-		.warn = prompt_warn,
-		.warn_ctx = a->prompt,
+		.ask = app_prompt_ask,
+		.ask_ctx = p,
+		.warn = app_prompt_warn,
+		.warn_ctx = p,
 	};
 	char *err = NULL;
 	if ((a->ssh = sshloop_new(&lc, &err)) == NULL) {
@@ -251,7 +173,6 @@ app_ssh_engine(struct app *a, const struct app_args *args, const char *path)
 		free(err);
 		return 2;
 	}
-	a->prompt->l = a->ssh;
 	return 0;
 }
 
@@ -280,7 +201,7 @@ app_ssh_transport(struct app *a, const struct app_args *args, const char *path,
 		    path, srv->name, srv->line);
 		return 2;
 	}
-	*out = hint_wrap(inner, a->prompt);
+	*out = hint_wrap(inner, a->prompt, a->ssh);
 	return 0;
 }
 
@@ -290,9 +211,4 @@ app_ssh_close(struct app *a)
 	if (a->ssh != NULL)
 		sshloop_free(a->ssh);
 	a->ssh = NULL;
-	if (a->prompt != NULL) {
-		(void)pthread_mutex_destroy(&a->prompt->lock);
-		free(a->prompt);
-		a->prompt = NULL;
-	}
 }

@@ -10,12 +10,13 @@
 #include "tui/cli/app.h"
 
 /* A transport to srv (a transport = ssh server of a->cfg) over the
- * process's one engine, started with the first (sets a->ssh, a->prompt).
+ * process's one engine, started with the first (sets a->ssh; a->prompt
+ * through app_prompt_get).
  * 0 with *t, or 2 with a message on stderr naming path (the configuration
  * file). */
 int app_ssh_transport(struct app *a, const struct app_args *args, const char *path,
     const struct config_server *srv, struct transport **t);
-/* Free the engine and the prompter (after transport_close). */
+/* Free the engine (after transport_close, before app_prompt_free). */
 void app_ssh_close(struct app *a);
 
 #endif
