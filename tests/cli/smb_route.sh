@@ -24,6 +24,13 @@ trap 'smbd_stop; sshd_stop; cleanup_scratch' EXIT
 dps=$(awk -F'\t' '$1 == "S" { print $2 }' "$demo/site.db" | grep -vx "$primary")
 ndps=$(echo "$dps" | wc -l)
 [ "$ndps" -ge 10 ]; ok $? "the demo has $ndps DPs besides the primary"
+# The demo's own answers first, in process: the simulator must not write
+# files as root once the servers (acting as the site's owner) serve them.
+tail -n +2 "$SCRATCH/demo.csv" | cut -d, -f1,3 | tr , ' ' >"$SCRATCH/cells"
+cut -d' ' -f1 "$SCRATCH/cells" | sort -u >"$SCRATCH/pkgs"
+for p in $(cat "$SCRATCH/pkgs"); do
+	"$DPDOCTOR" diagnose "$p" --demo="$demo" --format json
+done >"$SCRATCH/demo.jsonl" 2>/dev/null
 smbd_start "$demo" $dps; ok $? "one smbd per DP"
 sshd_start "$demo"; ok $? "sshd starts (the WMI host)"
 [ -n "${SSHD_PID:-}" ] && [ -n "${SMBD_BASE:-}" ] || { done_testing; exit 1; }
@@ -39,14 +46,8 @@ is "$(grep -c '^transport = smb' "$SCRATCH/smb.ini")" "$ndps" "smb.ini: every DP
 summary() { python3 -c 'import json,sys
 for l in open(sys.argv[1]):
 	d = json.loads(l); print(d["package"], d["dp"], d["state"], d["finding"], d["error"])' "$1" | sort; }
-# The failing cells of the demo, and their packages.
-tail -n +2 "$SCRATCH/demo.csv" | cut -d, -f1,3 | tr , ' ' >"$SCRATCH/cells"
-cut -d' ' -f1 "$SCRATCH/cells" | sort -u >"$SCRATCH/pkgs"
 
 # ---- every failing cell: the demo's findings, over SMB ---------------------------
-for p in $(cat "$SCRATCH/pkgs"); do
-	"$DPDOCTOR" diagnose "$p" --demo="$demo" --format json
-done >"$SCRATCH/demo.jsonl" 2>/dev/null
 : >"$SSHD_OPS_LOG"
 t0=$(date +%s)
 for p in $(cat "$SCRATCH/pkgs"); do
