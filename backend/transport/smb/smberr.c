@@ -9,7 +9,9 @@
  *   wrong password, unknown user   EACCES while connecting (LOGON_FAILURE)
  *   share the user may not use     EACCES while connecting (ACCESS_DENIED)
  *   no such share                  ENOENT while connecting (BAD_NETWORK_NAME)
- *   no common dialect              EINVAL while connecting
+ *   server only NT1, client SMB2+  ECONNABORTED while connecting (it hangs up)
+ *   server SMB2+, client only NT1  EINVAL while connecting ("No compatible
+ *                                  protocol selected by server")
  *   nothing on the port            ECONNREFUSED at once
  *   server frozen (SIGSTOP)        ETIMEDOUT after the connection's timeout
  *   server killed mid-read         ECONNRESET or EPIPE (connection lost)
@@ -20,8 +22,9 @@
  *
  * EACCES while connecting is a log-on failure or a refused share; only
  * another log-on tells them apart (smblib_logon_works, to IPC$).  EINVAL
- * while connecting is a dialect the server does not offer when a lower
- * one connects (smblib_offered_below).  Refusals of one file are
+ * or a lost connection while connecting is a dialect the server does not
+ * offer when a lower one negotiates (smblib_offered_below).  Refusals of
+ * one file are
  * FILES_REFUSED; anything about the connection, the log-on or the share
  * is FILES_FAILED.
  */
@@ -161,6 +164,19 @@ connect_access(struct smbsrv *s, const char *share, int timeout_ms, char **msg)
 	return k;
 }
 
+/* Whether the server negotiates a dialect below the server's minimum
+ * (and *msg names both). */
+static bool
+connect_dialect(struct smbsrv *s, int timeout_ms, char **msg)
+{
+	int offered = s->proto == SMB_PROTO_NT1 ? -1 : smblib_offered_below(s, timeout_ms);
+	if (offered < 0)
+		return false;
+	err_set(msg, "%s: the server offers only %s, below protocol = %s", s->name,
+	    offered_words[offered], smb_proto_name(s->proto));
+	return true;
+}
+
 enum smberr_kind
 smberr_connect(struct smbsrv *s, int e, const char *share, int timeout_ms, char **msg)
 {
@@ -171,17 +187,23 @@ smberr_connect(struct smbsrv *s, int e, const char *share, int timeout_ms, char 
 	case ENOENT:
 		err_set(msg, "%s: no share %s (NT_STATUS_BAD_NETWORK_NAME)", s->name, share);
 		return SMBERR_SHARE;
-	case EINVAL: {
-		int offered = smblib_offered_below(s, timeout_ms);
-		if (offered >= 0)
-			err_set(msg, "%s: the server offers only %s, below protocol = %s", s->name,
-			    offered_words[offered], smb_proto_name(s->proto));
-		else
-			err_set(msg, "%s: no dialect in common with %s port %d (protocol = %s; the "
-			    "negotiation failed with EINVAL)", s->name, s->address, s->port,
-			    smb_proto_name(s->proto));
+	case EINVAL:
+		if (connect_dialect(s, timeout_ms, msg))
+			return SMBERR_DIALECT;
+		err_set(msg, "%s: no dialect in common with %s port %d (protocol = %s; the "
+		    "negotiation failed with EINVAL)", s->name, s->address, s->port,
+		    smb_proto_name(s->proto));
 		return SMBERR_DIALECT;
-	}
+	case ECONNABORTED:
+	case ECONNRESET:
+	case EPIPE:
+	case ENOTCONN:
+	case EIO:
+		/* A server that speaks only SMB1 hangs up on a negotiation
+		 * offering SMB2 and up. */
+		if (connect_dialect(s, timeout_ms, msg))
+			return SMBERR_DIALECT;
+		break;
 	case ETIMEDOUT:
 		err_set(msg, "%s: no answer from %s port %d within %d s (NT_STATUS_IO_TIMEOUT)",
 		    s->name, s->address, s->port, (timeout_ms + 999) / 1000);

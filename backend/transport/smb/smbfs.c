@@ -246,6 +246,17 @@ job_read(struct smbjob *j, SMBCCTX *c)
 		return;
 	}
 	bool ok = true;
+	/* One allocation for what the file holds (growing by doubling would
+	 * copy a large read over and over), and no read asked past its end:
+	 * over SMB1, libsmbclient's pipelined reads past the end leave the
+	 * connection unusable for the next call, which then reconnects.  A
+	 * log that grows meanwhile is read on the next call. */
+	struct stat sb;
+	if (smbc_getFunctionFstat(c)(c, f, &sb) == 0) {
+		uint64_t left = (uint64_t)sb.st_size > r->off ? (uint64_t)sb.st_size - r->off : 0;
+		r->len = left < r->len ? left : r->len;
+		buf_grow(&r->out, (size_t)(r->len < READ_MAX ? r->len : READ_MAX));
+	}
 	if (r->off > 0 && smbc_getFunctionLseek(c)(c, f, (off_t)r->off, SEEK_SET) < 0) {
 		smbjob_errno(j, errno);
 		ok = false;
@@ -507,7 +518,7 @@ splice_go_on(off_t n, void *priv)
 
 /* The copy through this machine when the server cannot splice. */
 static bool
-copy_loop(struct smbjob *j, SMBCCTX *c, SMBCFILE *in, SMBCFILE *out)
+copy_loop(struct smbjob *j, SMBCCTX *c, SMBCFILE *in, SMBCFILE *out, off_t size)
 {
 	if (smbc_getFunctionLseek(c)(c, in, 0, SEEK_SET) < 0 ||
 	    smbc_getFunctionLseek(c)(c, out, 0, SEEK_SET) < 0 ||
@@ -516,9 +527,14 @@ copy_loop(struct smbjob *j, SMBCCTX *c, SMBCFILE *in, SMBCFILE *out)
 		return false;
 	}
 	char *b = xmalloc(READ_CHUNK);
-	ssize_t n;
+	ssize_t n = 0;
 	bool ok = true;
-	while (ok && (n = smbc_getFunctionRead(c)(c, in, b, READ_CHUNK)) > 0) {
+	/* Never past the end (see job_read). */
+	for (off_t left = size; ok && left > 0; left -= n) {
+		n = smbc_getFunctionRead(c)(c, in, b, left < (off_t)READ_CHUNK ? (size_t)left :
+		    READ_CHUNK);
+		if (n <= 0)
+			break;
 		for (ssize_t done = 0; ok && done < n;) {
 			ssize_t w = smbc_getFunctionWrite(c)(c, out, b + done, (size_t)(n - done));
 			ok = w > 0 && smbjob_go_on(j);
@@ -533,16 +549,21 @@ copy_loop(struct smbjob *j, SMBCCTX *c, SMBCFILE *in, SMBCFILE *out)
 	return ok;
 }
 
+/* Splice, else the loop; DPDOCTOR_SMB_NO_SPLICE=1 takes the loop (to
+ * test it, or to rule the server's copy out when one looks wrong). */
 static bool
 copy_data(struct smbjob *j, SMBCCTX *c, SMBCFILE *in, SMBCFILE *out, off_t size)
 {
+	const char *no = getenv("DPDOCTOR_SMB_NO_SPLICE");
+	if (no != NULL && strcmp(no, "1") == 0)
+		return copy_loop(j, c, in, out, size);
 	errno = 0;
 	off_t n = smbc_getFunctionSplice(c)(c, in, out, size, splice_go_on, j);
 	if (n == size)
 		return true;
 	int e = errno;
 	if (n < 0 && (e == ENOSYS || e == EOPNOTSUPP || e == EINVAL) && smbjob_go_on(j))
-		return copy_loop(j, c, in, out);
+		return copy_loop(j, c, in, out, size);
 	smbjob_errno(j, n >= 0 ? EIO : e);
 	return false;
 }
