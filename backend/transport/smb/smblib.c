@@ -16,14 +16,20 @@
  * libsamba-util, are exported (SAMBA_UTIL_0.0.1), so the engine installs
  * the same pthread mutex and thread-local table smbc_thread_posix() would
  * have, found with dlsym() before anything else of Samba runs; with it the
- * same stress run passes under ASan.  Without the symbol (another build,
- * or DPDOCTOR_SMB_SERIAL=1) every worker takes one lock around all its
- * libsmbclient calls: correct, but a frozen server then holds the others
- * up for its timeout.  Making, freeing contexts and setting global
- * options (smbc_new_context sets the global log level) always take
- * lib_lock.  Name lookups in libsmbclient go through a tdb cache that is
- * not safe between threads, so contexts are given addresses, never names
- * (except for Kerberos, which needs the name).
+ * same stress run passes under ASan.  Three more things were found
+ * shared between threads, by that stress run under ASan: event backends
+ * and authentication backends registered on first use (lib_warm_up runs
+ * both first, alone); the DOS character set's glibc iconv descriptor,
+ * one for the process and used by every session set-up (an iconv() past
+ * its buffer; the client configuration names ASCII, which Samba converts
+ * itself).  Without the symbols (another build, or DPDOCTOR_SMB_SERIAL=1)
+ * every worker takes one lock around all its libsmbclient calls: correct,
+ * but a frozen server then holds the others up for its timeout.  Making,
+ * freeing contexts and setting global options (smbc_new_context sets the
+ * global log level) always take lib_lock.  Name lookups in libsmbclient
+ * go through a tdb cache, whose locks do not keep threads apart, so
+ * contexts are given addresses, never names (except for Kerberos, which
+ * needs the name).
  *
  * Options.  The log goes to a callback that drops it, set before the
  * first context exists (libsmbclient logs level-0 messages to stdout
@@ -195,6 +201,8 @@ static const char lib_conf[] =
 	"name resolve order = host\n"
 	"disable netbios = yes\n"
 	"unix charset = UTF-8\n"
+	"dos charset = ASCII\n"
+	"display charset = UTF-8\n"
 	"workgroup = WORKGROUP\n"
 	"map archive = yes\n"
 	"map system = yes\n"
@@ -207,8 +215,12 @@ static void
 lib_log(void *priv, int level, const char *msg)
 {
 	(void)priv;
-	if (lib_debug >= 0 && level <= lib_debug)
-		(void)fd_write_all(STDERR_FILENO, msg, strlen(msg));
+	size_t n = strlen(msg);
+	if (lib_debug >= 0 && level <= lib_debug && n > 0) {
+		(void)fd_write_all(STDERR_FILENO, msg, n);
+		if (msg[n - 1] != '\n')
+			(void)fd_write_all(STDERR_FILENO, "\n", 1);
+	}
 }
 
 static void
@@ -244,6 +256,47 @@ lib_config(SMBCCTX *c, char **err)
 	return rc;
 }
 
+static void gate_warm(void);
+
+/* A function of a library libsmbclient loaded, or NULL. */
+static void *
+lib_symbol(const char *name)
+{
+	return dlsym(RTLD_DEFAULT, name);
+}
+
+/*
+ * Parts of Samba set themselves up on first use and mark it done before
+ * they are: tevent registers its event backends (tevent_backend_init) and
+ * gensec its authentication backends (gensec_init) behind a flag set
+ * first, so a second thread meanwhile finds none: a connection fails
+ * with ENOMEM (no event context) or in its session set-up.  Both are run
+ * here, alone: tevent_context_init and _talloc_free are public (libtevent
+ * 0.9.9, libtalloc 2.0.2), gensec_init is exported under Samba's private
+ * symbol version.  Without them the dialect gate makes connections one
+ * at a time until one is made (gate_enter).
+ */
+static void
+lib_warm_up(void)
+{
+	void *ev_init = lib_symbol("tevent_context_init"), *tfree = lib_symbol("_talloc_free");
+	void *gensec = lib_symbol("gensec_init");
+	if (!lib_parallel || ev_init == NULL || tfree == NULL || gensec == NULL)
+		return;
+	void *(*make_ev)(void *) = NULL;
+	int (*free_ev)(void *, const char *) = NULL;
+	int (*init_gensec)(void) = NULL;   /* NTSTATUS: a 32-bit code */
+	memcpy(&make_ev, &ev_init, sizeof make_ev);
+	memcpy(&free_ev, &tfree, sizeof free_ev);
+	memcpy(&init_gensec, &gensec, sizeof init_gensec);
+	void *ev = make_ev(NULL);
+	if (ev == NULL)
+		return;
+	(void)free_ev(ev, __FILE__);
+	(void)init_gensec();
+	gate_warm();
+}
+
 static void
 lib_init_once(void)
 {
@@ -251,7 +304,7 @@ lib_init_once(void)
 	 * been used without them. */
 	const char *serial = getenv("DPDOCTOR_SMB_SERIAL");
 	if (serial == NULL || strcmp(serial, "1") != 0) {
-		void *sym = dlsym(RTLD_DEFAULT, "smb_thread_set_functions");
+		void *sym = lib_symbol("smb_thread_set_functions");
 		int (*set)(const struct shim_functions *) = NULL;
 		memcpy(&set, &sym, sizeof set);
 		lib_parallel = set != NULL && set(&shim) == 0;
@@ -269,6 +322,7 @@ lib_init_once(void)
 	}
 	if (lib_config(lib_anchor, &lib_err) != 0)
 		return;
+	lib_warm_up();
 	const char *debug = getenv("DPDOCTOR_SMB_DEBUG");
 	if (debug != NULL && *debug >= '0' && *debug <= '9') {
 		lib_debug = atoi(debug) > 10 ? 10 : atoi(debug);
@@ -329,13 +383,12 @@ gate_others_wait(int v)
 
 /*
  * Connections with the same setting go in together; a change waits until
- * none is being made, and holds new ones back meanwhile.  Until the
- * process has made one connection, they go one at a time: parts of Samba
- * set themselves up on first use without a lock (gensec_init and its
- * backend list, for one), and two first connections at once failed with
- * "No compatible protocol selected by server" (EINVAL) or ENOMEM in 8 of
- * 40 runs of two servers (tests/cli/smb_engine.sh's stress); once one
- * connection is made, 80 concurrent reconnections a run failed none.
+ * none is being made, and holds new ones back meanwhile.  Until the gate
+ * is warm (lib_warm_up ran Samba's lazy set-up, or one connection was
+ * made), they go one at a time: two first session set-ups at once, each
+ * registering the authentication backends, failed (EINVAL, ENOMEM) in 8
+ * of 40 runs of two servers; warm, 80 concurrent reconnections a run
+ * failed none.
  */
 static void
 gate_enter(int v)
@@ -352,6 +405,17 @@ gate_enter(int v)
 		gate.cur = v;
 	}
 	gate.users++;
+	pthread_mutex_unlock(&gate.m);
+}
+
+static void
+gate_warm(void)
+{
+	pthread_mutex_lock(&gate.m);
+	if (!gate.warm) {
+		gate.warm = true;
+		pthread_cond_broadcast(&gate.cv);
+	}
 	pthread_mutex_unlock(&gate.m);
 }
 
@@ -410,12 +474,7 @@ hook_add(SMBCCTX *c, SMBCSRV *srv, const char *server, const char *share, const 
 	struct smbwork *w = smbc_getOptionUserData(c);
 	int rc = w->add0(c, srv, server, share, wg, user);
 	if (rc == 0) {
-		pthread_mutex_lock(&gate.m);
-		if (!gate.warm) {
-			gate.warm = true;
-			pthread_cond_broadcast(&gate.cv);
-		}
-		pthread_mutex_unlock(&gate.m);
+		gate_warm();
 		w->connecting = false;
 		w->connected = true;
 		w->short_timeout |= w->timeout_ms < w->s->connect_ms;
@@ -470,6 +529,9 @@ context_make(struct smbsrv *s, struct smbwork *w, char **err)
 	pthread_mutex_lock(&lib_lock);
 	SMBCCTX *c = smbc_new_context();
 	if (c != NULL) {
+		/* A new context sets the global log level to 0. */
+		if (lib_debug >= 0)
+			smbc_setDebug(c, lib_debug);
 		smbc_setOptionUserData(c, w);
 		smbc_setFunctionAuthDataWithContext(c, hook_auth);
 		w->get0 = smbc_getFunctionGetCachedServer(c);
