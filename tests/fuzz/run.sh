@@ -15,15 +15,16 @@ objs=()
 for c in $(find "$src/backend" -name '*.c' -not -path '*/sim/*' | sort) "$src/backend/sim/simps2.c"; do
 	o=$SCRATCH/$(basename "$c" .c).o
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
-		-fno-sanitize-recover=undefined -I"$src" -I"$top_builddir" -c "$c" -o "$o" \
+		-fno-sanitize-recover=undefined -I"$src" -I"$top_builddir" $(pkg-config --cflags smbclient) -c "$c" -o "$o" \
 		2>>"$SCRATCH/cc.log" || { echo "not ok 1 - $c does not build with clang"; sed 's/^/# /' "$SCRATCH/cc.log"; echo "1..1"; exit 1; }
 	objs+=("$o")
 done
-for target in status smslog winenc ops sshkh simps2; do
+for target in status smslog winenc ops sshkh simps2 smbacl; do
 	bin=$SCRATCH/fuzz_$target
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -I"$src" -I"$top_builddir" \
-		"$src/tests/fuzz/fuzz_$target.c" "${objs[@]}" -o "$bin" -lpthread -lm $(pkg-config --libs json-c libcrypto libssh2) 2>"$SCRATCH/cc.log"
+		$(pkg-config --cflags smbclient) "$src/tests/fuzz/fuzz_$target.c" "${objs[@]}" -o "$bin" -lpthread -lm \
+		$(pkg-config --libs json-c libcrypto libssh2 smbclient) 2>"$SCRATCH/cc.log"
 	ok $? "fuzz_$target builds with clang" || { sed 's/^/# /' "$SCRATCH/cc.log"; continue; }
 	corpus=$SCRATCH/corpus_$target
 	mkdir -p "$corpus"

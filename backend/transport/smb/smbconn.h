@@ -63,6 +63,15 @@ void smbeng_free(struct smbeng *e);
 struct smbsrv *smbeng_add(struct smbeng *e, const struct smb_server *s, char **err);
 const char *smbsrv_name(const struct smbsrv *s);
 
+/* Counters, for tests and the benchmark. */
+struct smbeng_stats {
+	unsigned long connects;    /* connections made (one per share) */
+	unsigned long calls;       /* jobs run */
+	unsigned long max_open;    /* most servers connected at once */
+	bool parallel;             /* workers call libsmbclient at once (else one at a time) */
+};
+void smbeng_stats(struct smbeng *e, struct smbeng_stats *out);
+
 /* The file system calls over a server: fs_arg is its struct smbsrv.  Own
  * paths are the server's drive paths (E:\... through the admin share E$)
  * and its shares (\\NAME\share\...).  archive is true: the DOS attributes
