@@ -55,7 +55,7 @@ m_own(void *arg, const char *p)
 		return xstrdup(p);
 	if (strncasecmp(p, "\\\\FAKE\\E$\\", 10) == 0)
 		return xasprintf("E:\\%s", p + 10);
-	if (strcasecmp(p, "\\\\FAKE\\SHARE\\") == 0)
+	if (strcasecmp(p, "\\\\FAKE\\SHARE") == 0)
 		return xstrdup("E:\\SHARE");
 	return NULL;
 }

@@ -32,6 +32,7 @@ static const struct {
 } wellknown[] = {
 	{ "S-1-1-0", "Everyone" },
 	{ "S-1-3-0", "CREATOR OWNER" },
+	{ "S-1-3-1", "CREATOR GROUP" },
 	{ "S-1-5-11", "NT AUTHORITY\\Authenticated Users" },
 	{ "S-1-5-18", "NT AUTHORITY\\SYSTEM" },
 	{ ADMINS_SID, "BUILTIN\\Administrators" },
@@ -92,12 +93,11 @@ int
 files_shareacl(struct files_call *c, const struct op *op)
 {
 	const char *server = op_arg(op, "server"), *share = op_arg(op, "share");
+	/* The share's root, as a path names it: \\SERVER\SHARE. */
 	char *unc = xasprintf("\\\\%s\\%s", server, share);
-	char *asked = xasprintf("%s\\", unc);
-	char *p = c->f->fs->own(c->f->fs_arg, asked), *why = NULL;
+	char *p = c->f->fs->own(c->f->fs_arg, unc), *why = NULL;
 	if (p == NULL) {
 		free(unc);
-		free(asked);
 		return 1;
 	}
 	struct files_acl acl = { NULL, 0 };
@@ -121,6 +121,5 @@ files_shareacl(struct files_call *c, const struct op *op)
 	files_acl_free(&acl);
 	free(p);
 	free(unc);
-	free(asked);
 	return r;
 }
