@@ -543,6 +543,7 @@ smbsrv_run(struct smbsrv *s, struct smbjob *j, const struct deadline *dl, char *
 		pthread_mutex_unlock(&e->lock);
 		return FILES_FAILED;
 	}
+	e->callers++;
 	j->refs++;
 	j->state = SJ_QUEUED;
 	struct smbjob **p = &s->queue;
@@ -566,6 +567,8 @@ smbsrv_run(struct smbsrv *s, struct smbjob *j, const struct deadline *dl, char *
 		}
 		wait_until(e, j->asking ? 0 : at);
 	}
+	if (--e->callers == 0 && e->stop)
+		pthread_cond_broadcast(&e->done_cv);
 	pthread_mutex_unlock(&e->lock);
 	return rc;
 }
@@ -638,6 +641,9 @@ smbeng_free(struct smbeng *e)
 	}
 	pthread_cond_broadcast(&e->done_cv);
 	pthread_cond_broadcast(&e->slot_cv);
+	/* Nobody may still be waiting on what is about to go. */
+	while (e->callers > 0)
+		pthread_cond_wait(&e->done_cv, &e->lock);
 	pthread_mutex_unlock(&e->lock);
 	while (e->servers != NULL) {
 		struct smbsrv *s = e->servers;
