@@ -480,13 +480,13 @@ give_up(struct smbsrv *s, struct smbjob *j, bool cancelled, int64_t waited, char
 			    (long long)((s->retry_at - clock_mono_ms() + 999) / 1000));
 		else
 			err_set(msg, "%s: %s %s %s%s%s (waited %lld s behind an earlier call)", s->name,
-			    what, j->verb, j->unc, to, unc2, (long long)((waited + 999) / 1000));
+			    what, j->verb, j->unc, to, unc2, (long long)((waited + 500) / 1000));
 	} else {
 		j->abandoned = true;
 		pthread_cond_signal(&s->cv);
 		err_set(msg, "%s: %s %s %s%s%s (gave up after %lld s; the connection is made "
 		    "afresh)", s->name, what, j->verb, j->unc, to, unc2,
-		    (long long)((waited + 999) / 1000));
+		    (long long)((waited + 500) / 1000));
 	}
 }
 
