@@ -480,13 +480,13 @@ give_up(struct smbsrv *s, struct smbjob *j, bool cancelled, int64_t waited, char
 			    (long long)((s->retry_at - clock_mono_ms() + 999) / 1000));
 		else
 			err_set(msg, "%s: %s %s %s%s%s (waited %lld s behind an earlier call)", s->name,
-			    what, j->verb, j->unc, to, unc2, (long long)((waited + 999) / 1000));
+			    what, j->verb, j->unc, to, unc2, (long long)((waited + 500) / 1000));
 	} else {
 		j->abandoned = true;
 		pthread_cond_signal(&s->cv);
 		err_set(msg, "%s: %s %s %s%s%s (gave up after %lld s; the connection is made "
 		    "afresh)", s->name, what, j->verb, j->unc, to, unc2,
-		    (long long)((waited + 999) / 1000));
+		    (long long)((waited + 500) / 1000));
 	}
 }
 
@@ -543,6 +543,7 @@ smbsrv_run(struct smbsrv *s, struct smbjob *j, const struct deadline *dl, char *
 		pthread_mutex_unlock(&e->lock);
 		return FILES_FAILED;
 	}
+	e->callers++;
 	j->refs++;
 	j->state = SJ_QUEUED;
 	struct smbjob **p = &s->queue;
@@ -566,6 +567,8 @@ smbsrv_run(struct smbsrv *s, struct smbjob *j, const struct deadline *dl, char *
 		}
 		wait_until(e, j->asking ? 0 : at);
 	}
+	if (--e->callers == 0 && e->stop)
+		pthread_cond_broadcast(&e->done_cv);
 	pthread_mutex_unlock(&e->lock);
 	return rc;
 }
@@ -638,6 +641,9 @@ smbeng_free(struct smbeng *e)
 	}
 	pthread_cond_broadcast(&e->done_cv);
 	pthread_cond_broadcast(&e->slot_cv);
+	/* Nobody may still be waiting on what is about to go. */
+	while (e->callers > 0)
+		pthread_cond_wait(&e->done_cv, &e->lock);
 	pthread_mutex_unlock(&e->lock);
 	while (e->servers != NULL) {
 		struct smbsrv *s = e->servers;

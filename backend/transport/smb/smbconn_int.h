@@ -84,6 +84,7 @@ struct smbeng {
 	smb_ask_fn ask;
 	void *ask_ctx;
 	bool stop;
+	int callers;               /* job threads inside smbsrv_run */
 	struct smbeng_stats stats;
 };
 

@@ -666,7 +666,8 @@ probe(struct smbsrv *s, int v, bool anonymous, const char *share, int timeout_ms
 	}
 	w->timeout_ms = timeout_ms < 1000 ? 1000 : timeout_ms;
 	smbc_setTimeout(c, w->timeout_ms);
-	char *url = xasprintf("smb://%s:%d/%s/", s->address, s->port, share);
+	char *url = xasprintf("smb://%s:%d/%s/", s->url_host ? s->url_host : s->address, s->port,
+	    share);
 	struct stat st;
 	errno = 0;
 	(void)smbc_getFunctionStat(c)(c, url, &st);
