@@ -532,8 +532,11 @@ smbsrv_run(struct smbsrv *s, struct smbjob *j, const struct deadline *dl, char *
 		err_set(msg, "%s: the SMB engine is shutting down", s->name);
 		return FILES_FAILED;
 	}
-	/* Sooner than the next attempt: fail now, with what failed last. */
-	if (s->last_err != NULL && s->retry_at > t0 && j->deadline != 0 && j->deadline < s->retry_at) {
+	/* Backing off: fail now, with what failed last.  Waiting for the next
+	 * attempt would make a DP that is down cost one connect timeout per
+	 * call of a diagnosis (a dozen) instead of one; the first call after
+	 * the back-off tries again. */
+	if (s->last_err != NULL && s->retry_at > t0) {
 		err_set(msg, "%s (next attempt in %lld s)", s->last_err,
 		    (long long)((s->retry_at - t0 + 999) / 1000));
 		pthread_mutex_unlock(&e->lock);
