@@ -81,13 +81,13 @@ copy_way(const struct repair_run *r, const struct rcell *c, const char *size)
 		break;
 	case ROUTE_COPY_HOST_OR_STREAM:
 		s = xasprintf("%s only: %s over the %s -> %s link, copied by %s; if %s cannot reach "
-		    "\\%s\%c$ (a key-based OpenSSH log-in has no network credentials), it is "
+		    "\\\\%s\\%c$ (a key-based OpenSSH log-in has no network credentials), it is "
 		    "streamed through this machine instead: %s from %s to here, then %s from here "
 		    "to %s over %s", dp, size, pri, dp, pri, pri, dp, sms_layout.drive, size, pri,
 		    size, dp, via);
 		break;
 	case ROUTE_COPY_STREAM:
-		s = xasprintf("%s only: streamed through this machine (%s cannot reach \\%s\%c$): "
+		s = xasprintf("%s only: streamed through this machine (%s cannot reach \\\\%s\\%c$): "
 		    "%s from %s to here, then %s from here to %s over %s", dp, pri, dp,
 		    sms_layout.drive, size, pri, size, dp, via);
 		break;
