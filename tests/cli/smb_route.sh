@@ -132,6 +132,7 @@ ok $? "protocol = SMB2 refuses it, naming both dialects"
 sshd_stop
 unset DPDOCTOR_SIM_TIME
 sshd_start "$demo"; ok $? "sshd starts again, the site's clock running"
+site_ini "$SCRATCH/smb.ini" "$primary" "${smbargs[@]}"      # its new port
 # The first failing cell whose finding's plan is $1 (not on the SMB1 DP).
 rep() { python3 - "$SCRATCH/cells" "$SCRATCH/demo.d" "$1" "$old" <<'PY'
 import json, sys
