@@ -9,9 +9,7 @@
 # (c) a key of ssh only in an smb section: FILE:LINE, exit 2.
 # (d) a valid section: the DP gets its own SMB transport (no more "reached by
 #     UNC" warning) and every other DP answers as the demo's.
-# Assertions marked STUB hold for the stand-in engine of
-# backend/transport/smb/smbstub.c, which connects to nothing: the lead
-# replaces them with the real smbd's answers after the merge.
+# (d) runs against a real smbd (tests/fixtures/smbd.sh) when it can.
 . "$(dirname "$0")/lib.sh"
 
 demo=$SCRATCH/demo
@@ -136,8 +134,28 @@ is $? 2 "(c) identity in an smb section: exit 2"
 grep -qF "identity.ini:$(line_of "$SCRATCH/identity.ini" identity): 'identity' is a key of transport = ssh only, but [server $dp] has transport = smb" "$SCRATCH/err"
 ok $? "  FILE:LINE and why"
 
-# (d) a valid section: the DP's own transport, everyone else as before.
-ini "$SCRATCH/good.ini" user='CORP\dpdoctor' authfile="$SCRATCH/corp.auth" protocol=NT1
+# (d) a valid section, against a real smbd serving the DP's drive: the
+# DP's files come over its own SMB transport (no more "reached by UNC"
+# warning) and every other DP answers as the demo's.
+if [ "$(id -u)" -ne 0 ] || ! command -v smbd >/dev/null; then
+	ok 0 "# SKIP (d) needs root and samba (./quickstart installs it)"
+	done_testing
+	exit
+fi
+. "$top_srcdir/tests/fixtures/smbd.sh"
+trap 'kill "$listener" 2>/dev/null; wait "$listener" 2>/dev/null; smbd_stop; cleanup_scratch' EXIT
+chmod 711 "$SCRATCH"        # smbd acts as the site owner, below it
+smbd_start "$demo" "$dp"; ok $? "(d) an smbd serving $dp's drive"
+lport=$(smbd_port "$dp")
+smbd_authfile "$SCRATCH/real.auth" "$SMBD_USER" "$SMBD_PASSWORD" "$SMBD_DOMAIN"
+# The DP's own answer: its PCK as SMB sees it (no version: only the
+# simulator's stand-in reads one) and no unreachable item.
+dp_view() { python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+pck = [e for e in d["evidence"] if e["kind"] == "pck-dp"]
+bad = [e["error"] for e in d["evidence"] if e["kind"] == "unreachable"]
+print(d["findings"][0]["id"], "pck-dp:", len(pck), "version:", pck[0]["version"] if pck else "-", "unreachable:", len(bad), *bad)' "$1"; }
+ini "$SCRATCH/good.ini" user="$SMBD_DOMAIN\\$SMBD_USER" authfile="$SCRATCH/real.auth"
 timeout 60 "$DPDOCTOR" diagnose "$pkg" -c "$SCRATCH/good.ini" --format json \
 	>"$SCRATCH/good.jsonl" 2>"$SCRATCH/err"
 is $? 1 "(d) a valid smb section: diagnose runs (exit 1)"
@@ -145,27 +163,40 @@ grep -q "reached by UNC\|cannot carry its transport" "$SCRATCH/err"
 ok $((! $?)) "  no warning that the DP is reached by UNC"
 is "$(summary "$SCRATCH/good.jsonl" | grep -v "^$dp ")" "$(summary "$SCRATCH/want.jsonl" | grep -v "^$dp ")" \
 	"  every other DP answers as the demo's"
-# STUB: the stand-in engine fails every op; with the real engine the lead
-# asserts the demo's answer here, against a real smbd.
-python3 -c 'import json,sys
-for l in open(sys.argv[1]):
-	d = json.loads(l)
-	if d["dp"] == sys.argv[2]: print(d["finding"], "|", d["caveat"])' "$SCRATCH/good.jsonl" "$dp" |
-	grep -q "^dp-unreachable | .*on $dp ($dp: pathinfo: this build has only a stub of the SMB engine"
-ok $? "  STUB: $dp's files go to its own SMB transport (the stub's failure)"
+timeout 60 "$DPDOCTOR" diagnose "$pkg" "$dp" -c "$SCRATCH/good.ini" --format json \
+	>"$SCRATCH/good.json" 2>"$SCRATCH/err"
+v=$(dp_view "$SCRATCH/good.json")
+case $v in *"pck-dp: 1 version: 0 unreachable: 0"*) true;; *) false;; esac
+ok $? "  $dp's files came over SMB: $v"
 [ ! -s "$ASKPASS_LOG" ]; ok $? "  the password came from the authfile: nobody was asked"
 
-# STUB: without authfile or kerberos the engine asks through askpass; the
-# stand-in asks once per server before it fails.
-ini "$SCRATCH/ask.ini" user='CORP\dpdoctor'
-timeout 60 "$DPDOCTOR" diagnose "$pkg" "$dp" -c "$SCRATCH/ask.ini" >/dev/null 2>"$SCRATCH/err"
-is $? 1 "  STUB: no authfile: diagnose runs (exit 1)"
-is "$(wc -l <"$ASKPASS_LOG")" 1 "  STUB: \$DPDOCTOR_ASKPASS was asked once"
-grep -q "$dp" "$ASKPASS_LOG"; ok $? "  STUB: for $dp: $(head -1 "$ASKPASS_LOG")"
+# Without authfile or kerberos the engine asks, once, through askpass.
+cat >"$SCRATCH/askpass" <<SH
+#!/bin/sh
+printf '%s\n' "\$1" >>"\$ASKPASS_LOG"
+echo "$SMBD_PASSWORD"
+SH
+ini "$SCRATCH/ask.ini" user="$SMBD_DOMAIN\\$SMBD_USER"
+timeout 60 "$DPDOCTOR" diagnose "$pkg" "$dp" -c "$SCRATCH/ask.ini" --format json \
+	>"$SCRATCH/ask.json" 2>"$SCRATCH/err"
+is $? 1 "no authfile: diagnose runs (exit 1)"
+is "$(wc -l <"$ASKPASS_LOG")" 1 "  \$DPDOCTOR_ASKPASS was asked once"
+grep -q "$dp" "$ASKPASS_LOG"; ok $? "  for $dp: $(head -1 "$ASKPASS_LOG")"
+v=$(dp_view "$SCRATCH/ask.json")
+case $v in *"unreachable: 0"*) true;; *) false;; esac
+ok $? "  and the typed password logged on: $v"
 : >"$ASKPASS_LOG"
-ini "$SCRATCH/krb.ini" user='CORP\dpdoctor' kerberos=yes
+printf '#!/bin/sh\nprintf "%%s\\n" "$1" >>"$ASKPASS_LOG"\necho typed-wrong\n' >"$SCRATCH/askpass"
+timeout 60 "$DPDOCTOR" diagnose "$pkg" "$dp" -c "$SCRATCH/ask.ini" --format json \
+	>"$SCRATCH/wrong.json" 2>"$SCRATCH/err"
+v=$(dp_view "$SCRATCH/wrong.json")
+case $v in *LOGON_FAILURE*) true;; *) false;; esac
+ok $? "  a wrongly typed password: the logon failure says so: ${v:0:160}"
+is "$(wc -l <"$ASKPASS_LOG")" 1 "  asked once, not again and again"
+: >"$ASKPASS_LOG"
+ini "$SCRATCH/krb.ini" user="$SMBD_DOMAIN\\$SMBD_USER" kerberos=yes
 timeout 60 "$DPDOCTOR" diagnose "$pkg" "$dp" -c "$SCRATCH/krb.ini" >/dev/null 2>"$SCRATCH/err"
-is $? 1 "  kerberos = yes: diagnose runs (exit 1)"
-[ ! -s "$ASKPASS_LOG" ]; ok $? "  STUB: kerberos = yes: nobody was asked"
+is $? 1 "kerberos = yes: diagnose runs (exit 1)"
+[ ! -s "$ASKPASS_LOG" ]; ok $? "  nobody was asked (there is no ticket here, so the DP cannot be read)"
 
 done_testing

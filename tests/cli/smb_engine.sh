@@ -154,17 +154,23 @@ out=$("$PROBE" --server "LEEDSDP01=$L" --user "$SMBD_USER" --domain "$SMBD_DOMAI
 echo "$out" | grep -qF "no password to log on as $SMBD_DOMAIN\\$SMBD_USER"
 ok $? "no password and nobody to ask: $out"
 
-# A typed password: asked once per call, a wrong one forgotten and asked again.
+# A typed password: a wrong one is forgotten; the calls during the back-off
+# fail at once without asking (the rest of one look at the DP), the first
+# after it asks again.
 mkdir -p "$SCRATCH/ask"
 "$PROBE" --server "LEEDSDP01=$L" --user "$SMBD_USER" --domain "$SMBD_DOMAIN" \
 	--ask "wrong,$SMBD_PASSWORD" seq "$SCRATCH/ask" stat 'E:\SMS' >"$SCRATCH/ask.out" 2>"$SCRATCH/ask.err" &
 apid=$!
-touch "$SCRATCH/ask/go1" "$SCRATCH/ask/go2"
+touch "$SCRATCH/ask/go1"
+for _ in $(seq 200); do [ -e "$SCRATCH/ask/2" ] && break; sleep 0.05; done
+sleep 1.2                    # past the 1 s back-off
+touch "$SCRATCH/ask/go2"
 wait "$apid"
 out=$(cat "$SCRATCH/ask.out")
 is "$(echo "$out" | head -1 | grep -c 'logon failure as')" 1 "a wrong typed password fails the call"
-is "$(echo "$out" | sed -n 2p | cut -c1-8)" "ok exist" "  the next call asks again, and works"
-is "$(echo "$out" | sed -n 3p | cut -c1-8)" "ok exist" "  the one after uses what was typed"
+echo "$out" | sed -n 2p | grep -q 'logon failure as.*(next attempt in 1 s)'
+ok $? "  a call during the back-off fails at once, not asking: $(echo "$out" | sed -n 2p | cut -c1-120)"
+is "$(echo "$out" | sed -n 3p | cut -c1-8)" "ok exist" "  the next call after it asks again, and works"
 is "$(echo "$out" | tail -1)" "asked=2" "  two questions in all"
 grep -qF "Password for $SMBD_DOMAIN\\$SMBD_USER@LEEDSDP01 (SMB):" "$SCRATCH/ask.err"; ok $? "  the prompt names the account and the server"
 

@@ -350,10 +350,13 @@ connect_failed(struct smbsrv *s, struct smbjob *j, int timeout_ms)
 	free(sh);
 	j->rc = FILES_FAILED;
 	j->dead = true;
-	if (k == SMBERR_LOGON && s->password == NULL && !s->kerberos)
+	/* A typed password that failed is forgotten, to be asked for again
+	 * after the back-off: the calls meanwhile (the rest of one look at
+	 * the DP) fail at once instead of each asking again. */
+	bool typed = k == SMBERR_LOGON && s->password == NULL && !s->kerberos;
+	if (typed)
 		smbsrv_forget_asked(s);
-	else
-		backoff(s, j->msg, k == SMBERR_LOGON ? BACKOFF_LOGON_MS : 0);
+	backoff(s, j->msg, k == SMBERR_LOGON && !typed ? BACKOFF_LOGON_MS : 0);
 }
 
 /* One job on the worker, with its server's context. */
