@@ -4,9 +4,8 @@
 # terminal under curses, even when no server is reached by ssh.  The demo
 # site is the WMI host (transport = sim) and one failing DP has transport =
 # smb without an authfile; Enter on its cell gathers evidence from it.
-# STUB: the stand-in engine of backend/transport/smb/smbstub.c asks once per
-# server on its first op and then fails every op; the real engine asks when
-# it logs in, so after the merge the lead points this at a real smbd.
+# The engine asks before it connects; nothing listens on the DP's port 1,
+# so once answered the cell reads as unreachable, naming the refusal.
 . "$(dirname "$0")/lib.sh"
 tui_require "$TUI_DPDOCTOR"
 tui_demo_init || tui_skip_all "the demo site cannot be created"
@@ -41,7 +40,7 @@ check "the grid appears (the WMI host over sim)" tui_wait ' of [0-9]+ packages' 
 check "on $pkg x $dp (its DP over smb)" tui_goto_cell "$pkg" "$dp"
 tui_keys Enter
 check "Enter: a dialog asks for $dp's password" tui_wait "$dp asks" 10
-tui_screen | grep -q "Password for CORP.dpdoctor"; tap $? "  STUB: for CORP\\dpdoctor"
+tui_screen | grep -q "Password for CORP.dpdoctor"; tap $? "  for CORP\\dpdoctor"
 tui_screen | grep -q "(ssh)"; tap $((! $?)) "  not labelled ssh"
 tui_keys -l "$secret"
 check "  the typing shows as masks" tui_wait '> \*{9}( |$)' 2
@@ -49,7 +48,7 @@ tui_screen | grep -qF "$secret"; tap $((! $?)) "  and never as text"
 tui_keys Enter
 check "Enter: the answer goes to $dp" tui_wait "answer sent to $dp" 5
 title=$(tui_finding_title FIND_DP_UNREACHABLE)
-check "  STUB: then the stand-in's failure: ${title:0:40}" tui_wait_text "└─ ${title:0:40}" 10
+check "  then the DP's failure (nothing on port 1): ${title:0:40}" tui_wait_text "└─ ${title:0:40}" 10
 tui_screen | grep -qF "$secret"; tap $((! $?)) "  the password is nowhere on screen"
 tui_keys Escape q
 check "q quits" tui_wait "$TUI_EXIT_MARK 0" 5
