@@ -122,7 +122,10 @@ lv_push(const struct smslog_entry *se, void *arg)
 	e->ms = se->ms;
 	e->sev = se->severity;
 	e->comp = xstrndup(se->component.p ? se->component.p : "", se->component.n);
-	e->text = xstrndup(se->text.p ? se->text.p : "", se->text.n);
+	struct buf t;                   /* SMS writes CP1252 */
+	buf_init(&t);
+	text_utf8(se->text.p ? se->text.p : "", se->text.n, &t);
+	e->text = t.data != NULL ? buf_detach(&t) : xstrdup("");
 	for (char *p = e->text; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';

@@ -430,6 +430,43 @@ utf8_valid(const char *s, size_t len)
 	return true;
 }
 
+/* CP1252 0x80-0x9F; 0 where it defines nothing (the byte's own value). */
+static const uint16_t cp1252_c1[32] = {
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+};
+
+void
+cp1252_to_utf8(const char *s, size_t len, struct buf *out)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned ch = (unsigned char)s[i];
+		if (ch < 0x80) {
+			buf_addc(out, (char)ch);
+			continue;
+		}
+		unsigned cp = ch < 0xa0 && cp1252_c1[ch - 0x80] != 0 ? cp1252_c1[ch - 0x80] : ch;
+		if (cp < 0x800) {
+			buf_addc(out, (char)(0xc0 | cp >> 6));
+		} else {
+			buf_addc(out, (char)(0xe0 | cp >> 12));
+			buf_addc(out, (char)(0x80 | (cp >> 6 & 0x3f)));
+		}
+		buf_addc(out, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+void
+text_utf8(const char *s, size_t len, struct buf *out)
+{
+	if (utf8_valid(s, len))
+		buf_add(out, s, len);
+	else
+		cp1252_to_utf8(s, len, out);
+}
+
 const char *
 enum_name(const struct enum_name *t, size_t n, int v, const char *unknown)
 {

@@ -75,6 +75,14 @@ size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
 /* Well-formed UTF-8 in s[0..len): no overlongs, surrogates or values past
  * U+10FFFF (NUL bytes are the caller's business). */
 bool utf8_valid(const char *s, size_t len);
+/* Text in Windows' ANSI code page as UTF-8: SMS 2003 writes its logs in
+ * CP1252 on the servers dpdoctor knows.  Each byte from 0x80 is its CP1252
+ * character; the five bytes CP1252 leaves undefined become U+0081 etc., as
+ * .NET decodes them.  Appended to out. */
+void cp1252_to_utf8(const char *s, size_t len, struct buf *out);
+/* A log line for people, appended to out: kept as it is when it is
+ * already well-formed UTF-8, else read as CP1252 (NUL bytes kept). */
+void text_utf8(const char *s, size_t len, struct buf *out);
 dpd_time clock_real(void);
 
 /* An enum's values and their names, for tables that map both ways (an

@@ -45,10 +45,10 @@ assert s["attrs"] == {"400": "009000B7"}, s
 assert rows[4]["time"] == "2007-01-04T09:12:03.500Z", rows[4]
 assert rows[5]["format"] == "cmtrace" and rows[5]["message"] == "two line\r\nmessage" and rows[5]["severity"] == "error"
 assert rows[6]["format"] == "viewer" and rows[6]["time"] == "2007-01-04T09:12:03.000", rows[6]
-assert "\ufffd" in rows[7]["message"] and "\u0000" in rows[7]["message"], rows[7]
+assert "\u00ff\u00fe" in rows[7]["message"] and "\u0000" in rows[7]["message"], rows[7]
 assert rows[1]["offset"] == 0 and rows[2]["offset"] > 0
 PY
-ok $? "--format json: JSON Lines with every key, STATMSG, multi-line, bad bytes escaped"
+ok $? "--format json: JSON Lines with every key, STATMSG, multi-line, CP1252 bytes as UTF-8, a NUL escaped"
 
 # A line whose $$<...> trailer was cut short (a copy, a rollover) keeps its
 # text and component, and the JSON says the trailer was cut.

@@ -127,6 +127,29 @@ timeout 60 "$DPDOCTOR" diagnose "$ocell" "$old" -c "$SCRATCH/nt1x.ini" --format 
 grep -q "offers only NT1 (SMB1), below protocol = SMB2" "$SCRATCH/nt1x.json"
 ok $? "protocol = SMB2 refuses it, naming both dialects"
 
+# ---- log --server over SMB ----------------------------------------------------------
+ldp=$(echo "$dps" | head -n 1)
+llog=$demo/servers/$ldp/E:/SMS/Logs/distmgr.log
+printf 'Caf\xe9 dpdoctor-cp1252  $$<SMS_DISTRIBUTION_MANAGER><Thu Jan 04 09:59:59.000 2007 GMT Standard Time><thread=1 (0x1)>\r\n' >>"$llog"
+"$DPDOCTOR" log --file "$llog" >"$SCRATCH/log-file.out"
+timeout 60 "$DPDOCTOR" log --server "$ldp" -c "$SCRATCH/smb.ini" >"$SCRATCH/log-smb.out" 2>"$SCRATCH/log.err"
+is $? 0 "log --server $ldp over SMB: exit 0"
+cmp -s "$SCRATCH/log-file.out" "$SCRATCH/log-smb.out"; ok $? "  the entries of the file on its disk ($(wc -l <"$SCRATCH/log-smb.out"))"
+tail -n 1 "$SCRATCH/log-smb.out" | grep -q 'Café dpdoctor-cp1252$'; ok $? "  a CP1252 line in UTF-8"
+printf '\n[ui]\nrefresh = 2\n' | cat "$SCRATCH/smb.ini" - >"$SCRATCH/follow.ini"    # fetch every 2 s
+timeout 60 "$DPDOCTOR" log --server "$ldp" -c "$SCRATCH/follow.ini" --follow >"$SCRATCH/follow.out" 2>&1 &
+fpid=$!
+upto() { for _ in $(seq 100); do grep -q "$1" "$SCRATCH/follow.out" && return 0; sleep 0.2; done; return 1; }
+upto dpdoctor-cp1252; ok $? "  --follow prints the log"
+printf 'Grown line dpdoctor-grown  $$<SMS_DISTRIBUTION_MANAGER><Thu Jan 04 10:00:01.000 2007 GMT Standard Time><thread=1 (0x1)>\r\n' >>"$llog"
+upto dpdoctor-grown; ok $? "  then a line appended on the server"
+mv "$llog" "${llog%.log}.lo_"
+printf 'New log dpdoctor-rolled  $$<SMS_DISTRIBUTION_MANAGER><Thu Jan 04 10:00:02.000 2007 GMT Standard Time><thread=1 (0x1)>\r\n' >"$llog"
+chown --reference="${llog%.log}.lo_" "$llog"
+upto dpdoctor-rolled; ok $? "  and after SMS's rollover, the new log's line"
+is "$(grep -c dpdoctor-grown "$SCRATCH/follow.out")" 1 "  the old lines not again"
+kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
+
 # ---- a repair with the DP on SMB ------------------------------------------------------
 # The site's clock must run for the DP to report Installed.
 sshd_stop

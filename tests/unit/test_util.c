@@ -215,6 +215,33 @@ test_write_all(void)
 	free(data);
 }
 
+/* Log text in the ANSI code page: CP1252 read as Windows reads it; text
+ * that is already UTF-8 kept. */
+static void
+test_cp1252(void)
+{
+	static const struct { const char *in; size_t n; const char *want, *what; } t[] = {
+		{ "Caf\xe9 \x80 \x93ok\x94 \x81", 13,
+		  "Caf\xc3\xa9 \xe2\x82\xac \xe2\x80\x9cok\xe2\x80\x9d \xc2\x81",
+		  "CP1252: e-acute, the euro sign, curly quotes, an undefined byte as U+0081" },
+		{ "Caf\xc3\xa9", 5, "Caf\xc3\xa9", "well-formed UTF-8 is kept as it is" },
+		{ "plain", 5, "plain", "ASCII is ASCII" },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct buf b;
+		buf_init(&b);
+		text_utf8(t[i].in, t[i].n, &b);
+		buf_addc(&b, '\0');
+		is_str(b.data, t[i].want, "%s", t[i].what);
+		buf_free(&b);
+	}
+	struct buf b;
+	buf_init(&b);
+	text_utf8("a\0\xe9", 3, &b);
+	ok(b.len == 4 && memcmp(b.data, "a\0\xc3\xa9", 4) == 0, "a NUL byte is kept");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -223,6 +250,7 @@ main(void)
 	test_buf();
 	test_files();
 	test_utf8();
+	test_cp1252();
 	test_enum_names();
 	test_write_all();
 	return done_testing();

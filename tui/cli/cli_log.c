@@ -255,8 +255,12 @@ print_text(struct log_out *o, const struct smslog_entry *e)
 	else
 		OUT_LIT(o, "-");
 	OUT_LIT(o, "  ");
-	/* Control characters would drive the terminal: show them as spaces. */
-	const char *p = e->text.p, *end = p + e->text.n;
+	/* Control characters would drive the terminal: show them as spaces.
+	 * SMS writes its logs in the ANSI code page: UTF-8 out. */
+	struct buf text;
+	buf_init(&text);
+	text_utf8(e->text.p ? e->text.p : "", e->text.n, &text);
+	const char *p = text.data, *end = p + text.len;
 	while (p < end) {
 		const char *q = p;
 		while (q < end && ((unsigned char)*q >= 32 || *q == '\t') && *q != 127)
@@ -266,6 +270,7 @@ print_text(struct log_out *o, const struct smslog_entry *e)
 			OUT_LIT(o, " ");
 		p = q + 1;
 	}
+	buf_free(&text);
 	OUT_LIT(o, "\n");
 }
 
@@ -328,7 +333,11 @@ print_json(struct log_out *o, const struct smslog_entry *e)
 	OUT_LIT(o, ",\"severity\":\"");
 	out_add(o, smslog_severity_name(e->severity), strlen(smslog_severity_name(e->severity)));
 	OUT_LIT(o, "\",\"message\":");
-	out_json_str(o, e->text);
+	struct buf text;                /* SMS writes CP1252 */
+	buf_init(&text);
+	text_utf8(e->text.p ? e->text.p : "", e->text.n, &text);
+	out_json_str(o, (struct smslog_str){ text.data ? text.data : "", text.len });
+	buf_free(&text);
 	OUT_LIT(o, ",\"format\":\"");
 	out_add(o, smslog_format_name(e->format), strlen(smslog_format_name(e->format)));
 	/* Only when true: what it read of the line is all there was. */

@@ -12,7 +12,6 @@
 #include "backend/transport/files/files_int.h"
 
 #include <errno.h>
-#include <iconv.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,65 +175,22 @@ rotated(const char *log)
 
 /* ---- loggrep ------------------------------------------------------------------ */
 
-/* One converter per scan: opened at the first non-ASCII line. */
-struct lg_conv {
-	iconv_t cd;
-	bool opened;
-};
-
 /* A line as loggrep_ps reads it: [Text.Encoding]::Default is the ANSI
- * code page in Windows PowerShell 5.1, CP1252 on the servers dpdoctor
- * knows, so non-ASCII bytes are converted CP1252 -> UTF-8 with iconv.
- * The five bytes CP1252 leaves undefined become U+0080..U+009F, as .NET
- * decodes them (iconv refuses them). */
+ * code page in Windows PowerShell, CP1252 on the servers dpdoctor knows. */
 static char *
-decode_line(struct lg_conv *cv, const char *p, size_t len)
+decode_line(const char *p, size_t len)
 {
-	size_t i = 0;
-	while (i < len && (unsigned char)p[i] < 0x80)
-		i++;
-	if (i == len)
-		return xstrndup(p, len);
-	if (!cv->opened) {
-		cv->cd = iconv_open("UTF-8", "CP1252");
-		cv->opened = true;
-	}
-	iconv_t cd = cv->cd;
-	if (cd != (iconv_t)-1)
-		(void)iconv(cd, NULL, NULL, NULL, NULL);   /* a fresh line */
 	struct buf b;
 	buf_init(&b);
-	char *in = (char *)p;
-	size_t left = len;
-	while (left > 0) {
-		char tmp[256], *o = tmp;
-		size_t room = sizeof tmp;
-		size_t r = cd == (iconv_t)-1 ? (errno = EILSEQ, (size_t)-1) :
-		    iconv(cd, &in, &left, &o, &room);
-		buf_add(&b, tmp, (size_t)(o - tmp));
-		if (r == (size_t)-1 && errno != E2BIG) {
-			unsigned char ch = (unsigned char)*in++;
-			left--;
-			if (ch >= 0x80)
-				buf_addc(&b, (char)(0xc0 | ch >> 6));
-			buf_addc(&b, ch >= 0x80 ? (char)(0x80 | (ch & 0x3f)) : (char)ch);
-		}
-	}
-	return buf_detach(&b);
-}
-
-static void
-conv_close(struct lg_conv *cv)
-{
-	if (cv->opened && cv->cd != (iconv_t)-1 && iconv_close(cv->cd) != 0)
-		abort();
+	cp1252_to_utf8(p, len, &b);
+	return b.data != NULL ? buf_detach(&b) : xstrdup("");
 }
 
 /* The decoded line when it holds the needle (any case), else NULL. */
 static char *
-line_match(struct lg_conv *cv, const char *p, size_t len, const char *needle)
+line_match(const char *p, size_t len, const char *needle)
 {
-	char *line = decode_line(cv, p, len);
+	char *line = decode_line(p, len);
 	if (strcasestr(line, needle) != NULL)
 		return line;
 	free(line);
@@ -244,7 +200,7 @@ line_match(struct lg_conv *cv, const char *p, size_t len, const char *needle)
 /* The complete lines of b (starting at file offset base) into hits; the
  * number of bytes they took. */
 static size_t
-scan_lines(struct lg_conv *cv, const struct buf *b, uint64_t base, int file, const char *needle,
+scan_lines(const struct buf *b, uint64_t base, int file, const char *needle,
     struct lg_ring *hits)
 {
 	size_t at = 0;
@@ -255,7 +211,7 @@ scan_lines(struct lg_conv *cv, const struct buf *b, uint64_t base, int file, con
 		size_t end = (size_t)(eol - b->data), len = end - at;
 		if (len > 0 && b->data[end - 1] == '\r')
 			len--;
-		char *line = line_match(cv, b->data + at, len, needle);
+		char *line = line_match(b->data + at, len, needle);
 		if (line != NULL)
 			ring_add(hits, file, base + at, line);
 		at = end + 1;
@@ -272,7 +228,6 @@ scan_file(struct files_call *c, const char *drv, int file, uint64_t from, const 
 {
 	struct buf b;
 	buf_init(&b);
-	struct lg_conv cv = { (iconv_t)-1, false };
 	uint64_t base = from;
 	int r = 0;
 	for (;;) {
@@ -281,7 +236,7 @@ scan_file(struct files_call *c, const char *drv, int file, uint64_t from, const 
 		if (r != 0)
 			break;
 		size_t got = b.len - before;
-		size_t used = scan_lines(&cv, &b, base, file, needle, hits);
+		size_t used = scan_lines(&b, base, file, needle, hits);
 		memmove(b.data, b.data + used, b.len - used);
 		b.len -= used;
 		base += used;
@@ -290,12 +245,11 @@ scan_file(struct files_call *c, const char *drv, int file, uint64_t from, const 
 	}
 	if (r == 0 && b.len > 0) {
 		size_t len = b.len - (b.data[b.len - 1] == '\r');
-		char *line = line_match(&cv, b.data, len, needle);
+		char *line = line_match(b.data, len, needle);
 		if (line != NULL)
 			*tail = (struct lg_hit){ file, base, line };
 	}
 	*end = base;
-	conv_close(&cv);
 	buf_free(&b);
 	return r;
 }
