@@ -7,6 +7,7 @@
 #include "autoconf.h"
 #include "backend/core/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -428,6 +429,29 @@ utf8_valid(const char *s, size_t len)
 		if ((n = utf8_decode(s + i, len - i, NULL)) == 0)
 			return false;
 	return true;
+}
+
+bool
+wildcard_match(const char *pat, const char *s)
+{
+	const char *star = NULL, *resume = NULL;
+	while (*s != '\0') {
+		if (*pat == '*') {
+			star = ++pat;
+			resume = s;
+		} else if (*pat == '?' || tolower((unsigned char)*pat) == tolower((unsigned char)*s)) {
+			pat++;
+			s++;
+		} else if (star != NULL) {
+			pat = star;
+			s = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return *pat == '\0';
 }
 
 /* CP1252 0x80-0x9F; 0 where it defines nothing (the byte's own value). */

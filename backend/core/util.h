@@ -75,6 +75,9 @@ size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
 /* Well-formed UTF-8 in s[0..len): no overlongs, surrogates or values past
  * U+10FFFF (NUL bytes are the caller's business). */
 bool utf8_valid(const char *s, size_t len);
+/* A file name against a Windows wildcard: * any run, ? one character,
+ * any case (ASCII), as FindFirstFile matches. */
+bool wildcard_match(const char *pat, const char *name);
 /* Text in Windows' ANSI code page as UTF-8: SMS 2003 writes its logs in
  * CP1252 on the servers dpdoctor knows.  Each byte from 0x80 is its CP1252
  * character; the five bytes CP1252 leaves undefined become U+0081 etc., as

@@ -27,7 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    (a.v[i].type != FILES_ACE_ALLOW && a.v[i].type != FILES_ACE_DENY &&
 			    a.v[i].type != FILES_ACE_OTHER))
 				abort();
-		smbacl_clear(&a);
+		files_acl_free(&a);
 	} else if (err == NULL || a.n != 0 || a.v != NULL) {
 		abort();
 	}

@@ -242,6 +242,16 @@ test_cp1252(void)
 	buf_free(&b);
 }
 
+/* Windows wildcards, as dirlist patterns are matched over SFTP and SMB. */
+static void
+test_wildcards(void)
+{
+	ok(wildcard_match("*.PKG", "ab12.pkg") && wildcard_match("A?C*", "abcdef") &&
+	    wildcard_match("*", "") && wildcard_match("**x", "x"), "matches: any case, ? and *");
+	ok(!wildcard_match("*.PKG", "a.PCK") && !wildcard_match("A?C", "AC") &&
+	    !wildcard_match("x", ""), "and refuses what does not match");
+}
+
 int
 main(void)
 {
@@ -251,6 +261,7 @@ main(void)
 	test_files();
 	test_utf8();
 	test_cp1252();
+	test_wildcards();
 	test_enum_names();
 	test_write_all();
 	return done_testing();

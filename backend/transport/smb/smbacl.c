@@ -95,15 +95,6 @@ ace_parse(const char *p, size_t n, struct files_ace *a, const char **why)
 	return rc;
 }
 
-void
-smbacl_clear(struct files_acl *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->v[i].sid);
-	free(a->v);
-	a->v = NULL;
-	a->n = 0;
-}
 
 int
 smbacl_parse(const char *text, struct files_acl *out, char **err)
@@ -131,7 +122,7 @@ smbacl_parse(const char *text, struct files_acl *out, char **err)
 			if (why != NULL) {
 				err_set(err, "security descriptor at character %zu: %s",
 				    (size_t)(p - text) + 1, why);
-				smbacl_clear(out);
+				files_acl_free(out);
 				return -1;
 			}
 		}

@@ -172,6 +172,5 @@ const char *smb_proto_name(enum smb_proto p);
  * REVISION:1,OWNER:S-..,GROUP:S-..,ACL:S-..:TYPE/FLAGS/0xMASK,...  into
  * out (entries malloc'd).  0, or -1 with *err saying where. */
 int smbacl_parse(const char *text, struct files_acl *out, char **err);
-void smbacl_clear(struct files_acl *a);
 
 #endif

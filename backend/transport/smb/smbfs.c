@@ -291,29 +291,6 @@ fs_read(void *fs, const char *p, uint64_t off, uint64_t len, struct buf *out,
 
 /* ---- list ------------------------------------------------------------------------- */
 
-/* Windows wildcards: * any run, ? one character, any case (ASCII). */
-static bool
-wild_match(const char *pat, const char *s)
-{
-	const char *star = NULL, *resume = NULL;
-	while (*s != '\0') {
-		if (*pat == '*') {
-			star = ++pat;
-			resume = s;
-		} else if (*pat == '?' || tolower((unsigned char)*pat) == tolower((unsigned char)*s)) {
-			pat++;
-			s++;
-		} else if (star != NULL) {
-			pat = star;
-			s = ++resume;
-		} else {
-			return false;
-		}
-	}
-	while (*pat == '*')
-		pat++;
-	return *pat == '\0';
-}
 
 struct listjob {
 	char *pattern;
@@ -321,22 +298,13 @@ struct listjob {
 	size_t cap;
 };
 
-static void
-dir_clear(struct files_dir *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		free(d->v[i].name);
-	free(d->v);
-	d->v = NULL;
-	d->n = 0;
-}
 
 static void
 listjob_free(void *p)
 {
 	struct listjob *l = p;
 	free(l->pattern);
-	dir_clear(&l->dir);
+	files_dir_free(&l->dir);
 	free(l);
 }
 
@@ -379,7 +347,7 @@ job_list(struct smbjob *j, SMBCCTX *c)
 	while ((fi = smbc_getFunctionReaddirPlus2(c)(c, d, &sb)) != NULL) {
 		if (fi->name == NULL || strcmp(fi->name, ".") == 0 || strcmp(fi->name, "..") == 0)
 			continue;
-		if (l->pattern == NULL || wild_match(l->pattern, fi->name))
+		if (l->pattern == NULL || wildcard_match(l->pattern, fi->name))
 			list_add(l, fi, &sb);
 	}
 	/* opendir read the whole listing; NULL here is its end. */
@@ -629,7 +597,7 @@ static void
 acljob_free(void *p)
 {
 	struct acljob *a = p;
-	smbacl_clear(&a->acl);
+	files_acl_free(&a->acl);
 	free(a);
 }
 

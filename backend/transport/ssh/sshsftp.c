@@ -134,29 +134,6 @@ to_sftp(const char *w, char **err)
 	return buf_detach(&b);
 }
 
-/* Windows wildcards: * any run, ? one character, any case. */
-static bool
-wild_match(const char *pat, const char *s)
-{
-	const char *star = NULL, *resume = NULL;
-	while (*s != '\0') {
-		if (*pat == '*') {
-			star = ++pat;
-			resume = s;
-		} else if (*pat == '?' || tolower((unsigned char)*pat) == tolower((unsigned char)*s)) {
-			pat++;
-			s++;
-		} else if (star != NULL) {
-			pat = star;
-			s = ++resume;
-		} else {
-			return false;
-		}
-	}
-	while (*pat == '*')
-		pat++;
-	return *pat == '\0';
-}
 
 /* ---- requests ------------------------------------------------------------------- */
 
@@ -414,7 +391,7 @@ step_readdir(struct sftpreq *sf, bool *moved)
 		*moved = true;
 		char *name = xstrndup(sf->name, (size_t)n);
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
-		    (sf->pattern != NULL && !wild_match(sf->pattern, name))) {
+		    (sf->pattern != NULL && !wildcard_match(sf->pattern, name))) {
 			free(name);
 			continue;
 		}
