@@ -65,7 +65,8 @@ pck=$(ls "$e/SMSPKG" | grep '\.PCK$' | head -n 1)
 before=$(md5sum <"$e/SMSPKG/$pck")
 smb "$inherit" 'E$' -c "setmode SMSPKG\\$pck +r" >/dev/null 2>&1; ok $? "setmode $pck +r over SMB"
 is "$(stat -c %A "$e/SMSPKG/$pck" | cut -c3)" - "  the owner-write bit is clear on disk"
-is "$(smb "$inherit" 'E$' -c "allinfo SMSPKG\\$pck" 2>/dev/null | awk '/^attributes:/ { print $2 }')" R "  allinfo says R"
+is "$(smb "$inherit" 'E$' -c "allinfo SMSPKG\\$pck" 2>/dev/null | awk '/^attributes:/ { print $2 }')" RA \
+	"  allinfo says RA (the simulator writes files with archive set, as Windows does)"
 echo overwrite >"$SCRATCH/new.bin"
 out=$(smb "$inherit" 'E$' -c "put $SCRATCH/new.bin SMSPKG\\$pck" 2>&1)
 is "$(echo "$out" | nt_status)" NT_STATUS_ACCESS_DENIED "  a write over SMB is refused"
