@@ -1,9 +1,9 @@
 /*
  * One interface for every way dpdoctor reaches a host: the in-process
- * simulator, SSH, and SMB or a local tree as they arrive.  A transport is
+ * simulator, SSH, SMB (and a local tree when it arrives).  A transport is
  * given the op itself (its kind and checked arguments) and hands back the
  * reply's records; how it carries the op is its own business (PowerShell
- * over ssh, SFTP, a simulated host).  Each says which op kinds it answers,
+ * over ssh, SFTP, SMB, a simulated host).  Each says which op kinds it answers,
  * so the route can send an op to one that does.  Calls block, so they run
  * on job threads, never on the UI thread; each takes a deadline and a
  * cancel flag.
