@@ -78,10 +78,4 @@ void smbeng_stats(struct smbeng *e, struct smbeng_stats *out);
  * are read and set whole. */
 extern const struct files_fs smb_fs;
 
-/* Write n bytes at off of an own path, creating the file (truncate: empty
- * it first): what a copy streamed through this machine writes with.
- * FILES_OK / FILES_REFUSED / FILES_FAILED as the fs calls. */
-int smbsrv_write(struct smbsrv *s, const char *own, uint64_t off, const void *p, size_t n,
-    bool truncate, const struct deadline *dl, char **msg);
-
 #endif

@@ -1,5 +1,5 @@
 /*
- * The file system calls over SMB (smb_fs, files.h) and smbsrv_write.
+ * The file system calls over SMB (smb_fs, files.h).
  * Own paths are the server's drive paths (E:\..., through the admin share
  * E$) and its shares (\\NAME\share\..., NAME this server's name in any
  * case); each call turns one into the UNC path messages name and, on the
@@ -726,34 +726,20 @@ job_write(struct smbjob *j, SMBCCTX *c)
 		smbjob_errno(j, e);
 }
 
-static int
-write_at(struct smbsrv *s, const char *own, uint64_t off, const void *p, size_t n,
-    bool truncate, int64_t mtime, const struct deadline *dl, char **msg)
-{
-	struct writejob *w = xcalloc(1, sizeof *w);
-	w->off = off;
-	w->truncate = truncate;
-	w->n = n;
-	w->mtime = mtime;
-	w->data = xmalloc(n ? n : 1);
-	if (n > 0)
-		memcpy(w->data, p, n);
-	return run(s, job_write, w, writejob_free, "writing", own, NULL, dl, msg, NULL);
-}
-
 /* writefile's chunk: offset 0 creates or empties the file. */
 static int
 fs_write(void *fs, const char *p, uint64_t off, const void *data, size_t n, int64_t mtime,
     const struct deadline *dl, char **msg)
 {
-	return write_at(fs, p, off, data, n, off == 0, mtime, dl, msg);
-}
-
-int
-smbsrv_write(struct smbsrv *s, const char *own, uint64_t off, const void *p, size_t n,
-    bool truncate, const struct deadline *dl, char **msg)
-{
-	return write_at(s, own, off, p, n, truncate, 0, dl, msg);
+	struct writejob *w = xcalloc(1, sizeof *w);
+	w->off = off;
+	w->truncate = off == 0;
+	w->n = n;
+	w->mtime = mtime;
+	w->data = xmalloc(n ? n : 1);
+	if (n > 0)
+		memcpy(w->data, data, n);
+	return run(fs, job_write, w, writejob_free, "writing", p, NULL, dl, msg, NULL);
 }
 
 const struct files_fs smb_fs = {
