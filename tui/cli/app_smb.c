@@ -100,7 +100,7 @@ app_smb_transport(struct app *a, const struct app_args *args, const char *path,
 	char *err = NULL;
 	struct smbsrv *v = smbeng_add(a->smb, &s, &err);
 	authfile_free(&af);     /* the engine has its own copy */
-	*out = v != NULL ? transport_smb_new(a->smb, v) : NULL;
+	*out = v != NULL ? transport_smb_new(v) : NULL;
 	if (*out == NULL) {
 		fprintf(stderr, "dpdoctor: %s: server %s (line %d): cannot set up the SMB transport%s%s\n",
 		    path, srv->name, srv->line, err ? ": " : "", err ? err : "");

@@ -12,17 +12,11 @@
 
 #include <stdlib.h>
 
-struct smb_priv {
-	struct smbsrv *srv;
-	struct files *files;
-};
-
 static int
 smb_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
     const struct deadline *dl, char **err)
 {
-	struct smb_priv *p = t->priv;
-	int rc = files_answer(p->files, NULL, op, fn, arg, dl, err);
+	int rc = files_answer(t->priv, NULL, op, fn, arg, dl, err);
 	if (rc == 1) {
 		err_set(err, "%s: %s: not a file op on %s's own shares: SMB runs no scripts and "
 		    "reaches only that server's files", t->host, op_name(op->kind), t->host);
@@ -34,19 +28,14 @@ smb_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg
 static void
 smb_close(struct transport *t)
 {
-	struct smb_priv *p = t->priv;
-	files_free(p->files);
-	free(p);
+	files_free(t->priv);
 }
 
 static const struct transport_ops smb_ops = { "smb", smb_call, smb_close };
 
 struct transport *
-transport_smb_new(struct smbeng *e, struct smbsrv *s)
+transport_smb_new(struct smbsrv *s)
 {
-	(void)e;
-	struct smb_priv *p = xcalloc(1, sizeof *p);
-	p->srv = s;
-	p->files = files_new(&smb_fs, s, smbsrv_name(s));
-	return transport_new(&smb_ops, smbsrv_name(s), files_answers(p->files), p);
+	struct files *f = files_new(&smb_fs, s, smbsrv_name(s));
+	return transport_new(&smb_ops, smbsrv_name(s), files_answers(f), f);
 }

@@ -11,8 +11,8 @@
 #include "backend/transport/smb/smbconn.h"
 #include "backend/transport/transport.h"
 
-/* The transport over a server of the engine (both borrowed; the engine
- * outlives the transport). */
-struct transport *transport_smb_new(struct smbeng *e, struct smbsrv *s);
+/* The transport over a server of the engine (borrowed: the engine, which
+ * owns it, outlives the transport). */
+struct transport *transport_smb_new(struct smbsrv *s);
 
 #endif
