@@ -175,6 +175,15 @@ __lsan_default_suppressions(void)
 	return "leak:libsamba-util.so\n";
 }
 
+/* And without a note of the suppression on every exit: the commands'
+ * standard error is part of what the tests check. */
+const char *__lsan_default_options(void);
+const char *
+__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
+
 /* ---- the process ---------------------------------------------------------------- */
 
 static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
