@@ -110,8 +110,20 @@ resolve_ci(char *base, const char *rel)
 	return base;
 }
 
+/* A host logged in to with a key over Windows OpenSSH has no network
+ * credentials: it reaches its own shares, no other server's.  The tests'
+ * sshd sets DPDOCTOR_SIM_NO_UNC=1 to model such a log-in (only its UNC
+ * reads, so far). */
+static bool
+no_unc(const struct opctx *x, const char *server)
+{
+	const char *v = getenv("DPDOCTOR_SIM_NO_UNC");
+	return v != NULL && strcmp(v, "1") == 0 && strcasecmp(server, x->host) != 0;
+}
+
 /* Where a valid Windows path lives in the site's trees; NULL with *why
- * when its server cannot be reached (the site does not know it). */
+ * when its server cannot be reached (the site does not know it, or this
+ * host has no network credentials). */
 static char *
 sim_path(const struct opctx *x, const char *win, char **why)
 {
@@ -135,6 +147,9 @@ sim_path(const struct opctx *x, const char *win, char **why)
 	if (server == NULL) {
 		*why = xasprintf("cannot reach \\\\%s\\%.*s\\ (the network path was not "
 		    "found)", name, (int)sl, share);
+	} else if (no_unc(x, server)) {
+		*why = xasprintf("cannot reach \\\\%s\\%.*s\\ (the network path was not "
+		    "found or access is denied)", name, (int)sl, share);
 	} else if (sl == 2 && share[1] == '$') {
 		base = xasprintf("%s/servers/%s/%c:", s->dir, server, share[0] & ~0x20);
 	} else {

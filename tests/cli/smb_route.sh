@@ -11,7 +11,8 @@
 # unreadable folder, a killed and a frozen smbd each give their own error
 # on their DP while the other DPs answer; and a repair with the DP on SMB
 # heals the cell and leaves the PCK read-only, archive clear, over SMB and
-# on disk.
+# on disk; with a WMI host that cannot reach the DPs' shares (a key
+# log-in's), the PCK is streamed through this machine instead.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
 . "$top_srcdir/tests/fixtures/smbd.sh"
@@ -187,10 +188,41 @@ done
 grep -q "streamed through this machine instead" "$SCRATCH/preload-pck.out"
 ok $? "  the plan said how the PCK travels: by the WMI host, else streamed over smb"
 
+# ---- a WMI host that cannot reach the DPs (a key log-in) ------------------------------
+# Its copy of the PCK to the DP fails on the WMI host ("cannot reach"), so
+# the copy is streamed through this machine: read from the primary,
+# written over SMB, the part file renamed into place.
+read -r spkg sdp <<<"$(python3 - "$SCRATCH/cells" "$SCRATCH/demo.d" "$old" $repaired <<'PY'
+import json, sys
+skip = set(sys.argv[3:])
+for line in open(sys.argv[1]):
+    p, d = line.split()
+    f = json.load(open(f"{sys.argv[2]}/{p}-{d}.json"))["findings"][0]
+    if f["plan"] == "preload-pck" and d not in skip:
+        print(p, d)
+        break
+PY
+)"
+sshd_stop
+DPDOCTOR_SIM_NO_UNC=1 sshd_start "$demo"; ok $? "sshd again, its host reaching no other server's share"
+site_ini "$SCRATCH/smb.ini" "$primary" "${smbargs[@]}"
+: >"$SSHD_OPS_LOG"
+timeout 180 "$DPDOCTOR" repair "$spkg" "$sdp" --plan preload-pck -c "$SCRATCH/smb.ini" --yes \
+	>"$SCRATCH/stream.out" 2>"$SCRATCH/stream.err"
+rc=$?
+is $rc 0 "repair $spkg $sdp (preload-pck): exit 0"
+[ $rc -eq 0 ] || tail -20 "$SCRATCH/stream.out" "$SCRATCH/stream.err" | sed 's/^/# /'
+grep -q INSTALLED "$SCRATCH/stream.out"; ok $? "  the cell ends INSTALLED"
+is "$(grep -c 'DPDOCTOR 1 copyfile' "$SSHD_OPS_LOG")" 1 "  the WMI host was asked to copy once (and cannot reach $sdp)"
+ppck=$demo/servers/$primary/E:/SMSPKG/$spkg.PCK dpck=$demo/servers/$sdp/E:/SMSPKG/$spkg.PCK
+cmp -s "$ppck" "$dpck" && [ "$(stat -c %Y "$ppck")" = "$(stat -c %Y "$dpck")" ]
+ok $? "  yet the DP's PCK is the primary's, with its time: streamed (read over the primary's SFTP, written over SMB)"
+[ ! -e "$dpck.dpdoctor-part" ]; ok $? "  no part file is left"
+
 # ---- faults: each its own error on its DP, the others answer -----------------------
 # Four failing cells on four DPs (not the ones repaired, not the SMB1 one),
 # and a fifth, healthy DP's, all asked at once.
-python3 - "$SCRATCH/cells" "$old" $repaired >"$SCRATCH/fcells" <<'PY'
+python3 - "$SCRATCH/cells" "$old" $repaired "$sdp" >"$SCRATCH/fcells" <<'PY'
 import sys
 seen = set(sys.argv[2:])
 for line in open(sys.argv[1]):
