@@ -77,13 +77,6 @@ sftp_root(void *arg, const char *p)
 	return xasprintf("%c:\\", p[0]);
 }
 
-static void
-stat_from(struct files_stat *st, const struct sshloop_stat *s)
-{
-	*st = (struct files_stat){ .exists = s->exists, .is_dir = s->is_dir,
-		.readonly = s->readonly, .size = s->size, .mtime = s->mtime };
-}
-
 static int
 sftp_stat(void *arg, const char *p, struct files_stat *st, const struct deadline *dl,
     char **msg)
@@ -91,10 +84,7 @@ sftp_stat(void *arg, const char *p, struct files_stat *st, const struct deadline
 	struct sshfiles *f = arg;
 	enum ssh_error k = SSHE_NONE;
 	char *e = NULL;
-	struct sshloop_stat s;
-	int rc = sshloop_sftp_stat(f->loop, &f->sftp_host, p, &s, dl, &k, &e);
-	if (rc == 0)
-		stat_from(st, &s);
+	int rc = sshloop_sftp_stat(f->loop, &f->sftp_host, p, st, dl, &k, &e);
 	return outcome(f, rc, k, e, msg);
 }
 
@@ -116,18 +106,7 @@ sftp_list(void *arg, const char *p, const char *pattern, struct files_dir *out,
 	struct sshfiles *f = arg;
 	enum ssh_error k = SSHE_NONE;
 	char *e = NULL;
-	struct sshloop_dir d = { NULL, 0 };
-	int rc = sshloop_sftp_list(f->loop, &f->sftp_host, p, pattern, &d, dl, &k, &e);
-	if (rc == 0 && d.n > 0) {
-		out->v = xcalloc(d.n, sizeof *out->v);
-		for (size_t i = 0; i < d.n; i++) {
-			out->v[i].name = d.v[i].name;
-			d.v[i].name = NULL;
-			stat_from(&out->v[i].st, &d.v[i].st);
-		}
-		out->n = d.n;
-	}
-	sshloop_dir_free(&d);
+	int rc = sshloop_sftp_list(f->loop, &f->sftp_host, p, pattern, out, dl, &k, &e);
 	return outcome(f, rc, k, e, msg);
 }
 

@@ -82,7 +82,7 @@ struct sftpreq {
 	LIBSSH2_SFTP_ATTRIBUTES attrs;
 	bool dst_exists;
 	/* stat, setro */
-	struct sshloop_stat *st;
+	struct files_stat *st;
 	bool readonly;
 	/* read */
 	uint64_t off, len, got;
@@ -93,7 +93,7 @@ struct sftpreq {
 	size_t dlen, doff;
 	/* list */
 	char *pattern;
-	struct sshloop_dir *dir;
+	struct files_dir *dir;
 	char *name, *longentry;
 };
 
@@ -294,7 +294,7 @@ reason(struct sshhost *h, int rc, const char *prefix, const char *winpath)
 #define STEP_FAIL (-10000)
 
 static void
-attrs_to_stat(const LIBSSH2_SFTP_ATTRIBUTES *a, struct sshloop_stat *st)
+attrs_to_stat(const LIBSSH2_SFTP_ATTRIBUTES *a, struct files_stat *st)
 {
 	bool perm = (a->flags & LIBSSH2_SFTP_ATTR_PERMISSIONS) != 0;
 	st->exists = true;
@@ -395,7 +395,7 @@ step_readdir(struct sftpreq *sf, bool *moved)
 			free(name);
 			continue;
 		}
-		struct sshloop_dir *d = sf->dir;
+		struct files_dir *d = sf->dir;
 		d->v = xreallocarray(d->v, d->n + 1, sizeof *d->v);
 		d->v[d->n].name = name;
 		attrs_to_stat(&sf->attrs, &d->v[d->n].st);
@@ -439,7 +439,7 @@ run_step(struct sshhost *h, struct sftpreq *sf, bool *moved)
 		if (rc == 0)
 			attrs_to_stat(&sf->attrs, sf->st);
 		else if (fx_missing(h, rc))
-			*sf->st = (struct sshloop_stat){ .exists = false };
+			*sf->st = (struct files_stat){ .exists = false };
 		return rc == 0 || fx_missing(h, rc) ? 0 : rc;
 	case SS_STAT_SRC:
 		return sf_stat(h, sf->path, &sf->attrs, LIBSSH2_SFTP_STAT);
@@ -629,10 +629,10 @@ sftp_run(struct sshloop *l, const struct ssh_host *h, struct sshreq *r,
 
 int
 sshloop_sftp_stat(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    struct sshloop_stat *st, const struct deadline *dl, enum ssh_error *kind,
+    struct files_stat *st, const struct deadline *dl, enum ssh_error *kind,
     char **err)
 {
-	*st = (struct sshloop_stat){ .exists = false };
+	*st = (struct files_stat){ .exists = false };
 	struct sshreq *r = sftp_req(h, "stat", winpath, NULL, prog_stat, err);
 	if (r != NULL)
 		r->sf->st = st;
@@ -660,22 +660,13 @@ sshloop_sftp_read(struct sshloop *l, const struct ssh_host *h, const char *winpa
 	return sftp_run(l, h, r, dl, kind, err);
 }
 
-void
-sshloop_dir_free(struct sshloop_dir *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		free(d->v[i].name);
-	free(d->v);
-	d->v = NULL;
-	d->n = 0;
-}
 
 int
 sshloop_sftp_list(struct sshloop *l, const struct ssh_host *h, const char *windir,
-    const char *pattern, struct sshloop_dir *out, const struct deadline *dl,
+    const char *pattern, struct files_dir *out, const struct deadline *dl,
     enum ssh_error *kind, char **err)
 {
-	*out = (struct sshloop_dir){ NULL, 0 };
+	*out = (struct files_dir){ NULL, 0 };
 	struct sshreq *r = sftp_req(h, "list", windir, NULL, prog_list, err);
 	if (r != NULL) {
 		r->sf->dir = out;
@@ -685,7 +676,7 @@ sshloop_sftp_list(struct sshloop *l, const struct ssh_host *h, const char *windi
 	}
 	int rc = sftp_run(l, h, r, dl, kind, err);
 	if (rc != 0)
-		sshloop_dir_free(out);
+		files_dir_free(out);
 	return rc;
 }
 

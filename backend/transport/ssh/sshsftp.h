@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend/transport/files/files.h"
 #include "backend/transport/ssh/sshtypes.h"
 #include "backend/core/util.h"
 
@@ -20,29 +21,16 @@
  * what failed" (the file missing reads "no such file") and *kind (may be
  * NULL): SSHE_PROTOCOL for the server's answer about the file (and a path
  * refused here), SSHE_NO_SFTP when the session would not start SFTP, else
- * what failed the connection as for sshloop_exec.
+ * what failed the connection as for sshloop_exec.  A stat and a listing
+ * answer in files/files.h's types (SFTP cannot see the archive bit: it
+ * stays false; read-only is the missing owner write bit, as Win32-OpenSSH
+ * shows FILE_ATTRIBUTE_READONLY).
  */
-struct sshloop_stat {
-	bool exists;
-	bool is_dir;
-	bool readonly;             /* no owner write bit: how Win32-OpenSSH shows READONLY */
-	uint64_t size;
-	int64_t mtime;             /* Unix seconds */
-};
-struct sshloop_dirent {
-	char *name;
-	struct sshloop_stat st;
-};
-struct sshloop_dir {
-	struct sshloop_dirent *v;
-	size_t n;
-};
-void sshloop_dir_free(struct sshloop_dir *d);
 
 
 /* A missing file is not an error: st->exists is false. */
 int sshloop_sftp_stat(struct sshloop *l, const struct ssh_host *h, const char *winpath,
-    struct sshloop_stat *st, const struct deadline *dl, enum ssh_error *kind,
+    struct files_stat *st, const struct deadline *dl, enum ssh_error *kind,
     char **err);
 /* Append bytes [off, off+len) of the file to out (fewer at its end);
  * len UINT64_MAX reads to the end. */
@@ -52,7 +40,7 @@ int sshloop_sftp_read(struct sshloop *l, const struct ssh_host *h, const char *w
 /* The entries of windir whose names match pattern (Windows wildcards * and
  * ?, any case; NULL = all), without . and .., in the server's order. */
 int sshloop_sftp_list(struct sshloop *l, const struct ssh_host *h, const char *windir,
-    const char *pattern, struct sshloop_dir *out, const struct deadline *dl,
+    const char *pattern, struct files_dir *out, const struct deadline *dl,
     enum ssh_error *kind, char **err);
 /* Rename, replacing an existing file: SFTPv3 refuses to rename onto one,
  * so the target is deleted first; that is NOT atomic (a failure between
