@@ -100,15 +100,20 @@ grep -q 'DPDOCTOR 1 status' "$SSHD_OPS_LOG"; ok $? "  (the WMI host did run the 
 head -c 2000 "$SCRATCH/smb.err" | sed 's/^/# /'
 
 # ---- the share permission finding, from the real ACL ------------------------------
-cell=$(python3 - "$SCRATCH/cells" "$SCRATCH/demo.d" <<'PY'
+# first_cell id|plan VALUE [DP...]: the first failing cell whose first
+# finding has that id or plan, on none of the DPs named.
+first_cell() { python3 - "$SCRATCH/cells" "$SCRATCH/demo.d" "$@" <<'PY'
 import json, sys
-for line in open(sys.argv[1]):
+cells, dir, key, want, skip = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], set(sys.argv[5:])
+for line in open(cells):
     p, d = line.split()
-    if json.load(open(f"{sys.argv[2]}/{p}-{d}.json"))["findings"][0]["id"] == "share-perms":
+    f = json.load(open(f"{dir}/{p}-{d}.json"))["findings"][0]
+    if f[key] == want and d not in skip:
         print(p, d)
         break
 PY
-)
+}
+cell=$(first_cell id share-perms)
 read -r spkg sdp <<<"$cell"
 [ -n "$sdp" ]; ok $? "a cell with the share permission finding: ${cell:-none}"
 finding() { timeout 60 "$DPDOCTOR" diagnose "$1" "$2" -c "$3" --format json 2>/dev/null |
@@ -157,20 +162,9 @@ sshd_stop
 unset DPDOCTOR_SIM_TIME
 sshd_start "$demo"; ok $? "sshd starts again, the site's clock running"
 site_ini "$SCRATCH/smb.ini" "$primary" "${smbargs[@]}"      # its new port
-# The first failing cell whose finding's plan is $1 (not on the SMB1 DP).
-rep() { python3 - "$SCRATCH/cells" "$SCRATCH/demo.d" "$1" "$old" <<'PY'
-import json, sys
-for line in open(sys.argv[1]):
-    p, d = line.split()
-    f = json.load(open(f"{sys.argv[2]}/{p}-{d}.json"))["findings"][0]
-    if f["plan"] == sys.argv[3] and d != sys.argv[4]:
-        print(p, d)
-        break
-PY
-}
 repaired=
 for plan in preload-pck clear-pkg-then-preload; do
-	read -r rpkg rdp <<<"$(rep "$plan")"
+	read -r rpkg rdp <<<"$(first_cell plan "$plan" "$old")"
 	[ -n "$rdp" ] || { ok 1 "a cell for $plan"; continue; }
 	repaired="$repaired $rdp"
 	timeout 180 "$DPDOCTOR" repair "$rpkg" "$rdp" -c "$SCRATCH/smb.ini" --yes \
@@ -192,17 +186,8 @@ ok $? "  the plan said how the PCK travels: by the WMI host, else streamed over 
 # Its copy of the PCK to the DP fails on the WMI host ("cannot reach"), so
 # the copy is streamed through this machine: read from the primary,
 # written over SMB, the part file renamed into place.
-read -r spkg sdp <<<"$(python3 - "$SCRATCH/cells" "$SCRATCH/demo.d" "$old" $repaired <<'PY'
-import json, sys
-skip = set(sys.argv[3:])
-for line in open(sys.argv[1]):
-    p, d = line.split()
-    f = json.load(open(f"{sys.argv[2]}/{p}-{d}.json"))["findings"][0]
-    if f["plan"] == "preload-pck" and d not in skip:
-        print(p, d)
-        break
-PY
-)"
+# shellcheck disable=SC2086
+read -r spkg sdp <<<"$(first_cell plan preload-pck "$old" $repaired)"
 sshd_stop
 DPDOCTOR_SIM_NO_UNC=1 sshd_start "$demo"; ok $? "sshd again, its host reaching no other server's share"
 site_ini "$SCRATCH/smb.ini" "$primary" "${smbargs[@]}"
