@@ -43,7 +43,21 @@ struct log_out {
 	char file[4096];        /* the file whose JSON string is cached */
 	char file_json[4096];
 	size_t file_json_len;
+	struct buf text;        /* an entry's text turned into UTF-8, reused */
 };
+
+/* An entry's text as UTF-8: as written when it is (the usual case, no
+ * copy), else read as CP1252, SMS's ANSI code page, into o->text. */
+static struct smslog_str
+out_text(struct log_out *o, const struct smslog_entry *e)
+{
+	const char *p = e->text.p ? e->text.p : "";
+	if (utf8_valid(p, e->text.n))
+		return (struct smslog_str){ p, e->text.n };
+	buf_reset(&o->text);
+	cp1252_to_utf8(p, e->text.n, &o->text);
+	return (struct smslog_str){ o->text.data, o->text.len };
+}
 
 struct log_args {
 	struct app_args app;
@@ -257,10 +271,8 @@ print_text(struct log_out *o, const struct smslog_entry *e)
 	OUT_LIT(o, "  ");
 	/* Control characters would drive the terminal: show them as spaces.
 	 * SMS writes its logs in the ANSI code page: UTF-8 out. */
-	struct buf text;
-	buf_init(&text);
-	text_utf8(e->text.p ? e->text.p : "", e->text.n, &text);
-	const char *p = text.data, *end = p + text.len;
+	struct smslog_str text = out_text(o, e);
+	const char *p = text.p, *end = p + text.n;
 	while (p < end) {
 		const char *q = p;
 		while (q < end && ((unsigned char)*q >= 32 || *q == '\t') && *q != 127)
@@ -270,7 +282,6 @@ print_text(struct log_out *o, const struct smslog_entry *e)
 			OUT_LIT(o, " ");
 		p = q + 1;
 	}
-	buf_free(&text);
 	OUT_LIT(o, "\n");
 }
 
@@ -333,11 +344,7 @@ print_json(struct log_out *o, const struct smslog_entry *e)
 	OUT_LIT(o, ",\"severity\":\"");
 	out_add(o, smslog_severity_name(e->severity), strlen(smslog_severity_name(e->severity)));
 	OUT_LIT(o, "\",\"message\":");
-	struct buf text;                /* SMS writes CP1252 */
-	buf_init(&text);
-	text_utf8(e->text.p ? e->text.p : "", e->text.n, &text);
-	out_json_str(o, (struct smslog_str){ text.data ? text.data : "", text.len });
-	buf_free(&text);
+	out_json_str(o, out_text(o, e));
 	OUT_LIT(o, ",\"format\":\"");
 	out_add(o, smslog_format_name(e->format), strlen(smslog_format_name(e->format)));
 	/* Only when true: what it read of the line is all there was. */
@@ -659,6 +666,7 @@ cli_log(int argc, char **argv)
 		rc = -1;
 	}
 	free(o.buf);
+	buf_free(&o.text);
 	free(path);
 	log_remote_close(&remote);
 	return rc < 0 ? 2 : o.entries > 0 ? 0 : 1;
