@@ -180,6 +180,11 @@ rotated(const char *log)
 static char *
 decode_line(const char *p, size_t len)
 {
+	size_t i = 0;
+	while (i < len && (unsigned char)p[i] < 0x80)
+		i++;
+	if (i == len)
+		return xstrndup(p, len);        /* most lines: ASCII, as they are */
 	struct buf b;
 	buf_init(&b);
 	cp1252_to_utf8(p, len, &b);
