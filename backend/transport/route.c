@@ -299,6 +299,23 @@ unreachable(const char *why, const char *server)
 	return hit;
 }
 
+/* How a copyfile goes (route_copy_way), and the target's entry when it
+ * may be streamed to (*e, else NULL).  One decision for the call and for
+ * the plan that says it before asking. */
+static enum route_copy
+copy_way(struct route *r, const struct op *op, struct route_entry **e)
+{
+	*e = NULL;
+	size_t kd = copy_target(r, op);
+	if (op_index(r, op) != 0)
+		return ROUTE_COPY_SERVER;
+	if (kd == 0)
+		return ROUTE_COPY_HOST;
+	*e = &r->v[kd - 1];
+	return clock_mono_ms() < atomic_load(&(*e)->blind_until) ? ROUTE_COPY_STREAM :
+	    ROUTE_COPY_HOST_OR_STREAM;
+}
+
 /* copyfile: one server's own transport when it copies both ends itself;
  * else the WMI host, server to server; and when the WMI host cannot reach
  * the target but the target's transport writes, streamed through this
@@ -307,21 +324,20 @@ static int
 copy_call(struct route *r, const struct op *op, proto_record_fn fn, void *arg,
     const struct deadline *dl, char **err)
 {
-	size_t k = op_index(r, op), kd = copy_target(r, op);
-	if (k != 0 || kd == 0)
-		return transport_pass(by_index(r, k), op, fn, arg, dl, err);
-	struct route_entry *e = &r->v[kd - 1];
+	struct route_entry *e;
+	enum route_copy way = copy_way(r, op, &e);
+	if (e == NULL)
+		return transport_pass(by_index(r, op_index(r, op)), op, fn, arg, dl, err);
 	struct transport *from = by_index(r, path_index(r, op_arg(op, "src"), OP_READFILE));
-	if (clock_mono_ms() < atomic_load(&e->blind_until))
-		return route_stream_copy(from, e->t, op, fn, arg, dl, err);
-	int rc = transport_pass(r->wmi, op, fn, arg, dl, err);
-	if (rc == TRANSPORT_EREPLY && err != NULL && unreachable(*err, e->server)) {
+	if (way == ROUTE_COPY_HOST_OR_STREAM) {
+		int rc = transport_pass(r->wmi, op, fn, arg, dl, err);
+		if (rc != TRANSPORT_EREPLY || err == NULL || !unreachable(*err, e->server))
+			return rc;
 		atomic_store(&e->blind_until, clock_mono_ms() + BLIND_MS);
 		free(*err);
 		*err = NULL;
-		rc = route_stream_copy(from, e->t, op, fn, arg, dl, err);
 	}
-	return rc;
+	return route_stream_copy(from, e->t, op, fn, arg, dl, err);
 }
 
 enum route_copy
@@ -330,15 +346,11 @@ route_copy_way(struct transport *t, const struct op *op, const char **via)
 	*via = NULL;
 	if (t == NULL || t->ops != &route_ops || op->kind != OP_COPYFILE)
 		return ROUTE_COPY_HOST;
-	struct route *r = t->priv;
-	size_t k = op_index(r, op), kd = copy_target(r, op);
-	if (k != 0)
-		return ROUTE_COPY_SERVER;
-	if (kd == 0)
-		return ROUTE_COPY_HOST;
-	*via = r->v[kd - 1].t->ops->name;
-	return clock_mono_ms() < atomic_load(&r->v[kd - 1].blind_until) ? ROUTE_COPY_STREAM :
-	    ROUTE_COPY_HOST_OR_STREAM;
+	struct route_entry *e;
+	enum route_copy way = copy_way(t->priv, op, &e);
+	if (e != NULL)
+		*via = e->t->ops->name;
+	return way;
 }
 
 /* ---- the transport ---------------------------------------------------------------- */
