@@ -79,8 +79,9 @@ gather_run(struct job *j, void *arg)
 	struct gather_req *r = arg;
 	struct cell_diagnosis *res = xcalloc(1, sizeof *res);
 	char *err = NULL;
-	if (diagnose_cell(r->transport, r->snap, r->pkgid, r->dp, r->primary,
-	    job_deadline(j), gather_progress, r, res, &err) != 0) {
+	struct site_env env = { .t = r->transport, .primary = r->primary };
+	if (diagnose_cell(&env, r->snap, r->pkgid, r->dp, job_deadline(j), gather_progress, r,
+	    res, &err) != 0) {
 		job_fail(j, "%s", err);
 		free(res);
 	} else {

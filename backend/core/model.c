@@ -179,6 +179,12 @@ snapshot_free(struct snapshot *s)
 		free(s->dps[i].server);
 		free(s->dps[i].share);
 	}
+	for (size_t i = 0; i < s->nsites; i++) {
+		free(s->sites[i].name);
+		free(s->sites[i].server);
+		free(s->sites[i].install_dir);
+	}
+	free(s->sites);
 	free(s->pkgs);
 	free(s->dps);
 	free(s->cells);
@@ -303,4 +309,87 @@ snapshot_cell(const struct snapshot *s, size_t pkg, size_t dp)
 		return NULL;
 	int32_t i = s->matrix[pkg * s->ndps + dp];
 	return i < 0 ? NULL : &s->cells[i];
+}
+
+/* ---- sites and what a DP is to a package ------------------------------------ */
+
+static const struct {
+	const char *name;
+	const char *words;
+} dp_kinds[] = {
+#define X(e, n, w) [e] = { n, w },
+	DP_KIND_TABLE(X)
+#undef X
+};
+
+const char *
+dp_kind_name(enum dp_kind k)
+{
+	return (unsigned)k < DPK_COUNT ? dp_kinds[k].name : "?";
+}
+
+const char *
+dp_kind_words(enum dp_kind k)
+{
+	return (unsigned)k < DPK_COUNT ? dp_kinds[k].words : "?";
+}
+
+static char *
+dup_or_null_str(const char *v)
+{
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
+void
+snapshot_add_site(struct snapshot *s, const struct site_info *si)
+{
+	struct site_info *to = (struct site_info *)snapshot_site(s, si->code);
+	if (to != NULL) {
+		free(to->name);
+		free(to->server);
+		free(to->install_dir);
+	} else {
+		s->sites = xreallocarray(s->sites, s->nsites + 1, sizeof *s->sites);
+		to = &s->sites[s->nsites++];
+	}
+	*to = *si;
+	to->name = dup_or_null_str(si->name);
+	to->server = dup_or_null_str(si->server);
+	to->install_dir = dup_or_null_str(si->install_dir);
+}
+
+const struct site_info *
+snapshot_site(const struct snapshot *s, const char *code)
+{
+	for (size_t i = 0; code != NULL && i < s->nsites; i++)
+		if (strcasecmp(s->sites[i].code, code) == 0)
+			return &s->sites[i];
+	return NULL;
+}
+
+enum dp_kind
+snapshot_dp_kind(const struct snapshot *s, size_t pkg, size_t dp)
+{
+	if (pkg >= s->npkgs || dp >= s->ndps)
+		return DPK_UNKNOWN;
+	const struct package *p = &s->pkgs[pkg];
+	const struct dp *d = &s->dps[dp];
+	const char *own = p->source_site[0] ? p->source_site : s->site_code;
+	if (d->site_code[0] == '\0')
+		return DPK_UNKNOWN;
+	if (strcasecmp(d->site_code, own) == 0)
+		return DPK_OWN_SITE;
+	const struct site_info *si = snapshot_site(s, d->site_code);
+	if (si == NULL || si->server == NULL)
+		return DPK_UNKNOWN;
+	return strcasecmp(si->server, d->server) == 0 ? DPK_CHILD_SERVER : DPK_CHILD_DP;
+}
+
+const char *
+snapshot_sms_server(const struct snapshot *s, size_t dp)
+{
+	if (dp >= s->ndps)
+		return NULL;
+	const struct site_info *si = snapshot_site(s, s->dps[dp].site_code);
+	return si != NULL ? si->server : NULL;
 }

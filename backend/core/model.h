@@ -93,6 +93,43 @@ struct package {
 	uint32_t problems;        /* filled by snapshot_index(): bad cells */
 };
 
+/* A site of the hierarchy, as SMS_Site describes it.  A DP's NAL path names
+ * its site (SMS_SITE=); the site's row says which server is its site server
+ * and which site it reports to. */
+struct site_info {
+	char code[4];             /* SiteCode */
+	char parent[4];           /* ReportingSiteCode ("" for the top) */
+	char *name;               /* SiteName, may be NULL */
+	char *server;             /* ServerName: the site server */
+	char *install_dir;        /* InstallDir as SMS_Site gives it, or NULL */
+	int type;                 /* SMS_Site.Type: 1 secondary, 2 primary, 0 unknown */
+};
+
+/*
+ * What a DP is to a package (issue 13; the seed's "remote DPs are also CAPs
+ * and MPs"): a DP of the package's own site gets the files uncompressed from
+ * the source by that site's distribution manager (no PCK, no preload there:
+ * "this is the site where the package was created"); a child site's site
+ * server gets the PCK and has its own distmgr.log and inboxes, where
+ * PreloadPkgOnSite runs; a plain DP of a child site is served by that child
+ * site's server, where its PCK, inboxes and log are.
+ * X(ENUM, name, words)
+ */
+#define DP_KIND_TABLE(X) \
+	X(DPK_UNKNOWN, "unknown", "a DP whose site is not in the site list") \
+	X(DPK_OWN_SITE, "own-site", "a DP of the package's own site") \
+	X(DPK_CHILD_SERVER, "child-site-server", "the site server of a child site") \
+	X(DPK_CHILD_DP, "child-site-dp", "a DP of a child site")
+
+enum dp_kind {
+#define X(e, n, w) e,
+	DP_KIND_TABLE(X)
+#undef X
+	DPK_COUNT,
+};
+const char *dp_kind_name(enum dp_kind k);
+const char *dp_kind_words(enum dp_kind k);
+
 /* A distribution point: one distinct ServerNALPath. */
 struct dp {
 	char *nal;                /* ServerNALPath as SMS gave it */
@@ -125,6 +162,9 @@ struct snapshot {
 	size_t ncells;
 	int32_t *matrix;          /* npkgs x ndps: cell index or -1 */
 	size_t state_counts[STATE_COUNT + 1]; /* last slot: unknown values */
+	struct site_info *sites;  /* SMS_Site rows; may be none (not asked, or
+	                           * the query failed: then kinds are unknown) */
+	size_t nsites;
 };
 
 /* Free a package's strings (not the struct itself). */
@@ -145,5 +185,19 @@ void snapshot_add_cell(struct snapshot *s, const struct cell *c);
  * per-state counts.  A duplicate (pkg, dp) keeps the later row. */
 void snapshot_index(struct snapshot *s);
 const struct cell *snapshot_cell(const struct snapshot *s, size_t pkg, size_t dp);
+
+/* Add a site row (copied; a second row for a code replaces the first). */
+void snapshot_add_site(struct snapshot *s, const struct site_info *si);
+/* The site by code (case-insensitive), or NULL. */
+const struct site_info *snapshot_site(const struct snapshot *s, const char *code);
+/* What DP `dp` is to package `pkg`: its site against the package's
+ * SourceSite (the snapshot's site when the package names none), and
+ * whether it is its site's server.  DPK_UNKNOWN when the DP's site is not
+ * in the site list (or no list was read) and it is not the package's own. */
+enum dp_kind snapshot_dp_kind(const struct snapshot *s, size_t pkg, size_t dp);
+/* The server whose SMS holds DP `dp`'s inboxes, distmgr.log and PCK store:
+ * its site's server (for the package's own site, the primary: the
+ * snapshot's site server row, else NULL).  NULL when its site is unknown. */
+const char *snapshot_sms_server(const struct snapshot *s, size_t dp);
 
 #endif

@@ -71,7 +71,7 @@ enum arg_kind {
 	ARG_SITE, ARG_SERVER, ARG_PKGID, ARG_TEXT, ARG_PATH, ARG_PATHS,
 	ARG_PATTERN, ARG_NEEDLE, ARG_COUNT, ARG_SHARE, ARG_LOGPATH,
 	ARG_FILENAME, ARG_ATTROP, ARG_OFFSET, ARG_SIZE, ARG_B64, ARG_ISOTIME,
-	ARG_KIND_COUNT,
+	ARG_VIA, ARG_KIND_COUNT,
 };
 
 struct arg_spec {
@@ -155,6 +155,20 @@ static const struct arg_spec preload_args[] = {
 	{ "server", ARG_SERVER, true },
 	{ "package", ARG_PKGID, true },
 	{ "exe", ARG_PATH, false },
+	{ "via", ARG_VIA, true },
+	{ "smsdir", ARG_PATH, false },
+	{ "wait", ARG_COUNT, false },
+	{ NULL, 0, false },
+};
+
+static const struct arg_spec sites_args[] = {
+	{ "site", ARG_SITE, true },
+	{ "provider", ARG_SERVER, false },
+	{ NULL, 0, false },
+};
+
+static const struct arg_spec layout_args[] = {
+	{ "server", ARG_SERVER, true },
 	{ NULL, 0, false },
 };
 
@@ -199,6 +213,8 @@ static const struct arg_spec *const op_specs[OP_COUNT] = {
 	[OP_REFRESHNOW] = refreshnow_args,
 	[OP_SETSOURCEPATH] = setsourcepath_args,
 	[OP_WRITEFILE] = writefile_args,
+	[OP_SITES] = sites_args,
+	[OP_LAYOUT] = layout_args,
 };
 
 const char *
@@ -420,6 +436,12 @@ text_valid(const char *v)
 	return true;
 }
 
+bool
+ops_via_valid(const char *v)
+{
+	return strcmp(v, "local") == 0 || strcmp(v, "wmi") == 0;
+}
+
 /* Per argument kind: the check and what a valid value is called. */
 static const struct {
 	bool (*valid)(const char *);
@@ -442,6 +464,7 @@ static const struct {
 	[ARG_SIZE] = { ops_size_valid, "byte count (1-1048576)" },
 	[ARG_B64] = { ops_b64_valid, "base64 of at most 1048576 bytes" },
 	[ARG_ISOTIME] = { ops_isotime_valid, "time (YYYY-MM-DDTHH:MM:SSZ)" },
+	[ARG_VIA] = { ops_via_valid, "way to run (local or wmi)" },
 };
 
 static int

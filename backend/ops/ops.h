@@ -30,7 +30,9 @@
 	X(OP_PRELOAD, "preload", true) \
 	X(OP_REFRESHNOW, "refreshnow", true) \
 	X(OP_SETSOURCEPATH, "setsourcepath", true) \
-	X(OP_WRITEFILE, "writefile", true)
+	X(OP_WRITEFILE, "writefile", true) \
+	X(OP_SITES, "sites", false) \
+	X(OP_LAYOUT, "layout", false)
 
 enum op_kind {
 #define X(e, n, w) e,
@@ -100,6 +102,8 @@ bool ops_b64_valid(const char *v);
 bool ops_isotime_valid(const char *v);
 /* What setattr does to one attribute: "set", "clear" or "keep". */
 bool ops_attrop_valid(const char *v);
+/* How preload starts PreloadPkgOnSite.exe: "local" or "wmi". */
+bool ops_via_valid(const char *v);
 /* A byte offset: decimal, no sign or leading zero, at most 2^53 (the
  * largest integer a double holds exactly, as PowerShell may keep it). */
 #define OPS_OFFSET_MAX ((uint64_t)1 << 53)
@@ -129,11 +133,41 @@ int ops_b64_decode(const char *s, size_t n, struct buf *out);
  *   setattr        A: Path Attrs (after; FILE_ATTRIBUTE_* bits & 0x37)
  *   deletefile     D: Path Result(deleted|absent)
  *   renamefile     N: Path NewPath
- *   preload        O: Line (console output, one per line), then X: ExitCode;
- *                  without exe, PreloadPkgOnSite.exe is looked for in
- *                  <SMS>\bin\i386, %ProgramFiles%\SMS 2003 Toolkit 2 and
- *                  %ProgramFiles%\ConfigMgr 2007 Toolkit V2\ServerTools, and
- *                  the error names each place when none has it
+ *   preload        args server, package, exe?, via, smsdir?, wait?.
+ *                  via "local": the host that runs the script IS server (the
+ *                  route sent it to server's own ssh transport) and runs the
+ *                  tool itself.  via "wmi": the host starts it on server with
+ *                  Win32_Process.Create over DCOM (no WinRM on Server 2003):
+ *                  `cmd /v:on /c ""EXE" ID > OUT 2>&1 & echo !errorlevel! > RC"`
+ *                  with OUT and RC files in smsdir (server's SMS folder as
+ *                  server names it, required), waits for the process id to
+ *                  leave Win32_Process (at most wait seconds, default 600),
+ *                  reads both files back over the admin share, removes them.
+ *                  Replies H: Via Detail (how it ran: "local" or "wmi",
+ *                  detail e.g. "Win32_Process.Create on LEEDSDP01 from
+ *                  SMS009PRI, pid 1234"), then O: Line (console output, one
+ *                  per line), then X: ExitCode; without exe,
+ *                  PreloadPkgOnSite.exe is looked for in <smsdir or the
+ *                  registry's SMS folder>\bin\i386, %ProgramFiles%\SMS 2003
+ *                  Toolkit 2 and %ProgramFiles%\ConfigMgr 2007 Toolkit
+ *                  V2\ServerTools (server's own ProgramFilesDir, from its
+ *                  registry when remote), and the error names each place
+ *                  when none has it
+ *   sites          args site, provider?: every SMS_Site row:
+ *                  T: SiteCode SiteName ServerName ReportingSiteCode Type
+ *                  InstallDir (Type 1 secondary, 2 primary)
+ *   layout         args server: where SMS lives on server, one row per thing
+ *                  learned or source tried,
+ *                  Y: Source Name Value Error
+ *                  Source "registry": Name "Installation Directory", Value
+ *                  the folder (HKLM\SOFTWARE\Microsoft\SMS\Identification,
+ *                  read with StdRegProv on server: remote registry over WMI);
+ *                  Source "share": Name a share (Win32_Share on server, or
+ *                  the share list over SMB), Value its folder ("" when the
+ *                  source cannot tell, as an SMB share list cannot).  A row
+ *                  with Name "" and Error set: that source could not be
+ *                  read (why); an absent registry value is Value "" and
+ *                  Error "" (a server without SMS, e.g. a plain DP).
  *   refreshnow     R: PackageID ServerNALPath
  *   setsourcepath  S: PackageID OldPath NewPath
  *   writefile      W: Path Size (the file's length after).  Offset 0 creates

@@ -39,10 +39,34 @@ const char *winenc_bootstrap_script(void);
  * of the bootstrap never fails, so check with utf8_valid() from util.h). */
 char *winenc_stdin_payload(const char *script);
 
+/*
+ * A credential for the remote calls a script makes (`credential = ask`,
+ * issue 13): a key log-in on Windows OpenSSH carries no network
+ * credentials, so the script must present one to reach other servers.
+ * The secret never goes on a command line: the script goes on stdin
+ * behind a second fixed bootstrap, which reads two lines -- the script's
+ * payload (as winenc_stdin_payload) and the credential's (base64 of the
+ * UTF-8 "USER\nPASSWORD") -- and runs the script with $DpdCred set to a
+ * PSCredential (ConvertTo-SecureString; the plain copies cleared).
+ * Scripts use it where it is set (Get-WmiObject -Credential, and a
+ * WNetAddConnection2 to \\SERVER\IPC$ before a UNC path on SERVER).
+ */
+const char *winenc_bootstrap_cred_script(void);
+/* stdin for it: the script's payload line, then the credential's line.
+ * The caller wipes and frees the result (it holds the secret). */
+char *winenc_stdin_payload_cred(const char *script, const char *user,
+    const char *password);
+/* Read that stdin back (the simulated host): -1 with *err when either
+ * line is not what the bootstrap would accept. */
+int winenc_decode_payload_cred(const char *text, size_t len, char **script,
+    char **user, char **password, char **err);
+
 /* What winenc_parse_command() found. */
 enum winenc_form {
 	WINENC_DIRECT = 0,      /* *script is the script to run */
 	WINENC_BOOTSTRAP = 1,   /* *script is the bootstrap: the script is on stdin */
+	WINENC_BOOTSTRAP_CRED = 2, /* the credential bootstrap: script and
+	                         * credential on stdin */
 };
 
 /* Read a command line as a Windows host with cmd.exe as its shell gets

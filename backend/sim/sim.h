@@ -54,6 +54,15 @@ void sim_info_free(struct sim_info *i);
 int sim_run_script(const char *dir, const char *host, const char *script,
     struct script_result *res, char **err);
 
+/* The same for a script that came with a credential (the credential
+ * bootstrap, winenc.h): the simulated host then presents it on its remote
+ * calls, so even a key log-in's host (DPDOCTOR_SIM_NO_UNC=1) reaches the
+ * other servers' shares and WMI.  With DPDOCTOR_SIM_PASSWORD set, any other
+ * password makes every remote call fail as Windows' logon failure does.
+ * user and password may be NULL (as sim_run_script). */
+int sim_run_script_as(const char *dir, const char *host, const char *script,
+    const char *user, const char *password, struct script_result *res, char **err);
+
 /* The in-process transport over sim_run_script(). */
 struct transport *transport_sim_new(const char *dir, const char *host);
 

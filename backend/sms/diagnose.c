@@ -435,14 +435,13 @@ diagnosis_free(struct diagnosis *d)
 }
 
 int
-diagnose_cell(struct transport *t, const struct snapshot *snap, const char *pkgid,
-    const char *dp, const char *primary, const struct deadline *dl,
+diagnose_cell(const struct site_env *env, const struct snapshot *snap, const char *pkgid,
+    const char *dp, const struct deadline *dl,
     void (*progress)(const struct evidence *e, void *arg), void *arg,
     struct cell_diagnosis *out, char **err)
 {
 	memset(out, 0, sizeof *out);
-	if (evidence_gather(t, snap, pkgid, dp, primary, &out->ev, dl, progress, arg,
-	    err) != 0) {
+	if (evidence_gather(env, snap, pkgid, dp, &out->ev, dl, progress, arg, err) != 0) {
 		evidence_free(&out->ev);
 		return -1;
 	}

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "backend/sms/evidence.h"
+#include "backend/sms/layout.h"
 #include "backend/sms/plan.h"
 
 /* X(ENUM, id, title, suggested repair plan) */
@@ -30,6 +31,8 @@
 	  "The primary's PCK is stale and does not regenerate", PLAN_RENAME_PCK_TOUCH) \
 	X(FIND_UNKNOWN, "unknown", \
 	  "No known failure matches the evidence", PLAN_REPUSH) \
+	X(FIND_NO_NETCRED, "no-network-credentials", \
+	  "The WMI host's key log-in cannot reach other servers", PLAN_NONE) \
 	X(FIND_DP_UNREACHABLE, "dp-unreachable", \
 	  "The DP's files could not be read", PLAN_NONE) \
 	X(FIND_HEALTHY, "healthy", \
@@ -77,8 +80,8 @@ struct cell_diagnosis {
  * source, on the calling thread), sort it, and diagnose it.  Blocking.
  * 0 with *out filled (free it with diagnose_cell_free()), or -1 with *err
  * when nothing at all could be gathered; *out then holds nothing. */
-int diagnose_cell(struct transport *t, const struct snapshot *snap, const char *pkgid,
-    const char *dp, const char *primary, const struct deadline *dl,
+int diagnose_cell(const struct site_env *env, const struct snapshot *snap, const char *pkgid,
+    const char *dp, const struct deadline *dl,
     void (*progress)(const struct evidence *e, void *arg), void *arg,
     struct cell_diagnosis *out, char **err);
 void diagnose_cell_free(struct cell_diagnosis *c);

@@ -11,6 +11,7 @@
  */
 #include "autoconf.h"
 #include "backend/sms/evidence.h"
+#include "backend/sms/layout.h"
 #include "backend/core/nal.h"
 #include "backend/ops/ops.h"
 #include "backend/core/proto.h"
@@ -786,14 +787,15 @@ take_snapshot(struct evidence *e, const struct snapshot *snap)
 }
 
 int
-evidence_gather(struct transport *t, const struct snapshot *snap,
-    const char *pkgid, const char *dp, const char *primary,
-    struct evidence *out, const struct deadline *dl,
+evidence_gather(const struct site_env *env, const struct snapshot *snap,
+    const char *pkgid, const char *dp, struct evidence *out, const struct deadline *dl,
     void (*progress)(const struct evidence *e, void *arg), void *arg,
     char **err)
 {
+	struct transport *t = env->t;
+	const char *primary = env->primary && *env->primary ? env->primary : t->host;
 	const char *site = snap && snap->site_code[0] ? snap->site_code : "";
-	evidence_init(out, pkgid, dp, primary ? primary : t->host, site);
+	evidence_init(out, pkgid, dp, primary, site);
 	if (!pkgid_valid(pkgid) || dp == NULL || !servername_valid(dp) ||
 	    !servername_valid(out->primary)) {
 		err_set(err, "evidence: bad package ID or server name");

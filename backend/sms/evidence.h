@@ -114,6 +114,10 @@ struct evidence_item {
 	int msgid;             /* status message ID (EV_STATMSG) */
 	char *text;            /* log line message, status message text, ACL text, detail */
 	char *error;           /* could not be read: why (NULL when read) */
+	bool netcred;          /* EV_UNREACHABLE: because the WMI host's key
+	                        * log-in has no network credentials (error is
+	                        * route_netcred_why()'s explanation), not
+	                        * because the server is down */
 	/* Kind-specific fields (see "What each kind means" above). */
 	uint64_t offset;       /* EV_LOG: byte offset of the line in its file */
 	uint32_t record_id;    /* EV_STATMSG: RecordID (newer is larger) */
@@ -152,14 +156,17 @@ long evidence_find(const struct evidence *e, enum evidence_kind k, size_t from);
 /* Sort log lines and status messages newest first within their groups. */
 void evidence_sort(struct evidence *e);
 
-/* Gather everything for a cell (blocking: call from a job).  `t` reaches
- * the site server, which reads DPs by UNC path.  `progress`, when not
+struct site_env;
+
+/* Gather everything for a cell (blocking: call from a job).  env->t reaches
+ * the site (the WMI host reads DPs by UNC path, or the route sends a
+ * server's file ops to its own transport); env->primary is the site server
+ * (NULL or "": env->t's host).  `progress`, when not
  * NULL, is called after each source with the evidence so far (from the job
  * thread).  Returns 0 even when some sources failed (those become items
  * with `error` set); -1 only when nothing at all could be gathered. */
-int evidence_gather(struct transport *t, const struct snapshot *snap,
-    const char *pkgid, const char *dp, const char *primary,
-    struct evidence *out, const struct deadline *dl,
+int evidence_gather(const struct site_env *env, const struct snapshot *snap,
+    const char *pkgid, const char *dp, struct evidence *out, const struct deadline *dl,
     void (*progress)(const struct evidence *e, void *arg), void *arg,
     char **err);
 

@@ -55,6 +55,13 @@ struct transport {
 	void *priv;
 	uint32_t answers;   /* TRANSPORT_OP(kind) of each kind it carries */
 	bool read_only;     /* refuse every op that changes the site */
+	/* Set by a transport that logs in to a Windows host with a key (or an
+	 * agent's key) once it has: that session carries no network
+	 * credentials (Win32-OpenSSH #543), so its UNC paths and remote WMI
+	 * calls to other servers fail -- unless `credential = ask` gave it
+	 * one (has_credential).  Written by an engine thread. */
+	atomic_bool key_login;
+	atomic_bool has_credential;
 };
 
 /* A transport on the heap (host copied, priv owned by ops->close). */

@@ -11,6 +11,7 @@
  */
 #include "autoconf.h"
 #include "backend/sms/evidence.h"
+#include "backend/sms/layout.h"
 #include "backend/sim/sim.h"
 #include "backend/sms/status.h"
 #include "backend/ops/winenc.h"
@@ -80,8 +81,8 @@ main(int argc, char **argv)
 			continue;
 		current_dp = snap->dps[d].name;
 		struct evidence e;
-		(void)evidence_gather(&rec, snap, argv[2], current_dp, info.primary, &e, NULL,
-		    NULL, NULL, &err);
+		struct site_env env = { .t = &rec, .primary = info.primary };
+		(void)evidence_gather(&env, snap, argv[2], current_dp, &e, NULL, NULL, NULL, &err);
 		evidence_free(&e);
 	}
 	snapshot_free(snap);

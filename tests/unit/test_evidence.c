@@ -7,6 +7,7 @@
  */
 #include "autoconf.h"
 #include "backend/sms/evidence.h"
+#include "backend/sms/layout.h"
 #include "backend/core/nal.h"
 #include "backend/ops/ops_ps.h"
 #include "backend/sim/sim.h"
@@ -190,8 +191,9 @@ gather(struct site *w, struct transport *t, uint32_t pkg, uint32_t srv, struct e
 {
 	char *err = NULL;
 	progress_calls = 0;
-	int rc = evidence_gather(t, w->snap, w->s->pkg[pkg].id, w->s->srv[srv].name,
-	    w->s->srv[w->s->primary].name, e, NULL, on_progress, NULL, &err);
+	struct site_env env = { .t = t, .primary = w->s->srv[w->s->primary].name };
+	int rc = evidence_gather(&env, w->snap, w->s->pkg[pkg].id, w->s->srv[srv].name, e,
+	    NULL, on_progress, NULL, &err);
 	if (rc != 0)
 		printf("# gather: %s\n", err);
 	free(err);

@@ -305,7 +305,7 @@ foreach_safe(const char *s, const char **bad)
 static void
 test_ps2_foreach(void)
 {
-	static const char *const kv[][6] = {
+	static const char *const kv[OP_COUNT][8] = {
 		[OP_STATUS] = { "site", "009" },
 		[OP_PATHINFO] = { "paths", "E:\\a.PCK" },
 		[OP_DIRLIST] = { "dir", "E:\\SMSPKG", "pattern", "*.PCK" },
@@ -317,14 +317,16 @@ test_ps2_foreach(void)
 		[OP_SETATTR] = { "path", "E:\\a.PCK" },
 		[OP_DELETEFILE] = { "path", "E:\\a.PCK" },
 		[OP_RENAMEFILE] = { "path", "E:\\a.PCK", "newname", "b.PCK" },
-		[OP_PRELOAD] = { "server", "DP01", "package", "009000B7" },
+		[OP_PRELOAD] = { "server", "DP01", "package", "009000B7", "via", "wmi", "smsdir", "D:\\SMS" },
 		[OP_REFRESHNOW] = { "site", "009", "package", "009000B7", "dp", "DP01" },
 		[OP_SETSOURCEPATH] = { "site", "009", "package", "009000B7", "path", "E:\\src" },
 		[OP_WRITEFILE] = { "path", "E:\\a.PCK", "offset", "0" },
+		[OP_SITES] = { "site", "009" },
+		[OP_LAYOUT] = { "server", "DP01" },
 	};
 	for (int k = 0; k < OP_COUNT; k++) {
 		size_t n = 0;
-		while (n < 6 && kv[k][n] != NULL)
+		while (n < 8 && kv[k][n] != NULL)
 			n++;
 		char *s = render_kv((enum op_kind)k, kv[k], n);
 		const char *bad = NULL;

@@ -13,6 +13,7 @@
 #include "tui/cli/app_smb.h"
 #include "tui/cli/app_prompt.h"
 #include "backend/transport/route.h"
+#include "backend/sms/layout.h"
 #include "backend/core/nal.h"
 #include "backend/sim/sim.h"
 
@@ -76,6 +77,18 @@ app_repair_env(struct app *a, struct repair_env *env, char *journal)
 		.hand_ctx = a,
 		.preload_exe = app_preload_exe,
 		.servers_ctx = &a->cfg,
+	};
+}
+
+void
+app_site_env(struct app *a, struct site_env *env)
+{
+	*env = (struct site_env){
+		.t = a->t,
+		.site = a->site,
+		.primary = a->primary,
+		.provider = a->provider,
+		.layouts = a->layouts,
 	};
 }
 

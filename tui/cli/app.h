@@ -41,6 +41,8 @@ struct app {
 	struct smbeng *smb;        /* the SMB engine, when a server is reached by smb */
 	struct app_prompt *prompt; /* their questions (and ssh's warnings) go here;
 	                            * NULL when neither runs */
+	struct layout_cache *layouts; /* where SMS lives on each server, learned
+	                            * (backend/sms/layout.h); NULL until made */
 };
 
 /* Long-only options get values outside the character range, so they never
@@ -72,6 +74,11 @@ char *app_journal_path(void);
  * (borrowed; NULL = none), the demo's time scale and hand fixes.  The
  * caller sets dry_run, progress, sleep_ms, ctx and cancel as it needs. */
 void app_repair_env(struct app *a, struct repair_env *env, char *journal);
+/* What the use-cases need to reach this site (backend/sms/layout.h):
+ * transport, codes, servers, the layout cache and the configuration's
+ * sms_path / pck_path.  Borrowed from a. */
+struct site_env;
+void app_site_env(struct app *a, struct site_env *env);
 
 /*
  * The seam for the full-screen UI: the SSH and SMB engines ask for

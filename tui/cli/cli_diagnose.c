@@ -7,6 +7,7 @@
  */
 #include "autoconf.h"
 #include "tui/cli/cli.h"
+#include "backend/sms/layout.h"
 #include "tui/cli/app.h"
 #include "backend/sms/diagnose.h"
 #include "backend/core/nal.h"
@@ -221,8 +222,10 @@ cli_cell_diagnose(struct app *app, const char *cmd, const char *pkgid,
 	/* Only this package's rows: evidence needs no more, and a whole large
 	 * site's status is a 64 MB reply. */
 	out->snap = status_fetch_package(app->t, app->site, app->provider, pkgid, &dl, &err);
-	if (out->snap == NULL || diagnose_cell(app->t, out->snap, pkgid, dp, app->primary,
-	    &dl, NULL, NULL, &out->cd, &err) != 0) {
+	struct site_env env;
+	app_site_env(app, &env);
+	if (out->snap == NULL || diagnose_cell(&env, out->snap, pkgid, dp, &dl, NULL, NULL,
+	    &out->cd, &err) != 0) {
 		fprintf(stderr, "dpdoctor %s: %s\n", cmd, err ? err : "failed");
 		free(err);
 		cli_cell_free(out);

@@ -8,6 +8,7 @@
  */
 #include "autoconf.h"
 #include "tui/cli/cli.h"
+#include "backend/sms/layout.h"
 #include "backend/repair/repair.h"
 
 #include <json-c/json.h>
@@ -45,8 +46,10 @@ sweep_worker(void *arg)
 		if (i >= s->n)
 			return NULL;
 		struct sweep_dp *x = &s->v[i];
-		(void)diagnose_cell(s->app->t, s->snap, s->pkgid, x->dp, s->app->primary, &s->dl,
-		    NULL, NULL, &x->cd, &x->error);
+		struct site_env env;
+		app_site_env(s->app, &env);
+		(void)diagnose_cell(&env, s->snap, s->pkgid, x->dp, &s->dl, NULL, NULL, &x->cd,
+		    &x->error);
 	}
 }
 
