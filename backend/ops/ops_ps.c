@@ -53,8 +53,8 @@ static const char prelude[] =
 	"}\n";
 
 static const char status_body[] =
-	"$wmi = @{ Namespace = 'root\\SMS\\site_' + $A['site'] }\n"
-	"if ($A['provider']) { $wmi['ComputerName'] = $A['provider'] }\n"
+	"$wmi = WmiArgs $A['provider']\n"
+	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
 	"[Console]::Out.Write(\"DPDOCTOR 1 status`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
@@ -97,6 +97,8 @@ static const char fileprelude_ps[] =
 	"  return $p.Substring(0, 3)\n"
 	"}\n"
 	"function Reach([string]$p) {\n"
+	"  $why = NetUse $p\n"
+	"  if ($why) { return $why }\n"
 	"  $r = Root $p\n"
 	"  if (-not (Test-Path -LiteralPath $r)) { return \"cannot reach $r (the network path was not found or access is denied)\" }\n"
 	"  return ''\n"
@@ -195,8 +197,8 @@ static const char loggrep_ps[] =
  * insertion strings and their DP attribute (404) in that RecordID range,
  * until `max` messages passed the dp filter or the IDs ran out. */
 static const char statmsgs_ps[] =
-	"$wmi = @{ Namespace = 'root\\SMS\\site_' + $A['site'] }\n"
-	"if ($A['provider']) { $wmi['ComputerName'] = $A['provider'] }\n"
+	"$wmi = WmiArgs $A['provider']\n"
+	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
 	"[Console]::Out.Write(\"DPDOCTOR 1 statmsgs`n\")\n"
 	"function Ask([string]$q) { return @(Get-WmiObject @wmi -Query $q) }\n"
 	"try {\n"
@@ -266,9 +268,12 @@ static const char shareacl_ps[] =
 	"try {\n"
 	"  $n = 0\n"
 	"  $wmiq = \"SELECT Path FROM Win32_Share WHERE Name = '\" + $A['share'].Replace(\"'\", \"''\") + \"'\"\n"
-	"  $sh = Get-WmiObject -ComputerName $A['server'] -Query $wmiq\n"
+	"  $w = WmiArgs $A['server']\n"
+	"  $sh = Get-WmiObject @w -Query $wmiq\n"
 	"  if ($null -eq $sh) { throw ('no share ' + $A['share'] + ' on ' + $A['server']) }\n"
 	"  $unc = '\\\\' + $A['server'] + '\\' + $A['share']\n"
+	"  $why = NetUse $unc\n"
+	"  if ($why) { throw $why }\n"
 	"  $acl = [IO.Directory]::GetAccessControl($unc, [Security.AccessControl.AccessControlSections]::Access)\n"
 	"  $admins = 'S-1-5-32-544'\n"
 	"  $nested = 'no'\n"
@@ -431,12 +436,6 @@ static const char renamefile_ps[] =
 	"  Done 1\n"
 	"} catch { Fail $_ }\n";
 
-/* preload: PreloadPkgOnSite.exe runs on the DP (through WinRM for now:
- * issue 13 replaces that; nothing else may come to depend on it).  The
- * exe argument (the server's preload_exe) is used as given; without it the
- * tool is looked for in the known install folders, in order, and when no
- * folder has it the op fails naming every place it looked, rather than
- * running a guess. */
 /* writefile: one chunk of a copy streamed through this machine, written
  * with .NET's FileStream (Create empties, Open appends at the end it
  * checks); SetLastWriteTimeUtc keeps the source's time, as Copy-Item
@@ -468,49 +467,137 @@ static const char writefile_ps[] =
 	"  Done 1\n"
 	"} catch { Fail $_ }\n";
 
+/* preload: PreloadPkgOnSite.exe runs on the child's site server, never
+ * through WinRM (Server 2003 has none).  via "local": this host is that
+ * server (its own ssh transport) and runs the tool itself.  via "wmi": it
+ * is started there with Win32_Process.Create over DCOM, its output sent
+ * to two files in the server's SMS folder (cmd.exe's redirection: a
+ * process started that way has no console to read), the process id
+ * watched until it leaves Win32_Process (at most wait seconds), the files
+ * read back over the admin share and removed.  The exe argument (the
+ * server's preload_exe) is used as given; without it the tool is looked
+ * for in the known folders, in order, read from the server's own registry,
+ * and when none has it the op fails naming every place it looked rather
+ * than running a guess. */
 static const char preload_ps[] =
 	"[Console]::Out.Write(\"DPDOCTOR 1 preload`n\")\n"
+	"$Srv = $A['server']\n"
+	"$Remote = $A['via'] -eq 'wmi'\n"
+	"# A path as the server names it (E:\\SMS), as this host reaches it: itself,\n"
+	"# or over the server's admin share (\\\\SERVER\\E$\\SMS).\n"
+	"function OnServer([string]$p) {\n"
+	"  if (-not $Remote) { return $p }\n"
+	"  $u = '\\\\' + $Srv + '\\' + $p.Substring(0, 1) + '$' + $p.Substring(2)\n"
+	"  $why = NetUse $u\n"
+	"  if ($why) { throw $why }\n"
+	"  return $u\n"
+	"}\n"
+	"function RegValue($reg, [string]$key, [string]$name) {\n"
+	"  $r = $reg.GetStringValue(2147483650, $key, $name)\n"
+	"  if ($r.ReturnValue -eq 0) { return [string]$r.sValue }\n"
+	"  return $null\n"
+	"}\n"
+	"# PreloadPkgOnSite.exe: the server's preload_exe when set, else the first\n"
+	"# known folder that has it; when none has it, the error names them all.\n"
+	"function FindExe() {\n"
+	"  if ($A['exe']) {\n"
+	"    if (-not (Test-Path -LiteralPath (OnServer $A['exe']) -PathType Leaf)) {\n"
+	"      throw ($A['exe'] + ' not found on ' + $Srv + ' (the preload_exe set for this server)')\n"
+	"    }\n"
+	"    return $A['exe']\n"
+	"  }\n"
+	"  $reg = WmiClass $Srv 'root\\default' 'StdRegProv'\n"
+	"  $look = @()\n"
+	"  $sms = $A['smsdir']\n"
+	"  foreach ($k in @('SOFTWARE\\Microsoft\\SMS\\Identification',\n"
+	"                   'SOFTWARE\\Wow6432Node\\Microsoft\\SMS\\Identification')) {\n"
+	"    if (-not $sms) { $sms = RegValue $reg $k 'Installation Directory' }\n"
+	"  }\n"
+	"  if ($sms) { $look += [IO.Path]::Combine($sms, 'bin\\i386') }\n"
+	"  $said = @($look)\n"
+	"  if (-not $sms) { $said += 'the SMS install folder (HKLM\\SOFTWARE\\Microsoft\\SMS\\Identification has no Installation Directory)' }\n"
+	"  $pf = @()\n"
+	"  foreach ($name in @('ProgramFilesDir', 'ProgramFilesDir (x86)')) {\n"
+	"    $d = RegValue $reg 'SOFTWARE\\Microsoft\\Windows\\CurrentVersion' $name\n"
+	"    if ($d) { $pf += $d }\n"
+	"  }\n"
+	"  # UNCONFIRMED: the default install folders of the SMS 2003 Toolkit 2 and\n"
+	"  # of the ConfigMgr 2007 Toolkit V2 (no published source found).\n"
+	"  foreach ($t in @('SMS 2003 Toolkit 2', 'ConfigMgr 2007 Toolkit V2\\ServerTools')) {\n"
+	"    foreach ($p in $pf) { $d = [IO.Path]::Combine($p, $t); $look += $d; $said += $d }\n"
+	"  }\n"
+	"  foreach ($d in $look) {\n"
+	"    $c = [IO.Path]::Combine($d, 'PreloadPkgOnSite.exe')\n"
+	"    if (Test-Path -LiteralPath (OnServer $c) -PathType Leaf) { return $c }\n"
+	"  }\n"
+	"  throw ('PreloadPkgOnSite.exe not found on ' + $Srv + '; looked in: ' + ($said -join '; ') + ' (set preload_exe for this server)')\n"
+	"}\n"
+	"# Win32_Process.Create's return values (Win32_Process documentation).\n"
+	"$CreateWhy = @{ 2 = 'access denied'; 3 = 'insufficient privilege'; 8 = 'unknown failure';\n"
+	"                9 = 'path not found'; 21 = 'invalid parameter' }\n"
+	"function RunWmi([string]$exe) {\n"
+	"  $dir = $A['smsdir']\n"
+	"  if (-not $dir) { throw 'preload via wmi needs the server''s SMS folder (smsdir)' }\n"
+	"  # cmd.exe expands % and (with /v:on) ! even inside quotes.\n"
+	"  foreach ($p in @($exe, $dir)) {\n"
+	"    if ($p.IndexOfAny([char[]]'%!') -ge 0) { throw ($p + ' holds % or !, which cmd.exe would expand') }\n"
+	"  }\n"
+	"  $tag = 'dpdoctor-preload-' + $A['package'] + '-' + [Guid]::NewGuid().ToString('N').Substring(0, 8)\n"
+	"  $out = [IO.Path]::Combine($dir, $tag + '.out')\n"
+	"  $rcf = [IO.Path]::Combine($dir, $tag + '.rc')\n"
+	"  $cmd = 'cmd.exe /v:on /c \"\"' + $exe + '\" ' + $A['package'] + ' > \"' + $out + '\" 2>&1 & echo !errorlevel! > \"' + $rcf + '\"\"'\n"
+	"  $pc = WmiClass $Srv 'root\\cimv2' 'Win32_Process'\n"
+	"  $r = $pc.Create($cmd, $dir, $null)\n"
+	"  if ($r.ReturnValue -ne 0) {\n"
+	"    $why = $CreateWhy[[int]$r.ReturnValue]\n"
+	"    if (-not $why) { $why = 'Win32 error ' + $r.ReturnValue }\n"
+	"    throw ('Win32_Process.Create on ' + $Srv + ' failed: ' + $why + ' (' + $r.ReturnValue + ')')\n"
+	"  }\n"
+	"  $procid = $r.ProcessId\n"
+	"  $wait = 600\n"
+	"  if ($A['wait']) { $wait = [int]$A['wait'] }\n"
+	"  $w = WmiArgs $Srv\n"
+	"  $t0 = Get-Date\n"
+	"  while (@(Get-WmiObject @w -Class Win32_Process -Filter ('ProcessId = ' + $procid)).Count -gt 0) {\n"
+	"    if (((Get-Date) - $t0).TotalSeconds -ge $wait) {\n"
+	"      throw ('PreloadPkgOnSite.exe on ' + $Srv + ' (pid ' + $procid + ') still running after ' + $wait + ' s; its output will be in ' + $out)\n"
+	"    }\n"
+	"    Start-Sleep -Seconds 2\n"
+	"  }\n"
+	"  $oem = [Text.Encoding]::GetEncoding([Globalization.CultureInfo]::CurrentCulture.TextInfo.OEMCodePage)\n"
+	"  $uo = OnServer $out\n"
+	"  $ur = OnServer $rcf\n"
+	"  if (-not (Test-Path -LiteralPath $ur -PathType Leaf)) { throw ('PreloadPkgOnSite.exe on ' + $Srv + ' ended without writing ' + $rcf) }\n"
+	"  $text = ''\n"
+	"  if (Test-Path -LiteralPath $uo -PathType Leaf) { $text = [IO.File]::ReadAllText($uo, $oem) }\n"
+	"  $code = [int]([IO.File]::ReadAllText($ur).Trim())\n"
+	"  Remove-Item -LiteralPath $uo -Force -ErrorAction SilentlyContinue\n"
+	"  Remove-Item -LiteralPath $ur -Force -ErrorAction SilentlyContinue\n"
+	"  return @{ Lines = @($text -split \"`r?`n\"); Code = $code;\n"
+	"           Detail = 'Win32_Process.Create on ' + $Srv + ' from ' + $env:COMPUTERNAME + ', pid ' + $procid }\n"
+	"}\n"
+	"function RunLocal([string]$exe) {\n"
+	"  # A native program's stderr through 2>&1 must not stop the script.\n"
+	"  $ErrorActionPreference = 'Continue'\n"
+	"  $lines = @(& $exe $A['package'] 2>&1 | ForEach-Object { [string]$_ })\n"
+	"  return @{ Lines = $lines; Code = $LASTEXITCODE; Detail = 'run on ' + $env:COMPUTERNAME }\n"
+	"}\n"
 	"try {\n"
 	"  # Validated before rendering; checked again because it goes on a command line.\n"
 	"  if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
-	"  $r = Invoke-Command -ComputerName $A['server'] -ArgumentList $A['package'], $A['exe'] -ScriptBlock {\n"
-	"    param($id, $exe)\n"
-	"    if ($exe) {\n"
-	"      if (-not (Test-Path -LiteralPath $exe -PathType Leaf)) { throw \"$exe not found (the preload_exe set for this server)\" }\n"
-	"    } else {\n"
-	"      $sms = $null\n"
-	"      foreach ($key in @('HKLM:\\SOFTWARE\\Microsoft\\SMS\\Identification',\n"
-	"                         'HKLM:\\SOFTWARE\\Wow6432Node\\Microsoft\\SMS\\Identification')) {\n"
-	"        $k = Get-ItemProperty -LiteralPath $key -ErrorAction SilentlyContinue\n"
-	"        if (-not $sms -and $k) { $sms = $k.'Installation Directory' }\n"
-	"      }\n"
-	"      $look = @()\n"
-	"      $said = @()\n"
-	"      if ($sms) { $look += [IO.Path]::Combine($sms, 'bin\\i386'); $said += $look[0] }\n"
-	"      else { $said += 'the SMS install folder (HKLM\\SOFTWARE\\Microsoft\\SMS\\Identification has no Installation Directory)' }\n"
-	"      $pf = @($env:ProgramFiles)\n"
-	"      if (${env:ProgramFiles(x86)}) { $pf += ${env:ProgramFiles(x86)} }\n"
-	"      # UNCONFIRMED: the default install folders of the SMS 2003 Toolkit 2 and\n"
-	"      # of the ConfigMgr 2007 Toolkit V2 (no published source found).\n"
-	"      foreach ($t in @('SMS 2003 Toolkit 2', 'ConfigMgr 2007 Toolkit V2\\ServerTools')) {\n"
-	"        foreach ($p in $pf) { $d = [IO.Path]::Combine($p, $t); $look += $d; $said += $d }\n"
-	"      }\n"
-	"      foreach ($d in $look) {\n"
-	"        $c = [IO.Path]::Combine($d, 'PreloadPkgOnSite.exe')\n"
-	"        if (-not $exe -and (Test-Path -LiteralPath $c -PathType Leaf)) { $exe = $c }\n"
-	"      }\n"
-	"      if (-not $exe) {\n"
-	"        throw ('PreloadPkgOnSite.exe not found; looked in: ' + ($said -join '; ') + ' (set preload_exe for this server)')\n"
-	"      }\n"
-	"    }\n"
-	"    $out = @(& $exe $id 2>&1 | ForEach-Object { [string]$_ })\n"
-	"    return @{ Lines = $out; Code = $LASTEXITCODE }\n"
-	"  }\n"
+	"  $exe = FindExe\n"
+	"  if ($Remote) { $r = RunWmi $exe } else { $r = RunLocal $exe }\n"
+	"  Cols 'H' @('Via','Detail')\n"
+	"  Emit 'H' @($A['via'], $r.Detail)\n"
+	"  $n = 1\n"
 	"  Cols 'O' @('Line')\n"
-	"  $n = 0\n"
-	"  foreach ($l in @($r.Lines)) {\n"
-	"    if ($null -eq $l) { continue }\n"
-	"    foreach ($x in ([string]$l -split \"`r?`n\")) { Emit 'O' @($x); $n++ }\n"
+	"  $lines = @($r.Lines)\n"
+	"  # The output's last line break leaves an empty last line: not a line.\n"
+	"  $last = $lines.Count\n"
+	"  while ($last -gt 0 -and [string]$lines[$last - 1] -eq '') { $last-- }\n"
+	"  for ($i = 0; $i -lt $last; $i++) {\n"
+	"    if ($null -eq $lines[$i]) { continue }\n"
+	"    foreach ($x in ([string]$lines[$i] -split \"`r?`n\")) { Emit 'O' @($x); $n++ }\n"
 	"  }\n"
 	"  Cols 'X' @('ExitCode')\n"
 	"  Emit 'X' @($r.Code)\n"
@@ -520,10 +607,11 @@ static const char preload_ps[] =
 
 /* The SMS provider leaves lazy properties null in query results, and
  * Put() on such an instance writes them back as null (SMS SDK, "Lazy
- * properties"): the instance is got again by its path before it changes. */
+ * properties"): the instance is read again whole (Get(), which keeps the
+ * connection's credential, as a [wmi] path would not) before it changes. */
 static const char refreshnow_ps[] =
-	"$wmi = @{ Namespace = 'root\\SMS\\site_' + $A['site'] }\n"
-	"if ($A['provider']) { $wmi['ComputerName'] = $A['provider'] }\n"
+	"$wmi = WmiArgs $A['provider']\n"
+	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
 	"[Console]::Out.Write(\"DPDOCTOR 1 refreshnow`n\")\n"
 	"try {\n"
 	"  # Validated before rendering; checked again because they go into WQL.\n"
@@ -534,7 +622,8 @@ static const char refreshnow_ps[] =
 	"  Cols 'R' @('PackageID','ServerNALPath')\n"
 	"  $n = 0\n"
 	"  foreach ($found in @(Get-WmiObject @wmi -Query $q)) {\n"
-	"    $dp = [wmi]$found.__PATH\n"
+	"    $dp = $found\n"
+	"    $dp.Get()\n"
 	"    $dp.RefreshNow = $true\n"
 	"    [void]$dp.Put()\n"
 	"    Emit 'R' @($dp.PackageID, $dp.ServerNALPath)\n"
@@ -545,21 +634,141 @@ static const char refreshnow_ps[] =
 	"} catch { Fail $_ }\n";
 
 static const char setsourcepath_ps[] =
-	"$wmi = @{ Namespace = 'root\\SMS\\site_' + $A['site'] }\n"
-	"if ($A['provider']) { $wmi['ComputerName'] = $A['provider'] }\n"
+	"$wmi = WmiArgs $A['provider']\n"
+	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
 	"[Console]::Out.Write(\"DPDOCTOR 1 setsourcepath`n\")\n"
 	"try {\n"
 	"  if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
 	"  $found = Get-WmiObject @wmi -Query (\"SELECT * FROM SMS_Package WHERE PackageID = '\" + $A['package'] + \"'\")\n"
 	"  if ($null -eq $found) { throw ('no package ' + $A['package']) }\n"
 	"  # The whole instance, lazy properties too, before Put() (see refreshnow).\n"
-	"  $p = [wmi]$found.__PATH\n"
+	"  $p = $found\n"
+	"  $p.Get()\n"
 	"  $old = $p.PkgSourcePath\n"
 	"  $p.PkgSourcePath = $A['path']\n"
 	"  [void]$p.Put()\n"
 	"  Cols 'S' @('PackageID','OldPath','NewPath')\n"
 	"  Emit 'S' @($A['package'], $old, $A['path'])\n"
 	"  Done 1\n"
+	"} catch { Fail $_ }\n";
+
+/* Every script may reach another server (a provider, a UNC path, a
+ * layout or preload target): the helpers that present the credential the
+ * credential bootstrap set, when it set one.  Add-Type's C# is C# 2.0 for
+ * the CLR 2 compiler PowerShell 2.0 uses. */
+static const char netprelude_ps[] =
+	"# Reaching other servers.  A key log-in on Windows OpenSSH carries no\n"
+	"# network credentials; the credential bootstrap (winenc.h) then sets\n"
+	"# $DpdCred, which WMI calls get by splatting (WmiArgs) and UNC paths get\n"
+	"# through one IPC$ connection per server (NetUse).  Without it both are\n"
+	"# plain calls with the session's own rights.\n"
+	"function IsHere([string]$s) {\n"
+	"  if (-not $s -or $s -eq '.' -or $s -eq 'localhost') { return $true }\n"
+	"  return ($s.Split('.')[0] -eq $env:COMPUTERNAME)\n"
+	"}\n"
+	"function WmiArgs([string]$s) {\n"
+	"  $w = @{}\n"
+	"  if (-not (IsHere $s)) {\n"
+	"    $w['ComputerName'] = $s\n"
+	"    # Windows refuses a credential on a local connection.\n"
+	"    if ($DpdCred) { $w['Credential'] = $DpdCred }\n"
+	"  }\n"
+	"  return $w\n"
+	"}\n"
+	"function WmiClass([string]$s, [string]$ns, [string]$cls) {\n"
+	"  if ((IsHere $s) -or -not $DpdCred) {\n"
+	"    $at = ''\n"
+	"    if (-not (IsHere $s)) { $at = '\\\\' + $s + '\\' }\n"
+	"    return [wmiclass]($at + $ns + ':' + $cls)\n"
+	"  }\n"
+	"  # [wmiclass] cannot carry a credential; Get-WmiObject can.\n"
+	"  $w = WmiArgs $s\n"
+	"  $c = @(Get-WmiObject @w -Namespace $ns -List | Where-Object { $_.Name -eq $cls })\n"
+	"  if ($c.Count -eq 0) { throw ('no WMI class ' + $cls + ' in ' + $ns + ' on ' + $s) }\n"
+	"  return $c[0]\n"
+	"}\n"
+	"$DpdNets = @{}\n"
+	"$DpdMpr = 'using System; using System.Runtime.InteropServices;\n"
+	"public static class DpdMpr {\n"
+	"  [StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]\n"
+	"  public class Res { public int Scope; public int Type; public int Display; public int Usage;\n"
+	"    public string Local; public string Remote; public string Comment; public string Provider; }\n"
+	"  [DllImport(\"mpr.dll\", CharSet = CharSet.Unicode)]\n"
+	"  static extern int WNetAddConnection2(Res r, string password, string user, int flags);\n"
+	"  public static int Connect(string remote, string user, string password) {\n"
+	"    Res r = new Res(); r.Remote = remote; return WNetAddConnection2(r, password, user, 0);\n"
+	"  }\n"
+	"}'\n"
+	"# Before a UNC path on another server: '' or why it cannot be reached.\n"
+	"# 1219 (a connection with other credentials exists) leaves that one in use.\n"
+	"function NetUse([string]$p) {\n"
+	"  if (-not $DpdCred -or -not $p.StartsWith('\\\\')) { return '' }\n"
+	"  $s = $p.Substring(2).Split('\\')[0]\n"
+	"  if (IsHere $s) { return '' }\n"
+	"  if (-not $DpdNets.ContainsKey($s)) {\n"
+	"    if (-not ('DpdMpr' -as [type])) { Add-Type -TypeDefinition $DpdMpr }\n"
+	"    $rc = [DpdMpr]::Connect('\\\\' + $s + '\\IPC$', $DpdCred.UserName, $DpdCred.GetNetworkCredential().Password)\n"
+	"    $DpdNets[$s] = ''\n"
+	"    if ($rc -ne 0 -and $rc -ne 1219) {\n"
+	"      $DpdNets[$s] = 'cannot connect to \\\\' + $s + '\\IPC$ as ' + $DpdCred.UserName + ': ' +\n"
+	"        (New-Object ComponentModel.Win32Exception($rc)).Message + ' (error ' + $rc + ')'\n"
+	"    }\n"
+	"  }\n"
+	"  return $DpdNets[$s]\n"
+	"}\n";
+
+/* sites: every SMS_Site row the provider knows (this site, its child
+ * sites), asked of the provider as status asks it. */
+static const char sites_ps[] =
+	"$wmi = WmiArgs $A['provider']\n"
+	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
+	"[Console]::Out.Write(\"DPDOCTOR 1 sites`n\")\n"
+	"try {\n"
+	"  $n = 0\n"
+	"  Cols 'T' @('SiteCode','SiteName','ServerName','ReportingSiteCode','Type','InstallDir')\n"
+	"  foreach ($s in @(Get-WmiObject @wmi -Class SMS_Site)) {\n"
+	"    Emit 'T' @($s.SiteCode, $s.SiteName, $s.ServerName, $s.ReportingSiteCode, $s.Type, $s.InstallDir)\n"
+	"    $n++\n"
+	"  }\n"
+	"  Done $n\n"
+	"} catch { Fail $_ }\n";
+
+/* layout: where SMS lives on a server, from its registry (StdRegProv over
+ * WMI: the remote registry without the Remote Registry service's named
+ * pipe) and its shares (Win32_Share).  Local WMI when the server is this
+ * host (Windows refuses a credential on a local connection). */
+static const char layout_ps[] =
+	"[Console]::Out.Write(\"DPDOCTOR 1 layout`n\")\n"
+	"function RegString($reg, [string]$key, [string]$name) {\n"
+	"  $r = $reg.GetStringValue(2147483650, $key, $name)\n"
+	"  if ($r.ReturnValue -eq 0) { return [string]$r.sValue }\n"
+	"  # 2 is ERROR_FILE_NOT_FOUND: no such key or value.\n"
+	"  if ($r.ReturnValue -eq 2) { return $null }\n"
+	"  throw ('StdRegProv.GetStringValue of HKLM\\' + $key + ' returned ' + $r.ReturnValue)\n"
+	"}\n"
+	"try {\n"
+	"  $n = 0\n"
+	"  $s = $A['server']\n"
+	"  Cols 'Y' @('Source','Name','Value','Error')\n"
+	"  # Each source on its own: one that cannot be read is a row saying why.\n"
+	"  try {\n"
+	"    $reg = WmiClass $s 'root\\default' 'StdRegProv'\n"
+	"    $v = $null\n"
+	"    foreach ($k in @('SOFTWARE\\Microsoft\\SMS\\Identification',\n"
+	"                     'SOFTWARE\\Wow6432Node\\Microsoft\\SMS\\Identification')) {\n"
+	"      if ($null -eq $v) { $v = RegString $reg $k 'Installation Directory' }\n"
+	"    }\n"
+	"    Emit 'Y' @('registry', 'Installation Directory', [string]$v, '')\n"
+	"  } catch { Emit 'Y' @('registry', '', '', $_.Exception.Message) }\n"
+	"  $n++\n"
+	"  try {\n"
+	"    $w = WmiArgs $s\n"
+	"    foreach ($sh in @(Get-WmiObject @w -Class Win32_Share)) {\n"
+	"      Emit 'Y' @('share', $sh.Name, $sh.Path, '')\n"
+	"      $n++\n"
+	"    }\n"
+	"  } catch { Emit 'Y' @('share', '', '', $_.Exception.Message); $n++ }\n"
+	"  Done $n\n"
 	"} catch { Fail $_ }\n";
 
 static const struct {
@@ -584,6 +793,8 @@ static const struct {
 	[OP_REFRESHNOW] = { fileprelude_ps, NULL, refreshnow_ps },
 	[OP_SETSOURCEPATH] = { fileprelude_ps, NULL, setsourcepath_ps },
 	[OP_WRITEFILE] = { fileprelude_ps, changeprelude_ps, writefile_ps },
+	[OP_SITES] = { fileprelude_ps, NULL, sites_ps },
+	[OP_LAYOUT] = { fileprelude_ps, NULL, layout_ps },
 };
 
 static const char header_fmt[] = "# dpdoctor op=%s v=1\n";
@@ -617,6 +828,7 @@ ops_render(const struct op *op, char **err)
 		buf_addc(&b, '\n');
 	}
 	buf_adds(&b, prelude);
+	buf_adds(&b, netprelude_ps);
 	if (op_scripts[op->kind].extra != NULL)
 		buf_adds(&b, op_scripts[op->kind].extra);
 	if (op_scripts[op->kind].more != NULL)

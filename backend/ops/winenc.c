@@ -42,6 +42,36 @@ static const char bootstrap[] =
 	"}\n"
 	"exit $LASTEXITCODE\n";
 
+/* The credential bootstrap (winenc.h): the same frame, reading two lines
+ * -- the script, then "USER\nPASSWORD" -- each base64 of UTF-8.  The
+ * password becomes a SecureString at once (ConvertTo-SecureString
+ * -AsPlainText -Force: PowerShell 2.0 has it) and every plain copy is
+ * cleared before the script runs; the script sees only $DpdCred.  A
+ * credential line without a user name fails before the script runs. */
+static const char bootstrap_cred[] =
+	"$ProgressPreference = 'SilentlyContinue'\n"
+	"try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false } catch {}\n"
+	"$global:LASTEXITCODE = 0\n"
+	"try {\n"
+	"  $b = [Console]::In.ReadLine()\n"
+	"  $c = [Console]::In.ReadLine()\n"
+	"  $s = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String($b))\n"
+	"  $u = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String($c))\n"
+	"  $c = $null\n"
+	"  $i = $u.IndexOf([char]10)\n"
+	"  if ($i -lt 1) { $u = $null; throw 'the credential on standard input is not USER, newline, PASSWORD' }\n"
+	"  $p = ConvertTo-SecureString -String $u.Substring($i + 1) -AsPlainText -Force\n"
+	"  $global:DpdCred = New-Object System.Management.Automation.PSCredential($u.Substring(0, $i), $p)\n"
+	"  $u = $null\n"
+	"  $p = $null\n"
+	"  [GC]::Collect()\n"
+	"  & ([ScriptBlock]::Create($s))\n"
+	"} catch {\n"
+	"  [Console]::Error.WriteLine($_.ToString())\n"
+	"  exit 1\n"
+	"}\n"
+	"exit $LASTEXITCODE\n";
+
 static const char bad_b64[] =
 	"Cannot process the command because the value specified with "
 	"-EncodedCommand is not properly encoded. The value must be Base64 encoded.";
@@ -56,6 +86,12 @@ const char *
 winenc_bootstrap_script(void)
 {
 	return bootstrap;
+}
+
+const char *
+winenc_bootstrap_cred_script(void)
+{
+	return bootstrap_cred;
 }
 
 bool
@@ -240,6 +276,97 @@ winenc_decode_payload(const char *text, size_t len, char **script, char **err)
 	return 0;
 }
 
+/* A buffer that held a secret: its whole allocation zeroed, then freed. */
+static void
+buf_wipe_free(struct buf *b)
+{
+	if (b->data != NULL)
+		explicit_bzero(b->data, b->cap);
+	buf_free(b);
+}
+
+/* Sized once up front, so the secret's bytes are never left behind in a
+ * block realloc() let go of. */
+char *
+winenc_stdin_payload_cred(const char *script, const char *user, const char *password)
+{
+	struct buf b, cred;
+	size_t cn = strlen(user) + 1 + strlen(password);
+	buf_init(&b);
+	buf_grow(&b, (strlen(script) + 2) / 3 * 4 + (cn + 2) / 3 * 4 + 8);
+	ops_b64_encode(script, strlen(script), &b);
+	buf_adds(&b, "\r\n");
+	buf_init(&cred);
+	buf_grow(&cred, cn + 1);
+	buf_printf(&cred, "%s\n%s", user, password);
+	ops_b64_encode(cred.data, cred.len, &b);
+	buf_adds(&b, "\r\n");
+	buf_wipe_free(&cred);
+	return buf_detach(&b);
+}
+
+/* The next line of text (up to LF, CR dropped): its start and length;
+ * *at moves past it.  false when nothing is left. */
+static bool
+next_line(const char *text, size_t len, size_t *at, const char **line, size_t *n)
+{
+	if (*at >= len)
+		return false;
+	const char *p = text + *at, *nl = memchr(p, '\n', len - *at);
+	size_t l = nl != NULL ? (size_t)(nl - p) : len - *at;
+	*at += l + (nl != NULL);
+	*line = p;
+	*n = l > 0 && p[l - 1] == '\r' ? l - 1 : l;
+	return true;
+}
+
+/* The credential line: base64 of UTF-8 "USER\nPASSWORD", a user that is
+ * not empty and has no line break, a password without NUL. */
+static int
+decode_cred_line(const char *line, size_t n, char **user, char **password, char **err)
+{
+	struct buf raw;
+	buf_init(&raw);
+	buf_grow(&raw, n / 4 * 3 + 4);
+	if (b64_decode(line, n, &raw, bad_stdin, err) != 0) {
+		buf_wipe_free(&raw);
+		return -1;
+	}
+	const char *nl = raw.len ? memchr(raw.data, '\n', raw.len) : NULL;
+	if (nl == NULL || nl == raw.data || memchr(raw.data, '\0', raw.len) != NULL ||
+	    !utf8_valid(raw.data, raw.len)) {
+		err_set(err, "the credential on standard input is not USER, newline, PASSWORD");
+		buf_wipe_free(&raw);
+		return -1;
+	}
+	*user = xstrndup(raw.data, (size_t)(nl - raw.data));
+	*password = xstrndup(nl + 1, raw.len - (size_t)(nl - raw.data) - 1);
+	buf_wipe_free(&raw);
+	return 0;
+}
+
+int
+winenc_decode_payload_cred(const char *text, size_t len, char **script, char **user,
+    char **password, char **err)
+{
+	size_t at = 0, n1 = 0, n2 = 0;
+	const char *l1 = NULL, *l2 = NULL;
+	*script = *user = *password = NULL;
+	if (!next_line(text, len, &at, &l1, &n1) || !next_line(text, len, &at, &l2, &n2)) {
+		err_set(err, "the credential bootstrap needs two lines on standard input "
+		    "(the script, then the credential)");
+		return -1;
+	}
+	if (winenc_decode_payload(l1, n1, script, err) != 0)
+		return -1;
+	if (decode_cred_line(l2, n2, user, password, err) != 0) {
+		free(*script);
+		*script = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 /* The expected words of a command line, before the base64. */
 static const char *const cmd_words[] = {
 	"powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy",
@@ -315,7 +442,8 @@ winenc_parse_command(const char *cmdline, char **script, char **err)
 		return -1;
 	}
 	*script = buf_detach(&text);
-	return strcmp(*script, bootstrap) == 0 ? WINENC_BOOTSTRAP : WINENC_DIRECT;
+	return strcmp(*script, bootstrap) == 0 ? WINENC_BOOTSTRAP :
+	    strcmp(*script, bootstrap_cred) == 0 ? WINENC_BOOTSTRAP_CRED : WINENC_DIRECT;
 }
 
 /* One hex number of exactly n digits at p; -1 when it is not. */
