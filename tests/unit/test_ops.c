@@ -380,15 +380,15 @@ test_ps2_scripts(void)
 
 	const char *rf[] = { "site", "009", "package", "009000B7", "dp", "LONDONDP01" };
 	s = render_kv(OP_REFRESHNOW, rf, 6);
-	ok(at(s, "$dp = [wmi]$found.__PATH") < at(s, "$dp.RefreshNow = $true") &&
+	ok(at(s, "$dp.Get()") < at(s, "$dp.RefreshNow = $true") &&
 	    at(s, "$dp.RefreshNow = $true") < at(s, "$dp.Put()"),
-	    "refreshnow gets the instance by its path before Put()");
+	    "refreshnow reads the whole instance (Get()) before Put()");
 	free(s);
 	const char *sp[] = { "site", "009", "package", "009000B7", "path", "\\\\FS01\\Pkgs\\x" };
 	s = render_kv(OP_SETSOURCEPATH, sp, 6);
-	ok(at(s, "$p = [wmi]$found.__PATH") < at(s, "$p.PkgSourcePath = $A['path']") &&
+	ok(at(s, "$p.Get()") < at(s, "$p.PkgSourcePath = $A['path']") &&
 	    at(s, "$p.PkgSourcePath = $A['path']") < at(s, "$p.Put()"),
-	    "setsourcepath gets the instance by its path before Put()");
+	    "setsourcepath reads the whole instance (Get()) before Put()");
 	free(s);
 
 	const char *sm[] = { "site", "009", "package", "009000B7", "dp", "LONDONDP01" };
@@ -419,17 +419,42 @@ test_ps2_scripts(void)
 	    "  and says how it compared");
 	free(s);
 
-	const char *pl[] = { "server", "LONDONDP01", "package", "009000B7" };
-	s = render_kv(OP_PRELOAD, pl, 4);
-	contains(s, "'PreloadPkgOnSite.exe not found; looked in: ' + ($said -join '; ') + "
+	const char *pl[] = { "server", "LONDONDP01", "package", "009000B7", "via", "wmi",
+	    "smsdir", "D:\\SMS" };
+	s = render_kv(OP_PRELOAD, pl, 8);
+	contains(s, "'PreloadPkgOnSite.exe not found on ' + $Srv + '; looked in: ' + ($said -join '; ') + "
 	    "' (set preload_exe for this server)'", "preload says where it looked");
 	contains(s, "[IO.Path]::Combine($sms, 'bin\\i386')", "  <SMS install dir>\\bin\\i386 first");
-	ok(at(s, "'HKLM:\\SOFTWARE\\Microsoft\\SMS\\Identification'") <
+	ok(at(s, "'SOFTWARE\\Microsoft\\SMS\\Identification'") <
 	    at(s, "@('SMS 2003 Toolkit 2', 'ConfigMgr 2007 Toolkit V2\\ServerTools')"),
 	    "  then the toolkits' folders, in order");
+	contains(s, "$d = RegValue $reg 'SOFTWARE\\Microsoft\\Windows\\CurrentVersion' $name",
+	    "  under the server's own ProgramFilesDir, from its registry");
+	contains(s, "if (Test-Path -LiteralPath (OnServer $c) -PathType Leaf)",
+	    "  each checked over the admin share");
 	contains(s, "# UNCONFIRMED: the default install folders", "  which are marked UNCONFIRMED");
-	contains(s, "throw \"$exe not found (the preload_exe set for this server)\"",
+	contains(s, "throw ($A['exe'] + ' not found on ' + $Srv + ' (the preload_exe set for this server)')",
 	    "  and a given exe that is not there is named");
+	ok(at(s, "Invoke-Command") == SIZE_MAX && at(s, "WinRM") == SIZE_MAX &&
+	    at(s, "-ComputerName $A") == SIZE_MAX, "preload: no Invoke-Command (no WinRM on Server 2003)");
+	contains(s, "$cmd = 'cmd.exe /v:on /c \"\"' + $exe + '\" ' + $A['package'] + ' > \"' + $out + "
+	    "'\" 2>&1 & echo !errorlevel! > \"' + $rcf + '\"\"'",
+	    "  via wmi: cmd /v:on with the output and exit code to files");
+	contains(s, "$tag = 'dpdoctor-preload-' + $A['package'] + '-' + [Guid]::NewGuid()",
+	    "  named dpdoctor-preload-<id>-<random>");
+	contains(s, "$pc = WmiClass $Srv 'root\\cimv2' 'Win32_Process'", "  Win32_Process on the server");
+	contains(s, "$r = $pc.Create($cmd, $dir, $null)", "  Create(cmdline, smsdir)");
+	contains(s, "if ($r.ReturnValue -ne 0) {", "  its ReturnValue checked");
+	contains(s, "21 = 'invalid parameter'", "  and named");
+	contains(s, "-Class Win32_Process -Filter ('ProcessId = ' + $procid)", "  waits for the pid");
+	contains(s, "' s; its output will be in ' + $out)", "  bounded by wait, naming the file");
+	contains(s, "Remove-Item -LiteralPath $ur -Force", "  removes what it read back");
+	contains(s, "$u = '\\\\' + $Srv + '\\' + $p.Substring(0, 1) + '$' + $p.Substring(2)",
+	    "  read over \\\\S\\<drive>$");
+	contains(s, "if ($p.IndexOfAny([char[]]'%!') -ge 0)", "  refusing what cmd.exe would expand");
+	contains(s, "Cols 'H' @('Via','Detail')", "  H row first");
+	contains(s, "$ErrorActionPreference = 'Continue'\n  $lines = @(& $exe $A['package'] 2>&1",
+	    "  via local: the exe run here, its stderr not stopping the script");
 	free(s);
 
 	const char *rd[] = { "path", "E:\\a.log", "offset", "0", "max", "10" };
@@ -437,6 +462,73 @@ test_ps2_scripts(void)
 	ok(at(s, "[Array]::Resize") == SIZE_MAX && at(s, "[Array]::Copy($b, $c, $got)") != SIZE_MAX,
 	    "readfile trims with Array.Copy, not the generic Array.Resize");
 	free(s);
+}
+
+/* Issue 13: sites and layout, and the credential helpers in every op that
+ * reaches another server. */
+static void
+test_issue13(void)
+{
+	const char *st[] = { "site", "009", "provider", "SMS009PRI" };
+	char *s = render_kv(OP_SITES, st, 4);
+	contains(s, "Get-WmiObject @wmi -Class SMS_Site", "sites: SMS_Site on the provider");
+	contains(s, "Cols 'T' @('SiteCode','SiteName','ServerName','ReportingSiteCode','Type','InstallDir')",
+	    "  T rows");
+	contains(s, "$wmi = WmiArgs $A['provider']", "  the provider reached with WmiArgs");
+	free(s);
+
+	const char *ly[] = { "server", "LEEDSDP01" };
+	s = render_kv(OP_LAYOUT, ly, 2);
+	contains(s, "$reg = WmiClass $s 'root\\default' 'StdRegProv'", "layout: StdRegProv on the server");
+	contains(s, "return [wmiclass]($at + $ns + ':' + $cls)", "  as [wmiclass]\"\\\\S\\ns:class\"");
+	contains(s, "if (-not (IsHere $s)) { $at = '\\\\' + $s + '\\' }", "  local WMI for this host");
+	contains(s, "$r = $reg.GetStringValue(2147483650, $key, $name)", "  HKLM GetStringValue");
+	contains(s, "'SOFTWARE\\Wow6432Node\\Microsoft\\SMS\\Identification'", "  the Wow6432Node key too");
+	contains(s, "Get-WmiObject @w -Class Win32_Share", "  Win32_Share");
+	contains(s, "} catch { Emit 'Y' @('registry', '', '', $_.Exception.Message) }",
+	    "  a registry that cannot be read is a row, and the shares are still asked");
+	contains(s, "} catch { Emit 'Y' @('share', '', '', $_.Exception.Message); $n++ }",
+	    "  likewise the shares");
+	free(s);
+
+	/* Every op has the helpers; the ones that reach another server use them. */
+	s = render_kv(OP_LAYOUT, ly, 2);
+	contains(s, "if ($DpdCred) { $w['Credential'] = $DpdCred }", "WmiArgs adds -Credential by splatting");
+	contains(s, "if ((IsHere $s) -or -not $DpdCred) {", "  never on a local connection");
+	contains(s, "static extern int WNetAddConnection2(Res r, string password, string user, int flags);",
+	    "NetUse: WNetAddConnection2 through Add-Type");
+	contains(s, "[DpdMpr]::Connect('\\\\' + $s + '\\IPC$', $DpdCred.UserName,",
+	    "  to \\\\SERVER\\IPC$ with the credential");
+	contains(s, "if (-not $DpdNets.ContainsKey($s)) {", "  once per server");
+	ok(at(s, "=>") == SIZE_MAX && at(s, "$\"") == SIZE_MAX && at(s, "var ") == SIZE_MAX,
+	    "  C# 2.0 (no lambdas, interpolation or var) for CLR 2");
+	free(s);
+	const char *pi[] = { "paths", "\\\\DP01\\SMSPKGD$\\x" };
+	s = render_kv(OP_PATHINFO, pi, 2);
+	ok(at(s, "  $why = NetUse $p\n  if ($why) { return $why }\n  $r = Root $p") != SIZE_MAX,
+	    "UNC file ops connect first (Reach calls NetUse)");
+	free(s);
+	const char *sa[] = { "server", "DP01", "share", "SMSPKGD$" };
+	s = render_kv(OP_SHAREACL, sa, 4);
+	contains(s, "$w = WmiArgs $A['server']\n  $sh = Get-WmiObject @w -Query $wmiq",
+	    "shareacl: Win32_Share with WmiArgs");
+	ok(at(s, "$why = NetUse $unc") < at(s, "GetAccessControl($unc"), "  and NetUse before the ACL");
+	free(s);
+	static const enum op_kind prov[] = { OP_STATUS, OP_STATMSGS, OP_REFRESHNOW, OP_SETSOURCEPATH };
+	const char *pk[][8] = {
+		{ "site", "009", "provider", "P1" },
+		{ "site", "009", "package", "009000B7", "provider", "P1" },
+		{ "site", "009", "package", "009000B7", "dp", "DP01", "provider", "P1" },
+		{ "site", "009", "package", "009000B7", "path", "E:\\src", "provider", "P1" },
+	};
+	static const size_t npk[] = { 4, 6, 8, 8 };
+	for (size_t i = 0; i < sizeof prov / sizeof prov[0]; i++) {
+		s = render_kv(prov[i], pk[i], npk[i]);
+		ok(s != NULL && at(s, "$wmi = WmiArgs $A['provider']") != SIZE_MAX &&
+		    at(s, "$wmi['ComputerName']") == SIZE_MAX,
+		    "%s: a remote provider through WmiArgs", op_name(prov[i]));
+		free(s);
+	}
 }
 
 int
@@ -451,5 +543,6 @@ main(void)
 	test_parse_quotes();
 	test_ps2_scripts();
 	test_ps2_foreach();
+	test_issue13();
 	return done_testing();
 }

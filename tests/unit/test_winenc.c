@@ -218,9 +218,67 @@ test_clixml(void)
 	    "#< CLIXML\r\n<Objs><S S=\"Error\">a &bogus; b</S></Objs>", "unknown entity: a copy");
 }
 
+/* The credential bootstrap (issue 13): it fits cmd.exe and is told apart
+ * from the plain one; the script and the credential survive the trip on
+ * stdin; the secret is never on the command line; bad lines are refused. */
+static void
+test_cred(void)
+{
+	const char *boot = winenc_bootstrap_cred_script();
+	char *err = NULL, *back = NULL;
+	char *line = winenc_command(boot, &err);
+	ok(line != NULL && winenc_fits(line), "the credential bootstrap fits (%zu)",
+	    line ? strlen(line) : 0);
+	is_int(winenc_parse_command(line, &back, &err), WINENC_BOOTSTRAP_CRED,
+	    "  and is read back as the credential bootstrap");
+	is_str(back, boot, "  decoded");
+	free(back);
+	ok(strstr(boot, "ConvertTo-SecureString -String $u.Substring($i + 1) -AsPlainText -Force") &&
+	    strstr(boot, "$global:DpdCred = New-Object System.Management.Automation.PSCredential(") &&
+	    strstr(boot, "$u = $null\n  $p = $null\n"),
+	    "  a PSCredential from a SecureString, the plain copies cleared");
+	ok(strstr(boot, "$ProgressPreference") && strstr(boot, "exit $LASTEXITCODE"),
+	    "  silences progress and carries the exit code, as the plain one");
+
+	const char *script = "# dpdoctor op=layout v=1\n$A = @{}\n\xc3\xa9t\xc3\xa9\n";
+	const char *pw = "S3cr3t'\"$(x) p\xc3\xa4ss";
+	char *in = winenc_stdin_payload_cred(script, "CORP\\svc-dpd", pw);
+	ok(in != NULL && strstr(in, pw) == NULL, "the payload does not hold the password as text");
+	ok(strstr(line, pw) == NULL && strstr(line, "svc-dpd") == NULL,
+	    "the command line holds neither the password nor the user");
+	char *sc = NULL, *u = NULL, *pwb = NULL;
+	ok(winenc_decode_payload_cred(in, strlen(in), &sc, &u, &pwb, &err) == 0,
+	    "the payload reads back (%s)", err ? err : "");
+	is_str(sc, script, "  the script");
+	is_str(u, "CORP\\svc-dpd", "  the user");
+	is_str(pwb, pw, "  the password");
+	free(sc); free(u); free(pwb);
+	sc = u = pwb = NULL;
+
+	/* Only the script's line: the credential line is missing. */
+	char *one = winenc_stdin_payload(script);
+	free(err); err = NULL;
+	ok(winenc_decode_payload_cred(one, strlen(one), &sc, &u, &pwb, &err) == -1 &&
+	    err && strstr(err, "two lines"), "one line only is refused (%s)", err ? err : "");
+	free(one);
+	/* A credential line that is not base64, or has no user. */
+	const char *bad[] = { "Zm9v\r\n!!!!\r\n", "Zm9v\r\nCnB3\r\n" /* "\npw" */,
+	    "Zm9v\r\ndXNlcg==\r\n" /* "user": no newline */ };
+	for (size_t i = 0; i < 3; i++) {
+		free(err); err = NULL;
+		ok(winenc_decode_payload_cred(bad[i], strlen(bad[i]), &sc, &u, &pwb, &err) == -1 &&
+		    sc == NULL && u == NULL && pwb == NULL, "bad credential line %zu refused (%s)", i,
+		    err ? err : "");
+	}
+	free(err);
+	free(in);
+	free(line);
+}
+
 int
 main(void)
 {
+	test_cred();
 	test_known();
 	test_round_trips();
 	test_sizes();
