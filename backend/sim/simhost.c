@@ -11,7 +11,10 @@
  * tests meet what a Windows host would send.  It never reads stdin unless
  * the bootstrap asks for it, as the real bootstrap only reads it then.
  * With DPDOCTOR_SIMHOST_LOG set, every script received is appended to that
- * file, so a test can tell which ops reached this host at all.
+ * file, so a test can tell which ops reached this host at all.  A script
+ * behind the credential bootstrap runs with its credential
+ * (sim_run_script_as: the simulated host presents it on its remote calls);
+ * the credential never reaches the log.
  */
 #include "autoconf.h"
 
@@ -80,10 +83,27 @@ simhost_read_stdin(struct buf *in, char **err)
 	}
 }
 
+/* A credential that came on stdin (the credential bootstrap); wiped when
+ * the script has run. */
+struct simhost_cred {
+	char *user, *password;
+};
+
+static void
+simhost_cred_free(struct simhost_cred *c)
+{
+	if (c->password != NULL)
+		explicit_bzero(c->password, strlen(c->password));
+	free(c->password);
+	free(c->user);
+	c->user = c->password = NULL;
+}
+
 /* The script the command line asks for: decoded from it, or read from
- * stdin behind the bootstrap.  NULL with *err (the text to print). */
+ * stdin behind the bootstrap (with the credential, behind the credential
+ * bootstrap).  NULL with *err (the text to print). */
 static char *
-simhost_script(const char *cmdline, char **err)
+simhost_script(const char *cmdline, struct simhost_cred *cred, char **err)
 {
 	char *script = NULL;
 	int form = winenc_parse_command(cmdline, &script, err);
@@ -92,13 +112,19 @@ simhost_script(const char *cmdline, char **err)
 	if (form == WINENC_DIRECT)
 		return script;
 	free(script);
+	script = NULL;
 	struct buf in;
 	buf_init(&in);
 	if (simhost_read_stdin(&in, err) != 0) {
 		buf_free(&in);
 		return NULL;
 	}
-	int rc = winenc_decode_payload(in.data ? in.data : "", in.len, &script, err);
+	int rc = form == WINENC_BOOTSTRAP_CRED ?
+	    winenc_decode_payload_cred(in.data ? in.data : "", in.len, &script, &cred->user,
+	    &cred->password, err) :
+	    winenc_decode_payload(in.data ? in.data : "", in.len, &script, err);
+	if (in.data != NULL)
+		explicit_bzero(in.data, in.cap);
 	buf_free(&in);
 	return rc == 0 ? script : NULL;
 }
@@ -123,7 +149,7 @@ simhost_log(const char *script)
 
 /* Run script on the site and print the reply; returns the exit status. */
 static int
-simhost_run(const char *script)
+simhost_run(const char *script, const struct simhost_cred *cred)
 {
 	const char *dir = getenv("DPDOCTOR_SIM_DIR");
 	if (dir == NULL || *dir == '\0')
@@ -153,7 +179,7 @@ simhost_run(const char *script)
 	struct script_result res;
 	script_result_init(&res);
 	int rc;
-	if (sim_run_script(dir, host, script, &res, &err) != 0) {
+	if (sim_run_script_as(dir, host, script, cred->user, cred->password, &res, &err) != 0) {
 		char *msg = xasprintf("dpdoctor-simhost: %s: %s", dir, err);
 		rc = simhost_fail(msg);
 		free(msg);
@@ -177,14 +203,17 @@ main(int argc, char **argv)
 		    "commands (ssh HOST COMMAND); interactive logins are not supported.");
 	const char *cmdline = argv[2];
 	char *err = NULL;
-	char *script = simhost_script(cmdline, &err);
+	struct simhost_cred cred = { NULL, NULL };
+	char *script = simhost_script(cmdline, &cred, &err);
 	if (script == NULL) {
+		simhost_cred_free(&cred);
 		int rc = simhost_fail(err ? err : "dpdoctor-simhost: cannot read the command");
 		free(err);
 		return rc;
 	}
 	simhost_log(script);
-	int rc = simhost_run(script);
+	int rc = simhost_run(script, &cred);
+	simhost_cred_free(&cred);
 	free(script);
 	return rc;
 }
