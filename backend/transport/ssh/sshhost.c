@@ -891,11 +891,14 @@ drive_session(struct sshhost *h, int64_t now)
 	}
 	h->ready = true;
 	h->last_used = now;
+	/* auth_step stopped at the method that worked. */
+	bool key = h->auth == AUTH_AGENT || h->auth == AUTH_KEY;
 	libssh2_keepalive_config(h->session, 0, (unsigned)h->loop->cfg.keepalive_s);
 	h->next_keepalive = now + h->loop->cfg.keepalive_s * 1000;
 	pthread_mutex_lock(&h->loop->lock);
 	h->failed = false;
 	h->backoff_ms = 0;
+	h->login_kind = key ? 1 : 0;
 	pthread_mutex_unlock(&h->loop->lock);
 	return true;
 }

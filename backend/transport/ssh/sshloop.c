@@ -66,6 +66,7 @@ host_get(struct sshloop *l, const struct ssh_host *h)
 	x->known_hosts = h->known_hosts && *h->known_hosts ? xstrdup(h->known_hosts) : NULL;
 	x->connect_ms = h->connect_timeout_ms > 0 ? h->connect_timeout_ms : 10000;
 	x->fd = -1;
+	x->login_kind = -1;
 	x->loop = l;
 	x->next = l->hosts;
 	l->hosts = x;
@@ -169,6 +170,18 @@ sshloop_exec(struct sshloop *l, const struct ssh_host *h, const char *cmd,
 	r->inlen = in ? inlen : 0;
 	r->res = res;
 	return sshreq_run(l, h, r, dl, kind, err);
+}
+
+int
+sshloop_login_kind(struct sshloop *l, const struct ssh_host *h)
+{
+	int port = h->port > 0 ? h->port : 22, kind = -1;
+	pthread_mutex_lock(&l->lock);
+	for (const struct sshhost *x = l->hosts; x != NULL; x = x->next)
+		if (strcasecmp(x->name, h->name) == 0 && x->port == port)
+			kind = x->login_kind;
+	pthread_mutex_unlock(&l->lock);
+	return kind;
 }
 
 static void

@@ -42,6 +42,9 @@ int sshloop_exec(struct sshloop *l, const struct ssh_host *h, const char *cmd,
     const char *in, size_t inlen, struct script_result *res, const struct deadline *dl,
     enum ssh_error *kind, char **err);
 
+/* How h's session last logged in: 1 with a key (a key file or an agent's),
+ * 0 with a password or keyboard-interactive, -1 not yet (or never). */
+int sshloop_login_kind(struct sshloop *l, const struct ssh_host *h);
 /* A host key not in known_hosts, waiting for the administrator: the
  * server (as named), where it was reached, the key type ("ssh-ed25519"),
  * its fingerprint ("SHA256:...", what ssh-keygen -lf prints) and the
@@ -90,5 +93,16 @@ struct ssh_files {
  * before SFTP is tried again; f NULL: everything as PowerShell. */
 struct transport *transport_ssh_new(struct sshloop *l, const struct ssh_host *h,
     const struct ssh_files *f);
+/* `credential = ask` for t (a transport_ssh_new one; set before its first
+ * call): from then on every script goes behind the credential bootstrap
+ * (winenc.h), the script and the credential fn gives on standard input,
+ * never on the command line, and the copies are wiped once sent; an op
+ * fails when fn gives none.  Sets t->has_credential.  The secret itself
+ * is fn's to keep for the session's life and to wipe at close. */
+void transport_ssh_set_credential(struct transport *t, ssh_cred_fn fn, void *ctx);
+/* The log-in of t's session, once one succeeded: 1 a key (a key file or an
+ * agent's), 0 a password or keyboard-interactive, -1 not logged in yet.
+ * t->key_login follows it after every call. */
+int transport_ssh_key_login(struct transport *t);
 
 #endif

@@ -121,6 +121,11 @@ struct sshhost {
 	LIBSSH2_SFTP **sftp_dead;
 	LIBSSH2_SFTP_HANDLE **sftp_dead_fh;  /* the file it had open, or NULL */
 	size_t nsftp_dead;
+	/* under lock: how the last log-in succeeded: 1 a key (a key file or
+	 * an agent's), 0 a password or keyboard-interactive (or none asked),
+	 * -1 none yet.  A key log-in on Windows OpenSSH has no network
+	 * credentials (transport.h, key_login). */
+	int login_kind;
 	/* under lock: failure and back-off */
 	bool failed;
 	enum ssh_error err_kind;

@@ -49,6 +49,14 @@ struct ssh_host {
 typedef int (*ssh_ask_fn)(void *ctx, const char *server, const char *prompt, bool echo,
     char **answer);
 
+/* Gives a credential for the remote calls a host's scripts make
+ * (`credential = ask`): 0 with malloc'd copies of *user ("DOMAIN\name")
+ * and *password, which the caller wipes and frees after the one script;
+ * -1 with a malloc'd *err (nobody answered).  It may ask a person, and
+ * blocks meanwhile; it is called on the job thread running the op. */
+typedef int (*ssh_cred_fn)(void *ctx, const char *server, char **user, char **password,
+    char **err);
+
 struct sshloop_config {
 	int max_parallel;          /* hosts connecting or open at once; 0 = 16 */
 	bool accept_new_host_keys; /* append unknown keys (CLI --accept-new-host-key) */

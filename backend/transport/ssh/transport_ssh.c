@@ -7,6 +7,11 @@
  * come as CLIXML; both are turned into plain text here, so the op layer
  * sees what it sees from the simulator.
  *
+ * With a credential (`credential = ask`), every script goes behind the
+ * credential bootstrap, the credential on standard input with it, so that
+ * the remote calls a key log-in could not make carry it; the copies are
+ * wiped as soon as they are sent.
+ *
  * With SFTP on, the file ops on the host's own files
  * (pathinfo, dirlist, loggrep, readfile, setattr, deletefile, renamefile)
  * are answered over SFTP instead, with the very records the PowerShell
@@ -26,7 +31,49 @@ struct ssh_priv {
 	struct sshloop *loop;
 	struct ssh_host host;
 	struct sshfiles *files;    /* the file ops over SFTP; NULL: sftp = no */
+	ssh_cred_fn cred;          /* credential = ask: every script gets one */
+	void *cred_ctx;
 };
+
+static void
+wipe_free(char *s)
+{
+	if (s != NULL)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+/* The command line and stdin for a script: the script itself on the line;
+ * when that is too long for cmd.exe, the bootstrap with the script on
+ * stdin; with a credential, always the credential bootstrap, the script
+ * and the credential on stdin (never on the line).  -1 with *err. */
+static int
+ps_encode(struct transport *t, const char *script, char **cmd, char **payload, char **err)
+{
+	struct ssh_priv *p = t->priv;
+	*payload = NULL;
+	if (p->cred != NULL) {
+		char *user = NULL, *password = NULL;
+		if (!utf8_valid(script, strlen(script))) {
+			err_set(err, "the script is not UTF-8");
+			return -1;
+		}
+		if (p->cred(p->cred_ctx, t->host, &user, &password, err) != 0)
+			return -1;
+		*payload = winenc_stdin_payload_cred(script, user, password);
+		wipe_free(user);
+		wipe_free(password);
+		*cmd = winenc_command(winenc_bootstrap_cred_script(), err);
+		return 0;
+	}
+	*cmd = winenc_command(script, err);
+	if (*cmd != NULL && !winenc_fits(*cmd)) {
+		free(*cmd);
+		*cmd = winenc_command(winenc_bootstrap_script(), err);
+		*payload = winenc_stdin_payload(script);
+	}
+	return *cmd != NULL ? 0 : -1;
+}
 
 /* ---- PowerShell ------------------------------------------------------------- */
 
@@ -36,24 +83,18 @@ ps_run(struct transport *t, const struct op *o, const char *script, struct scrip
 {
 	struct ssh_priv *p = t->priv;
 	const char *op = op_name(o->kind);
-	char *e = NULL;
-	char *cmd = winenc_command(script, &e);
-	char *payload = NULL;
-	if (cmd != NULL && !winenc_fits(cmd)) {
-		free(cmd);
-		cmd = winenc_command(winenc_bootstrap_script(), &e);
-		payload = winenc_stdin_payload(script);
-	}
-	if (cmd == NULL) {
-		err_set(err, "%s: %s: cannot encode the script: %s", t->host, op, e ? e : "?");
+	char *e = NULL, *cmd = NULL, *payload = NULL;
+	if (ps_encode(t, script, &cmd, &payload, &e) != 0) {
+		err_set(err, "%s: %s: cannot send the script: %s", t->host, op, e ? e : "?");
 		free(e);
+		wipe_free(payload);
 		return -1;
 	}
 	enum ssh_error kind;
 	int rc = sshloop_exec(p->loop, &p->host, cmd, payload, payload ? strlen(payload) : 0,
 	    res, dl, &kind, &e);
 	free(cmd);
-	free(payload);
+	wipe_free(payload);
 	if (rc != 0) {
 		err_set(err, "%s (op %s)", e ? e : t->host, op);
 		free(e);
@@ -82,7 +123,13 @@ ssh_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg
 	struct ssh_priv *p = t->priv;
 	int answered = p->files != NULL ?
 	    sshfiles_answer(p->files, t, ps_call, op, fn, arg, dl, err) : 1;
-	return answered > 0 ? ps_call(t, op, fn, arg, dl, err) : answered;
+	int rc = answered > 0 ? ps_call(t, op, fn, arg, dl, err) : answered;
+	/* Whether this session logged in with a key, for the route to explain
+	 * what such a session cannot reach (route_netcred_why). */
+	int kind = sshloop_login_kind(p->loop, &p->host);
+	if (kind >= 0)
+		atomic_store(&t->key_login, kind == 1);
+	return rc;
 }
 
 static void
@@ -117,4 +164,20 @@ transport_ssh_new(struct sshloop *l, const struct ssh_host *h, const struct ssh_
 	if (f != NULL && f->sftp)
 		p->files = sshfiles_new(l, &p->host, f->sftp_port);
 	return transport_new(&ssh_ops, h->name, TRANSPORT_ALL_OPS, p);
+}
+
+void
+transport_ssh_set_credential(struct transport *t, ssh_cred_fn fn, void *ctx)
+{
+	struct ssh_priv *p = t->priv;
+	p->cred = fn;
+	p->cred_ctx = ctx;
+	atomic_store(&t->has_credential, fn != NULL);
+}
+
+int
+transport_ssh_key_login(struct transport *t)
+{
+	struct ssh_priv *p = t->priv;
+	return sshloop_login_kind(p->loop, &p->host);
 }
