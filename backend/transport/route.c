@@ -52,6 +52,11 @@ static const struct {
 	{ OP_RENAMEFILE, RB_PATH, { "path", NULL } },
 	{ OP_COPYFILE, RB_PATH, { "src", "dst" } },
 	{ OP_SHAREACL, RB_SERVER, { "server", NULL } },
+	/* A server's layout and a preload on it: its own transport when it
+	 * answers them (ssh runs both there; smb lists its shares), else the
+	 * WMI host asks it over WMI. */
+	{ OP_LAYOUT, RB_SERVER, { "server", NULL } },
+	{ OP_PRELOAD, RB_SERVER, { "server", NULL } },
 };
 
 /* The server of \\SERVER\share\..., or NULL (a drive path, or no path). */
@@ -275,6 +280,98 @@ route_choose(const struct route *r, const struct op *op, struct part *p, bool *s
 	return *split ? 0 : only;
 }
 
+/* ---- a key log-in without network credentials ---------------------------------- */
+
+/* How Windows words the failures of a session that has no network
+ * credentials, in text and as HRESULTs (sms-domain.md, transports.md). */
+static const char *const netcred_words[] = {
+	"access is denied", "0x80070005",
+	"network path was not found", "0x80070035",
+	"rpc server is unavailable", "0x800706ba",
+	"logon failure", "0x8007052e",
+};
+
+static struct transport *
+wmi_of(struct transport *t)
+{
+	return t != NULL && t->ops == &route_ops ? ((struct route *)t->priv)->wmi : t;
+}
+
+char *
+route_netcred_why(struct transport *t, const char *server, const char *err)
+{
+	struct transport *w = wmi_of(t);
+	if (w == NULL || server == NULL || *server == '\0' || err == NULL ||
+	    !atomic_load(&w->key_login) || atomic_load(&w->has_credential) ||
+	    strcasecmp(server, w->host) == 0)
+		return NULL;
+	bool hit = false;
+	for (size_t i = 0; !hit && i < sizeof netcred_words / sizeof netcred_words[0]; i++)
+		hit = strcasestr(err, netcred_words[i]) != NULL;
+	if (!hit)
+		return NULL;
+	return xasprintf("%s cannot reach %s: dpdoctor logged in to %s with a key, and a "
+	    "Windows OpenSSH key log-in carries no network credentials for other servers "
+	    "(UNC paths, remote WMI). Log in to %s with a password, set credential = ask in "
+	    "its [server %s] section, or give %s a [server %s] section of its own to reach "
+	    "it from here (Windows said: %s)", w->host, server, w->host, w->host, w->host,
+	    server, server, err);
+}
+
+/* The other server an op names (its server, provider or dp argument, or
+ * the server of a UNC path in it), for route_netcred_why; NULL when none. */
+static char *
+op_other_server(const struct op *op, const char *self)
+{
+	static const char *const by_name[] = { "server", "provider", "dp" };
+	static const char *const by_path[] = { "dir", "log", "path", "src", "dst", "paths" };
+	for (size_t i = 0; i < sizeof by_name / sizeof by_name[0]; i++) {
+		const char *v = op_arg(op, by_name[i]);
+		if (v != NULL && *v != '\0' && strcasecmp(v, self) != 0)
+			return xstrdup(v);
+	}
+	for (size_t i = 0; i < sizeof by_path / sizeof by_path[0]; i++) {
+		char *v = unc_server(op_arg(op, by_path[i]));
+		if (v != NULL && strcasecmp(v, self) != 0)
+			return v;
+		free(v);
+	}
+	return NULL;
+}
+
+/* An op the WMI host ran that failed as a key log-in fails: the caller
+ * gets the explanation instead (the reply's own words inside it). */
+static void
+netcred_explain(const struct route *r, const struct op *op, char **err)
+{
+	if (err == NULL || *err == NULL)
+		return;
+	char *server = op_other_server(op, r->wmi->host);
+	char *why = route_netcred_why(r->wmi, server, *err);
+	if (why != NULL) {
+		free(*err);
+		*err = why;
+	}
+	free(server);
+}
+
+
+/* preload's via follows where the route sends it: "local" to the
+ * server's own transport (it runs the tool itself), "wmi" to the WMI
+ * host (it starts it there).  Other ops pass untouched. */
+static int
+pass_to(struct route *r, size_t k, const struct op *op, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
+{
+	struct op o = *op;
+	if (o.kind == OP_PRELOAD)
+		op_set(&o, "via", k == 0 ? "wmi" : "local");
+	int rc = transport_pass(by_index(r, k), &o, fn, arg, dl, err);
+	if (rc != 0 && k == 0)
+		netcred_explain(r, &o, err);
+	return rc;
+}
+
 /* ---- a copy between servers ------------------------------------------------------ */
 
 /* The entry of a copy's target server when its own transport writes (k + 1),
@@ -327,12 +424,15 @@ copy_call(struct route *r, const struct op *op, proto_record_fn fn, void *arg,
 	struct route_entry *e;
 	enum route_copy way = copy_way(r, op, &e);
 	if (e == NULL)
-		return transport_pass(by_index(r, op_index(r, op)), op, fn, arg, dl, err);
+		return pass_to(r, op_index(r, op), op, fn, arg, dl, err);
 	struct transport *from = by_index(r, path_index(r, op_arg(op, "src"), OP_READFILE));
 	if (way == ROUTE_COPY_HOST_OR_STREAM) {
 		int rc = transport_pass(r->wmi, op, fn, arg, dl, err);
-		if (rc != TRANSPORT_EREPLY || err == NULL || !unreachable(*err, e->server))
+		if (rc != TRANSPORT_EREPLY || err == NULL || !unreachable(*err, e->server)) {
+			if (rc != 0)
+				netcred_explain(r, op, err);
 			return rc;
+		}
 		atomic_store(&e->blind_until, clock_mono_ms() + BLIND_MS);
 		free(*err);
 		*err = NULL;
@@ -365,8 +465,7 @@ route_call(struct transport *t, const struct op *op, proto_record_fn fn, void *a
 	struct part *p = xcalloc(1, sizeof *p);
 	bool split;
 	size_t k = route_choose(r, op, p, &split);
-	int rc = split ? part_merge(r, p, fn, arg, dl, err) :
-	    transport_pass(by_index(r, k), op, fn, arg, dl, err);
+	int rc = split ? part_merge(r, p, fn, arg, dl, err) : pass_to(r, k, op, fn, arg, dl, err);
 	part_free(p);
 	free(p);
 	return rc;

@@ -13,7 +13,10 @@
  * a pathinfo naming several servers is split, each part asked where it
  * belongs, and the rows put back in the asked order (a part that cannot be
  * asked reads as an Error row of its paths, as an unreachable share does);
- * queries, preload, RefreshNow and the source path stay on the WMI host, as
+ * layout and preload by their server (its ssh transport runs both there, an
+ * smb one answers layout from its share list; preload's via is set to
+ * "local" or "wmi" to match where it goes, whatever the caller gave);
+ * queries, RefreshNow and the source path stay on the WMI host, as
  * does copyfile between two servers (the server copies it, not our link),
  * unless the WMI host cannot reach the target and the target's own
  * transport writes: then the copy is streamed through this machine.
@@ -52,7 +55,10 @@ enum route_copy route_copy_way(struct transport *t, const struct op *op, const c
  * server, the key log-in and the ways out (a password log-in,
  * `credential = ask` in the WMI host's section, or reaching `server` over
  * SMB from here with a [server] section of its own).  NULL otherwise.
- * Malloc'd.  t may be a route or a single transport. */
+ * Malloc'd.  t may be a route or a single transport.  The route itself
+ * gives this explanation as the error of any op on the WMI host that
+ * names another server (by server, provider or dp, or a UNC path) and
+ * fails so: copies and preloads say it too. */
 char *route_netcred_why(struct transport *t, const char *server, const char *err);
 
 /* The transport that carries an op given to t: the route's choice when t

@@ -13,7 +13,9 @@
 struct fake {
 	int id;
 	bool down;
+	const char *fails;    /* fail every op with this reply error */
 	struct buf seen;      /* "op;" per script */
+	struct buf vias;      /* preload's via, ";" after each */
 };
 
 static int
@@ -23,6 +25,12 @@ fake_call(struct transport *t, const struct op *op, proto_record_fn fn, void *ar
 	struct fake *f = t->priv;
 	(void)dl;
 	buf_printf(&f->seen, "%s;", op_name(op->kind));
+	if (op->kind == OP_PRELOAD)
+		buf_printf(&f->vias, "%s;", op_arg(op, "via"));
+	if (f->fails != NULL) {
+		err_set(err, "remote error: %s", f->fails);
+		return TRANSPORT_EREPLY;
+	}
 	if (f->down) {
 		err_set(err, "%s: connection refused (op %s)", t->host, op_name(op->kind));
 		return TRANSPORT_EFAIL;
@@ -55,6 +63,7 @@ fake_close(struct transport *t)
 {
 	struct fake *f = t->priv;
 	buf_free(&f->seen);
+	buf_free(&f->vias);
 	free(f);
 }
 
@@ -66,6 +75,7 @@ fake_new(const char *host, int id, struct fake **out)
 	struct fake *f = xcalloc(1, sizeof *f);
 	f->id = id;
 	buf_init(&f->seen);
+	buf_init(&f->vias);
 	*out = f;
 	return transport_new(&fake_ops, host, TRANSPORT_ALL_OPS, f);
 }
@@ -142,8 +152,14 @@ test_pick(void)
 	    "\\\\DP01\\E$\\b.PCK")), 2, "a copy within DP01 goes to DP01");
 	is_int(picked(r, mkop(OP_PATHINFO, "paths", "\\\\DP01\\E$\\a|\\\\DP01\\E$\\b", NULL,
 	    NULL)), 2, "a pathinfo on DP01 alone goes to DP01 as it is");
-	is_int(picked(r, mkop(OP_PRELOAD, "server", "DP01", "package", "00900018")), 1,
-	    "preload stays on the WMI host");
+	is_int(picked(r, mkop(OP_PRELOAD, "server", "DP01", "package", "00900018")), 2,
+	    "preload on DP01 goes to DP01's own transport (it runs the tool there)");
+	is_int(picked(r, mkop(OP_PRELOAD, "server", "DP03", "package", "00900018")), 1,
+	    "preload on a server without one: the WMI host (Win32_Process.Create)");
+	is_int(picked(r, mkop(OP_LAYOUT, "server", "dp02", NULL, NULL)), 3,
+	    "layout of DP02 goes to DP02's own transport");
+	is_int(picked(r, mkop(OP_LAYOUT, "server", "DP03", NULL, NULL)), 1,
+	    "layout of a server without one: the WMI host asks it over WMI");
 	is_int(picked(r, mkop(OP_STATUS, "site", "009", NULL, NULL)), 1,
 	    "status stays on the WMI host");
 	is_int(picked(r, (struct op){ .kind = OP_COUNT }), 1,
@@ -252,11 +268,98 @@ test_capability(void)
 	transport_close(r);
 }
 
+/* Issue 13: a server reached over SMB answers its layout, not a preload;
+ * preload's via follows where it goes; a key log-in's failures to reach
+ * another server are explained. */
+static void
+test_issue13(void)
+{
+	struct fake *w, *smb, *sshf;
+	struct transport *r = route_new(fake_new("SMS009PRI", 1, &w));
+	struct transport *st = fake_new("LEEDSDP01", 2, &smb);
+	st->answers = TRANSPORT_OP(OP_LAYOUT) | TRANSPORT_OP(OP_PATHINFO);
+	char *err = NULL;
+	ok(route_add(r, "LEEDSDP01", st, &err) == 0 &&
+	    route_add(r, "TORDP01", fake_new("TORDP01", 3, &sshf), &err) == 0, "two servers added");
+	is_int(picked(r, mkop(OP_LAYOUT, "server", "LEEDSDP01", NULL, NULL)), 2,
+	    "layout of an smb server: its share list");
+	is_int(picked(r, mkop(OP_PRELOAD, "server", "LEEDSDP01", "package", "009000B7")), 1,
+	    "preload on an smb server: the WMI host (smb cannot run it)");
+	struct deadline dl = { clock_mono_ms() + 5000, NULL };
+	struct op pl = mkop(OP_PRELOAD, "server", "TORDP01", "package", "009000B7");
+	op_set(&pl, "via", "wmi");
+	ok(transport_call(r, &pl, NULL, NULL, &dl, &err) == 0, "preload on TORDP01 answers");
+	is_str(sshf->vias.data, "local;", "  its own transport got via=local (asked wmi)");
+	op_set(&pl, "server", "LEEDSDP01");
+	op_set(&pl, "via", "local");
+	ok(transport_call(r, &pl, NULL, NULL, &dl, &err) == 0, "preload on LEEDSDP01 answers");
+	is_str(w->vias.data, "wmi;", "  the WMI host got via=wmi (asked local)");
+
+	/* The explanation, only for a key log-in without a credential, about
+	 * another server, for the failures such a session has. */
+	const char *denied = "Exception calling \"Create\": \"Access is denied. "
+	    "(Exception from HRESULT: 0x80070005 (E_ACCESSDENIED))\"";
+	ok(route_netcred_why(r, "LEEDSDP01", denied) == NULL, "no key log-in: no explanation");
+	atomic_store(&r->key_login, true);
+	ok(route_netcred_why(r, "LEEDSDP01", denied) == NULL,
+	    "  the route's own flag does not count: the WMI host's does");
+	/* The WMI host's transport: the one a status goes to. */
+	struct transport *wmi = route_pick(r, &(struct op){ .kind = OP_STATUS });
+	atomic_store(&wmi->key_login, true);
+	char *why = route_netcred_why(r, "LEEDSDP01", denied);
+	ok(why != NULL, "key log-in, access denied on another server: explained");
+	contains(why, "SMS009PRI cannot reach LEEDSDP01", "  naming both servers");
+	contains(why, "key log-in carries no network credentials", "  the key log-in");
+	contains(why, "credential = ask", "  and the ways out: credential = ask,");
+	contains(why, "password", "  a password log-in,");
+	contains(why, "[server LEEDSDP01] section of its own", "  a section of its own");
+	contains(why, "0x80070005", "  with what Windows said");
+	free(why);
+	static const char *const hits[] = { "The network path was not found.",
+		"HRESULT: 0x80070035", "The RPC server is unavailable. (0x800706BA)",
+		"Logon failure: unknown user name or bad password", "0x8007052E" };
+	for (size_t i = 0; i < sizeof hits / sizeof hits[0]; i++) {
+		why = route_netcred_why(wmi, "LEEDSDP01", hits[i]);
+		ok(why != NULL, "  explained: %s", hits[i]);
+		free(why);
+	}
+	ok(route_netcred_why(r, "LEEDSDP01", "The system cannot find the file specified.") == NULL,
+	    "  not for a missing file");
+	ok(route_netcred_why(r, "sms009pri", denied) == NULL, "  not about the WMI host itself");
+	ok(route_netcred_why(r, NULL, denied) == NULL, "  not without a server");
+	atomic_store(&wmi->has_credential, true);
+	ok(route_netcred_why(r, "LEEDSDP01", denied) == NULL, "  not when it holds a credential");
+	atomic_store(&wmi->has_credential, false);
+
+	/* Inside the route: an op on the WMI host naming another server. */
+	w->fails = "Access is denied. (Exception from HRESULT: 0x80070005 (E_ACCESSDENIED))";
+	op_set(&pl, "server", "LEEDSDP01");
+	free(err);
+	err = NULL;
+	ok(transport_call(r, &pl, NULL, NULL, &dl, &err) != 0, "a preload via wmi that is denied fails");
+	contains(err, "SMS009PRI cannot reach LEEDSDP01: dpdoctor logged in to SMS009PRI with a key",
+	    "  with the explanation");
+	free(err);
+	err = NULL;
+	struct op cp = mkop(OP_COPYFILE, "src", "E:\\SMSPKG\\009000B7.PCK", "dst",
+	    "\\\\CHIDP01\\SMSPKGD$\\009000B7.PCK");
+	ok(transport_call(r, &cp, NULL, NULL, &dl, &err) != 0, "a copy to another server, denied");
+	contains(err, "cannot reach CHIDP01", "  explained too");
+	free(err);
+	err = NULL;
+	struct op stq = mkop(OP_STATUS, "site", "009", NULL, NULL);
+	ok(transport_call(r, &stq, NULL, NULL, &dl, &err) != 0 && strstr(err, "cannot reach") == NULL,
+	    "status naming no other server: the error as it was");
+	free(err);
+	transport_close(r);
+}
+
 int
 main(void)
 {
 	test_pick();
 	test_split();
 	test_capability();
+	test_issue13();
 	return done_testing();
 }
