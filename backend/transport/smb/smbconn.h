@@ -77,5 +77,9 @@ void smbeng_stats(struct smbeng *e, struct smbeng_stats *out);
  * and its shares (\\NAME\share\...).  archive is true: the DOS attributes
  * are read and set whole. */
 extern const struct files_fs smb_fs;
+/* The server's disk shares by name (smb://host/: no IPC$ or printers),
+ * as directory entries (only names); FILES_OK, or FILES_FAILED /
+ * FILES_REFUSED with *msg naming the server. */
+int smb_shares(struct smbsrv *s, struct files_dir *out, const struct deadline *dl, char **msg);
 
 #endif

@@ -372,6 +372,52 @@ fs_list(void *fs, const char *dir, const char *pattern, struct files_dir *out,
 	return rc;
 }
 
+/* ---- the server's shares (layout) --------------------------------------------------- */
+
+/* smb://host/ lists the shares (srvsvc over IPC$); disk shares only, as
+ * Win32_Share's rows a layout looks at (no IPC$, no printers). */
+static void
+job_shares(struct smbjob *j, SMBCCTX *c)
+{
+	struct listjob *l = j->data;
+	char *url = job_url(j, false);
+	if (url == NULL)
+		return;
+	SMBCFILE *d = smbc_getFunctionOpendir(c)(c, url);
+	free(url);
+	if (d == NULL) {
+		smbjob_errno(j, errno);
+		return;
+	}
+	struct smbc_dirent *de;
+	while ((de = smbc_getFunctionReaddir(c)(c, d)) != NULL) {
+		if (de->smbc_type != SMBC_FILE_SHARE)
+			continue;
+		struct libsmb_file_info fi = { .name = de->name, .attrs = 0x10 };
+		struct stat sb = { 0 };
+		list_add(l, &fi, &sb);
+	}
+	(void)smbc_getFunctionClosedir(c)(c, d);
+	smbjob_ok(j);
+}
+
+int
+smb_shares(struct smbsrv *s, struct files_dir *out, const struct deadline *dl, char **msg)
+{
+	struct listjob *l = xcalloc(1, sizeof *l);
+	*out = (struct files_dir){ NULL, 0 };
+	char *unc = xasprintf("\\\\%s\\", smbsrv_name(s));
+	/* The job owns unc. */
+	struct smbjob *j = smbjob_new(job_shares, l, listjob_free, "listing the shares of", unc, NULL);
+	int rc = smbsrv_run(s, j, dl, msg);
+	if (rc == FILES_OK) {
+		*out = l->dir;
+		l->dir = (struct files_dir){ NULL, 0 };
+	}
+	smbjob_unref(j);
+	return rc;
+}
+
 /* ---- setattr ---------------------------------------------------------------------- */
 
 struct attrjob {

@@ -1,6 +1,7 @@
 /*
  * The SMB transport: one server's files over SMB (smbconn.h), answering
- * the file ops through backend/transport/files.  It carries no scripts:
+ * the file ops through backend/transport/files, and a layout of its own
+ * server from its share list (no registry over SMB).  It carries no scripts:
  * queries, PreloadPkgOnSite and anything else that must run on a Windows
  * host stay with the WMI host's transport, and the route never sends such
  * an op here (the transport does not answer those kinds).
