@@ -17,6 +17,15 @@
 
 /* PowerShell helpers every script shares: strict errors, no progress
  * records (they corrupt output over SSH), UTF-8 out, protocol writers.
+ * Comments stay here in C, not in the PowerShell: every character of a
+ * script costs almost three on the -EncodedCommand line, and the status
+ * script must stay within cmd.exe's 8191 (sent directly, not on stdin).
+ * A host whose console encoding cannot be set (no console) still runs, as
+ * the stdin bootstrap does.  Esc takes other control characters (rare)
+ * one at a time, with no script block standing in for a .NET delegate.
+ * WMI datetimes go out exactly as WMI gives them (DMTF, e.g.
+ * 20070104100000.000000+000, or +*** from SMS): dpdoctor converts them,
+ * honouring the offset.
  * Everything here and in the op bodies stays within PowerShell 2.0 on CLR
  * 2.0 (Server 2003 SP2 has at most that); backend/sim/simps2.c refuses what
  * is newer, as a 2.0 host would fail.  A foreach over a command's output
@@ -24,15 +33,11 @@
 static const char prelude[] =
 	"$ErrorActionPreference = 'Stop'\n"
 	"$ProgressPreference = 'SilentlyContinue'\n"
-	"# A host whose console encoding cannot be set (no console) still runs,\n"
-	"# as the stdin bootstrap does.\n"
 	"try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false } catch {}\n"
 	"function Esc($s) {\n"
 	"  if ($null -eq $s) { return '' }\n"
 	"  $s = ([string]$s).Replace('\\', '\\\\').Replace(\"`t\", '\\t').Replace(\"`n\", '\\n').Replace(\"`r\", '\\r')\n"
 	"  if ($s -notmatch '[\\x00-\\x1f\\x7f]') { return $s }\n"
-	"  # Other control characters are rare: one character at a time, with no\n"
-	"  # script block standing in for a .NET delegate.\n"
 	"  $o = New-Object Text.StringBuilder\n"
 	"  foreach ($c in $s.ToCharArray()) {\n"
 	"    if ([int]$c -lt 32 -or [int]$c -eq 127) { [void]$o.Append(('\\x{0:X2}' -f [int]$c)) } else { [void]$o.Append($c) }\n"
@@ -44,9 +49,6 @@ static const char prelude[] =
 	"}\n"
 	"function Cols([string]$t, [string[]]$c) { Emit 'COLS' (@($t) + $c) }\n"
 	"$Inv = [Globalization.CultureInfo]::InvariantCulture\n"
-	"# WMI datetimes go out exactly as WMI gives them (DMTF, e.g.\n"
-	"# 20070104100000.000000+000, or +*** from SMS): dpdoctor converts them,\n"
-	"# honouring the offset.\n"
 	"function WmiTime($w) {\n"
 	"  if (-not $w) { return '' }\n"
 	"  return [string]$w\n"
@@ -97,8 +99,7 @@ static const char fileprelude_ps[] =
 	"  return $p.Substring(0, 3)\n"
 	"}\n"
 	"function Reach([string]$p) {\n"
-	"  $why = NetUse $p\n"
-	"  if ($why) { return $why }\n"
+	"  if ($DpdCred) { $why = NetUse $p; if ($why) { return $why } }\n"
 	"  $r = Root $p\n"
 	"  if (-not (Test-Path -LiteralPath $r)) { return \"cannot reach $r (the network path was not found or access is denied)\" }\n"
 	"  return ''\n"
@@ -272,8 +273,7 @@ static const char shareacl_ps[] =
 	"  $sh = Get-WmiObject @w -Query $wmiq\n"
 	"  if ($null -eq $sh) { throw ('no share ' + $A['share'] + ' on ' + $A['server']) }\n"
 	"  $unc = '\\\\' + $A['server'] + '\\' + $A['share']\n"
-	"  $why = NetUse $unc\n"
-	"  if ($why) { throw $why }\n"
+	"  if ($DpdCred) { $why = NetUse $unc; if ($why) { throw $why } }\n"
 	"  $acl = [IO.Directory]::GetAccessControl($unc, [Security.AccessControl.AccessControlSections]::Access)\n"
 	"  $admins = 'S-1-5-32-544'\n"
 	"  $nested = 'no'\n"
@@ -488,8 +488,7 @@ static const char preload_ps[] =
 	"function OnServer([string]$p) {\n"
 	"  if (-not $Remote) { return $p }\n"
 	"  $u = '\\\\' + $Srv + '\\' + $p.Substring(0, 1) + '$' + $p.Substring(2)\n"
-	"  $why = NetUse $u\n"
-	"  if ($why) { throw $why }\n"
+	"  if ($DpdCred) { $why = NetUse $u; if ($why) { throw $why } }\n"
 	"  return $u\n"
 	"}\n"
 	"function RegValue($reg, [string]$key, [string]$name) {\n"
@@ -652,69 +651,37 @@ static const char setsourcepath_ps[] =
 	"  Done 1\n"
 	"} catch { Fail $_ }\n";
 
-/* Every script may reach another server (a provider, a UNC path, a
- * layout or preload target): the helpers that present the credential the
- * credential bootstrap set, when it set one.  Add-Type's C# is C# 2.0 for
- * the CLR 2 compiler PowerShell 2.0 uses. */
+/* Every script may reach another server (a provider, a layout or preload
+ * target): WmiArgs gives a WMI call -ComputerName and, when the credential
+ * bootstrap set $DpdCred (winenc.h), -Credential, by splatting; never for
+ * this host, since Windows refuses a credential on a local connection.
+ * UNC paths on other servers are connected with the credential by NetUse,
+ * which the credential bootstrap itself defines (winenc.c): only a script
+ * run with a credential needs it, and this text is in every script.  Kept
+ * short: see the prelude. */
 static const char netprelude_ps[] =
-	"# Reaching other servers.  A key log-in on Windows OpenSSH carries no\n"
-	"# network credentials; the credential bootstrap (winenc.h) then sets\n"
-	"# $DpdCred, which WMI calls get by splatting (WmiArgs) and UNC paths get\n"
-	"# through one IPC$ connection per server (NetUse).  Without it both are\n"
-	"# plain calls with the session's own rights.\n"
-	"function IsHere([string]$s) {\n"
-	"  if (-not $s -or $s -eq '.' -or $s -eq 'localhost') { return $true }\n"
-	"  return ($s.Split('.')[0] -eq $env:COMPUTERNAME)\n"
-	"}\n"
+	"function IsHere([string]$s) { return (-not $s -or $s -eq '.' -or $s -eq 'localhost' -or $s.Split('.')[0] -eq $env:COMPUTERNAME) }\n"
 	"function WmiArgs([string]$s) {\n"
 	"  $w = @{}\n"
-	"  if (-not (IsHere $s)) {\n"
-	"    $w['ComputerName'] = $s\n"
-	"    # Windows refuses a credential on a local connection.\n"
-	"    if ($DpdCred) { $w['Credential'] = $DpdCred }\n"
-	"  }\n"
+	"  if (-not (IsHere $s)) { $w['ComputerName'] = $s; if ($DpdCred) { $w['Credential'] = $DpdCred } }\n"
 	"  return $w\n"
-	"}\n"
+	"}\n";
+
+/* A WMI class on a server, for its static methods (StdRegProv,
+ * Win32_Process): [wmiclass]"\\\\SERVER\\ns:class", or this host's own;
+ * [wmiclass] cannot carry a credential, so with $DpdCred the class comes
+ * from Get-WmiObject -List, which can. */
+static const char wmiclass_ps[] =
 	"function WmiClass([string]$s, [string]$ns, [string]$cls) {\n"
 	"  if ((IsHere $s) -or -not $DpdCred) {\n"
 	"    $at = ''\n"
 	"    if (-not (IsHere $s)) { $at = '\\\\' + $s + '\\' }\n"
 	"    return [wmiclass]($at + $ns + ':' + $cls)\n"
 	"  }\n"
-	"  # [wmiclass] cannot carry a credential; Get-WmiObject can.\n"
 	"  $w = WmiArgs $s\n"
 	"  $c = @(Get-WmiObject @w -Namespace $ns -List | Where-Object { $_.Name -eq $cls })\n"
 	"  if ($c.Count -eq 0) { throw ('no WMI class ' + $cls + ' in ' + $ns + ' on ' + $s) }\n"
 	"  return $c[0]\n"
-	"}\n"
-	"$DpdNets = @{}\n"
-	"$DpdMpr = 'using System; using System.Runtime.InteropServices;\n"
-	"public static class DpdMpr {\n"
-	"  [StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]\n"
-	"  public class Res { public int Scope; public int Type; public int Display; public int Usage;\n"
-	"    public string Local; public string Remote; public string Comment; public string Provider; }\n"
-	"  [DllImport(\"mpr.dll\", CharSet = CharSet.Unicode)]\n"
-	"  static extern int WNetAddConnection2(Res r, string password, string user, int flags);\n"
-	"  public static int Connect(string remote, string user, string password) {\n"
-	"    Res r = new Res(); r.Remote = remote; return WNetAddConnection2(r, password, user, 0);\n"
-	"  }\n"
-	"}'\n"
-	"# Before a UNC path on another server: '' or why it cannot be reached.\n"
-	"# 1219 (a connection with other credentials exists) leaves that one in use.\n"
-	"function NetUse([string]$p) {\n"
-	"  if (-not $DpdCred -or -not $p.StartsWith('\\\\')) { return '' }\n"
-	"  $s = $p.Substring(2).Split('\\')[0]\n"
-	"  if (IsHere $s) { return '' }\n"
-	"  if (-not $DpdNets.ContainsKey($s)) {\n"
-	"    if (-not ('DpdMpr' -as [type])) { Add-Type -TypeDefinition $DpdMpr }\n"
-	"    $rc = [DpdMpr]::Connect('\\\\' + $s + '\\IPC$', $DpdCred.UserName, $DpdCred.GetNetworkCredential().Password)\n"
-	"    $DpdNets[$s] = ''\n"
-	"    if ($rc -ne 0 -and $rc -ne 1219) {\n"
-	"      $DpdNets[$s] = 'cannot connect to \\\\' + $s + '\\IPC$ as ' + $DpdCred.UserName + ': ' +\n"
-	"        (New-Object ComponentModel.Win32Exception($rc)).Message + ' (error ' + $rc + ')'\n"
-	"    }\n"
-	"  }\n"
-	"  return $DpdNets[$s]\n"
 	"}\n";
 
 /* sites: every SMS_Site row the provider knows (this site, its child
@@ -789,12 +756,12 @@ static const struct {
 	[OP_SETATTR] = { fileprelude_ps, changeprelude_ps, setattr_ps },
 	[OP_DELETEFILE] = { fileprelude_ps, changeprelude_ps, deletefile_ps },
 	[OP_RENAMEFILE] = { fileprelude_ps, changeprelude_ps, renamefile_ps },
-	[OP_PRELOAD] = { fileprelude_ps, NULL, preload_ps },
+	[OP_PRELOAD] = { fileprelude_ps, wmiclass_ps, preload_ps },
 	[OP_REFRESHNOW] = { fileprelude_ps, NULL, refreshnow_ps },
 	[OP_SETSOURCEPATH] = { fileprelude_ps, NULL, setsourcepath_ps },
 	[OP_WRITEFILE] = { fileprelude_ps, changeprelude_ps, writefile_ps },
 	[OP_SITES] = { fileprelude_ps, NULL, sites_ps },
-	[OP_LAYOUT] = { fileprelude_ps, NULL, layout_ps },
+	[OP_LAYOUT] = { fileprelude_ps, wmiclass_ps, layout_ps },
 };
 
 static const char header_fmt[] = "# dpdoctor op=%s v=1\n";

@@ -47,11 +47,45 @@ static const char bootstrap[] =
  * password becomes a SecureString at once (ConvertTo-SecureString
  * -AsPlainText -Force: PowerShell 2.0 has it) and every plain copy is
  * cleared before the script runs; the script sees only $DpdCred.  A
- * credential line without a user name fails before the script runs. */
+ * credential line without a user name fails before the script runs.
+ * It also defines NetUse, which the scripts call before a UNC path on
+ * another server when $DpdCred is set: one IPC$ connection per server with
+ * the credential, through mpr.dll's WNetAddConnection2 (Add-Type's C# is
+ * C# 2.0 for the CLR 2 compiler of PowerShell 2.0); '' or why the server
+ * cannot be reached.  1219 (a connection with other credentials exists)
+ * leaves that one in use.  It lives here, not in every script, because
+ * only a script run with a credential needs it, and every character of a
+ * script costs nearly three on the command line. */
 static const char bootstrap_cred[] =
 	"$ProgressPreference = 'SilentlyContinue'\n"
 	"try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false } catch {}\n"
 	"$global:LASTEXITCODE = 0\n"
+	"$global:DpdNets = @{}\n"
+	"$global:DpdMpr = 'using System; using System.Runtime.InteropServices;\n"
+	"public static class DpdMpr {\n"
+	"  [StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]\n"
+	"  public class Res { public int Scope; public int Type; public int Display; public int Usage;\n"
+	"    public string Local; public string Remote; public string Comment; public string Provider; }\n"
+	"  [DllImport(\"mpr.dll\", CharSet = CharSet.Unicode)]\n"
+	"  static extern int WNetAddConnection2(Res r, string password, string user, int flags);\n"
+	"  public static int Connect(string remote, string user, string password) {\n"
+	"    Res r = new Res(); r.Remote = remote; return WNetAddConnection2(r, password, user, 0);\n"
+	"  }\n"
+	"}'\n"
+	"function global:NetUse([string]$p) {\n"
+	"  if (-not $p.StartsWith('\\\\')) { return '' }\n"
+	"  $s = $p.Substring(2).Split('\\')[0]\n"
+	"  if ($s.Split('.')[0] -eq $env:COMPUTERNAME -or $s -eq 'localhost') { return '' }\n"
+	"  if (-not $DpdNets.ContainsKey($s)) {\n"
+	"    if (-not ('DpdMpr' -as [type])) { Add-Type -TypeDefinition $DpdMpr }\n"
+	"    $rc = [DpdMpr]::Connect('\\\\' + $s + '\\IPC$', $DpdCred.UserName, $DpdCred.GetNetworkCredential().Password)\n"
+	"    $DpdNets[$s] = ''\n"
+	"    if ($rc -ne 0 -and $rc -ne 1219) {\n"
+	"      $DpdNets[$s] = 'cannot connect to \\\\' + $s + '\\IPC$ as ' + $DpdCred.UserName + ': ' + (New-Object ComponentModel.Win32Exception($rc)).Message + ' (error ' + $rc + ')'\n"
+	"    }\n"
+	"  }\n"
+	"  return $DpdNets[$s]\n"
+	"}\n"
 	"try {\n"
 	"  $b = [Console]::In.ReadLine()\n"
 	"  $c = [Console]::In.ReadLine()\n"

@@ -3,7 +3,9 @@
 # tests/fixtures/sshd.sh), driven by the stock ssh client the way the SSH
 # transport will drive a Windows host: the encoded status op directly and
 # through the stdin bootstrap (same reply, with CRLF, as the in-process
-# simulator gives with the clock frozen), cmd.exe's refusals, password,
+# simulator gives with the clock frozen), the credential bootstrap
+# (accepted; a missing or garbled credential refused in PowerShell's
+# words, a wrong line in cmd.exe's), cmd.exe's refusals, password,
 # keyboard-interactive and passphrase-key logins, and a clean stop.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
@@ -44,6 +46,32 @@ boot=$("$MKOP" --bootstrap "$SCRATCH/payload" status site=009)
 "${KEY[@]}" "$boot" <"$SCRATCH/payload" >"$SCRATCH/boot.out" 2>"$SCRATCH/boot.err"
 is $? 0 "bootstrap: exit 0"
 cmp -s "$SCRATCH/direct.out" "$SCRATCH/boot.out"; ok $? "  same reply as the direct form"
+
+# (b2) the credential bootstrap: the script and a credential on stdin.
+cboot=$("$MKOP" --cred "$SCRATCH/cpayload" 'CORP\svc-dpd:Pa55 w0rd' status site=009)
+ok $? "mkop renders the credential bootstrap"
+case $cboot in *Pa55*|*svc-dpd*) ok 1 "  the command line holds the credential" ;;
+*) ok 0 "  the command line holds neither user nor password (${#cboot} characters)" ;; esac
+[ "$cboot" != "$boot" ]; ok $? "  and is not the plain bootstrap"
+"${KEY[@]}" "$cboot" <"$SCRATCH/cpayload" >"$SCRATCH/cboot.out" 2>"$SCRATCH/cboot.err"
+is $? 0 "credential bootstrap: exit 0 ($(head -c 200 "$SCRATCH/cboot.err"))"
+cmp -s "$SCRATCH/direct.out" "$SCRATCH/cboot.out"; ok $? "  same reply as the direct form"
+# Only the script's line: the credential's is missing.
+"${KEY[@]}" "$cboot" <"$SCRATCH/payload" >"$SCRATCH/cmiss.out" 2>"$SCRATCH/cmiss.err"
+is $? 1 "credential bootstrap without the credential line: exit 1"
+grep -q "two lines on standard input" "$SCRATCH/cmiss.err"; ok $? "  saying so: $(head -c 120 "$SCRATCH/cmiss.err" | tr -d '\r')"
+is "$(wc -c <"$SCRATCH/cmiss.out")" 0 "  nothing on stdout"
+# Garbage as the credential line.
+{ head -1 "$SCRATCH/cpayload"; printf 'not*base64\r\n'; } >"$SCRATCH/cbad"
+"${KEY[@]}" "$cboot" <"$SCRATCH/cbad" >"$SCRATCH/cbad.out" 2>"$SCRATCH/cbad.err"
+is $? 1 "a credential line that is not base64: exit 1"
+grep -q 'Exception calling "FromBase64String"' "$SCRATCH/cbad.err"
+ok $? "  in PowerShell's words: $(head -c 80 "$SCRATCH/cbad.err" | tr -d '\r')"
+# A command line that only looks like it: cmd.exe's words.
+"${KEY[@]}" "powershel.exe ${cboot#powershell.exe }" >"$SCRATCH/cnot.out" 2>"$SCRATCH/cnot.err"
+is $? 1 "a misspelt credential bootstrap line: exit 1"
+grep -q "is not recognized as an internal or external command" "$SCRATCH/cnot.err"
+ok $? "  in cmd.exe's words"
 
 # The in-process simulator on the same site, same frozen clock (SetEnv).
 DPDOCTOR_SIM_HOST= "$MKOP" --run "$demo" status site=009 >"$SCRATCH/local.out"; is $? 0 "in-process run"

@@ -237,6 +237,13 @@ test_cred(void)
 	    strstr(boot, "$global:DpdCred = New-Object System.Management.Automation.PSCredential(") &&
 	    strstr(boot, "$u = $null\n  $p = $null\n"),
 	    "  a PSCredential from a SecureString, the plain copies cleared");
+	ok(strstr(boot, "static extern int WNetAddConnection2(Res r, string password, string user, "
+	    "int flags);") && strstr(boot, "Add-Type -TypeDefinition $DpdMpr"),
+	    "  defines NetUse: WNetAddConnection2 through Add-Type");
+	ok(strstr(boot, "[DpdMpr]::Connect('\\\\' + $s + '\\IPC$', $DpdCred.UserName,") != NULL,
+	    "  to \\\\SERVER\\IPC$ with the credential");
+	ok(strstr(boot, "if (-not $DpdNets.ContainsKey($s)) {") != NULL, "  once per server");
+	ok(strstr(boot, "=>") == NULL && strstr(boot, "var ") == NULL, "  in C# 2.0 for CLR 2");
 	ok(strstr(boot, "$ProgressPreference") && strstr(boot, "exit $LASTEXITCODE"),
 	    "  silences progress and carries the exit code, as the plain one");
 
