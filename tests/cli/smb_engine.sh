@@ -2,7 +2,7 @@
 # The SMB engine (backend/transport/smb) against real loopback smbds
 # (tests/fixtures/smbd.sh), one per simulated server of the demo site:
 # every file system call (stat, list, read, write, setattr, unlink, rename,
-# copy, acl), the DOS attributes as mode bits on disk, names that need
+# copy, acl), a layout through the transport (the share list), the DOS attributes as mode bits on disk, names that need
 # escaping in a URL, the dialect refused naming both sides, the log-on
 # and share failures, a password asked and asked again, and the faults:
 # a server killed mid-read, a frozen one (a second server answers
@@ -43,6 +43,19 @@ is "$(echo "$out" | field mtime)" "$(stat -c %Y "$E/SMS/Logs/distmgr.log")" "  i
 is "$(probe stat 'E:\SMS\Logs\none.log' | field exists)" 0 "a missing file is no error: exists=0"
 is "$(probe stat 'E:\nodir\none.log' | field exists)" 0 "  nor is a missing folder"
 is "$(probe stat '\\LEEDSDP01\E$' | field dir)" 1 "the share's root is a folder"
+
+# ---- layout over SMB (the transport): the share list, no registry --------------------
+out=$(probe layout LEEDSDP01); ok $? "layout of LEEDSDP01 over SMB answers"
+echo "$out" | grep -qxF 'registry|||the registry cannot be read over SMB'
+ok $? "  a registry row saying SMB cannot read it"
+for sh in 'E$' 'SMSPKGE$'; do
+	echo "$out" | grep -qxF "share|$sh||"; ok $? "  share $sh, its folder unknown"
+done
+echo "$out" | grep -qi '^share|IPC\$'; is $? 1 "  no IPC\$"
+is "$(echo "$out" | grep -c '^share|')" "$(ls -d "$demo/servers/LEEDSDP01"/?: "$demo/servers/LEEDSDP01"/?:/SMSPKG?\$ | wc -l)" \
+	"  one row per drive and dist share the fixture serves"
+out=$(probe layout PARISDP01); is $? 1 "layout of another server over LEEDSDP01's SMB: refused"
+echo "$out" | grep -q "SMB reaches only LEEDSDP01's own shares"; ok $? "  saying why: $out"
 
 # ---- list and read -------------------------------------------------------------------
 box='E:\SMS\inboxes\colleval.box'
