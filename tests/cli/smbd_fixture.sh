@@ -107,6 +107,18 @@ smbd_start --max-protocol NT1 "$demo" "$nt1"; ok $? "smbd_start --max-protocol N
 is "$SMBD_BASE" "$base" "  beside the others"
 smbd_start "$demo" NOSUCHDP01 2>"$SCRATCH/err"; rc=$?
 [ "$rc" -ne 0 ] && grep -q 'NOSUCHDP01: no such server' "$SCRATCH/err"; ok $? "smbd_start of an unknown server fails, naming it"
+# A DP whose SMS shares are not on E: (an own-site DP: only SMSPKGD$ on D:,
+# a second drive F:): every drive and every dist share is served.
+own=$demo/servers/OWNDP01
+mkdir -p "$own/D:/SMSPKGD\$/00900018" "$own/F:/x" && printf 'pkg\n' >"$own/D:/SMSPKGD\$/00900018/a.txt"
+chown -R "$(stat -c %U "$demo/servers")": "$own"
+smbd_start "$demo" OWNDP01; ok $? "smbd_start of a server with D: and F: only"
+for sh in 'D$' 'F$' 'SMSPKGD$'; do
+	smb OWNDP01 "$sh" -c ls >/dev/null 2>&1; ok $? "  it serves $sh"
+done
+is "$(smb OWNDP01 'SMSPKGD$' -c 'get 00900018\a.txt -' 2>/dev/null | head -1)" pkg "  SMSPKGD\$ is D:\\SMSPKGD\$"
+smb OWNDP01 'E$' -c ls >/dev/null 2>&1; is $? 1 "  and no E\$ where there is no E:"
+is "$(admins OWNDP01 'SMSPKGD$')" "0x3 " "  its dist share's ACL as the simulator has it (inherited)"
 nt1opts=(-m NT1 --option='client min protocol=NT1')
 is "$(smb "$nt1" 'E$' "${nt1opts[@]}" -c 'get whoami.txt -' 2>&1 | nt_status)" \
 	NT_STATUS_OBJECT_NAME_NOT_FOUND "$nt1: an NT1 client gets in (a missing file is NT_STATUS_OBJECT_NAME_NOT_FOUND)"
