@@ -21,8 +21,12 @@ chmod 711 "$SCRATCH"     # dpdsim must reach the site below it
 "$DPDOCTOR" status --demo="$demo" >/dev/null; is $? 1 "demo site created"
 
 t0=$(date +%s%N)
+# The password the simulated host's remote calls accept (sshd.sh SetEnv).
+export DPDOCTOR_SIM_PASSWORD='Pa55w0rd!x'
 sshd_start "$demo"; ok $? "sshd starts (port ${SSHD_PORT:-?}, $(ms "$t0") ms)"
 [ -n "${SSHD_PID:-}" ] || { done_testing; exit 1; }
+grep -q '^SetEnv .*DPDOCTOR_SIM_PASSWORD=Pa55w0rd!x' "$SSHD_BASE/sshd_config"
+ok $? "  DPDOCTOR_SIM_PASSWORD reaches the host (SetEnv)"
 
 SSH=(ssh -F /dev/null -p "$SSHD_PORT" -o UserKnownHostsFile="$SSHD_KNOWN_HOSTS"
 	-o StrictHostKeyChecking=yes -o LogLevel=ERROR)
@@ -48,7 +52,7 @@ is $? 0 "bootstrap: exit 0"
 cmp -s "$SCRATCH/direct.out" "$SCRATCH/boot.out"; ok $? "  same reply as the direct form"
 
 # (b2) the credential bootstrap: the script and a credential on stdin.
-cboot=$("$MKOP" --cred "$SCRATCH/cpayload" 'CORP\svc-dpd:Pa55 w0rd' status site=009)
+cboot=$("$MKOP" --cred "$SCRATCH/cpayload" 'CORP\svc-dpd:Pa55w0rd!x' status site=009)
 ok $? "mkop renders the credential bootstrap"
 case $cboot in *Pa55*|*svc-dpd*) ok 1 "  the command line holds the credential" ;;
 *) ok 0 "  the command line holds neither user nor password (${#cboot} characters)" ;; esac
