@@ -14,7 +14,9 @@
  * file, so a test can tell which ops reached this host at all.  A script
  * behind the credential bootstrap runs with its credential
  * (sim_run_script_as: the simulated host presents it on its remote calls);
- * the credential never reaches the log.
+ * the credential never reaches the log.  With DPDOCTOR_SIMHOST_CMDLOG set,
+ * every command line is appended to that file, so a test can tell what
+ * never went on one.
  */
 #include "autoconf.h"
 
@@ -129,19 +131,19 @@ simhost_script(const char *cmdline, struct simhost_cred *cred, char **err)
 	return rc == 0 ? script : NULL;
 }
 
-/* Append the script to $DPDOCTOR_SIMHOST_LOG, in one write (several
+/* Append text to the file $var names, under "---- what", in one write (several
  * sessions append at once); a log that cannot be written is the test's
  * problem, not the host's answer. */
 static void
-simhost_log(const char *script)
+simhost_log(const char *var, const char *what, const char *text)
 {
-	const char *log = getenv("DPDOCTOR_SIMHOST_LOG");
+	const char *log = getenv(var);
 	if (log == NULL || *log == '\0')
 		return;
 	int fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
-	char *entry = xasprintf("---- script\n%s\n", script);
+	char *entry = xasprintf("---- %s\n%s\n", what, text);
 	(void)fd_write_all(fd, entry, strlen(entry));
 	free(entry);
 	(void)close(fd);
@@ -202,6 +204,7 @@ main(int argc, char **argv)
 		return simhost_fail("dpdoctor-simhost: this simulated Windows host only runs "
 		    "commands (ssh HOST COMMAND); interactive logins are not supported.");
 	const char *cmdline = argv[2];
+	simhost_log("DPDOCTOR_SIMHOST_CMDLOG", "cmdline", cmdline);
 	char *err = NULL;
 	struct simhost_cred cred = { NULL, NULL };
 	char *script = simhost_script(cmdline, &cred, &err);
@@ -211,7 +214,7 @@ main(int argc, char **argv)
 		free(err);
 		return rc;
 	}
-	simhost_log(script);
+	simhost_log("DPDOCTOR_SIMHOST_LOG", "script", script);
 	int rc = simhost_run(script, &cred);
 	simhost_cred_free(&cred);
 	free(script);

@@ -38,6 +38,23 @@ echo "$out" | grep -q "newline: refused"; ok $? "  a newline is refused before a
 out=$(probe --parallel 16 parallel); ok $? "16 commands at once: $out"
 echo "$out" | grep -q "connects=1 channels=16"; ok $? "  one session, 16 channels"
 
+# A key log-in, with a credential (credential = ask): every script goes
+# behind the credential bootstrap; the secret is on stdin only.
+secret='S3cret-Xy9~q'
+: >"$SSHD_CMD_LOG"
+out=$(probe --cred "CORP\\svc-dpd:$secret" op status site=009); ok $? "status with a credential: $(echo "$out" | tail -2 | tr '\n' ' ')"
+echo "$out" | grep -q "^END	ok	"; ok $? "  answered"
+echo "$out" | grep -qx "key_login 1 has_credential 1"; ok $? "  the transport knows it logged in with a key and holds a credential"
+is "$(grep -c '^---- cmdline' "$SSHD_CMD_LOG")" 1 "  one command line sent"
+is "$(sed -n 2p "$SSHD_CMD_LOG")" "$("$top_builddir/tests/fixtures/mkop" --cred /dev/null x:y status site=009)" \
+	"  the credential bootstrap's line"
+b64=$(printf 'CORP\\svc-dpd\n%s' "$secret" | base64 -w0)
+! grep -qF -e "$secret" -e "$b64" -e "svc-dpd" "$SSHD_CMD_LOG"; ok $? "  the command line holds neither the password nor the user, plain or base64"
+! grep -qF -e "$secret" "$SSHD_OPS_LOG"; ok $? "  nor does the script the host ran"
+out=$(probe op status site=009 | tail -1); is "$out" "exit 0" "without one: as before"
+is "$(sed -n '$p' "$SSHD_CMD_LOG")" "$("$top_builddir/tests/fixtures/mkop" status site=009)" \
+	"  its own -EncodedCommand line"
+
 # A closed port: refused at once, naming the server.
 t0=$(date +%s%N)
 out=$("$PROBE" --port 1 --key "$SSHD_KEY" --known-hosts "$SSHD_KNOWN_HOSTS" status)
