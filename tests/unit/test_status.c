@@ -388,7 +388,8 @@ test_sites(void)
 	const struct site_info *top = snapshot_site(s, "009");
 	ok(top != NULL && top->parent[0] == '\0' && top->type == 2, "009 is the primary at the top");
 	is_str(snapshot_sms_server(s, 0), "SMS009PRI", "DP01 (SMS_SITE=009) is served by SMS009PRI");
-	is_int(snapshot_dp_kind(s, 0, 0), DPK_OWN_SITE, "  an own-site DP");
+	/* The package was created at CEN (SourceSite), above 009. */
+	is_int(snapshot_dp_kind(s, 0, 0), DPK_CHILD_DP, "  a DP of a site below the package's own");
 	snapshot_free(s);
 
 	/* The one-package status asks too. */
@@ -404,8 +405,7 @@ test_sites(void)
 	ok(s != NULL && s->nsites == 0, "  with no sites");
 	contains(s ? s->sites_error : NULL, "SMS009PRI: connection refused", "  and says why");
 	contains(s ? s->sites_error : NULL, "is unknown", "  and what that costs");
-	ok(s != NULL && snapshot_dp_kind(s, 0, 0) == DPK_OWN_SITE,
-	    "  the package's own site is still known from the NAL");
+	ok(s != NULL && snapshot_dp_kind(s, 0, 0) == DPK_UNKNOWN, "  the DP's kind is unknown");
 	snapshot_free(s);
 
 	/* A bad row: the list is dropped whole, with the line. */
