@@ -752,7 +752,8 @@ repair_step_needed(const struct repair_run *r, size_t i)
 {
 	if (i >= r->nsteps)
 		return false;
-	if (r->when[i] == WHEN_ALWAYS)
+	/* Before the steps that give the answer have run, it may yet be. */
+	if (r->when[i] == WHEN_ALWAYS || r->next < i)
 		return true;
 	for (size_t k = 0; k < r->ncells; k++)
 		if (r->cells[k].res.active &&

@@ -54,7 +54,7 @@ journal_open(const struct repair_run *r, const struct rcell *c, size_t step,
 {
 	if (r->env.journal == NULL)
 		return 0;
-	struct journal_param params[8];
+	struct journal_param params[STEP_PARAMS_MAX];
 	struct journal_step s = jstep(r, c, step, x, params);
 	return journal_begin(r->env.journal, &s, id, err);
 }
@@ -65,7 +65,7 @@ journal_close(const struct repair_run *r, const struct rcell *c, size_t step,
 {
 	if (r->env.journal == NULL)
 		return 0;
-	struct journal_param params[8];
+	struct journal_param params[STEP_PARAMS_MAX];
 	struct journal_step s = jstep(r, c, step, x, params);
 	const struct buf *out = x->out.len ? &x->out : &x->msg;
 	return journal_end(r->env.journal, &s, id, journal_result_of(o), out->data,
@@ -124,14 +124,15 @@ run_unit(struct repair_run *r, size_t step, struct rcell *c, char **err)
 	buf_init(&x.msg);
 	buf_init(&x.out);
 	enum repair_outcome o = RO_OK;
+	int pre = a->pre ? a->pre(&x) : 0;
 	if (r->when[step] != WHEN_ALWAYS) {
-		/* A branch: the journal says which answer led here. */
+		/* A branch: the journal says which answer led here (after the
+		 * step's own parameters, which its functions read by index). */
 		char *why = xasprintf("step %zu: PreloadPkgOnSite answered 'already set in the "
 		    "database' on %s", c->answer_step + 1, c->sms_server);
 		step_param(&x, "branch", why);
 		free(why);
 	}
-	int pre = a->pre ? a->pre(&x) : 0;
 	char id[JOURNAL_ID_MAX] = "";
 	if (journal_open(r, c, step, &x, id, err) != 0) {
 		ctx_free(&x);

@@ -109,8 +109,9 @@ struct step_ctx {
 	size_t step;                     /* index in the plan */
 	struct buf msg;                  /* what happened, one line */
 	struct buf out;                  /* output worth keeping (preload lines) */
-	const char *param_keys[8];       /* for the journal */
-	char *param_values[8];
+#define STEP_PARAMS_MAX 10
+	const char *param_keys[STEP_PARAMS_MAX];   /* for the journal */
+	char *param_values[STEP_PARAMS_MAX];
 	size_t nparams;
 	bool refused;                    /* read-only mode refused an op */
 };

@@ -700,9 +700,12 @@ preload_act(struct step_ctx *x)
 	buf_init(&out);
 	struct preload_out po = { &out, NULL, NULL, NULL };
 	int rc = call_step(x, 0, preload_record, &po, PRELOAD_CALL_MS);
-	/* How it ran (the H row) heads the output kept in the journal. */
-	if (po.via != NULL)
+	/* How it ran (the H row): in the journal's parameters and the output. */
+	if (po.via != NULL) {
 		buf_printf(&x->out, "ran via %s: %s\n", po.via, po.detail);
+		step_param(x, "ran_via", po.via);
+		step_param(x, "ran_detail", po.detail);
+	}
 	if (out.len)
 		buf_adds(&x->out, out.data);
 	buf_free(&out);
