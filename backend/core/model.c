@@ -185,6 +185,7 @@ snapshot_free(struct snapshot *s)
 		free(s->sites[i].install_dir);
 	}
 	free(s->sites);
+	free(s->sites_error);
 	free(s->pkgs);
 	free(s->dps);
 	free(s->cells);

@@ -165,6 +165,8 @@ struct snapshot {
 	struct site_info *sites;  /* SMS_Site rows; may be none (not asked, or
 	                           * the query failed: then kinds are unknown) */
 	size_t nsites;
+	char *sites_error;        /* why the site list could not be read, or NULL
+	                           * (the grid still shows; kinds are unknown) */
 };
 
 /* Free a package's strings (not the struct itself). */

@@ -5,6 +5,11 @@
  * in the order of rules[], which is the order of the seed's procedure:
  * a missing source or a root-only share explains a failure before any
  * PCK-level symptom does, because fixing the PCK would not help there.
+ * The rules read only what a real host gives (no PCK version, no INCOMING
+ * file's owner but what distmgr.log says) and know what the DP is: a DP
+ * of the package's own site has no PCK or preload, so no PCK finding is
+ * made for it; a child site's plain DP has its PCK, inboxes and log on
+ * its site server (e->sms_server), and the findings name that server.
  * At the end, diagnose_cell(): gather, sort and diagnose one cell, the
  * one call the detail pane, the wizard and the commands all make.
  */
@@ -135,6 +140,30 @@ cite_logs(const struct evidence *e, struct match *m, const char *server, enum lo
 	return n;
 }
 
+/* The server whose SMS holds the DP's PCK, inboxes and distmgr.log. */
+static const char *
+sms_server(const struct evidence *e)
+{
+	return e->sms_server != NULL && *e->sms_server ? e->sms_server : e->dp;
+}
+
+/* PCK and preload findings do not apply to a DP of the package's own
+ * site: its files come uncompressed from the source. */
+static bool
+pck_applies(const struct evidence *e)
+{
+	return e->kind != DPK_OWN_SITE;
+}
+
+/* "LEEDSDP01's" or "LEEDSDP02's site server LEEDSDP01's" */
+static char *
+where_words(const struct evidence *e)
+{
+	if (strcasecmp(sms_server(e), e->dp) == 0)
+		return xasprintf("%s", e->dp);
+	return xasprintf("%s (the site server of %s's site)", sms_server(e), e->dp);
+}
+
 /* A known file item that was read (no error) and is absent. */
 static bool
 read_absent(const struct evidence_item *it)
@@ -219,7 +248,7 @@ rule_pck_stale(const struct evidence *e, struct match *m)
 	size_t i, p;
 	const struct evidence_item *pck = first(e, EV_PCK_PRIMARY, NULL, &i);
 	const struct evidence_item *pkg = first(e, EV_PACKAGE, NULL, &p);
-	if (pck == NULL || pck->error != NULL || pkg == NULL)
+	if (!pck_applies(e) || pck == NULL || pck->error != NULL || pkg == NULL)
 		return false;
 	uint32_t want = pkg->version; /* StoredPkgVersion */
 	bool missing = !pck->present;
@@ -241,28 +270,55 @@ rule_pck_stale(const struct evidence *e, struct match *m)
 	return true;
 }
 
+/* Cite the log lines on `server` that name an INCOMING file's name. */
+static void
+cite_file_lines(const struct evidence *e, struct match *m, const char *server, const char *src)
+{
+	const char *name = src ? strrchr(src, '\\') : NULL;
+	if (name == NULL)
+		return;
+	for (long i = evidence_find(e, EV_LOG, 0); i >= 0; i = evidence_find(e, EV_LOG, (size_t)i + 1)) {
+		const struct evidence_item *it = &e->items[i];
+		if (it->server && strcasecmp(it->server, server) == 0 && it->text &&
+		    strcasestr(it->text, name + 1) != NULL)
+			cite(m, (size_t)i);
+	}
+}
+
 static bool
 rule_pck_not_arrived(const struct evidence *e, struct match *m)
 {
-	size_t logs = cite_logs(e, m, e->dp, LL_PCK_SKIPPED);
+	if (!pck_applies(e))
+		return false;
+	const char *srv = sms_server(e);
+	size_t logs = cite_logs(e, m, srv, LL_PCK_SKIPPED);
 	size_t inc = 0;
+	/* Only files distmgr.log ties to this package: a host cannot say
+	 * whose an INCOMING file is. */
 	for (long i = evidence_find(e, EV_INCOMING, 0); i >= 0; i = evidence_find(e, EV_INCOMING, (size_t)i + 1))
-		if (e->items[i].present) {
+		if (e->items[i].present && e->items[i].package &&
+		    strcasecmp(e->items[i].package, e->pkgid) == 0) {
 			cite(m, (size_t)i);
+			cite_file_lines(e, m, srv, e->items[i].source);
 			inc++;
 		}
 	if (logs == 0 && inc == 0)
 		return false;
-	size_t d;
-	const struct evidence_item *dpck = first(e, EV_PCK_DP, e->dp, &d);
+	size_t d, p;
+	const struct evidence_item *dpck = first(e, EV_PCK_DP, srv, &d);
+	const struct evidence_item *pkg = first(e, EV_PACKAGE, NULL, &p);
 	if (dpck != NULL)
 		cite(m, d);
+	bool older = dpck && dpck->present && pkg && pkg->when && dpck->when && dpck->when < pkg->when;
+	char *where = where_words(e);
 	buf_printf(&m->why, "%s has the package's replication file in its INCOMING inbox but "
 	    "%s, so Distribution Manager skips it every cycle (\"requires a newer version ... "
-	    "the new compressed files haven't arrived yet\"). Copying the PCK from the primary, "
-	    "running PreloadPkgOnSite.exe %s and re-pushing fixes most of these.",
-	    e->dp, dpck && dpck->present ? "its PCK is an older version" : "no compressed PCK",
-	    e->pkgid);
+	    "the new compressed files haven't arrived yet\"). Copying the PCK from the primary "
+	    "to %s, running PreloadPkgOnSite.exe %s there and re-pushing fixes most of these.",
+	    where, !dpck || !dpck->present ? "no compressed PCK" : older ?
+	    "its PCK is older than the package's SourceDate" : "its PCK is not the one it waits for",
+	    srv, e->pkgid);
+	free(where);
 	return true;
 }
 
@@ -270,14 +326,19 @@ static bool
 rule_pkg_file_stale(const struct evidence *e, struct match *m)
 {
 	size_t i;
-	const struct evidence_item *f = first(e, EV_DISTMGR_PKG, e->dp, &i);
+	const char *srv = sms_server(e);
+	const struct evidence_item *f = first(e, EV_DISTMGR_PKG, srv, &i);
 	/* During a removal the file is the installed package's own record. */
-	if (f == NULL || f->error != NULL || !f->present || removal_state(e))
+	if (!pck_applies(e) || f == NULL || f->error != NULL || !f->present || removal_state(e))
 		return false;
 	cite(m, i);
-	buf_printf(&m->why, "%s already has %s. PreloadPkgOnSite.exe would answer \"The "
-	    "compressed package path ... is already set in the database\"; delete that file "
-	    "on the DP first, then preload.", e->dp, f->source ? f->source : "distmgr.box\\<id>.PKG");
+	char *where = where_words(e);
+	buf_printf(&m->why, "%s has %s. That may be a stale work file: PreloadPkgOnSite.exe would "
+	    "then answer \"The compressed package path ... is already set in the database\". "
+	    "The file alone proves nothing: the repair runs PreloadPkgOnSite on %s first and "
+	    "deletes the file (then preloads again) only when it answers \"already set\".",
+	    where, f->source ? f->source : "distmgr.box\\<id>.PKG", srv);
+	free(where);
 	return true;
 }
 
@@ -285,19 +346,27 @@ static bool
 rule_not_in_db(const struct evidence *e, struct match *m)
 {
 	size_t a, b;
-	const struct evidence_item *dpkg = first(e, EV_DISTMGR_PKG, e->dp, &a);
-	const struct evidence_item *info = first(e, EV_PKGINFO, e->dp, &b);
-	if (!read_absent(dpkg) || !read_absent(info))
+	const char *srv = sms_server(e);
+	const struct evidence_item *dpkg = first(e, EV_DISTMGR_PKG, srv, &a);
+	const struct evidence_item *info = first(e, EV_PKGINFO, srv, &b);
+	if (!pck_applies(e) || !read_absent(dpkg) || !read_absent(info))
 		return false;
-	for (long i = evidence_find(e, EV_INCOMING, 0); i >= 0; i = evidence_find(e, EV_INCOMING, (size_t)i + 1))
-		if (e->items[i].present)
+	/* An INCOMING file of this package, or one no log line ties to any
+	 * package (it may be this one), says something did arrive. */
+	for (long i = evidence_find(e, EV_INCOMING, 0); i >= 0; i = evidence_find(e, EV_INCOMING, (size_t)i + 1)) {
+		const char *owner = e->items[i].package;
+		if (e->items[i].present && (owner == NULL || *owner == '\0' ||
+		    strcasecmp(owner, e->pkgid) == 0))
 			return false;
+	}
 	cite(m, a);
 	cite(m, b);
+	char *where = where_words(e);
 	buf_printf(&m->why, "Nothing about %s has reached %s: no package file in its inboxes "
 	    "and no package information. PreloadPkgOnSite would fail with \"Failed to get the "
 	    "specified package ... in the database\". Re-push the package to the DP, wait a few "
-	    "minutes for the information to replicate, then preload.", e->pkgid, e->dp);
+	    "minutes for the information to replicate, then preload on %s.", e->pkgid, where, srv);
+	free(where);
 	return true;
 }
 
@@ -341,7 +410,8 @@ unreachable_caveat(const struct evidence *e)
 }
 
 static void
-add_finding(struct diagnosis *d, enum finding_id id, struct match *m, char *caveat)
+add_finding(const struct evidence *e, struct diagnosis *d, enum finding_id id, struct match *m,
+    char *caveat)
 {
 	d->findings = xreallocarray(d->findings, d->nfindings + 1, sizeof *d->findings);
 	struct finding *f = &d->findings[d->nfindings++];
@@ -349,7 +419,16 @@ add_finding(struct diagnosis *d, enum finding_id id, struct match *m, char *cave
 	f->name = finding_name(id);
 	f->title = finding_table[id].title;
 	f->plan = finding_table[id].plan;
-	f->explanation = buf_detach(&m->why);
+	if (id != FIND_HEALTHY && e != NULL) {
+		/* Every explanation starts with what the DP is. */
+		char *words = evidence_dp_words(e);
+		char *why = buf_detach(&m->why);
+		f->explanation = xasprintf("%s. %s", words, why);
+		free(words);
+		free(why);
+	} else {
+		f->explanation = buf_detach(&m->why);
+	}
 	f->cites = m->cites;
 	f->ncites = m->ncites;
 	f->caveat = caveat;
@@ -368,7 +447,38 @@ diagnose_unknown(const struct evidence *e, struct diagnosis *d, char *caveat)
 	for (long i = evidence_find(e, EV_LOG, 0); i >= 0; i = evidence_find(e, EV_LOG, (size_t)i + 1))
 		if (e->items[i].severity >= SMSLOG_SEV_WARNING)
 			cite(&m, (size_t)i);
-	add_finding(d, FIND_UNKNOWN, &m, caveat);
+	add_finding(e, d, FIND_UNKNOWN, &m, caveat);
+}
+
+/* The DP's (or its SMS server's) sources failed because the WMI host's
+ * key log-in carries no network credentials: say that, never "DP down".
+ * The items' error is route_netcred_why()'s explanation: the WMI host,
+ * the key log-in and the ways out. */
+static bool
+diagnose_no_netcred(const struct evidence *e, struct diagnosis *d)
+{
+	struct match m = {0};
+	const char *why = NULL;
+	for (long i = evidence_find(e, EV_UNREACHABLE, 0); i >= 0;
+	    i = evidence_find(e, EV_UNREACHABLE, (size_t)i + 1)) {
+		const struct evidence_item *it = &e->items[i];
+		if (!it->netcred || it->server == NULL || (strcasecmp(it->server, e->dp) != 0 &&
+		    strcasecmp(it->server, sms_server(e)) != 0))
+			continue;
+		cite(&m, (size_t)i);
+		why = why ? why : it->error;
+	}
+	if (m.ncites == 0)
+		return false;
+	buf_init(&m.why);
+	buf_printf(&m.why, "dpdoctor could not read %s's files, and not because it is down: %s. "
+	    "Until that is fixed nothing can be said about why %s is not installed there; "
+	    "the ways out are a password log-in to the WMI host, `credential = ask` in its "
+	    "[server] section, or a [server] section that reaches %s over SMB from here.",
+	    sms_server(e), why ? why : "the WMI host's key log-in carries no network credentials",
+	    e->pkgid, sms_server(e));
+	add_finding(e, d, FIND_NO_NETCRED, &m, NULL);
+	return true;
 }
 
 /* Nothing matched and the DP itself could not be read: say that, not
@@ -388,7 +498,7 @@ diagnose_dp_unreachable(const struct evidence *e, struct diagnosis *d)
 	    "from here, then refresh; a re-push would not reach it either.", e->dp,
 	    e->items[i].error ? e->items[i].error : "no reason given", e->pkgid);
 	cite(&m, (size_t)i);
-	add_finding(d, FIND_DP_UNREACHABLE, &m, unreachable_caveat(e));
+	add_finding(e, d, FIND_DP_UNREACHABLE, &m, unreachable_caveat(e));
 	return true;
 }
 
@@ -402,8 +512,9 @@ diagnose(const struct evidence *e, struct diagnosis *d)
 		buf_init(&m.why);
 		buf_printf(&m.why, "%s is installed on %s at SourceVersion %u.", e->pkgid, e->dp,
 		    e->cell.source_version);
-		add_finding(d, FIND_HEALTHY, &m, NULL);
+		add_finding(e, d, FIND_HEALTHY, &m, NULL);
 	}
+	bool netcred = diagnose_no_netcred(e, d);
 	for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++) {
 		struct match m = {0};
 		buf_init(&m.why);
@@ -416,9 +527,9 @@ diagnose(const struct evidence *e, struct diagnosis *d)
 		if (healthy && caveat == NULL)
 			caveat = xstrdup("The cell reports installed: this may be an old problem "
 			    "that has since been fixed.");
-		add_finding(d, rules[r].id, &m, caveat);
+		add_finding(e, d, rules[r].id, &m, caveat);
 	}
-	if (d->nfindings == 0 && !diagnose_dp_unreachable(e, d))
+	if (d->nfindings == 0 && !netcred && !diagnose_dp_unreachable(e, d))
 		diagnose_unknown(e, d, unreachable_caveat(e));
 }
 

@@ -4,10 +4,13 @@
  * the primary's compressed copy (PCK), what the DP holds (PCK, INCOMING
  * package files, distmgr.box and pkginfo.box files, the folder on its dist
  * share and the share's ACL), both distmgr.logs and the status messages.
- * Every source is one read-only op run on the site server through the
- * transport (DPs are read over their administrative shares); a source that
- * fails becomes an EV_UNREACHABLE item and the others still run.  Where
- * SMS lives on the servers is said once, in `sms_layout`.
+ * What the DP is to the package decides where each thing is read (an
+ * own-site DP has no SMS; a child site's plain DP is served by its site
+ * server), and each server's layout (layout.h) where on it: no drive
+ * letter is assumed.  Every source is one read-only op through the
+ * transport (other servers are read over their administrative shares, or
+ * by their own transport through the route); a source that fails becomes
+ * an EV_UNREACHABLE item and the others still run.
  */
 #include "autoconf.h"
 #include "backend/sms/evidence.h"
@@ -17,14 +20,17 @@
 #include "backend/core/proto.h"
 #include "backend/core/wmitime.h"
 #include "backend/sms/smslog.h"
+#include "backend/transport/route.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stddef.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-const struct sms_layout sms_layout = { 'E', "SMS", "SMSPKG", "SMSPKGE$" };
 
 #define LOG_MAX_LINES "2000"
 #define STATMSG_MAX "200"
@@ -87,6 +93,8 @@ evidence_free(struct evidence *e)
 	free(e->items);
 	free(e->dp);
 	free(e->primary);
+	free(e->sms_server);
+	free(e->dp_share);
 	package_clear(&e->pkg);
 	memset(e, 0, sizeof *e);
 }
@@ -114,6 +122,34 @@ evidence_add(struct evidence *e, const struct evidence_item *it)
 	for (size_t i = 0; i < it->nistr; i++)
 		n->istr[i] = xstrdup(it->istr[i]);
 	return n;
+}
+
+static void
+copy_package(struct package *to, const struct package *p)
+{
+	*to = *p;
+	to->name = dup_or_null(p->name);
+	to->manufacturer = dup_or_null(p->manufacturer);
+	to->version = dup_or_null(p->version);
+	to->language = dup_or_null(p->language);
+	to->source_path = dup_or_null(p->source_path);
+	to->stored_path = dup_or_null(p->stored_path);
+}
+
+void
+evidence_copy(struct evidence *dst, const struct evidence *src)
+{
+	evidence_init(dst, src->pkgid, src->dp, src->primary, src->site);
+	dst->kind = src->kind;
+	memcpy(dst->dp_site, src->dp_site, sizeof dst->dp_site);
+	dst->sms_server = dup_or_null(src->sms_server);
+	dst->dp_share = dup_or_null(src->dp_share);
+	copy_package(&dst->pkg, &src->pkg);
+	dst->cell = src->cell;
+	dst->have_cell = src->have_cell;
+	dst->complete = src->complete;
+	for (size_t i = 0; i < src->nitems; i++)
+		evidence_add(dst, &src->items[i]);
 }
 
 long
@@ -219,17 +255,167 @@ line_parse(const char *line, struct line_fields *f)
 		f->text = xstrdup(line);
 }
 
+/* ---- where things live ------------------------------------------------------------ */
+
+static void
+place_copy(struct layout *to, char **to_err, const struct layout *from, const char *from_err)
+{
+	layout_copy(to, from);
+	*to_err = from_err ? xstrdup(from_err) : NULL;
+}
+
+static void
+place_learn(const struct site_env *env, const struct snapshot *snap, const char *server,
+    const struct deadline *dl, struct layout *l, char **lerr)
+{
+	if (layout_get(env, snap, server, dl, l, lerr) != 0 && *lerr == NULL)
+		*lerr = xasprintf("where SMS lives on %s could not be learned", server);
+}
+
+/* Which server's SMS serves the DP, and whether that is a guess. */
+static const char *
+place_sms_server(struct evidence_place *out, const struct snapshot *snap, long d)
+{
+	const char *sms = d >= 0 ? snapshot_sms_server(snap, (size_t)d) : NULL;
+	switch (out->kind) {
+	case DPK_OWN_SITE:
+		return out->primary;
+	case DPK_CHILD_DP:
+		if (sms != NULL)
+			return sms;
+		break;
+	case DPK_CHILD_SERVER:
+		return out->dp;
+	default:
+		break;
+	}
+	out->kind_guessed = true;
+	return out->dp;
+}
+
+int
+evidence_place(const struct site_env *env, const struct snapshot *snap, const char *pkgid,
+    const char *dp, const struct deadline *dl, struct evidence_place *out, char **err)
+{
+	memset(out, 0, sizeof *out);
+	const char *primary = env->primary && *env->primary ? env->primary : env->t->host;
+	if (!pkgid_valid(pkgid) || dp == NULL || !servername_valid(dp) ||
+	    !servername_valid(primary)) {
+		err_set(err, "evidence: bad package ID or server name");
+		return -1;
+	}
+	out->dp = xstrdup(dp);
+	out->primary = xstrdup(primary);
+	long p = snap ? snapshot_find_pkg(snap, pkgid) : -1;
+	long d = snap ? snapshot_find_dp(snap, dp) : -1;
+	out->kind = p >= 0 && d >= 0 ? snapshot_dp_kind(snap, (size_t)p, (size_t)d) : DPK_UNKNOWN;
+	if (d >= 0)
+		snprintf(out->dp_site, sizeof out->dp_site, "%s", snap->dps[d].site_code);
+	out->sms_server = xstrdup(place_sms_server(out, snap, d));
+	place_learn(env, snap, primary, dl, &out->pril, &out->pri_err);
+	if (strcasecmp(out->sms_server, primary) == 0)
+		place_copy(&out->smsl, &out->sms_err, &out->pril, out->pri_err);
+	else
+		place_learn(env, snap, out->sms_server, dl, &out->smsl, &out->sms_err);
+	if (strcasecmp(dp, out->sms_server) == 0)
+		place_copy(&out->dpl, &out->dp_err, &out->smsl, out->sms_err);
+	else if (strcasecmp(dp, primary) == 0)
+		place_copy(&out->dpl, &out->dp_err, &out->pril, out->pri_err);
+	else
+		place_learn(env, snap, dp, dl, &out->dpl, &out->dp_err);
+	return 0;
+}
+
+void
+evidence_place_free(struct evidence_place *p)
+{
+	free(p->dp);
+	free(p->primary);
+	free(p->sms_server);
+	layout_clear(&p->dpl);
+	layout_clear(&p->smsl);
+	layout_clear(&p->pril);
+	free(p->dp_err);
+	free(p->sms_err);
+	free(p->pri_err);
+	memset(p, 0, sizeof *p);
+}
+
+char *
+evidence_place_path(const struct evidence_place *p, const struct transport *t,
+    enum place_dir d, const char *rel)
+{
+	static const struct {
+		size_t server;     /* offsetof the server's name */
+		size_t lay;        /* offsetof its layout */
+		size_t dir;        /* offsetof the folder in struct layout */
+	} where[] = {
+		[PLACE_SMS] = { offsetof(struct evidence_place, sms_server),
+			offsetof(struct evidence_place, smsl), offsetof(struct layout, sms_dir) },
+		[PLACE_PCK] = { offsetof(struct evidence_place, sms_server),
+			offsetof(struct evidence_place, smsl), offsetof(struct layout, pck_dir) },
+		[PLACE_SHARE] = { offsetof(struct evidence_place, dp),
+			offsetof(struct evidence_place, dpl), offsetof(struct layout, share_dir) },
+		[PLACE_PRIMARY_SMS] = { offsetof(struct evidence_place, primary),
+			offsetof(struct evidence_place, pril), offsetof(struct layout, sms_dir) },
+		[PLACE_PRIMARY_PCK] = { offsetof(struct evidence_place, primary),
+			offsetof(struct evidence_place, pril), offsetof(struct layout, pck_dir) },
+	};
+	if ((unsigned)d >= sizeof where / sizeof where[0])
+		return NULL;
+	const char *server = *(char *const *)((const char *)p + where[d].server);
+	const char *lay = (const char *)p + where[d].lay;
+	const char *dir = *(char *const *)(lay + where[d].dir);
+	if (server == NULL || dir == NULL)
+		return NULL;
+	if (t != NULL && strcasecmp(server, t->host) != 0)
+		return layout_unc(server, dir, rel);
+	size_t n = strlen(dir);
+	while (n > 3 && dir[n - 1] == '\\')
+		n--;
+	return rel && *rel ? xasprintf("%.*s%s%s", (int)n, dir, dir[n - 1] == '\\' ? "" : "\\", rel) :
+	    xstrndup(dir, n);
+}
+
+char *
+evidence_dp_words(const struct evidence *e)
+{
+	const char *site = e->dp_site[0] ? e->dp_site : "?";
+	const char *sms = e->sms_server ? e->sms_server : "?";
+	switch (e->kind) {
+	case DPK_OWN_SITE:
+		return xasprintf("%s is a DP of the package's own site %s: no SMS there, so no "
+		    "PCK, inboxes or preload; its problems show in %s's distmgr.log", e->dp,
+		    site, sms);
+	case DPK_CHILD_SERVER:
+		return xasprintf("%s is the site server of child site %s: its PCK, inboxes and "
+		    "distmgr.log are its own", e->dp, site);
+	case DPK_CHILD_DP:
+		return xasprintf("%s is a DP of child site %s: its PCK, inboxes and distmgr.log "
+		    "are on that site's server %s", e->dp, site, sms);
+	default:
+		return xasprintf("%s's site (%s) is not in the site list: it is taken to hold "
+		    "SMS itself, as a child site server does (a guess)", e->dp, site);
+	}
+}
+
 /* ---- gathering -------------------------------------------------------------------- */
 
 struct gather {
 	struct evidence *e;
+	const struct site_env *env;  /* NULL for the single checks */
+	const struct snapshot *snap;
 	struct transport *t;
 	const struct deadline *dl;
 	dpd_time base;         /* the site's clock at the snapshot */
 	int64_t start_ms;
-	char *nested;          /* the share folder as a log line names it */
+	char *nested;          /* the package folder below the share, as a log names it */
 	size_t ok;             /* sources that answered */
+	struct evidence_place pl;
 };
+
+/* A source that does not apply to this DP's kind. */
+#define SRC_NA 1
 
 static dpd_time
 now_site(const struct gather *g)
@@ -237,25 +423,31 @@ now_site(const struct gather *g)
 	return g->base + (dpd_time)((clock_mono_ms() - g->start_ms) / 1000);
 }
 
+/* A source that could not be read.  When the WMI host's key log-in is
+ * why (another server, refused as a session without network credentials
+ * is), the item says that instead of the raw error. */
 static void
 add_unreachable(struct gather *g, const char *server, const char *source,
     const char *why)
 {
+	char *nc = NULL;
+	if (server != NULL && why != NULL && strcasecmp(server, g->t->host) != 0)
+		nc = route_netcred_why(g->t, server, why);
 	struct evidence_item it = { .kind = EV_UNREACHABLE, .server = (char *)server,
-	    .source = (char *)source, .read_at = now_site(g), .error = (char *)why };
+	    .source = (char *)source, .read_at = now_site(g), .error = nc ? nc : (char *)why,
+	    .netcred = nc != NULL, .nested = -1 };
 	evidence_add(g->e, &it);
+	free(nc);
 }
 
-char *
-evidence_dp_path(const char *dp, const char *rel)
+/* A folder of the place not known: why, as an unreachable item. */
+static int
+place_missing(struct gather *g, const char *server, const char *what, const char *why)
 {
-	return xasprintf("\\\\%s\\%c$\\%s", dp, sms_layout.drive, rel);
-}
-
-static char *
-dp_path(const struct gather *g, const char *rel)
-{
-	return evidence_dp_path(g->e->dp, rel);
+	char *src = xasprintf("%s on %s", what, server);
+	add_unreachable(g, server, src, why ? why : "not learned (no SMS install there?)");
+	free(src);
+	return -1;
 }
 
 static int
@@ -282,12 +474,13 @@ parse_when(const char *v, dpd_time *out)
 	return wmi_time_parse_column(v, out);
 }
 
-/* The server a Windows path lives on: the UNC host, else the site server. */
+/* The server a Windows path lives on: the UNC host, else the transport's
+ * own host (a local path is read where the script runs). */
 static char *
 path_server(const struct gather *g, const char *win)
 {
 	if (strncmp(win, "\\\\", 2) != 0)
-		return xstrdup(g->e->primary);
+		return xstrdup(g->t->host);
 	return xstrndup(win + 2, strcspn(win + 2, "\\"));
 }
 
@@ -305,22 +498,24 @@ struct files_ctx {
 	size_t listed;         /* dirlist: rows kept */
 };
 
+/* A file row.  Its Version and PackageID columns are not read: no real
+ * host can tell a PCK's version or an INCOMING file's package (only a
+ * simulator could), and evidence must be what a real host gives. */
 static int
 file_item(const struct proto_record *r, struct evidence_item *it, char **err)
 {
-	uint64_t size, attrs, ver;
+	uint64_t size, attrs;
 	const char *exists = proto_get(r, "Exists");
 	if (parse_u64(proto_get(r, "Size"), &size) != 0 ||
 	    parse_u64(proto_get(r, "Attrs"), &attrs) != 0 || attrs > UINT32_MAX ||
-	    parse_u64(proto_get(r, "Version"), &ver) != 0 || ver > UINT32_MAX ||
 	    parse_when(proto_get(r, "MTime"), &it->when) != 0) {
-		err_set(err, "line %zu: bad size, attributes, version or time", r->lineno);
+		err_set(err, "line %zu: bad size, attributes or time", r->lineno);
 		return -1;
 	}
 	it->present = exists != NULL && strcmp(exists, "1") == 0;
 	it->size = size;
 	it->attrs = (uint32_t)attrs;
-	it->version = (uint32_t)ver;
+	it->version = 0;
 	return 0;
 }
 
@@ -347,15 +542,10 @@ files_record(const struct proto_record *r, void *arg, char **err)
 	if (why != NULL && *why != '\0') {
 		add_unreachable(c->g, server, path, why);
 	} else if ((rc = file_item(r, &it, err)) == 0) {
-		const char *named = proto_get(r, "PackageID");
-		it.package = (char *)(named ? named : "");
-		/* A dirlist keeps the files that name the package, and those
-		 * whose package the host cannot tell. */
-		if (c->w != NULL || *it.package == '\0' ||
-		    strcasecmp(it.package, c->g->e->pkgid) == 0) {
-			evidence_add(c->g->e, &it);
-			c->listed++;
-		}
+		/* Whose an INCOMING file is, only a log line can tell (later). */
+		it.package = (char *)"";
+		evidence_add(c->g->e, &it);
+		c->listed++;
 	}
 	free(server);
 	return rc;
@@ -398,64 +588,90 @@ ask_paths(struct gather *g, struct want *w, size_t n, char **err)
 	return rc;
 }
 
+/* A path on the primary as it names it ("E:\\SMSPKG\\X.PCK"), as the
+ * transport's host reaches it. */
+static char *
+on_primary(const struct gather *g, const char *local)
+{
+	if (strcasecmp(g->pl.primary, g->t->host) == 0)
+		return xstrdup(local);
+	return layout_unc(g->pl.primary, local, NULL);
+}
+
 static int
 src_primary(struct gather *g, char **err)
 {
 	const struct package *p = &g->e->pkg;
 	struct want w[2];
 	size_t n = 0;
-	w[n++] = (struct want){ p->stored_path && *p->stored_path ? xstrdup(p->stored_path) :
-	    xasprintf("%c:\\%s\\%s.PCK", sms_layout.drive, sms_layout.pkgdir, g->e->pkgid),
-	    EV_PCK_PRIMARY };
+	char *rel = xasprintf("%s.PCK", g->e->pkgid);
+	char *pck = p->stored_path && *p->stored_path ? on_primary(g, p->stored_path) :
+	    evidence_place_path(&g->pl, g->t, PLACE_PRIMARY_PCK, rel);
+	free(rel);
+	if (pck != NULL)
+		w[n++] = (struct want){ pck, EV_PCK_PRIMARY };
+	else
+		place_missing(g, g->pl.primary, "the PCK folder", g->pl.pri_err);
 	if (p->source_path != NULL && *p->source_path != '\0')
 		w[n++] = (struct want){ xstrdup(p->source_path), EV_SOURCE_DIR };
-	return ask_paths(g, w, n, err);
+	return n > 0 ? ask_paths(g, w, n, err) : -1;
 }
 
+/* The PCK and inbox files on the server whose SMS serves the DP. */
 static int
 src_dp_files(struct gather *g, char **err)
 {
+	if (g->e->kind == DPK_OWN_SITE)
+		return SRC_NA;
 	const char *id = g->e->pkgid;
-	char *pck = xasprintf("%s\\%s.PCK", sms_layout.pkgdir, id);
-	char *dm = xasprintf("%s\\inboxes\\distmgr.box\\%s.PKG", sms_layout.install, id);
-	char *pi = xasprintf("%s\\inboxes\\pkginfo.box\\%s.PKG", sms_layout.install, id);
-	char *nal = xasprintf("%s\\inboxes\\pkginfo.box\\%s.NAL", sms_layout.install, id);
+	char *pck = xasprintf("%s.PCK", id);
+	char *dm = xasprintf("inboxes\\distmgr.box\\%s.PKG", id);
+	char *pi = xasprintf("inboxes\\pkginfo.box\\%s.PKG", id);
+	char *nal = xasprintf("inboxes\\pkginfo.box\\%s.NAL", id);
 	struct want w[] = {
-		{ dp_path(g, pck), EV_PCK_DP },
-		{ dp_path(g, dm), EV_DISTMGR_PKG },
-		{ dp_path(g, pi), EV_PKGINFO },
-		{ dp_path(g, nal), EV_PKGINFO },
+		{ evidence_place_path(&g->pl, g->t, PLACE_PCK, pck), EV_PCK_DP },
+		{ evidence_place_path(&g->pl, g->t, PLACE_SMS, dm), EV_DISTMGR_PKG },
+		{ evidence_place_path(&g->pl, g->t, PLACE_SMS, pi), EV_PKGINFO },
+		{ evidence_place_path(&g->pl, g->t, PLACE_SMS, nal), EV_PKGINFO },
 	};
 	free(pck);
 	free(dm);
 	free(pi);
 	free(nal);
-	return ask_paths(g, w, sizeof w / sizeof w[0], err);
+	size_t n = sizeof w / sizeof w[0];
+	if (w[0].path == NULL || w[1].path == NULL) {
+		for (size_t i = 0; i < n; i++)
+			free(w[i].path);
+		return place_missing(g, g->pl.sms_server, "the SMS and PCK folders", g->pl.sms_err);
+	}
+	return ask_paths(g, w, n, err);
 }
 
 static int
 src_incoming(struct gather *g, char **err)
 {
-	char *rel = xasprintf("%s\\inboxes\\distmgr.box\\INCOMING", sms_layout.install);
-	char *dir = dp_path(g, rel);
+	if (g->e->kind == DPK_OWN_SITE)
+		return SRC_NA;
+	char *dir = evidence_place_path(&g->pl, g->t, PLACE_SMS, "inboxes\\distmgr.box\\INCOMING");
+	if (dir == NULL)
+		return place_missing(g, g->pl.sms_server, "the INCOMING inbox", g->pl.sms_err);
 	struct op op = { .kind = OP_DIRLIST };
 	op_set(&op, "dir", dir);
 	op_set(&op, "pattern", "*.PKG");
 	struct files_ctx c = { .g = g };
 	int rc = transport_call(g->t, &op, files_record, &c, g->dl, err);
 	if (rc != 0) {
-		add_unreachable(g, g->e->dp, dir, *err);
+		add_unreachable(g, g->pl.sms_server, dir, *err);
 	} else if (c.listed == 0) {
 		/* Asked and found none: that is evidence too. */
 		char *src = xasprintf("%s\\*.PKG", dir);
-		struct evidence_item it = { .kind = EV_INCOMING, .server = g->e->dp,
+		struct evidence_item it = { .kind = EV_INCOMING, .server = g->pl.sms_server,
 		    .source = src, .read_at = now_site(g), .nested = -1,
 		    .package = (char *)"" };
 		evidence_add(g->e, &it);
 		free(src);
 	}
 	free(dir);
-	free(rel);
 	return rc;
 }
 
@@ -472,18 +688,19 @@ struct log_ctx {
 static void
 learn_nested(struct gather *g, const char *line)
 {
-	const char *p = strcasestr(line, sms_layout.share);
-	if (g->nested != NULL || p == NULL || p[strlen(sms_layout.share)] != '\\')
+	const char *share = g->e->dp_share;
+	const char *p = share ? strcasestr(line, share) : NULL;
+	if (g->nested != NULL || p == NULL || p[strlen(share)] != '\\')
 		return;
+	p += strlen(share) + 1;
 	size_t n = strcspn(p, ", \"'");
-	char *rel = xstrndup(p, n);
-	size_t l = strlen(rel);
-	const char *tail = strrchr(rel, '\\');
-	if (tail != NULL && strcasecmp(tail + 1, g->e->pkgid) == 0 &&
-	    tail != rel + strlen(sms_layout.share) && l < 256)
-		g->nested = rel;
+	char *rest = xstrndup(p, n);
+	const char *tail = strrchr(rest, '\\');
+	/* Only a folder below the first level ("Apps\<id>") is nested. */
+	if (tail != NULL && strcasecmp(tail + 1, g->e->pkgid) == 0 && n < 256)
+		g->nested = rest;
 	else
-		free(rel);
+		free(rest);
 }
 
 static int
@@ -531,29 +748,115 @@ grep_log(struct gather *g, const char *server, const char *log,
 	return rc;
 }
 
-static int
-src_dp_log(struct gather *g, char **err)
+/* A package ID standing alone in a log line ("Package 009000B7 requires
+ * ..."), into id[9]; false when the line names none. */
+static bool
+pkgid_in(const char *text, char id[9])
 {
-	char *rel = xasprintf("%s\\Logs\\distmgr.log", sms_layout.install);
-	char *log = dp_path(g, rel);
-	int rc = grep_log(g, g->e->dp, log, g->e->pkgid, err);
+	size_t n = strlen(text);
+	for (size_t i = 0; i + 8 <= n; i++) {
+		if ((i > 0 && isalnum((unsigned char)text[i - 1])) ||
+		    isalnum((unsigned char)text[i + 8]))
+			continue;
+		memcpy(id, text + i, 8);
+		id[8] = '\0';
+		if (pkgid_valid(id))
+			return true;
+	}
+	return false;
+}
+
+/* An INCOMING file's package, from sms_server's distmgr.log lines that
+ * name the file ("Processing incoming file ...\X.PKG." / "Package <id>
+ * requires a newer version ... skip ...\X.PKG"): the host cannot say. */
+static void
+link_one(struct gather *g, size_t inc, const char *name)
+{
+	char owner[9] = "";
+	struct buf where;
+	buf_init(&where);
+	for (long i = evidence_find(g->e, EV_LOG, 0); i >= 0;
+	    i = evidence_find(g->e, EV_LOG, (size_t)i + 1)) {
+		const struct evidence_item *l = &g->e->items[i];
+		char id[9];
+		if (strcasecmp(l->server, g->pl.sms_server) != 0 || l->text == NULL ||
+		    strcasestr(l->text, name) == NULL)
+			continue;
+		buf_printf(&where, "%s%" PRIu64, where.len ? ", " : "", l->offset);
+		if (pkgid_in(l->text, id) && (owner[0] == '\0' || strcmp(id, g->e->pkgid) == 0))
+			memcpy(owner, id, sizeof owner);
+	}
+	struct evidence_item *it = &g->e->items[inc];
+	if (owner[0] != '\0') {
+		free(it->package);
+		it->package = xstrdup(owner);
+		free(it->text);
+		it->text = xasprintf("package %s, as %s's distmgr.log says (lines at offsets %s "
+		    "name the file)", owner, g->pl.sms_server, where.data);
+	}
+	buf_free(&where);
+}
+
+#define LINK_MAX 16
+
+static int
+link_incoming(struct gather *g, const char *log, char **err)
+{
+	int rc = 0;
+	size_t asked = 0;
+	for (long i = evidence_find(g->e, EV_INCOMING, 0); i >= 0 && asked < LINK_MAX;
+	    i = evidence_find(g->e, EV_INCOMING, (size_t)i + 1)) {
+		const struct evidence_item *it = &g->e->items[i];
+		const char *base = it->source ? strrchr(it->source, '\\') : NULL;
+		if (!it->present || it->error != NULL || base == NULL || !ops_needle_valid(base + 1))
+			continue;
+		char *name = xstrdup(base + 1);
+		char *lerr = NULL;
+		asked++;
+		if (grep_log(g, g->pl.sms_server, log, name, &lerr) != 0)
+			rc = -1;
+		else
+			link_one(g, (size_t)i, name);
+		if (lerr != NULL && err != NULL && *err == NULL)
+			*err = lerr;
+		else
+			free(lerr);
+		free(name);
+	}
+	return rc;
+}
+
+/* The distmgr.log of the server whose SMS serves the DP (for an own-site
+ * DP that is the primary's, read next). */
+static int
+src_sms_log(struct gather *g, char **err)
+{
+	if (g->e->kind == DPK_OWN_SITE)
+		return SRC_NA;
+	char *log = evidence_place_path(&g->pl, g->t, PLACE_SMS, "Logs\\distmgr.log");
+	if (log == NULL)
+		return place_missing(g, g->pl.sms_server, "distmgr.log", g->pl.sms_err);
+	int rc = grep_log(g, g->pl.sms_server, log, g->e->pkgid, err);
+	if (rc == 0)
+		rc = link_incoming(g, log, err);
 	free(log);
-	free(rel);
 	return rc;
 }
 
 static int
 src_primary_log(struct gather *g, char **err)
 {
-	char *log = xasprintf("%c:\\%s\\Logs\\distmgr.log", sms_layout.drive, sms_layout.install);
-	int rc = grep_log(g, g->e->primary, log, g->e->pkgid, err);
+	char *log = evidence_place_path(&g->pl, g->t, PLACE_PRIMARY_SMS, "Logs\\distmgr.log");
+	if (log == NULL)
+		return place_missing(g, g->pl.primary, "distmgr.log", g->pl.pri_err);
+	int rc = grep_log(g, g->pl.primary, log, g->e->pkgid, err);
 	/* Lines about the source folder ("Cannot find or read the package
-	 * source \\SRV\share\Folder") name the folder, not the package. */
+	 * source \\\\SRV\\share\\Folder") name the folder, not the package. */
 	const char *src = g->e->pkg.source_path;
 	const char *base = src ? strrchr(src, '\\') : NULL;
 	if (rc == 0 && base != NULL && ops_needle_valid(base + 1) &&
 	    strcasecmp(base + 1, g->e->pkgid) != 0)
-		rc = grep_log(g, g->e->primary, log, base + 1, err);
+		rc = grep_log(g, g->pl.primary, log, base + 1, err);
 	free(log);
 	return rc;
 }
@@ -563,12 +866,14 @@ src_primary_log(struct gather *g, char **err)
 static int
 src_share_folder(struct gather *g, char **err)
 {
-	char *rel = xasprintf("%s\\%s", sms_layout.share, g->e->pkgid);
-	struct want w[2] = { { dp_path(g, rel), EV_SHARE_FOLDER } };
+	struct want w[2] = { { evidence_place_path(&g->pl, g->t, PLACE_SHARE, g->e->pkgid),
+	    EV_SHARE_FOLDER } };
+	if (w[0].path == NULL)
+		return place_missing(g, g->e->dp, "the dist share", g->pl.dp_err);
 	size_t n = 1;
-	if (g->nested != NULL && strcasecmp(g->nested, rel) != 0)
-		w[n++] = (struct want){ dp_path(g, g->nested), EV_SHARE_FOLDER };
-	free(rel);
+	if (g->nested != NULL)
+		w[n++] = (struct want){ evidence_place_path(&g->pl, g->t, PLACE_SHARE, g->nested),
+		    EV_SHARE_FOLDER };
 	return ask_paths(g, w, n, err);
 }
 
@@ -597,10 +902,16 @@ acl_record(const struct proto_record *r, void *arg, char **err)
 static int
 src_share_acl(struct gather *g, char **err)
 {
-	char *src = xasprintf("\\\\%s\\%s", g->e->dp, sms_layout.share);
+	const char *share = g->e->dp_share;
+	if (share == NULL) {
+		err_set(err, "the dist share of %s is not known", g->e->dp);
+		return place_missing(g, g->e->dp, "the dist share's ACL",
+		    g->pl.dp_err ? g->pl.dp_err : "its dist share (SMSPKG<x>$) is not known");
+	}
+	char *src = xasprintf("\\\\%s\\%s", g->e->dp, share);
 	struct op op = { .kind = OP_SHAREACL };
 	op_set(&op, "server", g->e->dp);
-	op_set(&op, "share", sms_layout.share);
+	op_set(&op, "share", share);
 	struct acl_ctx c = { g, src };
 	int rc = transport_call(g->t, &op, acl_record, &c, g->dl, err);
 	if (rc != 0)
@@ -751,25 +1062,53 @@ src_package(struct gather *g, char **err)
 	return it.present ? 0 : -1;
 }
 
-/* The sources, in the order the field write-up checks them; the share
- * folder comes after the logs, which may name a nested folder. */
+/* One EV_LAYOUT item for a server evidence is read from. */
+static void
+add_layout(struct gather *g, const char *server, const struct layout *l, const char *lerr,
+    const char *lead)
+{
+	char *d = l->server != NULL ? layout_describe(l, clock_real()) : NULL;
+	char *text = lead && d ? xasprintf("%s. %s", lead, d) : xstrdup(lead ? lead : d ? d : "");
+	struct evidence_item it = { .kind = EV_LAYOUT, .server = (char *)server,
+	    .source = (char *)"layout", .read_at = now_site(g), .present = l->server != NULL,
+	    .text = text, .error = l->server == NULL ? (char *)lerr : NULL, .nested = -1 };
+	evidence_add(g->e, &it);
+	if (l->server == NULL)
+		add_unreachable(g, server, "where SMS lives (the layout op)", lerr);
+	free(text);
+	free(d);
+}
+
+/* What the DP is and where its things live: the kind, the server whose
+ * SMS serves it and the layouts the other sources read by. */
+static int
+src_place(struct gather *g, char **err)
+{
+	struct evidence *e = g->e;
+	if (evidence_place(g->env, g->snap, e->pkgid, e->dp, g->dl, &g->pl, err) != 0)
+		return -1;
+	e->kind = g->pl.kind;
+	memcpy(e->dp_site, g->pl.dp_site, sizeof e->dp_site);
+	e->sms_server = xstrdup(g->pl.sms_server);
+	e->dp_share = dup_or_null(g->pl.dpl.share);
+	char *words = evidence_dp_words(e);
+	add_layout(g, e->dp, &g->pl.dpl, g->pl.dp_err, words);
+	free(words);
+	if (strcasecmp(g->pl.sms_server, e->dp) != 0)
+		add_layout(g, g->pl.sms_server, &g->pl.smsl, g->pl.sms_err, NULL);
+	if (strcasecmp(g->pl.primary, e->dp) != 0 && strcasecmp(g->pl.primary, g->pl.sms_server) != 0)
+		add_layout(g, g->pl.primary, &g->pl.pril, g->pl.pri_err, NULL);
+	return g->pl.dpl.server || g->pl.smsl.server || g->pl.pril.server ? 0 : -1;
+}
+
+/* The sources, in the order the field write-up checks them; where things
+ * live comes first, and the share folder after the logs, which may name a
+ * nested folder. */
 static int (*const sources[])(struct gather *, char **) = {
-	src_package, src_primary, src_dp_files, src_incoming, src_dp_log,
+	src_package, src_place, src_primary, src_dp_files, src_incoming, src_sms_log,
 	src_primary_log, src_share_folder, src_share_acl, src_statmsgs,
 };
 #define NSOURCES (sizeof sources / sizeof sources[0])
-
-static void
-copy_package(struct package *to, const struct package *p)
-{
-	*to = *p;
-	to->name = dup_or_null(p->name);
-	to->manufacturer = dup_or_null(p->manufacturer);
-	to->version = dup_or_null(p->version);
-	to->language = dup_or_null(p->language);
-	to->source_path = dup_or_null(p->source_path);
-	to->stored_path = dup_or_null(p->stored_path);
-}
 
 static void
 take_snapshot(struct evidence *e, const struct snapshot *snap)
@@ -803,7 +1142,7 @@ evidence_gather(const struct site_env *env, const struct snapshot *snap,
 	}
 	if (snap != NULL)
 		take_snapshot(out, snap);
-	struct gather g = { .e = out, .t = t, .dl = dl,
+	struct gather g = { .e = out, .env = env, .snap = snap, .t = t, .dl = dl,
 	    .base = snap ? snap->taken : 0, .start_ms = clock_mono_ms() };
 	size_t i = 0;
 	for (; i < NSOURCES; i++) {
@@ -813,14 +1152,16 @@ evidence_gather(const struct site_env *env, const struct snapshot *snap,
 			break;
 		}
 		char *serr = NULL;
-		if (sources[i](&g, &serr) == 0)
+		int rc = sources[i](&g, &serr);
+		if (rc == 0)
 			g.ok++;
 		free(serr);
-		if (progress != NULL)
+		if (progress != NULL && rc != SRC_NA)
 			progress(out, arg);
 	}
 	out->complete = i == NSOURCES;
 	free(g.nested);
+	evidence_place_free(&g.pl);
 	if (g.ok == 0) {
 		err_set(err, "evidence for %s on %s: nothing could be read", pkgid, dp);
 		return -1;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "backend/core/model.h"
+#include "backend/sms/layout.h"
 #include "backend/transport/transport.h"
 #include "backend/core/util.h"
 
@@ -30,12 +31,25 @@
 	X(EV_SHARE_ACL, "share-acl", "Distribution point") \
 	X(EV_LOG, "log", "distmgr.log") \
 	X(EV_STATMSG, "statmsg", "Status messages") \
+	X(EV_LAYOUT, "layout", "Where SMS lives") \
 	X(EV_UNREACHABLE, "unreachable", "Errors")
 
 /*
  * What each kind means (every item has server = the machine the thing is
  * on, source = the path, log file or query as that server names it, and
  * read_at; an item with `error` set says nothing about presence):
+ *
+ * Where each thing is read depends on what the DP is to the package
+ * (e->kind, model.h's DP_KIND_TABLE) and on the servers' layouts (no
+ * drive letter is assumed): the DP's PCK, inboxes and distmgr.log are on
+ * e->sms_server -- the DP itself for a child site server (and for a DP of
+ * unknown kind, a guess said in its EV_LAYOUT item), the child's site
+ * server for a plain DP of a child site.  A DP of the package's own site
+ * has no SMS: no EV_PCK_DP, EV_INCOMING, EV_DISTMGR_PKG or EV_PKGINFO
+ * items (its EV_LAYOUT item says so); its story is in the primary's
+ * distmgr.log.  "\\SRV\X$\..." below stands for a server's folder through
+ * its admin share, from its layout; a server that is the transport's own
+ * host is read by its local path.
  *
  * EV_PACKAGE    one item, from the status snapshot: present = the package
  *               is in it; version = StoredPkgVersion; when = SourceDate;
@@ -45,31 +59,36 @@
  *               when = mtime.  server = the file server.  Absent (present
  *               false, no error) = "does not exist".
  * EV_PCK_PRIMARY the primary's compressed copy (StoredPkgPath, else
- *               E:\SMSPKG\<id>.PCK): present, size, when = mtime, attrs,
- *               version = the StoredPkgVersion inside it.  version 0 =
- *               unknown: real hosts cannot read a PCK's version (only the
- *               simulator can); compare `when` with SourceDate then.
- * EV_PCK_DP     the DP's \DP\E$\SMSPKG\<id>.PCK, same fields.
- * EV_INCOMING   a file \DP\E$\SMS\inboxes\distmgr.box\INCOMING\*.PKG
- *               that names the package (package = the ID) or whose package
- *               the host cannot tell (package = "": real hosts); version =
- *               the source version it asks for (0 unknown).  When no file
- *               qualifies, ONE item with present = false and source
- *               "...\INCOMING\*.PKG" says the folder was checked.
- * EV_DISTMGR_PKG \DP\E$\SMS\inboxes\distmgr.box\<id>.PKG (the DP's work
- *               file; present while "already set" blocks PreloadPkgOnSite).
+ *               <the primary's PCK folder>\<id>.PCK): present, size, when =
+ *               mtime, attrs.  version is always 0: no host can read a
+ *               PCK's version; compare `when` with SourceDate.
+ * EV_PCK_DP     <sms_server's PCK folder>\<id>.PCK, same fields.
+ * EV_INCOMING   a file <sms_server's SMS>\inboxes\distmgr.box\INCOMING\*.PKG.
+ *               No host says which package such a file is for: package is
+ *               "" unless sms_server's distmgr.log has a line naming both
+ *               the file and a package ("Package <id> requires a newer
+ *               version ... skip ...\INCOMING\X.PKG"): then package = that
+ *               ID and text names the lines (offsets) that say so; the
+ *               lines themselves are EV_LOG items.  version is 0.  When the
+ *               folder holds no file, ONE item with present = false and
+ *               source "...\INCOMING\*.PKG" says it was checked.
+ * EV_DISTMGR_PKG <sms_server's SMS>\inboxes\distmgr.box\<id>.PKG (a work
+ *               file; while present PreloadPkgOnSite may answer "already
+ *               set": a hint only, the repair plan asks the tool).
  * EV_PKGINFO    two items: pkginfo.box\<id>.PKG and pkginfo.box\<id>.NAL.
- * EV_SHARE_FOLDER the package folder on the dist share: always
- *               \DP\E$\SMSPKGE$\<id>; a second item for a nested folder
- *               (SMSPKGE$\Apps\<id>) when a log line names one.
- * EV_SHARE_ACL  the DP's SMSPKGE$ share: nested = 1 when Administrators'
+ * EV_SHARE_FOLDER the package folder on the DP's dist share: \\DP\X$\
+ *               SMSPKG<x>$\<id> (share and folder from the DP's layout); a
+ *               second item for a nested folder (SMSPKG<x>$\Apps\<id>)
+ *               when a log line names one.
+ * EV_SHARE_ACL  the DP's SMSPKG<x>$ share: nested = 1 when Administrators'
  *               rights are inherited to subfolders, 0 when they stop at
  *               the root (nested package folders cannot be created), -1
  *               unknown; text = the ACL, one "who:Allow|Deny:rights:
  *               inheritance:propagation" rule per line.
  * EV_LOG        one distmgr.log line (from X.lo_ or X.log, source says
- *               which) containing the package ID (on the primary also the
- *               source folder's last name): text = the raw line, offset,
+ *               which; server = sms_server or the primary) containing the
+ *               package ID (on the primary also the source folder's last
+ *               name; on sms_server also an INCOMING file's name): text = the raw line, offset,
  *               when = UTC (0 when its zone is not known), severity
  *               (SMSLOG_SEV_*: STATMSG SEV, or "Failed"/"Cannot"/"error ="
  *               = error), msgid for STATMSG lines.  At most 2000 (newest)
@@ -81,8 +100,16 @@
  *               attribute 404 or NULL, istr = insertion strings, text = the
  *               formatted text (simulator only; "" on real hosts).  Newest
  *               200.  server = the site server (where it was queried).
+ * EV_LAYOUT     one per server evidence was read from (the primary,
+ *               sms_server, the DP): text = layout_describe(); the DP's item
+ *               starts with what the DP is (kind, site, its SMS server, and
+ *               that the kind is a guess when unknown) and, for an own-site
+ *               DP, that it holds no SMS; error = why its layout could not
+ *               be learned.
  * EV_UNREACHABLE a source that could not be read: server (e.g. the DP),
- *               source (the paths/log/query asked) and error (why).
+ *               source (the paths/log/query asked) and error (why).  When
+ *               the WMI host's key log-in is why (route_netcred_why()),
+ *               netcred = true and error is that explanation.
  */
 enum evidence_kind {
 #define X(e, n, g) e,
@@ -136,6 +163,14 @@ struct evidence {
 	char *dp;              /* DP server name */
 	char *primary;         /* site server */
 	char site[4];
+	enum dp_kind kind;     /* what the DP is to the package */
+	char dp_site[4];       /* the DP's site (its NAL's SMS_SITE), "" unknown */
+	char *sms_server;      /* whose SMS holds the DP's PCK, inboxes and log:
+	                        * the DP (child site server, or unknown kind),
+	                        * the child's site server (child plain DP), the
+	                        * primary (own-site DP); NULL before gathering */
+	char *dp_share;        /* the DP's dist share name, from its layout
+	                        * (evidence_share_acl asks about it), or NULL */
 	struct package pkg;    /* copy from the snapshot (strings owned) */
 	struct cell cell;      /* copy; pkg/dp indices meaningless outside the snapshot */
 	bool have_cell;
@@ -147,6 +182,8 @@ struct evidence {
 void evidence_init(struct evidence *e, const char *pkgid, const char *dp,
     const char *primary, const char *site);
 void evidence_free(struct evidence *e);
+/* A whole copy of src into dst (dst need not be initialised). */
+void evidence_copy(struct evidence *dst, const struct evidence *src);
 /* Append a copy of it (strings duplicated). */
 struct evidence_item *evidence_add(struct evidence *e, const struct evidence_item *it);
 const char *evidence_kind_name(enum evidence_kind k);
@@ -170,25 +207,61 @@ int evidence_gather(const struct site_env *env, const struct snapshot *snap,
     void (*progress)(const struct evidence *e, void *arg), void *arg,
     char **err);
 
-/* Where SMS 2003 lives on the site's servers: the field write-up's layout
- * (E:\SMS, compressed packages in E:\SMSPKG, the dist share SMSPKGE$ on
- * E:).  Real sites differ; this is the one place to make it configuration. */
-struct sms_layout {
-	char drive;
-	const char *install;   /* under the drive */
-	const char *pkgdir;    /* compressed packages, under the drive */
-	const char *share;     /* the dist share's folder (and share name) */
+/*
+ * Where a cell's things live: what the DP is to the package, which server's
+ * SMS serves it and the layouts of the DP, that server and the primary --
+ * what evidence_gather uses, for the repair plans to act in the same
+ * places.  The layouts come from layout_get() through env (cached there).
+ * A layout that could not be learned has server NULL and its *_err says
+ * why.  sms_server is the DP for a child site server (and for a DP of
+ * unknown kind: kind_guessed), the child site's server for a child
+ * site's plain DP, the primary for an own-site DP (whose PCK, inboxes and
+ * preload do not apply: only its distmgr.log tells the DP's story).
+ */
+struct evidence_place {
+	enum dp_kind kind;
+	bool kind_guessed;     /* DPK_UNKNOWN: treated as holding SMS itself */
+	char dp_site[4];
+	char *dp;
+	char *primary;
+	char *sms_server;
+	struct layout dpl;     /* the DP's: share, share_dir */
+	struct layout smsl;    /* sms_server's: sms_dir, pck_dir */
+	struct layout pril;    /* the primary's: sms_dir, pck_dir */
+	char *dp_err, *sms_err, *pri_err;
 };
-extern const struct sms_layout sms_layout;
-/* \\DP\E$\<rel>: a file on a DP through its administrative share. */
-char *evidence_dp_path(const char *dp, const char *rel);
+/* 0 with *out filled (some layouts may be missing: their *_err), or -1
+ * with *err for a bad package or server name.  Free with
+ * evidence_place_free(). */
+int evidence_place(const struct site_env *env, const struct snapshot *snap, const char *pkgid,
+    const char *dp, const struct deadline *dl, struct evidence_place *out, char **err);
+void evidence_place_free(struct evidence_place *p);
+
+/* A folder of the place, and a path below it, as the transport's host
+ * reaches it: a local path when `server` is t's own host, else through
+ * the server's admin share (\\SRV\D$\...).  NULL when that folder is not
+ * known (no SMS there, or its layout was not learned). */
+/* What the DP is, in a sentence: "LEEDSDP01 is the site server of child
+ * site LDS: ..." (from e->kind, dp_site, sms_server).  Malloc'd. */
+char *evidence_dp_words(const struct evidence *e);
+
+enum place_dir {
+	PLACE_SMS,             /* sms_server's SMS folder (inboxes, Logs) */
+	PLACE_PCK,             /* sms_server's PCK folder */
+	PLACE_SHARE,           /* the DP's dist share folder */
+	PLACE_PRIMARY_SMS,     /* the primary's SMS folder */
+	PLACE_PRIMARY_PCK,     /* the primary's PCK folder */
+};
+char *evidence_place_path(const struct evidence_place *p, const struct transport *t,
+    enum place_dir d, const char *rel);
 
 /* Single checks outside a full gather (the repair executor re-checks with
  * these right before acting).  `e` must be evidence_init()ed with the
  * package, DP and primary; items are appended to it.  evidence_paths asks
  * pathinfo about each path and adds one item of `kind` per path (or an
- * EV_UNREACHABLE one); evidence_share_acl adds the DP's EV_SHARE_ACL item.
- * 0, or -1 with *err when the op failed (an EV_UNREACHABLE item says so). */
+ * EV_UNREACHABLE one); evidence_share_acl adds the DP's EV_SHARE_ACL item
+ * for the share e->dp_share names (set it from evidence_place()'s
+ * dpl.share; without it the check fails saying so).  0, or -1 with *err when the op failed (an EV_UNREACHABLE item says so). */
 int evidence_paths(struct transport *t, struct evidence *e, const char *const *paths,
     size_t n, enum evidence_kind kind, const struct deadline *dl, char **err);
 int evidence_share_acl(struct transport *t, struct evidence *e, const struct deadline *dl,

@@ -368,7 +368,12 @@ char *
 logmirror_remote_path(const struct transport *t, const char *server, const char *sms_path,
     char **err)
 {
-	const char *sms = sms_path && *sms_path ? sms_path : "E:\\SMS";
+	if (sms_path == NULL || *sms_path == '\0') {
+		err_set(err, "%s: its SMS folder is not known (set sms_path in a [server] section "
+		    "for it)", server);
+		return NULL;
+	}
+	const char *sms = sms_path;
 	size_t n = strlen(sms);
 	while (n > 3 && sms[n - 1] == '\\')
 		n--;
@@ -452,4 +457,27 @@ logmirror_fetch(struct transport *t, const char *server, const char *sms_path,
 	free(why);
 	free(win);
 	return rc < 0 ? -1 : 0;
+}
+
+int
+logmirror_fetch_env(const struct site_env *env, const struct snapshot *snap,
+    const char *server, const struct deadline *dl, char **local, char **err)
+{
+	struct layout l;
+	char *why = NULL;
+	*local = NULL;
+	if (layout_get(env, snap, server, dl, &l, &why) != 0) {
+		err_set(err, "the distmgr.log of %s: %s", server, why ? why : "no layout");
+		free(why);
+		return -1;
+	}
+	int rc = -1;
+	if (l.sms_dir == NULL)
+		err_set(err, "the distmgr.log of %s: %s has no SMS install (a DP only); its "
+		    "distribution is logged in its site server's distmgr.log%s%s%s", server, server,
+		    l.error ? " (" : "", l.error ? l.error : "", l.error ? ")" : "");
+	else
+		rc = logmirror_fetch(env->t, server, l.sms_dir, dl, local, err);
+	layout_clear(&l);
+	return rc;
 }

@@ -11,6 +11,7 @@
 #ifndef DPD_LOGMIRROR_H
 #define DPD_LOGMIRROR_H
 
+#include "backend/sms/layout.h"
 #include "backend/transport/transport.h"
 
 /* Bring `local` up to the remote file `winpath` (a Windows path as ops
@@ -26,10 +27,11 @@ int logmirror_sync_rolled(struct transport *t, const char *winpath, const char *
     const struct deadline *dl, char **err);
 
 /* Where SERVER's distmgr.log lives, as an op names it: on the host the
- * transport reaches (t->host) by its drive ("E:\SMS\Logs\distmgr.log"),
- * any other server by its admin share ("\\DP\E$\SMS\..."), which the route
+ * transport reaches (t->host) by its drive ("D:\SMS\Logs\distmgr.log"),
+ * any other server by its admin share ("\\DP\D$\SMS\..."), which the route
  * gives to the DP's own transport when it has one.  sms_path is the SMS
- * folder (NULL: E:\SMS).  NULL with *err when that is no valid path. */
+ * folder, as the server's layout gives it (no drive is assumed: NULL is
+ * an error).  NULL with *err when that is no valid path. */
 char *logmirror_remote_path(const struct transport *t, const char *server,
     const char *sms_path, char **err);
 
@@ -43,5 +45,12 @@ char *logmirror_local_path(const char *server, char **err);
  * the copy to read.  0, or -1 with *err naming the server and the path. */
 int logmirror_fetch(struct transport *t, const char *server, const char *sms_path,
     const struct deadline *dl, char **local, char **err);
+
+/* logmirror_fetch with the SMS folder from SERVER's layout (layout_get
+ * through env: its [server] sms_path, SMS_Site, the registry or its
+ * shares).  A server without SMS (a plain DP) has no distmgr.log: the
+ * error says so and where its story is told (its site server's log). */
+int logmirror_fetch_env(const struct site_env *env, const struct snapshot *snap,
+    const char *server, const struct deadline *dl, char **local, char **err);
 
 #endif

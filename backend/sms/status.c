@@ -3,7 +3,11 @@
  * through a transport, and turn the reply into a snapshot.  Every field
  * from the remote side is checked (package IDs, numbers, times, NAL paths)
  * and a bad one is reported with its line, because a half-understood grid
- * is worse than an error.
+ * is worse than an error.  After the status rows the site list (SMS_Site)
+ * is asked with the same site and provider: it says what each DP is to a
+ * package (backend/core/model.h, DP_KIND_TABLE).  A site list that cannot
+ * be read does not cost the grid: the snapshot keeps why (sites_error) and
+ * every DP's kind is unknown.
  */
 #include "autoconf.h"
 #include "backend/sms/status.h"
@@ -146,6 +150,66 @@ status_parse(const char *text, size_t len, char **err)
 	return ctx.s;
 }
 
+/* One SMS_Site row: T: SiteCode SiteName ServerName ReportingSiteCode
+ * Type InstallDir.  A row that does not hold together is refused with its
+ * line: a wrong site server would send evidence to the wrong machine. */
+static int
+sites_record(const struct proto_record *r, void *arg, char **err)
+{
+	struct snapshot *s = arg;
+	if (strcmp(r->type, "T") != 0)
+		return 0;
+	const char *code = proto_get(r, "SiteCode"), *parent = proto_get(r, "ReportingSiteCode");
+	const char *server = proto_get(r, "ServerName"), *dir = proto_get(r, "InstallDir");
+	uint32_t type;
+	if (!sitecode_valid(code)) {
+		err_set(err, "line %zu: SiteCode \"%s\" is not a site code", r->lineno,
+		    code ? code : "");
+		return -1;
+	}
+	if ((parent != NULL && *parent != '\0' && !sitecode_valid(parent)) ||
+	    (server != NULL && *server != '\0' && !servername_valid(server)) ||
+	    parse_u32(proto_get(r, "Type"), &type) != 0 || type > 255) {
+		err_set(err, "line %zu: site %s has a bad ReportingSiteCode, ServerName or Type",
+		    r->lineno, code);
+		return -1;
+	}
+	struct site_info si = { .type = (int)type, .name = (char *)proto_get(r, "SiteName"),
+	    .server = (char *)(server && *server ? server : NULL),
+	    .install_dir = (char *)(dir && *dir ? dir : NULL) };
+	snprintf(si.code, sizeof si.code, "%s", code);
+	snprintf(si.parent, sizeof si.parent, "%s", parent ? parent : "");
+	snapshot_add_site(s, &si);
+	return 0;
+}
+
+/* The site list into s; on failure s has no sites and says why. */
+static void
+fetch_sites(struct transport *t, struct snapshot *s, const char *site,
+    const char *provider, const struct deadline *dl)
+{
+	struct op op = { .kind = OP_SITES };
+	op_set(&op, "site", site);
+	if (provider != NULL)
+		op_set(&op, "provider", provider);
+	char *err = NULL;
+	if (transport_call(t, &op, sites_record, s, dl, &err) == 0)
+		return;
+	/* Half a list would make some kinds wrong rather than unknown. */
+	for (size_t i = 0; i < s->nsites; i++) {
+		free(s->sites[i].name);
+		free(s->sites[i].server);
+		free(s->sites[i].install_dir);
+	}
+	free(s->sites);
+	s->sites = NULL;
+	s->nsites = 0;
+	s->sites_error = xasprintf("the site list (SMS_Site) could not be read, so what each "
+	    "DP is (own site, child site server, child site DP) is unknown: %s",
+	    err ? err : "no reason given");
+	free(err);
+}
+
 /* The status op for the whole site (pkgid NULL) or one package. */
 static struct snapshot *
 fetch(struct transport *t, const char *site, const char *provider,
@@ -166,6 +230,7 @@ fetch(struct transport *t, const char *site, const char *provider,
 	if (ctx.s->site_code[0] == '\0')
 		memcpy(ctx.s->site_code, site, 4);
 	ctx.s->source = xasprintf("%s:%s", t->ops->name, t->host);
+	fetch_sites(t, ctx.s, site, provider, dl);
 	return ctx.s;
 }
 

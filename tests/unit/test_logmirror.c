@@ -75,6 +75,16 @@ fake_call(struct transport *t, const struct op *op, proto_record_fn fn, void *ar
 		proto_end_error(&out, F.fail);
 	} else if (op->kind == OP_READFILE) {
 		answer_range(op, &out);
+	} else if (op->kind == OP_LAYOUT) {
+		/* DP1 keeps SMS on E: (its registry says so); LOCALDP has none. */
+		static const char *const cols[] = { "Source", "Name", "Value", "Error" };
+		bool dp1 = strcmp(op_arg(op, "server"), "DP1") == 0;
+		const char *reg[] = { "registry", "Installation Directory", dp1 ? "E:\\SMS" : "", "" };
+		const char *share[] = { "share", "SMSPKGD$", "D:\\SMSPKGD$", "" };
+		proto_cols(&out, "Y", cols, 4);
+		proto_row(&out, "Y", reg, 4);
+		proto_row(&out, "Y", share, 4);
+		proto_end_ok(&out, 2);
 	} else if (op->kind == OP_PATHINFO) {
 		static const char *const cols[] = { "Path", "Exists", "IsDir", "Size", "MTime",
 			"Attrs", "Version", "Error" };
@@ -202,9 +212,15 @@ test_sync(struct transport *t, const char *dir)
 static void
 test_paths(struct transport *t, const char *dir)
 {
-	char *err = NULL, *p = logmirror_remote_path(t, "DP1", NULL, &err);
+	char *err = NULL, *p = logmirror_remote_path(t, "DP1", "E:\\SMS", &err);
 	is_str(p, LOG, "another server's log: its admin share");
 	free(p);
+	p = logmirror_remote_path(t, "DP1", NULL, &err);
+	ok(p == NULL, "no SMS folder: no drive is assumed");
+	contains(err, "DP1: its SMS folder is not known", "  said, naming the server");
+	contains(err, "sms_path", "  and the setting");
+	free(err);
+	err = NULL;
 	p = logmirror_remote_path(t, "pri", "D:\\Program Files\\SMS", &err);
 	is_str(p, "D:\\Program Files\\SMS\\Logs\\distmgr.log", "the transport's own host: its drive");
 	free(p);
@@ -230,11 +246,22 @@ test_paths(struct transport *t, const char *dir)
 
 	buf_reset(&F.log);
 	lines(&F.log, "fetch", 5);
-	ok(logmirror_fetch(t, "DP1", NULL, NULL, &local, &err) == 0 && same(local, &F.log),
+	ok(logmirror_fetch(t, "DP1", "E:\\SMS", NULL, &local, &err) == 0 && same(local, &F.log),
 	    "fetch: DP1's log in the cache (%s)", err ? err : "");
 	free(local);
+	/* The SMS folder from the server's layout. */
+	struct site_env env = { .t = t, .site = "009", .primary = "PRI" };
+	ok(logmirror_fetch_env(&env, NULL, "DP1", NULL, &local, &err) == 0 && same(local, &F.log),
+	    "fetch by layout: DP1's SMS folder from its registry (%s)", err ? err : "");
+	free(local);
+	ok(logmirror_fetch_env(&env, NULL, "LOCALDP", NULL, &local, &err) == -1 && local == NULL,
+	    "a plain DP has no distmgr.log");
+	contains(err, "LOCALDP has no SMS install", "  said so");
+	contains(err, "site server's distmgr.log", "  and where to look");
+	free(err);
+	err = NULL;
 	F.fail = "access is denied";
-	ok(logmirror_fetch(t, "DP1", NULL, NULL, &local, &err) == -1 && local == NULL,
+	ok(logmirror_fetch(t, "DP1", "E:\\SMS", NULL, &local, &err) == -1 && local == NULL,
 	    "fetch failing: -1");
 	ok(err != NULL && strstr(err, "DP1") && strstr(err, LOG) && strstr(err, "denied"),
 	    "  names the server, the path and why: %s", err ? err : "");

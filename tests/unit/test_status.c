@@ -330,6 +330,101 @@ test_sim_package(void)
 	free(top);
 }
 
+/* A provider that answers status with `good` and sites with the text in
+ * t->priv (NULL: the sites query fails to connect). */
+static int sites_asked;
+
+static int
+sites_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
+{
+	(void)dl;
+	if (op->kind == OP_STATUS)
+		return proto_parse(good, sizeof good - 1, "status", fn, arg, err) == 0 ? 0 :
+		    TRANSPORT_EREPLY;
+	if (op->kind != OP_SITES) {
+		err_set(err, "unexpected op %s", op_name(op->kind));
+		return TRANSPORT_EFAIL;
+	}
+	sites_asked++;
+	ok(strcmp(op_arg(op, "site"), "009") == 0, "sites asked for the same site");
+	const char *prov = op_arg(op, "provider");
+	ok(prov != NULL && strcmp(prov, "SMSPROV") == 0, "  of the same provider");
+	if (t->priv == NULL) {
+		err_set(err, "%s: connection refused", t->host);
+		return TRANSPORT_EFAIL;
+	}
+	const char *text = t->priv;
+	return proto_parse(text, strlen(text), "sites", fn, arg, err) == 0 ? 0 : TRANSPORT_EREPLY;
+}
+
+static const struct transport_ops sites_ops = { "fake", sites_call, NULL };
+
+#define SITES_HEAD "DPDOCTOR 1 sites\r\n" \
+	"COLS\tT\tSiteCode\tSiteName\tServerName\tReportingSiteCode\tType\tInstallDir\r\n"
+
+static void
+test_sites(void)
+{
+	static const char sites[] = SITES_HEAD
+		"T\t009\tCentral\tSMS009PRI\t\t2\tE:\\\\SMS\r\n"
+		"T\tLDS\tLeeds\tLEEDSDP01\t009\t1\tD:\\\\SMS\r\n"
+		"END\tok\t2\r\n";
+	struct transport t = { .ops = &sites_ops, .host = (char *)"SMS009PRI",
+		.answers = TRANSPORT_ALL_OPS, .priv = (void *)sites };
+	char *err = NULL;
+	sites_asked = 0;
+	struct snapshot *s = status_fetch(&t, "009", "SMSPROV", NULL, &err);
+	ok(s != NULL && sites_asked == 1, "status asks the site list once (%s)", err ? err : "");
+	if (s == NULL)
+		return;
+	is_int((long long)s->nsites, 2, "two sites");
+	ok(s->sites_error == NULL, "  and no error");
+	const struct site_info *lds = snapshot_site(s, "lds");
+	ok(lds != NULL && strcmp(lds->parent, "009") == 0 && lds->type == 1,
+	    "LDS reports to 009, a secondary");
+	is_str(lds ? lds->server : NULL, "LEEDSDP01", "  its server");
+	is_str(lds ? lds->install_dir : NULL, "D:\\SMS", "  its InstallDir");
+	const struct site_info *top = snapshot_site(s, "009");
+	ok(top != NULL && top->parent[0] == '\0' && top->type == 2, "009 is the primary at the top");
+	is_str(snapshot_sms_server(s, 0), "SMS009PRI", "DP01 (SMS_SITE=009) is served by SMS009PRI");
+	/* The package was created at CEN (SourceSite), above 009. */
+	is_int(snapshot_dp_kind(s, 0, 0), DPK_CHILD_DP, "  a DP of a site below the package's own");
+	snapshot_free(s);
+
+	/* The one-package status asks too. */
+	sites_asked = 0;
+	s = status_fetch_package(&t, "009", "SMSPROV", "009000B7", NULL, &err);
+	ok(s != NULL && sites_asked == 1 && s->nsites == 2, "one package's status has the sites");
+	snapshot_free(s);
+
+	/* A failed site list costs the kinds, not the grid. */
+	t.priv = NULL;
+	s = status_fetch(&t, "009", "SMSPROV", NULL, &err);
+	ok(s != NULL && s->ncells == 2, "status without a site list still loads");
+	ok(s != NULL && s->nsites == 0, "  with no sites");
+	contains(s ? s->sites_error : NULL, "SMS009PRI: connection refused", "  and says why");
+	contains(s ? s->sites_error : NULL, "is unknown", "  and what that costs");
+	ok(s != NULL && snapshot_dp_kind(s, 0, 0) == DPK_UNKNOWN, "  the DP's kind is unknown");
+	snapshot_free(s);
+
+	/* A bad row: the list is dropped whole, with the line. */
+	static const char bad[] = SITES_HEAD
+		"T\t009\tCentral\tSMS009PRI\t\t2\tE:\\\\SMS\r\n"
+		"T\tLDS\tLeeds\tLEEDS DP\t009\t1\t\r\n"
+		"END\tok\t2\r\n";
+	t.priv = (void *)bad;
+	s = status_fetch(&t, "009", "SMSPROV", NULL, &err);
+	ok(s != NULL && s->nsites == 0, "a bad site row drops the list");
+	contains(s ? s->sites_error : NULL, "line 4: site LDS has a bad", "  naming line and site");
+	snapshot_free(s);
+	static const char badcode[] = SITES_HEAD "T\tL;S\t\tX\t\t1\t\r\nEND\tok\t1\r\n";
+	t.priv = (void *)badcode;
+	s = status_fetch(&t, "009", "SMSPROV", NULL, &err);
+	contains(s ? s->sites_error : NULL, "SiteCode \"L;S\" is not a site code", "a bad code");
+	snapshot_free(s);
+}
+
 int
 main(void)
 {
@@ -338,6 +433,7 @@ main(void)
 	test_bad();
 	test_fetch();
 	test_package_refused();
+	test_sites();
 	test_sim_package();
 	return done_testing();
 }
