@@ -904,6 +904,9 @@ check_share(struct step_ctx *x)
 	struct evidence e;
 	evidence_init(&e, x->cell->pkg->id, x->cell->res.dp, x->run->env.primary,
 	    x->run->env.site);
+	/* The share the DP's layout names (SMSPKG<x>$: the drive varies). */
+	if (x->cell->dpl.share != NULL)
+		e.dp_share = xstrdup(x->cell->dpl.share);
 	struct deadline dl = repair_deadline(x->run, OP_TIMEOUT_MS);
 	char *err = NULL;
 	int rc = evidence_share_acl(x->run->env.t, &e, &dl, &err);

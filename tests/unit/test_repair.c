@@ -54,12 +54,60 @@ hand_fix(void *ctx, const char *what, const char *pkgid, const char *server, cha
 	return sim_hand_fix(dir, what, pkgid, server, err);
 }
 
+/* The [server] settings an administrator would write for the simulated
+ * servers (sms_path, pck_path), from where the simulator keeps SMS on
+ * each: the runs do not depend on the simulator answering the layout op. */
+static char *ov_value[64][2];
+static char *ov_server[64];
+
+static const char *
+ov_get(const void *ctx, const char *server, const char *key)
+{
+	(void)ctx;
+	int k = strcmp(key, "sms_path") == 0 ? 0 : strcmp(key, "pck_path") == 0 ? 1 : -1;
+	for (size_t i = 0; k >= 0 && i < 64 && ov_server[i] != NULL; i++)
+		if (strcasecmp(ov_server[i], server) == 0)
+			return ov_value[i][k];
+	return NULL;
+}
+
+static void
+ov_load(void)
+{
+	struct sim_site *s = NULL;
+	char *err = NULL;
+	if (simdb_load(dir, &s, &err) != 0) {
+		printf("# load: %s\n", err);
+		free(err);
+		return;
+	}
+	for (size_t i = 0, n = 0; i < s->nsrv && n < 64; i++) {
+		if (s->srv[i].sms_drive == 0)
+			continue;
+		ov_server[n] = xstrdup(s->srv[i].name);
+		ov_value[n][0] = xasprintf("%c:\\SMS", s->srv[i].sms_drive);
+		ov_value[n][1] = xasprintf("%c:\\SMSPKG", s->srv[i].sms_drive);
+		n++;
+	}
+	simdb_free(s);
+}
+
+static void
+ov_free(void)
+{
+	for (size_t i = 0; i < 64; i++) {
+		free(ov_server[i]);
+		free(ov_value[i][0]);
+		free(ov_value[i][1]);
+	}
+}
+
 static struct repair_env
 env_for(bool dry_run)
 {
 	return (struct repair_env){ .t = t, .site = "009", .primary = info.primary,
 	    .journal = journal, .dry_run = dry_run, .demo = true, .minute_ms = 1000,
-	    .sleep_ms = sleep_site, .hand_fix = hand_fix };
+	    .sleep_ms = sleep_site, .hand_fix = hand_fix, .ov = { ov_get, NULL } };
 }
 
 /* A failing cell (state 2/3, or 5/6 when removal) of a mode not used yet. */
@@ -187,10 +235,12 @@ test_views(void)
 	ok(repair_prepare(&env, PLAN_PRELOAD_PCK, &c, 1, &r, &err) == 0, "prepare preload-pck");
 	if (r == NULL)
 		return;
-	is_int((int)repair_nsteps(r), 5, "preload-pck has 5 steps");
+	is_int((int)repair_nsteps(r), 7, "preload-pck has 7 steps (2 of them a branch)");
 	const struct repair_step_view *v = repair_step(r, 0);
-	char *dst = xasprintf("\\\\%s\\E$\\SMSPKG\\%s.PCK", p.dp, p.id);
-	ok(strstr(v->command, dst) != NULL, "step 1 names the DP's PCK path: %s", v->command);
+	/* The PCK folder of the server holding it, on whatever drive SMS is. */
+	char *dst = xasprintf("$\\SMSPKG\\%s.PCK", p.id);
+	ok(strstr(v->command, dst) != NULL && strstr(v->command, "not known") == NULL,
+	    "step 1 names the holder's PCK path: %s", v->command);
 	ok(v->bytes > 0 && strstr(v->scope, p.dp) != NULL, "step 1 scope: bytes and the link");
 	ok(strstr(repair_step(r, 2)->command, "PreloadPkgOnSite.exe") != NULL, "step 3 is the preload");
 	ok(strstr(repair_caveats(r), "RefreshPkgSource") != NULL, "the RefreshNow caveat is shown");
@@ -267,10 +317,11 @@ test_sent_as(void)
 		travels(r, 0, false);
 		travels(r, 1, false);   /* the DP's file, through the site server */
 		travels(r, 2, false);
-		contains(repair_step(r, 4)->sends, "nothing that changes the site",
+		size_t w = repair_nsteps(r) - 1;
+		contains(repair_step(r, w)->sends, "nothing that changes the site",
 		    "the wait sends no change");
 		char *err = NULL;
-		char *none = repair_step_script(r, 4, &err);
+		char *none = repair_step_script(r, w, &err);
 		ok(none == NULL && err != NULL, "  and has no script (%s)", err ? err : "");
 		free(none);
 		free(err);
@@ -302,14 +353,28 @@ test_wrong_order(void)
 	struct pick p;
 	if (!find_cell(SIM_MODE_STALE_PKG_FILE, false, 0, &p))
 		return;
-	enum repair_outcome o[8] = { 0 };
-	struct repair_run *r = run_plan(PLAN_PRELOAD_PCK, &p, 1, false, RA_YES, o);
-	ok(r && o[2] == RO_FAILED && strstr(repair_cell(r, 0)->message[2],
-	    "clear-pkg-then-preload") != NULL,
-	    "stale PKG: plain preload fails and names the plan to use (%s)",
-	    r ? repair_cell(r, 0)->message[2] : "");
-	ok(r && repair_cell(r, 0)->step[3] == RO_DROPPED && !repair_all_installed(r),
-	    "... and nothing runs after it (%s)", r ? repair_outcome_name(repair_cell(r, 0)->step[3]) : "");
+	enum repair_outcome o[12] = { 0 };
+	/* The seed's branch, declined: preload answers "already set", the
+	 * delete is offered and refused, and the plan stops there. */
+	struct repair_cell one = { p.id, p.dp };
+	struct repair_env env = env_for(false);
+	struct repair_run *r = NULL;
+	char *err = NULL;
+	if (repair_prepare(&env, PLAN_PRELOAD_PCK, &one, 1, &r, &err) != 0) {
+		ok(false, "prepare: %s", err);
+		free(err);
+		return;
+	}
+	for (size_t i = 0; i < 4; i++)
+		(void)repair_exec_step(r, i, i < 3 ? RA_YES : RA_NO, false, &err);
+	free(err);
+	err = NULL;
+	ok(repair_cell(r, 0)->step[2] == RO_OK && strstr(repair_cell(r, 0)->message[2],
+	    "answered 'already set in the database'") != NULL,
+	    "stale PKG: preload answers 'already set' and the branch is offered (%s)",
+	    repair_cell(r, 0)->message[2]);
+	ok(repair_cell(r, 0)->step[3] == RO_DECLINED && repair_cell(r, 0)->step[4] == RO_DROPPED,
+	    "... declined: nothing runs after it (%s)", repair_outcome_name(repair_cell(r, 0)->step[4]));
 	repair_run_free(r);
 	/* Again: the PCK copied then is on the DP, and copyfile says how it
 	 * judged it identical (the DP is remote: by size and time, never
@@ -352,7 +417,7 @@ test_no_change(void)
 	for (size_t i = 0; r && i < repair_nsteps(r); i++)
 		all &= o[i] == RO_DRY_RUN || o[i] == RO_OK || o[i] == RO_NOT_NEEDED;
 	ok(all, "dry run: every step ran its checks");
-	ok(r && strstr(repair_cell(r, 0)->message[0], "would run: delete") != NULL,
+	ok(r && strstr(repair_cell(r, 0)->message[0], "would run: copy") != NULL,
 	    "dry run says what it would do: %s", r ? repair_cell(r, 0)->message[0] : "");
 	repair_run_free(r);
 	free(after);
@@ -388,18 +453,26 @@ test_changed_target(void)
 	char *err = NULL;
 	if (repair_prepare(&env, PLAN_CLEAR_PKG_PRELOAD, &c, 1, &r, &err) != 0)
 		return;
-	char *win = xasprintf("E:\\SMS\\inboxes\\distmgr.box\\%s.PKG", p.id);
-	char *path = sim_server_path(dir, p.dp, win);
+	/* The delete runs after preload answered "already set". */
+	for (size_t i = 0; i < 3; i++)
+		(void)repair_exec_step(r, i, RA_YES, false, &err);
+	/* "delete \\SERVER\D$\SMS\...": the server's own path, D:\SMS\... */
+	const char *unc = strstr(repair_step(r, 3)->command, "\\\\");
+	char srv[64] = "", *win = NULL;
+	if (unc != NULL && sscanf(unc + 2, "%63[^\\]", srv) == 1)
+		win = xasprintf("%c:%s", unc[3 + strlen(srv)], unc + 5 + strlen(srv));
+	char *path = win ? sim_server_path(dir, srv, win) : xstrdup("/nonexistent");
 	FILE *f = fopen(path, "a");
-	ok(f != NULL && fputs("changed\n", f) >= 0 && fclose(f) == 0, "the target changes");
-	enum repair_step_status st = repair_exec_step(r, 0, RA_YES, false, &err);
+	ok(f != NULL && fputs("changed\n", f) >= 0 && fclose(f) == 0, "the target changes (%s)",
+	    win ? win : "?");
+	enum repair_step_status st = repair_exec_step(r, 3, RA_YES, false, &err);
 	ok(st == RS_CHANGED && err && strstr(err, "changed since the plan was shown"),
 	    "the delete asks again: %s", err ? err : "");
 	ok(simfs_exists(path), "... and has not deleted it");
 	free(err);
 	err = NULL;
-	ok(repair_exec_step(r, 0, RA_YES, true, &err) == RS_DONE &&
-	    repair_cell(r, 0)->step[0] == RO_OK && !simfs_exists(path),
+	ok(repair_exec_step(r, 3, RA_YES, true, &err) == RS_DONE &&
+	    repair_cell(r, 0)->step[3] == RO_OK && !simfs_exists(path),
 	    "confirmed again: deleted");
 	free(err);
 	free(path);
@@ -433,11 +506,12 @@ test_batch(void)
 	ok(good, "batch: three cells healed by one run");
 	repair_run_free(r);
 
-	/* A stale PKG fails at the preload; the other cell goes on, unless asked. */
+	/* A package the DP's site does not know fails at the preload; the
+	 * other cell goes on, unless asked. */
 	struct pick two[3];
-	if (!ok(find_cell(SIM_MODE_STALE_PKG_FILE, false, 0, &two[0]) &&
+	if (!ok(find_cell(SIM_MODE_NOT_IN_DB, false, 0, &two[0]) &&
 	    find_cell(SIM_MODE_PCK_MISSING, false, 0, &two[1]) &&
-	    find_cell(SIM_MODE_PCK_MISSING, false, 1, &two[2]), "a stale and two missing cells"))
+	    find_cell(SIM_MODE_PCK_MISSING, false, 1, &two[2]), "a not-in-db and two missing cells"))
 		return;
 	for (int stop = 1; stop >= 0; stop--) {
 		struct repair_cell rc[2] = { { two[0].id, two[0].dp },
@@ -452,7 +526,9 @@ test_batch(void)
 		for (size_t i = 0; !repair_over(r) && i < repair_nsteps(r); i++)
 			(void)repair_exec_step(r, i, RA_YES, false, &err);
 		free(err);
-		enum repair_outcome a = repair_cell(r, 0)->step[2], b = repair_cell(r, 1)->step[3];
+		enum repair_outcome a = repair_cell(r, 0)->step[2], b = repair_cell(r, 1)->step[5];
+		contains(repair_cell(r, 0)->message[2], "use plan repush-wait-preload",
+		    "  'Failed to get the specified package' names the plan to use");
 		if (stop)
 			ok(a == RO_FAILED && b == RO_DROPPED, "stop on failure: the batch stops "
 			    "(%s, %s)", repair_outcome_name(a), repair_outcome_name(b));
@@ -984,6 +1060,7 @@ main(void)
 		return 1;
 	}
 	t = transport_sim_new(dir, info.primary);
+	ov_load();
 	test_kinds();
 	test_views();
 	test_sent_as();
@@ -1002,6 +1079,7 @@ main(void)
 	test_journal();
 	test_preload_exe();
 	transport_close(t);
+	ov_free();
 	sim_info_free(&info);
 	(void)simfs_remove_tree(top, NULL);
 	free(dir);
