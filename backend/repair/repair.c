@@ -606,6 +606,12 @@ make_view(struct repair_run *r, size_t i)
 	v->verify = repair_expand(r, c0, a->verify);
 	v->on_failure = repair_expand(r, c0, a->on_failure);
 	v->when = repair_when_words(r->when[i]);
+	if (v->when != NULL) {
+		/* Said where every front end shows it: the step in short. */
+		char *c = xasprintf("%s: %s", v->when, v->command);
+		free(v->command);
+		v->command = c;
+	}
 	v->changes_site = repair_action_changes(v->action);
 	v->destructive = repair_action_destructive(v->action);
 	v->hand = a->hand;
