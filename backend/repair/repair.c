@@ -15,6 +15,7 @@
 #include "backend/sms/evidence.h"
 #include "backend/core/model.h"
 #include "backend/core/nal.h"
+#include "backend/sms/layout.h"
 #include "backend/sms/status.h"
 #include "backend/ops/ops_ps.h"
 #include "backend/ops/winenc.h"
@@ -52,35 +53,67 @@ static const struct {
 #undef X
 };
 
-/* The plans' steps, each list ended by RA_COUNT. */
-#define PRELOAD_TAIL RA_COPY_PCK, RA_SET_ATTRS, RA_PRELOAD, RA_REPUSH, RA_WAIT_INSTALLED
-static const enum repair_action plan_preload[] = { PRELOAD_TAIL, RA_COUNT };
-static const enum repair_action plan_clear[] = { RA_DELETE_PKG_FILE, PRELOAD_TAIL, RA_COUNT };
-static const enum repair_action plan_repush_preload[] = { RA_REPUSH, RA_WAIT_KNOWN,
-	PRELOAD_TAIL, RA_COUNT };
-static const enum repair_action plan_touch[] = { RA_TOUCH_SOURCE, RA_WAIT_REGENERATED,
-	RA_WAIT_INSTALLED, RA_COUNT };
-static const enum repair_action plan_rename[] = { RA_RENAME_PCK, RA_TOUCH_SOURCE,
-	RA_WAIT_REGENERATED, RA_WAIT_INSTALLED, RA_COUNT };
-static const enum repair_action plan_share[] = { RA_HAND_SHARE_ACL, RA_CHECK_SHARE_ACL,
-	RA_REPUSH, RA_WAIT_INSTALLED, RA_COUNT };
-static const enum repair_action plan_source[] = { RA_HAND_SOURCE_DIR, RA_CHECK_SOURCE_DIR,
-	RA_REPUSH, RA_WAIT_INSTALLED, RA_COUNT };
-static const enum repair_action plan_repush[] = { RA_REPUSH, RA_WAIT_INSTALLED, RA_COUNT };
+/* The plans' steps, each list ended by RA_COUNT.  A step runs always, or
+ * only on an earlier answer: the seed deletes the DP site server's
+ * distmgr.box\<id>.PKG and preloads again only when PreloadPkgOnSite
+ * answers "already set in the database" -- never on the file's mere
+ * presence. */
+struct plan_step {
+	enum repair_action action;
+	enum step_when when;
+};
+#define S(a) { a, WHEN_ALWAYS }
+#define PRELOAD_TAIL S(RA_COPY_PCK), S(RA_SET_ATTRS), S(RA_PRELOAD), \
+	{ RA_DELETE_PKG_FILE, WHEN_ALREADY_SET }, { RA_PRELOAD, WHEN_ALREADY_SET }, \
+	S(RA_REPUSH), S(RA_WAIT_INSTALLED)
+#define END S(RA_COUNT)
+/* preload-pck and clear-pkg-then-preload are the same steps: the deletion
+ * is a branch of the preload, not a plan chosen up front. */
+static const struct plan_step plan_preload[] = { PRELOAD_TAIL, END };
+static const struct plan_step plan_repush_preload[] = { S(RA_REPUSH), S(RA_WAIT_KNOWN),
+	PRELOAD_TAIL, END };
+static const struct plan_step plan_touch[] = { S(RA_TOUCH_SOURCE), S(RA_WAIT_REGENERATED),
+	S(RA_WAIT_INSTALLED), END };
+static const struct plan_step plan_rename[] = { S(RA_RENAME_PCK), S(RA_TOUCH_SOURCE),
+	S(RA_WAIT_REGENERATED), S(RA_WAIT_INSTALLED), END };
+static const struct plan_step plan_share[] = { S(RA_HAND_SHARE_ACL), S(RA_CHECK_SHARE_ACL),
+	S(RA_REPUSH), S(RA_WAIT_INSTALLED), END };
+static const struct plan_step plan_source[] = { S(RA_HAND_SOURCE_DIR), S(RA_CHECK_SOURCE_DIR),
+	S(RA_REPUSH), S(RA_WAIT_INSTALLED), END };
+static const struct plan_step plan_repush[] = { S(RA_REPUSH), S(RA_WAIT_INSTALLED), END };
+#undef S
+#undef END
 
 static const struct {
-	const enum repair_action *steps;
+	enum preload_answer answer;
+	const char *words;
+} whens[] = {
+#define X(e, a, w) [e] = { a, w },
+	STEP_WHEN_TABLE(X)
+#undef X
+};
+
+enum preload_answer repair_when_answer(enum step_when w) { return whens[w].answer; }
+const char *repair_when_words(enum step_when w) { return whens[w].words; }
+
+static const struct {
+	const struct plan_step *steps;
 	const char *about;
 } plans[PLAN_COUNT] = {
 	[PLAN_PRELOAD_PCK] = { plan_preload,
-	    "The field write-up's main fix, for a DP that never got the compressed "
-	    "package: copy the PCK from the primary, make it read-only, register it "
-	    "with PreloadPkgOnSite.exe and re-push to this DP only. No other DP is "
-	    "touched and the PCK crosses the WAN once." },
-	[PLAN_CLEAR_PKG_PRELOAD] = { plan_clear,
-	    "When PreloadPkgOnSite says the compressed package path is already set: "
-	    "the DP holds a stale distmgr.box\\<id>.PKG from a deployment that got "
-	    "further before it failed. Delete it, then preload as usual." },
+	    "The field write-up's main fix, for a child site whose server never got "
+	    "the compressed package: copy the PCK from the primary to that site "
+	    "server (for a plain DP of the child site, to its site server), make it "
+	    "read-only, register it with PreloadPkgOnSite.exe there and re-push to "
+	    "this DP only. Only if PreloadPkgOnSite answers that the path is already "
+	    "set in the database, the stale distmgr.box\\<id>.PKG is deleted and it "
+	    "is run again. No other DP is touched and the PCK crosses the WAN once. "
+	    "Not for a DP of the package's own site (no PCK there)." },
+	[PLAN_CLEAR_PKG_PRELOAD] = { plan_preload,
+	    "The same steps as preload-pck: preload first; only when PreloadPkgOnSite "
+	    "answers \"already set in the database\" (a stale distmgr.box\\<id>.PKG "
+	    "from a deployment that got further before it failed) delete that file "
+	    "and preload again. The file being there is not reason enough." },
 	[PLAN_REPUSH_WAIT_PRELOAD] = { plan_repush_preload,
 	    "When PreloadPkgOnSite cannot find the package in the database: the DP's "
 	    "site does not know the package yet. Re-push, wait a few minutes for the "
@@ -94,7 +127,8 @@ static const struct {
 	    "primary's PCK out of the way (kept, so it can be restored), then touch "
 	    "the source path. Redeploys to EVERY DP of the package." },
 	[PLAN_FIX_SHARE_PERMS] = { plan_share,
-	    "The DP's share permissions reach only the root of SMSPKGE$, so SMS "
+	    "The DP's share permissions reach only the root of its dist share "
+	    "(SMSPKG<x>$), so SMS "
 	    "cannot create nested package folders. Fix the permissions by hand, let "
 	    "dpdoctor check them, then re-push." },
 	[PLAN_FIX_SOURCE_PATH] = { plan_source,
@@ -134,7 +168,7 @@ size_t
 repair_plan_nsteps(enum repair_plan p)
 {
 	size_t n = 0;
-	while ((unsigned)p < PLAN_COUNT && plans[p].steps[n] != RA_COUNT)
+	while ((unsigned)p < PLAN_COUNT && plans[p].steps[n].action != RA_COUNT)
 		n++;
 	return n;
 }
@@ -179,7 +213,93 @@ pkg_for(struct repair_run *r, const char *id)
 	return NULL;
 }
 
-/* The package as the status query shows it, and how many DPs it is on. */
+/* Does the plan have a step of action a? */
+static bool
+plan_has(const struct repair_run *r, enum repair_action a)
+{
+	for (size_t i = 0; i < r->nsteps; i++)
+		if (r->steps[i] == a)
+			return true;
+	return false;
+}
+
+/* Plans whose steps act on SMS's own folders of the cell's SMS server
+ * (its PCK folder, its inboxes): they need that server's layout. */
+static bool
+plan_needs_sms(const struct repair_run *r)
+{
+	return plan_has(r, RA_COPY_PCK) || plan_has(r, RA_SET_ATTRS) ||
+	    plan_has(r, RA_PRELOAD) || plan_has(r, RA_DELETE_PKG_FILE);
+}
+
+/* The primary's PCK as the WMI host reaches it: StoredPkgPath is the
+ * primary's own path; another WMI host reads it through the admin share.
+ * Without StoredPkgPath, the primary's PCK folder from its layout.  NULL
+ * with *err when neither says. */
+static char *
+primary_pck(struct repair_run *r, const struct snapshot *s, const struct package *k,
+    char **err)
+{
+	const char *pri = r->env.primary, *host = r->env.t->host;
+	bool here = pri == NULL || host == NULL || strcasecmp(pri, host) == 0;
+	if (k->stored_path != NULL && *k->stored_path != '\0') {
+		char *p = here ? NULL : layout_unc(pri, k->stored_path, NULL);
+		return p != NULL ? p : xstrdup(k->stored_path);
+	}
+	struct site_env se = repair_site_env(r);
+	struct deadline dl = repair_deadline(r, 60000);
+	struct layout l = { 0 };
+	char *p = NULL;
+	if (layout_get(&se, s, pri, &dl, &l, err) == 0 && l.pck_dir != NULL) {
+		char *rel = xasprintf("%s.PCK", k->id);
+		p = here ? xasprintf("%s\\%s", l.pck_dir, rel) : layout_unc(pri, l.pck_dir, rel);
+		free(rel);
+	}
+	if (p == NULL && (err == NULL || *err == NULL))
+		err_set(err, "package %s has no StoredPkgPath and %s's PCK folder is not "
+		    "known: set pck_path in [server %s]", k->id, pri, pri);
+	layout_clear(&l);
+	return p;
+}
+
+/* Where cell c's files are, from the snapshot of its package: its kind,
+ * its SMS server and their layouts.  A layout that cannot be learned is
+ * kept as the cell's layout_err: the steps that need it fail before acting,
+ * naming the server and the setting. */
+static void
+place_cell(struct repair_run *r, const struct snapshot *s, long pi, struct rcell *c)
+{
+	long d = snapshot_find_dp(s, c->res.dp);
+	const char *srv = NULL;
+	c->kind = DPK_UNKNOWN;
+	if (pi >= 0 && d >= 0) {
+		c->kind = snapshot_dp_kind(s, (size_t)pi, (size_t)d);
+		snprintf(c->site, sizeof c->site, "%s", s->dps[d].site_code);
+		if (c->kind == DPK_CHILD_DP)
+			srv = snapshot_sms_server(s, (size_t)d);
+	}
+	/* A site server holds its own files; so does a DP of unknown kind,
+	 * taken to be one (as the evidence does). */
+	if (c->kind == DPK_OWN_SITE)
+		srv = r->env.primary;
+	c->sms_server = xstrdup(srv != NULL ? srv : c->res.dp);
+	struct site_env se = repair_site_env(r);
+	if (plan_needs_sms(r) && c->kind != DPK_OWN_SITE) {
+		struct deadline dl = repair_deadline(r, 60000);
+		if (layout_get(&se, s, c->sms_server, &dl, &c->sms, &c->layout_err) != 0)
+			c->sms = (struct layout){ 0 };
+	}
+	if (plan_has(r, RA_HAND_SHARE_ACL) || plan_has(r, RA_CHECK_SHARE_ACL)) {
+		struct deadline dl = repair_deadline(r, 60000);
+		char *e = NULL;
+		if (layout_get(&se, s, c->res.dp, &dl, &c->dpl, &e) != 0)
+			c->dpl = (struct layout){ 0 };
+		free(e);
+	}
+}
+
+/* The package as the status query shows it, how many DPs it is on, and
+ * where each of its cells' files are. */
 static int
 survey_package(struct repair_run *r, struct rpkg *p, char **err)
 {
@@ -196,8 +316,11 @@ survey_package(struct repair_run *r, struct rpkg *p, char **err)
 	}
 	const struct package *k = &s->pkgs[pi];
 	p->source_path = xstrdup(k->source_path ? k->source_path : "");
-	p->pck_path = k->stored_path && *k->stored_path ? xstrdup(k->stored_path) :
-	    xasprintf("%c:\\%s\\%s.PCK", sms_layout.drive, sms_layout.pkgdir, p->id);
+	p->pck_path = primary_pck(r, s, k, err);
+	if (p->pck_path == NULL) {
+		snapshot_free(s);
+		return -1;
+	}
 	p->source_version = k->source_version;
 	p->stored_version = k->stored_version;
 	/* Kept beside the original under a dated name, so it can be renamed back. */
@@ -207,17 +330,32 @@ survey_package(struct repair_run *r, struct rpkg *p, char **err)
 	    stamp + 5, stamp + 8, stamp + 11, stamp + 14, stamp + 17);
 	for (size_t d = 0; d < s->ndps; d++)
 		p->ndps += snapshot_cell(s, (size_t)pi, d) != NULL;
+	for (size_t i = 0; i < r->ncells; i++)
+		if (r->cells[i].pkg == p)
+			place_cell(r, s, pi, &r->cells[i]);
 	snapshot_free(s);
 	return 0;
 }
 
-static bool
-plan_has(const struct repair_run *r, enum repair_action a)
+/* The preload plans do not fit a DP of the package's own site: it gets the
+ * files from the source, uncompressed; there is no PCK there. */
+static int
+refuse_kind(const struct repair_run *r, char **err)
 {
-	for (size_t i = 0; i < r->nsteps; i++)
-		if (r->steps[i] == a)
-			return true;
-	return false;
+	if (!plan_has(r, RA_PRELOAD))
+		return 0;
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct rcell *c = &r->cells[i];
+		if (c->kind != DPK_OWN_SITE)
+			continue;
+		err_set(err, "plan %s does not fit %s for package %s: %s is a DP of the "
+		    "package's own site %s: it gets the files from the source, uncompressed; "
+		    "there is no PCK to preload there. Try repush, fix-source-path or "
+		    "fix-share-perms.", repair_plan_name(r->plan), c->res.dp, c->pkg->id,
+		    c->res.dp, *c->site ? c->site : r->env.site);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -236,7 +374,7 @@ survey(struct repair_run *r, char **err)
 		if (repair_fingerprint(r, first, k->pck_path, &k->pck, err) != 0)
 			return -1;
 	}
-	if (repair_read_states(r, false, err) != 0)
+	if (refuse_kind(r, err) != 0 || repair_read_states(r, false, err) != 0)
 		return -1;
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct rcell *c = &r->cells[i];
@@ -246,13 +384,11 @@ survey(struct repair_run *r, char **err)
 			    "(no status row)", c->res.dp, c->pkg->id);
 			return -1;
 		}
-		if (plan_has(r, RA_DELETE_PKG_FILE)) {
-			char *path = repair_dp_dmpkg(c);
-			int rc = repair_fingerprint(r, c, path, &c->dmpkg, err);
-			free(path);
-			if (rc != 0)
-				return -1;
-		}
+		char *path = plan_has(r, RA_DELETE_PKG_FILE) ? repair_dp_dmpkg(c) : NULL;
+		int rc = path != NULL ? repair_fingerprint(r, c, path, &c->dmpkg, err) : 0;
+		free(path);
+		if (rc != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -263,6 +399,7 @@ repair_same_unit(enum repair_unit u, const struct rcell *a, const struct rcell *
 	switch (u) {
 	case UNIT_PACKAGE: return a->pkg == b->pkg;
 	case UNIT_SERVER: return strcasecmp(a->res.dp, b->res.dp) == 0;
+	case UNIT_HOLDER: return a->pkg == b->pkg && strcasecmp(a->sms_server, b->sms_server) == 0;
 	case UNIT_ALL: return true;
 	default: return a == b;
 	}
@@ -303,7 +440,7 @@ no_script_reason(enum repair_action a)
 }
 
 /* A file change the SSH transport to host may make over SFTP instead of
- * the script: one on the host's own files, E:\... or \\HOST\E$\...
+ * the script: one on the host's own files, X:\... or \\HOST\X$\...
  * (backend/transport/ssh/sshfiles.c), when sftp is on for it. */
 static bool
 sftp_may_answer(const struct op *op, const char *host)
@@ -468,6 +605,13 @@ make_view(struct repair_run *r, size_t i)
 	v->scope = repair_expand(r, c0, a->scope);
 	v->verify = repair_expand(r, c0, a->verify);
 	v->on_failure = repair_expand(r, c0, a->on_failure);
+	v->when = repair_when_words(r->when[i]);
+	if (v->when != NULL) {
+		/* Said where every front end shows it: the step in short. */
+		char *c = xasprintf("%s: %s", v->when, v->command);
+		free(v->command);
+		v->command = c;
+	}
 	v->changes_site = repair_action_changes(v->action);
 	v->destructive = repair_action_destructive(v->action);
 	v->hand = a->hand;
@@ -545,8 +689,13 @@ repair_prepare(const struct repair_env *env, enum repair_plan plan,
 	if (r->env.minute_ms <= 0)
 		r->env.minute_ms = 60000;
 	r->plan = plan;
-	r->steps = plans[plan].steps;
 	r->nsteps = repair_plan_nsteps(plan);
+	r->steps = xcalloc(r->nsteps, sizeof *r->steps);
+	r->when = xcalloc(r->nsteps, sizeof *r->when);
+	for (size_t i = 0; i < r->nsteps; i++) {
+		r->steps[i] = plans[plan].steps[i].action;
+		r->when[i] = plans[plan].steps[i].when;
+	}
 	r->views = xcalloc(r->nsteps, sizeof *r->views);
 	if (add_cells(r, cells, ncells, err) != 0 || survey(r, err) != 0) {
 		repair_run_free(r);
@@ -576,7 +725,13 @@ repair_run_free(struct repair_run *r)
 		free(v->on_failure);
 	}
 	free(r->views);
+	free(r->steps);
+	free(r->when);
 	for (size_t i = 0; i < r->ncells; i++) {
+		free(r->cells[i].sms_server);
+		free(r->cells[i].layout_err);
+		layout_clear(&r->cells[i].sms);
+		layout_clear(&r->cells[i].dpl);
 		struct repair_cell_result *c = &r->cells[i].res;
 		for (size_t s = 0; s < r->nsteps; s++)
 			free(c->message[s]);
@@ -596,6 +751,21 @@ repair_run_free(struct repair_run *r)
 	free(r->caveats);
 	free(r->last_progress);
 	free(r);
+}
+
+bool
+repair_step_needed(const struct repair_run *r, size_t i)
+{
+	if (i >= r->nsteps)
+		return false;
+	/* Before the steps that give the answer have run, it may yet be. */
+	if (r->when[i] == WHEN_ALWAYS || r->next < i)
+		return true;
+	for (size_t k = 0; k < r->ncells; k++)
+		if (r->cells[k].res.active &&
+		    r->cells[k].answer == repair_when_answer(r->when[i]))
+			return true;
+	return false;
 }
 
 enum repair_plan repair_run_plan(const struct repair_run *r) { return r->plan; }

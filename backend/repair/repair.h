@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend/sms/layout.h"
 #include "backend/sms/plan.h"
 #include "backend/transport/transport.h"
 #include "backend/core/util.h"
@@ -68,6 +69,11 @@ struct repair_env {
 	const char *site;         /* site code */
 	const char *primary;      /* the site server */
 	const char *provider;     /* SMS provider for WMI; NULL = t's host */
+	/* Where SMS lives on each server (learned layouts, shared with the
+	 * detail pane; NULL: each run learns them again) and the [server]
+	 * settings that override them (sms_path, pck_path). */
+	struct layout_cache *layouts;
+	struct layout_overrides ov;
 	const char *journal;      /* journal path; NULL = do not journal */
 	bool dry_run;             /* run checks, change nothing */
 	bool stop_on_failure;     /* a batch stops at the first failed cell */
@@ -131,6 +137,9 @@ struct repair_step_view {
 	char *scope;              /* servers touched; bytes and links; caveats */
 	char *verify;             /* how success is verified */
 	char *on_failure;         /* what to do when it fails */
+	const char *when;         /* NULL: always runs; else the earlier answer it
+	                           * runs on ("only if PreloadPkgOnSite answers
+	                           * 'already set in the database'") */
 	bool changes_site;
 	bool destructive;
 	bool hand;                /* done by the administrator, not by dpdoctor */
@@ -213,6 +222,11 @@ enum repair_step_status {
  */
 enum repair_step_status repair_exec_step(struct repair_run *r, size_t i,
     enum repair_answer ans, bool confirm_changed, char **why);
+
+/* Does step i run for any active cell?  false for a branch no cell took
+ * (a step `when` an answer no cell got): the wizard need not ask; running
+ * it with any answer but abort journals it as not needed, with the reason. */
+bool repair_step_needed(const struct repair_run *r, size_t i);
 
 /* No step can run any more: the plan ended, was stopped, or every cell
  * dropped out (failed, declined, or installed already). */

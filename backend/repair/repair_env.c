@@ -85,29 +85,47 @@ step_param(struct step_ctx *x, const char *key, const char *value)
 	}
 }
 
-/* \\DP\E$\<dir>\<id>.<ext>: one of the package's files on the cell's DP. */
-static char *
-dp_file(const struct rcell *c, const char *dir, const char *ext)
+struct site_env
+repair_site_env(const struct repair_run *r)
 {
-	char *rel = xasprintf("%s\\%s.%s", dir, c->pkg->id, ext);
-	char *p = evidence_dp_path(c->res.dp, rel);
-	free(rel);
-	return p;
+	return (struct site_env){ r->env.t, r->env.site, r->env.primary, r->env.provider,
+	    r->env.layouts, r->env.ov };
 }
 
 char *
 repair_dp_pck(const struct rcell *c)
 {
-	return dp_file(c, sms_layout.pkgdir, "PCK");
+	if (c->sms.pck_dir == NULL)
+		return NULL;
+	char *rel = xasprintf("%s.PCK", c->pkg->id);
+	char *p = layout_unc(c->sms_server, c->sms.pck_dir, rel);
+	free(rel);
+	return p;
 }
 
 char *
 repair_dp_dmpkg(const struct rcell *c)
 {
-	char *dir = xasprintf("%s\\inboxes\\distmgr.box", sms_layout.install);
-	char *p = dp_file(c, dir, "PKG");
-	free(dir);
+	if (c->sms.sms_dir == NULL)
+		return NULL;
+	char *rel = xasprintf("inboxes\\distmgr.box\\%s.PKG", c->pkg->id);
+	char *p = layout_unc(c->sms_server, c->sms.sms_dir, rel);
+	free(rel);
 	return p;
+}
+
+char *
+repair_path_why(const struct rcell *c, bool pck)
+{
+	const char *dir = pck ? c->sms.pck_dir : c->sms.sms_dir;
+	const char *what = pck ? "PCK folder" : "SMS folder";
+	const char *key = pck ? "pck_path" : "sms_path";
+	if (dir != NULL)
+		return xasprintf("%s's %s %s is not a drive path (X:\\...): set %s in "
+		    "[server %s]", c->sms_server, what, dir, key, c->sms_server);
+	return xasprintf("%s's %s is not known (%s): set %s in [server %s]", c->sms_server,
+	    what, c->layout_err ? c->layout_err : c->sms.error ? c->sms.error :
+	    "nothing answered", key, c->sms_server);
 }
 
 int

@@ -54,7 +54,7 @@ journal_open(const struct repair_run *r, const struct rcell *c, size_t step,
 {
 	if (r->env.journal == NULL)
 		return 0;
-	struct journal_param params[8];
+	struct journal_param params[STEP_PARAMS_MAX];
 	struct journal_step s = jstep(r, c, step, x, params);
 	return journal_begin(r->env.journal, &s, id, err);
 }
@@ -65,7 +65,7 @@ journal_close(const struct repair_run *r, const struct rcell *c, size_t step,
 {
 	if (r->env.journal == NULL)
 		return 0;
-	struct journal_param params[8];
+	struct journal_param params[STEP_PARAMS_MAX];
 	struct journal_step s = jstep(r, c, step, x, params);
 	const struct buf *out = x->out.len ? &x->out : &x->msg;
 	return journal_end(r->env.journal, &s, id, journal_result_of(o), out->data,
@@ -79,13 +79,17 @@ set_unit(struct repair_run *r, size_t step, const struct rcell *c, enum repair_u
 {
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct rcell *k = &r->cells[i];
-		if (!repair_same_unit(u, k, c) || !k->res.active)
+		if (!repair_same_unit(u, k, c) || !k->res.active || k->res.step[step] != RO_PENDING)
 			continue;
 		k->res.step[step] = o;
 		free(k->res.message[step]);
 		k->res.message[step] = xstrdup(x->msg.data ? x->msg.data : "");
 		free(k->res.output);
 		k->res.output = x->out.len > 0 ? xstrdup(x->out.data) : NULL;
+		if (k != c) {      /* the unit's answer is every cell's */
+			k->answer = c->answer;
+			k->answer_step = c->answer_step;
+		}
 		if (o == RO_FAILED || o == RO_DECLINED || o == RO_REFUSED)
 			k->res.active = false;
 	}
@@ -121,6 +125,14 @@ run_unit(struct repair_run *r, size_t step, struct rcell *c, char **err)
 	buf_init(&x.out);
 	enum repair_outcome o = RO_OK;
 	int pre = a->pre ? a->pre(&x) : 0;
+	if (r->when[step] != WHEN_ALWAYS) {
+		/* A branch: the journal says which answer led here (after the
+		 * step's own parameters, which its functions read by index). */
+		char *why = xasprintf("step %zu: PreloadPkgOnSite answered 'already set in the "
+		    "database' on %s", c->answer_step + 1, c->sms_server);
+		step_param(&x, "branch", why);
+		free(why);
+	}
 	char id[JOURNAL_ID_MAX] = "";
 	if (journal_open(r, c, step, &x, id, err) != 0) {
 		ctx_free(&x);
@@ -164,7 +176,7 @@ record_answer(struct repair_run *r, size_t step, enum repair_outcome o, const ch
 {
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct rcell *c = &r->cells[i];
-		if (!c->res.active)
+		if (!c->res.active || c->res.step[step] != RO_PENDING)
 			continue;
 		struct step_ctx x = { .run = r, .cell = c, .step = step };
 		buf_init(&x.msg);
@@ -213,7 +225,8 @@ drop_installed(struct repair_run *r, size_t step, char **err)
 		return -1;
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct rcell *c = &r->cells[i];
-		if (!c->res.active || c->state_now != STATE_INSTALLED)
+		if (!c->res.active || c->res.step[step] != RO_PENDING ||
+		    c->state_now != STATE_INSTALLED)
 			continue;
 		c->res.step[step] = RO_NOT_NEEDED;
 		free(c->res.message[step]);
@@ -230,7 +243,7 @@ targets_changed(struct repair_run *r, size_t step, char **why)
 	enum repair_action act = r->steps[step];
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct rcell *c = &r->cells[i];
-		if (!c->res.active)
+		if (!c->res.active || c->res.step[step] != RO_PENDING)
 			continue;
 		struct fingerprint *was = act == RA_RENAME_PCK ? &c->pkg->pck : &c->dmpkg;
 		char *path = act == RA_RENAME_PCK ? xstrdup(c->pkg->pck_path) : repair_dp_dmpkg(c);
@@ -320,7 +333,8 @@ exec_yes(struct repair_run *r, size_t i, bool confirm_changed, char **why)
 		return exec_all(r, i, why);
 	for (size_t k = 0; k < r->ncells; k++) {
 		struct rcell *c = &r->cells[k];
-		if (!c->res.active || !repair_unit_first(r, a->unit, k))
+		if (!c->res.active || c->res.step[i] != RO_PENDING ||
+		    !repair_unit_first(r, a->unit, k))
 			continue;
 		if (repair_cancelled(r))
 			break;
@@ -328,6 +342,40 @@ exec_yes(struct repair_run *r, size_t i, bool confirm_changed, char **why)
 			return RS_ERROR;
 	}
 	return RS_DONE;
+}
+
+/* A branch step for the cells whose answer did not lead there: not needed,
+ * journalled with the reason, and the cell goes on with the plan. */
+static int
+skip_branch(struct repair_run *r, size_t step, char **err)
+{
+	if (r->when[step] == WHEN_ALWAYS)
+		return 0;
+	enum preload_answer want = repair_when_answer(r->when[step]);
+	for (size_t i = 0; i < r->ncells; i++) {
+		struct rcell *c = &r->cells[i];
+		if (!c->res.active || c->res.step[step] != RO_PENDING || c->answer == want)
+			continue;
+		struct step_ctx x = { .run = r, .cell = c, .step = step };
+		buf_init(&x.msg);
+		buf_init(&x.out);
+		buf_printf(&x.msg, "not needed: %s, and PreloadPkgOnSite did not answer that "
+		    "(%s)", repair_when_words(r->when[step]), c->answer == ANSWER_OK ?
+		    "it set the compressed package path" : "no such answer");
+		step_param(&x, "branch", "not taken");
+		char id[JOURNAL_ID_MAX] = "";
+		int rc = journal_open(r, c, step, &x, id, err);
+		if (rc == 0) {
+			c->res.step[step] = RO_NOT_NEEDED;
+			free(c->res.message[step]);
+			c->res.message[step] = xstrdup(x.msg.data);
+			rc = journal_close(r, c, step, &x, id, RO_NOT_NEEDED, err);
+		}
+		ctx_free(&x);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
 }
 
 enum repair_step_status
@@ -340,6 +388,12 @@ repair_exec_step(struct repair_run *r, size_t i, enum repair_answer ans,
 		return RS_ERROR;
 	}
 	mark_dropped(r, i);
+	/* A branch no cell took is not needed whatever the answer (but abort). */
+	bool taken = repair_step_needed(r, i);
+	if (ans != RA_ABORT && skip_branch(r, i, why) != 0)
+		return RS_ERROR;
+	if (!taken && ans != RA_ABORT)
+		ans = RA_SKIP;
 	enum repair_step_status st = RS_DONE;
 	switch (ans) {
 	case RA_YES:

@@ -11,6 +11,7 @@
 #define DPD_REPAIR_INT_H
 
 #include "backend/repair/repair.h"
+#include "backend/core/model.h"
 #include "backend/ops/ops.h"
 #include "backend/core/util.h"
 
@@ -27,7 +28,9 @@ struct fingerprint {
 struct rpkg {
 	char id[9];
 	char *source_path;
-	char *pck_path;            /* the primary's PCK, as the site server names it */
+	char *pck_path;            /* the primary's PCK, as the WMI host reaches it (the
+	                            * primary's own path, or \\PRIMARY\X$\... when the
+	                            * WMI host is another machine) */
 	uint32_t source_version;
 	uint32_t stored_version;
 	uint32_t stored_before;    /* StoredPkgVersion when a wait for regeneration began */
@@ -36,9 +39,41 @@ struct rpkg {
 	char *renamed_to;          /* what RA_RENAME_PCK renames the PCK to */
 };
 
+/* What PreloadPkgOnSite last answered for a cell: a later step may run
+ * only on one answer (the seed: delete the stale PKG only when it says
+ * "already set in the database"). */
+enum preload_answer { ANSWER_NONE, ANSWER_OK, ANSWER_ALREADY_SET, ANSWER_OTHER };
+
+/* When a plan's step runs. X(ENUM, the answer it needs, words for the page) */
+#define STEP_WHEN_TABLE(X) \
+	X(WHEN_ALWAYS, ANSWER_NONE, NULL) \
+	X(WHEN_ALREADY_SET, ANSWER_ALREADY_SET, \
+	  "only if PreloadPkgOnSite answers 'already set in the database'")
+
+enum step_when {
+#define X(e, a, w) e,
+	STEP_WHEN_TABLE(X)
+#undef X
+};
+/* repair.c: the answer step_when w needs, and its words (NULL for always). */
+enum preload_answer repair_when_answer(enum step_when w);
+const char *repair_when_words(enum step_when w);
+
 struct rcell {
 	struct repair_cell_result res;   /* what the caller sees */
 	struct rpkg *pkg;
+	/* Where the cell's files are: the DP's kind for the package, the
+	 * server holding its PCK, inboxes and log (the DP itself, or its child
+	 * site's server for a plain DP of a child site) with that server's
+	 * layout, and the DP's own layout (its share). */
+	enum dp_kind kind;
+	char site[4];                    /* the DP's site code ("" unknown) */
+	char *sms_server;
+	struct layout sms;
+	struct layout dpl;
+	char *layout_err;                /* why sms's folders are not known, or NULL */
+	enum preload_answer answer;      /* PreloadPkgOnSite's last answer */
+	size_t answer_step;              /* the step that got it (0-based) */
 	struct fingerprint dmpkg;        /* distmgr.box\<id>.PKG when the plan was made */
 	int state_now;                   /* from the last status read; -2 gone */
 };
@@ -46,7 +81,8 @@ struct rcell {
 struct repair_run {
 	struct repair_env env;
 	enum repair_plan plan;
-	const enum repair_action *steps;
+	enum repair_action *steps;
+	enum step_when *when;            /* per step */
 	struct repair_step_view *views;
 	size_t nsteps;
 	struct rpkg *pkgs;
@@ -62,7 +98,9 @@ struct repair_run {
 /* What an action works on: once per cell, once per package (touching a
  * source path once covers every DP), once per DP server, or all cells at
  * once (waits poll one status query for everyone). */
-enum repair_unit { UNIT_CELL, UNIT_PACKAGE, UNIT_SERVER, UNIT_ALL };
+enum repair_unit { UNIT_CELL, UNIT_PACKAGE, UNIT_SERVER, UNIT_HOLDER, UNIT_ALL };
+/* UNIT_HOLDER: once per package and SMS server -- the PCK copied to, and
+ * preloaded on, a child site's server once for all its DPs. */
 
 /* The state of one unit's execution, for pre/act/verify. */
 struct step_ctx {
@@ -71,8 +109,9 @@ struct step_ctx {
 	size_t step;                     /* index in the plan */
 	struct buf msg;                  /* what happened, one line */
 	struct buf out;                  /* output worth keeping (preload lines) */
-	const char *param_keys[6];       /* for the journal */
-	char *param_values[6];
+#define STEP_PARAMS_MAX 10
+	const char *param_keys[STEP_PARAMS_MAX];   /* for the journal */
+	char *param_values[STEP_PARAMS_MAX];
 	size_t nparams;
 	bool refused;                    /* read-only mode refused an op */
 };
@@ -141,9 +180,16 @@ void repair_progress(struct repair_run *r, const char *fmt, ...)
 bool repair_sleep(const struct repair_run *r, int ms);
 bool repair_cancelled(const struct repair_run *r);
 void step_param(struct step_ctx *x, const char *key, const char *value);
-/* Paths, malloc'd. */
+/* Paths on the cell's SMS server (its PCK folder, its distmgr.box), as the
+ * WMI host reaches them (\\SERVER\D$\...), from its layout; malloc'd,
+ * NULL when the layout does not say (c->layout_err, or repair_path_why). */
 char *repair_dp_pck(const struct rcell *c);
 char *repair_dp_dmpkg(const struct rcell *c);
+/* Why repair_dp_pck (pck true) or repair_dp_dmpkg gave NULL, naming the
+ * server and the setting that would tell it.  Malloc'd. */
+char *repair_path_why(const struct rcell *c, bool pck);
+/* The site_env the run's evidence calls and layout look-ups take. */
+struct site_env repair_site_env(const struct repair_run *r);
 /* Read a file's fingerprint through pathinfo. 0 or -1 with *err. */
 int repair_fingerprint(const struct repair_run *r, const struct rcell *c,
     const char *path, struct fingerprint *fp, char **err);

@@ -12,6 +12,7 @@
 #include "autoconf.h"
 #include "backend/repair/repair_int.h"
 #include "backend/sms/evidence.h"
+#include "backend/sms/layout.h"
 #include "backend/core/model.h"
 #include "backend/ops/ops.h"
 #include "backend/transport/route.h"
@@ -42,12 +43,12 @@ source_server(const char *src)
 	return xstrndup(src + 2, strcspn(src + 2, "\\"));
 }
 
-/* The configured PreloadPkgOnSite.exe on a DP, or NULL. */
+/* The configured PreloadPkgOnSite.exe on a server, or NULL. */
 static const char *
-preload_exe(const struct repair_run *r, const char *dp)
+preload_exe(const struct repair_run *r, const char *server)
 {
 	const struct repair_env *e = &r->env;
-	const char *exe = e->preload_exe ? e->preload_exe(e->servers_ctx, dp) : NULL;
+	const char *exe = e->preload_exe ? e->preload_exe(e->servers_ctx, server) : NULL;
 	return exe != NULL && *exe != '\0' ? exe : NULL;
 }
 
@@ -55,48 +56,135 @@ preload_exe(const struct repair_run *r, const char *dp)
 static char *
 preload_which(const struct repair_run *r, const struct rcell *c)
 {
-	const char *exe = preload_exe(r, c->res.dp);
+	const char *exe = preload_exe(r, c->sms_server);
 	if (exe != NULL)
 		return xasprintf("from preload_exe = %s", exe);
 	return xstrdup("looked for in the SMS install folder's bin\\i386, then the SMS 2003 "
 	    "Toolkit 2 and ConfigMgr 2007 Toolkit V2 folders");
 }
 
+/* How long PreloadPkgOnSite may run when started with WMI (the op's wait),
+ * and the call's deadline around it (the read-back and removal after). */
+#define PRELOAD_WAIT_S 300
+#define PRELOAD_CALL_MS ((PRELOAD_WAIT_S + 120) * 1000)
+
+/* The SMS server's own transport when the route sends the preload op for
+ * c there (it then runs the tool itself, via=local), else NULL (the WMI
+ * host starts it on the server with Win32_Process.Create, via=wmi). */
+static const struct transport *
+preload_local(const struct repair_run *r, const struct rcell *c)
+{
+	struct op op = { .kind = OP_PRELOAD };
+	op_set(&op, "server", c->sms_server);
+	op_set(&op, "package", c->pkg->id);
+	op_set(&op, "via", "local");
+	const struct transport *t = route_pick(r->env.t, &op);
+	return t != NULL && t->host != NULL && strcasecmp(t->host, c->sms_server) == 0 ?
+	    t : NULL;
+}
+
+/* The way PreloadPkgOnSite runs, in words for the step page. */
+static char *
+preload_way(const struct repair_run *r, const struct rcell *c)
+{
+	const struct transport *own = preload_local(r, c);
+	if (own != NULL)
+		return xasprintf("runs on %s over its own %s session", c->sms_server,
+		    own->ops->name);
+	if (c->sms.sms_dir == NULL) {
+		char *why = repair_path_why(c, false);
+		char *s = xasprintf("to be started on %s with WMI (Win32_Process.Create) from "
+		    "%s, but it cannot be: %s", c->sms_server, r->env.t->host, why);
+		free(why);
+		return s;
+	}
+	return xasprintf("started on %s with WMI (Win32_Process.Create) from %s; output read "
+	    "back from %s\\dpdoctor-preload-%s.out and removed; waits at most %d s",
+	    c->sms_server, r->env.t->host, c->sms.sms_dir, c->pkg->id, PRELOAD_WAIT_S);
+}
+
+/* Where the cell's PCK lives, in words: the DP itself, or its child site's
+ * server, which holds the PCK for its DPs. */
+static char *
+holder_words(const struct rcell *c)
+{
+	if (c->kind == DPK_CHILD_DP)
+		return xasprintf("%s's site server %s (it holds the PCK for its DPs; %s "
+		    "gets the files from it)", *c->site ? c->site : "the child site",
+		    c->sms_server, c->res.dp);
+	return xstrdup(c->sms_server);
+}
+
+/* The target PCK's folder through the admin share, for the copy's words. */
+static char *
+target_folder(const struct rcell *c)
+{
+	char *f = c->sms.pck_dir ? layout_unc(c->sms_server, c->sms.pck_dir, NULL) : NULL;
+	return f != NULL ? f : xasprintf("%s's PCK folder", c->sms_server);
+}
+
 /* How the PCK copy will go and what crosses which link, in words: the
  * route knows whether the WMI host copies it or it is streamed through
- * this machine (a DP with a transport of its own that the WMI host cannot
- * reach: a key-based Windows OpenSSH log-in has no network credentials). */
+ * this machine (a server with a transport of its own that the WMI host
+ * cannot reach: a key-based Windows OpenSSH log-in has no network
+ * credentials).  The target is the cell's SMS server: the DP itself, or
+ * for a plain DP of a child site that site's server. */
 static char *
 copy_way(const struct repair_run *r, const struct rcell *c, const char *size)
 {
-	char *dst = repair_dp_pck(c), *s = NULL;
+	char *dst = repair_dp_pck(c), *s = NULL, *folder = target_folder(c);
 	struct op op = { .kind = OP_COPYFILE };
 	op_set(&op, "src", c->pkg->pck_path);
-	op_set(&op, "dst", dst);
-	const char *via = NULL, *pri = r->env.primary, *dp = c->res.dp;
+	op_set(&op, "dst", dst ? dst : folder);
+	const char *via = NULL, *pri = r->env.primary, *to = c->sms_server;
 	switch (route_copy_way(r->env.t, &op, &via)) {
 	case ROUTE_COPY_SERVER:
 		s = xasprintf("%s only: %s copies it itself (a copy on the server); no bytes cross "
-		    "a link", dp, dp);
+		    "a link", to, to);
 		break;
 	case ROUTE_COPY_HOST_OR_STREAM:
 		s = xasprintf("%s only: %s over the %s -> %s link, copied by %s; if %s cannot reach "
-		    "\\\\%s\\%c$ (a key-based OpenSSH log-in has no network credentials), it is "
+		    "%s (a key-based OpenSSH log-in has no network credentials), it is "
 		    "streamed through this machine instead: %s from %s to here, then %s from here "
-		    "to %s over %s", dp, size, pri, dp, pri, pri, dp, sms_layout.drive, size, pri,
-		    size, dp, via);
+		    "to %s over %s", to, size, pri, to, pri, pri, folder, size, pri,
+		    size, to, via);
 		break;
 	case ROUTE_COPY_STREAM:
-		s = xasprintf("%s only: streamed through this machine (%s cannot reach \\\\%s\\%c$): "
-		    "%s from %s to here, then %s from here to %s over %s", dp, pri, dp,
-		    sms_layout.drive, size, pri, size, dp, via);
+		s = xasprintf("%s only: streamed through this machine (%s cannot reach %s): "
+		    "%s from %s to here, then %s from here to %s over %s", to, pri, folder,
+		    size, pri, size, to, via);
 		break;
 	default:
-		s = xasprintf("%s only: %s over the %s -> %s link", dp, size, pri, dp);
+		s = xasprintf("%s only: %s over the %s -> %s link", to, size, pri, to);
 		break;
 	}
 	free(dst);
+	free(folder);
 	return s;
+}
+
+/* A path on the cell's SMS server, or why it is not known. */
+static char *
+path_or_why(const struct rcell *c, bool pck)
+{
+	char *p = pck ? repair_dp_pck(c) : repair_dp_dmpkg(c);
+	if (p != NULL)
+		return p;
+	char *why = repair_path_why(c, pck);
+	p = xasprintf("(not known: %s)", why);
+	free(why);
+	return p;
+}
+
+/* The DP's dist share as the DP names it, or words when not learned. */
+static char *
+share_words(const struct rcell *c, bool name)
+{
+	const char *v = name ? c->dpl.share : c->dpl.share_dir;
+	if (v != NULL)
+		return xstrdup(v);
+	return xasprintf(name ? "SMSPKG<x>$ (not learned: %s)" : "the dist share's folder "
+	    "(not learned: %s)", c->dpl.error ? c->dpl.error : "no layout of the DP");
 }
 
 static char *
@@ -106,21 +194,25 @@ fill(const struct repair_run *r, const struct rcell *c, const char *key)
 	char size[16];
 	if (strcmp(key, "ID") == 0) return xstrdup(p->id);
 	if (strcmp(key, "DP") == 0) return xstrdup(c->res.dp);
+	if (strcmp(key, "HOLDER") == 0) return xstrdup(c->sms_server);
+	if (strcmp(key, "HOLDERWHO") == 0) return holder_words(c);
 	if (strcmp(key, "PRI") == 0) return xstrdup(r->env.primary);
 	if (strcmp(key, "PROV") == 0)
 		return xstrdup(r->env.provider ? r->env.provider : r->env.t->host);
 	if (strcmp(key, "SITE") == 0) return xstrdup(r->env.site);
 	if (strcmp(key, "PCK") == 0) return xstrdup(p->pck_path);
-	if (strcmp(key, "DPPCK") == 0) return repair_dp_pck(c);
-	if (strcmp(key, "DMPKG") == 0) return repair_dp_dmpkg(c);
+	if (strcmp(key, "DPPCK") == 0) return path_or_why(c, true);
+	if (strcmp(key, "DMPKG") == 0) return path_or_why(c, false);
+	if (strcmp(key, "PCKDIR") == 0) return target_folder(c);
 	if (strcmp(key, "SRC") == 0) return xstrdup(p->source_path);
 	if (strcmp(key, "SRCSRV") == 0) return source_server(p->source_path);
 	if (strcmp(key, "RENAMED") == 0) return xstrdup(p->renamed_to);
 	if (strcmp(key, "NDPS") == 0) return xasprintf("%zu", p->ndps);
 	if (strcmp(key, "STORED") == 0) return xasprintf("%u", p->stored_version);
 	if (strcmp(key, "PRELOAD") == 0) return preload_which(r, c);
-	if (strcmp(key, "SHARE") == 0)
-		return xasprintf("%c:\\%s", sms_layout.drive, sms_layout.share);
+	if (strcmp(key, "PRELOADWAY") == 0) return preload_way(r, c);
+	if (strcmp(key, "SHARE") == 0) return share_words(c, false);
+	if (strcmp(key, "SHARENAME") == 0) return share_words(c, true);
 	if (strcmp(key, "SIZE") == 0 || strcmp(key, "TOTAL") == 0) {
 		uint64_t n = p->pck.size * (key[0] == 'T' ? p->ndps : 1);
 		if (!p->pck.present)
@@ -171,32 +263,52 @@ keep(struct step_op *o, char *s)
 	return s;
 }
 
+/* Set a path argument the op owns; a path that is not known (NULL) is left
+ * out, and the op's check refuses it as missing. */
+static void
+set_own(struct step_op *o, const char *key, char *path)
+{
+	if (path != NULL)
+		op_set(&o->op, key, keep(o, path));
+}
+
 static void
 copy_op(const struct repair_run *r, const struct rcell *c, size_t n, struct step_op *o)
 {
 	(void)r; (void)n;
 	op_set(&o->op, "src", c->pkg->pck_path);
-	op_set(&o->op, "dst", keep(o, repair_dp_pck(c)));
+	set_own(o, "dst", repair_dp_pck(c));
 }
 
 static void
 attrs_op(const struct repair_run *r, const struct rcell *c, size_t n, struct step_op *o)
 {
 	(void)r; (void)n;
-	op_set(&o->op, "path", keep(o, repair_dp_pck(c)));
+	set_own(o, "path", repair_dp_pck(c));
 	op_set(&o->op, "readonly", "set");
 	op_set(&o->op, "archive", "clear");
 }
 
+/* PreloadPkgOnSite on the cell's SMS server: run there by its own
+ * transport (via=local), or started there with WMI from the WMI host
+ * (via=wmi), output in its SMS folder, bounded by the step's wait. */
 static void
 preload_op(const struct repair_run *r, const struct rcell *c, size_t n, struct step_op *o)
 {
 	(void)n;
-	op_set(&o->op, "server", c->res.dp);
+	op_set(&o->op, "server", c->sms_server);
 	op_set(&o->op, "package", c->pkg->id);
-	const char *exe = preload_exe(r, c->res.dp);
+	const char *exe = preload_exe(r, c->sms_server);
 	if (exe != NULL)
 		op_set(&o->op, "exe", exe);
+	if (preload_local(r, c) != NULL) {
+		op_set(&o->op, "via", "local");
+		return;
+	}
+	op_set(&o->op, "via", "wmi");
+	if (c->sms.sms_dir != NULL)
+		op_set(&o->op, "smsdir", c->sms.sms_dir);
+	op_set(&o->op, "wait", keep(o, xasprintf("%d", PRELOAD_WAIT_S)));
 }
 
 static void
@@ -214,7 +326,7 @@ static void
 delete_op(const struct repair_run *r, const struct rcell *c, size_t n, struct step_op *o)
 {
 	(void)r; (void)n;
-	op_set(&o->op, "path", keep(o, repair_dp_dmpkg(c)));
+	set_own(o, "path", repair_dp_dmpkg(c));
 }
 
 static void
@@ -380,6 +492,17 @@ done(struct step_ctx *x, int rc, const char *fmt, ...)
 }
 #define fail(x, ...) done((x), -1, __VA_ARGS__)
 
+/* A step that needs a folder of the cell's SMS server that its layout
+ * does not give fails before acting, naming the server and the setting. */
+static int
+path_unknown(struct step_ctx *x, bool pck)
+{
+	char *why = repair_path_why(x->cell, pck);
+	int rc = fail(x, "%s", why);
+	free(why);
+	return rc;
+}
+
 /* ---- copy the PCK, attributes ---------------------------------------------- */
 
 static int
@@ -390,6 +513,8 @@ copy_pre(struct step_ctx *x)
 	step_param(x, "src", p->pck_path);
 	step_param(x, "dst", dst);
 	free(dst);
+	if (dst == NULL)
+		return path_unknown(x, true);
 	if (fingerprint_or_fail(x, p->pck_path, &p->pck) != 0)
 		return -1;
 	if (!p->pck.present)
@@ -408,9 +533,9 @@ copy_act(struct step_ctx *x)
 	int rc = pk[0].value && strcmp(pk[0].value, "identical") == 0 ? 1 : 0;
 	if (rc)
 		done(x, 0, "an identical copy is already on %s (%s): not copied again",
-		    x->cell->res.dp, copy_judgement(pk[1].value));
+		    x->cell->sms_server, copy_judgement(pk[1].value));
 	else
-		done(x, 0, "copied to %s", x->cell->res.dp);
+		done(x, 0, "copied to %s", x->cell->sms_server);
 	free(pk[0].value);
 	free(pk[1].value);
 	return rc;
@@ -440,6 +565,8 @@ attrs_pre(struct step_ctx *x)
 	char *path = repair_dp_pck(x->cell);
 	step_param(x, "path", path);
 	free(path);
+	if (path == NULL)
+		return path_unknown(x, true);
 	struct fingerprint fp;
 	if (fingerprint_or_fail(x, x->param_values[0], &fp) != 0)
 		return -1;
@@ -467,22 +594,28 @@ attrs_act(struct step_ctx *x)
 
 /* ---- PreloadPkgOnSite -------------------------------------------------------- */
 
-/* What PreloadPkgOnSite's failures mean, in the field write-up's words. */
+/* What PreloadPkgOnSite's answers mean, in the field write-up's words, and
+ * the answer a later step may branch on. */
 static const struct {
 	const char *says;
+	enum preload_answer answer;
 	const char *advice;
 } preload_advice[] = {
-	{ "is already set in the database",
-	  "a stale distmgr.box\\<id>.PKG blocks it: use plan clear-pkg-then-preload" },
-	{ "Failed to get the specified package",
+	{ "is already set in the database", ANSWER_ALREADY_SET,
+	  "a stale distmgr.box\\<id>.PKG on the site server blocks it: delete it, then "
+	  "preload again (the branch of plan preload-pck)" },
+	{ "Failed to get the specified package", ANSWER_OTHER,
 	  "the DP's site does not know the package yet: use plan repush-wait-preload" },
-	{ "Failed to find the compressed package",
-	  "the PCK is not in the DP's SMSPKG folder: copy it first (step 1 of preload-pck)" },
+	{ "Failed to find the compressed package", ANSWER_OTHER,
+	  "the PCK is not in the site server's SMSPKG folder: copy it first (step 1 of "
+	  "preload-pck)" },
 };
 
 struct preload_out {
 	struct buf *out;
 	char *code;
+	char *via;
+	char *detail;
 };
 
 static int
@@ -496,18 +629,34 @@ preload_record(const struct proto_record *rec, void *arg, char **err)
 	const char *code = strcmp(rec->type, "X") == 0 ? proto_get(rec, "ExitCode") : NULL;
 	if (code != NULL && p->code == NULL)
 		p->code = xstrdup(code);
+	if (strcmp(rec->type, "H") == 0 && p->via == NULL) {
+		const char *via = proto_get(rec, "Via"), *d = proto_get(rec, "Detail");
+		p->via = xstrdup(via ? via : "?");
+		p->detail = xstrdup(d ? d : "");
+	}
 	return 0;
 }
 
 static int
 preload_pre(struct step_ctx *x)
 {
-	step_param(x, "server", x->cell->res.dp);
-	step_param(x, "package", x->cell->pkg->id);
-	const char *exe = preload_exe(x->run, x->cell->res.dp);
-	if (exe != NULL)
-		step_param(x, "exe", exe);
-	char *path = repair_dp_pck(x->cell);
+	const struct rcell *c = x->cell;
+	struct step_op so;
+	repair_step_op(x->run, c, RA_PRELOAD, 0, &so);
+	for (size_t i = 0; i < so.op.nargs; i++)
+		step_param(x, so.op.args[i].key, so.op.args[i].value);
+	bool wmi = strcmp(op_arg(&so.op, "via"), "wmi") == 0;
+	step_op_free(&so);
+	if (wmi && c->sms.sms_dir == NULL) {
+		char *why = repair_path_why(c, false);
+		int rc = fail(x, "cannot start PreloadPkgOnSite on %s with WMI: its output goes "
+		    "to its SMS folder, and %s", c->sms_server, why);
+		free(why);
+		return rc;
+	}
+	char *path = repair_dp_pck(c);
+	if (path == NULL)
+		return path_unknown(x, true);
 	struct fingerprint fp;
 	int rc = fingerprint_or_fail(x, path, &fp);
 	if (rc == 0 && !fp.present)
@@ -518,31 +667,81 @@ preload_pre(struct step_ctx *x)
 	return rc;
 }
 
+/* Does a later step of the run branch on answer a (so that answering it
+ * is not the end of the cell's plan)? */
+static bool
+branch_follows(const struct repair_run *r, size_t step, enum preload_answer a)
+{
+	for (size_t i = step + 1; i < r->nsteps; i++)
+		if (r->when[i] != WHEN_ALWAYS && repair_when_answer(r->when[i]) == a)
+			return true;
+	return false;
+}
+
+/* The answer in the output, and the advice for it (NULL: none known). */
+static enum preload_answer
+preload_answer_of(const char *text, bool good, const char **advice)
+{
+	*advice = NULL;
+	if (good)
+		return ANSWER_OK;
+	for (size_t i = 0; i < sizeof preload_advice / sizeof preload_advice[0]; i++)
+		if (strstr(text, preload_advice[i].says)) {
+			*advice = preload_advice[i].advice;
+			return preload_advice[i].answer;
+		}
+	return ANSWER_OTHER;
+}
+
 static int
 preload_act(struct step_ctx *x)
 {
-	struct preload_out po = { &x->out, NULL };
-	if (call_step(x, 0, preload_record, &po, OP_TIMEOUT_MS) != 0) {
-		free(po.code);
-		return -1;
+	struct buf out;
+	buf_init(&out);
+	struct preload_out po = { &out, NULL, NULL, NULL };
+	int rc = call_step(x, 0, preload_record, &po, PRELOAD_CALL_MS);
+	/* How it ran (the H row): in the journal's parameters and the output. */
+	if (po.via != NULL) {
+		buf_printf(&x->out, "ran via %s: %s\n", po.via, po.detail);
+		step_param(x, "ran_via", po.via);
+		step_param(x, "ran_detail", po.detail);
 	}
-	const char *text = x->out.data ? x->out.data : "";
-	bool good = po.code && strcmp(po.code, "0") == 0 &&
+	if (out.len)
+		buf_adds(&x->out, out.data);
+	buf_free(&out);
+	const char *text = x->out.data ? x->out.data : "", *advice = NULL;
+	bool good = rc == 0 && po.code && strcmp(po.code, "0") == 0 &&
 	    strstr(text, "Successfully set the Compressed Package Path") &&
 	    strstr(text, "Successfully forwarded the information up the hierarchy");
-	buf_reset(&x->msg);
-	if (good) {
-		buf_printf(&x->msg, "PreloadPkgOnSite set the compressed package path on %s",
-		    x->cell->res.dp);
+	struct rcell *c = x->cell;
+	c->answer = rc == 0 ? preload_answer_of(text, good, &advice) : ANSWER_OTHER;
+	c->answer_step = x->step;
+	char *how = po.via ? xasprintf(" (via %s: %s)", po.via, po.detail) : xstrdup("");
+	if (rc != 0) {
+		/* call() said why */
+	} else if (good) {
+		done(x, 0, "PreloadPkgOnSite set the compressed package path on %s%s",
+		    c->sms_server, how);
+	} else if (c->answer == ANSWER_ALREADY_SET && branch_follows(x->run, x->step,
+	    ANSWER_ALREADY_SET)) {
+		/* The seed's branch: not the end of this cell's plan. */
+		done(x, 0, "PreloadPkgOnSite answered 'already set in the database' on %s%s: "
+		    "the next steps delete the stale distmgr.box PKG and preload again",
+		    c->sms_server, how);
+		rc = 0;
 	} else {
-		buf_printf(&x->msg, "PreloadPkgOnSite failed (exit code %s)",
-		    po.code ? po.code : "unknown");
-		for (size_t i = 0; i < sizeof preload_advice / sizeof preload_advice[0]; i++)
-			if (strstr(text, preload_advice[i].says))
-				buf_printf(&x->msg, ": %s", preload_advice[i].advice);
+		buf_reset(&x->msg);
+		buf_printf(&x->msg, "PreloadPkgOnSite failed on %s (exit code %s)%s",
+		    c->sms_server, po.code ? po.code : "unknown", how);
+		if (advice != NULL)
+			buf_printf(&x->msg, ": %s", advice);
+		rc = -1;
 	}
+	free(how);
 	free(po.code);
-	return good ? 0 : -1;
+	free(po.via);
+	free(po.detail);
+	return good || rc == 0 ? 0 : -1;
 }
 
 /* ---- re-push, delete, rename, touch ---------------------------------------- */
@@ -574,6 +773,8 @@ delete_pre(struct step_ctx *x)
 	char *path = repair_dp_dmpkg(x->cell);
 	step_param(x, "path", path);
 	free(path);
+	if (path == NULL)
+		return path_unknown(x, false);
 	struct fingerprint fp;
 	if (fingerprint_or_fail(x, x->param_values[0], &fp) != 0)
 		return -1;
@@ -703,6 +904,9 @@ check_share(struct step_ctx *x)
 	struct evidence e;
 	evidence_init(&e, x->cell->pkg->id, x->cell->res.dp, x->run->env.primary,
 	    x->run->env.site);
+	/* The share the DP's layout names (SMSPKG<x>$: the drive varies). */
+	if (x->cell->dpl.share != NULL)
+		e.dp_share = xstrdup(x->cell->dpl.share);
 	struct deadline dl = repair_deadline(x->run, OP_TIMEOUT_MS);
 	char *err = NULL;
 	int rc = evidence_share_acl(x->run->env.t, &e, &dl, &err);
@@ -866,34 +1070,36 @@ wait_installed(struct repair_run *r, size_t step)
 /* ---- the table ---------------------------------------------------------------- */
 
 const struct action_def repair_actions[RA_COUNT] = {
-	[RA_COPY_PCK] = { "Copy the PCK from the primary to the DP", UNIT_CELL, false,
-	    "{DP} (reads {PRI})",
+	[RA_COPY_PCK] = { "Copy the PCK from the primary to the site server", UNIT_HOLDER, false,
+	    "{HOLDERWHO} (reads {PRI})",
 	    "copy {PCK} on {PRI} to {DPPCK} (skipped when an identical copy is there)",
 	    "creates or replaces {DPPCK}",
 	    "the primary's PCK exists; the cell is still not installed",
 	    "{COPYWAY}",
-	    "the DP's copy exists and has the primary's size",
-	    "check that \\\\{DP}\\E$ is reachable from {PRI} and has room for {SIZE}; "
+	    "the copy on {HOLDER} exists and has the primary's size",
+	    "check that {PCKDIR} is reachable from {PRI} and has room for {SIZE}; "
 	    "the file can also be copied by hand. Nothing else was changed.",
 	    copy_pre, copy_act, copy_check, NULL, copy_bytes },
-	[RA_SET_ATTRS] = { "Make the DP's PCK read-only, clear archive", UNIT_CELL, false,
-	    "{DP}", "set read-only and clear archive on {DPPCK} (what attrib +R -A does)",
+	[RA_SET_ATTRS] = { "Make the PCK read-only, clear archive", UNIT_HOLDER, false,
+	    "{HOLDERWHO}", "set read-only and clear archive on {DPPCK} (what attrib +R -A does)",
 	    "the file's attributes: read-only set, archive cleared, like SMS's own PCKs",
-	    "the DP's PCK exists", "{DP} only; no bytes sent",
+	    "the PCK exists on {HOLDER}", "{HOLDER} only; no bytes sent",
 	    "read-only is set and archive is clear",
 	    "set them by hand in the file's properties, then run the plan again",
 	    attrs_pre, attrs_act, NULL, NULL, NULL },
-	[RA_PRELOAD] = { "Run PreloadPkgOnSite.exe on the DP", UNIT_CELL, false,
-	    "{DP}", "run PreloadPkgOnSite.exe {ID} on {DP} ({PRELOAD})",
-	    "the DP's site records the compressed package path of {ID}; SMS unpacks the "
-	    "PCK onto the DP and forwards the package status up the hierarchy",
-	    "the DP's PCK exists and is read-only", "{DP} only; no bytes sent",
+	[RA_PRELOAD] = { "Run PreloadPkgOnSite.exe on the site server", UNIT_HOLDER, false,
+	    "{HOLDERWHO}", "run PreloadPkgOnSite.exe {ID} on {HOLDER} ({PRELOAD})",
+	    "{HOLDER}'s site records the compressed package path of {ID}; SMS unpacks the "
+	    "PCK onto its DPs and forwards the package status up the hierarchy",
+	    "the PCK exists on {HOLDER} and is read-only",
+	    "{HOLDER} only; no bytes sent; PreloadPkgOnSite {PRELOADWAY}",
 	    "the output says \"Successfully set the Compressed Package Path\" and "
 	    "\"Successfully forwarded the information up the hierarchy\", exit code 0",
-	    "\"already set in the database\": plan clear-pkg-then-preload; \"Failed to get "
-	    "the specified package\": plan repush-wait-preload; \"Failed to find the "
-	    "compressed package\": the PCK is not in {DP}'s SMSPKG; the program not "
-	    "found: set preload_exe in [server {DP}] of the configuration",
+	    "\"already set in the database\": the plan's next steps delete the stale "
+	    "distmgr.box PKG on {HOLDER} and preload again; \"Failed to get the specified "
+	    "package\": plan repush-wait-preload; \"Failed to find the compressed package\": "
+	    "the PCK is not in {HOLDER}'s SMSPKG; the program not found: set preload_exe in "
+	    "[server {HOLDER}] of the configuration",
 	    preload_pre, preload_act, NULL, NULL, NULL },
 	[RA_REPUSH] = { "Re-push the package to the DP", UNIT_CELL, false,
 	    "{DP} (through the SMS provider on {PROV})",
@@ -905,11 +1111,12 @@ const struct action_def repair_actions[RA_COUNT] = {
 	    "the provider confirms the change",
 	    "re-push the package to this DP from the SMS Administrator Console",
 	    repush_pre, repush_act, NULL, NULL, NULL },
-	[RA_DELETE_PKG_FILE] = { "Delete the stale distmgr.box PKG on the DP", UNIT_CELL,
-	    false, "{DP}", "delete {DMPKG}",
-	    "removes the DP's stale work file for {ID}; SMS writes a new one when needed",
-	    "the file exists and is unchanged since this plan was shown",
-	    "{DP} only; no bytes sent", "the file is gone",
+	[RA_DELETE_PKG_FILE] = { "Delete the stale distmgr.box PKG on the site server",
+	    UNIT_HOLDER, false, "{HOLDERWHO}", "delete {DMPKG}",
+	    "removes {HOLDER}'s stale work file for {ID}; SMS writes a new one when needed",
+	    "PreloadPkgOnSite answered 'already set in the database'; the file exists and "
+	    "is unchanged since this plan was shown",
+	    "{HOLDER} only; no bytes sent", "the file is gone",
 	    "delete it by hand; if it comes straight back a deployment is still running: "
 	    "wait, refresh and look again",
 	    delete_pre, delete_act, NULL, NULL, NULL },
@@ -936,7 +1143,8 @@ const struct action_def repair_actions[RA_COUNT] = {
 	    touch_pre, touch_act, NULL, NULL, touch_bytes },
 	[RA_HAND_SHARE_ACL] = { "Fix the share permissions (by hand)", UNIT_SERVER, true,
 	    "{DP} (you do this, not dpdoctor)",
-	    "on {DP}, give Administrators Full Control of {SHARE} for \"This folder, "
+	    "on {DP}, give Administrators Full Control of {SHARE} (share {SHARENAME}) for "
+	    "\"This folder, "
 	    "subfolders and files\", e.g.  icacls {SHARE} /grant Administrators:(OI)(CI)F",
 	    "the permissions of {SHARE} on {DP} (made by you)",
 	    "-", "{DP} only",
@@ -944,7 +1152,7 @@ const struct action_def repair_actions[RA_COUNT] = {
 	    "answer no to stop here; the cell stays as it is",
 	    NULL, hand_share, NULL, NULL, NULL },
 	[RA_CHECK_SHARE_ACL] = { "Check the share permissions", UNIT_SERVER, false,
-	    "{DP}", "read the ACL of \\\\{DP}\\SMSPKGE$",
+	    "{DP}", "read the ACL of \\\\{DP}\\{SHARENAME}",
 	    "nothing (a check)", "-", "{DP} only; no bytes sent",
 	    "Administrators' rights are inherited by subfolders",
 	    "the rights still stop at the root: fix them as the previous step says, "

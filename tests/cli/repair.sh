@@ -134,20 +134,27 @@ wait_for() { # PATTERN FILE
 	for ((i = 0; i < 200; i++)); do grep -q "$1" "$2" && return 0; sleep 0.05; done
 	return 1
 }
-wait_for "Run step 1?" "$SCRATCH/g.err"
-echo "a later deployment" >>"$SCRATCH/d/servers/$2/E:/SMS/inboxes/distmgr.box/$1.PKG"
+# The delete is a branch: it is offered only after PreloadPkgOnSite answered
+# "already set in the database" (steps 1-3 yes), on the site server's own
+# drive (the PKG is where SMS is, not on an assumed E:).
+for n in 1 2 3; do wait_for "Run step $n?" "$SCRATCH/g.err"; echo y >&3; done
+wait_for "Run step 4?" "$SCRATCH/g.err"; ok $? "the delete is offered after preload's answer"
+grep -q "only if PreloadPkgOnSite answers 'already set in the database'" "$SCRATCH/g.out"
+ok $? "  its page says it is a branch on that answer"
+pkgfile=$(ls "$SCRATCH/d/servers/$2/"?:/SMS/inboxes/distmgr.box/$1.PKG 2>/dev/null | head -1)
+echo "a later deployment" >>"${pkgfile:-/dev/null}"
 echo y >&3
 wait_for "anyway" "$SCRATCH/g.err"; ok $? "changed target: asks again"
 echo n >&3
 exec 3>&-
 wait "$victim"; is $? 1 "  \"n\": exit 1"
 grep -q "^  CHANGED: .*changed" "$SCRATCH/g.out"; ok $? "  says what changed"
-[ -s "$SCRATCH/d/servers/$2/E:/SMS/inboxes/distmgr.box/$1.PKG" ]; ok $? "  the file is still there"
+[ -n "$pkgfile" ] && [ -s "$pkgfile" ]; ok $? "  the file is still there"
 
 # (e) kill -9 in the middle of a wait step: the journal keeps the begin entry.
 set -- ${pair[NOT_IN_DB]}
 (unset DPDOCTOR_SIM_TIME; XDG_STATE_HOME=$SCRATCH/st-e exec "$DPDOCTOR" repair "$1" "$2" \
-    --yes --demo="$SCRATCH/e" </dev/null >"$SCRATCH/e.out" 2>&1) &
+    --plan repush-wait-preload --yes --demo="$SCRATCH/e" </dev/null >"$SCRATCH/e.out" 2>&1) &
 victim=$!
 for ((i = 0; i < 300; i++)); do
 	XDG_STATE_HOME=$SCRATCH/st-e "$DPDOCTOR" history --unfinished --format json \
@@ -209,10 +216,45 @@ ok $? "  and which op it is sent as, run by which server"
 grep -q "^      # dpdoctor op=preload v=1\$" "$SCRATCH/s.out"; ok $? "  the preload step's script"
 grep -q "^      \$A\['package'\] = '$pkg'\$" "$SCRATCH/s.out"
 ok $? "  names package $pkg in its argument block"
-is "$(grep -c '^      # dpdoctor op=' "$SCRATCH/s.out")" 4 "  4 scripts: copy, attributes, preload, re-push"
+is "$(grep -c '^      # dpdoctor op=' "$SCRATCH/s.out")" 6 \
+    "  6 scripts: copy, attributes, preload, delete and preload again (the branch), re-push"
 grep -q "^    script: *none: .*while it waits" "$SCRATCH/s.out"; ok $? "  the wait step says it sends none"
-awk '/^      # dpdoctor op=/ {n++} /^== Step 1:/ {exit !(n == 4)}' "$SCRATCH/s.out"
+awk '/^      # dpdoctor op=/ {n++} /^== Step 1:/ {exit !(n == 6)}' "$SCRATCH/s.out"
 ok $? "  all printed with the plan, before step 1 is asked"
+
+# Site kinds (S lines: name, site code, ..., SMS drive or "-", share drive).
+# A DP of the package's own site 009 has no PCK: the preload plans are
+# refused, exit 2, with the plans that fit.
+kinds() { # KIND: own | childdp -- "PKG DP" of a failing pair of that kind
+	awk -F'\t' -v k="$1" '$1 == "P" {p[np++] = $2}
+	    $1 == "S" {n[ns] = $2; site[ns] = $3; sms[ns] = $(NF - 1); ns++}
+	    $1 == "C" && $4 != 0 {
+		own = site[$3] == "009" && sms[$3] == "-"
+		cdp = site[$3] != "009" && sms[$3] == "-"
+		if ((k == "own" && own) || (k == "childdp" && cdp)) { print p[$2], n[$3]; exit }
+	    }' "$base/site.db"
+}
+own=$(kinds own)
+if [ -n "$own" ]; then
+	XDG_STATE_HOME=$SCRATCH/st-f "$DPDOCTOR" repair $own --plan preload-pck --demo="$base" \
+	    </dev/null >/dev/null 2>"$SCRATCH/k.err"
+	is $? 2 "own-site DP ($own): preload-pck refused, exit 2"
+	grep -q "no PCK to preload there. Try repush, fix-source-path or fix-share-perms" \
+	    "$SCRATCH/k.err"; ok $? "  says why and which plans fit"
+else
+	ok 1 "no failing own-site DP in the demo # SKIP"
+fi
+childdp=$(kinds childdp)
+if [ -n "$childdp" ]; then
+	XDG_STATE_HOME=$SCRATCH/st-f "$DPDOCTOR" repair $childdp --plan preload-pck --dry-run \
+	    --yes --demo="$base" </dev/null >"$SCRATCH/k.out" 2>&1
+	grep -q "site server .* (it holds the PCK for its DPs" "$SCRATCH/k.out"
+	ok $? "child-site DP ($childdp): copy and preload act on its site server"
+	grep -q "started on .* with WMI (Win32_Process.Create) from " "$SCRATCH/k.out"
+	ok $? "  preload started there with WMI, said on the page"
+else
+	ok 1 "no failing plain DP of a child site in the demo # SKIP"
+fi
 
 # An installed pair: nothing to do.
 healthy=$(awk -F, '$4 == "INSTALLED" {print $1, $3; exit}' <("$DPDOCTOR" status --demo="$base" --all --format csv))

@@ -14,6 +14,8 @@
 #include "backend/repair/journal.h"
 #include "backend/repair/repair.h"
 #include "backend/ops/winenc.h"
+#include "backend/core/proto.h"
+#include "backend/transport/route.h"
 #include "backend/sim/simint.h"
 #include "tests/unit/tap.h"
 
@@ -52,12 +54,60 @@ hand_fix(void *ctx, const char *what, const char *pkgid, const char *server, cha
 	return sim_hand_fix(dir, what, pkgid, server, err);
 }
 
+/* The [server] settings an administrator would write for the simulated
+ * servers (sms_path, pck_path), from where the simulator keeps SMS on
+ * each: the runs do not depend on the simulator answering the layout op. */
+static char *ov_value[64][2];
+static char *ov_server[64];
+
+static const char *
+ov_get(const void *ctx, const char *server, const char *key)
+{
+	(void)ctx;
+	int k = strcmp(key, "sms_path") == 0 ? 0 : strcmp(key, "pck_path") == 0 ? 1 : -1;
+	for (size_t i = 0; k >= 0 && i < 64 && ov_server[i] != NULL; i++)
+		if (strcasecmp(ov_server[i], server) == 0)
+			return ov_value[i][k];
+	return NULL;
+}
+
+static void
+ov_load(void)
+{
+	struct sim_site *s = NULL;
+	char *err = NULL;
+	if (simdb_load(dir, &s, &err) != 0) {
+		printf("# load: %s\n", err);
+		free(err);
+		return;
+	}
+	for (size_t i = 0, n = 0; i < s->nsrv && n < 64; i++) {
+		if (s->srv[i].sms_drive == 0)
+			continue;
+		ov_server[n] = xstrdup(s->srv[i].name);
+		ov_value[n][0] = xasprintf("%c:\\SMS", s->srv[i].sms_drive);
+		ov_value[n][1] = xasprintf("%c:\\SMSPKG", s->srv[i].sms_drive);
+		n++;
+	}
+	simdb_free(s);
+}
+
+static void
+ov_free(void)
+{
+	for (size_t i = 0; i < 64; i++) {
+		free(ov_server[i]);
+		free(ov_value[i][0]);
+		free(ov_value[i][1]);
+	}
+}
+
 static struct repair_env
 env_for(bool dry_run)
 {
 	return (struct repair_env){ .t = t, .site = "009", .primary = info.primary,
 	    .journal = journal, .dry_run = dry_run, .demo = true, .minute_ms = 1000,
-	    .sleep_ms = sleep_site, .hand_fix = hand_fix };
+	    .sleep_ms = sleep_site, .hand_fix = hand_fix, .ov = { ov_get, NULL } };
 }
 
 /* A failing cell (state 2/3, or 5/6 when removal) of a mode not used yet. */
@@ -185,10 +235,12 @@ test_views(void)
 	ok(repair_prepare(&env, PLAN_PRELOAD_PCK, &c, 1, &r, &err) == 0, "prepare preload-pck");
 	if (r == NULL)
 		return;
-	is_int((int)repair_nsteps(r), 5, "preload-pck has 5 steps");
+	is_int((int)repair_nsteps(r), 7, "preload-pck has 7 steps (2 of them a branch)");
 	const struct repair_step_view *v = repair_step(r, 0);
-	char *dst = xasprintf("\\\\%s\\E$\\SMSPKG\\%s.PCK", p.dp, p.id);
-	ok(strstr(v->command, dst) != NULL, "step 1 names the DP's PCK path: %s", v->command);
+	/* The PCK folder of the server holding it, on whatever drive SMS is. */
+	char *dst = xasprintf("$\\SMSPKG\\%s.PCK", p.id);
+	ok(strstr(v->command, dst) != NULL && strstr(v->command, "not known") == NULL,
+	    "step 1 names the holder's PCK path: %s", v->command);
 	ok(v->bytes > 0 && strstr(v->scope, p.dp) != NULL, "step 1 scope: bytes and the link");
 	ok(strstr(repair_step(r, 2)->command, "PreloadPkgOnSite.exe") != NULL, "step 3 is the preload");
 	ok(strstr(repair_caveats(r), "RefreshPkgSource") != NULL, "the RefreshNow caveat is shown");
@@ -265,10 +317,11 @@ test_sent_as(void)
 		travels(r, 0, false);
 		travels(r, 1, false);   /* the DP's file, through the site server */
 		travels(r, 2, false);
-		contains(repair_step(r, 4)->sends, "nothing that changes the site",
+		size_t w = repair_nsteps(r) - 1;
+		contains(repair_step(r, w)->sends, "nothing that changes the site",
 		    "the wait sends no change");
 		char *err = NULL;
-		char *none = repair_step_script(r, 4, &err);
+		char *none = repair_step_script(r, w, &err);
 		ok(none == NULL && err != NULL, "  and has no script (%s)", err ? err : "");
 		free(none);
 		free(err);
@@ -300,14 +353,28 @@ test_wrong_order(void)
 	struct pick p;
 	if (!find_cell(SIM_MODE_STALE_PKG_FILE, false, 0, &p))
 		return;
-	enum repair_outcome o[8] = { 0 };
-	struct repair_run *r = run_plan(PLAN_PRELOAD_PCK, &p, 1, false, RA_YES, o);
-	ok(r && o[2] == RO_FAILED && strstr(repair_cell(r, 0)->message[2],
-	    "clear-pkg-then-preload") != NULL,
-	    "stale PKG: plain preload fails and names the plan to use (%s)",
-	    r ? repair_cell(r, 0)->message[2] : "");
-	ok(r && repair_cell(r, 0)->step[3] == RO_DROPPED && !repair_all_installed(r),
-	    "... and nothing runs after it (%s)", r ? repair_outcome_name(repair_cell(r, 0)->step[3]) : "");
+	enum repair_outcome o[12] = { 0 };
+	/* The seed's branch, declined: preload answers "already set", the
+	 * delete is offered and refused, and the plan stops there. */
+	struct repair_cell one = { p.id, p.dp };
+	struct repair_env env = env_for(false);
+	struct repair_run *r = NULL;
+	char *err = NULL;
+	if (repair_prepare(&env, PLAN_PRELOAD_PCK, &one, 1, &r, &err) != 0) {
+		ok(false, "prepare: %s", err);
+		free(err);
+		return;
+	}
+	for (size_t i = 0; i < 4; i++)
+		(void)repair_exec_step(r, i, i < 3 ? RA_YES : RA_NO, false, &err);
+	free(err);
+	err = NULL;
+	ok(repair_cell(r, 0)->step[2] == RO_OK && strstr(repair_cell(r, 0)->message[2],
+	    "answered 'already set in the database'") != NULL,
+	    "stale PKG: preload answers 'already set' and the branch is offered (%s)",
+	    repair_cell(r, 0)->message[2]);
+	ok(repair_cell(r, 0)->step[3] == RO_DECLINED && repair_cell(r, 0)->step[4] == RO_DROPPED,
+	    "... declined: nothing runs after it (%s)", repair_outcome_name(repair_cell(r, 0)->step[4]));
 	repair_run_free(r);
 	/* Again: the PCK copied then is on the DP, and copyfile says how it
 	 * judged it identical (the DP is remote: by size and time, never
@@ -350,7 +417,7 @@ test_no_change(void)
 	for (size_t i = 0; r && i < repair_nsteps(r); i++)
 		all &= o[i] == RO_DRY_RUN || o[i] == RO_OK || o[i] == RO_NOT_NEEDED;
 	ok(all, "dry run: every step ran its checks");
-	ok(r && strstr(repair_cell(r, 0)->message[0], "would run: delete") != NULL,
+	ok(r && strstr(repair_cell(r, 0)->message[0], "would run: copy") != NULL,
 	    "dry run says what it would do: %s", r ? repair_cell(r, 0)->message[0] : "");
 	repair_run_free(r);
 	free(after);
@@ -386,18 +453,26 @@ test_changed_target(void)
 	char *err = NULL;
 	if (repair_prepare(&env, PLAN_CLEAR_PKG_PRELOAD, &c, 1, &r, &err) != 0)
 		return;
-	char *win = xasprintf("E:\\SMS\\inboxes\\distmgr.box\\%s.PKG", p.id);
-	char *path = sim_server_path(dir, p.dp, win);
+	/* The delete runs after preload answered "already set". */
+	for (size_t i = 0; i < 3; i++)
+		(void)repair_exec_step(r, i, RA_YES, false, &err);
+	/* "delete \\SERVER\D$\SMS\...": the server's own path, D:\SMS\... */
+	const char *unc = strstr(repair_step(r, 3)->command, "\\\\");
+	char srv[64] = "", *win = NULL;
+	if (unc != NULL && sscanf(unc + 2, "%63[^\\]", srv) == 1)
+		win = xasprintf("%c:%s", unc[3 + strlen(srv)], unc + 5 + strlen(srv));
+	char *path = win ? sim_server_path(dir, srv, win) : xstrdup("/nonexistent");
 	FILE *f = fopen(path, "a");
-	ok(f != NULL && fputs("changed\n", f) >= 0 && fclose(f) == 0, "the target changes");
-	enum repair_step_status st = repair_exec_step(r, 0, RA_YES, false, &err);
+	ok(f != NULL && fputs("changed\n", f) >= 0 && fclose(f) == 0, "the target changes (%s)",
+	    win ? win : "?");
+	enum repair_step_status st = repair_exec_step(r, 3, RA_YES, false, &err);
 	ok(st == RS_CHANGED && err && strstr(err, "changed since the plan was shown"),
 	    "the delete asks again: %s", err ? err : "");
 	ok(simfs_exists(path), "... and has not deleted it");
 	free(err);
 	err = NULL;
-	ok(repair_exec_step(r, 0, RA_YES, true, &err) == RS_DONE &&
-	    repair_cell(r, 0)->step[0] == RO_OK && !simfs_exists(path),
+	ok(repair_exec_step(r, 3, RA_YES, true, &err) == RS_DONE &&
+	    repair_cell(r, 0)->step[3] == RO_OK && !simfs_exists(path),
 	    "confirmed again: deleted");
 	free(err);
 	free(path);
@@ -431,11 +506,12 @@ test_batch(void)
 	ok(good, "batch: three cells healed by one run");
 	repair_run_free(r);
 
-	/* A stale PKG fails at the preload; the other cell goes on, unless asked. */
+	/* A package the DP's site does not know fails at the preload; the
+	 * other cell goes on, unless asked. */
 	struct pick two[3];
-	if (!ok(find_cell(SIM_MODE_STALE_PKG_FILE, false, 0, &two[0]) &&
+	if (!ok(find_cell(SIM_MODE_NOT_IN_DB, false, 0, &two[0]) &&
 	    find_cell(SIM_MODE_PCK_MISSING, false, 0, &two[1]) &&
-	    find_cell(SIM_MODE_PCK_MISSING, false, 1, &two[2]), "a stale and two missing cells"))
+	    find_cell(SIM_MODE_PCK_MISSING, false, 1, &two[2]), "a not-in-db and two missing cells"))
 		return;
 	for (int stop = 1; stop >= 0; stop--) {
 		struct repair_cell rc[2] = { { two[0].id, two[0].dp },
@@ -450,7 +526,9 @@ test_batch(void)
 		for (size_t i = 0; !repair_over(r) && i < repair_nsteps(r); i++)
 			(void)repair_exec_step(r, i, RA_YES, false, &err);
 		free(err);
-		enum repair_outcome a = repair_cell(r, 0)->step[2], b = repair_cell(r, 1)->step[3];
+		enum repair_outcome a = repair_cell(r, 0)->step[2], b = repair_cell(r, 1)->step[5];
+		contains(repair_cell(r, 0)->message[2], "use plan repush-wait-preload",
+		    "  'Failed to get the specified package' names the plan to use");
 		if (stop)
 			ok(a == RO_FAILED && b == RO_DROPPED, "stop on failure: the batch stops "
 			    "(%s, %s)", repair_outcome_name(a), repair_outcome_name(b));
@@ -584,6 +662,390 @@ test_preload_exe(void)
 	free(sn.exe);
 }
 
+/* ---- site kinds, against a fake provider ------------------------------------
+ * A site 009 (SMS009PRI) with a child site LDS (site server LEEDSDP01, SMS on
+ * D:) and three DPs of package 00900012: DP009A of the package's own site,
+ * LEEDSDP01, and LEEDSDP02, a plain DP of LDS.  The fake answers as a real
+ * host would (no versions, no owners), records the ops that change
+ * something, and PreloadPkgOnSite answers from a script. */
+
+static const char *const preload_says[] = {
+	"Successfully set the Compressed Package Path.\tSuccessfully forwarded the "
+	"information up the hierarchy.",
+	"The compressed package path for package 00900012 is already set in the database.",
+};
+static int fk_preload_answers[4];     /* preload_says index per call */
+static size_t fk_npreload;
+static struct buf fk_sent;            /* "op key=value ...\n" per changing op */
+static bool fk_pkg_deleted;           /* the distmgr.box PKG is gone */
+
+static void
+fk_row(struct buf *b, const char *row)
+{
+	for (const char *p = row; *p; p++)
+		buf_adds(b, *p == '\\' ? "\\\\" : (char[]){ *p, 0 });
+	buf_adds(b, "\r\n");
+}
+
+static int
+fk_reply(const char *op, const char *const *rows, size_t n, proto_record_fn fn, void *arg,
+    char **err)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "DPDOCTOR 1 %s\r\n", op);
+	for (size_t i = 0; i < n; i++)
+		if (rows[i] != NULL)
+			fk_row(&b, rows[i]);
+	buf_printf(&b, "END\tok\t%zu\r\n", n);
+	int rc = proto_parse(b.data, b.len, op, fn, arg, err);
+	buf_free(&b);
+	return rc == 0 ? 0 : TRANSPORT_EREPLY;
+}
+
+#define FK_NAL(s, site) "[\"Display=\\\\" s "\\\"]MSWNET:[\"SMS_SITE=" site "\"]\\\\" s "\\"
+
+static int
+fk_status(proto_record_fn fn, void *arg, char **err)
+{
+	const char *rows[] = {
+		"COLS\tP\tPackageID\tName\tManufacturer\tVersion\tLanguage\tPkgSourcePath\t"
+		"SourceVersion\tStoredPkgVersion\tStoredPkgPath\tSourceSite\tSourceDate",
+		"P\t00900012\tApp\tMfr\t1\tEnglish\t\\\\FILESRV01\\Packages\\App\t3\t3\t"
+		"E:\\SMSPKG\\00900012.PCK\t009\t2007-01-02T08:00:00Z",
+		"COLS\tC\tPackageID\tServerNALPath\tSiteCode\tState\tSourceVersion\tLastCopied\t"
+		"SummaryDate",
+		"C\t00900012\t" FK_NAL("DP009A", "009") "\t009\t2\t2\t2007-01-03T10:00:00Z\t"
+		"2007-01-04T09:00:00Z",
+		"C\t00900012\t" FK_NAL("LEEDSDP01", "LDS") "\tLDS\t2\t2\t2007-01-03T10:00:00Z\t"
+		"2007-01-04T09:00:00Z",
+		"C\t00900012\t" FK_NAL("LEEDSDP02", "LDS") "\tLDS\t2\t2\t2007-01-03T10:00:00Z\t"
+		"2007-01-04T09:00:00Z",
+		"COLS\tT\tNow", "T\t2007-01-04T10:00:00Z",
+	};
+	return fk_reply("status", rows, sizeof rows / sizeof rows[0], fn, arg, err);
+}
+
+/* pathinfo: every asked path exists, read-only, 1000 bytes. */
+static int
+fk_pathinfo(const struct op *op, proto_record_fn fn, void *arg, char **err)
+{
+	const char *paths = op_arg(op, "paths");
+	char *rows[17] = { xstrdup("COLS\tF\tPath\tExists\tIsDir\tSize\tMTime\tAttrs\tVersion\t"
+	    "Error\tName\tPackageID") };
+	size_t n = 1;
+	for (const char *p = paths ? paths : ""; *p && n < 17;) {
+		size_t len = strcspn(p, "|");
+		bool gone = fk_pkg_deleted && len > 4 && strncmp(p + len - 4, ".PKG", 4) == 0;
+		rows[n++] = xasprintf("F\t%.*s\t%d\t0\t%d\t2007-01-03T10:00:00Z\t1\t0\t\t\t",
+		    (int)len, p, !gone, gone ? 0 : 1000);
+		p += len + (p[len] == '|');
+	}
+	int rc = fk_reply("pathinfo", (const char *const *)rows, n, fn, arg, err);
+	for (size_t i = 0; i < n; i++)
+		free(rows[i]);
+	return rc;
+}
+
+static int
+fk_change(const struct op *op, proto_record_fn fn, void *arg, char **err)
+{
+	buf_printf(&fk_sent, "%s", op_name(op->kind));
+	for (size_t i = 0; i < op->nargs; i++)
+		buf_printf(&fk_sent, " %s=%s", op->args[i].key, op->args[i].value);
+	buf_addc(&fk_sent, '\n');
+	char *row = NULL, *h = NULL;
+	const char *cols = NULL;
+	int rc;
+	switch (op->kind) {
+	case OP_PRELOAD: {
+		const char *says = preload_says[fk_preload_answers[fk_npreload++ % 4]];
+		h = xasprintf("H\t%s\tfake run on %s", op_arg(op, "via"), op_arg(op, "server"));
+		row = xasprintf("O\t%s", says);
+		for (char *q = row + 2; *q; q++)
+			if (*q == '\t')
+				*q = ' ';
+		const char *rows[] = { "COLS\tH\tVia\tDetail", h, "COLS\tO\tLine", row,
+		    "COLS\tX\tExitCode", strstr(says, "Success") ? "X\t0" : "X\t1" };
+		rc = fk_reply("preload", rows, 6, fn, arg, err);
+		free(h);
+		free(row);
+		return rc;
+	}
+	case OP_DELETEFILE:
+		fk_pkg_deleted = true;
+		cols = "COLS\tD\tPath\tResult";
+		row = xasprintf("D\t%s\tdeleted", op_arg(op, "path"));
+		break;
+	case OP_REFRESHNOW:
+		cols = "COLS\tR\tPackageID\tServerNALPath";
+		row = xasprintf("R\t00900012\t%s", op_arg(op, "dp"));
+		break;
+	case OP_COPYFILE:
+		cols = "COLS\tX\tSource\tDest\tResult\tSrcSize\tDstSize\tCompared";
+		row = xasprintf("X\t%s\t%s\tcopied\t1000\t1000\tsize-time", op_arg(op, "src"),
+		    op_arg(op, "dst"));
+		break;
+	case OP_SETATTR:
+		cols = "COLS\tA\tPath\tAttrs";
+		row = xasprintf("A\t%s\t1", op_arg(op, "path"));
+		break;
+	default:
+		err_set(err, "fake: unexpected %s", op_name(op->kind));
+		return TRANSPORT_EFAIL;
+	}
+	const char *rows[] = { cols, row };
+	rc = fk_reply(op_name(op->kind), rows, 2, fn, arg, err);
+	free(row);
+	return rc;
+}
+
+static int
+fk_call(struct transport *tr, const struct op *op, proto_record_fn fn, void *arg,
+    const struct deadline *dl, char **err)
+{
+	(void)tr; (void)dl;
+	static const char *const sites[] = {
+		"COLS\tT\tSiteCode\tSiteName\tServerName\tReportingSiteCode\tType\tInstallDir",
+		"T\t009\tCentral\tSMS009PRI\t\t2\tE:\\SMS",
+		"T\tLDS\tLeeds\tLEEDSDP01\t009\t1\tD:\\SMS",
+	};
+	switch (op->kind) {
+	case OP_STATUS: return fk_status(fn, arg, err);
+	case OP_SITES: return fk_reply("sites", sites, 3, fn, arg, err);
+	case OP_PATHINFO: return fk_pathinfo(op, fn, arg, err);
+	case OP_LAYOUT:
+		err_set(err, "fake: no remote registry");
+		return TRANSPORT_EFAIL;
+	default: return fk_change(op, fn, arg, err);
+	}
+}
+
+static const struct transport_ops fk_ops = { "fake", fk_call, NULL };
+
+static struct transport *
+fk_new(const char *host)
+{
+	struct transport *f = xcalloc(1, sizeof *f);
+	f->ops = &fk_ops;
+	f->host = xstrdup(host);
+	f->answers = TRANSPORT_ALL_OPS;
+	return f;
+}
+
+static struct repair_env
+fk_env(struct transport *tr, const char *jpath)
+{
+	return (struct repair_env){ .t = tr, .site = "009", .primary = "SMS009PRI",
+	    .journal = jpath, .minute_ms = 1000, .sleep_ms = sleep_site };
+}
+
+static struct repair_run *
+fk_prepare(struct transport *tr, enum repair_plan plan, const char *dp, const char *jpath,
+    char **err)
+{
+	struct repair_cell c = { "00900012", dp };
+	struct repair_env env = fk_env(tr, jpath);
+	struct repair_run *r = NULL;
+	if (repair_prepare(&env, plan, &c, 1, &r, err) != 0)
+		return NULL;
+	return r;
+}
+
+static void
+test_kind_own_site(struct transport *tr)
+{
+	char *err = NULL;
+	static const enum repair_plan preloads[] = { PLAN_PRELOAD_PCK, PLAN_CLEAR_PKG_PRELOAD,
+	    PLAN_REPUSH_WAIT_PRELOAD };
+	for (size_t i = 0; i < 3; i++) {
+		struct repair_run *r = fk_prepare(tr, preloads[i], "DP009A", NULL, &err);
+		ok(r == NULL && err && strstr(err, "DP009A is a DP of the package's own site 009") &&
+		    strstr(err, "no PCK to preload there") && strstr(err, "Try repush"),
+		    "own-site DP: %s refused (%s)", repair_plan_name(preloads[i]), err ? err : "");
+		repair_run_free(r);
+		free(err);
+		err = NULL;
+	}
+	struct repair_run *r = fk_prepare(tr, PLAN_REPUSH, "DP009A", NULL, &err);
+	ok(r != NULL, "own-site DP: repush is prepared (%s)", err ? err : "");
+	repair_run_free(r);
+	free(err);
+}
+
+/* Steps 1..n of r with yes, stopping before the wait. */
+static void
+fk_run(struct repair_run *r)
+{
+	char *err = NULL;
+	for (size_t i = 0; i < repair_nsteps(r) && !repair_over(r); i++) {
+		if (repair_step(r, i)->action == RA_WAIT_INSTALLED)
+			break;
+		if (repair_exec_step(r, i, RA_YES, false, &err) != RS_DONE)
+			printf("# step %zu: %s\n", i + 1, err ? err : "stopped");
+		free(err);
+		err = NULL;
+	}
+}
+
+static bool
+file_has(const char *path, const char *what)
+{
+	FILE *f = fopen(path, "r");
+	bool found = false;
+	char line[8192];
+	while (f != NULL && !found && fgets(line, sizeof line, f) != NULL)
+		found = strstr(line, what) != NULL;
+	if (f != NULL)
+		fclose(f);
+	return found;
+}
+
+static void
+test_kind_child_dp(struct transport *tr, const char *jdir)
+{
+	char *jpath = xasprintf("%s/child.jsonl", jdir), *err = NULL;
+	struct repair_run *r = fk_prepare(tr, PLAN_PRELOAD_PCK, "LEEDSDP02", jpath, &err);
+	ok(r != NULL, "child DP: preload-pck prepared (%s)", err ? err : "");
+	if (r == NULL) {
+		free(err);
+		free(jpath);
+		return;
+	}
+	const struct repair_step_view *copy = repair_step(r, 0), *pre = repair_step(r, 2);
+	contains(copy->command, "\\\\LEEDSDP01\\D$\\SMSPKG\\00900012.PCK",
+	    "child DP: the PCK goes to the site server's PCK folder (from SMS_Site.InstallDir)");
+	contains(copy->where, "LDS's site server LEEDSDP01 (it holds the PCK for its DPs",
+	    "  the step page says who holds the PCK");
+	contains(pre->command, "on LEEDSDP01", "  preload runs on the site server");
+	contains(pre->scope, "started on LEEDSDP01 with WMI (Win32_Process.Create) from "
+	    "SMS009PRI; output read back from D:\\SMS\\dpdoctor-preload-",
+	    "  over WMI from the WMI host, said on the page");
+	is_str(repair_step(r, 3)->when, "only if PreloadPkgOnSite answers 'already set in "
+	    "the database'", "  the delete is a branch on preload's answer");
+	contains(repair_step(r, 3)->command, "\\\\LEEDSDP01\\D$\\SMS\\inboxes\\distmgr.box\\"
+	    "00900012.PKG", "  of the site server's distmgr.box PKG");
+	contains(repair_step(r, 5)->where, "LEEDSDP02", "  the re-push acts on the DP itself");
+	char *script = repair_step_script(r, 2, &err);
+	contains(script, "$A['via'] = 'wmi'", "  the script shown: via wmi");
+	contains(script, "$A['smsdir'] = 'D:\\SMS'", "  with the site server's SMS folder");
+	contains(script, "$A['server'] = 'LEEDSDP01'", "  for the site server");
+	free(script);
+	/* preload answers "already set", then succeeds: the branch is taken. */
+	buf_reset(&fk_sent);
+	fk_pkg_deleted = false;
+	fk_npreload = 0;
+	fk_preload_answers[0] = 1;
+	fk_preload_answers[1] = 0;
+	ok(repair_step_needed(r, 3), "  before preload runs the branch may yet be needed");
+	fk_run(r);
+	const struct repair_cell_result *c = repair_cell(r, 0);
+	const char *sent = fk_sent.data ? fk_sent.data : "";
+	contains(sent, "preload server=LEEDSDP01 package=00900012 via=wmi smsdir=D:\\SMS wait=",
+	    "  preload sent to the site server via wmi");
+	contains(sent, "deletefile path=\\\\LEEDSDP01\\D$\\SMS\\inboxes\\distmgr.box\\00900012.PKG",
+	    "  on 'already set' the stale PKG is deleted");
+	ok(c->step[2] == RO_OK && c->step[3] == RO_OK && c->step[4] == RO_OK &&
+	    c->step[5] == RO_OK, "  preload, delete, preload again, re-push: %s %s %s %s",
+	    repair_outcome_name(c->step[2]), repair_outcome_name(c->step[3]),
+	    repair_outcome_name(c->step[4]), repair_outcome_name(c->step[5]));
+	contains(c->message[2], "already set in the database", "  the first preload's answer");
+	contains(sent, "refreshnow site=009 package=00900012 dp=LEEDSDP02",
+	    "  re-push for the DP itself");
+	ok(file_has(jpath, "PreloadPkgOnSite answered 'already set in the database' on LEEDSDP01"),
+	    "  the journal says which answer led to the delete");
+	ok(file_has(jpath, "\"ran_via\":\"wmi\",\"ran_detail\":\"fake run on LEEDSDP01\""),
+	    "  and how the preload ran (the H row)");
+	repair_run_free(r);
+	free(jpath);
+	free(err);
+}
+
+static void
+test_branch_not_taken(struct transport *tr, const char *jdir)
+{
+	char *jpath = xasprintf("%s/nobranch.jsonl", jdir), *err = NULL;
+	struct repair_run *r = fk_prepare(tr, PLAN_CLEAR_PKG_PRELOAD, "LEEDSDP01", jpath, &err);
+	ok(r != NULL, "child site server: clear-pkg-then-preload prepared (%s)",
+	    err ? err : "");
+	if (r == NULL) {
+		free(err);
+		free(jpath);
+		return;
+	}
+	is_int((long long)repair_nsteps(r), (long long)repair_plan_nsteps(PLAN_PRELOAD_PCK),
+	    "  the same steps as preload-pck");
+	buf_reset(&fk_sent);
+	fk_npreload = 0;
+	fk_preload_answers[0] = 0;
+	fk_run(r);
+	const struct repair_cell_result *c = repair_cell(r, 0);
+	const char *sent = fk_sent.data ? fk_sent.data : "";
+	ok(strstr(sent, "deletefile") == NULL, "  preload succeeded: nothing deleted (the "
+	    "PKG is there, but that is not reason enough)");
+	ok(!repair_step_needed(r, 3) || c->step[3] != RO_PENDING, "  the branch is not needed");
+	ok(c->step[3] == RO_NOT_NEEDED && c->step[4] == RO_NOT_NEEDED && c->step[5] == RO_OK,
+	    "  delete and second preload not needed, re-push runs: %s %s %s",
+	    repair_outcome_name(c->step[3]), repair_outcome_name(c->step[4]),
+	    repair_outcome_name(c->step[5]));
+	contains(c->message[3], "not needed: only if PreloadPkgOnSite answers", "  with why");
+	ok(file_has(jpath, "not taken"), "  journalled as a branch not taken");
+	contains(sent, "preload server=LEEDSDP01 package=00900012 via=wmi",
+	    "  preload on the site server itself");
+	repair_run_free(r);
+	free(jpath);
+	free(err);
+}
+
+/* The site server has an ssh section of its own: preload runs there. */
+static void
+test_via_local(const char *jdir)
+{
+	struct transport *rt = route_new(fk_new("SMS009PRI"));
+	char *err = NULL;
+	if (route_add(rt, "LEEDSDP01", fk_new("LEEDSDP01"), &err) != 0) {
+		ok(false, "route_add: %s", err);
+		free(err);
+		transport_close(rt);
+		return;
+	}
+	(void)jdir;
+	struct repair_run *r = fk_prepare(rt, PLAN_PRELOAD_PCK, "LEEDSDP02", NULL, &err);
+	ok(r != NULL, "via local: prepared (%s)", err ? err : "");
+	if (r != NULL) {
+		contains(repair_step(r, 2)->scope, "runs on LEEDSDP01 over its own fake session",
+		    "  preload runs over the site server's own session, said on the page");
+		char *script = repair_step_script(r, 2, &err);
+		contains(script, "$A['via'] = 'local'", "  the op says via local");
+		contains(script, "$A['smsdir'] = ''", "  and needs no smsdir");
+		free(script);
+	}
+	repair_run_free(r);
+	free(err);
+	transport_close(rt);
+}
+
+static void
+test_kinds(void)
+{
+	char *jdir = xstrdup("/tmp/dpd-test-kinds-XXXXXX");
+	if (mkdtemp(jdir) == NULL) {
+		ok(false, "mkdtemp");
+		free(jdir);
+		return;
+	}
+	buf_init(&fk_sent);
+	struct transport *tr = fk_new("SMS009PRI");
+	test_kind_own_site(tr);
+	test_kind_child_dp(tr, jdir);
+	test_branch_not_taken(tr, jdir);
+	transport_close(tr);
+	test_via_local(jdir);
+	buf_free(&fk_sent);
+	(void)simfs_remove_tree(jdir, NULL);
+	free(jdir);
+}
+
 int
 main(void)
 {
@@ -598,6 +1060,8 @@ main(void)
 		return 1;
 	}
 	t = transport_sim_new(dir, info.primary);
+	ov_load();
+	test_kinds();
 	test_views();
 	test_sent_as();
 	heals(SIM_MODE_PCK_MISSING, false, PLAN_PRELOAD_PCK);
@@ -615,6 +1079,7 @@ main(void)
 	test_journal();
 	test_preload_exe();
 	transport_close(t);
+	ov_free();
 	sim_info_free(&info);
 	(void)simfs_remove_tree(top, NULL);
 	free(dir);
