@@ -372,11 +372,12 @@ detail_build(struct text *t, const struct snapshot *s, size_t pkg, size_t dp, in
 	detail_package(t, p, width);
 	detail_field(t, "DP", UI_ROLE_TITLE, draw_fmt(line, sizeof line, "%s  site %s",
 	    d->name, d->site_code[0] ? d->site_code : "-"), width);
+	detail_field(t, "NAL path", UI_ROLE_NORMAL, d->nal, width);
+	detail_on_dp(t, p, c, width);
+	/* After the cell's own facts, which the pane shows first at 80x24. */
 	char *kind = kind_sentence(s, pkg, dp, gv != NULL ? gv->primary : NULL);
 	detail_field(t, "Kind", UI_ROLE_NORMAL, kind, width);
 	free(kind);
-	detail_field(t, "NAL path", UI_ROLE_NORMAL, d->nal, width);
-	detail_on_dp(t, p, c, width);
 	if (gv != NULL)
 		detail_layouts(t, s, pkg, dp, gv, width);
 	if (gv != NULL)
