@@ -37,6 +37,7 @@ _Static_assert(sizeof(enum config_transport) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum config_theme) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum config_glyphs) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum config_smb_protocol) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum config_credential) == sizeof(int), "enum size");
 
 struct loader;
 struct key;
@@ -112,6 +113,9 @@ static const struct choice smb_protocols[] = {
 	{ "NT1", CONFIG_SMB_NT1 }, { "SMB2", CONFIG_SMB_SMB2 }, { "SMB3", CONFIG_SMB_SMB3 },
 	{ NULL, 0 },
 };
+static const struct choice credentials[] = {
+	{ "ask", CONFIG_CREDENTIAL_ASK }, { "no", CONFIG_CREDENTIAL_NO }, { NULL, 0 },
+};
 static const struct choice themes[] = {
 	{ "dark", CONFIG_THEME_DARK }, { "light", CONFIG_THEME_LIGHT },
 	{ "mono", CONFIG_THEME_MONO }, { NULL, 0 },
@@ -132,8 +136,9 @@ enum {
 /* The order is the one "unknown key" messages list them in. */
 enum {
 	SERVER_TRANSPORT, SERVER_HOST, SERVER_PORT, SERVER_USER, SERVER_IDENTITY, SERVER_KNOWN_HOSTS,
-	SERVER_SMS_PATH, SERVER_CONNECT_TIMEOUT, SERVER_SFTP, SERVER_SFTP_PORT, SERVER_PRELOAD_EXE,
-	SERVER_DOMAIN, SERVER_AUTHFILE, SERVER_PROTOCOL, SERVER_KERBEROS,
+	SERVER_SMS_PATH, SERVER_PCK_PATH, SERVER_CONNECT_TIMEOUT, SERVER_SFTP, SERVER_SFTP_PORT,
+	SERVER_PRELOAD_EXE, SERVER_CREDENTIAL, SERVER_DOMAIN, SERVER_AUTHFILE, SERVER_PROTOCOL,
+	SERVER_KERBEROS,
 };
 
 /* Designated initialisers throughout: unnamed fields are zero/NULL. */
@@ -156,7 +161,8 @@ static const struct key server_keys[] = {
 	[SERVER_USER] = KEY("user", parse_text, S_OFF(user)),
 	[SERVER_IDENTITY] = KEY("identity", parse_path, S_OFF(identity), .only = T_SSH),
 	[SERVER_KNOWN_HOSTS] = KEY("known_hosts", parse_path, S_OFF(known_hosts), .only = T_SSH),
-	[SERVER_SMS_PATH] = KEY("sms_path", parse_winpath, S_OFF(sms_path)),
+	[SERVER_SMS_PATH] = KEY("sms_path", parse_winpath, S_OFF(sms_path),
+	    .unit = "D:\\SMS"),
 	[SERVER_CONNECT_TIMEOUT] = KEY("connect_timeout", parse_int, S_OFF(connect_timeout),
 	    .min = 1, .max = 600, .unit = "seconds"),
 	[SERVER_SFTP] = KEY("sftp", parse_bool, S_OFF(sftp), .only = T_SSH),
@@ -168,6 +174,10 @@ static const struct key server_keys[] = {
 	[SERVER_PROTOCOL] = KEY("protocol", parse_choice, S_OFF(protocol), .choices = smb_protocols,
 	    .only = T_SMB),
 	[SERVER_KERBEROS] = KEY("kerberos", parse_bool, S_OFF(kerberos), .only = T_SMB),
+	[SERVER_PCK_PATH] = KEY("pck_path", parse_winpath, S_OFF(pck_path),
+	    .unit = "D:\\SMSPKG"),
+	[SERVER_CREDENTIAL] = KEY("credential", parse_choice, S_OFF(credential),
+	    .choices = credentials, .only = T_SSH),
 };
 static const struct key ui_keys[] = {
 	KEY("refresh", parse_int, C_OFF(refresh_seconds), .min = 1, .max = 3600, .unit = "seconds"),
@@ -368,19 +378,42 @@ parse_path(struct loader *L, const struct key *k, const char *v, void *field)
 	return 0;
 }
 
-/* A folder on the Windows server, e.g. E:\SMS: drive letter, colon,
- * backslash, and none of the characters Windows forbids in a path. */
+/* The names between backslashes after "X:\": each one Windows accepts
+ * (not empty, "." or ".."), so an op can take the path as it is. */
+static bool
+winnames_valid(const char *names)
+{
+	for (const char *p = names;; p += strcspn(p, "\\") + 1) {
+		size_t n = strcspn(p, "\\");
+		if (n == 0 || strncmp(p, ".", n) == 0 || strncmp(p, "..", n) == 0)
+			return false;
+		if (p[n] == '\0')
+			return true;
+	}
+}
+
+/* A folder on the Windows server, e.g. D:\SMS: drive letter, colon,
+ * backslash, at least one folder name (never a drive's root: SMS is not
+ * installed there), none of the characters Windows forbids in a path.  A
+ * trailing backslash is dropped.  k->unit is the example the message gives. */
 static int
 parse_winpath(struct loader *L, const struct key *k, const char *v, void *field)
 {
-	bool okay = isalpha((unsigned char)v[0]) && v[1] == ':' && v[2] == '\\' &&
-	    strpbrk(v + 2, "<>:\"/|?*") == NULL;
+	char *path = xstrdup(v);
+	size_t len = strlen(path);
+	if (len > 4 && path[len - 1] == '\\')
+		path[--len] = '\0';
+	bool okay = len <= 1024 && utf8_valid(path, len) && isalpha((unsigned char)path[0]) &&
+	    path[1] == ':' && path[2] == '\\' && strpbrk(path + 2, "<>:\"/|?*") == NULL &&
+	    winnames_valid(path + 3);
 	if (!okay) {
 		fail(L, L->line, "bad value for '%s': \"%s\"; it must be a folder on the server's own disk "
-		    "such as E:\\SMS (drive letter, colon, backslash)", k->name, v);
+		    "such as %s (drive letter, colon, backslash, folder names)", k->name, v,
+		    k->unit ? k->unit : "D:\\SMS");
+		free(path);
 		return -1;
 	}
-	set_string(field, xstrdup(v));
+	set_string(field, path);
 	return 0;
 }
 
@@ -395,15 +428,9 @@ winexe_valid(const char *v)
 	if (len > 1024 || !utf8_valid(v, len) || !isalpha((unsigned char)v[0]) ||
 	    v[1] != ':' || v[2] != '\\' || strpbrk(v + 2, "<>:\"/|?*") != NULL)
 		return false;
-	const char *name = v + 3;
-	for (const char *p = name;; p += strcspn(p, "\\") + 1) {
-		size_t n = strcspn(p, "\\");
-		if (n == 0 || strncmp(p, ".", n) == 0 || strncmp(p, "..", n) == 0)
-			return false;
-		name = p;
-		if (p[n] == '\0')
-			break;
-	}
+	if (!winnames_valid(v + 3))
+		return false;
+	const char *name = strrchr(v, '\\') + 1;
 	size_t n = strlen(name);
 	return n > 4 && strcasecmp(name + n - 4, ".exe") == 0;
 }
@@ -494,7 +521,7 @@ open_server(struct loader *L, const char *arg)
 	struct config_server *s = &c->servers[c->nservers++];
 	*s = (struct config_server){
 		.name = xstrdup(arg), .line = L->line, .transport = CONFIG_TRANSPORT_SSH,
-		.sms_path = xstrdup("E:\\SMS"), .connect_timeout = 10, .sftp = true,
+		.connect_timeout = 10, .sftp = true,
 		.protocol = CONFIG_SMB_SMB2,
 	};
 	memset(L->server_seen, 0, sizeof L->server_seen);
@@ -591,6 +618,7 @@ close_server(struct loader *L)
 	struct config_server *s = L->obj;
 	s->transport_line = L->server_seen[SERVER_TRANSPORT];
 	s->authfile_line = L->server_seen[SERVER_AUTHFILE];
+	s->credential_line = L->server_seen[SERVER_CREDENTIAL];
 	if (s->host == NULL)
 		s->host = xstrdup(s->name);
 	if (check_server_keys(L, s) != 0)
@@ -918,6 +946,7 @@ config_free(struct config *c)
 		free(s->identity);
 		free(s->known_hosts);
 		free(s->sms_path);
+		free(s->pck_path);
 		free(s->preload_exe);
 		free(s->domain);
 		free(s->authfile);

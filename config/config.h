@@ -20,6 +20,11 @@ enum config_transport {
 /* transport = smb: the lowest dialect a server may speak. */
 enum config_smb_protocol { CONFIG_SMB_NT1, CONFIG_SMB_SMB2, CONFIG_SMB_SMB3 };
 
+/* ssh: what the server's log-in lacks.  ASK: its log-in (a key log-in on
+ * Windows OpenSSH) carries no network credentials, so dpdoctor asks for a
+ * password once and hands it to the remote calls over standard input. */
+enum config_credential { CONFIG_CREDENTIAL_NO, CONFIG_CREDENTIAL_ASK };
+
 enum config_glyphs { CONFIG_GLYPHS_AUTO, CONFIG_GLYPHS_UTF8, CONFIG_GLYPHS_ASCII };
 enum config_theme { CONFIG_THEME_DARK, CONFIG_THEME_LIGHT, CONFIG_THEME_MONO };
 
@@ -34,7 +39,13 @@ struct config_server {
 	                           * its DOMAIN\ moved to domain */
 	char *identity;           /* key file */
 	char *known_hosts;
-	char *sms_path;           /* e.g. E:\SMS */
+	char *sms_path;           /* the server's SMS install folder, e.g.
+	                           * D:\SMS; NULL = learned (layout discovery) */
+	char *pck_path;           /* the folder of its PCKs, e.g. D:\SMSPKG;
+	                           * NULL = learned */
+	enum config_credential credential; /* ssh: pass a credential to the
+	                           * remote calls this server makes */
+	int credential_line;      /* where credential = is set (0 = not set) */
 	char *preload_exe;        /* PreloadPkgOnSite.exe on this server; NULL =
 	                           * looked for in the known install folders */
 	int connect_timeout;      /* seconds */

@@ -14,6 +14,7 @@
 #include "tui/draw.h"
 #include "tui/glyph.h"
 #include "tui/gather.h"
+#include "tui/kind.h"
 #include "backend/repair/repair.h"
 #include "backend/sms/smslog.h"
 #include "tui/ui.h"
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define DETAIL_LABEL_W 10
@@ -326,6 +328,38 @@ detail_diagnosis(struct text *t, const struct gather_view *gv, unsigned state, i
 	}
 }
 
+/* Where SMS lives on the servers this cell's evidence is read from (the
+ * DP, its SMS server, the primary), as learned so far: each with how it
+ * was learned and how long ago, so a stale guess is seen (`r` forgets). */
+static void
+detail_layouts(struct text *t, const struct snapshot *s, size_t pkg, size_t dp,
+    const struct gather_view *gv, int width)
+{
+	struct layout *v = NULL;
+	size_t n = gv->layouts != NULL ? layout_cache_list(gv->layouts, &v) : 0;
+	const char *want[] = { s->dps[dp].server, kind_sms_server(s, pkg, dp, gv->primary),
+		gv->primary };
+	bool first = true;
+	int64_t now = (int64_t)time(NULL);
+	for (size_t i = 0; i < n; i++) {
+		bool mine = false;
+		for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+			mine = mine || (want[k] != NULL && v[i].server != NULL &&
+			    strcasecmp(want[k], v[i].server) == 0);
+		if (mine) {
+			char *line = layout_describe(&v[i], now);
+			detail_field(t, first ? "Layout" : "", UI_ROLE_NORMAL, line, width);
+			free(line);
+			first = false;
+		}
+		layout_clear(&v[i]);
+	}
+	free(v);
+	if (first)
+		detail_field(t, "Layout", UI_ROLE_DIM, gv->running ? "being learned with the evidence" :
+		    "not learned (r learns it again)", width);
+}
+
 void
 detail_build(struct text *t, const struct snapshot *s, size_t pkg, size_t dp, int width,
     const struct gather_view *gv, int64_t now)
@@ -340,6 +374,12 @@ detail_build(struct text *t, const struct snapshot *s, size_t pkg, size_t dp, in
 	    d->name, d->site_code[0] ? d->site_code : "-"), width);
 	detail_field(t, "NAL path", UI_ROLE_NORMAL, d->nal, width);
 	detail_on_dp(t, p, c, width);
+	/* After the cell's own facts, which the pane shows first at 80x24. */
+	char *kind = kind_sentence(s, pkg, dp, gv != NULL ? gv->primary : NULL);
+	detail_field(t, "Kind", UI_ROLE_NORMAL, kind, width);
+	free(kind);
+	if (gv != NULL)
+		detail_layouts(t, s, pkg, dp, gv, width);
 	if (gv != NULL)
 		detail_diagnosis(t, gv, c ? c->state : STATE_NONE, width, now);
 }

@@ -24,6 +24,7 @@ struct gather_req {
 	char pkgid[9];
 	char *dp, *primary;
 	struct transport *transport;
+	struct site_env env;         /* borrowed from the options, primary ours */
 	struct ui *u;                /* for the done callback (UI thread) */
 	atomic_bool finished;        /* the worker let go (set last) */
 	bool delivered;              /* the done callback ran (UI thread) */
@@ -79,8 +80,7 @@ gather_run(struct job *j, void *arg)
 	struct gather_req *r = arg;
 	struct cell_diagnosis *res = xcalloc(1, sizeof *res);
 	char *err = NULL;
-	struct site_env env = { .t = r->transport, .primary = r->primary };
-	if (diagnose_cell(&env, r->snap, r->pkgid, r->dp, job_deadline(j), gather_progress, r,
+	if (diagnose_cell(&r->env, r->snap, r->pkgid, r->dp, job_deadline(j), gather_progress, r,
 	    res, &err) != 0) {
 		job_fail(j, "%s", err);
 		free(res);
@@ -202,7 +202,13 @@ gather_snapshot(const struct snapshot *s, size_t pkg, size_t dp)
 		(const char **)&q->source_path, (const char **)&q->stored_path };
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
 		*strs[i] = *strs[i] ? xstrdup(*strs[i]) : NULL;
+	/* The site list and the DP's site, or the DP's kind (and where its
+	 * evidence lives) would be lost in the copy. */
+	for (size_t i = 0; i < s->nsites; i++)
+		snapshot_add_site(c, &s->sites[i]);
 	long di = snapshot_add_dp(c, d->nal, NULL);
+	if (di >= 0)
+		memcpy(c->dps[di].site_code, d->site_code, sizeof d->site_code);
 	const struct cell *cell = snapshot_cell(s, pkg, dp);
 	if (di >= 0 && cell != NULL) {
 		struct cell k = *cell;
@@ -233,6 +239,11 @@ gather_submit(struct ui *u, size_t pkg, size_t dp)
 	r->dp = xstrdup(s->dps[dp].name);
 	r->primary = xstrdup(u->opt->primary ? u->opt->primary : "");
 	r->transport = u->opt->status_transport;
+	if (u->opt->site_env != NULL)
+		r->env = *u->opt->site_env;
+	else
+		r->env = (struct site_env){ .t = r->transport, .site = u->opt->site };
+	r->env.primary = r->primary;
 	r->u = u;
 	atomic_init(&r->finished, false);
 	pthread_mutex_init(&r->lock, NULL);
@@ -321,6 +332,9 @@ gather_view(const struct ui *u, struct gather_view *out)
 	out->ev = g->final ? &g->final->ev : g->have_shown ? &g->shown : NULL;
 	out->dx = g->final ? &g->final->dx : NULL;
 	out->error = g->error;
+	if (u->opt->site_env != NULL)
+		out->layouts = u->opt->site_env->layouts;
+	out->primary = u->opt->primary;
 	return true;
 }
 

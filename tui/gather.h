@@ -17,6 +17,7 @@
 
 #include "backend/sms/diagnose.h"
 #include "backend/sms/evidence.h"
+#include "backend/sms/layout.h"
 
 struct ui;
 
@@ -30,6 +31,8 @@ struct gather_view {
 	const struct evidence *ev;  /* partial or final; NULL before any */
 	const struct diagnosis *dx; /* final only; NULL while running */
 	const char *error;          /* why gathering failed, else NULL */
+	struct layout_cache *layouts; /* the site's learned layouts, or NULL */
+	const char *primary;        /* the site server, or NULL */
 };
 
 /* Gather for (pkg, dp) of the board's snapshot unless that cell is already

@@ -18,7 +18,7 @@ static const struct keymap_entry keymap[] = {
 	{ 'q', KEY_ACTION_QUIT, KEYMAP_CTX_GLOBAL, "quit dpdoctor" },
 	{ '?', KEY_ACTION_HELP, KEYMAP_CTX_GLOBAL, "show this help" },
 	{ FN(KEY_F(1)), KEY_ACTION_HELP, KEYMAP_CTX_GLOBAL, NULL },
-	{ 'r', KEY_ACTION_REFRESH, KEYMAP_CTX_GLOBAL, "refresh the status now" },
+	{ 'r', KEY_ACTION_REFRESH, KEYMAP_CTX_GLOBAL, "refresh the status now, forget learned layouts" },
 	{ 'p', KEY_ACTION_PAUSE, KEYMAP_CTX_GLOBAL, "pause or resume live refresh" },
 	{ KEYMAP_CTRL('l'), KEY_ACTION_REDRAW, KEYMAP_CTX_GLOBAL, "redraw the screen" },
 

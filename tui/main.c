@@ -185,6 +185,9 @@ main(int argc, char **argv)
 	struct repair_env env;
 	app_repair_env(&app, &env, journal);
 	o.repair = &env;
+	struct site_env senv;
+	app_site_env(&app, &senv);
+	o.site_env = &senv;
 	o.journal = journal;
 	rc = tui_run(&o);
 	free(journal);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "backend/repair/repair.h"
+#include "backend/sms/layout.h"
 #include "backend/transport/ssh/sshloop.h"
 #include "backend/transport/transport.h"
 #include "config/config.h"
@@ -43,6 +44,11 @@ struct tui_options {
 	/* Repairs: the site's environment (the wizard adds its callbacks and
 	 * cancel flag to a copy); NULL when this source cannot repair. */
 	const struct repair_env *repair;
+	/* What the evidence jobs need to reach the site (transport, codes,
+	 * the layout cache, the configuration's sms_path/pck_path); NULL: a
+	 * bare one from status_transport and primary.  The refresh key
+	 * forgets its layout cache. */
+	const struct site_env *site_env;
 	const char *journal;                /* the repair journal; NULL: none */
 	/* The SSH engine when the site is reached over ssh, else NULL.  Once
 	 * the screen is up the UI answers its questions, and the SMB engine's

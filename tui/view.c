@@ -238,6 +238,10 @@ view_action(struct ui *u, enum key_action a)
 	case KEY_ACTION_CLOSE: view_close(u, false); break;
 	case KEY_ACTION_REFRESH:
 		sshkey_forget(u); /* asked for: questions declined before come back */
+		/* Where SMS lives may have moved (a reinstall, a new share):
+		 * asked for, it is learned again with the next evidence. */
+		if (u->opt->site_env != NULL && u->opt->site_env->layouts != NULL)
+			layout_cache_forget(u->opt->site_env->layouts);
 		refresh_start(u);
 		ui_notify(u, UI_EVENT_REFRESH_ASKED);
 		break;

@@ -128,8 +128,10 @@ wiz_diagnose_cell(struct wizard *w, struct wiz_cell *c, struct job *j)
 	/* A deadline per cell, so one unreachable DP does not hold up the
 	 * batch for long; the job's cancel flag still ends it at once. */
 	struct deadline dl = { clock_mono_ms() + WIZ_DIAGNOSE_MS, job_deadline(j)->cancel };
+	/* As the detail pane's: the same layout cache and overrides, so a
+	 * layout learned there is not asked again here. */
 	struct site_env env = { .t = w->env.t, .site = w->env.site, .primary = primary,
-	    .provider = w->env.provider };
+	    .provider = w->env.provider, .layouts = w->env.layouts, .ov = w->env.ov };
 	if (diagnose_cell(&env, c->snap, c->pkg, c->dp, &dl, NULL, NULL, &cd, &c->error) != 0)
 		return;
 	const struct finding *f = &cd.dx.findings[0];

@@ -34,6 +34,57 @@ for mode in "${!want[@]}"; do
 	ok $? "$mode cells diagnosed as ${want[$mode]} ($n right${wrong[$mode]:+; wrong:${wrong[$mode]}})"
 done
 
+# Site kinds (issue 13): walk every failing cell as `status --format csv`
+# lists it; each finding must fit what the DP is to the package.  Nothing
+# compressed (PCK, INCOMING or distmgr.box PKG, preload) belongs to a DP of
+# the package's own site: its files come uncompressed from the source.  The
+# inbox failures belong where the inboxes are: a child site's server.
+"$DPDOCTOR" status --demo="$demo" --format csv >"$SCRATCH/bad.csv"
+tail -n +2 "$SCRATCH/bad.csv" | python3 -c '
+import csv, sys
+for r in csv.reader(sys.stdin):
+    print(r[0], r[2])' >"$SCRATCH/failing"
+: >"$SCRATCH/kinds"
+while read -r pkg dp; do
+	"$DPDOCTOR" diagnose "$pkg" "$dp" --demo="$demo" --format json >"$SCRATCH/k.json" 2>/dev/null
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sys.argv[2], d.get("kind"), d.get("sms_server"), d["findings"][0]["id"])' \
+	    "$SCRATCH/k.json" "$pkg/$dp" >>"$SCRATCH/kinds" 2>/dev/null ||
+		echo "$pkg/$dp none none error" >>"$SCRATCH/kinds"
+done <"$SCRATCH/failing"
+n=$(wc -l <"$SCRATCH/failing")
+[ "$n" -gt 0 ] && [ "$(wc -l <"$SCRATCH/kinds")" -eq "$n" ]
+ok $? "every failing cell diagnosed ($n)"
+bad=$(awk '$2 == "own-site" && $4 ~ /^(pck-|pkg-file-stale|not-in-db)/' "$SCRATCH/kinds")
+[ -z "$bad" ]
+ok $? "no PCK, PKG-file or database finding on a DP of the package's own site${bad:+: $bad}"
+bad=$(awk '$4 ~ /^(pck-not-arrived|pkg-file-stale|not-in-db)$/ && $2 != "child-site-server"' "$SCRATCH/kinds")
+[ -z "$bad" ]
+ok $? "inbox findings only at child site servers${bad:+: $bad}"
+bad=$(awk '$2 == "unknown" || $3 == "None" || $4 == "error" || $4 == "dp-unreachable"' "$SCRATCH/kinds")
+[ -z "$bad" ]
+ok $? "every failing cell has a known kind, an SMS server and a reachable DP${bad:+: $bad}"
+# Each seed failure mode at least once, in its true place.
+for place in "pck-not-arrived child-site-server" "pkg-file-stale child-site-server" \
+    "not-in-db child-site-server" "source-missing any" "share-perms own-site" \
+    "share-perms child-site-dp" "pck-stale any"; do
+	set -- $place
+	awk -v f="$1" -v k="$2" '$4 == f && (k == "any" || $2 == k) {found = 1} END {exit !found}' \
+	    "$SCRATCH/kinds"
+	ok $? "$1 appears on a DP of kind $2"
+done
+# An own-site DP is served by the primary; the text says so, with the
+# layouts line.
+own=$(awk '$2 == "own-site" {print $1; exit}' "$SCRATCH/kinds" | tr / ' ')
+if [ -n "$own" ]; then
+	"$DPDOCTOR" diagnose $own --demo="$demo" >"$SCRATCH/own.txt"
+	grep -q "^Kind: .*a DP of the package's own site 009, served by " "$SCRATCH/own.txt"
+	ok $? "text: the kind in words"
+	grep -q "^SMS server: " "$SCRATCH/own.txt" && grep -q "^Layouts: " "$SCRATCH/own.txt"
+	ok $? "text: the SMS server and the layouts line"
+else
+	ok 1 "an own-site failing cell exists"
+fi
+
 # A healthy cell: exit 0 and the healthy finding.
 healthy=$("$DPDOCTOR" status --demo="$demo" --all --format csv | awk -F, '$4 == "INSTALLED" {print $1, $3; exit}')
 "$DPDOCTOR" diagnose $healthy --demo="$demo" >"$SCRATCH/h.txt"

@@ -38,6 +38,17 @@ echo "$screen" | grep -Fq "LastCopied $copied"; tap $? "pane: LastCopied ($copie
 echo "$screen" | grep -Eq 'SummaryDate [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC'; tap $? "pane: SummaryDate"
 echo "$screen" | grep -q ' of [0-9]* packages'; tap $? "pane: the grid stays visible above it"
 
+# Issue 13: below the cell's facts, what the DP is to the package and the
+# layouts its evidence was read with; r forgets the layouts, which are
+# then learned again (the line changes from the cached one).
+tui_keys NPage
+check "pane: the DP's kind in words" tui_wait "Kind +$dp: (a DP of|the site server of)" 5
+check "pane: a layout line once the evidence is in" tui_wait "Layout +[^ ].*(ago|learned)" 15
+sleep 2
+tui_keys r
+check "r: the layout is learned again" tui_wait "Layout +(being learned|.*[^0-9]0 (s|sec|min) ago|.*just now)" 10
+tui_keys PPage
+
 tui_filter ""
 check "the filter works under the pane; the cell stays" tui_wait "─ $pkg × $dp ─" 2
 tui_keys Down

@@ -119,7 +119,9 @@ static const char full_ini[] =
 	"user = CONTOSO\\smsadmin\n"
 	"identity = ~/.ssh/id_ed25519\n"
 	"known_hosts = /etc/ssh/ssh_known_hosts\n"
-	"sms_path = D:\\Program Files\\SMS\n"
+	"sms_path = D:\\Program Files\\SMS\\\n"
+	"pck_path = D:\\SMSPKG\n"
+	"credential = ask\n"
 	"preload_exe = D:\\SMS 2003 Toolkit 2\\PreloadPkgOnSite.exe\n"
 	"connect_timeout = 30\n"
 	"sftp = no\n"
@@ -160,7 +162,10 @@ test_full(void)
 	is_str(s->user, "CONTOSO\\smsadmin", "user with a backslash");
 	is_str(s->identity, "/home/admin/.ssh/id_ed25519", "~/ expands to $HOME");
 	is_str(s->known_hosts, "/etc/ssh/ssh_known_hosts", "absolute path kept");
-	is_str(s->sms_path, "D:\\Program Files\\SMS", "sms_path with a space");
+	is_str(s->sms_path, "D:\\Program Files\\SMS", "sms_path with a space, its trailing \\ dropped");
+	is_str(s->pck_path, "D:\\SMSPKG", "pck_path");
+	is_int(s->credential, CONFIG_CREDENTIAL_ASK, "credential = ask");
+	is_int(s->credential_line, 18, "credential's line, for messages");
 	is_str(s->preload_exe, "D:\\SMS 2003 Toolkit 2\\PreloadPkgOnSite.exe",
 	    "preload_exe with spaces");
 	is_int(s->connect_timeout, 30, "connect_timeout");
@@ -169,7 +174,10 @@ test_full(void)
 	const struct config_server *d = config_server(&c, "DP01");
 	ok(d != NULL && d->transport == CONFIG_TRANSPORT_SIM, "DP01 uses the simulator");
 	is_str(d ? d->host : NULL, "DP01", "host defaults to the server name");
-	is_str(d ? d->sms_path : NULL, "E:\\SMS", "sms_path defaults to E:\\SMS");
+	ok(d != NULL && d->sms_path == NULL && d->pck_path == NULL,
+	    "sms_path and pck_path unset: learned from the server, no drive assumed");
+	ok(d != NULL && d->credential == CONFIG_CREDENTIAL_NO && d->credential_line == 0,
+	    "credential defaults to no");
 	ok(d != NULL && d->preload_exe == NULL,
 	    "preload_exe unset: the op looks in the known install folders");
 	is_int(d ? d->connect_timeout : 0, 10, "connect_timeout defaults to 10");
@@ -282,14 +290,18 @@ test_transport_keys(void)
 	} bad[] = {
 		{ "smb", "identity = ~/.ssh/id_ed25519", "'identity' is a key of transport = ssh only, but "
 		    "[server DP01] has transport = smb (line 4); the keys of a transport = smb server are: "
-		    "transport, host, port, user, sms_path, connect_timeout, preload_exe, domain, authfile, "
-		    "protocol, kerberos" },
+		    "transport, host, port, user, sms_path, pck_path, connect_timeout, preload_exe, domain, "
+		    "authfile, protocol, kerberos" },
+		{ "smb", "credential = ask", "'credential' is a key of transport = ssh only, but "
+		    "[server DP01] has transport = smb (line 4)" },
+		{ "sim", "credential = no", "'credential' is a key of transport = ssh only" },
 		{ "smb", "known_hosts = /etc/ssh/ssh_known_hosts", "'known_hosts' is a key of transport = ssh only" },
 		{ "smb", "sftp = no", "'sftp' is a key of transport = ssh only" },
 		{ "smb", "sftp_port = 22", "'sftp_port' is a key of transport = ssh only" },
 		{ "ssh", "domain = CORP", "'domain' is a key of transport = smb only, but [server DP01] has "
 		    "transport = ssh (line 4); the keys of a transport = ssh server are: transport, host, port, "
-		    "user, identity, known_hosts, sms_path, connect_timeout, sftp, sftp_port, preload_exe" },
+		    "user, identity, known_hosts, sms_path, pck_path, connect_timeout, sftp, sftp_port, "
+		    "preload_exe, credential" },
 		{ "ssh", "authfile = ~/corp.auth", "'authfile' is a key of transport = smb only" },
 		{ "ssh", "protocol = NT1", "'protocol' is a key of transport = smb only" },
 		{ "ssh", "kerberos = yes", "'kerberos' is a key of transport = smb only" },
@@ -463,7 +475,8 @@ test_key_errors(void)
 	    "'mouse' comes before any section");
 	expect_error("unknown key", "[site 009]\n[server DP01]\ntransport = ssh\nhots = dp01\n", 4,
 	    "unknown key 'hots' in [server DP01]; the keys of [server] are: transport, host, port, user, "
-	    "identity, known_hosts, sms_path, connect_timeout, sftp, sftp_port");
+	    "identity, known_hosts, sms_path, pck_path, connect_timeout, sftp, sftp_port, preload_exe, "
+	    "credential, domain");
 	expect_error("unknown key in [site]", "[site 009]\nsite = 009\n", 2,
 	    "generation, provider, site_server, wmi_host, sim_dir, max_parallel");
 	expect_error("unknown key in [ui]", "[site 009]\n[ui]\ncolour = yes\n", 3,
@@ -527,8 +540,20 @@ test_value_errors(void)
 		{ "identity = ~root/.ssh/id_ed25519", "only ~/ (your own home) is understood" },
 		{ "known_hosts = ~x", "only ~/ (your own home) is understood" },
 		{ "host = dp01 .contoso.com", "not a host name or IP address" },
-		{ "sms_path = SMS", "such as E:\\SMS" },
-		{ "sms_path = E:/SMS", "such as E:\\SMS" },
+		{ "sms_path = SMS", "bad value for 'sms_path': \"SMS\"; it must be a folder on the "
+		    "server's own disk such as D:\\SMS (drive letter, colon, backslash, folder names)" },
+		{ "sms_path = E:/SMS", "such as D:\\SMS" },
+		{ "sms_path = E:\\", "such as D:\\SMS" },
+		{ "sms_path = E:\\SMS\\..\\Temp", "bad value for 'sms_path'" },
+		{ "sms_path = E:\\SMS\\\\Logs", "bad value for 'sms_path'" },
+		{ "sms_path = \\\\SMS01\\SMS_009", "on the server's own disk" },
+		{ "pck_path = SMSPKG", "bad value for 'pck_path': \"SMSPKG\"; it must be a folder on the "
+		    "server's own disk such as D:\\SMSPKG" },
+		{ "pck_path = D:SMSPKG", "such as D:\\SMSPKG" },
+		{ "pck_path = D:\\SMS|PKG", "bad value for 'pck_path'" },
+		{ "credential = maybe", "bad value for 'credential': \"maybe\"; it must be ask or no" },
+		{ "credential = yes", "it must be ask or no" },
+		{ "credential =", "'credential' has no value" },
 		{ "preload_exe = PreloadPkgOnSite.exe", "such as E:\\SMS\\bin\\i386\\PreloadPkgOnSite.exe" },
 		{ "preload_exe = E:\\SMS\\bin\\i386", "ending in .exe" },
 		{ "preload_exe = E:/SMS/bin/i386/PreloadPkgOnSite.exe", "drive letter, colon, backslash" },
@@ -644,8 +669,8 @@ test_example(void)
 {
 	static const char *const keys[] = {
 		"generation", "provider", "site_server", "wmi_host", "sim_dir", "max_parallel",
-		"transport", "host", "port", "user", "identity", "known_hosts", "sms_path", "connect_timeout",
-		"sftp", "sftp_port", "preload_exe", "domain", "authfile", "protocol", "kerberos",
+		"transport", "host", "port", "user", "identity", "known_hosts", "sms_path", "pck_path",
+		"connect_timeout", "sftp", "sftp_port", "preload_exe", "credential", "domain", "authfile", "protocol", "kerberos",
 		"refresh", "theme", "glyphs", "mouse", "read_only",
 	};
 	const char *top = getenv("top_srcdir");

@@ -17,6 +17,7 @@
 #include "backend/core/nal.h"
 #include "backend/sim/sim.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,33 @@ app_preload_exe(const void *ctx, const char *server)
 	return s != NULL ? s->preload_exe : NULL;
 }
 
+/* A server's sms_path or pck_path from the configuration (NULL when unset
+ * or the server has no section: then its layout is learned). */
+static const char *
+app_layout_override(const void *ctx, const char *server, const char *key)
+{
+	static const struct {
+		const char *key;
+		size_t offset;
+	} keys[] = {
+		{ "sms_path", offsetof(struct config_server, sms_path) },
+		{ "pck_path", offsetof(struct config_server, pck_path) },
+	};
+	const struct config_server *s = config_server(ctx, server);
+	if (s == NULL || key == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(keys[i].key, key) == 0)
+			return *(char *const *)((const char *)s + keys[i].offset);
+	return NULL;
+}
+
+static struct layout_overrides
+app_overrides(const struct app *a)
+{
+	return (struct layout_overrides){ .get = app_layout_override, .ctx = &a->cfg };
+}
+
 void
 app_repair_env(struct app *a, struct repair_env *env, char *journal)
 {
@@ -77,6 +105,8 @@ app_repair_env(struct app *a, struct repair_env *env, char *journal)
 		.hand_ctx = a,
 		.preload_exe = app_preload_exe,
 		.servers_ctx = &a->cfg,
+		.layouts = a->layouts,
+		.ov = app_overrides(a),
 	};
 }
 
@@ -89,6 +119,7 @@ app_site_env(struct app *a, struct site_env *env)
 		.primary = a->primary,
 		.provider = a->provider,
 		.layouts = a->layouts,
+		.ov = app_overrides(a),
 	};
 }
 
@@ -366,6 +397,7 @@ app_open(struct app *a, const struct app_args *args)
 		app_close(a);
 		return rc;
 	}
+	a->layouts = layout_cache_new();
 	a->read_only = args->read_only || a->cfg.read_only;
 	transport_set_read_only(a->t, a->read_only);
 	if (args->refresh > 0)
@@ -377,6 +409,8 @@ void
 app_close(struct app *a)
 {
 	transport_close(a->t);
+	if (a->layouts != NULL)
+		layout_cache_free(a->layouts);
 	/* After the transports, which hold the engines; the prompter after
 	 * both, whose threads ask through it. */
 	app_smb_close(a);

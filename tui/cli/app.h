@@ -27,6 +27,7 @@ struct app_args {
 
 struct app_prompt;             /* who answers the engines (app_prompt.c) */
 struct smbeng;                 /* backend/transport/smb/smbconn.h */
+struct app_ssh_cred;           /* tui/cli/app_ssh.c */
 
 struct app {
 	struct config cfg;
@@ -43,6 +44,8 @@ struct app {
 	                            * NULL when neither runs */
 	struct layout_cache *layouts; /* where SMS lives on each server, learned
 	                            * (backend/sms/layout.h); NULL until made */
+	struct app_ssh_cred *creds; /* credential = ask, per ssh server
+	                            * (app_ssh.c); wiped at close */
 };
 
 /* Long-only options get values outside the character range, so they never

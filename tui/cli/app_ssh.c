@@ -15,11 +15,19 @@
  * decision and, if the failed server's is among them (other servers' may
  * be waiting too), adds its key type, fingerprint and how to accept it.  A changed key is never waiting (the engine refuses it
  * outright), so nothing is ever added that suggests going on.
+ *
+ * credential = ask (config.h): a key log-in on Windows OpenSSH carries no
+ * network credentials, so the scripts the server runs get one through the
+ * credential bootstrap (backend/ops/winenc.h).  The password is asked the
+ * first time a script needs it, through the same prompter (masked in the
+ * screen's dialog, askpass on the command line), kept in memory only for
+ * this run and wiped when the site is closed.
  */
 #include "autoconf.h"
 #include "tui/cli/app_ssh.h"
 #include "tui/cli/app_prompt.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +135,118 @@ hint_wrap(struct transport *inner, struct app_prompt *p, struct sshloop *l)
 	return transport_new(&h->ops, inner->host, inner->answers, h);
 }
 
+/* ---- credential = ask -------------------------------------------------------- */
+
+/* One server's credential: asked once, on the first script that needs it
+ * (engine or job thread), then handed out as copies. */
+struct app_ssh_cred {
+	struct app_ssh_cred *next;
+	pthread_mutex_t lock;      /* one question at a time; guards the rest */
+	struct app_prompt *p;
+	char *server;
+	char *user;                /* as the section's user = writes it */
+	char *password;            /* NULL until answered */
+};
+
+static void
+cred_wipe(char **secret)
+{
+	if (*secret != NULL)
+		explicit_bzero(*secret, strlen(*secret));
+	free(*secret);
+	*secret = NULL;
+}
+
+/* The account the credential is for: the section's user, else the login
+ * name the ssh log-in used. */
+static char *
+cred_user(const struct config_server *srv)
+{
+	if (srv->user != NULL)
+		return xstrdup(srv->user);
+	const char *u = getenv("USER");
+	return u != NULL && *u != '\0' ? xstrdup(u) : NULL;
+}
+
+/* ssh_cred_fn: copies of user and password, asking the first time.  A
+ * refused question is not remembered, so the next script asks again. */
+static int
+cred_get(void *ctx, const char *server, char **user, char **password, char **err)
+{
+	struct app_ssh_cred *c = ctx;
+	(void)server;
+	*user = *password = NULL;
+	if (pthread_mutex_lock(&c->lock) != 0) {
+		*err = xasprintf("%s: credential = ask: cannot take the lock", c->server);
+		return -1;
+	}
+	if (c->password == NULL) {
+		char *prompt = xasprintf("Password of %s, for the calls %s makes to other servers "
+		    "(credential = ask: its key log-in carries no network credentials): ", c->user,
+		    c->server);
+		if (app_prompt_ask(c->p, c->server, prompt, false, &c->password) != 0)
+			c->password = NULL;
+		free(prompt);
+	}
+	int rc = 0;
+	if (c->password == NULL) {
+		*err = xasprintf("%s: credential = ask, but no password was given for %s; its key "
+		    "log-in cannot reach other servers without one", c->server, c->user);
+		rc = -1;
+	} else {
+		*user = xstrdup(c->user);
+		*password = xstrdup(c->password);
+	}
+	(void)pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int
+app_ssh_credential(struct app *a, const char *path, const struct config_server *srv,
+    struct transport *t)
+{
+	if (srv->credential != CONFIG_CREDENTIAL_ASK)
+		return 0;
+	char *user = cred_user(srv);
+	if (user == NULL) {
+		fprintf(stderr, "dpdoctor: %s:%d: %s: credential = ask needs the account to ask the "
+		    "password of: set user = DOMAIN\\name in [server %s]\n", path,
+		    srv->credential_line, srv->name, srv->name);
+		return 2;
+	}
+	struct app_ssh_cred *c = xcalloc(1, sizeof *c);
+	if (pthread_mutex_init(&c->lock, NULL) != 0) {
+		fprintf(stderr, "dpdoctor: %s: server %s: cannot set up credential = ask\n", path,
+		    srv->name);
+		free(user);
+		free(c);
+		return 2;
+	}
+	c->p = a->prompt;
+	c->server = xstrdup(srv->name);
+	c->user = user;
+	c->next = a->creds;
+	a->creds = c;
+	/* The ssh transport's credential hook (backend/transport/ssh/). */
+	transport_ssh_set_credential(t, cred_get, c);
+	return 0;
+}
+
+/* After the transports that ask through them are closed. */
+static void
+app_ssh_creds_free(struct app *a)
+{
+	while (a->creds != NULL) {
+		struct app_ssh_cred *c = a->creds;
+		a->creds = c->next;
+		cred_wipe(&c->password);
+		free(c->user);
+		free(c->server);
+		pthread_mutex_destroy(&c->lock);
+		free(c);
+	}
+}
+
 /* ---- opening and closing ------------------------------------------------ */
 
 /* libssh2_init before any thread exists: app_open runs in main() before
@@ -201,6 +321,10 @@ app_ssh_transport(struct app *a, const struct app_args *args, const char *path,
 		    path, srv->name, srv->line);
 		return 2;
 	}
+	if ((rc = app_ssh_credential(a, path, srv, inner)) != 0) {
+		transport_close(inner);
+		return rc;
+	}
 	*out = hint_wrap(inner, a->prompt, a->ssh);
 	return 0;
 }
@@ -211,4 +335,5 @@ app_ssh_close(struct app *a)
 	if (a->ssh != NULL)
 		sshloop_free(a->ssh);
 	a->ssh = NULL;
+	app_ssh_creds_free(a);
 }

@@ -16,7 +16,14 @@
  * file). */
 int app_ssh_transport(struct app *a, const struct app_args *args, const char *path,
     const struct config_server *srv, struct transport **t);
-/* Free the engine (after transport_close, before app_prompt_free). */
+/* credential = ask in srv's section: give t (srv's ssh transport) a
+ * credential for the remote calls its scripts make, asked once through
+ * the prompter when first needed.  0 (also when srv does not ask), or 2
+ * with a message naming path. */
+int app_ssh_credential(struct app *a, const char *path, const struct config_server *srv,
+    struct transport *t);
+/* Free the engine and wipe the credentials (after transport_close, before
+ * app_prompt_free). */
 void app_ssh_close(struct app *a);
 
 #endif

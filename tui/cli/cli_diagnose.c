@@ -14,12 +14,61 @@
 #include "backend/repair/repair.h"
 #include "backend/sms/smslog.h"
 #include "backend/sms/status.h"
+#include "tui/kind.h"
 
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* Where the cell's evidence was read: what the DP is to the package, the
+ * server whose SMS serves it, and the layouts learned on the way. */
+struct diag_where {
+	const char *kind;          /* dp_kind_name(): "child-site-dp" */
+	char *sentence;            /* kind_sentence() */
+	const char *sms_server;    /* NULL when unknown */
+	char **layouts;            /* layout_describe() lines */
+	size_t nlayouts;
+};
+
+static void
+where_fill(struct app *app, const struct snapshot *snap, const char *pkgid, const char *dp,
+    struct diag_where *w)
+{
+	memset(w, 0, sizeof *w);
+	long p = snapshot_find_pkg(snap, pkgid), d = snapshot_find_dp(snap, dp);
+	if (p < 0 || d < 0) {
+		w->kind = dp_kind_name(DPK_UNKNOWN);
+		w->sentence = xasprintf("%s: not in the package's status rows, so its kind is unknown",
+		    dp);
+	} else {
+		w->kind = dp_kind_name(snapshot_dp_kind(snap, (size_t)p, (size_t)d));
+		w->sentence = kind_sentence(snap, (size_t)p, (size_t)d, app->primary);
+		w->sms_server = kind_sms_server(snap, (size_t)p, (size_t)d, app->primary);
+	}
+	struct layout *v = NULL;
+	size_t n = app->layouts != NULL ? layout_cache_list(app->layouts, &v) : 0;
+	w->layouts = n ? xreallocarray(NULL, n, sizeof *w->layouts) : NULL;
+	int64_t now = (int64_t)time(NULL);
+	for (size_t i = 0; i < n; i++) {
+		w->layouts[w->nlayouts++] = layout_describe(&v[i], now);
+		layout_clear(&v[i]);
+	}
+	free(v);
+}
+
+static void
+where_free(struct diag_where *w)
+{
+	free(w->sentence);
+	for (size_t i = 0; i < w->nlayouts; i++)
+		free(w->layouts[i]);
+	free(w->layouts);
+	memset(w, 0, sizeof *w);
+}
 
 static bool
 is_cited(const struct diagnosis *d, size_t item)
@@ -70,10 +119,17 @@ print_item(const struct evidence_item *it, bool cited)
 }
 
 static void
-print_text(const struct evidence *e, const struct diagnosis *d)
+print_text(const struct evidence *e, const struct diagnosis *d, const struct diag_where *w)
 {
 	printf("%s %s on %s: %s\n", e->pkgid, e->pkg.name ? e->pkg.name : "", e->dp,
 	    e->have_cell ? state_info(e->cell.state)->name : "not targeted");
+	printf("Kind: %s [%s]\n", w->sentence, w->kind);
+	printf("SMS server: %s\n", w->sms_server ? w->sms_server : "unknown (the DP's site is "
+	    "not in the site list)");
+	if (w->nlayouts == 0)
+		printf("Layouts: none learned\n");
+	for (size_t i = 0; i < w->nlayouts; i++)
+		printf("%s %s\n", i ? "        " : "Layouts:", w->layouts[i]);
 	for (size_t f = 0; f < d->nfindings; f++) {
 		const struct finding *fi = &d->findings[f];
 		printf("\n%s: %s  [%s]\n  %s\n", f ? "Also" : "Finding", fi->title, fi->name,
@@ -122,7 +178,7 @@ item_json(const struct evidence_item *it, bool cited)
 }
 
 static void
-print_json(const struct evidence *e, const struct diagnosis *d)
+print_json(const struct evidence *e, const struct diagnosis *d, const struct diag_where *w)
 {
 	json_object *top = json_object_new_object();
 	json_object_object_add(top, "package", json_object_new_string(e->pkgid));
@@ -131,6 +187,14 @@ print_json(const struct evidence *e, const struct diagnosis *d)
 	json_object_object_add(top, "state", json_object_new_string(
 	    e->have_cell ? state_info(e->cell.state)->name : "NOT_TARGETED"));
 	json_object_object_add(top, "complete", json_object_new_boolean(e->complete));
+	json_object_object_add(top, "kind", json_object_new_string(w->kind));
+	json_object_object_add(top, "kind_words", json_object_new_string(w->sentence));
+	json_object_object_add(top, "sms_server", w->sms_server ?
+	    json_object_new_string(w->sms_server) : NULL);
+	json_object *ls = json_object_new_array();
+	for (size_t i = 0; i < w->nlayouts; i++)
+		json_object_array_add(ls, json_object_new_string(w->layouts[i]));
+	json_object_object_add(top, "layouts", ls);
 	json_object *fs = json_object_new_array();
 	for (size_t f = 0; f < d->nfindings; f++) {
 		const struct finding *fi = &d->findings[f];
@@ -264,10 +328,13 @@ cli_diagnose(int argc, char **argv)
 		app_close(&app);
 		return rc;
 	}
+	struct diag_where w;
+	where_fill(&app, c.snap, pkgid, dp, &w);
 	if (json)
-		print_json(&c.cd.ev, &c.cd.dx);
+		print_json(&c.cd.ev, &c.cd.dx, &w);
 	else
-		print_text(&c.cd.ev, &c.cd.dx);
+		print_text(&c.cd.ev, &c.cd.dx, &w);
+	where_free(&w);
 	rc = c.cd.dx.findings[0].id == FIND_HEALTHY ? 0 : 1;
 	cli_cell_free(&c);
 	app_close(&app);
