@@ -667,8 +667,11 @@ setup_pairs(struct gen *g, char **err)
 		pair_times(g, c, rule, &sent);
 		if (rule->unknown)
 			c->flags |= SIM_CELL_UNKNOWN;
+		/* An own-site DP's share failure keeps showing in the primary's
+		 * log, as a child's does at every scan of its site server. */
 		bool live = rule->event != SIM_EV_NONE &&
-		    (c->state == 2 || c->state == 5 || c->mode == SIM_MODE_TRANSIENT);
+		    (c->state == 2 || c->state == 5 || c->mode == SIM_MODE_TRANSIENT ||
+		    rule->event != r0->event);
 		c->event = live ? rule->event : SIM_EV_NONE;
 		c->next_event = live ? event_time(g, c, rule->event) : 0;
 		if (pair_files(g, c, rule, sent, err) != 0)

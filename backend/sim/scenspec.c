@@ -48,9 +48,9 @@ static const struct scenario_spec specs[] = {
 	  .materialise = true, .updates = UPDATES_DEFAULT },
 	/* No updates: its unit tests expect it to keep still but for its
 	 * own transients. */
-	{ .name = "small", .npkgs = 10, .ndps = 3, .city_stride = 4,
-	  .own_dps = 1, .site_every = 1, .site_dps = 1,
-	  .sitewide_pct = 30, .regional = true, .root_only = 1,
+	{ .name = "small", .npkgs = 10, .ndps = 4, .city_stride = 1,
+	  .own_dps = 1, .site_every = 2, .site_dps = 1,
+	  .sitewide_pct = 50, .regional = true, .root_only = 1,
 	  .quota = { [SIM_MODE_PCK_MISSING] = 1, [SIM_MODE_STALE_PKG_FILE] = 1,
 	    [SIM_MODE_NOT_IN_DB] = 1, [SIM_MODE_SOURCE_MISSING] = 1,
 	    [SIM_MODE_SHARE_PERMS] = 1, [SIM_MODE_PCK_NO_REGEN] = 1 },

@@ -497,8 +497,8 @@ primary_copy(struct evctx *x, struct simlog_job *j, struct sim_cell *c, char **e
 	if (c->state == 0 || c->state == 1)
 		c->state = 2;
 	count_retry(c, j, p, 2, 3, t);
-	ctx_schedule(x, c, c->state == 2 ? SIM_EV_PRIMARY_RETRY : SIM_EV_NONE,
-	    simev_retry_time(s, t));
+	/* Failed for good still fails at every pass the primary makes. */
+	ctx_schedule(x, c, SIM_EV_PRIMARY_RETRY, simev_retry_time(s, t));
 	return 0;
 }
 
