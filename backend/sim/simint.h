@@ -503,6 +503,8 @@ struct opctx {
 	const struct op *op;
 	struct sim_site *s;
 	struct reply *r;
+	const char *user;           /* a credential the script came with, or NULL */
+	const char *password;
 };
 
 /* An argument a handler accepts, with the check a host makes. */
@@ -526,6 +528,17 @@ int simevd_readfile(struct opctx *x);
 /* Where a valid Windows path lives in the site's trees (as the host of x
  * sees it); NULL with *why when its server cannot be reached. */
 char *simevd_path(const struct opctx *x, const char *win, char **why);
+/* Why host x cannot make a remote call to server (NULL: it can): a key
+ * log-in without network credentials (DPDOCTOR_SIM_NO_UNC=1) and no
+ * credential with the script, or a credential whose password is not
+ * DPDOCTOR_SIM_PASSWORD (when set).  wmi picks the words: DCOM/WMI's
+ * "Access is denied" or a UNC path's. */
+char *simevd_remote_denied(const struct opctx *x, const char *server, bool wmi);
+
+/* simsites.c: where things are (SMS_Site, the layout of a server). */
+extern const struct arg_rule simsites_sites_rules[], simsites_layout_rules[];
+int simsites_sites(struct opctx *x);
+int simsites_layout(struct opctx *x);
 
 /* simrepair.c: the ops that change the site. */
 extern const struct arg_rule simrep_copyfile_rules[], simrep_setattr_rules[],
@@ -546,6 +559,10 @@ int simrep_preload_tool(const char *dir, const char *server, bool installed, cha
 
 int simops_run(const char *dir, const char *host, const char *script,
     struct script_result *res, const struct deadline *dl, char **err);
+/* The same with a credential (user and password may be NULL). */
+int simops_run_as(const char *dir, const char *host, const char *script,
+    const char *user, const char *password, struct script_result *res,
+    const struct deadline *dl, char **err);
 
 /* ---- simps2.c: the PowerShell 2.0 floor ------------------------------- */
 

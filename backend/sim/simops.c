@@ -206,6 +206,8 @@ static const struct op_handler handlers[OP_COUNT] = {
 	[OP_REFRESHNOW] = { simrep_refreshnow_rules, simrep_refreshnow },
 	[OP_SETSOURCEPATH] = { simrep_setsourcepath_rules, simrep_setsourcepath },
 	[OP_WRITEFILE] = { simrep_writefile_rules, simrep_writefile },
+	[OP_SITES] = { simsites_sites_rules, simsites_sites },
+	[OP_LAYOUT] = { simsites_layout_rules, simsites_layout },
 };
 
 /* The op name in a script's header line, for replying to one we cannot
@@ -247,9 +249,30 @@ run_op(const char *dir, struct opctx *x, const struct deadline *dl, char **err)
 	return rc;
 }
 
+/* PowerShell 2.0 has no WinRM on Server 2003: a script that reaches for
+ * it fails as the cmdlet's connection would. */
+static const char *
+winrm_used(const char *script)
+{
+	static const char *const words[] = { "Invoke-Command", "Enter-PSSession",
+	    "New-PSSession", NULL };
+	for (size_t i = 0; words[i]; i++)
+		if (strcasestr(script, words[i]) != NULL)
+			return words[i];
+	return NULL;
+}
+
 int
 simops_run(const char *dir, const char *host, const char *script,
     struct script_result *res, const struct deadline *dl, char **err)
+{
+	return simops_run_as(dir, host, script, NULL, NULL, res, dl, err);
+}
+
+int
+simops_run_as(const char *dir, const char *host, const char *script,
+    const char *user, const char *password, struct script_result *res,
+    const struct deadline *dl, char **err)
 {
 	if (host == NULL || !servername_valid(host)) {
 		err_set(err, "\"%s\" is not a valid server name", host ? host : "");
@@ -275,9 +298,16 @@ simops_run(const char *dir, const char *host, const char *script,
 		simreply_begin(&r, op_name(op.kind));
 		simreply_error(&r, "%s", old);
 		buf_printf(&res->err, "%s\r\n", old);
+	} else if (winrm_used(script) != NULL) {
+		simreply_begin(&r, op_name(op.kind));
+		simreply_error(&r, "%s: Connecting to remote server failed with the following "
+		    "error message : The WinRM client cannot process the request (no WinRM "
+		    "on this host)", winrm_used(script));
+		buf_printf(&res->err, "%s: no WinRM on this host\r\n", winrm_used(script));
 	} else {
 		simreply_begin(&r, op_name(op.kind));
-		struct opctx x = { .host = host, .op = &op, .r = &r };
+		struct opctx x = { .host = host, .op = &op, .r = &r, .user = user,
+		    .password = password };
 		rc = run_op(dir, &x, dl, err);
 		if (rc != 0)
 			buf_reset(&res->out); /* never half a reply */
@@ -295,4 +325,11 @@ sim_run_script(const char *dir, const char *host, const char *script,
     struct script_result *res, char **err)
 {
 	return simops_run(dir, host, script, res, NULL, err);
+}
+
+int
+sim_run_script_as(const char *dir, const char *host, const char *script,
+    const char *user, const char *password, struct script_result *res, char **err)
+{
+	return simops_run_as(dir, host, script, user, password, res, NULL, err);
 }
