@@ -380,10 +380,14 @@ pick_share_perms(struct gen *g)
 		return;
 	uint32_t inst = g->sp->quota[SIM_MODE_SHARE_PERMS], rem = g->sp->removals;
 	for (uint32_t k = 0; k < n; k++) {
+		/* Alternately a DP of the primary's own site (its failures in the
+		 * primary's log) and one of a child site (in its server's). */
 		uint32_t dp;
+		int tries = 0;
 		do
 			dp = 1 + rng_below(&g->r, (uint32_t)s->nsrv - 1);
-		while (s->srv[dp].flags & SIM_SRV_SHARE_ROOT_ONLY && n < s->nsrv - 1);
+		while (((s->srv[dp].flags & SIM_SRV_SHARE_ROOT_ONLY && n < s->nsrv - 1) ||
+		    simdb_child(s, dp) != (k % 2 == 1)) && ++tries < 10000);
 		uint32_t i = (inst + (n - k) - 1) / (n - k), r = (rem + (n - k) - 1) / (n - k);
 		share_perms_on(g, dp, i, r);
 		inst -= i;

@@ -519,6 +519,43 @@ test_hierarchy_logs(const char *dir, const struct sim_site *s)
 	}
 }
 
+/* Every PCK_MISSING pair's site server names the INCOMING file and the
+ * package together, as the seed's pair of lines does: that is the only way
+ * a real host learns which package a .PKG file is for. */
+static void
+test_hierarchy_pairs(const char *dir, const struct sim_site *s)
+{
+	size_t pairs = 0, named = 0;
+	for (size_t i = 0; i < s->ncell; i++) {
+		const struct sim_cell *c = &s->cell[i];
+		if (c->mode != SIM_MODE_PCK_MISSING)
+			continue;
+		pairs++;
+		uint32_t h = s->srv[c->srv].home;
+		char *path = xasprintf("%s/servers/%s/%c:/SMS/Logs/distmgr.log", dir,
+		    s->srv[h].name, s->srv[h].sms_drive);
+		char *text = read_text(path);
+		char *needle = xasprintf("~Package %s requires a newer version (", s->pkg[c->pkg].id);
+		const char *l = text ? strstr(text, needle) : NULL;
+		const char *skip = l ? strstr(l, ", skip ") : NULL;
+		bool ok1 = false;
+		if (skip != NULL) {
+			size_t n = strcspn(skip + 7, " \r\n");
+			char *file = xstrndup(skip + 7, n);
+			char *proc = xasprintf("~Processing incoming file %s.", file);
+			ok1 = strstr(text, proc) != NULL && strstr(file, "\\INCOMING\\") != NULL;
+			free(proc);
+			free(file);
+		}
+		named += ok1;
+		free(needle);
+		free(text);
+		free(path);
+	}
+	ok(pairs > 0 && named == pairs, "every PCK_MISSING pair's site server names the "
+	    "INCOMING file and the package (%zu of %zu)", named, pairs);
+}
+
 static void
 test_hierarchy(const char *dir)
 {
@@ -534,6 +571,7 @@ test_hierarchy(const char *dir)
 	ok(vary, "child site servers keep SMS on different drives");
 	test_hierarchy_modes(s);
 	test_hierarchy_logs(dir, s);
+	test_hierarchy_pairs(dir, s);
 	simdb_free(s);
 }
 

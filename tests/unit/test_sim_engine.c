@@ -209,8 +209,10 @@ test_incoming(const char *dir)
 		{ "CAP_/pkginfo.box/", ".NAL" },
 		{ "SMSPKGE$/", "/setup.exe" },
 	};
+	char *share = simfs_share_rel(p);
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-		char *r = strncmp(want[i].dir, "CAP_/", 5) == 0 ?
+		char *r = strcmp(want[i].ext, "/setup.exe") == 0 ? xasprintf("%s/setup.exe", share) :
+		    strncmp(want[i].dir, "CAP_/", 5) == 0 ?
 		    xasprintf("CAP_%s%s%s%s", s->srv[srv].site, want[i].dir + 4, p->id, want[i].ext) :
 		    xasprintf("%s%s%s", want[i].dir, p->id, want[i].ext);
 		char *f = srv_file(s, srv, r);
@@ -218,6 +220,7 @@ test_incoming(const char *dir)
 		free(f);
 		free(r);
 	}
+	free(share);
 	struct sim_cell v;
 	ok(simdb_cell_view(s, pkg, srv, &v), "the pair still exists");
 	is_int(v.state, 0, "the pair is INSTALLED");
@@ -236,9 +239,10 @@ static void
 test_share_perms(const char *dir)
 {
 	struct sim_site *s = load(dir);
-	struct sim_cell *c = find_cell(s, SIM_MODE_SHARE_PERMS, 0);
-	while (c && c->state > 3)
-		c = c + 1 < s->cell + s->ncell && (c + 1)->mode == SIM_MODE_SHARE_PERMS ? c + 1 : NULL;
+	struct sim_cell *c = NULL;
+	for (size_t i = 0; i < s->ncell && c == NULL; i++)
+		if (s->cell[i].mode == SIM_MODE_SHARE_PERMS && s->cell[i].state <= 3)
+			c = &s->cell[i];
 	if (!ok(c != NULL, "small scenario has a SHARE_PERMS install"))
 		return;
 	uint32_t pkg = c->pkg, srv = c->srv, home = s->srv[srv].home;
@@ -493,10 +497,14 @@ test_transients(const char *dir)
 	ok(v.event == SIM_EV_NONE, "... and the primary stops retrying it");
 	struct sim_cell *sm = find_cell(s, SIM_MODE_SHARE_PERMS, 5);
 	if (sm) {
-		char *log = srv_file(s, sm->srv, "SMS/Logs/distmgr.log");
+		char *log = srv_file(s, s->srv[sm->srv].home, "SMS/Logs/distmgr.log");
 		char *text = read_text(log);
-		char *l = xasprintf("~The package share directory E:\\SMSPKGE$\\Apps\\%s is not empty, "
-		    "cannot remove the share %s.", s->pkg[sm->pkg].id, s->pkg[sm->pkg].id);
+		char *shrel = xasprintf("SMSPKGE$/Apps/%s", s->pkg[sm->pkg].id);
+		char *shwin = simfs_winpath(s, sm->srv, shrel);
+		char *l = xasprintf("~The package share directory %s is not empty, "
+		    "cannot remove the share %s.", shwin, s->pkg[sm->pkg].id);
+		free(shwin);
+		free(shrel);
 		ok(log_has(text, l), "a failing removal retries: %s", l);
 		free(l);
 		free(text);
