@@ -70,10 +70,10 @@ rng_for(uint64_t a, uint64_t b, uint64_t c)
 #define SIM_MODE_TABLE(X) \
 	X(SIM_MODE_NONE, "NONE", "nothing: installed at the package's version") \
 	X(SIM_MODE_PCK_MISSING, "PCK_MISSING", \
-	  "the DP never got the compressed PCK; INCOMING holds the package file") \
+	  "the child site never got the compressed PCK; its INCOMING holds the package file") \
 	X(SIM_MODE_STALE_PKG_FILE, "STALE_PKG_FILE", \
-	  "distmgr.box\\<id>.PKG is already on the DP; PreloadPkgOnSite says already set") \
-	X(SIM_MODE_NOT_IN_DB, "NOT_IN_DB", "the DP's site does not know the package yet") \
+	  "distmgr.box\\<id>.PKG is already on the child site server; PreloadPkgOnSite says already set") \
+	X(SIM_MODE_NOT_IN_DB, "NOT_IN_DB", "the child site does not know the package yet") \
 	X(SIM_MODE_SOURCE_MISSING, "SOURCE_MISSING", "the package source directory does not exist") \
 	X(SIM_MODE_SHARE_PERMS, "SHARE_PERMS", \
 	  "the DP's share permissions stop at the root; nested package folders fail") \

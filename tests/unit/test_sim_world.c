@@ -356,6 +356,38 @@ test_winrm(const struct world *w)
 	free(err);
 }
 
+/* Every scenario is a hierarchy with each failure mode where it occurs. */
+static void
+test_scenario(const char *tmp, const char *name, unsigned want)
+{
+	char *dir = xasprintf("%s/%s", tmp, name), *err = NULL;
+	if (!ok(sim_ensure(dir, name, 3, false, &err) == 0, "%s site created", name)) {
+		printf("# %s\n", err);
+		free(err);
+		free(dir);
+		return;
+	}
+	struct sim_site *s = load(dir);
+	size_t kinds[3] = { 0, 0, 0 }, misplaced = 0;
+	unsigned modes = 0;
+	for (uint32_t i = 0; i < s->nsrv; i++)
+		if (i != s->primary)
+			kinds[(s->srv[i].role & SIM_ROLE_SITESRV) ? 1 : simdb_child(s, i) ? 2 : 0]++;
+	for (size_t i = 0; i < s->ncell; i++) {
+		const struct sim_cell *c = &s->cell[i];
+		modes |= 1u << c->mode;
+		misplaced += c->mode != SIM_MODE_NONE && c->mode != SIM_MODE_TRANSIENT &&
+		    c->mode != SIM_MODE_SHARE_PERMS && c->mode != SIM_MODE_SOURCE_MISSING &&
+		    !simdb_child(s, c->srv);
+	}
+	ok(kinds[0] >= 1 && kinds[1] >= 1 && kinds[2] >= 1, "%s: own-site DPs %zu, child site "
+	    "servers %zu, plain DPs of child sites %zu", name, kinds[0], kinds[1], kinds[2]);
+	is_int(modes & want, want, "%s: its failure modes are there", name);
+	is_int(misplaced, 0, "%s: child-site failure modes only at child sites", name);
+	simdb_free(s);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -381,6 +413,12 @@ main(void)
 		test_preload(&w);
 		test_winrm(&w);
 	}
+	unsigned all = ((1u << SIM_MODE_COUNT) - 1) & ~1u;
+	test_scenario(tmp, "small", all);
+	/* wide's packages are on most of its 100 DPs: none is small enough
+	 * for a package-wide fault within its quota. */
+	test_scenario(tmp, "wide", all & ~(1u << SIM_MODE_SOURCE_MISSING) &
+	    ~(1u << SIM_MODE_PCK_NO_REGEN));
 	free(w.primary); free(w.child); free(w.plain_child); free(w.own);
 	(void)simfs_remove_tree(tmp, NULL);
 	free(dir);
