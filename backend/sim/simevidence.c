@@ -623,6 +623,13 @@ simevd_statmsgs(struct opctx *x)
 		    "does not exist", where, site);
 		return 0;
 	}
+	/* Another host's provider is remote WMI (DCOM). */
+	char *deny = simevd_remote_denied(x, s->srv[s->primary].name, true);
+	if (deny != NULL) {
+		simreply_error(x->r, "%s: %s", where, deny);
+		free(deny);
+		return 0;
+	}
 	if (strcmp(site, s->site_code) != 0) {
 		simreply_error(x->r, "Invalid namespace root\\SMS\\site_%s", site);
 		return 0;

@@ -724,6 +724,13 @@ provider_pkg(struct opctx *x)
 		    "not exist", where, site);
 		return -1;
 	}
+	/* Another host's provider is remote WMI (DCOM). */
+	char *deny = simevd_remote_denied(x, s->srv[s->primary].name, true);
+	if (deny != NULL) {
+		simreply_error(x->r, "%s: %s", where, deny);
+		free(deny);
+		return -1;
+	}
 	if (strcmp(site, s->site_code) != 0) {
 		simreply_error(x->r, "Invalid namespace root\\SMS\\site_%s", site);
 		return -1;

@@ -209,6 +209,13 @@ test_no_unc(const struct world *w)
 	contains(r2, "access is denied", "pathinfo: not for a key log-in");
 	char *r3 = run_as(w->dir, w->primary, "pathinfo", a, "SITE009\\dpdoctor", "x", NULL);
 	contains(r3, want, "pathinfo: a credential lifts it");
+	const struct kv st[] = { { "site", "009" }, { "provider", w->primary }, { NULL, NULL } };
+	char *r6 = run(w->dir, w->child, "status", st);
+	contains(r6, "Access is denied", "status: another host's provider is remote WMI");
+	char *r7 = run(w->dir, w->primary, "status", st);
+	contains(r7, "END\tok", "status: the provider's own host answers");
+	free(r6);
+	free(r7);
 	const struct kv b[] = { { "server", w->child }, { "share", w->child_share },
 	    { NULL, NULL } };
 	char *r4 = run(w->dir, w->primary, "shareacl", b);
