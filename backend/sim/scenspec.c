@@ -22,7 +22,7 @@ static const struct scenario_spec specs[] = {
 	{ .name = "default", .npkgs = 120, .ndps = 12, .city_stride = 1,
 	  .own_dps = 3, .site_every = 3, .site_dps = 1,
 	  .sitewide_pct = 30, .regional = true, .nested_pct = 8, .root_only = 2,
-	  .quota = { [SIM_MODE_PCK_MISSING] = 24, [SIM_MODE_STALE_PKG_FILE] = 5,
+	  .quota = { [SIM_MODE_PCK_MISSING] = 19, [SIM_MODE_STALE_PKG_FILE] = 5,
 	    [SIM_MODE_NOT_IN_DB] = 5, [SIM_MODE_SOURCE_MISSING] = 4,
 	    [SIM_MODE_SHARE_PERMS] = 3, [SIM_MODE_PCK_NO_REGEN] = 4 },
 	  .removals = 2, .pending = 3, .retrying = 4, .removing = 1,
