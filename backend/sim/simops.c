@@ -256,19 +256,6 @@ run_op(const char *dir, struct opctx *x, const struct deadline *dl, char **err)
 	return rc;
 }
 
-/* PowerShell 2.0 has no WinRM on Server 2003: a script that reaches for
- * it fails as the cmdlet's connection would. */
-static const char *
-winrm_used(const char *script)
-{
-	static const char *const words[] = { "Invoke-Command", "Enter-PSSession",
-	    "New-PSSession", NULL };
-	for (size_t i = 0; words[i]; i++)
-		if (strcasestr(script, words[i]) != NULL)
-			return words[i];
-	return NULL;
-}
-
 int
 simops_run(const char *dir, const char *host, const char *script,
     struct script_result *res, const struct deadline *dl, char **err)
@@ -305,12 +292,6 @@ simops_run_as(const char *dir, const char *host, const char *script,
 		simreply_begin(&r, op_name(op.kind));
 		simreply_error(&r, "%s", old);
 		buf_printf(&res->err, "%s\r\n", old);
-	} else if (winrm_used(script) != NULL) {
-		simreply_begin(&r, op_name(op.kind));
-		simreply_error(&r, "%s: Connecting to remote server failed with the following "
-		    "error message : The WinRM client cannot process the request (no WinRM "
-		    "on this host)", winrm_used(script));
-		buf_printf(&res->err, "%s: no WinRM on this host\r\n", winrm_used(script));
 	} else {
 		simreply_begin(&r, op_name(op.kind));
 		struct opctx x = { .host = host, .op = &op, .r = &r, .user = user,

@@ -357,7 +357,8 @@ test_winrm(const struct world *w)
 	const char *script = "# dpdoctor op=layout v=1\n$A = @{}\n$A['server'] = 'X'\n"
 	    "Invoke-Command -ComputerName X -ScriptBlock { 1 }\n";
 	ok(sim_run_script(w->dir, w->primary, script, &res, &err) == 0, "a WinRM script runs");
-	contains(res.out.data, "no WinRM", "... and fails: no WinRM on Server 2003");
+	contains(res.out.data, "WinRM, not on Windows Server 2003",
+	    "... and fails: no WinRM on Server 2003");
 	is_int(res.exit_code, 1, "... exit code 1");
 	script_result_free(&res);
 	free(err);
