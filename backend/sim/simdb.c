@@ -727,7 +727,8 @@ load_server(struct loader *L)
 	const char *sd = str(L, 12 + SIM_THREADS), *hd = str(L, 13 + SIM_THREADS);
 	if (sd == NULL || hd == NULL || strlen(sd) != 1 || strlen(hd) != 1 ||
 	    !(*sd == '-' || (*sd >= 'C' && *sd <= 'Z')) || *hd < 'C' || *hd > 'Z')
-		return bad(L, "bad server drives (SMS drive or '-', share drive)");
+		return bad(L, sd == NULL ? "no server drives (a site made before site kinds "
+		    "existed: reset it)" : "bad server drives (SMS drive or '-', share drive)");
 	v.sms_drive = *sd == '-' ? 0 : *sd;
 	v.share_drive = *hd;
 	v.name = (char *)name;

@@ -348,6 +348,56 @@ test_preload(const struct world *w)
 	free(err);
 }
 
+/* A preload on a child site server lets its plain DPs install too: the
+ * compressed package path is the site's. */
+static void
+test_preload_site(const struct world *w)
+{
+	struct sim_site *s = load(w->dir);
+	uint32_t srv = 0, dp = 0, pkg = 0;
+	bool found = false;
+	for (size_t i = 0; i < s->ncell && !found; i++) {
+		const struct sim_cell *c = &s->cell[i];
+		if (c->mode != SIM_MODE_PCK_MISSING || s->srv[c->srv].home == c->srv ||
+		    !simdb_child(s, c->srv))
+			continue;
+		const struct sim_cell *hc = simdb_cell(s, c->pkg, s->srv[c->srv].home);
+		if (hc == NULL || hc->mode != SIM_MODE_PCK_MISSING)
+			continue;
+		srv = s->srv[c->srv].home;
+		dp = c->srv;
+		pkg = c->pkg;
+		found = true;
+	}
+	if (!ok(found, "a PCK_MISSING package at a child site server and its plain DP")) {
+		simdb_free(s);
+		return;
+	}
+	char *server = xstrdup(s->srv[srv].name), *plain = xstrdup(s->srv[dp].name);
+	char *id = xstrdup(s->pkg[pkg].id), *err = NULL;
+	ok(simfs_write_pck(s, srv, pkg, s->pkg[pkg].source_version, s->clock, &err) == 0,
+	    "the PCK is copied to %s", server);
+	char *rel = xasprintf("SMSPKG/%s.PCK", id);
+	char *pck = simfs_path(s, srv, rel);
+	ok(chmod(pck, 0544) == 0 && simdb_save(s, &err) == 0, "... read-only");
+	simdb_free(s);
+	const struct kv lo[] = { { "server", server }, { "package", id }, { "via", "local" },
+	    { NULL, NULL } };
+	char *r = run(w->dir, server, "preload", lo);
+	contains(r, "X\t0\r\n", "preload on %s succeeds", server);
+	setenv("DPDOCTOR_SIM_TIME", "2007-01-04T12:30:00Z", 1);
+	const struct kv st[] = { { "site", "009" }, { NULL, NULL } };
+	char *r2 = run(w->dir, w->primary, "status", st);
+	setenv("DPDOCTOR_SIM_TIME", T0, 1);
+	s = load(w->dir);
+	struct sim_cell a, b;
+	ok(simdb_cell_view(s, pkg, srv, &a) && a.state == 0, "%s installed %s", server, id);
+	ok(simdb_cell_view(s, pkg, dp, &b) && b.state == 0, "... and so did its plain DP %s",
+	    plain);
+	simdb_free(s);
+	free(r); free(r2); free(rel); free(pck); free(server); free(plain); free(id); free(err);
+}
+
 static void
 test_winrm(const struct world *w)
 {
@@ -420,6 +470,7 @@ main(void)
 		test_truth_only(&w);
 		test_preload(&w);
 		test_winrm(&w);
+		test_preload_site(&w);
 	}
 	unsigned all = ((1u << SIM_MODE_COUNT) - 1) & ~1u;
 	test_scenario(tmp, "small", all);
