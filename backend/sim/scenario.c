@@ -59,12 +59,72 @@ server_common(struct gen *g, struct sim_server *v)
 	v->phase = rng_below(&g->r, v->cycle);
 }
 
+/* A child site's code from its server's city: the first letter and the next
+ * consonants (LEEDS -> LDS), else letters and digits until it is unused. */
+static void
+site_code_for(const struct sim_site *s, const char *city, char out[static 4])
+{
+	size_t n = 1;
+	out[0] = city[0];
+	for (const char *c = city + 1; *c && n < 3; c++)
+		if (strchr("AEIOU", *c) == NULL)
+			out[n++] = *c;
+	while (n < 3)
+		out[n++] = 'X';
+	out[3] = '\0';
+	static const char alt[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	for (size_t k = 0, tries = 0; tries < 36 * 36 + 1; tries++) {
+		bool used = strcmp(out, s->site_code) == 0;
+		for (size_t i = 0; i < s->nsrv && !used; i++)
+			used = strcmp(s->srv[i].site, out) == 0;
+		if (!used)
+			return;
+		out[1] = alt[k / 36 % 36];
+		out[2] = alt[k % 36];
+		k++;
+	}
+}
+
+static char
+drive_pick(struct gen *g)
+{
+	static const char drives[] = "DEF";
+	return drives[rng_below(&g->r, 3)];
+}
+
+/* DP i's place in the hierarchy: own-site plain DP, child site server, or
+ * plain DP of the child site opened last. */
+static void
+server_place(struct gen *g, uint32_t i, const char *city, struct sim_server *v,
+    uint32_t *site_no, uint32_t *left)
+{
+	const struct scenario_spec *sp = g->sp;
+	struct sim_site *s = g->s;
+	if (i < sp->own_dps) {
+		memcpy(v->site, s->site_code, 4);
+		v->share_drive = drive_pick(g);
+		return;
+	}
+	v->share_drive = drive_pick(g);
+	if (*left > 0) {
+		(*left)--;
+		memcpy(v->site, s->srv[s->nsrv - 1].site, 4); /* the site just opened */
+		return;
+	}
+	v->role |= SIM_ROLE_SITESRV;
+	v->sms_drive = drive_pick(g);
+	site_code_for(s, city, v->site);
+	*left = sp->site_every && *site_no % sp->site_every == 0 ? sp->site_dps : 0;
+	(*site_no)++;
+}
+
 static void
 gen_servers(struct gen *g)
 {
 	struct sim_site *s = g->s;
 	struct sim_server v = { .role = SIM_ROLE_PRIMARY | SIM_ROLE_DP,
-	    .zone = (uint8_t)simclock_zone_find("GMT Standard Time"), .region = CAT_UK };
+	    .zone = (uint8_t)simclock_zone_find("GMT Standard Time"), .region = CAT_UK,
+	    .sms_drive = 'E', .share_drive = 'E' };
 	char *name = xasprintf("SMS%sPRI", s->site_code);
 	v.name = name;
 	memcpy(v.site, s->site_code, 4);
@@ -72,13 +132,14 @@ gen_servers(struct gen *g)
 	simdb_add_server(s, &v);
 	free(name);
 	s->primary = 0;
+	uint32_t site_no = 0, left = 0;
 	for (uint32_t i = 0; i < g->sp->ndps; i++) {
 		size_t k = (size_t)i * g->sp->city_stride;
 		const struct cat_city *c = &cat_cities[k % cat_ncities];
 		name = xasprintf("%sDP%02zu", c->name, k / cat_ncities + 1);
 		v = (struct sim_server){ .name = name, .role = SIM_ROLE_DP,
 		    .zone = (uint8_t)simclock_zone_find(c->zone), .region = c->region };
-		memcpy(v.site, s->site_code, 4);
+		server_place(g, i, c->name, &v, &site_no, &left);
 		server_common(g, &v);
 		simdb_add_server(s, &v);
 		free(name);
@@ -202,7 +263,8 @@ gen_packages(struct gen *g)
 		p->source_date = p->source_version == 1 ? created :
 		    created + (dpd_time)rng_below(&g->r, (uint32_t)(latest - created));
 		p->source_date += rng_range(&g->r, 8 * 3600, 18 * 3600);
-		p->stored_path = xasprintf("E:\\SMSPKG\\%s.PCK", p->id);
+		p->stored_path = xasprintf("%c:\\SMSPKG\\%s.PCK",
+		    s->srv[s->primary].sms_drive, p->id);
 		p->share_path = rng_below(&g->r, 100) < g->sp->nested_pct ?
 		    xasprintf("Apps\\%s", p->id) : xstrdup("");
 		gen_targets(g, i);
@@ -242,16 +304,25 @@ fail_state(struct gen *g, enum sim_mode mode)
 	}
 }
 
+/* Whether a package-wide fault shows on DP i: a missing source on every DP
+ * (the primary reads it for all of them), a stale PCK only where the PCK
+ * is sent, the child sites (an own-site DP gets the source uncompressed). */
+static bool
+mode_reaches(const struct sim_site *s, enum sim_mode mode, uint32_t i)
+{
+	return i != s->primary && (mode != SIM_MODE_PCK_NO_REGEN || simdb_child(s, i));
+}
+
 static uint32_t
-remote_targets(const struct sim_site *s, uint32_t pkg)
+remote_targets(const struct sim_site *s, uint32_t pkg, enum sim_mode mode)
 {
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < s->nsrv; i++)
-		n += i != s->primary && simdb_target(s, pkg, i);
+		n += mode_reaches(s, mode, i) && simdb_target(s, pkg, i);
 	return n;
 }
 
-/* A package-wide fault fails the package on every remote DP it targets. */
+/* A package-wide fault fails the package on every DP it reaches. */
 static void
 pick_package_mode(struct gen *g, enum sim_mode mode)
 {
@@ -261,7 +332,7 @@ pick_package_mode(struct gen *g, enum sim_mode mode)
 	for (uint32_t slack = 0; slack <= 3 && left > 0; slack += 3)
 		for (uint32_t k = 0; k < s->npkg && left > 0; k++) {
 			uint32_t pkg = g->order[k];
-			uint32_t r = remote_targets(s, pkg);
+			uint32_t r = remote_targets(s, pkg, mode);
 			if (g->pkgmode[pkg] || *s->pkg[pkg].share_path || r == 0 ||
 			    r > left + slack)
 				continue;
@@ -269,7 +340,7 @@ pick_package_mode(struct gen *g, enum sim_mode mode)
 			if (mode == SIM_MODE_PCK_NO_REGEN)
 				s->pkg[pkg].flags |= SIM_PKG_NO_REGEN;
 			for (uint32_t i = 0; i < s->nsrv; i++)
-				if (i != s->primary && simdb_target(s, pkg, i))
+				if (mode_reaches(s, mode, i) && simdb_target(s, pkg, i))
 					mark(g, pkg, i, mode, fail_state(g, mode));
 			left = r >= left ? 0 : left - r;
 		}
@@ -309,10 +380,14 @@ pick_share_perms(struct gen *g)
 		return;
 	uint32_t inst = g->sp->quota[SIM_MODE_SHARE_PERMS], rem = g->sp->removals;
 	for (uint32_t k = 0; k < n; k++) {
+		/* Alternately a DP of the primary's own site (its failures in the
+		 * primary's log) and one of a child site (in its server's). */
 		uint32_t dp;
+		int tries = 0;
 		do
 			dp = 1 + rng_below(&g->r, (uint32_t)s->nsrv - 1);
-		while (s->srv[dp].flags & SIM_SRV_SHARE_ROOT_ONLY && n < s->nsrv - 1);
+		while (((s->srv[dp].flags & SIM_SRV_SHARE_ROOT_ONLY && n < s->nsrv - 1) ||
+		    simdb_child(s, dp) != (k % 2 == 1)) && ++tries < 10000);
 		uint32_t i = (inst + (n - k) - 1) / (n - k), r = (rem + (n - k) - 1) / (n - k);
 		share_perms_on(g, dp, i, r);
 		inst -= i;
@@ -329,6 +404,33 @@ cell_free(struct gen *g, uint32_t pkg, uint32_t srv)
 	    !(s->srv[srv].flags & SIM_SRV_SHARE_ROOT_ONLY && *s->pkg[pkg].share_path);
 }
 
+/* Modes that belong to a child site as a whole, seen at its site server:
+ * the PCK that never came, the stale distmgr.box file, the package the
+ * site does not know.  Its plain DPs of the package share the fate. */
+static bool
+mode_sitewide(enum sim_mode mode)
+{
+	return mode == SIM_MODE_PCK_MISSING || mode == SIM_MODE_STALE_PKG_FILE ||
+	    mode == SIM_MODE_NOT_IN_DB;
+}
+
+static bool
+cell_fits(struct gen *g, enum sim_mode mode, uint32_t pkg, uint32_t srv)
+{
+	const struct sim_site *s = g->s;
+	if (!cell_free(g, pkg, srv))
+		return false;
+	if (!mode_sitewide(mode))
+		return true;
+	if (!(s->srv[srv].role & SIM_ROLE_SITESRV))
+		return false;
+	for (uint32_t i = 0; i < s->nsrv; i++)
+		if (i != srv && s->srv[i].home == srv && simdb_target(s, pkg, i) &&
+		    !cell_free(g, pkg, i))
+			return false;
+	return true;
+}
+
 /* Single failing pairs, anywhere they fit.  state 0 = by the mode's mix. */
 static void
 pick_cells(struct gen *g, enum sim_mode mode, uint32_t count, uint8_t state)
@@ -338,9 +440,13 @@ pick_cells(struct gen *g, enum sim_mode mode, uint32_t count, uint8_t state)
 		for (int tries = 0; tries < 100000; tries++) {
 			uint32_t pkg = rng_below(&g->r, (uint32_t)s->npkg);
 			uint32_t srv = rng_below(&g->r, (uint32_t)s->nsrv);
-			if (!cell_free(g, pkg, srv))
+			if (!cell_fits(g, mode, pkg, srv))
 				continue;
-			mark(g, pkg, srv, mode, state ? state : fail_state(g, mode));
+			uint8_t st = state ? state : fail_state(g, mode);
+			mark(g, pkg, srv, mode, st);
+			for (uint32_t i = 0; mode_sitewide(mode) && i < s->nsrv; i++)
+				if (i != srv && s->srv[i].home == srv && simdb_target(s, pkg, i))
+					mark(g, pkg, i, mode, st);
 			break;
 		}
 }
@@ -377,9 +483,9 @@ write_installed(struct gen *g, uint32_t pkg, uint32_t srv, uint32_t version,
 	struct sim_site *s = g->s;
 	if (simfs_install(s, srv, pkg, version, t, err) != 0)
 		return -1;
-	if (srv == s->primary)
-		return 0;
-	return simfs_write_pck(s, srv, pkg, version, t, err);
+	if (!simdb_child(s, srv))
+		return 0; /* copied uncompressed from the source by the primary */
+	return simfs_write_pck(s, s->srv[srv].home, pkg, version, t, err);
 }
 
 /* Every default (installed) pair, for scenarios small enough to afford it. */
@@ -494,17 +600,17 @@ pair_files(struct gen *g, const struct sim_cell *c, const struct pair_rule *rule
 {
 	struct sim_site *s = g->s;
 	const struct sim_pkg *p = &s->pkg[c->pkg];
-	uint32_t n = p->source_version;
+	uint32_t n = p->source_version, h = s->srv[c->srv].home;
 	char *rel = xasprintf("SMS/inboxes/distmgr.box/%s.PKG", p->id);
 	int rc = 0;
 	if (c->source_version > 0) {
 		rc = simfs_install(s, c->srv, c->pkg, c->source_version, c->last_copied, err);
-		/* The DP dropped its work file when the new version was announced. */
-		if (rc == 0 && rule->old != OLD_CURRENT)
-			rc = unlink_rel(s, c->srv, rel, err);
+		/* The site dropped its work file when the new version was announced. */
+		if (rc == 0 && rule->old != OLD_CURRENT && simdb_child(s, c->srv))
+			rc = unlink_rel(s, h, rel, err);
 	}
 	if (rc == 0 && rule->stale_pkg) {
-		char *path = simfs_path(s, c->srv, rel);
+		char *path = simfs_path(s, h, rel);
 		char *text = simfs_pkginfo_text(s, p, n);
 		rc = simfs_write(path, text, strlen(text), sent + 420, err);
 		free(text);
@@ -512,15 +618,39 @@ pair_files(struct gen *g, const struct sim_cell *c, const struct pair_rule *rule
 	}
 	uint32_t pv = rule->pck == PCK_CURRENT ? n : c->source_version;
 	if (rc == 0 && rule->pck != PCK_NONE && pv > 0)
-		rc = simfs_write_pck(s, c->srv, c->pkg, pv,
+		rc = simfs_write_pck(s, h, c->pkg, pv,
 		    rule->pck == PCK_CURRENT ? sent + 300 : c->last_copied, err);
 	if (rc == 0 && rule->incoming) {
 		char name[9];
 		simfs_random_name(&g->r, name);
-		rc = simfs_write_incoming(s, c->srv, c->pkg, name, n, sent, err);
+		rc = simfs_write_incoming(s, h, c->pkg, name, n, sent, err);
 	}
 	free(rel);
 	return rc;
+}
+
+/* The rule as it applies where the pair is: an own-site DP gets no PCK and
+ * no replication file (the primary copies the source to it and retries
+ * there); a plain DP of a child site shares its site server's files, so
+ * the site server's pair (listed first) wrote them already. */
+static struct pair_rule
+rule_here(const struct sim_site *s, const struct sim_cell *c, const struct pair_rule *r)
+{
+	struct pair_rule x = *r;
+	uint32_t h = s->srv[c->srv].home;
+	if (!simdb_child(s, c->srv)) {
+		if (x.incoming && x.event == SIM_EV_NONE)
+			x.event = SIM_EV_PRIMARY_RETRY;
+		x.incoming = x.stale_pkg = false;
+		x.pck = PCK_NONE;
+	} else if (h != c->srv) {
+		const struct sim_cell *hc = simdb_cell((struct sim_site *)s, c->pkg, h);
+		if (hc != NULL && hc->mode == c->mode) {
+			x.incoming = x.stale_pkg = false;
+			x.pck = PCK_NONE;
+		}
+	}
+	return x;
 }
 
 static int
@@ -529,18 +659,23 @@ setup_pairs(struct gen *g, char **err)
 	struct sim_site *s = g->s;
 	for (size_t i = 0; i < s->ncell; i++) {
 		struct sim_cell *c = &s->cell[i];
-		const struct pair_rule *rule = rule_for(c);
-		if (rule == NULL) {
+		const struct pair_rule *r0 = rule_for(c);
+		if (r0 == NULL) {
 			err_set(err, "scenario: no rule for a %s pair in state %u",
 			    sim_mode_name(c->mode), c->state);
 			return -1;
 		}
+		struct pair_rule here = rule_here(s, c, r0);
+		const struct pair_rule *rule = &here;
 		dpd_time sent;
 		pair_times(g, c, rule, &sent);
 		if (rule->unknown)
 			c->flags |= SIM_CELL_UNKNOWN;
+		/* An own-site DP's share failure keeps showing in the primary's
+		 * log, as a child's does at every scan of its site server. */
 		bool live = rule->event != SIM_EV_NONE &&
-		    (c->state == 2 || c->state == 5 || c->mode == SIM_MODE_TRANSIENT);
+		    (c->state == 2 || c->state == 5 || c->mode == SIM_MODE_TRANSIENT ||
+		    rule->event != r0->event);
 		c->event = live ? rule->event : SIM_EV_NONE;
 		c->next_event = live ? event_time(g, c, rule->event) : 0;
 		if (pair_files(g, c, rule, sent, err) != 0)

@@ -20,13 +20,15 @@
 
 static const struct scenario_spec specs[] = {
 	{ .name = "default", .npkgs = 120, .ndps = 12, .city_stride = 1,
-	  .sitewide_pct = 30, .regional = true, .nested_pct = 8, .root_only = 1,
-	  .quota = { [SIM_MODE_PCK_MISSING] = 24, [SIM_MODE_STALE_PKG_FILE] = 5,
+	  .own_dps = 3, .site_every = 3, .site_dps = 1,
+	  .sitewide_pct = 30, .regional = true, .nested_pct = 8, .root_only = 2,
+	  .quota = { [SIM_MODE_PCK_MISSING] = 19, [SIM_MODE_STALE_PKG_FILE] = 5,
 	    [SIM_MODE_NOT_IN_DB] = 5, [SIM_MODE_SOURCE_MISSING] = 4,
 	    [SIM_MODE_SHARE_PERMS] = 3, [SIM_MODE_PCK_NO_REGEN] = 4 },
 	  .removals = 2, .pending = 3, .retrying = 4, .removing = 1,
 	  .materialise = true, .updates = UPDATES_DEFAULT },
 	{ .name = "large", .npkgs = 5000, .ndps = 499, .city_stride = 1,
+	  .own_dps = 20, .site_every = 2, .site_dps = 2,
 	  .sitewide_pct = 10, .subset_min = 20, .subset_max = 80, .nested_pct = 8,
 	  .root_only = 5,
 	  .quota = { [SIM_MODE_PCK_MISSING] = 150, [SIM_MODE_STALE_PKG_FILE] = 30,
@@ -37,6 +39,7 @@ static const struct scenario_spec specs[] = {
 	/* A hundred DPs, most packages on all of them: the SSH sweep
 	 * benchmark's site (status and evidence for one package on every DP). */
 	{ .name = "wide", .npkgs = 40, .ndps = 100, .city_stride = 1,
+	  .own_dps = 10, .site_every = 2, .site_dps = 1,
 	  .sitewide_pct = 60, .regional = true, .nested_pct = 8, .root_only = 2,
 	  .quota = { [SIM_MODE_PCK_MISSING] = 10, [SIM_MODE_STALE_PKG_FILE] = 3,
 	    [SIM_MODE_NOT_IN_DB] = 3, [SIM_MODE_SOURCE_MISSING] = 2,
@@ -45,8 +48,9 @@ static const struct scenario_spec specs[] = {
 	  .materialise = true, .updates = UPDATES_DEFAULT },
 	/* No updates: its unit tests expect it to keep still but for its
 	 * own transients. */
-	{ .name = "small", .npkgs = 10, .ndps = 3, .city_stride = 4,
-	  .sitewide_pct = 30, .regional = true, .root_only = 1,
+	{ .name = "small", .npkgs = 10, .ndps = 4, .city_stride = 1,
+	  .own_dps = 1, .site_every = 2, .site_dps = 1,
+	  .sitewide_pct = 50, .regional = true, .root_only = 1,
 	  .quota = { [SIM_MODE_PCK_MISSING] = 1, [SIM_MODE_STALE_PKG_FILE] = 1,
 	    [SIM_MODE_NOT_IN_DB] = 1, [SIM_MODE_SOURCE_MISSING] = 1,
 	    [SIM_MODE_SHARE_PERMS] = 1, [SIM_MODE_PCK_NO_REGEN] = 1 },

@@ -26,6 +26,10 @@ struct scenario_spec {
 	uint32_t npkgs;
 	uint32_t ndps;            /* remote DPs; the primary is a DP as well */
 	uint32_t city_stride;
+	/* The hierarchy: the first own_dps DPs are plain DPs of site 009; the
+	 * rest are child sites, each a site server (a remote DP with its own
+	 * SMS) and, every site_every-th site, site_dps plain DPs of its own. */
+	uint16_t own_dps, site_every, site_dps;
 	uint8_t sitewide_pct;     /* packages on every DP */
 	bool regional;            /* else a random subset of subset_min..max */
 	uint16_t subset_min, subset_max;

@@ -2,7 +2,8 @@
  * The simulated SMS 2003 site: the Windows side of dpdoctor's world, kept on
  * disk so the demo, the tests and (later) the sshd/smbd test hosts all see
  * one site.  A site directory holds a site database and one file tree per
- * server (E:/SMS/inboxes/..., E:/SMSPKG/<id>.PCK, E:/SMS/Logs/distmgr.log).
+ * server and drive (<d>:/SMS/inboxes/..., <d>:/SMSPKG/<id>.PCK and
+ * <d>:/SMS/Logs/distmgr.log on site servers, <x>:/SMSPKG<x>$ on every DP).
  * Time advances only when the site is accessed; DPDOCTOR_SIM_TIME freezes
  * the clock for tests.  Everything is deterministic from the scenario seed.
  */
@@ -16,8 +17,13 @@
 #include "backend/core/util.h"
 
 /* Scenarios: "default" (site 009, a primary and 12 DPs, ~120 packages,
- * ~50 failing pairs), "large" (5,000 packages x 500 DPs), "small" (a few
- * packages and DPs for unit tests).
+ * ~50 failing pairs), "large" (5,000 packages x 500 DPs), "wide" (40
+ * packages on 100 DPs), "small" (a few packages and DPs for unit tests).
+ * Each is a hierarchy: primary SMS009PRI (SMS on E:), plain DPs of site 009
+ * (a dist share only; the primary copies to them and logs their problems),
+ * and child sites with their own codes whose site servers are the remote
+ * DPs (own SMS install on D:, E: or F:, own distmgr.log, inboxes and PCK
+ * store), some with plain DPs of their own served by that site server.
  *
  * Clock: with DPDOCTOR_SIM_TIME=2007-01-04T10:00:00Z set, the site stands
  * still at that instant (and never runs backwards); unset or empty, it runs

@@ -199,6 +199,29 @@ simdb_set_words(struct sim_site *s)
 	s->words = (s->nsrv + 63) / 64;
 	if (s->words == 0)
 		s->words = 1;
+	/* Each server's distmgr: its own when it is a site server, else its
+	 * site's server (the primary for a DP of site 009). */
+	for (size_t i = 0; i < s->nsrv; i++) {
+		s->srv[i].home = s->primary;
+		for (size_t k = 0; k < s->nsrv; k++)
+			if (simdb_site_server(s, (uint32_t)k) &&
+			    strcmp(s->srv[k].site, s->srv[i].site) == 0) {
+				s->srv[i].home = (uint32_t)k;
+				break;
+			}
+	}
+}
+
+bool
+simdb_site_server(const struct sim_site *s, uint32_t srv)
+{
+	return (s->srv[srv].role & (SIM_ROLE_PRIMARY | SIM_ROLE_SITESRV)) != 0;
+}
+
+bool
+simdb_child(const struct sim_site *s, uint32_t srv)
+{
+	return s->srv[srv].home != s->primary;
 }
 
 long
@@ -508,6 +531,9 @@ save_server(struct buf *b, const struct sim_server *v)
 	put_num(b, v->phase);
 	put_num(b, v->next_cycle);
 	put_num(b, v->log_ms);
+	char d[2][2] = { { v->sms_drive ? v->sms_drive : '-', 0 }, { v->share_drive, 0 } };
+	put_str(b, d[0]);
+	put_str(b, d[1]);
 	buf_addc(b, '\n');
 }
 
@@ -698,6 +724,13 @@ load_server(struct loader *L)
 	NUM(L, 9 + SIM_THREADS, 0, 86400, v.phase);
 	NUM(L, 10 + SIM_THREADS, 0, INT64_MAX, v.next_cycle);
 	NUM(L, 11 + SIM_THREADS, 0, INT64_MAX, v.log_ms);
+	const char *sd = str(L, 12 + SIM_THREADS), *hd = str(L, 13 + SIM_THREADS);
+	if (sd == NULL || hd == NULL || strlen(sd) != 1 || strlen(hd) != 1 ||
+	    !(*sd == '-' || (*sd >= 'C' && *sd <= 'Z')) || *hd < 'C' || *hd > 'Z')
+		return bad(L, sd == NULL ? "no server drives (a site made before site kinds "
+		    "existed: reset it)" : "bad server drives (SMS drive or '-', share drive)");
+	v.sms_drive = *sd == '-' ? 0 : *sd;
+	v.share_drive = *hd;
 	v.name = (char *)name;
 	simdb_add_server(L->s, &v);
 	return 0;

@@ -162,9 +162,11 @@ simev_retry_time(const struct sim_site *s, dpd_time after)
 	return simev_next_cycle(&grid, after);
 }
 
+/* The scan belongs to the server's site server: that is where its inbox is. */
 void
 simev_wake(struct sim_site *s, uint32_t srv, dpd_time t)
 {
+	srv = s->srv[srv].home;
 	struct sim_server *v = &s->srv[srv];
 	dpd_time next = simev_next_cycle(v, t);
 	if (v->next_cycle == 0 || v->next_cycle > next) {
@@ -177,6 +179,7 @@ static void
 ctx_wake(struct evctx *x, uint32_t srv, dpd_time t)
 {
 	simev_wake(x->s, srv, t);
+	srv = x->s->srv[srv].home;
 	dpd_time n = x->s->srv[srv].next_cycle;
 	if (n <= x->now)
 		evq_push(&x->q, (struct evq_item){ n, EVQ_SERVER, srv, 0 });
@@ -268,8 +271,10 @@ install_blocked(struct simlog_job *j, uint32_t srv, uint32_t pkg, const char *na
 	char *first = xstrndup(rel, strcspn(rel + 9, "/") + 9);
 	char *path = simfs_path(s, srv, first);
 	int rc = simfs_mkdirs(path, err);
-	char *win = simfs_winpath(rel);
-	char *pck = xasprintf("E:\\SMSPKG\\%s.PCK", p->id);
+	char *win = simfs_winpath(s, srv, rel);
+	char *pckrel = xasprintf("SMSPKG/%s.PCK", p->id);
+	char *pck = simfs_winpath(s, s->srv[srv].home, pckrel);
+	free(pckrel);
 	simlog_line(j, "~Failed to create directory %s, Win32 error = 5", win);
 	simlog_line(j, "~Cannot update the package server %s for package %s, error = 5",
 	    nal, p->id);
@@ -309,12 +314,57 @@ pck_registered(const struct sim_cell *c)
 	return c->mode != SIM_MODE_PCK_MISSING || (c->flags & SIM_CELL_PRELOADED);
 }
 
+/* The DPs the site server `home` serves that wait for package pkg (not
+ * installed at version ver), at most SIM_WAIT_MAX of them. */
+#define SIM_WAIT_MAX 64
+static size_t
+waiting_dps(struct sim_site *s, uint32_t home, uint32_t pkg, uint32_t ver,
+    uint32_t out[static SIM_WAIT_MAX], bool *any)
+{
+	size_t n = 0;
+	*any = false;
+	for (uint32_t d = 0; d < s->nsrv && n < SIM_WAIT_MAX; d++) {
+		struct sim_cell c;
+		if (s->srv[d].home != home || !simdb_cell_view(s, pkg, d, &c))
+			continue;
+		*any = true;
+		if (c.state != 0 || ver > c.source_version)
+			out[n++] = d;
+	}
+	return n;
+}
+
+/* Install on each waiting DP (or fail on one whose share stops at the
+ * root); true when every one has it now. */
+static int
+install_waiting(struct simlog_job *j, uint32_t pkg, uint32_t ver,
+    const uint32_t *dps, size_t n, char **err)
+{
+	struct sim_site *s = j->site;
+	const struct sim_pkg *p = &s->pkg[pkg];
+	dpd_time t = (dpd_time)(j->ms / 1000);
+	int all = 1;
+	for (size_t i = 0; i < n; i++) {
+		const char *nal = s->srv[dps[i]].nal;
+		simlog_line(j, "Start adding package %s to server %s...", p->id, nal);
+		if (share_blocked(s, dps[i], p)) {
+			if (install_blocked(j, dps[i], pkg, nal, err) != 0)
+				return -1;
+			count_retry(simdb_cell_make(s, pkg, dps[i]), j, p, 2, 3, t);
+			all = 0;
+		} else if (install_now(j, dps[i], pkg, ver, err) != 0) {
+			return -1;
+		}
+	}
+	return all;
+}
+
 /* The package information in `path` asks for version `ver` of pkg: skip
- * until the PCK is there (and registered), then install.  1 when the file
- * was consumed. */
+ * until the site server's PCK is there (and registered), then install on
+ * every DP of the site that waits for it.  1 when the file was consumed. */
 static int
 incoming_act(struct simlog_job *j, uint32_t srv, uint32_t pkg, uint32_t ver,
-    const char *path, const char *win, char **err)
+    const uint32_t *dps, size_t n, const char *path, const char *win, char **err)
 {
 	struct sim_site *s = j->site;
 	const struct sim_pkg *p = &s->pkg[pkg];
@@ -323,27 +373,26 @@ incoming_act(struct simlog_job *j, uint32_t srv, uint32_t pkg, uint32_t ver,
 	int r = simfs_pck_version(s, srv, pkg, &have, err);
 	if (r < 0)
 		return -1;
-	struct sim_cell *c = simdb_cell_make(s, pkg, srv);
-	c->flags &= (uint8_t)~SIM_CELL_UNKNOWN; /* its package info is here */
-	bool known = pck_registered(c);
+	bool known = true;
+	for (size_t i = 0; i < n; i++) {
+		struct sim_cell *c = simdb_cell_make(s, pkg, dps[i]);
+		c->flags &= (uint8_t)~SIM_CELL_UNKNOWN; /* its package info is here */
+		known = known && pck_registered(c);
+	}
 	if (r == 1 || have < ver || !known) {
+		struct sim_cell *c0 = simdb_cell_make(s, pkg, dps[0]);
 		simlog_line(j, "~Package %s requires a newer version (%u) of source files "
 		    "and the new compressed files haven't arrived yet, current version "
-		    "is %u, skip %s", p->id, ver, r == 0 && known ? have : c->source_version,
+		    "is %u, skip %s", p->id, ver, r == 0 && known ? have : c0->source_version,
 		    win);
-		count_retry(c, j, p, 2, 3, t);
+		for (size_t i = 0; i < n; i++)
+			count_retry(simdb_cell_make(s, pkg, dps[i]), j, p, 2, 3, t);
 		return 0;
 	}
-	const char *nal = s->srv[srv].nal;
 	simlog_line(j, "~Package %s uses the compressed copy of the source directory.", p->id);
-	simlog_line(j, "Start adding package %s to server %s...", p->id, nal);
-	if (share_blocked(s, srv, p)) {
-		int rc = install_blocked(j, srv, pkg, nal, err);
-		count_retry(simdb_cell_make(s, pkg, srv), j, p, 2, 3, t);
-		return rc;
-	}
-	if (install_now(j, srv, pkg, ver, err) != 0)
-		return -1;
+	int all = install_waiting(j, pkg, ver, dps, n, err);
+	if (all <= 0)
+		return all;
 	if (unlink(path) != 0) {
 		err_set(err, "%s: %s", path, strerror(errno));
 		return -1;
@@ -361,29 +410,32 @@ incoming_one(struct evctx *x, struct simlog_job *j, uint32_t srv,
 	struct sim_site *s = x->s;
 	char *rel = xasprintf(INCOMING_REL "%s", name);
 	char *path = simfs_path(s, srv, rel);
-	char *win = simfs_winpath(rel);
+	char *win = simfs_winpath(s, srv, rel);
 	struct buf b;
 	buf_init(&b);
 	int rc = 0;
 	char id[9];
-	uint32_t ver;
-	struct sim_cell c;
+	uint32_t ver, dps[SIM_WAIT_MAX];
+	size_t n = 0;
+	bool any = false;
 	if (file_read_all(path, PKGFILE_MAX, &b, NULL) != 0)
 		goto out; /* vanished or unreadable: the next scan will see */
 	long pkg = simfs_pkginfo_parse(b.data, id, &ver) == 0 ? simdb_find_pkg(s, id) : -1;
 	if (only >= 0 && pkg != only)
 		goto out;
 	simlog_line(j, "~Processing incoming file %s.", win);
-	if (pkg < 0 || !simdb_cell_view(s, (uint32_t)pkg, srv, &c)) {
+	if (pkg >= 0)
+		n = waiting_dps(s, srv, (uint32_t)pkg, ver, dps, &any);
+	if (pkg < 0 || !any) {
 		simlog_line(j, "~The package information in %s is not for a package "
 		    "on this distribution point, skip %s", win, win);
-	} else if (c.state == 0 && ver <= c.source_version) {
+	} else if (n == 0) {
 		simlog_line(j, "~A newer version (%u) of package %s has already arrived, "
 		    "delete the replication file %s for version %u.",
-		    c.source_version, s->pkg[pkg].id, win, ver);
+		    s->pkg[pkg].source_version, s->pkg[pkg].id, win, ver);
 		rc = unlink(path) == 0 ? 1 : 0;
 	} else {
-		rc = incoming_act(j, srv, (uint32_t)pkg, ver, path, win, err);
+		rc = incoming_act(j, srv, (uint32_t)pkg, ver, dps, n, path, win, err);
 	}
 out:
 	buf_free(&b);
@@ -430,22 +482,44 @@ simev_dp_cycle(struct sim_site *s, uint32_t srv, dpd_time t, char **err)
 
 /* ---- cell events ------------------------------------------------------- */
 
-/* The primary sends the package: straight from the source to itself, as
- * package information plus PCK to a remote DP.  The DP installs at its next
- * inbox scan or, when distmgr tells it the files are there, at `notify`
- * (0: the scan). */
+/* An own-site DP: the primary copies the source to its share itself, and
+ * retries at its next pass when the share refuses nested folders. */
+static int
+primary_copy(struct evctx *x, struct simlog_job *j, struct sim_cell *c, char **err)
+{
+	struct sim_site *s = x->s;
+	const struct sim_pkg *p = &s->pkg[c->pkg];
+	dpd_time t = (dpd_time)(j->ms / 1000);
+	if (!share_blocked(s, c->srv, p))
+		return install_now(j, c->srv, c->pkg, p->source_version, err);
+	if (install_blocked(j, c->srv, c->pkg, s->srv[c->srv].nal, err) != 0)
+		return -1;
+	if (c->state == 0 || c->state == 1)
+		c->state = 2;
+	count_retry(c, j, p, 2, 3, t);
+	/* Failed for good still fails at every pass the primary makes. */
+	ctx_schedule(x, c, SIM_EV_PRIMARY_RETRY, simev_retry_time(s, t));
+	return 0;
+}
+
+/* The primary sends the package: straight from the source to itself and
+ * to the DPs of its own site, as package information plus PCK to a child
+ * site's server, whose distmgr installs on the DPs of its site at its next
+ * inbox scan or, when told the files are there, at `notify` (0: the scan). */
 static int
 primary_send(struct evctx *x, struct simlog_job *j, struct sim_cell *c,
     dpd_time notify, char **err)
 {
 	struct sim_site *s = x->s;
 	const struct sim_pkg *p = &s->pkg[c->pkg];
-	uint32_t pkg = c->pkg, srv = c->srv;
-	if (srv == s->primary)
-		return install_now(j, srv, pkg, p->source_version, err);
+	uint32_t pkg = c->pkg, srv = s->srv[c->srv].home;
+	if (c->srv == s->primary)
+		return install_now(j, c->srv, pkg, p->source_version, err);
+	if (!simdb_child(s, c->srv))
+		return primary_copy(x, j, c, err);
 	simlog_line(j, "~Package %s uses the compressed copy of the source directory.", p->id);
 	char name[9];
-	struct sim_rng r = rng_for(s->seed, ((uint64_t)pkg << 24) ^ srv, (uint64_t)j->ms);
+	struct sim_rng r = rng_for(s->seed, ((uint64_t)pkg << 24) ^ c->srv, (uint64_t)j->ms);
 	simfs_random_name(&r, name);
 	dpd_time t = (dpd_time)(j->ms / 1000);
 	if (simfs_write_incoming(s, srv, pkg, name, p->source_version, t, err) != 0)
@@ -504,7 +578,7 @@ ev_remove_retry(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 {
 	struct sim_site *s = x->s;
 	const struct sim_pkg *p = &s->pkg[c->pkg];
-	struct simlog_job *j = ctx_job(x, c->srv, c->pkg, t);
+	struct simlog_job *j = ctx_job(x, s->srv[c->srv].home, c->pkg, t);
 	simlog_line(j, "Start removing package %s from server %s...", p->id,
 	    s->srv[c->srv].nal);
 	if (!share_blocked(s, c->srv, p)) {
@@ -518,7 +592,7 @@ ev_remove_retry(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 		return 0;
 	}
 	char *rel = simfs_share_rel(p);
-	char *win = simfs_winpath(rel);
+	char *win = simfs_winpath(s, c->srv, rel);
 	const char *share = strrchr(win, '\\') + 1;
 	simlog_line(j, "~The package share directory %s is not empty, cannot remove "
 	    "the share %s.", win, share);
@@ -539,10 +613,13 @@ ev_arrive_pkg(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 	msg_2300(j, p);
 	simlog_line(j, "Start adding package %s to server %s...", p->id,
 	    s->srv[c->srv].nal);
+	if (!simdb_child(s, c->srv))
+		return primary_send(x, j, c, 0, err);
 	char name[9];
 	struct sim_rng r = rng_for(s->seed, ((uint64_t)c->pkg << 24) ^ c->srv, (uint64_t)t);
 	simfs_random_name(&r, name);
-	if (simfs_write_incoming(s, c->srv, c->pkg, name, p->source_version, t, err) != 0)
+	if (simfs_write_incoming(s, s->srv[c->srv].home, c->pkg, name, p->source_version,
+	    t, err) != 0)
 		return -1;
 	c->flags &= (uint8_t)~SIM_CELL_UNKNOWN;
 	ctx_schedule(x, c, SIM_EV_ARRIVE_PCK, t + 300 + (dpd_time)rng_below(&r, 1500));
@@ -556,8 +633,10 @@ ev_arrive_pck(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 	struct sim_site *s = x->s;
 	const struct sim_pkg *p = &s->pkg[c->pkg];
 	struct simlog_job *j = ctx_job(x, s->primary, c->pkg, t);
+	if (!simdb_child(s, c->srv))
+		return primary_send(x, j, c, 0, err);
 	simlog_line(j, "~Package %s uses the compressed copy of the source directory.", p->id);
-	if (simfs_write_pck(s, c->srv, c->pkg, p->stored_version, t, err) != 0)
+	if (simfs_write_pck(s, s->srv[c->srv].home, c->pkg, p->stored_version, t, err) != 0)
 		return -1;
 	uint32_t srv = c->srv;
 	ctx_schedule(x, c, SIM_EV_NONE, 0);
@@ -625,13 +704,14 @@ ev_inbox_notify(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 	}
 	char **names;
 	size_t n;
-	if (simfs_server_ready(s, srv, err) != 0 ||
-	    simfs_list_incoming(s, srv, &names, &n, err) != 0)
+	uint32_t home = s->srv[srv].home;
+	if (simfs_server_ready(s, home, err) != 0 ||
+	    simfs_list_incoming(s, home, &names, &n, err) != 0)
 		return -1;
-	struct simlog_job *j = ctx_job(x, srv, pkg, t);
+	struct simlog_job *j = ctx_job(x, home, pkg, t);
 	int rc = 0;
 	for (size_t i = 0; i < n && rc >= 0; i++)
-		rc = incoming_one(x, j, srv, names[i], (long)pkg, err);
+		rc = incoming_one(x, j, home, names[i], (long)pkg, err);
 	simfs_names_free(names, n);
 	if (rc < 0)
 		return -1;
@@ -680,9 +760,9 @@ ev_repush(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 	struct sim_rng r = rng_for(s->seed, ((uint64_t)c->pkg << 24) ^ c->srv, (uint64_t)t + 0x7e5);
 	if (c->mode == SIM_MODE_SOURCE_MISSING && !(c->flags & SIM_CELL_UNKNOWN))
 		return primary_send(x, j, c, t + (dpd_time)rng_range(&r, 45, 150), err);
+	if (!simdb_child(s, c->srv))
+		return primary_send(x, j, c, 0, err);
 	simlog_line(j, "~Package %s uses the compressed copy of the source directory.", p->id);
-	if (c->srv == s->primary)
-		return install_now(j, c->srv, c->pkg, p->source_version, err);
 	if (c->flags & SIM_CELL_UNKNOWN) {
 		/* The DP's site learns the package; its PCK never came. */
 		c->flags &= (uint8_t)~SIM_CELL_UNKNOWN;
@@ -691,8 +771,8 @@ ev_repush(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 	}
 	char name[9];
 	simfs_random_name(&r, name);
-	if (pair_has_files(s, c) &&
-	    simfs_write_incoming(s, c->srv, c->pkg, name, p->source_version, t, err) != 0)
+	if (pair_has_files(s, c) && simfs_write_incoming(s, s->srv[c->srv].home, c->pkg,
+	    name, p->source_version, t, err) != 0)
 		return -1;
 	ctx_schedule(x, c, SIM_EV_INBOX_NOTIFY, t + (dpd_time)rng_range(&r, 45, 150));
 	return 0;

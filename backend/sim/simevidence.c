@@ -5,10 +5,11 @@
  * engine acts on: Windows paths (E:\... on the host itself, \\SERVER\E$\...
  * and \\SERVER\share\... elsewhere) map onto the servers' file trees,
  * status messages come from the site database's store, share ACLs from
- * the server's flags.  A simulated host knows more than a real one in two
- * places, and says so only there: the version and package ID inside PCK
- * and package files (read from their stand-in headers) and the formatted
- * text of a status message.
+ * the server's flags.  A simulated host answers only what a real one can:
+ * the Version and PackageID columns stay empty (the stand-in files' headers
+ * are the engine's, never an answer); it knows more in one place only, the
+ * formatted text of a status message.  Calls to another server (UNC paths,
+ * Win32_Share) fail as a key log-in's do without a credential.
  */
 #include "autoconf.h"
 #include "backend/sim/simint.h"
@@ -111,14 +112,50 @@ resolve_ci(char *base, const char *rel)
 }
 
 /* A host logged in to with a key over Windows OpenSSH has no network
- * credentials: it reaches its own shares, no other server's.  The tests'
- * sshd sets DPDOCTOR_SIM_NO_UNC=1 to model such a log-in (only its UNC
- * reads, so far). */
-static bool
-no_unc(const struct opctx *x, const char *server)
+ * credentials: it reaches its own shares and WMI, no other server's.  The
+ * tests' sshd sets DPDOCTOR_SIM_NO_UNC=1 to model such a log-in; a
+ * credential sent with the script (the bootstrap) lifts it, unless the
+ * site's password (DPDOCTOR_SIM_PASSWORD) says it is the wrong one. */
+char *
+simevd_remote_denied(const struct opctx *x, const char *server, bool wmi)
 {
+	if (strcasecmp(server, x->host) == 0)
+		return NULL;
+	const char *want = getenv("DPDOCTOR_SIM_PASSWORD");
+	if (x->user != NULL && want != NULL && *want != '\0' &&
+	    (x->password == NULL || strcmp(x->password, want) != 0))
+		return xstrdup(wmi ? "Logon failure: unknown user name or bad password. "
+		    "(Exception from HRESULT: 0x8007052E)" :
+		    "Logon failure: unknown user name or bad password. (0x8007052E)");
 	const char *v = getenv("DPDOCTOR_SIM_NO_UNC");
-	return v != NULL && strcmp(v, "1") == 0 && strcasecmp(server, x->host) != 0;
+	if (x->user != NULL || v == NULL || strcmp(v, "1") != 0)
+		return NULL;
+	return xstrdup(wmi ? "Access is denied. (Exception from HRESULT: 0x80070005 "
+	    "(E_ACCESSDENIED))" : "the network path was not found or access is denied");
+}
+
+/* The folder behind \\server\share: a share the server has (Win32_Share's
+ * list), a file server's share on its D:, else NULL. */
+static char *
+share_base(const struct sim_site *s, const char *server, const char *share, size_t sl)
+{
+	long srv = simdb_find_srv(s, server);
+	if (srv < 0) {
+		char *sh = xstrndup(share, sl);
+		char *b = resolve_ci(xasprintf("%s/servers/%s/D:", s->dir, server), sh);
+		free(sh);
+		return b;
+	}
+	struct sim_share sh[SIM_MAX_SHARES];
+	size_t n = simfs_shares(s, (uint32_t)srv, sh);
+	for (size_t i = 0; i < n; i++) {
+		if (strlen(sh[i].name) != sl || strncasecmp(sh[i].name, share, sl) != 0)
+			continue;
+		const char *w = sh[i].path;
+		char *base = xasprintf("%s/servers/%s/%c:", s->dir, s->srv[srv].name, w[0]);
+		return resolve_ci(base, w + 3);
+	}
+	return NULL;
 }
 
 /* Where a valid Windows path lives in the site's trees; NULL with *why
@@ -143,25 +180,18 @@ sim_path(const struct opctx *x, const char *win, char **why)
 	const char *server = known_server(s, name);
 	const char *share = win + 3 + n;
 	size_t sl = strcspn(share, "\\");
-	char *base = NULL;
+	char *base = NULL, *deny = NULL;
 	if (server == NULL) {
 		*why = xasprintf("cannot reach \\\\%s\\%.*s\\ (the network path was not "
 		    "found)", name, (int)sl, share);
-	} else if (no_unc(x, server)) {
-		*why = xasprintf("cannot reach \\\\%s\\%.*s\\ (the network path was not "
-		    "found or access is denied)", name, (int)sl, share);
+	} else if ((deny = simevd_remote_denied(x, server, false)) != NULL) {
+		*why = xasprintf("cannot reach \\\\%s\\%.*s\\ (%s)", name, (int)sl, share, deny);
+		free(deny);
 	} else if (sl == 2 && share[1] == '$') {
 		base = xasprintf("%s/servers/%s/%c:", s->dir, server, share[0] & ~0x20);
-	} else {
-		/* SMS's own shares are folders of E:, file shares of D:. */
-		char *sh = xstrndup(share, sl);
-		base = xasprintf("%s/servers/%s/E:", s->dir, server);
-		base = resolve_ci(base, sh);
-		if (!simfs_exists(base)) {
-			free(base);
-			base = resolve_ci(xasprintf("%s/servers/%s/D:", s->dir, server), sh);
-		}
-		free(sh);
+	} else if ((base = share_base(s, server, share, sl)) == NULL) {
+		*why = xasprintf("cannot reach \\\\%s\\%.*s\\ (the network name cannot be "
+		    "found)", name, (int)sl, share);
 	}
 	free(name);
 	if (base == NULL)
@@ -206,12 +236,8 @@ file_row(struct reply *r, const char *win, const char *path, const char *name)
 		 * made by mkdir at host time, which would read as the future. */
 		if (!dir)
 			simclock_iso((dpd_time)st.st_mtime, mtime);
-		uint32_t v;
-		if (!dir && (has_ext(win, ".PCK") || has_ext(win, ".PKG")) &&
-		    simfs_file_header(path, id, &v) == 0)
-			snprintf(ver, sizeof ver, "%u", v);
-		else
-			id[0] = '\0';
+		/* Version and PackageID stay empty: a real host cannot read
+		 * which package a PKG is for, nor a PCK's version. */
 		const char *vals[] = { win, "1", dir ? "1" : "0", size, mtime, attrs,
 		    ver, "", name, id };
 		simreply_row(r, "F", vals, name ? 10 : 8);
@@ -597,6 +623,13 @@ simevd_statmsgs(struct opctx *x)
 		    "does not exist", where, site);
 		return 0;
 	}
+	/* Another host's provider is remote WMI (DCOM). */
+	char *deny = simevd_remote_denied(x, s->srv[s->primary].name, true);
+	if (deny != NULL) {
+		simreply_error(x->r, "%s: %s", where, deny);
+		free(deny);
+		return 0;
+	}
 	if (strcmp(site, s->site_code) != 0) {
 		simreply_error(x->r, "Invalid namespace root\\SMS\\site_%s", site);
 		return 0;
@@ -639,9 +672,24 @@ simevd_shareacl(struct opctx *x)
 		    "HRESULT: 0x800706BA)", server);
 		return 0;
 	}
-	char *rel = xasprintf("E:\\%s", share), *why = NULL;
+	/* Win32_Share and Get-Acl on another server: remote WMI and UNC. */
+	char *deny = simevd_remote_denied(x, s->srv[srv].name, true);
+	if (deny != NULL) {
+		simreply_error(x->r, "%s: %s", server, deny);
+		free(deny);
+		return 0;
+	}
+	struct sim_share sh[SIM_MAX_SHARES];
+	size_t nsh = simfs_shares(s, (uint32_t)srv, sh);
+	const char *folder = NULL;
+	for (size_t i = 0; i < nsh && folder == NULL; i++)
+		if (strcasecmp(sh[i].name, share) == 0)
+			folder = sh[i].path;
+	char *rel = xstrdup(folder ? folder : ""), *why = NULL;
 	char *unc = xasprintf("\\\\%s\\%s", s->srv[srv].name, share);
-	char *path = sim_path(x, unc, &why);
+	struct opctx self = *x;
+	self.host = s->srv[srv].name; /* the folder as the server itself reads it */
+	char *path = folder ? sim_path(&self, unc, &why) : NULL;
 	struct stat st;
 	if (path == NULL || stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		simreply_error(x->r, "no share %s on %s", share, server);

@@ -1,8 +1,9 @@
 /*
- * The simulated servers' disks.  Each server's E: drive is a folder under
- * DIR/servers/<NAME>/E:/ holding what an SMS 2003 site system has there:
- * inboxes, compressed packages in SMSPKG, the dist share SMSPKGE$, the CAP
- * folder and the logs; the file server holding package sources is
+ * The simulated servers' disks.  Each server's drives are folders under
+ * DIR/servers/<NAME>/<d>:/ holding what an SMS 2003 site system has there:
+ * a site server (the primary, a child site's server) its SMS folder with
+ * inboxes and logs, compressed packages in SMSPKG and the CAP folder on its
+ * SMS drive; every DP its dist share SMSPKG<x>$ on drive x; the file server holding package sources is
  * DIR/servers/<FILESRV>/D:/<share>/.  These files are the truth distmgr
  * acts on, so a later op that copies a PCK or deletes a .PKG changes what
  * the next inbox scan does.  Package files are small text stand-ins whose
@@ -27,21 +28,94 @@
 #define PCK_MAGIC "DPDOCTOR-SIM-PCK 1"
 #define PCK_HEAD_MAX 4096
 
-char *
-simfs_path(const struct sim_site *s, uint32_t srv, const char *rel)
+/* Where rel's first folder lives on the server: the SMS drive, or the
+ * share drive with "SMSPKGE$" renamed to the server's SMSPKG<x>$.  A
+ * server without SMS has no SMS folders: they land on its share drive,
+ * where nothing reads them. */
+static char *
+srv_rel(const struct sim_site *s, uint32_t srv, const char *rel, char sep)
 {
-	return xasprintf("%s/servers/%s/E:%s%s", s->dir, s->srv[srv].name,
-	    *rel ? "/" : "", rel);
+	const struct sim_server *v = &s->srv[srv];
+	size_t n = strcspn(rel, "/");
+	char d = v->sms_drive ? v->sms_drive : v->share_drive;
+	if (n == 8 && strncmp(rel, "SMSPKGE$", 8) == 0)
+		return xasprintf("%c:%cSMSPKG%c$%s", v->share_drive, sep, v->share_drive,
+		    rel + 8);
+	return xasprintf("%c:%s%s", d, *rel ? (sep == '/' ? "/" : "\\") : "", rel);
 }
 
 char *
-simfs_winpath(const char *rel)
+simfs_path(const struct sim_site *s, uint32_t srv, const char *rel)
 {
-	char *w = xasprintf("E:\\%s", rel);
+	char *r = srv_rel(s, srv, rel, '/');
+	char *p = xasprintf("%s/servers/%s/%s", s->dir, s->srv[srv].name, r);
+	free(r);
+	return p;
+}
+
+char *
+simfs_winpath(const struct sim_site *s, uint32_t srv, const char *rel)
+{
+	char *w = srv_rel(s, srv, rel, '\\');
 	for (char *p = w; *p; p++)
 		if (*p == '/')
 			*p = '\\';
 	return w;
+}
+
+void
+simfs_sms_dir(const struct sim_site *s, uint32_t srv, char out[static 8])
+{
+	char d = s->srv[srv].sms_drive;
+	if (d)
+		snprintf(out, 8, "%c:\\SMS", d);
+	else
+		out[0] = '\0';
+}
+
+static void
+share_put(struct sim_share *o, size_t *n, const char *name, const char *path)
+{
+	if (*n >= SIM_MAX_SHARES)
+		return;
+	snprintf(o[*n].name, sizeof o[*n].name, "%s", name);
+	snprintf(o[*n].path, sizeof o[*n].path, "%s", path);
+	(*n)++;
+}
+
+/* ADMIN$, C$ and each drive's X$, the dist share, and on a site server its
+ * SMS_<code> (the SMS folder), SMS_SITE (the despooler's receive inbox) and
+ * CAP_<code>. */
+size_t
+simfs_shares(const struct sim_site *s, uint32_t srv, struct sim_share out[static SIM_MAX_SHARES])
+{
+	const struct sim_server *v = &s->srv[srv];
+	size_t n = 0;
+	char name[24], path[48];
+	share_put(out, &n, "ADMIN$", "C:\\WINDOWS");
+	share_put(out, &n, "C$", "C:\\");
+	char drives[3] = { v->sms_drive, v->share_drive, 0 };
+	if (drives[0] == drives[1] || drives[0] == 0)
+		drives[0] = v->share_drive, drives[1] = 0;
+	for (int i = 0; i < 2 && drives[i]; i++) {
+		snprintf(name, sizeof name, "%c$", drives[i]);
+		snprintf(path, sizeof path, "%c:\\", drives[i]);
+		share_put(out, &n, name, path);
+	}
+	snprintf(name, sizeof name, "SMSPKG%c$", v->share_drive);
+	snprintf(path, sizeof path, "%c:\\SMSPKG%c$", v->share_drive, v->share_drive);
+	share_put(out, &n, name, path);
+	if (v->sms_drive && simdb_site_server(s, srv)) {
+		snprintf(name, sizeof name, "SMS_%s", v->site);
+		snprintf(path, sizeof path, "%c:\\SMS", v->sms_drive);
+		share_put(out, &n, name, path);
+		snprintf(path, sizeof path, "%c:\\SMS\\inboxes\\despoolr.box\\receive", v->sms_drive);
+		share_put(out, &n, "SMS_SITE", path);
+		snprintf(name, sizeof name, "CAP_%s", v->site);
+		snprintf(path, sizeof path, "%c:\\CAP_%s", v->sms_drive, v->site);
+		share_put(out, &n, name, path);
+	}
+	return n;
 }
 
 /* \\SERVER\Share\Dir\Sub -> DIR/servers/SERVER/D:/Share/Dir/Sub */
@@ -88,12 +162,20 @@ simfs_mkdirs(const char *path, char **err)
 
 static const char *const base_dirs[] = {
 	"SMS/inboxes/distmgr.box/INCOMING", "SMS/inboxes/pkginfo.box",
-	"SMS/inboxes/colleval.box", "SMS/Logs", "SMSPKG", "SMSPKGE$",
+	"SMS/inboxes/colleval.box", "SMS/inboxes/despoolr.box/receive", "SMS/Logs",
+	"SMSPKG", "SMSPKGE$",
 };
 
+/* A site server gets SMS's folders; a plain DP only its dist share. */
 int
 simfs_server_ready(const struct sim_site *s, uint32_t srv, char **err)
 {
+	if (!simdb_site_server(s, srv)) {
+		char *p = simfs_path(s, srv, "SMSPKGE$");
+		int rc = simfs_exists(p) ? 0 : simfs_mkdirs(p, err);
+		free(p);
+		return rc;
+	}
 	char *cap = xasprintf("CAP_%s/pkginfo.box", s->srv[srv].site);
 	char *p = simfs_path(s, srv, cap);
 	int rc = 0;
@@ -547,15 +629,18 @@ inst_write(const struct sim_site *s, uint32_t srv, const struct sim_pkg *p,
 	return rc;
 }
 
+/* The package's files on a DP: its folder on the DP's own share, and the
+ * inbox entries on the site server that serves it (its own when it is one). */
 int
 simfs_install(const struct sim_site *s, uint32_t srv, uint32_t pkg,
     uint32_t version, dpd_time t, char **err)
 {
 	const struct sim_pkg *p = &s->pkg[pkg];
-	if (simfs_server_ready(s, srv, err) != 0)
+	uint32_t home = s->srv[srv].home;
+	if (simfs_server_ready(s, srv, err) != 0 || simfs_server_ready(s, home, err) != 0)
 		return -1;
 	for (size_t i = 0; i < INST_COUNT; i++)
-		if (inst_write(s, srv, p, i, version, t, err) != 0)
+		if (inst_write(s, home, p, i, version, t, err) != 0)
 			return -1;
 	char *rel = simfs_share_rel(p);
 	char *dir = simfs_path(s, srv, rel);
@@ -565,12 +650,15 @@ simfs_install(const struct sim_site *s, uint32_t srv, uint32_t pkg,
 	return rc;
 }
 
+/* A removal empties the DP's share folder; a site server's removal also
+ * drops its inbox entries and (a child site's) PCK. */
 int
 simfs_uninstall(const struct sim_site *s, uint32_t srv, uint32_t pkg, char **err)
 {
 	const struct sim_pkg *p = &s->pkg[pkg];
 	int rc = 0;
-	for (size_t i = 0; i < INST_COUNT && rc == 0; i++) {
+	bool own = s->srv[srv].home == srv;
+	for (size_t i = 0; i < INST_COUNT && rc == 0 && own; i++) {
 		char *path = inst_path(s, srv, p, i);
 		rc = simfs_remove_tree(path, err);
 		free(path);
@@ -581,6 +669,8 @@ simfs_uninstall(const struct sim_site *s, uint32_t srv, uint32_t pkg, char **err
 		rc = simfs_remove_tree(dir, err);
 	free(dir);
 	free(rel);
+	if (!own || srv == s->primary)
+		return rc;
 	rel = xasprintf("SMSPKG/%s.PCK", p->id);
 	char *pck = simfs_path(s, srv, rel);
 	if (rc == 0 && unlink(pck) != 0 && errno != ENOENT) {

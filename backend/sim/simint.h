@@ -70,10 +70,10 @@ rng_for(uint64_t a, uint64_t b, uint64_t c)
 #define SIM_MODE_TABLE(X) \
 	X(SIM_MODE_NONE, "NONE", "nothing: installed at the package's version") \
 	X(SIM_MODE_PCK_MISSING, "PCK_MISSING", \
-	  "the DP never got the compressed PCK; INCOMING holds the package file") \
+	  "the child site never got the compressed PCK; its INCOMING holds the package file") \
 	X(SIM_MODE_STALE_PKG_FILE, "STALE_PKG_FILE", \
-	  "distmgr.box\\<id>.PKG is already on the DP; PreloadPkgOnSite says already set") \
-	X(SIM_MODE_NOT_IN_DB, "NOT_IN_DB", "the DP's site does not know the package yet") \
+	  "distmgr.box\\<id>.PKG is already on the child site server; PreloadPkgOnSite says already set") \
+	X(SIM_MODE_NOT_IN_DB, "NOT_IN_DB", "the child site does not know the package yet") \
 	X(SIM_MODE_SOURCE_MISSING, "SOURCE_MISSING", "the package source directory does not exist") \
 	X(SIM_MODE_SHARE_PERMS, "SHARE_PERMS", \
 	  "the DP's share permissions stop at the root; nested package folders fail") \
@@ -128,6 +128,7 @@ enum sim_site_event {
 enum {
 	SIM_ROLE_PRIMARY = 1 << 0,  /* site server and SMS provider */
 	SIM_ROLE_DP = 1 << 1,
+	SIM_ROLE_SITESRV = 1 << 2, /* site server of a child (secondary) site */
 };
 
 enum {
@@ -173,8 +174,18 @@ struct sim_server {
 	uint32_t phase;             /* scans happen at phase + k * cycle */
 	dpd_time next_cycle;        /* 0: inbox idle */
 	int64_t log_ms;             /* time of the last line in distmgr.log */
+	char sms_drive;             /* SMS folder <d>:\SMS, PCKs <d>:\SMSPKG; 0: no SMS */
+	char share_drive;           /* the dist share SMSPKG<x>$ = <x>:\SMSPKG<x>$ */
 	char *nal;                  /* derived: ServerNALPath */
+	uint32_t home;              /* derived: the site server whose distmgr serves it */
 };
+
+/* A share as Win32_Share lists it: name and folder. */
+struct sim_share {
+	char name[24];
+	char path[48];
+};
+#define SIM_MAX_SHARES 12
 
 struct sim_pkg {
 	char id[9];
@@ -287,7 +298,13 @@ int simdb_lock(const char *dir, bool exclusive, const struct deadline *dl, char 
 void simdb_unlock(int fd);
 
 void simdb_add_server(struct sim_site *s, const struct sim_server *srv);
+/* Also links each server to its site server (home). */
 void simdb_set_words(struct sim_site *s);
+/* Whether the server is the site server of a child site (or the primary). */
+bool simdb_site_server(const struct sim_site *s, uint32_t srv);
+/* A DP served by a child site's site server (itself or a plain DP there):
+ * its package files come as PCK and replication file to that server. */
+bool simdb_child(const struct sim_site *s, uint32_t srv);
 long simdb_find_pkg(const struct sim_site *s, const char *id);
 long simdb_find_srv(const struct sim_site *s, const char *name);
 bool simdb_target(const struct sim_site *s, uint32_t pkg, uint32_t srv);
@@ -384,10 +401,17 @@ int simlog_flush(struct sim_site *s, char **err);
  * pair (large) create them only for servers they touch, so anything that
  * reads or writes a server's files must call this first. */
 int simfs_server_ready(const struct sim_site *s, uint32_t srv, char **err);
-/* DIR/servers/<server>/E:/<rel> (rel uses '/'). */
+/* DIR/servers/<server>/<d>:/<rel> (rel uses '/'): rel's first folder says
+ * which drive: SMS, SMSPKG and CAP_* live on the SMS drive, "SMSPKGE$"
+ * stands for the server's own dist share folder SMSPKG<x>$ on its drive. */
 char *simfs_path(const struct sim_site *s, uint32_t srv, const char *rel);
-/* E:\<rel> with backslashes, as the server names it in logs. */
-char *simfs_winpath(const char *rel);
+/* <d>:\<rel> with backslashes, as the server names it in logs. */
+char *simfs_winpath(const struct sim_site *s, uint32_t srv, const char *rel);
+/* The server's shares as Win32_Share lists them; returns how many. */
+size_t simfs_shares(const struct sim_site *s, uint32_t srv,
+    struct sim_share out[static SIM_MAX_SHARES]);
+/* The server's SMS folder, "<d>:\SMS", or "" without SMS. */
+void simfs_sms_dir(const struct sim_site *s, uint32_t srv, char out[static 8]);
 char *simfs_source_dir(const struct sim_site *s, const struct sim_pkg *p);
 /* The package's folder under SMSPKGE$ (rel path), e.g. SMSPKGE$/009000B7. */
 char *simfs_share_rel(const struct sim_pkg *p);
@@ -406,7 +430,8 @@ int simfs_write_pck(const struct sim_site *s, uint32_t srv, uint32_t pkg,
 int simfs_pck_version(const struct sim_site *s, uint32_t srv, uint32_t pkg,
     uint32_t *version, char **err);
 /* The package ID and version a simulated PCK or package (.PKG) file
- * carries; -1 when the file is neither (or unreadable). */
+ * carries; -1 when the file is neither (or unreadable).  For the engine
+ * only: no op answers it, as a real host cannot read it. */
 int simfs_file_header(const char *path, char id[static 9], uint32_t *version);
 int simfs_write_incoming(const struct sim_site *s, uint32_t srv, uint32_t pkg,
     const char *name, uint32_t version, dpd_time mtime, char **err);
@@ -478,6 +503,8 @@ struct opctx {
 	const struct op *op;
 	struct sim_site *s;
 	struct reply *r;
+	const char *user;           /* a credential the script came with, or NULL */
+	const char *password;
 };
 
 /* An argument a handler accepts, with the check a host makes. */
@@ -501,6 +528,17 @@ int simevd_readfile(struct opctx *x);
 /* Where a valid Windows path lives in the site's trees (as the host of x
  * sees it); NULL with *why when its server cannot be reached. */
 char *simevd_path(const struct opctx *x, const char *win, char **why);
+/* Why host x cannot make a remote call to server (NULL: it can): a key
+ * log-in without network credentials (DPDOCTOR_SIM_NO_UNC=1) and no
+ * credential with the script, or a credential whose password is not
+ * DPDOCTOR_SIM_PASSWORD (when set).  wmi picks the words: DCOM/WMI's
+ * "Access is denied" or a UNC path's. */
+char *simevd_remote_denied(const struct opctx *x, const char *server, bool wmi);
+
+/* simsites.c: where things are (SMS_Site, the layout of a server). */
+extern const struct arg_rule simsites_sites_rules[], simsites_layout_rules[];
+int simsites_sites(struct opctx *x);
+int simsites_layout(struct opctx *x);
 
 /* simrepair.c: the ops that change the site. */
 extern const struct arg_rule simrep_copyfile_rules[], simrep_setattr_rules[],
@@ -521,6 +559,10 @@ int simrep_preload_tool(const char *dir, const char *server, bool installed, cha
 
 int simops_run(const char *dir, const char *host, const char *script,
     struct script_result *res, const struct deadline *dl, char **err);
+/* The same with a credential (user and password may be NULL). */
+int simops_run_as(const char *dir, const char *host, const char *script,
+    const char *user, const char *password, struct script_result *res,
+    const struct deadline *dl, char **err);
 
 /* ---- simps2.c: the PowerShell 2.0 floor ------------------------------- */
 

@@ -160,6 +160,13 @@ op_status(struct opctx *x)
 		    "not exist", where, site);
 		return 0;
 	}
+	/* Another host's provider is remote WMI (DCOM). */
+	char *deny = simevd_remote_denied(x, s->srv[s->primary].name, true);
+	if (deny != NULL) {
+		simreply_error(x->r, "%s: %s", where, deny);
+		free(deny);
+		return 0;
+	}
 	if (strcmp(site, s->site_code) != 0) {
 		simreply_error(x->r, "Invalid namespace root\\SMS\\site_%s", site);
 		return 0;
@@ -206,6 +213,8 @@ static const struct op_handler handlers[OP_COUNT] = {
 	[OP_REFRESHNOW] = { simrep_refreshnow_rules, simrep_refreshnow },
 	[OP_SETSOURCEPATH] = { simrep_setsourcepath_rules, simrep_setsourcepath },
 	[OP_WRITEFILE] = { simrep_writefile_rules, simrep_writefile },
+	[OP_SITES] = { simsites_sites_rules, simsites_sites },
+	[OP_LAYOUT] = { simsites_layout_rules, simsites_layout },
 };
 
 /* The op name in a script's header line, for replying to one we cannot
@@ -251,6 +260,14 @@ int
 simops_run(const char *dir, const char *host, const char *script,
     struct script_result *res, const struct deadline *dl, char **err)
 {
+	return simops_run_as(dir, host, script, NULL, NULL, res, dl, err);
+}
+
+int
+simops_run_as(const char *dir, const char *host, const char *script,
+    const char *user, const char *password, struct script_result *res,
+    const struct deadline *dl, char **err)
+{
 	if (host == NULL || !servername_valid(host)) {
 		err_set(err, "\"%s\" is not a valid server name", host ? host : "");
 		return -1;
@@ -277,7 +294,8 @@ simops_run(const char *dir, const char *host, const char *script,
 		buf_printf(&res->err, "%s\r\n", old);
 	} else {
 		simreply_begin(&r, op_name(op.kind));
-		struct opctx x = { .host = host, .op = &op, .r = &r };
+		struct opctx x = { .host = host, .op = &op, .r = &r, .user = user,
+		    .password = password };
 		rc = run_op(dir, &x, dl, err);
 		if (rc != 0)
 			buf_reset(&res->out); /* never half a reply */
@@ -295,4 +313,11 @@ sim_run_script(const char *dir, const char *host, const char *script,
     struct script_result *res, char **err)
 {
 	return simops_run(dir, host, script, res, NULL, err);
+}
+
+int
+sim_run_script_as(const char *dir, const char *host, const char *script,
+    const char *user, const char *password, struct script_result *res, char **err)
+{
+	return simops_run_as(dir, host, script, user, password, res, NULL, err);
 }

@@ -53,6 +53,9 @@
 #define SRC_FLAG "Enum.HasFlag: applies to .NET Framework 4.0 and later"
 #define SRC_64 "Environment.Is64BitOperatingSystem / Is64BitProcess: .NET Framework 4.0 " \
 	"and later"
+#define SRC_WINRM "about_Remote_Requirements (2.0): remote commands need WinRM 2.0; " \
+	"Windows Server 2003 has none unless Windows Management Framework (KB968930) is " \
+	"installed, and the SMS 2003 servers dpdoctor serves do not have it"
 #define SRC_WEB "Invoke-WebRequest / Invoke-RestMethod help: introduced in Windows " \
 	"PowerShell 3.0"
 #define SRC_UTF8 "Out-File / Set-Content help: utf8NoBOM and utf8BOM encodings from " \
@@ -97,7 +100,7 @@ static const struct simps2_rule rules[] = {
 	  PS2_OPERATOR, "notin|inotin|cnotin", NULL },
 	{ "$PSItem", "PowerShell 3.0", SRC_PSITEM, "$x | ForEach-Object { $PSItem }",
 	  PS2_VARIABLE, "psitem", NULL },
-	{ "$using:", "PowerShell 3.0", SRC_USING, "Invoke-Command -ComputerName DP01 { $using:x }",
+	{ "$using:", "PowerShell 3.0", SRC_USING, "Start-Job -ScriptBlock { $using:x }",
 	  PS2_VARIABLE, "using:", NULL },
 	{ "-ErrorAction Ignore", "PowerShell 3.0", SRC_IGNORE, "Remove-Item $p -ErrorAction Ignore",
 	  PS2_VALUE, "ERRORAction|EA|WARNINGAction|WA", "ignore" },
@@ -124,6 +127,11 @@ static const struct simps2_rule rules[] = {
 	{ "Environment.Is64BitOperatingSystem", ".NET Framework 4",
 	  SRC_64, "if ([Environment]::Is64BitOperatingSystem) { }",
 	  PS2_MEMBER, "::is64bitoperatingsystem|::is64bitprocess", "" },
+	/* In 2.0, but remoting needs WinRM, which the Server 2003 SMS servers
+	 * do not run: programs start there with Win32_Process.Create. */
+	{ "Invoke-Command (WinRM remoting)", "WinRM, not on Windows Server 2003", SRC_WINRM,
+	  "Invoke-Command -ComputerName DP01 -ScriptBlock { 1 }", PS2_COMMAND,
+	  "invoke-command|icm|enter-pssession|etsn|new-pssession|nsn", NULL },
 	{ "Invoke-WebRequest", "PowerShell 3.0", SRC_WEB, "Invoke-WebRequest -Uri $u",
 	  PS2_COMMAND, "invoke-webrequest|iwr", NULL },
 	{ "Invoke-RestMethod", "PowerShell 3.0", SRC_WEB, "$r = Invoke-RestMethod -Uri $u",

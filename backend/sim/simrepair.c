@@ -54,6 +54,9 @@ const struct arg_rule simrep_preload_rules[] = {
 	{ "server", servername_valid, true, "server name" },
 	{ "package", pkgid_valid, true, "package ID" },
 	{ "exe", ops_path_valid, false, "Windows path" },
+	{ "via", ops_via_valid, true, "way to run (local or wmi)" },
+	{ "smsdir", ops_path_valid, false, "Windows path" },
+	{ "wait", ops_count_valid, false, "count (1-100000)" },
 	{ NULL, NULL, false, NULL },
 };
 
@@ -411,7 +414,8 @@ preload_pck_ok(struct sim_site *s, uint32_t srv, uint32_t pkg, uint32_t want)
 	return rc;
 }
 
-/* Success: the compressed package path is recorded on the DP. */
+/* Success: the compressed package path is recorded on the child site, so
+ * its server and its plain DPs install at the next scan (or re-push). */
 static int
 preload_record(struct opctx *x, uint32_t pkg, uint32_t srv, char **err)
 {
@@ -424,26 +428,29 @@ preload_record(struct opctx *x, uint32_t pkg, uint32_t srv, char **err)
 	free(text);
 	free(path);
 	free(rel);
-	struct sim_cell *c = simdb_cell_make(s, pkg, srv);
-	c->flags = (uint8_t)((c->flags & ~SIM_CELL_UNKNOWN) | SIM_CELL_PRELOADED);
+	for (uint32_t d = 0; d < s->nsrv; d++) {
+		if (s->srv[d].home != srv || !simdb_target(s, pkg, d))
+			continue;
+		struct sim_cell *c = simdb_cell_make(s, pkg, d);
+		c->flags = (uint8_t)((c->flags & ~SIM_CELL_UNKNOWN) | SIM_CELL_PRELOADED);
+	}
 	simev_wake(s, srv, s->clock);
 	s->dirty = true;
 	return rc;
 }
 
-/* Where the script looks for PreloadPkgOnSite.exe, in its order, on a
- * simulated DP: a 32-bit Windows (no %ProgramFiles(x86)%) with SMS
- * installed in E:\SMS.  The first folder has the tool unless the server's
- * SIM_SRV_NO_PRELOAD says it was not installed; the others have it when a
- * file is there. */
-static const char *const preload_dirs[] = {
-	"E:\\SMS\\bin\\i386",
+/* Where the script looks for PreloadPkgOnSite.exe, in its order, on the
+ * server: a 32-bit Windows (no %ProgramFiles(x86)%).  The SMS folder's
+ * bin\i386 has the tool on a site server unless SIM_SRV_NO_PRELOAD says it
+ * was not installed; the toolkit folders have it when a file is there.  A
+ * server without SMS has no SMS folder to look in. */
+static const char *const preload_toolkits[] = {
 	"C:\\Program Files\\SMS 2003 Toolkit 2",
 	"C:\\Program Files\\ConfigMgr 2007 Toolkit V2\\ServerTools",
 };
-#define PRELOAD_NDIRS (sizeof preload_dirs / sizeof preload_dirs[0])
+#define PRELOAD_NKITS (sizeof preload_toolkits / sizeof preload_toolkits[0])
 
-/* Whether Windows path `win` is a file on server srv (as the DP sees it). */
+/* Whether Windows path `win` is a file on server srv (as it sees itself). */
 static bool
 preload_file_on(const struct opctx *x, uint32_t srv, const char *win)
 {
@@ -458,33 +465,51 @@ preload_file_on(const struct opctx *x, uint32_t srv, const char *win)
 	return there;
 }
 
-/* The tool on the DP, as the script finds it: 0, or -1 after replying
- * with the script's words for where it is not. */
+/* The tool on the server, as the script finds it: 0, or -1 after replying
+ * with the script's words for where it is not.  smsdir: the SMS folder as
+ * the step named it, else the registry's ("" without SMS). */
 static int
-preload_tool(struct opctx *x, uint32_t srv)
+preload_tool(struct opctx *x, uint32_t srv, const char *smsdir)
 {
 	const char *exe = op_arg(x->op, "exe");
 	if (exe != NULL && *exe != '\0') {
 		if (preload_file_on(x, srv, exe))
 			return 0;
-		simreply_error(x->r, "%s not found (the preload_exe set for this server)", exe);
+		simreply_error(x->r, "%s not found on %s (the preload_exe set for this server)",
+		    exe, x->s->srv[srv].name);
 		return -1;
 	}
 	struct buf said;
 	buf_init(&said);
-	for (size_t i = 0; i < PRELOAD_NDIRS; i++) {
-		char *at = xasprintf("%s\\PreloadPkgOnSite.exe", preload_dirs[i]);
-		bool there = (i == 0 && !(x->s->srv[srv].flags & SIM_SRV_NO_PRELOAD)) ||
-		    preload_file_on(x, srv, at);
+	char real[8];
+	simfs_sms_dir(x->s, srv, real);
+	if (*smsdir) {
+		char *bin = xasprintf("%s\\bin\\i386", smsdir);
+		char *at = xasprintf("%s\\PreloadPkgOnSite.exe", bin);
+		bool there = (*real && strcasecmp(real, smsdir) == 0 &&
+		    !(x->s->srv[srv].flags & SIM_SRV_NO_PRELOAD)) || preload_file_on(x, srv, at);
+		buf_printf(&said, "%s", bin);
+		free(at);
+		free(bin);
+		if (there) {
+			buf_free(&said);
+			return 0;
+		}
+	} else {
+		buf_printf(&said, "(no SMS installation on %s)", x->s->srv[srv].name);
+	}
+	for (size_t i = 0; i < PRELOAD_NKITS; i++) {
+		char *at = xasprintf("%s\\PreloadPkgOnSite.exe", preload_toolkits[i]);
+		bool there = preload_file_on(x, srv, at);
 		free(at);
 		if (there) {
 			buf_free(&said);
 			return 0;
 		}
-		buf_printf(&said, "%s%s", i ? "; " : "", preload_dirs[i]);
+		buf_printf(&said, "; %s", preload_toolkits[i]);
 	}
-	simreply_error(x->r, "PreloadPkgOnSite.exe not found; looked in: %s (set preload_exe "
-	    "for this server)", said.data);
+	simreply_error(x->r, "PreloadPkgOnSite.exe not found on %s; looked in: %s (set "
+	    "preload_exe for this server)", x->s->srv[srv].name, said.data);
 	buf_free(&said);
 	return -1;
 }
@@ -513,58 +538,175 @@ simrep_preload_tool(const char *dir, const char *server, bool installed, char **
 	return rc;
 }
 
+/* What PreloadPkgOnSite.exe prints and returns, run on srv's site. */
+struct preload_out {
+	char *line[3];
+	int code;
+};
+
+static void
+preload_semantics(struct opctx *x, uint32_t srv, const char *id, struct preload_out *o)
+{
+	struct sim_site *s = x->s;
+	long pkg = simdb_find_pkg(s, id);
+	char *rel = xasprintf("SMS/inboxes/distmgr.box/%s.PKG", id);
+	char *pkgfile = simfs_path(s, srv, rel);
+	bool set = simfs_exists(pkgfile);
+	free(pkgfile);
+	free(rel);
+	struct sim_cell c;
+	o->code = 1;
+	if (pkg >= 0 && (set || strcmp(s->pkg[pkg].source_site, s->srv[srv].site) == 0)) {
+		o->line[0] = xasprintf("The compressed package path for package %s is already "
+		    "set in the database", id);
+		o->line[1] = xstrdup("OR this is the site where the package was created.");
+		o->line[2] = xstrdup(" There is no need to use this tool for this package on "
+		    "this site.");
+	} else if (pkg < 0 || !simdb_cell_view(s, (uint32_t)pkg, srv, &c) ||
+	    (c.flags & SIM_CELL_UNKNOWN)) {
+		o->line[0] = xasprintf("Failed to get the specified package %s in the database. "
+		    "Please check if you have instance rights to that package.", id);
+	} else if (preload_pck_ok(s, srv, (uint32_t)pkg, s->pkg[pkg].source_version) != 0) {
+		char *prel = xasprintf("SMSPKG/%s.PCK", id);
+		char *pwin = simfs_winpath(s, srv, prel);
+		o->line[0] = xasprintf("Failed to find the compressed package file %s (version "
+		    "%u, read-only) for package %s.", pwin, s->pkg[pkg].source_version, id);
+		free(pwin);
+		free(prel);
+	} else {
+		char *err = NULL;
+		int rc = preload_record(x, (uint32_t)pkg, srv, &err);
+		free(err);
+		o->line[0] = xasprintf("Forward package status for pkg %s to site %s", id,
+		    s->site_code);
+		o->line[1] = xstrdup("****** Successfully set the Compressed Package Path on "
+		    "this site ******");
+		o->line[2] = xstrdup("****** Successfully forwarded the information up the "
+		    "hierarchy ******");
+		o->code = rc == 0 ? 0 : 1;
+	}
+}
+
+/* via=wmi: the output and exit code go to two files in the server's SMS
+ * folder, read back and removed once the process has left.  Really
+ * written on the server's disk, so nothing may be left behind.  0, or -1
+ * after replying why the files could not be made. */
+static int
+preload_wmi_files(struct opctx *x, uint32_t srv, const char *smsdir, uint32_t pid,
+    const struct preload_out *o)
+{
+	struct sim_site *s = x->s;
+	char *wout = xasprintf("%s\\dpdoctor-preload-%u.out", smsdir, pid);
+	char *wrc = xasprintf("%s\\dpdoctor-preload-%u.rc", smsdir, pid);
+	char *out = sim_server_path(s->dir, s->srv[srv].name, wout);
+	char *rcp = sim_server_path(s->dir, s->srv[srv].name, wrc);
+	char *dir = sim_server_path(s->dir, s->srv[srv].name, smsdir);
+	int rc = 0;
+	struct buf text;
+	buf_init(&text);
+	for (size_t i = 0; i < 3 && o->line[i]; i++)
+		buf_printf(&text, "%s\r\n", o->line[i]);
+	char code[16];
+	snprintf(code, sizeof code, "%d \r\n", o->code);
+	struct stat st;
+	if (out == NULL || rcp == NULL || dir == NULL || stat(dir, &st) != 0 ||
+	    !S_ISDIR(st.st_mode) ||
+	    simfs_write(out, text.data ? text.data : "", text.len, s->clock, NULL) != 0 ||
+	    simfs_write(rcp, code, strlen(code), s->clock, NULL) != 0) {
+		simreply_error(x->r, "%s: cannot write %s: The system cannot find the path "
+		    "specified.", s->srv[srv].name, wout);
+		rc = -1;
+	}
+	/* Read back (the reply is made from o, which is what they hold) and
+	 * removed, as the script does over the admin share. */
+	if (out != NULL)
+		(void)unlink(out);
+	if (rcp != NULL)
+		(void)unlink(rcp);
+	buf_free(&text);
+	free(out); free(rcp); free(dir); free(wout); free(wrc);
+	return rc;
+}
+
+static void
+preload_answer(struct opctx *x, const char *via, const char *detail,
+    const struct preload_out *o)
+{
+	static const char *const hcols[] = { "Via", "Detail" };
+	const char *hv[] = { via, detail };
+	simreply_cols(x->r, "H", hcols, 2);
+	simreply_row(x->r, "H", hv, 2);
+	size_t n = 0;
+	while (n < 3 && o->line[n])
+		n++;
+	preload_reply(x, (const char *const *)o->line, n, o->code);
+}
+
+/* Which way the tool starts on srv, checked as the script would: 0, or -1
+ * after replying.  *smsdir is the folder to use (borrowed or sms). */
+static int
+preload_way(struct opctx *x, long srv, const char *server, bool local,
+    const char **smsdir, char sms[static 8])
+{
+	if (local) {
+		if (srv < 0 || strcasecmp(x->host, server) != 0) {
+			simreply_error(x->r, "via local but this is %s, not %s", x->host, server);
+			return -1;
+		}
+	} else {
+		char *deny = srv < 0 ? xstrdup("The RPC server is unavailable. (0x800706BA)") :
+		    simevd_remote_denied(x, x->s->srv[srv].name, true);
+		if (deny != NULL) {
+			simreply_error(x->r, "Win32_Process.Create on %s from %s: %s", server,
+			    x->host, deny);
+			free(deny);
+			return -1;
+		}
+		if (*smsdir == NULL || **smsdir == '\0') {
+			simreply_error(x->r, "via wmi needs smsdir (%s's SMS folder) for the "
+			    "output file", server);
+			return -1;
+		}
+	}
+	simfs_sms_dir(x->s, (uint32_t)srv, sms);
+	if (*smsdir == NULL || **smsdir == '\0')
+		*smsdir = sms;
+	return 0;
+}
+
 int
 simrep_preload(struct opctx *x)
 {
 	struct sim_site *s = x->s;
 	const char *id = op_arg(x->op, "package"), *server = op_arg(x->op, "server");
-	long srv = simdb_find_srv(s, server), pkg = simdb_find_pkg(s, id);
-	struct sim_cell c;
-	if (srv < 0) {
-		simreply_error(x->r, "Connecting to remote server %s failed: the network "
-		    "path was not found", server);
+	const char *via = op_arg(x->op, "via"), *smsdir = op_arg(x->op, "smsdir");
+	long srv = simdb_find_srv(s, server);
+	bool local = strcmp(via, "local") == 0;
+	char sms[8];
+	if (preload_way(x, srv, server, local, &smsdir, sms) != 0)
 		return 0;
-	}
 	if (simfs_server_ready(s, (uint32_t)srv, NULL) != 0) {
 		simreply_error(x->r, "%s: cannot prepare the server's disk", server);
 		return 0;
 	}
-	if (preload_tool(x, (uint32_t)srv) != 0)
+	if (preload_tool(x, (uint32_t)srv, smsdir) != 0)
 		return 0;
-	char *rel = xasprintf("SMS/inboxes/distmgr.box/%s.PKG", id);
-	char *pkgfile = simfs_path(s, (uint32_t)srv, rel);
-	bool set = simfs_exists(pkgfile);
-	free(pkgfile);
-	free(rel);
-	char *l1 = NULL, *l2 = NULL, *l3 = NULL;
-	int code = 1, rc = 0;
-	if (pkg >= 0 && (set || (uint32_t)srv == s->primary)) {
-		l1 = xasprintf("The compressed package path for package %s is already set "
-		    "in the database", id);
-		l2 = xstrdup("OR this is the site where the package was created.");
-		l3 = xstrdup(" There is no need to use this tool for this package on this site.");
-	} else if (pkg < 0 || !simdb_cell_view(s, (uint32_t)pkg, (uint32_t)srv, &c) ||
-	    (c.flags & SIM_CELL_UNKNOWN)) {
-		l1 = xasprintf("Failed to get the specified package %s in the database. "
-		    "Please check if you have instance rights to that package.", id);
-	} else if (preload_pck_ok(s, (uint32_t)srv, (uint32_t)pkg,
-	    s->pkg[pkg].source_version) != 0) {
-		l1 = xasprintf("Failed to find the compressed package file E:\\SMSPKG\\%s.PCK "
-		    "(version %u, read-only) for package %s.", id, s->pkg[pkg].source_version, id);
-	} else {
-		char *err = NULL;
-		rc = preload_record(x, (uint32_t)pkg, (uint32_t)srv, &err);
-		free(err);
-		l1 = xasprintf("Forward package status for pkg %s to site %s", id, s->site_code);
-		l2 = xstrdup("****** Successfully set the Compressed Package Path on this site ******");
-		l3 = xstrdup("****** Successfully forwarded the information up the hierarchy ******");
-		code = rc == 0 ? 0 : 1;
-	}
-	const char *lines[] = { l1, l2, l3 };
-	preload_reply(x, lines, l3 ? 3 : l2 ? 2 : 1, code);
-	free(l1);
-	free(l2);
-	free(l3);
+	struct preload_out o = { { NULL, NULL, NULL }, 1 };
+	if (!s->srv[srv].sms_drive)
+		o.line[0] = xasprintf("This computer (%s) is not an SMS site server: no SMS "
+		    "installation was found.", s->srv[srv].name);
+	else
+		preload_semantics(x, (uint32_t)srv, id, &o);
+	struct sim_rng r = rng_for(s->seed, (uint64_t)s->clock, (uint64_t)srv + 0x9e1);
+	uint32_t pid = 4 * rng_range(&r, 300, 4000);
+	char *detail = local ? xasprintf("run on %s itself", s->srv[srv].name) :
+	    xasprintf("Win32_Process.Create on %s from %s, pid %u", s->srv[srv].name,
+	    x->host, pid);
+	if (local || preload_wmi_files(x, (uint32_t)srv, smsdir, pid, &o) == 0)
+		preload_answer(x, local ? "local" : "wmi", detail, &o);
+	free(detail);
+	for (size_t i = 0; i < 3; i++)
+		free(o.line[i]);
 	return 0;
 }
 
@@ -580,6 +722,13 @@ provider_pkg(struct opctx *x)
 	if (simdb_find_srv(s, where) != (long)s->primary) {
 		simreply_error(x->r, "SMS Provider not found on %s: root\\SMS\\site_%s does "
 		    "not exist", where, site);
+		return -1;
+	}
+	/* Another host's provider is remote WMI (DCOM). */
+	char *deny = simevd_remote_denied(x, s->srv[s->primary].name, true);
+	if (deny != NULL) {
+		simreply_error(x->r, "%s: %s", where, deny);
+		free(deny);
 		return -1;
 	}
 	if (strcmp(site, s->site_code) != 0) {

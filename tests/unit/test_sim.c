@@ -383,6 +383,198 @@ log_in_order(const char *text, size_t *lines)
 	return true;
 }
 
+/* ---- the hierarchy ------------------------------------------------------- */
+
+static struct sim_site *
+load_site(const char *dir)
+{
+	struct sim_site *s = NULL;
+	char *err = NULL;
+	if (simdb_load(dir, &s, &err) != 0) {
+		printf("# load: %s\n", err);
+		free(err);
+		return NULL;
+	}
+	return s;
+}
+
+/* Where a pair's failure is logged: the DP's site server (the primary for
+ * a DP of site 009). */
+static const char *
+log_home(const struct sim_site *s, uint32_t srv)
+{
+	return s->srv[s->srv[srv].home].name;
+}
+
+static void
+test_hierarchy_kinds(const struct sim_site *s, unsigned kinds[3], bool *drives_vary)
+{
+	char sms = 0;
+	*drives_vary = false;
+	for (uint32_t i = 0; i < s->nsrv; i++) {
+		const struct sim_server *v = &s->srv[i];
+		char want[64];
+		snprintf(want, sizeof want, "\"SMS_SITE=%s\"", v->site);
+		if (strstr(v->nal, want) == NULL)
+			ok(false, "%s's NAL names its own site %s: %s", v->name, v->site, v->nal);
+		if (i == s->primary)
+			continue;
+		if (v->role & SIM_ROLE_SITESRV) {
+			kinds[1]++;
+			if (strcmp(v->site, "009") == 0 || v->sms_drive == 0 || v->home != i)
+				ok(false, "%s: a child site server with its own code and SMS", v->name);
+			if (sms && v->sms_drive != sms)
+				*drives_vary = true;
+			sms = v->sms_drive;
+		} else if (strcmp(v->site, s->site_code) == 0) {
+			kinds[0]++;
+			if (v->sms_drive != 0 || v->home != s->primary)
+				ok(false, "%s: an own-site DP without SMS, served by the primary", v->name);
+		} else {
+			kinds[2]++;
+			if (v->sms_drive != 0 || !(s->srv[v->home].role & SIM_ROLE_SITESRV))
+				ok(false, "%s: a child DP served by its site server", v->name);
+		}
+	}
+}
+
+static void
+test_hierarchy_modes(const struct sim_site *s)
+{
+	unsigned at[SIM_MODE_COUNT][3] = {{0}}, failing = 0;
+	for (size_t i = 0; i < s->ncell; i++) {
+		const struct sim_cell *c = &s->cell[i];
+		const struct sim_server *v = &s->srv[c->srv];
+		unsigned kind = (v->role & SIM_ROLE_SITESRV) ? 1 :
+		    strcmp(v->site, s->site_code) == 0 ? 0 : 2;
+		at[c->mode][kind]++;
+		failing += c->mode != SIM_MODE_NONE && c->mode != SIM_MODE_TRANSIENT;
+	}
+	printf("# failing pairs %u; by mode (own-site, child server, child DP):", failing);
+	for (unsigned m = 1; m < SIM_MODE_COUNT; m++)
+		printf(" %s %u/%u/%u", sim_mode_name(m), at[m][0], at[m][1], at[m][2]);
+	printf("\n");
+	ok(failing >= 40 && failing <= 65, "about fifty failing pairs (%u)", failing);
+	static const enum sim_mode childonly[] = { SIM_MODE_PCK_MISSING,
+	    SIM_MODE_STALE_PKG_FILE, SIM_MODE_NOT_IN_DB, SIM_MODE_PCK_NO_REGEN };
+	for (size_t k = 0; k < sizeof childonly / sizeof childonly[0]; k++) {
+		enum sim_mode m = childonly[k];
+		ok(at[m][1] >= 1 && at[m][0] == 0, "%s at child site servers only (%u), never "
+		    "on an own-site DP", sim_mode_name(m), at[m][1]);
+	}
+	ok(at[SIM_MODE_SOURCE_MISSING][0] + at[SIM_MODE_SOURCE_MISSING][1] >= 1,
+	    "SOURCE_MISSING is package-wide");
+	ok(at[SIM_MODE_SHARE_PERMS][0] + at[SIM_MODE_SHARE_PERMS][1] +
+	    at[SIM_MODE_SHARE_PERMS][2] >= 3, "SHARE_PERMS on a DP with a root-only ACL");
+}
+
+/* A pair that fails at an own-site DP is logged in the primary's
+ * distmgr.log; one at a child site in its site server's; and a DP without
+ * SMS has no log, no inbox and no PCK store at all. */
+static void
+test_hierarchy_logs(const char *dir, const struct sim_site *s)
+{
+	bool own = false, child = false;
+	for (size_t i = 0; i < s->ncell && !(own && child); i++) {
+		const struct sim_cell *c = &s->cell[i];
+		if (c->mode != SIM_MODE_SHARE_PERMS && c->mode != SIM_MODE_PCK_MISSING)
+			continue;
+		const char *home = log_home(s, c->srv);
+		uint32_t h = s->srv[c->srv].home;
+		char *path = xasprintf("%s/servers/%s/%c:/SMS/Logs/distmgr.log", dir, home,
+		    s->srv[h].sms_drive);
+		char *text = read_text(path);
+		const char *needle = c->mode == SIM_MODE_PCK_MISSING ?
+		    "haven't arrived yet" : "Win32 error = 5";
+		bool found = false;
+		for (char *l = text ? strtok(text, "\n") : NULL; l && !found; l = strtok(NULL, "\n"))
+			found = strstr(l, needle) && strstr(l, s->pkg[c->pkg].id);
+		bool is_own = !simdb_child(s, c->srv);
+		if (is_own && !own) {
+			ok(found && h == s->primary, "own-site %s: %s's failure is in the "
+			    "primary's log", s->srv[c->srv].name, s->pkg[c->pkg].id);
+			own = true;
+		} else if (!is_own && !child) {
+			ok(found && h != s->primary, "child %s: %s's failure is in %s's log",
+			    s->srv[c->srv].name, s->pkg[c->pkg].id, home);
+			child = true;
+		}
+		free(text);
+		free(path);
+	}
+	ok(own && child, "failures found at both kinds of DP");
+	for (uint32_t i = 0; i < s->nsrv; i++) {
+		if (s->srv[i].sms_drive)
+			continue;
+		char *smsdir = xasprintf("%s/servers/%s/%c:/SMS", dir, s->srv[i].name,
+		    s->srv[i].share_drive);
+		char *share = xasprintf("%s/servers/%s/%c:/SMSPKG%c$", dir, s->srv[i].name,
+		    s->srv[i].share_drive, s->srv[i].share_drive);
+		ok(!simfs_exists(smsdir) && simfs_exists(share), "%s has its share %c:\\SMSPKG%c$ "
+		    "and no SMS folder", s->srv[i].name, s->srv[i].share_drive,
+		    s->srv[i].share_drive);
+		free(smsdir);
+		free(share);
+		break;
+	}
+}
+
+/* Every PCK_MISSING pair's site server names the INCOMING file and the
+ * package together, as the seed's pair of lines does: that is the only way
+ * a real host learns which package a .PKG file is for. */
+static void
+test_hierarchy_pairs(const char *dir, const struct sim_site *s)
+{
+	size_t pairs = 0, named = 0;
+	for (size_t i = 0; i < s->ncell; i++) {
+		const struct sim_cell *c = &s->cell[i];
+		if (c->mode != SIM_MODE_PCK_MISSING)
+			continue;
+		pairs++;
+		uint32_t h = s->srv[c->srv].home;
+		char *path = xasprintf("%s/servers/%s/%c:/SMS/Logs/distmgr.log", dir,
+		    s->srv[h].name, s->srv[h].sms_drive);
+		char *text = read_text(path);
+		char *needle = xasprintf("~Package %s requires a newer version (", s->pkg[c->pkg].id);
+		const char *l = text ? strstr(text, needle) : NULL;
+		const char *skip = l ? strstr(l, ", skip ") : NULL;
+		bool ok1 = false;
+		if (skip != NULL) {
+			size_t n = strcspn(skip + 7, " \r\n");
+			char *file = xstrndup(skip + 7, n);
+			char *proc = xasprintf("~Processing incoming file %s.", file);
+			ok1 = strstr(text, proc) != NULL && strstr(file, "\\INCOMING\\") != NULL;
+			free(proc);
+			free(file);
+		}
+		named += ok1;
+		free(needle);
+		free(text);
+		free(path);
+	}
+	ok(pairs > 0 && named == pairs, "every PCK_MISSING pair's site server names the "
+	    "INCOMING file and the package (%zu of %zu)", named, pairs);
+}
+
+static void
+test_hierarchy(const char *dir)
+{
+	struct sim_site *s = load_site(dir);
+	if (!ok(s != NULL, "the default site loads"))
+		return;
+	unsigned kinds[3] = { 0, 0, 0 };
+	bool vary;
+	test_hierarchy_kinds(s, kinds, &vary);
+	ok(kinds[0] >= 2 && kinds[0] <= 3, "2-3 own-site plain DPs (%u)", kinds[0]);
+	ok(kinds[1] >= 4, "child sites whose servers are the remote DPs (%u)", kinds[1]);
+	ok(kinds[2] >= 1, "a plain DP of a child site (%u)", kinds[2]);
+	ok(vary, "child site servers keep SMS on different drives");
+	test_hierarchy_modes(s);
+	test_hierarchy_logs(dir, s);
+	test_hierarchy_pairs(dir, s);
+	simdb_free(s);
+}
+
 static void
 test_advance(const char *dir)
 {
@@ -400,27 +592,38 @@ test_advance(const char *dir)
 	ok(i2 > i1, "more pairs installed (%zu -> %zu)", i1, i2);
 	contains(r2, "T\t2007-01-04T16:00:00Z\r\n", "T Now follows the clock");
 	char *after = read_text(log);
-	ok(before && after && strlen(after) > strlen(before) &&
-	    strncmp(before, after, strlen(before)) == 0, "the primary's log was appended to");
+	/* It may have rolled over to distmgr.lo_ (1 MB) meanwhile. */
+	char *old = xasprintf("%.*s/distmgr.lo_", (int)(strlen(log) - 12), log);
+	char *rolled = after && before && strlen(after) < strlen(before) ? read_text(old) : NULL;
+	const char *grew = rolled ? rolled : after;
+	ok(before && grew && strlen(grew) > strlen(before) &&
+	    strncmp(before, grew, strlen(before)) == 0, "the primary's log was appended to%s",
+	    rolled ? " (and rolled over)" : "");
+	free(old);
+	free(rolled);
 	size_t n = 0;
 	bool ordered = after && log_in_order(after, &n);
 	ok(ordered && n > 100, "the primary's log is in time order (%zu lines)", n);
 	ok(after && strstr(after, "~Package") && strstr(after, "uses the compressed copy"),
 	    "the primary logged sending a PCK");
 	bool success = false;
-	static const char *const dps[] = { "LEEDSDP01", "BRISTOLDP01", "GLASGOWDP01",
-	    "DUBLINDP01", "PARISDP01", "FRANKFURTDP01", "MADRIDDP01", "WARSAWDP01",
-	    "NEWYORKDP01", "CHICAGODP01", "TORONTODP01", "TOKYODP01" };
-	for (size_t i = 0; i < 12; i++) {
-		char *dl = xasprintf("%s/servers/%s/E:/SMS/Logs/distmgr.log", dir, dps[i]);
+	struct sim_site *s = load_site(dir);
+	for (size_t i = 0; s && i < s->nsrv; i++) {
+		if (i == s->primary || !(s->srv[i].role & SIM_ROLE_SITESRV))
+			continue;
+		char *dl = xasprintf("%s/servers/%s/%c:/SMS/Logs/distmgr.log", dir,
+		    s->srv[i].name, s->srv[i].sms_drive);
 		char *text = read_text(dl);
 		size_t m = 0;
 		success = success || (text && strstr(text, "STATMSG: ID=2330 SEV=I"));
-		ok(text && log_in_order(text, &m), "%s's log is in time order", dps[i]);
+		ok(text && log_in_order(text, &m), "child site server %s's log is in time order",
+		    s->srv[i].name);
 		free(text);
 		free(dl);
 	}
-	ok(success, "a DP logged a successful install (2330)");
+	if (s)
+		simdb_free(s);
+	ok(success, "a child site server logged a successful install (2330)");
 	setenv("DPDOCTOR_SIM_TIME", "2007-01-04T12:00:00Z", 1);
 	char *r3 = status_as(dir, "SMS009PRI", "009", NULL, NULL);
 	contains(r3, "T\t2007-01-04T16:00:00Z\r\n", "site time never runs backwards");
@@ -525,6 +728,7 @@ main(void)
 	test_status_reply(a);
 	test_errors(a);
 	test_frozen(a);
+	test_hierarchy(a);
 	test_transport(a);
 	test_advance(a);
 	test_ensure(tmp);

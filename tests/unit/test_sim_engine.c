@@ -143,10 +143,14 @@ test_incoming(const char *dir)
 	char *inc = srv_file(s, srv, rel);
 	ok(cycle(s, srv, "2007-01-04T10:05:00Z") == 0, "an inbox scan runs");
 	char *text = read_text(log);
-	char *l1 = xasprintf("~Processing incoming file E:\\SMS\\inboxes\\distmgr.box\\INCOMING\\%s.PKG.", name);
+	char *winc = simfs_winpath(s, srv, rel);
+	ok(s->srv[srv].role & SIM_ROLE_SITESRV, "the pair is at a child site's server (%s, %s)",
+	    s->srv[srv].name, winc);
+	char *l1 = xasprintf("~Processing incoming file %s.", winc);
 	char *l2 = xasprintf("~Package %s requires a newer version (%u) of source files and the new "
-	    "compressed files haven't arrived yet, current version is %u, skip "
-	    "E:\\SMS\\inboxes\\distmgr.box\\INCOMING\\%s.PKG", p->id, need, cur, name);
+	    "compressed files haven't arrived yet, current version is %u, skip %s", p->id, need,
+	    cur, winc);
+	free(winc);
 	ok(log_has(text, l1), "logged: %s", l1);
 	ok(log_has(text, l2), "logged: %s", l2);
 	ok(strstr(text, l1) < strstr(text, l2), "... in that order");
@@ -170,9 +174,13 @@ test_incoming(const char *dir)
 	ok(pc != NULL && pc->state != 0, "... and the pair is not installed");
 	free(text);
 
-	/* Step two: PreloadPkgOnSite records the compressed package path. */
-	if (pc != NULL)
-		pc->flags |= SIM_CELL_PRELOADED;
+	/* Step two: PreloadPkgOnSite records the compressed package path for
+	 * the site: its server and its plain DPs. */
+	for (uint32_t d = 0; d < s->nsrv; d++) {
+		struct sim_cell *dc = s->srv[d].home == srv ? simdb_cell(s, pkg, d) : NULL;
+		if (dc != NULL)
+			dc->flags |= SIM_CELL_PRELOADED;
+	}
 	ok(cycle(s, srv, "2007-01-04T11:05:00Z") == 0, "the scan after the preload runs");
 	text = read_text(log);
 	char *l3 = xasprintf("~Package %s uses the compressed copy of the source directory.", p->id);
@@ -180,8 +188,8 @@ test_incoming(const char *dir)
 	ok(log_has(text, l3), "logged: %s", l3);
 	ok(log_has(text, l4), "logged: %s", l4);
 	char *l5 = xasprintf("STATMSG: ID=2330 SEV=I LEV=M SOURCE=\"SMS Server\" "
-	    "COMP=\"SMS_DISTRIBUTION_MANAGER\" SYS=%s SITE=009 PID=%u TID=%u GMTDATE=",
-	    s->srv[srv].name, s->srv[srv].pid, s->srv[srv].threads[0]);
+	    "COMP=\"SMS_DISTRIBUTION_MANAGER\" SYS=%s SITE=%s PID=%u TID=%u GMTDATE=",
+	    s->srv[srv].name, s->srv[srv].site, s->srv[srv].pid, s->srv[srv].threads[0]);
 	contains(text, l5, "STATMSG 2330 in the published shape");
 	char *l6 = xasprintf("ISTR0=\"%s\" ISTR1=\"%s\" ISTR2=\"\"", p->id, s->srv[srv].nal);
 	contains(text, l6, "2330 names the package and the DP");
@@ -197,17 +205,22 @@ test_incoming(const char *dir)
 		{ "SMS/inboxes/pkginfo.box/", ".NAL" },
 		{ "SMS/inboxes/pkginfo.box/", ".ICO" },
 		{ "SMS/inboxes/colleval.box/", ".CLF" },
-		{ "CAP_009/pkginfo.box/", ".PKG" },
-		{ "CAP_009/pkginfo.box/", ".NAL" },
+		{ "CAP_/pkginfo.box/", ".PKG" },
+		{ "CAP_/pkginfo.box/", ".NAL" },
 		{ "SMSPKGE$/", "/setup.exe" },
 	};
+	char *share = simfs_share_rel(p);
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-		char *r = xasprintf("%s%s%s", want[i].dir, p->id, want[i].ext);
+		char *r = strcmp(want[i].ext, "/setup.exe") == 0 ? xasprintf("%s/setup.exe", share) :
+		    strncmp(want[i].dir, "CAP_/", 5) == 0 ?
+		    xasprintf("CAP_%s%s%s%s", s->srv[srv].site, want[i].dir + 4, p->id, want[i].ext) :
+		    xasprintf("%s%s%s", want[i].dir, p->id, want[i].ext);
 		char *f = srv_file(s, srv, r);
 		ok(simfs_exists(f), "created %s", r);
 		free(f);
 		free(r);
 	}
+	free(share);
 	struct sim_cell v;
 	ok(simdb_cell_view(s, pkg, srv, &v), "the pair still exists");
 	is_int(v.state, 0, "the pair is INSTALLED");
@@ -226,19 +239,31 @@ static void
 test_share_perms(const char *dir)
 {
 	struct sim_site *s = load(dir);
-	struct sim_cell *c = find_cell(s, SIM_MODE_SHARE_PERMS, 0);
-	while (c && c->state > 3)
-		c = c + 1 < s->cell + s->ncell && (c + 1)->mode == SIM_MODE_SHARE_PERMS ? c + 1 : NULL;
+	struct sim_cell *c = NULL;
+	for (size_t i = 0; i < s->ncell && c == NULL; i++)
+		if (s->cell[i].mode == SIM_MODE_SHARE_PERMS && s->cell[i].state <= 3)
+			c = &s->cell[i];
 	if (!ok(c != NULL, "small scenario has a SHARE_PERMS install"))
 		return;
-	uint32_t pkg = c->pkg, srv = c->srv;
+	uint32_t pkg = c->pkg, srv = c->srv, home = s->srv[srv].home;
+	dpd_time retry = c->next_event;
 	ok(s->srv[srv].flags & SIM_SRV_SHARE_ROOT_ONLY, "its DP's share ACL stops at the root");
 	ok(strchr(s->pkg[pkg].share_path, '\\') != NULL, "its package is stored in a nested folder");
-	ok(cycle(s, srv, "2007-01-04T10:05:00Z") == 0, "an inbox scan runs");
-	char *log = srv_file(s, srv, "SMS/Logs/distmgr.log");
+	if (home == s->primary) {
+		/* An own-site DP: the primary copies to it and retries itself. */
+		char *e = NULL;
+		ok(retry != 0 && simev_advance(s, retry, &e) == 0, "the primary's retry runs");
+		free(e);
+	} else {
+		ok(cycle(s, home, "2007-01-04T10:05:00Z") == 0, "an inbox scan runs");
+	}
+	char *log = srv_file(s, home, "SMS/Logs/distmgr.log");
 	char *text = read_text(log);
-	char *l1 = xasprintf("~Failed to create directory E:\\SMSPKGE$\\Apps\\%s, Win32 error = 5",
-	    s->pkg[pkg].id);
+	char *shrel = xasprintf("SMSPKGE$/Apps/%s", s->pkg[pkg].id);
+	char *shwin = simfs_winpath(s, srv, shrel);
+	char *l1 = xasprintf("~Failed to create directory %s, Win32 error = 5", shwin);
+	free(shwin);
+	free(shrel);
 	ok(log_has(text, l1), "logged: %s", l1);
 	contains(text, "STATMSG: ID=2328 SEV=E", "status message 2328 (failed to copy)");
 	char *first = srv_file(s, srv, "SMSPKGE$/Apps");
@@ -262,7 +287,8 @@ test_newer_arrived(const char *dir)
 	bool found = false;
 	for (uint32_t p = 0; p < s->npkg && !found; p++)
 		for (uint32_t v = 1; v < s->nsrv && !found; v++)
-			if (simdb_target(s, p, v) && simdb_cell(s, p, v) == NULL) {
+			if ((s->srv[v].role & SIM_ROLE_SITESRV) && simdb_target(s, p, v) &&
+			    simdb_cell(s, p, v) == NULL) {
 				pkg = p;
 				srv = v;
 				found = true;
@@ -276,9 +302,10 @@ test_newer_arrived(const char *dir)
 	ok(cycle(s, srv, "2007-01-04T10:05:00Z") == 0, "an inbox scan runs");
 	char *log = srv_file(s, srv, "SMS/Logs/distmgr.log");
 	char *text = read_text(log);
+	char *w = simfs_winpath(s, srv, "SMS/inboxes/distmgr.box/INCOMING/OLDV0001.PKG");
 	char *l = xasprintf("~A newer version (%u) of package %s has already arrived, delete the "
-	    "replication file E:\\SMS\\inboxes\\distmgr.box\\INCOMING\\OLDV0001.PKG for version %u.",
-	    have, s->pkg[pkg].id, have);
+	    "replication file %s for version %u.", have, s->pkg[pkg].id, w, have);
+	free(w);
 	ok(log_has(text, l), "logged: %s", l);
 	char *inc = srv_file(s, srv, "SMS/inboxes/distmgr.box/INCOMING/OLDV0001.PKG");
 	ok(!simfs_exists(inc), "the replication file was deleted");
@@ -470,10 +497,14 @@ test_transients(const char *dir)
 	ok(v.event == SIM_EV_NONE, "... and the primary stops retrying it");
 	struct sim_cell *sm = find_cell(s, SIM_MODE_SHARE_PERMS, 5);
 	if (sm) {
-		char *log = srv_file(s, sm->srv, "SMS/Logs/distmgr.log");
+		char *log = srv_file(s, s->srv[sm->srv].home, "SMS/Logs/distmgr.log");
 		char *text = read_text(log);
-		char *l = xasprintf("~The package share directory E:\\SMSPKGE$\\Apps\\%s is not empty, "
-		    "cannot remove the share %s.", s->pkg[sm->pkg].id, s->pkg[sm->pkg].id);
+		char *shrel = xasprintf("SMSPKGE$/Apps/%s", s->pkg[sm->pkg].id);
+		char *shwin = simfs_winpath(s, sm->srv, shrel);
+		char *l = xasprintf("~The package share directory %s is not empty, "
+		    "cannot remove the share %s.", shwin, s->pkg[sm->pkg].id);
+		free(shwin);
+		free(shrel);
 		ok(log_has(text, l), "a failing removal retries: %s", l);
 		free(l);
 		free(text);
@@ -747,12 +778,14 @@ check_installed(const char *dir, uint32_t pkg, dpd_time tu)
 		    v.mode == SIM_MODE_NONE && v.last_copied >= tu + 120 && v.last_copied <= tu + 600;
 		first = first == 0 || v.last_copied < first ? v.last_copied : first;
 		last = v.last_copied > last ? v.last_copied : last;
-		uint32_t have = 0;
-		char *inc = incoming_for(s, srv, pkg);
-		files += simfs_pck_version(s, srv, pkg, &have, NULL) == 0 &&
+		/* PCK, inbox and log are the DP's site server's (the primary's
+		 * for a DP of its own site, which gets the source uncompressed). */
+		uint32_t have = 0, h = s->srv[srv].home;
+		char *inc = incoming_for(s, h, pkg);
+		files += simfs_pck_version(s, h, pkg, &have, NULL) == 0 &&
 		    have == p->stored_version && inc == NULL;
 		free(inc);
-		char *log = srv_file(s, srv, "SMS/Logs/distmgr.log");
+		char *log = srv_file(s, h, "SMS/Logs/distmgr.log");
 		char *text = read_text(log);
 		char *l = xasprintf("ISTR0=\"%s\" ISTR1=\"%s\" ISTR2=\"\"", p->id, s->srv[srv].nal);
 		char *l2 = xasprintf("Start adding package %s to server %s...", p->id, s->srv[srv].nal);
@@ -762,7 +795,7 @@ check_installed(const char *dir, uint32_t pkg, dpd_time tu)
 	ok(dps > 0 && done == dps, "%s: every DP INSTALLED at version %u within 2-10 minutes "
 	    "(%zu of %zu)", p->id, p->source_version, done, dps);
 	ok(dps < 2 || last > first, "... each at its own time");
-	is_int(files, dps, "every DP has the new PCK and nothing left in INCOMING");
+	is_int(files, dps, "every DP's site server has the new PCK and nothing left in INCOMING");
 	is_int(logged, dps, "every DP logged adding it and STATMSG 2330");
 	char *log = srv_file(s, s->primary, "SMS/Logs/distmgr.log");
 	char *text = read_text(log);
@@ -935,7 +968,7 @@ main(void)
 		modes[s->cell[i].mode]++;
 	for (int m = SIM_MODE_PCK_MISSING; m < SIM_MODE_COUNT; m++)
 		ok(modes[m] >= 1, "small: a %s pair", sim_mode_name((unsigned)m));
-	is_int(s->nsrv, 4, "small: a primary and 3 DPs");
+	is_int(s->nsrv, 5, "small: a primary and 4 DPs");
 	is_int(s->site_next[SIM_SEV_PKG_UPDATE], 0, "small: the primary never updates by itself");
 	simdb_free(s);
 	test_log_shape(dir);

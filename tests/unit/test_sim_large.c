@@ -175,6 +175,26 @@ main(void)
 			failing += s->cell[i].mode != SIM_MODE_NONE &&
 			    s->cell[i].mode != SIM_MODE_TRANSIENT;
 		ok(failing >= 200 && failing <= 500, "a few hundred failing pairs (%zu)", failing);
+		/* The hierarchy at scale: own-site DPs, child sites, plain DPs of
+		 * child sites; site-wide modes only at child site servers (and
+		 * their plain DPs), never on a DP of site 009. */
+		size_t kinds[3] = { 0, 0, 0 }, misplaced = 0;
+		unsigned modes = 0;
+		for (uint32_t i = 0; i < s->nsrv; i++)
+			if (i != s->primary)
+				kinds[(s->srv[i].role & SIM_ROLE_SITESRV) ? 1 :
+				    simdb_child(s, i) ? 2 : 0]++;
+		for (size_t i = 0; i < s->ncell; i++) {
+			const struct sim_cell *c = &s->cell[i];
+			modes |= 1u << c->mode;
+			misplaced += (c->mode == SIM_MODE_PCK_MISSING ||
+			    c->mode == SIM_MODE_STALE_PKG_FILE || c->mode == SIM_MODE_NOT_IN_DB ||
+			    c->mode == SIM_MODE_PCK_NO_REGEN) && !simdb_child(s, c->srv);
+		}
+		ok(kinds[0] >= 10 && kinds[1] >= 100 && kinds[2] >= 100, "own-site DPs %zu, child "
+		    "site servers %zu, plain DPs of child sites %zu", kinds[0], kinds[1], kinds[2]);
+		is_int(modes >> 1, (1u << (SIM_MODE_COUNT - 1)) - 1, "every failure mode is there");
+		is_int(misplaced, 0, "child-site failure modes only at child sites");
 		t0 = clock_mono_ms();
 		ok(simdb_save(s, &err) == 0, "site.db saves");
 		printf("# saving site.db: %lld ms\n", (long long)(clock_mono_ms() - t0));

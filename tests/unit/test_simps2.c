@@ -171,6 +171,9 @@ static const struct val vals[] = {
 	{ "archive", "clear", NULL },
 	{ "newname", "009000B7.PCK.old", "O'Brien $(x) `; [pscustomobject] \xc3\xa9.PCK" },
 	{ "exe", "D:\\Tools\\PreloadPkgOnSite.exe", HOSTILE_DIR "\\PreloadPkgOnSite.exe" },
+	{ "via", "wmi", NULL },
+	{ "smsdir", "D:\\SMS", "D:\\O'Brien's $(x) `n; SMS" },
+	{ "wait", "600", NULL },
 };
 
 static const char *
