@@ -123,7 +123,9 @@ log_line_is(const char *text, enum log_line line)
 	return false;
 }
 
-/* Cite every log item (on `server`, or any) that is the given line. */
+/* Cite every log item (on `server`, or any) that is the given line.  A
+ * skip line counts only when it names this package: the log is also read
+ * for INCOMING files' names, which brings other packages' skip lines. */
 static size_t
 cite_logs(const struct evidence *e, struct match *m, const char *server, enum log_line line)
 {
@@ -131,6 +133,8 @@ cite_logs(const struct evidence *e, struct match *m, const char *server, enum lo
 	for (long i = evidence_find(e, EV_LOG, 0); i >= 0; i = evidence_find(e, EV_LOG, (size_t)i + 1)) {
 		const struct evidence_item *it = &e->items[i];
 		if (server && (!it->server || strcasecmp(it->server, server) != 0))
+			continue;
+		if (line == LL_PCK_SKIPPED && (it->text == NULL || strcasestr(it->text, e->pkgid) == NULL))
 			continue;
 		if (it->text != NULL && log_line_is(it->text, line)) {
 			cite(m, (size_t)i);
