@@ -474,7 +474,13 @@ layout_describe(const struct layout *l, int64_t now)
 {
 	struct buf b;
 	buf_init(&b);
-	buf_printf(&b, "%s: ", l->server ? l->server : "?");
+	/* How and when first: a pane wraps this line, and the age is what
+	 * tells a stale guess (`r` forgets), so it stays next to the name. */
+	buf_printf(&b, "%s (learned ", l->server ? l->server : "?");
+	if (l->via != NULL)
+		buf_printf(&b, "via %s, ", l->via);
+	describe_age(&b, now - l->learned);
+	buf_adds(&b, "): ");
 	if (l->sms_dir != NULL)
 		describe_one(&b, "SMS", l->sms_dir, l->sms_from);
 	else
@@ -487,10 +493,6 @@ layout_describe(const struct layout *l, int64_t now)
 		buf_printf(&b, "; share %s = %s (%s)", l->share, l->share_dir ? l->share_dir : "?",
 		    layout_source_words(l->share_from));
 	}
-	buf_adds(&b, "; learned ");
-	if (l->via != NULL)
-		buf_printf(&b, "via %s, ", l->via);
-	describe_age(&b, now - l->learned);
 	if (l->error != NULL)
 		buf_printf(&b, "; not learned: %s", l->error);
 	return buf_detach(&b);

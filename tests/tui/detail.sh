@@ -12,6 +12,8 @@ sel='[x for x in p if x["State"] == "INSTALL_FAILED" and x["LastCopied"]][0]'
 pkg=$(tui_json bad "${sel}[\"PackageID\"]")
 name=$(tui_json bad "${sel}[\"PackageName\"]")
 dp=$(tui_json bad "${sel}[\"DP\"]")
+# The DP's own site, from its NAL path: a DP of a child site is not of 009.
+dpsite=$(tui_json bad "${sel}[\"ServerNALPath\"].split(\"SMS_SITE=\")[1].split(\"\\\"\")[0]")
 ver=$(tui_json bad "${sel}[\"SourceVersion\"]")
 copied=$(tui_json bad "${sel}[\"LastCopied\"][:16].replace(\"T\", \" \") + \" UTC\"")
 # A package and a DP with no status row between them.
@@ -31,7 +33,7 @@ echo "$screen" | grep -Fq "Package   $pkg ${name:0:40}"; tap $? "pane: package I
 echo "$screen" | grep -Eq '^│ +[^ ].* · .* · '; tap $? "pane: manufacturer, version, language"
 echo "$screen" | grep -Eq '^│ Source    \\\\'; tap $? "pane: source path"
 echo "$screen" | grep -Eq 'SourceVersion [0-9]+ · StoredPkgVersion [0-9]+ · source site 009'; tap $? "pane: package versions and site"
-echo "$screen" | grep -Fq "DP        $dp site 009"; tap $? "pane: DP and its site"
+echo "$screen" | grep -Fq "DP        $dp site $dpsite"; tap $? "pane: DP and its site"
 echo "$screen" | grep -Fq "NAL path  [\"Display=\\\\$dp\\\"]MSWNET:"; tap $? "pane: NAL path"
 echo "$screen" | grep -Eq "On DP     SourceVersion $ver, (behind the package's|current|ahead)"; tap $? "pane: SourceVersion on the DP ($ver) against the package's"
 echo "$screen" | grep -Fq "LastCopied $copied"; tap $? "pane: LastCopied ($copied)"
@@ -43,7 +45,7 @@ echo "$screen" | grep -q ' of [0-9]* packages'; tap $? "pane: the grid stays vis
 # then learned again (the line changes from the cached one).
 tui_keys NPage
 check "pane: the DP's kind in words" tui_wait "Kind +$dp: (a DP of|the site server of)" 5
-check "pane: a layout line once the evidence is in" tui_wait "Layout +[^ ].*(ago|learned)" 15
+check "pane: a layout line once the evidence is in" tui_wait "Layout +[A-Z0-9_-]+ \\(learned (via [^ ]+, )?(just now|[0-9]+ (min|h) ago)\\)" 15
 sleep 2
 tui_keys r
 check "r: the layout is learned again" tui_wait "Layout +(being learned|.*[^0-9]0 (s|sec|min) ago|.*just now)" 10
