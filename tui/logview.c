@@ -7,7 +7,9 @@
  * name, and its arg is the UI, which outlives every job: nothing a worker
  * touches can be freed under it.  Over a real transport the job's name is
  * the server instead: the job first has the front end's log_fetch bring a
- * local copy up to date (backend/logmirror), then reads that; while the
+ * local copy up to date (backend/logmirror), then reads that (the first
+ * fetch also carries a refcounted copy of the board's site list, to learn
+ * where the server keeps SMS; see struct lv_first); while the
  * view is open a sync job repeats the fetch every refresh interval, one at
  * a time, and the tail, polled as ever, sees the copy grow (or replaced,
  * after a rollover: a new file, which the tail starts over on).  Entries are copied into a ring per
@@ -23,10 +25,12 @@
 #include "tui/text.h"
 #include "tui/ui.h"
 #include "tui/view_ops.h"
+#include "backend/sms/layout.h"
 #include "backend/sms/smslog.h"
 #include "backend/core/util.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,13 +202,64 @@ lv_fetch(struct job *j, const struct ui *u)
 	return local;
 }
 
-/* Job thread: the first fetch, then the read of the copy. */
+/* The first fetch's own arg: the UI and a copy of the board's site list,
+ * made on the UI thread (a refresh may swap the board's snapshot while the
+ * job runs).  The fetch callback names only the server, so the job learns
+ * the server's layout with the site list first (a child site server's SMS
+ * folder is its SMS_Site InstallDir, which an SMB section's share list
+ * cannot tell) into the site's layout cache, where the fetch finds it. */
+struct lv_first {
+	struct ui *u;
+	struct snapshot *sites;
+	/* The worker and the done callback each drop one: a timed-out job's
+	 * done runs while its worker may still be at work (backend/core/jobs.h). */
+	atomic_int refs;
+};
+
+static struct lv_first *
+lv_first_new(struct ui *u)
+{
+	struct lv_first *f = xcalloc(1, sizeof *f);
+	f->u = u;
+	atomic_init(&f->refs, 2);
+	const struct snapshot *b = u->board.snap;
+	if (b != NULL && u->opt->site_env != NULL) {
+		f->sites = snapshot_new();
+		memcpy(f->sites->site_code, b->site_code, sizeof f->sites->site_code);
+		for (size_t i = 0; i < b->nsites; i++)
+			snapshot_add_site(f->sites, &b->sites[i]);
+	}
+	return f;
+}
+
+static void
+lv_first_free(struct lv_first *f)
+{
+	if (atomic_fetch_sub(&f->refs, 1) != 1)
+		return;
+	if (f->sites != NULL)
+		snapshot_free(f->sites);
+	free(f);
+}
+
+/* Job thread: the first fetch, then the read of the copy.  A layout that
+ * cannot be learned here is not an error yet: the fetch says why. */
 static void
 lv_fetch_read(struct job *j, void *arg)
 {
-	char *local = lv_fetch(j, arg);
+	struct lv_first *f = arg;
+	if (f->sites != NULL) {
+		struct layout l;
+		char *err = NULL;
+		if (layout_get(f->u->opt->site_env, f->sites, job_what(j), job_deadline(j), &l,
+		    &err) == 0)
+			layout_clear(&l);
+		free(err);
+	}
+	char *local = lv_fetch(j, f->u);
 	if (local != NULL)
 		lv_read_path(j, local);
+	lv_first_free(f);
 }
 
 /* Job thread: a later fetch; the tail on the UI thread reads what came. */
@@ -274,15 +329,27 @@ lv_read_done(struct job *j, enum job_status st, void *result, const char *error,
 	u->dirty |= UI_DIRTY_ALL;
 }
 
+/* The first fetch's done: as a read's, then its arg is freed. */
+static void
+lv_first_done(struct job *j, enum job_status st, void *result, const char *error, void *arg)
+{
+	struct lv_first *f = arg;
+	lv_read_done(j, st, result, error, f->u);
+	lv_first_free(f);
+}
+
 static void
 lv_src_start(struct ui *u, struct lv_src *s, const char *server)
 {
 	s->server = xstrdup(server && *server ? server : "?");
 	if (u->opt->log_fetch != NULL && server != NULL && *server) {
 		s->remote = true;
+		struct lv_first *f = lv_first_new(u);
 		s->job = jobs_submit(u->jobs, server, LOGVIEW_FETCH_TIMEOUT_MS, lv_fetch_read,
-		    lv_read_done, lv_load_free, u);
+		    lv_first_done, lv_load_free, f);
 		if (s->job == NULL) {
+			lv_first_free(f); /* neither the worker nor done will */
+			lv_first_free(f);
 			s->loaded = true;
 			s->error = xstrdup("cannot start background work");
 		}

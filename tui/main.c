@@ -114,26 +114,50 @@ parse_args(int argc, char **argv, struct app_args *a)
 }
 
 /* Where a server's distmgr.log is, for the log view: on the simulated site
- * it is a local file, read in place. */
+ * it is a local file, read in place, in the SMS folder of the server's
+ * layout (servers keep SMS on D:, E: or F:; a plain DP has none, and its
+ * view says it cannot be reached).  The simulated transport answers the
+ * layout in-process, so asking on the UI thread does not stall it. */
+#define LOG_SIM_LAYOUT_MS 5000
 static char *
 log_path_sim(void *ctx, const char *server)
 {
-	return sim_server_path(ctx, server, "E:\\SMS\\Logs\\distmgr.log");
+	struct app *a = ctx;
+	struct site_env env;
+	app_site_env(a, &env);
+	struct deadline dl = { .at_ms = clock_mono_ms() + LOG_SIM_LAYOUT_MS };
+	struct layout l;
+	char *err = NULL, *path = NULL;
+	if (layout_get(&env, NULL, server, &dl, &l, &err) != 0) {
+		free(err);
+		return NULL;
+	}
+	if (l.sms_dir != NULL) {
+		char *win = xasprintf("%s\\Logs\\distmgr.log", l.sms_dir);
+		path = sim_server_path(a->sim_dir, server, win);
+		free(win);
+	}
+	layout_clear(&l);
+	return path;
 }
 
 /* Over a real transport the log view reads a local copy of the server's
  * log, kept current through the site's transport (backend/logmirror).
- * Fetches run on job threads; two on one copy (a closed view's fetch still
- * finishing when the view is opened again) take turns on the mirror's own
- * lock. */
+ * The SMS folder is the server's learned layout (config, registry or
+ * shares, cached in the app's layout cache), as no drive can be assumed;
+ * no snapshot is passed as the board's belongs to the UI thread and the
+ * layout op answers without it.  Fetches run on job threads; two on one
+ * copy (a closed view's fetch still finishing when the view is opened
+ * again) take turns on the mirror's own lock. */
 static int
 log_fetch_remote(void *ctx, const char *server, const struct deadline *dl, char **local,
     char **err)
 {
 	struct app *a = ctx;
 	const struct config_server *srv = config_server(&a->cfg, server);
-	return logmirror_fetch(a->t, srv ? srv->name : server, srv ? srv->sms_path : NULL, dl,
-	    local, err);
+	struct site_env env;
+	app_site_env(a, &env);
+	return logmirror_fetch_env(&env, NULL, srv ? srv->name : server, dl, local, err);
 }
 
 /* tui_options' set_prompter: the UI does not know struct app. */
@@ -166,7 +190,7 @@ main(int argc, char **argv)
 		.source_label = app.label,
 		.primary = app.primary,
 		.log_path = app.sim_dir ? log_path_sim : NULL,
-		.log_ctx = app.sim_dir,
+		.log_ctx = &app,
 		.log_fetch = app.sim_dir ? NULL : log_fetch_remote,
 		.log_fetch_ctx = &app,
 		.generation = app.cfg.generation ? app.cfg.generation : "sms2003",

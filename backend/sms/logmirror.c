@@ -472,10 +472,14 @@ logmirror_fetch_env(const struct site_env *env, const struct snapshot *snap,
 		return -1;
 	}
 	int rc = -1;
-	if (l.sms_dir == NULL)
+	/* The layout leaves sms_dir NULL without an error only when the server
+	 * said it has no SMS; with one, its SMS folder is merely unknown. */
+	if (l.sms_dir == NULL && l.error != NULL)
+		err_set(err, "the distmgr.log of %s: its SMS folder is not known: %s", server,
+		    l.error);
+	else if (l.sms_dir == NULL)
 		err_set(err, "the distmgr.log of %s: %s has no SMS install (a DP only); its "
-		    "distribution is logged in its site server's distmgr.log%s%s%s", server, server,
-		    l.error ? " (" : "", l.error ? l.error : "", l.error ? ")" : "");
+		    "distribution is logged in its site server's distmgr.log", server, server);
 	else
 		rc = logmirror_fetch(env->t, server, l.sms_dir, dl, local, err);
 	layout_clear(&l);

@@ -49,7 +49,9 @@ int logmirror_fetch(struct transport *t, const char *server, const char *sms_pat
 /* logmirror_fetch with the SMS folder from SERVER's layout (layout_get
  * through env: its [server] sms_path, SMS_Site, the registry or its
  * shares).  A server without SMS (a plain DP) has no distmgr.log: the
- * error says so and where its story is told (its site server's log). */
+ * error says so and where its story is told (its site server's log); one
+ * whose SMS folder could not be learned is told apart from it, with the
+ * layout's reasons. */
 int logmirror_fetch_env(const struct site_env *env, const struct snapshot *snap,
     const char *server, const struct deadline *dl, char **local, char **err);
 

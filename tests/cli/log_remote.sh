@@ -7,8 +7,8 @@
 # appends to the same local copy (its inode kept: only the new bytes were
 # asked; a restart writes a new file) and asks sshd for them alone.  A
 # rollover (distmgr.log renamed to .lo_, a new log begun) restarts the
-# copy and brings the .lo_ along.  A server that cannot be reached is
-# named with the path and why.
+# copy and brings the .lo_ along.  A server whose SMS folder cannot be
+# learned (it cannot be reached) is named with where dpdoctor looked and why.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
 . "$top_srcdir/tests/fixtures/sitecfg.sh"
@@ -63,10 +63,13 @@ is "$(( $(wc -l <"$SCRATCH/ssh3.out") - $(wc -l <"$SCRATCH/ssh2.out") ))" 1 \
 	"  every entry of both files, once"
 tail -1 "$SCRATCH/ssh3.out" | grep -q 'New log begins 009FFFF9$'; ok $? "  the new log's line last"
 
-# A DP without a [server] section is read by its admin share from the WMI
-# host; one that is not there is named, with the path and why.
+# A server without a [server] section is read by its admin share from the
+# WMI host, on the drive its layout gives (learned from the WMI host: no
+# drive is assumed).  One that is not there has no layout to learn: it is
+# named, with the sources asked, why each failed, and the setting that
+# would tell it.
 timeout 60 "$DPDOCTOR" log --server NOSUCHDP -c "$SCRATCH/site.ini" >/dev/null 2>"$SCRATCH/err"
 is $? 2 "an unknown server: exit 2"
-grep -q 'NOSUCHDP.*\\\\NOSUCHDP\\E\$\\SMS\\Logs\\distmgr.log.*cannot reach' "$SCRATCH/err"
-ok $? "  names it, the path and why: $(head -c 300 "$SCRATCH/err")"
+grep -q 'distmgr.log of NOSUCHDP.*sms_path.*registry: The RPC server is unavailable' "$SCRATCH/err"
+ok $? "  names it, where it looked and why: $(head -c 300 "$SCRATCH/err")"
 done_testing

@@ -497,7 +497,6 @@ struct log_remote {
 	struct app app;
 	bool open;
 	char *server;           /* as the configuration spells it */
-	const char *sms;        /* its SMS folder; NULL: E:\SMS */
 };
 
 #define LOG_FETCH_MS (300 * 1000)
@@ -509,7 +508,11 @@ log_remote_fetch(struct log_remote *r)
 {
 	struct deadline dl = { .at_ms = clock_mono_ms() + LOG_FETCH_MS };
 	char *path = NULL, *err = NULL;
-	if (logmirror_fetch(r->app.t, r->server, r->sms, &dl, &path, &err) != 0) {
+	/* The SMS folder is the server's layout (no drive is assumed), learned
+	 * once and kept in the app's cache for the syncs of --follow. */
+	struct site_env env;
+	app_site_env(&r->app, &env);
+	if (logmirror_fetch_env(&env, NULL, r->server, &dl, &path, &err) != 0) {
 		fprintf(stderr, "dpdoctor log: --server %s: %s\n", r->server, err ? err : "failed");
 		free(err);
 		return NULL;
@@ -545,6 +548,33 @@ log_sim_path(const char *dir, const char *server, const char *sms)
 	return path;
 }
 
+/* The SMS folder of a simulated server: the [server] section's sms_path,
+ * else its layout as the simulated site answers it (servers keep SMS on
+ * D:, E: or F:; a plain DP has none).  malloc'd, or NULL (message printed). */
+static char *
+log_sim_sms(struct app *app, const struct config_server *srv, const char *server)
+{
+	if (srv != NULL && srv->sms_path != NULL)
+		return xstrdup(srv->sms_path);
+	struct site_env env;
+	app_site_env(app, &env);
+	struct deadline dl = { .at_ms = clock_mono_ms() + LOG_FETCH_MS };
+	struct layout l;
+	char *err = NULL, *sms = NULL;
+	if (layout_get(&env, NULL, server, &dl, &l, &err) != 0) {
+		fprintf(stderr, "dpdoctor log: --server %s: %s\n", server, err ? err : "no layout");
+		free(err);
+		return NULL;
+	}
+	if (l.sms_dir != NULL)
+		sms = xstrdup(l.sms_dir);
+	else
+		fprintf(stderr, "dpdoctor log: --server %s: %s has no SMS install (a DP only); its "
+		    "distribution is logged in its site server's distmgr.log\n", server, server);
+	layout_clear(&l);
+	return sms;
+}
+
 /* The local path of --server NAME's distmgr.log, or NULL (message printed).
  * The simulated site's file is read in place; a server over another
  * transport is mirrored first, and r keeps the app open for later syncs. */
@@ -556,11 +586,11 @@ log_server_path(const struct log_args *a, struct log_remote *r)
 		return NULL;
 	r->open = true;
 	char *dir = NULL, *path = NULL;
-	const char *sms = "E:\\SMS";
+	const struct config_server *srv = NULL;
 	if (a->app.demo) {
 		dir = log_demo_dir(&a->app);
 	} else {
-		const struct config_server *srv = config_server(&app->cfg, a->server);
+		srv = config_server(&app->cfg, a->server);
 		if (srv == NULL && app->sim_dir != NULL) {
 			fprintf(stderr, "dpdoctor log: --server %s: %s has no [server %s] section\n",
 			    a->server, app->cfg.path ? app->cfg.path : "the configuration", a->server);
@@ -570,14 +600,21 @@ log_server_path(const struct log_args *a, struct log_remote *r)
 		 * host by its admin share, as the evidence is. */
 		if (srv == NULL || srv->transport != CONFIG_TRANSPORT_SIM) {
 			r->server = xstrdup(srv ? srv->name : a->server);
-			r->sms = srv ? srv->sms_path : NULL;
 			return log_remote_fetch(r);
 		}
 		dir = xstrdup(app->cfg.sim_dir ? app->cfg.sim_dir : ".");
-		if (srv->sms_path != NULL)
-			sms = srv->sms_path;
 	}
-	path = log_sim_path(dir, a->server, sms);
+	/* A name the simulated site lacks is said so before its layout is
+	 * asked (which would only say that nothing answered). */
+	char *name = log_sim_server(dir, a->server);
+	char *sms = name != NULL ? log_sim_sms(app, srv, a->server) : NULL;
+	if (name == NULL)
+		fprintf(stderr, "dpdoctor log: --server %s: no such server in the simulated site "
+		    "%s\n", a->server, dir);
+	free(name);
+	if (sms != NULL)
+		path = log_sim_path(dir, a->server, sms);
+	free(sms);
 	free(dir);
 	return path;
 }
