@@ -2,8 +2,9 @@
 # Distribution points over SMB (backend/transport/smb), as an SMS 2003
 # estate reaches them: the WMI host (the primary) over a real loopback
 # sshd, every DP of the demo over a real loopback smbd of its own serving
-# its simulated drive (E$, SMSPKGE$).  The findings of every failing cell
-# must be the in-process demo's, and no file op on those DPs may reach the
+# its simulated drives (X$, its SMSPKGx$ wherever the simulator put it).
+# The findings of every failing cell must be the in-process demo's, and
+# no file op on those DPs may reach the
 # WMI host (its simulated host logs every script it receives).  The share
 # permission finding comes from the share folder's real NT ACL; an
 # NT1-only (Server 2003) DP is reached with protocol = NT1 and refused,
@@ -12,7 +13,8 @@
 # on their DP while the other DPs answer; and a repair with the DP on SMB
 # heals the cell and leaves the PCK read-only, archive clear, over SMB and
 # on disk; with a WMI host that cannot reach the DPs' shares (a key
-# log-in's), the PCK is streamed through this machine instead.
+# log-in's), the PCK is streamed through this machine instead, and the
+# preload, which needs remote WMI, stops the repair saying so.
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/fixtures/sshd.sh"
 . "$top_srcdir/tests/fixtures/smbd.sh"
@@ -26,6 +28,24 @@ dps=$(awk -F'\t' '$1 == "S" { print $2 }' "$demo/site.db" | grep -vx "$primary")
 ndps=$(echo "$dps" | wc -l)
 [ "$ndps" -ge 10 ]; ok $? "the demo has $ndps DPs besides the primary"
 old=$(echo "$dps" | tail -n 1)       # a Windows Server 2003 DP: SMB1 only
+# Where the simulator put a server's SMS folder and dist share (a plain DP
+# has no SMS): read from its drive folders, never assumed to be E:.
+drive_of() {
+	local d
+	for d in "$demo/servers/$1"/?:/$2; do
+		[ -d "$d" ] && { d=${d%/*}; echo "${d: -2:1}"; return 0; }
+	done
+	return 1
+}
+smsdir() { local x; x=$(drive_of "$1" SMS) && echo "$demo/servers/$1/$x:/SMS"; }
+distshare() { local x; x=$(drive_of "$1" 'SMSPKG?$') && echo "SMSPKG$x\$"; }
+# pck_server DP: the site server of the DP's site (site.db's S rows: name,
+# site code, type; 3 the primary, 6 a child site's server), which holds the
+# site's PCKs: the DP itself when it is one.
+pck_server() {
+	awk -F'\t' -v n="$1" '$1 == "S" { site[$2] = $3; type[$2] = $4 }
+		END { for (k in site) if (site[k] == site[n] && (type[k] == 3 || type[k] == 6)) print k }' "$demo/site.db"
+}
 
 # The demo's own answers first, in process, for every failing cell: the
 # simulator must not write files as root once the servers (acting as the
@@ -118,10 +138,10 @@ read -r spkg sdp <<<"$cell"
 [ -n "$sdp" ]; ok $? "a cell with the share permission finding: ${cell:-none}"
 finding() { timeout 60 "$DPDOCTOR" diagnose "$1" "$2" -c "$3" --format json 2>/dev/null |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["findings"][0]["id"])' 2>/dev/null; }
-smbd_acl "$sdp" 'SMSPKGE$' inherit; ok $? "$sdp: Administrators' ACE now inherited (OI|CI)"
+smbd_acl "$sdp" "$(distshare "$sdp")" inherit; ok $? "$sdp: Administrators' ACE now inherited (OI|CI)"
 f=$(finding "$spkg" "$sdp" "$SCRATCH/smb.ini")
 [ -n "$f" ] && [ "$f" != share-perms ]; ok $? "  the finding is gone ($f)"
-smbd_acl "$sdp" 'SMSPKGE$' root-only; ok $? "$sdp: the ACE on the root only again"
+smbd_acl "$sdp" "$(distshare "$sdp")" root-only; ok $? "$sdp: the ACE on the root only again"
 is "$(finding "$spkg" "$sdp" "$SCRATCH/smb.ini")" share-perms "  the finding is back"
 
 # ---- dialects ----------------------------------------------------------------------------
@@ -134,8 +154,9 @@ grep -q "offers only NT1 (SMB1), below protocol = SMB2" "$SCRATCH/nt1x.json"
 ok $? "protocol = SMB2 refuses it, naming both dialects"
 
 # ---- log --server over SMB ----------------------------------------------------------
-ldp=$(echo "$dps" | head -n 1)
-llog=$demo/servers/$ldp/E:/SMS/Logs/distmgr.log
+# A child site's server: a plain DP has no SMS, so no log of its own.
+for ldp in $dps; do [ -n "$(smsdir "$ldp")" ] && break; done
+llog=$(smsdir "$ldp")/Logs/distmgr.log
 printf 'Caf\xe9 dpdoctor-cp1252  $$<SMS_DISTRIBUTION_MANAGER><Thu Jan 04 09:59:59.000 2007 GMT Standard Time><thread=1 (0x1)>\r\n' >>"$llog"
 "$DPDOCTOR" log --file "$llog" >"$SCRATCH/log-file.out"
 timeout 60 "$DPDOCTOR" log --server "$ldp" -c "$SCRATCH/smb.ini" >"$SCRATCH/log-smb.out" 2>"$SCRATCH/log.err"
@@ -173,9 +194,12 @@ for plan in preload-pck clear-pkg-then-preload; do
 	is $rc 0 "repair $rpkg $rdp ($plan) with the DP on SMB: exit 0"
 	[ $rc -eq 0 ] || tail -20 "$SCRATCH/$plan.out" "$SCRATCH/$plan.err" | sed 's/^/# /'
 	grep -q INSTALLED "$SCRATCH/$plan.out"; ok $? "  the cell ends INSTALLED"
-	pck="$demo/servers/$rdp/E:/SMSPKG/$rpkg.PCK"
+	# The PCK is on the site server of the DP's site (the DP itself when
+	# it is one), on its SMS drive.
+	psrv=$(pck_server "$rdp") pdrv=$(drive_of "$(pck_server "$rdp")" SMS)
+	pck="$demo/servers/$psrv/$pdrv:/SMSPKG/$rpkg.PCK"
 	is "$(stat -c %A "$pck" | cut -c3,4)" "--" "  on disk: no owner write (R) and no owner x (A clear)"
-	attrs=$(smbclient -p "$(smbd_port "$rdp")" "//127.0.0.1/E\$" -A "$SMB_AUTHFILE" \
+	attrs=$(smbclient -p "$(smbd_port "$psrv")" "//127.0.0.1/$pdrv\$" -A "$SMB_AUTHFILE" \
 		-c "allinfo SMSPKG\\$rpkg.PCK" 2>/dev/null | awk '/^attributes:/ { print $2 }')
 	is "$attrs" "R" "  over SMB (smbclient allinfo): R set, A clear"
 done
@@ -183,9 +207,9 @@ grep -q "streamed through this machine instead" "$SCRATCH/preload-pck.out"
 ok $? "  the plan said how the PCK travels: by the WMI host, else streamed over smb"
 
 # ---- a WMI host that cannot reach the DPs (a key log-in) ------------------------------
-# Its copy of the PCK to the DP fails on the WMI host ("cannot reach"), so
-# the copy is streamed through this machine: read from the primary,
-# written over SMB, the part file renamed into place.
+# Its copy of the PCK to the child site's server fails on the WMI host
+# ("cannot reach"), so the copy is streamed through this machine: read
+# from the primary, written over SMB, the part file renamed into place.
 # shellcheck disable=SC2086
 read -r spkg sdp <<<"$(first_cell plan preload-pck "$old" $repaired)"
 sshd_stop
@@ -195,11 +219,19 @@ site_ini "$SCRATCH/smb.ini" "$primary" "${smbargs[@]}"
 timeout 180 "$DPDOCTOR" repair "$spkg" "$sdp" --plan preload-pck -c "$SCRATCH/smb.ini" --yes \
 	>"$SCRATCH/stream.out" 2>"$SCRATCH/stream.err"
 rc=$?
-is $rc 0 "repair $spkg $sdp (preload-pck): exit 0"
-[ $rc -eq 0 ] || tail -20 "$SCRATCH/stream.out" "$SCRATCH/stream.err" | sed 's/^/# /'
-grep -q INSTALLED "$SCRATCH/stream.out"; ok $? "  the cell ends INSTALLED"
-is "$(grep -c 'DPDOCTOR 1 copyfile' "$SSHD_OPS_LOG")" 1 "  the WMI host was asked to copy once (and cannot reach $sdp)"
-ppck=$demo/servers/$primary/E:/SMSPKG/$spkg.PCK dpck=$demo/servers/$sdp/E:/SMSPKG/$spkg.PCK
+ssrv=$(pck_server "$sdp")
+grep -q "ok: copied to $ssrv" "$SCRATCH/stream.out"
+ok $? "repair $spkg $sdp (preload-pck): the PCK reaches $ssrv, $sdp's site server"
+# PreloadPkgOnSite must then run on that server: it has no ssh section
+# here (via=local), and the key log-in cannot start it there over WMI
+# (Win32_Process.Create is remote WMI: Access is denied), so the repair
+# stops at that step, saying why, and the cell is left as it was.
+grep -q "failed: preload failed: .*Win32_Process.Create on $ssrv from $primary: Access is denied" "$SCRATCH/stream.out"
+ok $? "  PreloadPkgOnSite cannot be started on $ssrv over WMI by a key log-in: the step fails, saying so"
+is $rc 1 "  the repair exits 1"
+grep -q ' -> INSTALLED' "$SCRATCH/stream.out"; is $? 1 "  and the cell does not end INSTALLED"
+is "$(grep -c 'DPDOCTOR 1 copyfile' "$SSHD_OPS_LOG")" 1 "  the WMI host was asked to copy once (and cannot reach $ssrv)"
+ppck=$(smsdir "$primary")/../SMSPKG/$spkg.PCK dpck=$(smsdir "$ssrv")/../SMSPKG/$spkg.PCK
 cmp -s "$ppck" "$dpck" && [ "$(stat -c %Y "$ppck")" = "$(stat -c %Y "$dpck")" ]
 ok $? "  yet the DP's PCK is the primary's, with its time: streamed (read over the primary's SFTP, written over SMB)"
 [ ! -e "$dpck.dpdoctor-part" ]; ok $? "  no part file is left"
@@ -228,7 +260,9 @@ for d in $dps; do
 done
 site_ini "$SCRATCH/faults.ini" "$primary" "${fargs[@]}"
 want_good=$(finding "$gpkg" "$good" "$SCRATCH/smb.ini")
-chmod 000 "$demo/servers/$denied/E:/SMS"
+# What the DP's cell is read from: its SMS folder, a plain DP's dist share.
+dfolder=$(smsdir "$denied") || dfolder=$demo/servers/$denied/$(drive_of "$denied" 'SMSPKG?$'):/$(distshare "$denied")
+chmod 000 "$dfolder"
 smbd_kill "$killed"
 smbd_freeze "$frozen"
 t0=$(date +%s%N)
@@ -240,7 +274,7 @@ done
 wait
 took=$(( ($(date +%s%N) - t0) / 1000000 ))
 smbd_thaw "$frozen"
-chmod 755 "$demo/servers/$denied/E:/SMS"
+chmod 755 "$dfolder"
 [ "$took" -le 15000 ]; ok $? "  the five diagnoses end in $took ms (connect_timeout 5 s)"
 why() { python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
