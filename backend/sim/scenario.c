@@ -381,13 +381,15 @@ pick_share_perms(struct gen *g)
 	uint32_t inst = g->sp->quota[SIM_MODE_SHARE_PERMS], rem = g->sp->removals;
 	for (uint32_t k = 0; k < n; k++) {
 		/* Alternately a DP of the primary's own site (its failures in the
-		 * primary's log) and one of a child site (in its server's). */
+		 * primary's log) and a plain DP of a child site (in its site
+		 * server's log, the case where the log is on another server). */
 		uint32_t dp;
 		int tries = 0;
 		do
 			dp = 1 + rng_below(&g->r, (uint32_t)s->nsrv - 1);
 		while (((s->srv[dp].flags & SIM_SRV_SHARE_ROOT_ONLY && n < s->nsrv - 1) ||
-		    simdb_child(s, dp) != (k % 2 == 1)) && ++tries < 10000);
+		    simdb_child(s, dp) != (k % 2 == 1) ||
+		    (k % 2 == 1 && s->srv[dp].home == dp)) && ++tries < 10000);
 		uint32_t i = (inst + (n - k) - 1) / (n - k), r = (rem + (n - k) - 1) / (n - k);
 		share_perms_on(g, dp, i, r);
 		inst -= i;
@@ -594,6 +596,18 @@ unlink_rel(const struct sim_site *s, uint32_t srv, const char *rel, char **err)
 	return rc;
 }
 
+/* Whether c is a plain DP of a child site whose site server has a pair of
+ * the same mode: the site's inboxes and PCK are that pair's to write. */
+static bool
+home_pair_same(const struct sim_site *s, const struct sim_cell *c)
+{
+	uint32_t h = s->srv[c->srv].home;
+	if (h == c->srv)
+		return false;
+	const struct sim_cell *hc = simdb_cell((struct sim_site *)s, c->pkg, h);
+	return hc != NULL && hc->mode == c->mode;
+}
+
 static int
 pair_files(struct gen *g, const struct sim_cell *c, const struct pair_rule *rule,
     dpd_time sent, char **err)
@@ -637,18 +651,17 @@ static struct pair_rule
 rule_here(const struct sim_site *s, const struct sim_cell *c, const struct pair_rule *r)
 {
 	struct pair_rule x = *r;
-	uint32_t h = s->srv[c->srv].home;
 	if (!simdb_child(s, c->srv)) {
 		if (x.incoming && x.event == SIM_EV_NONE)
 			x.event = SIM_EV_PRIMARY_RETRY;
 		x.incoming = x.stale_pkg = false;
 		x.pck = PCK_NONE;
-	} else if (h != c->srv) {
-		const struct sim_cell *hc = simdb_cell((struct sim_site *)s, c->pkg, h);
-		if (hc != NULL && hc->mode == c->mode) {
-			x.incoming = x.stale_pkg = false;
-			x.pck = PCK_NONE;
-		}
+	} else if (home_pair_same(s, c)) {
+		/* The stale distmgr.box file stays: installing the DP's old
+		 * version rewrote the site's work file, dropped above, so it is
+		 * written again as the site server's pair left it. */
+		x.incoming = false;
+		x.pck = PCK_NONE;
 	}
 	return x;
 }

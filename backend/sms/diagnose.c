@@ -17,6 +17,7 @@
 #include "backend/sms/diagnose.h"
 #include "backend/sms/smslog.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -346,6 +347,43 @@ rule_pkg_file_stale(const struct evidence *e, struct match *m)
 	return true;
 }
 
+/* Whether the log line text names the package id as a word of its own. */
+static bool
+names_pkg(const char *text, const char *id)
+{
+	size_t n = strlen(id);
+	for (const char *p = text; (p = strcasestr(p, id)) != NULL; p++)
+		if ((p == text || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[n]))
+			return true;
+	return false;
+}
+
+/* An INCOMING file no line ties to a package is still not this package's
+ * when srv's distmgr.log shows the file processed ("Processing incoming
+ * file ...\X.PKG.") yet no line of that log names the package: each pass
+ * over a package's replication file names the package (skip, compressed
+ * copy, install), so a file that was read without a word about it belongs
+ * to another package. */
+static bool
+incoming_not_ours(const struct evidence *e, const struct evidence_item *inc, const char *srv)
+{
+	const char *base = inc->source ? strrchr(inc->source, '\\') : NULL;
+	if (base == NULL || base[1] == '\0')
+		return false;
+	bool processed = false;
+	for (long i = evidence_find(e, EV_LOG, 0); i >= 0; i = evidence_find(e, EV_LOG, (size_t)i + 1)) {
+		const struct evidence_item *l = &e->items[i];
+		if (l->server == NULL || strcasecmp(l->server, srv) != 0 || l->text == NULL ||
+		    l->error != NULL)
+			continue;
+		if (names_pkg(l->text, e->pkgid))
+			return false;
+		processed |= strcasestr(l->text, "Processing incoming file") != NULL &&
+		    strcasestr(l->text, base + 1) != NULL;
+	}
+	return processed;
+}
+
 static bool
 rule_not_in_db(const struct evidence *e, struct match *m)
 {
@@ -360,7 +398,7 @@ rule_not_in_db(const struct evidence *e, struct match *m)
 	for (long i = evidence_find(e, EV_INCOMING, 0); i >= 0; i = evidence_find(e, EV_INCOMING, (size_t)i + 1)) {
 		const char *owner = e->items[i].package;
 		if (e->items[i].present && (owner == NULL || *owner == '\0' ||
-		    strcasecmp(owner, e->pkgid) == 0))
+		    strcasecmp(owner, e->pkgid) == 0) && !incoming_not_ours(e, &e->items[i], srv))
 			return false;
 	}
 	cite(m, a);

@@ -32,7 +32,13 @@ DPDOCTOR_SIM_TIME=$TUI_SIM_TIME sshd_start "$TUI_DEMO" >"$TUI_TMP/sshd.err" 2>&1
 tap $? "sshd starts (port ${SSHD_PORT:-?})"
 [ -n "${SSHD_PID:-}" ] || { sed 's/^/#   /' "$TUI_TMP/sshd.err"; tui_done; exit 1; }
 dport=$(sshd_sftp_port "$dp")
-[ -n "$dport" ] || tui_skip_all "no SFTP chroot here (bind mounts not permitted)"
+# A test already ran, so a whole-file skip ("1..0") would break the TAP
+# plan: the rest is one skipped test, then the plan.
+if [ -z "$dport" ]; then
+	tap 0 "the DPs' own SFTP # SKIP no SFTP chroot here (bind mounts not permitted)"
+	tui_done
+	exit $?
+fi
 dport2=$(sshd_sftp_port "$dp2") dport3=$(sshd_sftp_port "$dp3")
 # Every key the fixture knows but the DPs' ports'.
 kh=$TUI_TMP/known_hosts

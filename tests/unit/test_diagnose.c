@@ -233,9 +233,14 @@ test_wordings(void)
 		const char *label;
 	} cases[] = {
 		{ SKIP, FIND_PCK_NOT_ARRIVED, 0, "SMS 2003 \"haven't arrived yet\" (KB 936465)" },
-		{ "~Package AUS0001B requires a newer version (2) of source files and the new compressed "
+		/* The KB's line with this test's package in it: a skip line
+		 * counts only for the package it names. */
+		{ "~Package 009000B7 requires a newer version (2) of source files and the new compressed "
 		  "files hasn't arrived yet, current version is 1, skip D:\\SMS\\inboxes\\distmgr.box\\INCOMING\\U2J0GVIQ.PKG",
 		  FIND_PCK_NOT_ARRIVED, 0, "SMS 2.0 \"hasn't arrived yet\" (KB Q245579)" },
+		{ "~Package AUS0001B requires a newer version (2) of source files and the new compressed "
+		  "files hasn't arrived yet, current version is 1, skip D:\\SMS\\inboxes\\distmgr.box\\INCOMING\\U2J0GVIQ.PKG",
+		  FIND_UNKNOWN, 0, "the KB's line as published names another package -> unknown" },
 		/* No published line has this wording (UNCONFIRMED): the issue names it. */
 		{ "~Package 009000B7 requires a newer version (3) of source files and the new compressed "
 		  "files hasn't been arrived yet, current version is 2, skip E:\\SMS\\inboxes\\distmgr.box\\INCOMING\\Z3AWAX9I.PKG",
@@ -286,6 +291,37 @@ test_real_host(void)
 	diagnose(&e, &d);
 	ok(!has_finding(&d, FIND_PCK_NOT_ARRIVED), "an unlinked INCOMING file alone: not pck-not-arrived");
 	ok(!has_finding(&d, FIND_NOT_IN_DB), "  nor not-in-db (it may be this package's)");
+	diagnosis_free(&d);
+	evidence_free(&e);
+	/* Nothing of the package at the site, and an unlinked INCOMING file
+	 * that the log never shows processed: it may still be this one's. */
+	build(&e, NOTHING_ON_DP);
+	add_incoming(&e, "");
+	diagnose(&e, &d);
+	ok(!has_finding(&d, FIND_NOT_IN_DB), "an unlinked, unprocessed INCOMING file: not not-in-db");
+	diagnosis_free(&d);
+	evidence_free(&e);
+	/* Processed, and no line of the site's log names this package: each
+	 * pass over its file would, so the file is another package's. */
+	build(&e, NOTHING_ON_DP);
+	add_incoming(&e, "");
+	add(&e, EV_LOG, cur.sms, "D:\\SMS\\Logs\\distmgr.log", true, 0, -1, PROCESSING);
+	add(&e, EV_LOG, cur.sms, "D:\\SMS\\Logs\\distmgr.log", true, 0, -1,
+	    "~Package 009000C1 uses the compressed copy of the source directory.");
+	diagnose(&e, &d);
+	ok(d.nfindings >= 1 && d.findings[0].id == FIND_NOT_IN_DB,
+	    "an unlinked file processed without a word of the package: not-in-db");
+	diagnosis_free(&d);
+	evidence_free(&e);
+	/* The same, but the site's log does name the package: the file may be
+	 * its (the line after the processing one is not tied to the file). */
+	build(&e, NOTHING_ON_DP);
+	add_incoming(&e, "");
+	add(&e, EV_LOG, cur.sms, "D:\\SMS\\Logs\\distmgr.log", true, 0, -1, PROCESSING);
+	add(&e, EV_LOG, cur.sms, "D:\\SMS\\Logs\\distmgr.log", true, 0, -1,
+	    "~Package 009000B7 uses the compressed copy of the source directory.");
+	diagnose(&e, &d);
+	ok(!has_finding(&d, FIND_NOT_IN_DB), "  but not when the site's log names the package");
 	diagnosis_free(&d);
 	evidence_free(&e);
 	/* Linked by the log: both lines are cited. */
