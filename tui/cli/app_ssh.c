@@ -105,6 +105,9 @@ hint_call(struct transport *t, const struct op *op, proto_record_fn fn, void *ar
 {
 	struct hint_transport *h = t->priv;
 	int rc = transport_pass(h->inner, op, fn, arg, dl, err);
+	/* The route asks the wrapper how the session logged in. */
+	atomic_store(&t->key_login, atomic_load(&h->inner->key_login));
+	atomic_store(&t->has_credential, atomic_load(&h->inner->has_credential));
 	/* Only a failure to carry the op can be the host key's; a failed
 	 * reply came from the host. */
 	if (rc == TRANSPORT_EFAIL)
