@@ -235,6 +235,16 @@ fetch(struct transport *t, const char *site, const char *provider,
 }
 
 struct snapshot *
+status_fetch_sites(struct transport *t, const char *site, const char *provider,
+    const struct deadline *dl)
+{
+	struct snapshot *s = snapshot_new();
+	memcpy(s->site_code, site, 4);
+	fetch_sites(t, s, site, provider, dl);
+	return s;
+}
+
+struct snapshot *
 status_fetch(struct transport *t, const char *site, const char *provider,
     const struct deadline *dl, char **err)
 {

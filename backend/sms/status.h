@@ -19,6 +19,12 @@ struct snapshot *status_fetch(struct transport *t, const char *site,
  * is refused before anything is sent. */
 struct snapshot *status_fetch_package(struct transport *t, const char *site,
     const char *provider, const char *pkgid, const struct deadline *dl, char **err);
+/* Only the site list (SMS_Site): a snapshot with no packages, for a
+ * command that needs to know which servers are site servers and where
+ * their SMS is (InstallDir) without the whole status.  Never NULL; a
+ * failed query leaves sites_error saying why. */
+struct snapshot *status_fetch_sites(struct transport *t, const char *site,
+    const char *provider, const struct deadline *dl);
 /* Parse a status reply; errors name the line and the field. */
 struct snapshot *status_parse(const char *text, size_t len, char **err);
 

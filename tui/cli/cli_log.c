@@ -15,6 +15,7 @@
 #include "backend/sms/logmirror.h"
 #include "backend/core/nal.h"
 #include "backend/sms/smslog.h"
+#include "backend/sms/status.h"
 #include "backend/sim/sim.h"
 
 #include <dirent.h>
@@ -497,6 +498,9 @@ struct log_remote {
 	struct app app;
 	bool open;
 	char *server;           /* as the configuration spells it */
+	struct snapshot *sites; /* the site list, read once: a site server's
+	                         * InstallDir is where SMS is when its own
+	                         * transport (SMB) cannot read the registry */
 };
 
 #define LOG_FETCH_MS (300 * 1000)
@@ -512,7 +516,9 @@ log_remote_fetch(struct log_remote *r)
 	 * once and kept in the app's cache for the syncs of --follow. */
 	struct site_env env;
 	app_site_env(&r->app, &env);
-	if (logmirror_fetch_env(&env, NULL, r->server, &dl, &path, &err) != 0) {
+	if (r->sites == NULL)
+		r->sites = status_fetch_sites(r->app.t, r->app.site, r->app.provider, &dl);
+	if (logmirror_fetch_env(&env, r->sites, r->server, &dl, &path, &err) != 0) {
 		fprintf(stderr, "dpdoctor log: --server %s: %s\n", r->server, err ? err : "failed");
 		free(err);
 		return NULL;
@@ -526,6 +532,7 @@ log_remote_close(struct log_remote *r)
 	if (r->open)
 		app_close(&r->app);
 	free(r->server);
+	snapshot_free(r->sites);
 	memset(r, 0, sizeof *r);
 }
 
