@@ -528,17 +528,29 @@ diagnose_no_netcred(const struct evidence *e, struct diagnosis *d)
 static bool
 diagnose_dp_unreachable(const struct evidence *e, struct diagnosis *d)
 {
+	/* The DP itself, or for a DP of a child site its site server, which
+	 * holds the PCK, inboxes and log its evidence rests on. */
+	const char *srv = e->sms_server && *e->sms_server &&
+	    (e->kind == DPK_CHILD_DP || e->kind == DPK_CHILD_SERVER) ? e->sms_server : e->dp;
 	long i = evidence_find(e, EV_UNREACHABLE, 0);
-	while (i >= 0 && (e->items[i].server == NULL || strcasecmp(e->items[i].server, e->dp) != 0))
+	while (i >= 0 && (e->items[i].server == NULL ||
+	    (strcasecmp(e->items[i].server, e->dp) != 0 && strcasecmp(e->items[i].server, srv) != 0)))
 		i = evidence_find(e, EV_UNREACHABLE, (size_t)i + 1);
 	if (i < 0)
 		return false;
+	const char *who = e->items[i].server;
 	struct match m = {0};
 	buf_init(&m.why);
-	buf_printf(&m.why, "dpdoctor could not read %s's files (%s), so nothing can be said "
-	    "about why %s is not installed there. Check that the server is up and reachable "
-	    "from here, then refresh; a re-push would not reach it either.", e->dp,
-	    e->items[i].error ? e->items[i].error : "no reason given", e->pkgid);
+	if (strcasecmp(who, e->dp) == 0)
+		buf_printf(&m.why, "dpdoctor could not read %s's files (%s), so nothing can be said "
+		    "about why %s is not installed there. Check that the server is up and reachable "
+		    "from here, then refresh; a re-push would not reach it either.", e->dp,
+		    e->items[i].error ? e->items[i].error : "no reason given", e->pkgid);
+	else
+		buf_printf(&m.why, "dpdoctor could not read the files of %s, the site server that "
+		    "serves %s (%s), so nothing can be said about why %s is not installed there. "
+		    "Check that %s is up and reachable from here, then refresh.", who, e->dp,
+		    e->items[i].error ? e->items[i].error : "no reason given", e->pkgid, who);
 	cite(&m, (size_t)i);
 	add_finding(e, d, FIND_DP_UNREACHABLE, &m, unreachable_caveat(e));
 	return true;

@@ -49,6 +49,7 @@ enum {
 	NO_SOURCE = 1 << 0, ROOT_ACL = 1 << 1, OLD_PCK = 1 << 2, STALE_PKG = 1 << 3,
 	INCOMING = 1 << 4, NOTHING_ON_DP = 1 << 5, SOURCE_UNREAD = 1 << 6,
 	DP_DOWN = 1 << 7, HEALTHY = 1 << 8, ROOT_ACL_ONLY = 1 << 9, REMOVAL = 1 << 10,
+	SMS_DOWN = 1 << 11,
 };
 
 static void
@@ -131,6 +132,11 @@ build(struct evidence *e, unsigned what)
 	if (what & DP_DOWN) {
 		struct evidence_item it = { .kind = EV_UNREACHABLE, .server = (char *)cur.dp,
 			.source = "\\\\DP\\D$\\SMSPKGD$\\009000B7", .error = "network path not found" };
+		evidence_add(e, &it);
+	}
+	if (what & SMS_DOWN) {
+		struct evidence_item it = { .kind = EV_UNREACHABLE, .server = (char *)cur.sms,
+			.source = "D:\\SMS\\Logs\\distmgr.log", .error = "connection refused" };
 		evidence_add(e, &it);
 	}
 }
@@ -498,6 +504,18 @@ main(void)
 	ok(d.findings[0].plan == PLAN_NONE, "  with no plan (a re-push would not reach it)");
 	diagnosis_free(&d);
 	evidence_free(&e);
+
+	/* A DP of a child site rests on its site server's files: that server
+	 * down is as much "cannot say" as the DP itself down. */
+	as_kind(DPK_CHILD_DP);
+	build(&e, SMS_DOWN);
+	diagnose(&e, &d);
+	is_int(d.findings[0].id, FIND_DP_UNREACHABLE, "a child DP whose site server is down: dp-unreachable");
+	contains(d.findings[0].explanation, "the site server that serves LEEDSDP02", "  naming what the server is to it");
+	contains(d.findings[0].explanation, DP, "  and the server");
+	diagnosis_free(&d);
+	evidence_free(&e);
+	as_kind(DPK_CHILD_SERVER);
 
 	build(&e, HEALTHY | INCOMING);
 	diagnose(&e, &d);

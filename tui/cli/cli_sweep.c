@@ -65,6 +65,11 @@ sweep_print(const struct sweep *s, bool json)
 			json_object_object_add(o, "package", json_object_new_string(s->pkgid));
 			json_object_object_add(o, "dp", json_object_new_string(x->dp));
 			json_object_object_add(o, "state", json_object_new_string(state));
+			/* What the DP is, and whose SMS files spoke for it. */
+			json_object_object_add(o, "kind", x->error ? NULL :
+			    json_object_new_string(dp_kind_name(x->cd.ev.kind)));
+			json_object_object_add(o, "sms_server", x->error || !x->cd.ev.sms_server ?
+			    NULL : json_object_new_string(x->cd.ev.sms_server));
 			json_object_object_add(o, "finding", f ? json_object_new_string(f->name) : NULL);
 			json_object_object_add(o, "title", f ? json_object_new_string(f->title) : NULL);
 			json_object_object_add(o, "plan", f && f->plan != PLAN_NONE ?
