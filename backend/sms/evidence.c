@@ -773,8 +773,8 @@ static void
 link_one(struct gather *g, size_t inc, const char *name)
 {
 	char owner[9] = "";
-	struct buf where;
-	buf_init(&where);
+	size_t lines = 0;
+	uint64_t latest = 0;
 	for (long i = evidence_find(g->e, EV_LOG, 0); i >= 0;
 	    i = evidence_find(g->e, EV_LOG, (size_t)i + 1)) {
 		const struct evidence_item *l = &g->e->items[i];
@@ -782,7 +782,8 @@ link_one(struct gather *g, size_t inc, const char *name)
 		if (strcasecmp(l->server, g->pl.sms_server) != 0 || l->text == NULL ||
 		    strcasestr(l->text, name) == NULL)
 			continue;
-		buf_printf(&where, "%s%" PRIu64, where.len ? ", " : "", l->offset);
+		if (lines++ == 0 || l->when > (dpd_time)latest)
+			latest = (uint64_t)l->when;
 		if (pkgid_in(l->text, id) && (owner[0] == '\0' || strcmp(id, g->e->pkgid) == 0))
 			memcpy(owner, id, sizeof owner);
 	}
@@ -791,13 +792,30 @@ link_one(struct gather *g, size_t inc, const char *name)
 		free(it->package);
 		it->package = xstrdup(owner);
 		free(it->text);
-		it->text = xasprintf("package %s, as %s's distmgr.log says (lines at offsets %s "
-		    "name the file)", owner, g->pl.sms_server, where.data);
+		/* A file waits in INCOMING for days: distmgr names it every
+		 * cycle, so say how many lines, not where each one is. */
+		it->text = xasprintf("package %s, as %s's distmgr.log says (%zu line%s name%s the "
+		    "file)", owner, g->pl.sms_server, lines, lines == 1 ? "" : "s",
+		    lines == 1 ? "s" : "");
 	}
-	buf_free(&where);
 }
 
 #define LINK_MAX 16
+
+/* The lines just read for a file another package owns said so (link_one
+ * recorded it on the item); as evidence about this cell they are noise --
+ * a site server's INCOMING can hold dozens of other packages' files -- so
+ * they go again.  Lines for this package's files and for files no line
+ * ties to any package stay. */
+static void
+drop_others(struct gather *g, size_t inc, size_t from)
+{
+	const char *owner = g->e->items[inc].package;
+	if (owner == NULL || *owner == '\0' || strcasecmp(owner, g->e->pkgid) == 0)
+		return;
+	while (g->e->nitems > from)
+		item_free(&g->e->items[--g->e->nitems]);
+}
 
 static int
 link_incoming(struct gather *g, const char *log, char **err)
@@ -812,11 +830,14 @@ link_incoming(struct gather *g, const char *log, char **err)
 			continue;
 		char *name = xstrdup(base + 1);
 		char *lerr = NULL;
+		size_t before = g->e->nitems;
 		asked++;
-		if (grep_log(g, g->pl.sms_server, log, name, &lerr) != 0)
+		if (grep_log(g, g->pl.sms_server, log, name, &lerr) != 0) {
 			rc = -1;
-		else
+		} else {
 			link_one(g, (size_t)i, name);
+			drop_others(g, (size_t)i, before);
+		}
 		if (lerr != NULL && err != NULL && *err == NULL)
 			*err = lerr;
 		else
