@@ -425,7 +425,19 @@ lv_open(struct ui *u)
 	v->follow = true;
 	scroll_init(&v->scroll);
 	const struct dp *d = &snap->dps[dp];
-	lv_src_start(u, &v->src[LV_DP], d->server ? d->server : d->name);
+	const char *server = d->server ? d->server : d->name;
+	/* A plain DP has no SMS and no distmgr.log: what happens to it is
+	 * logged by the SMS that serves it (its child site's server, or for
+	 * a DP of the package's own site, the primary). */
+	enum dp_kind kind = snapshot_dp_kind(snap, pkg, dp);
+	const char *sms = snapshot_sms_server(snap, dp);
+	if ((kind == DPK_CHILD_DP || kind == DPK_OWN_SITE) && sms != NULL &&
+	    strcasecmp(sms, server) != 0) {
+		ui_message(u, UI_ROLE_INFO, "%s has no SMS of its own: the log of %s, which serves it",
+		    server, sms);
+		server = sms;
+	}
+	lv_src_start(u, &v->src[LV_DP], server);
 	return true;
 }
 

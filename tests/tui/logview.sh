@@ -71,6 +71,27 @@ check "  q closed the log" tui_wait_gone "^distmgr.log $dp " 2
 tui_keys q
 check "q quits from the grid" tui_wait "$TUI_EXIT_MARK 0" 3
 
+# A plain DP of a child site has no SMS and no log of its own: `l` opens
+# the log of the site server that serves it, and says so.
+plain='' server=''
+while read -r p d _; do
+	# shellcheck disable=SC2046
+	read -r kind server < <(env $(tui_demo_env) "$TUI_DPDOCTOR" diagnose "$p" "$d" --demo="$TUI_DEMO" --format json 2>/dev/null </dev/null |
+		python3 -c 'import json,sys; j = json.load(sys.stdin); print(j.get("kind"), j.get("sms_server"))')
+	[ "$kind" = child-site-dp ] && { plain=$d ppkg=$p; break; }
+done < <(tui_demo_failures)
+if [ -n "$plain" ]; then
+	tui_start_evidence 80 24
+	tui_wait ' of [0-9]+ packages' 10
+	tui_goto_cell "$ppkg" "$plain"
+	tui_keys l
+	check "l on $plain (a DP of a child site): its site server $server's log" tui_wait "^distmgr.log $server " 3
+	tui_keys Escape q
+	check "  and closes" tui_wait "$TUI_EXIT_MARK 0" 3
+else
+	tap 1 "the demo has a failing DP of a child site"
+fi
+
 # The test driver can stand for a transport without log access.
 TUI_EVIDENCE_BIN=driver tui_start_evidence 80 24 DPD_FAKE_NO_LOGS=1
 tui_wait ' of [0-9]+ packages' 10
