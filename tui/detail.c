@@ -318,6 +318,11 @@ detail_diagnosis(struct text *t, const struct gather_view *gv, unsigned state, i
 		    width);
 		detail_field(t, "", UI_ROLE_ERROR, gv->error, width);
 	}
+}
+
+static void
+detail_evidence_block(struct text *t, const struct gather_view *gv, int width)
+{
 	if (gv->ev != NULL && gv->ev->nitems > 0) {
 		text_newline(t);
 		text_newline(t);
@@ -378,10 +383,14 @@ detail_build(struct text *t, const struct snapshot *s, size_t pkg, size_t dp, in
 	char *kind = kind_sentence(s, pkg, dp, gv != NULL ? gv->primary : NULL);
 	detail_field(t, "Kind", UI_ROLE_NORMAL, kind, width);
 	free(kind);
-	if (gv != NULL)
-		detail_layouts(t, s, pkg, dp, gv, width);
-	if (gv != NULL)
-		detail_diagnosis(t, gv, c ? c->state : STATE_NONE, width, now);
+	if (gv == NULL)
+		return;
+	/* The finding before where SMS lives: at 80x24 a page down from the
+	 * facts should land on what is wrong, not on folders. */
+	detail_diagnosis(t, gv, c ? c->state : STATE_NONE, width, now);
+	text_newline(t);
+	detail_layouts(t, s, pkg, dp, gv, width);
+	detail_evidence_block(t, gv, width);
 }
 
 /* The finding (or "gathering…") on the bottom border, so it is in sight

@@ -45,11 +45,22 @@ echo "$screen" | grep -q ' of [0-9]* packages'; tap $? "pane: the grid stays vis
 # then learned again (the line changes from the cached one).
 tui_keys NPage
 check "pane: the DP's kind in words" tui_wait "Kind +$dp: (a DP of|the site server of)" 5
-check "pane: a layout line once the evidence is in" tui_wait "Layout +[A-Z0-9_-]+ \\(learned (via [^ ]+, )?(just now|[0-9]+ (min|h) ago)\\)" 15
+# The layouts come after the finding: page down to them once it is in.
+layout_re="Layout +[A-Z0-9_-]+ \\(learned (via [^ ]+, )?(just now|[0-9]+ (min|h) ago)\\)"
+page_to_layout() {
+	local n
+	for n in 1 2 3 4 5 6; do
+		tui_wait "$layout_re" 2 && return 0
+		tui_keys NPage
+	done
+	tui_wait "$layout_re" 2
+}
+tui_wait_gone ' gathering' 15
+check "pane: a layout line after the finding, once the evidence is in" page_to_layout
 sleep 2
 tui_keys r
 check "r: the layout is learned again" tui_wait "Layout +(being learned|.*[^0-9]0 (s|sec|min) ago|.*just now)" 10
-tui_keys PPage
+tui_keys PPage PPage PPage PPage PPage PPage
 
 tui_filter ""
 check "the filter works under the pane; the cell stays" tui_wait "─ $pkg × $dp ─" 2
