@@ -769,6 +769,13 @@ ev_repush(struct evctx *x, struct sim_cell *c, dpd_time t, char **err)
 		c->mode = SIM_MODE_PCK_MISSING;
 		c->state = 2;
 	}
+	/* What the site learns, its site server's database holds: a re-push
+	 * to a plain DP of a child site teaches the site server too (where
+	 * PreloadPkgOnSite asks).  Only a stored cell can carry the flag. */
+	uint32_t home = s->srv[c->srv].home;
+	struct sim_cell *h = home != c->srv ? simdb_cell(s, c->pkg, home) : NULL;
+	if (h != NULL)
+		h->flags &= (uint8_t)~SIM_CELL_UNKNOWN;
 	char name[9];
 	simfs_random_name(&r, name);
 	if (pair_has_files(s, c) && simfs_write_incoming(s, s->srv[c->srv].home, c->pkg,
