@@ -328,19 +328,28 @@ list_add(struct listjob *l, const struct libsmb_file_info *fi, const struct stat
 	};
 }
 
+/* Open the job's folder (or a server's share list); NULL with the job
+ * failed when it cannot be. */
+static SMBCFILE *
+job_opendir(struct smbjob *j, SMBCCTX *c)
+{
+	char *url = job_url(j, false);
+	if (url == NULL)
+		return NULL;
+	SMBCFILE *d = smbc_getFunctionOpendir(c)(c, url);
+	free(url);
+	if (d == NULL)
+		smbjob_errno(j, errno);
+	return d;
+}
+
 static void
 job_list(struct smbjob *j, SMBCCTX *c)
 {
 	struct listjob *l = j->data;
-	char *url = job_url(j, false);
-	if (url == NULL)
+	SMBCFILE *d = job_opendir(j, c);
+	if (d == NULL)
 		return;
-	SMBCFILE *d = smbc_getFunctionOpendir(c)(c, url);
-	free(url);
-	if (d == NULL) {
-		smbjob_errno(j, errno);
-		return;
-	}
 	const struct libsmb_file_info *fi;
 	struct stat sb;
 	errno = 0;
@@ -380,15 +389,9 @@ static void
 job_shares(struct smbjob *j, SMBCCTX *c)
 {
 	struct listjob *l = j->data;
-	char *url = job_url(j, false);
-	if (url == NULL)
+	SMBCFILE *d = job_opendir(j, c);
+	if (d == NULL)
 		return;
-	SMBCFILE *d = smbc_getFunctionOpendir(c)(c, url);
-	free(url);
-	if (d == NULL) {
-		smbjob_errno(j, errno);
-		return;
-	}
 	struct smbc_dirent *de;
 	while ((de = smbc_getFunctionReaddir(c)(c, d)) != NULL) {
 		if (de->smbc_type != SMBC_FILE_SHARE)
