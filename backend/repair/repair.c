@@ -85,18 +85,6 @@ static const struct plan_step plan_repush[] = { S(RA_REPUSH), S(RA_WAIT_INSTALLE
 #undef END
 
 static const struct {
-	enum preload_answer answer;
-	const char *words;
-} whens[] = {
-#define X(e, a, w) [e] = { a, w },
-	STEP_WHEN_TABLE(X)
-#undef X
-};
-
-enum preload_answer repair_when_answer(enum step_when w) { return whens[w].answer; }
-const char *repair_when_words(enum step_when w) { return whens[w].words; }
-
-static const struct {
 	const struct plan_step *steps;
 	const char *about;
 } plans[PLAN_COUNT] = {

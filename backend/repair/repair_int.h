@@ -55,9 +55,30 @@ enum step_when {
 	STEP_WHEN_TABLE(X)
 #undef X
 };
-/* repair.c: the answer step_when w needs, and its words (NULL for always). */
-enum preload_answer repair_when_answer(enum step_when w);
-const char *repair_when_words(enum step_when w);
+/* The answer step_when w needs, and its words (NULL for always): here, from
+ * the table, because the plans, the actions and the engine all ask (a
+ * function in repair.c would have the actions call up the stack). */
+static inline enum preload_answer
+repair_when_answer(enum step_when w)
+{
+	switch (w) {
+#define X(e, a, wd) case e: return a;
+	STEP_WHEN_TABLE(X)
+#undef X
+	}
+	return ANSWER_NONE;
+}
+
+static inline const char *
+repair_when_words(enum step_when w)
+{
+	switch (w) {
+#define X(e, a, wd) case e: return wd;
+	STEP_WHEN_TABLE(X)
+#undef X
+	}
+	return NULL;
+}
 
 struct rcell {
 	struct repair_cell_result res;   /* what the caller sees */
