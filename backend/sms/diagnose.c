@@ -494,7 +494,7 @@ diagnose_unknown(const struct evidence *e, struct diagnosis *d, char *caveat)
 
 /* The DP's (or its SMS server's) sources failed because the WMI host's
  * key log-in carries no network credentials: say that, never "DP down".
- * The items' error is route_netcred_why()'s explanation: the WMI host,
+ * The items' error is transport_netcred_why()'s explanation: the WMI host,
  * the key log-in and the ways out. */
 static bool
 diagnose_no_netcred(const struct evidence *e, struct diagnosis *d)

@@ -20,7 +20,6 @@
 #include "backend/core/proto.h"
 #include "backend/core/wmitime.h"
 #include "backend/sms/smslog.h"
-#include "backend/transport/route.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -432,7 +431,7 @@ add_unreachable(struct gather *g, const char *server, const char *source,
 {
 	char *nc = NULL;
 	if (server != NULL && why != NULL && strcasecmp(server, g->t->host) != 0)
-		nc = route_netcred_why(g->t, server, why);
+		nc = transport_netcred_why(g->t, server, why);
 	struct evidence_item it = { .kind = EV_UNREACHABLE, .server = (char *)server,
 	    .source = (char *)source, .read_at = now_site(g), .error = nc ? nc : (char *)why,
 	    .netcred = nc != NULL, .nested = -1 };

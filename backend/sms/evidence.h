@@ -108,7 +108,7 @@
  *               be learned.
  * EV_UNREACHABLE a source that could not be read: server (e.g. the DP),
  *               source (the paths/log/query asked) and error (why).  When
- *               the WMI host's key log-in is why (route_netcred_why()),
+ *               the WMI host's key log-in is why (transport_netcred_why()),
  *               netcred = true and error is that explanation.
  */
 enum evidence_kind {
@@ -143,7 +143,7 @@ struct evidence_item {
 	char *error;           /* could not be read: why (NULL when read) */
 	bool netcred;          /* EV_UNREACHABLE: because the WMI host's key
 	                        * log-in has no network credentials (error is
-	                        * route_netcred_why()'s explanation), not
+	                        * transport_netcred_why()'s explanation), not
 	                        * because the server is down */
 	/* Kind-specific fields (see "What each kind means" above). */
 	uint64_t offset;       /* EV_LOG: byte offset of the line in its file */

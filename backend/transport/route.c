@@ -282,44 +282,14 @@ route_choose(const struct route *r, const struct op *op, struct part *p, bool *s
 
 /* ---- a key log-in without network credentials ---------------------------------- */
 
-/* How Windows words the failures of a session that has no network
- * credentials, in text and as HRESULTs (sms-domain.md, transports.md). */
-static const char *const netcred_words[] = {
-	"access is denied", "0x80070005",
-	"network path was not found", "0x80070035",
-	"rpc server is unavailable", "0x800706ba",
-	"logon failure", "0x8007052e",
-};
-
 static struct transport *
-wmi_of(struct transport *t)
+route_wmi_of(struct transport *t)
 {
-	return t != NULL && t->ops == &route_ops ? ((struct route *)t->priv)->wmi : t;
-}
-
-char *
-route_netcred_why(struct transport *t, const char *server, const char *err)
-{
-	struct transport *w = wmi_of(t);
-	if (w == NULL || server == NULL || *server == '\0' || err == NULL ||
-	    !atomic_load(&w->key_login) || atomic_load(&w->has_credential) ||
-	    strcasecmp(server, w->host) == 0)
-		return NULL;
-	bool hit = false;
-	for (size_t i = 0; !hit && i < sizeof netcred_words / sizeof netcred_words[0]; i++)
-		hit = strcasestr(err, netcred_words[i]) != NULL;
-	if (!hit)
-		return NULL;
-	return xasprintf("%s cannot reach %s: dpdoctor logged in to %s with a key, and a "
-	    "Windows OpenSSH key log-in carries no network credentials for other servers "
-	    "(UNC paths, remote WMI). Log in to %s with a password, set credential = ask in "
-	    "its [server %s] section, or give %s a [server %s] section of its own to reach "
-	    "it from here (Windows said: %s)", w->host, server, w->host, w->host, w->host,
-	    server, server, err);
+	return ((struct route *)t->priv)->wmi;
 }
 
 /* The other server an op names (its server, provider or dp argument, or
- * the server of a UNC path in it), for route_netcred_why; NULL when none. */
+ * the server of a UNC path in it), for transport_netcred_why; NULL when none. */
 static char *
 op_other_server(const struct op *op, const char *self)
 {
@@ -347,7 +317,7 @@ netcred_explain(const struct route *r, const struct op *op, char **err)
 	if (err == NULL || *err == NULL)
 		return;
 	char *server = op_other_server(op, r->wmi->host);
-	char *why = route_netcred_why(r->wmi, server, *err);
+	char *why = transport_netcred_why(r->wmi, server, *err);
 	if (why != NULL) {
 		free(*err);
 		*err = why;
@@ -484,7 +454,9 @@ route_close(struct transport *t)
 	free(r);
 }
 
-static const struct transport_ops route_ops = { "route", route_call, route_close };
+static const struct transport_ops route_ops = {
+	.name = "route", .call = route_call, .close = route_close, .script_host = route_wmi_of,
+};
 
 struct transport *
 route_new(struct transport *wmi)

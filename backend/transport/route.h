@@ -47,20 +47,6 @@ enum route_copy {
 };
 enum route_copy route_copy_way(struct transport *t, const struct op *op, const char **via);
 
-/* When err (an op run on t's WMI host that touched `server`, another
- * machine) failed as a session without network credentials fails --
- * access denied, network path not found, RPC server unavailable, logon
- * failure -- and the WMI host was logged in to with a key and holds no
- * credential: the explanation to show instead, naming the WMI host, the
- * server, the key log-in and the ways out (a password log-in,
- * `credential = ask` in the WMI host's section, or reaching `server` over
- * SMB from here with a [server] section of its own).  NULL otherwise.
- * Malloc'd.  t may be a route or a single transport.  The route itself
- * gives this explanation as the error of any op on the WMI host that
- * names another server (by server, provider or dp, or a UNC path) and
- * fails so: copies and preloads say it too. */
-char *route_netcred_why(struct transport *t, const char *server, const char *err);
-
 /* The transport that carries an op given to t: the route's choice when t
  * is a route, else t itself.  For tests and for saying which server will
  * answer.  A pathinfo over several servers is the WMI host's here (it

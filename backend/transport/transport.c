@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 struct transport *
 transport_new(const struct transport_ops *ops, const char *host, uint32_t answers, void *priv)
@@ -79,4 +81,36 @@ transport_close(struct transport *t)
 		t->ops->close(t);
 	free(t->host);
 	free(t);
+}
+
+/* ---- a key log-in without network credentials ---------------------------------- */
+
+/* How Windows words the failures of a session that has no network
+ * credentials, in text and as HRESULTs (sms-domain.md section 13). */
+static const char *const netcred_words[] = {
+	"access is denied", "0x80070005",
+	"network path was not found", "0x80070035",
+	"rpc server is unavailable", "0x800706ba",
+	"logon failure", "0x8007052e",
+};
+
+char *
+transport_netcred_why(struct transport *t, const char *server, const char *err)
+{
+	struct transport *w = t != NULL && t->ops->script_host != NULL ? t->ops->script_host(t) : t;
+	if (w == NULL || server == NULL || *server == '\0' || err == NULL ||
+	    !atomic_load(&w->key_login) || atomic_load(&w->has_credential) ||
+	    strcasecmp(server, w->host) == 0)
+		return NULL;
+	bool hit = false;
+	for (size_t i = 0; !hit && i < sizeof netcred_words / sizeof netcred_words[0]; i++)
+		hit = strcasestr(err, netcred_words[i]) != NULL;
+	if (!hit)
+		return NULL;
+	return xasprintf("%s cannot reach %s: dpdoctor logged in to %s with a key, and a "
+	    "Windows OpenSSH key log-in carries no network credentials for other servers "
+	    "(UNC paths, remote WMI). Log in to %s with a password, set credential = ask in "
+	    "its [server %s] section, or give %s a [server %s] section of its own to reach "
+	    "it from here (Windows said: %s)", w->host, server, w->host, w->host, w->host,
+	    server, server, err);
 }

@@ -47,6 +47,9 @@ struct transport_ops {
 	const char *name;
 	transport_call_fn call;
 	void (*close)(struct transport *t);   /* frees priv; may be NULL */
+	/* The transport that runs the PowerShell for t (a route: its WMI
+	 * host); NULL: t itself. */
+	struct transport *(*script_host)(struct transport *t);
 };
 
 struct transport {
@@ -90,6 +93,17 @@ int transport_call(struct transport *t, const struct op *op, proto_record_fn fn,
  * transport_call to word with its own host, as the op was asked of it. */
 int transport_pass(struct transport *t, const struct op *op, proto_record_fn fn, void *arg,
     const struct deadline *dl, char **err);
+
+/* When err (an op run on t's WMI host that touched `server`, another
+ * machine) failed as a session without network credentials fails --
+ * access denied, network path not found, RPC server unavailable, logon
+ * failure -- and the WMI host was logged in to with a key and holds no
+ * credential: the explanation to show instead, naming the WMI host, the
+ * server, the key log-in and the ways out (a password log-in,
+ * `credential = ask` in the WMI host's section, or reaching `server`
+ * from here with a [server] section of its own).  NULL otherwise.
+ * Malloc'd.  t may be a route or a single transport. */
+char *transport_netcred_why(struct transport *t, const char *server, const char *err);
 
 void transport_close(struct transport *t);
 

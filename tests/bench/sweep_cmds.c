@@ -53,7 +53,7 @@ record_call(struct transport *t, const struct op *op, proto_record_fn fn, void *
 	return script_call(t, record_run, op, fn, arg, dl, err);
 }
 
-static const struct transport_ops record_ops = { "record", record_call, NULL };
+static const struct transport_ops record_ops = { .name = "record", .call = record_call, .close = NULL };
 
 int
 main(int argc, char **argv)

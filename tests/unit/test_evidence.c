@@ -442,7 +442,7 @@ cut_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg
 	return transport_pass(c->inner, op, fn, arg, dl, err);
 }
 
-static const struct transport_ops cut_ops = { "cut", cut_call, NULL };
+static const struct transport_ops cut_ops = { .name = "cut", .call = cut_call, .close = NULL };
 
 static void
 test_unreachable(struct site *w)

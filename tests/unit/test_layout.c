@@ -50,7 +50,7 @@ fake_call(struct transport *t, const struct op *op, proto_record_fn fn, void *ar
 	return 0;
 }
 
-static const struct transport_ops fake_ops = { "fake", fake_call, NULL };
+static const struct transport_ops fake_ops = { .name = "fake", .call = fake_call, .close = NULL };
 
 /* The configuration: sms_path / pck_path for one server. */
 struct ovs {

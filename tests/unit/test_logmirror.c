@@ -102,7 +102,7 @@ fake_call(struct transport *t, const struct op *op, proto_record_fn fn, void *ar
 	return rc;
 }
 
-static const struct transport_ops fake_ops = { "fake", fake_call, NULL };
+static const struct transport_ops fake_ops = { .name = "fake", .call = fake_call, .close = NULL };
 
 static bool
 same(const char *local, const struct buf *want)

@@ -269,7 +269,7 @@ as_ssh_call(struct transport *x, const struct op *op, proto_record_fn fn, void *
 	return transport_pass(t, op, fn, arg, dl, err);
 }
 
-static const struct transport_ops as_ssh_ops = { "ssh", as_ssh_call, NULL };
+static const struct transport_ops as_ssh_ops = { .name = "ssh", .call = as_ssh_call, .close = NULL };
 
 static struct repair_run *
 prepare_over(struct transport *via, enum repair_plan plan, const struct pick *p)
@@ -584,7 +584,7 @@ seen_call(struct transport *tr, const struct op *op, proto_record_fn fn, void *a
 	return transport_pass(s->inner, op, fn, arg, dl, err);
 }
 
-static const struct transport_ops seen_ops = { "seen", seen_call, NULL };
+static const struct transport_ops seen_ops = { .name = "seen", .call = seen_call, .close = NULL };
 
 static const char *
 exe_for(const void *ctx, const char *server)
@@ -821,7 +821,7 @@ fk_call(struct transport *tr, const struct op *op, proto_record_fn fn, void *arg
 	}
 }
 
-static const struct transport_ops fk_ops = { "fake", fk_call, NULL };
+static const struct transport_ops fk_ops = { .name = "fake", .call = fk_call, .close = NULL };
 
 static struct transport *
 fk_new(const char *host)

@@ -102,7 +102,7 @@ count_call(struct transport *t, const struct op *op, proto_record_fn fn, void *a
 	return TRANSPORT_EFAIL;
 }
 
-static const struct transport_ops count_ops = { "count", count_call, NULL };
+static const struct transport_ops count_ops = { .name = "count", .call = count_call, .close = NULL };
 
 static void
 test_read_only(void)
@@ -817,7 +817,7 @@ record_call(struct transport *t, const struct op *op, proto_record_fn fn, void *
 	return script_call(t, record_run, op, fn, arg, dl, err);
 }
 
-static const struct transport_ops record_ops = { "record", record_call, NULL };
+static const struct transport_ops record_ops = { .name = "record", .call = record_call, .close = NULL };
 
 /* Run plan on the cell step by step: each step's script, taken before it
  * runs, must be what reaches the recorders (yes to every step that sends

@@ -67,7 +67,7 @@ fake_close(struct transport *t)
 	free(f);
 }
 
-static const struct transport_ops fake_ops = { "fake", fake_call, fake_close };
+static const struct transport_ops fake_ops = { .name = "fake", .call = fake_call, .close = fake_close };
 
 static struct transport *
 fake_new(const char *host, int id, struct fake **out)
@@ -299,14 +299,14 @@ test_issue13(void)
 	 * another server, for the failures such a session has. */
 	const char *denied = "Exception calling \"Create\": \"Access is denied. "
 	    "(Exception from HRESULT: 0x80070005 (E_ACCESSDENIED))\"";
-	ok(route_netcred_why(r, "LEEDSDP01", denied) == NULL, "no key log-in: no explanation");
+	ok(transport_netcred_why(r, "LEEDSDP01", denied) == NULL, "no key log-in: no explanation");
 	atomic_store(&r->key_login, true);
-	ok(route_netcred_why(r, "LEEDSDP01", denied) == NULL,
+	ok(transport_netcred_why(r, "LEEDSDP01", denied) == NULL,
 	    "  the route's own flag does not count: the WMI host's does");
 	/* The WMI host's transport: the one a status goes to. */
 	struct transport *wmi = route_pick(r, &(struct op){ .kind = OP_STATUS });
 	atomic_store(&wmi->key_login, true);
-	char *why = route_netcred_why(r, "LEEDSDP01", denied);
+	char *why = transport_netcred_why(r, "LEEDSDP01", denied);
 	ok(why != NULL, "key log-in, access denied on another server: explained");
 	contains(why, "SMS009PRI cannot reach LEEDSDP01", "  naming both servers");
 	contains(why, "key log-in carries no network credentials", "  the key log-in");
@@ -319,16 +319,16 @@ test_issue13(void)
 		"HRESULT: 0x80070035", "The RPC server is unavailable. (0x800706BA)",
 		"Logon failure: unknown user name or bad password", "0x8007052E" };
 	for (size_t i = 0; i < sizeof hits / sizeof hits[0]; i++) {
-		why = route_netcred_why(wmi, "LEEDSDP01", hits[i]);
+		why = transport_netcred_why(wmi, "LEEDSDP01", hits[i]);
 		ok(why != NULL, "  explained: %s", hits[i]);
 		free(why);
 	}
-	ok(route_netcred_why(r, "LEEDSDP01", "The system cannot find the file specified.") == NULL,
+	ok(transport_netcred_why(r, "LEEDSDP01", "The system cannot find the file specified.") == NULL,
 	    "  not for a missing file");
-	ok(route_netcred_why(r, "sms009pri", denied) == NULL, "  not about the WMI host itself");
-	ok(route_netcred_why(r, NULL, denied) == NULL, "  not without a server");
+	ok(transport_netcred_why(r, "sms009pri", denied) == NULL, "  not about the WMI host itself");
+	ok(transport_netcred_why(r, NULL, denied) == NULL, "  not without a server");
 	atomic_store(&wmi->has_credential, true);
-	ok(route_netcred_why(r, "LEEDSDP01", denied) == NULL, "  not when it holds a credential");
+	ok(transport_netcred_why(r, "LEEDSDP01", denied) == NULL, "  not when it holds a credential");
 	atomic_store(&wmi->has_credential, false);
 
 	/* Inside the route: an op on the WMI host naming another server. */

@@ -199,7 +199,7 @@ host_close(struct transport *t)
 	free(h);
 }
 
-static const struct transport_ops host_ops = { "mem", host_call, host_close };
+static const struct transport_ops host_ops = { .name = "mem", .call = host_call, .close = host_close };
 
 static struct transport *
 host_new(const char *name, uint32_t answers, struct host **out)

@@ -137,7 +137,7 @@ fake_call(struct transport *t, const struct op *op, proto_record_fn fn, void *ar
 	return script_call(t, fake_run, op, fn, arg, dl, err);
 }
 
-static const struct transport_ops fake_ops = { "fake", fake_call, NULL };
+static const struct transport_ops fake_ops = { .name = "fake", .call = fake_call, .close = NULL };
 
 static void
 test_fetch(void)
@@ -182,7 +182,7 @@ count_call(struct transport *t, const struct op *op, proto_record_fn fn, void *a
 	return TRANSPORT_EFAIL;
 }
 
-static const struct transport_ops count_ops = { "count", count_call, NULL };
+static const struct transport_ops count_ops = { .name = "count", .call = count_call, .close = NULL };
 
 static void
 test_package_refused(void)
@@ -358,7 +358,7 @@ sites_call(struct transport *t, const struct op *op, proto_record_fn fn, void *a
 	return proto_parse(text, strlen(text), "sites", fn, arg, err) == 0 ? 0 : TRANSPORT_EREPLY;
 }
 
-static const struct transport_ops sites_ops = { "fake", sites_call, NULL };
+static const struct transport_ops sites_ops = { .name = "fake", .call = sites_call, .close = NULL };
 
 #define SITES_HEAD "DPDOCTOR 1 sites\r\n" \
 	"COLS\tT\tSiteCode\tSiteName\tServerName\tReportingSiteCode\tType\tInstallDir\r\n"

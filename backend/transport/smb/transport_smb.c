@@ -87,7 +87,7 @@ smb_close(struct transport *t)
 	free(p);
 }
 
-static const struct transport_ops smb_ops = { "smb", smb_call, smb_close };
+static const struct transport_ops smb_ops = { .name = "smb", .call = smb_call, .close = smb_close };
 
 struct transport *
 transport_smb_new(struct smbsrv *s)

@@ -125,7 +125,7 @@ ssh_call(struct transport *t, const struct op *op, proto_record_fn fn, void *arg
 	    sshfiles_answer(p->files, t, ps_call, op, fn, arg, dl, err) : 1;
 	int rc = answered > 0 ? ps_call(t, op, fn, arg, dl, err) : answered;
 	/* Whether this session logged in with a key, for the route to explain
-	 * what such a session cannot reach (route_netcred_why). */
+	 * what such a session cannot reach (transport_netcred_why). */
 	int kind = sshloop_login_kind(p->loop, &p->host);
 	if (kind >= 0)
 		atomic_store(&t->key_login, kind == 1);
@@ -145,7 +145,7 @@ ssh_close(struct transport *t)
 	free(p);
 }
 
-static const struct transport_ops ssh_ops = { "ssh", ssh_call, ssh_close };
+static const struct transport_ops ssh_ops = { .name = "ssh", .call = ssh_call, .close = ssh_close };
 
 static char *
 dup_opt(const char *s)
