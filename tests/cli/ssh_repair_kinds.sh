@@ -140,11 +140,23 @@ cell_state() {
 check() {
 	local rc secs
 	read -r rc secs <"$SCRATCH/$1.rc"
+	# With the site's clock running, SMS may rewrite the stale PKG between
+	# the plan and its delete: --yes must then stop rather than delete what
+	# it was not shown (exit 2, saying so) -- the one other right ending.
+	if [ "$rc" = 2 ] && grep -q "changed" "$SCRATCH/$1.out" "$SCRATCH/$1.err"; then
+		ok 0 "$2 $3: repair $4 $5 ($6): stopped, the delete's target changed since it was shown ($secs s)"
+		return
+	fi
 	is "$rc" 0 "$2 $3: repair $4 $5 ($6): exit 0 ($secs s)"
 	[ "$rc" = 0 ] || tail -n 25 "$SCRATCH/$1.out" "$SCRATCH/$1.err" | cut -c1-300 | sed 's/^/#   /'
 	is "$(cell_state "$7" "$4" "$5")" INSTALLED "  status shows $4 on $5 INSTALLED"
-	if grep -q "Run PreloadPkgOnSite" "$SCRATCH/$1.out"; then   # plans with a preload step
+	# A preload that ran (not one the cell no longer needed: the running
+	# clock may heal a cell before its step comes).
+	if awk '/^== Step [0-9]*: Run PreloadPkgOnSite/ { b = 1; next } /^== / { b = 0 }
+	    b && /: (ok|failed):/ { f = 1 } END { exit !f }' "$SCRATCH/$1.out"; then
 		grep -q "via $8" "$SCRATCH/$1.out"; ok $? "  PreloadPkgOnSite ran via $8"
+		grep -q "via $8" "$SCRATCH/$1.out" || grep -A4 'Run PreloadPkgOnSite' "$SCRATCH/$1.out" |
+			tail -n 12 | cut -c1-200 | sed 's/^/#   /'
 	fi
 }
 
