@@ -12,10 +12,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Top-level names a site directory may hold. */
@@ -78,6 +80,54 @@ wipe(const char *dir, char **err)
 	return rc;
 }
 
+/* A site.db.tmp.PID.N outlives its writer only when the writer was killed
+ * between writing it and renaming it over site.db.  The caller holds the
+ * site lock exclusively, so no writer is at work now; still, a file whose
+ * PID is alive is kept unless it is older than any save can take (the PID
+ * may have been reused since), so a process writing without the lock is
+ * never robbed of its file. */
+#define TMP_STALE_SECONDS (60 * 60)
+
+static bool
+tmp_is_stale(const char *path, const char *name)
+{
+	const char *p = name + strlen("site.db.tmp.");
+	char *end;
+	errno = 0;
+	long pid = strtol(p, &end, 10);
+	if (errno != 0 || end == p || *end != '.' || pid <= 0)
+		return false;   /* not a name our atomic writer makes: not ours to judge */
+	if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+		return true;
+	struct stat st;
+	return lstat(path, &st) == 0 && time(NULL) - st.st_mtime > TMP_STALE_SECONDS;
+}
+
+/* Remove the stale leftovers of killed writers (see tmp_is_stale). */
+static int
+sweep_tmp(const char *dir, char **err)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL) {
+		err_set(err, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	int rc = 0;
+	struct dirent *de;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "site.db.tmp.", 12) != 0)
+			continue;
+		char *p = xasprintf("%s/%s", dir, de->d_name);
+		if (tmp_is_stale(p, de->d_name) && unlink(p) != 0 && errno != ENOENT) {
+			err_set(err, "%s: %s", p, strerror(errno));
+			rc = -1;
+		}
+		free(p);
+	}
+	closedir(d);
+	return rc;
+}
+
 static int
 create(const char *dir, const char *scenario, uint32_t seed, char **err)
 {
@@ -119,6 +169,8 @@ sim_ensure(const char *dir, const char *scenario, uint32_t seed, bool reset, cha
 		return -1;
 	/* Another process may have created the site while we waited. */
 	int rc = survey(dir, &has_db, &foreign, err);
+	if (rc == 0 && !reset)
+		rc = sweep_tmp(dir, err);
 	if (rc == 0 && (reset || !has_db)) {
 		rc = wipe(dir, err);
 		if (rc == 0)

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define T0 "2007-01-04T10:00:00Z"
@@ -659,6 +660,21 @@ test_ensure(const char *tmp)
 	ok(sim_ensure(site, "small", 3, false, &err) == 0, "ensure again keeps the site");
 	(void)stat(db, &b);
 	ok(a.st_ino == b.st_ino, "... without rebuilding it");
+	/* Leftovers of a killed save: a dead writer's is removed at the next
+	 * start, a live one's (ours) is kept. */
+	pid_t dead = fork();
+	if (dead == 0)
+		_exit(0);
+	(void)waitpid(dead, NULL, 0);
+	char *stale = xasprintf("%s/site.db.tmp.%ld.0", site, (long)dead);
+	char *live = xasprintf("%s/site.db.tmp.%ld.0", site, (long)getpid());
+	(void)file_write_atomic(stale, "half", 4, NULL);
+	(void)file_write_atomic(live, "half", 4, NULL);
+	ok(sim_ensure(site, "small", 3, false, &err) == 0, "ensure with leftovers of a killed save");
+	ok(access(stale, F_OK) != 0, "... removes a dead writer's site.db.tmp");
+	ok(access(live, F_OK) == 0, "... keeps a live writer's");
+	(void)unlink(live);
+	free(stale); free(live);
 	ok(sim_ensure(site, "small", 3, true, &err) == 0, "reset rebuilds the site");
 	ok(access(notes, F_OK) == 0, "reset leaves files the simulator did not make");
 	struct sim_info info;
