@@ -9,8 +9,10 @@
  * additionally serialises writers around the torn-line check (a line left
  * half-written by a crash makes the next entry start on a fresh line).  A
  * short write leaves a torn line, which the reader skips with a warning.  The output digest is SHA-256 from libcrypto's
- * EVP interface.  Reading streams the file with getline() so a long journal
- * is never held in memory whole.
+ * EVP interface.  Reading streams the file a line at a time, each line
+ * capped (JOURNAL_LINE_MAX), so neither a long journal nor one huge line is
+ * ever held in memory whole; only a regular file is read, as a journal
+ * that is a device (/dev/zero) or a FIFO would never end.
  */
 #include "autoconf.h"
 #include "backend/repair/journal.h"
@@ -533,7 +535,34 @@ journal_warn(journal_warn_fn warn, void *ctx, const char *path, long line,
 	free(msg);
 }
 
-/* Handle one raw line from getline(); returns the callback's value or 0. */
+/* An entry is a few KB at most (parameters are short); a line past this is
+ * not one of ours, and holding it whole would let one line cost any amount
+ * of memory. */
+#define JOURNAL_LINE_MAX ((size_t)256 << 10)
+
+/* Read one line into buf (JOURNAL_LINE_MAX + 1 bytes), line end included.
+ * Its length, or -1 at end of file; *cut when it was longer than the cap
+ * (the rest is read and dropped, so the next line starts where it should). */
+static ssize_t
+journal_line(FILE *f, char *buf, bool *cut)
+{
+	size_t n = 0;
+	int ch = EOF;
+	*cut = false;
+	while ((ch = getc(f)) != EOF) {
+		if (n < JOURNAL_LINE_MAX + 1)
+			buf[n++] = (char)ch;
+		else
+			*cut = true;
+		if (ch == '\n')
+			break;
+	}
+	if (n > JOURNAL_LINE_MAX) /* the cap itself is a cut, line end or not */
+		*cut = true;
+	return n == 0 && ch == EOF ? -1 : (ssize_t)n;
+}
+
+/* Handle one raw line from journal_line(); returns the callback's value or 0. */
 static int
 journal_handle_line(const char *path, char *line, size_t n, long lineno,
     journal_entry_fn cb, journal_warn_fn warn, void *ctx)
@@ -562,25 +591,78 @@ journal_handle_line(const char *path, char *line, size_t n, long lineno,
 	return r;
 }
 
+/* What a non-regular file is, for the refusal. */
+static const char *
+journal_kind(mode_t m)
+{
+	static const struct { mode_t type; const char *what; } kinds[] = {
+		{ S_IFDIR, "is a directory" },
+		{ S_IFCHR, "is a device" },
+		{ S_IFBLK, "is a device" },
+		{ S_IFIFO, "is a FIFO" },
+		{ S_IFSOCK, "is a socket" },
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if ((m & S_IFMT) == kinds[i].type)
+			return kinds[i].what;
+	return "is not a regular file";
+}
+
+/* Open the journal for reading: a FILE, NULL with *err set, or NULL with
+ * *err untouched when there is none yet.  O_NONBLOCK keeps the open of a
+ * FIFO from hanging until the type is checked on the open file. */
+static FILE *
+journal_open_read(const char *path, char **err)
+{
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			err_set(err, "%s: open: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	FILE *f = NULL;
+	if (fstat(fd, &st) != 0)
+		err_set(err, "%s: stat: %s", path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		err_set(err, "%s: %s; the journal must be a regular file", path,
+		    journal_kind(st.st_mode));
+	else if ((f = fdopen(fd, "r")) == NULL)
+		err_set(err, "%s: open: %s", path, strerror(errno));
+	if (f == NULL)
+		(void)close(fd);
+	return f;
+}
+
 int
 journal_read(const char *path, journal_entry_fn cb, journal_warn_fn warn,
     void *ctx, char **err)
 {
-	FILE *f = fopen(path, "re");
+	char *why = NULL;
+	FILE *f = journal_open_read(path, &why);
 	if (f == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		err_set(err, "%s: open: %s", path, strerror(errno));
+		if (why == NULL)
+			return 0;       /* no journal yet */
+		if (err != NULL) {
+			free(*err);
+			*err = why;
+		} else {
+			free(why);
+		}
 		return -1;
 	}
-	char *line = NULL;
-	size_t cap = 0;
+	char *line = xmalloc(JOURNAL_LINE_MAX + 1);
 	ssize_t n;
+	bool cut;
 	long lineno = 0;
 	int r = 0;
 	errno = 0;
-	while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
-		r = journal_handle_line(path, line, (size_t)n, ++lineno, cb, warn, ctx);
+	while (r == 0 && (n = journal_line(f, line, &cut)) >= 0) {
+		++lineno;
+		if (cut)
+			journal_warn(warn, ctx, path, lineno, "line too long (over 256 KiB)");
+		else
+			r = journal_handle_line(path, line, (size_t)n, lineno, cb, warn, ctx);
 		errno = 0;
 	}
 	if (r == 0 && ferror(f)) {

@@ -90,6 +90,39 @@ ok $? "  JSON: end and result null"
 "$DPDOCTOR" history >/dev/null 2>&1
 is $? 0 "history without --unfinished still exits 0"
 
+# Bounded reading: a 2 MB line is skipped with a warning and the lines after
+# it are still read; a journal that is not a regular file is refused at once.
+# (the torn line above ends here: close it, so the long line starts its own)
+printf '\n' >>"$journal"
+rows=$("$DPDOCTOR" history 2>/dev/null | wc -l)
+python3 -c 'import sys; sys.stdout.write("x" * 2000000 + "\n")' >>"$journal"
+n=$(wc -l <"$journal")
+python3 - "$journal" <<'PY'
+import json, sys
+b = json.loads(next(l for l in open(sys.argv[1]) if '"phase":"begin"' in l))
+b["step_id"] = "20070104T100000Z-1-98"
+open(sys.argv[1], "a").write(json.dumps(b, separators=(",", ":")) + "\n")
+PY
+timeout 20 "$DPDOCTOR" history >"$SCRATCH/long.txt" 2>"$SCRATCH/long.err"
+is $? 0 "a 2 MB line in the journal: history still exits 0"
+grep -q "$journal:$n: line too long.*skipped" "$SCRATCH/long.err"
+ok $? "  warns FILE:LINE: line too long, skipped"
+is "$(wc -l <"$SCRATCH/long.txt")" "$((rows + 1))" "  and reads on past it (the step after it is there)"
+mv "$journal" "$journal.real"
+for dev in /dev/zero /dev/full; do
+	ln -sf "$dev" "$journal"
+	timeout 10 "$DPDOCTOR" history >/dev/null 2>"$SCRATCH/dev.err"
+	is $? 2 "journal symlinked to $dev: refused (exit 2, not a reader without end)"
+	grep -q "$journal: is a device" "$SCRATCH/dev.err"; ok $? "  names the path and says why"
+	rm -f "$journal"
+done
+mkfifo "$journal"
+timeout 10 "$DPDOCTOR" history >/dev/null 2>"$SCRATCH/fifo.err"
+is $? 2 "a FIFO as the journal: refused without waiting for a writer"
+grep -q "$journal: is a FIFO" "$SCRATCH/fifo.err"; ok $? "  names the path and says why"
+rm -f "$journal"
+mv "$journal.real" "$journal"
+
 "$DPDOCTOR" history --format xml >/dev/null 2>&1; is $? 2 "bad --format: exit 2"
 "$DPDOCTOR" history --package nope >/dev/null 2>&1; is $? 2 "bad --package: exit 2"
 "$DPDOCTOR" history extra >/dev/null 2>&1; is $? 2 "stray argument: exit 2"
