@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>           /* no INI_* defines first: they must match the .so */
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_KEYS 32             /* room for any section's keys (checked below) */
@@ -961,19 +963,42 @@ config_free(struct config *c)
 	memset(c, 0, sizeof *c);
 }
 
-/* Open the file for the reader, or record why not (a directory opens
- * fine on Linux and fails only at the first read, so check up front). */
+/* Why a file that is not regular cannot be the configuration: a device
+ * such as /dev/zero never ends (the reader would spin on it for ever), a
+ * FIFO waits for a writer, a directory fails only at the first read. */
+static const struct { mode_t type; const char *why; } file_kinds[] = {
+	{ S_IFDIR, NULL },      /* strerror(EISDIR), as open(2) would say */
+	{ S_IFCHR, "is a device, not a file" },
+	{ S_IFBLK, "is a device, not a file" },
+	{ S_IFIFO, "is a FIFO, not a file" },
+	{ S_IFSOCK, "is a socket, not a file" },
+};
+
+/* Open the file for the reader, or record why not.  O_NONBLOCK keeps the
+ * open of a FIFO from hanging before its type is checked; it changes
+ * nothing for a regular file. */
 static int
 open_file(struct loader *L)
 {
 	struct stat st;
-	L->f = fopen(L->path, "r");
+	int fd = open(L->path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		fail(L, 0, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		fail(L, 0, "%s", strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		const char *why = "is not a regular file";
+		for (size_t i = 0; i < sizeof file_kinds / sizeof file_kinds[0]; i++)
+			if ((st.st_mode & S_IFMT) == file_kinds[i].type)
+				why = file_kinds[i].why != NULL ? file_kinds[i].why : strerror(EISDIR);
+		fail(L, 0, "%s", why);
+	} else if ((L->f = fdopen(fd, "r")) == NULL) {
+		fail(L, 0, "%s", strerror(errno));
+	}
 	if (L->f == NULL)
-		fail(L, 0, "%s", strerror(errno));
-	else if (fstat(fileno(L->f), &st) != 0)
-		fail(L, 0, "%s", strerror(errno));
-	else if (S_ISDIR(st.st_mode))
-		fail(L, 0, "%s", strerror(EISDIR));
+		(void)close(fd);
 	return L->err != NULL ? -1 : 0;
 }
 

@@ -12,6 +12,7 @@
 #include "backend/core/util.h"
 #include "tests/unit/tap.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -646,6 +647,26 @@ test_files(void)
 	is_str(err, want, "directory: FILE: strerror");
 	config_free(&c);
 	free(want);
+	/* Not regular files: refused at once, not read for ever (/dev/zero
+	 * has no line end) nor waited on (a FIFO has no writer).  The alarm
+	 * ends the test instead of hanging it if either comes back. */
+	alarm(20);
+	is_int(config_load("/dev/zero", &c, &err), -1, "/dev/zero rejected");
+	is_str(err, "/dev/zero: is a device, not a file", "/dev/zero: FILE: why");
+	config_free(&c);
+	char *fifo = xasprintf("%s/fifo.ini", tmpdir);
+	if (mkfifo(fifo, 0600) != 0) {
+		ok(0, "mkfifo %s: %s", fifo, strerror(errno));
+	} else {
+		want = xasprintf("%s: is a FIFO, not a file", fifo);
+		is_int(config_load(fifo, &c, &err), -1, "FIFO rejected");
+		is_str(err, want, "FIFO: FILE: why");
+		config_free(&c);
+		free(want);
+		(void)unlink(fifo);
+	}
+	free(fifo);
+	alarm(0);
 	char *path = write_text("secret.ini", "[site 009]\n");
 	if (geteuid() == 0 || chmod(path, 0) != 0) {
 		ok(1, "# SKIP unreadable file: running as root");
