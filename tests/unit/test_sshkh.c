@@ -339,6 +339,55 @@ test_fingerprint(const struct key *k, const char *what)
 	free(out);
 }
 
+/* Bounded reading: a 1 MiB line is skipped with a warning, the line after
+ * it still read; only a regular file (or /dev/null, "none") is read, so
+ * /dev/zero and a FIFO are refused at once.  The alarm ends the test
+ * rather than hang it if a refusal comes back. */
+static void
+test_bounded(void)
+{
+	alarm(20);
+	char *big = xmalloc(((size_t)1 << 20) + 1);
+	memset(big, 'x', (size_t)1 << 20);
+	big[(size_t)1 << 20] = '\0';
+	char *text = xasprintf("%s\nalpha.example %s\n", big, ka.line);
+	free(big);
+	write_text("long", text);
+	free(text);
+	struct sshkh *kh = load("long");
+	ok(kh != NULL, "a 1 MiB line does not stop the load");
+	ok(strstr(warned(), ":1: cannot parse (line too long: 1048577 bytes); line skipped") != NULL,
+	    "... it is skipped with FILE:LINE and a warning (%s)", warned());
+	is_int(check(kh, "alpha.example", 22, &ka), SSHKH_MATCH, "... and the next line is read");
+	sshkh_free(kh);
+
+	const struct { const char *path; const char *want; } refused[] = {
+		{ "/dev/zero", "/dev/zero: is a device; a known hosts file must be a regular file" },
+		{ NULL, "is a FIFO; a known hosts file must be a regular file" },
+	};
+	char *fifo = tpath("fifo");
+	if (mkfifo(fifo, 0600) != 0)
+		printf("# mkfifo %s failed\n", fifo);
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		const char *paths[] = { NULL, refused[i].path ? refused[i].path : fifo };
+		char *err = NULL;
+		kh = sshkh_load(session, paths, 2, collect, NULL, &err);
+		ok(kh == NULL, "%s refused", paths[1]);
+		ok(err != NULL && strstr(err, refused[i].want) != NULL && strstr(err, paths[1]) != NULL,
+		    "... naming it and why (%s)", err ? err : "");
+		sshkh_free(kh);
+		free(err);
+	}
+	free(fifo);
+	const char *none[] = { NULL, "/dev/null" };
+	char *err = NULL;
+	kh = sshkh_load(session, none, 2, collect, NULL, &err);
+	ok(kh != NULL, "/dev/null is read as an empty file (%s)", err ? err : "");
+	sshkh_free(kh);
+	free(err);
+	alarm(0);
+}
+
 static void
 test_default_path(void)
 {
@@ -372,6 +421,7 @@ main(void)
 	test_append();
 	test_fingerprint(&ka, "ed25519");
 	test_fingerprint(&kc, "ecdsa");
+	test_bounded();
 	test_default_path();
 
 	libssh2_session_free(session);

@@ -363,26 +363,110 @@ sshkh_load_line(struct sshkh *kh, const char *path, unsigned long lineno, char *
 	sshkh_remember(kh, f);
 }
 
-/* Read one file; a missing file is an empty one, as for ssh(1). */
-static int
-sshkh_load_file(struct sshkh *kh, const char *path, char **err)
-{
-	FILE *f = fopen(path, "re");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	unsigned long lineno = 0;
+/* The most of a physical line held in memory: room for the longest line
+ * we parse (SSHKH_LINE_MAX) with generous leading space; a longer one is
+ * counted and dropped, so one line cannot cost any amount of memory. */
+#define SSHKH_READ_MAX (4 * SSHKH_LINE_MAX)
 
-	if (f == NULL) {
+/* One line into buf (SSHKH_READ_MAX + 1 bytes, NUL-terminated): its
+ * stored length, or -1 at end of file; *total is its length in the file. */
+static ssize_t
+sshkh_read_line(FILE *f, char *buf, size_t *total)
+{
+	size_t n = 0;
+	int ch = EOF;
+	*total = 0;
+	while ((ch = getc(f)) != EOF) {
+		if (n < SSHKH_READ_MAX)
+			buf[n++] = (char)ch;
+		(*total)++;
+		if (ch == '\n')
+			break;
+	}
+	buf[n] = '\0';
+	return *total == 0 && ch == EOF ? -1 : (ssize_t)n;
+}
+
+/* Whether st is /dev/null: the usual way to say "no known hosts file"
+ * (UserKnownHostsFile /dev/null), read as the empty file it is. */
+static bool
+sshkh_is_dev_null(const struct stat *st)
+{
+	struct stat null;
+	return S_ISCHR(st->st_mode) && stat("/dev/null", &null) == 0 &&
+	    S_ISCHR(null.st_mode) && st->st_rdev == null.st_rdev;
+}
+
+static const char *
+sshkh_kind(mode_t m)
+{
+	static const struct { mode_t type; const char *what; } kinds[] = {
+		{ S_IFDIR, "is a directory" },
+		{ S_IFCHR, "is a device" },
+		{ S_IFBLK, "is a device" },
+		{ S_IFIFO, "is a FIFO" },
+		{ S_IFSOCK, "is a socket" },
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if ((m & S_IFMT) == kinds[i].type)
+			return kinds[i].what;
+	return "is not a regular file";
+}
+
+/* Open one file for reading: 1 with *out set, 0 when there is none (or it
+ * is /dev/null), -1 with *err set.  Only a regular file is read: a device
+ * such as /dev/zero never ends, and O_NONBLOCK keeps a FIFO from hanging
+ * the open before its type is checked. */
+static int
+sshkh_open(const char *path, FILE **out, char **err)
+{
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
 		err_set(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while ((n = getline(&line, &cap, f)) != -1)
-		sshkh_load_line(kh, path, ++lineno, line, (size_t)n);
+	struct stat st;
+	int rc = -1;
+	if (fstat(fd, &st) != 0)
+		err_set(err, "%s: %s", path, strerror(errno));
+	else if (sshkh_is_dev_null(&st))
+		rc = 0;
+	else if (!S_ISREG(st.st_mode))
+		err_set(err, "%s: %s; a known hosts file must be a regular file", path,
+		    sshkh_kind(st.st_mode));
+	else if ((*out = fdopen(fd, "r")) == NULL)
+		err_set(err, "%s: %s", path, strerror(errno));
+	else
+		return 1;
+	(void)close(fd);
+	return rc;
+}
+
+/* Read one file; a missing file is an empty one, as for ssh(1). */
+static int
+sshkh_load_file(struct sshkh *kh, const char *path, char **err)
+{
+	FILE *f = NULL;
+	int o = sshkh_open(path, &f, err);
+	if (o <= 0)
+		return o;
+	char *line = xmalloc(SSHKH_READ_MAX + 1);
+	ssize_t n;
+	size_t total;
+	unsigned long lineno = 0;
+	errno = 0;
+	while ((n = sshkh_read_line(f, line, &total)) != -1) {
+		++lineno;
+		if ((size_t)n < total && (size_t)n == SSHKH_READ_MAX)
+			sshkh_warnf(kh, "%s:%lu: cannot parse (line too long: %zu bytes); "
+			    "line skipped", path, lineno, total);
+		else
+			sshkh_load_line(kh, path, lineno, line, (size_t)n);
+	}
 	int bad = ferror(f);
-	int saved = errno;
+	int saved = errno ? errno : EIO;
 	free(line);
 	if (fclose(f) != 0 && !bad) {
 		bad = 1;
