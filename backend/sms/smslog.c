@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #define WINDOW_BYTES ((size_t)4 << 20)
-#define MAX_ENTRY ((size_t)1 << 20)
+#define MAX_ENTRY SMSLOG_ENTRY_MAX
 #define HISTORY_BYTES ((size_t)64 << 10)
 #define WALK_LINES 64
 #define NONE SIZE_MAX
@@ -41,6 +41,8 @@ struct scan {
 	size_t lineno;          /* line number of buf[start] */
 	bool final;             /* the window ends where the input ends */
 	bool skipping;          /* inside the rest of a cut line */
+	bool whole;             /* deliver every entry whole: the caller's buffer
+	                           is in memory already, so cutting saves nothing */
 	const char *file, *package;
 	size_t plen;
 	smslog_entry_fn fn;
@@ -187,7 +189,7 @@ window_order(struct scan *s)
 }
 
 static int
-deliver(struct scan *s, size_t ls, size_t le, size_t lineno, bool truncated)
+deliver(struct scan *s, size_t ls, size_t le, size_t lineno, bool truncated, bool cut)
 {
 	size_t n = le - ls;
 	if (n > 0 && s->buf[ls + n - 1] == '\r')
@@ -203,6 +205,7 @@ deliver(struct scan *s, size_t ls, size_t le, size_t lineno, bool truncated)
 	e.lineno = lineno;
 	e.file = s->file;
 	e.truncated = truncated;
+	e.cut = cut;
 	s->count++;
 	return s->fn(&e, s->arg);
 }
@@ -220,7 +223,7 @@ process_entry(struct scan *s, size_t es, size_t lineno, size_t *next, size_t *li
 		s->skipping = true; /* deliver the first MiB, drop the rest */
 		*next = s->len;
 		*lines = 0;
-		s->rc = deliver(s, es, es + MAX_ENTRY, lineno, false);
+		s->rc = deliver(s, es, es + MAX_ENTRY, lineno, false, true);
 		return 1;
 	}
 	size_t ee = le;
@@ -240,7 +243,11 @@ process_entry(struct scan *s, size_t es, size_t lineno, size_t *next, size_t *li
 			*lines = count_nl(s->buf + es, *next - es);
 		}
 	}
-	s->rc = deliver(s, es, ee, lineno, s->final && *next == s->len && ee == s->len && ee > es);
+	/* One entry is cut at MAX_ENTRY wherever it lies: a long line that
+	 * happens to fit the window is cut as one that does not. */
+	bool cut = !s->whole && ee - es > MAX_ENTRY;
+	s->rc = deliver(s, es, cut ? es + MAX_ENTRY : ee, lineno,
+	    !cut && s->final && *next == s->len && ee == s->len && ee > es, cut);
 	return 1;
 }
 
@@ -364,6 +371,7 @@ smslog_parse_buffer(const char *buf, size_t len, const char *file,
 	s->buf = buf;
 	s->len = len;
 	s->final = true;
+	s->whole = true;
 	scan_window(s);
 	int rc = s->rc;
 	free(s);
@@ -415,17 +423,43 @@ read_fd(struct scan *s, int fd, uint64_t off, bool final, uint64_t *end, char **
 	return rc;
 }
 
+/* Why a log that is not a regular file is refused: a device such as
+ * /dev/zero never ends, a FIFO has no size to follow and waits for a
+ * writer, a directory has no lines. */
+static const char *
+log_kind(mode_t m)
+{
+	static const struct { mode_t type; const char *what; } kinds[] = {
+		{ S_IFDIR, "is a directory" },
+		{ S_IFCHR, "is a device, not a log file" },
+		{ S_IFBLK, "is a device, not a log file" },
+		{ S_IFIFO, "is a FIFO, not a log file" },
+		{ S_IFSOCK, "is a socket, not a log file" },
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if ((m & S_IFMT) == kinds[i].type)
+			return kinds[i].what;
+	return "is not a regular file";
+}
+
+/* O_NONBLOCK keeps the open of a FIFO from hanging before its type is
+ * checked; for a regular file it changes nothing. */
 static int
 open_log(const char *path, int *fd, char **err)
 {
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	*fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (*fd < 0) {
 		err_set(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	struct stat st;
-	if (fstat(*fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-		err_set(err, "%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
+	const char *why = NULL;
+	if (fstat(*fd, &st) != 0)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = log_kind(st.st_mode);
+	if (why != NULL) {
+		err_set(err, "%s: %s", path, why);
 		close(*fd);
 		*fd = -1;
 		return -1;

@@ -53,6 +53,10 @@ struct smslog_statmsg {
 	int nattr;
 };
 
+/* The most of one entry a reader delivers: a longer one (a corrupt or
+ * hostile log) is cut here, its cut flag set, the rest skipped. */
+#define SMSLOG_ENTRY_MAX ((size_t)1 << 20)
+
 struct smslog_entry {
 	enum smslog_format format;
 	struct smslog_str text;         /* the message as written ('~' kept);
@@ -70,6 +74,8 @@ struct smslog_entry {
 	const char *file;               /* the path it came from (or NULL) */
 	const struct smslog_statmsg *statmsg; /* STATMSG: lines, else NULL */
 	bool truncated;                 /* the last line of a file without its line end */
+	bool cut;                       /* longer than SMSLOG_ENTRY_MAX: only its first
+	                                   SMSLOG_ENTRY_MAX bytes are here */
 	bool trailer_cut;               /* its "$$<...>" trailer is cut short: component
 	                                   and time only as far as they were written */
 };

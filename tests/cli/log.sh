@@ -72,6 +72,33 @@ is "$(wc -c <"$SCRATCH/none")" 0 "  and prints nothing"
 grep -q 'package ID' "$SCRATCH/err"; ok $? "  and says what a package ID is"
 "$DPDOCTOR" log --file "$SCRATCH/missing.log" >/dev/null 2>"$SCRATCH/err"; is $? 2 "missing file: exit 2"
 grep -q "$SCRATCH/missing.log: No such file" "$SCRATCH/err"; ok $? "  and names the file and why"
+# Bounded: a 2 MiB line is cut at 1 MiB and that is said (JSON "cut", a
+# FILE:LINE warning in text); the line after it is read as usual.  A log
+# that is not a regular file is refused at once (run under timeout: before,
+# /dev/zero was read for ever and a FIFO waited for a writer).
+python3 -c 'import sys; sys.stdout.write("A" * (2 << 20) + "\r\nnext line\r\n")' >"$SCRATCH/big.log"
+timeout 60 "$DPDOCTOR" log --file "$SCRATCH/big.log" --format json >"$SCRATCH/big.json"
+is $? 0 "a 2 MiB line: exit 0"
+python3 - "$SCRATCH/big.json" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert len(rows) == 2, len(rows)
+assert rows[0].get("cut") is True and len(rows[0]["message"]) == 1 << 20, (rows[0].get("cut"), len(rows[0]["message"]))
+assert "cut" not in rows[1] and rows[1]["message"] == "next line" and rows[1]["line"] == 2, rows[1]
+PY
+ok $? "  JSON: cut at 1 MiB with \"cut\":true, the next line whole"
+timeout 60 "$DPDOCTOR" log --file "$SCRATCH/big.log" >"$SCRATCH/big.txt" 2>"$SCRATCH/big.err"
+is "$(wc -l <"$SCRATCH/big.txt")" 2 "  text: both entries printed"
+grep -q "^dpdoctor log: $SCRATCH/big.log:1: entry longer than 1 MiB, cut there$" "$SCRATCH/big.err"
+ok $? "  text: the cut is said on stderr with FILE:LINE"
+timeout 10 "$DPDOCTOR" log --file /dev/zero >/dev/null 2>"$SCRATCH/err"; is $? 2 "/dev/zero: refused, exit 2"
+grep -q "/dev/zero: is a device" "$SCRATCH/err"; ok $? "  names it and says why"
+mkfifo "$SCRATCH/fifo.log"
+timeout 10 "$DPDOCTOR" log --file "$SCRATCH/fifo.log" >/dev/null 2>"$SCRATCH/err"; is $? 2 "a FIFO: refused, exit 2"
+grep -q "$SCRATCH/fifo.log: is a FIFO" "$SCRATCH/err"; ok $? "  names it and says why"
+timeout 10 "$DPDOCTOR" log --file "$SCRATCH/fifo.log" --follow >/dev/null 2>"$SCRATCH/err"; is $? 2 "  --follow too"
+rm -f "$SCRATCH/fifo.log"
+
 "$DPDOCTOR" log >/dev/null 2>&1; is $? 2 "neither --file nor --server: exit 2"
 "$DPDOCTOR" log --file "$f" --server X >/dev/null 2>&1; is $? 2 "both --file and --server: exit 2"
 "$DPDOCTOR" log --file "$f" --format xml >/dev/null 2>&1; is $? 2 "bad --format: exit 2"

@@ -374,6 +374,8 @@ print_json(struct log_out *o, const struct smslog_entry *e)
 	out_u64(o, e->lineno);
 	if (e->truncated)
 		OUT_LIT(o, ",\"truncated\":true");
+	if (e->cut)
+		OUT_LIT(o, ",\"cut\":true");
 	if (e->statmsg != NULL)
 		print_statmsg(o, e->statmsg);
 	OUT_LIT(o, "}\n");
@@ -383,10 +385,16 @@ static int
 log_entry(const struct smslog_entry *e, void *arg)
 {
 	struct log_out *o = arg;
-	if (o->fmt == LOG_JSON)
+	if (o->fmt == LOG_JSON) {
 		print_json(o, e);
-	else
+	} else {
 		print_text(o, e);
+		/* The JSON carries "cut"; text has no field for it, and a cut
+		 * must never pass without a word. */
+		if (e->cut)
+			fprintf(stderr, "dpdoctor log: %s:%zu: entry longer than %zu MiB, cut there\n",
+			    e->file != NULL ? e->file : "-", e->lineno, SMSLOG_ENTRY_MAX >> 20);
+	}
 	o->entries++;
 	return o->failed ? 1 : 0;
 }
