@@ -2,11 +2,14 @@
  * Width-aware text output.  Names, paths and error messages come from SMS
  * and from remote hosts, so every string is decoded with the locale's
  * mbrtowc() and measured with wcwidth(); anything undecodable or a control
- * character becomes '?'.  In the C locale that leaves pure ASCII on screen.
+ * character is drawn as the command line prints it (text_visible(): "\x1b",
+ * "\x9b", "\xff"), so what a view shows and what `history` or `log` print
+ * agree, and nothing on screen was drawn by a control byte.
  */
 #include "autoconf.h"
 #include "tui/draw.h"
 #include "tui/glyph.h"
+#include "backend/core/util.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -16,32 +19,45 @@
 #include <wchar.h>
 
 /* One decoded character: its byte length and width; `bad` when it must be
- * drawn as '?'. */
+ * drawn as its visible form `show` (ASCII, as wide as it is long). */
 struct draw_ch {
 	size_t len;
 	int width;
 	bool bad;
+	char show[8];
 };
+
+/* A character that is not drawn as it is: shown by the one rule. */
+static struct draw_ch
+draw_bad(const char *s, size_t len)
+{
+	struct draw_ch c = { len, 0, true, "" };
+	/* An undecodable byte alone; a control character all its bytes. */
+	size_t took = text_visible_one(s, len, c.show);
+	if (took != len || (unsigned char)c.show[0] >= 0x80) {
+		/* The locale and UTF-8 disagree on it: show its first byte. */
+		c.len = 1;
+		(void)snprintf(c.show, sizeof c.show, "\\x%02x", (unsigned char)s[0]);
+	}
+	c.width = (int)strlen(c.show);
+	return c;
+}
 
 static struct draw_ch
 draw_next(const char *s, mbstate_t *st)
 {
-	struct draw_ch c = { 1, 1, true };
 	wchar_t wc;
 	size_t n = mbrtowc(&wc, s, strnlen(s, MB_LEN_MAX), st);
 	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
 		memset(st, 0, sizeof *st);
-		return c;
+		return draw_bad(s, 1);
 	}
-	c.len = n;
 	if (wc < 0x20 || (wc >= 0x7f && wc < 0xa0))
-		return c;
+		return draw_bad(s, n);
 	int w = wcwidth(wc);
 	if (w < 0)
-		return c;
-	c.width = w;
-	c.bad = false;
-	return c;
+		return draw_bad(s, n);
+	return (struct draw_ch){ n, w, false, "" };
 }
 
 int
@@ -93,7 +109,7 @@ draw_text(WINDOW *win, int y, int x, int w, attr_t attr, const char *s)
 		/* Writing the last cell of the screen fails by design; the
 		 * character is drawn all the same, so ERR is not an error. */
 		if (c.bad)
-			(void)waddch(win, '?');
+			(void)waddstr(win, c.show);
 		else if (c.width > 0 || used > 0)
 			(void)waddnstr(win, s, (int)c.len);
 		used += c.width;

@@ -129,8 +129,12 @@ sshui_warn(void *ctx, const char *msg)
 		mb.warn[mb.nwarn++] = xstrdup(msg);
 	else if (mb.open)
 		mb.dropped++;
-	else if (mb.stopped)
-		fprintf(stderr, "dpdoctor: warning: %s\n", msg); /* curses is gone */
+	else if (mb.stopped) {
+		/* curses is gone; the server's words are shown, never obeyed */
+		char *shown = text_visible(msg);
+		fprintf(stderr, "dpdoctor: warning: %s\n", shown);
+		free(shown);
+	}
 	mailbox_wake();
 	pthread_mutex_unlock(&mb.lock);
 }

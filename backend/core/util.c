@@ -491,6 +491,101 @@ text_utf8(const char *s, size_t len, struct buf *out)
 		cp1252_to_utf8(s, len, out);
 }
 
+/* Bytes shown as "\xNN": C0 (tab, newline and CR aside), DEL, and bytes
+ * from 0x80 whose UTF-8 must be looked at.  1 = escape, 2 = look further. */
+static const unsigned char visible_class[256] = {
+	[0 ... 31] = 1, [127] = 1, [128 ... 255] = 2,
+};
+
+size_t
+text_plain_len(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		if (visible_class[p[i]] == 0) {
+			i++;
+			continue;
+		}
+		if (visible_class[p[i]] == 1)
+			break;
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, n - i, &cp);
+		if (k == 0 || (cp >= 0x80 && cp <= 0x9f))
+			break;
+		i += k;
+	}
+	return i;
+}
+
+size_t
+text_visible_one(const char *s, size_t n, char out[static 8])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c = (unsigned char)s[0];
+	uint32_t cp = c;
+	size_t k = c < 0x80 ? 1 : utf8_decode(s, n, &cp);
+	if (k > 1 && !(cp >= 0x80 && cp <= 0x9f)) {
+		/* A printable character: itself. */
+		memcpy(out, s, k);
+		out[k] = '\0';
+		return k;
+	}
+	if (k == 0) {
+		/* Not UTF-8: this one byte, the rest is looked at again. */
+		k = 1;
+		cp = c;
+	}
+	if (cp >= 0x20 && cp != 0x7f && cp < 0x80) {
+		out[0] = (char)cp;
+		out[1] = '\0';
+	} else if (cp == '\t') {
+		memcpy(out, " ", 2);
+	} else if (cp == '\n' || cp == '\r') {
+		out[0] = '\\';
+		out[1] = cp == '\n' ? 'n' : 'r';
+		out[2] = '\0';
+	} else {
+		/* C0, DEL, a C1 control (its code point, as a raw byte would
+		 * be shown) or a byte that is not UTF-8. */
+		out[0] = '\\';
+		out[1] = 'x';
+		out[2] = hex[cp >> 4 & 15];
+		out[3] = hex[cp & 15];
+		out[4] = '\0';
+	}
+	return k;
+}
+
+void
+buf_add_visible(struct buf *b, const char *s, size_t n)
+{
+	if (n == 0)
+		return;
+	size_t i = 0;
+	while (i < n) {
+		size_t k = text_plain_len(s + i, n - i);
+		buf_add(b, s + i, k);
+		i += k;
+		if (i == n)
+			break;
+		char one[8];
+		i += text_visible_one(s + i, n - i, one);
+		buf_adds(b, one);
+	}
+}
+
+char *
+text_visible(const char *s)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "");
+	if (s != NULL)
+		buf_add_visible(&b, s, strlen(s));
+	return buf_detach(&b);
+}
+
 const char *
 enum_name(const struct enum_name *t, size_t n, int v, const char *unknown)
 {

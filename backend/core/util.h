@@ -88,6 +88,27 @@ void cp1252_to_utf8(const char *s, size_t len, struct buf *out);
 void text_utf8(const char *s, size_t len, struct buf *out);
 dpd_time clock_real(void);
 
+/*
+ * Text from a file or a server shown on a terminal: nothing in it may move
+ * the cursor, clear the screen or switch modes, and a byte that is not
+ * UTF-8 must not be dropped silently.  The one rule, for every text output
+ * and every view: a C0 control (tab excepted), DEL, a C1 control (U+0080 to
+ * U+009F written as UTF-8) and a byte that is not well-formed UTF-8 become
+ * "\xNN" (newline and carriage return "\n" and "\r"); a tab becomes a
+ * space, since its width depends on the column it lands in.  Backslashes
+ * stay as they are: Windows paths are full of them.
+ */
+/* Bytes at the start of s[0..n) that are shown as they are. */
+size_t text_plain_len(const char *s, size_t n);
+/* The character at s[0..n) (n > 0) as shown: its shown form in out (NUL
+ * terminated, at most 4 bytes plus the NUL when it needs one, else the
+ * character itself), the bytes of s it took returned. */
+size_t text_visible_one(const char *s, size_t n, char out[static 8]);
+/* s[0..n) as shown, appended to b. */
+void buf_add_visible(struct buf *b, const char *s, size_t n);
+/* NUL-terminated s as shown, malloc'd (NULL gives ""). */
+char *text_visible(const char *s);
+
 /* An enum's values and their names, for tables that map both ways (an
  * X-macro table expands into one).  Entries may be in any order; lookups
  * are linear (these tables are short) with a shortcut when t[v] is v. */

@@ -123,6 +123,41 @@ grep -q "$journal: is a FIFO" "$SCRATCH/fifo.err"; ok $? "  names the path and s
 rm -f "$journal"
 mv "$journal.real" "$journal"
 
+# Fields holding what would drive a terminal: ESC [2J, a C1 CSI (U+009B),
+# a raw 0x9b byte and bytes that are not UTF-8.  Text shows them as \xNN;
+# JSON keeps them (json-c escapes them).
+cp "$journal" "$journal.keep"
+python3 - "$journal" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8", errors="surrogateescape").read().splitlines()
+b = json.loads(next(l for l in lines if '"phase":"begin"' in l))
+b["step_id"] = "20070104T100000Z-1-77"
+b["user"] = "ev\x1b[2Jil"
+b["step"]["name"] = "csi\x9b31mred"
+b.setdefault("params", {})["note"] = "bell\x07\x1b]0;title"
+raw = json.dumps(b, separators=(",", ":")).encode()
+raw = raw.replace(b'"site":"', b'"site":"\xff\x9b', 1)
+with open(sys.argv[1], "wb") as f:
+    f.write(raw + b"\n")
+PY
+"$DPDOCTOR" history >"$SCRATCH/c.txt" 2>"$SCRATCH/c.err"
+is $? 0 "a journal line with control characters in its fields: exit 0"
+! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f\x80-\x9f]' "$SCRATCH/c.txt" "$SCRATCH/c.err"
+ok $? "  no control byte, C1 or raw 0x80-0x9f byte reaches the terminal"
+grep -qF 'ev\x1b[2Jil@' "$SCRATCH/c.txt"; ok $? "  ESC [2J shown as \\x1b[2J"
+grep -qF 'csi\x9b31mred' "$SCRATCH/c.txt"; ok $? "  a C1 CSI shown as \\x9b"
+grep -qF 'site \xff\x9b' "$SCRATCH/c.txt"; ok $? "  bytes that are not UTF-8 shown as \\xff\\x9b"
+grep -qF 'note=bell\x07\x1b]0;title' "$SCRATCH/c.txt"; ok $? "  and in a parameter"
+"$DPDOCTOR" history --format json >"$SCRATCH/c.json" 2>/dev/null
+python3 -c '
+import json, sys
+r = json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "surrogateescape"))
+assert r["user"] == "ev\x1b[2Jil", r["user"]
+assert r["name"] == "csi\x9b31mred", r["name"]
+' "$SCRATCH/c.json"
+ok $? "  JSON keeps the fields as they are"
+mv "$journal.keep" "$journal"
+
 "$DPDOCTOR" history --format xml >/dev/null 2>&1; is $? 2 "bad --format: exit 2"
 "$DPDOCTOR" history --package nope >/dev/null 2>&1; is $? 2 "bad --package: exit 2"
 "$DPDOCTOR" history extra >/dev/null 2>&1; is $? 2 "stray argument: exit 2"

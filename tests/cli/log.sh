@@ -105,6 +105,24 @@ rm -f "$SCRATCH/fifo.log"
 : >"$SCRATCH/empty.log"
 "$DPDOCTOR" log --file "$SCRATCH/empty.log" >/dev/null; is $? 1 "empty file: exit 1"
 
+# Log text that would drive a terminal: ESC [2J and a C1 CSI in a UTF-8
+# line, ESC and a byte CP1252 leaves undefined (read as U+0081) in an ANSI
+# one.  Text shows them as \xNN; JSON escapes them as before.
+c=$SCRATCH/ctrl.log
+printf 'clear \033[2J and CSI \302\2333m here  $$<SMS_DISTRIBUTION_MANAGER><Thu Jan 04 9:12:03.417 2007 GMT Standard Time><thread=1 (0x1)>\r\n' >"$c"
+printf 'ansi \033]0;t\007 and \x81 there  $$<SMS_DISTRIBUTION_MANAGER><Thu Jan 04 9:12:04.417 2007 GMT Standard Time><thread=1 (0x1)>\r\n' >>"$c"
+"$DPDOCTOR" log --file "$c" >"$SCRATCH/ctrl.txt"; is $? 0 "log lines with control characters: exit 0"
+! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f\x80-\x9f]' "$SCRATCH/ctrl.txt"
+ok $? "  no control byte or C1 reaches the terminal"
+grep -qF 'clear \x1b[2J and CSI \x9b3m here' "$SCRATCH/ctrl.txt"; ok $? "  ESC and a C1 CSI shown as \\x1b and \\x9b"
+grep -qF 'ansi \x1b]0;t\x07 and \x81 there' "$SCRATCH/ctrl.txt"; ok $? "  in an ANSI line too, CP1252's undefined 0x81 as \\x81"
+"$DPDOCTOR" log --file "$c" --format json | python3 -c '
+import json, sys
+m = [json.loads(l)["message"] for l in sys.stdin]
+assert m[0] == "clear \x1b[2J and CSI \x9b3m here", m
+assert m[1] == "ansi \x1b]0;t\x07 and \x81 there", m'
+ok $? "  JSON keeps the text as it is"
+
 demo=$SCRATCH/demo
 primary=$("$DPDOCTOR" status --demo="$demo" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["source"].split(":",1)[1])')
 [ -n "$primary" ]; ok $? "demo primary is $primary"

@@ -33,6 +33,10 @@ if phase == "end":
 open(sys.argv[1], "a").write(json.dumps(e) + "\n")
 ' "$JOURNAL" "$@"
 }
+# A step whose name holds ESC [2J and a C1 CSI (U+009B): the view shows
+# them as \x1b and \x9b, as `dpdoctor history` prints them.
+journal_add T-0 begin "$pkg2" "$dp2" 0 $'esc\e[2J\xc2\x9bname'
+journal_add T-0 end "$pkg2" "$dp2" 0 $'esc\e[2J\xc2\x9bname' ok
 journal_add T-1 begin "$pkg2" "$dp2" 1 copy-pck
 journal_add T-1 end "$pkg2" "$dp2" 1 copy-pck ok
 journal_add T-2 begin "$pkg" "$dp" 2 set-pck-attrs
@@ -82,6 +86,8 @@ row() { echo "$screen" | grep -E -A1 "$1" | tr -s ' \n' ' ' | grep -Fq "$2"; }
 row "interrupted +$pkg +$dp" "preload-pck #5 wait-installed"
 tap $? "  the verified step: interrupted"
 row "ok +$pkg2 +$dp2" "preload-pck #1 copy-pck"; tap $? "  a finished step: ok"
+check "  control characters in a step's name shown as \\x1b and \\x9b" \
+	tui_wait_text 'esc\x1b[2J\x9bname' 3
 tui_keys Escape
 check "Esc closes it" tui_wait_gone 'Repair journal' 2
 tui_keys q

@@ -252,6 +252,48 @@ test_wildcards(void)
 	    !wildcard_match("x", ""), "and refuses what does not match");
 }
 
+/* Text from a file or a server as a terminal is given it: C0, DEL, C1 (as
+ * UTF-8) and bytes that are not UTF-8 made visible, the rest untouched. */
+static void
+test_visible(void)
+{
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *out;
+		const char *what;
+	} cases[] = {
+		{ "plain C:\\SMS\\x.log", 0, "plain C:\\SMS\\x.log", "printable ASCII and backslashes kept" },
+		{ "\x1b[2Jgone", 0, "\\x1b[2Jgone", "ESC shown as \\x1b" },
+		{ "a\xc2\x9b" "31mb", 0, "a\\x9b31mb", "a C1 CSI in UTF-8 shown as \\x9b" },
+		{ "a\x9b" "b", 0, "a\\x9bb", "a raw 0x9b byte shown as \\x9b" },
+		{ "a\xff\xfe", 0, "a\\xff\\xfe", "bytes that are not UTF-8 shown one by one" },
+		{ "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80", 0,
+		  "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80", "well-formed UTF-8 kept" },
+		{ "\xc3", 0, "\\xc3", "UTF-8 cut short shown" },
+		{ "\xc0\xaf", 0, "\\xc0\\xaf", "an overlong shown" },
+		{ "a\tb\nc\rd", 0, "a b\\nc\\rd", "tab a space, newline and CR escaped" },
+		{ "\x7f\x01\x07", 0, "\\x7f\\x01\\x07", "DEL, SOH and BEL shown" },
+		{ "a\0b", 3, "a\\x00b", "a NUL inside the bytes shown" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t n = cases[i].n ? cases[i].n : strlen(cases[i].in);
+		struct buf b;
+		buf_init(&b);
+		buf_adds(&b, "");
+		buf_add_visible(&b, cases[i].in, n);
+		is_str(b.data, cases[i].out, "visible: %s", cases[i].what);
+		buf_free(&b);
+	}
+	char *v = text_visible("\x1b]0;title\x07");
+	ok(strcmp(v, "\\x1b]0;title\\x07") == 0, "text_visible: an OSC title shown");
+	free(v);
+	v = text_visible(NULL);
+	ok(strcmp(v, "") == 0, "text_visible(NULL) is empty");
+	free(v);
+	ok(text_plain_len("ab\xc3\xa9\x1b", 5) == 4, "text_plain_len stops at the first control");
+}
+
 int
 main(void)
 {
@@ -264,5 +306,6 @@ main(void)
 	test_wildcards();
 	test_enum_names();
 	test_write_all();
+	test_visible();
 	return done_testing();
 }

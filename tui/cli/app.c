@@ -8,6 +8,7 @@
  * why and how to proceed, and the caller exits with 2.
  */
 #include "autoconf.h"
+#include "backend/core/util.h"
 #include "tui/cli/app.h"
 #include "tui/cli/app_ssh.h"
 #include "tui/cli/app_smb.h"
@@ -354,7 +355,10 @@ app_open_config(struct app *a, const struct app_args *args)
 	free(tried);
 	int rc = 2;
 	if (config_load(path, &a->cfg, &err) != 0) {
-		fprintf(stderr, "dpdoctor: %s\n", err);
+		/* The message may quote the file's line: shown, never obeyed. */
+		char *shown = text_visible(err);
+		fprintf(stderr, "dpdoctor: %s\n", shown);
+		free(shown);
 		free(err);
 	} else if (args->site != NULL && strcasecmp(args->site, a->cfg.site_code) != 0) {
 		fprintf(stderr, "dpdoctor: %s describes site %s, not %s\n", path,

@@ -5,6 +5,7 @@
  * and the UI's mailbox show one question at a time themselves).
  */
 #include "autoconf.h"
+#include "backend/core/util.h"
 #include "tui/cli/app_prompt.h"
 #include "tui/cli/askpass.h"
 
@@ -25,7 +26,10 @@ static void
 prompt_warn_stderr(void *ctx, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "dpdoctor: warning: %s\n", msg);
+	/* Warnings quote servers and known_hosts files: shown, never obeyed. */
+	char *shown = text_visible(msg);
+	fprintf(stderr, "dpdoctor: warning: %s\n", shown);
+	free(shown);
 }
 
 int

@@ -8,6 +8,7 @@
  * Exit 0; with --unfinished 1 when there are any; 2 on error.
  */
 #include "autoconf.h"
+#include "backend/core/util.h"
 #include "tui/cli/cli.h"
 #include "tui/cli/app.h"
 #include "backend/repair/journal.h"
@@ -36,10 +37,14 @@ history_warn(long line, const char *msg, void *ctx)
 {
 	(void)line;
 	(void)ctx;
-	fprintf(stderr, "dpdoctor history: warning: %s\n", msg);
+	/* The message quotes the journal, which any process may have written. */
+	char *shown = text_visible(msg);
+	fprintf(stderr, "dpdoctor history: warning: %s\n", shown);
+	free(shown);
 }
 
-/* Params as "key=value key=value", newlines and tabs shown escaped. */
+/* Params as "key=value key=value", each made visible (text_visible()):
+ * a journal line is text anyone who can write the state folder chose. */
 static char *
 history_params_text(const struct journal_entry *e)
 {
@@ -47,30 +52,40 @@ history_params_text(const struct journal_entry *e)
 	buf_init(&b);
 	buf_adds(&b, "");
 	for (size_t i = 0; i < e->nparams; i++) {
-		buf_printf(&b, "%s%s=", i ? " " : "", e->param_keys[i]);
-		for (const char *v = e->param_values[i]; *v; v++)
-			if (*v == '\n')
-				buf_adds(&b, "\\n");
-			else if (*v == '\t' || *v == '\r')
-				buf_addc(&b, ' ');
-			else
-				buf_addc(&b, *v);
+		if (i > 0)
+			buf_addc(&b, ' ');
+		buf_add_visible(&b, e->param_keys[i], strlen(e->param_keys[i]));
+		buf_addc(&b, '=');
+		buf_add_visible(&b, e->param_values[i], strlen(e->param_values[i]));
 	}
 	return buf_detach(&b);
 }
+
+/* The fields of a line in the order printed, each made visible. */
+enum { HF_TIME, HF_USER, HF_HOST, HF_SITE, HF_PLAN, HF_STEP, HF_PKG, HF_DP, HF_N };
 
 static void
 history_print_text(const struct journal_pair *r)
 {
 	const struct journal_entry *e = &r->begin;
+	const char *raw[HF_N] = {
+		[HF_TIME] = e->time, [HF_USER] = e->user, [HF_HOST] = e->host,
+		[HF_SITE] = e->site, [HF_PLAN] = e->plan, [HF_STEP] = e->step_name,
+		[HF_PKG] = e->package_id, [HF_DP] = e->dp_server,
+	};
+	char *f[HF_N];
+	for (size_t i = 0; i < HF_N; i++)
+		f[i] = text_visible(raw[i]);
 	char *params = history_params_text(e);
 	const char *result = r->end_time == NULL ? "UNFINISHED" :
 	    journal_result_name(r->result);
 	printf("%s  %s@%s  site %s  %s  step %d %s  %s  %s  %s%s%s%s\n",
-	    e->time, e->user, e->host, e->site, e->plan, e->step_number,
-	    e->step_name, e->package_id, e->dp_server, result,
+	    f[HF_TIME], f[HF_USER], f[HF_HOST], f[HF_SITE], f[HF_PLAN], e->step_number,
+	    f[HF_STEP], f[HF_PKG], f[HF_DP], result,
 	    r->no_begin ? " (begin entry missing)" : "", *params ? "  " : "", params);
 	free(params);
+	for (size_t i = 0; i < HF_N; i++)
+		free(f[i]);
 }
 
 static json_object *

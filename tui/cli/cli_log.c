@@ -45,6 +45,7 @@ struct log_out {
 	char file_json[4096];
 	size_t file_json_len;
 	struct buf text;        /* an entry's text turned into UTF-8, reused */
+	struct buf vis;         /* a text field made visible, reused */
 };
 
 /* An entry's text as UTF-8: as written when it is (the usual case, no
@@ -248,6 +249,21 @@ format_time(char *out, dpd_time t, int ms, char sep)
 	w[12] = (char)('0' + ms % 10);
 }
 
+/* Log text for a terminal: controls, C1 and bytes that are not UTF-8 made
+ * visible (text_visible()), so a log line cannot drive the terminal.  The
+ * run that needs nothing -- nearly always all of it -- is copied as it is. */
+static void
+out_visible(struct log_out *o, const char *p, size_t n)
+{
+	size_t k = text_plain_len(p, n);
+	out_add(o, p, k);
+	if (k == n)
+		return;
+	buf_reset(&o->vis);
+	buf_add_visible(&o->vis, p + k, n - k);
+	out_add(o, o->vis.data, o->vis.len);
+}
+
 static void
 print_text(struct log_out *o, const struct smslog_entry *e)
 {
@@ -266,23 +282,14 @@ print_text(struct log_out *o, const struct smslog_entry *e)
 	out_add(o, sev[e->severity], 5);
 	OUT_LIT(o, "  ");
 	if (e->component.n > 0)
-		out_add(o, e->component.p, e->component.n);
+		out_visible(o, e->component.p, e->component.n);
 	else
 		OUT_LIT(o, "-");
 	OUT_LIT(o, "  ");
-	/* Control characters would drive the terminal: show them as spaces.
-	 * SMS writes its logs in the ANSI code page: UTF-8 out. */
+	/* SMS writes its logs in the ANSI code page: UTF-8 out, then made
+	 * visible (a CP1252 byte CP1252 leaves undefined is a C1 control). */
 	struct smslog_str text = out_text(o, e);
-	const char *p = text.p, *end = p + text.n;
-	while (p < end) {
-		const char *q = p;
-		while (q < end && ((unsigned char)*q >= 32 || *q == '\t') && *q != 127)
-			q++;
-		out_add(o, p, (size_t)(q - p));
-		if (q < end)
-			OUT_LIT(o, " ");
-		p = q + 1;
-	}
+	out_visible(o, text.p, text.n);
 	OUT_LIT(o, "\n");
 }
 
@@ -719,6 +726,7 @@ cli_log(int argc, char **argv)
 	}
 	free(o.buf);
 	buf_free(&o.text);
+	buf_free(&o.vis);
 	free(path);
 	log_remote_close(&remote);
 	return rc < 0 ? 2 : o.entries > 0 ? 0 : 1;

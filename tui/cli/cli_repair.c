@@ -12,6 +12,7 @@
  * step's target changed while --yes was answering).
  */
 #include "autoconf.h"
+#include "backend/core/util.h"
 #include "tui/cli/cli.h"
 #include "tui/cli/app.h"
 #include "backend/repair/journal.h"
@@ -144,7 +145,10 @@ repair_warn_line(long line, const char *msg, void *ctx)
 {
 	(void)line;
 	(void)ctx;
-	fprintf(stderr, "dpdoctor: warning: %s\n", msg);
+	/* The message quotes the journal: shown, never obeyed. */
+	char *shown = text_visible(msg);
+	fprintf(stderr, "dpdoctor: warning: %s\n", shown);
+	free(shown);
 }
 
 /* Steps an earlier run began and never ended: the cell may be half done,
@@ -165,9 +169,16 @@ repair_warn_unfinished(const char *journal)
 		    l.n, l.n == 1 ? "" : "s", journal);
 		for (size_t i = 0; i < l.n; i++) {
 			const struct journal_entry *e = &l.v[i];
+			/* Journal fields, made visible as `history` shows them. */
+			const char *raw[] = { e->time, e->plan, e->step_name,
+			    e->package_id, e->dp_server };
+			char *f[sizeof raw / sizeof raw[0]];
+			for (size_t j = 0; j < sizeof raw / sizeof raw[0]; j++)
+				f[j] = text_visible(raw[j]);
 			fprintf(stderr, "  %s  plan %s  step %d %s  package %s on %s\n",
-			    e->time, e->plan, e->step_number, e->step_name,
-			    e->package_id, e->dp_server);
+			    f[0], f[1], e->step_number, f[2], f[3], f[4]);
+			for (size_t j = 0; j < sizeof raw / sizeof raw[0]; j++)
+				free(f[j]);
 		}
 		fputs("  Check those pairs first; `dpdoctor history --unfinished` lists them.\n",
 		    stderr);
