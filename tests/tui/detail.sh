@@ -26,6 +26,8 @@ check "on $pkg x $dp" tui_goto_dp "$dp"
 
 tui_keys Enter
 check "Enter opens the pane titled with the cell" tui_wait "─ $pkg × $dp ─" 2
+# The pane's last line drawn, then one look at all of it.
+tui_wait 'SummaryDate [0-9]{4}' 5
 screen=$(tui_screen)
 echo "$screen" | grep -q '✗ INSTALL_FAILED (3)'; tap $? "pane: state name and value"
 echo "$screen" | grep -q 'Distribution Manager gave up installing'; tap $? "pane: what the state means"
@@ -66,7 +68,7 @@ tui_filter ""
 check "the filter works under the pane; the cell stays" tui_wait "─ $pkg × $dp ─" 2
 tui_keys Down
 check "Down moves the cell under the pane" tui_wait_gone "─ $pkg × $dp ─" 2
-tui_screen | grep -Eq "─ 009[0-9A-F]{5} × $dp ─"; tap $? "  the pane follows it"
+check "  the pane follows it" tui_wait "─ 009[0-9A-F]{5} × $dp ─" 2
 tui_keys Escape
 check "Esc closes the pane" tui_wait_gone "─ 009[0-9A-F]{5} × $dp ─" 2
 tui_keys Enter
@@ -77,10 +79,10 @@ check "Enter closes it too" tui_wait_gone "─ 009[0-9A-F]{5} × $dp ─" 2
 tui_keys a
 tui_filter "$npkg"
 check "all + $npkg: every DP in its row" tui_goto_dp "$ndp"
-tui_cursor_line | grep -q '· not targeted'; tap $? "the cursor line says not targeted"
+check "the cursor line says not targeted" tui_wait_line cursor '· not targeted' 2
 tui_keys Enter
 check "the pane says not targeted" tui_wait '│ · not targeted' 2
-tui_screen | grep -q 'no status row'; tap $? "  and explains it"
+check "  and explains it" tui_wait 'no status row' 2
 tui_keys q
 check "q quits from the pane" tui_wait "$TUI_EXIT_MARK 0" 3
 tui_done

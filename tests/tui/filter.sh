@@ -24,7 +24,7 @@ tui_keys Enter
 check "Enter applies and says what matched" tui_wait "filter \"$word\": [0-9]+ packages" 2
 n=$(tui_screen | sed -n 's/^\([0-9]*\) of [0-9]* packages.*/\1/p')
 [ -n "$n" ] && [ "$n" -ge 1 ] && [ "$n" -lt "$bad_pkgs" ]; tap $? "\"$word\" narrows the rows ($n of $bad_pkgs)"
-tui_cursor_line | grep -qi "$word"; tap $? "  the cursor is on a matching package"
+check "  the cursor is on a matching package" tui_wait_line cursor "$(printf %s "$word" | sed 's/[A-Za-z]/[\u&\l&]/g')" 2
 tui_keys j
 check "the next key shows the summary with the filter" tui_wait "filter: $word" 2
 
@@ -34,24 +34,24 @@ tui_keys C-u
 tui_keys -l 'zzznomatch'
 tui_keys Escape
 check "Esc cancels the prompt" tui_wait_gone '^Filter' 2
-tui_screen | grep -q "^$n of [0-9]* packages"; tap $? "  and the filter is unchanged"
+check "  and the filter is unchanged" tui_wait "^$n of [0-9]* packages" 2
 
 tui_filter zzznomatch
 check "a filter matching nothing says so" tui_wait 'Nothing matches "zzznomatch" among the problems' 2
-tui_screen | grep -q 'a to show all'; tap $? "  and suggests a way out"
+check "  and suggests a way out" tui_wait 'a to show all' 2
 
 tui_filter "$pkg"
 check "a package ID: one row" tui_wait "^1 of [0-9]+ packages" 2
-tui_cursor_line | grep -q "$pkg × "; tap $? "  the cursor is on $pkg"
+check "  the cursor is on $pkg" tui_wait_line cursor "$pkg × " 2
 
 tui_filter "$(echo "$dp" | tr 'A-Z' 'a-z')"
 check "a DP name (any case): its column only" tui_wait "^1 of [0-9]+ DPs" 2
-tui_screen | grep -q "^$dp_pkgs of [0-9]* packages"; tap $? "  and its $dp_pkgs problem packages"
-tui_cursor_line | grep -q " × $dp "; tap $? "  the cursor is on $dp"
+check "  and its $dp_pkgs problem packages" tui_wait "^$dp_pkgs of [0-9]* packages" 2
+check "  the cursor is on $dp" tui_wait_line cursor " × $dp " 2
 
 tui_filter ""
 check "an empty filter clears it" tui_wait 'filter cleared' 2
-tui_screen | grep -q "^$bad_pkgs of [0-9]* packages"; tap $? "  every problem row is back"
+check "  every problem row is back" tui_wait "^$bad_pkgs of [0-9]* packages" 2
 tui_keys q
 check "q quits" tui_wait "$TUI_EXIT_MARK 0" 3
 tui_done

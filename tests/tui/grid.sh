@@ -48,15 +48,15 @@ check "0: first DP" tui_wait " × $dp0 " 2
 
 tui_keys a
 check "a: all packages and DPs" tui_wait "^$all_dps of $all_dps DPs" 2
-tui_screen | grep -q '^all packages  *│'; tap $? "  the corner says all packages"
-tui_cursor_line | grep -q "$pkg0 × $dp0 "; tap $? "  the cursor stays on the same cell"
+check "  the corner says all packages" tui_wait '^all packages  *│' 2
+check "  the cursor stays on the same cell" tui_wait_line cursor "$pkg0 × $dp0 " 2
 tui_keys a
 check "a again: problems only" tui_wait "^$bad_dps of $all_dps DPs" 2
 tui_keys s
 check "s: sort by package ID" tui_wait 'sorted by package ID' 2
 ids=$(tui_screen | grep -Eo '^009[0-9A-F]{5}' | tr '\n' ' ')
 [ "$ids" = "$(echo "$ids" | tr ' ' '\n' | grep . | sort | tr '\n' ' ')" ]; tap $? "rows in package ID order"
-tui_cursor_line | grep -q "$pkg0 × $dp0 "; tap $? "sorting keeps the cursor on the same cell"
+check "sorting keeps the cursor on the same cell" tui_wait_line cursor "$pkg0 × $dp0 " 2
 tui_keys s
 check "s: sort by name" tui_wait 'sorted by name' 2
 tui_keys s

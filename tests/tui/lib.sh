@@ -104,6 +104,20 @@ tui_wait_joined() {
 	return 1
 }
 
+# tui_wait_line WHICH PATTERN [SECONDS]: until the cursor line (WHICH =
+# cursor) or the status line (WHICH = status) matches (grep -E).  A check
+# of one line right after a key waits too: the screen may not be redrawn
+# yet, least of all on a loaded machine.
+tui_wait_line() {
+	local which=$1 pat=$2 limit=${3:-5} i=0
+	while [ "$i" -lt $((limit * 20)) ]; do
+		"tui_${which}_line" | grep -Eq -- "$pat" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # tui_wait_gone PATTERN [SECONDS]: until the screen no longer matches.
 tui_wait_gone() {
 	local pat=$1 limit=${2:-5} i=0

@@ -18,7 +18,7 @@ check "on $pkg x $dp" tui_goto_cell "$pkg" "$dp"
 tui_keys l
 check "l opens $dp's distmgr.log" tui_wait "^distmgr.log $dp " 3
 check "  its lines name $pkg" tui_wait "^[0-9]{2}-[0-9]{2} [0-9:]{8} . .*$pkg" 3
-tui_status_line | grep -q "^following · [0-9]* lines naming $pkg"; tap $? "  following, filtered to the package"
+check "  following, filtered to the package" tui_wait_line status "^following · [0-9]* lines naming $pkg" 3
 tui_screen | grep -E '^[0-9]{2}-[0-9]{2} ' | grep -vq "$pkg"; [ $? -ne 0 ]; tap $? "  every line names the package"
 
 tui_keys f
@@ -29,8 +29,8 @@ check "f again: only the package" tui_wait "lines naming $pkg" 2
 
 tui_keys f m
 check "f, m: the primary's lines show (all lines)" tui_wait '^[0-9]{2}-[0-9]{2} [0-9:]{8} . SMS009PRI ' 3
-tui_status_line | grep -q 'merged'; tap $? "  the status line says merged"
-tui_screen | grep -q "^distmgr.log $dp + SMS009PRI "; tap $? "  so does the title"
+check "  the status line says merged" tui_wait_line status 'merged' 3
+check "  so does the title" tui_wait "^distmgr.log $dp \+ SMS009PRI " 3
 tui_keys m f
 check "m, f again: the primary's lines go" tui_wait_gone ' SMS009PRI ' 2
 check "  and only the package's lines are left" tui_wait "lines naming $pkg" 2

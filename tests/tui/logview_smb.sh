@@ -37,14 +37,14 @@ check "the grid appears" tui_wait ' of [0-9]+ packages' 15
 check "on $pkg x $dp (its DP over smb)" tui_goto_cell "$pkg" "$dp"
 tui_keys l
 check "l opens $dp's distmgr.log" tui_wait "^distmgr.log $dp " 3
-tui_screen | grep -q "^distmgr.log $dp .*/.cache/dpdoctor/logs/"; tap $? "  read into the cache, not in place"
+check "  read into the cache, not in place" tui_wait "^distmgr.log $dp .*/.cache/dpdoctor/logs/" 3
 check "  its lines arrive over SMB, the CP1252 one in UTF-8" tui_wait_text "Café ~Package $pkg dpdoctor-cp1252" 20
 mirror=$home/.cache/dpdoctor/logs/$dp-distmgr.log
 cmp -s "$log" "$mirror"; tap $? "  a copy of the log is in the cache"
 
 tui_log_append "$log" "~Package $pkg dpdoctor-smb-marker"
 check "an appended line arrives with the next fetch" tui_wait 'dpdoctor-smb-marker' 15
-tui_status_line | grep -q "^following"; tap $? "  still following"
+check "  still following" tui_wait_line status "^following" 3
 mv "$log" "${log%.log}.lo_"
 tui_log_append "${log%.log}.lo_" "~Package $pkg dpdoctor-rollover-marker"
 tail -1 "${log%.log}.lo_" >"$log"

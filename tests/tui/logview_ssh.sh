@@ -30,11 +30,11 @@ check "  its lines arrive over ssh, naming $pkg" tui_wait "^[0-9]{2}-[0-9]{2} [0
 check "  the newest of them at the bottom: ${want:0:30}" tui_wait_text "${want:0:30}" 3
 mirror=$home/.cache/dpdoctor/logs/$dp-distmgr.log
 cmp -s "$log" "$mirror"; tap $? "  a copy of the log is in the cache"
-tui_screen | grep -q "^distmgr.log $dp .*/.cache/dpdoctor/logs/"; tap $? "  the title names the copy in the cache"
+check "  the title names the copy in the cache" tui_wait "^distmgr.log $dp .*/.cache/dpdoctor/logs/" 3
 
 tui_log_append "$log" "~Package $pkg dpdoctor-remote-marker"
 check "an appended line arrives with the next fetch" tui_wait 'dpdoctor-remote-marker' 15
-tui_status_line | grep -q "^following"; tap $? "  still following"
+check "  still following" tui_wait_line status "^following" 3
 
 tui_keys Escape
 check "Esc closes the view" tui_wait ' of [0-9]+ packages' 3

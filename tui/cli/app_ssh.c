@@ -141,7 +141,10 @@ hint_wrap(struct transport *inner, struct app_prompt *p, struct sshloop *l)
 /* ---- credential = ask -------------------------------------------------------- */
 
 /* One server's credential: asked once, on the first script that needs it
- * (engine or job thread), then handed out as copies. */
+ * (engine or job thread), then handed out as copies, which the transport
+ * wipes once the script is sent.  This one is kept for the session by
+ * design (every script that reaches another server carries it, and asking
+ * at each would be a prompt per op); it is wiped when the site closes. */
 struct app_ssh_cred {
 	struct app_ssh_cred *next;
 	pthread_mutex_t lock;      /* one question at a time; guards the rest */

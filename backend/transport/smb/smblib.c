@@ -725,6 +725,12 @@ smblib_offered_below(struct smbsrv *s, int timeout_ms)
 
 /* ---- credentials ----------------------------------------------------------------- */
 
+/* The password (the authfile's, or the one asked) is kept for the session
+ * and cannot be wiped on use: libsmbclient asks hook_auth for it at every
+ * connection, and a context is thrown away after an abandoned call or to
+ * free a slot, so the next call connects afresh.  It is wiped when the
+ * server goes (smbconn.c), a typed one also when it was refused. */
+
 const char *
 smbsrv_secret(const struct smbsrv *s)
 {

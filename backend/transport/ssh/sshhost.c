@@ -533,7 +533,16 @@ auth_key(struct sshhost *h)
 		}
 		int rc = libssh2_userauth_publickey_fromfile_ex(h->session, h->user,
 		    (unsigned)strlen(h->user), NULL, path, h->secret);
-		if (rc == 0 || rc == LIBSSH2_ERROR_EAGAIN) {
+		if (rc == LIBSSH2_ERROR_EAGAIN) {
+			/* libssh2 wants the same arguments again: the passphrase
+			 * stays until the call has an answer. */
+			free(path);
+			return rc;
+		}
+		if (rc == 0) {
+			/* Used: a session that stays up for hours must not keep
+			 * it (key_failed wipes it on the other answers). */
+			forget_secret(h);
 			free(path);
 			return rc;
 		}
