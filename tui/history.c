@@ -17,6 +17,7 @@
 #include "tui/ui.h"
 #include "tui/view_ops.h"
 #include "backend/repair/journal.h"
+#include "backend/repair/repair_lock.h"
 #include "backend/core/util.h"
 
 #include <stdio.h>
@@ -108,9 +109,19 @@ hist_rows_from(const struct journal_history *h, struct hist_rows *out)
 		r->step = xasprintf("%d %s", b->step_number, b->step_name);
 		r->pkg = xstrdup(b->package_id);
 		r->dp = xstrdup(b->dp_server);
-		r->unfinished = p->end_time == NULL;
-		r->result = xstrdup(p->end_time ? journal_result_name(p->result) : "unfinished");
+		/* A step whose run still holds its pair's lock is not cut off. */
+		r->unfinished = p->end_time == NULL && !p->running;
+		r->result = xstrdup(p->end_time ? journal_result_name(p->result) :
+		    p->running ? "running" : "unfinished");
 	}
+}
+
+/* Where the repairs' per-pair locks are; NULL when this source cannot
+ * repair (then no step is taken for running). */
+static const char *
+hist_lock_dir(const struct ui *u)
+{
+	return u->opt->repair ? u->opt->repair->lock_dir : NULL;
 }
 
 /* Reads only u->opt, which never changes while the UI runs. */
@@ -127,6 +138,7 @@ hist_read_run(struct job *j, void *arg)
 		return;
 	}
 	struct hist_rows *rows = xcalloc(1, sizeof *rows);
+	repair_lock_mark_running(hist_lock_dir(u), &all);
 	hist_rows_from(&all, rows);
 	journal_history_free(&all);
 	job_set_result(j, rows);
@@ -270,6 +282,16 @@ hist_unfinished_run(struct job *j, void *arg)
 		free(l);
 		return;
 	}
+	/* A step whose run (another dpdoctor) still holds its pair's lock is
+	 * running: neither offered for verification nor closed as interrupted. */
+	size_t keep = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (repair_lock_runs(hist_lock_dir(u), &l->v[i]))
+			journal_entry_free(&l->v[i]);
+		else
+			l->v[keep++] = l->v[i];
+	}
+	l->n = keep;
 	job_set_result(j, l);
 }
 

@@ -375,6 +375,13 @@ wiz_page(struct wizard *w, struct text *t, int width, int64_t now)
 		text_addf(t, UI_ROLE_DIM, " %d of %zu cells", atomic_load(&w->diagnosed), w->ncells);
 		break;
 	case WIZ_PLAN:
+		/* Why the last plan was not prepared (another repair of the pair
+		 * runs, ...) goes above the list: under it, at 80x24, it would be
+		 * off the screen. */
+		if (w->error != NULL && !w->batch) {
+			text_newline(t);
+			text_wrap(t, UI_ROLE_ERROR, w->error, width, 0);
+		}
 		if (w->batch)
 			wiz_groups(w, t);
 		else
@@ -398,7 +405,7 @@ wiz_page(struct wizard *w, struct text *t, int width, int64_t now)
 		wiz_outcomes(w, t, width);
 		break;
 	}
-	if (w->error != NULL) {
+	if (w->error != NULL && !(w->phase == WIZ_PLAN && !w->batch)) {
 		text_newline(t);
 		text_newline(t);
 		text_wrap(t, UI_ROLE_ERROR, w->error, width, 0);

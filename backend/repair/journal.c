@@ -85,7 +85,7 @@ journal_digest_hex(const void *data, size_t len, char out[static JOURNAL_DIGEST_
 
 /* --- writing -------------------------------------------------------------- */
 
-static char *
+char *
 journal_user(void)
 {
 	struct passwd *pw = getpwuid(geteuid());
@@ -97,7 +97,7 @@ journal_user(void)
 	return xasprintf("uid:%ld", (long)geteuid());
 }
 
-static char *
+char *
 journal_host(void)
 {
 	char h[256];

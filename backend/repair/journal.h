@@ -5,7 +5,8 @@
  * fsync'd before the call returns, so that the executor acts on a server only
  * once the intent is on disk.  A shared step id links the two entries; a begin
  * without its end is a step that was interrupted (crash, kill -9, power loss)
- * and that the next start must offer to verify.  Reading is tolerant: a torn
+ * and that the next start must offer to verify -- unless its run still holds
+ * its pair's lock (repair_lock_runs()): then it is running.  Reading is tolerant: a torn
  * last line or a garbage line is reported through a warning callback and
  * skipped, never failing the whole read.  journal_history() is the one
  * place begin and end entries are paired (the history view and command,
@@ -19,6 +20,11 @@
 
 /* Step ids look like "20261125T235152Z-12345-1" (time, pid, counter). */
 #define JOURNAL_ID_MAX 64
+/* Who and where, as the journal records them (malloc'd): the repair lock
+ * names its holder with the same words, so the two can be compared. */
+char *journal_user(void);
+char *journal_host(void);
+
 /* SHA-256 as lowercase hex plus NUL. */
 #define JOURNAL_DIGEST_HEX 65
 
@@ -117,6 +123,8 @@ struct journal_pair {
 	enum journal_result result;	/* the end's; JOURNAL_NONE while unfinished */
 	char *digest;			/* the end's output digest; NULL while unfinished */
 	bool no_begin;			/* the end was found, its begin was not */
+	bool running;			/* unfinished, and its run still holds its lock
+					 * (repair_lock_mark_running; false here) */
 };
 
 struct journal_history {

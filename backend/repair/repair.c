@@ -662,6 +662,32 @@ add_cells(struct repair_run *r, const struct repair_cell *cells, size_t n, char 
 	return 0;
 }
 
+/* One lock per distinct pair, before anything is read from the site: a
+ * second run of a pair stops here, naming who runs the first.  A batch
+ * naming a pair twice takes it once (a second flock from this process
+ * would refuse the run its own pair). */
+static int
+take_locks(struct repair_run *r, char **err)
+{
+	if (r->env.lock_dir == NULL)
+		return 0;
+	r->locks = xcalloc(r->ncells, sizeof *r->locks);
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct repair_cell_result *c = &r->cells[i].res;
+		size_t k = 0;
+		while (k < i && !(strcasecmp(r->cells[k].res.package_id, c->package_id) == 0 &&
+		    strcasecmp(r->cells[k].res.dp, c->dp) == 0))
+			k++;
+		if (k < i)
+			continue;
+		if (repair_lock_take(r->env.lock_dir, r->env.site, c->package_id, c->dp,
+		    &r->locks[r->nlocks], err) != 0)
+			return -1;
+		r->nlocks++;
+	}
+	return 0;
+}
+
 int
 repair_prepare(const struct repair_env *env, enum repair_plan plan,
     const struct repair_cell *cells, size_t ncells, struct repair_run **out,
@@ -685,7 +711,8 @@ repair_prepare(const struct repair_env *env, enum repair_plan plan,
 		r->when[i] = plans[plan].steps[i].when;
 	}
 	r->views = xcalloc(r->nsteps, sizeof *r->views);
-	if (add_cells(r, cells, ncells, err) != 0 || survey(r, err) != 0) {
+	if (add_cells(r, cells, ncells, err) != 0 || take_locks(r, err) != 0 ||
+	    survey(r, err) != 0) {
 		repair_run_free(r);
 		return -1;
 	}
@@ -738,6 +765,9 @@ repair_run_free(struct repair_run *r)
 	free(r->pkgs);
 	free(r->caveats);
 	free(r->last_progress);
+	for (size_t i = 0; i < r->nlocks; i++)
+		repair_lock_release(r->locks[i]);
+	free(r->locks);
 	free(r);
 }
 

@@ -75,6 +75,10 @@ struct repair_env {
 	struct layout_cache *layouts;
 	struct layout_overrides ov;
 	const char *journal;      /* journal path; NULL = do not journal */
+	/* Where the per-pair locks live (repair_lock.h); NULL = take none.
+	 * A run holds its pairs' locks from repair_prepare to repair_run_free,
+	 * so a second run of a pair is refused while the first lives. */
+	const char *lock_dir;
 	bool dry_run;             /* run checks, change nothing */
 	bool stop_on_failure;     /* a batch stops at the first failed cell */
 	bool demo;                /* simulated site: hand steps can be simulated */

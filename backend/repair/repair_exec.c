@@ -397,6 +397,11 @@ repair_exec_step(struct repair_run *r, size_t i, enum repair_answer ans,
 	enum repair_step_status st = RS_DONE;
 	switch (ans) {
 	case RA_YES:
+		/* The lock files say which step runs, for a run refused meanwhile. */
+		for (size_t k = 0; k < r->nlocks; k++)
+			if (repair_lock_step(r->locks[k], (int)i + 1,
+			    repair_action_name(r->steps[i]), why) != 0)
+				return RS_ERROR;
 		st = exec_yes(r, i, confirm_changed, why);
 		break;
 	case RA_SKIP:

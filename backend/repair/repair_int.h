@@ -11,6 +11,7 @@
 #define DPD_REPAIR_INT_H
 
 #include "backend/repair/repair.h"
+#include "backend/repair/repair_lock.h"
 #include "backend/core/model.h"
 #include "backend/ops/ops.h"
 #include "backend/core/util.h"
@@ -114,6 +115,8 @@ struct repair_run {
 	size_t next;                     /* the next step to run */
 	bool over;                       /* stopped, aborted or finished */
 	char *last_progress;
+	struct repair_lock **locks;      /* one per distinct pair (env.lock_dir) */
+	size_t nlocks;
 };
 
 /* What an action works on: once per cell, once per package (touching a

@@ -43,6 +43,15 @@ app_journal_path(void)
 	return path;
 }
 
+char *
+app_lock_dir(void)
+{
+	char *state = app_state_dir();
+	char *path = xasprintf("%s/locks", state);
+	free(state);
+	return path;
+}
+
 /* The demo's hand steps: the simulator does what the administrator would
  * do on the Windows server. */
 static int
@@ -98,6 +107,7 @@ app_repair_env(struct app *a, struct repair_env *env, char *journal)
 		.primary = a->primary,
 		.provider = a->provider,
 		.journal = journal,
+		.lock_dir = a->lock_dir,
 		.demo = sim,
 		/* The simulated site runs SIM_SPEED (60) SMS seconds per second. */
 		.minute_ms = sim ? 1000 : 60000,
@@ -402,6 +412,7 @@ app_open(struct app *a, const struct app_args *args)
 		return rc;
 	}
 	a->layouts = layout_cache_new();
+	a->lock_dir = app_lock_dir();
 	a->read_only = args->read_only || a->cfg.read_only;
 	transport_set_read_only(a->t, a->read_only);
 	if (args->refresh > 0)
@@ -424,6 +435,7 @@ app_close(struct app *a)
 	free(a->primary);
 	free(a->sim_dir);
 	free(a->label);
+	free(a->lock_dir);
 	config_free(&a->cfg);
 	memset(a, 0, sizeof *a);
 }

@@ -46,6 +46,7 @@ struct app {
 	                            * (backend/sms/layout.h); NULL until made */
 	struct app_ssh_cred *creds; /* credential = ask, per ssh server
 	                            * (app_ssh.c); wiped at close */
+	char *lock_dir;            /* app_lock_dir(): the repairs' per-pair locks */
 };
 
 /* Long-only options get values outside the character range, so they never
@@ -73,6 +74,9 @@ void app_close(struct app *a);
 char *app_state_dir(void);
 /* The repair journal: app_state_dir()/journal.jsonl, malloc'd. */
 char *app_journal_path(void);
+/* The per-pair repair locks (backend/repair/repair_lock.h):
+ * app_state_dir()/locks, malloc'd. */
+char *app_lock_dir(void);
 /* A repair environment for this site: transport, site, primary, journal
  * (borrowed; NULL = none), the demo's time scale and hand fixes.  The
  * caller sets dry_run, progress, sleep_ms, ctx and cancel as it needs. */

@@ -12,6 +12,7 @@
 #include "tui/cli/cli.h"
 #include "tui/cli/app.h"
 #include "backend/repair/journal.h"
+#include "backend/repair/repair_lock.h"
 #include "backend/core/nal.h"
 
 #include <getopt.h>
@@ -29,7 +30,8 @@ struct history_opts {
 static const char history_usage_text[] =
 	"usage: dpdoctor history [--unfinished] [--format text|json] [--package ID] [--dp NAME]\n"
 	"  List the repair journal, one line per step (begin and end paired).\n"
-	"  --unfinished lists only steps that began and never ended.\n"
+	"  --unfinished lists only steps that began and never ended (RUNNING when\n"
+	"  their run still holds the pair's lock, else UNFINISHED).\n"
 	"  Exit 0; with --unfinished 1 when any exist; 2 on error.\n";
 
 static void
@@ -77,7 +79,7 @@ history_print_text(const struct journal_pair *r)
 	for (size_t i = 0; i < HF_N; i++)
 		f[i] = text_visible(raw[i]);
 	char *params = history_params_text(e);
-	const char *result = r->end_time == NULL ? "UNFINISHED" :
+	const char *result = r->running ? "RUNNING" : r->end_time == NULL ? "UNFINISHED" :
 	    journal_result_name(r->result);
 	printf("%s  %s@%s  site %s  %s  step %d %s  %s  %s  %s%s%s%s\n",
 	    f[HF_TIME], f[HF_USER], f[HF_HOST], f[HF_SITE], f[HF_PLAN], e->step_number,
@@ -117,6 +119,7 @@ history_print_json(const struct journal_pair *r)
 	json_object_object_add(o, "result", r->end_time == NULL ? NULL :
 	    history_str(journal_result_name(r->result)));
 	json_object_object_add(o, "finished", json_object_new_boolean(r->end_time != NULL));
+	json_object_object_add(o, "running", json_object_new_boolean(r->running));
 	json_object_object_add(o, "params", params);
 	json_object_object_add(o, "output_digest", r->digest && *r->digest ?
 	    history_str(r->digest) : NULL);
@@ -187,6 +190,10 @@ cli_history(int argc, char **argv)
 		free(path);
 		return 2;
 	}
+	/* A step whose run still holds its pair's lock is running, not cut off. */
+	char *locks = app_lock_dir();
+	repair_lock_mark_running(locks, &h);
+	free(locks);
 	size_t shown = 0;
 	for (size_t i = 0; i < h.n; i++) {
 		if (o.unfinished && h.v[i].end_time != NULL)

@@ -9,7 +9,9 @@
  * journals every step; a run starts by warning about steps an earlier run
  * began and never finished.  Exit 0 when the pair ends installed, 1 when
  * not, 2 on error or when a step was refused (read-only, or a destructive
- * step's target changed while --yes was answering).
+ * step's target changed while --yes was answering), and when another run
+ * holds the pair (the backend's per-pair lock, repair_lock.h): then nothing
+ * is done and the holder is named.
  */
 #include "autoconf.h"
 #include "backend/core/util.h"
@@ -17,6 +19,7 @@
 #include "tui/cli/app.h"
 #include "backend/repair/journal.h"
 #include "backend/repair/repair.h"
+#include "backend/repair/repair_lock.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -152,9 +155,11 @@ repair_warn_line(long line, const char *msg, void *ctx)
 }
 
 /* Steps an earlier run began and never ended: the cell may be half done,
- * so the administrator should look before repairing again. */
+ * so the administrator should look before repairing again.  A step whose
+ * run still holds its pair's lock is running, not cut off: it is named as
+ * such, and not counted among the interrupted. */
 static int
-repair_warn_unfinished(const char *journal)
+repair_warn_unfinished(const char *journal, const char *lock_dir)
 {
 	struct journal_list l = {0};
 	char *err = NULL;
@@ -163,26 +168,44 @@ repair_warn_unfinished(const char *journal)
 		free(err);
 		return 2;
 	}
-	if (l.n > 0) {
-		fprintf(stderr, "dpdoctor repair: warning: %zu step%s in %s began and "
-		    "never finished (interrupted?); their effect is unknown:\n",
-		    l.n, l.n == 1 ? "" : "s", journal);
+	bool *running = xcalloc(l.n ? l.n : 1, sizeof *running);
+	size_t nrun = 0;
+	for (size_t i = 0; i < l.n; i++)
+		nrun += running[i] = repair_lock_runs(lock_dir, &l.v[i]);
+	for (int pass = 0; pass < 2; pass++) {
+		/* pass 0: the interrupted; pass 1: the running. */
+		size_t n = pass ? nrun : l.n - nrun;
+		if (n == 0)
+			continue;
+		if (pass == 0)
+			fprintf(stderr, "dpdoctor repair: warning: %zu step%s in %s began and "
+			    "never finished (interrupted?); their effect is unknown:\n",
+			    n, n == 1 ? "" : "s", journal);
+		else
+			fprintf(stderr, "dpdoctor repair: note: %zu step%s in %s %s running now "
+			    "(its run holds its pair's lock):\n", n, n == 1 ? "" : "s", journal,
+			    n == 1 ? "is" : "are");
 		for (size_t i = 0; i < l.n; i++) {
 			const struct journal_entry *e = &l.v[i];
+			if (running[i] != (pass == 1))
+				continue;
 			/* Journal fields, made visible as `history` shows them. */
 			const char *raw[] = { e->time, e->plan, e->step_name,
 			    e->package_id, e->dp_server };
 			char *f[sizeof raw / sizeof raw[0]];
 			for (size_t j = 0; j < sizeof raw / sizeof raw[0]; j++)
 				f[j] = text_visible(raw[j]);
-			fprintf(stderr, "  %s  plan %s  step %d %s  package %s on %s\n",
-			    f[0], f[1], e->step_number, f[2], f[3], f[4]);
+			fprintf(stderr, "  %s  plan %s  step %d %s  package %s on %s%s
+",
+			    f[0], f[1], e->step_number, f[2], f[3], f[4], pass ? "  running" : "");
 			for (size_t j = 0; j < sizeof raw / sizeof raw[0]; j++)
 				free(f[j]);
 		}
-		fputs("  Check those pairs first; `dpdoctor history --unfinished` lists them.\n",
-		    stderr);
+		if (pass == 0)
+			fputs("  Check those pairs first; `dpdoctor history --unfinished` lists them.\n",
+			    stderr);
 	}
+	free(running);
 	journal_list_free(&l);
 	return 0;
 }
@@ -509,7 +532,7 @@ cli_repair(int argc, char **argv)
 		printf("*** %s ***\n\n", DRY_RUN_NOTE);
 	if (c.app.read_only)
 		printf("*** read-only: every step that changes a server will be refused ***\n\n");
-	int plan = repair_warn_unfinished(c.journal) != 0 ? -2 : repair_pick_plan(&c);
+	int plan = repair_warn_unfinished(c.journal, c.app.lock_dir) != 0 ? -2 : repair_pick_plan(&c);
 	if (plan >= 0)
 		rc = repair_go(&c, (enum repair_plan)plan);
 	else
