@@ -195,8 +195,7 @@ repair_warn_unfinished(const char *journal, const char *lock_dir)
 			char *f[sizeof raw / sizeof raw[0]];
 			for (size_t j = 0; j < sizeof raw / sizeof raw[0]; j++)
 				f[j] = text_visible(raw[j]);
-			fprintf(stderr, "  %s  plan %s  step %d %s  package %s on %s%s
-",
+			fprintf(stderr, "  %s  plan %s  step %d %s  package %s on %s%s\n",
 			    f[0], f[1], e->step_number, f[2], f[3], f[4], pass ? "  running" : "");
 			for (size_t j = 0; j < sizeof raw / sizeof raw[0]; j++)
 				free(f[j]);
