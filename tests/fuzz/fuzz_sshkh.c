@@ -43,6 +43,13 @@ ed25519_blob(unsigned char out[51])
 
 static void run(const uint8_t *data, size_t size);
 
+/* The scratch file goes with the process (libFuzzer exits through exit()). */
+static void
+remove_scratch(void)
+{
+	(void)unlink(path);
+}
+
 /* Lines that make libcrypto set up what it keeps for good (HMAC for the
  * hashed entries, the key types), so that is not taken for a leak. */
 static const char warm[] =
@@ -58,7 +65,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	if (libssh2_init(0) != 0 || (session = libssh2_session_init()) == NULL ||
-	    (fd = mkstemp(path)) < 0)
+	    (fd = mkstemp(path)) < 0 || atexit(remove_scratch) != 0)
 		abort();
 	run((const uint8_t *)warm, sizeof warm - 1);
 	return 0;
