@@ -624,3 +624,19 @@ fd_write_all(int fd, const void *data, size_t len)
 	}
 	return 0;
 }
+
+const char *
+file_type_words(mode_t m)
+{
+	static const struct { mode_t type; const char *what; } kinds[] = {
+		{ S_IFDIR, "is a directory" },
+		{ S_IFCHR, "is a device" },
+		{ S_IFBLK, "is a device" },
+		{ S_IFIFO, "is a FIFO" },
+		{ S_IFSOCK, "is a socket" },
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if ((m & S_IFMT) == kinds[i].type)
+			return kinds[i].what;
+	return "is not a regular file";
+}

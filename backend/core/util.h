@@ -9,6 +9,7 @@
 #ifndef DPD_UTIL_H
 #define DPD_UTIL_H
 
+#include <sys/types.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -131,5 +132,11 @@ int file_read_all(const char *path, size_t max, struct buf *out, char **err);
 int file_write_atomic(const char *path, const void *data, size_t len, char **err);
 /* mkdir -p with mode 0755 (0700 for the leaf when private is true). */
 int dir_make_all(const char *path, bool private_leaf, char **err);
+
+/* What a file that is not regular is, for a reader that refuses it:
+ * "is a directory", "is a device", "is a FIFO", "is a socket", else "is
+ * not a regular file".  (A device such as /dev/zero never ends; a FIFO
+ * waits for a writer.) */
+const char *file_type_words(mode_t m);
 
 #endif

@@ -591,23 +591,6 @@ journal_handle_line(const char *path, char *line, size_t n, long lineno,
 	return r;
 }
 
-/* What a non-regular file is, for the refusal. */
-static const char *
-journal_kind(mode_t m)
-{
-	static const struct { mode_t type; const char *what; } kinds[] = {
-		{ S_IFDIR, "is a directory" },
-		{ S_IFCHR, "is a device" },
-		{ S_IFBLK, "is a device" },
-		{ S_IFIFO, "is a FIFO" },
-		{ S_IFSOCK, "is a socket" },
-	};
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if ((m & S_IFMT) == kinds[i].type)
-			return kinds[i].what;
-	return "is not a regular file";
-}
-
 /* Open the journal for reading: a FILE, NULL with *err set, or NULL with
  * *err untouched when there is none yet.  O_NONBLOCK keeps the open of a
  * FIFO from hanging until the type is checked on the open file. */
@@ -626,7 +609,7 @@ journal_open_read(const char *path, char **err)
 		err_set(err, "%s: stat: %s", path, strerror(errno));
 	else if (!S_ISREG(st.st_mode))
 		err_set(err, "%s: %s; the journal must be a regular file", path,
-		    journal_kind(st.st_mode));
+		    file_type_words(st.st_mode));
 	else if ((f = fdopen(fd, "r")) == NULL)
 		err_set(err, "%s: open: %s", path, strerror(errno));
 	if (f == NULL)

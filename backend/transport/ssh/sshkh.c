@@ -397,22 +397,6 @@ sshkh_is_dev_null(const struct stat *st)
 	    S_ISCHR(null.st_mode) && st->st_rdev == null.st_rdev;
 }
 
-static const char *
-sshkh_kind(mode_t m)
-{
-	static const struct { mode_t type; const char *what; } kinds[] = {
-		{ S_IFDIR, "is a directory" },
-		{ S_IFCHR, "is a device" },
-		{ S_IFBLK, "is a device" },
-		{ S_IFIFO, "is a FIFO" },
-		{ S_IFSOCK, "is a socket" },
-	};
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if ((m & S_IFMT) == kinds[i].type)
-			return kinds[i].what;
-	return "is not a regular file";
-}
-
 /* Open one file for reading: 1 with *out set, 0 when there is none (or it
  * is /dev/null), -1 with *err set.  Only a regular file is read: a device
  * such as /dev/zero never ends, and O_NONBLOCK keeps a FIFO from hanging
@@ -435,7 +419,7 @@ sshkh_open(const char *path, FILE **out, char **err)
 		rc = 0;
 	else if (!S_ISREG(st.st_mode))
 		err_set(err, "%s: %s; a known hosts file must be a regular file", path,
-		    sshkh_kind(st.st_mode));
+		    file_type_words(st.st_mode));
 	else if ((*out = fdopen(fd, "r")) == NULL)
 		err_set(err, "%s: %s", path, strerror(errno));
 	else
