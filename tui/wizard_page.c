@@ -290,6 +290,8 @@ wiz_outcome_role(enum repair_outcome o)
 	case RO_NOT_NEEDED: return UI_ROLE_STATE_OK;
 	case RO_FAILED:
 	case RO_REFUSED: return UI_ROLE_ERROR;
+	case RO_INTERRUPTED:
+	case RO_ABORTED:
 	case RO_DECLINED:
 	case RO_DROPPED: return UI_ROLE_WARNING;
 	default: return UI_ROLE_DIM;

@@ -42,6 +42,7 @@ static const struct enum_name journal_results[] = {
 	{ JOURNAL_DRY_RUN, "dry-run" },
 	{ JOURNAL_INTERRUPTED, "interrupted" },
 	{ JOURNAL_REFUSED, "refused" },
+	{ JOURNAL_ABORTED, "aborted" },
 };
 
 static atomic_uint journal_counter;

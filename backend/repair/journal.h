@@ -42,6 +42,9 @@ enum journal_result {
 	JOURNAL_INTERRUPTED,
 	/* Read-only mode refused the step's change: nothing was sent. */
 	JOURNAL_REFUSED,
+	/* The administrator aborted the run at this step (nothing was sent);
+	 * a plain "no" to a step is JOURNAL_DECLINED. */
+	JOURNAL_ABORTED,
 };
 
 struct journal_param {

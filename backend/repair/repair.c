@@ -186,6 +186,7 @@ repair_outcome_name(enum repair_outcome o)
 		{ RO_PENDING, "pending" }, { RO_OK, "ok" }, { RO_NOT_NEEDED, "not needed" },
 		{ RO_SKIPPED, "skipped" }, { RO_DECLINED, "declined" }, { RO_FAILED, "failed" },
 		{ RO_DRY_RUN, "dry run" }, { RO_DROPPED, "not run" }, { RO_REFUSED, "refused" },
+		{ RO_INTERRUPTED, "interrupted" }, { RO_ABORTED, "aborted" },
 	};
 	return enum_name(names, ENUM_NAMES_COUNT(names), (int)o, "?");
 }

@@ -121,6 +121,8 @@ enum repair_outcome {
 	RO_DRY_RUN,      /* checks ran; the action was not */
 	RO_DROPPED,      /* an earlier step failed or was declined for this cell */
 	RO_REFUSED,      /* read-only mode: the backend refused the change */
+	RO_INTERRUPTED,  /* a signal (env.cancel) stopped it: its effect may be partial */
+	RO_ABORTED,      /* the administrator aborted the run at this step */
 };
 const char *repair_outcome_name(enum repair_outcome o);
 

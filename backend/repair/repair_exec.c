@@ -27,6 +27,8 @@ journal_result_of(enum repair_outcome o)
 	case RO_DECLINED: return JOURNAL_DECLINED;
 	case RO_DRY_RUN: return JOURNAL_DRY_RUN;
 	case RO_REFUSED: return JOURNAL_REFUSED;
+	case RO_INTERRUPTED: return JOURNAL_INTERRUPTED;
+	case RO_ABORTED: return JOURNAL_ABORTED;
 	default: return JOURNAL_FAILED;
 	}
 }
@@ -72,6 +74,19 @@ journal_close(const struct repair_run *r, const struct rcell *c, size_t step,
 	    out->len, err);
 }
 
+/* Outcomes after which the cell goes no further in this run. */
+static bool
+repair_outcome_ends(enum repair_outcome o)
+{
+	static const enum repair_outcome ends[] = {
+		RO_FAILED, RO_DECLINED, RO_REFUSED, RO_INTERRUPTED, RO_ABORTED,
+	};
+	for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++)
+		if (ends[i] == o)
+			return true;
+	return false;
+}
+
 /* Give an outcome to every active cell of c's unit. */
 static void
 set_unit(struct repair_run *r, size_t step, const struct rcell *c, enum repair_unit u,
@@ -90,7 +105,7 @@ set_unit(struct repair_run *r, size_t step, const struct rcell *c, enum repair_u
 			k->answer = c->answer;
 			k->answer_step = c->answer_step;
 		}
-		if (o == RO_FAILED || o == RO_DECLINED || o == RO_REFUSED)
+		if (repair_outcome_ends(o))
 			k->res.active = false;
 	}
 }
@@ -156,6 +171,10 @@ run_unit(struct repair_run *r, size_t step, struct rcell *c, char **err)
 		if (rc == 0 && a->check != NULL)
 			rc = a->check(&x);
 		o = rc == 0 ? RO_OK : rc == 1 ? RO_NOT_NEEDED : x.refused ? RO_REFUSED : RO_FAILED;
+		/* A signal cut the action or its check short: not a failure of
+		 * the step, and its effect is unknown. */
+		if (o == RO_FAILED && repair_cancelled(r))
+			o = RO_INTERRUPTED;
 		/* A check in a dry run may fail only because the steps before it
 		 * were not carried out. */
 		if (o == RO_FAILED && r->env.dry_run && earlier_changes(r, step)) {
@@ -188,7 +207,7 @@ record_answer(struct repair_run *r, size_t step, enum repair_outcome o, const ch
 			c->res.step[step] = o;
 			free(c->res.message[step]);
 			c->res.message[step] = xstrdup(why);
-			if (o == RO_DECLINED)
+			if (repair_outcome_ends(o))
 				c->res.active = false;
 			rc = journal_close(r, c, step, &x, id, o, err);
 		}
@@ -409,10 +428,15 @@ repair_exec_step(struct repair_run *r, size_t i, enum repair_answer ans,
 			st = RS_ERROR;
 		break;
 	case RA_NO:
+		st = record_answer(r, i, RO_DECLINED, "declined by the administrator: the "
+		    "plan stops here", why) != 0 ? RS_ERROR : RS_STOPPED;
+		break;
 	case RA_ABORT:
-		st = record_answer(r, i, RO_DECLINED, ans == RA_NO ? "declined by the "
-		    "administrator: the plan stops here" : "aborted by the administrator",
-		    why) != 0 ? RS_ERROR : RS_STOPPED;
+		/* An abort answered by a signal (the prompt cut short) is
+		 * interrupted; one the administrator typed is aborted. */
+		st = record_answer(r, i, repair_cancelled(r) ? RO_INTERRUPTED : RO_ABORTED,
+		    repair_cancelled(r) ? "interrupted before it ran" :
+		    "aborted by the administrator", why) != 0 ? RS_ERROR : RS_STOPPED;
 		break;
 	}
 	if (st == RS_CHANGED || st == RS_ERROR)

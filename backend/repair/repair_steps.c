@@ -949,7 +949,7 @@ set_all(struct repair_run *r, size_t step, bool (*done_fn)(const struct rcell *)
 		if (!c->res.active)
 			continue;
 		bool good = done_fn == NULL || done_fn(c);
-		c->res.step[step] = good ? RO_OK : RO_FAILED;
+		c->res.step[step] = good ? RO_OK : repair_cancelled(r) ? RO_INTERRUPTED : RO_FAILED;
 		free(c->res.message[step]);
 		c->res.message[step] = xstrdup(good ? ok : late);
 		if (!good)

@@ -32,9 +32,14 @@
 
 #define DRY_RUN_NOTE "dry run: nothing will be changed"
 
-/* Set by SIGINT: the running step stops at its next check, the journal
- * gets its end entry, and no further step runs. */
+/* Set by SIGINT, SIGTERM, SIGHUP (the SSH session to the jump box
+ * dropped) or SIGPIPE (`| head`): the running step stops at its next
+ * check, the journal gets its end entry (interrupted), and no further step
+ * runs.  repair_signal keeps the first of them for the exit status. */
 static atomic_bool repair_interrupted;
+static volatile sig_atomic_t repair_signal;
+static const int repair_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+#define REPAIR_NSIGNALS (sizeof repair_signals / sizeof repair_signals[0])
 
 struct repair_opts {
 	struct app_args site;
@@ -82,10 +87,51 @@ static const char repair_usage_text[] =
 	"  Exit 0 when the pair ends installed, 1 when not, 2 on error or refusal.\n";
 
 static void
-repair_on_sigint(int sig)
+repair_on_signal(int sig)
 {
-	(void)sig;
+	if (repair_signal == 0)
+		repair_signal = sig;
 	atomic_store(&repair_interrupted, true);
+}
+
+/* Catch the quit signals while the steps run.  No SA_RESTART: a signal
+ * also ends a prompt that waits on stdin (read returns EINTR). */
+static void
+repair_signals_catch(struct sigaction old[static REPAIR_NSIGNALS], bool *caught)
+{
+	struct sigaction sa = { .sa_handler = repair_on_signal };
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < REPAIR_NSIGNALS; i++)
+		caught[i] = sigaction(repair_signals[i], &sa, &old[i]) == 0;
+}
+
+/* Put the old actions back, so a second Ctrl-C while the pair is re-read
+ * kills as usual -- except SIGPIPE, ignored from now on: the summary may
+ * be written to a stdout that is gone, and that must not kill us. */
+static void
+repair_signals_release(const struct sigaction old[static REPAIR_NSIGNALS],
+    const bool *caught)
+{
+	for (size_t i = 0; i < REPAIR_NSIGNALS; i++) {
+		if (repair_signals[i] == SIGPIPE) {
+			struct sigaction ign = { .sa_handler = SIG_IGN };
+			sigemptyset(&ign.sa_mask);
+			(void)sigaction(SIGPIPE, &ign, NULL);
+		} else if (caught[i]) {
+			(void)sigaction(repair_signals[i], &old[i], NULL);
+		}
+	}
+}
+
+/* Where the end of the run can still be told: stdout, or stderr when
+ * stdout is gone (a closed pipe, a hung-up terminal).  When both are gone
+ * the writes fail quietly: SIGPIPE is ignored by then. */
+static FILE *
+repair_out(void)
+{
+	if (repair_signal == SIGPIPE || fflush(stdout) != 0 || ferror(stdout))
+		return stderr;
+	return stdout;
 }
 
 static void
@@ -333,10 +379,15 @@ repair_ask(struct repair_cli *c, const char *question)
 		fprintf(stderr, "%s [y]es/[N]o/[s]kip/[a]bort: ", question);
 		fflush(stderr);
 		errno = 0;
-		ssize_t n = getline(&c->line, &c->cap, stdin);
+		/* A signal that came before the read would otherwise leave it
+		 * waiting; one that comes during it ends it (EINTR), and a hung-up
+		 * terminal ends it too (EIO or end of input). */
+		ssize_t n = atomic_load(&repair_interrupted) ? -1 :
+		    getline(&c->line, &c->cap, stdin);
 		if (n < 0) {
-			ans = errno == EINTR ? RA_ABORT : RA_NO;
-			why = errno == EINTR ? "(interrupted)" : "(end of input)";
+			bool intr = errno == EINTR || atomic_load(&repair_interrupted);
+			ans = intr ? RA_ABORT : RA_NO;
+			why = intr ? "(interrupted)" : "(end of input)";
 			break;
 		}
 		while (n > 0 && strchr(" \t\r\n", c->line[n - 1]))
@@ -481,27 +532,28 @@ repair_go(struct repair_cli *c, enum repair_plan plan)
 		free(err);
 		return 2;
 	}
+	/* Caught from the plan on: a reader gone while it prints (`| head`)
+	 * stops the run before any step rather than killing it. */
+	struct sigaction old[REPAIR_NSIGNALS];
+	bool caught[REPAIR_NSIGNALS];
+	repair_signals_catch(old, caught);
 	repair_print_plan(c);
-	/* No SA_RESTART: Ctrl-C also ends a prompt that waits on stdin. */
-	struct sigaction sa = { .sa_handler = repair_on_sigint }, old;
-	sigemptyset(&sa.sa_mask);
-	bool caught = sigaction(SIGINT, &sa, &old) == 0;
 	int rc = 0;
 	for (size_t i = 0; i < repair_nsteps(c->run) && rc == 0; i++)
 		rc = repair_run_step(c, i);
-	if (caught)
-		(void)sigaction(SIGINT, &old, NULL);
-	/* Ctrl-C stopped the steps; the pair's state is still worth reading
+	repair_signals_release(old, caught);
+	/* A signal stopped the steps; the pair's state is still worth reading
 	 * (a second Ctrl-C now kills as usual). */
 	if (atomic_exchange(&repair_interrupted, false))
-		printf("\nInterrupted: no further step runs.\n");
+		fprintf(repair_out(), "\nInterrupted (%s): no further step runs.\n",
+		    strsignal(repair_signal));
 	if (repair_finish(c->run, &err) != 0) {
 		fprintf(stderr, "dpdoctor repair: %s\n", err ? err : "cannot re-read the pair");
 		free(err);
 		rc = 2;
 	}
 	char *sum = repair_summary(c->run);
-	printf("\nSummary%s:\n%s%s", c->o->dry_run ? " (" DRY_RUN_NOTE ")" : "",
+	fprintf(repair_out(), "\nSummary%s:\n%s%s", c->o->dry_run ? " (" DRY_RUN_NOTE ")" : "",
 	    sum ? sum : "", sum && *sum && sum[strlen(sum) - 1] != '\n' ? "\n" : "");
 	free(sum);
 	if (c->refused)
@@ -539,6 +591,10 @@ cli_repair(int argc, char **argv)
 	free(c.journal);
 	free(c.line);
 	app_close(&c.app);
+	/* Stopped by a signal: its status, as the TUI does (and stdout may
+	 * well be gone: that is no further error). */
+	if (repair_signal != 0)
+		return 128 + repair_signal;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("dpdoctor repair: writing output");
 		return 2;
