@@ -50,8 +50,11 @@ tui_on_signal(int sig)
 	tui_signal = sig;
 }
 
-/* The signals that end the UI cleanly. */
-static const int tui_quit_signals[] = { SIGTERM, SIGHUP, SIGINT };
+/* The signals that end the UI cleanly.  SIGQUIT (Ctrl-\\) is one of them
+ * rather than a key taken in raw mode: raw mode would also swallow Ctrl-Z
+ * and flow control, and a `kill -QUIT` from another terminal must restore
+ * the screen as well; the price is no core dump for it, as for the others. */
+static const int tui_quit_signals[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT };
 
 struct tui_signals {
 	sigset_t orig;   /* the mask to restore, and to wait with */
