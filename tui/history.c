@@ -18,6 +18,7 @@
 #include "tui/view_ops.h"
 #include "backend/repair/journal.h"
 #include "backend/repair/repair_lock.h"
+#include "backend/repair/repair_verify.h"
 #include "backend/core/util.h"
 
 #include <stdio.h>
@@ -55,7 +56,7 @@ struct history {
 	struct journal_list unfinished;
 	bool verifying;           /* [v] pressed: waiting for a new status */
 	int64_t verify_since;     /* u->last_ok when it was pressed */
-	char **notes;             /* per unfinished step, for its end entry */
+	int *states;              /* per unfinished step: its cell's state, seen */
 };
 
 static struct history *
@@ -377,20 +378,9 @@ hist_close_run(struct job *j, void *arg)
 	struct history *h = u->history;
 	const struct journal_list *l = &h->unfinished;
 	for (size_t i = 0; i < l->n; i++) {
-		const struct journal_entry *e = &l->v[i];
-		struct journal_param *ps = xreallocarray(NULL, e->nparams + 1, sizeof *ps);
-		for (size_t k = 0; k < e->nparams; k++)
-			ps[k] = (struct journal_param){ e->param_keys[k], e->param_values[k] };
-		struct journal_step s = {
-			.site = e->site, .plan = e->plan, .number = e->step_number,
-			.name = e->step_name, .package_id = e->package_id,
-			.dp_server = e->dp_server, .params = ps, .nparams = e->nparams,
-		};
 		char *err = NULL;
-		int rc = journal_end(u->opt->journal, &s, e->step_id, JOURNAL_INTERRUPTED,
-		    h->notes[i], strlen(h->notes[i]), &err);
-		free(ps);
-		if (rc != 0) {
+		if (repair_verify_close(u->opt->journal, &l->v[i], h->states[i], "at start-up",
+		    &err) != 0) {
 			job_fail(j, "%s", err ? err : "the journal cannot be written");
 			free(err);
 			return;
@@ -412,10 +402,8 @@ hist_close_done(struct job *j, enum job_status st, void *result, const char *err
 		    "as interrupted", h->unfinished.n, h->unfinished.n == 1 ? "" : "s");
 	else
 		ui_message(u, UI_ROLE_ERROR, "repair journal: %s", error ? error : "not written");
-	for (size_t i = 0; i < h->unfinished.n; i++)
-		free(h->notes[i]);
-	free(h->notes);
-	h->notes = NULL;
+	free(h->states);
+	h->states = NULL;
 	journal_list_free(&h->unfinished);
 }
 
@@ -426,15 +414,14 @@ hist_verified(struct ui *u, struct history *h)
 	const struct snapshot *s = u->board.snap;
 	const struct journal_list *l = &h->unfinished;
 	h->verifying = false;
-	h->notes = xcalloc(l->n + 1, sizeof *h->notes);
+	h->states = xcalloc(l->n + 1, sizeof *h->states);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct journal_entry *e = &l->v[i];
 		long p = snapshot_find_pkg(s, e->package_id);
 		long d = snapshot_find_dp(s, e->dp_server);
 		const struct cell *c = p >= 0 && d >= 0 ? snapshot_cell(s, (size_t)p, (size_t)d) :
 		    NULL;
-		h->notes[i] = xasprintf("interrupted; verified at start-up: %s on %s is %s",
-		    e->package_id, e->dp_server, c ? state_info(c->state)->label : "not targeted");
+		h->states[i] = c ? (int)c->state : REPAIR_VERIFY_NOT_TARGETED;
 		/* The dispatcher opens the detail pane on it (show_cell). */
 		if (i == 0 && p >= 0 && d >= 0 && board_show_cell(&u->board, (size_t)p, (size_t)d))
 			u->show_cell = true;
@@ -488,9 +475,7 @@ history_free(struct ui *u)
 		return;
 	hist_rows_free(&h->rows);
 	free(h->error);
-	for (size_t i = 0; h->notes != NULL && i < h->unfinished.n; i++)
-		free(h->notes[i]);
-	free(h->notes);
+	free(h->states);
 	journal_list_free(&h->unfinished);
 	free(h);
 	u->history = NULL;

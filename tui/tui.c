@@ -50,7 +50,7 @@ tui_on_signal(int sig)
 	tui_signal = sig;
 }
 
-/* The signals that end the UI cleanly.  SIGQUIT (Ctrl-\\) is one of them
+/* The signals that end the UI cleanly.  SIGQUIT (Ctrl-\) is one of them
  * rather than a key taken in raw mode: raw mode would also swallow Ctrl-Z
  * and flow control, and a `kill -QUIT` from another terminal must restore
  * the screen as well; the price is no core dump for it, as for the others. */

@@ -173,13 +173,14 @@ grep -q "plan repush-wait-preload  step [0-9]* wait.*package $1 on $2" "$SCRATCH
 ok $? "  naming the step, package and DP"
 grep -q "dpdoctor history --unfinished" "$SCRATCH/e2.err"; ok $? "  and pointing at history --unfinished"
 
-# Ctrl-C (SIGINT) during the wait: the step ends, is journalled, the run stops.
+# Ctrl-C (SIGINT) during the wait: the step ends, is journalled, the run
+# stops, exit 128+SIGINT (tests/cli/repair_signals.sh: the other signals).
 (unset DPDOCTOR_SIM_TIME; XDG_STATE_HOME=$SCRATCH/st-i exec "$DPDOCTOR" repair "$pkg" "$dp" \
     --yes --demo="$SCRATCH/d" </dev/null >"$SCRATCH/i.out" 2>&1) &
 victim=$!
 wait_for "waiting for Installed" "$SCRATCH/i.out"
 kill -INT "$victim"; wait "$victim"
-is $? 1 "SIGINT during the wait step: exit 1"
+is $? 130 "SIGINT during the wait step: exit 130"
 grep -q "^Interrupted: no further step runs" "$SCRATCH/i.out"; ok $? "  says so"
 XDG_STATE_HOME=$SCRATCH/st-i "$DPDOCTOR" history --unfinished >/dev/null 2>&1
 is $? 0 "  and leaves no unfinished step in the journal"

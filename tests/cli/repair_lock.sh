@@ -3,9 +3,12 @@
 # its wait step), a second one of the same pair, sharing the state folder,
 # is refused before it does anything -- exit 2, naming who holds the pair
 # (user@host, pid, since when, which step) -- and `history --unfinished`
-# shows the first run's open step as RUNNING, not as cut off.  After kill -9
-# of the first, the lock is gone with it: the step is UNFINISHED and a new
-# repair of the pair proceeds.
+# shows the first run's open step as RUNNING, not as cut off (exit 0: a
+# running step is no reason to look), and `history --verify` leaves it
+# open.  After kill -9 of the first, the lock is gone with it: the step is
+# UNFINISHED, a new repair of the pair proceeds and warns about it, and
+# `repair --verify P D` closes it (interrupted, with the cell's state), after
+# which no repair warns again.
 . "$(dirname "$0")/lib.sh"
 
 site=$SCRATCH/site
@@ -42,7 +45,7 @@ set -- $step
 nstep=$1 sname=$2
 
 "$DPDOCTOR" history --unfinished >"$SCRATCH/h1" 2>&1
-is $? 1 "history --unfinished: exit 1 while a step is open"
+is $? 0 "history --unfinished: exit 0 while the open step is only running"
 grep -q "step $nstep $sname  $pkg  $dp  RUNNING" "$SCRATCH/h1"
 ok $? "  the open step is RUNNING"
 grep -q "UNFINISHED" "$SCRATCH/h1"; ok $((!$?)) "  nothing is called unfinished"
@@ -51,6 +54,12 @@ sed 's/^/#   /' "$SCRATCH/h1"
 ok $? "  and JSON says \"running\": true"
 
 lines0=$(wc -l <"$XDG_STATE_HOME/dpdoctor/journal.jsonl")
+"$DPDOCTOR" history --verify --demo="$site" >"$SCRATCH/v1" 2>&1
+is $? 0 "history --verify while it runs: exit 0"
+grep -q "step $nstep $sname  $pkg on $dp: running .*left open" "$SCRATCH/v1"
+ok $? "  the running step is left open"
+sed 's/^/#   /' "$SCRATCH/v1"
+is "$(wc -l <"$XDG_STATE_HOME/dpdoctor/journal.jsonl")" "$lines0" "  and nothing is journalled"
 "$DPDOCTOR" repair "$pkg" "$dp" --plan preload-pck --yes --demo="$site" \
     </dev/null >"$SCRATCH/second.out" 2>"$SCRATCH/second.err"
 is $? 2 "a second repair of the pair: exit 2"
@@ -81,4 +90,28 @@ ok $? "a new repair proceeds (exit $rc)"
 grep -q "being repaired" "$SCRATCH/third.err"; ok $((!$?)) "  unhindered by the stale file"
 grep -q "began and never finished" "$SCRATCH/third.err"
 ok $? "  and warns about the killed run's step"
+
+"$DPDOCTOR" repair --verify "$pkg" "$dp" --demo="$site" >"$SCRATCH/v2" 2>&1
+is $? 0 "repair --verify P D: exit 0"
+grep -q "step $nstep $sname  $pkg on $dp: now [a-z ]*; closed as interrupted" "$SCRATCH/v2"
+ok $? "  it read the cell and closed the step"
+sed 's/^/#   /' "$SCRATCH/v2"
+"$DPDOCTOR" history --package "$pkg" --dp "$dp" >"$SCRATCH/h3" 2>&1
+grep -q "step $nstep $sname  $pkg  $dp  interrupted" "$SCRATCH/h3"
+ok $? "  history shows the step interrupted"
+python3 -c '
+import json, sys
+ends = [o for o in map(json.loads, open(sys.argv[1])) if o["phase"] == "end"]
+v = ends[-1]["params"].get("verified", "") if ends else ""
+print("#   verified: " + v)
+sys.exit(0 if ends and ends[-1]["result"] == "interrupted" and
+    v.startswith("interrupted; verified by repair --verify: %s on %s is " % (sys.argv[2], sys.argv[3])) else 1)
+' "$XDG_STATE_HOME/dpdoctor/journal.jsonl" "$pkg" "$dp"
+ok $? "  its end entry names the state seen"
+"$DPDOCTOR" history --unfinished >/dev/null 2>&1
+is $? 0 "  history --unfinished: nothing left (exit 0)"
+timeout 60 "$DPDOCTOR" repair "$pkg" "$dp" --plan preload-pck --dry-run --yes \
+    --demo="$site" </dev/null >/dev/null 2>"$SCRATCH/fourth.err"
+grep -q "began and never finished" "$SCRATCH/fourth.err"
+ok $((!$?)) "  and the next repair no longer warns"
 done_testing

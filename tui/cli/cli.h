@@ -23,6 +23,13 @@ int cli_history(int argc, char **argv);
  * 2 when a DP could not be read at all. */
 int cli_sweep(struct app *app, const char *pkgid, bool json);
 
+/* history --verify and repair --verify: read the cell of each interrupted
+ * step (only: NULL for all), close it in the journal (by: "by history
+ * --verify"), print what was seen.  0, or 2 when a step stayed open or the
+ * journal could not be read. */
+struct journal_filter;
+int cli_verify(struct app *app, const struct journal_filter *only, const char *by);
+
 /* One package/DP pair, gathered and diagnosed (diagnose and repair share it). */
 struct cli_cell {
 	struct snapshot *snap;

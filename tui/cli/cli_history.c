@@ -5,7 +5,10 @@
  * --unfinished, which steps were cut off (crash, kill) and need a look
  * before anyone repairs those pairs again.  Text for people, one JSON
  * object per line for tools.  Bad journal lines are skipped with a warning.
- * Exit 0; with --unfinished 1 when there are any; 2 on error.
+ * --verify closes each interrupted step after reading its cell
+ * (repair_verify()), so later repairs stop warning about it.
+ * Exit 0; with --unfinished 1 when there are interrupted steps (running
+ * ones do not count); 2 on error.
  */
 #include "autoconf.h"
 #include "backend/core/util.h"
@@ -13,6 +16,7 @@
 #include "tui/cli/app.h"
 #include "backend/repair/journal.h"
 #include "backend/repair/repair_lock.h"
+#include "backend/repair/repair_verify.h"
 #include "backend/core/nal.h"
 
 #include <getopt.h>
@@ -23,16 +27,25 @@
 
 struct history_opts {
 	bool unfinished;
+	bool verify;                 /* --verify: read the cells, close the steps */
+	struct app_args site;        /* where --verify reads the cells */
 	bool json;
 	struct journal_filter only;  /* package and DP, NULL = all */
 };
 
 static const char history_usage_text[] =
 	"usage: dpdoctor history [--unfinished] [--format text|json] [--package ID] [--dp NAME]\n"
+	"       dpdoctor history --verify [--package ID] [--dp NAME] [--demo[=DIR]] [-c FILE]\n"
+	"                        [--site CODE]\n"
 	"  List the repair journal, one line per step (begin and end paired).\n"
 	"  --unfinished lists only steps that began and never ended (RUNNING when\n"
-	"  their run still holds the pair's lock, else UNFINISHED).\n"
-	"  Exit 0; with --unfinished 1 when any exist; 2 on error.\n";
+	"  their run still holds the pair's lock, else UNFINISHED: interrupted).\n"
+	"  --verify reads the cell of every interrupted step, prints its state and\n"
+	"  closes the step in the journal as interrupted with that state, so later\n"
+	"  repairs stop warning about it; running steps are left alone.\n"
+	"  Exit 0; with --unfinished 1 when there are interrupted steps (running\n"
+	"  ones do not count); with --verify 2 when a step could not be closed;\n"
+	"  2 on error.\n";
 
 static void
 history_warn(long line, const char *msg, void *ctx)
@@ -133,6 +146,8 @@ static int
 history_parse_args(int argc, char **argv, struct history_opts *o)
 {
 	static const struct option opts[] = {
+		APP_SITE_OPTIONS,
+		{ "verify", no_argument, NULL, 'v' },
 		{ "unfinished", no_argument, NULL, 'u' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "package", required_argument, NULL, 'p' },
@@ -142,8 +157,11 @@ history_parse_args(int argc, char **argv, struct history_opts *o)
 	};
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (app_site_option(ch, optarg, &o->site))
+			continue;
 		switch (ch) {
+		case 'v': o->verify = true; break;
 		case 'u': o->unfinished = true; break;
 		case 'p': o->only.package = optarg; break;
 		case 'd': o->only.dp = optarg; break;
@@ -171,7 +189,79 @@ history_parse_args(int argc, char **argv, struct history_opts *o)
 		fprintf(stderr, "dpdoctor history: --dp %s: not a server name\n", o->only.dp);
 		return 2;
 	}
+	if (o->verify && (o->unfinished || o->json)) {
+		fprintf(stderr, "dpdoctor history: --verify takes neither --unfinished nor "
+		    "--format\n");
+		return 2;
+	}
 	return -1;
+}
+
+/* What --verify did with one step, on stdout. */
+static void
+history_verify_print(const struct repair_verified *v)
+{
+	const struct journal_entry *e = &v->begin;
+	const char *raw[] = { e->time, e->plan, e->step_name, e->package_id, e->dp_server };
+	char *f[sizeof raw / sizeof raw[0]];
+	for (size_t j = 0; j < sizeof raw / sizeof raw[0]; j++)
+		f[j] = text_visible(raw[j]);
+	char *why = v->why ? text_visible(v->why) : NULL;
+	printf("%s  %s  step %d %s  %s on %s: ", f[0], f[1], e->step_number, f[2], f[3], f[4]);
+	if (v->running)
+		printf("running (its run holds the pair's lock): left open\n");
+	else if (v->closed)
+		printf("now %s; closed as interrupted\n", repair_verify_state_label(v->state));
+	else
+		printf("left open: %s\n", why ? why : "?");
+	free(why);
+	for (size_t j = 0; j < sizeof raw / sizeof raw[0]; j++)
+		free(f[j]);
+}
+
+int
+cli_verify(struct app *app, const struct journal_filter *only, const char *by)
+{
+	char *path = app_journal_path();
+	struct repair_env env;
+	app_repair_env(app, &env, path);
+	struct repair_verify_list l;
+	char *err = NULL;
+	int rc = 0;
+	if (repair_verify(&env, only, by, &l, history_warn, NULL, &err) != 0) {
+		fprintf(stderr, "dpdoctor: %s\n", err ? err : path);
+		free(err);
+		free(path);
+		return 2;
+	}
+	size_t closed = 0;
+	for (size_t i = 0; i < l.n; i++) {
+		history_verify_print(&l.v[i]);
+		closed += l.v[i].closed;
+		if (!l.v[i].closed && !l.v[i].running)
+			rc = 2;
+	}
+	printf("%zu interrupted step%s verified and closed in %s\n", closed,
+	    closed == 1 ? "" : "s", path);
+	repair_verify_list_free(&l);
+	free(path);
+	return rc;
+}
+
+static int
+history_verify(struct history_opts *o)
+{
+	struct app app;
+	int rc = app_open(&app, &o->site);
+	if (rc != 0)
+		return rc;
+	rc = cli_verify(&app, &o->only, "by history --verify");
+	app_close(&app);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("dpdoctor history: writing output");
+		return 2;
+	}
+	return rc;
 }
 
 int
@@ -181,6 +271,8 @@ cli_history(int argc, char **argv)
 	int rc = history_parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
+	if (o.verify)
+		return history_verify(&o);
 	char *path = app_journal_path();
 	struct journal_history h;
 	char *err = NULL;
@@ -194,11 +286,12 @@ cli_history(int argc, char **argv)
 	char *locks = app_lock_dir();
 	repair_lock_mark_running(locks, &h);
 	free(locks);
-	size_t shown = 0;
+	size_t shown = 0, interrupted = 0;
 	for (size_t i = 0; i < h.n; i++) {
 		if (o.unfinished && h.v[i].end_time != NULL)
 			continue;
 		shown++;
+		interrupted += h.v[i].end_time == NULL && !h.v[i].running;
 		if (o.json)
 			history_print_json(&h.v[i]);
 		else
@@ -213,5 +306,6 @@ cli_history(int argc, char **argv)
 		perror("dpdoctor history: writing output");
 		return 2;
 	}
-	return o.unfinished && shown > 0 ? 1 : 0;
+	/* A running step is no reason to look: only the interrupted are. */
+	return o.unfinished && interrupted > 0 ? 1 : 0;
 }

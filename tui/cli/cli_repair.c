@@ -47,6 +47,7 @@ struct repair_opts {
 	bool dry_run;
 	bool yes;
 	bool show_script;          /* --show-script: each step's PowerShell too */
+	bool verify;               /* --verify: close the pair's interrupted steps */
 	const char *pkgid;
 	const char *dp;
 };
@@ -77,13 +78,16 @@ static const struct {
 
 static const char repair_usage_text[] =
 	"usage: dpdoctor repair PKGID DP [--plan NAME] [--dry-run] [--yes] [--read-only]\n"
-	"                       [--show-script] [--demo[=DIR]] [-c FILE] [--site CODE]\n"
+	"                       [--show-script] [--verify] [--demo[=DIR]] [-c FILE] [--site CODE]\n"
 	"  Diagnose the pair (or take --plan), print the repair plan, then run it\n"
 	"  step by step, asking before each step on stdin (empty line or end of\n"
 	"  input = no).  --yes answers yes to every step; --dry-run runs the checks\n"
 	"  and changes nothing; --read-only refuses every step that changes a server.\n"
 	"  Each step's \"in short\" line is a summary; --show-script prints under it\n"
 	"  the PowerShell the step really sends.\n"
+	"  --verify repairs nothing: it reads the pair's cell, closes the pair's\n"
+	"  interrupted steps in the journal with the state it saw (as `history\n"
+	"  --verify` does for every pair) and exits.\n"
 	"  Exit 0 when the pair ends installed, 1 when not, 2 on error or refusal.\n";
 
 static void
@@ -157,6 +161,7 @@ repair_parse_args(int argc, char **argv, struct repair_opts *o)
 		{ "yes", no_argument, NULL, 'y' },
 		{ "read-only", no_argument, NULL, 'r' },
 		{ "show-script", no_argument, NULL, 'x' },
+		{ "verify", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -171,6 +176,7 @@ repair_parse_args(int argc, char **argv, struct repair_opts *o)
 		case 'y': o->yes = true; break;
 		case 'r': o->site.read_only = true; break;
 		case 'x': o->show_script = true; break;
+		case 'v': o->verify = true; break;
 		case 'h': fputs(repair_usage_text, stdout); repair_list_plans(stdout); return 0;
 		default: fputs(repair_usage_text, stderr); return 2;
 		}
@@ -545,7 +551,7 @@ repair_go(struct repair_cli *c, enum repair_plan plan)
 	/* A signal stopped the steps; the pair's state is still worth reading
 	 * (a second Ctrl-C now kills as usual). */
 	if (atomic_exchange(&repair_interrupted, false))
-		fprintf(repair_out(), "\nInterrupted (%s): no further step runs.\n",
+		fprintf(repair_out(), "\nInterrupted: no further step runs (%s).\n",
 		    strsignal(repair_signal));
 	if (repair_finish(c->run, &err) != 0) {
 		fprintf(stderr, "dpdoctor repair: %s\n", err ? err : "cannot re-read the pair");
@@ -577,6 +583,12 @@ cli_repair(int argc, char **argv)
 	struct repair_cli c = { .o = &o };
 	if ((rc = app_open(&c.app, &o.site)) != 0)
 		return rc;
+	if (o.verify) {
+		struct journal_filter pair = { .package = o.pkgid, .dp = o.dp };
+		rc = cli_verify(&c.app, &pair, "by repair --verify");
+		app_close(&c.app);
+		return fflush(stdout) != 0 || ferror(stdout) ? 2 : rc;
+	}
 	c.journal = app_journal_path();
 	/* First, so nobody reads on believing the run will act. */
 	if (o.dry_run)
