@@ -320,7 +320,7 @@ wiz_outcomes(const struct wizard *w, struct text *t, int width)
 			text_wrap(t, UI_ROLE_NORMAL, r->message[i], width, 6);
 		/* The output belongs to the last step that ran for the cell:
 		 * show it under the step that produced it (preload's lines). */
-		if (o == RO_OK || o == RO_FAILED) {
+		if (o == RO_OK || o == RO_FAILED || o == RO_INTERRUPTED) {
 			if (v->action == RA_PRELOAD || v->hand)
 				wiz_lines(t, r->output, UI_ROLE_DIM, 6, WIZ_OUTPUT_LINES, width);
 		}

@@ -37,8 +37,9 @@ enum journal_result {
 	JOURNAL_SKIPPED,
 	JOURNAL_DECLINED,
 	JOURNAL_DRY_RUN,
-	/* Closes a step found unfinished at start-up, once the administrator
-	 * has looked at the cell: the step was cut off and its effect unknown. */
+	/* A signal stopped the step while it ran (its effect may be partial),
+	 * or it closes a step found unfinished, once its cell was looked at
+	 * (repair_verify.h): either way it was cut off, its effect unknown. */
 	JOURNAL_INTERRUPTED,
 	/* Read-only mode refused the step's change: nothing was sent. */
 	JOURNAL_REFUSED,

@@ -11,7 +11,9 @@
  * not, 2 on error or when a step was refused (read-only, or a destructive
  * step's target changed while --yes was answering), and when another run
  * holds the pair (the backend's per-pair lock, repair_lock.h): then nothing
- * is done and the holder is named.
+ * is done and the holder is named.  SIGINT, SIGTERM, SIGHUP and SIGPIPE
+ * stop the running step at its next check (journalled interrupted) and
+ * exit 128+signal.  --verify closes the pair's interrupted steps instead.
  */
 #include "autoconf.h"
 #include "backend/core/util.h"
