@@ -80,7 +80,16 @@ verify_one(const struct repair_env *env, const char *by, struct repair_verified 
 	v->running = env->lock_dir != NULL && repair_lock_runs(env->lock_dir, &v->begin);
 	if (v->running)
 		return;
+	/* Held while the cell is read and the step closed, so no repair of
+	 * the pair starts in between (and one that runs now is left alone). */
+	struct repair_lock *lk = NULL;
 	char *err = NULL;
+	if (env->lock_dir != NULL && repair_lock_take(env->lock_dir, v->begin.site,
+	    v->begin.package_id, v->begin.dp_server, &lk, &err) != 0) {
+		v->why = xasprintf("not now: %s", err ? err : "?");
+		free(err);
+		return;
+	}
 	v->state = verify_read_state(env, &v->begin, &err);
 	if (v->state == REPAIR_VERIFY_UNREAD) {
 		v->why = xasprintf("cannot read the cell: %s", err ? err : "?");
@@ -89,6 +98,7 @@ verify_one(const struct repair_env *env, const char *by, struct repair_verified 
 	} else {
 		v->closed = true;
 	}
+	repair_lock_release(lk);
 	free(err);
 }
 

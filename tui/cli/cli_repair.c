@@ -90,7 +90,9 @@ static const char repair_usage_text[] =
 	"  --verify repairs nothing: it reads the pair's cell, closes the pair's\n"
 	"  interrupted steps in the journal with the state it saw (as `history\n"
 	"  --verify` does for every pair) and exits.\n"
-	"  Exit 0 when the pair ends installed, 1 when not, 2 on error or refusal.\n";
+	"  Exit 0 when the pair ends installed, 1 when not, 2 on error or refusal;\n"
+	"  128+signal when SIGINT, SIGTERM, SIGHUP or SIGPIPE stopped it (the\n"
+	"  running step is journalled interrupted).\n";
 
 static void
 repair_on_signal(int sig)
