@@ -8,7 +8,11 @@
  * processes never interleave; an flock() held for the duration of the append
  * additionally serialises writers around the torn-line check (a line left
  * half-written by a crash makes the next entry start on a fresh line).  A
- * short write leaves a torn line, which the reader skips with a warning.  The output digest is SHA-256 from libcrypto's
+ * short write leaves a torn line, which the reader skips with a warning.
+ * A begin entry first reserves the journal's tail for itself and its end
+ * entry (fallocate, size kept), or where that is not supported needs a
+ * free-space floor, so a step never acts that could not be recorded as
+ * done.  The output digest is SHA-256 from libcrypto's
  * EVP interface.  Reading streams the file a line at a time, each line
  * capped (JOURNAL_LINE_MAX), so neither a long journal nor one huge line is
  * ever held in memory whole; only a regular file is read, as a journal
@@ -29,6 +33,7 @@
 #include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "backend/core/util.h"
@@ -213,23 +218,88 @@ journal_fill_common(struct json_object *o, const struct journal_step *s,
 	return r;
 }
 
+/* A short write is retried for the rest, so a full disk is reported by its
+ * errno (ENOSPC) rather than as a bare "short write". */
 static int
 journal_write_all(int fd, const char *path, const char *data, size_t len, char **err)
 {
-	ssize_t w;
-	do
-		w = write(fd, data, len);
-	while (w < 0 && errno == EINTR);
-	if (w < 0) {
-		err_set(err, "%s: write: %s", path, strerror(errno));
-		return -1;
-	}
-	if ((size_t)w != len) {
-		err_set(err, "%s: write: short write (%zd of %zu bytes; disk full?)",
-		    path, w, len);
-		return -1;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t w = write(fd, data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			err_set(err, "%s: write: %s (%zu of %zu bytes written)", path,
+			    w < 0 ? strerror(errno) : "nothing written", done, len);
+			return -1;
+		}
+		done += (size_t)w;
 	}
 	return 0;
+}
+
+/*
+ * Room kept past a begin entry for its step's end entry.  The end entry
+ * repeats the begin's fields and adds a result and a 64-digit digest, so
+ * twice the begin line plus this much always holds both; more than a page,
+ * so the reservation asks the file system for at least one new block.
+ */
+#define JOURNAL_END_SLACK (16 * 1024)
+/* Where the file system cannot reserve, the free space below which no step
+ * is begun. */
+#define JOURNAL_FREE_FLOOR (1024 * 1024)
+
+/* Where fallocate() cannot reserve, a floor on the free space instead. */
+static int
+journal_check_floor(int fd, const char *path, char **err)
+{
+	struct statvfs sv;
+	if (fstatvfs(fd, &sv) != 0) {
+		err_set(err, "%s: fstatvfs: %s", path, strerror(errno));
+		return -1;
+	}
+	unsigned long long avail = (unsigned long long)sv.f_bavail * sv.f_frsize;
+	if (avail >= JOURNAL_FREE_FLOOR)
+		return 0;
+	err_set(err, "%s: the disk holding the journal is full (%llu KiB free, under the "
+	    "%d KiB kept for journal entries): the step was not run, as its end entry "
+	    "might not be written", path, avail / 1024, JOURNAL_FREE_FLOOR / 1024);
+	return -1;
+}
+
+/*
+ * Before a begin entry of len bytes: allocate the journal's tail for it and
+ * for its step's end entry, so that the end entry can be written even if
+ * the disk fills while the step acts.  FALLOC_FL_KEEP_SIZE leaves the file's
+ * size alone, so readers never see the reserved (zero) bytes; the appends
+ * that follow land in the reserved blocks.  A file system that cannot
+ * reserve (EOPNOTSUPP: NFSv3, some FUSE) gets the free-space floor instead.
+ */
+static int
+journal_reserve(int fd, const char *path, size_t len, char **err)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		err_set(err, "%s: fstat: %s", path, strerror(errno));
+		return -1;
+	}
+	int r;
+	do
+		r = fallocate(fd, FALLOC_FL_KEEP_SIZE, st.st_size,
+		    (off_t)(2 * len + JOURNAL_END_SLACK));
+	while (r != 0 && errno == EINTR);
+	if (r == 0)
+		return 0;
+	if (errno == EOPNOTSUPP || errno == ENOSYS)
+		return journal_check_floor(fd, path, err);
+	if (errno == ENOSPC || errno == EDQUOT) {
+		err_set(err, "%s: the disk holding the journal is full (%s): no room to "
+		    "reserve for the step's end entry, so the step was not run", path,
+		    strerror(errno));
+		return -1;
+	}
+	err_set(err, "%s: fallocate: %s: the step was not run", path, strerror(errno));
+	return -1;
 }
 
 /* Make the folder holding path (private leaf) if it is missing. */
@@ -282,9 +352,10 @@ journal_lock(int fd, const char *path, char **err)
 	return 0;
 }
 
-/* Append one line (text plus '\n') with one write(), fsync, close. */
+/* Append one line (text plus '\n') with one write(), fsync, close; before a
+ * begin entry (reserve) first reserve the room for it and its end entry. */
 static int
-journal_append(const char *path, const char *text, char **err)
+journal_append(const char *path, const char *text, bool reserve, char **err)
 {
 	if (journal_make_dir(path, err) != 0)
 		return -1;
@@ -298,7 +369,10 @@ journal_append(const char *path, const char *text, char **err)
 		return -1;
 	}
 	char *line = xasprintf("%s%s\n", journal_ends_torn(fd) ? "\n" : "", text);
-	int r = journal_write_all(fd, path, line, strlen(line), err);
+	size_t len = strlen(line);
+	int r = reserve ? journal_reserve(fd, path, len, err) : 0;
+	if (r == 0)
+		r = journal_write_all(fd, path, line, len, err);
 	free(line);
 	if (r == 0 && fsync(fd) != 0) {
 		err_set(err, "%s: fsync: %s", path, strerror(errno));
@@ -312,7 +386,7 @@ journal_append(const char *path, const char *text, char **err)
 }
 
 static int
-journal_emit(const char *path, struct json_object *o, char **err)
+journal_emit(const char *path, struct json_object *o, bool reserve, char **err)
 {
 	const char *text = json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -320,7 +394,7 @@ journal_emit(const char *path, struct json_object *o, char **err)
 		err_set(err, "%s: could not encode the journal entry", path);
 		return -1;
 	}
-	return journal_append(path, text, err);
+	return journal_append(path, text, reserve, err);
 }
 
 int
@@ -337,7 +411,7 @@ journal_begin(const char *path, const struct journal_step *s,
 	if (r != 0)
 		err_set(err, "%s: out of memory building the journal entry", path);
 	else
-		r = journal_emit(path, o, err);
+		r = journal_emit(path, o, true, err);
 	json_object_put(o);
 	return r;
 }
@@ -364,7 +438,7 @@ journal_end(const char *path, const struct journal_step *s, const char *step_id,
 	if (r != 0)
 		err_set(err, "%s: out of memory building the journal entry", path);
 	else
-		r = journal_emit(path, o, err);
+		r = journal_emit(path, o, false, err);
 	json_object_put(o);
 	return r;
 }

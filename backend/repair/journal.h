@@ -99,7 +99,12 @@ typedef void (*journal_warn_fn)(long line, const char *msg, void *ctx);
 /*
  * Write the begin entry for a step and fsync it.  Creates the journal's
  * folder (0700) and file (0600) when missing.  Stores the new step id in
- * step_id.  0 on success, -1 with *err naming the path and the reason.
+ * step_id.  Before writing, reserves room at the journal's tail for this
+ * entry and the step's end entry (or, where the file system cannot reserve,
+ * needs 1 MiB free), so a disk that fills while the step acts still takes
+ * the end entry.  0 on success, -1 with *err naming the path and the reason
+ * ("the disk holding the journal is full" when there is no room: then
+ * nothing is written and the step must not run).
  */
 int journal_begin(const char *path, const struct journal_step *s,
     char step_id[static JOURNAL_ID_MAX], char **err);

@@ -217,7 +217,10 @@ enum repair_step_status {
 	               * nothing was done; ask again, then call with confirm_changed */
 	RS_STOPPED,   /* no, abort, cancel, or a failed cell with stop_on_failure:
 	               * the run is over */
-	RS_ERROR,     /* the journal could not be written: nothing was done */
+	RS_ERROR,     /* the journal could not be written, or a status read failed.
+	               * A begin entry that could not be written (or reserved):
+	               * the step did nothing.  An end entry: the step ran, its
+	               * outcomes are set (repair_cell), and *why says it ran */
 };
 
 /*

@@ -87,6 +87,47 @@ repair_outcome_ends(enum repair_outcome o)
 	return false;
 }
 
+/* What a step came to, in words for an end entry that could not be written. */
+static const struct {
+	enum repair_outcome o;
+	const char *words;
+} end_lost_words[] = {
+	{ RO_OK, "ran and succeeded" },
+	{ RO_NOT_NEEDED, "ran and found nothing to do" },
+	{ RO_FAILED, "ran and failed" },
+	{ RO_DRY_RUN, "ran as a dry run (nothing changed)" },
+	{ RO_REFUSED, "was refused by read-only mode (nothing sent)" },
+	{ RO_SKIPPED, "was skipped (nothing changed)" },
+	{ RO_DECLINED, "was declined (nothing changed)" },
+	{ RO_INTERRUPTED, "was interrupted (its effect is unknown)" },
+	{ RO_ABORTED, "was aborted (nothing changed)" },
+};
+
+/*
+ * The step's end entry could not be written (disk full) after the step
+ * acted: *err then says plainly that it ran and what it came to, not only
+ * the journal's error, which alone reads as if the step had failed.  The
+ * outcome stays in the run (the summary is true); the begin entry without
+ * its end keeps the next start's warning.
+ */
+static void
+end_lost(const struct repair_run *r, size_t step, enum repair_outcome o, const char *msg,
+    char **err)
+{
+	if (err == NULL)
+		return;
+	const char *words = "ran";
+	for (size_t i = 0; i < sizeof end_lost_words / sizeof *end_lost_words; i++)
+		if (end_lost_words[i].o == o)
+			words = end_lost_words[i].words;
+	char *was = *err;
+	*err = xasprintf("step %zu (%s) %s%s%s%s, but its end entry could not be written: %s; "
+	    "the journal shows it unfinished", step + 1, repair_action_name(r->steps[step]),
+	    words, msg && *msg ? " (" : "", msg ? msg : "", msg && *msg ? ")" : "",
+	    was ? was : "the journal could not be written");
+	free(was);
+}
+
 /* Give an outcome to every active cell of c's unit. */
 static void
 set_unit(struct repair_run *r, size_t step, const struct rcell *c, enum repair_unit u,
@@ -184,6 +225,8 @@ run_unit(struct repair_run *r, size_t step, struct rcell *c, char **err)
 	}
 	set_unit(r, step, c, a->unit, o, &x);
 	int jr = journal_close(r, c, step, &x, id, o, err);
+	if (jr != 0)
+		end_lost(r, step, o, x.msg.data, err);
 	ctx_free(&x);
 	return jr;
 }
@@ -210,6 +253,8 @@ record_answer(struct repair_run *r, size_t step, enum repair_outcome o, const ch
 			if (repair_outcome_ends(o))
 				c->res.active = false;
 			rc = journal_close(r, c, step, &x, id, o, err);
+			if (rc != 0)
+				end_lost(r, step, o, why, err);
 		}
 		ctx_free(&x);
 		if (rc != 0)
@@ -328,8 +373,19 @@ exec_all(struct repair_run *r, size_t i, char **why)
 		if (c->res.message[i])
 			buf_adds(&x.msg, c->res.message[i]);
 		enum repair_outcome o = c->res.step[i] == RO_PENDING ? RO_FAILED : c->res.step[i];
-		if (journal_close(r, c, i, &x, ids[k], o, why) != 0)
+		/* Every began cell gets its end entry tried; *why tells of the first
+		 * that could not be written. */
+		char *e = NULL;
+		if (journal_close(r, c, i, &x, ids[k], o, &e) != 0 && st == RS_DONE) {
+			end_lost(r, i, o, c->res.message[i], &e);
+			if (why != NULL) {
+				free(*why);
+				*why = e;
+				e = NULL;
+			}
 			st = RS_ERROR;
+		}
+		free(e);
 		ctx_free(&x);
 	}
 	free(ids);
@@ -389,6 +445,8 @@ skip_branch(struct repair_run *r, size_t step, char **err)
 			free(c->res.message[step]);
 			c->res.message[step] = xstrdup(x.msg.data);
 			rc = journal_close(r, c, step, &x, id, RO_NOT_NEEDED, err);
+			if (rc != 0)
+				end_lost(r, step, RO_NOT_NEEDED, x.msg.data, err);
 		}
 		ctx_free(&x);
 		if (rc != 0)

@@ -461,6 +461,16 @@ repair_print_outcomes(struct repair_cli *c, size_t i)
 	fflush(stdout);
 }
 
+/* Has any cell an outcome for step i (it ran, or was answered)? */
+static bool
+repair_step_ran(const struct repair_run *r, size_t i)
+{
+	for (size_t k = 0; k < repair_ncells(r); k++)
+		if (repair_cell(r, k)->step[i] != RO_PENDING)
+			return true;
+	return false;
+}
+
 /* A destructive step's target changed after the plan was shown: with --yes
  * nobody is there to look, so stop; otherwise show why and ask again. */
 static enum repair_step_status
@@ -512,6 +522,10 @@ repair_run_step(struct repair_cli *c, size_t i)
 		    why ? why : st == RS_CHANGED ? "the target changed again" :
 		    "the journal could not be written; nothing was done");
 		free(why);
+		/* The step may have run before its end entry failed: its
+		 * outcomes are true and shown like any step's. */
+		if (repair_step_ran(c->run, i))
+			repair_print_outcomes(c, i);
 		return 2;
 	}
 	free(why);
