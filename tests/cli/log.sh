@@ -155,9 +155,12 @@ g=$SCRATCH/follow.log
 printf 'first 009000B7\n' >"$g"
 "$DPDOCTOR" log --file "$g" --follow >"$SCRATCH/follow.out" &
 pid=$!
-sleep 1
+# Each state waited for (10 s each): the existing line printed (so it runs,
+# its SIGTERM handler set, and the append is news to it), then the new one.
+upto() { for _ in $(seq 200); do grep -q "$1" "$SCRATCH/follow.out" && return 0; sleep 0.05; done; return 1; }
+upto first || echo "# --follow printed no first line in 10 s"
 printf 'second 009000B7\n' >>"$g"
-for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q second "$SCRATCH/follow.out" && break; sleep 0.3; done
+upto second || echo "# --follow printed no appended line in 10 s"
 kill -TERM $pid; wait $pid; rc=$?
 is $rc 0 "--follow: SIGTERM ends it with exit 0"
 is "$(cut -c27- "$SCRATCH/follow.out" | tr '\n' '|')" "INFO   -  first 009000B7|INFO   -  second 009000B7|" "--follow: existing then appended lines"

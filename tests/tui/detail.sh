@@ -26,21 +26,19 @@ check "on $pkg x $dp" tui_goto_dp "$dp"
 
 tui_keys Enter
 check "Enter opens the pane titled with the cell" tui_wait "─ $pkg × $dp ─" 2
-# The pane's last line drawn, then one look at all of it.
-tui_wait 'SummaryDate [0-9]{4}' 5
-screen=$(tui_screen)
-echo "$screen" | grep -q '✗ INSTALL_FAILED (3)'; tap $? "pane: state name and value"
-echo "$screen" | grep -q 'Distribution Manager gave up installing'; tap $? "pane: what the state means"
-echo "$screen" | grep -Fq "Package   $pkg ${name:0:40}"; tap $? "pane: package ID and name"
-echo "$screen" | grep -Eq '^│ +[^ ].* · .* · '; tap $? "pane: manufacturer, version, language"
-echo "$screen" | grep -Eq '^│ Source    \\\\'; tap $? "pane: source path"
-echo "$screen" | grep -Eq 'SourceVersion [0-9]+ · StoredPkgVersion [0-9]+ · source site 009'; tap $? "pane: package versions and site"
-echo "$screen" | grep -Fq "DP        $dp site $dpsite"; tap $? "pane: DP and its site"
-echo "$screen" | grep -Fq "NAL path  [\"Display=\\\\$dp\\\"]MSWNET:"; tap $? "pane: NAL path"
-echo "$screen" | grep -Eq "On DP     SourceVersion $ver, (behind the package's|current|ahead)"; tap $? "pane: SourceVersion on the DP ($ver) against the package's"
-echo "$screen" | grep -Fq "LastCopied $copied"; tap $? "pane: LastCopied ($copied)"
-echo "$screen" | grep -Eq 'SummaryDate [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC'; tap $? "pane: SummaryDate"
-echo "$screen" | grep -q ' of [0-9]* packages'; tap $? "pane: the grid stays visible above it"
+# Each line of the pane, waited for (the pane is drawn as the facts come).
+check "pane: state name and value" tui_wait_text '✗ INSTALL_FAILED (3)' 5
+check "pane: what the state means" tui_wait_text 'Distribution Manager gave up installing' 5
+check "pane: package ID and name" tui_wait_text "Package   $pkg ${name:0:40}" 5
+check "pane: manufacturer, version, language" tui_wait '^│ +[^ ].* · .* · ' 5
+check "pane: source path" tui_wait '^│ Source    \\\\' 5
+check "pane: package versions and site" tui_wait 'SourceVersion [0-9]+ · StoredPkgVersion [0-9]+ · source site 009' 5
+check "pane: DP and its site" tui_wait_text "DP        $dp site $dpsite" 5
+check "pane: NAL path" tui_wait_text "NAL path  [\"Display=\\\\$dp\\\"]MSWNET:" 5
+check "pane: SourceVersion on the DP ($ver) against the package's" tui_wait "On DP     SourceVersion $ver, (behind the package's|current|ahead)" 5
+check "pane: LastCopied ($copied)" tui_wait_text "LastCopied $copied" 5
+check "pane: SummaryDate" tui_wait 'SummaryDate [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC' 5
+check "pane: the grid stays visible above it" tui_wait ' of [0-9]+ packages' 5
 
 # Issue 13: below the cell's facts, what the DP is to the package and the
 # layouts its evidence was read with; r forgets the layouts, which are

@@ -24,12 +24,13 @@ check "the grid appears" tui_wait ' of [0-9]+ packages' 10
 check "on $pkg x $dp (PCK_MISSING)" tui_goto_cell "$pkg" "$dp"
 tui_keys Enter
 check "Enter: the pane says gathering…" tui_wait '└─ . gathering… ─' 3
-tui_screen | grep -q "─ $pkg × $dp ─"; tap $? "  over the facts (the pane is open at once)"
+check "  over the facts (the pane is open at once)" tui_wait_text "─ $pkg × $dp ─" 2
 check "then the finding on the pane's border" tui_wait_text "└─ ${title:0:40}" 5
 tui_keys PageDown
 check "PgDn scrolls the pane to the finding" tui_wait_text "│ Finding   $title" 2
+check "  the border says there is more above and below" tui_wait_text '↑↓ PgUp/PgDn' 2
+tui_wait_stable 5
 screen=$(tui_screen)
-echo "$screen" | grep -q '↑↓ PgUp/PgDn'; tap $? "  the border says there is more above and below"
 # Page to the end, keeping every screen.  The bound only stops a pane
 # that never ends: a child site server's distmgr.log gives a couple of
 # hundred items (every INCOMING file's lines), some 130 pages at 80x24.
@@ -39,9 +40,10 @@ for i in $(seq 1 400); do
 	echo "$old" | grep -q ' ↑ PgUp/PgDn ─┘' && break
 	tui_keys PageDown
 	tui_wait_change "$old" 1 || break
+	tui_wait_stable 5 # the whole page, not the first lines of it
 	all=$all$'\n'$(tui_screen)
 done
-tui_screen | grep -q ' ↑ PgUp/PgDn ─┘'; tap $? "the pane scrolls to its end"
+check "the pane scrolls to its end" tui_wait_text ' ↑ PgUp/PgDn ─┘' 2
 # Under the finding's explanation (which the Kind and Layout lines may push
 # past the page PgDn showed), its suggested repair: only the first finding
 # has that line.
@@ -73,7 +75,7 @@ for m in $modes; do
 	tui_keys Enter
 	tui_wait "─ $p × $d ─" 2
 	check "$mode ($p x $d): $want" tui_wait_text "└─ $want ─" 5
-	tui_screen | grep -Fq "│ Finding   $want"; tap $? "  and as the pane's finding"
+	check "  and as the pane's finding" tui_wait_text "│ Finding   $want" 5
 	tui_keys Escape
 	tui_wait_gone "─ $p × $d ─" 2
 done

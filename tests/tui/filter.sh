@@ -22,6 +22,7 @@ tui_keys -l "$word"
 check "typed text shows in the prompt" tui_wait "^Filter .*: $word\$" 2
 tui_keys Enter
 check "Enter applies and says what matched" tui_wait "filter \"$word\": [0-9]+ packages" 2
+tui_wait_stable 5
 n=$(tui_screen | sed -n 's/^\([0-9]*\) of [0-9]* packages.*/\1/p')
 [ -n "$n" ] && [ "$n" -ge 1 ] && [ "$n" -lt "$bad_pkgs" ]; tap $? "\"$word\" narrows the rows ($n of $bad_pkgs)"
 check "  the cursor is on a matching package" tui_wait_line cursor "$(printf %s "$word" | sed 's/[A-Za-z]/[\u&\l&]/g')" 2

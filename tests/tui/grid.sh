@@ -14,23 +14,23 @@ all_dps=$(tui_json all 'len({x["DP"] for x in p})')
 
 tui_start_demo 80 24
 check "80x24: the grid appears" tui_wait ' of [0-9]+ packages' 10
-screen=$(tui_screen)
-echo "$screen" | head -1 | grep -q '^dpdoctor  site 009 · sms2003 · demo '; tap $? "80x24: header names the site, generation and source"
-echo "$screen" | head -1 | grep -Eq 'updated [0-9]+s ago · next in [0-9]+s$'; tap $? "80x24: header shows refresh age and countdown"
-echo "$screen" | sed -n 2p | grep -q "✗ $failed failed"; tap $? "80x24: failed count ($failed) with glyph and label"
-echo "$screen" | sed -n 2p | grep -q "✓ $installed"; tap $? "80x24: installed count ($installed)"
-echo "$screen" | grep -q "^$bad_pkgs of [0-9]* packages"; tap $? "80x24: problems only: $bad_pkgs packages"
-echo "$screen" | grep -q "^$bad_dps of $all_dps DPs"; tap $? "80x24: problems only: $bad_dps of $all_dps DPs"
-echo "$screen" | grep -q '^problems only  *│'; tap $? "80x24: the corner says problems only"
-echo "$screen" | tail -1 | grep -q '? help  q quit$'; tap $? "80x24: key hint on the status line"
-echo "$screen" | grep -Eq '^009[0-9A-F]{5} .{23}│\[.\]'; tap $? "80x24: row header, separator, cursor cell"
-echo "$screen" | grep -Eq '^009[0-9A-F]{5} .*│.*✗'; tap $? "80x24: failed cells drawn"
+check "80x24: header names the site, generation and source" tui_wait_row 1 '^dpdoctor  site 009 · sms2003 · demo ' 3
+check "80x24: header shows refresh age and countdown" tui_wait_row 1 'updated [0-9]+s ago · next in [0-9]+s$' 3
+check "80x24: failed count ($failed) with glyph and label" tui_wait_row 2 "✗ $failed failed" 3
+check "80x24: installed count ($installed)" tui_wait_row 2 "✓ $installed" 3
+check "80x24: problems only: $bad_pkgs packages" tui_wait "^$bad_pkgs of [0-9]+ packages" 3
+check "80x24: problems only: $bad_dps of $all_dps DPs" tui_wait "^$bad_dps of $all_dps DPs" 3
+check "80x24: the corner says problems only" tui_wait '^problems only  *│' 3
+check "80x24: key hint on the status line" tui_wait_line status '\? help  q quit$' 3
+check "80x24: row header, separator, cursor cell" tui_wait '^009[0-9A-F]{5} .{23}│\[.\]' 3
+check "80x24: failed cells drawn" tui_wait '^009[0-9A-F]{5} .*│.*✗' 3
 
 first=$(tui_cursor_line)
 pkg0=$(echo "$first" | grep -Eo '009[0-9A-F]{5}' | head -1)
 dp0=$(echo "$first" | sed -n 's/.* × \([^ ]*\) .*/\1/p')
 tui_keys Down
 check "Down: the cursor line changes" tui_wait_gone "$pkg0 × " 2
+tui_wait_stable 5
 pkg1=$(tui_cursor_line | grep -Eo '009[0-9A-F]{5}' | head -1)
 [ -n "$pkg1" ] && [ "$pkg0" != "$pkg1" ]; tap $? "Down moves to the next package ($pkg0 -> $pkg1)"
 tui_keys Right
@@ -54,6 +54,7 @@ tui_keys a
 check "a again: problems only" tui_wait "^$bad_dps of $all_dps DPs" 2
 tui_keys s
 check "s: sort by package ID" tui_wait 'sorted by package ID' 2
+tui_wait_stable 5
 ids=$(tui_screen | grep -Eo '^009[0-9A-F]{5}' | tr '\n' ' ')
 [ "$ids" = "$(echo "$ids" | tr ' ' '\n' | grep . | sort | tr '\n' ' ')" ]; tap $? "rows in package ID order"
 check "sorting keeps the cursor on the same cell" tui_wait_line cursor "$pkg0 × $dp0 " 2
@@ -68,8 +69,9 @@ tui_screen | grep -q 'packages'; tap $((! $?)) "q: the terminal is restored (the
 
 tui_start_demo 200 50
 check "200x50: the grid appears" tui_wait ' of [0-9]+ packages' 10
+check "200x50: every count has its label" tui_wait_row 2 "✗ $failed failed .*↻ [0-9]+ retrying .*✓ $installed installed" 3
+tui_wait_stable 5
 screen=$(tui_screen)
-echo "$screen" | sed -n 2p | grep -Eq "✗ $failed failed .*↻ [0-9]+ retrying .*✓ $installed installed"; tap $? "200x50: every count has its label"
 echo "$screen" | sed -n 3,20p | grep -q '…'; tap $((! $?)) "200x50: DP names shown whole"
 rows=$(echo "$screen" | grep -Ec '^009[0-9A-F]{5} ')
 [ "$rows" -eq "$bad_pkgs" ] || [ "$rows" -gt 30 ]; tap $? "200x50: more rows visible ($rows)"

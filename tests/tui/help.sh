@@ -10,16 +10,16 @@ tui_start_demo 80 24
 check "the grid appears" tui_wait ' of [0-9]+ packages' 10
 tui_keys '?'
 check "? opens help" tui_wait 'dpdoctor help' 2
-screen=$(tui_screen)
-echo "$screen" | grep -Eq '^ +q +quit dpdoctor'; tap $? "help lists q from the keymap"
-echo "$screen" | grep -Eq '^ +↑ k +previous package'; tap $? "keys bound to one action share a line"
-echo "$screen" | grep -q 'Anywhere'; tap $? "bindings grouped by context"
+check "help lists q from the keymap" tui_wait '^ +q +quit dpdoctor' 2
+check "keys bound to one action share a line" tui_wait '^ +↑ k +previous package' 2
+check "bindings grouped by context" tui_wait_text 'Anywhere' 2
 
 # The whole help, page by page (at 80x24 it is longer than the screen).
 body() { tui_screen | tail -n +3; } # without the ticking header
 all_help() {
 	local prev="" cur
 	for _ in $(seq 1 10); do
+		tui_wait_stable 5 # the page drawn whole
 		cur=$(body)
 		[ "$cur" = "$prev" ] && break
 		echo "$cur"
@@ -27,7 +27,9 @@ all_help() {
 		tui_screen -e >>"$TUI_TMP/help.esc"
 		prev=$cur
 		tui_keys PageDown
-		for _ in $(seq 1 10); do
+		# Until the page changes (2 s: at the last page it never does;
+		# half a second was too short for a loaded machine to redraw).
+		for _ in $(seq 1 40); do
 			[ "$(body)" != "$cur" ] && break
 			sleep 0.05
 		done

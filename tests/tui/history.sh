@@ -47,10 +47,9 @@ t0=$(date +%s)
 tui_start_demo 80 24
 check "the grid appears" tui_wait ' of [0-9]+ packages' 10
 check "the unfinished step is offered" tui_wait_text 'Unfinished repair steps' 5
-screen=$(tui_screen)
-echo "$screen" | grep -Fq "$pkg × $dp"; tap $? "  naming the cell ($pkg x $dp)"
-echo "$screen" | grep -q 'preload-pck #5 wait-installed'; tap $? "  the plan and the step"
-echo "$screen" | grep -q '\[v\]erify now.*\[l\]ater'; tap $? "  [v]erify now / [l]ater"
+check "  naming the cell ($pkg x $dp)" tui_wait_text "$pkg × $dp" 3
+check "  the plan and the step" tui_wait_text 'preload-pck #5 wait-installed' 3
+check "  [v]erify now / [l]ater" tui_wait '\[v\]erify now.*\[l\]ater' 3
 tui_keys l
 check "l: later" tui_wait_gone 'Unfinished repair steps' 2
 tui_keys q
@@ -76,6 +75,7 @@ tui_keys Escape
 tui_keys H
 check "H opens the journal" tui_wait_text 'Repair journal' 3
 check "  with its steps" tui_wait_text "$pkg2" 3
+tui_wait_stable 5
 screen=$(tui_screen)
 first=$(echo "$screen" | grep -n -F "$pkg " | head -n 1 | cut -d: -f1)
 second=$(echo "$screen" | grep -n -F "$pkg2 " | head -n 1 | cut -d: -f1)
@@ -95,9 +95,8 @@ check "q quits" tui_wait "$TUI_EXIT_MARK 0" 3
 
 tui_start_demo 80 24
 check "the start after: the grid" tui_wait ' of [0-9]+ packages' 10
-sleep 1
-tui_screen | grep -q 'Unfinished repair steps'; [ $? -ne 0 ]
-tap $? "  nothing offered any more"
+# The offer comes with the first grid, if at all: once the screen is still.
+check "  nothing offered any more" tui_absent 'Unfinished repair steps'
 tui_keys q
 check "q quits" tui_wait "$TUI_EXIT_MARK 0" 3
 echo "# $(($(date +%s) - t0)) s"

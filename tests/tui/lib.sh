@@ -140,6 +140,65 @@ tui_wait_change() {
 	return 1
 }
 
+# tui_until SECONDS COMMAND [ARGS ...]: until COMMAND succeeds (for a state
+# no pattern states: an order of rows, a file, two lines together).
+tui_until() {
+	local limit=$1 i=0
+	shift
+	while [ "$i" -lt $((limit * 20)) ]; do
+		"$@" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# tui_wait_row ROW PATTERN [SECONDS]: until screen line ROW (a sed address:
+# 1, 2, $) matches (grep -E).
+tui_wait_row() {
+	local row=$1 pat=$2 limit=${3:-5} i=0
+	while [ "$i" -lt $((limit * 20)) ]; do
+		tui_screen | sed -n "${row}p" | grep -Eq -- "$pat" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# tui_wait_stable [SECONDS]: until the screen below the header (whose clock
+# ticks) is the same in three looks 0.1 s apart: the keys sent so far are
+# drawn.  A check that something is NOT on the screen, or that reads a
+# whole screen at once, waits for this first (and for the state that
+# should be there): an absence is true of a half-drawn screen too.
+tui_wait_stable() {
+	local limit=${1:-5} i=0 prev="" cur same=0
+	while [ "$i" -lt $((limit * 10)) ]; do
+		cur=$(tui_screen | tail -n +2)
+		if [ "$cur" = "$prev" ]; then
+			same=$((same + 1))
+			[ "$same" -ge 2 ] && return 0
+		else
+			same=0
+		fi
+		prev=$cur
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# tui_absent PATTERN: once the screen is stable, it does not match.
+tui_absent() {
+	tui_wait_stable 5
+	! tui_screen | grep -Eq -- "$1"
+}
+
+# tui_absent_text TEXT: the same for a fixed string (grep -F).
+tui_absent_text() {
+	tui_wait_stable 5
+	! tui_screen | grep -Fq -- "$1"
+}
+
 # Send keys by tmux name (Down, Enter, Escape, C-l) or literally with -l.
 tui_keys() {
 	tui_tmux send-keys "$@"

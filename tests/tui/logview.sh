@@ -19,11 +19,13 @@ tui_keys l
 check "l opens $dp's distmgr.log" tui_wait "^distmgr.log $dp " 3
 check "  its lines name $pkg" tui_wait "^[0-9]{2}-[0-9]{2} [0-9:]{8} . .*$pkg" 3
 check "  following, filtered to the package" tui_wait_line status "^following · [0-9]* lines naming $pkg" 3
+tui_wait_stable 5
 tui_screen | grep -E '^[0-9]{2}-[0-9]{2} ' | grep -vq "$pkg"; [ $? -ne 0 ]; tap $? "  every line names the package"
 
 tui_keys f
 check "f: all lines" tui_wait_gone "lines naming $pkg" 2
-tui_screen | grep -E '^[0-9]{2}-[0-9]{2} ' | grep -vq "$pkg"; tap $? "  lines of other packages show"
+other_lines() { tui_screen | grep -E '^[0-9]{2}-[0-9]{2} ' | grep -vq "$pkg"; }
+check "  lines of other packages show" tui_until 3 other_lines
 tui_keys f
 check "f again: only the package" tui_wait "lines naming $pkg" 2
 
@@ -41,7 +43,7 @@ tui_keys Up
 check "Up pauses following" tui_wait '^paused — End to follow' 2
 append "~Package $pkg dpdoctor-test-marker two"
 check "  paused: the status counts new lines" tui_wait '^paused — End to follow \(\+1 new\)' 3
-tui_screen | grep -q 'dpdoctor-test-marker two'; [ $? -ne 0 ]; tap $? "  and the view stays where it was"
+check "  and the view stays where it was" tui_absent 'dpdoctor-test-marker two'
 tui_keys End
 check "End follows again" tui_wait '^following' 2
 check "  and shows the new line" tui_wait 'dpdoctor-test-marker two' 2

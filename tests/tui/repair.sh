@@ -51,18 +51,18 @@ cell_state() {
 # it is sent as; v shows the PowerShell really sent, from its first line,
 # and v again goes back to the summary.
 script_toggle() {
-	tui_screen | grep -q '^  In short '; tap $? "step page shows the step in short"
-	tui_screen | grep -q '^  Sent as  *op copyfile, run by '
-	tap $? "  and the op it is sent as, and which server runs it"
-	tui_screen | grep -q 'v: script$'; tap $? "  the prompt offers v: script"
+	check "step page shows the step in short" tui_wait '^  In short ' 3
+	check "  and the op it is sent as, and which server runs it" \
+		tui_wait '^  Sent as  *op copyfile, run by ' 3
+	check "  the prompt offers v: script" tui_wait 'v: script$' 3
 	tui_keys v
 	check "  v: the script, from its first line" tui_wait '^    # dpdoctor op=copyfile v=1$' 3
-	tui_screen | grep -q "^    \$A\['dst'\] = '.*\\\\SMSPKG\\\\[0-9A-F]\{8\}\.PCK'\$"
-	tap $? "  its argument block names the DP's PCK"
-	tui_screen | grep -q 'v: summary$'; tap $? "  the prompt offers v: summary"
+	check "  its argument block names the DP's PCK" \
+		tui_wait "^    \\\$A\\['dst'\\] = '.*\\\\SMSPKG\\\\[0-9A-F]{8}\\.PCK'\$" 3
+	check "  the prompt offers v: summary" tui_wait 'v: summary$' 3
 	tui_keys v
 	check "  v again: the script is gone" tui_wait_gone '# dpdoctor op=' 3
-	tui_screen | grep -q '^  In short '; tap $? "  and the summary is back"
+	check "  and the summary is back" tui_wait '^  In short ' 3
 }
 
 t0=$(date +%s)
@@ -79,19 +79,18 @@ for c in "${cells[@]:0:3}"; do
 	check "  Space marks it ($n marked)" tui_wait_text "$n marked" 2
 done
 tui_filter ""
-tui_screen | grep -q '\*✗\*'; tap $? "marked cells are drawn *X*"
+check "marked cells are drawn *X*" tui_wait '\*✗\*' 3
 tui_keys R
 check "R: the wizard groups the marked cells" tui_wait 'preload-pck +3 cells' 20
-screen=$(tui_screen)
 for c in "${cells[@]:0:3}"; do
 	read -r p d <<<"$c"
-	echo "$screen" | grep -q "$p × $d"; tap $? "  lists $p x $d"
+	check "  lists $p x $d" tui_wait_text "$p × $d" 3
 done
 tui_keys Enter
 check "Enter: the group is asked once, with count and bytes" \
 	tui_wait 'Group 1 of 1: preload-pck' 10
-tui_screen | grep -Eq '3 cells, [0-9.]+ [KMG]?B'; tap $? "  3 cells and the bytes"
-tui_screen | grep -q '\[Y\]es, start.*\[n\]o, skip this group'; tap $? "  [Y]es / [n]o, skip"
+check "  3 cells and the bytes" tui_wait '3 cells, [0-9.]+ [KMG]?B' 3
+check "  [Y]es / [n]o, skip" tui_wait '\[Y\]es, start.*\[n\]o, skip this group' 3
 tui_keys Enter
 k=1
 while [ $k -le 10 ]; do
@@ -104,19 +103,18 @@ while [ $k -le 10 ]; do
 	k=$((k + 1))
 done
 check "after the last step: what changed" tui_wait_text 'What changed' 40
-screen=$(tui_screen)
 for c in "${cells[@]:0:3}"; do
 	read -r p d <<<"$c"
-	echo "$screen" | grep -Eq "$p on $d: .*-> INSTALLED"; tap $? "  $p on $d -> INSTALLED"
+	check "  $p on $d -> INSTALLED" tui_wait "$p on $d: .*-> INSTALLED" 5
 done
-echo "$screen" | grep -q '3 of 3 cells installed now'; tap $? "  3 of 3 cells installed"
+check "  3 of 3 cells installed" tui_wait_text '3 of 3 cells installed now' 5
 tui_keys Escape
 check "Esc closes the wizard" tui_wait ' of [0-9]+ packages' 3
 tui_keys a
 for c in "${cells[@]:0:3}"; do
 	read -r p d <<<"$c"
 	tui_goto_cell "$p" "$d"
-	tui_cursor_line | grep -q '✓ installed'; tap $? "the grid shows $p x $d installed"
+	check "the grid shows $p x $d installed" tui_wait_line cursor '✓ installed' 3
 	journal_results "$p" "$d" | grep -vq ' ok$'; [ $? -ne 0 ] && [ -n "$(journal_results "$p" "$d")" ]
 	tap $? "  the journal has only ok ends for it"
 done
@@ -132,12 +130,12 @@ check "R on one cell: the plans, the suggested one preselected" \
 	tui_wait '▸ preload-pck .*\(suggested\)' 20
 tui_keys Enter
 check "Enter: every step of the plan first" tui_wait 'Plan preload-pck' 10
-tui_screen | grep -Eq '^ +1\. '; tap $? "  numbered steps"
+check "  numbered steps" tui_wait '^ +1\. ' 3
 tui_keys Enter
 check "Enter: step 1" tui_wait_text 'Run it? [y]es  [N]o' 3
 tui_keys Enter
 check "Enter (no): the plan stops" tui_wait_text 'What changed' 15
-tui_screen | grep -q 'declined'; tap $? "  the step says declined"
+check "  the step says declined" tui_wait_text 'declined' 3
 journal_results "$p" "$d" | grep -q '^1 declined$'; tap $? "the journal says declined"
 after=$(cell_state "$p" "$d")
 [ -n "$before" ] && [ "$before" = "$after" ]; tap $? "the cell's status is unchanged ($before)"
@@ -158,17 +156,18 @@ if [ -n "$p" ] && [ -f "$pkgfile" ]; then
 	tui_keys Enter
 	for _ in 1 2 3 4; do
 		tui_wait_text 'Run it? [y]es' 10 || break
+		tui_wait_stable 5 # the step's page whole, its mark too
 		tui_screen | grep -q 'DESTRUCTIVE' && break
 		old=$(tui_screen)
 		tui_keys y
 		tui_wait_change "$old" 10
 	done
-	tui_screen | grep -q 'DESTRUCTIVE'; tap $? "  a destructive step is marked"
+	check "  a destructive step is marked" tui_wait_text 'DESTRUCTIVE' 5
 	printf 'changed by the test\n' >>"$pkgfile"
 	tui_keys y
 	check "  its target changed: asked again" tui_wait_text 'The target changed' 10
-	tui_screen | grep -q "$p.PKG" && tui_screen | grep -q 'changed since the plan'
-	tap $? "  saying what changed"
+	says_changed() { tui_screen | grep -q "$p.PKG" && tui_screen | grep -q 'changed since the plan'; }
+	check "  saying what changed" tui_until 3 says_changed
 	tui_keys Enter
 	check "  Enter (no): the plan stops" tui_wait_text 'What changed' 10
 	[ -f "$pkgfile" ]; tap $? "  and the file is still there"
@@ -187,12 +186,13 @@ tui_keys '?'
 tui_wait 'dpdoctor help' 2
 found=1
 for _ in $(seq 1 12); do
+	tui_wait_stable 5 # the help page whole
 	tui_screen | grep -A1 'R  *repair the marked cells' | tr -d '\n' |
 		grep -Eq '\(disabled: +read-only\)' &&
 		{ found=0; break; }
 	old=$(tui_screen)
 	tui_keys PageDown
-	tui_wait_change "$old" 1 || break
+	tui_wait_change "$old" 2 || break
 done
 tap $found "help lists R as disabled"
 tui_keys Escape

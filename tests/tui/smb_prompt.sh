@@ -40,16 +40,16 @@ check "the grid appears (the WMI host over sim)" tui_wait ' of [0-9]+ packages' 
 check "on $pkg x $dp (its DP over smb)" tui_goto_cell "$pkg" "$dp"
 tui_keys Enter
 check "Enter: a dialog asks for $dp's password" tui_wait "$dp asks" 10
-tui_screen | grep -q "Password for CORP.dpdoctor"; tap $? "  for CORP\\dpdoctor"
-tui_screen | grep -q "(ssh)"; tap $((! $?)) "  not labelled ssh"
+check "  for CORP\\dpdoctor" tui_wait "Password for CORP.dpdoctor" 3
+check "  not labelled ssh" tui_absent "\(ssh\)"
 tui_keys -l "$secret"
 check "  the typing shows as masks" tui_wait '> \*{9}( |$)' 2
-tui_screen | grep -qF "$secret"; tap $((! $?)) "  and never as text"
+check "  and never as text" tui_absent_text "$secret"
 tui_keys Enter
 check "Enter: the answer goes to $dp" tui_wait "answer sent to $dp" 5
 title=$(tui_finding_title FIND_DP_UNREACHABLE)
 check "  then the DP's failure (nothing on port 1): ${title:0:40}" tui_wait_text "└─ ${title:0:40}" 10
-tui_screen | grep -qF "$secret"; tap $((! $?)) "  the password is nowhere on screen"
+check "  the password is nowhere on screen" tui_absent_text "$secret"
 tui_keys Escape q
 check "q quits" tui_wait "$TUI_EXIT_MARK 0" 5
 tui_done

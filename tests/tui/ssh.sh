@@ -25,6 +25,7 @@ bad_pkgs=$(tui_json bad 'len({x["PackageID"] for x in p})')
 # The reference: the grid's counts line on the in-process demo.
 tui_start_demo 80 24
 check "demo: the grid appears" tui_wait ' of [0-9]+ packages' 10
+tui_wait_stable 5 # the counts line drawn whole
 demo_counts=$(tui_screen | sed -n 2p)
 tui_keys q
 
@@ -54,9 +55,9 @@ start "$TUI_TMP/key.ini"
 check "key: the grid appears over ssh" tui_wait "$grid" 15
 note "  first grid after $(ms "$t") ms"
 is_same() { [ "$(tui_screen | sed -n 2p)" = "$demo_counts" ]; }
-check "  the same counts as the demo ($demo_counts)" is_same
-tui_screen | grep -q "^$bad_pkgs of [0-9]* packages"; tap $? "  problems only: $bad_pkgs packages"
-tui_screen | grep -q "$primary asks\|Unknown host key"; tap $((! $?)) "  nothing was asked"
+check "  the same counts as the demo ($demo_counts)" tui_until 3 is_same
+check "  problems only: $bad_pkgs packages" tui_wait "^$bad_pkgs of [0-9]+ packages" 3
+check "  nothing was asked" tui_absent "$primary asks|Unknown host key"
 tui_keys q
 check "  q quits" tui_wait "$TUI_EXIT_MARK 0" 3
 
@@ -65,17 +66,22 @@ check "  q quits" tui_wait "$TUI_EXIT_MARK 0" 3
 cfg "$TUI_TMP/unknown.ini" identity="$SSHD_KEY" known_hosts="$TUI_TMP/kh-empty"
 start "$TUI_TMP/unknown.ini"
 check "unknown key: a dialog asks" tui_wait_text "Unknown host key for $primary (127.0.0.1 port $SSHD_PORT)" 15
+check "  with the type and the fingerprint ssh-keygen -lf prints ($hostkey_fp)" \
+	tui_wait_text "ssh-ed25519 $hostkey_fp" 3
+# shellcheck disable=SC2317 # called by tui_until
+says_boxed() { tui_screen | tr -s ' \n│' ' ' | grep -qF "$1"; }
+check "  and the known_hosts file it would go to" \
+	tui_until 3 says_boxed "Accept and remember it in $TUI_TMP/kh-empty? [y/N]"
+tui_wait_stable 5
 screen=$(tui_screen)
-echo "$screen" | grep -qF "ssh-ed25519 $hostkey_fp"; tap $? "  with the type and the fingerprint ssh-keygen -lf prints ($hostkey_fp)"
-echo "$screen" | tr -s ' \n│' ' ' | grep -qF "Accept and remember it in $TUI_TMP/kh-empty? [y/N]"
-tap $? "  and the known_hosts file it would go to"
 echo "$screen" | grep -q -- "--accept-new-host-key"; tap $((! $?)) "  and nothing about --accept-new-host-key"
 echo "$screen" | grep -qE "1 of [0-9]|\[A\]ll"; tap $((! $?)) "  one key waiting: not numbered, no accept-all"
 is_empty() { [ ! -s "$TUI_TMP/kh-empty" ]; }
 check "  known_hosts untouched while asking" is_empty
 tui_keys n
 check "n: the dialog closes" tui_wait_gone 'Unknown host key for' 2
-tui_screen | tail -2 | tr '\n' ' ' | grep -q "$primary: unknown host key"; tap $? "  the error stays on the status line"
+bottom_says() { tui_screen | tail -2 | tr '\n' ' ' | grep -q "$1"; }
+check "  the error stays on the status line" tui_until 3 bottom_says "$primary: unknown host key"
 check "  known_hosts untouched" is_empty
 tui_keys r
 check "r: asked again" tui_wait_text "Unknown host key for $primary" 5
@@ -88,7 +94,7 @@ tui_keys q
 check "  q quits" tui_wait "$TUI_EXIT_MARK 0" 3
 start "$TUI_TMP/unknown.ini"
 check "second start: the grid loads" tui_wait "$grid" 15
-tui_screen | grep -q "Unknown host key"; tap $((! $?)) "  without asking"
+check "  without asking" tui_absent "Unknown host key"
 check "  known_hosts still one line" kh_lines
 tui_keys q
 tui_wait "$TUI_EXIT_MARK 0" 3
@@ -100,18 +106,18 @@ cp "$TUI_TMP/kh-changed" "$TUI_TMP/kh-changed.orig"
 cfg "$TUI_TMP/changed.ini" identity="$SSHD_KEY" known_hosts="$TUI_TMP/kh-changed"
 start "$TUI_TMP/changed.ini"
 check "changed key: the refusal is shown" tui_wait 'Host key changed' 15
+check "  in the engine's words, naming the server" \
+	tui_until 3 says_boxed "$primary: THE HOST KEY HAS CHANGED"
+check "  with only OK" tui_wait '\[OK\]' 3
+tui_wait_stable 5
 screen=$(tui_screen)
-echo "$screen" | tr -s ' \n│' ' ' | grep -q "$primary: THE HOST KEY HAS CHANGED"
-tap $? "  in the engine's words, naming the server"
-echo "$screen" | grep -q '\[OK\]'; tap $? "  with only OK"
 echo "$screen" | grep -Eqi '\[y\]|accept'; tap $((! $?)) "  and no accept"
 tui_keys y
 sleep 0.3
 cmp -s "$TUI_TMP/kh-changed" "$TUI_TMP/kh-changed.orig"; tap $? "  y does nothing: known_hosts untouched"
 tui_keys Enter
 check "  Enter closes it" tui_wait_gone 'Host key changed' 2
-tui_screen | tail -2 | tr '\n' ' ' | grep -q "$primary: THE HOST KEY HAS CHANGED"
-tap $? "  the error stays on the status line"
+check "  the error stays on the status line" tui_until 3 bottom_says "$primary: THE HOST KEY HAS CHANGED"
 tui_keys q
 check "  q quits" tui_wait "$TUI_EXIT_MARK 0" 3
 
@@ -119,13 +125,13 @@ check "  q quits" tui_wait "$TUI_EXIT_MARK 0" 3
 cfg "$TUI_TMP/pw.ini" known_hosts="$SSHD_KNOWN_HOSTS"
 start "$TUI_TMP/pw.ini"
 check "password: a dialog asks" tui_wait "$primary asks" 15
-tui_screen | grep -q "$SSHD_USER@$primary's password"; tap $? "  for $SSHD_USER@$primary's password"
+check "  for $SSHD_USER@$primary's password" tui_wait_text "$SSHD_USER@$primary's password" 3
 tui_keys -l "$SSHD_PASSWORD"
 check "  the typing shows as masks" tui_wait '> \*{9}( |$)' 2
-tui_screen | grep -qF "$SSHD_PASSWORD"; tap $((! $?)) "  and never as text"
+check "  and never as text" tui_absent_text "$SSHD_PASSWORD"
 tui_keys Enter
 check "Enter: the grid loads" tui_wait "$grid" 15
-tui_screen | grep -qF "$SSHD_PASSWORD"; tap $((! $?)) "  the password is nowhere on screen"
+check "  the password is nowhere on screen" tui_absent_text "$SSHD_PASSWORD"
 tui_keys q
 check "  q quits" tui_wait "$TUI_EXIT_MARK 0" 3
 start "$TUI_TMP/pw.ini"
@@ -133,7 +139,7 @@ check "wrong password: asked" tui_wait "$primary asks" 15
 tui_keys -l 'not it'
 tui_keys Enter
 check "  the auth error on the status line" tui_wait 'authentication( as [^ ]+)? failed' 15
-tui_screen | tail -2 | tr '\n' ' ' | grep -q "$primary: authentication"; tap $? "  naming the server"
+check "  naming the server" tui_until 3 bottom_says "$primary: authentication"
 tui_keys q
 check "  q quits" tui_wait "$TUI_EXIT_MARK 0" 3
 # Leaving while the engine waits for the answer releases it at once.
@@ -175,7 +181,7 @@ check "  a spinner turns in the header" spins
 # cores; a UI that waited on the slow host would take its 4 s instead.
 REACT_MS=1000
 took=$(react '?')
-tui_screen | grep -q 'dpdoctor help'; tap $? "  ? opens the help while it runs"
+check "  ? opens the help while it runs" tui_wait 'dpdoctor help' 3
 [ "$took" -lt $REACT_MS ]; tap $? "  within $REACT_MS ms ($took ms)"
 took=$(react Escape)
 [ "$took" -lt $REACT_MS ]; tap $? "  Esc closes it within $REACT_MS ms ($took ms)"
@@ -189,10 +195,9 @@ check "  and the refresh ends" tui_wait_gone 'refreshing' 15
 sshd_kill
 tui_keys r
 check "sshd gone: the refresh fails, the grid is STALE" tui_wait '^dpdoctor .*STALE' 15
-err=$(tui_screen | tail -2 | tr '\n' ' ')
-echo "$err" | grep -q "$primary: .*(op status)"; tap $? "  the error names $primary and the op"
-note "  status line: $err"
-tui_screen | grep -Eq "$grid"; tap $? "  the grid stays"
+check "  the error names $primary and the op" tui_until 3 bottom_says "$primary: .*(op status)"
+note "  status line: $(tui_screen | tail -2 | tr '\n' ' ')"
+check "  the grid stays" tui_wait "$grid" 3
 t=$(date +%s%N)
 tui_keys q
 check "  q quits" tui_wait "$TUI_EXIT_MARK 0" 3

@@ -83,13 +83,14 @@ tui_goto_cell "$pkg3" "$dp3" && tui_keys Space
 check "$pkg3 x $dp3 marked" tui_wait_text "2 marked" 3
 tui_keys R
 check "R: the keys are offered, 1 of 2" tui_wait_text "Unknown host key (1 of 2)" 30
-tui_screen | grep -Fq "A: list all 2 keys waiting"; tap $? "  A is offered"
+check "  A is offered" tui_wait_text "A: list all 2 keys waiting" 3
 tui_keys A
 check "A: one list of both" tui_wait_text "Accept all 2 host keys?" 3
 # on_list DP PORT: its line, and its key's on the next.
 on_list() { tui_screen | grep -A1 -F "$1 (127.0.0.1 port $2)" | grep -Eq "(ssh-ed25519|ecdsa-[a-z0-9-]+) SHA256:"; }
-on_list "$dp2" "$dport2"; tap $? "  $dp2, its address and port, its key on a line of its own"
-on_list "$dp3" "$dport3"; tap $? "  $dp3, its address and port, its key on a line of its own"
+check "  $dp2, its address and port, its key on a line of its own" tui_until 3 on_list "$dp2" "$dport2"
+check "  $dp3, its address and port, its key on a line of its own" tui_until 3 on_list "$dp3" "$dport3"
+tui_wait_stable 5
 [ "$(tui_screen | grep -c "SHA256:")" -eq 2 ]; tap $? "  two fingerprints, one a line"
 tui_keys A
 check "A again: both recorded" tui_wait_text "2 host keys added" 10

@@ -17,8 +17,8 @@ tui_start_demo 80 24
 check "80x24: the grid appears" tui_wait ' of [0-9]+ packages' 10
 tui_tmux resize-window -x 120 -y 40
 check "resize to 120x40: redrawn at the new size" tui_wait '^ *problems only · sort: problems .{40,}q quit$' 3
-[ "$(tui_screen | wc -l)" -eq 40 ] && tui_screen | tail -1 | grep -q 'q quit'
-tap $? "  status line on the last of 40 lines"
+at_40() { [ "$(tui_screen | wc -l)" -eq 40 ] && tui_screen | tail -1 | grep -q 'q quit'; }
+check "  status line on the last of 40 lines" tui_until 3 at_40
 tui_tmux resize-window -x 50 -y 12
 check "50x12: too small, says so politely" tui_wait 'terminal too small \(50x12\), need at least 60x15' 3
 tui_keys j
@@ -31,6 +31,7 @@ check "q quits from the too-small screen" tui_wait "$TUI_EXIT_MARK 0" 3
 
 tui_start_demo 80 24 NO_COLOR=1
 check "NO_COLOR: the grid appears" tui_wait ' of [0-9]+ packages'
+tui_wait_stable 5 # every cell drawn, the cursor's too
 esc=$(tui_screen -e)
 echo "$esc" | grep -Eq $'\033\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5;[0-9]+|48;5;[0-9]+)m'
 tap $((! $?)) "NO_COLOR: no colour at all"
@@ -41,11 +42,13 @@ tui_wait "$TUI_EXIT_MARK 0" 3
 
 tui_start_demo 80 24 LANG=C LC_ALL=C
 check "C locale: the grid appears" tui_wait ' of [0-9]+ packages'
+check "C locale: ASCII glyphs in the counts" tui_wait '^X [0-9]+ failed' 3
+check "C locale: ASCII line drawing and cursor" tui_wait '^009[0-9A-F]{5} .*\|\[.\]' 3
+tui_wait_stable 5
 tui_screen | LC_ALL=C grep -q $'[\x80-\xff]'; tap $((! $?)) "C locale: ASCII only on screen"
-tui_screen | grep -Eq '^X [0-9]+ failed'; tap $? "C locale: ASCII glyphs in the counts"
-tui_screen | grep -Eq '^009[0-9A-F]{5} .*\|\[.\]'; tap $? "C locale: ASCII line drawing and cursor"
 tui_keys Enter
 check "C locale: the pane has an ASCII frame" tui_wait '^\+- 009[0-9A-F]{5} x ' 2
+tui_wait_stable 5
 tui_screen | LC_ALL=C grep -q $'[\x80-\xff]'; tap $((! $?)) "C locale: the pane is ASCII too"
 tui_keys q
 tui_wait "$TUI_EXIT_MARK 0" 3
