@@ -116,11 +116,23 @@ echo "$out" | grep -q "SMS009PRI: no answer in time during sftp read E:\\\\big.b
 t=$(( ($(date +%s%N) - t0) / 1000000 )); [ "$t" -lt 5000 ]; ok $? "  soon after the deadline ($t ms)"
 
 # A connection dropped in the middle of a read: the session's sshd
-# processes (this probe's only) are killed by pid a second into it.
+# processes (this probe's only) are killed by pid once it is reading.
 "$PROBE" --port "$SSHD_SFTP_PORT" --key "$SSHD_KEY" --known-hosts "$SSHD_KNOWN_HOSTS" \
 	--deadline-ms 60000 sftp-read 'E:\big.bin' 0 - >"$SCRATCH/drop.out" &
 ppid=$!
-sleep 1
+# Mid-read: once the session is logged in ("sshd: USER@..."; the read, 9 s
+# or more, follows at once).  A fixed second was, on a loaded machine,
+# sometimes still the log-in.
+logged_in() {
+	local p
+	for p in $(sshd_descendants "$SSHD_PID"); do
+		ps -o args= -p "$p" 2>/dev/null | grep -q '^sshd: [^ ]*@' && return 0
+	done
+	return 1
+}
+for _ in $(seq 300); do logged_in && break; sleep 0.05; done
+logged_in || echo "# the session did not log in within 15 s"
+sleep 0.3
 kids=$(sshd_descendants "$SSHD_PID")
 [ -n "$kids" ]; ok $? "the reading session has sshd processes ($(echo $kids))"
 t0=$(date +%s%N)

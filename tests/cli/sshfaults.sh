@@ -96,7 +96,17 @@ out=$(probe --deadline-ms 10000 status); ok $? "slow host, 10 s deadline: $out"
 # sshd killed while a command runs: its listener and every session process.
 probe --deadline-ms 20000 status >"$SCRATCH/killed.out" &
 ppid=$!
-sleep 1
+# Mid-command: once the session runs the simulated host (2.5 s a command);
+# a fixed second was, on a loaded machine, still the log-in.
+in_command() {
+	local p
+	for p in $(sshd_descendants "$SSHD_PID"); do
+		ps -o args= -p "$p" 2>/dev/null | grep -q 'dpdoctor-simhost' && return 0
+	done
+	return 1
+}
+for _ in $(seq 300); do in_command && break; sleep 0.05; done
+in_command || echo "# no session ran the host within 15 s"
 sshd_kill
 t0=$(date +%s%N)
 wait "$ppid"; is $? 1 "sshd killed mid-command: fails"
