@@ -205,8 +205,8 @@ board_build_index(struct board *b)
 	free(rs);
 	free(cs);
 	sort_snap = s;
-	qsort(b->rows, b->nrows, sizeof *b->rows, row_cmp[b->sort]);
-	qsort(b->cols, b->ncols, sizeof *b->cols,
+	array_sort(b->rows, b->nrows, sizeof *b->rows, row_cmp[b->sort]);
+	array_sort(b->cols, b->ncols, sizeof *b->cols,
 	    b->sort == BOARD_SORT_PROBLEMS ? board_cmp_dp_problems : board_cmp_dp_name);
 	sort_snap = NULL;
 	board_build_labels(b);

@@ -241,7 +241,7 @@ detail_group(struct text *t, const struct gather_view *gv, const char *group, in
 		if (strcmp(evidence_kind_group(e->items[i].kind), group) == 0)
 			o[n++] = (struct detail_order){ i, e->items[i].when };
 	if (n > 0) {
-		qsort(o, n, sizeof *o, detail_newest_first);
+		array_sort(o, n, sizeof *o, detail_newest_first);
 		text_newline(t);
 		text_addf(t, UI_ROLE_SECTION, "%s", group);
 		for (size_t k = 0; k < n; k++)

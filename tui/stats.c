@@ -59,7 +59,7 @@ stats_write(const struct stats *s, const char *path, char **err)
 	int64_t *v = xreallocarray(NULL, s->n + 1, sizeof *v);
 	if (s->n > 0)
 		memcpy(v, s->us, s->n * sizeof *v);
-	qsort(v, s->n, sizeof *v, stats_cmp);
+	array_sort(v, s->n, sizeof *v, stats_cmp);
 	FILE *f = fopen(path, "w");
 	int rc = -1;
 	if (f == NULL) {

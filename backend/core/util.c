@@ -96,6 +96,13 @@ xasprintf(const char *fmt, ...)
 }
 
 void
+array_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
+void
 buf_init(struct buf *b)
 {
 	b->data = NULL;
@@ -145,7 +152,8 @@ void
 buf_add(struct buf *b, const void *p, size_t n)
 {
 	buf_grow(b, n);
-	memcpy(b->data + b->len, p, n);
+	if (n > 0) /* p may be NULL when n is 0; memcpy's may not */
+		memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 }

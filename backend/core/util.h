@@ -26,6 +26,11 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
+/* qsort(3) for an array that may be empty: an empty array is often NULL,
+ * and qsort(NULL, 0, ...) is undefined (UBSan stops on it); every sort in
+ * the tree goes through here. */
+void array_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 /* A growable, always NUL-terminated byte buffer. */
 struct buf {
 	char *data;

@@ -433,7 +433,7 @@ msg_cmp_rec(const void *a, const void *b)
 void
 simdb_statmsg_trim(struct sim_site *s)
 {
-	qsort(s->msgs, s->nmsgs, sizeof *s->msgs, msg_cmp_pkg);
+	array_sort(s->msgs, s->nmsgs, sizeof *s->msgs, msg_cmp_pkg);
 	size_t out = 0;
 	for (size_t i = 0; i < s->nmsgs; ) {
 		size_t j = i;
@@ -449,7 +449,7 @@ simdb_statmsg_trim(struct sim_site *s)
 		i = j;
 	}
 	s->nmsgs = out;
-	qsort(s->msgs, s->nmsgs, sizeof *s->msgs, msg_cmp_rec);
+	array_sort(s->msgs, s->nmsgs, sizeof *s->msgs, msg_cmp_rec);
 }
 
 /* ---- writing ---------------------------------------------------------- */

@@ -299,7 +299,7 @@ dir_matches(const char *dir, const char *pattern, size_t *n)
 	}
 	if (d != NULL)
 		closedir(d);
-	qsort(names, *n, sizeof *names, name_cmp);
+	array_sort(names, *n, sizeof *names, name_cmp);
 	return names;
 }
 

@@ -527,7 +527,7 @@ simfs_list_incoming(const struct sim_site *s, uint32_t srv, char ***names,
 	closedir(d);
 	free(path);
 	/* readdir order depends on the file system; scans must not. */
-	qsort(*names, *n, sizeof **names, name_cmp);
+	array_sort(*names, *n, sizeof **names, name_cmp);
 	return 0;
 }
 

@@ -208,7 +208,7 @@ flush_server(struct sim_site *s, size_t from, size_t to, char **err)
 int
 simlog_flush(struct sim_site *s, char **err)
 {
-	qsort(s->logs, s->nlogs, sizeof *s->logs, line_cmp);
+	array_sort(s->logs, s->nlogs, sizeof *s->logs, line_cmp);
 	if (s->nlogs > 0)
 		s->dirty = true; /* the servers' log_ms moved */
 	int rc = 0;

@@ -214,7 +214,7 @@ evidence_sort(struct evidence *e)
 	struct sort_ref *r = xcalloc(e->nitems, sizeof *r);
 	for (size_t i = 0; i < e->nitems; i++)
 		r[i] = (struct sort_ref){ &e->items[i], i };
-	qsort(r, e->nitems, sizeof *r, sort_cmp);
+	array_sort(r, e->nitems, sizeof *r, sort_cmp);
 	struct evidence_item *v = xcalloc(e->nitems, sizeof *v);
 	for (size_t i = 0; i < e->nitems; i++)
 		v[i] = *r[i].it;

@@ -185,7 +185,8 @@ copy_from(struct transport *t, const char *winpath, int fd, const char *local,
 			rc = -1;
 			break;
 		}
-		if (r->head.len < first.len || memcmp(r->head.data, first.data, first.len) != 0) {
+		if (r->head.len < first.len ||
+		    (first.len > 0 && memcmp(r->head.data, first.data, first.len) != 0)) {
 			*replaced = true;
 			break;
 		}

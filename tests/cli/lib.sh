@@ -3,6 +3,7 @@
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$top_builddir}"
 DPDOCTOR=${DPDOCTOR:-$top_builddir/dpdoctor}
+. "$top_srcdir/tests/sanitizer_env.sh"
 TAP_N=0
 TAP_FAILED=0
 

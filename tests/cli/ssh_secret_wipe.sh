@@ -48,12 +48,22 @@ for line in maps:
     if "r" not in f[1] or (len(f) > 5 and f[5] in ("[vvar]", "[vsyscall]")):
         continue
     lo, hi = (int(x, 16) for x in f[0].split("-"))
-    try:
-        mem.seek(lo)
-        data = mem.read(hi - lo)
-    except (OSError, OverflowError, ValueError):
+    # An --enable-asan build maps terabytes of shadow memory read-write;
+    # it holds only shadow bytes, never data, and cannot be read whole.
+    if hi - lo > 64 << 30:
         continue
-    hits += data.count(needle)
+    # In 64 MiB pieces, overlapping by the needle's length, so that a big
+    # heap mapping never costs its size at once.
+    step, at, tail = 64 << 20, lo, b""
+    while at < hi:
+        try:
+            mem.seek(at)
+            data = tail + mem.read(min(step, hi - at))
+        except (OSError, OverflowError, ValueError):
+            break
+        hits += data.count(needle)
+        tail = data[-(len(needle) - 1):] if len(needle) > 1 else b""
+        at += step
 print(hits)
 EOF
 }

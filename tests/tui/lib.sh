@@ -14,6 +14,7 @@ set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
+. "$top_srcdir/tests/sanitizer_env.sh"
 
 # One tmux server per tui_start (a fresh socket each time: a server that
 # is still shutting down must never be reused).

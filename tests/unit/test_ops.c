@@ -500,6 +500,7 @@ test_issue13(void)
 	ok(strlen(s) < 3000, "the helpers keep status short enough for one command line (%zu)",
 	    strlen(s));
 	ok(at(s, "function NetUse") == SIZE_MAX, "  NetUse is the credential bootstrap's, not every script's");
+	free(s);
 	const char *pi[] = { "paths", "\\\\DP01\\SMSPKGD$\\x" };
 	s = render_kv(OP_PATHINFO, pi, 2);
 	ok(at(s, "  if ($DpdCred) { $why = NetUse $p; if ($why) { return $why } }\n  $r = Root $p") !=

@@ -294,9 +294,35 @@ test_visible(void)
 	ok(text_plain_len("ab\xc3\xa9\x1b", 5) == 4, "text_plain_len stops at the first control");
 }
 
+static int
+int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* An empty array is often NULL: qsort, memcpy and memcmp may not be handed
+ * NULL even with a zero length (UBSan stops an --enable-asan build on it),
+ * so the helpers take that case themselves. */
+static void
+test_empty_arrays(void)
+{
+	array_sort(NULL, 0, sizeof(int), int_cmp);
+	ok(1, "array_sort of NULL, 0: nothing to do");
+	int v[] = { 3, 1, 2 };
+	array_sort(v, 3, sizeof *v, int_cmp);
+	ok(v[0] == 1 && v[1] == 2 && v[2] == 3, "array_sort sorts");
+	struct buf b;
+	buf_init(&b);
+	buf_add(&b, NULL, 0);
+	ok(b.len == 0 && b.data != NULL && b.data[0] == '\0', "buf_add of NULL, 0: empty");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
+	test_empty_arrays();
 	test_time();
 	test_wmi_time();
 	test_buf();

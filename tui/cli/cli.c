@@ -80,7 +80,7 @@ status_select(const struct snapshot *s, bool all, const struct cell ***out)
 				v[n++] = c;
 		}
 	sort_snap = s;
-	qsort(v, n, sizeof *v, status_cell_cmp);
+	array_sort(v, n, sizeof *v, status_cell_cmp);
 	*out = v;
 	return n;
 }

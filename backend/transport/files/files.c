@@ -306,7 +306,7 @@ op_dirlist(struct files_call *c, const struct op *op, const char *drv)
 		return r < 0 ? -1 : files_fail(c, why);
 	}
 	if (d.n > 0)
-		qsort(d.v, d.n, sizeof *d.v, name_cmp);
+		array_sort(d.v, d.n, sizeof *d.v, name_cmp);
 	r = dirlist_rows(c, dir, &d);
 	files_dir_free(&d);
 	return r;
