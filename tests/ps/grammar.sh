@@ -10,6 +10,10 @@
 # says how to install them (./quickstart check does).
 . "$(dirname "$0")/../cli/lib.sh"
 PS=$top_srcdir/tests/ps
+# The packages: tests/ps/node_modules, or where configure was told
+# (DPDOCTOR_PS_MODULES: make distcheck's build from the tarball).
+MODULES=${DPDOCTOR_PS_MODULES:-$PS/node_modules}
+export NODE_PATH=$MODULES${NODE_PATH:+:$NODE_PATH}
 OUT=$SCRATCH/ps
 mkdir -p "$OUT"
 HOW="run ./quickstart check (it installs them), or: apt-get install nodejs npm;"
@@ -42,12 +46,12 @@ pins=$(node -e '
 	const bad = [];
 	for (const [n, v] of Object.entries(want)) {
 		let got = "not installed";
-		try { got = require(process.argv[1] + "/node_modules/" + n + "/package.json").version; } catch (e) {}
+		try { got = require(process.argv[2] + "/" + n + "/package.json").version; } catch (e) {}
 		if (got !== v) bad.push(n + " " + v + " (" + got + ")");
 	}
 	console.log(bad.length ? "missing " + bad.join(", ") : Object.entries(want).map(([n, v]) => n + " " + v).join(", "));
-	process.exit(bad.length ? 1 : 0);' "$PS" 2>&1)
-ok $? "tests/ps holds the pinned parser: $pins"
+	process.exit(bad.length ? 1 : 0);' "$PS" "$MODULES" 2>&1)
+ok $? "$MODULES holds the pinned parser: $pins"
 if [ "$TAP_FAILED" -ne 0 ]; then
 	echo "# $HOW"
 	done_testing
