@@ -533,14 +533,21 @@ member_is(const struct simps2_rule *r, const struct tok *sep, const struct tok *
 	return hit;
 }
 
-/* Does rule r match at token i?  The index of the offending token, or
- * (size_t)-1. */
+/* Whether token i is a member name: right after a "." or "::". */
+static bool
+is_member(const struct toks *t, size_t i)
+{
+	const struct tok *prev = i ? &t->v[i - 1] : NULL;
+	return prev && !t->v[i].spaced && (is_punct(prev, ".") || is_punct(prev, "::"));
+}
+
+/* Does rule r match at token i (member: is_member(t, i), worked out once
+ * for all the rules)?  The index of the offending token, or (size_t)-1. */
 static size_t
-rule_at(const struct simps2_rule *r, const struct toks *t, size_t i)
+rule_at(const struct simps2_rule *r, const struct toks *t, size_t i, bool member)
 {
 	const struct tok *k = &t->v[i], *prev = i ? &t->v[i - 1] : NULL;
 	const struct tok *next = i + 1 < t->n ? &t->v[i + 1] : NULL;
-	bool member = prev && !k->spaced && (is_punct(prev, ".") || is_punct(prev, "::"));
 	switch (r->kind) {
 	case PS2_COMMAND:
 		return k->kind == T_WORD && !member && in_list(r->names, k->p, k->n) ? i : (size_t)-1;
@@ -609,9 +616,10 @@ simps2_check(const char *script, char **why)
 	struct toks t = { NULL, 0, 0 };
 	lex(script, &t);
 	int rc = 0;
-	for (size_t i = 0; i < t.n && rc == 0; i++)
+	for (size_t i = 0; i < t.n && rc == 0; i++) {
+		bool member = is_member(&t, i);
 		for (size_t r = 0; r < sizeof rules / sizeof rules[0] && rc == 0; r++) {
-			size_t at = rule_at(&rules[r], &t, i);
+			size_t at = rule_at(&rules[r], &t, i, member);
 			if (at == (size_t)-1)
 				continue;
 			const struct tok *k = &t.v[at];
@@ -624,6 +632,7 @@ simps2_check(const char *script, char **why)
 			    clr ? "; PowerShell 2.0 runs on CLR 2.0" : "");
 			rc = -1;
 		}
+	}
 	free(t.v);
 	return rc;
 }
