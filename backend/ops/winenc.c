@@ -286,14 +286,25 @@ winenc_stdin_payload(const char *script)
 	return buf_detach(&b);
 }
 
+/* The white space PowerShell's FromBase64String skips. */
+static bool
+b64_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 int
 winenc_decode_payload(const char *text, size_t len, char **script, char **err)
 {
 	struct buf clean, raw;
 	buf_init(&clean);
+	/* Sized once and filled in place: a payload is up to megabytes, and
+	 * a call (and a strchr) per byte cost more than the decoding. */
+	buf_grow(&clean, len);
 	for (size_t i = 0; i < len; i++)
-		if (strchr(" \t\r\n", text[i]) == NULL || text[i] == '\0')
-			buf_addc(&clean, text[i]);
+		if (!b64_space(text[i]))
+			clean.data[clean.len++] = text[i];
+	clean.data[clean.len] = '\0';
 	buf_init(&raw);
 	int rc = b64_decode(clean.data ? clean.data : "", clean.len, &raw, bad_stdin, err);
 	buf_free(&clean);

@@ -18,6 +18,8 @@
 #include "backend/sim/simint.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -505,42 +507,173 @@ param_in_statement(const struct simps2_rule *r, const struct toks *t, size_t i)
 	return 0;
 }
 
-/* A type literal of the rule ("[ ordered ]" reads as [ordered]). */
-static bool
-type_is(const struct simps2_rule *r, const struct tok *k)
+/* What a token can be to the rules, worked out once per token: a word
+ * (with or without a leading dash, a member name or not), a variable, a
+ * type literal, or nothing any rule looks at (strings, punctuation, line
+ * ends).  Each rule is tried only on the classes of tokens its kind can
+ * match, which is what rule_at tests first for that kind. */
+enum tok_class { C_NONE, C_WORD, C_DASH_WORD, C_MEMBER, C_DASH_MEMBER, C_VAR, C_TYPE, C_N };
+
+#define C_BIT(c) (1u << (c))
+
+/* The classes of tokens each kind of rule can match.  Command and
+ * parameter rules skip dashed words because no command name starts with a
+ * dash (test_simps2 checks the table for that); a value or operator is
+ * always dashed; a member rule needs a member name. */
+static const unsigned kind_classes[] = {
+	[PS2_COMMAND] = C_BIT(C_WORD),
+	[PS2_PARAMETER] = C_BIT(C_WORD),
+	[PS2_VALUE] = C_BIT(C_DASH_WORD) | C_BIT(C_DASH_MEMBER),
+	[PS2_OPERATOR] = C_BIT(C_DASH_WORD) | C_BIT(C_DASH_MEMBER),
+	[PS2_VARIABLE] = C_BIT(C_VAR),
+	[PS2_TYPE] = C_BIT(C_TYPE),
+	[PS2_MEMBER] = C_BIT(C_MEMBER) | C_BIT(C_DASH_MEMBER),
+};
+
+#define N_RULES (sizeof rules / sizeof rules[0])
+
+/* Built once (rule_index_once): the rules to try on each class of token,
+ * in table order (the first rule to match at a token is the one
+ * reported), and of each rule the bytes a token's compared text can start
+ * with (any case of its names' first letters, after a member's "." or
+ * "::"), a bit per byte: a token whose first byte is not there is not
+ * compared with the rule's names at all. */
+static struct rule_index {
+	unsigned char v[C_N][N_RULES];
+	size_t n[C_N];
+	uint64_t first[N_RULES][4];
+} ix;
+static pthread_once_t ix_once = PTHREAD_ONCE_INIT;
+
+static void
+first_add(uint64_t m[4], unsigned c)
 {
-	char *name = xstrndup(k->p, k->n);
-	size_t o = 0;
-	for (size_t j = 0; name[j]; j++)
-		if (name[j] != ' ' && name[j] != '\t')
-			name[o++] = name[j];
-	bool hit = in_list(r->names, name, o);
-	free(name);
-	return hit;
+	m[c / 64] |= (uint64_t)1 << (c % 64);
 }
 
-/* A member of the rule: its "." or "::" (sep), its name (k), and what
- * must follow at once (a call's parenthesis), when the rule says. */
 static bool
-member_is(const struct simps2_rule *r, const struct tok *sep, const struct tok *k,
-    const struct tok *next)
+first_has(const uint64_t m[4], unsigned char c)
 {
-	char *name = xasprintf("%.*s%.*s", (int)sep->n, sep->p, (int)k->n, k->p);
-	bool hit = in_list(r->names, name, strlen(name)) &&
+	return (m[c / 64] >> (c % 64)) & 1;
+}
+
+/* ix.first[r]: the first compared byte of each name, in any case (as
+ * strncasecmp compares); all bytes for a name that has none. */
+static void
+index_first(size_t r)
+{
+	uint64_t *m = ix.first[r];
+	for (const char *list = rules[r].names; *list; ) {
+		size_t l = strcspn(list, "|"), skip = 0;
+		if (rules[r].kind == PS2_MEMBER)
+			skip = strncmp(list, "::", 2) == 0 ? 2 : *list == '.';
+		for (unsigned c = 0; c < 256; c++)
+			if (skip >= l || tolower((int)c) == tolower((unsigned char)list[skip]))
+				first_add(m, c);
+		list += l + (list[l] == '|');
+	}
+}
+
+static void
+index_rules(void)
+{
+	for (size_t r = 0; r < N_RULES; r++) {
+		for (int c = 0; c < C_N; c++)
+			if (kind_classes[rules[r].kind] & C_BIT(c))
+				ix.v[c][ix.n[c]++] = (unsigned char)r;
+		index_first(r);
+	}
+}
+
+/* Whether token i is a member name: right after a "." or "::". */
+static bool
+is_member(const struct toks *t, size_t i)
+{
+	const struct tok *prev = i ? &t->v[i - 1] : NULL;
+	return prev && !t->v[i].spaced && (is_punct(prev, ".") || is_punct(prev, "::"));
+}
+
+/* A token's facts, once for all the rules: its class, and the name some
+ * rules compare: a member's "." or "::" and name, a type literal's
+ * contents without blanks ("[ ordered ]" reads as [ordered]); empty for
+ * other tokens.  name is reused from token to token. */
+struct tok_facts {
+	enum tok_class class;
+	bool member;
+	unsigned char key[PS2_MEMBER + 1];  /* of each kind: the first byte it compares */
+	char *name;
+	size_t n, cap;
+};
+
+/* f->name = a[0..an) and b[0..bn), b's blanks left out when strip. */
+static void
+facts_name(struct tok_facts *f, const char *a, size_t an, const char *b, size_t bn, bool strip)
+{
+	if (an + bn + 1 > f->cap) {
+		f->cap = an + bn + 1;
+		f->name = xrealloc(f->name, f->cap);
+	}
+	memcpy(f->name, a, an);
+	f->n = an;
+	for (size_t j = 0; j < bn; j++)
+		if (!strip || (b[j] != ' ' && b[j] != '\t'))
+			f->name[f->n++] = b[j];
+	f->name[f->n] = '\0';
+}
+
+static void
+facts_of(struct tok_facts *f, const struct toks *t, size_t i)
+{
+	const struct tok *k = &t->v[i];
+	f->member = is_member(t, i);
+	f->n = 0;
+	switch (k->kind) {
+	case T_WORD: {
+		size_t d = dash_at(k->p);
+		bool dashed = d != 0;
+		/* (k->p[d] is inside the script even for a word that is only a
+		 * dash: at most its terminating NUL.) */
+		f->key[PS2_COMMAND] = f->key[PS2_PARAMETER] = f->key[PS2_MEMBER] = (unsigned char)k->p[0];
+		f->key[PS2_VALUE] = f->key[PS2_OPERATOR] = (unsigned char)k->p[d];
+		if (f->member)
+			facts_name(f, t->v[i - 1].p, t->v[i - 1].n, k->p, k->n, false);
+		f->class = f->member ? (dashed ? C_DASH_MEMBER : C_MEMBER) :
+		    (dashed ? C_DASH_WORD : C_WORD);
+		break;
+	}
+	case T_VAR:
+		f->key[PS2_VARIABLE] = (unsigned char)k->p[0];
+		f->class = C_VAR;
+		break;
+	case T_TYPE:
+		facts_name(f, "", 0, k->p, k->n, true);
+		f->key[PS2_TYPE] = (unsigned char)f->name[0];
+		f->class = C_TYPE;
+		break;
+	default:
+		f->class = C_NONE;
+		break;
+	}
+}
+
+/* A member of the rule: its "." or "::" and name (f->name), and what must
+ * follow at once (a call's parenthesis), when the rule says. */
+static bool
+member_is(const struct simps2_rule *r, const struct tok_facts *f, const struct tok *next)
+{
+	return in_list(r->names, f->name, f->n) &&
 	    (*r->values == '\0' || (next && !next->spaced && next->kind == T_PUNCT &&
 	    next->n == 1 && strchr(r->values, *next->p)));
-	free(name);
-	return hit;
 }
 
-/* Does rule r match at token i?  The index of the offending token, or
- * (size_t)-1. */
+/* Does rule r match at token i (f: its facts, worked out once for all the
+ * rules)?  The index of the offending token, or (size_t)-1. */
 static size_t
-rule_at(const struct simps2_rule *r, const struct toks *t, size_t i)
+rule_at(const struct simps2_rule *r, const struct toks *t, size_t i, const struct tok_facts *f)
 {
-	const struct tok *k = &t->v[i], *prev = i ? &t->v[i - 1] : NULL;
+	const struct tok *k = &t->v[i];
+	bool member = f->member;
 	const struct tok *next = i + 1 < t->n ? &t->v[i + 1] : NULL;
-	bool member = prev && !k->spaced && (is_punct(prev, ".") || is_punct(prev, "::"));
 	switch (r->kind) {
 	case PS2_COMMAND:
 		return k->kind == T_WORD && !member && in_list(r->names, k->p, k->n) ? i : (size_t)-1;
@@ -565,9 +698,9 @@ rule_at(const struct simps2_rule *r, const struct toks *t, size_t i)
 	case PS2_VARIABLE:
 		return k->kind == T_VAR && in_list(r->names, k->p, k->n) ? i : (size_t)-1;
 	case PS2_TYPE:
-		return k->kind == T_TYPE && type_is(r, k) ? i : (size_t)-1;
+		return k->kind == T_TYPE && in_list(r->names, f->name, f->n) ? i : (size_t)-1;
 	case PS2_MEMBER:
-		return k->kind == T_WORD && member && member_is(r, prev, k, next) ? i : (size_t)-1;
+		return k->kind == T_WORD && member && member_is(r, f, next) ? i : (size_t)-1;
 	}
 	return (size_t)-1;
 }
@@ -608,10 +741,17 @@ simps2_check(const char *script, char **why)
 {
 	struct toks t = { NULL, 0, 0 };
 	lex(script, &t);
+	if (pthread_once(&ix_once, index_rules) != 0)
+		abort();
+	struct tok_facts f = { .class = C_NONE, .name = NULL };
 	int rc = 0;
-	for (size_t i = 0; i < t.n && rc == 0; i++)
-		for (size_t r = 0; r < sizeof rules / sizeof rules[0] && rc == 0; r++) {
-			size_t at = rule_at(&rules[r], &t, i);
+	for (size_t i = 0; i < t.n && rc == 0; i++) {
+		facts_of(&f, &t, i);
+		for (size_t x = 0; x < ix.n[f.class] && rc == 0; x++) {
+			size_t r = ix.v[f.class][x];
+			if (!first_has(ix.first[r], f.key[rules[r].kind]))
+				continue;
+			size_t at = rule_at(&rules[r], &t, i, &f);
 			if (at == (size_t)-1)
 				continue;
 			const struct tok *k = &t.v[at];
@@ -624,6 +764,8 @@ simps2_check(const char *script, char **why)
 			    clr ? "; PowerShell 2.0 runs on CLR 2.0" : "");
 			rc = -1;
 		}
+	}
+	free(f.name);
 	free(t.v);
 	return rc;
 }

@@ -15,7 +15,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static unsigned
+/* The harness's own loops are not what is fuzzed: left uninstrumented for
+ * coverage, so reading every slice byte by byte adds no comparison
+ * callbacks (a few per cent of the time in a profile) and no features.
+ * ASan still checks every byte read. */
+#define HARNESS __attribute__((no_sanitize("coverage")))
+
+HARNESS static unsigned
 touch(struct smslog_str s)
 {
 	unsigned h = 0;
@@ -24,7 +30,7 @@ touch(struct smslog_str s)
 	return h;
 }
 
-static int
+HARNESS static int
 check(const struct smslog_entry *e, void *arg)
 {
 	unsigned *h = arg;

@@ -137,6 +137,47 @@ test_boundaries(void)
 	free(why);
 }
 
+/* simps2_check tries a rule only on the tokens its kind can match and
+ * whose first byte can start one of its names.  What that relies on: no
+ * command name starts with a dash (command rules are not tried on dashed
+ * words); and which rule is reported stays the first in the table that
+ * matches at the first offending token, in any case, after any dash. */
+static void
+test_index(void)
+{
+	size_t n;
+	const struct simps2_rule *r = simps2_rules(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].kind != PS2_COMMAND && r[i].kind != PS2_PARAMETER)
+			continue;
+		bool dashed = false;
+		for (const char *p = r[i].names; *p; p += strcspn(p, "|"), p += *p == '|')
+			dashed |= *p == '-' || (unsigned char)*p == 0xe2;
+		ok(!dashed, "%s: no command name starts with a dash", r[i].construct);
+	}
+	static const struct {
+		const char *script, *named;
+	} first[] = {
+		/* -Raw's rule comes before -Tail's in the table. */
+		{ "gc $p -Tail 1 -Raw", "Get-Content -Raw" },
+		{ "GC $p -TAIL 1", "Get-Content -Tail" },
+		{ "$a \xe2\x80\x94NotIn $b", "-notin" },
+		{ "Out-File $p -ENCODING:utf8BOM", "-Encoding utf8NoBOM" },
+		{ "$x.HasFlag($y); [ordered]@{}", "Enum.HasFlag" },
+		{ "[ pscustomobject ]@{}; $x.Where({ 1 })", "[pscustomobject]" },
+		{ "[Text.Encoding]::New(1)", "::new(" },
+		{ "$USING:x", "$using:" },
+	};
+	char *why = NULL;
+	for (size_t i = 0; i < sizeof first / sizeof first[0]; i++) {
+		ok(!passes(first[i].script, &why) && why && strstr(why, first[i].named),
+		    "%s: %s", first[i].script, first[i].named);
+		if (why != NULL)
+			printf("#   %s\n", why);
+	}
+	free(why);
+}
+
 /* ---- every op dpdoctor renders --------------------------------------------- */
 
 /* A value for each argument key: realistic, and hostile where the key
@@ -317,6 +358,7 @@ int
 main(void)
 {
 	test_table();
+	test_index();
 	test_boundaries();
 	test_ops_pass();
 	test_host_refuses();

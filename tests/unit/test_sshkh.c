@@ -343,6 +343,49 @@ test_fingerprint(const struct key *k, const char *what)
  * it still read; only a regular file (or /dev/null, "none") is read, so
  * /dev/zero and a FIFO are refused at once.  The alarm ends the test
  * rather than hang it if a refusal comes back. */
+/* How lines end and where they break: CRLF, a NUL byte, a line that just
+ * fits what is kept in memory (64 KiB with its newline) and one a byte
+ * longer, a line across the reader's blocks, a last line without a
+ * newline.  (The reader takes whole blocks and looks for the line ends.) */
+static void
+test_line_ends(void)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "alpha.example %s\r\n", ka.line);
+	buf_add(&b, "a\0b\n", 4);
+	for (size_t i = 0; i < 65535; i++)
+		buf_addc(&b, 'x');
+	buf_addc(&b, '\n');
+	for (size_t i = 0; i < 65536; i++)
+		buf_addc(&b, 'y');
+	buf_addc(&b, '\n');
+	for (size_t i = 0; i < 5000; i++)
+		buf_addc(&b, ' ');
+	buf_printf(&b, "beta.example %s\ngamma.example %s", kc.line, kb.line);
+	char *p = tpath("ends");
+	FILE *f = fopen(p, "w");
+	if (f == NULL || fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0)
+		printf("# cannot write %s\n", p);
+	free(p);
+	buf_free(&b);
+	struct sshkh *kh = load("ends");
+	is_int(check(kh, "alpha.example", 22, &ka), SSHKH_MATCH, "a CRLF line matches");
+	contains(warned(), "ends:2: cannot parse (NUL byte); line skipped", "a NUL byte: warned");
+	contains(warned(), "ends:3: cannot parse (line too long: 65535 bytes)",
+	    "a line of 64 KiB with its newline is read whole (and too long to parse)");
+	contains(warned(), "ends:4: cannot parse (line too long: 65537 bytes)",
+	    "a byte longer is cut and counted to its end");
+	is_int(check(kh, "beta.example", 22, &kc), SSHKH_MATCH, "a line across blocks matches");
+	is_int(check(kh, "gamma.example", 22, &kb), SSHKH_MATCH,
+	    "a last line without a newline matches");
+	int lines = 0;
+	for (const char *c = warned(); *c != '\0'; c++)
+		lines += (*c == '\n');
+	is_int(lines, 3, "exactly those three lines warned (%s)", warned());
+	sshkh_free(kh);
+}
+
 static void
 test_bounded(void)
 {
@@ -421,6 +464,7 @@ main(void)
 	test_append();
 	test_fingerprint(&ka, "ed25519");
 	test_fingerprint(&kc, "ecdsa");
+	test_line_ends();
 	test_bounded();
 	test_default_path();
 
