@@ -878,10 +878,12 @@ journal_pair_entry(const struct journal_entry *e, void *ctx)
 {
 	struct journal_pairing *p = ctx;
 	struct journal_history *h = p->h;
-	if (!journal_wanted(p->filter, e))
-		return 0;
+	/* An end goes to its begin when that was kept, whatever the end says
+	 * (one written by an older dpdoctor may lack the begin's "for"). */
 	struct journal_pair *r = e->phase == JOURNAL_END ?
 	    journal_find_open(h, e->step_id) : NULL;
+	if (r == NULL && !journal_wanted(p->filter, e))
+		return 0;
 	if (r == NULL) {
 		if (h->n == p->cap) {
 			p->cap = p->cap ? 2 * p->cap : 64;
