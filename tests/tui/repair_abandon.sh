@@ -5,7 +5,8 @@
 # step 2 ended "aborted" (not declined, not left unfinished) with the
 # reason "wizard closed by Ctrl-C", under the same run id as step 1, and no
 # step is left without its end.  The next start's H view lists the two
-# steps under one line naming the run.
+# steps under one line naming the run.  And a typed at a step aborts the
+# run: the journal says aborted, not declined.
 . "$(dirname "$0")/lib.sh"
 tui_require "$TUI_DPDOCTOR"
 tui_demo_init || tui_skip_all "the demo site cannot be created"
@@ -58,6 +59,29 @@ tui_keys H
 check "H: the journal" tui_wait_text 'Repair journal' 5
 check "  a line names the run ($short)" tui_wait_text "run $short  by " 5
 check "  the abandoned step under it: aborted" tui_wait "aborted +$pkg +$dp" 3
+tui_keys Escape
+
+# a at a step: the run is aborted, and journalled so (not declined).
+read -r pkg2 dp2 _ < <(tui_demo_failures PCK_MISSING 2>/dev/null |
+	awk -v p="$pkg" '$1 != p' | head -n 1)
+check "on $pkg2 x $dp2" tui_goto_cell "$pkg2" "$dp2"
+tui_keys R
+check "R: the plans" tui_wait '▸ preload-pck .*\(suggested\)' 20
+tui_keys Enter
+check "Enter: the plan" tui_wait 'Plan preload-pck' 10
+tui_keys Enter
+check "Enter: step 1" tui_wait_text 'Run it? [y]es  [N]o' 5
+tui_keys a
+check "a: the run stops" tui_wait_text 'What changed' 15
+python3 - "$JOURNAL" "$pkg2" >"$TUI_TMP/a.out" 2>&1 <<'PY'
+import json, sys
+es = [json.loads(l) for l in open(sys.argv[1])]
+ends = [e for e in es if e["phase"] == "end" and e["target"]["package"] == sys.argv[2]]
+assert [(e["step"]["number"], e["result"]) for e in ends] == [(1, "aborted")], ends
+PY
+rc=$?
+tap $rc "  the journal: step 1 aborted, not declined"
+[ $rc -eq 0 ] || sed 's/^/#   /' "$TUI_TMP/a.out"
 tui_keys Escape q
 check "q quits" tui_wait "$TUI_EXIT_MARK 0" 5
 echo "# $(($(date +%s) - t0)) s"
