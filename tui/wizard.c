@@ -135,12 +135,13 @@ wiz_collect(struct wizard *w)
  * parameter, so the journal tells the run was abandoned there and by what,
  * instead of stopping after the last step done as if a crash had cut it
  * (aborted, not interrupted: nothing was running and nothing was sent).
- * Not while a step runs: the cancelled job journals that step interrupted.
+ * Only once a step is offered (the plan's overview offers none yet), and
+ * not while a step runs: the cancelled job journals that step interrupted.
  */
 static void
 wiz_abandon(struct ui *u, struct wizard *w)
 {
-	if (w->run == NULL || w->job != NULL || repair_over(w->run))
+	if (w->run == NULL || w->job != NULL || w->phase != WIZ_STEP || repair_over(w->run))
 		return;
 	int sig = u->exit_code > 128 ? u->exit_code - 128 : 0;
 	char *why = sig == SIGINT ? xstrdup("wizard closed by Ctrl-C") :
