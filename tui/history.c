@@ -4,7 +4,10 @@
  * same: it may be long, and it may sit on a slow home directory.  The
  * history state lives for the whole UI (allocated on first use), so its
  * jobs' done callbacks always have somewhere to land; it is freed at exit
- * after jobs_free() has joined the workers.
+ * after jobs_free() has joined the workers.  The view lists the steps of
+ * one repair run (single or batch) under a line naming the run, so a run
+ * reads as one; a step done on another server for its cells (a rename on
+ * the primary) says which DPs it was for.
  */
 #include "autoconf.h"
 #include "tui/history.h"
@@ -34,6 +37,8 @@
 /* One step as listed: a begin entry and its end's result. */
 struct hist_row {
 	char *time, *plan, *step, *pkg, *dp, *result;
+	char *run;                /* the short run id, "-" for none */
+	char *user;               /* who ran it: "user@host" */
 	bool unfinished;
 };
 
@@ -78,6 +83,8 @@ hist_rows_free(struct hist_rows *r)
 		free(x->pkg);
 		free(x->dp);
 		free(x->result);
+		free(x->run);
+		free(x->user);
 	}
 	free(r->v);
 	*r = (struct hist_rows){ 0 };
@@ -92,6 +99,21 @@ hist_time(const char *iso)
 	if (strlen(iso) < 19)
 		return xstrdup(iso);
 	return xasprintf("%.5s %.8s", iso + 5, iso + 11);
+}
+
+/* The step's server, and the DPs it served when they are others (a step on
+ * the primary): "SMS009PRI for LEEDSDP01". */
+static char *
+hist_dp(const struct journal_entry *b)
+{
+	if (b->nfor == 0 || (b->nfor == 1 && strcasecmp(b->for_dps[0], b->dp_server) == 0))
+		return xstrdup(b->dp_server);
+	struct buf d;
+	buf_init(&d);
+	buf_printf(&d, "%s for ", b->dp_server);
+	for (size_t i = 0; i < b->nfor; i++)
+		buf_printf(&d, "%s%s", i ? "," : "", b->for_dps[i]);
+	return buf_detach(&d);
 }
 
 /* The journal's steps newest first (an end without its begin is left out). */
@@ -109,7 +131,10 @@ hist_rows_from(const struct journal_history *h, struct hist_rows *out)
 		r->plan = xstrdup(b->plan);
 		r->step = xasprintf("%d %s", b->step_number, b->step_name);
 		r->pkg = xstrdup(b->package_id);
-		r->dp = xstrdup(b->dp_server);
+		r->dp = hist_dp(b);
+		char run[JOURNAL_RUN_SHORT_MAX];
+		r->run = xstrdup(journal_run_short(b->run_id, run));
+		r->user = xasprintf("%s@%s", b->user, b->host);
 		/* A step whose run still holds its pair's lock is not cut off. */
 		r->unfinished = p->end_time == NULL && !p->running;
 		r->result = xstrdup(p->end_time ? journal_result_name(p->result) :
@@ -228,6 +253,15 @@ hist_build(const struct history *h, struct text *t, int width, int64_t now)
 	}
 	for (size_t i = 0; i < h->rows.n; i++) {
 		const struct hist_row *r = &h->rows.v[i];
+		/* A line naming the run above its steps (they are together, as a
+		 * run's entries are written together). */
+		if (i == 0 || strcmp(r->run, h->rows.v[i - 1].run) != 0) {
+			text_newline(t);
+			if (strcmp(r->run, "-") == 0)
+				text_add(t, UI_ROLE_DIM, "steps journalled without a run id");
+			else
+				text_addf(t, UI_ROLE_DIM, "run %s  by %s", r->run, r->user);
+		}
 		enum ui_role role = r->unfinished ? UI_ROLE_ERROR :
 		    strcmp(r->result, "ok") == 0 ? UI_ROLE_STATE_OK :
 		    strcmp(r->result, "failed") == 0 ? UI_ROLE_ERROR : UI_ROLE_WARNING;

@@ -15,6 +15,7 @@
 #include "tui/ui.h"
 #include "tui/view_ops.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,11 +128,38 @@ wiz_collect(struct wizard *w)
 		wiz_add_cell(w, pkg, dp, &cap);
 }
 
+/*
+ * The wizard closes under a plan in progress -- Ctrl-C above all, which
+ * ends dpdoctor at once: the step it would offer next is journalled
+ * "aborted" for every cell still in the run, with the reason as a
+ * parameter, so the journal tells the run was abandoned there and by what,
+ * instead of stopping after the last step done as if a crash had cut it
+ * (aborted, not interrupted: nothing was running and nothing was sent).
+ * Only once a step is offered (the plan's overview offers none yet), and
+ * not while a step runs: the cancelled job journals that step interrupted.
+ */
+static void
+wiz_abandon(struct ui *u, struct wizard *w)
+{
+	if (w->run == NULL || w->job != NULL || w->phase != WIZ_STEP || repair_over(w->run))
+		return;
+	int sig = u->exit_code > 128 ? u->exit_code - 128 : 0;
+	char *why = sig == SIGINT ? xstrdup("wizard closed by Ctrl-C") :
+	    sig != 0 ? xasprintf("wizard closed by signal %d", sig) :
+	    xstrdup(u->quit ? "wizard closed: dpdoctor quit" : "wizard closed");
+	char *err = NULL;
+	if (repair_abandon(w->run, why, &err) != 0 && !u->quit)
+		ui_message(u, UI_ROLE_ERROR, "journal: %s", err ? err : "cannot be written");
+	free(err);
+	free(why);
+}
+
 static void
 wiz_free_ui(struct ui *u)
 {
 	if (u->wizard == NULL)
 		return;
+	wiz_abandon(u, u->wizard);
 	wiz_free(u->wizard);
 	u->wizard = NULL;
 }

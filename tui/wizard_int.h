@@ -17,6 +17,7 @@
 
 #include "backend/core/jobs.h"
 #include "backend/core/model.h"
+#include "backend/repair/journal.h"
 #include "backend/repair/repair.h"
 #include "backend/core/util.h"
 #include "tui/scroll.h"
@@ -77,6 +78,7 @@ struct wizard {
 	struct repair_group *groups;
 	size_t ngroups, unplanned, group;
 	struct repair_env env;
+	char run_id[JOURNAL_ID_MAX]; /* env.run_id: every group of a batch shares it */
 	atomic_bool cancel;       /* env.cancel: abort after the current action */
 	struct repair_run *run;   /* the current group's run */
 	size_t step;              /* the step shown, or running */

@@ -71,6 +71,9 @@ wiz_env_init(struct wizard *w)
 	w->env.ctx = w;
 	w->env.cancel = &w->cancel;
 	w->env.dry_run = false;
+	/* One run id for the wizard's whole run, every group of a batch. */
+	journal_run_id_new(w->run_id);
+	w->env.run_id = w->run_id;
 }
 
 void

@@ -113,8 +113,10 @@ journal_host(void)
 	return xstrdup(h);
 }
 
+/* "20261125T235152Z-12345-" then the tag and a counter shared by step and
+ * run ids, so no two ids of one process are alike. */
 static void
-journal_make_id(dpd_time now, char id[static JOURNAL_ID_MAX])
+journal_make_id(dpd_time now, const char *tag, char id[static JOURNAL_ID_MAX])
 {
 	char iso[21];
 	char compact[21];
@@ -126,7 +128,31 @@ journal_make_id(dpd_time now, char id[static JOURNAL_ID_MAX])
 			compact[j++] = iso[i];
 	compact[j] = '\0';
 	unsigned n = atomic_fetch_add(&journal_counter, 1) + 1;
-	snprintf(id, JOURNAL_ID_MAX, "%s-%ld-%u", compact, (long)getpid(), n);
+	snprintf(id, JOURNAL_ID_MAX, "%s-%ld-%s%u", compact, (long)getpid(), tag, n);
+}
+
+void
+journal_run_id_new(char id[static JOURNAL_ID_MAX])
+{
+	journal_make_id(clock_real(), "R", id);
+}
+
+/* The date is dropped (the lists show it beside): "235152-12345-R2". */
+const char *
+journal_run_short(const char *run, char out[static JOURNAL_RUN_SHORT_MAX])
+{
+	const char *t = run != NULL ? strchr(run, 'T') : NULL;
+	if (run == NULL || *run == '\0') {
+		snprintf(out, JOURNAL_RUN_SHORT_MAX, "-");
+		return out;
+	}
+	const char *from = t != NULL ? t + 1 : run;
+	const char *z = strchr(from, 'Z');
+	if (z != NULL && z[1] == '-')
+		snprintf(out, JOURNAL_RUN_SHORT_MAX, "%.*s%s", (int)(z - from), from, z + 1);
+	else
+		snprintf(out, JOURNAL_RUN_SHORT_MAX, "%s", from);
+	return out;
 }
 
 /* json-c helpers: 0 on success, -1 when json-c could not allocate. */
@@ -173,6 +199,22 @@ journal_target_json(const struct journal_step *s)
 		json_object_put(t);
 		return NULL;
 	}
+	if (s->nfor == 0)
+		return t;
+	struct json_object *f = json_object_new_array();
+	int r = 0;
+	for (size_t i = 0; f != NULL && i < s->nfor && r == 0; i++) {
+		struct json_object *dp = json_object_new_string(s->for_dps[i] ? s->for_dps[i] : "");
+		r = dp == NULL || json_object_array_add(f, dp) != 0 ? -1 : 0;
+		if (r != 0)
+			json_object_put(dp);
+	}
+	if (f == NULL || r != 0 || journal_put(t, "for", f) != 0) {
+		if (r != 0)
+			json_object_put(f);
+		json_object_put(t);
+		return NULL;
+	}
 	return t;
 }
 
@@ -210,6 +252,8 @@ journal_fill_common(struct json_object *o, const struct journal_step *s,
 	r |= journal_put_str(o, "host", host);
 	r |= journal_put_str(o, "site", s->site);
 	r |= journal_put_str(o, "plan", s->plan);
+	if (s->run_id != NULL && *s->run_id != '\0')
+		r |= journal_put_str(o, "run", s->run_id);
 	r |= journal_put(o, "step", journal_step_json(s));
 	r |= journal_put(o, "target", journal_target_json(s));
 	r |= journal_put(o, "params", journal_params_json(s));
@@ -406,7 +450,7 @@ journal_begin(const char *path, const struct journal_step *s,
 		err_set(err, "%s: out of memory building the journal entry", path);
 		return -1;
 	}
-	journal_make_id(clock_real(), step_id);
+	journal_make_id(clock_real(), "", step_id);
 	int r = journal_fill_common(o, s, step_id, JOURNAL_BEGIN);
 	if (r != 0)
 		err_set(err, "%s: out of memory building the journal entry", path);
@@ -457,6 +501,10 @@ journal_entry_free(struct journal_entry *e)
 	free(e->step_name);
 	free(e->package_id);
 	free(e->dp_server);
+	free(e->run_id);
+	for (size_t i = 0; i < e->nfor; i++)
+		free(e->for_dps[i]);
+	free(e->for_dps);
 	for (size_t i = 0; i < e->nparams; i++) {
 		free(e->param_keys[i]);
 		free(e->param_values[i]);
@@ -494,6 +542,26 @@ journal_dup_opt(struct json_object *o, const char *key)
 	return xstrdup(s != NULL ? s : "");
 }
 
+/* The target's "for": the DPs the step serves (missing in old entries). */
+static const char *
+journal_parse_for(struct json_object *target, struct journal_entry *e)
+{
+	struct json_object *f;
+	if (!json_object_object_get_ex(target, "for", &f))
+		return NULL;
+	if (!json_object_is_type(f, json_type_array))
+		return "target's for is not a list";
+	size_t n = json_object_array_length(f);
+	e->for_dps = xcalloc(n ? n : 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *v = json_object_array_get_idx(f, i);
+		if (!json_object_is_type(v, json_type_string))
+			return "a DP in target's for is not a string";
+		e->for_dps[e->nfor++] = xstrdup(json_object_get_string(v));
+	}
+	return NULL;
+}
+
 static const char *
 journal_parse_step(struct json_object *o, struct journal_entry *e)
 {
@@ -510,7 +578,7 @@ journal_parse_step(struct json_object *o, struct journal_entry *e)
 		return "no target";
 	e->package_id = journal_dup_opt(target, "package");
 	e->dp_server = journal_dup_opt(target, "dp");
-	return NULL;
+	return journal_parse_for(target, e);
 }
 
 static const char *
@@ -575,6 +643,7 @@ journal_parse_entry(struct json_object *o, struct journal_entry *e)
 	e->host = journal_dup_opt(o, "host");
 	e->site = journal_dup_opt(o, "site");
 	e->plan = journal_dup_opt(o, "plan");
+	e->run_id = journal_dup_opt(o, "run");
 	e->output_digest = journal_dup_opt(o, "output_digest");
 	return NULL;
 }
@@ -750,6 +819,10 @@ journal_entry_copy(struct journal_entry *dst, const struct journal_entry *src)
 	dst->step_name = xstrdup(src->step_name);
 	dst->package_id = xstrdup(src->package_id);
 	dst->dp_server = xstrdup(src->dp_server);
+	dst->run_id = xstrdup(src->run_id);
+	dst->for_dps = xcalloc(src->nfor ? src->nfor : 1, sizeof(char *));
+	for (size_t i = 0; i < src->nfor; i++)
+		dst->for_dps[i] = xstrdup(src->for_dps[i]);
 	dst->output_digest = xstrdup(src->output_digest);
 	dst->param_keys = xcalloc(src->nparams ? src->nparams : 1, sizeof(char *));
 	dst->param_values = xcalloc(src->nparams ? src->nparams : 1, sizeof(char *));
@@ -769,12 +842,24 @@ struct journal_pairing {
 	void *ctx;
 };
 
+/* The entry's "dp", or one of the DPs its step serves. */
+static bool
+journal_for_dp(const struct journal_entry *e, const char *dp)
+{
+	if (strcasecmp(dp, e->dp_server) == 0)
+		return true;
+	for (size_t i = 0; i < e->nfor; i++)
+		if (strcasecmp(dp, e->for_dps[i]) == 0)
+			return true;
+	return false;
+}
+
 static bool
 journal_wanted(const struct journal_filter *f, const struct journal_entry *e)
 {
 	return f == NULL ||
 	    ((f->package == NULL || strcasecmp(f->package, e->package_id) == 0) &&
-	    (f->dp == NULL || strcasecmp(f->dp, e->dp_server) == 0));
+	    (f->dp == NULL || journal_for_dp(e, f->dp)));
 }
 
 /* The unfinished step with this id, newest first (an end follows its begin
@@ -793,10 +878,12 @@ journal_pair_entry(const struct journal_entry *e, void *ctx)
 {
 	struct journal_pairing *p = ctx;
 	struct journal_history *h = p->h;
-	if (!journal_wanted(p->filter, e))
-		return 0;
+	/* An end goes to its begin when that was kept, whatever the end says
+	 * (one written by an older dpdoctor may lack the begin's "for"). */
 	struct journal_pair *r = e->phase == JOURNAL_END ?
 	    journal_find_open(h, e->step_id) : NULL;
+	if (r == NULL && !journal_wanted(p->filter, e))
+		return 0;
 	if (r == NULL) {
 		if (h->n == p->cap) {
 			p->cap = p->cap ? 2 * p->cap : 64;

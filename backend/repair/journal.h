@@ -11,6 +11,13 @@
  * skipped, never failing the whole read.  journal_history() is the one
  * place begin and end entries are paired (the history view and command,
  * and the unfinished-step checks, all read through it).
+ *
+ * Every entry of one repair run (a single repair or a whole batch, every
+ * group of it) carries the same run id ("run"), so a run reads as one; and
+ * the DPs of the cells its step serves ("for"), since a step acting on the
+ * primary (rename, touch) or once for several DPs (a copy to their site
+ * server) has another server, or only the first cell's, as its "dp".
+ * Journals written before either field still read: run "" and no "for".
  */
 #ifndef DPD_JOURNAL_H
 #define DPD_JOURNAL_H
@@ -18,8 +25,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Step ids look like "20261125T235152Z-12345-1" (time, pid, counter). */
+/* Step ids look like "20261125T235152Z-12345-1" (time, pid, counter);
+ * run ids are made the same way ("20261125T235152Z-12345-R2"). */
 #define JOURNAL_ID_MAX 64
+/* A fresh run id, for the entries of one repair run (single or batch). */
+void journal_run_id_new(char id[static JOURNAL_ID_MAX]);
+/* A run id in short, as people read it in lists: the time's "HHMMSS" and
+ * the tail after the last '-' ("235152-R2"); "-" for none.  Returns out. */
+#define JOURNAL_RUN_SHORT_MAX 24
+const char *journal_run_short(const char *run, char out[static JOURNAL_RUN_SHORT_MAX]);
 /* Who and where, as the journal records them (malloc'd): the repair lock
  * names its holder with the same words, so the two can be compared. */
 char *journal_user(void);
@@ -61,6 +75,10 @@ struct journal_step {
 	const char *name;
 	const char *package_id;
 	const char *dp_server;
+	const char *run_id;	/* the run this step belongs to; NULL or "" = none */
+	/* The DPs of the cells this step serves ("for"); may be none. */
+	const char *const *for_dps;
+	size_t nfor;
 	const struct journal_param *params;
 	size_t nparams;
 };
@@ -79,6 +97,9 @@ struct journal_entry {
 	char *step_name;
 	char *package_id;
 	char *dp_server;
+	char *run_id;		/* "" in entries written before runs had ids */
+	char **for_dps;		/* the DPs the step serves ("for"); none in old entries */
+	size_t nfor;
 	char **param_keys;
 	char **param_values;
 	size_t nparams;
@@ -142,7 +163,9 @@ struct journal_history {
 };
 
 /* Which steps to keep: entries for this package and this DP (either may be
- * NULL for any; ASCII case ignored). */
+ * NULL for any; ASCII case ignored).  An entry is for a DP when it is its
+ * "dp" or one of the DPs it serves ("for"): a rename on the primary made to
+ * repair a DP belongs to that DP's history. */
 struct journal_filter {
 	const char *package;
 	const char *dp;

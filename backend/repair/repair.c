@@ -703,6 +703,11 @@ repair_prepare(const struct repair_env *env, enum repair_plan plan,
 	r->env = *env;
 	if (r->env.minute_ms <= 0)
 		r->env.minute_ms = 60000;
+	if (env->run_id != NULL && *env->run_id != '\0')
+		snprintf(r->run_id, sizeof r->run_id, "%s", env->run_id);
+	else
+		journal_run_id_new(r->run_id);
+	r->env.run_id = r->run_id;
 	r->plan = plan;
 	r->nsteps = repair_plan_nsteps(plan);
 	r->steps = xcalloc(r->nsteps, sizeof *r->steps);
@@ -788,6 +793,7 @@ repair_step_needed(const struct repair_run *r, size_t i)
 }
 
 enum repair_plan repair_run_plan(const struct repair_run *r) { return r->plan; }
+const char *repair_run_id(const struct repair_run *r) { return r->run_id; }
 size_t repair_nsteps(const struct repair_run *r) { return r->nsteps; }
 size_t repair_ncells(const struct repair_run *r) { return r->ncells; }
 const char *repair_caveats(const struct repair_run *r) { return r->caveats; }

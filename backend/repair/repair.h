@@ -75,6 +75,9 @@ struct repair_env {
 	struct layout_cache *layouts;
 	struct layout_overrides ov;
 	const char *journal;      /* journal path; NULL = do not journal */
+	/* The run id every journal entry of the run carries (journal.h); a
+	 * batch gives each group's run the same one.  NULL: the run makes one. */
+	const char *run_id;
 	/* Where the per-pair locks live (repair_lock.h); NULL = take none.
 	 * A run holds its pairs' locks from repair_prepare to repair_run_free,
 	 * so a second run of a pair is refused while the first lives. */
@@ -177,6 +180,8 @@ int repair_prepare(const struct repair_env *env, enum repair_plan plan,
 void repair_run_free(struct repair_run *r);
 
 enum repair_plan repair_run_plan(const struct repair_run *r);
+/* The run id its journal entries carry. */
+const char *repair_run_id(const struct repair_run *r);
 size_t repair_nsteps(const struct repair_run *r);
 const struct repair_step_view *repair_step(const struct repair_run *r, size_t i);
 size_t repair_ncells(const struct repair_run *r);
@@ -236,6 +241,16 @@ enum repair_step_status repair_exec_step(struct repair_run *r, size_t i,
  * (a step `when` an answer no cell got): the wizard need not ask; running
  * it with any answer but abort journals it as not needed, with the reason. */
 bool repair_step_needed(const struct repair_run *r, size_t i);
+
+/*
+ * Leave the run at the step it would offer next, as when the UI is closed
+ * under it (Ctrl-C in the wizard): that step is journalled "aborted" with
+ * why for every active cell -- so the journal tells the plan was abandoned
+ * there, rather than ending at the last step done -- and the run is over.
+ * Nothing is sent to the site.  No-op when the run is over.  0, or -1 with
+ * *err when the journal could not be written.
+ */
+int repair_abandon(struct repair_run *r, const char *why, char **err);
 
 /* No step can run any more: the plan ended, was stopped, or every cell
  * dropped out (failed, declined, or installed already). */

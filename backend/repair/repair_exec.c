@@ -33,42 +33,78 @@ journal_result_of(enum repair_outcome o)
 	}
 }
 
+/*
+ * The DPs of the cells one journal entry's step serves (its "for"): the
+ * entry's "dp" is the primary for a step on the package (rename, touch) and
+ * the first cell's DP for one done once for several (a copy to their site
+ * server), yet the step belongs to the history of every cell it repairs.
+ * Taken once before the begin entry, so begin and end name the same cells.
+ * NULL in journal_open/close: the entry is for its cell alone.
+ */
+struct served {
+	const char **dps;
+	size_t n;
+};
+
+/* The unit's cells that are still to run the step, c among them. */
+static struct served
+served_of(const struct repair_run *r, size_t step, const struct rcell *c)
+{
+	enum repair_unit u = repair_actions[r->steps[step]].unit;
+	struct served sv = { xcalloc(r->ncells, sizeof *sv.dps), 0 };
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct rcell *k = &r->cells[i];
+		if (k == c || (repair_same_unit(u, k, c) && k->res.active &&
+		    k->res.step[step] == RO_PENDING))
+			sv.dps[sv.n++] = k->res.dp;
+	}
+	return sv;
+}
+
 static struct journal_step
 jstep(const struct repair_run *r, const struct rcell *c, size_t step,
-    const struct step_ctx *x, struct journal_param *params)
+    const struct step_ctx *x, const struct served *sv, const char **one,
+    struct journal_param *params)
 {
 	size_t n = 0;
 	for (; x != NULL && n < x->nparams; n++)
 		params[n] = (struct journal_param){ x->param_keys[n], x->param_values[n] };
 	const struct action_def *a = &repair_actions[r->steps[step]];
+	*one = c->res.dp;
 	return (struct journal_step){
 		.site = r->env.site, .plan = repair_plan_name(r->plan),
 		.number = (int)step + 1, .name = repair_action_name(r->steps[step]),
 		.package_id = c->pkg->id,
 		.dp_server = a->unit == UNIT_PACKAGE ? r->env.primary : c->res.dp,
+		.run_id = r->run_id,
+		.for_dps = sv != NULL ? sv->dps : one, .nfor = sv != NULL ? sv->n : 1,
 		.params = params, .nparams = n,
 	};
 }
 
 static int
 journal_open(const struct repair_run *r, const struct rcell *c, size_t step,
-    const struct step_ctx *x, char id[static JOURNAL_ID_MAX], char **err)
+    const struct step_ctx *x, const struct served *sv, char id[static JOURNAL_ID_MAX],
+    char **err)
 {
 	if (r->env.journal == NULL)
 		return 0;
 	struct journal_param params[STEP_PARAMS_MAX];
-	struct journal_step s = jstep(r, c, step, x, params);
+	const char *one;
+	struct journal_step s = jstep(r, c, step, x, sv, &one, params);
 	return journal_begin(r->env.journal, &s, id, err);
 }
 
 static int
 journal_close(const struct repair_run *r, const struct rcell *c, size_t step,
-    const struct step_ctx *x, const char *id, enum repair_outcome o, char **err)
+    const struct step_ctx *x, const struct served *sv, const char *id,
+    enum repair_outcome o, char **err)
 {
 	if (r->env.journal == NULL)
 		return 0;
 	struct journal_param params[STEP_PARAMS_MAX];
-	struct journal_step s = jstep(r, c, step, x, params);
+	const char *one;
+	struct journal_step s = jstep(r, c, step, x, sv, &one, params);
 	const struct buf *out = x->out.len ? &x->out : &x->msg;
 	return journal_end(r->env.journal, &s, id, journal_result_of(o), out->data,
 	    out->len, err);
@@ -190,7 +226,9 @@ run_unit(struct repair_run *r, size_t step, struct rcell *c, char **err)
 		free(why);
 	}
 	char id[JOURNAL_ID_MAX] = "";
-	if (journal_open(r, c, step, &x, id, err) != 0) {
+	struct served sv = served_of(r, step, c);
+	if (journal_open(r, c, step, &x, &sv, id, err) != 0) {
+		free(sv.dps);
 		ctx_free(&x);
 		return -1;
 	}
@@ -224,17 +262,20 @@ run_unit(struct repair_run *r, size_t step, struct rcell *c, char **err)
 		}
 	}
 	set_unit(r, step, c, a->unit, o, &x);
-	int jr = journal_close(r, c, step, &x, id, o, err);
+	int jr = journal_close(r, c, step, &x, &sv, id, o, err);
 	if (jr != 0)
 		end_lost(r, step, o, x.msg.data, err);
+	free(sv.dps);
 	ctx_free(&x);
 	return jr;
 }
 
-/* Journal a step that was not run (declined, skipped) for each active cell. */
+/* Journal a step that was not run (declined, skipped) for each active cell;
+ * with key, why is a parameter too (the journal keeps only a digest of the
+ * message, and an abandoned run must say in words how it was left). */
 static int
 record_answer(struct repair_run *r, size_t step, enum repair_outcome o, const char *why,
-    char **err)
+    const char *key, char **err)
 {
 	for (size_t i = 0; i < r->ncells; i++) {
 		struct rcell *c = &r->cells[i];
@@ -244,15 +285,17 @@ record_answer(struct repair_run *r, size_t step, enum repair_outcome o, const ch
 		buf_init(&x.msg);
 		buf_init(&x.out);
 		buf_adds(&x.msg, why);
+		if (key != NULL)
+			step_param(&x, key, why);
 		char id[JOURNAL_ID_MAX] = "";
-		int rc = journal_open(r, c, step, &x, id, err);
+		int rc = journal_open(r, c, step, &x, NULL, id, err);
 		if (rc == 0) {
 			c->res.step[step] = o;
 			free(c->res.message[step]);
 			c->res.message[step] = xstrdup(why);
 			if (repair_outcome_ends(o))
 				c->res.active = false;
-			rc = journal_close(r, c, step, &x, id, o, err);
+			rc = journal_close(r, c, step, &x, NULL, id, o, err);
 			if (rc != 0)
 				end_lost(r, step, o, why, err);
 		}
@@ -345,7 +388,7 @@ exec_all(struct repair_run *r, size_t i, char **why)
 	for (size_t k = 0; k < r->ncells && st == RS_DONE; k++) {
 		if (!r->cells[k].res.active)
 			continue;
-		if (journal_open(r, &r->cells[k], i, NULL, ids[k], why) != 0)
+		if (journal_open(r, &r->cells[k], i, NULL, NULL, ids[k], why) != 0)
 			st = RS_ERROR;
 		began[k] = st == RS_DONE;
 	}
@@ -376,7 +419,7 @@ exec_all(struct repair_run *r, size_t i, char **why)
 		/* Every began cell gets its end entry tried; *why tells of the first
 		 * that could not be written. */
 		char *e = NULL;
-		if (journal_close(r, c, i, &x, ids[k], o, &e) != 0 && st == RS_DONE) {
+		if (journal_close(r, c, i, &x, NULL, ids[k], o, &e) != 0 && st == RS_DONE) {
 			end_lost(r, i, o, c->res.message[i], &e);
 			if (why != NULL) {
 				free(*why);
@@ -439,12 +482,12 @@ skip_branch(struct repair_run *r, size_t step, char **err)
 		    "it set the compressed package path" : "no such answer");
 		step_param(&x, "branch", "not taken");
 		char id[JOURNAL_ID_MAX] = "";
-		int rc = journal_open(r, c, step, &x, id, err);
+		int rc = journal_open(r, c, step, &x, NULL, id, err);
 		if (rc == 0) {
 			c->res.step[step] = RO_NOT_NEEDED;
 			free(c->res.message[step]);
 			c->res.message[step] = xstrdup(x.msg.data);
-			rc = journal_close(r, c, step, &x, id, RO_NOT_NEEDED, err);
+			rc = journal_close(r, c, step, &x, NULL, id, RO_NOT_NEEDED, err);
 			if (rc != 0)
 				end_lost(r, step, RO_NOT_NEEDED, x.msg.data, err);
 		}
@@ -482,19 +525,19 @@ repair_exec_step(struct repair_run *r, size_t i, enum repair_answer ans,
 		st = exec_yes(r, i, confirm_changed, why);
 		break;
 	case RA_SKIP:
-		if (record_answer(r, i, RO_SKIPPED, "skipped by the administrator", why) != 0)
+		if (record_answer(r, i, RO_SKIPPED, "skipped by the administrator", NULL, why) != 0)
 			st = RS_ERROR;
 		break;
 	case RA_NO:
 		st = record_answer(r, i, RO_DECLINED, "declined by the administrator: the "
-		    "plan stops here", why) != 0 ? RS_ERROR : RS_STOPPED;
+		    "plan stops here", NULL, why) != 0 ? RS_ERROR : RS_STOPPED;
 		break;
 	case RA_ABORT:
 		/* An abort answered by a signal (the prompt cut short) is
 		 * interrupted; one the administrator typed is aborted. */
 		st = record_answer(r, i, repair_cancelled(r) ? RO_INTERRUPTED : RO_ABORTED,
 		    repair_cancelled(r) ? "interrupted before it ran" :
-		    "aborted by the administrator", why) != 0 ? RS_ERROR : RS_STOPPED;
+		    "aborted by the administrator", NULL, why) != 0 ? RS_ERROR : RS_STOPPED;
 		break;
 	}
 	if (st == RS_CHANGED || st == RS_ERROR)
@@ -517,6 +560,25 @@ repair_exec_step(struct repair_run *r, size_t i, enum repair_answer ans,
 			mark_dropped(r, s);
 	}
 	return st;
+}
+
+/* As an abort typed at the step offered, with the caller's words (the
+ * journal then says how the run was left), and the run is over. */
+int
+repair_abandon(struct repair_run *r, const char *why, char **err)
+{
+	if (r->over || r->next >= r->nsteps)
+		return 0;
+	size_t i = r->next;
+	mark_dropped(r, i);
+	int rc = record_answer(r, i, RO_ABORTED, why, "abandoned", err);
+	r->over = true;
+	r->next = i + 1;
+	for (size_t k = 0; k < r->ncells; k++)
+		r->cells[k].res.active = false;
+	for (size_t s = r->next; s < r->nsteps; s++)
+		mark_dropped(r, s);
+	return rc;
 }
 
 bool

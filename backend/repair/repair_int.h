@@ -12,6 +12,7 @@
 
 #include "backend/repair/repair.h"
 #include "backend/repair/repair_lock.h"
+#include "backend/repair/journal.h"
 #include "backend/core/model.h"
 #include "backend/ops/ops.h"
 #include "backend/core/util.h"
@@ -102,6 +103,7 @@ struct rcell {
 
 struct repair_run {
 	struct repair_env env;
+	char run_id[JOURNAL_ID_MAX];     /* env.run_id, or one of its own */
 	enum repair_plan plan;
 	enum repair_action *steps;
 	enum step_when *when;            /* per step */

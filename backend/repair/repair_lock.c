@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -242,15 +243,13 @@ repair_lock_holder(const char *dir, const char *site, const char *pkgid,
 	return rc;
 }
 
-bool
-repair_lock_runs(const char *dir, const struct journal_entry *begin)
+/* Does the run that began the step hold the lock of the pair (package, dp)? */
+static bool
+lock_runs_pair(const char *dir, const struct journal_entry *begin, const char *dp)
 {
-	if (dir == NULL || begin == NULL)
-		return false;
 	struct repair_lock_holder h;
 	char *err = NULL;
-	int rc = repair_lock_holder(dir, begin->site, begin->package_id, begin->dp_server,
-	    &h, &err);
+	int rc = repair_lock_holder(dir, begin->site, begin->package_id, dp, &h, &err);
 	free(err);
 	if (rc != 1)
 		return false;
@@ -259,6 +258,23 @@ repair_lock_runs(const char *dir, const struct journal_entry *begin)
 	const char *dash = strchr(begin->step_id, '-');
 	long pid = dash ? strtol(dash + 1, NULL, 10) : 0;
 	return pid > 0 && pid == h.pid && strcmp(h.host, begin->host) == 0;
+}
+
+/* The pairs locked are the cells' (package, DP); a step on the primary
+ * (rename, touch) names the DPs it serves in "for", whose locks its run
+ * holds. */
+bool
+repair_lock_runs(const char *dir, const struct journal_entry *begin)
+{
+	if (dir == NULL || begin == NULL)
+		return false;
+	if (lock_runs_pair(dir, begin, begin->dp_server))
+		return true;
+	for (size_t i = 0; i < begin->nfor; i++)
+		if (strcasecmp(begin->for_dps[i], begin->dp_server) != 0 &&
+		    lock_runs_pair(dir, begin, begin->for_dps[i]))
+			return true;
+	return false;
 }
 
 void

@@ -46,7 +46,9 @@ repair_verify_close(const char *journal, const struct journal_entry *begin, int 
 	struct journal_step s = {
 		.site = e->site, .plan = e->plan, .number = e->step_number,
 		.name = e->step_name, .package_id = e->package_id,
-		.dp_server = e->dp_server, .params = ps, .nparams = e->nparams + 1,
+		.dp_server = e->dp_server, .run_id = e->run_id,
+		.for_dps = (const char *const *)e->for_dps, .nfor = e->nfor,
+		.params = ps, .nparams = e->nparams + 1,
 	};
 	int rc = journal_end(journal, &s, e->step_id, JOURNAL_INTERRUPTED, note,
 	    strlen(note), err);

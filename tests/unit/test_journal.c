@@ -5,6 +5,9 @@
  * its begin and end entries), tolerance of a torn last line and of garbage
  * lines, concurrent appends from two processes that must never interleave,
  * and a clear error naming the path when the journal can't be written.
+ * Runs: every entry carries its run id and the DPs its step serves ("for"),
+ * journals written before either still read, and the history's DP filter
+ * finds a step on the primary under the DP it served.
  */
 #include "autoconf.h"
 #include <errno.h>
@@ -48,24 +51,7 @@ seen_entry(const struct journal_entry *e, void *ctx)
 	struct seen *s = ctx;
 	struct journal_list *l = &s->entries;
 	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
-	struct journal_entry *d = &l->v[l->n++];
-	*d = *e;
-	d->time = xstrdup(e->time);
-	d->step_id = xstrdup(e->step_id);
-	d->user = xstrdup(e->user);
-	d->host = xstrdup(e->host);
-	d->site = xstrdup(e->site);
-	d->plan = xstrdup(e->plan);
-	d->step_name = xstrdup(e->step_name);
-	d->package_id = xstrdup(e->package_id);
-	d->dp_server = xstrdup(e->dp_server);
-	d->output_digest = xstrdup(e->output_digest);
-	d->param_keys = xcalloc(e->nparams + 1, sizeof(char *));
-	d->param_values = xcalloc(e->nparams + 1, sizeof(char *));
-	for (size_t i = 0; i < e->nparams; i++) {
-		d->param_keys[i] = xstrdup(e->param_keys[i]);
-		d->param_values[i] = xstrdup(e->param_values[i]);
-	}
+	journal_entry_copy(&l->v[l->n++], e);
 	return 0;
 }
 
@@ -225,6 +211,78 @@ test_unfinished(void)
 	is_int(journal_unfinished(missing, &l, NULL, NULL, &err), 0, "missing journal is empty");
 	is_int((long long)l.n, 0, "nothing unfinished in a missing journal");
 	free(missing);
+	free(err);
+	free(path);
+}
+
+/* A batch's step done once for two DPs, on the primary, in a run. */
+static const char *const served_dps[] = { "DUBLINDP01", "LEEDSDP01" };
+static const struct journal_step on_primary = {
+	.site = "009", .plan = "rename-pck-touch-source", .number = 1,
+	.name = "rename-primary-pck", .package_id = "0090001E", .dp_server = "SMS009PRI",
+	.run_id = "20261125T235152Z-4242-R7", .for_dps = served_dps, .nfor = 2,
+};
+
+static void
+test_run_and_for(void)
+{
+	char *path = path_in("runs.jsonl");
+	char id[JOURNAL_ID_MAX], r1[JOURNAL_ID_MAX], r2[JOURNAL_ID_MAX], *err = NULL;
+	int r = journal_begin(path, &on_primary, id, &err);
+	r |= journal_end(path, &on_primary, id, JOURNAL_OK, "", 0, &err);
+	is_int(r, 0, "a step on the primary for two DPs, written with its run");
+	struct seen s;
+	is_int(read_all(path, &s), 0, "read back");
+	if (ok(s.entries.n == 2, "begin and end")) {
+		for (size_t i = 0; i < 2; i++) {
+			const struct journal_entry *e = &s.entries.v[i];
+			is_str(e->run_id, "20261125T235152Z-4242-R7", "  %s carries the run id",
+			    i ? "end" : "begin");
+			ok(e->nfor == 2 && strcmp(e->for_dps[0], "DUBLINDP01") == 0 &&
+			    strcmp(e->for_dps[1], "LEEDSDP01") == 0, "  and the DPs it serves");
+		}
+	}
+	journal_list_free(&s.entries);
+	/* The DP filter: a served DP finds it, any case; the dp too; another not. */
+	const char *dps[] = { "leedsdp01", "DUBLINDP01", "SMS009PRI", "PARISDP01" };
+	for (size_t i = 0; i < 4; i++) {
+		struct journal_filter f = { "0090001e", dps[i] };
+		struct journal_history h;
+		is_int(journal_history(path, &f, &h, NULL, NULL, &err), 0, "history --dp %s", dps[i]);
+		ok(h.n == (i < 3 ? 1u : 0u) && (h.n == 0 || h.v[0].result == JOURNAL_OK),
+		    "  %s (%zu steps)", i < 3 ? "finds the step, paired" : "finds nothing", h.n);
+		journal_history_free(&h);
+	}
+	/* An entry from before runs: no "run", no "for"; it still reads, and its
+	 * dp alone is its DP. */
+	char *old = path_in("old.jsonl");
+	FILE *f = fopen(old, "w");
+	ok(f != NULL && fputs("{\"time\":\"2026-11-25T12:00:00Z\",\"step_id\":\"T-1\","
+	    "\"phase\":\"begin\",\"user\":\"u\",\"host\":\"h\",\"site\":\"009\","
+	    "\"plan\":\"preload-pck\",\"step\":{\"number\":1,\"name\":\"copy-pck\"},"
+	    "\"target\":{\"package\":\"0090001E\",\"dp\":\"LEEDSDP01\"},\"params\":{}}\n",
+	    f) >= 0 && fclose(f) == 0, "an old journal written");
+	is_int(read_all(old, &s), 0, "the old journal reads");
+	ok(s.entries.n == 1 && s.warnings == 0 && *s.entries.v[0].run_id == '\0' &&
+	    s.entries.v[0].nfor == 0, "  its entry: no run, no for, no warning");
+	journal_list_free(&s.entries);
+	struct journal_filter lf = { NULL, "LEEDSDP01" };
+	struct journal_history h;
+	ok(journal_history(old, &lf, &h, NULL, NULL, &err) == 0 && h.n == 1,
+	    "  and the DP filter still finds it by its dp");
+	journal_history_free(&h);
+	/* Run ids: unique, and short as lists show them. */
+	journal_run_id_new(r1);
+	journal_run_id_new(r2);
+	ok(strcmp(r1, r2) != 0 && strstr(r1, "-R") != NULL, "run ids are unique (%s, %s)", r1, r2);
+	char sh[JOURNAL_RUN_SHORT_MAX];
+	is_str(journal_run_short("20261125T235152Z-4242-R7", sh), "235152-4242-R7",
+	    "short run id: the time of day, pid and counter");
+	is_str(journal_run_short("", sh), "-", "short run id of none: -");
+	enum journal_result back = JOURNAL_NONE;
+	ok(journal_result_parse("aborted", &back) == 0 && back == JOURNAL_ABORTED,
+	    "\"aborted\" is a result of its own (not declined)");
+	free(old);
 	free(err);
 	free(path);
 }
@@ -448,6 +506,7 @@ main(void)
 	test_modes();
 	test_results_and_ids();
 	test_unfinished();
+	test_run_and_for();
 	test_sigkill();
 	test_torn_last_line();
 	test_garbage();

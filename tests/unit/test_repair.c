@@ -9,6 +9,9 @@
  * target, the journal pairs every begin with an end, and a batch heals
  * several cells at once.  And each step says what it is sent as: the op,
  * the server that runs it, the transport and how the script travels.
+ * A batch run journals every step under one run id, a step on the primary
+ * for every DP it serves, and a run left at a step (the wizard closed
+ * under it) journals that step aborted with the reason.
  */
 #include "autoconf.h"
 #include "backend/repair/journal.h"
@@ -537,6 +540,89 @@ test_batch(void)
 			    "others (%s, %s)", repair_outcome_name(a), repair_outcome_name(b));
 		repair_run_free(r);
 	}
+}
+
+/* Two failing cells (state 2/3) of mode m on one package. */
+static bool
+find_two_of_pkg(enum sim_mode m, struct pick p[2])
+{
+	struct sim_site *s = NULL;
+	char *err = NULL;
+	if (simdb_load(dir, &s, &err) != 0) {
+		printf("# load: %s\n", err);
+		free(err);
+		return false;
+	}
+	bool found = false;
+	for (size_t i = 0; i < s->ncell && !found; i++) {
+		const struct sim_cell *a = &s->cell[i];
+		for (size_t j = i + 1; j < s->ncell && !found; j++) {
+			const struct sim_cell *b = &s->cell[j];
+			if (a->mode != m || b->mode != m || a->pkg != b->pkg ||
+			    !(a->state == 2 || a->state == 3) || !(b->state == 2 || b->state == 3))
+				continue;
+			for (size_t k = 0; k < 2; k++) {
+				const struct sim_cell *c = k ? b : a;
+				snprintf(p[k].id, sizeof p[k].id, "%s", s->pkg[c->pkg].id);
+				snprintf(p[k].dp, sizeof p[k].dp, "%s", s->srv[c->srv].name);
+			}
+			found = true;
+		}
+	}
+	simdb_free(s);
+	return found;
+}
+
+/* The second DP's history of a batch: the rename and the touch on the
+ * primary are there (for both DPs), every step with the run's id; the run
+ * left at step 3 journals it aborted, with the reason in words. */
+static void
+test_batch_run(void)
+{
+	struct pick p[2];
+	if (!ok(find_two_of_pkg(SIM_MODE_PCK_MISSING, p), "two PCK_MISSING cells of one package"))
+		return;
+	struct repair_cell rc[2] = { { p[0].id, p[0].dp }, { p[1].id, p[1].dp } };
+	struct repair_env env = env_for(false);
+	struct repair_run *r = NULL;
+	char *err = NULL;
+	if (!ok(repair_prepare(&env, PLAN_RENAME_PCK_TOUCH, rc, 2, &r, &err) == 0,
+	    "batch of %s on %s and %s prepared", p[0].id, p[0].dp, p[1].dp)) {
+		printf("# %s\n", err);
+		free(err);
+		return;
+	}
+	bool ran = repair_exec_step(r, 0, RA_YES, false, &err) == RS_DONE &&
+	    repair_exec_step(r, 1, RA_YES, false, &err) == RS_DONE;
+	ok(ran, "  rename and touch ran (%s)", err ? err : "ok");
+	ok(repair_abandon(r, "wizard closed by Ctrl-C", &err) == 0 && repair_over(r),
+	    "  the run abandoned at step 3 is over");
+	char *run = xstrdup(repair_run_id(r));
+	repair_run_free(r);
+	struct journal_filter f = { p[1].id, p[1].dp };
+	struct journal_history h;
+	if (!ok(journal_history(journal, &f, &h, NULL, NULL, &err) == 0, "history of %s", p[1].dp))
+		printf("# %s\n", err);
+	size_t mine = 0, onprimary = 0, aborted = 0;
+	for (size_t i = 0; i < h.n; i++) {
+		const struct journal_entry *e = &h.v[i].begin;
+		if (strcmp(e->run_id, run) != 0)
+			continue;
+		mine++;
+		onprimary += strcasecmp(e->dp_server, info.primary) == 0 && e->nfor == 2 &&
+		    h.v[i].result == JOURNAL_OK;
+		for (size_t k = 0; k < e->nparams; k++)
+			aborted += e->step_number == 3 && h.v[i].result == JOURNAL_ABORTED &&
+			    strcmp(e->param_keys[k], "abandoned") == 0 &&
+			    strcmp(e->param_values[k], "wizard closed by Ctrl-C") == 0;
+	}
+	ok(mine == 3, "  %zu steps of the run (%s) under %s: rename, touch, the abort", mine, run,
+	    p[1].dp);
+	ok(onprimary == 2, "  rename and touch on the primary, for both DPs (%zu)", onprimary);
+	ok(aborted == 1, "  step 3 journalled aborted: \"wizard closed by Ctrl-C\"");
+	journal_history_free(&h);
+	free(run);
+	free(err);
 }
 
 static int
@@ -1076,6 +1162,7 @@ main(void)
 	test_no_change();
 	test_changed_target();
 	test_batch();
+	test_batch_run();
 	test_journal();
 	test_preload_exe();
 	transport_close(t);

@@ -103,6 +103,17 @@ test_take_and_refuse(const char *dir)
 	e.host = "elsewhere";
 	ok(!repair_lock_runs(dir, &e), "nor one begun on another host");
 	e.host = host;
+	/* A step on the primary (a rename) names the DPs it serves: their
+	 * pair's lock says it runs. */
+	char *served[] = { "LEEDSDP02", "LEEDSDP01" };
+	e.dp_server = "SMS009PRI";
+	ok(!repair_lock_runs(dir, &e), "a step on the primary for no DP: not running");
+	e.for_dps = served;
+	e.nfor = 2;
+	ok(repair_lock_runs(dir, &e), "a step on the primary for LEEDSDP01: running");
+	e.dp_server = "LEEDSDP01";
+	e.for_dps = NULL;
+	e.nfor = 0;
 
 	repair_lock_release(l);
 	is_int(repair_lock_holder(dir, "009", "009000B7", "LEEDSDP01", &h, &err), 0,

@@ -4,7 +4,10 @@
  * what was done to a pair, by whom and with what result -- and, with
  * --unfinished, which steps were cut off (crash, kill) and need a look
  * before anyone repairs those pairs again.  Text for people, one JSON
- * object per line for tools.  Bad journal lines are skipped with a warning.
+ * object per line for tools.  Each step shows its run (the short run id in
+ * text, the whole one in JSON), so the steps of one run read as one, and
+ * the DPs it served when its target was another server (a rename on the
+ * primary is for the DP it repairs, and --dp finds it there).  Bad journal lines are skipped with a warning.
  * --verify closes each interrupted step after reading its cell
  * (repair_verify()), so later repairs stop warning about it.
  * Exit 0; with --unfinished 1 when there are interrupted steps (running
@@ -24,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct history_opts {
 	bool unfinished;
@@ -37,7 +41,10 @@ static const char history_usage_text[] =
 	"usage: dpdoctor history [--unfinished] [--format text|json] [--package ID] [--dp NAME]\n"
 	"       dpdoctor history --verify [--package ID] [--dp NAME] [--demo[=DIR]] [-c FILE]\n"
 	"                        [--site CODE]\n"
-	"  List the repair journal, one line per step (begin and end paired).\n"
+	"  List the repair journal, one line per step (begin and end paired), each\n"
+	"  with its run (the steps of one repair, single or batch, share it).\n"
+	"  --dp also finds steps done on another server for that DP (a rename on\n"
+	"  the primary), shown \"(for DP)\".\n"
 	"  --unfinished lists only steps that began and never ended (RUNNING when\n"
 	"  their run still holds the pair's lock, else UNFINISHED: interrupted).\n"
 	"  --verify reads the cell of every interrupted step, prints its state and\n"
@@ -77,14 +84,36 @@ history_params_text(const struct journal_entry *e)
 }
 
 /* The fields of a line in the order printed, each made visible. */
-enum { HF_TIME, HF_USER, HF_HOST, HF_SITE, HF_PLAN, HF_STEP, HF_PKG, HF_DP, HF_N };
+enum { HF_TIME, HF_RUN, HF_USER, HF_HOST, HF_SITE, HF_PLAN, HF_STEP, HF_PKG, HF_DP, HF_N };
+
+/* " (for A, B)" when the step served other DPs than its own "dp" (a step on
+ * the primary, or one done once for several DPs), else "".  Visible text. */
+static char *
+history_for_text(const struct journal_entry *e)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "");
+	if (e->nfor == 0 || (e->nfor == 1 && strcasecmp(e->for_dps[0], e->dp_server) == 0))
+		return buf_detach(&b);
+	buf_adds(&b, " (for ");
+	for (size_t i = 0; i < e->nfor; i++) {
+		if (i > 0)
+			buf_adds(&b, ", ");
+		buf_add_visible(&b, e->for_dps[i], strlen(e->for_dps[i]));
+	}
+	buf_addc(&b, ')');
+	return buf_detach(&b);
+}
 
 static void
 history_print_text(const struct journal_pair *r)
 {
 	const struct journal_entry *e = &r->begin;
+	char run[JOURNAL_RUN_SHORT_MAX];
 	const char *raw[HF_N] = {
-		[HF_TIME] = e->time, [HF_USER] = e->user, [HF_HOST] = e->host,
+		[HF_TIME] = e->time, [HF_RUN] = journal_run_short(e->run_id, run),
+		[HF_USER] = e->user, [HF_HOST] = e->host,
 		[HF_SITE] = e->site, [HF_PLAN] = e->plan, [HF_STEP] = e->step_name,
 		[HF_PKG] = e->package_id, [HF_DP] = e->dp_server,
 	};
@@ -92,12 +121,14 @@ history_print_text(const struct journal_pair *r)
 	for (size_t i = 0; i < HF_N; i++)
 		f[i] = text_visible(raw[i]);
 	char *params = history_params_text(e);
+	char *served = history_for_text(e);
 	const char *result = r->running ? "RUNNING" : r->end_time == NULL ? "UNFINISHED" :
 	    journal_result_name(r->result);
-	printf("%s  %s@%s  site %s  %s  step %d %s  %s  %s  %s%s%s%s\n",
-	    f[HF_TIME], f[HF_USER], f[HF_HOST], f[HF_SITE], f[HF_PLAN], e->step_number,
-	    f[HF_STEP], f[HF_PKG], f[HF_DP], result,
+	printf("%s  run %s  %s@%s  site %s  %s  step %d %s  %s  %s%s  %s%s%s%s\n",
+	    f[HF_TIME], f[HF_RUN], f[HF_USER], f[HF_HOST], f[HF_SITE], f[HF_PLAN],
+	    e->step_number, f[HF_STEP], f[HF_PKG], f[HF_DP], served, result,
 	    r->no_begin ? " (begin entry missing)" : "", *params ? "  " : "", params);
+	free(served);
 	free(params);
 	for (size_t i = 0; i < HF_N; i++)
 		free(f[i]);
@@ -118,7 +149,14 @@ history_print_json(const struct journal_pair *r)
 	for (size_t i = 0; i < e->nparams; i++)
 		json_object_object_add(params, e->param_keys[i],
 		    json_object_new_string(e->param_values[i]));
+	json_object *served = json_object_new_array();
+	for (size_t i = 0; served != NULL && i < e->nfor; i++) {
+		json_object *dp = json_object_new_string(e->for_dps[i]);
+		if (json_object_array_add(served, dp) != 0)
+			json_object_put(dp); /* out of memory: that DP is left out */
+	}
 	json_object_object_add(o, "step_id", history_str(e->step_id));
+	json_object_object_add(o, "run", *e->run_id ? history_str(e->run_id) : NULL);
 	json_object_object_add(o, "begin", r->no_begin ? NULL : history_str(e->time));
 	json_object_object_add(o, "end", history_str(r->end_time));
 	json_object_object_add(o, "user", history_str(e->user));
@@ -129,6 +167,7 @@ history_print_json(const struct journal_pair *r)
 	json_object_object_add(o, "name", history_str(e->step_name));
 	json_object_object_add(o, "package", history_str(e->package_id));
 	json_object_object_add(o, "dp", history_str(e->dp_server));
+	json_object_object_add(o, "for", served);
 	json_object_object_add(o, "result", r->end_time == NULL ? NULL :
 	    history_str(journal_result_name(r->result)));
 	json_object_object_add(o, "finished", json_object_new_boolean(r->end_time != NULL));
