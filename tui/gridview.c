@@ -19,7 +19,7 @@
 
 /* Rows the grid keeps when the detail pane opens below it. */
 #define GRIDVIEW_GRID_MIN_H 8
-#define GRIDVIEW_GRID_ROWS 3
+#define GRIDVIEW_GRID_ROWS 1 /* under the header, at least the cursor's row */
 #define GRIDVIEW_PANE_MIN_H 6
 
 /* Before the first snapshot: say what is happening instead of an empty grid. */
@@ -273,7 +273,7 @@ detail_pane_height(const struct ui *u, size_t pkg, size_t dp, int body_h,
 	int want = (int)t.n + 2;
 	text_free(&t);
 	/* The grid keeps its header as it is without the pane (never
-	 * squeezed to a letter per name) and a few rows of cells. */
+	 * squeezed to a letter per name) and the cursor's row. */
 	int grid_min = board_header_height(&u->board, body_h, COLS) + GRIDVIEW_GRID_ROWS;
 	int max = body_h - (grid_min > GRIDVIEW_GRID_MIN_H ? grid_min : GRIDVIEW_GRID_MIN_H);
 	if (want > max)
