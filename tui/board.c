@@ -67,13 +67,74 @@ board_cmp_name(const void *a, const void *b)
 	return c ? c : board_cmp_id(a, b);
 }
 
+/* The problems order ranks by the worst state first: a package with one
+ * failed cell comes before one with ten pending cells.  Each row's and
+ * column's cells by role are packed into one score, failed counts above
+ * retrying counts above pending ones (21 bits each, saturated). */
+#define BOARD_SCORE_BITS 21
+#define BOARD_SCORE_MAX ((1u << BOARD_SCORE_BITS) - 1)
+
+static const struct {
+	enum state_role role;
+	unsigned shift;
+} board_score_roles[] = {
+	{ ROLE_FAIL, 2 * BOARD_SCORE_BITS },
+	{ ROLE_WARN, BOARD_SCORE_BITS },
+	{ ROLE_WAIT, 0 },
+};
+
+/* Per state value (and the unknown slot): the score's shift, or -1. */
+static void
+board_score_shifts(int shift[STATE_COUNT + 1])
+{
+	for (unsigned v = 0; v <= STATE_COUNT; v++) {
+		const struct state_info *si = state_info(v);
+		shift[v] = -1;
+		for (size_t i = 0; si->problem && i < sizeof board_score_roles /
+		    sizeof board_score_roles[0]; i++)
+			if (board_score_roles[i].role == si->role)
+				shift[v] = (int)board_score_roles[i].shift;
+	}
+}
+
+static void
+board_score_add(uint64_t *score, int shift)
+{
+	uint64_t n = (*score >> shift) & BOARD_SCORE_MAX;
+	if (n < BOARD_SCORE_MAX)
+		*score += (uint64_t)1 << shift;
+}
+
+/* The scores of every package and DP of the snapshot (one pass over the
+ * cells, only when sorting by problems). */
+static void
+board_scores(const struct snapshot *s, uint64_t **pkg, uint64_t **dp)
+{
+	int shift[STATE_COUNT + 1];
+	board_score_shifts(shift);
+	*pkg = xcalloc(s->npkgs + 1, sizeof **pkg);
+	*dp = xcalloc(s->ndps + 1, sizeof **dp);
+	for (size_t i = 0; i < s->ncells; i++) {
+		const struct cell *c = &s->cells[i];
+		int sh = shift[c->state < STATE_COUNT ? c->state : STATE_COUNT];
+		if (sh < 0)
+			continue;
+		board_score_add(&(*pkg)[c->pkg], sh);
+		board_score_add(&(*dp)[c->dp], sh);
+	}
+}
+
+/* Set around a sort by problems: the scores of the snapshot's packages
+ * and DPs. */
+static const uint64_t *sort_pkg_score, *sort_dp_score;
+
 static int
 board_cmp_problems(const void *a, const void *b)
 {
-	const struct package *pa = &sort_snap->pkgs[*(const uint32_t *)a];
-	const struct package *pb = &sort_snap->pkgs[*(const uint32_t *)b];
-	if (pa->problems != pb->problems)
-		return pa->problems > pb->problems ? -1 : 1;
+	uint64_t sa = sort_pkg_score[*(const uint32_t *)a];
+	uint64_t sb = sort_pkg_score[*(const uint32_t *)b];
+	if (sa != sb)
+		return sa > sb ? -1 : 1;
 	return board_cmp_id(a, b);
 }
 
@@ -87,10 +148,10 @@ board_cmp_dp_name(const void *a, const void *b)
 static int
 board_cmp_dp_problems(const void *a, const void *b)
 {
-	const struct dp *da = &sort_snap->dps[*(const uint32_t *)a];
-	const struct dp *db = &sort_snap->dps[*(const uint32_t *)b];
-	if (da->problems != db->problems)
-		return da->problems > db->problems ? -1 : 1;
+	uint64_t sa = sort_dp_score[*(const uint32_t *)a];
+	uint64_t sb = sort_dp_score[*(const uint32_t *)b];
+	if (sa != sb)
+		return sa > sb ? -1 : 1;
 	return board_cmp_dp_name(a, b);
 }
 
@@ -180,8 +241,63 @@ board_build_labels(struct board *b)
 	}
 }
 
+/* Set around a sort that keeps the order on screen: each package's and
+ * DP's place before the refresh (UINT32_MAX: not shown before), and the
+ * order the new ones take among themselves. */
+static const struct board_ranks *sort_ranks;
+static int (*sort_row_base)(const void *, const void *);
+static int (*sort_col_base)(const void *, const void *);
+
+static int
+board_cmp_rank(const uint32_t *rank, int (*base)(const void *, const void *),
+    const void *a, const void *b)
+{
+	uint32_t ra = rank[*(const uint32_t *)a], rb = rank[*(const uint32_t *)b];
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	return base(a, b);
+}
+
+static int
+board_cmp_row_rank(const void *a, const void *b)
+{
+	return board_cmp_rank(sort_ranks->row, sort_row_base, a, b);
+}
+
+static int
+board_cmp_col_rank(const void *a, const void *b)
+{
+	return board_cmp_rank(sort_ranks->col, sort_col_base, a, b);
+}
+
+/* Order the shown rows and columns: by the sort key, or (ranks) as they
+ * were, with the ones that appeared after them in the sort key's order. */
 static void
-board_build_index(struct board *b)
+board_sort(struct board *b, const struct board_ranks *ranks)
+{
+	uint64_t *pkg_score = NULL, *dp_score = NULL;
+	bool problems = b->sort == BOARD_SORT_PROBLEMS;
+	if (problems)
+		board_scores(b->snap, &pkg_score, &dp_score);
+	sort_snap = b->snap;
+	sort_pkg_score = pkg_score;
+	sort_dp_score = dp_score;
+	sort_row_base = row_cmp[b->sort];
+	sort_col_base = problems ? board_cmp_dp_problems : board_cmp_dp_name;
+	sort_ranks = ranks;
+	array_sort(b->rows, b->nrows, sizeof *b->rows,
+	    ranks ? board_cmp_row_rank : sort_row_base);
+	array_sort(b->cols, b->ncols, sizeof *b->cols,
+	    ranks ? board_cmp_col_rank : sort_col_base);
+	sort_snap = NULL;
+	sort_pkg_score = sort_dp_score = NULL;
+	sort_ranks = NULL;
+	free(pkg_score);
+	free(dp_score);
+}
+
+static void
+board_build_index(struct board *b, const struct board_ranks *ranks)
 {
 	const struct snapshot *s = b->snap;
 	uint8_t *rs = xcalloc(s->npkgs + 1, 1), *cs = xcalloc(s->ndps + 1, 1);
@@ -204,11 +320,7 @@ board_build_index(struct board *b)
 			b->cols[b->ncols++] = (uint32_t)d;
 	free(rs);
 	free(cs);
-	sort_snap = s;
-	array_sort(b->rows, b->nrows, sizeof *b->rows, row_cmp[b->sort]);
-	array_sort(b->cols, b->ncols, sizeof *b->cols,
-	    b->sort == BOARD_SORT_PROBLEMS ? board_cmp_dp_problems : board_cmp_dp_name);
-	sort_snap = NULL;
+	board_sort(b, ranks);
 	board_build_labels(b);
 }
 
@@ -232,7 +344,7 @@ board_restore_cursor(struct board *b)
 }
 
 static void
-board_rebuild(struct board *b)
+board_rebuild_ranked(struct board *b, const struct board_ranks *ranks)
 {
 	board_free_labels(b);
 	free(b->rows);
@@ -243,16 +355,64 @@ board_rebuild(struct board *b)
 	b->strip_head = b->strip_tail = 0;
 	if (b->snap == NULL)
 		return;
-	board_build_index(b);
+	board_build_index(b, ranks);
 	board_restore_cursor(b);
+}
+
+/* Filter, sort and all-or-problems changes: the user asked for a new order. */
+static void
+board_rebuild(struct board *b)
+{
+	board_rebuild_ranked(b, NULL);
+}
+
+/* Where each row and column of the board shows now, by the new snapshot's
+ * indexes (looked up by package ID and DP name). */
+static void
+board_ranks_make(const struct board *b, const struct snapshot *s, struct board_ranks *r)
+{
+	r->row = xreallocarray(NULL, s->npkgs + 1, sizeof *r->row);
+	r->col = xreallocarray(NULL, s->ndps + 1, sizeof *r->col);
+	for (size_t p = 0; p <= s->npkgs; p++)
+		r->row[p] = UINT32_MAX;
+	for (size_t d = 0; d <= s->ndps; d++)
+		r->col[d] = UINT32_MAX;
+	for (size_t i = 0; i < b->nrows; i++) {
+		long p = snapshot_find_pkg(s, b->snap->pkgs[b->rows[i]].id);
+		if (p >= 0)
+			r->row[p] = (uint32_t)i;
+	}
+	for (size_t j = 0; j < b->ncols; j++) {
+		long d = snapshot_find_dp(s, b->snap->dps[b->cols[j]].name);
+		if (d >= 0)
+			r->col[d] = (uint32_t)j;
+	}
 }
 
 void
 board_set_snapshot(struct board *b, struct snapshot *s)
 {
+	/* A background refresh keeps the order the user is looking at (the
+	 * cells still move to their new glyphs); the first snapshot and one
+	 * the user asked for are sorted afresh.  Rows and columns that
+	 * appeared go after the others, so nothing already on screen moves
+	 * down; the next s, r or filter puts them in place. */
+	struct board_ranks ranks = { NULL, NULL };
+	bool keep = b->snap != NULL && !b->resort && s != NULL;
+	b->resort = false;
+	if (keep)
+		board_ranks_make(b, s, &ranks);
 	snapshot_free(b->snap);
 	b->snap = s;
-	board_rebuild(b);
+	board_rebuild_ranked(b, keep ? &ranks : NULL);
+	free(ranks.row);
+	free(ranks.col);
+}
+
+void
+board_resort_next(struct board *b)
+{
+	b->resort = true;
 }
 
 void
@@ -261,6 +421,22 @@ board_set_filter(struct board *b, const char *text)
 	free(b->filter);
 	b->filter = text != NULL && *text != '\0' ? xstrdup(text) : NULL;
 	board_rebuild(b);
+}
+
+void
+board_filter_save(struct board *b)
+{
+	free(b->filter_saved);
+	b->filter_saved = b->filter != NULL ? xstrdup(b->filter) : NULL;
+}
+
+void
+board_filter_restore(struct board *b)
+{
+	char *saved = b->filter_saved;
+	b->filter_saved = NULL;
+	board_set_filter(b, saved);
+	free(saved);
 }
 
 void
@@ -316,6 +492,7 @@ board_free(struct board *b)
 	free(b->rows);
 	free(b->cols);
 	free(b->filter);
+	free(b->filter_saved);
 	free(b->cur_dp);
 	board_free_labels(b);
 	marks_clear(&b->marks);
@@ -402,13 +579,28 @@ board_draw_char(WINDOW *w, int y, int x, attr_t a, const char **p)
 	*p += n;
 }
 
-/* Column labels run top to bottom and end just above the cells. */
+/* Column labels run top to bottom and end just above the cells, or
+ * (horizontal) stand whole on the line above them. */
 static void
 board_draw_col_header(WINDOW *w, int y, int x, int h, int cw, size_t col, bool current,
     void *arg)
 {
 	const struct board *b = arg;
 	char label[160];
+	if (b->horizontal) {
+		attr_t a = theme_attr(current ? UI_ROLE_SELECT : UI_ROLE_HEADER, false);
+		for (int i = 0; current && i < h; i++)
+			draw_fill(w, y + i, x, cw, a);
+		/* Centred over the glyph, inside the cell. */
+		int lw = draw_width(b->labels[col]);
+		int lx = x + (cw - 1) / 2 - lw / 2;
+		if (lx + lw > x + cw - 1)
+			lx = x + cw - 1 - lw;
+		if (lx < x)
+			lx = x;
+		draw_text_fit(w, y + h - 1, lx, x + cw - lx, a, b->labels[col]);
+		return;
+	}
 	const char *p = label_fit(b->labels[col], b->short_labels ? b->strip_head : 0,
 	    b->short_labels ? b->strip_tail : 0, h, b->label_digits, glyph()->ellipsis,
 	    label, sizeof label);
@@ -519,22 +711,66 @@ board_init(struct board *b)
 	grid_init(&b->grid, &board_grid_ops, b);
 }
 
+/* How the header fits a body of h x w: horizontal names when every
+ * column can be one name wide (the row headers give up a little room for
+ * that), else names down the columns, whole when the header may be that
+ * tall.  Wider terminals widen the cells, so the grid uses the width. */
+static void
+board_fit(const struct board *b, int h, int w, struct board_fit *f)
+{
+	int cap = w * 2 / 5 < BOARD_ROW_MAX_W ? w * 2 / 5 : BOARD_ROW_MAX_W;
+	int rh = b->row_max < BOARD_ROW_MIN_W ? BOARD_ROW_MIN_W : b->row_max;
+	if (rh > cap)
+		rh = cap > BOARD_ROW_MIN_W ? cap : BOARD_ROW_MIN_W;
+	int ncols = b->ncols > 0 ? (int)(b->ncols < 10000 ? b->ncols : 10000) : 1;
+	int across = b->label_max + 1 > BOARD_CELL_W ? b->label_max + 1 : BOARD_CELL_W;
+	int room = w - 1 - rh, room_min = w - 1 - (rh < BOARD_ROW_SHRINK_W ? rh : BOARD_ROW_SHRINK_W);
+	*f = (struct board_fit){ .rh = rh };
+	if (b->ncols > 0 && ncols * across <= room_min && h >= 3 * BOARD_HEADER_ACROSS_H) {
+		f->horizontal = true;
+		f->rh = ncols * across <= room ? rh : w - 1 - ncols * across;
+		f->chh = BOARD_HEADER_ACROSS_H;
+		f->cell_w = across;
+		return;
+	}
+	/* Down the columns: at least a few letters, however small the body
+	 * (the detail pane below it), so a name is never one letter. */
+	int chh_cap = h / 3 > BOARD_HEADER_MIN_H ? h / 3 : BOARD_HEADER_MIN_H;
+	f->short_labels = b->label_max > chh_cap;
+	f->chh = f->short_labels ? b->label_max_short : b->label_max;
+	if (f->chh < 1)
+		f->chh = 1;
+	if (f->chh > chh_cap)
+		f->chh = chh_cap;
+	f->cell_w = room / ncols;
+	if (f->cell_w > BOARD_CELL_MAX_W)
+		f->cell_w = BOARD_CELL_MAX_W;
+	if (f->cell_w < BOARD_CELL_W)
+		f->cell_w = BOARD_CELL_W;
+}
+
+int
+board_header_height(const struct board *b, int h, int w)
+{
+	struct board_fit f;
+	board_fit(b, h, w, &f);
+	return f.chh;
+}
+
 void
 board_layout(struct board *b, int y, int x, int h, int w)
 {
-	int cap = w * 2 / 5 < 48 ? w * 2 / 5 : 48;
-	int rh = b->row_max < 20 ? 20 : b->row_max;
-	if (rh > cap)
-		rh = cap > 20 ? cap : 20;
-	int chh_cap = h / 3 > 2 ? h / 3 : 2;
-	/* Whole names when they fit; else without what they all share. */
-	b->short_labels = b->label_max > chh_cap;
-	int chh = b->short_labels ? b->label_max_short : b->label_max;
-	if (chh < 1)
-		chh = 1;
-	if (chh > chh_cap)
-		chh = chh_cap;
-	grid_layout(&b->grid, y, x, h, w, rh + 1, chh, BOARD_CELL_W);
+	board_layout_under(b, y, x, h, w, h);
+}
+
+void
+board_layout_under(struct board *b, int y, int x, int h, int w, int body_h)
+{
+	struct board_fit f;
+	board_fit(b, body_h, w, &f);
+	b->short_labels = f.short_labels;
+	b->horizontal = f.horizontal;
+	grid_layout(&b->grid, y, x, h, w, f.rh + 1, f.chh, f.cell_w);
 }
 
 void

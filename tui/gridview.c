@@ -19,6 +19,7 @@
 
 /* Rows the grid keeps when the detail pane opens below it. */
 #define GRIDVIEW_GRID_MIN_H 8
+#define GRIDVIEW_GRID_ROWS 1 /* under the header, at least the cursor's row */
 #define GRIDVIEW_PANE_MIN_H 6
 
 /* Before the first snapshot: say what is happening instead of an empty grid. */
@@ -99,6 +100,36 @@ gridview_toggle_mark(struct ui *u)
 	(void)grid_move(&u->board.grid, GRID_MOVE_DOWN);
 }
 
+/* The / prompt filters as the user types; Esc puts the filter back. */
+static void
+gridview_filter_edited(const char *text, void *arg)
+{
+	struct ui *u = arg;
+	if (text == NULL) {
+		board_filter_restore(&u->board);
+		if (u->board.filter != NULL)
+			ui_message(u, UI_ROLE_INFO, "filter \"%s\" kept", u->board.filter);
+		else
+			ui_message(u, UI_ROLE_INFO, "no filter");
+	} else {
+		board_set_filter(&u->board, text);
+	}
+	u->dirty |= UI_DIRTY_ALL;
+}
+
+/* It opens empty, the filter in force shown beside it. */
+static void
+gridview_filter_open(struct ui *u)
+{
+	char note[2 * PROMPT_MAX + 1];
+	board_filter_save(&u->board);
+	prompt_open(&u->prompt, "Filter (package ID, name, maker, DP): ", NULL);
+	if (u->board.filter != NULL)
+		prompt_set_note(&u->prompt, draw_fmt(note, sizeof note,
+		    "now: \"%s\"  Esc keeps it", u->board.filter));
+	prompt_on_edit(&u->prompt, gridview_filter_edited, u);
+}
+
 /* What the board shows: all or problems, the filter, the sort, marks. */
 static bool
 gridview_board_action(struct ui *u, enum key_action a)
@@ -109,9 +140,7 @@ gridview_board_action(struct ui *u, enum key_action a)
 		ui_message(u, UI_ROLE_INFO, u->board.show_all ? "showing all packages and DPs" :
 		    "showing problems only (State != 0)");
 		break;
-	case KEY_ACTION_FILTER:
-		prompt_open(&u->prompt, "Filter (package ID, name, maker, DP): ", u->board.filter);
-		break;
+	case KEY_ACTION_FILTER: gridview_filter_open(u); break;
 	case KEY_ACTION_SORT:
 		board_cycle_sort(&u->board);
 		ui_message(u, UI_ROLE_INFO, "sorted by %s", board_sort_name(u->board.sort));
@@ -131,6 +160,12 @@ static enum view_key
 gridview_key(struct ui *u, enum key_action a, int key)
 {
 	(void)key;
+	/* Said at once, rather than opening a wizard with nothing to do. */
+	if (a == KEY_ACTION_REPAIR && u->opt->read_only) {
+		ui_message(u, UI_ROLE_WARNING, "read-only: repairs are disabled");
+		u->dirty |= UI_DIRTY_FOOTER;
+		return VIEW_KEY_DONE;
+	}
 	for (size_t i = 0; i < sizeof gridview_moves / sizeof gridview_moves[0]; i++) {
 		if (gridview_moves[i].action != a)
 			continue;
@@ -237,7 +272,10 @@ detail_pane_height(const struct ui *u, size_t pkg, size_t dp, int body_h,
 	detail_build(&t, u->board.snap, pkg, dp, COLS - 4, gv, now);
 	int want = (int)t.n + 2;
 	text_free(&t);
-	int max = body_h - GRIDVIEW_GRID_MIN_H;
+	/* The grid keeps its header as it is without the pane (never
+	 * squeezed to a letter per name) and the cursor's row. */
+	int grid_min = board_header_height(&u->board, body_h, COLS) + GRIDVIEW_GRID_ROWS;
+	int max = body_h - (grid_min > GRIDVIEW_GRID_MIN_H ? grid_min : GRIDVIEW_GRID_MIN_H);
 	if (want > max)
 		want = max;
 	return want < GRIDVIEW_PANE_MIN_H ? GRIDVIEW_PANE_MIN_H : want;
@@ -252,7 +290,7 @@ detail_view_draw(struct ui *u, int y, int h, int64_t now)
 	struct gather_view gv, *gvp = gather_view(u, &gv) ? &gv : NULL;
 	int pane_h = detail_pane_height(u, pkg, dp, h, gvp, now);
 	u->detail.height = pane_h - 2;
-	board_layout(&u->board, y, 0, h - pane_h, COLS);
+	board_layout_under(&u->board, y, 0, h - pane_h, COLS, h);
 	/* The layout may move the cursor (clamping): ask again. */
 	if (board_cursor(&u->board, &pkg, &dp)) {
 		board_draw(&u->board, stdscr);
@@ -290,7 +328,7 @@ detail_tick(struct ui *u, int64_t now, bool top)
 
 const struct view_ops detail_view = {
 	.ctx = KEYMAP_CTX_DETAIL,
-	.hint = "Esc close  ? help  q quit",
+	.hint = "Esc close  L log  ? help  q quit",
 	.flags = VIEW_GRID_CURSOR,
 	.open = detail_open,
 	.close = detail_close,

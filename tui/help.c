@@ -131,7 +131,8 @@ help_build(struct text *t, int width, bool read_only)
 {
 	text_newline(t);
 	text_add(t, UI_ROLE_TITLE, "dpdoctor help");
-	text_add(t, UI_ROLE_DIM, "  (generated from the key bindings; Esc closes)");
+	text_add(t, UI_ROLE_DIM, "  (generated from the key bindings; here q or Esc closes "
+	    "the help, F10 quits)");
 	help_keys(t, width, read_only);
 	help_legend(t, width);
 }
@@ -171,7 +172,7 @@ help_key(struct ui *u, enum key_action a, int key)
 
 const struct view_ops help_view = {
 	.ctx = KEYMAP_CTX_HELP,
-	.hint = "Esc close  q close",
+	.hint = "j k PgUp PgDn g G scroll  q/Esc close help",
 	.open = help_open,
 	.draw = help_draw,
 	.key = help_key,

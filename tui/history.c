@@ -517,7 +517,7 @@ history_free(struct ui *u)
 
 const struct view_ops history_view = {
 	.ctx = KEYMAP_CTX_HISTORY,
-	.hint = "PgUp/PgDn scroll  Esc close",
+	.hint = "j k PgUp PgDn g G scroll  q/Esc close",
 	.open = history_open,
 	.draw = history_draw,
 	.key = history_key,

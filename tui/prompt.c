@@ -22,8 +22,32 @@ prompt_open(struct prompt *p, const char *label, const char *initial)
 	p->active = true;
 	p->label = label;
 	p->mask = false;
+	p->note[0] = '\0';
+	p->edited = NULL;
+	p->edited_arg = NULL;
 	snprintf(p->buf, sizeof p->buf, "%s", initial ? initial : "");
 	p->len = strlen(p->buf);
+}
+
+void
+prompt_on_edit(struct prompt *p, prompt_edit_fn fn, void *arg)
+{
+	p->edited = fn;
+	p->edited_arg = arg;
+}
+
+void
+prompt_set_note(struct prompt *p, const char *note)
+{
+	/* Cut at a character boundary when it is longer than the room. */
+	size_t n = note ? strlen(note) : 0;
+	if (n > sizeof p->note - 1) {
+		n = sizeof p->note - 1;
+		while (n > 0 && ((unsigned char)note[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(p->note, note ? note : "", n);
+	p->note[n] = '\0';
 }
 
 void
@@ -78,6 +102,8 @@ prompt_key(struct prompt *p, int key)
 		return PROMPT_ACCEPTED;
 	case KEY_ACTION_PROMPT_CANCEL:
 		p->active = false;
+		if (p->edited != NULL)
+			p->edited(NULL, p->edited_arg);
 		return PROMPT_CANCELLED;
 	case KEY_ACTION_PROMPT_ERASE:
 		prompt_erase(p);
@@ -89,6 +115,8 @@ prompt_key(struct prompt *p, int key)
 		prompt_insert(p, key);
 		break;
 	}
+	if (p->edited != NULL)
+		p->edited(p->buf, p->edited_arg);
 	return PROMPT_EDITING;
 }
 
@@ -117,5 +145,9 @@ prompt_draw(const struct prompt *p, WINDOW *w, int y, int x, int width)
 	while (*s && draw_width(s) > room)
 		s += draw_prefix(s, 1) ? draw_prefix(s, 1) : 1;
 	used += draw_text(w, y, x + used, room, theme_attr(UI_ROLE_NORMAL, false), s);
+	/* The note goes at the right end while there is room for it. */
+	int nw = draw_width(p->note);
+	if (p->note[0] && used + 2 + nw <= width)
+		(void)draw_text(w, y, x + width - nw, nw, theme_attr(UI_ROLE_DIM, false), p->note);
 	(void)wmove(w, y, x + used); /* where the terminal cursor shows */
 }

@@ -6,7 +6,9 @@
  * a time, and the jobs pool has one worker, so a query that outlives its
  * deadline never runs side by side with the next one on the same transport.
  * A refresh owed (u->want_refresh: a repair ran, an ssh question was
- * answered, host keys were accepted) starts once none runs.
+ * answered, host keys were accepted) starts once none runs.  Only the
+ * first snapshot and one the user asked for (r) change the grid's order;
+ * the others update glyphs and counts in place (board_set_snapshot).
  */
 #include "autoconf.h"
 #include "tui/refresh.h"
@@ -127,10 +129,22 @@ refresh_keys_accepted(struct ui *u, enum ui_event ev, void *arg)
 		u->want_refresh = true;
 }
 
+/* The user pressed r (or F5): the snapshot that comes is sorted afresh.
+ * Only an asked-for refresh reorders the grid; the timed ones keep rows
+ * and columns where they are, so a cell never jumps under the eye. */
+static void
+refresh_asked(struct ui *u, enum ui_event ev, void *arg)
+{
+	(void)ev;
+	(void)arg;
+	board_resort_next(&u->board);
+}
+
 void
 refresh_init(struct ui *u)
 {
 	ui_listen(u, UI_EVENT_HOSTKEYS_ACCEPTED, refresh_keys_accepted, NULL);
+	ui_listen(u, UI_EVENT_REFRESH_ASKED, refresh_asked, NULL);
 }
 
 int

@@ -30,7 +30,7 @@ tui_keys j
 check "the next key shows the summary with the filter" tui_wait "filter: $word" 2
 
 tui_keys /
-tui_wait "^Filter .*: $word" 2
+check "/ opens empty, the filter in force beside it" tui_wait "^Filter [^:]*: +now: \"$word\"" 2
 tui_keys C-u
 tui_keys -l 'zzznomatch'
 tui_keys Escape

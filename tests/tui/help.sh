@@ -10,7 +10,7 @@ tui_start_demo 80 24
 check "the grid appears" tui_wait ' of [0-9]+ packages' 10
 tui_keys '?'
 check "? opens help" tui_wait 'dpdoctor help' 2
-check "help lists q from the keymap" tui_wait '^ +q +quit dpdoctor' 2
+check "help lists q (and F10) from the keymap" tui_wait '^ +q F10 +quit dpdoctor' 2
 check "keys bound to one action share a line" tui_wait '^ +↑ k +previous package' 2
 check "bindings grouped by context" tui_wait_text 'Anywhere' 2
 

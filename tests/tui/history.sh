@@ -50,7 +50,7 @@ check "the unfinished step is offered" tui_wait_text 'Unfinished repair steps' 5
 check "  naming the cell ($pkg x $dp)" tui_wait_text "$pkg × $dp" 3
 check "  the plan and the step" tui_wait_text 'preload-pck #5 wait-installed' 3
 check "  [v]erify now / [l]ater" tui_wait '\[v\]erify now.*\[l\]ater' 3
-tui_keys l
+tui_keys L
 check "l: later" tui_wait_gone 'Unfinished repair steps' 2
 tui_keys q
 check "q quits" tui_wait "$TUI_EXIT_MARK 0" 3

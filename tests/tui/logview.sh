@@ -15,7 +15,7 @@ append() { tui_log_append "$log" "$1"; }
 tui_start_evidence 80 24
 check "the grid appears" tui_wait ' of [0-9]+ packages' 10
 check "on $pkg x $dp" tui_goto_cell "$pkg" "$dp"
-tui_keys l
+tui_keys L
 check "l opens $dp's distmgr.log" tui_wait "^distmgr.log $dp " 3
 check "  its lines name $pkg" tui_wait "^[0-9]{2}-[0-9]{2} [0-9:]{8} . .*$pkg" 3
 check "  following, filtered to the package" tui_wait_line status "^following · [0-9]* lines naming $pkg" 3
@@ -66,7 +66,7 @@ check "n: the next match below" tui_wait_gone 'no match' 6
 tui_keys Escape
 check "Esc closes the log" tui_wait_gone "^distmgr.log $dp " 2
 check "  back on the grid" tui_wait ' of [0-9]+ packages' 2
-tui_keys l
+tui_keys L
 check "l again, then q closes it (not the program)" tui_wait "^distmgr.log $dp " 3
 tui_keys q
 check "  q closed the log" tui_wait_gone "^distmgr.log $dp " 2
@@ -86,7 +86,7 @@ if [ -n "$plain" ]; then
 	tui_start_evidence 80 24
 	tui_wait ' of [0-9]+ packages' 10
 	tui_goto_cell "$ppkg" "$plain"
-	tui_keys l
+	tui_keys L
 	check "l on $plain (a DP of a child site): its site server $server's log" tui_wait "^distmgr.log $server " 3
 	tui_keys Escape q
 	check "  and closes" tui_wait "$TUI_EXIT_MARK 0" 3
@@ -98,7 +98,7 @@ fi
 TUI_EVIDENCE_BIN=driver tui_start_evidence 80 24 DPD_FAKE_NO_LOGS=1
 tui_wait ' of [0-9]+ packages' 10
 tui_goto_cell "$pkg" "$dp"
-tui_keys l
+tui_keys L
 check "without log access: the view says so" tui_wait "^the distmgr.log of $dp cannot be reached with this transport yet" 3
 tui_keys Escape q
 check "and closes" tui_wait "$TUI_EXIT_MARK 0" 3

@@ -35,7 +35,7 @@ mkdir -p "$home"
 tui_start 80 24 $(tui_demo_env) HOME="$home" -- "$TUI_DPDOCTOR" -c "$TUI_TMP/smb.ini" --refresh 2
 check "the grid appears" tui_wait ' of [0-9]+ packages' 15
 check "on $pkg x $dp (its DP over smb)" tui_goto_cell "$pkg" "$dp"
-tui_keys l
+tui_keys L
 check "l opens $dp's distmgr.log" tui_wait "^distmgr.log $dp " 3
 check "  read into the cache, not in place" tui_wait "^distmgr.log $dp .*/.cache/dpdoctor/logs/" 3
 check "  its lines arrive over SMB, the CP1252 one in UTF-8" tui_wait_text "Café ~Package $pkg dpdoctor-cp1252" 20

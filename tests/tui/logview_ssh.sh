@@ -24,7 +24,7 @@ mkdir -p "$home"
 tui_start 80 24 $(tui_demo_env) HOME="$home" -- "$TUI_DPDOCTOR" -c "$TUI_TMP/site.ini" --refresh 2
 check "the grid appears over ssh" tui_wait ' of [0-9]+ packages' 15
 check "on $pkg x $dp" tui_goto_cell "$pkg" "$dp"
-tui_keys l
+tui_keys L
 check "l opens $dp's distmgr.log" tui_wait "^distmgr.log $dp " 3
 check "  its lines arrive over ssh, naming $pkg" tui_wait "^[0-9]{2}-[0-9]{2} [0-9:]{8} . .*$pkg" 20
 check "  the newest of them at the bottom: ${want:0:30}" tui_wait_text "${want:0:30}" 3
@@ -40,7 +40,7 @@ tui_keys Escape
 check "Esc closes the view" tui_wait ' of [0-9]+ packages' 3
 # A DP whose log is gone: the error line names it.
 mv "$log" "$log.away"
-tui_keys l
+tui_keys L
 check "a missing log: the error names $dp" tui_wait_text "the distmgr.log of $dp" 20
 check "  and why" tui_wait_joined "does not exist" 20
 mv "$log.away" "$log"

@@ -59,6 +59,15 @@ test_keymap(void)
 	is_int(keymap_lookup(KEYMAP_CTX_PROMPT, 'q'), KEY_ACTION_NONE,
 	    "keymap: the prompt takes q as text");
 	is_int(keymap_lookup(KEYMAP_CTX_GRID, 'Z'), KEY_ACTION_NONE, "keymap: unbound key");
+	is_int(keymap_lookup(KEYMAP_CTX_GRID, 'l'), KEY_ACTION_RIGHT,
+	    "keymap: l moves right as h moves left");
+	is_int(keymap_lookup(KEYMAP_CTX_GRID, 'L'), KEY_ACTION_LOG, "keymap: L opens the log");
+	is_int(keymap_lookup(KEYMAP_CTX_DETAIL, 'L'), KEY_ACTION_LOG,
+	    "keymap: L opens the log from the pane too");
+	is_int(keymap_lookup(KEYMAP_CTX_GRID, KEYMAP_FN(KEY_F(10))), KEY_ACTION_QUIT,
+	    "keymap: F10 quits");
+	is_int(keymap_lookup(KEYMAP_CTX_LOG, KEYMAP_FN(KEY_F(5))), KEY_ACTION_REFRESH,
+	    "keymap: F5 refreshes");
 	size_t n;
 	const struct keymap_entry *e = keymap_entries(&n);
 	int bad = 0;
@@ -210,13 +219,70 @@ test_board(void)
 	for (size_t c = 0; c < b.ncols; c++)
 		if (strcmp(b.snap->dps[b.cols[c]].name, "BRAVO") == 0)
 			grid_set_cursor(&b.grid, b.grid.cur_row, c);
-	size_t before = b.grid.cur_row;
+	size_t before = b.grid.cur_row, before_col = b.grid.cur_col;
+	/* A background refresh: the order holds still. */
 	board_set_snapshot(&b, make_snapshot(true));
 	ok(board_cursor(&b, &pkg, &dp) && strcmp(b.snap->pkgs[pkg].id, "00900010") == 0 &&
 	    strcmp(b.snap->dps[dp].name, "BRAVO") == 0,
 	    "board: the cursor stays on 00900010 x BRAVO across snapshots");
-	ok(b.grid.cur_row != before, "board: even though its row moved (%zu -> %zu)", before,
-	    b.grid.cur_row);
+	ok(b.grid.cur_row == before && b.grid.cur_col == before_col,
+	    "board: a background refresh moves no row or column (%zu,%zu -> %zu,%zu)", before,
+	    before_col, b.grid.cur_row, b.grid.cur_col);
+	/* One the user asked for (r): sorted afresh. */
+	board_resort_next(&b);
+	board_set_snapshot(&b, make_snapshot(true));
+	ok(board_cursor(&b, &pkg, &dp) && strcmp(b.snap->pkgs[pkg].id, "00900010") == 0 &&
+	    strcmp(b.snap->dps[dp].name, "BRAVO") == 0,
+	    "board: asked for, the cursor still stays on 00900010 x BRAVO");
+	ok(b.grid.cur_row != before, "board: and the asked-for refresh re-sorts (%zu -> %zu)",
+	    before, b.grid.cur_row);
+	board_free(&b);
+}
+
+/* "problems" ranks failed above retrying above pending, whatever the
+ * counts: 4 packages x 3 DPs. */
+static void
+test_board_problems(void)
+{
+	static const char *const ids[] = { "00900020", "00900021", "00900022", "00900023" };
+	static const uint8_t states[4][3] = {
+		{ STATE_INSTALL_PENDING, STATE_INSTALL_PENDING, STATE_REMOVAL_PENDING },
+		{ STATE_INSTALL_RETRYING, STATE_INSTALLED, STATE_INSTALLED },
+		{ STATE_INSTALL_FAILED, STATE_INSTALLED, STATE_INSTALLED },
+		{ STATE_INSTALL_RETRYING, STATE_REMOVAL_RETRYING, STATE_INSTALLED },
+	};
+	static const char *const dps[] = { "ALPHA", "BRAVO", "CHARLIE" };
+	struct snapshot *s = snapshot_new();
+	for (int p = 0; p < 4; p++)
+		(void)snapshot_add_pkg(s, ids[p]);
+	for (int d = 0; d < 3; d++) {
+		char nal[128], *err = NULL;
+		snprintf(nal, sizeof nal, "[\"Display=\\\\%s\\\"]MSWNET:[\"SMS_SITE=009\"]\\\\%s\\",
+		    dps[d], dps[d]);
+		if (snapshot_add_dp(s, nal, &err) < 0) {
+			printf("# %s\n", err);
+			free(err);
+		}
+	}
+	for (uint32_t p = 0; p < 4; p++)
+		for (uint32_t d = 0; d < 3; d++) {
+			struct cell c = { .pkg = p, .dp = d, .state = states[p][d] };
+			snapshot_add_cell(s, &c);
+		}
+	snapshot_index(s);
+	struct board b;
+	board_init(&b);
+	board_set_snapshot(&b, s);
+	ok(b.nrows == 4 && strcmp(row_id(&b, 0), "00900022") == 0 &&
+	    strcmp(row_id(&b, 1), "00900023") == 0 && strcmp(row_id(&b, 2), "00900021") == 0 &&
+	    strcmp(row_id(&b, 3), "00900020") == 0,
+	    "board: problems: failed, then 2 retrying, then 1 retrying, then 3 pending "
+	    "(%s %s %s %s)", b.nrows > 0 ? row_id(&b, 0) : "", b.nrows > 1 ? row_id(&b, 1) : "",
+	    b.nrows > 2 ? row_id(&b, 2) : "", b.nrows > 3 ? row_id(&b, 3) : "");
+	/* Columns the same way: ALPHA has the failure. */
+	ok(b.ncols == 3 && strcmp(b.snap->dps[b.cols[0]].name, "ALPHA") == 0 &&
+	    strcmp(b.snap->dps[b.cols[1]].name, "BRAVO") == 0,
+	    "board: problems: the DP with the failure first, then the one retrying");
 	board_free(&b);
 }
 
@@ -268,6 +334,7 @@ main(void)
 	test_grid();
 	test_wrap();
 	test_board();
+	test_board_problems();
 	test_prompt_secret();
 	return done_testing();
 }
