@@ -10,8 +10,8 @@ st() { "$DPDOCTOR" status --demo="$demo" "$@"; }
 
 out=$(st --format nagios); rc=$?
 is "$rc" 1 "nagios, no thresholds: failed pairs warn (exit 1)"
-echo "$out" | grep -Eq '^DPDOCTOR WARNING - site 009: [0-9]+ failed, [0-9]+ retrying, [0-9]+ pending, [0-9]+ installed \| '
-ok $? "  one status line: DPDOCTOR WARNING - site 009: N failed, N retrying, N pending, N installed |"
+echo "$out" | grep -Eq '^DPDOCTOR WARNING: [0-9]+ failed, [0-9]+ retrying, [0-9]+ pending, [0-9]+ installed pairs on site 009 \| '
+ok $? "  one status line: DPDOCTOR WARNING: N failed, N retrying, N pending, N installed pairs on site 009 |"
 [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ]; ok $? "  exactly one line"
 failed=$(echo "$out" | sed -n 's/.* \([0-9]*\) failed,.*/\1/p')
 [ "${failed:-0}" -gt 10 ]; ok $? "  the demo's failed pairs are counted ($failed)"
@@ -44,7 +44,7 @@ check() { # WANT-RC WANT-WORD ARGS... : one threshold case
 	local want=$1 word=$2; shift 2
 	local o r
 	o=$(st --format nagios "$@"); r=$?
-	[ "$r" = "$want" ] && [[ $o == "DPDOCTOR $word - "* ]]
+	[ "$r" = "$want" ] && [[ $o == "DPDOCTOR $word: "* ]]
 	ok $? "nagios $*: $word, exit $want"
 	[ "$r" = "$want" ] || echo "#   got exit $r: $o"
 }
@@ -63,7 +63,7 @@ echo "$out" | grep -q " | failed=$failed;$lo;@$failed:$hi;0;"; ok $? "  the thre
 
 o=$(st --format nagios --warning ten 2>"$SCRATCH/err"); rc=$?
 is "$rc" 3 "nagios, bad --warning: UNKNOWN, exit 3"
-[[ $o == "DPDOCTOR UNKNOWN - "* ]]; ok $? "  with an UNKNOWN line on stdout"
+[[ $o == "DPDOCTOR UNKNOWN: "* ]]; ok $? "  with an UNKNOWN line on stdout"
 grep -q -- "--warning ten" "$SCRATCH/err"; ok $? "  and the reason on stderr"
 st --format nagios --bogus >/dev/null 2>&1; is $? 3 "nagios, unknown option: exit 3"
 st --format=nagios extra >/dev/null 2>&1; is $? 3 "nagios, stray argument: exit 3"
@@ -85,7 +85,7 @@ connect_timeout = 5
 INI
 o=$(DPDOCTOR_ASKPASS=false timeout 30 "$DPDOCTOR" status -c "$SCRATCH/site.ini" --format nagios 2>/dev/null); rc=$?
 is "$rc" 3 "nagios, site unreachable: exit 3"
-[[ $o == "DPDOCTOR UNKNOWN - "*"$primary"* ]]; ok $? "  UNKNOWN line naming the server ($o)"
+[[ $o == "DPDOCTOR UNKNOWN: "*"$primary"* ]]; ok $? "  UNKNOWN line naming the server ($o)"
 
 # Prometheus: the text exposition format, checked by its rules.
 st --format prometheus >"$SCRATCH/prom"; rc=$?

@@ -116,7 +116,7 @@ test_nagios(const struct snapshot *s)
 {
 	int rc;
 	char *out = capture(run_nagios, s, &(struct ranges){ "1", "5" }, &rc);
-	is_str(out, "DPDOCTOR WARNING - site 009: 2 failed, 1 retrying, 0 pending, 1 installed | "
+	is_str(out, "DPDOCTOR WARNING: 2 failed, 1 retrying, 0 pending, 1 installed pairs on site 009 | "
 	    "failed=2;1;5;0;4 retrying=1;;;0;4 pending=0;;;0;4 installed=1;;;0;4\n",
 	    "nagios: removal failures count as failed; thresholds in the failed perfdata");
 	is_int(rc, NAGIOS_WARNING, "  exit 1 WARNING");

@@ -1,7 +1,7 @@
 /*
  * `dpdoctor status --format nagios|prometheus`: the health glance in the
  * shapes monitoring already reads.  The Nagios line follows the Monitoring
- * Plugins development guidelines (one line "DPDOCTOR STATE - text | perfdata",
+ * Plugins development guidelines (one line "DPDOCTOR STATE: text | perfdata",
  * exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, thresholds as ranges checked
  * against the failed count); the Prometheus output is the text exposition
  * format (HELP and TYPE lines, escaped label values), one gauge per state
@@ -104,10 +104,11 @@ monitor_nagios(const struct snapshot *s, const struct nagios_range *warn,
 	double failed = (double)counts[0];
 	int code = nagios_range_alert(crit, failed) ? NAGIOS_CRITICAL :
 	    nagios_range_alert(warn, failed) ? NAGIOS_WARNING : NAGIOS_OK;
-	printf("DPDOCTOR %s - site %s:", nagios_words[code], s->site_code);
+	/* "SERVICE STATUS: Information text | perfdata", as the guidelines say */
+	printf("DPDOCTOR %s:", nagios_words[code]);
 	for (size_t g = 0; g < NGROUPS; g++)
 		printf("%s %zu %s", g ? "," : "", counts[g], monitor_groups[g].label);
-	fputs(" |", stdout);
+	printf(" pairs on site %s |", s->site_code);
 	for (size_t g = 0; g < NGROUPS; g++) {
 		/* label=value;warn;crit;min;max -- thresholds on failed only */
 		bool th = g == 0;
@@ -122,7 +123,7 @@ monitor_nagios(const struct snapshot *s, const struct nagios_range *warn,
 int
 monitor_nagios_unknown(const char *why)
 {
-	printf("DPDOCTOR UNKNOWN - %s\n", why);
+	printf("DPDOCTOR UNKNOWN: %s\n", why);
 	return NAGIOS_UNKNOWN;
 }
 

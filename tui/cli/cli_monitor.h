@@ -32,7 +32,7 @@ bool nagios_range_alert(const struct nagios_range *r, double v);
 /* Print the plugin line for the snapshot; returns the plugin exit code. */
 int monitor_nagios(const struct snapshot *s, const struct nagios_range *warn,
     const struct nagios_range *crit);
-/* Print "DPDOCTOR UNKNOWN - why" and return NAGIOS_UNKNOWN. */
+/* Print "DPDOCTOR UNKNOWN: why" and return NAGIOS_UNKNOWN. */
 int monitor_nagios_unknown(const char *why);
 /* Print the snapshot as Prometheus gauges. */
 void monitor_prometheus(const struct snapshot *s);
