@@ -19,6 +19,10 @@ for page in dpdoctor.1 dpdoctor.ini.5; do
 	ok $? "$page: man --warnings -l renders it without a warning"
 	[ -s "$SCRATCH/man.err" ] && sed 's/^/#   /' "$SCRATCH/man.err"
 done
+ver=$("$DPDOCTOR" --version)
+for page in dpdoctor.1 dpdoctor.ini.5; do
+	grep -q "^\.TH .* \"$ver\" " "$doc/$page"; ok $? "$page names the version --version prints ($ver)"
+done
 # Only the macros of man(7): no mdoc, no groff-only extensions.
 bad=$(grep -hoE '^\.[A-Za-z]+' "$doc/dpdoctor.1" "$doc/dpdoctor.ini.5" | sort -u |
 	grep -vxE '\.(TH|SH|SS|PP|LP|P|TP|IP|HP|RS|RE|B|I|BI|BR|IB|IR|RB|RI|SM|SB|nf|fi|br|sp|PD|nh|ad|na)')
