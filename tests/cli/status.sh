@@ -58,7 +58,7 @@ ok $? "table header"
 is "$(($(wc -l <"$SCRATCH/table") - 1))" "$rows" "table has the same rows"
 
 "$DPDOCTOR" status --demo="$demo" --format xml >/dev/null 2>"$SCRATCH/err"; is $? 2 "bad --format exits 2"
-grep -q "use table, csv or json" "$SCRATCH/err"; ok $? "  and says what is allowed"
+grep -q "use table, csv, json, nagios or prometheus" "$SCRATCH/err"; ok $? "  and says what is allowed"
 
 # A configuration file pointing at the same simulated site gives the same answer.
 primary=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["source"].split(":")[1])' "$SCRATCH/bad.json")

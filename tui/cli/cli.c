@@ -2,11 +2,13 @@
  * `dpdoctor status`: the quick health glance.  It runs the same status
  * query the grid runs (with a deadline), then prints the bad package/DP
  * pairs -- or all of them with --all -- as an aligned table, CSV (RFC 4180)
- * or JSON, sorted by package ID and DP so the output diffs cleanly.
+ * or JSON, sorted by package ID and DP so the output diffs cleanly; or the
+ * counts for monitoring (nagios, prometheus: cli_monitor.c).
  */
 #include "autoconf.h"
 #include "tui/cli/cli.h"
 #include "tui/cli/app.h"
+#include "tui/cli/cli_monitor.h"
 #include "backend/sms/status.h"
 
 #include <getopt.h>
@@ -15,10 +17,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum status_format { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON };
+enum status_format {
+	FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON, FORMAT_NAGIOS, FORMAT_PROMETHEUS, FORMAT_COUNT,
+};
 
-static const char *const format_names[] = {
+static const char *const format_names[FORMAT_COUNT] = {
 	[FORMAT_TABLE] = "table", [FORMAT_CSV] = "csv", [FORMAT_JSON] = "json",
+	[FORMAT_NAGIOS] = "nagios", [FORMAT_PROMETHEUS] = "prometheus",
+};
+
+/* What the command line asked for. */
+struct status_opts {
+	bool all;
+	enum status_format fmt;
+	struct nagios_range warn, crit;   /* --warning, --critical (nagios) */
 };
 
 /* The columns every format prints, as data. */
@@ -168,40 +180,75 @@ static void
 status_usage(FILE *f)
 {
 	fputs("usage: dpdoctor status [--demo[=DIR]] [-c FILE] [--accept-new-host-key] [--all]\n"
-	    "                       [--format table|csv|json]\n"
+	    "                       [--format table|csv|json|nagios|prometheus]\n"
+	    "                       [--warning RANGE] [--critical RANGE]\n"
 	    "  Print the package/DP pairs that are not installed (all pairs with --all).\n"
-	    "  Exit 0 when every pair is installed, 1 when a problem exists, 2 on error.\n", f);
+	    "  Exit 0 when every pair is installed, 1 when a problem exists, 2 on error.\n"
+	    "  --format nagios: one plugin line with perfdata; --warning/--critical are\n"
+	    "  ranges of failed pairs (default --warning 0); exit 0 OK, 1 WARNING,\n"
+	    "  2 CRITICAL, 3 UNKNOWN.  --format prometheus: text exposition format.\n", f);
+}
+
+/* --format NAME: 0, or 2 with a message. */
+static int
+status_format_parse(const char *arg, enum status_format *fmt)
+{
+	for (size_t i = 0; i < FORMAT_COUNT; i++)
+		if (strcmp(arg, format_names[i]) == 0) {
+			*fmt = (enum status_format)i;
+			return 0;
+		}
+	fprintf(stderr, "dpdoctor status: --format %s: use table, csv, json, nagios or prometheus\n", arg);
+	return 2;
+}
+
+/* --warning/--critical RANGE: 0, or 2 with a message. */
+static int
+status_range_parse(const char *opt, const char *arg, struct nagios_range *r)
+{
+	if (nagios_range_parse(arg, r) == 0)
+		return 0;
+	fprintf(stderr, "dpdoctor status: --%s %s: give a count of failed pairs or a range "
+	    "(10, 10:, ~:10, 10:20, @10:20)\n", opt, arg);
+	return 2;
+}
+
+/* Options after the loop: the thresholds belong to nagios only, which
+ * warns on any failed pair unless told otherwise. */
+static int
+status_check_opts(struct status_opts *o)
+{
+	if (o->fmt != FORMAT_NAGIOS && (o->warn.text || o->crit.text)) {
+		fputs("dpdoctor status: --warning and --critical go with --format nagios\n", stderr);
+		return 2;
+	}
+	if (o->fmt == FORMAT_NAGIOS && o->warn.text == NULL && o->crit.text == NULL)
+		return nagios_range_parse("0", &o->warn) == 0 ? -1 : 2;
+	return -1;
 }
 
 static int
-status_parse_args(int argc, char **argv, struct app_args *a, bool *all,
-    enum status_format *fmt)
+status_parse_args(int argc, char **argv, struct app_args *a, struct status_opts *o)
 {
 	static const struct option opts[] = {
 		APP_SITE_OPTIONS,
 		{ "all", no_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "warning", required_argument, NULL, 'w' },
+		{ "critical", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch;
+	int ch, rc;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:ah", opts, NULL)) != -1) {
 		if (app_site_option(ch, optarg, a))
 			continue;
 		switch (ch) {
-		case 'a': *all = true; break;
-		case 'f': {
-			size_t i = 0;
-			while (i < 3 && strcmp(optarg, format_names[i]) != 0)
-				i++;
-			if (i == 3) {
-				fprintf(stderr, "dpdoctor status: --format %s: use table, csv or json\n", optarg);
-				return 2;
-			}
-			*fmt = (enum status_format)i;
-			break;
-		}
+		case 'a': o->all = true; break;
+		case 'f': if ((rc = status_format_parse(optarg, &o->fmt)) != 0) return rc; break;
+		case 'w': if ((rc = status_range_parse("warning", optarg, &o->warn)) != 0) return rc; break;
+		case 'C': if ((rc = status_range_parse("critical", optarg, &o->crit)) != 0) return rc; break;
 		case 'h': status_usage(stdout); return 0;
 		default: status_usage(stderr); return 2;
 		}
@@ -210,54 +257,84 @@ status_parse_args(int argc, char **argv, struct app_args *a, bool *all,
 		fprintf(stderr, "dpdoctor status: unexpected argument \"%s\"\n", argv[optind]);
 		return 2;
 	}
-	return -1;
+	return status_check_opts(o);
+}
+
+/* Whether the command line asks for the nagios format anywhere: a plugin's
+ * bad command line is UNKNOWN (3), not the usual 2. */
+static bool
+status_wants_nagios(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--format=nagios") == 0 ||
+		    (strcmp(argv[i], "--format") == 0 && i + 1 < argc &&
+		    strcmp(argv[i + 1], "nagios") == 0))
+			return true;
+	return false;
+}
+
+/* Print the snapshot as asked; returns the exit code (before the flush). */
+static int
+status_print(const struct snapshot *s, const struct status_opts *o)
+{
+	if (o->fmt == FORMAT_NAGIOS)
+		return monitor_nagios(s, &o->warn, &o->crit);
+	bool problems = false;
+	for (size_t i = 0; i < s->npkgs && !problems; i++)
+		problems = s->pkgs[i].problems > 0;
+	if (o->fmt == FORMAT_PROMETHEUS) {
+		monitor_prometheus(s);
+		return problems ? 1 : 0;
+	}
+	const struct cell **cells;
+	size_t n = status_select(s, o->all, &cells);
+	struct status_row *rows = xcalloc(n ? n : 1, sizeof *rows);
+	for (size_t i = 0; i < n; i++)
+		status_row_fill(&rows[i], s, cells[i]);
+	if (o->fmt == FORMAT_TABLE)
+		print_table(rows, n);
+	else if (o->fmt == FORMAT_CSV)
+		print_csv(rows, n);
+	else
+		print_json(s, cells, rows, n);
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < NCOLS; c++)
+			free(rows[i].v[c]);
+	free(rows);
+	free(cells);
+	return problems ? 1 : 0;
 }
 
 int
 cli_status(int argc, char **argv)
 {
 	struct app_args args = {0};
-	bool all = false;
-	enum status_format fmt = FORMAT_TABLE;
-	int rc = status_parse_args(argc, argv, &args, &all, &fmt);
+	struct status_opts o = { .fmt = FORMAT_TABLE };
+	bool nagios = status_wants_nagios(argc, argv);
+	int rc = status_parse_args(argc, argv, &args, &o);
 	if (rc >= 0)
-		return rc;
+		return rc == 2 && nagios ?
+		    monitor_nagios_unknown("bad command line (dpdoctor status --help)") : rc;
 	struct app app;
 	if ((rc = app_open(&app, &args)) != 0)
-		return rc;
+		return nagios ? monitor_nagios_unknown("cannot open the site (see stderr)") : rc;
 	char *err = NULL;
 	struct deadline dl = { .at_ms = clock_mono_ms() + 60000 };
 	struct snapshot *s = status_fetch(app.t, app.site, app.provider, &dl, &err);
 	if (s == NULL) {
 		fprintf(stderr, "dpdoctor status: %s\n", err);
+		if (nagios)
+			rc = monitor_nagios_unknown(err);
 		free(err);
 		app_close(&app);
-		return 2;
+		return nagios ? rc : 2;
 	}
-	const struct cell **cells;
-	size_t n = status_select(s, all, &cells);
-	struct status_row *rows = xcalloc(n ? n : 1, sizeof *rows);
-	for (size_t i = 0; i < n; i++)
-		status_row_fill(&rows[i], s, cells[i]);
-	if (fmt == FORMAT_TABLE)
-		print_table(rows, n);
-	else if (fmt == FORMAT_CSV)
-		print_csv(rows, n);
-	else
-		print_json(s, cells, rows, n);
-	bool problems = false;
-	for (size_t i = 0; i < s->npkgs && !problems; i++)
-		problems = s->pkgs[i].problems > 0;
-	for (size_t i = 0; i < n; i++)
-		for (size_t c = 0; c < NCOLS; c++)
-			free(rows[i].v[c]);
-	free(rows);
-	free(cells);
+	rc = status_print(s, &o);
 	snapshot_free(s);
 	app_close(&app);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("dpdoctor status: writing output");
-		return 2;
+		return nagios ? NAGIOS_UNKNOWN : 2;
 	}
-	return problems ? 1 : 0;
+	return rc;
 }
