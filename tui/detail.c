@@ -162,9 +162,11 @@ detail_item_facts(struct buf *b, const struct evidence_item *it)
 		buf_printf(b, "%s ", smslog_severity_name((enum smslog_severity)it->severity));
 	if (it->kind == EV_STATMSG)
 		buf_printf(b, "ID %d ", it->msgid);
+	/* A list (one entry a line) starts on a line of its own. */
+	bool list = it->text != NULL && strchr(it->text, '\n') != NULL;
 	if (it->text != NULL && *it->text)
 		buf_printf(b, "%s%s", b->len > 0 && it->kind != EV_LOG && it->kind != EV_STATMSG ?
-		    ": " : "", it->text);
+		    list ? ":\n" : ": " : "", it->text);
 }
 
 static enum ui_role
@@ -176,6 +178,28 @@ detail_item_role(const struct evidence_item *it)
 		return it->severity == SMSLOG_SEV_ERROR ? UI_ROLE_ERROR :
 		    it->severity == SMSLOG_SEV_WARNING ? UI_ROLE_WARNING : UI_ROLE_NORMAL;
 	return UI_ROLE_NORMAL;
+}
+
+/* A value that is a list, one entry a line (a share's ACL: one rule a
+ * line), each entry on a line of its own under the indent; a line end
+ * drawn as it is would show as `?`. */
+static void
+detail_wrap_lines(struct text *t, enum ui_role role, const char *s, int width, int indent)
+{
+	for (bool first = true;; first = false) {
+		size_t n = strcspn(s, "\r\n");
+		char *line = xstrndup(s, n);
+		if (!first) {
+			text_newline(t);
+			text_addf(t, role, "%*s", indent + 2, "");
+		}
+		text_wrap(t, role, line, width, indent + (first ? 0 : 2));
+		free(line);
+		s += n;
+		s += strspn(s, "\r\n");
+		if (*s == '\0')
+			break;
+	}
 }
 
 /* One item: marker, kind, what it says, then where and when (dim). */
@@ -193,7 +217,7 @@ detail_item(struct text *t, const struct evidence_item *it, bool cited, int widt
 	text_newline(t);
 	text_addf(t, UI_ROLE_KEY, "%s ", cited ? (glyph()->utf8 ? "\u25b8" : ">") : " ");
 	text_addf(t, UI_ROLE_DIM, "%-12s ", evidence_kind_name(it->kind));
-	text_wrap(t, detail_item_role(it), b.data[0] ? b.data : "-", width, 15);
+	detail_wrap_lines(t, detail_item_role(it), b.data[0] ? b.data : "-", width, 15);
 	buf_reset(&b);
 	buf_printf(&b, "%s %s%s", glyph()->utf8 ? "\u00b7" : "-", it->server ? it->server : "?",
 	    it->source ? " " : "");
@@ -439,7 +463,9 @@ detail_draw(WINDOW *w, int y, int x, int h, int width, const struct snapshot *s,
 	text_draw(&t, w, y + 1, x + 2, h - 2, width - 4, sc);
 	int below = (int)t.n - (sc->top + h - 2), tw = 0;
 	if (sc->top > 0 || below > 0) {
-		draw_fmt(title, sizeof title, " %s%s PgUp/PgDn ", sc->top > 0 ? glyph()->up : "",
+		/* Words, not only an arrow: "more" says the pane goes on. */
+		draw_fmt(title, sizeof title, " %s%s%s%s ", sc->top > 0 ? glyph()->up : "",
+		    sc->top > 0 && below > 0 ? " " : "", below > 0 ? "more " : "",
 		    below > 0 ? glyph()->down : "");
 		tw = draw_width(title);
 		draw_text_fit(w, y + h - 1, x + width - 2 - tw, tw, theme_attr(UI_ROLE_DIM, false),

@@ -266,8 +266,11 @@ static enum view_key
 detail_key(struct ui *u, enum key_action a, int key)
 {
 	enum view_key r = VIEW_KEY_DONE;
-	if (a == KEY_ACTION_PAGE_UP || a == KEY_ACTION_PAGE_DOWN) {
-		scroll_pages(&u->detail, a == KEY_ACTION_PAGE_UP ? -1 : 1);
+	/* The pane has the focus: its own scrolling keys move the pane, the
+	 * grid behind it keeps its cursor (Home and End too, not only PgUp). */
+	if (a == KEY_ACTION_PAGE_UP || a == KEY_ACTION_PAGE_DOWN || a == KEY_ACTION_TOP ||
+	    a == KEY_ACTION_BOTTOM) {
+		(void)scroll_action(&u->detail, a);
 		u->dirty |= UI_DIRTY_BODY;
 	} else {
 		r = gridview_key(u, a, key);

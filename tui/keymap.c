@@ -64,6 +64,10 @@ static const struct keymap_entry keymap[] = {
 	{ ' ', KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_DETAIL, NULL },
 	{ FN(KEY_PPAGE), KEY_ACTION_PAGE_UP, KEYMAP_CTX_DETAIL, "scroll the pane up" },
 	{ 'b', KEY_ACTION_PAGE_UP, KEYMAP_CTX_DETAIL, NULL },
+	{ FN(KEY_HOME), KEY_ACTION_TOP, KEYMAP_CTX_DETAIL, "the pane's first line (not the grid's)" },
+	{ 'g', KEY_ACTION_TOP, KEYMAP_CTX_DETAIL, NULL },
+	{ FN(KEY_END), KEY_ACTION_BOTTOM, KEYMAP_CTX_DETAIL, "the pane's last line" },
+	{ 'G', KEY_ACTION_BOTTOM, KEYMAP_CTX_DETAIL, NULL },
 
 	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_LOG, "close the log" },
 	{ 'q', KEY_ACTION_CLOSE, KEYMAP_CTX_LOG, NULL },

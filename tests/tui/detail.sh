@@ -83,4 +83,61 @@ check "the pane says not targeted" tui_wait '│ · not targeted' 2
 check "  and explains it" tui_wait 'no status row' 2
 tui_keys q
 check "q quits from the pane" tui_wait "$TUI_EXIT_MARK 0" 3
+
+# Issue 15: while the pane has the focus its own keys scroll it (Home,
+# End, g, G; the grid's cursor stays), its border says "more ↓" while it
+# goes on, a share's ACL shows one rule a line, and a path wraps at its
+# separators (the NAL path of a DP with a long name), never mid-name.
+read -r apkg adp _ < <(tui_demo_failures SHARE_PERMS)
+tui_start_evidence 80 24
+tui_wait ' of [0-9]+ packages' 10
+check "on $apkg x $adp (SHARE_PERMS)" tui_goto_cell "$apkg" "$adp"
+tui_keys Enter
+check "the pane's border says it goes on: more ↓" tui_wait "─ more ↓ ─┘" 5
+check "  and not that it goes up" tui_absent "↑ more ↓ ─┘"
+nal=$(tui_screen | grep -E '^│ NAL path ')
+if [ "$(echo "$nal" | sed 's/ *│$//' | wc -c)" -ge 76 ] || echo "$nal" | grep -q '\\ *│$'; then
+	echo "$nal" | grep -q '\\ *│$'; tap $? "a long NAL path wraps after a \\, not mid-name"
+	[ $? -eq 0 ] || echo "# $nal"
+fi
+tui_wait_gone ' gathering' 15
+tui_keys End
+check "End: the pane's last line (the border points up only)" tui_wait ' ↑ ─┘' 3
+check "  the cell under the pane is the same" tui_wait_text "─ $apkg × $adp ─" 2
+tui_keys Home
+check "Home: the pane's first line" tui_wait '^│ ✗ INSTALL_FAILED' 3
+check "  more ↓ again" tui_wait "[^↑] more ↓ ─┘" 2
+tui_keys G
+check "G: the pane's end" tui_wait ' ↑ ─┘' 3
+tui_keys g
+check "g: the pane's top" tui_wait '^│ ✗ INSTALL_FAILED' 3
+check "  the cell is still $apkg x $adp" tui_wait_text "─ $apkg × $adp ─" 2
+# The screens from the one with the share-acl item to the next page (its
+# rules may begin there), as $acl.
+acl=''
+acl_page() {
+	local i old
+	for i in $(seq 1 60); do
+		tui_wait_stable 3
+		old=$(tui_screen)
+		if echo "$old" | grep -q '│ ▸ share-acl '; then
+			tui_keys NPage
+			tui_wait_change "$old" 2
+			tui_wait_stable 3
+			acl=$old$'\n'$(tui_screen)
+			return 0
+		fi
+		tui_keys NPage
+		tui_wait_change "$old" 2 || return 1
+	done
+	return 1
+}
+check "the share-acl item" acl_page
+echo "$acl" | grep -Eq '^│ {18}BUILTIN\\Administrators:Allow:FullControl'
+tap $? "  one rule a line: Administrators"
+echo "$acl" | grep -Eq '^│ {18}NT AUTHORITY\\SYSTEM:Allow'
+tap $? "  one rule a line: SYSTEM"
+! echo "$acl" | grep -Fq ':None?'; tap $? "  no ? where the rules were joined"
+tui_keys q
+check "q quits" tui_wait "$TUI_EXIT_MARK 0" 3
 tui_done
