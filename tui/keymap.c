@@ -57,7 +57,7 @@ static const struct keymap_entry keymap[] = {
 	{ 'H', KEY_ACTION_HISTORY, KEYMAP_CTX_GRID, "the repair journal (history)" },
 
 	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, "close the pane" },
-	{ '\n', KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, NULL },
+	{ '\n', KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, "list a folded kind of evidence in full (its count line in sight), else close" },
 	{ '\r', KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, NULL },
 	{ FN(KEY_ENTER), KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, NULL },
 	{ FN(KEY_NPAGE), KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_DETAIL, "scroll the pane down" },

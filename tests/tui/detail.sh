@@ -140,4 +140,41 @@ tap $? "  one rule a line: SYSTEM"
 ! echo "$acl" | grep -Fq ':None?'; tap $? "  no ? where the rules were joined"
 tui_keys q
 check "q quits" tui_wait "$TUI_EXIT_MARK 0" 3
+
+# A thousand files in a child site server's INCOMING (a real inbox can
+# hold that many): the evidence counts each kind, and the thousand are one
+# line until Enter lists them.
+tui_demo_logged_pair
+inbox=$TUI_DEMO/servers/$dp/E:/SMS/inboxes/distmgr.box/INCOMING
+one=$(find "$inbox" -name '*.PKG' | head -n 1)
+for i in $(seq 1000 1999); do cp -p "$one" "$inbox/X000$i.PKG"; done
+tui_start_evidence 80 24
+tui_wait ' of [0-9]+ packages' 10
+check "on $pkg x $dp, a thousand files in its INCOMING" tui_goto_cell "$pkg" "$dp"
+tui_keys Enter
+check "the pane opens" tui_wait_text "─ $pkg × $dp ─" 3
+tui_wait_gone ' gathering' 20
+# page_until PATTERN: PgDn until the pane shows it.
+page_until() {
+	local i old
+	for i in $(seq 1 40); do
+		tui_wait_stable 3
+		tui_screen | grep -Eq -- "$1" && return 0
+		old=$(tui_screen)
+		tui_keys NPage
+		tui_wait_change "$old" 2 || return 1
+	done
+	return 1
+}
+check "the evidence counts each kind: incoming 100x first" page_until '^│ {11}incoming 100[0-9], '
+check "the thousand are one line until opened" page_until '^│ . incoming +100[0-9] items · [0-9]+ cited shown above; Enter lists them all'
+[ "$(tui_screen | grep -Ec '^│ . incoming +(names|none)')" -le 1 ]; tap $? "  not a line per file"
+tui_keys Enter
+check "Enter lists them: the count line goes" tui_wait_gone 'incoming +100[0-9] items' 3
+check "  the pane stays open" tui_wait_text "─ $pkg × $dp ─" 2
+check "  a file of the thousand is listed" page_until 'INCOMING.X000[0-9]{4}\.PKG'
+tui_keys Escape
+check "Esc closes the pane" tui_wait_gone "─ $pkg × $dp ─" 2
+tui_keys q
+check "q quits" tui_wait "$TUI_EXIT_MARK 0" 3
 tui_done
