@@ -86,8 +86,8 @@ check "q quits from the pane" tui_wait "$TUI_EXIT_MARK 0" 3
 
 # Issue 15: while the pane has the focus its own keys scroll it (Home,
 # End, g, G; the grid's cursor stays), its border says "more ↓" while it
-# goes on, a share's ACL shows one rule a line, and a path wraps at its
-# separators (the NAL path of a DP with a long name), never mid-name.
+# goes on, and a share's ACL shows one rule a line.  (Paths wrapping at
+# their separators: tests/tui/test_tui_logic.c, test_wrap.)
 read -r apkg adp _ < <(tui_demo_failures SHARE_PERMS)
 tui_start_evidence 80 24
 tui_wait ' of [0-9]+ packages' 10
@@ -95,11 +95,6 @@ check "on $apkg x $adp (SHARE_PERMS)" tui_goto_cell "$apkg" "$adp"
 tui_keys Enter
 check "the pane's border says it goes on: more ↓" tui_wait "─ more ↓ ─┘" 5
 check "  and not that it goes up" tui_absent "↑ more ↓ ─┘"
-nal=$(tui_screen | grep -E '^│ NAL path ')
-if [ "$(echo "$nal" | sed 's/ *│$//' | wc -c)" -ge 76 ] || echo "$nal" | grep -q '\\ *│$'; then
-	echo "$nal" | grep -q '\\ *│$'; tap $? "a long NAL path wraps after a \\, not mid-name"
-	[ $? -eq 0 ] || echo "# $nal"
-fi
 tui_wait_gone ' gathering' 15
 tui_keys End
 check "End: the pane's last line (the border points up only)" tui_wait ' ↑ ─┘' 3
