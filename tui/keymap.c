@@ -87,6 +87,7 @@ static const struct keymap_entry keymap[] = {
 	{ 'F', KEY_ACTION_LOG_FOLLOW, KEYMAP_CTX_LOG, NULL },
 	{ 'f', KEY_ACTION_LOG_FILTER, KEYMAP_CTX_LOG, "only lines naming the package, or all" },
 	{ 'm', KEY_ACTION_LOG_MERGE, KEYMAP_CTX_LOG, "merge the primary's distmgr.log by time" },
+	{ 'w', KEY_ACTION_LOG_WRAP, KEYMAP_CTX_LOG, "wrap long lines onto the next rows, or cut them" },
 	{ '/', KEY_ACTION_SEARCH, KEYMAP_CTX_LOG, "search (newest match first)" },
 	{ 'n', KEY_ACTION_SEARCH_NEXT, KEYMAP_CTX_LOG, "next match, below (past the end: from the top)" },
 	{ 'N', KEY_ACTION_SEARCH_PREV, KEYMAP_CTX_LOG, "previous match, above" },

@@ -78,7 +78,7 @@ struct lv_load {
 struct logview {
 	char pkgid[9];
 	struct lv_src src[LV_NSRC];
-	bool merge, filter, follow;
+	bool merge, filter, follow, wrap;
 	struct scroll scroll;        /* paused: where; its cursor: the match */
 	int hoff;                    /* columns of the text scrolled off to the left */
 	size_t nvis_paused;          /* lines when follow paused, for "+N new" */
@@ -515,12 +515,13 @@ static const enum ui_role lv_sev_role[] = {
 static const char lv_sev_letter[] = { [SMSLOG_SEV_INFO] = ' ',
 	[SMSLOG_SEV_WARNING] = 'W', [SMSLOG_SEV_ERROR] = 'E' };
 
-/* The entry's text from the horizontal offset on, each match of the search
+/* The entry's text from column `skip` on, each match of the search
  * highlighted. */
 static void
-lv_draw_text(const struct logview *v, int y, int x, enum ui_role role, const char *text)
+lv_draw_text(const struct logview *v, int y, int x, enum ui_role role, const char *text,
+    int skip)
 {
-	const char *s = text + draw_prefix(text, v->hoff);
+	const char *s = text + draw_prefix(text, skip);
 	size_t nsearch = v->search != NULL ? strlen(v->search) : 0;
 	while (x < COLS && *s) {
 		const char *m = nsearch > 0 ? strcasestr(s, v->search) : NULL;
@@ -537,8 +538,31 @@ lv_draw_text(const struct logview *v, int y, int x, enum ui_role role, const cha
 	}
 }
 
-static void
-lv_draw_line(const struct logview *v, const struct lv_line *l, int y, bool current)
+/* Columns before an entry's text: time, severity, server, component, ×N. */
+static int
+lv_text_x(const struct logview *v, const struct lv_line *l)
+{
+	char col[32];
+	int x = 14 + 3 + (v->merge ? 11 : 0) + (COLS >= 120 ? 25 : 0);
+	if (l->count > 1)
+		x += draw_width(draw_fmt(col, sizeof col, "%s%zu ", glyph()->times, l->count));
+	return x;
+}
+
+/* Rows an entry takes: one, or wrapped, as many as its text needs. */
+static int
+lv_rows(const struct logview *v, const struct lv_line *l)
+{
+	int avail = COLS - lv_text_x(v, l);
+	if (!v->wrap || avail < 1)
+		return 1;
+	int w = draw_width(l->e->text);
+	return w <= avail ? 1 : (w + avail - 1) / avail;
+}
+
+/* One entry at row y, in at most `max` rows; the rows it took. */
+static int
+lv_draw_line(const struct logview *v, const struct lv_line *l, int y, bool current, int max)
 {
 	char when[32] = "              ", col[64];
 	struct tm tm;
@@ -547,7 +571,10 @@ lv_draw_line(const struct logview *v, const struct lv_line *l, int y, bool curre
 		strftime(when, sizeof when, "%m-%d %H:%M:%S", &tm);
 	unsigned sev = (unsigned)l->e->sev < 3 ? (unsigned)l->e->sev : 0;
 	enum ui_role role = current ? UI_ROLE_SELECT : lv_sev_role[sev];
-	draw_fill(stdscr, y, 0, COLS, theme_attr(current ? UI_ROLE_SELECT : UI_ROLE_NORMAL, false));
+	int rows = lv_rows(v, l) < max ? lv_rows(v, l) : max;
+	for (int r = 0; r < rows; r++)
+		draw_fill(stdscr, y + r, 0, COLS, theme_attr(current ? UI_ROLE_SELECT :
+		    UI_ROLE_NORMAL, false));
 	int x = draw_text(stdscr, y, 0, COLS, theme_attr(current ? role : UI_ROLE_DIM, false), when);
 	draw_fmt(col, sizeof col, " %c ", lv_sev_letter[sev]);
 	x += draw_text(stdscr, y, x, COLS - x, theme_attr(role, false), col);
@@ -567,7 +594,25 @@ lv_draw_line(const struct logview *v, const struct lv_line *l, int y, bool curre
 		x += draw_text(stdscr, y, x, COLS - x, theme_attr(current ? role : UI_ROLE_KEY, false),
 		    col);
 	}
-	lv_draw_text(v, y, x, role, l->e->text);
+	if (!v->wrap) {
+		lv_draw_text(v, y, x, role, l->e->text, v->hoff);
+		return 1;
+	}
+	for (int r = 0; r < rows; r++)
+		lv_draw_text(v, y + r, x, role, l->e->text, r * (COLS - x));
+	return rows;
+}
+
+/* Following with wrapped lines: the first entry such that the newest ones
+ * fill the body. */
+static int
+lv_wrapped_top(const struct logview *v, const struct lv_line *lines, size_t n, int body)
+{
+	int used = 0;
+	size_t top = n;
+	while (top > 0 && used + lv_rows(v, &lines[top - 1]) <= body)
+		used += lv_rows(v, &lines[--top]);
+	return top < n || n == 0 ? (int)top : (int)n - 1;
 }
 
 /* Problems reading a source, wrapped, above the log. */
@@ -626,11 +671,14 @@ lv_draw(struct ui *u, int y, int h, int64_t now)
 	if (v->follow)
 		scroll_end(sc);
 	scroll_fit(sc, body > 1 ? body : 1, (int)n);
+	if (v->wrap && v->follow)
+		sc->top = lv_wrapped_top(v, lines, n, body);
 	if (n == 0 && body > 0 && notes == 0)
 		draw_text_fit(stdscr, y + 1, 0, COLS, theme_attr(UI_ROLE_DIM, false),
 		    v->filter ? "no lines name the package (f shows all lines)" : "the log is empty");
-	for (int i = 0; i < body && (size_t)(sc->top + i) < n; i++)
-		lv_draw_line(v, &lines[sc->top + i], y + 1 + notes + i, sc->top + i == sc->cursor);
+	for (int i = 0, row = 0; row < body && (size_t)(sc->top + i) < n; i++)
+		row += lv_draw_line(v, &lines[sc->top + i], y + 1 + notes + row,
+		    sc->top + i == sc->cursor, body - row);
 	free(lines);
 	return true;
 }
@@ -795,11 +843,16 @@ lv_key(struct ui *u, enum key_action a, int key)
 		v->scroll.cursor = -1;
 		break;
 	case KEY_ACTION_LOG_MERGE: lv_toggle_merge(u); break;
+	case KEY_ACTION_LOG_WRAP: v->wrap = !v->wrap; v->hoff = 0; break;
 	case KEY_ACTION_SEARCH: prompt_open(&u->prompt, "Search: ", v->search); break;
 	case KEY_ACTION_SEARCH_NEXT: lv_find(u, 1); break;
 	case KEY_ACTION_SEARCH_PREV: lv_find(u, -1); break;
 	case KEY_ACTION_LEFT:
-	case KEY_ACTION_RIGHT: lv_hscroll(v, a == KEY_ACTION_LEFT ? -1 : 1); break;
+	case KEY_ACTION_RIGHT:
+		if (v->wrap)
+			return VIEW_KEY_DONE; /* nothing is cut off to the side */
+		lv_hscroll(v, a == KEY_ACTION_LEFT ? -1 : 1);
+		break;
 	case KEY_ACTION_FIRST_COL: v->hoff = 0; break;
 	case KEY_ACTION_OPEN: lv_show_entry(u); break;
 	default: return VIEW_KEY_PASS;
@@ -874,6 +927,8 @@ lv_status(const struct ui *u, char *buf, size_t size)
 	char from[40] = "";
 	if (v->hoff > 0)
 		snprintf(from, sizeof from, "%sfrom column %d", glyph()->sep, v->hoff + 1);
+	if (v->wrap)
+		snprintf(from, sizeof from, "%swrapped", glyph()->sep);
 	snprintf(buf, size, "%s%s%s%zu lines%s%s%s%s%s", v->follow ? "following" :
 	    glyph()->utf8 ? "paused \u2014 End to follow" : "paused - End to follow", more,
 	    glyph()->sep, v->nvis, v->filter ? " naming " : "", v->filter ? v->pkgid : "",

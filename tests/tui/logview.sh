@@ -64,8 +64,8 @@ for i in 1 2 3; do append "~Package $pkg dpdoctor-test-repeat"; done
 check "three identical lines collapse into one with ×3" tui_wait '×3 .*dpdoctor-test-repeat' 3
 [ "$(tui_screen | grep -c dpdoctor-test-repeat)" -eq 1 ]; tap $? "  shown once"
 
-# A line longer than the screen: → scrolls the text, ← back; Enter opens
-# the whole entry.
+# A line longer than the screen: → scrolls the text, ← back; w wraps it;
+# Enter opens the whole entry.
 long="~Package $pkg dpdoctor-test-long$(printf ' filler%.0s' $(seq 1 6)) dpdoctor-far-end"
 append "$long"
 check "a long line shows its start" tui_wait 'dpdoctor-test-long filler' 3
@@ -75,6 +75,12 @@ check "→ scrolls the text left: its end shows" tui_wait 'dpdoctor-far-end' 2
 check "  the status says from which column" tui_wait_line status 'from column [0-9]+' 2
 tui_keys Left
 check "← scrolls it back" tui_wait_gone 'dpdoctor-far-end' 2
+tui_keys w
+check "w wraps long lines: the end shows" tui_wait 'dpdoctor-far-end' 2
+check "  on the row under the start" tui_wait 'dpdoctor-test-long filler' 1
+check "  the status says wrapped" tui_wait_line status 'wrapped' 2
+tui_keys w
+check "w again cuts them" tui_wait_gone 'dpdoctor-far-end' 2
 tui_keys Enter
 check "Enter opens the whole (newest) entry" tui_wait 'distmgr.log entry' 2
 check "  its text wrapped, to the end" tui_wait 'dpdoctor-far-end' 2
