@@ -56,8 +56,8 @@ static const struct keymap_entry keymap[] = {
 	{ 'R', KEY_ACTION_REPAIR, KEYMAP_CTX_GRID, "repair the marked cells, else the cell" },
 	{ 'H', KEY_ACTION_HISTORY, KEYMAP_CTX_GRID, "the repair journal (history)" },
 
-	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, "close the pane" },
-	{ '\n', KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, "list a folded kind of evidence in full (its count line in sight), else close" },
+	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, "close (Enter: lists a folded kind in sight first)" },
+	{ '\n', KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, NULL },
 	{ '\r', KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, NULL },
 	{ FN(KEY_ENTER), KEY_ACTION_CLOSE, KEYMAP_CTX_DETAIL, NULL },
 	{ FN(KEY_NPAGE), KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_DETAIL, "scroll the pane down" },
