@@ -162,9 +162,11 @@ detail_item_facts(struct buf *b, const struct evidence_item *it)
 		buf_printf(b, "%s ", smslog_severity_name((enum smslog_severity)it->severity));
 	if (it->kind == EV_STATMSG)
 		buf_printf(b, "ID %d ", it->msgid);
+	/* A list (one entry a line) starts on a line of its own. */
+	bool list = it->text != NULL && strchr(it->text, '\n') != NULL;
 	if (it->text != NULL && *it->text)
 		buf_printf(b, "%s%s", b->len > 0 && it->kind != EV_LOG && it->kind != EV_STATMSG ?
-		    ": " : "", it->text);
+		    list ? ":\n" : ": " : "", it->text);
 }
 
 static enum ui_role
@@ -176,6 +178,28 @@ detail_item_role(const struct evidence_item *it)
 		return it->severity == SMSLOG_SEV_ERROR ? UI_ROLE_ERROR :
 		    it->severity == SMSLOG_SEV_WARNING ? UI_ROLE_WARNING : UI_ROLE_NORMAL;
 	return UI_ROLE_NORMAL;
+}
+
+/* A value that is a list, one entry a line (a share's ACL: one rule a
+ * line), each entry on a line of its own under the indent; a line end
+ * drawn as it is would show as `?`. */
+static void
+detail_wrap_lines(struct text *t, enum ui_role role, const char *s, int width, int indent)
+{
+	for (bool first = true;; first = false) {
+		size_t n = strcspn(s, "\r\n");
+		char *line = xstrndup(s, n);
+		if (!first) {
+			text_newline(t);
+			text_addf(t, role, "%*s", indent + 2, "");
+		}
+		text_wrap(t, role, line, width, indent + (first ? 0 : 2));
+		free(line);
+		s += n;
+		s += strspn(s, "\r\n");
+		if (*s == '\0')
+			break;
+	}
 }
 
 /* One item: marker, kind, what it says, then where and when (dim). */
@@ -193,7 +217,7 @@ detail_item(struct text *t, const struct evidence_item *it, bool cited, int widt
 	text_newline(t);
 	text_addf(t, UI_ROLE_KEY, "%s ", cited ? (glyph()->utf8 ? "\u25b8" : ">") : " ");
 	text_addf(t, UI_ROLE_DIM, "%-12s ", evidence_kind_name(it->kind));
-	text_wrap(t, detail_item_role(it), b.data[0] ? b.data : "-", width, 15);
+	detail_wrap_lines(t, detail_item_role(it), b.data[0] ? b.data : "-", width, 15);
 	buf_reset(&b);
 	buf_printf(&b, "%s %s%s", glyph()->utf8 ? "\u00b7" : "-", it->server ? it->server : "?",
 	    it->source ? " " : "");
@@ -230,11 +254,43 @@ detail_newest_first(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* The items of one group, newest first. */
+/* Items of each kind in e. */
 static void
-detail_group(struct text *t, const struct gather_view *gv, const char *group, int width)
+detail_count(const struct evidence *e, size_t count[EV_KIND_COUNT])
+{
+	memset(count, 0, EV_KIND_COUNT * sizeof count[0]);
+	for (size_t i = 0; i < e->nitems; i++)
+		if ((unsigned)e->items[i].kind < EV_KIND_COUNT)
+			count[e->items[i].kind]++;
+}
+
+/* A folded kind's line: how many items, how many shown, and the key that
+ * lists them (its line is kept in f, for that key). */
+static void
+detail_fold_line(struct text *t, enum evidence_kind k, size_t n, size_t cited,
+    struct detail_folds *f, int width)
+{
+	char line[160];
+	text_newline(t);
+	if (f != NULL)
+		f->line[k] = (int)t->n - 1;
+	text_addf(t, UI_ROLE_KEY, "%s ", glyph()->utf8 ? "\u25b9" : "+");
+	text_addf(t, UI_ROLE_DIM, "%-12s ", evidence_kind_name(k));
+	draw_fmt(line, sizeof line, "%zu items%s%zu cited shown above; Enter lists them all", n,
+	    glyph()->sep, cited);
+	text_wrap(t, UI_ROLE_NORMAL, line, width, 15);
+}
+
+/* The items of one group, newest first; a kind with many items shows only
+ * its cited ones and a line counting the rest, until it is opened. */
+static void
+detail_group(struct text *t, const struct gather_view *gv, const char *group,
+    struct detail_folds *f, int width)
 {
 	const struct evidence *e = gv->ev;
+	size_t count[EV_KIND_COUNT], cited[EV_KIND_COUNT] = { 0 };
+	detail_count(e, count);
+	uint32_t open = f != NULL ? f->open : 0;
 	struct detail_order *o = xreallocarray(NULL, e->nitems + 1, sizeof *o);
 	size_t n = 0;
 	for (size_t i = 0; i < e->nitems; i++)
@@ -244,14 +300,26 @@ detail_group(struct text *t, const struct gather_view *gv, const char *group, in
 		array_sort(o, n, sizeof *o, detail_newest_first);
 		text_newline(t);
 		text_addf(t, UI_ROLE_SECTION, "%s", group);
-		for (size_t k = 0; k < n; k++)
-			detail_item(t, &e->items[o[k].i], detail_cited(gv->dx, o[k].i), width);
+		for (size_t k = 0; k < n; k++) {
+			const struct evidence_item *it = &e->items[o[k].i];
+			bool c = detail_cited(gv->dx, o[k].i);
+			bool folded = count[it->kind] > DETAIL_FOLD_MIN && !(open & (1u << it->kind));
+			if (folded && !c)
+				continue;
+			cited[it->kind] += c;
+			detail_item(t, it, c, width);
+		}
+		for (int k = 0; k < EV_KIND_COUNT; k++)
+			if (count[k] > DETAIL_FOLD_MIN && !(open & (1u << k)) &&
+			    strcmp(evidence_kind_group((enum evidence_kind)k), group) == 0)
+				detail_fold_line(t, (enum evidence_kind)k, count[k], cited[k], f, width);
 	}
 	free(o);
 }
 
 static void
-detail_evidence(struct text *t, const struct gather_view *gv, int width)
+detail_evidence(struct text *t, const struct gather_view *gv, struct detail_folds *f,
+    int width)
 {
 	const char *seen[EV_KIND_COUNT];
 	size_t nseen = 0;
@@ -263,7 +331,7 @@ detail_evidence(struct text *t, const struct gather_view *gv, int width)
 		if (dup)
 			continue;
 		seen[nseen++] = g;
-		detail_group(t, gv, g, width);
+		detail_group(t, gv, g, f, width);
 	}
 }
 
@@ -320,17 +388,39 @@ detail_diagnosis(struct text *t, const struct gather_view *gv, unsigned state, i
 	}
 }
 
+/* "Evidence  1071 items, cited ones marked", then the count of each kind
+ * (most first), so a thousand files in an inbox are a number, not pages. */
 static void
-detail_evidence_block(struct text *t, const struct gather_view *gv, int width)
+detail_evidence_block(struct text *t, const struct gather_view *gv, struct detail_folds *f,
+    int width)
 {
-	if (gv->ev != NULL && gv->ev->nitems > 0) {
-		text_newline(t);
-		text_newline(t);
-		text_addf(t, UI_ROLE_TITLE, "Evidence");
-		text_addf(t, UI_ROLE_DIM, "  %zu items%s", gv->ev->nitems,
-		    gv->dx != NULL ? ", cited ones marked" : "");
-		detail_evidence(t, gv, width);
+	if (gv->ev == NULL || gv->ev->nitems == 0)
+		return;
+	size_t count[EV_KIND_COUNT];
+	detail_count(gv->ev, count);
+	text_newline(t);
+	text_newline(t);
+	text_addf(t, UI_ROLE_TITLE, "Evidence");
+	text_addf(t, UI_ROLE_DIM, "  %zu items%s", gv->ev->nitems,
+	    gv->dx != NULL ? ", cited ones marked" : "");
+	struct buf b;
+	buf_init(&b);
+	for (size_t done = 0; done < gv->ev->nitems;) {
+		int most = 0;
+		for (int k = 1; k < EV_KIND_COUNT; k++)
+			most = count[k] > count[most] ? k : most;
+		if (count[most] == 0)
+			break; /* an item of no known kind */
+		buf_printf(&b, "%s%s %zu", b.len > 0 ? ", " : "",
+		    evidence_kind_name((enum evidence_kind)most), count[most]);
+		done += count[most];
+		count[most] = 0;
 	}
+	text_newline(t);
+	text_addf(t, UI_ROLE_NORMAL, "%*s", DETAIL_LABEL_W, "");
+	text_wrap(t, UI_ROLE_DIM, b.data, width, DETAIL_LABEL_W);
+	buf_free(&b);
+	detail_evidence(t, gv, f, width);
 }
 
 /* Where SMS lives on the servers this cell's evidence is read from (the
@@ -367,8 +457,10 @@ detail_layouts(struct text *t, const struct snapshot *s, size_t pkg, size_t dp,
 
 void
 detail_build(struct text *t, const struct snapshot *s, size_t pkg, size_t dp, int width,
-    const struct gather_view *gv, int64_t now)
+    const struct gather_view *gv, struct detail_folds *f, int64_t now)
 {
+	for (int k = 0; f != NULL && k < EV_KIND_COUNT; k++)
+		f->line[k] = -1;
 	const struct package *p = &s->pkgs[pkg];
 	const struct dp *d = &s->dps[dp];
 	const struct cell *c = snapshot_cell(s, pkg, dp);
@@ -390,7 +482,7 @@ detail_build(struct text *t, const struct snapshot *s, size_t pkg, size_t dp, in
 	detail_diagnosis(t, gv, c ? c->state : STATE_NONE, width, now);
 	text_newline(t);
 	detail_layouts(t, s, pkg, dp, gv, width);
-	detail_evidence_block(t, gv, width);
+	detail_evidence_block(t, gv, f, width);
 }
 
 /* The finding (or "gathering…") on the bottom border, so it is in sight
@@ -424,8 +516,10 @@ detail_summary(WINDOW *w, int y, int x, int width, const struct gather_view *gv,
 
 void
 detail_draw(WINDOW *w, int y, int x, int h, int width, const struct snapshot *s,
-    size_t pkg, size_t dp, const struct gather_view *gv, struct scroll *sc, int64_t now)
+    size_t pkg, size_t dp, const struct gather_view *gv, struct scroll *sc, uint32_t open,
+    int64_t now)
 {
+	struct detail_folds f = { .open = open };
 	char title[160];
 	for (int i = 0; i < h; i++)
 		draw_fill(w, y + i, x, width, theme_attr(UI_ROLE_NORMAL, false));
@@ -435,11 +529,13 @@ detail_draw(WINDOW *w, int y, int x, int h, int width, const struct snapshot *s,
 	draw_text_fit(w, y, x + 2, width - 4, theme_attr(UI_ROLE_TITLE, false), title);
 	struct text t;
 	text_init(&t);
-	detail_build(&t, s, pkg, dp, width - 4, gv, now);
+	detail_build(&t, s, pkg, dp, width - 4, gv, &f, now);
 	text_draw(&t, w, y + 1, x + 2, h - 2, width - 4, sc);
 	int below = (int)t.n - (sc->top + h - 2), tw = 0;
 	if (sc->top > 0 || below > 0) {
-		draw_fmt(title, sizeof title, " %s%s PgUp/PgDn ", sc->top > 0 ? glyph()->up : "",
+		/* Words, not only an arrow: "more" says the pane goes on. */
+		draw_fmt(title, sizeof title, " %s%s%s%s ", sc->top > 0 ? glyph()->up : "",
+		    sc->top > 0 && below > 0 ? " " : "", below > 0 ? "more " : "",
 		    below > 0 ? glyph()->down : "");
 		tw = draw_width(title);
 		draw_text_fit(w, y + h - 1, x + width - 2 - tw, tw, theme_attr(UI_ROLE_DIM, false),

@@ -222,8 +222,10 @@ static void
 detail_sync(struct ui *u)
 {
 	size_t pkg, dp;
-	if (board_cursor(&u->board, &pkg, &dp) && gather_want(u, pkg, dp))
+	if (board_cursor(&u->board, &pkg, &dp) && gather_want(u, pkg, dp)) {
 		scroll_home(&u->detail); /* another cell: its text from the top */
+		u->detail_open = 0;      /* and its long lists folded */
+	}
 }
 
 /* A refresh asked for, or host keys accepted: the evidence may differ now
@@ -246,6 +248,7 @@ detail_open(struct ui *u)
 		return false;
 	}
 	scroll_home(&u->detail);
+	u->detail_open = 0;
 	gather_want(u, pkg, dp);
 	/* Opened again on top (another cell): listening once is enough. */
 	ui_unlisten(u, detail_stale, NULL);
@@ -268,8 +271,9 @@ detail_pane_height(const struct ui *u, size_t pkg, size_t dp, int body_h,
     const struct gather_view *gv, int64_t now)
 {
 	struct text t;
+	struct detail_folds f = { .open = u->detail_open };
 	text_init(&t);
-	detail_build(&t, u->board.snap, pkg, dp, COLS - 4, gv, now);
+	detail_build(&t, u->board.snap, pkg, dp, COLS - 4, gv, &f, now);
 	int want = (int)t.n + 2;
 	text_free(&t);
 	/* The grid keeps its header as it is without the pane (never
@@ -295,17 +299,47 @@ detail_view_draw(struct ui *u, int y, int h, int64_t now)
 	if (board_cursor(&u->board, &pkg, &dp)) {
 		board_draw(&u->board, stdscr);
 		detail_draw(stdscr, y + h - pane_h, 0, pane_h, COLS, u->board.snap, pkg, dp, gvp,
-		    &u->detail, now);
+		    &u->detail, u->detail_open, now);
 	}
 	return true;
+}
+
+/* Enter on the pane: the first folded kind whose count line is in sight
+ * is listed in full (true); none in sight, Enter closes the pane. */
+static bool
+detail_unfold(struct ui *u, int64_t now)
+{
+	size_t pkg, dp;
+	struct gather_view gv;
+	if (!board_cursor(&u->board, &pkg, &dp) || !gather_view(u, &gv))
+		return false;
+	struct text t;
+	struct detail_folds f = { .open = u->detail_open };
+	text_init(&t);
+	detail_build(&t, u->board.snap, pkg, dp, COLS - 4, &gv, &f, now);
+	text_free(&t);
+	const struct scroll *sc = &u->detail;
+	for (int k = 0; k < EV_KIND_COUNT; k++)
+		if (f.line[k] >= sc->top && f.line[k] < sc->top + sc->height) {
+			u->detail_open |= 1u << k;
+			return true;
+		}
+	return false;
 }
 
 static enum view_key
 detail_key(struct ui *u, enum key_action a, int key)
 {
 	enum view_key r = VIEW_KEY_DONE;
-	if (a == KEY_ACTION_PAGE_UP || a == KEY_ACTION_PAGE_DOWN) {
-		scroll_pages(&u->detail, a == KEY_ACTION_PAGE_UP ? -1 : 1);
+	if (a == KEY_ACTION_CLOSE && key != KEYMAP_ESC && detail_unfold(u, clock_mono_ms())) {
+		u->dirty |= UI_DIRTY_BODY;
+		return VIEW_KEY_DONE;
+	}
+	/* The pane has the focus: its own scrolling keys move the pane, the
+	 * grid behind it keeps its cursor (Home and End too, not only PgUp). */
+	if (a == KEY_ACTION_PAGE_UP || a == KEY_ACTION_PAGE_DOWN || a == KEY_ACTION_TOP ||
+	    a == KEY_ACTION_BOTTOM) {
+		(void)scroll_action(&u->detail, a);
 		u->dirty |= UI_DIRTY_BODY;
 	} else {
 		r = gridview_key(u, a, key);

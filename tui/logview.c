@@ -18,6 +18,7 @@
  */
 #include "autoconf.h"
 #include "tui/logview.h"
+#include "tui/dialog.h"
 #include "tui/draw.h"
 #include "tui/glyph.h"
 #include "tui/refresh.h"
@@ -77,8 +78,9 @@ struct lv_load {
 struct logview {
 	char pkgid[9];
 	struct lv_src src[LV_NSRC];
-	bool merge, filter, follow;
+	bool merge, filter, follow, wrap;
 	struct scroll scroll;        /* paused: where; its cursor: the match */
+	int hoff;                    /* columns of the text scrolled off to the left */
 	size_t nvis_paused;          /* lines when follow paused, for "+N new" */
 	size_t nvis;                 /* lines in the last frame */
 	char *search;
@@ -445,15 +447,27 @@ lv_open(struct ui *u)
  * What is on screen: the sources in use, merged by time, filtered.
  */
 
+/* One line on screen: an entry, or a run of identical consecutive ones
+ * (a retry loop writes the same line every minute), shown once with ×N
+ * and the newest one's time. */
 struct lv_line {
 	const struct lv_entry *e;
 	int src;
+	size_t count;
 };
 
 static bool
 lv_keep(const struct logview *v, const struct lv_entry *e)
 {
 	return !v->filter || strcasestr(e->text, v->pkgid) != NULL;
+}
+
+/* Would b repeat a, so that they collapse into one line? */
+static bool
+lv_same(const struct lv_line *a, const struct lv_line *b)
+{
+	return a->src == b->src && a->e->sev == b->e->sev && strcmp(a->e->comp, b->e->comp) == 0 &&
+	    strcmp(a->e->text, b->e->text) == 0;
 }
 
 static bool
@@ -475,14 +489,20 @@ lv_lines(const struct logview *v, size_t *n)
 		const struct lv_entry *eb = k < nb ? lv_ring_at(b, k) : NULL;
 		struct lv_line l;
 		if (eb == NULL || (ea != NULL && lv_before(ea, eb))) {
-			l = (struct lv_line){ ea, LV_DP };
+			l = (struct lv_line){ ea, LV_DP, 1 };
 			i++;
 		} else {
-			l = (struct lv_line){ eb, LV_PRIMARY };
+			l = (struct lv_line){ eb, LV_PRIMARY, 1 };
 			k++;
 		}
-		if (lv_keep(v, l.e))
+		if (!lv_keep(v, l.e))
+			continue;
+		if (*n > 0 && lv_same(&out[*n - 1], &l)) {
+			out[*n - 1].e = l.e; /* the newest one's time */
+			out[*n - 1].count++;
+		} else {
 			out[(*n)++] = l;
+		}
 	}
 	return out;
 }
@@ -495,8 +515,54 @@ static const enum ui_role lv_sev_role[] = {
 static const char lv_sev_letter[] = { [SMSLOG_SEV_INFO] = ' ',
 	[SMSLOG_SEV_WARNING] = 'W', [SMSLOG_SEV_ERROR] = 'E' };
 
+/* The entry's text from column `skip` on, each match of the search
+ * highlighted. */
 static void
-lv_draw_line(const struct logview *v, const struct lv_line *l, int y, bool current)
+lv_draw_text(const struct logview *v, int y, int x, enum ui_role role, const char *text,
+    int skip)
+{
+	const char *s = text + draw_prefix(text, skip);
+	size_t nsearch = v->search != NULL ? strlen(v->search) : 0;
+	while (x < COLS && *s) {
+		const char *m = nsearch > 0 ? strcasestr(s, v->search) : NULL;
+		size_t before = m != NULL ? (size_t)(m - s) : strlen(s);
+		char *part = xstrndup(s, before);
+		x += draw_text(stdscr, y, x, COLS - x, theme_attr(role, false), part);
+		free(part);
+		if (m == NULL || x >= COLS)
+			break;
+		part = xstrndup(m, nsearch);
+		x += draw_text(stdscr, y, x, COLS - x, theme_attr(UI_ROLE_CURSOR, false), part);
+		free(part);
+		s = m + nsearch;
+	}
+}
+
+/* Columns before an entry's text: time, severity, server, component, ×N. */
+static int
+lv_text_x(const struct logview *v, const struct lv_line *l)
+{
+	char col[32];
+	int x = 14 + 3 + (v->merge ? 11 : 0) + (COLS >= 120 ? 25 : 0);
+	if (l->count > 1)
+		x += draw_width(draw_fmt(col, sizeof col, "%s%zu ", glyph()->times, l->count));
+	return x;
+}
+
+/* Rows an entry takes: one, or wrapped, as many as its text needs. */
+static int
+lv_rows(const struct logview *v, const struct lv_line *l)
+{
+	int avail = COLS - lv_text_x(v, l);
+	if (!v->wrap || avail < 1)
+		return 1;
+	int w = draw_width(l->e->text);
+	return w <= avail ? 1 : (w + avail - 1) / avail;
+}
+
+/* One entry at row y, in at most `max` rows; the rows it took. */
+static int
+lv_draw_line(const struct logview *v, const struct lv_line *l, int y, bool current, int max)
 {
 	char when[32] = "              ", col[64];
 	struct tm tm;
@@ -505,7 +571,10 @@ lv_draw_line(const struct logview *v, const struct lv_line *l, int y, bool curre
 		strftime(when, sizeof when, "%m-%d %H:%M:%S", &tm);
 	unsigned sev = (unsigned)l->e->sev < 3 ? (unsigned)l->e->sev : 0;
 	enum ui_role role = current ? UI_ROLE_SELECT : lv_sev_role[sev];
-	draw_fill(stdscr, y, 0, COLS, theme_attr(current ? UI_ROLE_SELECT : UI_ROLE_NORMAL, false));
+	int rows = lv_rows(v, l) < max ? lv_rows(v, l) : max;
+	for (int r = 0; r < rows; r++)
+		draw_fill(stdscr, y + r, 0, COLS, theme_attr(current ? UI_ROLE_SELECT :
+		    UI_ROLE_NORMAL, false));
 	int x = draw_text(stdscr, y, 0, COLS, theme_attr(current ? role : UI_ROLE_DIM, false), when);
 	draw_fmt(col, sizeof col, " %c ", lv_sev_letter[sev]);
 	x += draw_text(stdscr, y, x, COLS - x, theme_attr(role, false), col);
@@ -520,7 +589,30 @@ lv_draw_line(const struct logview *v, const struct lv_line *l, int y, bool curre
 		x += draw_text(stdscr, y, x, COLS - x, theme_attr(current ? role : UI_ROLE_DIM, false),
 		    col);
 	}
-	draw_text_fit(stdscr, y, x, COLS - x, theme_attr(role, false), l->e->text);
+	if (l->count > 1) {
+		draw_fmt(col, sizeof col, "%s%zu ", glyph()->times, l->count);
+		x += draw_text(stdscr, y, x, COLS - x, theme_attr(current ? role : UI_ROLE_KEY, false),
+		    col);
+	}
+	if (!v->wrap) {
+		lv_draw_text(v, y, x, role, l->e->text, v->hoff);
+		return 1;
+	}
+	for (int r = 0; r < rows; r++)
+		lv_draw_text(v, y + r, x, role, l->e->text, r * (COLS - x));
+	return rows;
+}
+
+/* Following with wrapped lines: the first entry such that the newest ones
+ * fill the body. */
+static int
+lv_wrapped_top(const struct logview *v, const struct lv_line *lines, size_t n, int body)
+{
+	int used = 0;
+	size_t top = n;
+	while (top > 0 && used + lv_rows(v, &lines[top - 1]) <= body)
+		used += lv_rows(v, &lines[--top]);
+	return top < n || n == 0 ? (int)top : (int)n - 1;
 }
 
 /* Problems reading a source, wrapped, above the log. */
@@ -579,11 +671,14 @@ lv_draw(struct ui *u, int y, int h, int64_t now)
 	if (v->follow)
 		scroll_end(sc);
 	scroll_fit(sc, body > 1 ? body : 1, (int)n);
+	if (v->wrap && v->follow)
+		sc->top = lv_wrapped_top(v, lines, n, body);
 	if (n == 0 && body > 0 && notes == 0)
 		draw_text_fit(stdscr, y + 1, 0, COLS, theme_attr(UI_ROLE_DIM, false),
 		    v->filter ? "no lines name the package (f shows all lines)" : "the log is empty");
-	for (int i = 0; i < body && (size_t)(sc->top + i) < n; i++)
-		lv_draw_line(v, &lines[sc->top + i], y + 1 + notes + i, sc->top + i == sc->cursor);
+	for (int i = 0, row = 0; row < body && (size_t)(sc->top + i) < n; i++)
+		row += lv_draw_line(v, &lines[sc->top + i], y + 1 + notes + row,
+		    sc->top + i == sc->cursor, body - row);
 	free(lines);
 	return true;
 }
@@ -614,17 +709,32 @@ lv_find(struct ui *u, int dir)
 	struct lv_line *lines = lv_lines(v, &n);
 	const struct scroll *sc = &v->scroll;
 	long start = sc->cursor >= 0 ? sc->cursor : dir > 0 ? sc->top - 1 : sc->top + sc->height;
+	if (start > (long)n)
+		start = (long)n; /* fewer lines than the screen: from the last one */
+	if (start < -1)
+		start = -1;
 	long found = -1;
-	for (long i = start + dir; i >= 0 && i < (long)n; i += dir)
+	bool wrapped = false;
+	/* Every line once, going on past the end at the other end (as less
+	 * and vim do), so n and N never stop at an edge. */
+	for (long k = 1, i = start; k <= (long)n; k++) {
+		i += dir;
+		if (i < 0 || i >= (long)n) {
+			i = dir > 0 ? 0 : (long)n - 1;
+			wrapped = true;
+		}
 		if (strcasestr(lines[i].e->text, v->search) != NULL) {
 			found = i;
 			break;
 		}
+	}
 	free(lines);
 	if (found < 0) {
-		ui_message(u, UI_ROLE_WARNING, "no match %s", dir > 0 ? "below" : "above");
+		ui_message(u, UI_ROLE_WARNING, "no match for \"%s\"", v->search);
 		return;
 	}
+	if (wrapped)
+		ui_message(u, UI_ROLE_INFO, "search wrapped to the %s", dir > 0 ? "top" : "bottom");
 	lv_pause(v);
 	v->scroll.cursor = (int)found;
 	scroll_show(&v->scroll, (int)found);
@@ -649,10 +759,65 @@ lv_toggle_merge(struct ui *u)
 	struct logview *v = u->log;
 	v->merge = !v->merge;
 	v->scroll.cursor = -1;
+	/* The title and the status line say it (no message: see the filter). */
 	if (v->merge && v->src[LV_PRIMARY].server == NULL)
 		lv_src_start(u, &v->src[LV_PRIMARY], u->opt->primary);
-	ui_message(u, UI_ROLE_INFO, v->merge ? "merged with %s's distmgr.log by time" :
-	    "%s's distmgr.log hidden", v->src[LV_PRIMARY].server);
+}
+
+/* Half a screen left or right; never left of the first column. */
+static void
+lv_hscroll(struct logview *v, int dir)
+{
+	int step = COLS / 2 > 8 ? COLS / 2 : 8;
+	v->hoff = v->hoff + dir * step > 0 ? v->hoff + dir * step : 0;
+}
+
+static void
+lv_entry_closed(struct ui *u, enum key_action answer, void *arg)
+{
+	(void)u;
+	(void)answer;
+	(void)arg;
+}
+
+static const struct dialog_choice lv_entry_ok[] = {
+	{ KEY_ACTION_OK, "[O]K", DIALOG_ENTER | DIALOG_ESC },
+};
+
+/* Enter: the whole entry in a box, wrapped: the search match, else the
+ * newest line on screen. */
+static void
+lv_show_entry(struct ui *u)
+{
+	struct logview *v = u->log;
+	size_t n;
+	struct lv_line *lines = lv_lines(v, &n);
+	const struct scroll *sc = &v->scroll;
+	long i = sc->cursor >= 0 ? sc->cursor : (long)sc->top + sc->height - 1;
+	if (i >= (long)n)
+		i = (long)n - 1;
+	if (i < 0) {
+		free(lines);
+		ui_message(u, UI_ROLE_INFO, "no line to open");
+		return;
+	}
+	const struct lv_line *l = &lines[i];
+	char when[32] = "?";
+	struct tm tm;
+	time_t t = (time_t)l->e->utc;
+	if (l->e->utc != 0 && gmtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	struct text *b = dialog_open(u, "distmgr.log entry", lv_entry_ok,
+	    sizeof lv_entry_ok / sizeof lv_entry_ok[0], lv_entry_closed, NULL);
+	int w = dialog_text_width();
+	text_addf(b, UI_ROLE_DIM, "%s %s %s %s", when, v->src[l->src].server,
+	    smslog_severity_name(l->e->sev), l->e->comp);
+	if (l->count > 1)
+		text_addf(b, UI_ROLE_KEY, "  %s%zu (the same line, the last one's time)",
+		    glyph()->times, l->count);
+	text_newline(b);
+	text_wrap(b, UI_ROLE_NORMAL, l->e->text, w, 0);
+	free(lines);
 }
 
 static enum view_key
@@ -672,15 +837,24 @@ lv_key(struct ui *u, enum key_action a, int key)
 	case KEY_ACTION_BOTTOM:
 	case KEY_ACTION_LOG_FOLLOW: v->follow = true; v->scroll.cursor = -1; break;
 	case KEY_ACTION_LOG_FILTER:
+		/* The status line says which lines show; no message, which
+		 * would push the key hints off an 80-column line. */
 		v->filter = !v->filter;
 		v->scroll.cursor = -1;
-		ui_message(u, UI_ROLE_INFO, v->filter ? "lines naming %s only" : "all lines (not "
-		    "only %s)", v->pkgid);
 		break;
 	case KEY_ACTION_LOG_MERGE: lv_toggle_merge(u); break;
+	case KEY_ACTION_LOG_WRAP: v->wrap = !v->wrap; v->hoff = 0; break;
 	case KEY_ACTION_SEARCH: prompt_open(&u->prompt, "Search: ", v->search); break;
 	case KEY_ACTION_SEARCH_NEXT: lv_find(u, 1); break;
 	case KEY_ACTION_SEARCH_PREV: lv_find(u, -1); break;
+	case KEY_ACTION_LEFT:
+	case KEY_ACTION_RIGHT:
+		if (v->wrap)
+			return VIEW_KEY_DONE; /* nothing is cut off to the side */
+		lv_hscroll(v, a == KEY_ACTION_LEFT ? -1 : 1);
+		break;
+	case KEY_ACTION_FIRST_COL: v->hoff = 0; break;
+	case KEY_ACTION_OPEN: lv_show_entry(u); break;
 	default: return VIEW_KEY_PASS;
 	}
 	u->dirty |= UI_DIRTY_ALL;
@@ -750,10 +924,15 @@ lv_status(const struct ui *u, char *buf, size_t size)
 	char more[48] = "";
 	if (!v->follow && v->nvis > v->nvis_paused)
 		snprintf(more, sizeof more, " (+%zu new)", v->nvis - v->nvis_paused);
-	snprintf(buf, size, "%s%s%s%zu lines%s%s%s%s", v->follow ? "following" :
+	char from[40] = "";
+	if (v->hoff > 0)
+		snprintf(from, sizeof from, "%sfrom column %d", glyph()->sep, v->hoff + 1);
+	if (v->wrap)
+		snprintf(from, sizeof from, "%swrapped", glyph()->sep);
+	snprintf(buf, size, "%s%s%s%zu lines%s%s%s%s%s", v->follow ? "following" :
 	    glyph()->utf8 ? "paused \u2014 End to follow" : "paused - End to follow", more,
 	    glyph()->sep, v->nvis, v->filter ? " naming " : "", v->filter ? v->pkgid : "",
-	    v->merge ? glyph()->sep : "", v->merge ? "merged" : "");
+	    v->merge ? glyph()->sep : "", v->merge ? "merged" : "", from);
 }
 
 const struct view_ops log_view = {

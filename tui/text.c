@@ -86,6 +86,19 @@ text_width_n(const char *s, size_t n)
 	return r;
 }
 
+/* Where to cut a word of which the first `fit` bytes fit: after the last
+ * `\` or `/` among them (not the leading ones of a UNC path), else at
+ * `fit`; at least one byte. */
+static size_t
+text_cut(const char *s, size_t fit)
+{
+	size_t lead = strspn(s, "\\/");
+	for (size_t i = fit; i > lead + 1; i--)
+		if (s[i - 1] == '\\' || s[i - 1] == '/')
+			return i;
+	return fit > 0 ? fit : 1;
+}
+
 void
 text_wrap(struct text *t, enum ui_role role, const char *s, int width, int indent)
 {
@@ -114,10 +127,9 @@ text_wrap(struct text *t, enum ui_role role, const char *s, int width, int inden
 			continue;
 		}
 		if (used + ww > width) {
-			/* A word longer than a whole line: cut it. */
-			n = draw_prefix(s, width - used);
-			if (n == 0)
-				n = 1;
+			/* A word longer than a whole line: cut it, after its last
+			 * path separator that fits, so a path breaks between names. */
+			n = text_cut(s, draw_prefix(s, width - used));
 			ww = text_width_n(s, n);
 		}
 		if (space) {

@@ -105,6 +105,7 @@ struct ui {
 	struct prompt prompt;
 	struct gather *gather;     /* evidence for the detail pane's cell */
 	struct scroll detail;      /* the detail pane's text */
+	uint32_t detail_open;      /* evidence kinds (bits) listed in full there */
 	struct scroll help;
 	struct logview *log;       /* the log view, while open */
 	struct wizard *wizard;     /* the repair wizard, while open */

@@ -83,4 +83,93 @@ check "the pane says not targeted" tui_wait '│ · not targeted' 2
 check "  and explains it" tui_wait 'no status row' 2
 tui_keys q
 check "q quits from the pane" tui_wait "$TUI_EXIT_MARK 0" 3
+
+# Issue 15: while the pane has the focus its own keys scroll it (Home,
+# End, g, G; the grid's cursor stays), its border says "more ↓" while it
+# goes on, and a share's ACL shows one rule a line.  (Paths wrapping at
+# their separators: tests/tui/test_tui_logic.c, test_wrap.)
+read -r apkg adp _ < <(tui_demo_failures SHARE_PERMS)
+tui_start_evidence 80 24
+tui_wait ' of [0-9]+ packages' 10
+check "on $apkg x $adp (SHARE_PERMS)" tui_goto_cell "$apkg" "$adp"
+tui_keys Enter
+check "the pane's border says it goes on: more ↓" tui_wait "─ more ↓ ─┘" 5
+check "  and not that it goes up" tui_absent "↑ more ↓ ─┘"
+tui_wait_gone ' gathering' 15
+tui_keys End
+check "End: the pane's last line (the border points up only)" tui_wait ' ↑ ─┘' 3
+check "  the cell under the pane is the same" tui_wait_text "─ $apkg × $adp ─" 2
+tui_keys Home
+check "Home: the pane's first line" tui_wait '^│ ✗ INSTALL_FAILED' 3
+check "  more ↓ again" tui_wait "[^↑] more ↓ ─┘" 2
+tui_keys G
+check "G: the pane's end" tui_wait ' ↑ ─┘' 3
+tui_keys g
+check "g: the pane's top" tui_wait '^│ ✗ INSTALL_FAILED' 3
+check "  the cell is still $apkg x $adp" tui_wait_text "─ $apkg × $adp ─" 2
+# The screens from the one with the share-acl item to the next page (its
+# rules may begin there), as $acl.
+acl=''
+acl_page() {
+	local i old
+	for i in $(seq 1 60); do
+		tui_wait_stable 3
+		old=$(tui_screen)
+		if echo "$old" | grep -q '│ ▸ share-acl '; then
+			tui_keys NPage
+			tui_wait_change "$old" 2
+			tui_wait_stable 3
+			acl=$old$'\n'$(tui_screen)
+			return 0
+		fi
+		tui_keys NPage
+		tui_wait_change "$old" 2 || return 1
+	done
+	return 1
+}
+check "the share-acl item" acl_page
+echo "$acl" | grep -Eq '^│ {18}BUILTIN\\Administrators:Allow:FullControl'
+tap $? "  one rule a line: Administrators"
+echo "$acl" | grep -Eq '^│ {18}NT AUTHORITY\\SYSTEM:Allow'
+tap $? "  one rule a line: SYSTEM"
+! echo "$acl" | grep -Fq ':None?'; tap $? "  no ? where the rules were joined"
+tui_keys q
+check "q quits" tui_wait "$TUI_EXIT_MARK 0" 3
+
+# A thousand files in a child site server's INCOMING (a real inbox can
+# hold that many): the evidence counts each kind, and the thousand are one
+# line until Enter lists them.
+tui_demo_logged_pair
+inbox=$TUI_DEMO/servers/$dp/E:/SMS/inboxes/distmgr.box/INCOMING
+one=$(find "$inbox" -name '*.PKG' | head -n 1)
+for i in $(seq 1000 1999); do cp -p "$one" "$inbox/X000$i.PKG"; done
+tui_start_evidence 80 24
+tui_wait ' of [0-9]+ packages' 10
+check "on $pkg x $dp, a thousand files in its INCOMING" tui_goto_cell "$pkg" "$dp"
+tui_keys Enter
+check "the pane opens" tui_wait_text "─ $pkg × $dp ─" 3
+tui_wait_gone ' gathering' 20
+# page_until PATTERN: PgDn until the pane shows it.
+page_until() {
+	local i old
+	for i in $(seq 1 40); do
+		tui_wait_stable 3
+		tui_screen | grep -Eq -- "$1" && return 0
+		old=$(tui_screen)
+		tui_keys NPage
+		tui_wait_change "$old" 2 || return 1
+	done
+	return 1
+}
+check "the evidence counts each kind: incoming 100x first" page_until '^│ {11}incoming 100[0-9], '
+check "the thousand are one line until opened" page_until '^│ . incoming +100[0-9] items · [0-9]+ cited shown above; Enter lists them all'
+[ "$(tui_screen | grep -Ec '^│ . incoming +(names|none)')" -le 1 ]; tap $? "  not a line per file"
+tui_keys Enter
+check "Enter lists them: the count line goes" tui_wait_gone 'incoming +100[0-9] items' 3
+check "  the pane stays open" tui_wait_text "─ $pkg × $dp ─" 2
+check "  a file of the thousand is listed" page_until 'INCOMING.X000[0-9]{4}\.PKG'
+tui_keys Escape
+check "Esc closes the pane" tui_wait_gone "─ $pkg × $dp ─" 2
+tui_keys q
+check "q quits" tui_wait "$TUI_EXIT_MARK 0" 3
 tui_done

@@ -28,7 +28,7 @@ check "  over the facts (the pane is open at once)" tui_wait_text "─ $pkg × $
 check "then the finding on the pane's border" tui_wait_text "└─ ${title:0:40}" 5
 tui_keys PageDown
 check "PgDn scrolls the pane to the finding" tui_wait_text "│ Finding   $title" 2
-check "  the border says there is more above and below" tui_wait_text '↑↓ PgUp/PgDn' 2
+check "  the border says there is more above and below" tui_wait_text '↑ more ↓' 2
 tui_wait_stable 5
 screen=$(tui_screen)
 # Page to the end, keeping every screen.  The bound only stops a pane
@@ -37,13 +37,13 @@ screen=$(tui_screen)
 all=$screen
 for i in $(seq 1 400); do
 	old=$(tui_screen)
-	echo "$old" | grep -q ' ↑ PgUp/PgDn ─┘' && break
+	echo "$old" | grep -q ' ↑ ─┘' && break
 	tui_keys PageDown
 	tui_wait_change "$old" 1 || break
 	tui_wait_stable 5 # the whole page, not the first lines of it
 	all=$all$'\n'$(tui_screen)
 done
-check "the pane scrolls to its end" tui_wait_text ' ↑ PgUp/PgDn ─┘' 2
+check "the pane scrolls to its end" tui_wait_text ' ↑ ─┘' 2
 # Under the finding's explanation (which the Kind and Layout lines may push
 # past the page PgDn showed), its suggested repair: only the first finding
 # has that line.

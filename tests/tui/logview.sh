@@ -24,6 +24,7 @@ tui_screen | grep -E '^[0-9]{2}-[0-9]{2} ' | grep -vq "$pkg"; [ $? -ne 0 ]; tap 
 
 tui_keys f
 check "f: all lines" tui_wait_gone "lines naming $pkg" 2
+check "  the key hints stay on the status line" tui_wait_line status 'f filter +m merge' 1
 other_lines() { tui_screen | grep -E '^[0-9]{2}-[0-9]{2} ' | grep -vq "$pkg"; }
 check "  lines of other packages show" tui_until 3 other_lines
 tui_keys f
@@ -33,12 +34,16 @@ tui_keys f m
 check "f, m: the primary's lines show (all lines)" tui_wait '^[0-9]{2}-[0-9]{2} [0-9:]{8} . SMS009PRI ' 3
 check "  the status line says merged" tui_wait_line status 'merged' 3
 check "  so does the title" tui_wait "^distmgr.log $dp \+ SMS009PRI " 3
+check "  the key hints stay after m" tui_wait_line status 'f filter +m merge' 1
 tui_keys m f
 check "m, f again: the primary's lines go" tui_wait_gone ' SMS009PRI ' 2
 check "  and only the package's lines are left" tui_wait "lines naming $pkg" 2
 
 append "~Package $pkg dpdoctor-test-marker one"
 check "following: an appended line shows at the bottom" tui_wait 'dpdoctor-test-marker one' 3
+# All lines: the package's own collapse into a few (×N), fewer than a screen.
+tui_keys f
+tui_wait_gone "lines naming $pkg" 2
 tui_keys Up
 check "Up pauses following" tui_wait '^paused — End to follow' 2
 append "~Package $pkg dpdoctor-test-marker two"
@@ -47,21 +52,55 @@ check "  and the view stays where it was" tui_absent 'dpdoctor-test-marker two'
 tui_keys End
 check "End follows again" tui_wait '^following' 2
 check "  and shows the new line" tui_wait 'dpdoctor-test-marker two' 2
+tui_keys f
+tui_wait "lines naming $pkg" 2
 tui_keys PageUp
 check "PgUp pauses too" tui_wait '^paused' 2
 tui_keys F
 check "F follows again" tui_wait '^following' 2
+
+# Identical consecutive lines (a retry loop's) show once, with ×N.
+for i in 1 2 3; do append "~Package $pkg dpdoctor-test-repeat"; done
+check "three identical lines collapse into one with ×3" tui_wait '×3 .*dpdoctor-test-repeat' 3
+[ "$(tui_screen | grep -c dpdoctor-test-repeat)" -eq 1 ]; tap $? "  shown once"
+
+# A line longer than the screen: → scrolls the text, ← back; w wraps it;
+# Enter opens the whole entry.
+long="~Package $pkg dpdoctor-test-long$(printf ' filler%.0s' $(seq 1 6)) dpdoctor-far-end"
+append "$long"
+check "a long line shows its start" tui_wait 'dpdoctor-test-long filler' 3
+check "  not its end, past the edge" tui_absent 'dpdoctor-far-end'
+tui_keys Right
+check "→ scrolls the text left: its end shows" tui_wait 'dpdoctor-far-end' 2
+check "  the status says from which column" tui_wait_line status 'from column [0-9]+' 2
+tui_keys Left
+check "← scrolls it back" tui_wait_gone 'dpdoctor-far-end' 2
+tui_keys w
+check "w wraps long lines: the end shows" tui_wait 'dpdoctor-far-end' 2
+check "  on the row under the start" tui_wait 'dpdoctor-test-long filler' 1
+check "  the status says wrapped" tui_wait_line status 'wrapped' 2
+tui_keys w
+check "w again cuts them" tui_wait_gone 'dpdoctor-far-end' 2
+tui_keys Enter
+check "Enter opens the whole (newest) entry" tui_wait 'distmgr.log entry' 2
+check "  its text wrapped, to the end" tui_wait 'dpdoctor-far-end' 2
+tui_keys Escape
+check "  Esc closes the entry, not the log" tui_wait_gone 'distmgr.log entry' 2
+check "  the log stays" tui_wait "^distmgr.log $dp " 2
 
 tui_keys /
 check "/ opens the search prompt" tui_wait '^Search:' 2
 tui_keys -l dpdoctor-test-marker
 tui_keys Enter
 check "  the search pauses at the newest match" tui_wait '^paused' 2
+highlighted() { tui_screen -e | grep -Eq $'\e\\[[0-9;]*7[0-9;]*mdpdoctor-test-marker'; }
+check "  the match is highlighted (reverse)" tui_until 2 highlighted
 tui_keys N
+check "N: the match above (marker one)" tui_wait_line status '^paused' 2
 tui_keys N
-check "N twice: nothing more above" tui_wait 'no match above' 2
+check "N past the oldest match: search wrapped to the bottom" tui_wait 'search wrapped to the bottom' 2
 tui_keys n
-check "n: the next match below" tui_wait_gone 'no match' 6
+check "n past the newest match: search wrapped to the top" tui_wait 'search wrapped to the top' 3
 
 tui_keys Escape
 check "Esc closes the log" tui_wait_gone "^distmgr.log $dp " 2

@@ -133,6 +133,14 @@ test_wrap(void)
 	text_wrap(&t, UI_ROLE_NORMAL, "averyveryverylongwordthatcannotfit", 10, 0);
 	ok(t.n >= 3, "wrap: a long word is cut, not lost (%zu lines)", t.n);
 	text_free(&t);
+	/* Issue 15: a path longer than the line breaks after a separator. */
+	text_init(&t);
+	text_wrap(&t, UI_ROLE_NORMAL, "\\\\DUBLINDP01\\E$\\SMS\\inboxes\\distmgr.box", 24, 0);
+	is_int((long long)t.n, 2, "wrap: a long path takes two lines");
+	is_str(t.lines[0].spans[0].s, "\\\\DUBLINDP01\\E$\\SMS\\", "wrap: cut after a \\");
+	is_str(t.lines[1].spans[t.lines[1].n - 1].s, "inboxes\\distmgr.box",
+	    "wrap: the next name whole on the next line");
+	text_free(&t);
 }
 
 /* A snapshot: 4 packages x 3 DPs.  P0 fails on DP1; P2 retries on DP2;
