@@ -6,6 +6,7 @@
 #ifndef DPD_CLI_H
 #define DPD_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 
 #include "backend/sms/diagnose.h"
@@ -42,5 +43,27 @@ int cli_cell_args(const char *cmd, const char *pkgid, const char *dp);
 int cli_cell_diagnose(struct app *app, const char *cmd, const char *pkgid,
     const char *dp, struct cli_cell *out);
 void cli_cell_free(struct cli_cell *c);
+
+/* Command-line manners every subcommand shares (cli_args.c).  cmd is the
+ * subcommand ("status"), or NULL for dpdoctor itself; usage is its usage
+ * text, whose first line is shown. */
+/* getopt_long without getopt's own messages: a bad option prints
+ * "dpdoctor CMD: unknown option '--x'" (or needs/takes no value), the
+ * usage line and "try 'dpdoctor CMD --help'", and returns '?'. */
+int cli_getopt(const char *cmd, const char *usage, int argc, char **argv,
+    const char *shortopts, const struct option *longopts);
+/* "dpdoctor CMD: <message>", the usage line and the --help hint; 2. */
+int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Just the usage line and the --help hint, on stderr. */
+void cli_usage_hint(const char *cmd, const char *usage);
+/* The width text output fits: $COLUMNS, else the terminal's, else 0 (no
+ * limit: a pipe or file gets whole names). */
+int cli_width(void);
+/* Columns a UTF-8 string takes (one per character). */
+int cli_text_width(const char *s);
+/* s on stdout, cut to width columns with "…" when longer; pad: fill up
+ * to width with spaces. */
+void cli_put_cut(const char *s, int width, bool pad);
 
 #endif
