@@ -37,7 +37,14 @@ struct cli_cell {
 	struct cell_diagnosis cd;
 };
 /* PKGID and DP well-formed: -1 to go on, else 2 with a message naming cmd. */
-int cli_cell_args(const char *cmd, const char *pkgid, const char *dp);
+int cli_cell_args(const char *cmd, char *pkgid, const char *dp);
+/* The package is one of the site's and dp (unless NULL) one of its DPs,
+ * in snap (the package's status): 0, or 2 with "dpdoctor CMD: P: no such
+ * package on site S" or "DP is not a DP of P: its DPs are ...". */
+int cli_cell_check(struct app *app, const char *cmd, const struct snapshot *snap,
+    const char *pkgid, const char *dp);
+/* The same, fetching the package's status first (repair --plan). */
+int cli_cell_exists(struct app *app, const char *cmd, const char *pkgid, const char *dp);
 /* The package's status, then diagnose_cell() for the pair: 0, or 2 with a
  * message. */
 int cli_cell_diagnose(struct app *app, const char *cmd, const char *pkgid,

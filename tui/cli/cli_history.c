@@ -157,7 +157,7 @@ history_parse_args(int argc, char **argv, struct history_opts *o)
 	};
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((ch = cli_getopt("history", history_usage_text, argc, argv, "c:h", opts)) != -1) {
 		if (app_site_option(ch, optarg, &o->site))
 			continue;
 		switch (ch) {
@@ -173,13 +173,12 @@ history_parse_args(int argc, char **argv, struct history_opts *o)
 			o->json = strcmp(optarg, "json") == 0;
 			break;
 		case 'h': fputs(history_usage_text, stdout); return 0;
-		default: fputs(history_usage_text, stderr); return 2;
+		default: return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "dpdoctor history: unexpected argument \"%s\"\n", argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return cli_usage_error("history", history_usage_text, "unexpected argument \"%s\"",
+		    argv[optind]);
 	if (o->only.package && !pkgid_valid(o->only.package)) {
 		fprintf(stderr, "dpdoctor history: --package %s: not a package ID "
 		    "(site code + 5 hex digits, e.g. 009000B7)\n", o->only.package);

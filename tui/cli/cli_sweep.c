@@ -116,6 +116,10 @@ cli_sweep(struct app *app, const char *pkgid, bool json)
 		free(err);
 		return 2;
 	}
+	if (cli_cell_check(app, "diagnose", snap, pkgid, NULL) != 0) {
+		snapshot_free(snap);
+		return 2;
+	}
 	s.snap = snap;
 	s.n = sweep_targets(snap, pkgid, &s.v);
 	if (s.n == 0) {
