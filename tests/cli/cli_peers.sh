@@ -155,6 +155,36 @@ unset COLUMNS
 grep -q '…' "$SCRATCH/tpipe"; is $? 1 "into a pipe without \$COLUMNS: whole names"
 long=$(awk -F, 'NR > 1 && length($2) > m {m = length($2); n = $2} END {print n}' "$SCRATCH/after.csv")
 grep -qF "$long" "$SCRATCH/tpipe"; ok $? "  the longest name whole ($long)"
+widest() { python3 -c 'import sys; print(max([len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")] + [0]))' "$1"; }
+XDG_STATE_HOME=$SCRATCH/st-dry COLUMNS=80 "$DPDOCTOR" history >"$SCRATCH/h80"
+is $? 0 "history: exit 0"
+w=$(widest "$SCRATCH/h80")
+[ "$w" -le 80 ] && [ "$(wc -l <"$SCRATCH/h80")" -ge 2 ]; ok $? "history, COLUMNS=80: each step one line that fits ($w)"
+grep -q '…$' "$SCRATCH/h80"; ok $? "  a long one ends in …"
+XDG_STATE_HOME=$SCRATCH/st-dry "$DPDOCTOR" history >"$SCRATCH/hpipe"
+w=$(widest "$SCRATCH/hpipe")
+[ "$w" -gt 80 ]; ok $? "history into a pipe: whole lines ($w)"
+COLUMNS=60 "$DPDOCTOR" diagnose $pkg --demo="$demo" >"$SCRATCH/sw60"
+w=$(widest "$SCRATCH/sw60")
+[ "$w" -le 60 ] && [ "$(wc -l <"$SCRATCH/sw60")" -ge 2 ]; ok $? "diagnose PKGID, COLUMNS=60: a line per DP that fits ($w)"
+# Prose wraps at spaces: a line over the width is one word that is longer.
+fits_or_one_word() { python3 - "$1" "$2" <<'PY'
+import sys
+# Headings ("title  [tag]") are one line by design; prose is checked.
+bad = [l for l in open(sys.argv[1], encoding="utf-8").read().split("\n")
+       if len(l) > int(sys.argv[2]) and " " in l.strip() and not l.endswith("]")]
+for l in bad[:3]:
+    print("# too wide:", l)
+sys.exit(1 if bad else 0)
+PY
+}
+COLUMNS=80 "$DPDOCTOR" diagnose $pkg $dp --demo="$demo" | sed '/^Evidence (/,$d' >"$SCRATCH/d80"
+fits_or_one_word "$SCRATCH/d80" 80; ok $? "diagnose P DP, COLUMNS=80: the finding's words wrap, none cut"
+grep -q "^  [A-Za-z]" "$SCRATCH/d80"; ok $? "  (the explanation is there)"
+XDG_STATE_HOME=$SCRATCH/st-dry COLUMNS=80 "$DPDOCTOR" repair $pkg $dp --dry-run --demo="$SCRATCH/ro" \
+	</dev/null >"$SCRATCH/r80" 2>/dev/null
+sed -n '1,/^== Step 1/p' "$SCRATCH/r80" >"$SCRATCH/plan80"
+fits_or_one_word "$SCRATCH/plan80" 80; ok $? "repair's plan, COLUMNS=80: its fields wrap at spaces"
 COLUMNS=60 "$DPDOCTOR" status --demo="$demo" --format csv >"$SCRATCH/c60"
 cmp -s "$SCRATCH/c60" "$SCRATCH/after.csv"; ok $? "CSV is never cut"
 

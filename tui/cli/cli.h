@@ -72,5 +72,12 @@ int cli_text_width(const char *s);
 /* s on stdout, cut to width columns with "…" when longer; pad: fill up
  * to width with spaces. */
 void cli_put_cut(const char *s, int width, bool pad);
+/* One line of text output and its newline, cut with "…" to width (0:
+ * whole): a line per record stays a line on the terminal. */
+void cli_put_line(const char *line, int width);
+/* text on stdout from column col, its lines wrapped at spaces to width
+ * (0: not wrapped), continuation lines indented by indent; never a break
+ * inside a word: one longer than the line stands whole on its own. */
+void cli_put_wrapped(const char *text, int indent, int col, int width);
 
 #endif

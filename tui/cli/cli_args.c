@@ -148,3 +148,61 @@ cli_put_cut(const char *s, int width, bool pad)
 	if (pad)
 		printf("%*s", width - used, "");
 }
+
+void
+cli_put_line(const char *line, int width)
+{
+	if (width > 0)
+		cli_put_cut(line, width, false);
+	else
+		fputs(line, stdout);
+	putchar('\n');
+}
+
+/* Words of one paragraph line, each on the current line when it fits. */
+static void
+cli_wrap_words(const char *l, size_t len, int indent, int width, int col)
+{
+	size_t i = 0;
+	bool first = true;
+	while (i < len) {
+		size_t sp = i;
+		while (sp < len && l[sp] == ' ')
+			sp++;
+		size_t end = sp;
+		while (end < len && l[end] != ' ')
+			end++;
+		char *word = xasprintf("%.*s", (int)(end - sp), l + sp);
+		int ww = cli_text_width(word);
+		/* A word longer than the line gets a line of its own, whole. */
+		if (!first && col + 1 + ww > width) {
+			printf("\n%*s", indent, "");
+			col = indent;
+		} else if (!first) {
+			putchar(' ');
+			col++;
+		}
+		fputs(word, stdout);
+		col += ww;
+		free(word);
+		first = false;
+		i = end;
+	}
+}
+
+void
+cli_put_wrapped(const char *text, int indent, int col, int width)
+{
+	for (const char *l = text; *l;) {
+		size_t n = strcspn(l, "\n");
+		if (width > indent + 10)
+			cli_wrap_words(l, n, indent, width, col);
+		else
+			printf("%.*s", (int)n, l);
+		putchar('\n');
+		l += n + (l[n] == '\n');
+		if (*l)
+			printf("%*s", indent, "");
+		col = indent;
+	}
+}

@@ -129,16 +129,20 @@ print_text(const struct evidence *e, const struct diagnosis *d, const struct dia
 	    "not in the site list)");
 	if (w->nlayouts == 0)
 		printf("Layouts: none learned\n");
-	for (size_t i = 0; i < w->nlayouts; i++)
-		printf("%s %s\n", i ? "        " : "Layouts:", w->layouts[i]);
+	for (size_t i = 0; i < w->nlayouts; i++) {
+		printf("%s ", i ? "        " : "Layouts:");
+		cli_put_wrapped(w->layouts[i], 11, 9, cli_width());
+	}
 	for (size_t f = 0; f < d->nfindings; f++) {
 		const struct finding *fi = &d->findings[f];
-		printf("\n%s: %s  [%s]\n  %s\n", f ? "Also" : "Finding", fi->title, fi->name,
-		    fi->explanation);
+		printf("\n%s: %s  [%s]\n  ", f ? "Also" : "Finding", fi->title, fi->name);
+		cli_put_wrapped(fi->explanation, 2, 2, cli_width());
 		if (fi->plan != PLAN_NONE)
 			printf("  Suggested repair: %s\n", repair_plan_name(fi->plan));
-		if (fi->caveat)
-			printf("  Caveat: %s\n", fi->caveat);
+		if (fi->caveat) {
+			printf("  Caveat: ");
+			cli_put_wrapped(fi->caveat, 4, 10, cli_width());
+		}
 	}
 	const char *group = NULL;
 	printf("\nEvidence (> marks what the finding rests on):\n");

@@ -94,10 +94,12 @@ history_print_text(const struct journal_pair *r)
 	char *params = history_params_text(e);
 	const char *result = r->running ? "RUNNING" : r->end_time == NULL ? "UNFINISHED" :
 	    journal_result_name(r->result);
-	printf("%s  %s@%s  site %s  %s  step %d %s  %s  %s  %s%s%s%s\n",
+	char *line = xasprintf("%s  %s@%s  site %s  %s  step %d %s  %s  %s  %s%s%s%s",
 	    f[HF_TIME], f[HF_USER], f[HF_HOST], f[HF_SITE], f[HF_PLAN], e->step_number,
 	    f[HF_STEP], f[HF_PKG], f[HF_DP], result,
 	    r->no_begin ? " (begin entry missing)" : "", *params ? "  " : "", params);
+	cli_put_line(line, cli_width());
+	free(line);
 	free(params);
 	for (size_t i = 0; i < HF_N; i++)
 		free(f[i]);
@@ -228,7 +230,7 @@ cli_verify(struct app *app, const struct journal_filter *only, const char *by)
 	char *err = NULL;
 	int rc = 0;
 	if (repair_verify(&env, only, by, &l, history_warn, NULL, &err) != 0) {
-		fprintf(stderr, "dpdoctor: %s\n", err ? err : path);
+		app_err("%s\n", err ? err : path);
 		free(err);
 		free(path);
 		return 2;

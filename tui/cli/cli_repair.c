@@ -206,7 +206,7 @@ repair_warn_line(long line, const char *msg, void *ctx)
 	(void)ctx;
 	/* The message quotes the journal: shown, never obeyed. */
 	char *shown = text_visible(msg);
-	fprintf(stderr, "dpdoctor: warning: %s\n", shown);
+	app_err("warning: %s\n", shown);
 	free(shown);
 }
 
@@ -286,9 +286,12 @@ repair_pick_plan(struct repair_cli *c)
 		    "choose one with --plan\n", f->name);
 		plan = -2;
 	} else {
-		printf("Diagnosis: %s  [%s]\n  %s\n", f->title, f->name, f->explanation);
-		if (f->caveat)
-			printf("  Caveat: %s\n", f->caveat);
+		printf("Diagnosis: %s  [%s]\n  ", f->title, f->name);
+		cli_put_wrapped(f->explanation, 2, 2, cli_width());
+		if (f->caveat) {
+			printf("  Caveat: ");
+			cli_put_wrapped(f->caveat, 4, 10, cli_width());
+		}
 		printf("  Suggested repair: %s\n\n", repair_plan_name(f->plan));
 		plan = (int)f->plan;
 	}
@@ -301,12 +304,7 @@ static void
 repair_print_field(const char *label, const char *text)
 {
 	printf("    %-15s", label);
-	const char *l = text && *text ? text : "-";
-	for (bool first = true; *l; first = false) {
-		size_t n = strcspn(l, "\n");
-		printf("%s%.*s\n", first ? "" : "                   ", (int)n, l);
-		l += n + (l[n] == '\n');
-	}
+	cli_put_wrapped(text && *text ? text : "-", 19, 19, cli_width());
 }
 
 /* The PowerShell step i sends, each line as it is, or why there is none. */
