@@ -36,7 +36,8 @@ struct cli_cell {
 	struct snapshot *snap;
 	struct cell_diagnosis cd;
 };
-/* PKGID and DP well-formed: -1 to go on, else 2 with a message naming cmd. */
+/* PKGID and DP well-formed: -1 to go on, else 2 with a message naming cmd.
+ * PKGID is upper-cased in place first (IDs are taken in any case). */
 int cli_cell_args(const char *cmd, char *pkgid, const char *dp);
 /* The package is one of the site's and dp (unless NULL) one of its DPs,
  * in snap (the package's status): 0, or 2 with "dpdoctor CMD: P: no such
