@@ -11,6 +11,7 @@
 #include "backend/sim/sim.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +24,8 @@ static const char usage_text[] =
 	"                       [--warning RANGE] [--critical RANGE]\n"
 	"       dpdoctor diagnose PKGID [DP] [--demo[=DIR]] [-c FILE]\n"
 	"                         [--format text|json]\n"
-	"       dpdoctor log (--file PATH | --server NAME) [--package PKGID] [--follow]\n"
-	"                    [--format text|json]\n"
+	"       dpdoctor log (FILE | --file FILE | --server NAME) [--package PKGID]\n"
+	"                    [--follow] [--format text|json]\n"
 	"       dpdoctor repair PKGID DP [--plan NAME] [--dry-run] [--yes] [--read-only]\n"
 	"                       [--show-script] [--demo[=DIR]] [-c FILE]\n"
 	"       dpdoctor repair --verify PKGID DP [--demo[=DIR]] [-c FILE]\n"
@@ -39,7 +40,8 @@ static const char usage_text[] =
 	"a all/problems, Space mark, R repair, H repair journal, ? help, q quit.\n"
 	"\n"
 	"  -c, --config FILE     configuration file (else $DPDOCTOR_CONFIG, else\n"
-	"                        $XDG_CONFIG_HOME/dpdoctor/dpdoctor.ini)\n"
+	"                        $XDG_CONFIG_HOME/dpdoctor/dpdoctor.ini); a file named\n"
+	"                        by -c or $DPDOCTOR_CONFIG must exist\n"
 	"      --site CODE       the site to open (must match the configuration)\n"
 	"      --read-only       never change anything on a server\n"
 	"      --refresh N       refresh the grid every N seconds\n"
@@ -50,6 +52,9 @@ static const char usage_text[] =
 	"      --demo-reset      recreate the simulated site from scratch\n"
 	"      --demo-scenario=NAME  default, large (5,000 packages x 500 DPs), wide\n"
 	"                        (40 packages on up to 100 DPs) or small (a handful)\n"
+	"\n"
+	"  -c, --demo, --site, --read-only and --accept-new-host-key go before or after\n"
+	"  the subcommand: dpdoctor -c FILE status.\n"
 	"\n"
 	"Subcommands:\n"
 	"  status                print the package/DP pairs that are not installed;\n"
@@ -97,28 +102,24 @@ parse_args(int argc, char **argv, struct app_args *a)
 {
 	static const struct option opts[] = {
 		APP_SITE_OPTIONS,
-		{ "read-only", no_argument, NULL, 'r' },
 		{ "refresh", required_argument, NULL, 'i' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(NULL, usage_text, argc, argv, "c:hV", opts)) != -1) {
 		if (app_site_option(ch, optarg, a))
 			continue;
 		switch (ch) {
-		case 'r': a->read_only = true; break;
 		case 'i': if (parse_refresh(optarg, &a->refresh) != 0) return 2; break;
 		case 'V': printf("dpdoctor %s\n", PACKAGE_VERSION); return 0;
 		case 'h': fputs(usage_text, stdout); return 0;
-		default: fputs(usage_text, stderr); return 2;
+		default: return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "dpdoctor: unknown command \"%s\" (try --help)\n", argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return cli_usage_error(NULL, usage_text, "unknown command \"%s\"", argv[optind]);
 	if ((a->demo_reset || a->demo_scenario) && !a->demo) {
 		fprintf(stderr, "dpdoctor: --demo-reset and --demo-scenario go with --demo\n");
 		return 2;
@@ -181,14 +182,70 @@ main_set_prompter(void *ctx, ssh_ask_fn ask, void *ask_ctx, sshkh_warn_fn warn,
 	app_set_prompter(ctx, ask, ask_ctx, warn, warn_ctx);
 }
 
+/* The global options that take their value as the next word. */
+static const char *const valued_options[] = {
+	"-c", "--config", "--site", "--demo-scenario", "--refresh",
+};
+
+static bool
+main_takes_value(const char *arg)
+{
+	for (size_t i = 0; i < sizeof valued_options / sizeof valued_options[0]; i++)
+		if (strcmp(arg, valued_options[i]) == 0)
+			return true;
+	return false;
+}
+
+static long
+main_subcommand_index(const char *word)
+{
+	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+		if (strcmp(word, subcommands[i].name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Where the subcommand is: the first word that is neither an option nor
+ * an option's value (`dpdoctor -c FILE status`, as git -C DIR status).
+ * 0 when there is none or that word is no subcommand (main's parser then
+ * says so). */
+static int
+main_find_subcommand(int argc, char **argv)
+{
+	int i = 1;
+	while (i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0)
+		i += main_takes_value(argv[i]) ? 2 : 1;
+	if (i < argc && main_subcommand_index(argv[i]) >= 0)
+		return i;
+	return 0;
+}
+
+/* Run the subcommand at argv[sub] with the global options before it moved
+ * after its name: every subcommand takes the site options (and --help),
+ * so `dpdoctor --demo status` is `dpdoctor status --demo`. */
+static int
+main_run_subcommand(int argc, char **argv, int sub)
+{
+	char **v = xreallocarray(NULL, (size_t)argc + 1, sizeof *v);
+	int n = 0;
+	v[n++] = argv[sub];
+	for (int i = 1; i < argc; i++)
+		if (i != sub)
+			v[n++] = argv[i];
+	v[n] = NULL;
+	const char *name = argv[sub];
+	app_set_command(name);
+	int rc = subcommands[main_subcommand_index(name)].run(n, v);
+	free(v);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
-	if (argc > 1 && argv[1][0] != '-') {
-		for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-			if (strcmp(argv[1], subcommands[i].name) == 0)
-				return subcommands[i].run(argc - 1, argv + 1);
-	}
+	int sub = main_find_subcommand(argc, argv);
+	if (sub > 0)
+		return main_run_subcommand(argc, argv, sub);
 	struct app_args args = {0};
 	int rc = parse_args(argc, argv, &args);
 	if (rc >= 0)

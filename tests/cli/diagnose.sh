@@ -105,7 +105,7 @@ grep -q "Suggested repair: preload-pck" "$SCRATCH/t.txt"; ok $? "text: suggested
 grep -q "^  > .*INCOMING" "$SCRATCH/t.txt"; ok $? "text: the INCOMING file is cited"
 grep -q "haven't arrived yet" "$SCRATCH/t.txt"; ok $? "text: the distmgr.log skip line is shown"
 
-"$DPDOCTOR" diagnose 009000b7 DP01 --demo="$demo" >/dev/null 2>"$SCRATCH/err"; is $? 2 "bad package ID: exit 2"
+"$DPDOCTOR" diagnose 009000G7 DP01 --demo="$demo" >/dev/null 2>"$SCRATCH/err"; is $? 2 "bad package ID: exit 2"
 grep -q "not a package ID" "$SCRATCH/err"; ok $? "  says why"
 "$DPDOCTOR" diagnose '009000B7' 'DP;calc' --demo="$demo" >/dev/null 2>&1; is $? 2 "bad server name: exit 2"
 # Without a DP: the package on every DP it is sent to, each line the same
@@ -125,6 +125,6 @@ import json, sys
 for l in open(sys.argv[1]):
     r = json.loads(l); print(r["dp"], r["finding"])' "$SCRATCH/sweep.json")
 is "$same" "$want" "  each DP's finding equals diagnosing that pair alone"
-"$DPDOCTOR" diagnose 009FFFFF --demo="$demo" >/dev/null 2>"$SCRATCH/err"; is $? 2 "a package on no DP: exit 2"
-grep -q "009FFFFF is on no DP" "$SCRATCH/err"; ok $? "  says so"
+"$DPDOCTOR" diagnose 009FFFFF --demo="$demo" >/dev/null 2>"$SCRATCH/err"; is $? 2 "an unknown package: exit 2"
+grep -q "^dpdoctor diagnose: 009FFFFF: no such package on site 009" "$SCRATCH/err"; ok $? "  says there is no such package"
 done_testing

@@ -76,7 +76,7 @@ printf '[site 009]\nprovider = %s\nsim_dir = %s\n\n[server %s]\nhost = 127.0.0.1
 	"$primary" "$demo" "$primary" >"$SCRATCH/wmi.ini"
 timeout 30 "$DPDOCTOR" status -c "$SCRATCH/wmi.ini" >"$SCRATCH/out" 2>"$SCRATCH/err"
 is $? 2 "(a) the WMI host (provider) with transport = smb: exit 2"
-is "$(cat "$SCRATCH/err")" "dpdoctor: $SCRATCH/wmi.ini:7: $primary: transport = smb cannot be the WMI host, the server that runs the site's queries (wmi_host, else provider, else site_server): SMB carries files and runs no queries (WMI, PreloadPkgOnSite); reach $primary over ssh" \
+is "$(cat "$SCRATCH/err")" "dpdoctor status: $SCRATCH/wmi.ini:7: $primary: transport = smb cannot be the WMI host, the server that runs the site's queries (wmi_host, else provider, else site_server): SMB carries files and runs no queries (WMI, PreloadPkgOnSite); reach $primary over ssh" \
 	"  says why, on the transport's line"
 [ ! -s "$SCRATCH/out" ]; ok $? "  and prints nothing else"
 ini "$SCRATCH/wmi2.ini"
@@ -93,7 +93,7 @@ chmod 644 "$SCRATCH/corp.auth"
 ini "$SCRATCH/open.ini" authfile="$SCRATCH/corp.auth"
 timeout 30 "$DPDOCTOR" diagnose "$pkg" -c "$SCRATCH/open.ini" --format json >"$SCRATCH/out" 2>"$SCRATCH/err"
 is $? 2 "(b) an authfile others can read: exit 2"
-is "$(cat "$SCRATCH/err")" "dpdoctor: $SCRATCH/open.ini:$(line_of "$SCRATCH/open.ini" authfile): [server $dp] authfile: $SCRATCH/corp.auth: permissions 0644 are too open: others can read the password; chmod 600 $SCRATCH/corp.auth" \
+is "$(cat "$SCRATCH/err")" "dpdoctor diagnose: $SCRATCH/open.ini:$(line_of "$SCRATCH/open.ini" authfile): [server $dp] authfile: $SCRATCH/corp.auth: permissions 0644 are too open: others can read the password; chmod 600 $SCRATCH/corp.auth" \
 	"  says why and how to fix it, on the authfile's line"
 [ ! -s "$SCRATCH/out" ]; ok $? "  nothing diagnosed"
 [ ! -s "$SCRATCH/connections" ]; ok $? "  nothing connected to the DP's port"

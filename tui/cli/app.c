@@ -18,11 +18,30 @@
 #include "backend/core/nal.h"
 #include "backend/sim/sim.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+static const char *app_command;
+
+void
+app_set_command(const char *cmd)
+{
+	app_command = cmd;
+}
+
+void
+app_err(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "dpdoctor%s%s: ", app_command ? " " : "", app_command ? app_command : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
 
 char *
 app_state_dir(void)
@@ -151,11 +170,11 @@ app_open_demo(struct app *a, const struct app_args *args)
 	struct sim_info info = {0};
 	if (sim_ensure(dir, scenario, 1, args->demo_reset, &err) != 0 ||
 	    sim_info(dir, &info, &err) != 0) {
-		fprintf(stderr, "dpdoctor: demo site %s: %s\n", dir, err);
+		app_err("demo site %s: %s\n", dir, err);
 		goto fail;
 	}
 	if (args->demo_scenario != NULL && strcmp(info.scenario, scenario) != 0) {
-		fprintf(stderr, "dpdoctor: demo site %s holds the \"%s\" scenario, not \"%s\";\n"
+		app_err("demo site %s holds the \"%s\" scenario, not \"%s\";\n"
 		    "  add --demo-reset to recreate it (this deletes the simulated site there)\n",
 		    dir, info.scenario, scenario);
 		goto fail;
@@ -180,7 +199,7 @@ fail:
 }
 
 static const char no_config_help[] =
-	"dpdoctor: no configuration file found.  Looked at:\n%s"
+	"no configuration file found.  Looked at:\n%s"
 	"\n"
 	"Write one (see dpdoctor.ini.example, shipped in config/), for example:\n"
 	"\n"
@@ -288,7 +307,7 @@ app_route_servers(struct app *a, const struct app_args *args, const char *path,
 			continue;
 		if (row->open == NULL) {
 			/* Still reachable as before: by UNC from the WMI host. */
-			fprintf(stderr, "dpdoctor: warning: %s: server %s (line %d): this version "
+			app_err("warning: %s: server %s (line %d): this version "
 			    "cannot carry its transport yet; it is reached by UNC path from %s\n",
 			    path, srv->name, srv->line, wmi->name);
 			continue;
@@ -302,7 +321,7 @@ app_route_servers(struct app *a, const struct app_args *args, const char *path,
 		routed = true;
 		char *err = NULL;
 		if (route_add(a->t, srv->name, t, &err) != 0) {
-			fprintf(stderr, "dpdoctor: %s: server %s (line %d): %s\n", path, srv->name,
+			app_err("%s: server %s (line %d): %s\n", path, srv->name,
 			    srv->line, err ? err : "cannot route to it");
 			free(err);
 			transport_close(t);
@@ -320,13 +339,13 @@ app_open_transport(struct app *a, const struct app_args *args, const char *path)
 	const char *wmi = a->cfg.wmi_host;
 	const struct config_server *srv = wmi ? config_server(&a->cfg, wmi) : NULL;
 	if (srv == NULL) {
-		fprintf(stderr, "dpdoctor: %s: [site %s] names no wmi_host, provider or site_server "
+		app_err("%s: [site %s] names no wmi_host, provider or site_server "
 		    "to run the status query on\n", path, a->site);
 		return 2;
 	}
 	const struct app_transport *row = app_transport_of(srv->transport);
 	if (row->not_wmi != NULL) {
-		fprintf(stderr, "dpdoctor: %s:%d: %s: transport = %s cannot be the WMI host, the server "
+		app_err("%s:%d: %s: transport = %s cannot be the WMI host, the server "
 		    "that runs the site's queries (wmi_host, else provider, else site_server): %s; "
 		    "reach %s over ssh\n", path, srv->transport_line, srv->name,
 		    config_transport_name(srv->transport), row->not_wmi, srv->name);
@@ -334,7 +353,7 @@ app_open_transport(struct app *a, const struct app_args *args, const char *path)
 	}
 	if (row->open == NULL || !row->wmi) {
 		char *working = app_wmi_transports();
-		fprintf(stderr, "dpdoctor: %s: server %s (line %d) uses a transport this "
+		app_err("%s: server %s (line %d) uses a transport this "
 		    "version cannot carry yet; only transport = %s work so far\n",
 		    path, srv->name, srv->line, working);
 		free(working);
@@ -356,9 +375,19 @@ static int
 app_open_config(struct app *a, const struct app_args *args)
 {
 	char *tried = NULL, *err = NULL;
-	char *path = config_find(args->config_path, &tried);
+	/* A file named by -c or $DPDOCTOR_CONFIG must be there: falling back
+	 * to another file would show another site's configuration. */
+	const char *env = getenv("DPDOCTOR_CONFIG");
+	const char *named = args->config_path ? args->config_path : env && *env ? env : NULL;
+	char *path = config_find(named, &tried);
+	if (path == NULL && named != NULL) {
+		app_err("%s%s\n", named == args->config_path ? "" : "$DPDOCTOR_CONFIG=",
+		    tried ? tried : named);
+		free(tried);
+		return 2;
+	}
 	if (path == NULL) {
-		fprintf(stderr, no_config_help, tried ? tried : "");
+		app_err(no_config_help, tried ? tried : "");
 		free(tried);
 		return 2;
 	}
@@ -367,11 +396,11 @@ app_open_config(struct app *a, const struct app_args *args)
 	if (config_load(path, &a->cfg, &err) != 0) {
 		/* The message may quote the file's line: shown, never obeyed. */
 		char *shown = text_visible(err);
-		fprintf(stderr, "dpdoctor: %s\n", shown);
+		app_err("%s\n", shown);
 		free(shown);
 		free(err);
 	} else if (args->site != NULL && strcasecmp(args->site, a->cfg.site_code) != 0) {
-		fprintf(stderr, "dpdoctor: %s describes site %s, not %s\n", path,
+		app_err("%s describes site %s, not %s\n", path,
 		    a->cfg.site_code, args->site);
 	} else {
 		memcpy(a->site, a->cfg.site_code, sizeof a->site);
@@ -393,6 +422,7 @@ app_site_option(int ch, char *arg, struct app_args *a)
 	case 'c': a->config_path = arg; return true;
 	case 's': a->site = arg; return true;
 	case APP_OPT_ACCEPT_HOST_KEY: a->accept_new_host_keys = true; return true;
+	case APP_OPT_READ_ONLY: a->read_only = true; return true;
 	default: return false;
 	}
 }
@@ -402,7 +432,7 @@ app_open(struct app *a, const struct app_args *args)
 {
 	memset(a, 0, sizeof *a);
 	if (args->site != NULL && !sitecode_valid(args->site)) {
-		fprintf(stderr, "dpdoctor: --site %s: a site code is 3 letters or digits (e.g. 009)\n",
+		app_err("--site %s: a site code is 3 letters or digits (e.g. 009)\n",
 		    args->site);
 		return 2;
 	}

@@ -52,20 +52,32 @@ struct app {
 /* Long-only options get values outside the character range, so they never
  * clash with a command's own short options. */
 #define APP_OPT_ACCEPT_HOST_KEY 0x100
+#define APP_OPT_READ_ONLY 0x101
 
 /* The options every command takes to name the site, for getopt_long
  * tables: --demo[=DIR], --demo-reset, --demo-scenario, -c/--config, --site,
- * --accept-new-host-key. */
+ * --accept-new-host-key, --read-only (so each may come before the
+ * subcommand, as git's and kubectl's global options do; commands that
+ * only read are read-only anyway). */
 #define APP_SITE_OPTIONS \
 	{ "demo", optional_argument, NULL, 'D' }, \
 	{ "demo-reset", no_argument, NULL, 'R' }, \
 	{ "demo-scenario", required_argument, NULL, 'S' }, \
 	{ "config", required_argument, NULL, 'c' }, \
 	{ "site", required_argument, NULL, 's' }, \
-	{ "accept-new-host-key", no_argument, NULL, APP_OPT_ACCEPT_HOST_KEY }
+	{ "accept-new-host-key", no_argument, NULL, APP_OPT_ACCEPT_HOST_KEY }, \
+	{ "read-only", no_argument, NULL, APP_OPT_READ_ONLY }
 
 /* Apply one of APP_SITE_OPTIONS; false when ch is not one of them. */
 bool app_site_option(int ch, char *arg, struct app_args *a);
+
+/* Who speaks in messages: "dpdoctor status" for the subcommand cmd, or
+ * "dpdoctor" (NULL), set once by main before anything is opened.  A
+ * process-wide name, as error(3)'s program_invocation_name is: the site's
+ * set-up is shared by every command and need not carry it around. */
+void app_set_command(const char *cmd);
+/* "dpdoctor CMD: " then the message (ending in its own newline), on stderr. */
+void app_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* 0, or 2 with a message on stderr (exit code 2 is "error" everywhere). */
 int app_open(struct app *a, const struct app_args *args);

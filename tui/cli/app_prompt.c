@@ -6,6 +6,7 @@
  */
 #include "autoconf.h"
 #include "backend/core/util.h"
+#include "tui/cli/app.h"
 #include "tui/cli/app_prompt.h"
 #include "tui/cli/askpass.h"
 
@@ -28,7 +29,7 @@ prompt_warn_stderr(void *ctx, const char *msg)
 	(void)ctx;
 	/* Warnings quote servers and known_hosts files: shown, never obeyed. */
 	char *shown = text_visible(msg);
-	fprintf(stderr, "dpdoctor: warning: %s\n", shown);
+	app_err("warning: %s\n", shown);
 	free(shown);
 }
 
@@ -92,7 +93,7 @@ app_prompt_get(struct app *a)
 	struct app_prompt *p = xcalloc(1, sizeof *p);
 	if (pthread_mutex_init(&p->lock, NULL) != 0) {
 		free(p);
-		fprintf(stderr, "dpdoctor: cannot create a lock for the password prompts\n");
+		app_err("cannot create a lock for the password prompts\n");
 		return NULL;
 	}
 	p->ask = askpass_ask;

@@ -45,7 +45,7 @@ app_smb_engine(struct app *a, const char *path)
 	};
 	char *err = NULL;
 	if ((a->smb = smbeng_new(&c, &err)) == NULL) {
-		fprintf(stderr, "dpdoctor: %s: cannot start the SMB engine: %s\n", path,
+		app_err("%s: cannot start the SMB engine: %s\n", path,
 		    err ? err : "unknown error");
 		free(err);
 		return 2;
@@ -65,7 +65,7 @@ app_smb_authfile(const char *path, const struct config_server *srv, struct authf
 	if (authfile_read(srv->authfile, af, &err) == 0 &&
 	    authfile_agree(af, srv->authfile, srv->user, srv->domain, &err) == 0)
 		return 0;
-	fprintf(stderr, "dpdoctor: %s:%d: [server %s] authfile: %s\n", path, srv->authfile_line,
+	app_err("%s:%d: [server %s] authfile: %s\n", path, srv->authfile_line,
 	    srv->name, err ? err : "cannot be read");
 	free(err);
 	authfile_free(af);
@@ -102,7 +102,7 @@ app_smb_transport(struct app *a, const struct app_args *args, const char *path,
 	authfile_free(&af);     /* the engine has its own copy */
 	*out = v != NULL ? transport_smb_new(v) : NULL;
 	if (*out == NULL) {
-		fprintf(stderr, "dpdoctor: %s: server %s (line %d): cannot set up the SMB transport%s%s\n",
+		app_err("%s: server %s (line %d): cannot set up the SMB transport%s%s\n",
 		    path, srv->name, srv->line, err ? ": " : "", err ? err : "");
 		free(err);
 		return 2;

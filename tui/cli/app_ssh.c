@@ -215,14 +215,14 @@ app_ssh_credential(struct app *a, const char *path, const struct config_server *
 		return 0;
 	char *user = cred_user(srv);
 	if (user == NULL) {
-		fprintf(stderr, "dpdoctor: %s:%d: %s: credential = ask needs the account to ask the "
+		app_err("%s:%d: %s: credential = ask needs the account to ask the "
 		    "password of: set user = DOMAIN\\name in [server %s]\n", path,
 		    srv->credential_line, srv->name, srv->name);
 		return 2;
 	}
 	struct app_ssh_cred *c = xcalloc(1, sizeof *c);
 	if (pthread_mutex_init(&c->lock, NULL) != 0) {
-		fprintf(stderr, "dpdoctor: %s: server %s: cannot set up credential = ask\n", path,
+		app_err("%s: server %s: cannot set up credential = ask\n", path,
 		    srv->name);
 		free(user);
 		free(c);
@@ -278,7 +278,7 @@ app_ssh_engine(struct app *a, const struct app_args *args, const char *path)
 	if (a->ssh != NULL)
 		return 0;
 	if (app_ssh_global_init() != 0) {
-		fprintf(stderr, "dpdoctor: the ssh library (libssh2) failed to initialise\n");
+		app_err("the ssh library (libssh2) failed to initialise\n");
 		return 2;
 	}
 	struct app_prompt *p = app_prompt_get(a);
@@ -294,7 +294,7 @@ app_ssh_engine(struct app *a, const struct app_args *args, const char *path)
 	};
 	char *err = NULL;
 	if ((a->ssh = sshloop_new(&lc, &err)) == NULL) {
-		fprintf(stderr, "dpdoctor: %s: cannot start the ssh engine: %s\n", path,
+		app_err("%s: cannot start the ssh engine: %s\n", path,
 		    err ? err : "unknown error");
 		free(err);
 		return 2;
@@ -323,7 +323,7 @@ app_ssh_transport(struct app *a, const struct app_args *args, const char *path,
 	const struct ssh_files f = { .sftp = srv->sftp, .sftp_port = srv->sftp_port };
 	struct transport *inner = transport_ssh_new(a->ssh, &h, &f);
 	if (inner == NULL) {
-		fprintf(stderr, "dpdoctor: %s: server %s (line %d): cannot set up the ssh transport\n",
+		app_err("%s: server %s (line %d): cannot set up the ssh transport\n",
 		    path, srv->name, srv->line);
 		return 2;
 	}

@@ -37,16 +37,16 @@ struct status_opts {
 struct status_col {
 	const char *title;   /* table header */
 	const char *key;     /* CSV header and JSON key */
-	int max_width;       /* table: truncate beyond this (0 = never) */
+	bool shrinks;        /* table: cut (with "…") to fit the width */
 };
 
 static const struct status_col status_cols[] = {
-	{ "PACKAGE", "PackageID", 0 },
-	{ "NAME", "PackageName", 32 },
-	{ "DP", "DP", 0 },
-	{ "STATE", "State", 0 },
-	{ "SRCVER", "SourceVersion", 0 },
-	{ "LAST COPIED", "LastCopied", 0 },
+	{ "PACKAGE", "PackageID", false },
+	{ "NAME", "PackageName", true },
+	{ "DP", "DP", false },
+	{ "STATE", "State", false },
+	{ "SRCVER", "SourceVersion", false },
+	{ "LAST COPIED", "LastCopied", false },
 };
 #define NCOLS (sizeof status_cols / sizeof status_cols[0])
 
@@ -97,27 +97,44 @@ status_select(const struct snapshot *s, bool all, const struct cell ***out)
 	return n;
 }
 
+/* The narrowest a shrinking column gets: "Adob…" still says something. */
+#define TABLE_MIN_CUT 5
+
+/* Narrow the shrinking columns until the table fits width (0: no limit). */
+static void
+table_fit(int w[NCOLS], int width)
+{
+	int total = 0;
+	for (size_t c = 0; c < NCOLS; c++)
+		total += w[c] + (c + 1 < NCOLS ? 2 : 0);
+	for (size_t c = 0; c < NCOLS && width > 0 && total > width; c++) {
+		if (!status_cols[c].shrinks || w[c] <= TABLE_MIN_CUT)
+			continue;
+		int cut = total - width < w[c] - TABLE_MIN_CUT ? total - width : w[c] - TABLE_MIN_CUT;
+		w[c] -= cut;
+		total -= cut;
+	}
+}
+
 static void
 print_table(const struct status_row *rows, size_t n)
 {
 	int w[NCOLS];
 	for (size_t c = 0; c < NCOLS; c++) {
-		w[c] = (int)strlen(status_cols[c].title);
+		w[c] = cli_text_width(status_cols[c].title);
 		for (size_t i = 0; i < n; i++) {
-			int l = (int)strlen(rows[i].v[c]);
-			if (status_cols[c].max_width && l > status_cols[c].max_width)
-				l = status_cols[c].max_width;
+			int l = cli_text_width(rows[i].v[c]);
 			if (l > w[c])
 				w[c] = l;
 		}
 	}
-	for (size_t c = 0; c < NCOLS; c++)
-		printf("%-*s%s", c + 1 < NCOLS ? w[c] : 0, status_cols[c].title,
-		    c + 1 < NCOLS ? "  " : "\n");
-	for (size_t i = 0; i < n; i++)
-		for (size_t c = 0; c < NCOLS; c++)
-			printf("%-*.*s%s", c + 1 < NCOLS ? w[c] : 0, w[c], rows[i].v[c],
-			    c + 1 < NCOLS ? "  " : "\n");
+	table_fit(w, cli_width());
+	for (size_t i = 0; i <= n; i++)
+		for (size_t c = 0; c < NCOLS; c++) {
+			bool last = c + 1 == NCOLS;
+			cli_put_cut(i == 0 ? status_cols[c].title : rows[i - 1].v[c], w[c], !last);
+			fputs(last ? "\n" : "  ", stdout);
+		}
 }
 
 static void
@@ -176,18 +193,17 @@ print_json(const struct snapshot *s, const struct cell **cells,
 	json_object_put(top);
 }
 
-static void
-status_usage(FILE *f)
-{
-	fputs("usage: dpdoctor status [--demo[=DIR]] [-c FILE] [--accept-new-host-key] [--all]\n"
-	    "                       [--format table|csv|json|nagios|prometheus]\n"
-	    "                       [--warning RANGE] [--critical RANGE]\n"
-	    "  Print the package/DP pairs that are not installed (all pairs with --all).\n"
-	    "  Exit 0 when every pair is installed, 1 when a problem exists, 2 on error.\n"
-	    "  --format nagios: one plugin line with perfdata; --warning/--critical are\n"
-	    "  ranges of failed pairs (default --warning 0); exit 0 OK, 1 WARNING,\n"
-	    "  2 CRITICAL, 3 UNKNOWN.  --format prometheus: text exposition format.\n", f);
-}
+static const char status_usage[] =
+	"usage: dpdoctor status [--demo[=DIR]] [-c FILE] [--accept-new-host-key] [--all]\n"
+	"                       [--format table|csv|json|nagios|prometheus]\n"
+	"                       [--warning RANGE] [--critical RANGE]\n"
+	"  Print the package/DP pairs that are not installed (all pairs with --all).\n"
+	"  The table fits the width: $COLUMNS, else the terminal's; into a pipe or\n"
+	"  a file, whole names.  Exit 0 when every pair is installed, 1 when a\n"
+	"  problem exists, 2 on error.\n"
+	"  --format nagios: one plugin line with perfdata; --warning/--critical are\n"
+	"  ranges of failed pairs (default --warning 0); exit 0 OK, 1 WARNING,\n"
+	"  2 CRITICAL, 3 UNKNOWN.  --format prometheus: text exposition format.\n";
 
 /* --format NAME: 0, or 2 with a message. */
 static int
@@ -241,7 +257,7 @@ status_parse_args(int argc, char **argv, struct app_args *a, struct status_opts 
 	};
 	int ch, rc;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:ah", opts, NULL)) != -1) {
+	while ((ch = cli_getopt("status", status_usage, argc, argv, "c:ah", opts)) != -1) {
 		if (app_site_option(ch, optarg, a))
 			continue;
 		switch (ch) {
@@ -249,14 +265,13 @@ status_parse_args(int argc, char **argv, struct app_args *a, struct status_opts 
 		case 'f': if ((rc = status_format_parse(optarg, &o->fmt)) != 0) return rc; break;
 		case 'w': if ((rc = status_range_parse("warning", optarg, &o->warn)) != 0) return rc; break;
 		case 'C': if ((rc = status_range_parse("critical", optarg, &o->crit)) != 0) return rc; break;
-		case 'h': status_usage(stdout); return 0;
-		default: status_usage(stderr); return 2;
+		case 'h': fputs(status_usage, stdout); return 0;
+		default: return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "dpdoctor status: unexpected argument \"%s\"\n", argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return cli_usage_error("status", status_usage, "unexpected argument \"%s\"",
+		    argv[optind]);
 	return status_check_opts(o);
 }
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 #include <time.h>
 
 /* Where the cell's evidence was read: what the DP is to the package, the
@@ -128,16 +129,20 @@ print_text(const struct evidence *e, const struct diagnosis *d, const struct dia
 	    "not in the site list)");
 	if (w->nlayouts == 0)
 		printf("Layouts: none learned\n");
-	for (size_t i = 0; i < w->nlayouts; i++)
-		printf("%s %s\n", i ? "        " : "Layouts:", w->layouts[i]);
+	for (size_t i = 0; i < w->nlayouts; i++) {
+		printf("%s ", i ? "        " : "Layouts:");
+		cli_put_wrapped(w->layouts[i], 11, 9, cli_width());
+	}
 	for (size_t f = 0; f < d->nfindings; f++) {
 		const struct finding *fi = &d->findings[f];
-		printf("\n%s: %s  [%s]\n  %s\n", f ? "Also" : "Finding", fi->title, fi->name,
-		    fi->explanation);
+		printf("\n%s: %s  [%s]\n  ", f ? "Also" : "Finding", fi->title, fi->name);
+		cli_put_wrapped(fi->explanation, 2, 2, cli_width());
 		if (fi->plan != PLAN_NONE)
 			printf("  Suggested repair: %s\n", repair_plan_name(fi->plan));
-		if (fi->caveat)
-			printf("  Caveat: %s\n", fi->caveat);
+		if (fi->caveat) {
+			printf("  Caveat: ");
+			cli_put_wrapped(fi->caveat, 4, 10, cli_width());
+		}
 	}
 	const char *group = NULL;
 	printf("\nEvidence (> marks what the finding rests on):\n");
@@ -220,6 +225,13 @@ print_json(const struct evidence *e, const struct diagnosis *d, const struct dia
 	json_object_put(top);
 }
 
+static const char diagnose_usage[] =
+	"usage: dpdoctor diagnose PKGID [DP] [--demo[=DIR]] [-c FILE] [--format text|json]\n"
+	"  Gather the evidence for one package on one DP and name the failure;\n"
+	"  without DP, on every DP the package is sent to (one line each).\n"
+	"  The package and the DP are checked first (PKGID in any case).\n"
+	"  Exit 0 when installed, 1 when a problem was found, 2 on error.\n";
+
 static int
 diagnose_args(int argc, char **argv, struct app_args *a, bool *json)
 {
@@ -231,39 +243,40 @@ diagnose_args(int argc, char **argv, struct app_args *a, bool *json)
 	};
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((ch = cli_getopt("diagnose", diagnose_usage, argc, argv, "c:h", opts)) != -1) {
 		if (app_site_option(ch, optarg, a))
 			continue;
 		switch (ch) {
 		case 'f':
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
-				fprintf(stderr, "dpdoctor diagnose: --format %s: use text or json\n", optarg);
-				return 2;
-			}
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
+				return cli_usage_error("diagnose", diagnose_usage,
+				    "--format %s: use text or json", optarg);
 			*json = strcmp(optarg, "json") == 0;
 			break;
 		case 'h':
-			puts("usage: dpdoctor diagnose PKGID [DP] [--demo[=DIR]] [-c FILE] [--format text|json]\n"
-			    "  Gather the evidence for one package on one DP and name the failure;\n"
-			    "  without DP, on every DP the package is sent to (one line each).\n"
-			    "  Exit 0 when installed, 1 when a problem was found, 2 on error.");
+			fputs(diagnose_usage, stdout);
 			return 0;
 		default:
 			return 2;
 		}
 	}
-	if (argc - optind != 2 && argc - optind != 1) {
-		fprintf(stderr, "usage: dpdoctor diagnose PKGID [DP] [--demo[=DIR]] [-c FILE] [--format text|json]\n");
-		return 2;
-	}
+	if (argc - optind > 2)
+		return cli_usage_error("diagnose", diagnose_usage, "unexpected argument \"%s\"",
+		    argv[optind + 2]);
+	if (argc - optind < 1)
+		return cli_usage_error("diagnose", diagnose_usage, "give PKGID, and a DP or none");
 	return cli_cell_args("diagnose", argv[optind],
 	    argc - optind == 2 ? argv[optind + 1] : "ANY");
 }
 
-/* Both arguments well-formed: -1 to go on, else 2 with a message. */
+/* Both arguments well-formed: -1 to go on, else 2 with a message.  A
+ * package ID is taken in any case and upper-cased in place, as SMS
+ * writes it (its hex digits are upper case everywhere SMS shows them). */
 int
-cli_cell_args(const char *cmd, const char *pkgid, const char *dp)
+cli_cell_args(const char *cmd, char *pkgid, const char *dp)
 {
+	for (char *p = pkgid; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
 	if (!pkgid_valid(pkgid)) {
 		fprintf(stderr, "dpdoctor %s: \"%s\" is not a package ID (site code + "
 		    "5 hex digits, e.g. 009000B7)\n", cmd, pkgid);
@@ -276,6 +289,76 @@ cli_cell_args(const char *cmd, const char *pkgid, const char *dp)
 	return -1;
 }
 
+/* The DPs a package is sent to, "A, B and C" (malloc'd). */
+static char *
+cell_dps_of(const struct snapshot *snap, size_t p)
+{
+	struct buf b;
+	buf_init(&b);
+	size_t n = 0, total = 0;
+	for (size_t d = 0; d < snap->ndps; d++)
+		total += snapshot_cell(snap, p, d) != NULL;
+	for (size_t d = 0; d < snap->ndps; d++) {
+		if (snapshot_cell(snap, p, d) == NULL)
+			continue;
+		buf_printf(&b, "%s%s", n == 0 ? "" : n + 1 == total ? " and " : ", ",
+		    snap->dps[d].name);
+		n++;
+	}
+	if (n == 0)
+		buf_adds(&b, "none: it is sent to no DP");
+	return buf_detach(&b);
+}
+
+int
+cli_cell_check(struct app *app, const char *cmd, const struct snapshot *snap,
+    const char *pkgid, const char *dp)
+{
+	long p = snapshot_find_pkg(snap, pkgid);
+	if (p < 0) {
+		fprintf(stderr, "dpdoctor %s: %s: no such package on site %s\n", cmd, pkgid,
+		    app->site);
+		return 2;
+	}
+	long d = dp != NULL ? snapshot_find_dp(snap, dp) : -1;
+	if (dp != NULL && (d < 0 || snapshot_cell(snap, (size_t)p, (size_t)d) == NULL)) {
+		char *dps = cell_dps_of(snap, (size_t)p);
+		fprintf(stderr, "dpdoctor %s: %s is not a DP of %s: its DPs are %s\n", cmd, dp,
+		    pkgid, dps);
+		free(dps);
+		return 2;
+	}
+	return 0;
+}
+
+/* The package's status rows: the snapshot, or NULL with a message. */
+static struct snapshot *
+cell_fetch(struct app *app, const char *cmd, const char *pkgid, const struct deadline *dl)
+{
+	char *err = NULL;
+	/* Only this package's rows: evidence needs no more, and a whole large
+	 * site's status is a 64 MB reply. */
+	struct snapshot *snap = status_fetch_package(app->t, app->site, app->provider, pkgid,
+	    dl, &err);
+	if (snap == NULL) {
+		fprintf(stderr, "dpdoctor %s: %s\n", cmd, err ? err : "status failed");
+		free(err);
+	}
+	return snap;
+}
+
+int
+cli_cell_exists(struct app *app, const char *cmd, const char *pkgid, const char *dp)
+{
+	struct deadline dl = { .at_ms = clock_mono_ms() + 120000 };
+	struct snapshot *snap = cell_fetch(app, cmd, pkgid, &dl);
+	if (snap == NULL)
+		return 2;
+	int rc = cli_cell_check(app, cmd, snap, pkgid, dp);
+	snapshot_free(snap);
+	return rc;
+}
+
 int
 cli_cell_diagnose(struct app *app, const char *cmd, const char *pkgid,
     const char *dp, struct cli_cell *out)
@@ -283,13 +366,16 @@ cli_cell_diagnose(struct app *app, const char *cmd, const char *pkgid,
 	char *err = NULL;
 	struct deadline dl = { .at_ms = clock_mono_ms() + 120000 };
 	memset(out, 0, sizeof *out);
-	/* Only this package's rows: evidence needs no more, and a whole large
-	 * site's status is a 64 MB reply. */
-	out->snap = status_fetch_package(app->t, app->site, app->provider, pkgid, &dl, &err);
+	out->snap = cell_fetch(app, cmd, pkgid, &dl);
+	/* Checked before any evidence is gathered: a typo is told at once,
+	 * not after a minute of reading servers. */
+	if (out->snap == NULL || cli_cell_check(app, cmd, out->snap, pkgid, dp) != 0) {
+		cli_cell_free(out);
+		return 2;
+	}
 	struct site_env env;
 	app_site_env(app, &env);
-	if (out->snap == NULL || diagnose_cell(&env, out->snap, pkgid, dp, &dl, NULL, NULL,
-	    &out->cd, &err) != 0) {
+	if (diagnose_cell(&env, out->snap, pkgid, dp, &dl, NULL, NULL, &out->cd, &err) != 0) {
 		fprintf(stderr, "dpdoctor %s: %s\n", cmd, err ? err : "failed");
 		free(err);
 		cli_cell_free(out);

@@ -124,10 +124,12 @@ history_print_text(const struct journal_pair *r)
 	char *served = history_for_text(e);
 	const char *result = r->running ? "RUNNING" : r->end_time == NULL ? "UNFINISHED" :
 	    journal_result_name(r->result);
-	printf("%s  run %s  %s@%s  site %s  %s  step %d %s  %s  %s%s  %s%s%s%s\n",
+	char *line = xasprintf("%s  run %s  %s@%s  site %s  %s  step %d %s  %s  %s%s  %s%s%s%s",
 	    f[HF_TIME], f[HF_RUN], f[HF_USER], f[HF_HOST], f[HF_SITE], f[HF_PLAN],
 	    e->step_number, f[HF_STEP], f[HF_PKG], f[HF_DP], served, result,
 	    r->no_begin ? " (begin entry missing)" : "", *params ? "  " : "", params);
+	cli_put_line(line, cli_width());
+	free(line);
 	free(served);
 	free(params);
 	for (size_t i = 0; i < HF_N; i++)
@@ -196,7 +198,7 @@ history_parse_args(int argc, char **argv, struct history_opts *o)
 	};
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((ch = cli_getopt("history", history_usage_text, argc, argv, "c:h", opts)) != -1) {
 		if (app_site_option(ch, optarg, &o->site))
 			continue;
 		switch (ch) {
@@ -212,13 +214,12 @@ history_parse_args(int argc, char **argv, struct history_opts *o)
 			o->json = strcmp(optarg, "json") == 0;
 			break;
 		case 'h': fputs(history_usage_text, stdout); return 0;
-		default: fputs(history_usage_text, stderr); return 2;
+		default: return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "dpdoctor history: unexpected argument \"%s\"\n", argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return cli_usage_error("history", history_usage_text, "unexpected argument \"%s\"",
+		    argv[optind]);
 	if (o->only.package && !pkgid_valid(o->only.package)) {
 		fprintf(stderr, "dpdoctor history: --package %s: not a package ID "
 		    "(site code + 5 hex digits, e.g. 009000B7)\n", o->only.package);
@@ -268,7 +269,7 @@ cli_verify(struct app *app, const struct journal_filter *only, const char *by)
 	char *err = NULL;
 	int rc = 0;
 	if (repair_verify(&env, only, by, &l, history_warn, NULL, &err) != 0) {
-		fprintf(stderr, "dpdoctor: %s\n", err ? err : path);
+		app_err("%s\n", err ? err : path);
 		free(err);
 		free(path);
 		return 2;

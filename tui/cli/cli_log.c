@@ -406,16 +406,13 @@ log_entry(const struct smslog_entry *e, void *arg)
 	return o->failed ? 1 : 0;
 }
 
-static void
-log_usage(FILE *f)
-{
-	fputs("usage: dpdoctor log (--file PATH | --server NAME) [--demo[=DIR]] [-c FILE]\n"
-	    "                    [--package PKGID] [--follow] [--format text|json]\n"
-	    "  Print the entries of an SMS/ConfigMgr log: a local file (X.lo_ is read\n"
-	    "  before X.log), or NAME's distmgr.log on the site.  --package keeps the\n"
-	    "  entries naming that package; --follow keeps reading until interrupted.\n"
-	    "  Exit 0 when entries were printed, 1 when none matched, 2 on error.\n", f);
-}
+static const char log_usage[] =
+	"usage: dpdoctor log (FILE | --file FILE | --server NAME) [--demo[=DIR]] [-c FILE]\n"
+	"                    [--package PKGID] [--follow] [--format text|json]\n"
+	"  Print the entries of an SMS/ConfigMgr log: a local file (X.lo_ is read\n"
+	"  before X.log), or NAME's distmgr.log on the site.  --package keeps the\n"
+	"  entries naming that package; --follow keeps reading until interrupted.\n"
+	"  Exit 0 when entries were printed, 1 when none matched, 2 on error.\n";
 
 /* Returns -1 to go on, else an exit code. */
 static int
@@ -433,7 +430,7 @@ log_parse_args(int argc, char **argv, struct log_args *a)
 	};
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:fh", opts, NULL)) != -1) {
+	while ((ch = cli_getopt("log", log_usage, argc, argv, "c:fh", opts)) != -1) {
 		if (app_site_option(ch, optarg, &a->app))
 			continue;
 		switch (ch) {
@@ -451,19 +448,18 @@ log_parse_args(int argc, char **argv, struct log_args *a)
 				return 2;
 			}
 			break;
-		case 'h': log_usage(stdout); return 0;
-		default: log_usage(stderr); return 2;
+		case 'h': fputs(log_usage, stdout); return 0;
+		default: return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "dpdoctor log: unexpected argument \"%s\"\n", argv[optind]);
-		return 2;
-	}
-	if ((a->file == NULL) == (a->server == NULL)) {
-		fprintf(stderr, "dpdoctor log: give one of --file PATH or --server NAME\n");
-		log_usage(stderr);
-		return 2;
-	}
+	/* `log FILE` is `log --file FILE`, as less and tail take their file. */
+	if (optind < argc && a->file == NULL && a->server == NULL)
+		a->file = argv[optind++];
+	if (optind < argc)
+		return cli_usage_error("log", log_usage, "unexpected argument \"%s\"", argv[optind]);
+	if ((a->file == NULL) == (a->server == NULL))
+		return cli_usage_error("log", log_usage, "give one of FILE, --file FILE or "
+		    "--server NAME");
 	if (a->package != NULL && !pkgid_valid(a->package)) {
 		fprintf(stderr, "dpdoctor log: --package %s: a package ID is the 3-character "
 		    "site code and 5 hex digits (e.g. 009000B7)\n", a->package);

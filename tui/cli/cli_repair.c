@@ -50,7 +50,7 @@ struct repair_opts {
 	bool yes;
 	bool show_script;          /* --show-script: each step's PowerShell too */
 	bool verify;               /* --verify: close the pair's interrupted steps */
-	const char *pkgid;
+	char *pkgid;               /* upper-cased in place (cli_cell_args) */
 	const char *dp;
 };
 
@@ -83,8 +83,9 @@ static const char repair_usage_text[] =
 	"                       [--show-script] [--verify] [--demo[=DIR]] [-c FILE] [--site CODE]\n"
 	"  Diagnose the pair (or take --plan), print the repair plan, then run it\n"
 	"  step by step, asking before each step on stdin (empty line or end of\n"
-	"  input = no).  --yes answers yes to every step; --dry-run runs the checks\n"
-	"  and changes nothing; --read-only refuses every step that changes a server.\n"
+	"  input = no).  --yes answers yes to every step; --dry-run walks every step\n"
+	"  without asking, running the checks, showing what each would send and\n"
+	"  changing nothing; --read-only refuses every step that changes a server.\n"
 	"  Each step's \"in short\" line is a summary; --show-script prints under it\n"
 	"  the PowerShell the step really sends.\n"
 	"  --verify repairs nothing: it reads the pair's cell, closes the pair's\n"
@@ -163,7 +164,6 @@ repair_parse_args(int argc, char **argv, struct repair_opts *o)
 		{ "plan", required_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "yes", no_argument, NULL, 'y' },
-		{ "read-only", no_argument, NULL, 'r' },
 		{ "show-script", no_argument, NULL, 'x' },
 		{ "verify", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -171,24 +171,24 @@ repair_parse_args(int argc, char **argv, struct repair_opts *o)
 	};
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:hy", opts, NULL)) != -1) {
+	while ((ch = cli_getopt("repair", repair_usage_text, argc, argv, "c:hy", opts)) != -1) {
 		if (app_site_option(ch, optarg, &o->site))
 			continue;
 		switch (ch) {
 		case 'p': o->plan = optarg; break;
 		case 'n': o->dry_run = true; break;
 		case 'y': o->yes = true; break;
-		case 'r': o->site.read_only = true; break;
 		case 'x': o->show_script = true; break;
 		case 'v': o->verify = true; break;
 		case 'h': fputs(repair_usage_text, stdout); repair_list_plans(stdout); return 0;
-		default: fputs(repair_usage_text, stderr); return 2;
+		default: return 2;
 		}
 	}
-	if (argc - optind != 2) {
-		fputs(repair_usage_text, stderr);
-		return 2;
-	}
+	if (argc - optind < 2)
+		return cli_usage_error("repair", repair_usage_text, "give PKGID and DP");
+	if (argc - optind > 2)
+		return cli_usage_error("repair", repair_usage_text, "unexpected argument \"%s\"",
+		    argv[optind + 2]);
 	o->pkgid = argv[optind];
 	o->dp = argv[optind + 1];
 	if (o->plan != NULL && repair_plan_from_name(o->plan) < 0) {
@@ -206,7 +206,7 @@ repair_warn_line(long line, const char *msg, void *ctx)
 	(void)ctx;
 	/* The message quotes the journal: shown, never obeyed. */
 	char *shown = text_visible(msg);
-	fprintf(stderr, "dpdoctor: warning: %s\n", shown);
+	app_err("warning: %s\n", shown);
 	free(shown);
 }
 
@@ -271,7 +271,8 @@ static int
 repair_pick_plan(struct repair_cli *c)
 {
 	if (c->o->plan != NULL)
-		return repair_plan_from_name(c->o->plan);
+		return cli_cell_exists(&c->app, "repair", c->o->pkgid, c->o->dp) != 0 ? -2 :
+		    repair_plan_from_name(c->o->plan);
 	struct cli_cell cell;
 	if (cli_cell_diagnose(&c->app, "repair", c->o->pkgid, c->o->dp, &cell) != 0)
 		return -2;
@@ -285,9 +286,12 @@ repair_pick_plan(struct repair_cli *c)
 		    "choose one with --plan\n", f->name);
 		plan = -2;
 	} else {
-		printf("Diagnosis: %s  [%s]\n  %s\n", f->title, f->name, f->explanation);
-		if (f->caveat)
-			printf("  Caveat: %s\n", f->caveat);
+		printf("Diagnosis: %s  [%s]\n  ", f->title, f->name);
+		cli_put_wrapped(f->explanation, 2, 2, cli_width());
+		if (f->caveat) {
+			printf("  Caveat: ");
+			cli_put_wrapped(f->caveat, 4, 10, cli_width());
+		}
 		printf("  Suggested repair: %s\n\n", repair_plan_name(f->plan));
 		plan = (int)f->plan;
 	}
@@ -300,12 +304,7 @@ static void
 repair_print_field(const char *label, const char *text)
 {
 	printf("    %-15s", label);
-	const char *l = text && *text ? text : "-";
-	for (bool first = true; *l; first = false) {
-		size_t n = strcspn(l, "\n");
-		printf("%s%.*s\n", first ? "" : "                   ", (int)n, l);
-		l += n + (l[n] == '\n');
-	}
+	cli_put_wrapped(text && *text ? text : "-", 19, 19, cli_width());
 }
 
 /* The PowerShell step i sends, each line as it is, or why there is none. */
@@ -503,7 +502,11 @@ repair_run_step(struct repair_cli *c, size_t i)
 	if (c->o->dry_run)
 		printf("  %s; the step would change: %s\n", DRY_RUN_NOTE, s->changes);
 	enum repair_answer ans = RA_YES;
-	if (c->o->yes) {
+	if (c->o->dry_run) {
+		/* Nothing changes, so nothing to ask: every step is walked, its
+		 * checks run and what it would send shown, as make -n does. */
+		printf("  walked: a dry run asks nothing\n");
+	} else if (c->o->yes) {
 		printf("  answer: yes (--yes)\n");
 	} else {
 		char *q = xasprintf("Run step %d?", s->number);

@@ -80,10 +80,11 @@ sweep_print(const struct sweep *s, bool json)
 			    json_object_new_string(x->error) : NULL);
 			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 			json_object_put(o);
-		} else if (f != NULL) {
-			printf("%-16s %-18s %-16s %s\n", x->dp, state, f->name, f->title);
 		} else {
-			printf("%-16s %-18s %-16s %s\n", x->dp, state, "error", x->error);
+			char *line = xasprintf("%-16s %-18s %-16s %s", x->dp, state,
+			    f ? f->name : "error", f ? f->title : x->error);
+			cli_put_line(line, cli_width());
+			free(line);
 		}
 	}
 }
@@ -114,6 +115,10 @@ cli_sweep(struct app *app, const char *pkgid, bool json)
 	if (snap == NULL) {
 		fprintf(stderr, "dpdoctor diagnose: %s\n", err ? err : "status failed");
 		free(err);
+		return 2;
+	}
+	if (cli_cell_check(app, "diagnose", snap, pkgid, NULL) != 0) {
+		snapshot_free(snap);
 		return 2;
 	}
 	s.snap = snap;
