@@ -61,7 +61,8 @@ struct history {
 	struct journal_list unfinished;
 	bool verifying;           /* [v] pressed: waiting for a new status */
 	int64_t verify_since;     /* u->last_ok when it was pressed */
-	int *states;              /* per unfinished step: its cell's state, seen */
+	int **states;             /* per unfinished step: its cells' states, seen
+	                           * (repair_verify_states) */
 };
 
 static struct history *
@@ -423,6 +424,15 @@ hist_close_run(struct job *j, void *arg)
 }
 
 static void
+hist_states_free(struct history *h)
+{
+	for (size_t i = 0; h->states != NULL && i < h->unfinished.n; i++)
+		free(h->states[i]);
+	free(h->states);
+	h->states = NULL;
+}
+
+static void
 hist_close_done(struct job *j, enum job_status st, void *result, const char *error,
     void *arg)
 {
@@ -436,8 +446,7 @@ hist_close_done(struct job *j, enum job_status st, void *result, const char *err
 		    "as interrupted", h->unfinished.n, h->unfinished.n == 1 ? "" : "s");
 	else
 		ui_message(u, UI_ROLE_ERROR, "repair journal: %s", error ? error : "not written");
-	free(h->states);
-	h->states = NULL;
+	hist_states_free(h);
 	journal_list_free(&h->unfinished);
 }
 
@@ -451,11 +460,10 @@ hist_verified(struct ui *u, struct history *h)
 	h->states = xcalloc(l->n + 1, sizeof *h->states);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct journal_entry *e = &l->v[i];
+		h->states[i] = xcalloc(repair_verify_ndps(e), sizeof *h->states[i]);
+		repair_verify_states(s, e, h->states[i]);
 		long p = snapshot_find_pkg(s, e->package_id);
-		long d = snapshot_find_dp(s, e->dp_server);
-		const struct cell *c = p >= 0 && d >= 0 ? snapshot_cell(s, (size_t)p, (size_t)d) :
-		    NULL;
-		h->states[i] = c ? (int)c->state : REPAIR_VERIFY_NOT_TARGETED;
+		long d = snapshot_find_dp(s, repair_verify_dp(e, 0));
 		/* The dispatcher opens the detail pane on it (show_cell). */
 		if (i == 0 && p >= 0 && d >= 0 && board_show_cell(&u->board, (size_t)p, (size_t)d))
 			u->show_cell = true;
@@ -509,7 +517,7 @@ history_free(struct ui *u)
 		return;
 	hist_rows_free(&h->rows);
 	free(h->error);
-	free(h->states);
+	hist_states_free(h);
 	journal_list_free(&h->unfinished);
 	free(h);
 	u->history = NULL;

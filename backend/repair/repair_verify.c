@@ -1,6 +1,6 @@
 /*
- * Verifying unfinished repair steps (repair_verify.h): read the cell the
- * step acted on, then write its end entry as interrupted with what was
+ * Verifying unfinished repair steps (repair_verify.h): read the cells the
+ * step served (a rename on the primary serves the DPs it repairs), then write its end entry as interrupted with what was
  * seen.  The screens call repair_verify_close() with the state they have
  * just re-read; the command line calls repair_verify(), which reads the
  * state itself.  Both write the same words, so `history` reads the same
@@ -30,16 +30,57 @@ repair_verify_state_label(int state)
 	return state_info((unsigned)state)->label;
 }
 
+size_t
+repair_verify_ndps(const struct journal_entry *begin)
+{
+	return begin->nfor > 0 ? begin->nfor : 1;
+}
+
+const char *
+repair_verify_dp(const struct journal_entry *begin, size_t i)
+{
+	return begin->nfor > 0 ? begin->for_dps[i] : begin->dp_server;
+}
+
+void
+repair_verify_states(const struct snapshot *s, const struct journal_entry *begin,
+    int *states)
+{
+	long p = snapshot_find_pkg(s, begin->package_id);
+	for (size_t i = 0; i < repair_verify_ndps(begin); i++) {
+		long d = snapshot_find_dp(s, repair_verify_dp(begin, i));
+		const struct cell *c = p >= 0 && d >= 0 ?
+		    snapshot_cell(s, (size_t)p, (size_t)d) : NULL;
+		states[i] = c != NULL ? (int)c->state : REPAIR_VERIFY_NOT_TARGETED;
+	}
+}
+
+char *
+repair_verify_states_text(const struct journal_entry *begin, const int *states)
+{
+	struct buf b = { 0 };
+	for (size_t i = 0; i < repair_verify_ndps(begin); i++)
+		buf_printf(&b, "%s%s is %s", i ? ", " : "", repair_verify_dp(begin, i),
+		    repair_verify_state_label(states[i]));
+	return buf_detach(&b);
+}
+
 int
-repair_verify_close(const char *journal, const struct journal_entry *begin, int state,
-    const char *by, char **err)
+repair_verify_close(const char *journal, const struct journal_entry *begin,
+    const int *states, const char *by, char **err)
 {
 	const struct journal_entry *e = begin;
 	struct journal_param *ps = xreallocarray(NULL, e->nparams + 1, sizeof *ps);
 	for (size_t k = 0; k < e->nparams; k++)
 		ps[k] = (struct journal_param){ e->param_keys[k], e->param_values[k] };
-	char *note = xasprintf("interrupted; verified %s: %s on %s is %s", by,
-	    e->package_id, e->dp_server, repair_verify_state_label(state));
+	/* A step on another server (a rename on the primary) is judged by
+	 * the cells it served, and the note says where it acted. */
+	char *cells = repair_verify_states_text(e, states);
+	bool elsewhere = e->nfor > 0 && (e->nfor > 1 || strcasecmp(e->for_dps[0], e->dp_server) != 0);
+	char *note = xasprintf("interrupted; verified %s: %s on %s%s%s%s", by, e->package_id, cells,
+	    elsewhere ? " (the step acted on " : "", elsewhere ? e->dp_server : "",
+	    elsewhere ? ")" : "");
+	free(cells);
 	/* The note is the entry's output (its digest) and, in words, a
 	 * parameter, so `history` shows what was seen. */
 	ps[e->nparams] = (struct journal_param){ "verified", note };
@@ -57,50 +98,62 @@ repair_verify_close(const char *journal, const struct journal_entry *begin, int 
 	return rc;
 }
 
-/* The state of one cell on the site, or REPAIR_VERIFY_UNREAD with *err. */
+/* The states of a step's cells on the site (v->states), or -1 with *err. */
 static int
-verify_read_state(const struct repair_env *env, const struct journal_entry *e, char **err)
+verify_read_states(const struct repair_env *env, struct repair_verified *v, char **err)
 {
 	struct deadline dl = { clock_mono_ms() + VERIFY_READ_MS, env->cancel };
 	struct snapshot *s = status_fetch_package(env->t, env->site, env->provider,
-	    e->package_id, &dl, err);
+	    v->begin.package_id, &dl, err);
 	if (s == NULL)
-		return REPAIR_VERIFY_UNREAD;
-	long p = snapshot_find_pkg(s, e->package_id);
-	long d = snapshot_find_dp(s, e->dp_server);
-	const struct cell *c = p >= 0 && d >= 0 ? snapshot_cell(s, (size_t)p, (size_t)d) : NULL;
-	int state = c != NULL ? (int)c->state : REPAIR_VERIFY_NOT_TARGETED;
+		return -1;
+	v->states = xcalloc(repair_verify_ndps(&v->begin), sizeof *v->states);
+	repair_verify_states(s, &v->begin, v->states);
 	snapshot_free(s);
-	return state;
+	return 0;
+}
+
+/* Take the lock of every cell the step served (all or none); 0, or -1
+ * with *err naming the holder. */
+static int
+verify_lock(const struct repair_env *env, const struct journal_entry *e,
+    struct repair_lock **lk, char **err)
+{
+	size_t n = repair_verify_ndps(e);
+	for (size_t i = 0; i < n; i++)
+		if (repair_lock_take(env->lock_dir, e->site, e->package_id,
+		    repair_verify_dp(e, i), &lk[i], err) != 0) {
+			while (i-- > 0)
+				repair_lock_release(lk[i]);
+			return -1;
+		}
+	return 0;
 }
 
 /* Read and close one step (unless running); v says what happened. */
 static void
 verify_one(const struct repair_env *env, const char *by, struct repair_verified *v)
 {
-	v->state = REPAIR_VERIFY_UNREAD;
 	v->running = env->lock_dir != NULL && repair_lock_runs(env->lock_dir, &v->begin);
 	if (v->running)
 		return;
-	/* Held while the cell is read and the step closed, so no repair of
-	 * the pair starts in between (and one that runs now is left alone). */
-	struct repair_lock *lk = NULL;
+	/* Held while the cells are read and the step closed, so no repair of
+	 * them starts in between (and one that runs now is left alone). */
+	size_t n = repair_verify_ndps(&v->begin);
+	struct repair_lock **lk = xcalloc(n, sizeof *lk);
 	char *err = NULL;
-	if (env->lock_dir != NULL && repair_lock_take(env->lock_dir, v->begin.site,
-	    v->begin.package_id, v->begin.dp_server, &lk, &err) != 0) {
+	if (env->lock_dir != NULL && verify_lock(env, &v->begin, lk, &err) != 0) {
 		v->why = xasprintf("not now: %s", err ? err : "?");
-		free(err);
-		return;
-	}
-	v->state = verify_read_state(env, &v->begin, &err);
-	if (v->state == REPAIR_VERIFY_UNREAD) {
+	} else if (verify_read_states(env, v, &err) != 0) {
 		v->why = xasprintf("cannot read the cell: %s", err ? err : "?");
-	} else if (repair_verify_close(env->journal, &v->begin, v->state, by, &err) != 0) {
+	} else if (repair_verify_close(env->journal, &v->begin, v->states, by, &err) != 0) {
 		v->why = xasprintf("cannot close the step: %s", err ? err : "?");
 	} else {
 		v->closed = true;
 	}
-	repair_lock_release(lk);
+	for (size_t i = 0; i < n; i++)
+		repair_lock_release(lk[i]);
+	free(lk);
 	free(err);
 }
 
@@ -109,8 +162,14 @@ verify_matches(const struct journal_filter *only, const struct journal_entry *e)
 {
 	if (only == NULL)
 		return true;
-	return (only->package == NULL || strcasecmp(only->package, e->package_id) == 0) &&
-	    (only->dp == NULL || strcasecmp(only->dp, e->dp_server) == 0);
+	if (only->package != NULL && strcasecmp(only->package, e->package_id) != 0)
+		return false;
+	if (only->dp == NULL || strcasecmp(only->dp, e->dp_server) == 0)
+		return true;
+	for (size_t i = 0; i < e->nfor; i++)
+		if (strcasecmp(only->dp, e->for_dps[i]) == 0)
+			return true;
+	return false;
 }
 
 int
@@ -139,6 +198,7 @@ repair_verify_list_free(struct repair_verify_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		journal_entry_free(&l->v[i].begin);
+		free(l->v[i].states);
 		free(l->v[i].why);
 	}
 	free(l->v);

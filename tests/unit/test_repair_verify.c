@@ -4,7 +4,8 @@
  * note naming the state seen; repair_verify() reads each unfinished step's
  * cell from a simulated site and closes it, closes only the pairs its
  * filter names, and never closes a step whose run still holds its pair's
- * lock (running).
+ * lock (running).  A step that acted on the primary for a DP (a rename) is
+ * judged by the DP's cell, not by the primary's.
  */
 #include "autoconf.h"
 #include "backend/repair/repair_verify.h"
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static char *journal;
 
@@ -77,7 +79,7 @@ test_close(void)
 	struct journal_list l = { 0 };
 	char *err = NULL;
 	ok(journal_unfinished(journal, &l, NULL, NULL, &err) == 0 && l.n == 1, "  unfinished");
-	ok(l.n == 1 && repair_verify_close(journal, &l.v[0], 3 /* a cell_state */,
+	ok(l.n == 1 && repair_verify_close(journal, &l.v[0], (const int[]){ 3 /* a cell_state */ },
 	    "at start-up", &err) == 0, "repair_verify_close writes its end");
 	struct found f = end_of(id);
 	ok(f.ends == 1 && f.result == JOURNAL_INTERRUPTED, "  result interrupted");
@@ -136,8 +138,9 @@ test_verify(struct transport *t, const char *locks)
 	for (size_t i = 0; i < out.n; i++) {
 		const struct repair_verified *v = &out.v[i];
 		if (strcmp(v->begin.step_id, id0) == 0) {
-			ok(v->closed && !v->running && v->state == (int)c0->state,
-			    "  the first: read (%s) and closed", repair_verify_state_label(v->state));
+			ok(v->closed && !v->running && v->states != NULL &&
+			    v->states[0] == (int)c0->state, "  the first: read (%s) and closed",
+			    v->states ? repair_verify_state_label(v->states[0]) : "nothing");
 		} else {
 			ok(v->running && !v->closed, "  the running one: left open");
 		}
@@ -153,6 +156,50 @@ test_verify(struct transport *t, const char *locks)
 	free(f0.verified);
 	free(f1.verified);
 	repair_lock_release(lk);
+	snapshot_free(s);
+	free(err);
+}
+
+/* A rename on the primary for one DP: verified by the DP's cell, found by
+ * a filter naming the DP. */
+static void
+test_verify_served(struct transport *t, const char *locks)
+{
+	struct deadline dl = { clock_mono_ms() + 60000, NULL };
+	char *err = NULL;
+	struct snapshot *s = status_fetch(t, "009", NULL, &dl, &err);
+	const struct cell *c = NULL;
+	size_t pi = 0, di = 0;
+	for (size_t p = 0; s != NULL && p < s->npkgs && c == NULL; p++)
+		for (size_t d = 0; d < s->ndps && c == NULL; d++)
+			if (strcasecmp(s->dps[d].name, "SMS009PRI") != 0 &&
+			    (c = snapshot_cell(s, p, d)) != NULL)
+				pi = p, di = d;
+	ok(c != NULL, "a pair whose rename ran on the primary");
+	if (c == NULL) {
+		free(err);
+		snapshot_free(s);
+		return;
+	}
+	const char *served[] = { s->dps[di].name };
+	struct journal_step st = { .site = "009", .plan = "rename-pck-touch-source",
+	    .number = 1, .name = "rename-pck", .package_id = s->pkgs[pi].id,
+	    .dp_server = "SMS009PRI", .for_dps = served, .nfor = 1 };
+	char id[JOURNAL_ID_MAX];
+	ok(journal_begin(journal, &st, id, &err) == 0, "  its step begun");
+	struct repair_env env = { .t = t, .site = "009", .journal = journal, .lock_dir = locks };
+	struct repair_verify_list out;
+	struct journal_filter by_dp = { .package = s->pkgs[pi].id, .dp = served[0] };
+	ok(repair_verify(&env, &by_dp, "by test", &out, NULL, NULL, &err) == 0 && out.n == 1 &&
+	    out.v[0].closed && out.v[0].states[0] == (int)c->state,
+	    "  --dp DP finds it and reads the DP's cell (%s)", state_info(c->state)->label);
+	repair_verify_list_free(&out);
+	struct found f = end_of(id);
+	char *want = xasprintf("interrupted; verified by test: %s on %s is %s (the step acted "
+	    "on SMS009PRI)", s->pkgs[pi].id, served[0], state_info(c->state)->label);
+	is_str(f.verified ? f.verified : "", want, "  the note names the DP and where it acted");
+	free(want);
+	free(f.verified);
 	snapshot_free(s);
 	free(err);
 }
@@ -174,6 +221,7 @@ main(void)
 	struct transport *t = transport_sim_new(dir, info.primary);
 	test_close();
 	test_verify(t, locks);
+	test_verify_served(t, locks);
 	transport_close(t);
 	sim_info_free(&info);
 	(void)simfs_remove_tree(top, NULL);

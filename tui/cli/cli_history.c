@@ -250,8 +250,16 @@ history_verify_print(const struct repair_verified *v)
 	printf("%s  %s  step %d %s  %s on %s: ", f[0], f[1], e->step_number, f[2], f[3], f[4]);
 	if (v->running)
 		printf("running (its run holds the pair's lock): left open\n");
-	else if (v->closed)
-		printf("now %s; closed as interrupted\n", repair_verify_state_label(v->state));
+	else if (v->closed) {
+		/* A step on its own cell says the state; one that acted
+		 * elsewhere (a rename on the primary) names its cells. */
+		bool own = repair_verify_ndps(e) == 1 &&
+		    strcasecmp(repair_verify_dp(e, 0), e->dp_server) == 0;
+		char *cells = own ? xstrdup(repair_verify_state_label(v->states[0])) :
+		    repair_verify_states_text(e, v->states);
+		printf("now %s; closed as interrupted\n", cells);
+		free(cells);
+	}
 	else
 		printf("left open: %s\n", why ? why : "?");
 	free(why);
