@@ -648,6 +648,7 @@ make_view(struct repair_run *r, size_t i)
 	v->changes_site = repair_action_changes(v->action);
 	v->destructive = repair_action_destructive(v->action);
 	v->hand = a->hand;
+	v->wait = a->run_all != NULL;
 	v->count = r->ncells;
 	for (size_t k = 0; k < r->ncells; k++)
 		if (a->bytes != NULL && repair_unit_first(r, a->unit, k))

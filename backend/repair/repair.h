@@ -152,6 +152,7 @@ struct repair_step_view {
 	bool changes_site;
 	bool destructive;
 	bool hand;                /* done by the administrator, not by dpdoctor */
+	bool wait;                /* a wait: changes nothing, asks nothing, counts down */
 	size_t count;             /* cells it covers */
 	uint64_t bytes;           /* bytes it sends in total (0 = none) */
 };
