@@ -374,13 +374,13 @@ wiz_summary(const struct wizard *w, struct text *t, int width)
 	text_newline(t);
 	text_newline(t);
 	text_add(t, UI_ROLE_SECTION, "What changed");
-	wiz_lines(t, w->summary.data, UI_ROLE_NORMAL, 2, INT_MAX, width);
-	text_newline(t);
+	/* The count first: at 80x24 the steps' lines push the end off screen. */
 	text_newline(t);
 	text_addf(t, w->installed == w->ncells ? UI_ROLE_STATE_OK : UI_ROLE_WARNING,
-	    "%zu of %zu cell%s installed now", w->installed, w->ncells,
+	    "  %zu of %zu cell%s installed now", w->installed, w->ncells,
 	    w->ncells == 1 ? "" : "s");
 	text_add(t, UI_ROLE_DIM, "  (the grid is refreshed)");
+	wiz_lines(t, w->summary.data, UI_ROLE_NORMAL, 2, INT_MAX, width);
 }
 
 void

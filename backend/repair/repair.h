@@ -259,9 +259,11 @@ int repair_finish(struct repair_run *r, char **err);
 /* Every cell ended installed. */
 bool repair_all_installed(const struct repair_run *r);
 /* One line per cell that needed repair: "00900012 on LEEDSDP01: Install
- * retrying (3) -> Installed (0)", then each step with its outcome and the
- * other cells it affected; a batch, or a run with installed cells, starts
- * with "N cells needed repair (M installed already, left out):". */
+ * retrying (3) -> Installed (0)", and each step with its outcome and the
+ * other cells it affected (under the cell's line; in a batch, after every
+ * cell's line, under "  the steps for ID on DP:").  A batch, or a run with
+ * installed cells, starts with "N cells needed repair (M installed
+ * already, left out):". */
 char *repair_summary(const struct repair_run *r);
 
 /* ---- batches -------------------------------------------------------- */

@@ -306,6 +306,7 @@ drop_installed(struct repair_run *r, size_t step, char **err)
 		c->res.message[step] = xstrdup("no longer needed: installed since the plan "
 		    "was made");
 		c->res.active = false;
+		c->healed = step == 0;
 	}
 	return 0;
 }

@@ -103,6 +103,9 @@ struct rcell {
 	 * bytes cross; the preload would use it if the copy is skipped. */
 	struct fingerprint dppck;
 	int state_now;                   /* from the last status read; -2 gone */
+	bool healed;                     /* installed before any step ran for it (it
+	                                  * healed between the plan and its group's
+	                                  * start): it needed no repair */
 };
 
 struct repair_run {

@@ -97,11 +97,12 @@ state_text(struct buf *b, int st)
 		buf_printf(b, "%s (%d)", state_info((unsigned)st)->name, st);
 }
 
-/* Did the cell need repair when the plan was made? */
+/* Did the cell need repair: not installed when the plan was made, nor
+ * when its group started? */
 static bool
 needed_repair(const struct rcell *c)
 {
-	return c->res.state_before != STATE_INSTALLED;
+	return c->res.state_before != STATE_INSTALLED && !c->healed;
 }
 
 /* The other cells step i changed when it ran for c: every other DP of the
@@ -159,6 +160,8 @@ repair_summary(const struct repair_run *r)
 		buf_printf(&b, " (%zu installed already, left out)", r->ncells - needed);
 	if (b.len)
 		buf_adds(&b, ":\n");
+	/* Every cell's before and after first (at 80x24 they fit the first
+	 * screen), then what each step did for each cell. */
 	for (size_t i = 0; i < r->ncells; i++) {
 		const struct rcell *c = &r->cells[i];
 		if (!needed_repair(c))
@@ -168,6 +171,14 @@ repair_summary(const struct repair_run *r)
 		buf_adds(&b, " -> ");
 		state_text(&b, c->res.state_after);
 		buf_addc(&b, '\n');
+		if (r->ncells == 1)
+			cell_steps(r, c, &b);
+	}
+	for (size_t i = 0; r->ncells > 1 && i < r->ncells; i++) {
+		const struct rcell *c = &r->cells[i];
+		if (!needed_repair(c))
+			continue;
+		buf_printf(&b, "  the steps for %s on %s:\n", c->res.package_id, c->res.dp);
 		cell_steps(r, c, &b);
 	}
 	return b.data ? buf_detach(&b) : xstrdup("");

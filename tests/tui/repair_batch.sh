@@ -8,7 +8,8 @@
 # when it goes on below; the previous step's result stays above the fold;
 # the wait step asks nothing and counts down in one line from 30:00; q while
 # it runs asks first; the summary counts the cells that needed repair and
-# lists the steps.  On one cell, the plan list shows whole plan titles.
+# lists the steps.  On one cell, the plan list shows whole plan titles, and
+# a hand step asks "Done? [y]es/[N]o".
 . "$(dirname "$0")/lib.sh"
 tui_require "$TUI_DPDOCTOR"
 tui_demo_init || tui_skip_all "the demo site cannot be created"
@@ -115,6 +116,21 @@ if [ -n "$p" ]; then
 	check "  a long plan title is whole, not cut at the edge" \
 		tui_wait_joined "Rename the primary's PCK, then touch the source path (all DPs)" 3
 	tui_keys Escape
+fi
+# A step done by hand asks whether it was done, not whether to run it.
+read -r p d _ < <(tui_demo_failures SHARE_PERMS 2>/dev/null | head -n 1)
+if [ -n "$p" ]; then
+	tui_wait ' of [0-9]+ packages' 3
+	tui_goto_cell "$p" "$d"
+	tui_keys R
+	check "R on a share-permissions cell: fix-share-perms suggested" \
+		tui_wait '▸ fix-share-perms .*\(suggested\)' 20
+	tui_keys Enter
+	tui_wait 'Plan fix-share-perms' 10
+	tui_keys Enter
+	check "  its hand step asks: Done? [y]es/[N]o" tui_wait_text 'Done? [y]es/[N]o' 5
+	tui_keys Escape
+	tui_wait ' of [0-9]+ packages' 3
 fi
 tui_keys q
 check "q quits (no marks left)" tui_wait "$TUI_EXIT_MARK 0" 5

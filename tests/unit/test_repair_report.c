@@ -5,7 +5,8 @@
  * the plan was made shows as no longer needed before the question; the
  * summary counts only the cells that needed repair, lists every step with
  * its outcome and the other cells a step affected; a wait counts down from
- * the bound its page names (30:00, also in the demo's fast minutes); and a
+ * the bound its page names (30:00, also in the demo's fast minutes); a cell
+ * that healed before its group started is not counted; and a
  * site server that holds an OLDER PCK is not taken to have it: the copy's
  * bytes are counted, and skipping the copy says the old PCK will be used.
  * The first part runs on the simulated default site, the last against a
@@ -241,6 +242,9 @@ fk_reply(const char *op, const char *const *rows, size_t n, proto_record_fn fn, 
 
 #define FK_NAL(s, site) "[\"Display=\\\\" s "\\\"]MSWNET:[\"SMS_SITE=" site "\"]\\\\" s "\\"
 
+/* The cell heals by itself (SMS got there) once this is set. */
+static bool fk_healed;
+
 /* pathinfo: the primary's PCK is 2000 bytes of the 3rd; LEEDSDP01's is
  * 1000 bytes of the 1st (an older version). */
 static int
@@ -273,13 +277,15 @@ fk_call(struct transport *tr, const struct op *op, proto_record_fn fn, void *arg
 		"T\t009\tCentral\tSMS009PRI\t\t2\tE:\\SMS",
 		"T\tLDS\tLeeds\tLEEDSDP01\t009\t1\tD:\\SMS",
 	};
-	static const char *const status[] = {
+	const char *status[] = {
 		"COLS\tP\tPackageID\tName\tManufacturer\tVersion\tLanguage\tPkgSourcePath\t"
 		"SourceVersion\tStoredPkgVersion\tStoredPkgPath\tSourceSite\tSourceDate",
 		"P\t00900012\tApp\tMfr\t1\tEnglish\t\\\\FILESRV01\\Packages\\App\t3\t3\t"
 		"E:\\SMSPKG\\00900012.PCK\t009\t2007-01-02T08:00:00Z",
 		"COLS\tC\tPackageID\tServerNALPath\tSiteCode\tState\tSourceVersion\tLastCopied\t"
 		"SummaryDate",
+		fk_healed ? "C\t00900012\t" FK_NAL("LEEDSDP02", "LDS") "\tLDS\t0\t3\t"
+		"2007-01-04T09:30:00Z\t2007-01-04T09:30:00Z" :
 		"C\t00900012\t" FK_NAL("LEEDSDP02", "LDS") "\tLDS\t2\t2\t2007-01-03T10:00:00Z\t"
 		"2007-01-04T09:00:00Z",
 		"COLS\tT\tNow", "T\t2007-01-04T10:00:00Z",
@@ -326,6 +332,44 @@ test_older_pck(void)
 	repair_run_free(r);
 }
 
+/* The cell healed between the plan and its group's start: it shows as no
+ * longer needed before the question, is offered no step (never a delete),
+ * and the summary does not count it as needing repair. */
+static void
+test_healed(void)
+{
+	struct transport fk = { .ops = &fk_ops, .host = (char *)"SMS009PRI",
+	    .answers = TRANSPORT_ALL_OPS };
+	struct repair_cell c = { "00900012", "LEEDSDP02" };
+	struct repair_env env = env_for(&fk, "SMS009PRI");
+	struct repair_run *r = NULL;
+	char *err = NULL;
+	fk_healed = false;
+	if (!ok(repair_prepare(&env, PLAN_CLEAR_PKG_PRELOAD, &c, 1, &r, &err) == 0,
+	    "healed: prepared (%s)", err ? err : "")) {
+		free(err);
+		return;
+	}
+	fk_healed = true;
+	ok(repair_recheck(r, &err) == 0, "healed: read again when the group starts");
+	char *cells = repair_step_cells(r, 0);
+	contains(cells, "00900012 on LEEDSDP02: no longer needed: installed since the plan was "
+	    "made", "  shown as no longer needed before the question");
+	free(cells);
+	ok(repair_over(r) || !repair_cell(r, 0)->active, "  and drops out: no step is offered");
+	for (size_t i = 0; i < repair_nsteps(r) && !repair_over(r); i++)
+		(void)repair_exec_step(r, i, RA_YES, false, &err);
+	ok(repair_cell(r, 0)->step[3] != RO_OK, "  the stale PKG is never deleted for it");
+	(void)repair_finish(r, &err);
+	char *sum = repair_summary(r);
+	contains(sum, "0 cells needed repair (1 installed already, left out)",
+	    "  the summary does not count it");
+	free(sum);
+	free(err);
+	repair_run_free(r);
+	fk_healed = false;
+}
+
 int
 main(void)
 {
@@ -343,6 +387,7 @@ main(void)
 	test_batch_pages();
 	test_also_affected();
 	test_older_pck();
+	test_healed();
 	transport_close(t);
 	sim_info_free(&info);
 	buf_free(&progress);
