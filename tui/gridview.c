@@ -9,10 +9,12 @@
 #include "tui/gridview.h"
 #include "tui/bars.h"
 #include "tui/detail.h"
+#include "tui/dialog.h"
 #include "tui/draw.h"
 #include "tui/gather.h"
 #include "tui/glyph.h"
 #include "tui/keymap.h"
+#include "tui/marks.h"
 #include "tui/text.h"
 #include "tui/ui.h"
 #include "tui/view_ops.h"
@@ -85,10 +87,29 @@ static const struct {
 	{ KEY_ACTION_LAST_COL, GRID_MOVE_LAST_COL },
 };
 
+/* Space on a cell that cannot be repaired says why and marks nothing (an
+ * old mark on it may still be taken off). */
+static bool
+gridview_mark_refused(struct ui *u)
+{
+	const struct snapshot *s = u->board.snap;
+	size_t pkg, dp;
+	if (s == NULL || !board_cursor(&u->board, &pkg, &dp))
+		return false;
+	const char *why = marks_refusal(snapshot_cell(s, pkg, dp));
+	if (why == NULL || marks_has(&u->board.marks, s->pkgs[pkg].id, s->dps[dp].name))
+		return false;
+	ui_message(u, UI_ROLE_INFO, "%s on %s not marked: %s", s->pkgs[pkg].id,
+	    s->dps[dp].name, why);
+	return true;
+}
+
 static void
 gridview_toggle_mark(struct ui *u)
 {
 	bool marked;
+	if (gridview_mark_refused(u))
+		return;
 	if (!board_toggle_mark(&u->board, &marked)) {
 		ui_message(u, UI_ROLE_INFO, "no cell under the cursor");
 		return;
@@ -130,6 +151,32 @@ gridview_filter_open(struct ui *u)
 	prompt_on_edit(&u->prompt, gridview_filter_edited, u);
 }
 
+static void
+gridview_quit_answer(struct ui *u, enum key_action answer, void *arg)
+{
+	(void)arg;
+	if (answer == KEY_ACTION_YES)
+		u->quit = true;
+}
+
+static const struct dialog_choice gridview_quit_choices[] = {
+	{ KEY_ACTION_YES, "[y]es, quit", 0 },
+	{ KEY_ACTION_NO, "[N]o", DIALOG_ENTER | DIALOG_ESC },
+};
+
+static void
+gridview_ask_quit(struct ui *u)
+{
+	struct text *t = dialog_open(u, "Quit dpdoctor?", gridview_quit_choices,
+	    sizeof gridview_quit_choices / sizeof gridview_quit_choices[0],
+	    gridview_quit_answer, NULL);
+	text_newline(t);
+	text_addf(t, UI_ROLE_WARNING, "%zu cell%s marked for repair", u->board.marks.n,
+	    u->board.marks.n == 1 ? " is" : "s are");
+	text_newline(t);
+	text_add(t, UI_ROLE_NORMAL, "The marks are lost when dpdoctor quits.");
+}
+
 /* What the board shows: all or problems, the filter, the sort, marks. */
 static bool
 gridview_board_action(struct ui *u, enum key_action a)
@@ -146,6 +193,12 @@ gridview_board_action(struct ui *u, enum key_action a)
 		ui_message(u, UI_ROLE_INFO, "sorted by %s", board_sort_name(u->board.sort));
 		break;
 	case KEY_ACTION_MARK: gridview_toggle_mark(u); break;
+	case KEY_ACTION_QUIT:
+		/* Marks would be lost: ask first. */
+		if (u->board.marks.n == 0)
+			return false;
+		gridview_ask_quit(u);
+		break;
 	case KEY_ACTION_UNMARK_ALL:
 		ui_message(u, UI_ROLE_INFO, "%zu marks cleared", u->board.marks.n);
 		marks_clear(&u->board.marks);

@@ -105,8 +105,8 @@ static const struct keymap_entry keymap[] = {
 	{ '\r', KEY_ACTION_OPEN, KEYMAP_CTX_LOG, NULL },
 	{ FN(KEY_ENTER), KEY_ACTION_OPEN, KEYMAP_CTX_LOG, NULL },
 
-	{ 'y', KEY_ACTION_YES, KEYMAP_CTX_WIZARD, "yes: run the step (start the group)" },
-	{ 'n', KEY_ACTION_NO, KEYMAP_CTX_WIZARD, "no: do not run it; the plan stops" },
+	{ 'y', KEY_ACTION_YES, KEYMAP_CTX_WIZARD, "yes: run the step (a hand step: done; a group: start it)" },
+	{ 'n', KEY_ACTION_NO, KEYMAP_CTX_WIZARD, "no: do not run it; the group's plan stops there (a group: skip it)" },
 	{ 's', KEY_ACTION_SKIP, KEYMAP_CTX_WIZARD, "skip the step, go on with the next" },
 	{ 'a', KEY_ACTION_ABORT, KEYMAP_CTX_WIZARD, "abort the whole run" },
 	{ 'f', KEY_ACTION_STOP_ON_FAILURE, KEYMAP_CTX_WIZARD,
@@ -124,7 +124,7 @@ static const struct keymap_entry keymap[] = {
 	{ FN(KEY_PPAGE), KEY_ACTION_PAGE_UP, KEYMAP_CTX_WIZARD, "scroll up" },
 	{ FN(KEY_NPAGE), KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_WIZARD, "scroll down" },
 	{ ' ', KEY_ACTION_PAGE_DOWN, KEYMAP_CTX_WIZARD, NULL },
-	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_WIZARD, "leave the wizard (between steps)" },
+	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_WIZARD, "leave the wizard (a running step asks first)" },
 	{ 'q', KEY_ACTION_CLOSE, KEYMAP_CTX_WIZARD, NULL },
 
 	{ KEYMAP_ESC, KEY_ACTION_CLOSE, KEYMAP_CTX_HISTORY, "close the journal" },

@@ -1,9 +1,12 @@
 /*
  * Marked cells (see marks.h).  DP names compare without case, as Windows
- * server names do everywhere else in the board.
+ * server names do everywhere else in the board.  Only a cell that can be
+ * repaired can be marked: an installed cell or one the package does not
+ * target would reach a batch only to be left out of it.
  */
 #include "autoconf.h"
 #include "tui/marks.h"
+#include "backend/core/model.h"
 #include "backend/core/util.h"
 
 #include <stdio.h>
@@ -54,4 +57,14 @@ marks_clear(struct marks *m)
 		free(m->v[i].dp);
 	free(m->v);
 	*m = (struct marks){ 0 };
+}
+
+const char *
+marks_refusal(const struct cell *c)
+{
+	if (c == NULL)
+		return "not targeted: this package is not on this DP, nothing to repair";
+	if (c->state == STATE_INSTALLED)
+		return "installed: nothing to repair";
+	return NULL;
 }

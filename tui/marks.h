@@ -25,4 +25,10 @@ bool marks_toggle(struct marks *m, const char *pkg, const char *dp);
 bool marks_has(const struct marks *m, const char *pkg, const char *dp);
 void marks_clear(struct marks *m);
 
+struct cell;
+/* Why a cell cannot be marked (or repaired on its own): "installed:
+ * nothing to repair", "not targeted: this package is not on this DP", or
+ * NULL when it may be.  c is the snapshot's cell, NULL when not targeted. */
+const char *marks_refusal(const struct cell *c);
+
 #endif

@@ -12,6 +12,7 @@
 #include "tui/dialog.h"
 #include "tui/draw.h"
 #include "tui/gather.h"
+#include "tui/glyph.h"
 #include "tui/ui.h"
 #include "tui/view_ops.h"
 
@@ -27,9 +28,12 @@ static void wiz_diagnosed(struct wizard *w);
 static void wiz_prepared(struct wizard *w, struct repair_run *run, const char *error);
 static void wiz_executed(struct wizard *w, enum repair_step_status st, char *why);
 static void wiz_finished(struct wizard *w, const char *error);
+static void wiz_rechecked(struct wizard *w, const char *error);
+static bool wiz_close(struct ui *u);
+static size_t wiz_active(const struct wizard *w);
 
 static const struct wiz_followups wiz_then = {
-	wiz_diagnosed, wiz_prepared, wiz_executed, wiz_finished,
+	wiz_diagnosed, wiz_prepared, wiz_executed, wiz_finished, wiz_rechecked,
 };
 
 static struct wizard *
@@ -190,6 +194,23 @@ wiz_start(struct ui *u)
 	wiz_start_diagnose(w);
 }
 
+/* R on one cell (nothing marked) that needs no repair says so at once, as
+ * `dpdoctor repair` does, instead of diagnosing it first. */
+static bool
+wiz_nothing_to_repair(struct ui *u)
+{
+	const struct board *b = &u->board;
+	size_t pkg, dp;
+	if (b->marks.n > 0 || u->opt->read_only || !board_cursor(b, &pkg, &dp))
+		return false;
+	const char *why = marks_refusal(snapshot_cell(b->snap, pkg, dp));
+	if (why == NULL)
+		return false;
+	ui_message(u, UI_ROLE_INFO, "%s on %s: %s", b->snap->pkgs[pkg].id,
+	    b->snap->dps[dp].name, why);
+	return true;
+}
+
 static bool
 wiz_open(struct ui *u)
 {
@@ -200,6 +221,8 @@ wiz_open(struct ui *u)
 		ui_message(u, UI_ROLE_INFO, "no status yet");
 		return false;
 	}
+	if (wiz_nothing_to_repair(u))
+		return false;
 	wiz_start(u);
 	return true;
 }
@@ -280,6 +303,34 @@ wiz_active(const struct wizard *w)
 	return n;
 }
 
+/* Show step w->step.  A wait changes nothing and has nothing to decide:
+ * it runs at once, its countdown in place of the question. */
+static void
+wiz_enter_step(struct wizard *w)
+{
+	w->phase = WIZ_STEP;
+	w->u->dirty |= UI_DIRTY_ALL;
+	const struct repair_step_view *v = repair_step(w->run, w->step);
+	if (v != NULL && v->wait && !w->aborting)
+		wiz_start_exec(w, RA_YES, false);
+}
+
+/* The group's cells were read again: those installed meanwhile show as no
+ * longer needed on the first step's page; with none left, the group ends. */
+static void
+wiz_rechecked(struct wizard *w, const char *error)
+{
+	if (error != NULL) {
+		free(w->error);
+		w->error = xasprintf("the cells could not be read again: %s", error);
+	}
+	if (wiz_active(w) == 0) {
+		wiz_start_finish(w);
+		return;
+	}
+	wiz_enter_step(w);
+}
+
 static const struct dialog_choice wiz_yes_no[] = {
 	{ KEY_ACTION_YES, "[y]es", 0 },
 	{ KEY_ACTION_NO, "[N]o", DIALOG_ENTER | DIALOG_ESC },
@@ -287,7 +338,7 @@ static const struct dialog_choice wiz_yes_no[] = {
 #define WIZ_NYES_NO (sizeof wiz_yes_no / sizeof wiz_yes_no[0])
 
 /* Starting a group changes nothing by itself (every step is asked), so
- * Enter starts it; n skips the group. */
+ * Enter starts it; n skips the group, as n at a step stops it there. */
 static const struct dialog_choice wiz_group_choices[] = {
 	{ KEY_ACTION_YES, "[Y]es, start", DIALOG_ENTER },
 	{ KEY_ACTION_NO, "[n]o, skip this group", DIALOG_ESC },
@@ -332,7 +383,7 @@ wiz_executed(struct wizard *w, enum repair_step_status st, char *why)
 	case RS_DONE:
 		w->step++;
 		if (!w->aborting && w->step < repair_nsteps(w->run) && wiz_active(w) > 0) {
-			w->phase = WIZ_STEP;
+			wiz_enter_step(w);
 			return;
 		}
 		break;
@@ -398,8 +449,8 @@ wiz_large_answer(struct ui *u, enum key_action answer, void *arg)
 {
 	struct wizard *w = arg;
 	if (answer == KEY_ACTION_YES) {
-		w->phase = WIZ_STEP;
 		u->dirty |= UI_DIRTY_ALL;
+		wiz_start_recheck(w);
 		return;
 	}
 	buf_printf(&w->summary, "%s%s: not started (large batch declined)\n",
@@ -457,7 +508,8 @@ wiz_ask_group(struct wizard *w)
 	}
 	text_newline(t);
 	text_newline(t);
-	text_add(t, UI_ROLE_NORMAL, "Start this group? Each step is asked again (n skips it).");
+	text_wrap(t, UI_ROLE_NORMAL, "Start this group? Each step is asked again: y runs it, "
+	    "s skips it, n stops the group there.", dialog_text_width(), 0);
 }
 
 /* ---- keys ---- */
@@ -547,6 +599,10 @@ wiz_key(struct ui *u, enum key_action a, int key)
 {
 	struct wizard *w = u->wizard;
 	(void)key;
+	if (a == KEY_ACTION_QUIT && w->job != NULL && w->phase == WIZ_RUNNING) {
+		(void)wiz_close(u); /* asks first: a step is running */
+		return VIEW_KEY_DONE;
+	}
 	switch (a) {
 	case KEY_ACTION_QUIT:
 	case KEY_ACTION_HELP:
@@ -572,7 +628,7 @@ wiz_key(struct ui *u, enum key_action a, int key)
 			if (w->batch)
 				wiz_ask_group(w);
 			else
-				w->phase = WIZ_STEP;
+				wiz_enter_step(w);
 		} else if (a == KEY_ACTION_NO) {
 			r = VIEW_KEY_CLOSE;
 		}
@@ -588,14 +644,36 @@ wiz_key(struct ui *u, enum key_action a, int key)
 	return r;
 }
 
-/* Esc: not while a job runs. */
+static void
+wiz_leave_answer(struct ui *u, enum key_action answer, void *arg)
+{
+	struct wizard *w = arg;
+	if (answer == KEY_ACTION_YES && w->job != NULL)
+		wiz_busy_key(u, w, KEY_ACTION_ABORT);
+}
+
+/* Esc or q: not while a job runs.  A running step asks first whether to
+ * abort after it (it cannot be left half done). */
 static bool
 wiz_close(struct ui *u)
 {
 	struct wizard *w = u->wizard;
+	if (w != NULL && w->job != NULL && w->phase == WIZ_RUNNING && !w->aborting) {
+		struct text *t = dialog_open(u, "A step is running", wiz_yes_no, WIZ_NYES_NO,
+		    wiz_leave_answer, w);
+		text_newline(t);
+		text_wrap(t, UI_ROLE_WARNING, w->busy ? w->busy : "a step is running",
+		    dialog_text_width(), 0);
+		text_newline(t);
+		text_newline(t);
+		text_wrap(t, UI_ROLE_NORMAL, "It cannot be left half done. Abort the run after "
+		    "it (no further step runs), then leave with Esc?", dialog_text_width(), 0);
+		return false;
+	}
 	if (w != NULL && w->job != NULL) {
 		ui_message(u, UI_ROLE_WARNING, w->phase == WIZ_RUNNING ?
-		    "step running: wait, or a to abort after it" : "working: wait a moment");
+		    "step running: aborting after it; Esc leaves once it is done" :
+		    "working: wait a moment");
 		return false;
 	}
 	wiz_free_ui(u);
@@ -604,6 +682,20 @@ wiz_close(struct ui *u)
 }
 
 /* ---- drawing and the loop ---- */
+
+/* The question at a step, in the words its keys do: n stops the group's
+ * plan there, s skips the step; a hand step asks whether it was done. */
+static const char *
+wiz_step_prompt(const struct wizard *w)
+{
+	const struct repair_step_view *v = repair_step(w->run, w->step);
+	if (v != NULL && v->hand)
+		return w->show_script ? "Done? [y]es/[N]o (no stops here)  [a]bort   v: summary" :
+		    "Done? [y]es/[N]o (no stops here)  [a]bort   v: script";
+	return w->show_script ?
+	    "Run it? [y]es  [N]o, stop  [s]kip  [a]bort   (Enter = no)  v: summary" :
+	    "Run it? [y]es  [N]o, stop  [s]kip  [a]bort   (Enter = no)  v: script";
+}
 
 static const char *
 wiz_prompt(const struct wizard *w)
@@ -616,9 +708,7 @@ wiz_prompt(const struct wizard *w)
 	case WIZ_PLAN: return w->batch ? "Enter: start with the first group   f: stop on failure" :
 		    "Up/Down choose a plan   Enter: prepare it   Esc: leave";
 	case WIZ_OVERVIEW: return "Enter: go through the steps one at a time   Esc: leave";
-	case WIZ_STEP: return w->show_script ?
-		    "Run it? [y]es  [N]o  [s]kip  [a]bort   (Enter = no)   v: summary" :
-		    "Run it? [y]es  [N]o  [s]kip  [a]bort   (Enter = no)   v: script";
+	case WIZ_STEP: return wiz_step_prompt(w);
 	case WIZ_SUMMARY: return "Enter: next group   Esc: leave";
 	case WIZ_DONE: return "Done. Esc closes";
 	default: return "";
@@ -639,6 +729,14 @@ wiz_draw(struct ui *u, int y, int h, int64_t now)
 	enum ui_role role = w->phase == WIZ_STEP && w->job == NULL ? UI_ROLE_PROMPT :
 	    UI_ROLE_DIM;
 	draw_hline(stdscr, y + h - 2, 0, COLS, theme_attr(UI_ROLE_BORDER, false));
+	/* The page goes on below the fold: say so on the rule, where it hides
+	 * nothing of the page. */
+	if (w->scroll.top + w->scroll.height < w->scroll.total) {
+		const char *more = glyph()->utf8 ? " more \u2193 (PgDn) " : " more v (PgDn) ";
+		int mw = draw_width(more);
+		draw_text(stdscr, y + h - 2, COLS - mw - 2, mw, theme_attr(UI_ROLE_INFO, false),
+		    more);
+	}
 	draw_text_fit(stdscr, y + h - 1, 2, COLS - 4, theme_attr(role, false), wiz_prompt(w));
 	return true;
 }

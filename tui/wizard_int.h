@@ -53,6 +53,7 @@ enum wiz_phase {
 	WIZ_STEP,       /* one step, asking y/N/s/a */
 	WIZ_RUNNING,    /* job: repair_exec_step */
 	WIZ_FINISH,     /* job: repair_finish */
+	WIZ_RECHECK,    /* job: repair_recheck, when a group starts */
 	WIZ_SUMMARY,    /* a group's before -> after; Enter goes on */
 	WIZ_DONE,       /* every group done */
 };
@@ -65,6 +66,7 @@ struct wiz_followups {
 	void (*prepared)(struct wizard *w, struct repair_run *run, const char *error);
 	void (*executed)(struct wizard *w, enum repair_step_status st, char *why);
 	void (*finished)(struct wizard *w, const char *error);
+	void (*rechecked)(struct wizard *w, const char *error);
 };
 
 struct wizard {
@@ -116,6 +118,9 @@ void wiz_start_diagnose(struct wizard *w);
 void wiz_start_prepare(struct wizard *w, enum repair_plan plan);
 void wiz_start_exec(struct wizard *w, enum repair_answer ans, bool confirm_changed);
 void wiz_start_finish(struct wizard *w);
+/* A group starts: its cells' states are read again (repair_recheck), so a
+ * cell healed meanwhile shows as no longer needed before the question. */
+void wiz_start_recheck(struct wizard *w);
 void wiz_progress_clear(struct wizard *w);
 
 

@@ -24,13 +24,22 @@
 /* Sleep slices: how quickly a cancel is noticed. */
 #define WIZ_SLEEP_SLICE_MS 50
 
+/* A wait's countdown line: the next one replaces it, in place. */
+static bool
+wiz_countdown(const char *line)
+{
+	return strncmp(line, "waiting for ", 12) == 0;
+}
+
 /* Job thread: a progress line from the backend. */
 static void
 wiz_progress(void *ctx, const char *line)
 {
 	struct wizard *w = ctx;
 	pthread_mutex_lock(&w->lock);
-	if (w->nlines == WIZ_PROGRESS_LINES) {
+	if (w->nlines > 0 && wiz_countdown(line) && wiz_countdown(w->lines[w->nlines - 1])) {
+		free(w->lines[--w->nlines]);
+	} else if (w->nlines == WIZ_PROGRESS_LINES) {
 		free(w->lines[0]);
 		memmove(&w->lines[0], &w->lines[1], (WIZ_PROGRESS_LINES - 1) * sizeof w->lines[0]);
 		w->nlines--;
@@ -304,6 +313,43 @@ wiz_start_exec(struct wizard *w, enum repair_answer ans, bool confirm_changed)
 	wiz_submit(w, what, 0, wiz_exec_run, wiz_exec_done, wiz_exec_free);
 	if (w->job == NULL)
 		w->then->executed(w, RS_ERROR, xstrdup("cannot start background work"));
+}
+
+/* ---- a group starts: read its cells' states again ---- */
+
+static void
+wiz_recheck_run(struct job *j, void *arg)
+{
+	struct wizard *w = arg;
+	char *err = NULL;
+	wiz_set_in_run(w, j);
+	if (repair_recheck(w->run, &err) != 0)
+		job_fail(j, "%s", err ? err : "the cells could not be read again");
+	wiz_set_in_run(w, NULL);
+	free(err);
+}
+
+static void
+wiz_recheck_done(struct job *j, enum job_status st, void *result, const char *error,
+    void *arg)
+{
+	struct wizard *w = arg;
+	(void)j;
+	(void)result;
+	w->job = NULL;
+	char *e = st != JOB_DONE ? wiz_job_error(st, error) : NULL;
+	w->then->rechecked(w, e);
+	free(e);
+}
+
+void
+wiz_start_recheck(struct wizard *w)
+{
+	w->phase = WIZ_RECHECK;
+	wiz_submit(w, "reading the cells' states again", 0, wiz_recheck_run, wiz_recheck_done,
+	    NULL);
+	if (w->job == NULL)
+		w->then->rechecked(w, "cannot start background work");
 }
 
 /* ---- finish: re-read the cells ---- */

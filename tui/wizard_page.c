@@ -25,6 +25,8 @@
 #define WIZ_LABEL_W 13
 /* Output lines shown per cell under a step's outcome. */
 #define WIZ_OUTPUT_LINES 6
+/* ... and on the next step's page, above the step. */
+#define WIZ_OUTPUT_LINES_STEP 2
 
 static void
 wiz_field(struct text *t, const char *label, enum ui_role role, const char *value, int width)
@@ -118,10 +120,12 @@ wiz_plan_list(const struct wizard *w, struct text *t, int width)
 		text_add(t, UI_ROLE_KEY, cur ? (glyph()->utf8 ? "\u25b8 " : "> ") : "  ");
 		text_addf(t, cur ? UI_ROLE_SELECT : UI_ROLE_NORMAL, "%-24s",
 		    repair_plan_name((enum repair_plan)p));
-		/* Before the title: a long title is cut at 80 columns. */
+		/* Before the title; the title wraps under itself at a word, never
+		 * cut at the screen's edge. */
 		if ((enum repair_plan)p == c->plan)
 			text_add(t, UI_ROLE_INFO, " (suggested)");
-		text_addf(t, UI_ROLE_DIM, " %s", repair_plan_title((enum repair_plan)p));
+		text_add(t, UI_ROLE_DIM, " ");
+		text_wrap(t, UI_ROLE_DIM, repair_plan_title((enum repair_plan)p), width, 27);
 	}
 	text_newline(t);
 	text_newline(t);
@@ -129,7 +133,7 @@ wiz_plan_list(const struct wizard *w, struct text *t, int width)
 }
 
 static void
-wiz_groups(const struct wizard *w, struct text *t)
+wiz_groups(const struct wizard *w, struct text *t, int width)
 {
 	text_newline(t);
 	text_newline(t);
@@ -139,7 +143,7 @@ wiz_groups(const struct wizard *w, struct text *t)
 		text_addf(t, UI_ROLE_KEY, "  %zu. ", i + 1);
 		text_addf(t, UI_ROLE_NORMAL, "%-24s %3zu cell%s  ", repair_plan_name(w->groups[i].plan),
 		    w->groups[i].ncells, w->groups[i].ncells == 1 ? " " : "s");
-		text_add(t, UI_ROLE_DIM, repair_plan_title(w->groups[i].plan));
+		text_wrap(t, UI_ROLE_DIM, repair_plan_title(w->groups[i].plan), width, 40);
 	}
 	if (w->unplanned > 0) {
 		text_newline(t);
@@ -243,16 +247,23 @@ wiz_script_lines(struct text *t, const char *s, int width)
 	}
 }
 
+/* Which step is asked: first on its page, whatever follows. */
 static void
-wiz_step(const struct wizard *w, struct text *t, int width)
+wiz_step_title(const struct wizard *w, struct text *t, int width)
 {
 	const struct repair_step_view *v = repair_step(w->run, w->step);
-	char line[64];
 	text_newline(t);
 	text_newline(t);
 	text_addf(t, UI_ROLE_SECTION, "Step %d of %zu", v->number, repair_nsteps(w->run));
 	text_add(t, UI_ROLE_NORMAL, "  ");
 	text_wrap(t, UI_ROLE_TITLE, v->title, width, 2);
+}
+
+static void
+wiz_step(const struct wizard *w, struct text *t, int width)
+{
+	const struct repair_step_view *v = repair_step(w->run, w->step);
+	char line[64];
 	if (v->destructive)
 		wiz_field(t, "DESTRUCTIVE", UI_ROLE_WARNING, "asked again if its target changed "
 		    "since the plan was shown", width);
@@ -278,8 +289,17 @@ wiz_step(const struct wizard *w, struct text *t, int width)
 	wiz_field(t, "Scope", UI_ROLE_NORMAL, v->scope, width);
 	wiz_field(t, "Verified by", UI_ROLE_NORMAL, v->verify, width);
 	wiz_field(t, "If it fails", UI_ROLE_NORMAL, v->on_failure, width);
+	if (v->on_skip != NULL)
+		wiz_field(t, "If skipped", UI_ROLE_WARNING, v->on_skip, width);
 	snprintf(line, sizeof line, "%zu", v->count);
 	wiz_field(t, "Cells", UI_ROLE_NORMAL, line, width);
+	if (repair_ncells(w->run) > 1) {
+		/* Each cell's target, what it does there and its bytes (or that it
+		 * is no longer needed): the scope above is the group's total. */
+		char *cells = repair_step_cells(w->run, w->step);
+		wiz_lines(t, cells, UI_ROLE_NORMAL, 2, INT_MAX, width);
+		free(cells);
+	}
 }
 
 static enum ui_role
@@ -298,9 +318,10 @@ wiz_outcome_role(enum repair_outcome o)
 	}
 }
 
-/* What the last step did, per cell. */
+/* What the last step did, per cell, with at most `outmax` lines of what
+ * it printed (a step page keeps them short: its own text follows). */
 static void
-wiz_outcomes(const struct wizard *w, struct text *t, int width)
+wiz_outcomes(const struct wizard *w, struct text *t, int width, int outmax)
 {
 	if (w->run == NULL || w->last_step < 0)
 		return;
@@ -322,7 +343,7 @@ wiz_outcomes(const struct wizard *w, struct text *t, int width)
 		 * show it under the step that produced it (preload's lines). */
 		if (o == RO_OK || o == RO_FAILED || o == RO_INTERRUPTED) {
 			if (v->action == RA_PRELOAD || v->hand)
-				wiz_lines(t, r->output, UI_ROLE_DIM, 6, WIZ_OUTPUT_LINES, width);
+				wiz_lines(t, r->output, UI_ROLE_DIM, 6, outmax, width);
 		}
 	}
 	if (w->last_why != NULL) {
@@ -353,13 +374,13 @@ wiz_summary(const struct wizard *w, struct text *t, int width)
 	text_newline(t);
 	text_newline(t);
 	text_add(t, UI_ROLE_SECTION, "What changed");
-	wiz_lines(t, w->summary.data, UI_ROLE_NORMAL, 2, INT_MAX, width);
-	text_newline(t);
+	/* The count first: at 80x24 the steps' lines push the end off screen. */
 	text_newline(t);
 	text_addf(t, w->installed == w->ncells ? UI_ROLE_STATE_OK : UI_ROLE_WARNING,
-	    "%zu of %zu cell%s installed now", w->installed, w->ncells,
+	    "  %zu of %zu cell%s installed now", w->installed, w->ncells,
 	    w->ncells == 1 ? "" : "s");
 	text_add(t, UI_ROLE_DIM, "  (the grid is refreshed)");
+	wiz_lines(t, w->summary.data, UI_ROLE_NORMAL, 2, INT_MAX, width);
 }
 
 void
@@ -385,26 +406,31 @@ wiz_page(struct wizard *w, struct text *t, int width, int64_t now)
 			text_wrap(t, UI_ROLE_ERROR, w->error, width, 0);
 		}
 		if (w->batch)
-			wiz_groups(w, t);
+			wiz_groups(w, t, width);
 		else
 			wiz_plan_list(w, t, width);
 		break;
 	case WIZ_PREPARE:
 	case WIZ_FINISH:
+	case WIZ_RECHECK:
 		wiz_spinner(w, t, now);
 		break;
 	case WIZ_OVERVIEW: wiz_overview(w, t, width); break;
 	case WIZ_STEP:
+		/* The previous step's result first: at 80x24 it stays above the
+		 * fold, and the step it led to follows (scrolled, "more" below). */
 		if (w->show_script)
 			wiz_script_make(w);
+		wiz_step_title(w, t, width);
+		wiz_outcomes(w, t, width, WIZ_OUTPUT_LINES_STEP);
+		text_newline(t);
 		wiz_step(w, t, width);
-		wiz_outcomes(w, t, width);
 		break;
 	case WIZ_RUNNING: wiz_running(w, t, width, now); break;
 	case WIZ_SUMMARY:
 	case WIZ_DONE:
 		wiz_summary(w, t, width);
-		wiz_outcomes(w, t, width);
+		wiz_outcomes(w, t, width, WIZ_OUTPUT_LINES);
 		break;
 	}
 	if (w->error != NULL && !(w->phase == WIZ_PLAN && !w->batch)) {

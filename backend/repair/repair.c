@@ -317,8 +317,10 @@ survey_package(struct repair_run *r, struct rpkg *p, char **err)
 	time_format_iso(clock_real(), stamp);
 	p->renamed_to = xasprintf("%s.PCK.%.4s%.2s%.2s-%.2s%.2s%.2s.old", p->id, stamp,
 	    stamp + 5, stamp + 8, stamp + 11, stamp + 14, stamp + 17);
+	p->dps = xcalloc(s->ndps + 1, sizeof *p->dps);
 	for (size_t d = 0; d < s->ndps; d++)
-		p->ndps += snapshot_cell(s, (size_t)pi, d) != NULL;
+		if (snapshot_cell(s, (size_t)pi, d) != NULL)
+			p->dps[p->ndps++] = xstrdup(s->dps[d].name);
 	for (size_t i = 0; i < r->ncells; i++)
 		if (r->cells[i].pkg == p)
 			place_cell(r, s, pi, &r->cells[i]);
@@ -375,6 +377,11 @@ survey(struct repair_run *r, char **err)
 		}
 		char *path = plan_has(r, RA_DELETE_PKG_FILE) ? repair_dp_dmpkg(c) : NULL;
 		int rc = path != NULL ? repair_fingerprint(r, c, path, &c->dmpkg, err) : 0;
+		free(path);
+		/* What the copy will really send: the holder's own PCK, if any. */
+		path = rc == 0 && plan_has(r, RA_COPY_PCK) ? repair_dp_pck(c) : NULL;
+		if (path != NULL)
+			rc = repair_fingerprint(r, c, path, &c->dppck, err);
 		free(path);
 		if (rc != 0)
 			return -1;
@@ -571,6 +578,43 @@ repair_step_script(const struct repair_run *r, size_t i, char **err)
 	return buf_detach(&b);
 }
 
+/* What skipping step i leaves each cell with, or NULL when nothing. */
+static char *
+skip_notes(const struct repair_run *r, size_t i)
+{
+	struct buf b;
+	buf_init(&b);
+	for (size_t k = 0; k < r->ncells; k++) {
+		char *n = repair_skip_note(r, &r->cells[k], i);
+		if (n != NULL && r->ncells > 1)
+			buf_printf(&b, "%s on %s: ", r->cells[k].pkg->id, r->cells[k].res.dp);
+		if (n != NULL)
+			buf_printf(&b, "%s\n", n + strlen("skipped by the administrator: "));
+		free(n);
+	}
+	return b.data ? buf_detach(&b) : NULL;
+}
+
+/* A batch step's scope is the group's: every server it acts on and the
+ * bytes of all its units, then the first cell's link words. */
+static void
+group_scope(const struct repair_run *r, size_t i, struct repair_step_view *v)
+{
+	const struct action_def *a = &repair_actions[r->steps[i]];
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "all %zu cells of the group", r->ncells);
+	if (a->bytes != NULL) {
+		char total[16];
+		repair_size_human(v->bytes, total);
+		buf_printf(&b, ": %s in all (each cell's below)", total);
+	}
+	buf_printf(&b, ". How, for the first cell (%s on %s): %s", r->cells[0].pkg->id,
+	    r->cells[0].res.dp, v->scope);
+	free(v->scope);
+	v->scope = buf_detach(&b);
+}
+
 static void
 make_view(struct repair_run *r, size_t i)
 {
@@ -604,10 +648,14 @@ make_view(struct repair_run *r, size_t i)
 	v->changes_site = repair_action_changes(v->action);
 	v->destructive = repair_action_destructive(v->action);
 	v->hand = a->hand;
+	v->wait = a->run_all != NULL;
 	v->count = r->ncells;
 	for (size_t k = 0; k < r->ncells; k++)
 		if (a->bytes != NULL && repair_unit_first(r, a->unit, k))
 			v->bytes += a->bytes(&r->cells[k]);
+	v->on_skip = skip_notes(r, i);
+	if (r->ncells > 1)
+		group_scope(r, i, v);
 }
 
 static void
@@ -744,6 +792,7 @@ repair_run_free(struct repair_run *r)
 		free(v->scope);
 		free(v->verify);
 		free(v->on_failure);
+		free(v->on_skip);
 	}
 	free(r->views);
 	free(r->steps);
@@ -767,6 +816,9 @@ repair_run_free(struct repair_run *r)
 		free(r->pkgs[i].source_path);
 		free(r->pkgs[i].pck_path);
 		free(r->pkgs[i].renamed_to);
+		for (size_t d = 0; d < r->pkgs[i].ndps; d++)
+			free(r->pkgs[i].dps[d]);
+		free(r->pkgs[i].dps);
 	}
 	free(r->pkgs);
 	free(r->caveats);

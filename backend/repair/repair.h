@@ -131,7 +131,8 @@ const char *repair_outcome_name(enum repair_outcome o);
 
 /* A step as shown before it runs: all text, filled in with the cells' facts
  * (paths, commands, sizes).  For a batch, `where`/`command`/`sends` show
- * the first cell and `count` says how many cells the step covers. */
+ * the first cell, `scope` the whole group's total, `count` how many cells
+ * the step covers, and repair_step_cells() each cell's line. */
 struct repair_step_view {
 	enum repair_action action;
 	int number;               /* 1-based */
@@ -146,12 +147,15 @@ struct repair_step_view {
 	char *scope;              /* servers touched; bytes and links; caveats */
 	char *verify;             /* how success is verified */
 	char *on_failure;         /* what to do when it fails */
+	char *on_skip;            /* what skipping it leaves behind (the copy before a
+	                           * preload: the DP's old PCK is used), or NULL */
 	const char *when;         /* NULL: always runs; else the earlier answer it
 	                           * runs on ("only if PreloadPkgOnSite answers
 	                           * 'already set in the database'") */
 	bool changes_site;
 	bool destructive;
 	bool hand;                /* done by the administrator, not by dpdoctor */
+	bool wait;                /* a wait: changes nothing, asks nothing, counts down */
 	size_t count;             /* cells it covers */
 	uint64_t bytes;           /* bytes it sends in total (0 = none) */
 };
@@ -186,6 +190,15 @@ size_t repair_nsteps(const struct repair_run *r);
 const struct repair_step_view *repair_step(const struct repair_run *r, size_t i);
 size_t repair_ncells(const struct repair_run *r);
 const struct repair_cell_result *repair_cell(const struct repair_run *r, size_t i);
+/* Step i for each cell, one line each: "ID on DP: on SERVER, what; bytes",
+ * or what became of it ("no longer needed: installed since the plan was
+ * made").  Malloc'd. */
+char *repair_step_cells(const struct repair_run *r, size_t i);
+/* Read the cells' states again before the next step is asked (when a
+ * batch group starts): a cell installed meanwhile is marked not needed
+ * and drops out, so the page shows it before the question.  Blocking;
+ * 0, or -1 with *err. */
+int repair_recheck(struct repair_run *r, char **err);
 /* Total bytes the whole plan sends (over all cells and DPs). */
 uint64_t repair_total_bytes(const struct repair_run *r);
 /* "2.0 KB", "1.2 GB": bytes for people.  Returns out. */
@@ -260,7 +273,12 @@ bool repair_over(const struct repair_run *r);
 int repair_finish(struct repair_run *r, char **err);
 /* Every cell ended installed. */
 bool repair_all_installed(const struct repair_run *r);
-/* One line per cell: "00900012 on LEEDSDP01: Install retrying (3) -> Installed (0)". */
+/* One line per cell that needed repair: "00900012 on LEEDSDP01: Install
+ * retrying (3) -> Installed (0)", and each step with its outcome and the
+ * other cells it affected (under the cell's line; in a batch, after every
+ * cell's line, under "  the steps for ID on DP:").  A batch, or a run with
+ * installed cells, starts with "N cells needed repair (M installed
+ * already, left out):". */
 char *repair_summary(const struct repair_run *r);
 
 /* ---- batches -------------------------------------------------------- */

@@ -6,7 +6,8 @@
  * journalled too, so the journal tells what was offered and refused as
  * well as what was done.  Destructive steps first compare their targets
  * with what the plan showed, and hand the decision back when they differ.
- * Also here: the re-read at the end, the summary, and batch grouping.
+ * Also here: the re-read when a group starts and at the end, and batch
+ * grouping (the summary is in repair_report.c).
  */
 #include "autoconf.h"
 #include "backend/repair/repair_int.h"
@@ -270,9 +271,36 @@ run_unit(struct repair_run *r, size_t step, struct rcell *c, char **err)
 	return jr;
 }
 
-/* Journal a step that was not run (declined, skipped) for each active cell;
- * with key, why is a parameter too (the journal keeps only a digest of the
+/* Journal a step that was not run (declined, skipped) for cell c; with
+ * key, why is a parameter too (the journal keeps only a digest of the
  * message, and an abandoned run must say in words how it was left). */
+static int
+record_one(struct repair_run *r, struct rcell *c, size_t step, enum repair_outcome o,
+    const char *why, const char *key, char **err)
+{
+	struct step_ctx x = { .run = r, .cell = c, .step = step };
+	buf_init(&x.msg);
+	buf_init(&x.out);
+	buf_adds(&x.msg, why);
+	if (key != NULL)
+		step_param(&x, key, why);
+	char id[JOURNAL_ID_MAX] = "";
+	int rc = journal_open(r, c, step, &x, NULL, id, err);
+	if (rc == 0) {
+		c->res.step[step] = o;
+		free(c->res.message[step]);
+		c->res.message[step] = xstrdup(why);
+		if (repair_outcome_ends(o))
+			c->res.active = false;
+		rc = journal_close(r, c, step, &x, NULL, id, o, err);
+		if (rc != 0)
+			end_lost(r, step, o, why, err);
+	}
+	ctx_free(&x);
+	return rc;
+}
+
+/* The same for each active cell still pending at the step. */
 static int
 record_answer(struct repair_run *r, size_t step, enum repair_outcome o, const char *why,
     const char *key, char **err)
@@ -281,26 +309,7 @@ record_answer(struct repair_run *r, size_t step, enum repair_outcome o, const ch
 		struct rcell *c = &r->cells[i];
 		if (!c->res.active || c->res.step[step] != RO_PENDING)
 			continue;
-		struct step_ctx x = { .run = r, .cell = c, .step = step };
-		buf_init(&x.msg);
-		buf_init(&x.out);
-		buf_adds(&x.msg, why);
-		if (key != NULL)
-			step_param(&x, key, why);
-		char id[JOURNAL_ID_MAX] = "";
-		int rc = journal_open(r, c, step, &x, NULL, id, err);
-		if (rc == 0) {
-			c->res.step[step] = o;
-			free(c->res.message[step]);
-			c->res.message[step] = xstrdup(why);
-			if (repair_outcome_ends(o))
-				c->res.active = false;
-			rc = journal_close(r, c, step, &x, NULL, id, o, err);
-			if (rc != 0)
-				end_lost(r, step, o, why, err);
-		}
-		ctx_free(&x);
-		if (rc != 0)
+		if (record_one(r, c, step, o, why, key, err) != 0)
 			return -1;
 	}
 	return 0;
@@ -337,10 +346,21 @@ drop_installed(struct repair_run *r, size_t step, char **err)
 			continue;
 		c->res.step[step] = RO_NOT_NEEDED;
 		free(c->res.message[step]);
-		c->res.message[step] = xstrdup("already installed: nothing to do");
+		c->res.message[step] = xstrdup("no longer needed: installed since the plan "
+		    "was made");
 		c->res.active = false;
+		c->healed = step == 0;
 	}
 	return 0;
+}
+
+int
+repair_recheck(struct repair_run *r, char **err)
+{
+	if (r->over || r->next >= r->nsteps)
+		return 0;
+	mark_dropped(r, r->next);
+	return drop_installed(r, r->next, err);
 }
 
 /* A destructive step's targets, compared with the plan's survey. */
@@ -498,6 +518,26 @@ skip_branch(struct repair_run *r, size_t step, char **err)
 	return 0;
 }
 
+/* Skipping the copy before a preload: each cell is told which PCK the
+ * preload will use instead (the holder's old one, or none: it fails). */
+static int
+skip_copy(struct repair_run *r, size_t step, char **err)
+{
+	if (r->steps[step] != RA_COPY_PCK)
+		return 0;
+	for (size_t i = 0; i < r->ncells; i++) {
+		struct rcell *c = &r->cells[i];
+		if (!c->res.active || c->res.step[step] != RO_PENDING)
+			continue;
+		char *why = repair_skip_note(r, c, step);
+		int rc = why != NULL ? record_one(r, c, step, RO_SKIPPED, why, err) : 0;
+		free(why);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
 enum repair_step_status
 repair_exec_step(struct repair_run *r, size_t i, enum repair_answer ans,
     bool confirm_changed, char **why)
@@ -525,7 +565,8 @@ repair_exec_step(struct repair_run *r, size_t i, enum repair_answer ans,
 		st = exec_yes(r, i, confirm_changed, why);
 		break;
 	case RA_SKIP:
-		if (record_answer(r, i, RO_SKIPPED, "skipped by the administrator", NULL, why) != 0)
+		if (skip_copy(r, i, why) != 0 ||
+		    record_answer(r, i, RO_SKIPPED, "skipped by the administrator", NULL, why) != 0)
 			st = RS_ERROR;
 		break;
 	case RA_NO:
@@ -610,33 +651,6 @@ repair_all_installed(const struct repair_run *r)
 			return false;
 	}
 	return true;
-}
-
-static void
-state_text(struct buf *b, int st)
-{
-	if (st == -2)
-		buf_adds(b, "gone (removed from the DP)");
-	else if (st < 0)
-		buf_adds(b, "unknown");
-	else
-		buf_printf(b, "%s (%d)", state_info((unsigned)st)->name, st);
-}
-
-char *
-repair_summary(const struct repair_run *r)
-{
-	struct buf b;
-	buf_init(&b);
-	for (size_t i = 0; i < r->ncells; i++) {
-		const struct repair_cell_result *c = &r->cells[i].res;
-		buf_printf(&b, "%s on %s: ", c->package_id, c->dp);
-		state_text(&b, c->state_before);
-		buf_adds(&b, " -> ");
-		state_text(&b, c->state_after);
-		buf_addc(&b, '\n');
-	}
-	return b.data ? buf_detach(&b) : xstrdup("");
 }
 
 /* ---- batches ------------------------------------------------------------------ */

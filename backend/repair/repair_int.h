@@ -38,6 +38,7 @@ struct rpkg {
 	uint32_t stored_before;    /* StoredPkgVersion when a wait for regeneration began */
 	struct fingerprint pck;    /* the primary's PCK when the plan was made */
 	size_t ndps;               /* DPs the package is on (all get a regenerated PCK) */
+	char **dps;                /* their names, for the summary's "also affected" */
 	char *renamed_to;          /* what RA_RENAME_PCK renames the PCK to */
 };
 
@@ -98,7 +99,14 @@ struct rcell {
 	enum preload_answer answer;      /* PreloadPkgOnSite's last answer */
 	size_t answer_step;              /* the step that got it (0-based) */
 	struct fingerprint dmpkg;        /* distmgr.box\<id>.PKG when the plan was made */
+	/* The PCK the cell's SMS server holds already (plans that copy one):
+	 * one of another size or older than the primary's is replaced, so its
+	 * bytes cross; the preload would use it if the copy is skipped. */
+	struct fingerprint dppck;
 	int state_now;                   /* from the last status read; -2 gone */
+	bool healed;                     /* installed before any step ran for it (it
+	                                  * healed between the plan and its group's
+	                                  * start): it needed no repair */
 };
 
 struct repair_run {
@@ -171,6 +179,18 @@ struct action_def {
 	void (*run_all)(struct repair_run *r, size_t step);
 	uint64_t (*bytes)(const struct rcell *c);   /* sent per unit, or NULL */
 };
+
+/* repair_steps.c: what the cell's SMS server holds of the package's PCK,
+ * against the primary's (from the survey), and its words for the pages:
+ * "an older PCK (2026-01-02T03:04:05Z, 2.0 KB)".  Malloc'd. */
+enum pck_held { HELD_UNKNOWN, HELD_NONE, HELD_SAME, HELD_OLDER, HELD_OTHER };
+enum pck_held repair_pck_held(const struct rcell *c);
+char *repair_pck_held_words(const struct rcell *c);
+/* What skipping step `step` leaves cell c with, as the step's outcome
+ * message ("skipped by the administrator: the preload will use the PCK
+ * already on X, an OLDER PCK (...)"), or NULL when skipping it costs
+ * nothing worth saying.  Only the copy before a preload has one. */
+char *repair_skip_note(const struct repair_run *r, const struct rcell *c, size_t step);
 
 /* repair_steps.c: the actions, and their text filled in for a cell
  * (unknown {KEY}s stay as they are). */

@@ -187,6 +187,89 @@ share_words(const struct rcell *c, bool name)
 	    "(not learned: %s)", c->dpl.error ? c->dpl.error : "no layout of the DP");
 }
 
+static char *fill(const struct repair_run *r, const struct rcell *c, const char *key);
+
+enum pck_held
+repair_pck_held(const struct rcell *c)
+{
+	const struct fingerprint *h = &c->dppck, *p = &c->pkg->pck;
+	if (!h->known)
+		return HELD_UNKNOWN;
+	if (!h->present)
+		return HELD_NONE;
+	if (h->size == p->size && h->when == p->when)
+		return HELD_SAME;
+	return h->when < p->when ? HELD_OLDER : HELD_OTHER;
+}
+
+char *
+repair_pck_held_words(const struct rcell *c)
+{
+	static const char *const words[] = {
+		[HELD_UNKNOWN] = "not looked at", [HELD_NONE] = "no PCK",
+		[HELD_SAME] = "an identical PCK", [HELD_OLDER] = "an OLDER PCK",
+		[HELD_OTHER] = "a different PCK",
+	};
+	enum pck_held h = repair_pck_held(c);
+	if (h == HELD_UNKNOWN || h == HELD_NONE)
+		return xstrdup(words[h]);
+	char when[21] = "-", size[16];
+	if (c->dppck.when)
+		time_format_iso(c->dppck.when, when);
+	repair_size_human(c->dppck.size, size);
+	return xasprintf("%s (%s, %s)", words[h], when, size);
+}
+
+char *
+repair_skip_note(const struct repair_run *r, const struct rcell *c, size_t step)
+{
+	bool preload = false;
+	for (size_t i = step + 1; i < r->nsteps && !preload; i++)
+		preload = r->steps[i] == RA_PRELOAD;
+	if (r->steps[step] != RA_COPY_PCK || !preload)
+		return NULL;
+	enum pck_held h = repair_pck_held(c);
+	if (h == HELD_NONE)
+		return xasprintf("skipped by the administrator: %s has no PCK of %s, so the "
+		    "preload will fail", c->sms_server, c->pkg->id);
+	if (h != HELD_OLDER && h != HELD_OTHER)
+		return NULL;
+	char *held = repair_pck_held_words(c), when[21] = "-", size[16];
+	if (c->pkg->pck.when)
+		time_format_iso(c->pkg->pck.when, when);
+	repair_size_human(c->pkg->pck.size, size);
+	char *s = xasprintf("skipped by the administrator: the preload will use the PCK "
+	    "already on %s, %s, not the primary's (%s, %s)", c->sms_server, held, when, size);
+	free(held);
+	return s;
+}
+
+/* The copy's bytes and link, honest about what is there: an identical copy
+ * is not sent again; an older or different one is replaced whole. */
+static char *
+copy_words(const struct repair_run *r, const struct rcell *c)
+{
+	char *sz = fill(r, c, "SIZE"), *way = copy_way(r, c, sz), *held = NULL, *s;
+	switch (repair_pck_held(c)) {
+	case HELD_SAME:
+		s = xasprintf("%s only: it holds an identical PCK already, so nothing crosses "
+		    "(the copy compares first)", c->sms_server);
+		break;
+	case HELD_OLDER: case HELD_OTHER:
+		held = repair_pck_held_words(c);
+		s = xasprintf("%s; %s holds %s, which is replaced: all %s cross", way,
+		    c->sms_server, held, sz);
+		break;
+	default:
+		s = xstrdup(way);
+		break;
+	}
+	free(held);
+	free(way);
+	free(sz);
+	return s;
+}
+
 static char *
 fill(const struct repair_run *r, const struct rcell *c, const char *key)
 {
@@ -220,11 +303,7 @@ fill(const struct repair_run *r, const struct rcell *c, const char *key)
 		repair_size_human(n, size);
 		return xstrdup(size);
 	}
-	if (strcmp(key, "COPYWAY") == 0) {
-		char *sz = fill(r, c, "SIZE"), *s = copy_way(r, c, sz);
-		free(sz);
-		return s;
-	}
+	if (strcmp(key, "COPYWAY") == 0) return copy_words(r, c);
 	if (strcmp(key, "MIN_KNOWN") == 0) return xasprintf("%d", WAIT_KNOWN_MIN);
 	if (strcmp(key, "MIN_REGEN") == 0) return xasprintf("%d", WAIT_REGEN_MIN);
 	if (strcmp(key, "MIN_INSTALL") == 0) return xasprintf("%d", WAIT_INSTALL_MIN);
@@ -553,10 +632,12 @@ copy_check(struct step_ctx *x)
 	return 0;
 }
 
+/* An identical copy on the holder is not sent again; anything else (none,
+ * an older or a different PCK) is sent whole. */
 static uint64_t
 copy_bytes(const struct rcell *c)
 {
-	return c->pkg->pck.size;
+	return repair_pck_held(c) == HELD_SAME ? 0 : c->pkg->pck.size;
 }
 
 static int
@@ -978,6 +1059,15 @@ pck_regenerated(const struct rcell *c)
 	return c->pkg->stored_version > c->pkg->stored_before;
 }
 
+/* Wall ms as SMS seconds: the countdown counts from the bound the page
+ * names ("up to 15 minutes" starts at 15:00), also in the demo, whose
+ * minutes pass in a wall second. */
+static int64_t
+sms_seconds(const struct repair_run *r, int64_t ms)
+{
+	return ms * 60 / r->env.minute_ms;
+}
+
 /* Poll the status until every active cell satisfies done_fn, or time is up. */
 static void
 wait_for(struct repair_run *r, size_t step, int minutes, bool (*done_fn)(const struct rcell *),
@@ -1011,7 +1101,7 @@ wait_for(struct repair_run *r, size_t step, int minutes, bool (*done_fn)(const s
 		free(err);
 		if (left == 0 || waited >= total || repair_cancelled(r))
 			break;
-		int64_t rem = (total - waited) / 1000;
+		int64_t rem = sms_seconds(r, total - waited);
 		if (failures == 0)
 			repair_progress(r, "waiting for %s: %zu of %zu cell%s to go, %lld:%02lld "
 			    "left", what, left, n, n == 1 ? "" : "s", (long long)(rem / 60),
@@ -1037,7 +1127,7 @@ wait_known(struct repair_run *r, size_t step)
 	int64_t total = (int64_t)WAIT_KNOWN_MIN * r->env.minute_ms;
 	int slice = r->env.minute_ms / 2 > 0 ? r->env.minute_ms / 2 : 1;
 	for (int64_t waited = 0; waited < total; waited += slice) {
-		int64_t rem = (total - waited) / 1000;
+		int64_t rem = sms_seconds(r, total - waited);
 		repair_progress(r, "waiting for the package information to replicate: "
 		    "%lld:%02lld left", (long long)(rem / 60), (long long)(rem % 60));
 		if (!repair_sleep(r, slice))
@@ -1106,8 +1196,8 @@ const struct action_def repair_actions[RA_COUNT] = {
 	    "set RefreshNow on SMS_DistributionPoint for {ID} on {DP} (site {SITE})",
 	    "asks distribution manager to update {ID} on {DP}",
 	    "the cell is still not installed",
-	    "{DP}; the PCK is not sent again when the DP has it. May act like "
-	    "RefreshPkgSource (all {NDPS} DPs of {ID}): see the caveat",
+	    "{DP}; the PCK is sent again unless the DP holds this very version (an older "
+	    "PCK there is replaced: {SIZE} cross). May act like RefreshPkgSource (all {NDPS} DPs of {ID}): see the caveat",
 	    "the provider confirms the change",
 	    "re-push the package to this DP from the SMS Administrator Console",
 	    repush_pre, repush_act, NULL, NULL, NULL },

@@ -96,7 +96,7 @@ k=1
 while [ $k -le 10 ]; do
 	tui_wait "Step $k of [0-9]+|What changed" 40 || break
 	tui_screen | grep -q 'What changed' && break
-	tui_wait_text 'Run it? [y]es  [N]o  [s]kip  [a]bort' 2 || break
+	tui_wait_text 'Run it? [y]es  [N]o, stop  [s]kip  [a]bort' 2 || break
 	[ $k -eq 1 ] && script_toggle
 	tui_keys y
 	tui_wait_gone "Step $k of [0-9]+" 40
