@@ -41,4 +41,19 @@ grep -q "also affected: $pkg2 is sent again to every DP of $pkg2: " "$SCRATCH/b.
 ok $? "  the summary names the other DPs it re-sent to"
 [ -s "$SCRATCH/b.err" ] && sed 's/^/#   /' "$SCRATCH/b.err" | tail -5
 
+# A hand step asks whether it is done; a wait step asks nothing (the
+# administrator's "n" to the hand step is the only answer read).
+read -r pkg3 dp3 < <(awk -F'\t' '$1 == "P" {p[np++] = $2} $1 == "S" {s[ns++] = $2}
+	$1 == "C" && $5 == "SHARE_PERMS" {print p[$2], s[$3]}' "$site/site.db" | head -1)
+printf 'n\n' | (XDG_STATE_HOME=$SCRATCH/st timeout 60 "$DPDOCTOR" repair "$pkg3" "$dp3" \
+    --demo="$site" >"$SCRATCH/c.out" 2>"$SCRATCH/c.err")
+grep -q "Done? \[y\]es/\[N\]o: " "$SCRATCH/c.err"; ok $? "a hand step asks \"Done? [y]es/[N]o\" ($pkg3 on $dp3)"
+grep -q "\[s\]kip" "$SCRATCH/c.err"; ok $((!$?)) "  and offers no skip or abort"
+read -r pkg4 dp4 < <(awk -F'\t' '$1 == "P" {p[np++] = $2} $1 == "S" {s[ns++] = $2}
+	$1 == "C" && $5 == "PCK_NO_REGEN" {print p[$2], s[$3]}' "$site/site.db" | head -1)
+printf 'y\ny\na\n' | (unset DPDOCTOR_SIM_TIME; XDG_STATE_HOME=$SCRATCH/st2 timeout 120 "$DPDOCTOR" repair "$pkg4" "$dp4" --plan rename-pck-touch-source \
+    --demo="$site" >"$SCRATCH/d.out" 2>"$SCRATCH/d.err")
+is "$(grep -c 'Run step' "$SCRATCH/d.err")" 2 "the two wait steps of rename-pck-touch-source ask nothing"
+grep -q "a wait: it runs without asking" "$SCRATCH/d.out"; ok $? "  they say so"
+
 done_testing

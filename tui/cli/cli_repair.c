@@ -33,6 +33,8 @@
 #include <unistd.h>
 
 #define DRY_RUN_NOTE "dry run: nothing will be changed"
+/* The answers a step takes (a hand step takes only yes and no). */
+#define REPAIR_CHOICES "[y]es/[N]o/[s]kip/[a]bort"
 
 /* Set by SIGINT, SIGTERM, SIGHUP (the SSH session to the jump box
  * dropped) or SIGPIPE (`| head`): the running step stops at its next
@@ -379,13 +381,13 @@ static const char *const repair_answer_names[] = {
 /* Read one answer from stdin; an empty line or end of input is no.  The
  * answer goes to stdout too, so the output is a record of the run. */
 static enum repair_answer
-repair_ask(struct repair_cli *c, const char *question)
+repair_ask(struct repair_cli *c, const char *question, const char *choices)
 {
 	bool tty = isatty(STDIN_FILENO);
 	enum repair_answer ans = RA_NO;
 	const char *why = "(no valid answer)";
 	for (int tries = 0; tries < 5; tries++) {
-		fprintf(stderr, "%s [y]es/[N]o/[s]kip/[a]bort: ", question);
+		fprintf(stderr, "%s %s: ", question, choices);
 		fflush(stderr);
 		errno = 0;
 		/* A signal that came before the read would otherwise leave it
@@ -412,7 +414,7 @@ repair_ask(struct repair_cli *c, const char *question)
 			why = *w ? "" : "(empty line)";
 			break;
 		}
-		fprintf(stderr, "please answer y, n, s or a\n");
+		fprintf(stderr, "please answer %s\n", choices);
 	}
 	if (!tty && strcmp(why, "(empty line)") != 0 && *why)
 		fprintf(stderr, "%s\n", why);
@@ -487,7 +489,7 @@ repair_changed(struct repair_cli *c, size_t i, char **why)
 		return st == RS_ERROR ? RS_ERROR : RS_STOPPED;
 	}
 	char *q = xasprintf("Run step %d anyway, on what is there now?", s->number);
-	enum repair_answer ans = repair_ask(c, q);
+	enum repair_answer ans = repair_ask(c, q, REPAIR_CHOICES);
 	free(q);
 	return repair_exec_step(c->run, i, ans, ans == RA_YES, why);
 }
@@ -506,11 +508,18 @@ repair_run_step(struct repair_cli *c, size_t i)
 		/* Nothing changes, so nothing to ask: every step is walked, its
 		 * checks run and what it would send shown, as make -n does. */
 		printf("  walked: a dry run asks nothing\n");
+	} else if (s->wait) {
+		/* A wait changes nothing: it runs, counting down, as in the wizard. */
+		printf("  a wait: it runs without asking (Ctrl-C stops it)\n");
 	} else if (c->o->yes) {
 		printf("  answer: yes (--yes)\n");
+	} else if (s->hand) {
+		/* The administrator does this one: the question is whether it is done. */
+		printf("  Do it by hand now (see above); dpdoctor then verifies it.\n");
+		ans = repair_ask(c, "Done?", "[y]es/[N]o");
 	} else {
 		char *q = xasprintf("Run step %d?", s->number);
-		ans = repair_ask(c, q);
+		ans = repair_ask(c, q, REPAIR_CHOICES);
 		free(q);
 	}
 	fflush(stdout);
