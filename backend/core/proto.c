@@ -135,7 +135,8 @@ proto_get(const struct proto_record *r, const char *name)
 {
 	/* The first byte first: a status row is asked for a dozen names of
 	 * a dozen columns, and most columns differ from the name there. */
-	for (size_t i = 0; i < r->ncols && i < r->nfields; i++)
+	size_t n = r->ncols < r->nfields ? r->ncols : r->nfields;
+	for (size_t i = 0; i < n; i++)
 		if (r->cols[i][0] == name[0] && strcmp(r->cols[i], name) == 0)
 			return r->fields[i];
 	return NULL;

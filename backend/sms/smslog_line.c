@@ -410,11 +410,13 @@ token_back(const char *s, const char **end)
 	const char *e = *end;
 	while (e > s && is_space(e[-1]))
 		e--;
-	const char *b = e;
-	while (b > s && !is_space(b[-1]))
-		b--;
+	/* The token starts after the last blank before e: the last space,
+	 * then a tab after it (memrchr, not a test per byte of the word). */
+	const char *sp = e > s ? memrchr(s, ' ', (size_t)(e - s)) : NULL;
+	const char *from = sp != NULL ? sp + 1 : s;
+	const char *tab = e > from ? memrchr(from, '\t', (size_t)(e - from)) : NULL;
 	*end = e;
-	return b;
+	return tab != NULL ? tab + 1 : from;
 }
 
 /* A viewer's numeric date as its locale prints it: "M/D/YYYY",
