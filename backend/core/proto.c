@@ -55,8 +55,11 @@ hexval(char c)
 int
 proto_unescape(char *s)
 {
-	char *w = s;
-	for (char *r = s; *r != '\0'; r++) {
+	/* Most fields hold no escape: nothing to move up to the first one. */
+	char *w = strchr(s, '\\');
+	if (w == NULL)
+		return 0;
+	for (char *r = w; *r != '\0'; r++) {
 		if (*r != '\\') {
 			*w++ = *r;
 			continue;
@@ -130,8 +133,11 @@ proto_end_error(struct buf *out, const char *message)
 const char *
 proto_get(const struct proto_record *r, const char *name)
 {
-	for (size_t i = 0; i < r->ncols && i < r->nfields; i++)
-		if (strcmp(r->cols[i], name) == 0)
+	/* The first byte first: a status row is asked for a dozen names of
+	 * a dozen columns, and most columns differ from the name there. */
+	size_t n = r->ncols < r->nfields ? r->ncols : r->nfields;
+	for (size_t i = 0; i < n; i++)
+		if (r->cols[i][0] == name[0] && strcmp(r->cols[i], name) == 0)
 			return r->fields[i];
 	return NULL;
 }
@@ -145,7 +151,7 @@ struct coldecl {
 
 struct parser {
 	struct coldecl *decls;
-	size_t ndecls;
+	size_t ndecls, capdecls;
 	char *fields[PROTO_MAX_FIELDS];
 };
 
@@ -153,8 +159,6 @@ static void
 parser_free(struct parser *p)
 {
 	for (size_t i = 0; i < p->ndecls; i++) {
-		for (size_t j = 0; j < p->decls[i].ncols; j++)
-			free(p->decls[i].cols[j]);
 		free(p->decls[i].cols);
 		free(p->decls[i].type);
 	}
@@ -182,6 +186,26 @@ split_fields(char *line, char **fields, size_t *n)
 	return 0;
 }
 
+/* The n names in one block: the pointers, then the strings they point to
+ * (one allocation per COLS line, not one per name). */
+static char **
+cols_copy(char *const *names, size_t n)
+{
+	size_t len[PROTO_MAX_FIELDS], total = n * sizeof(char *);
+	for (size_t j = 0; j < n; j++) {
+		len[j] = strlen(names[j]) + 1;
+		total += len[j];
+	}
+	char **cols = xmalloc(total ? total : 1);
+	char *w = (char *)(cols + n);
+	for (size_t j = 0; j < n; j++) {
+		memcpy(w, names[j], len[j]);
+		cols[j] = w;
+		w += len[j];
+	}
+	return cols;
+}
+
 static int
 parser_cols(struct parser *p, char **f, size_t n)
 {
@@ -189,21 +213,20 @@ parser_cols(struct parser *p, char **f, size_t n)
 		return -1;
 	struct coldecl *d = NULL;
 	for (size_t i = 0; i < p->ndecls; i++)
-		if (strcmp(p->decls[i].type, f[1]) == 0)
+		if (p->decls[i].type[0] == f[1][0] && strcmp(p->decls[i].type, f[1]) == 0)
 			d = &p->decls[i];
 	if (d == NULL) {
-		p->decls = xreallocarray(p->decls, p->ndecls + 1, sizeof *p->decls);
+		if (p->ndecls == p->capdecls) {
+			p->capdecls = p->capdecls ? p->capdecls * 2 : 8;
+			p->decls = xreallocarray(p->decls, p->capdecls, sizeof *p->decls);
+		}
 		d = &p->decls[p->ndecls++];
 		d->type = xstrdup(f[1]);
 	} else {
-		for (size_t j = 0; j < d->ncols; j++)
-			free(d->cols[j]);
 		free(d->cols);
 	}
 	d->ncols = n - 2;
-	d->cols = xcalloc(d->ncols, sizeof *d->cols);
-	for (size_t j = 0; j < d->ncols; j++)
-		d->cols[j] = xstrdup(f[j + 2]);
+	d->cols = cols_copy(f + 2, d->ncols);
 	return 0;
 }
 
@@ -261,17 +284,19 @@ parse_line(struct parser *p, char *line, size_t lineno, const char *op,
 		    s == -1 ? "too many fields" : "malformed escape");
 		return -1;
 	}
-	if (strcmp(p->fields[0], "COLS") == 0) {
+	/* Each strcmp behind a first-byte test: most lines are rows. */
+	const char *f0 = p->fields[0];
+	if (f0[0] == 'C' && strcmp(f0, "COLS") == 0) {
 		if (parser_cols(p, p->fields, n) == 0)
 			return 0;
 		err_set(err, "line %zu: COLS without a type", lineno);
 		return -1;
 	}
-	if (strcmp(p->fields[0], "END") == 0)
+	if (f0[0] == 'E' && strcmp(f0, "END") == 0)
 		return parse_end(p->fields, n, lineno, err, rc);
 	struct coldecl *d = NULL;
 	for (size_t i = 0; i < p->ndecls && d == NULL; i++)
-		if (strcmp(p->decls[i].type, p->fields[0]) == 0)
+		if (p->decls[i].type[0] == f0[0] && strcmp(p->decls[i].type, f0) == 0)
 			d = &p->decls[i];
 	if (d == NULL)
 		return 0; /* unknown record type: a newer script, skip */
@@ -294,6 +319,8 @@ proto_parse(const char *text, size_t len, const char *op,
 	struct parser p = {0};
 	struct buf line;
 	buf_init(&line);
+	/* Sized once for the usual line, not grown from 64 bytes per reply. */
+	buf_grow(&line, len < 1024 ? len : 1024);
 	int rc = -1, state = 0;
 	size_t lineno = 0;
 	/* Line by line through one reused buffer: a reply can be tens of MB

@@ -57,6 +57,25 @@ struct scan {
 	struct smslog_scratch sc;
 };
 
+/* The last few positions, or a needle too short for the vector loop, one
+ * candidate first byte at a time (glibc's memmem sets up a two-way search
+ * per call, which costs more than these few bytes). */
+static const char *
+search_tail(const char *h, size_t n, const char *nd, size_t k)
+{
+	if (k == 0)
+		return h;
+	for (size_t i = 0; n >= k && i <= n - k; i++) {
+		const char *q = memchr(h + i, nd[0], n - k + 1 - i);
+		if (q == NULL)
+			return NULL;
+		i = (size_t)(q - h);
+		if (memcmp(q + 1, nd + 1, k - 1) == 0)
+			return q;
+	}
+	return NULL;
+}
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
@@ -88,7 +107,7 @@ static const char *
 search(const char *h, size_t n, const char *nd, size_t k)
 {
 	if (k < 2 || n < k)
-		return memmem(h, n, nd, k);
+		return search_tail(h, n, nd, k);
 	const __m128i first = _mm_set1_epi8(nd[0]), last = _mm_set1_epi8(nd[k - 1]);
 	size_t i = 0;
 	for (; n - (k - 1) - i >= 16; i += 16) {
@@ -103,7 +122,7 @@ search(const char *h, size_t n, const char *nd, size_t k)
 			m &= m - 1;
 		}
 	}
-	return memmem(h + i, n - i, nd, k);
+	return search_tail(h + i, n - i, nd, k);
 }
 #else
 /* Newlines in p[0..n), eight bytes at a time. */
@@ -127,7 +146,7 @@ count_nl(const char *p, size_t n)
 static const char *
 search(const char *h, size_t n, const char *nd, size_t k)
 {
-	return memmem(h, n, nd, k);
+	return search_tail(h, n, nd, k);
 }
 #endif
 
@@ -199,7 +218,7 @@ deliver(struct scan *s, size_t ls, size_t le, size_t lineno, bool truncated, boo
 	smslog_line_parse(s->buf + ls + skip, n - skip, &e, &s->sc);
 	if (s->sc.guessed && !s->order_probed && window_order(s))
 		smslog_line_parse(s->buf + ls + skip, n - skip, &e, &s->sc);
-	if (s->package != NULL && memmem(e.text.p, e.text.n, s->package, s->plen) == NULL)
+	if (s->package != NULL && search(e.text.p, e.text.n, s->package, s->plen) == NULL)
 		return 0;
 	e.offset = s->base + ls;
 	e.lineno = lineno;
@@ -229,7 +248,7 @@ process_entry(struct scan *s, size_t es, size_t lineno, size_t *next, size_t *li
 	size_t ee = le;
 	*next = nlp ? le + 1 : le;
 	*lines = nlp ? 1 : 0;
-	if (starts_entry(s, es) && memmem(s->buf + es, le - es, log_term, MARK_LEN) == NULL) {
+	if (starts_entry(s, es) && search(s->buf + es, le - es, log_term, MARK_LEN) == NULL) {
 		size_t limit = s->len - es > MAX_ENTRY ? es + MAX_ENTRY : s->len;
 		size_t t = find_term(s, le, limit);
 		if (t == NONE && !s->final && limit == s->len && s->len - es < MAX_ENTRY)
@@ -276,8 +295,8 @@ walk_back(const struct scan *s, size_t ls)
 		size_t ps = q ? (size_t)(q - s->buf) + 1 : 0;
 		if (q == NULL && s->base != 0 && ps == 0)
 			return ls; /* ran out of history: cannot tell */
-		if (memmem(s->buf + ps, pe - ps, log_term, MARK_LEN) != NULL ||
-		    memmem(s->buf + ps, pe - ps, "$$<", 3) != NULL)
+		if (search_tail(s->buf + ps, pe - ps, log_term, MARK_LEN) != NULL ||
+		    search_tail(s->buf + ps, pe - ps, "$$<", 3) != NULL)
 			return ls;
 		if (starts_entry(s, ps))
 			return ps;

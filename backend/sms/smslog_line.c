@@ -15,6 +15,9 @@
 #include "backend/sms/smslog_int.h"
 #include "backend/core/winzone.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <string.h>
 
 
@@ -407,11 +410,13 @@ token_back(const char *s, const char **end)
 	const char *e = *end;
 	while (e > s && is_space(e[-1]))
 		e--;
-	const char *b = e;
-	while (b > s && !is_space(b[-1]))
-		b--;
+	/* The token starts after the last blank before e: the last space,
+	 * then a tab after it (memrchr, not a test per byte of the word). */
+	const char *sp = e > s ? memrchr(s, ' ', (size_t)(e - s)) : NULL;
+	const char *from = sp != NULL ? sp + 1 : s;
+	const char *tab = e > from ? memrchr(from, '\t', (size_t)(e - from)) : NULL;
 	*end = e;
-	return b;
+	return tab != NULL ? tab + 1 : from;
 }
 
 /* A viewer's numeric date as its locale prints it: "M/D/YYYY",
@@ -495,6 +500,12 @@ parse_viewer(const char *p, size_t n, struct smslog_entry *e, struct smslog_scra
     struct civil *amb)
 {
 	const char *end = p + n, *te = end;
+	/* Most lines do not end in ")": say so before stepping back over
+	 * their last word. */
+	while (te > p && is_space(te[-1]))
+		te--;
+	if (te == p || te[-1] != ')')
+		return false;
 	const char *t = token_back(p, &te);
 	if (te - t < 4 || memcmp(t, "(0x", 3) != 0 || te[-1] != ')')
 		return false;
@@ -576,6 +587,21 @@ parse_bare_tid(const char *s, const char *end, unsigned long *tid)
 	return true;
 }
 
+/* The first " (0x" in [p, lim), or NULL: memmem of four bytes costs a
+ * call and its set-up on every viewer-shaped line, a '(' is rare. */
+static const char *
+find_tid_open(const char *p, const char *lim)
+{
+	for (const char *q = p + 1; lim - q >= 3; q++) {
+		q = memchr(q, '(', (size_t)(lim - q - 2));
+		if (q == NULL)
+			return NULL;
+		if (q[-1] == ' ' && q[1] == '0' && q[2] == 'x')
+			return q - 1;
+	}
+	return NULL;
+}
+
 /* ConfigMgr current branch copies: "COMP<TAB>TID (0xHEX)<TAB>text" (the
  * "(0xHEX)" optional between tabs) or "COMP TID (0xHEX) text", as the
  * troubleshooting docs print distmgr.log. */
@@ -593,7 +619,7 @@ parse_leading(const char *p, size_t n, struct smslog_entry *e)
 		cpe = tab;
 		tx = tse + 1;
 	} else {
-		const char *h = memmem(p, (size_t)(lim - p), " (0x", 4), *ts = h;
+		const char *h = find_tid_open(p, lim), *ts = h;
 		if (h == NULL)
 			return false;
 		while (ts > p && ts[-1] >= '0' && ts[-1] <= '9')
@@ -801,26 +827,66 @@ static const unsigned char phrase_first[256] = {
 	['f'] = 6, ['F'] = 6, ['h'] = 7, ['H'] = 7, ['w'] = 9, ['W'] = 9,
 };
 
+/* The phrases starting at s[i] (a letter of phrase_first[]) that would
+ * raise sev, n the text's length: the highest severity found. */
+static enum smslog_severity
+phrase_at(const unsigned char *s, size_t i, size_t n, enum smslog_severity sev)
+{
+	unsigned char c = (unsigned char)phrases[phrase_first[s[i]] - 1].text[0];
+	unsigned char c1 = lower(s[i + 1]);
+	for (size_t k = phrase_first[s[i]] - 1; k < NPHRASES && phrases[k].text[0] == c; k++) {
+		const char *ph = phrases[k].text;
+		size_t len = phrases[k].len, j = 2;
+		if ((unsigned char)ph[1] != c1 || len > n - i || phrases[k].sev <= sev)
+			continue;
+		while (j < len && lower(s[i + j]) == (unsigned char)ph[j])
+			j++;
+		if (j == len)
+			sev = phrases[k].sev;
+	}
+	return sev;
+}
+
+#if defined(__SSE2__)
+/* Which of the sixteen bytes at s start a phrase's first two letters
+ * (ac, ca, co, er, fa, ha, wi in either case; s[16] is read too): a bit
+ * each.  Most of a line's letters cannot, and testing them sixteen at a
+ * time keeps the scan from costing a table look-up per byte. */
+static unsigned
+phrase_starts16(const unsigned char *s)
+{
+	static const char pairs[][2] = { "ac", "ca", "co", "er", "fa", "ha", "wi" };
+	const __m128i fold = _mm_set1_epi8(0x20);
+	__m128i v0 = _mm_or_si128(_mm_loadu_si128((const __m128i *)s), fold);
+	__m128i v1 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(s + 1)), fold);
+	__m128i m = _mm_setzero_si128();
+	for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
+		m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8(pairs[k][0])),
+		    _mm_cmpeq_epi8(v1, _mm_set1_epi8(pairs[k][1]))));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
 static enum smslog_severity
 phrase_severity(struct smslog_str t)
 {
 	enum smslog_severity sev = SMSLOG_SEV_INFO;
 	const unsigned char *s = (const unsigned char *)t.p;
-	for (size_t i = 0; i + 1 < t.n; i++) {
+	size_t i = 0;
+#if defined(__SSE2__)
+	/* Blocks whose every position has a byte after it in the text. */
+	for (; t.n > 16 && i < t.n - 16; i += 16) {
+		for (unsigned m = phrase_starts16(s + i); m != 0; m &= m - 1) {
+			sev = phrase_at(s, i + (size_t)__builtin_ctz(m), t.n, sev);
+			if (sev == SMSLOG_SEV_ERROR)
+				return sev;
+		}
+	}
+#endif
+	for (; i + 1 < t.n; i++) {
 		if (!phrase_first[s[i]])
 			continue;
-		unsigned char c = (unsigned char)phrases[phrase_first[s[i]] - 1].text[0];
-		unsigned char c1 = lower(s[i + 1]);
-		for (size_t k = phrase_first[s[i]] - 1; k < NPHRASES && phrases[k].text[0] == c; k++) {
-			const char *ph = phrases[k].text;
-			size_t len = phrases[k].len, j = 2;
-			if ((unsigned char)ph[1] != c1 || len > t.n - i || phrases[k].sev <= sev)
-				continue;
-			while (j < len && lower(s[i + j]) == (unsigned char)ph[j])
-				j++;
-			if (j == len)
-				sev = phrases[k].sev;
-		}
+		sev = phrase_at(s, i, t.n, sev);
 		if (sev == SMSLOG_SEV_ERROR)
 			break;
 	}

@@ -125,11 +125,13 @@ static int
 status_record(const struct proto_record *r, void *arg, char **err)
 {
 	struct status_parse_ctx *ctx = arg;
-	if (strcmp(r->type, "P") == 0)
+	/* The types are one letter: no strcmp per row. */
+	const char *t = r->type;
+	if (t[0] == 'P' && t[1] == '\0')
 		return status_package(ctx->s, r, err);
-	if (strcmp(r->type, "C") == 0)
+	if (t[0] == 'C' && t[1] == '\0')
 		return status_cell(ctx->s, r, err);
-	if (strcmp(r->type, "T") == 0) {
+	if (t[0] == 'T' && t[1] == '\0') {
 		if (parse_time(proto_get(r, "Now"), &ctx->s->taken) != 0) {
 			err_set(err, "line %zu: bad site time", r->lineno);
 			return -1;

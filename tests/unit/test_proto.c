@@ -63,6 +63,24 @@ test_structure(void)
 	    "unknown record types and extra fields skipped");
 	is_str(s.last, "R:(none)", "missing column reads as NULL");
 
+	is_int(parse("DPDOCTOR 1 t\nCOLS\tR\tbb\tb\tba\nR\t1\t2\t3\nEND\tok\t1\n", &s, &err), 0,
+	    "names sharing a first letter");
+	is_str(s.last, "R:2", "the column of exactly that name");
+	is_int(parse("DPDOCTOR 1 t\nCOLS\tR\ta\tb\nCOLS\tR\tb\nR\t7\t8\nEND\tok\t1\n", &s, &err), 0,
+	    "a type declared again");
+	is_str(s.last, "R:7", "the later declaration holds");
+	is_int(parse("DPDOCTOR 1 t\nCOLS\tR\nR\t7\nEND\tok\t1\n", &s, &err), 0, "a type with no columns");
+	is_str(s.last, "R:(none)", "has no values");
+	struct buf types;
+	buf_init(&types);
+	buf_adds(&types, "DPDOCTOR 1 t\n");
+	for (int i = 0; i < 20; i++)
+		buf_printf(&types, "COLS\tT%d\tb\n", i);
+	buf_adds(&types, "T0\tfirst\nCOLS\tT0\ta\tb\nT19\tx\\ty\nT0\t1\tz\\\\\nEND\tok\t2\n");
+	is_int(parse(types.data, &s, &err), 0, "twenty types");
+	ok(s.n == 3 && strcmp(s.last, "T0:z\\") == 0, "each type keeps its columns as more are declared");
+	buf_free(&types);
+
 	static const struct { const char *text, *msg; } bad[] = {
 		{ "", "empty reply" },
 		{ "hello\n", "not a dpdoctor reply" },

@@ -454,6 +454,63 @@ test_phrases(void)
 	}
 }
 
+/* The phrase scan looks at sixteen bytes at a time: every phrase at every
+ * offset (across a block's end, as the text's last bytes, in capitals),
+ * among letters that start phrases but none of the phrases' first pairs. */
+static void
+test_phrase_offsets(void)
+{
+	static const struct { const char *ph; enum smslog_severity sev; } cases[] = {
+		{ "access is denied", SMSLOG_SEV_ERROR }, { "CANNOT", SMSLOG_SEV_ERROR },
+		{ "can't", SMSLOG_SEV_ERROR }, { "Could Not", SMSLOG_SEV_ERROR },
+		{ "error", SMSLOG_SEV_ERROR }, { "FAILED", SMSLOG_SEV_ERROR },
+		{ "haven't arrived yet", SMSLOG_SEV_WARNING }, { "hasn't arrived", SMSLOG_SEV_WARNING },
+		{ "will retry", SMSLOG_SEV_WARNING }, { "erro", SMSLOG_SEV_INFO },
+	};
+	static const char filler[] = "aeefcchhww wafe ec A E F H W cx ab ex fo hi wa ";
+	bool all = true;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		for (size_t at = 0; at < 40; at++) {
+			for (int tail = 0; tail < 2; tail++) {
+				char text[128];
+				int n = snprintf(text, sizeof text, "%.*s%s%s", (int)at, filler, cases[i].ph,
+				    tail ? " x" : "");
+				struct got *g = parse(text, (size_t)n, NULL);
+				if (g->n != 1 || g->e[0].sev != cases[i].sev) {
+					all = false;
+					printf("# \"%s\" read as %s\n", text, g->n ? smslog_severity_name(g->e[0].sev) : "none");
+				}
+			}
+		}
+	}
+	ok(all, "phrase: found at every offset, at the end or not, and \"erro\" is not \"error\"");
+	static const char decoys[] = "ac ca co er fa ha wi AC CA CO ER FA HA WI acc cab cod era fab hat win x";
+	struct got *g = parse(decoys, strlen(decoys), NULL);
+	ok(g->n == 1 && g->e[0].sev == SMSLOG_SEV_INFO, "phrase: first letters alone are not phrases");
+}
+
+/* A viewer line's thread "(0x...)" wherever the '(' falls, with blanks
+ * after it, and lines that only look like it. */
+static void
+test_viewer_tid(void)
+{
+	static const struct { const char *line; bool viewer; unsigned long tid; } cases[] = {
+		{ "Done\tSMS_DISTRIBUTION_MANAGER\t1/4/2007 9:12:03 AM\t2744 (0x0AB8)", true, 2744 },
+		{ "Done\tSMS_DISTRIBUTION_MANAGER\t1/4/2007 9:12:03 AM\t2744 (0x0AB8)  \t ", true, 2744 },
+		{ "(x) Done SMS_DISTRIBUTION_MANAGER 1/4/2007 9:12:03 AM 12 (0xC)", true, 12 },
+		{ "Done SMS_DISTRIBUTION_MANAGER 1/4/2007 9:12:03 AM 12 (0xC", false, 0 },
+		{ "Done SMS_DISTRIBUTION_MANAGER 1/4/2007 9:12:03 AM 12 (0y)", false, 0 },
+		{ " (0x", false, 0 },
+		{ ")", false, 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct got *g = parse(cases[i].line, strlen(cases[i].line), NULL);
+		ok(g->n == 1 && (g->e[0].format == SMSLOG_FORMAT_VIEWER) == cases[i].viewer &&
+		    (!cases[i].viewer || g->e[0].thread == cases[i].tid),
+		    "viewer thread: \"%.50s\" %s", cases[i].line, cases[i].viewer ? "read" : "plain");
+	}
+}
+
 static void
 test_hostile(void)
 {
@@ -630,6 +687,8 @@ main(void)
 	test_cut_trailer();
 	test_statmsg_viewer();
 	test_phrases();
+	test_phrase_offsets();
+	test_viewer_tid();
 	test_hostile();
 	test_files();
 	test_filter();
