@@ -530,7 +530,7 @@ skip_copy(struct repair_run *r, size_t step, char **err)
 		if (!c->res.active || c->res.step[step] != RO_PENDING)
 			continue;
 		char *why = repair_skip_note(r, c, step);
-		int rc = why != NULL ? record_one(r, c, step, RO_SKIPPED, why, err) : 0;
+		int rc = why != NULL ? record_one(r, c, step, RO_SKIPPED, why, NULL, err) : 0;
 		free(why);
 		if (rc != 0)
 			return -1;
