@@ -123,15 +123,7 @@ ppid=$!
 # Mid-read: once the session is logged in ("sshd: USER@..."; the read, 9 s
 # or more, follows at once).  A fixed second was, on a loaded machine,
 # sometimes still the log-in.
-logged_in() {
-	local p
-	for p in $(sshd_descendants "$SSHD_PID"); do
-		ps -o args= -p "$p" 2>/dev/null | grep -q '^sshd: [^ ]*@' && return 0
-	done
-	return 1
-}
-for _ in $(seq 300); do logged_in && break; sleep 0.05; done
-logged_in || echo "# the session did not log in within 15 s"
+sshd_wait_session '^sshd: [^ ]*@' || echo "# the session did not log in within 15 s"
 sleep 0.3
 kids=$(sshd_descendants "$SSHD_PID")
 [ -n "$kids" ]; ok $? "the reading session has sshd processes ($(echo $kids))"

@@ -98,15 +98,7 @@ probe --deadline-ms 20000 status >"$SCRATCH/killed.out" &
 ppid=$!
 # Mid-command: once the session runs the simulated host (2.5 s a command);
 # a fixed second was, on a loaded machine, still the log-in.
-in_command() {
-	local p
-	for p in $(sshd_descendants "$SSHD_PID"); do
-		ps -o args= -p "$p" 2>/dev/null | grep -q 'dpdoctor-simhost' && return 0
-	done
-	return 1
-}
-for _ in $(seq 300); do in_command && break; sleep 0.05; done
-in_command || echo "# no session ran the host within 15 s"
+sshd_wait_session 'dpdoctor-simhost' || echo "# no session ran the host within 15 s"
 sshd_kill
 t0=$(date +%s%N)
 wait "$ppid"; is $? 1 "sshd killed mid-command: fails"
