@@ -18,30 +18,11 @@
 #include "backend/core/nal.h"
 #include "backend/sim/sim.h"
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static const char *app_command;
-
-void
-app_set_command(const char *cmd)
-{
-	app_command = cmd;
-}
-
-void
-app_err(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "dpdoctor%s%s: ", app_command ? " " : "", app_command ? app_command : "");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-}
 
 char *
 app_state_dir(void)

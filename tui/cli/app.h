@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "tui/cli/app_err.h"
 #include "backend/repair/repair.h"
 #include "backend/transport/ssh/sshloop.h"
 #include "backend/transport/transport.h"
@@ -70,14 +71,6 @@ struct app {
 
 /* Apply one of APP_SITE_OPTIONS; false when ch is not one of them. */
 bool app_site_option(int ch, char *arg, struct app_args *a);
-
-/* Who speaks in messages: "dpdoctor status" for the subcommand cmd, or
- * "dpdoctor" (NULL), set once by main before anything is opened.  A
- * process-wide name, as error(3)'s program_invocation_name is: the site's
- * set-up is shared by every command and need not carry it around. */
-void app_set_command(const char *cmd);
-/* "dpdoctor CMD: " then the message (ending in its own newline), on stderr. */
-void app_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* 0, or 2 with a message on stderr (exit code 2 is "error" everywhere). */
 int app_open(struct app *a, const struct app_args *args);

@@ -6,7 +6,7 @@
  */
 #include "autoconf.h"
 #include "backend/core/util.h"
-#include "tui/cli/app.h"
+#include "tui/cli/app_err.h"
 #include "tui/cli/app_prompt.h"
 #include "tui/cli/askpass.h"
 
