@@ -106,7 +106,7 @@ static const struct keymap_entry keymap[] = {
 	{ FN(KEY_ENTER), KEY_ACTION_OPEN, KEYMAP_CTX_LOG, NULL },
 
 	{ 'y', KEY_ACTION_YES, KEYMAP_CTX_WIZARD, "yes: run the step (a hand step: done; a group: start it)" },
-	{ 'n', KEY_ACTION_NO, KEYMAP_CTX_WIZARD, "no: do not run it; the group's plan stops there (a group: skip it)" },
+	{ 'n', KEY_ACTION_NO, KEYMAP_CTX_WIZARD, "no: stop the group's plan here (at a group: skip it)" },
 	{ 's', KEY_ACTION_SKIP, KEYMAP_CTX_WIZARD, "skip the step, go on with the next" },
 	{ 'a', KEY_ACTION_ABORT, KEYMAP_CTX_WIZARD, "abort the whole run" },
 	{ 'f', KEY_ACTION_STOP_ON_FAILURE, KEYMAP_CTX_WIZARD,

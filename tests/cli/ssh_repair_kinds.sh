@@ -152,7 +152,9 @@ check() {
 	is "$(cell_state "$7" "$4" "$5")" INSTALLED "  status shows $4 on $5 INSTALLED"
 	# A preload that ran (not one the cell no longer needed: the running
 	# clock may heal a cell before its step comes).
-	if awk '/^== Step [0-9]*: Run PreloadPkgOnSite/ { b = 1; next } /^== / { b = 0 }
+	# (The step's own lines end at the next step or at the summary, which
+	# lists every step's outcome.)
+	if awk '/^== Step [0-9]*: Run PreloadPkgOnSite/ { b = 1; next } /^(== |Summary)/ { b = 0 }
 	    b && /: (ok|failed):/ { f = 1 } END { exit !f }' "$SCRATCH/$1.out"; then
 		grep -q "via $8" "$SCRATCH/$1.out"; ok $? "  PreloadPkgOnSite ran via $8"
 		grep -q "via $8" "$SCRATCH/$1.out" || grep -A4 'Run PreloadPkgOnSite' "$SCRATCH/$1.out" |

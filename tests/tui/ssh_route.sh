@@ -106,5 +106,7 @@ check "  the wizard diagnoses both cells again, now read" wait_until unread 30
 tui_keys Escape
 check "Esc leaves the wizard" tui_wait_gone "Repair 2 marked cells" 5
 tui_keys q
-check "q quits" tui_wait "$TUI_EXIT_MARK 0" 5
+check "q asks first: two cells are still marked" tui_wait_text 'Quit dpdoctor?' 5
+tui_keys y
+check "y quits" tui_wait "$TUI_EXIT_MARK 0" 5
 tui_done
