@@ -36,19 +36,19 @@ struct cli_cell {
 	struct snapshot *snap;
 	struct cell_diagnosis cd;
 };
-/* PKGID and DP well-formed: -1 to go on, else 2 with a message naming cmd.
+/* PKGID and DP well-formed: -1 to go on, else 2 with a message naming the command (app_err).
  * PKGID is upper-cased in place first (IDs are taken in any case). */
-int cli_cell_args(const char *cmd, char *pkgid, const char *dp);
+int cli_cell_args(char *pkgid, const char *dp);
 /* The package is one of the site's and dp (unless NULL) one of its DPs,
  * in snap (the package's status): 0, or 2 with "dpdoctor CMD: P: no such
  * package on site S" or "DP is not a DP of P: its DPs are ...". */
-int cli_cell_check(struct app *app, const char *cmd, const struct snapshot *snap,
+int cli_cell_check(struct app *app, const struct snapshot *snap,
     const char *pkgid, const char *dp);
 /* The same, fetching the package's status first (repair --plan). */
-int cli_cell_exists(struct app *app, const char *cmd, const char *pkgid, const char *dp);
+int cli_cell_exists(struct app *app, const char *pkgid, const char *dp);
 /* The package's status, then diagnose_cell() for the pair: 0, or 2 with a
  * message. */
-int cli_cell_diagnose(struct app *app, const char *cmd, const char *pkgid,
+int cli_cell_diagnose(struct app *app, const char *pkgid,
     const char *dp, struct cli_cell *out);
 void cli_cell_free(struct cli_cell *c);
 

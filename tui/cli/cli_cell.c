@@ -9,6 +9,7 @@
 #include "autoconf.h"
 #include "tui/cli/cli.h"
 #include "tui/cli/app.h"
+#include "tui/cli/app_err.h"
 #include "backend/sms/diagnose.h"
 #include "backend/sms/layout.h"
 #include "backend/sms/status.h"
@@ -25,17 +26,17 @@
  * package ID is taken in any case and upper-cased in place, as SMS
  * writes it (its hex digits are upper case everywhere SMS shows them). */
 int
-cli_cell_args(const char *cmd, char *pkgid, const char *dp)
+cli_cell_args(char *pkgid, const char *dp)
 {
 	for (char *p = pkgid; *p; p++)
 		*p = (char)toupper((unsigned char)*p);
 	if (!pkgid_valid(pkgid)) {
-		fprintf(stderr, "dpdoctor %s: \"%s\" is not a package ID (site code + "
-		    "5 hex digits, e.g. 009000B7)\n", cmd, pkgid);
+		app_err("\"%s\" is not a package ID (site code + "
+		    "5 hex digits, e.g. 009000B7)\n", pkgid);
 		return 2;
 	}
 	if (!servername_valid(dp)) {
-		fprintf(stderr, "dpdoctor %s: \"%s\" is not a server name\n", cmd, dp);
+		app_err("\"%s\" is not a server name\n", dp);
 		return 2;
 	}
 	return -1;
@@ -63,19 +64,19 @@ cell_dps_of(const struct snapshot *snap, size_t p)
 }
 
 int
-cli_cell_check(struct app *app, const char *cmd, const struct snapshot *snap,
+cli_cell_check(struct app *app, const struct snapshot *snap,
     const char *pkgid, const char *dp)
 {
 	long p = snapshot_find_pkg(snap, pkgid);
 	if (p < 0) {
-		fprintf(stderr, "dpdoctor %s: %s: no such package on site %s\n", cmd, pkgid,
+		app_err("%s: no such package on site %s\n", pkgid,
 		    app->site);
 		return 2;
 	}
 	long d = dp != NULL ? snapshot_find_dp(snap, dp) : -1;
 	if (dp != NULL && (d < 0 || snapshot_cell(snap, (size_t)p, (size_t)d) == NULL)) {
 		char *dps = cell_dps_of(snap, (size_t)p);
-		fprintf(stderr, "dpdoctor %s: %s is not a DP of %s: its DPs are %s\n", cmd, dp,
+		app_err("%s is not a DP of %s: its DPs are %s\n", dp,
 		    pkgid, dps);
 		free(dps);
 		return 2;
@@ -85,7 +86,7 @@ cli_cell_check(struct app *app, const char *cmd, const struct snapshot *snap,
 
 /* The package's status rows: the snapshot, or NULL with a message. */
 static struct snapshot *
-cell_fetch(struct app *app, const char *cmd, const char *pkgid, const struct deadline *dl)
+cell_fetch(struct app *app, const char *pkgid, const struct deadline *dl)
 {
 	char *err = NULL;
 	/* Only this package's rows: evidence needs no more, and a whole large
@@ -93,42 +94,42 @@ cell_fetch(struct app *app, const char *cmd, const char *pkgid, const struct dea
 	struct snapshot *snap = status_fetch_package(app->t, app->site, app->provider, pkgid,
 	    dl, &err);
 	if (snap == NULL) {
-		fprintf(stderr, "dpdoctor %s: %s\n", cmd, err ? err : "status failed");
+		app_err("%s\n", err ? err : "status failed");
 		free(err);
 	}
 	return snap;
 }
 
 int
-cli_cell_exists(struct app *app, const char *cmd, const char *pkgid, const char *dp)
+cli_cell_exists(struct app *app, const char *pkgid, const char *dp)
 {
 	struct deadline dl = { .at_ms = clock_mono_ms() + 120000 };
-	struct snapshot *snap = cell_fetch(app, cmd, pkgid, &dl);
+	struct snapshot *snap = cell_fetch(app, pkgid, &dl);
 	if (snap == NULL)
 		return 2;
-	int rc = cli_cell_check(app, cmd, snap, pkgid, dp);
+	int rc = cli_cell_check(app, snap, pkgid, dp);
 	snapshot_free(snap);
 	return rc;
 }
 
 int
-cli_cell_diagnose(struct app *app, const char *cmd, const char *pkgid,
+cli_cell_diagnose(struct app *app, const char *pkgid,
     const char *dp, struct cli_cell *out)
 {
 	char *err = NULL;
 	struct deadline dl = { .at_ms = clock_mono_ms() + 120000 };
 	memset(out, 0, sizeof *out);
-	out->snap = cell_fetch(app, cmd, pkgid, &dl);
+	out->snap = cell_fetch(app, pkgid, &dl);
 	/* Checked before any evidence is gathered: a typo is told at once,
 	 * not after a minute of reading servers. */
-	if (out->snap == NULL || cli_cell_check(app, cmd, out->snap, pkgid, dp) != 0) {
+	if (out->snap == NULL || cli_cell_check(app, out->snap, pkgid, dp) != 0) {
 		cli_cell_free(out);
 		return 2;
 	}
 	struct site_env env;
 	app_site_env(app, &env);
 	if (diagnose_cell(&env, out->snap, pkgid, dp, &dl, NULL, NULL, &out->cd, &err) != 0) {
-		fprintf(stderr, "dpdoctor %s: %s\n", cmd, err ? err : "failed");
+		app_err("%s\n", err ? err : "failed");
 		free(err);
 		cli_cell_free(out);
 		return 2;

@@ -264,7 +264,7 @@ diagnose_args(int argc, char **argv, struct app_args *a, bool *json)
 		    argv[optind + 2]);
 	if (argc - optind < 1)
 		return cli_usage_error("diagnose", diagnose_usage, "give PKGID, and a DP or none");
-	return cli_cell_args("diagnose", argv[optind],
+	return cli_cell_args(argv[optind],
 	    argc - optind == 2 ? argv[optind + 1] : "ANY");
 }
 
@@ -286,7 +286,7 @@ cli_diagnose(int argc, char **argv)
 		return rc;
 	}
 	struct cli_cell c;
-	if ((rc = cli_cell_diagnose(&app, "diagnose", pkgid, dp, &c)) != 0) {
+	if ((rc = cli_cell_diagnose(&app, pkgid, dp, &c)) != 0) {
 		app_close(&app);
 		return rc;
 	}

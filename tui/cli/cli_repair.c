@@ -198,7 +198,7 @@ repair_parse_args(int argc, char **argv, struct repair_opts *o)
 		repair_list_plans(stderr);
 		return 2;
 	}
-	return cli_cell_args("repair", o->pkgid, o->dp);
+	return cli_cell_args(o->pkgid, o->dp);
 }
 
 static void
@@ -273,10 +273,10 @@ static int
 repair_pick_plan(struct repair_cli *c)
 {
 	if (c->o->plan != NULL)
-		return cli_cell_exists(&c->app, "repair", c->o->pkgid, c->o->dp) != 0 ? -2 :
+		return cli_cell_exists(&c->app, c->o->pkgid, c->o->dp) != 0 ? -2 :
 		    repair_plan_from_name(c->o->plan);
 	struct cli_cell cell;
-	if (cli_cell_diagnose(&c->app, "repair", c->o->pkgid, c->o->dp, &cell) != 0)
+	if (cli_cell_diagnose(&c->app, c->o->pkgid, c->o->dp, &cell) != 0)
 		return -2;
 	const struct finding *f = &cell.cd.dx.findings[0];
 	int plan = -2;

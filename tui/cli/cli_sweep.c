@@ -117,7 +117,7 @@ cli_sweep(struct app *app, const char *pkgid, bool json)
 		free(err);
 		return 2;
 	}
-	if (cli_cell_check(app, "diagnose", snap, pkgid, NULL) != 0) {
+	if (cli_cell_check(app, snap, pkgid, NULL) != 0) {
 		snapshot_free(snap);
 		return 2;
 	}
