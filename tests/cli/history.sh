@@ -14,8 +14,7 @@ is "$(wc -c <"$SCRATCH/empty.out")" 0 "  prints nothing on stdout"
 is $? 0 "  --unfinished: exit 0 when none"
 
 "$DPDOCTOR" status --demo="$demo" >/dev/null
-set -- $(awk -F'\t' '$1 == "P" {p[np++] = $2} $1 == "S" {s[ns++] = $2}
-	$1 == "C" && $5 == "PCK_MISSING" {print p[$2], s[$3]}' "$demo/site.db" | head -2 | tr '\n' ' ')
+set -- $(sim_pairs "$demo" PCK_MISSING | head -2 | tr '\n' ' ')
 pkg=$1 dp=$2 pkg2=$3 dp2=$4
 printf "y\ny\ny\ny\ns\n" | "$DPDOCTOR" repair "$pkg" "$dp" --dry-run --demo="$demo" >/dev/null 2>&1
 is $? 1 "a dry run of $pkg on $dp"

@@ -38,3 +38,22 @@ export XDG_STATE_HOME=$SCRATCH/state XDG_CONFIG_HOME=$SCRATCH/config HOME=$SCRAT
 unset DPDOCTOR_CONFIG
 mkdir -p "$HOME"
 export DPDOCTOR_SIM_TIME=2007-01-04T10:00:00Z
+
+# The simulated site's pairs of one failure kind, "PKG DP" a line
+# (site.db's P, S and C records; C names the failure in its 5th field).
+sim_pairs() { # SITE_DIR KIND
+	awk -F'\t' -v kind="$2" '$1 == "P" {p[np++] = $2} $1 == "S" {s[ns++] = $2}
+		$1 == "C" && $5 == kind {print p[$2], s[$3]}' "$1/site.db"
+}
+
+wait_until() { # DESCRIPTION COMMAND...: up to 30 s for COMMAND to succeed
+	local what=$1 i; shift
+	for ((i = 0; i < 300; i++)); do "$@" && return 0; sleep 0.1; done
+	echo "# timed out waiting for: $what"
+	return 1
+}
+
+# A repair is held in a wait step (journalled, not ended).
+in_wait_step() {
+	"$DPDOCTOR" history --unfinished --format json 2>/dev/null | grep -q '"name":"wait'
+}

@@ -14,20 +14,10 @@ journal=$XDG_STATE_HOME/dpdoctor/journal.jsonl
 is $? 1 "demo site created, with problems"
 # A pair whose PCK never arrived: preload-pck ends waiting for Installed, which
 # a frozen clock never brings.
-set -- $(awk -F'\t' '$1 == "P" {p[np++] = $2} $1 == "S" {s[ns++] = $2}
-	$1 == "C" && $5 == "PCK_MISSING" {print p[$2], s[$3]; exit}' "$site/site.db")
+set -- $(sim_pairs "$site" PCK_MISSING | head -1)
 pkg=$1 dp=$2
 [ -n "$pkg" ] && [ -n "$dp" ]; ok $? "a pair to repair: $pkg on $dp"
 
-wait_until() { # DESCRIPTION COMMAND...: up to 30 s for COMMAND to succeed
-	local what=$1; shift
-	for ((i = 0; i < 300; i++)); do "$@" && return 0; sleep 0.1; done
-	echo "# timed out waiting for: $what"
-	return 1
-}
-in_wait_step() {
-	"$DPDOCTOR" history --unfinished --format json 2>/dev/null | grep -q '"name":"wait'
-}
 # The last end entry's step name and result.
 last_end() {
 	python3 -c '
