@@ -20,6 +20,7 @@
 #include "backend/core/proto.h"
 #include "backend/transport/route.h"
 #include "backend/sim/simint.h"
+#include "tests/unit/simfix.h"
 #include "tests/unit/tap.h"
 
 #include <stdio.h>
@@ -31,24 +32,6 @@ static char *dir;
 static char *journal;
 static struct transport *t;
 static struct sim_info info;
-static int64_t now_s;          /* site seconds since 10:00 */
-
-static void
-set_clock(void)
-{
-	char iso[21];
-	simclock_iso(scenario_start + 3600 + (dpd_time)now_s, iso);
-	setenv("DPDOCTOR_SIM_TIME", iso, 1);
-}
-
-/* The wait steps' sleep: the demo's scale, one SMS minute per second. */
-static void
-sleep_site(void *ctx, int ms)
-{
-	(void)ctx;
-	now_s += ms * 60 / 1000;
-	set_clock();
-}
 
 static int
 hand_fix(void *ctx, const char *what, const char *pkgid, const char *server, char **err)
@@ -110,42 +93,12 @@ env_for(bool dry_run)
 {
 	return (struct repair_env){ .t = t, .site = "009", .primary = info.primary,
 	    .journal = journal, .dry_run = dry_run, .demo = true, .minute_ms = 1000,
-	    .sleep_ms = sleep_site, .hand_fix = hand_fix, .ov = { ov_get, NULL } };
-}
-
-/* A failing cell (state 2/3, or 5/6 when removal) of a mode not used yet. */
-struct pick {
-	char id[9];
-	char dp[64];
-};
-
-static bool
-find_cell(enum sim_mode m, bool removal, size_t skip, struct pick *p)
-{
-	struct sim_site *s = NULL;
-	char *err = NULL;
-	if (simdb_load(dir, &s, &err) != 0) {
-		printf("# load: %s\n", err);
-		free(err);
-		return false;
-	}
-	bool found = false;
-	for (size_t i = 0; i < s->ncell && !found; i++) {
-		const struct sim_cell *c = &s->cell[i];
-		bool st = removal ? c->state == 5 || c->state == 6 : c->state == 2 || c->state == 3;
-		if (c->mode == m && st && skip-- == 0) {
-			snprintf(p->id, sizeof p->id, "%s", s->pkg[c->pkg].id);
-			snprintf(p->dp, sizeof p->dp, "%s", s->srv[c->srv].name);
-			found = true;
-		}
-	}
-	simdb_free(s);
-	return found;
+	    .sleep_ms = simfix_sleep, .hand_fix = hand_fix, .ov = { ov_get, NULL } };
 }
 
 /* Run every step with `ans`; the outcome of each step for cell 0 in *o. */
 static struct repair_run *
-run_plan(enum repair_plan plan, const struct pick *cells, size_t n, bool dry,
+run_plan(enum repair_plan plan, const struct simfix_pick *cells, size_t n, bool dry,
     enum repair_answer ans, enum repair_outcome *o)
 {
 	struct repair_cell rc[8];
@@ -194,19 +147,19 @@ show(const struct repair_run *r)
 static void
 heals(enum sim_mode m, bool removal, enum repair_plan plan)
 {
-	struct pick p;
-	if (!ok(find_cell(m, removal, 0, &p), "a %s cell%s", sim_mode_name(m),
+	struct simfix_pick p;
+	if (!ok(simfix_find_cell(dir, m, removal, 0, &p), "a %s cell%s", sim_mode_name(m),
 	    removal ? " being removed" : ""))
 		return;
-	int64_t t0 = now_s;
+	int64_t t0 = simfix_now_s;
 	struct repair_run *r = run_plan(plan, &p, 1, false, RA_YES, NULL);
 	bool good = r != NULL && repair_all_installed(r);
 	if (!good && r != NULL)
 		show(r);
 	ok(good, "%s: plan %s heals %s on %s", sim_mode_name(m), repair_plan_name(plan),
 	    p.id, p.dp);
-	ok(now_s - t0 <= 25 * 60, "... within %lld SMS minutes (< 25: under 30 s in the demo)",
-	    (long long)((now_s - t0) / 60));
+	ok(simfix_now_s - t0 <= 25 * 60, "... within %lld SMS minutes (< 25: under 30 s in the demo)",
+	    (long long)((simfix_now_s - t0) / 60));
 	repair_run_free(r);
 }
 
@@ -228,8 +181,8 @@ tree_hash(void)
 static void
 test_views(void)
 {
-	struct pick p;
-	if (!find_cell(SIM_MODE_PCK_MISSING, false, 1, &p))
+	struct simfix_pick p;
+	if (!simfix_find_cell(dir, SIM_MODE_PCK_MISSING, false, 1, &p))
 		return;
 	struct repair_cell c = { p.id, p.dp };
 	struct repair_env env = env_for(false);
@@ -275,7 +228,7 @@ as_ssh_call(struct transport *x, const struct op *op, proto_record_fn fn, void *
 static const struct transport_ops as_ssh_ops = { .name = "ssh", .call = as_ssh_call, .close = NULL };
 
 static struct repair_run *
-prepare_over(struct transport *via, enum repair_plan plan, const struct pick *p)
+prepare_over(struct transport *via, enum repair_plan plan, const struct simfix_pick *p)
 {
 	struct repair_cell c = { p->id, p->dp };
 	struct repair_env env = env_for(false);
@@ -311,8 +264,8 @@ travels(const struct repair_run *r, size_t i, bool sftp)
 static void
 test_sent_as(void)
 {
-	struct pick p;
-	if (!find_cell(SIM_MODE_PCK_MISSING, false, 1, &p))
+	struct simfix_pick p;
+	if (!simfix_find_cell(dir, SIM_MODE_PCK_MISSING, false, 1, &p))
 		return;
 	struct transport *ssh = transport_new(&as_ssh_ops, info.primary, TRANSPORT_ALL_OPS, NULL);
 	struct repair_run *r = prepare_over(ssh, PLAN_PRELOAD_PCK, &p);
@@ -353,8 +306,8 @@ test_sent_as(void)
 static void
 test_wrong_order(void)
 {
-	struct pick p;
-	if (!find_cell(SIM_MODE_STALE_PKG_FILE, false, 0, &p))
+	struct simfix_pick p;
+	if (!simfix_find_cell(dir, SIM_MODE_STALE_PKG_FILE, false, 0, &p))
 		return;
 	enum repair_outcome o[12] = { 0 };
 	/* The seed's branch, declined: preload answers "already set", the
@@ -389,13 +342,13 @@ test_wrong_order(void)
 	    r ? repair_cell(r, 0)->message[0] : "");
 	repair_run_free(r);
 
-	if (!find_cell(SIM_MODE_PCK_MISSING, false, 2, &p))
+	if (!simfix_find_cell(dir, SIM_MODE_PCK_MISSING, false, 2, &p))
 		return;
 	r = run_plan(PLAN_REPUSH, &p, 1, false, RA_YES, o);
 	ok(r && !repair_all_installed(r) && o[1] == RO_FAILED,
 	    "PCK never arrived: a re-push alone does not heal it");
 	repair_run_free(r);
-	if (!find_cell(SIM_MODE_PCK_NO_REGEN, false, 0, &p))
+	if (!simfix_find_cell(dir, SIM_MODE_PCK_NO_REGEN, false, 0, &p))
 		return;
 	r = run_plan(PLAN_TOUCH_SOURCE, &p, 1, false, RA_YES, o);
 	ok(r && o[0] == RO_OK && o[1] == RO_FAILED && strstr(repair_cell(r, 0)->message[1],
@@ -407,8 +360,8 @@ test_wrong_order(void)
 static void
 test_no_change(void)
 {
-	struct pick p;
-	if (!find_cell(SIM_MODE_STALE_PKG_FILE, false, 1, &p))
+	struct simfix_pick p;
+	if (!simfix_find_cell(dir, SIM_MODE_STALE_PKG_FILE, false, 1, &p))
 		return;
 	char *before = tree_hash();
 	enum repair_outcome o[8] = { 0 };
@@ -447,8 +400,8 @@ test_no_change(void)
 static void
 test_changed_target(void)
 {
-	struct pick p;
-	if (!find_cell(SIM_MODE_STALE_PKG_FILE, false, 2, &p))
+	struct simfix_pick p;
+	if (!simfix_find_cell(dir, SIM_MODE_STALE_PKG_FILE, false, 2, &p))
 		return;
 	struct repair_cell c = { p.id, p.dp };
 	struct repair_env env = env_for(false);
@@ -486,10 +439,10 @@ test_changed_target(void)
 static void
 test_batch(void)
 {
-	struct pick p[3];
+	struct simfix_pick p[3];
 	bool found = true;
 	for (size_t i = 0; i < 3; i++)
-		found &= find_cell(SIM_MODE_PCK_MISSING, false, i, &p[i]);
+		found &= simfix_find_cell(dir, SIM_MODE_PCK_MISSING, false, i, &p[i]);
 	if (!ok(found, "three PCK_MISSING cells"))
 		return;
 	struct repair_cell c[4] = { { p[0].id, p[0].dp }, { p[1].id, p[1].dp },
@@ -511,10 +464,10 @@ test_batch(void)
 
 	/* A package the DP's site does not know fails at the preload; the
 	 * other cell goes on, unless asked. */
-	struct pick two[3];
-	if (!ok(find_cell(SIM_MODE_NOT_IN_DB, false, 0, &two[0]) &&
-	    find_cell(SIM_MODE_PCK_MISSING, false, 0, &two[1]) &&
-	    find_cell(SIM_MODE_PCK_MISSING, false, 1, &two[2]), "a not-in-db and two missing cells"))
+	struct simfix_pick two[3];
+	if (!ok(simfix_find_cell(dir, SIM_MODE_NOT_IN_DB, false, 0, &two[0]) &&
+	    simfix_find_cell(dir, SIM_MODE_PCK_MISSING, false, 0, &two[1]) &&
+	    simfix_find_cell(dir, SIM_MODE_PCK_MISSING, false, 1, &two[2]), "a not-in-db and two missing cells"))
 		return;
 	for (int stop = 1; stop >= 0; stop--) {
 		struct repair_cell rc[2] = { { two[0].id, two[0].dp },
@@ -544,7 +497,7 @@ test_batch(void)
 
 /* Two failing cells (state 2/3) of mode m on one package. */
 static bool
-find_two_of_pkg(enum sim_mode m, struct pick p[2])
+find_two_of_pkg(enum sim_mode m, struct simfix_pick p[2])
 {
 	struct sim_site *s = NULL;
 	char *err = NULL;
@@ -579,7 +532,7 @@ find_two_of_pkg(enum sim_mode m, struct pick p[2])
 static void
 test_batch_run(void)
 {
-	struct pick p[2];
+	struct simfix_pick p[2];
 	if (!ok(find_two_of_pkg(SIM_MODE_PCK_MISSING, p), "two PCK_MISSING cells of one package"))
 		return;
 	struct repair_cell rc[2] = { { p[0].id, p[0].dp }, { p[1].id, p[1].dp } };
@@ -684,11 +637,11 @@ static void
 test_preload_exe(void)
 {
 	/* The last PCK_MISSING cell: the tests before worked on the first ones. */
-	struct pick p, next;
+	struct simfix_pick p, next;
 	size_t k = 0;
-	if (!ok(find_cell(SIM_MODE_PCK_MISSING, false, k, &p), "a PCK_MISSING cell for preload_exe"))
+	if (!ok(simfix_find_cell(dir, SIM_MODE_PCK_MISSING, false, k, &p), "a PCK_MISSING cell for preload_exe"))
 		return;
-	while (find_cell(SIM_MODE_PCK_MISSING, false, ++k, &next))
+	while (simfix_find_cell(dir, SIM_MODE_PCK_MISSING, false, ++k, &next))
 		p = next;
 	struct seen sn = { .t = { .ops = &seen_ops, .host = t->host, .answers = t->answers },
 	    .inner = t };
@@ -923,7 +876,7 @@ static struct repair_env
 fk_env(struct transport *tr, const char *jpath)
 {
 	return (struct repair_env){ .t = tr, .site = "009", .primary = "SMS009PRI",
-	    .journal = jpath, .minute_ms = 1000, .sleep_ms = sleep_site };
+	    .journal = jpath, .minute_ms = 1000, .sleep_ms = simfix_sleep };
 }
 
 static struct repair_run *
@@ -1140,7 +1093,7 @@ main(void)
 		return 99;
 	dir = xasprintf("%s/site", top);
 	journal = xasprintf("%s/state/journal.jsonl", top);
-	set_clock();
+	simfix_set_clock();
 	if (sim_ensure(dir, "default", 1, false, &err) != 0 || sim_info(dir, &info, &err) != 0) {
 		printf("Bail out! %s\n", err);
 		return 1;

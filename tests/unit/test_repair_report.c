@@ -18,6 +18,7 @@
 #include "backend/core/proto.h"
 #include "backend/sms/status.h"
 #include "backend/sim/simint.h"
+#include "tests/unit/simfix.h"
 #include "tests/unit/tap.h"
 
 #include <stdio.h>
@@ -28,25 +29,7 @@
 static char *dir;
 static struct transport *t;
 static struct sim_info info;
-static int64_t now_s;
 static struct buf progress;
-
-static void
-set_clock(void)
-{
-	char iso[21];
-	simclock_iso(scenario_start + 3600 + (dpd_time)now_s, iso);
-	setenv("DPDOCTOR_SIM_TIME", iso, 1);
-}
-
-/* The demo's scale: one SMS minute per wall second, on a frozen clock. */
-static void
-sleep_site(void *ctx, int ms)
-{
-	(void)ctx;
-	now_s += ms * 60 / 1000;
-	set_clock();
-}
 
 static void
 keep_progress(void *ctx, const char *line)
@@ -59,42 +42,13 @@ static struct repair_env
 env_for(struct transport *tr, const char *primary)
 {
 	return (struct repair_env){ .t = tr, .site = "009", .primary = primary,
-	    .minute_ms = 1000, .sleep_ms = sleep_site, .progress = keep_progress };
-}
-
-struct pick {
-	char id[9];
-	char dp[64];
-};
-
-/* Failing cell number `skip` of mode m (state 2 or 3). */
-static bool
-find_cell(enum sim_mode m, size_t skip, struct pick *p)
-{
-	struct sim_site *s = NULL;
-	char *err = NULL;
-	if (simdb_load(dir, &s, &err) != 0) {
-		printf("# load: %s\n", err);
-		free(err);
-		return false;
-	}
-	bool found = false;
-	for (size_t i = 0; i < s->ncell && !found; i++) {
-		const struct sim_cell *c = &s->cell[i];
-		if (c->mode == m && (c->state == 2 || c->state == 3) && skip-- == 0) {
-			snprintf(p->id, sizeof p->id, "%s", s->pkg[c->pkg].id);
-			snprintf(p->dp, sizeof p->dp, "%s", s->srv[c->srv].name);
-			found = true;
-		}
-	}
-	simdb_free(s);
-	return found;
+	    .minute_ms = 1000, .sleep_ms = simfix_sleep, .progress = keep_progress };
 }
 
 /* An installed DP of package id that is not of its own site (a cell the
  * preload plans take), for a batch with a cell that needs nothing. */
 static bool
-find_installed(const char *id, struct pick *p)
+find_installed(const char *id, struct simfix_pick *p)
 {
 	struct deadline dl = { 0 };
 	char *err = NULL;
@@ -136,10 +90,10 @@ run_all(struct repair_run *r)
 static void
 test_batch_pages(void)
 {
-	struct pick p[4];
+	struct simfix_pick p[4];
 	bool found = true;
 	for (size_t i = 0; i < 3; i++)
-		found &= find_cell(SIM_MODE_PCK_MISSING, i, &p[i]);
+		found &= simfix_find_cell(dir, SIM_MODE_PCK_MISSING, false, i, &p[i]);
 	found = found && find_installed(p[0].id, &p[3]);
 	if (!ok(found, "three PCK_MISSING cells and an installed one"))
 		return;
@@ -197,8 +151,8 @@ out:
 static void
 test_also_affected(void)
 {
-	struct pick p;
-	if (!ok(find_cell(SIM_MODE_PCK_MISSING, 3, &p), "a PCK_MISSING cell"))
+	struct simfix_pick p;
+	if (!ok(simfix_find_cell(dir, SIM_MODE_PCK_MISSING, false, 3, &p), "a PCK_MISSING cell"))
 		return;
 	struct repair_cell c = { p.id, p.dp };
 	struct repair_env env = env_for(t, info.primary);
@@ -377,7 +331,7 @@ main(void)
 	if (mkdtemp(top) == NULL)
 		return 99;
 	dir = xasprintf("%s/site", top);
-	set_clock();
+	simfix_set_clock();
 	buf_init(&progress);
 	if (sim_ensure(dir, "default", 1, false, &err) != 0 || sim_info(dir, &info, &err) != 0) {
 		printf("Bail out! %s\n", err);
