@@ -13,9 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <libsmbclient.h>
 
 #include "backend/transport/smb/smbconn.h"
+#include "backend/transport/smb/smbdl.h"
 
 /* ---- jobs ---------------------------------------------------------------------- */
 

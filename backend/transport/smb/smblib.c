@@ -309,6 +309,8 @@ lib_warm_up(void)
 static void
 lib_init_once(void)
 {
+	if (smbdl_load(&lib_err) != 0)
+		return;
 	/* The thread functions first: talloc's frame stack must never have
 	 * been used without them. */
 	const char *serial = getenv("DPDOCTOR_SMB_SERIAL");
