@@ -188,4 +188,9 @@ fits_or_one_word "$SCRATCH/plan80" 80; ok $? "repair's plan, COLUMNS=80: its fie
 COLUMNS=60 "$DPDOCTOR" status --demo="$demo" --format csv >"$SCRATCH/c60"
 cmp -s "$SCRATCH/c60" "$SCRATCH/after.csv"; ok $? "CSV is never cut"
 
+# A run that never speaks SMB never loads Samba (libsmbclient and its
+# eighty-odd libraries cost every start tens of milliseconds).
+LD_DEBUG=files "$DPDOCTOR" status --demo="$demo" --format csv 2>"$SCRATCH/ld" >/dev/null
+grep -q "file=libsmbclient" "$SCRATCH/ld"; is $? 1 "status on the demo does not load libsmbclient"
+
 done_testing
