@@ -417,6 +417,14 @@ step_read(struct sshhost *h, struct sftpreq *sf, bool *moved)
 		ssize_t n = libssh2_sftp_read(sf->fh, sf->out->data + sf->out->len, want);
 		if (n < 0)
 			return read_failed(h, sf, (int)n);
+		if (n == 0 && sf->expect != UINT64_MAX && sf->got < sf->expect) {
+			/* Cut short since it was opened: what came back is
+			 * neither the file as it was nor as it is. */
+			sf->failed = xasprintf("the file became shorter while it was read "
+			    "(%llu of the %llu bytes it had); read it again",
+			    (unsigned long long)sf->got, (unsigned long long)sf->expect);
+			return STEP_FAIL;
+		}
 		if (n == 0)
 			return 0;   /* end of file */
 		sf->out->len += (size_t)n;
