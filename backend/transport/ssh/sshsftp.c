@@ -11,8 +11,10 @@
  * and a fresh one opened.  Each operation is a short program of steps
  * (stat the source, delete the target, rename, ...) and every step calls
  * its libssh2 function again with the same arguments after EAGAIN
- * (transports.md section 1.6): range reads seek once before the first
- * read and size the last read to what is left of the range, writes pass
+ * (transports.md section 1.6): reads take the open file's size first
+ * (one allocation, reads sized to what is left, 2 MB per call for
+ * libssh2's deepest read-ahead), seek once before the first read and
+ * size the last read to what is left of the range, writes pass
  * the same remaining bytes again, directory reads use buffers large enough
  * that 1.10 does not skip entries.  Paths are converted from E:\a\b to
  * /E:/a/b in one place, to_sftp, and anything else is refused
