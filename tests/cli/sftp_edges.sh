@@ -49,6 +49,17 @@ out=$(probe sftp-read "E:\\${f##*/}" $(((8 << 20) - 3)) $((1 << 20)) "$SCRATCH/g
 is "${out%% ms=*}" "ok bytes=30004" "a range past the end stops at it: $out"
 tail -c 30004 "$f" | cmp -s - "$SCRATCH/got"; ok $? "  the file's last bytes"
 
+# A file over the engine's 1 GB limit is refused before its bytes cross
+# (a sparse file: no disk used; reading up to the limit took 5 s or more).
+truncate -s 1100M "$E/huge.bin"
+t0=$(date +%s%N)
+out=$(probe sftp-read 'E:\huge.bin' 0 -)
+t=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "$out" | grep -q '^error: SMS009PRI: sftp read E:\\huge.bin: 1100 MB, more than 1024 MB; refused'
+ok $? "a 1100 MB file is refused: $out"
+[ "$t" -lt 3000 ]; ok $? "  at once ($t ms), not after a gigabyte"
+rm -f "$E/huge.bin"
+
 # A file that grows while it is read (appended in bursts from another
 # process): every byte that comes back is the file's, from its start,
 # and at least what it held when the read began; or a clear error.

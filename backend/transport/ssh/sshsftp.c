@@ -357,7 +357,14 @@ step_fstat(struct sftpreq *sf)
 		uint64_t have = a.filesize > sf->off ? a.filesize - sf->off : 0;
 		sf->expect = have < sf->len ? have : sf->len;
 	}
-	if (sf->expect != UINT64_MAX && sf->expect <= SFTP_READ_MAX)
+	if (sf->expect != UINT64_MAX && sf->expect > SFTP_READ_MAX) {
+		/* Refused now rather than after a gigabyte has crossed. */
+		sf->failed = xasprintf("%llu MB, more than %llu MB; refused",
+		    (unsigned long long)(sf->expect >> 20),
+		    (unsigned long long)(SFTP_READ_MAX >> 20));
+		return STEP_FAIL;
+	}
+	if (sf->expect != UINT64_MAX)
 		buf_grow(sf->out, (size_t)sf->expect + READ_TAIL);
 	else if (sf->len != UINT64_MAX)
 		buf_grow(sf->out, (size_t)sf->len);
