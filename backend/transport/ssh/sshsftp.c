@@ -11,8 +11,10 @@
  * and a fresh one opened.  Each operation is a short program of steps
  * (stat the source, delete the target, rename, ...) and every step calls
  * its libssh2 function again with the same arguments after EAGAIN
- * (transports.md section 1.6): range reads seek once before the first
- * read and size the last read to what is left of the range, writes pass
+ * (transports.md section 1.6): reads take the open file's size first
+ * (one allocation, reads sized to what is left, 2 MB per call for
+ * libssh2's deepest read-ahead), seek once before the first read and
+ * size the last read to what is left of the range, writes pass
  * the same remaining bytes again, directory reads use buffers large enough
  * that 1.10 does not skip entries.  Paths are converted from E:\a\b to
  * /E:/a/b in one place, to_sftp, and anything else is refused
@@ -30,7 +32,13 @@
 
 #include <libssh2_sftp.h>
 
-#define READ_CHUNK ((size_t)1 << 20)    /* per read call: libssh2 pipelines below it */
+/* Per read call.  libssh2 1.10 keeps 4x the buffer it is given in flight
+ * (in 30000-byte requests), at most 4x its 2 MB default window: 2 MB
+ * buys the deepest pipeline it has, 8 MB ahead. */
+#define READ_CHUNK ((size_t)2 << 20)
+/* After the bytes the size promised: a short read, for the end of file
+ * or for what was appended since. */
+#define READ_TAIL ((size_t)64 << 10)
 #define WRITE_CHUNK ((size_t)1 << 18)
 #define SFTP_READ_MAX ((uint64_t)1 << 30)
 /* 1.10 silently skips entries whose name or long line does not fit
@@ -50,6 +58,7 @@ enum sftp_step {
 	SS_UNLINK,      /* path */
 	SS_SETSTAT,     /* path: permissions from the source's, write bits changed */
 	SS_OPEN_READ,
+	SS_FSTAT,       /* the open file's size, to size the buffer and the reads */
 	SS_READ,
 	SS_OPEN_WRITE,
 	SS_WRITE,
@@ -60,7 +69,8 @@ enum sftp_step {
 };
 
 static const enum sftp_step prog_stat[] = { SS_STAT, SS_END };
-static const enum sftp_step prog_read[] = { SS_OPEN_READ, SS_READ, SS_CLOSE, SS_END };
+static const enum sftp_step prog_read[] = { SS_OPEN_READ, SS_FSTAT, SS_READ, SS_CLOSE,
+	SS_END };
 static const enum sftp_step prog_list[] = { SS_OPENDIR, SS_READDIR, SS_CLOSE, SS_END };
 static const enum sftp_step prog_rename[] = { SS_STAT_SRC, SS_STAT_DST, SS_UNLINK_DST,
 	SS_RENAME, SS_END };
@@ -86,6 +96,7 @@ struct sftpreq {
 	bool readonly;
 	/* read */
 	uint64_t off, len, got;
+	uint64_t expect;             /* bytes the size at open promised, UINT64_MAX unknown */
 	bool seeked;
 	struct buf *out;
 	/* write */
@@ -330,20 +341,77 @@ sf_open(struct sshhost *h, struct sftpreq *sf, unsigned long flags, long mode, i
 	return sf->fh != NULL ? 0 : libssh2_session_last_errno(h->session);
 }
 
+/* The open file's size: the whole range is then allocated once and read
+ * straight into place, each read asks for no more than the file still
+ * holds (the read-ahead stops at its end) and the pipeline stays deep
+ * until then.  A server that will not say leaves the size unknown. */
 static int
-step_read(struct sftpreq *sf, bool *moved)
+step_fstat(struct sftpreq *sf)
+{
+	LIBSSH2_SFTP_ATTRIBUTES a;
+	int rc = libssh2_sftp_fstat_ex(sf->fh, &a, 0);
+	if (rc == LIBSSH2_ERROR_EAGAIN)
+		return rc;
+	sf->expect = UINT64_MAX;
+	if (rc == 0 && (a.flags & LIBSSH2_SFTP_ATTR_SIZE)) {
+		uint64_t have = a.filesize > sf->off ? a.filesize - sf->off : 0;
+		sf->expect = have < sf->len ? have : sf->len;
+	}
+	if (sf->expect != UINT64_MAX && sf->expect > SFTP_READ_MAX) {
+		/* Refused now rather than after a gigabyte has crossed. */
+		sf->failed = xasprintf("%llu MB, more than %llu MB; refused",
+		    (unsigned long long)(sf->expect >> 20),
+		    (unsigned long long)(SFTP_READ_MAX >> 20));
+		return STEP_FAIL;
+	}
+	if (sf->expect != UINT64_MAX)
+		buf_grow(sf->out, (size_t)sf->expect + READ_TAIL);
+	else if (sf->len != UINT64_MAX)
+		buf_grow(sf->out, (size_t)sf->len);
+	return rc == 0 || rc == LIBSSH2_ERROR_SFTP_PROTOCOL ? 0 : rc;
+}
+
+/* How much to ask of the next read: what is left of the range, of the
+ * size the file had at open, then a short read for its end. */
+static size_t
+read_want(const struct sftpreq *sf)
+{
+	uint64_t left = sf->len - sf->got;
+	if (sf->expect != UINT64_MAX && sf->got < sf->expect)
+		left = sf->expect - sf->got;
+	else if (sf->expect != UINT64_MAX && left > READ_TAIL)
+		left = READ_TAIL;
+	return left < READ_CHUNK ? (size_t)left : READ_CHUNK;
+}
+
+/* libssh2 1.10 answers a read whose pipelined answers no longer follow
+ * one another (a short answer, then data: the file grew or was rewritten
+ * between two of its requests) with a protocol error of its own, not the
+ * server's status: say what happened instead of a stale status. */
+static int
+read_failed(struct sshhost *h, struct sftpreq *sf, int rc)
+{
+	char *msg = NULL;
+	if (rc != LIBSSH2_ERROR_SFTP_PROTOCOL ||
+	    libssh2_session_last_error(h->session, &msg, NULL, 0) != LIBSSH2_ERROR_SFTP_PROTOCOL ||
+	    msg == NULL || strstr(msg, "SFTP READ error") != NULL)
+		return rc;
+	sf->failed = xasprintf("the file changed while it was read, after %llu bytes (%s); "
+	    "read it again", (unsigned long long)sf->got, msg);
+	return STEP_FAIL;
+}
+
+static int
+step_read(struct sshhost *h, struct sftpreq *sf, bool *moved)
 {
 	if (!sf->seeked) {
 		/* Once, before the first read, never inside an EAGAIN retry:
 		 * seek64 drops the read-ahead in flight. */
 		libssh2_sftp_seek64(sf->fh, sf->off);
 		sf->seeked = true;
-		if (sf->len != UINT64_MAX)
-			buf_grow(sf->out, (size_t)sf->len);
 	}
 	for (;;) {
-		uint64_t left = sf->len - sf->got;
-		if (left == 0)
+		if (sf->len == sf->got)
 			return 0;
 		if (sf->got >= SFTP_READ_MAX) {
 			sf->failed = xasprintf("more than %llu MB; refused",
@@ -353,11 +421,21 @@ step_read(struct sftpreq *sf, bool *moved)
 		/* The last read asks for what is left of the range only, or
 		 * the read-ahead fetches past it.  The same size again after
 		 * EAGAIN, and the buffer does not move: it already has room. */
-		size_t want = left < READ_CHUNK ? (size_t)left : READ_CHUNK;
+		size_t want = read_want(sf);
 		buf_grow(sf->out, want);
 		ssize_t n = libssh2_sftp_read(sf->fh, sf->out->data + sf->out->len, want);
-		if (n <= 0)
-			return (int)n;   /* 0: end of file */
+		if (n < 0)
+			return read_failed(h, sf, (int)n);
+		if (n == 0 && sf->expect != UINT64_MAX && sf->got < sf->expect) {
+			/* Cut short since it was opened: what came back is
+			 * neither the file as it was nor as it is. */
+			sf->failed = xasprintf("the file became shorter while it was read "
+			    "(%llu of the %llu bytes it had); read it again",
+			    (unsigned long long)sf->got, (unsigned long long)sf->expect);
+			return STEP_FAIL;
+		}
+		if (n == 0)
+			return 0;   /* end of file */
 		sf->out->len += (size_t)n;
 		sf->out->data[sf->out->len] = '\0';
 		sf->got += (uint64_t)n;
@@ -460,8 +538,10 @@ run_step(struct sshhost *h, struct sftpreq *sf, bool *moved)
 		return step_setstat(h, sf);
 	case SS_OPEN_READ:
 		return sf_open(h, sf, LIBSSH2_FXF_READ, 0, LIBSSH2_SFTP_OPENFILE);
+	case SS_FSTAT:
+		return step_fstat(sf);
 	case SS_READ:
-		return step_read(sf, moved);
+		return step_read(h, sf, moved);
 	case SS_OPEN_WRITE:
 		return sf_open(h, sf, LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC,
 		    0644, LIBSSH2_SFTP_OPENFILE);
