@@ -30,6 +30,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum log_format { LOG_TEXT, LOG_JSON };
 
@@ -140,59 +143,88 @@ static const unsigned char json_class[256] = {
 	[0 ... 31] = 1, ['"'] = 1, ['\\'] = 1, [127] = 1, [128 ... 255] = 2,
 };
 
+/* Bytes escaped per reserved stretch of the output buffer: at most six
+ * bytes out for each in, plus a UTF-8 sequence running past the stretch
+ * and a sixteen-byte store, must fit the buffer. */
+#define ESC_CHUNK (OUT_BYTES / 8)
+#define ESC_ROOM(n) (6 * (n) + 32)
+
+/* The length of the run at p (up to lim) that needs no escaping: sixteen
+ * bytes at a time, each block stored at w whole (the room is reserved), so
+ * a run is copied as it is found. */
+static size_t
+escape_plain_run(char *w, const unsigned char *p, const unsigned char *lim)
+{
+	const unsigned char *q = p;
+#if defined(__SSE2__)
+	const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"');
+	const __m128i bsl = _mm_set1_epi8('\\'), del = _mm_set1_epi8(127);
+	while (lim - q >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)q);
+		_mm_storeu_si128((__m128i *)(w + (q - p)), x);
+		/* signed: below 0x20 is a control or a byte >= 0x80 */
+		__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, space), _mm_cmpeq_epi8(x, quote)),
+		    _mm_or_si128(_mm_cmpeq_epi8(x, bsl), _mm_cmpeq_epi8(x, del)));
+		unsigned m = (unsigned)_mm_movemask_epi8(bad);
+		if (m != 0)
+			return (size_t)(q - p) + (unsigned)__builtin_ctz(m);
+		q += 16;
+	}
+#endif
+	for (; q < lim && json_class[*q] == 0; q++)
+		w[q - p] = (char)*q;
+	return (size_t)(q - p);
+}
+
+/* One byte the escaper cannot copy, at q (end: where the string ends, for
+ * a UTF-8 sequence): written at w; *used the bytes read.  Returns the
+ * bytes written. */
+static size_t
+escape_one(char *w, const unsigned char *q, const unsigned char *end, size_t *used)
+{
+	static const char hex[] = "0123456789abcdef";
+	*used = 1;
+	if (json_class[*q] == 2) {
+		size_t u = utf8_decode((const char *)q, (size_t)(end - q), NULL);
+		if (u > 0) {
+			memcpy(w, q, u);
+			*used = u;
+			return u;
+		}
+		memcpy(w, "\\ufffd", 6);
+		return 6;
+	}
+	if (*q == '"' || *q == '\\' || *q == '\n' || *q == '\r' || *q == '\t') {
+		w[0] = '\\';
+		w[1] = *q == '\n' ? 'n' : *q == '\r' ? 'r' : *q == '\t' ? 't' : (char)*q;
+		return 2;
+	}
+	memcpy(w, "\\u00", 4);
+	w[4] = hex[*q >> 4];
+	w[5] = hex[*q & 15];
+	return 6;
+}
+
+/* JSON string contents: the output buffer's room is reserved for a
+ * stretch of input at a time, and plain runs are copied in bulk into it. */
 static void
 out_json_escape(struct log_out *o, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	if (n == 0)
-		return;
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 	while (p < end) {
-		const unsigned char *q = p;
-		/* Eight bytes at a time while none is a control character, a
-		 * quote, a backslash, DEL or non-ASCII. */
-		const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-		while (end - q >= 8) {
-			uint64_t x;
-			memcpy(&x, q, 8);
-			uint64_t quote = x ^ (ones * '"'), bsl = x ^ (ones * '\\'), del = x ^ (ones * 127);
-			uint64_t bad = ((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) |
-			    ((bsl - ones) & ~bsl) | ((del - ones) & ~del) | x;
-			if (bad & high)
+		size_t chunk = (size_t)(end - p) < ESC_CHUNK ? (size_t)(end - p) : ESC_CHUNK;
+		const unsigned char *lim = p + chunk;
+		char *w0 = out_room(o, ESC_ROOM(chunk)), *w = w0;
+		while (p < lim) {
+			size_t k = escape_plain_run(w, p, lim), used;
+			w += k;
+			p += k;
+			if (p == lim)
 				break;
-			q += 8;
+			w += escape_one(w, p, end, &used);
+			p += used;
 		}
-		while (q < end && json_class[*q] == 0)
-			q++;
-		out_add(o, (const char *)p, (size_t)(q - p));
-		if (q == end)
-			break;
-		size_t u = json_class[*q] == 2 ? utf8_decode((const char *)q, (size_t)(end - q), NULL) : 0;
-		char *w = out_room(o, 6);
-		if (u > 0) {
-			memcpy(w, q, u);
-			o->len += u;
-			p = q + u;
-			continue;
-		}
-		if (json_class[*q] == 2) {
-			memcpy(w, "\\ufffd", 6);
-			o->len += 6;
-		} else if (*q == '"' || *q == '\\') {
-			w[0] = '\\';
-			w[1] = (char)*q;
-			o->len += 2;
-		} else if (*q == '\n' || *q == '\r' || *q == '\t') {
-			w[0] = '\\';
-			w[1] = *q == '\n' ? 'n' : *q == '\r' ? 'r' : 't';
-			o->len += 2;
-		} else {
-			memcpy(w, "\\u00", 4);
-			w[4] = hex[*q >> 4];
-			w[5] = hex[*q & 15];
-			o->len += 6;
-		}
-		p = q + 1;
+		o->len += (size_t)(w - w0);
 	}
 }
 
