@@ -149,33 +149,6 @@ static const unsigned char json_class[256] = {
 #define ESC_CHUNK (OUT_BYTES / 8)
 #define ESC_ROOM(n) (6 * (n) + 32)
 
-/* The length of the run at p (up to lim) that needs no escaping: sixteen
- * bytes at a time, each block stored at w whole (the room is reserved), so
- * a run is copied as it is found. */
-static size_t
-escape_plain_run(char *w, const unsigned char *p, const unsigned char *lim)
-{
-	const unsigned char *q = p;
-#if defined(__SSE2__)
-	const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"');
-	const __m128i bsl = _mm_set1_epi8('\\'), del = _mm_set1_epi8(127);
-	while (lim - q >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)q);
-		_mm_storeu_si128((__m128i *)(w + (q - p)), x);
-		/* signed: below 0x20 is a control or a byte >= 0x80 */
-		__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, space), _mm_cmpeq_epi8(x, quote)),
-		    _mm_or_si128(_mm_cmpeq_epi8(x, bsl), _mm_cmpeq_epi8(x, del)));
-		unsigned m = (unsigned)_mm_movemask_epi8(bad);
-		if (m != 0)
-			return (size_t)(q - p) + (unsigned)__builtin_ctz(m);
-		q += 16;
-	}
-#endif
-	for (; q < lim && json_class[*q] == 0; q++)
-		w[q - p] = (char)*q;
-	return (size_t)(q - p);
-}
-
 /* One byte the escaper cannot copy, at q (end: where the string ends, for
  * a UTF-8 sequence): written at w; *used the bytes read.  Returns the
  * bytes written. */
@@ -205,6 +178,61 @@ escape_one(char *w, const unsigned char *q, const unsigned char *end, size_t *us
 	return 6;
 }
 
+/* The second byte of a two-byte escape ('"' and '\\' themselves, n r t), or 0. */
+static const char json_esc2[256] = {
+	['"'] = '"', ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+};
+
+/* JSON string contents into w (room reserved) from [p, lim), a UTF-8
+ * sequence read up to end: sixteen bytes at a time, each block stored
+ * whole and the output advanced only past its plain bytes, so runs are
+ * copied as they are found and a quote costs a couple of instructions.
+ * Returns where writing ended; *pp where reading did. */
+static char *
+escape_stretch(char *w, const unsigned char **pp, const unsigned char *lim, const unsigned char *end)
+{
+	const unsigned char *p = *pp;
+	while (p < lim) {
+#if defined(__SSE2__)
+		const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"');
+		const __m128i bsl = _mm_set1_epi8('\\'), del = _mm_set1_epi8(127);
+		if (lim - p >= 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)p);
+			_mm_storeu_si128((__m128i *)w, x);
+			/* signed: below 0x20 is a control or a byte >= 0x80 */
+			__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, space), _mm_cmpeq_epi8(x, quote)),
+			    _mm_or_si128(_mm_cmpeq_epi8(x, bsl), _mm_cmpeq_epi8(x, del)));
+			unsigned m = (unsigned)_mm_movemask_epi8(bad);
+			if (m == 0) {
+				p += 16;
+				w += 16;
+				continue;
+			}
+			unsigned k = (unsigned)__builtin_ctz(m);
+			p += k;
+			w += k;
+		} else
+#endif
+		{
+			while (p < lim && json_class[*p] == 0)
+				*w++ = (char)*p++;
+			if (p == lim)
+				break;
+		}
+		if (json_esc2[*p] != 0) {
+			w[0] = '\\';
+			w[1] = json_esc2[*p++];
+			w += 2;
+		} else {
+			size_t used;
+			w += escape_one(w, p, end, &used);
+			p += used;
+		}
+	}
+	*pp = p;
+	return w;
+}
+
 /* JSON string contents: the output buffer's room is reserved for a
  * stretch of input at a time, and plain runs are copied in bulk into it. */
 static void
@@ -213,18 +241,8 @@ out_json_escape(struct log_out *o, const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 	while (p < end) {
 		size_t chunk = (size_t)(end - p) < ESC_CHUNK ? (size_t)(end - p) : ESC_CHUNK;
-		const unsigned char *lim = p + chunk;
-		char *w0 = out_room(o, ESC_ROOM(chunk)), *w = w0;
-		while (p < lim) {
-			size_t k = escape_plain_run(w, p, lim), used;
-			w += k;
-			p += k;
-			if (p == lim)
-				break;
-			w += escape_one(w, p, end, &used);
-			p += used;
-		}
-		o->len += (size_t)(w - w0);
+		char *w0 = out_room(o, ESC_ROOM(chunk));
+		o->len += (size_t)(escape_stretch(w0, &p, p + chunk, end) - w0);
 	}
 }
 
