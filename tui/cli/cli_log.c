@@ -49,6 +49,8 @@ struct log_out {
 	size_t file_json_len;
 	struct buf text;        /* an entry's text turned into UTF-8, reused */
 	struct buf vis;         /* a text field made visible, reused */
+	const char *name_p[2];  /* the severity and format names written last */
+	size_t name_n[2];       /* and their lengths */
 };
 
 /* An entry's text as UTF-8: as written when it is (the usual case, no
@@ -114,6 +116,18 @@ out_add(struct log_out *o, const char *p, size_t n)
 }
 
 #define OUT_LIT(o, s) out_add(o, s, sizeof s - 1)
+
+/* A name from a table of constants (slot 0 severities, 1 formats): its
+ * length taken once for each name, not once for each entry. */
+static void
+out_name(struct log_out *o, int slot, const char *s)
+{
+	if (o->name_p[slot] != s) {
+		o->name_p[slot] = s;
+		o->name_n[slot] = strlen(s);
+	}
+	out_add(o, s, o->name_n[slot]);
+}
 
 static void
 out_u64(struct log_out *o, uint64_t v)
@@ -214,6 +228,16 @@ escape_stretch(char *w, const unsigned char **pp, const unsigned char *lim, cons
 		} else
 #endif
 		{
+			/* the tail: a word at a time while none needs escaping */
+			const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+			for (uint64_t x; lim - p >= 8; p += 8, w += 8) {
+				memcpy(&x, p, 8);
+				uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\'), d = x ^ (ones * 127);
+				if ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) |
+				    ((d - ones) & ~d) | x) & high)
+					break;
+				memcpy(w, &x, 8);
+			}
 			while (p < lim && json_class[*p] == 0)
 				*w++ = (char)*p++;
 			if (p == lim)
@@ -400,11 +424,11 @@ print_json(struct log_out *o, const struct smslog_entry *e)
 	OUT_LIT(o, ",\"thread\":");
 	out_u64(o, e->thread);
 	OUT_LIT(o, ",\"severity\":\"");
-	out_add(o, smslog_severity_name(e->severity), strlen(smslog_severity_name(e->severity)));
+	out_name(o, 0, smslog_severity_name(e->severity));
 	OUT_LIT(o, "\",\"message\":");
 	out_json_str(o, out_text(o, e));
 	OUT_LIT(o, ",\"format\":\"");
-	out_add(o, smslog_format_name(e->format), strlen(smslog_format_name(e->format)));
+	out_name(o, 1, smslog_format_name(e->format));
 	/* Only when true: what it read of the line is all there was. */
 	if (e->trailer_cut)
 		OUT_LIT(o, "\",\"trailer_cut\":true,\"file\":");
