@@ -12,6 +12,7 @@
 #include "autoconf.h"
 #include "tui/cli/cli.h"
 #include "tui/cli/app.h"
+#include "tui/cli/outpipe.h"
 #include "backend/sms/logmirror.h"
 #include "backend/core/nal.h"
 #include "backend/sms/smslog.h"
@@ -40,7 +41,8 @@ enum log_format { LOG_TEXT, LOG_JSON };
 
 struct log_out {
 	enum log_format fmt;
-	char *buf;
+	struct outpipe *pipe;   /* writes full buffers beside the parsing */
+	char *buf;              /* the buffer being filled */
 	size_t len;
 	long entries;
 	bool failed;            /* writing stdout failed */
@@ -75,12 +77,30 @@ struct log_args {
 
 static volatile sig_atomic_t log_stop;
 
+/* Hand the buffer to the writer thread and go on filling the other;
+ * o->failed once a write failed. */
 static void
 out_flush(struct log_out *o)
 {
-	if (!o->failed && fd_write_all(STDOUT_FILENO, o->buf, o->len) != 0)
-		o->failed = true;
+	int e;
+	o->buf = outpipe_swap(o->pipe, o->len, &e);
 	o->len = 0;
+	if (e != 0)
+		o->failed = true;
+}
+
+/* Everything so far written (a follow's poll, the end): false, errno set,
+ * when a write failed. */
+static bool
+out_sync(struct log_out *o)
+{
+	out_flush(o);
+	int e = outpipe_sync(o->pipe);
+	if (e != 0) {
+		o->failed = true;
+		errno = e;
+	}
+	return e == 0;
 }
 
 static inline char *
@@ -437,11 +457,15 @@ print_json(struct log_out *o, const struct smslog_entry *e)
 	if (e->file != NULL && strcmp(e->file, o->file) == 0 && o->file_json_len > 0) {
 		out_add(o, o->file_json, o->file_json_len);
 	} else if (e->file != NULL) {
-		/* Escape once per file, then copy (when it fits the cache). */
-		out_room(o, 6 * strlen(e->file) + 2);
+		/* Escape once per file, then copy (when it fits the cache, and
+		 * no flush came between: the room is reserved first). */
+		size_t fl = strlen(e->file);
+		if (fl < sizeof o->file)
+			out_room(o, ESC_ROOM(fl) + 2);
+		const char *b = o->buf;
 		size_t at = o->len;
-		out_json_str(o, (struct smslog_str){ e->file, strlen(e->file) });
-		if (o->len - at <= sizeof o->file_json && strlen(e->file) < sizeof o->file) {
+		out_json_str(o, (struct smslog_str){ e->file, fl });
+		if (o->buf == b && o->len >= at && o->len - at <= sizeof o->file_json && fl < sizeof o->file) {
 			strcpy(o->file, e->file);
 			o->file_json_len = o->len - at;
 			memcpy(o->file_json, o->buf + at, o->file_json_len);
@@ -760,7 +784,7 @@ log_follow(const char *path, const char *package, struct log_out *o, struct log_
 			rc = -1;
 			break;
 		}
-		out_flush(o);
+		(void)out_sync(o); /* o->failed ends the loop */
 		struct timespec ts = { 0, 500 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
@@ -781,7 +805,8 @@ cli_log(int argc, char **argv)
 		log_remote_close(&remote);
 		return 2;
 	}
-	struct log_out o = { .fmt = a.fmt, .buf = xmalloc(OUT_BYTES) };
+	struct log_out o = { .fmt = a.fmt, .pipe = outpipe_open(STDOUT_FILENO, OUT_BYTES) };
+	o.buf = outpipe_buf(o.pipe);
 	char *err = NULL;
 	if (a.follow) {
 		rc = log_follow(path, a.package, &o, &remote);
@@ -789,12 +814,11 @@ cli_log(int argc, char **argv)
 		fprintf(stderr, "dpdoctor log: %s\n", err);
 		free(err);
 	}
-	out_flush(&o);
-	if (o.failed && rc >= 0) {
+	if (!out_sync(&o) && rc >= 0) {
 		fprintf(stderr, "dpdoctor log: writing output: %s\n", strerror(errno));
 		rc = -1;
 	}
-	free(o.buf);
+	(void)outpipe_close(o.pipe); /* its error, if any, was said above */
 	buf_free(&o.text);
 	buf_free(&o.vis);
 	free(path);
