@@ -8,7 +8,9 @@
 # `wc -l`.  Every output goes to a file, removed before each run (GNU grep
 # stops at the first match when its output is /dev/null, which would make
 # the comparison meaningless).  Best of 3 runs, warm page cache.  Not part
-# of the pass/fail suite.
+# of the pass/fail suite.  With BASE_DPDOCTOR (an older build), its
+# --package and JSON times are measured in the same run too, for the
+# speed-up.
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 DPDOCTOR=${DPDOCTOR:-$top_builddir/dpdoctor}
 GEN=${GEN:-$top_builddir/tests/bench/gen_log}
@@ -37,6 +39,8 @@ run_wc() { wc -l "$f" >"$dir/wc.out"; }
 run_pkg() { "$DPDOCTOR" log --file "$f" --package "$PKG" >"$dir/pkg.out"; }
 run_json() { "$DPDOCTOR" log --file "$f" --format json >"$dir/json.out"; }
 run_null() { "$DPDOCTOR" log --file "$f" --format json >/dev/null; }
+run_base_pkg() { "$BASE_DPDOCTOR" log --file "$f" --package "$PKG" >"$dir/pkg.out"; }
+run_base_json() { "$BASE_DPDOCTOR" log --file "$f" --format json >"$dir/json.out"; }
 
 # measure NAME: every figure for the log $f
 measure() {
@@ -63,6 +67,14 @@ measure() {
 	printf '  dpdoctor log --format json > file (%.0f MB written): %.3f s  %.0f MB/s of log (target >= 600)  %.1fx cat'"'"'s time, %.1fx wc -l'"'"'s\n' \
 		"$json_mb" "$tj" "$(rate "$tj")" "$(echo "$tj / $tcat" | bc -l)" "$(echo "$tj / $twc" | bc -l)"
 	printf '  dpdoctor log --format json > /dev/null: %.3f s  %.0f MB/s\n' "$tn" "$(rate "$tn")"
+	if [ -n "${BASE_DPDOCTOR:-}" ]; then
+		local bp bj
+		bp=$(best run_base_pkg)
+		bj=$(best run_base_json)
+		printf '  baseline %s: --package %.3f s (%.2fx grep -F), json > file %.3f s (%.0f MB/s); speed-up %.2fx, %.2fx\n' \
+			"$BASE_DPDOCTOR" "$bp" "$(echo "$bp / $tg" | bc -l)" "$bj" "$(rate "$bj")" \
+			"$(echo "$bp / $tp" | bc -l)" "$(echo "$bj / $tj" | bc -l)"
+	fi
 }
 
 f=$dir/distmgr.log
