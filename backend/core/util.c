@@ -430,12 +430,35 @@ utf8_decode(const char *s, size_t len, uint32_t *cp)
 	return n + 1;
 }
 
+/* Runs of ASCII are passed over 32 and then 8 bytes at a time (nearly
+ * every log line is all ASCII, and a byte-at-a-time decode cost as much as
+ * parsing the line); a byte with its high bit set is decoded. */
 bool
 utf8_valid(const char *s, size_t len)
 {
-	for (size_t i = 0, n; i < len; i += n)
-		if ((n = utf8_decode(s + i, len - i, NULL)) == 0)
-			return false;
+	const uint64_t high = 0x8080808080808080ULL;
+	size_t i = 0;
+	while (i < len) {
+		for (uint64_t w[4]; len - i >= 32; i += 32) {
+			memcpy(w, s + i, 32);
+			if ((w[0] | w[1] | w[2] | w[3]) & high)
+				break;
+		}
+		for (uint64_t w; len - i >= 8; i += 8) {
+			memcpy(&w, s + i, 8);
+			if (w & high)
+				break;
+		}
+		/* at most the eight bytes before the high one, or the tail */
+		while (i < len && (unsigned char)s[i] < 0x80)
+			i++;
+		if (i < len && (unsigned char)s[i] >= 0x80) {
+			size_t n = utf8_decode(s + i, len - i, NULL);
+			if (n == 0)
+				return false;
+			i += n;
+		}
+	}
 	return true;
 }
 

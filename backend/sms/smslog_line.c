@@ -643,6 +643,12 @@ parse_leading(const char *p, size_t n, struct smslog_entry *e)
 	return true;
 }
 
+/* The bytes of a STATMSG key: upper-case letters and digits.  A table,
+ * because the keys are most of what a STATMSG line is scanned for. */
+static const unsigned char key_char[256] = {
+	['A' ... 'Z'] = 1, ['0' ... '9'] = 1,
+};
+
 /* Whether a quote before s closes a value: the text ends, a viewer's
  * column (a tab) follows, or " KEY=" does (ISTRs hold NAL paths with
  * quotes of their own). */
@@ -654,7 +660,7 @@ value_ends(const char *s, const char *end)
 	if (*s != ' ')
 		return false;
 	const char *k = ++s;
-	while (s < end && ((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+	while (s < end && key_char[(unsigned char)*s])
 		s++;
 	return s > k && s < end && *s == '=';
 }
@@ -689,17 +695,6 @@ str_int(struct smslog_str v)
 	return num(&s, v.p + v.n, 9, &x) ? x : 0;
 }
 
-/* Index after a key prefix such as "ISTR" (one digit), or -1. */
-static int
-key_index(const char *k, size_t kl, const char *prefix, int max)
-{
-	size_t pl = strlen(prefix);
-	if (kl != pl + 1 || memcmp(k, prefix, pl) != 0 || k[pl] < '0' || k[pl] > '9')
-		return -1;
-	int i = k[pl] - '0';
-	return i < max ? i : -1;
-}
-
 /* GMTDATE (v, read as c) is when the message was raised, in UTC: the
  * entry's time, whatever local time the line around it gives.  *gmt: its
  * seconds. */
@@ -714,37 +709,56 @@ statmsg_gmtdate(struct smslog_str v, const struct civil *c, struct smslog_entry 
 		e->local = v;
 }
 
+/* One key and its value into m: dispatched on the key's first letter, the
+ * indexed keys (ISTR0-9, AID0-7, AVAL0-7, most of a line's keys) taking
+ * their index from the last digit. */
 static void
 statmsg_field(struct smslog_statmsg *m, const char *k, size_t kl, struct smslog_str v)
 {
-	int i;
-#define KEY(s) (kl == sizeof s - 1 && memcmp(k, s, kl) == 0)
-	if (KEY("ID"))
-		m->id = str_int(v);
-	else if (KEY("SEV"))
-		m->sev = v.n == 1 ? v.p[0] : 0;
-	else if (KEY("COMP"))
-		m->comp = v;
-	else if (KEY("SYS"))
-		m->sys = v;
-	else if (KEY("SITE"))
-		m->site = v;
-	else if (KEY("SOURCE"))
-		m->source = v;
-	else if ((i = key_index(k, kl, "ISTR", SMSLOG_MAX_ISTR)) >= 0) {
-		m->istr[i] = v;
-		if (i + 1 > m->nistr)
-			m->nistr = i + 1;
-	} else if ((i = key_index(k, kl, "AID", SMSLOG_MAX_ATTR)) >= 0) {
-		m->attr[i].id = str_int(v);
-		if (i + 1 > m->nattr)
-			m->nattr = i + 1;
-	} else if ((i = key_index(k, kl, "AVAL", SMSLOG_MAX_ATTR)) >= 0) {
-		m->attr[i].value = v;
-		if (i + 1 > m->nattr)
-			m->nattr = i + 1;
+#define KEY(s) (kl == sizeof s - 1 && memcmp(k, s, sizeof s - 1) == 0)
+#define KEY_AT(s) (kl == sizeof s && memcmp(k, s, sizeof s - 1) == 0 && k[kl - 1] >= '0' && \
+	k[kl - 1] <= '9')
+	int i = k[kl - 1] - '0';
+	switch (k[0]) {
+	case 'I':
+		if (KEY("ID")) {
+			m->id = str_int(v);
+		} else if (KEY_AT("ISTR") && i < SMSLOG_MAX_ISTR) {
+			m->istr[i] = v;
+			if (i + 1 > m->nistr)
+				m->nistr = i + 1;
+		}
+		break;
+	case 'A':
+		if (KEY_AT("AID") && i < SMSLOG_MAX_ATTR) {
+			m->attr[i].id = str_int(v);
+			if (i + 1 > m->nattr)
+				m->nattr = i + 1;
+		} else if (KEY_AT("AVAL") && i < SMSLOG_MAX_ATTR) {
+			m->attr[i].value = v;
+			if (i + 1 > m->nattr)
+				m->nattr = i + 1;
+		}
+		break;
+	case 'S':
+		if (KEY("SEV"))
+			m->sev = v.n == 1 ? v.p[0] : 0;
+		else if (KEY("SYS"))
+			m->sys = v;
+		else if (KEY("SITE"))
+			m->site = v;
+		else if (KEY("SOURCE"))
+			m->source = v;
+		break;
+	case 'C':
+		if (KEY("COMP"))
+			m->comp = v;
+		break;
+	default:
+		break;
 	}
 #undef KEY
+#undef KEY_AT
 }
 
 /* The viewer columns after a STATMSG whose date the viewer parser did not
@@ -791,7 +805,7 @@ parse_statmsg(struct smslog_entry *e, struct smslog_statmsg *m, int64_t *gmt)
 			break;
 		}
 		const char *k = s;
-		while (s < end && ((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+		while (s < end && key_char[(unsigned char)*s])
 			s++;
 		if (s == k || s >= end || *s != '=') {
 			while (s < end && *s != ' ' && *s != '\t')

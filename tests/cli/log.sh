@@ -150,6 +150,32 @@ lc=$(echo "$primary" | tr 'A-Z' 'a-z')
 grep -q 'NOSUCHDP' "$SCRATCH/err"; ok $? "  and names it"
 "$DPDOCTOR" log --demo="$demo" --server '../x' >/dev/null 2>&1; is $? 2 "server name with a path: exit 2"
 
+# Output larger than the writer's buffers (written by a thread beside the
+# parsing) comes out whole and in order; a message longer than the
+# escaper's stretch (32 KiB), a UTF-8 character across that boundary and
+# dense quotes and backslashes, escaped as one string.
+big=$SCRATCH/many.log
+python3 - "$big" <<'PY'
+import sys
+with open(sys.argv[1], "wb") as f:
+    for i in range(3000):
+        f.write(('STATMSG: ID=2330 SEV=I LEV=M SOURCE="SMS Server" COMP="SMS_DISTRIBUTION_MANAGER" SYS=SMS009PRI SITE=009 PID=1 TID=2 GMTDATE=Thu Jan 04 09:12:03.500 2007 ISTR0="0090%04X" ISTR1="["Display=\\\\DP%d\\"]MSWNET:["SMS_SITE=009"]\\\\DP%d\\" NUMATTRS=1 AID0=400 AVAL0="0090%04X"  $$<SMS_DISTRIBUTION_MANAGER><Thu Jan 04 9:12:03.500 2007 GMT Standard Time><thread=2 (0x2)>\r\n' % (i, i, i, i)).encode())
+    f.write(b"x" * 32767 + "\u00e9".encode() + b'"\\' * 5000 + b"\x01 end\n")
+PY
+"$DPDOCTOR" log --file "$big" --format json >"$SCRATCH/many.json"; is $? 0 "a 3,001-entry log to JSON: exit 0"
+python3 - "$big" "$SCRATCH/many.json" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+assert len(rows) == 3001, len(rows)
+assert [r["line"] for r in rows] == list(range(1, 3002))
+for i, r in enumerate(rows[:3000]):
+    assert r["statmsg"]["istr"][0] == "0090%04X" % i, r
+    assert r["statmsg"]["istr"][1] == '["Display=\\\\DP%d\\"]MSWNET:["SMS_SITE=009"]\\\\DP%d\\' % (i, i), r
+want = "x" * 32767 + "\u00e9" + '"\\' * 5000 + "\x01 end"
+assert rows[3000]["message"] == want, rows[3000]["message"][32760:32780]
+PY
+ok $? "  every entry, in order, STATMSG values whole; a 42 KB message with a UTF-8 character across 32 KiB escaped right"
+
 # --follow: picks up appended lines, stops on SIGTERM.
 g=$SCRATCH/follow.log
 printf 'first 009000B7\n' >"$g"

@@ -162,6 +162,20 @@ test_utf8(void)
 	ok(utf8_decode("A", 0, NULL) == 0, "nothing to decode in 0 bytes");
 	ok(utf8_valid("caf\xc3\xa9 \xe2\x9c\x93", 9), "valid text");
 	ok(!utf8_valid("caf\xc3", 4), "text cut inside a character");
+	/* ASCII runs are passed over 32 and 8 bytes at a time: a bad byte or a
+	 * character at every offset around those blocks, and text cut there. */
+	char t[80];
+	int wrong = 0;
+	for (size_t at = 0; at + 3 <= sizeof t; at++) {
+		memset(t, 'a', sizeof t);
+		t[at] = '\xff';
+		wrong += utf8_valid(t, sizeof t);
+		memcpy(t + at, "\xe2\x9c\x93", 3);
+		wrong += !utf8_valid(t, sizeof t);
+		wrong += at + 2 < sizeof t && utf8_valid(t, at + 2);
+		wrong += !utf8_valid(t, at);
+	}
+	ok(wrong == 0, "bad bytes and characters at every offset of an ASCII run (%d wrong)", wrong);
 }
 
 static void
