@@ -6,6 +6,7 @@
 #include "autoconf.h"
 #include "tui/cli/app.h"
 #include "tui/cli/cli.h"
+#include "tui/splash.h"
 #include "tui/tui.h"
 #include "backend/sms/logmirror.h"
 #include "backend/sim/sim.h"
@@ -250,8 +251,14 @@ main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &args);
 	if (rc >= 0)
 		return rc;
+	/* The frame is up before the site's set-up begins (it may take
+	 * seconds: a huge demo site, an SSH handshake). */
+	struct splash sp;
+	splash_show(&sp, args.site);
 	struct app app;
-	if ((rc = app_open(&app, &args)) != 0)
+	rc = app_open(&app, &args);
+	splash_done(&sp, rc == 0);
+	if (rc != 0)
 		return rc;
 	struct tui_options o = {
 		.status_transport = app.t,
