@@ -9,11 +9,13 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 struct splash {
 	bool shown;          /* the frame is on the alternate screen */
 	int saved_err;       /* stderr while it is held, or -1 */
 	FILE *held;          /* what was written to stderr meanwhile */
+	pid_t spinner;         /* the child turning the spinner, or -1 */
 };
 
 /* Paint the frame when stdin and stdout are a terminal terminfo knows

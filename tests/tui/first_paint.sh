@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The first paint: the frame (title, "reading site" with a spinner) is on
 # screen before any site work, here while the large demo site is still
-# being generated (its site.db not yet written), and the grid follows.
+# being generated (its site.db not yet written); the spinner turns while
+# it is, and the grid follows.
 # A set-up that fails leaves the frame and its message stays readable on
 # the normal screen.
 . "$(dirname "$0")/lib.sh"
@@ -19,6 +20,9 @@ tui_until 10 painted_early; rc=$?
 [ "$late" -eq 0 ] || echo "# the frame came after the site was made"
 tap "$rc" "'reading site' shows while the site is still being made"
 check "  under the title" tui_wait_row 1 '^dpdoctor' 2
+spin=$(tui_screen | grep 'reading site')
+turned() { s=$(tui_screen | grep 'reading site') && [ "$s" != "$spin" ]; }
+check "  and its spinner turns" tui_until 5 turned
 check "the grid follows" tui_wait ' of 5000 packages' 60
 
 TUI_DEMO=$TUI_TMP/bad
