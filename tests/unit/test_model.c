@@ -111,6 +111,16 @@ test_sparse_index(void)
 		found = c != NULL && c->pkg == (uint32_t)i && snapshot_cell(s, (size_t)i, (size_t)((i * 7 + 1) % N)) == NULL;
 	}
 	ok(found, "every cell found at its package and DP, none beside it");
+	/* A package's rows out of DP order, one DP twice: sorted, the later kept. */
+	static const uint32_t dps[] = { 90, 20, 50, 20, 3 };
+	for (size_t i = 0; i < sizeof dps / sizeof dps[0]; i++)
+		snapshot_add_cell(s, &(struct cell){ .pkg = 1, .dp = dps[i], .state = (uint8_t)i });
+	snapshot_index(s);
+	const struct cell *c20 = snapshot_cell(s, 1, 20), *c3 = snapshot_cell(s, 1, 3);
+	ok(snapshot_cell(s, 1, 90) != NULL && snapshot_cell(s, 1, 50) != NULL && c3 != NULL &&
+	    c3->state == 4 && c20 != NULL && c20->state == 3 && snapshot_cell(s, 1, 7) != NULL &&
+	    snapshot_cell(s, 1, 21) == NULL,
+	    "rows out of DP order are all found; of two for one DP the later is kept");
 	snapshot_free(s);
 }
 
