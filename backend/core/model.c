@@ -3,8 +3,8 @@
  * through small open-addressing hash tables so that loading a large site
  * (5,000 packages x 500 DPs) stays linear.  Cells are found by package
  * through a sparse index (each package's cells in DP order, binary-searched
- * while drawing; built by a counting sort by package and a sort of each
- * package's few cells, reading the cells in order): a dense package x DP matrix would be 40 MB on the huge
+ * while drawing; built by a two-pass radix sort, DP then package, that
+ * reads its keys in order): a dense package x DP matrix would be 40 MB on the huge
  * site (10,000 x 1,000) for 1.2 million cells, the sparse one 5 MB.
  */
 #include "autoconf.h"
@@ -283,34 +283,6 @@ snapshot_add_cell(struct snapshot *s, const struct cell *c)
 	s->cells[s->ncells++] = *c;
 }
 
-static int
-index_key_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* One package's cells (indexes ascending) put in DP order, the later of
- * two rows for one DP kept; returns how many are left.  key is scratch
- * for n entries.  A reply lists a package's rows together, so the cells
- * are read in order; rows already in DP order skip the sort. */
-static size_t
-index_row(const struct snapshot *s, uint32_t *row, size_t n, uint64_t *key)
-{
-	bool sorted = true;
-	for (size_t i = 0; i < n; i++) {
-		key[i] = (uint64_t)s->cells[row[i]].dp << 32 | row[i];
-		sorted = sorted && (i == 0 || key[i - 1] < key[i]);
-	}
-	if (!sorted)
-		array_sort(key, n, sizeof *key, index_key_cmp);
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++)
-		if (i + 1 == n || key[i + 1] >> 32 != key[i] >> 32)
-			row[m++] = (uint32_t)key[i];
-	return m;
-}
-
 /* Count a kept cell into the per-state, per-package and per-DP figures. */
 static void
 index_count(struct snapshot *s, const struct cell *c)
@@ -322,45 +294,74 @@ index_count(struct snapshot *s, const struct cell *c)
 	}
 }
 
+/* Counts to first slots: count[k + 1] holds key k's count on entry,
+ * count[k] key k's first slot on return. */
+static void
+index_prefix(uint32_t *count, size_t nkeys)
+{
+	count[0] = 0;
+	for (size_t k = 0; k < nkeys; k++)
+		count[k + 1] += count[k];
+}
+
+/* The cells ordered by (package, DP, row): a radix sort, by DP then by
+ * package, both passes reading their keys in order (the second from a
+ * copy of each cell's package made by the first, not from the cells). */
+static uint32_t *
+index_order(const struct snapshot *s)
+{
+	size_t n = s->ncells, nk = (s->npkgs > s->ndps ? s->npkgs : s->ndps) + 2;
+	uint32_t *count = xcalloc(nk, sizeof *count);
+	uint32_t *by_dp = xreallocarray(NULL, n + 1, sizeof *by_dp);
+	uint32_t *pkg_of = xreallocarray(NULL, n + 1, sizeof *pkg_of);
+	uint32_t *out = xreallocarray(NULL, n + 1, sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		count[s->cells[i].dp + 1]++;
+	index_prefix(count, s->ndps);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t at = count[s->cells[i].dp]++;
+		by_dp[at] = (uint32_t)i;
+		pkg_of[at] = s->cells[i].pkg;
+	}
+	memset(count, 0, nk * sizeof *count);
+	for (size_t i = 0; i < n; i++)
+		count[pkg_of[i] + 1]++;
+	index_prefix(count, s->npkgs);
+	for (size_t i = 0; i < n; i++)
+		out[count[pkg_of[i]]++] = by_dp[i];
+	free(count);
+	free(by_dp);
+	free(pkg_of);
+	return out;
+}
+
 void
 snapshot_index(struct snapshot *s)
 {
 	struct snapshot_priv *p = priv(s);
 	size_t n = s->ncells;
+	uint32_t *cells = index_order(s);
 	free(p->row_start);
 	free(p->row_cell);
-	/* Rows by package: a counting sort, reading the cells in order. */
-	uint32_t *start = xcalloc(s->npkgs + 2, sizeof *start);
-	uint32_t *cells = xreallocarray(NULL, n + 1, sizeof *cells);
-	for (size_t i = 0; i < n; i++)
-		start[s->cells[i].pkg + 2]++;
-	size_t widest = 0;
-	for (size_t k = 0; k < s->npkgs; k++) {
-		widest = start[k + 2] > widest ? start[k + 2] : widest;
-		start[k + 2] += start[k + 1];
-	}
-	for (size_t i = 0; i < n; i++)
-		cells[start[s->cells[i].pkg + 1]++] = (uint32_t)i;
-	/* start[k] is now package k's first slot, start[k + 1] its end. */
+	p->row_start = xcalloc(s->npkgs + 1, sizeof *p->row_start);
 	memset(s->state_counts, 0, sizeof s->state_counts);
 	for (size_t i = 0; i < s->npkgs; i++)
 		s->pkgs[i].problems = 0;
 	for (size_t i = 0; i < s->ndps; i++)
 		s->dps[i].problems = 0;
-	uint64_t *key = xreallocarray(NULL, widest + 1, sizeof *key);
-	p->row_start = xcalloc(s->npkgs + 1, sizeof *p->row_start);
+	/* Keep the last of each run of one (package, DP): the later row. */
 	size_t m = 0;
-	for (size_t k = 0; k < s->npkgs; k++) {
-		size_t from = k ? start[k] : 0, len = start[k + 1] - from;
-		memmove(&cells[m], &cells[from], len * sizeof *cells);
-		len = index_row(s, &cells[m], len, key);
-		for (size_t i = 0; i < len; i++)
-			index_count(s, &s->cells[cells[m + i]]);
-		m += len;
-		p->row_start[k + 1] = (uint32_t)m;
+	for (size_t i = 0; i < n; i++) {
+		const struct cell *c = &s->cells[cells[i]];
+		if (i + 1 < n && s->cells[cells[i + 1]].pkg == c->pkg &&
+		    s->cells[cells[i + 1]].dp == c->dp)
+			continue;
+		cells[m++] = cells[i];
+		p->row_start[c->pkg + 1]++;
+		index_count(s, c);
 	}
-	free(key);
-	free(start);
+	for (size_t k = 0; k < s->npkgs; k++)
+		p->row_start[k + 1] += p->row_start[k];
 	p->row_cell = xreallocarray(cells, m + 1, sizeof *cells);
 }
 
