@@ -6,6 +6,7 @@
 #include "autoconf.h"
 #include "tui/cli/app.h"
 #include "tui/cli/cli.h"
+#include "tui/splash.h"
 #include "tui/tui.h"
 #include "backend/sms/logmirror.h"
 #include "backend/sim/sim.h"
@@ -50,8 +51,8 @@ static const char usage_text[] =
 	"      --demo[=DIR]      open a simulated SMS 2003 site (created on first use\n"
 	"                        in $XDG_STATE_HOME/dpdoctor/demo, or DIR)\n"
 	"      --demo-reset      recreate the simulated site from scratch\n"
-	"      --demo-scenario=NAME  default, large (5,000 packages x 500 DPs), wide\n"
-	"                        (40 packages on up to 100 DPs) or small (a handful)\n"
+	"      --demo-scenario=NAME  default, small, wide, large or huge (packages x DPs:\n"
+	"                        120 x 13, a handful, 40 x 100, 5,000 x 500, 10,000 x 1,000)\n"
 	"\n"
 	"  -c, --demo, --site, --read-only and --accept-new-host-key go before or after\n"
 	"  the subcommand: dpdoctor -c FILE status.\n"
@@ -250,8 +251,14 @@ main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &args);
 	if (rc >= 0)
 		return rc;
+	/* The frame is up before the site's set-up begins (it may take
+	 * seconds: a huge demo site, an SSH handshake). */
+	struct splash sp;
+	splash_show(&sp, args.site);
 	struct app app;
-	if ((rc = app_open(&app, &args)) != 0)
+	rc = app_open(&app, &args);
+	splash_done(&sp, rc == 0);
+	if (rc != 0)
 		return rc;
 	struct tui_options o = {
 		.status_transport = app.t,

@@ -1,8 +1,11 @@
 /*
  * The state table and snapshots.  Lookups by package ID and DP server go
  * through small open-addressing hash tables so that loading a large site
- * (5,000 packages x 500 DPs) stays linear; the dense matrix of cell indices
- * lets the grid find any visible cell in O(1) while drawing.
+ * (5,000 packages x 500 DPs) stays linear.  Cells are found by package
+ * through a sparse index (each package's cells in DP order, binary-searched
+ * while drawing; built by a two-pass radix sort, DP then package, that
+ * reads its keys in order): a dense package x DP matrix would be 40 MB on the huge
+ * site (10,000 x 1,000) for 1.2 million cells, the sparse one 5 MB.
  */
 #include "autoconf.h"
 #include "backend/core/model.h"
@@ -76,6 +79,10 @@ struct snapshot_priv {
 	struct strmap dpmap;
 	struct strmap nalmap;     /* exact NAL text -> DP, skips re-parsing */
 	size_t capcells, cappkgs, capdps;
+	/* snapshot_index(): package p's cells are row_cell[row_start[p] ..
+	 * row_start[p + 1]), by DP, one per DP (the later of duplicates). */
+	uint32_t *row_start;
+	uint32_t *row_cell;
 };
 
 static struct snapshot_priv *
@@ -189,7 +196,8 @@ snapshot_free(struct snapshot *s)
 	free(s->pkgs);
 	free(s->dps);
 	free(s->cells);
-	free(s->matrix);
+	free(priv(s)->row_start);
+	free(priv(s)->row_cell);
 	free(s->source);
 	free(priv(s)->pkgmap.slots);
 	free(priv(s)->dpmap.slots);
@@ -275,41 +283,106 @@ snapshot_add_cell(struct snapshot *s, const struct cell *c)
 	s->cells[s->ncells++] = *c;
 }
 
+/* Count a kept cell into the per-state, per-package and per-DP figures. */
+static void
+index_count(struct snapshot *s, const struct cell *c)
+{
+	s->state_counts[c->state < STATE_COUNT ? c->state : STATE_COUNT]++;
+	if (state_is_problem(c->state)) {
+		s->pkgs[c->pkg].problems++;
+		s->dps[c->dp].problems++;
+	}
+}
+
+/* Counts to first slots: count[k + 1] holds key k's count on entry,
+ * count[k] key k's first slot on return. */
+static void
+index_prefix(uint32_t *count, size_t nkeys)
+{
+	count[0] = 0;
+	for (size_t k = 0; k < nkeys; k++)
+		count[k + 1] += count[k];
+}
+
+/* The cells ordered by (package, DP, row): a radix sort, by DP then by
+ * package, both passes reading their keys in order (the second from a
+ * copy of each cell's package made by the first, not from the cells). */
+static uint32_t *
+index_order(const struct snapshot *s)
+{
+	size_t n = s->ncells, nk = (s->npkgs > s->ndps ? s->npkgs : s->ndps) + 2;
+	uint32_t *count = xcalloc(nk, sizeof *count);
+	uint32_t *by_dp = xreallocarray(NULL, n + 1, sizeof *by_dp);
+	uint32_t *pkg_of = xreallocarray(NULL, n + 1, sizeof *pkg_of);
+	uint32_t *out = xreallocarray(NULL, n + 1, sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		count[s->cells[i].dp + 1]++;
+	index_prefix(count, s->ndps);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t at = count[s->cells[i].dp]++;
+		by_dp[at] = (uint32_t)i;
+		pkg_of[at] = s->cells[i].pkg;
+	}
+	memset(count, 0, nk * sizeof *count);
+	for (size_t i = 0; i < n; i++)
+		count[pkg_of[i] + 1]++;
+	index_prefix(count, s->npkgs);
+	for (size_t i = 0; i < n; i++)
+		out[count[pkg_of[i]]++] = by_dp[i];
+	free(count);
+	free(by_dp);
+	free(pkg_of);
+	return out;
+}
+
 void
 snapshot_index(struct snapshot *s)
 {
-	free(s->matrix);
-	s->matrix = xmalloc(s->npkgs * s->ndps * sizeof *s->matrix + 1);
-	memset(s->matrix, 0xff, s->npkgs * s->ndps * sizeof *s->matrix);
+	struct snapshot_priv *p = priv(s);
+	size_t n = s->ncells;
+	uint32_t *cells = index_order(s);
+	free(p->row_start);
+	free(p->row_cell);
+	p->row_start = xcalloc(s->npkgs + 1, sizeof *p->row_start);
 	memset(s->state_counts, 0, sizeof s->state_counts);
 	for (size_t i = 0; i < s->npkgs; i++)
 		s->pkgs[i].problems = 0;
 	for (size_t i = 0; i < s->ndps; i++)
 		s->dps[i].problems = 0;
-	for (size_t i = 0; i < s->ncells; i++) {
-		const struct cell *c = &s->cells[i];
-		s->matrix[(size_t)c->pkg * s->ndps + c->dp] = (int32_t)i;
-	}
-	/* Count from the matrix so a duplicate row counts once (the later one). */
-	for (size_t i = 0; i < s->npkgs * s->ndps; i++) {
-		if (s->matrix[i] < 0)
+	/* Keep the last of each run of one (package, DP): the later row. */
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct cell *c = &s->cells[cells[i]];
+		if (i + 1 < n && s->cells[cells[i + 1]].pkg == c->pkg &&
+		    s->cells[cells[i + 1]].dp == c->dp)
 			continue;
-		const struct cell *c = &s->cells[s->matrix[i]];
-		s->state_counts[c->state < STATE_COUNT ? c->state : STATE_COUNT]++;
-		if (state_is_problem(c->state)) {
-			s->pkgs[c->pkg].problems++;
-			s->dps[c->dp].problems++;
-		}
+		cells[m++] = cells[i];
+		p->row_start[c->pkg + 1]++;
+		index_count(s, c);
 	}
+	for (size_t k = 0; k < s->npkgs; k++)
+		p->row_start[k + 1] += p->row_start[k];
+	p->row_cell = xreallocarray(cells, m + 1, sizeof *cells);
 }
 
 const struct cell *
 snapshot_cell(const struct snapshot *s, size_t pkg, size_t dp)
 {
-	if (pkg >= s->npkgs || dp >= s->ndps || s->matrix == NULL)
+	const struct snapshot_priv *p = priv(s);
+	if (pkg >= s->npkgs || dp >= s->ndps || p->row_start == NULL)
 		return NULL;
-	int32_t i = s->matrix[pkg * s->ndps + dp];
-	return i < 0 ? NULL : &s->cells[i];
+	size_t lo = p->row_start[pkg], hi = p->row_start[pkg + 1];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct cell *c = &s->cells[p->row_cell[mid]];
+		if (c->dp == dp)
+			return c;
+		if (c->dp < dp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 /* ---- sites and what a DP is to a package ------------------------------------ */

@@ -160,7 +160,6 @@ struct snapshot {
 	size_t ndps;
 	struct cell *cells;
 	size_t ncells;
-	int32_t *matrix;          /* npkgs x ndps: cell index or -1 */
 	size_t state_counts[STATE_COUNT + 1]; /* last slot: unknown values */
 	struct site_info *sites;  /* SMS_Site rows; may be none (not asked, or
 	                           * the query failed: then kinds are unknown) */
@@ -183,7 +182,8 @@ long snapshot_add_dp(struct snapshot *s, const char *nal, char **err);
 /* By column key (server name, or SERVER\share$), case-insensitive. */
 long snapshot_find_dp(const struct snapshot *s, const char *name);
 void snapshot_add_cell(struct snapshot *s, const struct cell *c);
-/* After loading: build the matrix, per-row/column problem counts and the
+/* After loading: build the index by package and DP (sparse: linear in
+ * the cells, not packages x DPs), per-row/column problem counts and the
  * per-state counts.  A duplicate (pkg, dp) keeps the later row. */
 void snapshot_index(struct snapshot *s);
 const struct cell *snapshot_cell(const struct snapshot *s, size_t pkg, size_t dp);

@@ -36,6 +36,18 @@ static const struct scenario_spec specs[] = {
 	    [SIM_MODE_SHARE_PERMS] = 25, [SIM_MODE_PCK_NO_REGEN] = 30 },
 	  .removals = 10, .pending = 15, .retrying = 20, .removing = 5,
 	  .updates = UPDATES_LARGE },
+	/* A million cells: 10,000 packages x 1,000 DPs, 5% site-wide and the
+	 * rest on 20..120 DPs each (about 1.16 million targeted pairs), for
+	 * the scale figures of `make bench`.  Its failures are large's. */
+	{ .name = "huge", .npkgs = 10000, .ndps = 999, .city_stride = 1,
+	  .own_dps = 40, .site_every = 2, .site_dps = 2,
+	  .sitewide_pct = 5, .subset_min = 20, .subset_max = 120, .nested_pct = 8,
+	  .root_only = 5,
+	  .quota = { [SIM_MODE_PCK_MISSING] = 150, [SIM_MODE_STALE_PKG_FILE] = 30,
+	    [SIM_MODE_NOT_IN_DB] = 30, [SIM_MODE_SOURCE_MISSING] = 30,
+	    [SIM_MODE_SHARE_PERMS] = 25, [SIM_MODE_PCK_NO_REGEN] = 30 },
+	  .removals = 10, .pending = 15, .retrying = 20, .removing = 5,
+	  .updates = UPDATES_LARGE },
 	/* A hundred DPs, most packages on all of them: the SSH sweep
 	 * benchmark's site (status and evidence for one package on every DP). */
 	{ .name = "wide", .npkgs = 40, .ndps = 100, .city_stride = 1,

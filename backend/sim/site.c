@@ -150,7 +150,7 @@ sim_ensure(const char *dir, const char *scenario, uint32_t seed, bool reset, cha
 	if (scenario == NULL)
 		scenario = "default";
 	if (!scenspec_known(scenario)) {
-		err_set(err, "unknown demo scenario \"%s\" (known: default, small, large, wide)",
+		err_set(err, "unknown demo scenario \"%s\" (known: default, small, large, huge, wide)",
 		    scenario);
 		return -1;
 	}

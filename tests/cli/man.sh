@@ -68,7 +68,7 @@ if r != h:
     sys.exit(1)
 PY
 ok $? "README's command line block has the forms --help prints"
-for w in wide large small default; do
+for w in wide large huge small default; do
 	grep -q -- "--demo-scenario.*$w\|^ *(.*$w" "$SCRATCH/help" && grep -q "\`$w\`" "$top_srcdir/README.md"
 	ok $? "scenario $w: in --help and the README"
 done

@@ -3,7 +3,9 @@
 #include "backend/core/model.h"
 #include "tests/unit/tap.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static void
 test_states(void)
@@ -52,7 +54,7 @@ test_snapshot(void)
 	snapshot_add_cell(s, &(struct cell){ .pkg = (uint32_t)b, .dp = (uint32_t)d2, .state = 2 });
 	snapshot_add_cell(s, &(struct cell){ .pkg = (uint32_t)b, .dp = (uint32_t)d2, .state = 0 });
 	snapshot_index(s);
-	ok(snapshot_cell(s, a, (size_t)d1)->state == 3, "matrix finds a cell");
+	ok(snapshot_cell(s, a, (size_t)d1)->state == 3, "the index finds a cell");
 	ok(snapshot_cell(s, b, (size_t)d1) == NULL, "untargeted pair has no cell");
 	ok(snapshot_cell(s, b, (size_t)d2)->state == 0, "a duplicate row keeps the later one");
 	is_int(s->pkgs[a].problems, 1, "package problem count");
@@ -63,10 +65,70 @@ test_snapshot(void)
 	snapshot_free(s);
 }
 
+static long
+rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long pages = 0, res = -1;
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld %ld", &pages, &res) != 2)
+		res = -1;
+	fclose(f);
+	return res < 0 ? -1 : res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* The index grows with the cells, not packages x DPs: 4,000 x 4,000 with
+ * a cell per package (a dense int32 matrix would be 64 MB), and every
+ * cell found where it was put, none where it was not. */
+static void
+test_sparse_index(void)
+{
+	enum { N = 4000 };
+	struct snapshot *s = snapshot_new();
+	char *err = NULL, id[16], nal[96];
+	for (int i = 0; i < N; i++) {
+		snprintf(id, sizeof id, "009%05X", i);
+		snapshot_add_pkg(s, id);
+		snprintf(nal, sizeof nal, "[\"Display=\\\\DP%d\\\"]MSWNET:[\"SMS_SITE=009\"]\\\\DP%d\\", i, i);
+		if (snapshot_add_dp(s, nal, &err) != i) {
+			ok(0, "DP %d added: %s", i, err ? err : "");
+			free(err);
+			snapshot_free(s);
+			return;
+		}
+	}
+	for (int i = 0; i < N; i++)
+		snapshot_add_cell(s, &(struct cell){ .pkg = (uint32_t)i,
+		    .dp = (uint32_t)((i * 7) % N), .state = (uint8_t)(i % 4) });
+	long before = rss_kb();
+	snapshot_index(s);
+	long grew = rss_kb() - before;
+	ok(before > 0 && grew < 8 * 1024, "index of 4000 cells on 4000 x 4000: RSS grew %ld KB (< 8 MB)", grew);
+	bool found = true;
+	for (int i = 0; i < N && found; i++) {
+		const struct cell *c = snapshot_cell(s, (size_t)i, (size_t)((i * 7) % N));
+		found = c != NULL && c->pkg == (uint32_t)i && snapshot_cell(s, (size_t)i, (size_t)((i * 7 + 1) % N)) == NULL;
+	}
+	ok(found, "every cell found at its package and DP, none beside it");
+	/* A package's rows out of DP order, one DP twice: sorted, the later kept. */
+	static const uint32_t dps[] = { 90, 20, 50, 20, 3 };
+	for (size_t i = 0; i < sizeof dps / sizeof dps[0]; i++)
+		snapshot_add_cell(s, &(struct cell){ .pkg = 1, .dp = dps[i], .state = (uint8_t)i });
+	snapshot_index(s);
+	const struct cell *c20 = snapshot_cell(s, 1, 20), *c3 = snapshot_cell(s, 1, 3);
+	ok(snapshot_cell(s, 1, 90) != NULL && snapshot_cell(s, 1, 50) != NULL && c3 != NULL &&
+	    c3->state == 4 && c20 != NULL && c20->state == 3 && snapshot_cell(s, 1, 7) != NULL &&
+	    snapshot_cell(s, 1, 21) == NULL,
+	    "rows out of DP order are all found; of two for one DP the later is kept");
+	snapshot_free(s);
+}
+
 int
 main(void)
 {
 	test_states();
 	test_snapshot();
+	test_sparse_index();
 	return done_testing();
 }

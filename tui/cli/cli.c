@@ -154,14 +154,57 @@ csv_field(const char *s, bool last)
 	fputs(last ? "\r\n" : ",", stdout);
 }
 
-static void
-print_csv(const struct status_row *rows, size_t n)
+static int
+pkg_index_cmp(const void *a, const void *b)
 {
+	return strcmp(sort_snap->pkgs[*(const size_t *)a].id,
+	    sort_snap->pkgs[*(const size_t *)b].id);
+}
+
+static int
+dp_index_cmp(const void *a, const void *b)
+{
+	return strcasecmp(sort_snap->dps[*(const size_t *)a].name,
+	    sort_snap->dps[*(const size_t *)b].name);
+}
+
+/* CSV straight from the snapshot, a line at a time: on a million cells a
+ * row of strings per cell (the table's way) would hold the site twice.
+ * Packages and DPs are sorted once, each on its own, and the matrix is
+ * walked in that order: the same order status_select() gives. */
+static void
+print_csv_stream(const struct snapshot *s, bool all)
+{
+	size_t *pk = xcalloc(s->npkgs ? s->npkgs : 1, sizeof *pk);
+	size_t *dp = xcalloc(s->ndps ? s->ndps : 1, sizeof *dp);
+	for (size_t i = 0; i < s->npkgs; i++)
+		pk[i] = i;
+	for (size_t i = 0; i < s->ndps; i++)
+		dp[i] = i;
+	sort_snap = s;
+	array_sort(pk, s->npkgs, sizeof *pk, pkg_index_cmp);
+	array_sort(dp, s->ndps, sizeof *dp, dp_index_cmp);
 	for (size_t c = 0; c < NCOLS; c++)
 		csv_field(status_cols[c].key, c + 1 == NCOLS);
-	for (size_t i = 0; i < n; i++)
-		for (size_t c = 0; c < NCOLS; c++)
-			csv_field(rows[i].v[c], c + 1 == NCOLS);
+	for (size_t i = 0; i < s->npkgs; i++) {
+		const struct package *p = &s->pkgs[pk[i]];
+		for (size_t j = 0; j < s->ndps; j++) {
+			const struct cell *c = snapshot_cell(s, pk[i], dp[j]);
+			if (c == NULL || !(all || state_is_problem(c->state)))
+				continue;
+			char when[21], ver[12];
+			time_format_iso(c->last_copied, when);
+			snprintf(ver, sizeof ver, "%u", c->source_version);
+			csv_field(p->id, false);
+			csv_field(p->name ? p->name : "", false);
+			csv_field(s->dps[c->dp].name, false);
+			csv_field(state_info(c->state)->name, false);
+			csv_field(ver, false);
+			csv_field(when, true);
+		}
+	}
+	free(pk);
+	free(dp);
 }
 
 static void
@@ -301,6 +344,10 @@ status_print(const struct snapshot *s, const struct status_opts *o)
 		monitor_prometheus(s);
 		return problems ? 1 : 0;
 	}
+	if (o->fmt == FORMAT_CSV) {
+		print_csv_stream(s, o->all);
+		return problems ? 1 : 0;
+	}
 	const struct cell **cells;
 	size_t n = status_select(s, o->all, &cells);
 	struct status_row *rows = xcalloc(n ? n : 1, sizeof *rows);
@@ -308,8 +355,6 @@ status_print(const struct snapshot *s, const struct status_opts *o)
 		status_row_fill(&rows[i], s, cells[i]);
 	if (o->fmt == FORMAT_TABLE)
 		print_table(rows, n);
-	else if (o->fmt == FORMAT_CSV)
-		print_csv(rows, n);
 	else
 		print_json(s, cells, rows, n);
 	for (size_t i = 0; i < n; i++)
