@@ -139,6 +139,53 @@ snapshot_copy(const struct snapshot *b)
 	return s;
 }
 
+/* Count cell c in or out (sign +1 or -1) of the index's tallies. */
+static void
+index_count(struct snapshot *s, const struct cell *c, int sign)
+{
+	s->state_counts[c->state < STATE_COUNT ? c->state : STATE_COUNT] += (size_t)sign;
+	if (state_is_problem(c->state)) {
+		s->pkgs[c->pkg].problems += (uint32_t)sign;
+		s->dps[c->dp].problems += (uint32_t)sign;
+	}
+}
+
+/* The base's index carried over, when the delta brought no new package or
+ * DP (the matrix keeps its shape): moving it by the delta's cells costs
+ * what the delta does, where snapshot_index walks every pair. */
+static bool
+index_from_base(struct snapshot *s, const struct snapshot *base)
+{
+	if (s->npkgs != base->npkgs || s->ndps != base->ndps || base->matrix == NULL)
+		return false;
+	size_t n = s->npkgs * s->ndps;
+	s->matrix = xmalloc(n * sizeof *s->matrix + 1);
+	memcpy(s->matrix, base->matrix, n * sizeof *s->matrix);
+	memcpy(s->state_counts, base->state_counts, sizeof s->state_counts);
+	for (size_t i = 0; i < s->npkgs; i++)
+		s->pkgs[i].problems = base->pkgs[i].problems;
+	for (size_t i = 0; i < s->ndps; i++)
+		s->dps[i].problems = base->dps[i].problems;
+	return true;
+}
+
+/* The delta's cells in the copy's numbering; new packages and DPs added
+ * (after the others, so the board's "new ones at the end" holds). */
+static struct cell *
+map_cells(struct snapshot *s, const struct snapshot *delta)
+{
+	struct cell *v = xreallocarray(NULL, delta->ncells + 1, sizeof *v);
+	for (size_t i = 0; i < delta->ncells; i++) {
+		v[i] = delta->cells[i];
+		v[i].pkg = (uint32_t)snapshot_add_pkg(s, delta->pkgs[v[i].pkg].id);
+		long dp = snapshot_add_dp(s, delta->dps[v[i].dp].nal, NULL);
+		if (dp < 0)
+			abort(); /* the delta parsed it: cannot happen */
+		v[i].dp = (uint32_t)dp;
+	}
+	return v;
+}
+
 struct snapshot *
 status_delta_merge(const struct snapshot *base, const struct snapshot *delta)
 {
@@ -146,29 +193,37 @@ status_delta_merge(const struct snapshot *base, const struct snapshot *delta)
 	for (size_t i = 0; i < delta->npkgs; i++) {
 		const struct package *p = &delta->pkgs[i];
 		/* A cell row alone makes an empty package in the delta: only a
-		 * P row (it has a source version) says what the package is. */
+		 * P row says what the package is. */
 		if (!has_row(p) && snapshot_find_pkg(s, p->id) >= 0)
 			continue;
 		size_t k = snapshot_add_pkg(s, p->id); /* may move pkgs */
 		package_copy(&s->pkgs[k], p);
 	}
+	struct cell *v = map_cells(s, delta);
+	bool moved = index_from_base(s, base);
+	/* Without the shape kept, base's matrix still finds the old cells
+	 * (their indexes did not change) and snapshot_index does the rest. */
+	const struct snapshot *ix = moved ? s : base;
 	for (size_t i = 0; i < delta->ncells; i++) {
-		struct cell c = delta->cells[i];
-		c.pkg = (uint32_t)snapshot_add_pkg(s, delta->pkgs[c.pkg].id);
-		long dp = snapshot_add_dp(s, delta->dps[c.dp].nal, NULL);
-		if (dp < 0)
-			abort(); /* the delta parsed it: cannot happen */
-		c.dp = (uint32_t)dp;
-		int32_t at = c.pkg < base->npkgs && c.dp < base->ndps ?
-		    base->matrix[(size_t)c.pkg * base->ndps + c.dp] : -1;
-		if (at >= 0)
-			s->cells[at] = c;
+		const struct cell *c = &v[i];
+		size_t at = (size_t)c->pkg * ix->ndps + c->dp;
+		int32_t old = c->pkg < ix->npkgs && c->dp < ix->ndps ? ix->matrix[at] : -1;
+		if (moved && old >= 0)
+			index_count(s, &s->cells[old], -1);
+		if (old >= 0)
+			s->cells[old] = *c;
 		else
-			snapshot_add_cell(s, &c);
+			snapshot_add_cell(s, c);
+		if (moved) {
+			s->matrix[at] = old >= 0 ? old : (int32_t)(s->ncells - 1);
+			index_count(s, c, +1);
+		}
 	}
+	free(v);
 	if (delta->taken != 0)
 		s->taken = delta->taken;
-	snapshot_index(s);
+	if (!moved)
+		snapshot_index(s);
 	return s;
 }
 
