@@ -276,6 +276,19 @@ snapshot_add_cell(struct snapshot *s, const struct cell *c)
 }
 
 void
+snapshot_add_cells(struct snapshot *s, const struct cell *c, size_t n)
+{
+	struct snapshot_priv *p = priv(s);
+	if (s->ncells + n > p->capcells) {
+		p->capcells = s->ncells + n;
+		s->cells = xreallocarray(s->cells, p->capcells, sizeof *s->cells);
+	}
+	if (n > 0)
+		memcpy(s->cells + s->ncells, c, n * sizeof *c);
+	s->ncells += n;
+}
+
+void
 snapshot_index(struct snapshot *s)
 {
 	free(s->matrix);

@@ -183,6 +183,8 @@ long snapshot_add_dp(struct snapshot *s, const char *nal, char **err);
 /* By column key (server name, or SERVER\share$), case-insensitive. */
 long snapshot_find_dp(const struct snapshot *s, const char *name);
 void snapshot_add_cell(struct snapshot *s, const struct cell *c);
+/* n cells at once (a copy of another snapshot's, for a delta merge). */
+void snapshot_add_cells(struct snapshot *s, const struct cell *c, size_t n);
 /* After loading: build the matrix, per-row/column problem counts and the
  * per-state counts.  A duplicate (pkg, dp) keeps the later row. */
 void snapshot_index(struct snapshot *s);

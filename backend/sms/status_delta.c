@@ -131,8 +131,7 @@ snapshot_copy(const struct snapshot *b)
 		if (dp < 0 || (size_t)dp != i)
 			abort(); /* the base parsed it: cannot happen */
 	}
-	for (size_t i = 0; i < b->ncells; i++)
-		snapshot_add_cell(s, &b->cells[i]);
+	snapshot_add_cells(s, b->cells, b->ncells);
 	for (size_t i = 0; i < b->nsites; i++)
 		snapshot_add_site(s, &b->sites[i]);
 	s->sites_error = dup_or_null(b->sites_error);
