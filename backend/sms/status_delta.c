@@ -68,8 +68,14 @@ status_delta_commit(struct status_delta *d, const struct status_outcome *o)
 	dpd_time mark = o->newest > d->watermark ? o->newest : d->watermark;
 	d->watermark = o->now > 0 && mark > o->now ? o->now : mark;
 	d->last_now = o->now;
-	d->want_full = back && o->plan.kind != STATUS_READ_FULL;
-	d->why = d->want_full ? STATUS_FULL_CLOCK : STATUS_FULL_FIRST;
+	/* A full read answers an ask for one; a delta leaves an ask made
+	 * while it ran (r during a refresh) standing. */
+	if (o->plan.kind == STATUS_READ_FULL)
+		d->want_full = false;
+	if (back && o->plan.kind != STATUS_READ_FULL) {
+		d->want_full = true;
+		d->why = STATUS_FULL_CLOCK;
+	}
 	return back;
 }
 

@@ -330,6 +330,14 @@ test_clock_back(void)
 	o = (struct status_outcome){ .plan = p, .now = o.now + 60, .newest = o.now };
 	ok(!status_delta_commit(&d, &o) && status_delta_plan(&d).kind == STATUS_READ_DELTA &&
 	    d.watermark <= o.now, "after the full read, deltas again from the site's new time");
+	/* r pressed while a delta runs: the delta's arrival keeps the ask. */
+	p = status_delta_plan(&d);
+	status_delta_ask_full(&d);
+	o = (struct status_outcome){ .plan = p, .now = o.now + 60, .newest = o.now };
+	(void)status_delta_commit(&d, &o);
+	ok(status_delta_plan(&d).kind == STATUS_READ_FULL &&
+	    status_delta_plan(&d).why == STATUS_FULL_ASKED, "a full read asked for during a delta "
+	    "is the next read");
 }
 
 int
