@@ -133,6 +133,45 @@ test_since_rows(struct transport *t, dpd_time now)
 	free(err);
 }
 
+/* A delta naming a package the base does not know, in cell rows only (its
+ * SourceDate older than since): the package is read alone in the same job
+ * and arrives whole, name and all. */
+static void
+test_unknown_package(struct transport *t, dpd_time now)
+{
+	char *err = NULL;
+	struct snapshot *full = full_read(t);
+	dpd_time since = now - 2 * 86400;
+	const char *want = NULL;
+	for (size_t i = 0; full != NULL && i < full->ncells && want == NULL; i++) {
+		const struct cell *c = &full->cells[i];
+		if (c->summary_date >= since && full->pkgs[c->pkg].source_date < since)
+			want = full->pkgs[c->pkg].id;
+	}
+	if (!ok(want != NULL, "a recent cell of an older package")) {
+		snapshot_free(full);
+		return;
+	}
+	/* A base that knows one other package only. */
+	const char *other = strcmp(full->pkgs[0].id, want) != 0 ? full->pkgs[0].id : full->pkgs[1].id;
+	struct snapshot *base = status_fetch_package(t, "009", NULL, other, NULL, &err);
+	struct status_plan plan = { .kind = STATUS_READ_DELTA, .since = since };
+	struct status_outcome o;
+	ok(base != NULL && status_delta_read(&plan, base, t, "009", NULL, NULL, &o, &err) == 0,
+	    "a delta against it (%s)", err ? err : "");
+	long k = base != NULL ? snapshot_find_pkg(o.snap, want) : -1;
+	long f = snapshot_find_pkg(full, want);
+	ok(base != NULL && o.fetched > 0 && k >= 0 && f >= 0 && o.snap->pkgs[k].name != NULL &&
+	    strcmp(o.snap->pkgs[k].name, full->pkgs[f].name) == 0 &&
+	    o.snap->pkgs[k].source_version == full->pkgs[f].source_version,
+	    "package %s read alone and merged whole (%zu read)", want, base ? o.fetched : 0);
+	if (base != NULL)
+		snapshot_free(o.snap);
+	snapshot_free(base);
+	snapshot_free(full);
+	free(err);
+}
+
 /* 1,000 delta refreshes a simulated minute apart (the default site's
  * primary updates a package every 10-20 minutes from 10:00 on, so its DPs'
  * cells go pending and installed again), then a full read to compare. */
@@ -359,6 +398,7 @@ main(void)
 	primary = info.primary;
 	struct transport *t = transport_sim_new(dir, info.primary);
 	test_since_rows(t, start);
+	test_unknown_package(t, start);
 	test_thousand(t, start);
 	test_removed(t, start + 1002 * 60);
 	test_clock_back();
