@@ -183,6 +183,8 @@ static const struct key server_keys[] = {
 };
 static const struct key ui_keys[] = {
 	KEY("refresh", parse_int, C_OFF(refresh_seconds), .min = 1, .max = 3600, .unit = "seconds"),
+	KEY("full_refresh_every", parse_int, C_OFF(full_refresh_every), .min = 0, .max = 100000,
+	    .unit = "refreshes"),
 	KEY("theme", parse_choice, C_OFF(theme), .choices = themes),
 	KEY("glyphs", parse_choice, C_OFF(glyphs), .choices = glyph_sets),
 	KEY("mouse", parse_bool, C_OFF(mouse)),
@@ -928,6 +930,7 @@ config_defaults(struct config *c)
 		.generation = xstrdup("sms2003"),
 		.max_parallel = 16,
 		.refresh_seconds = 30,
+		.full_refresh_every = 20,
 		.theme = CONFIG_THEME_DARK,
 		.glyphs = CONFIG_GLYPHS_AUTO,
 		.mouse = false,         /* mouse capture breaks terminal copy and paste */

@@ -76,6 +76,8 @@ struct config {
 	size_t nservers;
 	/* [ui] */
 	int refresh_seconds;      /* 1..3600, default 30 */
+	int full_refresh_every;   /* every Nth refresh reads everything (the others
+	                           * only what changed); 0 or 1: all; default 20 */
 	enum config_theme theme;
 	enum config_glyphs glyphs;
 	bool mouse;

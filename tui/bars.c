@@ -104,6 +104,12 @@ bars_refresh_state(struct ui *u, struct pieces *r, int64_t now)
 	if (u->last_ok != 0)
 		pieces_add(r, UI_ROLE_HEADER, "%supdated %s ago", r->n ? g->sep : "",
 		    bars_age(now - u->last_ok, age, sizeof age));
+	/* What the last refresh read: a delta's changed rows, or all. */
+	if (u->last_ok != 0 && u->refresh_last.plan.kind == STATUS_READ_DELTA)
+		pieces_add(r, UI_ROLE_DIM, " (%s%zu)", g->utf8 ? "\u0394" : "delta ",
+		    u->refresh_last.changed);
+	else if (u->last_ok != 0 && u->refresh_clock_back)
+		pieces_add(r, UI_ROLE_WARNING, " (clock back)");
 	if (u->refresh_job == NULL && !u->paused && u->last_ok != 0)
 		pieces_add(r, UI_ROLE_DIM, "%snext in %s", g->sep,
 		    bars_age(u->next_refresh - now + 999, next, sizeof next));

@@ -272,6 +272,7 @@ main(int argc, char **argv)
 		.log_fetch_ctx = &app,
 		.generation = app.cfg.generation ? app.cfg.generation : "sms2003",
 		.refresh_seconds = app.cfg.refresh_seconds,
+		.full_refresh_every = app.cfg.full_refresh_every,
 		.theme = app.cfg.theme,
 		.glyphs = app.cfg.glyphs,
 		.mouse = app.cfg.mouse,

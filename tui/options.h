@@ -24,6 +24,7 @@ struct tui_options {
 	const char *source_label;           /* header text: "demo ~/.local/state/..." */
 	const char *generation;             /* "sms2003" */
 	int refresh_seconds;
+	int full_refresh_every;             /* config.h */
 	enum config_theme theme;
 	enum config_glyphs glyphs;
 	bool mouse;

@@ -7,7 +7,8 @@
  * something (host keys were accepted) never calls the screens that care.
  * It sits below every other module of the UI.  Only the UI thread touches
  * it, with one exception spelled out in refresh.c: the refresh job reads
- * `opt`, which never changes.
+ * `opt`, which never changes, and the plan and base snapshot it was
+ * submitted with, which nothing changes while it may run.
  */
 #ifndef DPD_TUI_UI_H
 #define DPD_TUI_UI_H
@@ -16,6 +17,7 @@
 #include <stdint.h>
 
 #include "backend/core/jobs.h"
+#include "backend/sms/status_delta.h"
 #include "tui/board.h"
 #include "tui/options.h"
 #include "tui/prompt.h"
@@ -90,6 +92,11 @@ struct ui {
 	bool paused;
 	bool stale;                /* the last refresh failed: data is older */
 	char *refresh_error;       /* why it failed (where and why) */
+	struct status_delta delta; /* watermark, count: delta or full next */
+	struct status_plan refresh_plan;        /* the job's, set at submit */
+	const struct snapshot *refresh_base;    /* the job's base: board.snap */
+	struct status_outcome refresh_last;     /* what the shown one was (no snap) */
+	bool refresh_clock_back;   /* the site's clock went back last time */
 
 	/* Status line message. */
 	char *msg;

@@ -242,8 +242,9 @@ view_action(struct ui *u, enum key_action a)
 		 * asked for, it is learned again with the next evidence. */
 		if (u->opt->site_env != NULL && u->opt->site_env->layouts != NULL)
 			layout_cache_forget(u->opt->site_env->layouts);
-		refresh_start(u);
+		/* Listeners first: the refresh asked for reads everything. */
 		ui_notify(u, UI_EVENT_REFRESH_ASKED);
+		refresh_start(u);
 		break;
 	case KEY_ACTION_PAUSE: refresh_toggle_pause(u); break;
 	case KEY_ACTION_REDRAW: u->dirty |= UI_DIRTY_CLEAR; break;

@@ -336,6 +336,19 @@ index_order(const struct snapshot *s)
 }
 
 void
+snapshot_add_cells(struct snapshot *s, const struct cell *c, size_t n)
+{
+	struct snapshot_priv *p = priv(s);
+	if (s->ncells + n > p->capcells) {
+		p->capcells = s->ncells + n;
+		s->cells = xreallocarray(s->cells, p->capcells, sizeof *s->cells);
+	}
+	if (n > 0)
+		memcpy(s->cells + s->ncells, c, n * sizeof *c);
+	s->ncells += n;
+}
+
+void
 snapshot_index(struct snapshot *s)
 {
 	struct snapshot_priv *p = priv(s);
@@ -363,6 +376,29 @@ snapshot_index(struct snapshot *s)
 	for (size_t k = 0; k < s->npkgs; k++)
 		p->row_start[k + 1] += p->row_start[k];
 	p->row_cell = xreallocarray(cells, m + 1, sizeof *cells);
+}
+
+bool
+snapshot_index_from(struct snapshot *s, const struct snapshot *base)
+{
+	const struct snapshot_priv *b = priv(base);
+	struct snapshot_priv *p = priv(s);
+	if (s->npkgs != base->npkgs || s->ndps != base->ndps || s->ncells != base->ncells ||
+	    b->row_start == NULL)
+		return false;
+	size_t m = b->row_start[base->npkgs];
+	free(p->row_start);
+	free(p->row_cell);
+	p->row_start = xreallocarray(NULL, s->npkgs + 1, sizeof *p->row_start);
+	memcpy(p->row_start, b->row_start, (s->npkgs + 1) * sizeof *p->row_start);
+	p->row_cell = xreallocarray(NULL, m + 1, sizeof *p->row_cell);
+	memcpy(p->row_cell, b->row_cell, m * sizeof *p->row_cell);
+	memcpy(s->state_counts, base->state_counts, sizeof s->state_counts);
+	for (size_t i = 0; i < s->npkgs; i++)
+		s->pkgs[i].problems = base->pkgs[i].problems;
+	for (size_t i = 0; i < s->ndps; i++)
+		s->dps[i].problems = base->dps[i].problems;
+	return true;
 }
 
 const struct cell *

@@ -182,11 +182,17 @@ long snapshot_add_dp(struct snapshot *s, const char *nal, char **err);
 /* By column key (server name, or SERVER\share$), case-insensitive. */
 long snapshot_find_dp(const struct snapshot *s, const char *name);
 void snapshot_add_cell(struct snapshot *s, const struct cell *c);
+/* n cells at once (a copy of another snapshot's, for a delta merge). */
+void snapshot_add_cells(struct snapshot *s, const struct cell *c, size_t n);
 /* After loading: build the index by package and DP (sparse: linear in
  * the cells, not packages x DPs), per-row/column problem counts and the
  * per-state counts.  A duplicate (pkg, dp) keeps the later row. */
 void snapshot_index(struct snapshot *s);
 const struct cell *snapshot_cell(const struct snapshot *s, size_t pkg, size_t dp);
+/* s holds base's packages, DPs and cells in the same places (a copy whose
+ * cells changed only in value): take base's index and counts instead of
+ * building them.  false, doing nothing, when the shape differs. */
+bool snapshot_index_from(struct snapshot *s, const struct snapshot *base);
 
 /* Add a site row (copied; a second row for a code replaces the first). */
 void snapshot_add_site(struct snapshot *s, const struct site_info *si);

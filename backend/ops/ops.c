@@ -84,6 +84,9 @@ static const struct arg_spec status_args[] = {
 	{ "site", ARG_SITE, true },
 	{ "provider", ARG_SERVER, false },
 	{ "package", ARG_PKGID, false },
+	/* A delta read: only the rows whose SummaryDate (or, for packages,
+	 * SourceDate) is this time or later, in the provider's clock. */
+	{ "since", ARG_ISOTIME, false },
 	{ NULL, 0, false },
 };
 

@@ -54,31 +54,40 @@ static const char prelude[] =
 	"  return [string]$w\n"
 	"}\n";
 
+/* One package, when asked, and a delta (since: WQL compares DMTF times as
+ * strings, SMS's in GMT): both validated before rendering, and on the host
+ * the ID is checked again and only the time's digits reach WQL.  Comments stay here, not in the
+ * script: it must fit one command line (test_ops). */
 static const char status_body[] =
 	"$wmi = WmiArgs $A['provider']\n"
 	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
 	"[Console]::Out.Write(\"DPDOCTOR 1 status`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
-	"  # One package only, when asked: validated before rendering, checked\n"
-	"  # again because it goes into WQL.\n"
+
 	"  $where = ''\n"
 	"  if ($A['package']) {\n"
 	"    if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
 	"    $where = \" WHERE PackageID = '\" + $A['package'] + \"'\"\n"
 	"  }\n"
+	"  $s = $A['since']; $pw = $cw = $where\n"
+	"  if ($s) {\n"
+	"    $j = ' WHERE '; if ($where) { $j = ' AND ' }\n"
+	"    $j += \"{0} >= '\" + ($s -replace '\\D') + \".000000+000'\"\n"
+	"    $pw += $j -f 'SourceDate'; $cw += $j -f 'SummaryDate'\n"
+	"  }\n"
 	"  $pc = @('PackageID','Name','Manufacturer','Version','Language','PkgSourcePath',\n"
-	"          'SourceVersion','StoredPkgVersion','StoredPkgPath','SourceSite','SourceDate')\n"
+	"    'SourceVersion','StoredPkgVersion','StoredPkgPath','SourceSite','SourceDate')\n"
 	"  Cols 'P' $pc\n"
-	"  foreach ($p in @(Get-WmiObject @wmi -Query ('SELECT ' + ($pc -join ',') + ' FROM SMS_Package' + $where))) {\n"
+	"  foreach ($p in @(Get-WmiObject @wmi -Query ('SELECT ' + ($pc -join ',') + ' FROM SMS_Package' + $pw))) {\n"
 	"    Emit 'P' @($p.PackageID, $p.Name, $p.Manufacturer, $p.Version, $p.Language, $p.PkgSourcePath,\n"
-	"              $p.SourceVersion, $p.StoredPkgVersion, $p.StoredPkgPath, $p.SourceSite, (WmiTime $p.SourceDate))\n"
+	"      $p.SourceVersion, $p.StoredPkgVersion, $p.StoredPkgPath, $p.SourceSite, (WmiTime $p.SourceDate))\n"
 	"    $n++\n"
 	"  }\n"
 	"  Cols 'C' @('PackageID','ServerNALPath','SiteCode','State','SourceVersion','LastCopied','SummaryDate')\n"
-	"  foreach ($c in @(Get-WmiObject @wmi -Query ('SELECT * FROM SMS_PackageStatusDistPointsSummarizer' + $where))) {\n"
+	"  foreach ($c in @(Get-WmiObject @wmi -Query ('SELECT * FROM SMS_PackageStatusDistPointsSummarizer' + $cw))) {\n"
 	"    Emit 'C' @($c.PackageID, $c.ServerNALPath, $c.SiteCode, $c.State, $c.SourceVersion,\n"
-	"              (WmiTime $c.LastCopied), (WmiTime $c.SummaryDate))\n"
+	"      (WmiTime $c.LastCopied), (WmiTime $c.SummaryDate))\n"
 	"    $n++\n"
 	"  }\n"
 	"  Cols 'T' @('Now')\n"

@@ -334,6 +334,20 @@ void simdb_statmsg_trim(struct sim_site *s);
  * site goes). */
 void simdb_logs_discard(struct sim_site *s);
 
+/* ---- simdelta.c: a delta status read ------------------------------ */
+
+struct sim_pair {
+	uint32_t pkg;
+	uint32_t srv;
+};
+/* The targeted pairs of packages [from, to) whose SummaryDate is `since`
+ * or later, by package then server (*out: free it; may be NULL when 0). */
+size_t simdelta_pairs(struct sim_site *s, uint32_t from, uint32_t to, dpd_time since,
+    struct sim_pair **out);
+/* Whether package pkg's SMS_Package row is in a delta (SourceDate >= since;
+ * since 0: a full read, every row). */
+bool simdelta_pkg_new(const struct sim_site *s, uint32_t pkg, dpd_time since);
+
 /* ---- simclock.c: site time ------------------------------------------ */
 
 /* DPDOCTOR_SIM_TIME: 1 and *t when set, 0 when unset, -1 when malformed. */

@@ -22,6 +22,7 @@ static const struct arg_rule status_rules[] = {
 	{ "site", sitecode_valid, true, "site code" },
 	{ "provider", servername_valid, false, "server name" },
 	{ "package", pkgid_valid, false, "package ID" },
+	{ "since", ops_isotime_valid, false, "time (YYYY-MM-DDTHH:MM:SSZ)" },
 	{ NULL, NULL, false, NULL },
 };
 
@@ -80,7 +81,8 @@ put_time(struct buf *b, dpd_time t, uint32_t row)
 /* The status op answers packages [from, to): all of them, or the one a
  * WHERE PackageID = '<id>' clause picks (none when the site lacks it). */
 static void
-status_packages(struct reply *r, const struct sim_site *s, size_t from, size_t to)
+status_packages(struct reply *r, const struct sim_site *s, size_t from, size_t to,
+    dpd_time since)
 {
 	static const char *const cols[] = { "PackageID", "Name", "Manufacturer",
 	    "Version", "Language", "PkgSourcePath", "SourceVersion",
@@ -88,6 +90,8 @@ status_packages(struct reply *r, const struct sim_site *s, size_t from, size_t t
 	simreply_cols(r, "P", cols, 11);
 	for (size_t i = from; i < to; i++) {
 		const struct sim_pkg *p = &s->pkg[i];
+		if (!simdelta_pkg_new(s, (uint32_t)i, since))
+			continue;
 		char sv[11], st[11], date[26];
 		snprintf(sv, sizeof sv, "%u", p->source_version);
 		snprintf(st, sizeof st, "%u", p->stored_version);
@@ -99,10 +103,36 @@ status_packages(struct reply *r, const struct sim_site *s, size_t from, size_t t
 	}
 }
 
+/* One cell row, when the pair is targeted; esc is its server's escaped
+ * NAL path and site code, each followed by a tab. */
+static inline void
+status_cell_row(struct reply *r, const struct sim_site *s, const struct buf *esc,
+    uint32_t p, uint32_t srv)
+{
+	struct sim_cell c;
+	if (!simdb_cell_view(s, p, srv, &c))
+		return;
+	struct buf *out = r->out;
+	buf_add(out, "C\t", 2);
+	buf_add(out, s->pkg[p].id, 8);
+	buf_addc(out, '\t');
+	buf_add(out, esc->data, esc->len);
+	put_u32(out, c.state);
+	buf_addc(out, '\t');
+	put_u32(out, c.source_version);
+	buf_addc(out, '\t');
+	put_time(out, c.last_copied, p);
+	buf_addc(out, '\t');
+	put_time(out, c.summary_date, p);
+	buf_add(out, "\r\n", 2);
+	r->records++;
+}
+
 /* Cell rows are most of a large reply (half a million of them), so they
  * are assembled from fields escaped once per server, not once per row. */
 static void
-status_cells(struct reply *r, const struct sim_site *s, uint32_t from, uint32_t to)
+status_cells(struct reply *r, const struct sim_site *s, uint32_t from, uint32_t to,
+    bool delta, const struct sim_pair *only, size_t nonly)
 {
 	static const char *const cols[] = { "PackageID", "ServerNALPath", "SiteCode",
 	    "State", "SourceVersion", "LastCopied", "SummaryDate" };
@@ -116,33 +146,20 @@ status_cells(struct reply *r, const struct sim_site *s, uint32_t from, uint32_t 
 		buf_addc(&esc[i], '\t');
 		width = esc[i].len > width ? esc[i].len : width;
 	}
-	for (size_t p = from; p < to; p++)
+	for (size_t p = from; p < to && !delta; p++)
 		for (size_t w = 0; w < s->words; w++)
 			total += (size_t)__builtin_popcountll(s->pkg[p].targets[w]);
+	total += nonly;
 	/* One allocation: "C\t" id "\t" nal-and-site state "\t" version "\t"
 	 * two 25-character times "\t" and CRLF come to at most width + 79
 	 * bytes a row. */
 	buf_grow(r->out, total * (width + 80));
-	struct buf *out = r->out;
-	for (uint32_t p = from; p < to; p++)
-		for (uint32_t srv = 0; srv < s->nsrv; srv++) {
-			struct sim_cell c;
-			if (!simdb_cell_view(s, p, srv, &c))
-				continue;
-			buf_add(out, "C\t", 2);
-			buf_add(out, s->pkg[p].id, 8);
-			buf_addc(out, '\t');
-			buf_add(out, esc[srv].data, esc[srv].len);
-			put_u32(out, c.state);
-			buf_addc(out, '\t');
-			put_u32(out, c.source_version);
-			buf_addc(out, '\t');
-			put_time(out, c.last_copied, p);
-			buf_addc(out, '\t');
-			put_time(out, c.summary_date, p);
-			buf_add(out, "\r\n", 2);
-			r->records++;
-		}
+	/* A delta visits its pairs, a full read every pair. */
+	for (size_t k = 0; delta && k < nonly; k++)
+		status_cell_row(r, s, &esc[only[k].srv], only[k].pkg, only[k].srv);
+	for (uint32_t p = from; p < to && !delta; p++)
+		for (uint32_t srv = 0; srv < s->nsrv; srv++)
+			status_cell_row(r, s, &esc[srv], p, srv);
 	for (size_t i = 0; i < s->nsrv; i++)
 		buf_free(&esc[i]);
 	free(esc);
@@ -178,8 +195,18 @@ op_status(struct opctx *x)
 		from = pkg < 0 ? 0 : (uint32_t)pkg;
 		to = pkg < 0 ? 0 : from + 1;
 	}
-	status_packages(x->r, s, from, to);
-	status_cells(x->r, s, from, to);
+	const char *since_text = op_arg(x->op, "since");
+	dpd_time since = 0;
+	struct sim_pair *pairs = NULL;
+	size_t npairs = 0;
+	if (since_text != NULL && *since_text != '\0') {
+		if (time_parse_iso(since_text, &since) != 0 || since <= 0)
+			since = 1; /* checked by status_rules: cannot happen */
+		npairs = simdelta_pairs(s, from, to, since, &pairs);
+	}
+	status_packages(x->r, s, from, to, since);
+	status_cells(x->r, s, from, to, since != 0, pairs, npairs);
+	free(pairs);
 	static const char *const tcols[] = { "Now" };
 	char now[21];
 	simclock_iso(s->clock, now);

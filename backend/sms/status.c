@@ -212,10 +212,12 @@ fetch_sites(struct transport *t, struct snapshot *s, const char *site,
 	free(err);
 }
 
-/* The status op for the whole site (pkgid NULL) or one package. */
+/* The status op for the whole site (pkgid NULL) or one package; since
+ * (non-zero) asks for a delta, which leaves the site list to the full
+ * reads. */
 static struct snapshot *
 fetch(struct transport *t, const char *site, const char *provider,
-    const char *pkgid, const struct deadline *dl, char **err)
+    const char *pkgid, dpd_time since, const struct deadline *dl, char **err)
 {
 	struct op op = { .kind = OP_STATUS };
 	op_set(&op, "site", site);
@@ -223,6 +225,11 @@ fetch(struct transport *t, const char *site, const char *provider,
 		op_set(&op, "provider", provider);
 	if (pkgid != NULL)
 		op_set(&op, "package", pkgid);
+	char when[21];
+	if (since != 0) {
+		time_format_iso(since, when);
+		op_set(&op, "since", when);
+	}
 	struct status_parse_ctx ctx = { snapshot_new() };
 	if (transport_call(t, &op, status_record, &ctx, dl, err) != 0) {
 		snapshot_free(ctx.s);
@@ -232,7 +239,8 @@ fetch(struct transport *t, const char *site, const char *provider,
 	if (ctx.s->site_code[0] == '\0')
 		memcpy(ctx.s->site_code, site, 4);
 	ctx.s->source = xasprintf("%s:%s", t->ops->name, t->host);
-	fetch_sites(t, ctx.s, site, provider, dl);
+	if (since == 0)
+		fetch_sites(t, ctx.s, site, provider, dl);
 	return ctx.s;
 }
 
@@ -250,7 +258,7 @@ struct snapshot *
 status_fetch(struct transport *t, const char *site, const char *provider,
     const struct deadline *dl, char **err)
 {
-	return fetch(t, site, provider, NULL, dl, err);
+	return fetch(t, site, provider, NULL, 0, dl, err);
 }
 
 struct snapshot *
@@ -262,5 +270,16 @@ status_fetch_package(struct transport *t, const char *site, const char *provider
 		err_set(err, "status for one package: no package ID given");
 		return NULL;
 	}
-	return fetch(t, site, provider, pkgid, dl, err);
+	return fetch(t, site, provider, pkgid, 0, dl, err);
+}
+
+struct snapshot *
+status_fetch_since(struct transport *t, const char *site, const char *provider,
+    dpd_time since, const struct deadline *dl, char **err)
+{
+	if (since <= 0) {
+		err_set(err, "a delta status read needs a time to start from");
+		return NULL;
+	}
+	return fetch(t, site, provider, NULL, since, dl, err);
 }

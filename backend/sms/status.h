@@ -19,6 +19,11 @@ struct snapshot *status_fetch(struct transport *t, const char *site,
  * is refused before anything is sent. */
 struct snapshot *status_fetch_package(struct transport *t, const char *site,
     const char *provider, const char *pkgid, const struct deadline *dl, char **err);
+/* A delta: the SMS_Package rows whose SourceDate and the cells whose
+ * SummaryDate is `since` or later (the provider's clock), and its time;
+ * no site list.  backend/sms/status_delta.h merges it into a snapshot. */
+struct snapshot *status_fetch_since(struct transport *t, const char *site,
+    const char *provider, dpd_time since, const struct deadline *dl, char **err);
 /* Only the site list (SMS_Site): a snapshot with no packages, for a
  * command that needs to know which servers are site servers and where
  * their SMS is (InstallDir) without the whole status.  Never NULL; a

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (not part of the pass/fail suite): `make bench`.
 #  1. load: the large scenario (5,000 packages x 500 DPs) into a snapshot,
-#     against a line-counting pass over the same bytes (tests/bench/bench_load.c);
+#     against a line-counting pass over the same bytes (tests/bench/bench_load.c),
+#     and a delta refresh after 100 pairs changed against a full refresh;
 #  2. start-up: from launching the TUI on the large site to the grid on screen;
 #  3. key latency: a key press in the grid until the screen changes, against
 #     the same measurement on `less` showing a file in the same tmux;

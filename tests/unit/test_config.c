@@ -97,6 +97,7 @@ test_defaults(void)
 	is_str(c.generation, "sms2003", "default generation");
 	is_int(c.max_parallel, 16, "default max_parallel");
 	is_int(c.refresh_seconds, 30, "default refresh");
+	is_int(c.full_refresh_every, 20, "default full_refresh_every");
 	is_int(c.theme, CONFIG_THEME_DARK, "default theme");
 	is_int(c.glyphs, CONFIG_GLYPHS_AUTO, "default glyphs");
 	ok(!c.mouse && !c.read_only, "mouse and read_only default to off");
@@ -133,6 +134,7 @@ static const char full_ini[] =
 	"transport = ssh\n"
 	"[ui]\n"
 	"refresh = 5\n"
+	"full_refresh_every = 7\n"
 	"theme = light\n"
 	"glyphs = ascii\n"
 	"mouse = on\n"
@@ -187,6 +189,7 @@ test_full(void)
 	is_int(d ? d->sftp_port : -1, 0, "sftp_port 0 = the same as port");
 	ok(config_server(&c, "DP02") == NULL && config_server(&c, NULL) == NULL, "unknown server: NULL");
 	is_int(c.refresh_seconds, 5, "refresh");
+	is_int(c.full_refresh_every, 7, "full_refresh_every");
 	is_int(c.theme, CONFIG_THEME_LIGHT, "theme");
 	is_int(c.glyphs, CONFIG_GLYPHS_ASCII, "glyphs");
 	ok(c.mouse && c.read_only, "mouse = on, read_only = yes");
@@ -481,7 +484,7 @@ test_key_errors(void)
 	expect_error("unknown key in [site]", "[site 009]\nsite = 009\n", 2,
 	    "generation, provider, site_server, wmi_host, sim_dir, max_parallel");
 	expect_error("unknown key in [ui]", "[site 009]\n[ui]\ncolour = yes\n", 3,
-	    "refresh, theme, glyphs, mouse, read_only");
+	    "refresh, full_refresh_every, theme, glyphs, mouse, read_only");
 	expect_error("no key name", "[site 009]\n= 5\n", 2, "no key name before '='");
 	expect_error("duplicate key", "[site 009]\n[server DP01]\nhost = a\ntransport = ssh\nHost = b\n", 5,
 	    "duplicate key 'host' in [server DP01]: it is already set on line 3");

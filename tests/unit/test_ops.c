@@ -24,7 +24,7 @@ test_render(void)
 	char *storage;
 	ok(ops_parse(script, &back, &storage, &err) == 0, "parses back");
 	/* Optional arguments travel empty when not given. */
-	ok(back.kind == OP_STATUS && back.nargs == 3, "same op, three args");
+	ok(back.kind == OP_STATUS && back.nargs == 4, "same op, four args");
 	is_str(op_arg(&back, "provider"), "SMS009PRI", "provider round trip");
 	is_str(op_arg(&back, "package"), "", "no package: empty");
 	ok(strstr(script, "$where = ''") != NULL, "no package: no WHERE clause by default");
@@ -48,9 +48,15 @@ test_render_package(void)
 	contains(script, "$A['package'] = '009000B7'\n", "package passed as data");
 	contains(script, "$where = \" WHERE PackageID = '\" + $A['package'] + \"'\"",
 	    "WHERE PackageID built from $A['package']");
-	contains(script, "FROM SMS_Package' + $where)", "SMS_Package query restricted");
-	contains(script, "FROM SMS_PackageStatusDistPointsSummarizer' + $where)",
+	contains(script, "$s = $A['since']; $pw = $cw = $where", "both queries start from the WHERE clause");
+	contains(script, "FROM SMS_Package' + $pw)", "SMS_Package query restricted");
+	contains(script, "FROM SMS_PackageStatusDistPointsSummarizer' + $cw)",
 	    "summarizer query restricted");
+	/* A delta: the since time checked again and compared as a DMTF string. */
+	contains(script, "($s -replace '\\D') + \".000000+000'\"",
+	    "since as a DMTF datetime, only its digits in WQL");
+	contains(script, "$pw += $j -f 'SourceDate'; $cw += $j -f 'SummaryDate'",
+	    "packages by SourceDate, cells by SummaryDate");
 	contains(script, "-cnotmatch '^[0-9A-Z]{8}$'", "ID checked again on the host");
 	ok(strstr(script, "PackageID = '009000B7'") == NULL, "the ID is not spliced into WQL");
 	struct op back;
