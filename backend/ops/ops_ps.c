@@ -57,7 +57,7 @@ static const char prelude[] =
 static const char status_body[] =
 	"$wmi = WmiArgs $A['provider']\n"
 	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
-	"[Console]::Out.Write(\"DPDOCTOR 1 status`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 status`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
 	"  # One package only, when asked: validated before rendering, checked\n"
@@ -115,7 +115,7 @@ static const char fileprelude_ps[] =
 	"function Fail($e) { [Console]::Out.Write(\"END`terror`t\" + (Esc $e.Exception.Message) + \"`n\"); exit 1 }\n";
 
 static const char pathinfo_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 pathinfo`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 pathinfo`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
 	"  Cols 'F' @('Path','Exists','IsDir','Size','MTime','Attrs','Version','Error')\n"
@@ -134,7 +134,7 @@ static const char pathinfo_ps[] =
 	"} catch { Fail $_ }\n";
 
 static const char dirlist_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 dirlist`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 dirlist`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
 	"  $why = Reach $A['dir']\n"
@@ -152,7 +152,7 @@ static const char dirlist_ps[] =
 	"} catch { Fail $_ }\n";
 
 static const char loggrep_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 loggrep`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 loggrep`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
 	"  $why = Reach $A['log']\n"
@@ -200,7 +200,7 @@ static const char loggrep_ps[] =
 static const char statmsgs_ps[] =
 	"$wmi = WmiArgs $A['provider']\n"
 	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
-	"[Console]::Out.Write(\"DPDOCTOR 1 statmsgs`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 statmsgs`n\")\n"
 	"function Ask([string]$q) { return @(Get-WmiObject @wmi -Query $q) }\n"
 	"try {\n"
 	"  # Validated before rendering; checked again because it goes into WQL.\n"
@@ -265,7 +265,7 @@ static const char statmsgs_ps[] =
  * whatever the group is called on a localised Windows.  Names are looked
  * up only for the text a person reads. */
 static const char shareacl_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 shareacl`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 shareacl`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
 	"  $wmiq = \"SELECT Path FROM Win32_Share WHERE Name = '\" + $A['share'].Replace(\"'\", \"''\") + \"'\"\n"
@@ -298,7 +298,7 @@ static const char shareacl_ps[] =
 /* readfile: one range of a file and its first bytes, as base64.  The file
  * is opened sharing reads and writes, as distmgr holds its log open. */
 static const char readfile_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 readfile`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 readfile`n\")\n"
 	"function ReadAt($fs, [long]$at, [int]$n) {\n"
 	"  $b = New-Object byte[] $n\n"
 	"  $got = 0\n"
@@ -346,7 +346,7 @@ static const char changeprelude_ps[] =
  * for a remote path, size and time are the judgement.  Compared says
  * which: sha256, size-time or size-time-fips. */
 static const char copyfile_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 copyfile`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 copyfile`n\")\n"
 	"function IsLocal([string]$p) {\n"
 	"  if (-not $p.StartsWith('\\\\')) { return $true }\n"
 	"  return ($p.Substring(2).Split('\\')[0] -eq $env:COMPUTERNAME)\n"
@@ -387,7 +387,7 @@ static const char copyfile_ps[] =
 	"} catch { Fail $_ }\n";
 
 static const char setattr_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 setattr`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 setattr`n\")\n"
 	"try {\n"
 	"  $i = Need $A['path']\n"
 	"  $a = $i.Attributes\n"
@@ -405,7 +405,7 @@ static const char setattr_ps[] =
 	"} catch { Fail $_ }\n";
 
 static const char deletefile_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 deletefile`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 deletefile`n\")\n"
 	"try {\n"
 	"  $why = Reach $A['path']\n"
 	"  if ($why) { throw $why }\n"
@@ -425,7 +425,7 @@ static const char deletefile_ps[] =
 /* renamefile: .NET's File.Move once the checks pass (Rename-Item's
  * -LiteralPath is PowerShell 3.0, and its -Path reads [ ] as wildcards). */
 static const char renamefile_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 renamefile`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 renamefile`n\")\n"
 	"try {\n"
 	"  $i = Need $A['path']\n"
 	"  $to = [IO.Path]::Combine($i.DirectoryName, $A['newname'])\n"
@@ -441,7 +441,7 @@ static const char renamefile_ps[] =
  * checks); SetLastWriteTimeUtc keeps the source's time, as Copy-Item
  * would.  A read-only file refuses, as Windows refuses any writer. */
 static const char writefile_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 writefile`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 writefile`n\")\n"
 	"try {\n"
 	"  $why = Reach $A['path']\n"
 	"  if ($why) { throw $why }\n"
@@ -480,7 +480,7 @@ static const char writefile_ps[] =
  * and when none has it the op fails naming every place it looked rather
  * than running a guess. */
 static const char preload_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 preload`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 preload`n\")\n"
 	"$Srv = $A['server']\n"
 	"$Remote = $A['via'] -eq 'wmi'\n"
 	"# A path as the server names it (E:\\SMS), as this host reaches it: itself,\n"
@@ -611,7 +611,7 @@ static const char preload_ps[] =
 static const char refreshnow_ps[] =
 	"$wmi = WmiArgs $A['provider']\n"
 	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
-	"[Console]::Out.Write(\"DPDOCTOR 1 refreshnow`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 refreshnow`n\")\n"
 	"try {\n"
 	"  # Validated before rendering; checked again because they go into WQL.\n"
 	"  if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
@@ -635,7 +635,7 @@ static const char refreshnow_ps[] =
 static const char setsourcepath_ps[] =
 	"$wmi = WmiArgs $A['provider']\n"
 	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
-	"[Console]::Out.Write(\"DPDOCTOR 1 setsourcepath`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 setsourcepath`n\")\n"
 	"try {\n"
 	"  if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
 	"  $found = Get-WmiObject @wmi -Query (\"SELECT * FROM SMS_Package WHERE PackageID = '\" + $A['package'] + \"'\")\n"
@@ -689,7 +689,7 @@ static const char wmiclass_ps[] =
 static const char sites_ps[] =
 	"$wmi = WmiArgs $A['provider']\n"
 	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
-	"[Console]::Out.Write(\"DPDOCTOR 1 sites`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 sites`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
 	"  Cols 'T' @('SiteCode','SiteName','ServerName','ReportingSiteCode','Type','InstallDir')\n"
@@ -705,7 +705,7 @@ static const char sites_ps[] =
  * pipe) and its shares (Win32_Share).  Local WMI when the server is this
  * host (Windows refuses a credential on a local connection). */
 static const char layout_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 layout`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 layout`n\")\n"
 	"function RegString($reg, [string]$key, [string]$name) {\n"
 	"  $r = $reg.GetStringValue(2147483650, $key, $name)\n"
 	"  if ($r.ReturnValue -eq 0) { return [string]$r.sValue }\n"

@@ -268,7 +268,7 @@ test_errors(const char *dir)
 	contains(r, "END\terror\tInvalid namespace root\\\\SMS\\\\site_XYZ\r\n",
 	    "wrong site code: WMI's invalid namespace");
 	is_int(ec, 1, "exit code 1 on error");
-	ok(r && strncmp(r, "DPDOCTOR 1 status\r\n", 19) == 0, "error reply still has its header");
+	ok(r && strncmp(r, "DPDOCTOR 2 status\r\n", 19) == 0, "error reply still has its header");
 	free(r);
 	r = status_as(dir, "LEEDSDP01", "009", NULL, &ec);
 	contains(r, "END\terror\tSMS Provider not found on LEEDSDP01: root\\\\SMS\\\\site_009 "

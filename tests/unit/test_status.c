@@ -13,7 +13,7 @@
 /* NAL paths as they travel: every backslash escaped by the protocol. */
 #define NAL1 "[\"Display=\\\\\\\\DP01\\\\\"]MSWNET:[\"SMS_SITE=009\"]\\\\\\\\DP01\\\\"
 #define NAL2 "[\"Display=\\\\\\\\DP02\\\\\"]MSWNET:[\"SMS_SITE=009\"]\\\\\\\\DP02\\\\"
-#define HEAD "DPDOCTOR 1 status\r\n" \
+#define HEAD "DPDOCTOR 2 status\r\n" \
 	"COLS\tP\tPackageID\tName\tManufacturer\tVersion\tLanguage\tPkgSourcePath\tSourceVersion\tStoredPkgVersion\tStoredPkgPath\tSourceSite\tSourceDate\r\n" \
 	"P\t009000B7\tAdobe Reader 8.1\tAdobe\t8.1\tEnglish\t\\\\\\\\FILESRV01\\\\Packages\\\\Reader\t3\t3\t\tCEN\t2007-01-02T08:00:00Z\r\n" \
 	"COLS\tC\tPackageID\tServerNALPath\tSiteCode\tState\tSourceVersion\tLastCopied\tSummaryDate\r\n"
@@ -54,7 +54,7 @@ test_parse(void)
 static void
 test_parse_wmi(void)
 {
-	static const char text[] = "DPDOCTOR 1 status\r\n"
+	static const char text[] = "DPDOCTOR 2 status\r\n"
 		"COLS\tP\tPackageID\tName\tManufacturer\tVersion\tLanguage\tPkgSourcePath\tSourceVersion\tStoredPkgVersion\tStoredPkgPath\tSourceSite\tSourceDate\r\n"
 		"P\t009000B7\tAdobe Reader 8.1\tAdobe\t8.1\tEnglish\t\t3\t3\t\tCEN\t20070102093000.000000+090\r\n"
 		"COLS\tC\tPackageID\tServerNALPath\tSiteCode\tState\tSourceVersion\tLastCopied\tSummaryDate\r\n"
@@ -152,7 +152,7 @@ test_fetch(void)
 	ok(s != NULL && s->ncells == 2, "fetch through a transport");
 	is_str(s ? s->source : NULL, "fake:SMS009PRI", "source names transport and host");
 	snapshot_free(s);
-	t->priv = (void *)"DPDOCTOR 1 status\nEND\terror\tInvalid namespace\n";
+	t->priv = (void *)"DPDOCTOR 2 status\nEND\terror\tInvalid namespace\n";
 	ok(status_fetch(t, "009", NULL, NULL, &err) == NULL, "remote error surfaces");
 	contains(err, "status on SMS009PRI: remote error: Invalid namespace", "  with host and message");
 	contains(err, "stderr: warning text", "  and stderr");
@@ -360,7 +360,7 @@ sites_call(struct transport *t, const struct op *op, proto_record_fn fn, void *a
 
 static const struct transport_ops sites_ops = { .name = "fake", .call = sites_call, .close = NULL };
 
-#define SITES_HEAD "DPDOCTOR 1 sites\r\n" \
+#define SITES_HEAD "DPDOCTOR 2 sites\r\n" \
 	"COLS\tT\tSiteCode\tSiteName\tServerName\tReportingSiteCode\tType\tInstallDir\r\n"
 
 static void
