@@ -23,6 +23,8 @@
  * A host whose console encoding cannot be set (no console) still runs, as
  * the stdin bootstrap does.  Esc takes other control characters (rare)
  * one at a time, with no script block standing in for a .NET delegate.
+ * Emit with $d set writes a field as \= when it repeats the previous row
+ * of its type and is longer than the marker (proto.h; the status reply).
  * WMI datetimes go out exactly as WMI gives them (DMTF, e.g.
  * 20070104100000.000000+000, or +*** from SMS): dpdoctor converts them,
  * honouring the offset.
@@ -44,8 +46,10 @@ static const char prelude[] =
 	"  }\n"
 	"  return $o.ToString()\n"
 	"}\n"
-	"function Emit([string]$t, [object[]]$v) {\n"
-	"  [Console]::Out.Write($t + \"`t\" + ((@($v) | ForEach-Object { Esc $_ }) -join \"`t\") + \"`n\")\n"
+	"$R = @{}\n"
+	"function Emit([string]$t, [object[]]$v, $d) {\n"
+	"  $q = $R[$t]; $e = @($v | ForEach-Object { Esc $_ }); $R[$t] = $e; $j = 0\n"
+	"  [Console]::Out.Write($t + \"`t\" + (($e | ForEach-Object { if ($d -and $q -and $_.Length -gt 2 -and $_ -ceq $q[$j]) { '\\=' } else { $_ }; $j++ }) -join \"`t\") + \"`n\")\n"
 	"}\n"
 	"function Cols([string]$t, [string[]]$c) { Emit 'COLS' (@($t) + $c) }\n"
 	"$Inv = [Globalization.CultureInfo]::InvariantCulture\n"
@@ -54,14 +58,22 @@ static const char prelude[] =
 	"  return [string]$w\n"
 	"}\n";
 
+/* The status reply is most of what crosses the wire (half a million cell
+ * rows on a large site), so it says nothing twice (proto.h): its rows are
+ * emitted with $d set (\= for a repeated field); each DP's ServerNALPath and SiteCode go once, in a D
+ * row declaring its index, the first time the DP appears, and cell rows
+ * name the index.  WMI promises no order: rows that interleave only
+ * repeat less.  The hashtable is .NET's (ordinal keys), not @{}, whose
+ * keys ignore case.  WMI's datetimes are strings already (DMTF), so
+ * Esc writes them as WmiTime would.  backend/sim/simops.c writes exactly this.  One
+ * package only, when asked: validated before rendering, checked again in
+ * the script because it goes into WQL. */
 static const char status_body[] =
 	"$wmi = WmiArgs $A['provider']\n"
 	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
 	"[Console]::Out.Write(\"DPDOCTOR 2 status`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
-	"  # One package only, when asked: validated before rendering, checked\n"
-	"  # again because it goes into WQL.\n"
 	"  $where = ''\n"
 	"  if ($A['package']) {\n"
 	"    if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
@@ -71,14 +83,16 @@ static const char status_body[] =
 	"          'SourceVersion','StoredPkgVersion','StoredPkgPath','SourceSite','SourceDate')\n"
 	"  Cols 'P' $pc\n"
 	"  foreach ($p in @(Get-WmiObject @wmi -Query ('SELECT ' + ($pc -join ',') + ' FROM SMS_Package' + $where))) {\n"
-	"    Emit 'P' @($p.PackageID, $p.Name, $p.Manufacturer, $p.Version, $p.Language, $p.PkgSourcePath,\n"
-	"              $p.SourceVersion, $p.StoredPkgVersion, $p.StoredPkgPath, $p.SourceSite, (WmiTime $p.SourceDate))\n"
+	"    Emit 'P' @($pc | ForEach-Object { $p.$_ }) 1\n"
 	"    $n++\n"
 	"  }\n"
-	"  Cols 'C' @('PackageID','ServerNALPath','SiteCode','State','SourceVersion','LastCopied','SummaryDate')\n"
+	"  Cols 'D' @('DP','ServerNALPath','SiteCode')\n"
+	"  Cols 'C' @('PackageID','DP','State','SourceVersion','LastCopied','SummaryDate')\n"
+	"  $dp = New-Object Collections.Hashtable\n"
 	"  foreach ($c in @(Get-WmiObject @wmi -Query ('SELECT * FROM SMS_PackageStatusDistPointsSummarizer' + $where))) {\n"
-	"    Emit 'C' @($c.PackageID, $c.ServerNALPath, $c.SiteCode, $c.State, $c.SourceVersion,\n"
-	"              (WmiTime $c.LastCopied), (WmiTime $c.SummaryDate))\n"
+	"    $k = [string]$c.ServerNALPath; $i = $dp[$k]\n"
+	"    if ($null -eq $i) { $i = $dp.Count; $dp[$k] = $i; Emit 'D' @($i, $k, $c.SiteCode) }\n"
+	"    Emit 'C' @($c.PackageID, $i, $c.State, $c.SourceVersion, $c.LastCopied, $c.SummaryDate) 1\n"
 	"    $n++\n"
 	"  }\n"
 	"  Cols 'T' @('Now')\n"

@@ -21,9 +21,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The cell columns a C row may have: DP (an index a D row declared, the
+ * compact form) or ServerNALPath and SiteCode (the form of older replies
+ * and of records made in memory). */
+enum status_col {
+	SC_PKG, SC_DP, SC_NAL, SC_SITE, SC_STATE, SC_VERSION, SC_COPIED, SC_SUMMARY, SC_COUNT
+};
+static const char *const status_col_names[SC_COUNT] = {
+	"PackageID", "DP", "ServerNALPath", "SiteCode", "State", "SourceVersion",
+	"LastCopied", "SummaryDate",
+};
+
+/* Where each wanted column is in a record type's declaration, looked up
+ * once per COLS rather than by name on every row. */
+struct status_colmap {
+	char *const *cols;
+	unsigned gen;
+	size_t ncols;
+	int at[SC_COUNT];
+};
+
+/* The last text of a time column and what it parsed to: a site's rows
+ * repeat their times, and the reply marks the repeats (\=). */
+struct status_timecache {
+	char text[WMI_TIME_LEN + 1];
+	dpd_time t;
+	bool valid;
+};
+
 struct status_parse_ctx {
 	struct snapshot *s;
+	struct status_colmap cmap, dmap;
+	long *dps;                /* a D row's index -> the snapshot's DP */
+	size_t ndps;
+	char pkgid[9];            /* the package of the last C row, and its index */
+	size_t pkgidx;
+	struct status_timecache tc[2];
 };
+
+static void
+status_ctx_free(struct status_parse_ctx *ctx)
+{
+	free(ctx->dps);
+}
 
 static int
 parse_u32(const char *v, uint32_t *out)
@@ -86,38 +126,145 @@ status_package(struct snapshot *s, const struct proto_record *r, char **err)
 	return 0;
 }
 
-static int
-status_cell(struct snapshot *s, const struct proto_record *r, char **err)
+static const char *
+col_at(const struct proto_record *r, const struct status_colmap *m, enum status_col c)
 {
-	const char *id = proto_get(r, "PackageID");
-	const char *nal = proto_get(r, "ServerNALPath");
-	if (!pkgid_valid(id)) {
-		err_set(err, "line %zu: PackageID \"%s\" is not a package ID",
-		    r->lineno, id ? id : "");
+	int at = m->at[c];
+	return at >= 0 && (size_t)at < r->nfields ? r->fields[at] : NULL;
+}
+
+static void
+colmap_update(struct status_colmap *m, const struct proto_record *r)
+{
+	if (m->cols == r->cols && m->gen == r->cols_gen && m->ncols == r->ncols)
+		return;
+	m->cols = r->cols;
+	m->gen = r->cols_gen;
+	m->ncols = r->ncols;
+	for (int c = 0; c < SC_COUNT; c++) {
+		m->at[c] = -1;
+		for (size_t i = 0; i < r->ncols && m->at[c] < 0; i++)
+			if (strcmp(r->cols[i], status_col_names[c]) == 0)
+				m->at[c] = (int)i;
+	}
+}
+
+static int
+cached_time(struct status_timecache *tc, const char *v, dpd_time *out)
+{
+	if (tc->valid && v != NULL && strcmp(v, tc->text) == 0) {
+		*out = tc->t;
+		return 0;
+	}
+	if (parse_time(v, out) != 0)
+		return -1;
+	tc->valid = v != NULL && strlen(v) < sizeof tc->text;
+	if (tc->valid) {
+		strcpy(tc->text, v);
+		tc->t = *out;
+	}
+	return 0;
+}
+
+/* A D row: DP index -> ServerNALPath (and the DP's SiteCode). */
+static int
+status_dp(struct status_parse_ctx *ctx, const struct proto_record *r, char **err)
+{
+	colmap_update(&ctx->dmap, r);
+	uint32_t idx;
+	const char *nal = col_at(r, &ctx->dmap, SC_NAL), *site = col_at(r, &ctx->dmap, SC_SITE);
+	const char *v = col_at(r, &ctx->dmap, SC_DP);
+	if (v == NULL || *v == '\0' || parse_u32(v, &idx) != 0 || idx > ctx->ndps) {
+		err_set(err, "line %zu: DP index \"%s\" is not the next one (%zu)", r->lineno,
+		    v ? v : "", ctx->ndps);
 		return -1;
 	}
 	char *nerr = NULL;
-	long dp = snapshot_add_dp(s, nal ? nal : "", &nerr);
+	long dp = snapshot_add_dp(ctx->s, nal ? nal : "", &nerr);
 	if (dp < 0) {
 		err_set(err, "line %zu: %s", r->lineno, nerr);
 		free(nerr);
 		return -1;
 	}
-	struct cell c = { .pkg = (uint32_t)snapshot_add_pkg(s, id), .dp = (uint32_t)dp };
+	if (idx == ctx->ndps)
+		ctx->dps = xreallocarray(ctx->dps, ++ctx->ndps, sizeof *ctx->dps);
+	ctx->dps[idx] = dp;
+	if (ctx->s->site_code[0] == '\0' && site != NULL && sitecode_valid(site))
+		memcpy(ctx->s->site_code, site, 4);
+	return 0;
+}
+
+/* The row's DP: by index (compact) or by NAL path (older form). */
+static long
+cell_dp(struct status_parse_ctx *ctx, const struct proto_record *r, char **err)
+{
+	const char *v = col_at(r, &ctx->cmap, SC_DP);
+	if (ctx->cmap.at[SC_DP] >= 0) {
+		uint32_t idx;
+		if (v == NULL || *v == '\0' || parse_u32(v, &idx) != 0 || idx >= ctx->ndps) {
+			err_set(err, "line %zu: DP index \"%s\" was not declared by a D row",
+			    r->lineno, v ? v : "");
+			return -1;
+		}
+		return ctx->dps[idx];
+	}
+	const char *nal = col_at(r, &ctx->cmap, SC_NAL);
+	char *nerr = NULL;
+	long dp = snapshot_add_dp(ctx->s, nal ? nal : "", &nerr);
+	if (dp < 0) {
+		err_set(err, "line %zu: %s", r->lineno, nerr);
+		free(nerr);
+		return -1;
+	}
+	const char *site = col_at(r, &ctx->cmap, SC_SITE);
+	if (ctx->s->site_code[0] == '\0' && site != NULL && sitecode_valid(site))
+		memcpy(ctx->s->site_code, site, 4);
+	return dp;
+}
+
+/* The row's package: the last row's again, mostly (rows come package by
+ * package), without checking or looking up the ID a second time. */
+static int
+cell_pkg(struct status_parse_ctx *ctx, const char *id, size_t lineno, size_t *idx, char **err)
+{
+	if (id != NULL && ctx->pkgid[0] != '\0' && strcmp(id, ctx->pkgid) == 0) {
+		*idx = ctx->pkgidx;
+		return 0;
+	}
+	if (!pkgid_valid(id)) {
+		err_set(err, "line %zu: PackageID \"%s\" is not a package ID", lineno,
+		    id ? id : "");
+		return -1;
+	}
+	*idx = ctx->pkgidx = snapshot_add_pkg(ctx->s, id);
+	snprintf(ctx->pkgid, sizeof ctx->pkgid, "%s", id);
+	return 0;
+}
+
+static int
+status_cell(struct status_parse_ctx *ctx, const struct proto_record *r, char **err)
+{
+	colmap_update(&ctx->cmap, r);
+	struct snapshot *s = ctx->s;
+	const char *id = col_at(r, &ctx->cmap, SC_PKG);
+	size_t pkg;
+	if (cell_pkg(ctx, id, r->lineno, &pkg, err) != 0)
+		return -1;
+	long dp = cell_dp(ctx, r, err);
+	if (dp < 0)
+		return -1;
+	struct cell c = { .pkg = (uint32_t)pkg, .dp = (uint32_t)dp };
 	uint32_t state;
-	if (parse_u32(proto_get(r, "State"), &state) != 0 || state > 255 ||
-	    parse_u32(proto_get(r, "SourceVersion"), &c.source_version) != 0 ||
-	    parse_time(proto_get(r, "LastCopied"), &c.last_copied) != 0 ||
-	    parse_time(proto_get(r, "SummaryDate"), &c.summary_date) != 0) {
+	if (parse_u32(col_at(r, &ctx->cmap, SC_STATE), &state) != 0 || state > 255 ||
+	    parse_u32(col_at(r, &ctx->cmap, SC_VERSION), &c.source_version) != 0 ||
+	    cached_time(&ctx->tc[0], col_at(r, &ctx->cmap, SC_COPIED), &c.last_copied) != 0 ||
+	    cached_time(&ctx->tc[1], col_at(r, &ctx->cmap, SC_SUMMARY), &c.summary_date) != 0) {
 		err_set(err, "line %zu: package %s on %s has a bad State, version or date",
 		    r->lineno, id, s->dps[dp].name);
 		return -1;
 	}
 	c.state = (uint8_t)state;
 	snapshot_add_cell(s, &c);
-	const char *site = proto_get(r, "SiteCode");
-	if (s->site_code[0] == '\0' && site != NULL && sitecode_valid(site))
-		memcpy(s->site_code, site, 4);
 	return 0;
 }
 
@@ -130,7 +277,9 @@ status_record(const struct proto_record *r, void *arg, char **err)
 	if (t[0] == 'P' && t[1] == '\0')
 		return status_package(ctx->s, r, err);
 	if (t[0] == 'C' && t[1] == '\0')
-		return status_cell(ctx->s, r, err);
+		return status_cell(ctx, r, err);
+	if (t[0] == 'D' && t[1] == '\0')
+		return status_dp(ctx, r, err);
 	if (t[0] == 'T' && t[1] == '\0') {
 		if (parse_time(proto_get(r, "Now"), &ctx->s->taken) != 0) {
 			err_set(err, "line %zu: bad site time", r->lineno);
@@ -143,8 +292,10 @@ status_record(const struct proto_record *r, void *arg, char **err)
 struct snapshot *
 status_parse(const char *text, size_t len, char **err)
 {
-	struct status_parse_ctx ctx = { snapshot_new() };
-	if (proto_parse(text, len, "status", status_record, &ctx, err) != 0) {
+	struct status_parse_ctx ctx = { .s = snapshot_new() };
+	int rc = proto_parse(text, len, "status", status_record, &ctx, err);
+	status_ctx_free(&ctx);
+	if (rc != 0) {
 		snapshot_free(ctx.s);
 		return NULL;
 	}
@@ -223,8 +374,10 @@ fetch(struct transport *t, const char *site, const char *provider,
 		op_set(&op, "provider", provider);
 	if (pkgid != NULL)
 		op_set(&op, "package", pkgid);
-	struct status_parse_ctx ctx = { snapshot_new() };
-	if (transport_call(t, &op, status_record, &ctx, dl, err) != 0) {
+	struct status_parse_ctx ctx = { .s = snapshot_new() };
+	int rc = transport_call(t, &op, status_record, &ctx, dl, err);
+	status_ctx_free(&ctx);
+	if (rc != 0) {
 		snapshot_free(ctx.s);
 		return NULL;
 	}
