@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PROTO_PARSE_CHUNK ((size_t)256 << 10)
+
 void
 proto_escape(struct buf *out, const char *s)
 {
@@ -143,27 +145,31 @@ proto_get(const struct proto_record *r, const char *name)
 }
 
 /* Column declarations, one per record type, with the type's last row
- * (its fields copied out) for the "same as the row before" marker. */
+ * for the "same as the row before" marker: its fields where they were
+ * parsed (in the work buffer) until that buffer moves on, then copied
+ * out (decl_pin). */
 struct coldecl {
 	char *type;
 	char **cols;
 	size_t ncols;
 	unsigned gen;             /* which COLS line declared them */
-	struct buf prev;          /* the last row's fields, NUL after each */
-	struct buf spare;         /* the one before: reused, not reallocated */
-	size_t prevoff[PROTO_MAX_FIELDS];
+	char *prevf[PROTO_MAX_FIELDS];
 	size_t nprev;
+	bool in_work;             /* prevf points into the work buffer */
+	struct buf prev;          /* prevf's copy, NUL after each field */
+	struct buf spare;         /* the one before: reused, not reallocated */
 };
 
 struct proto_stream {
 	struct coldecl *decls;
 	size_t ndecls, capdecls;
+	struct coldecl *last;     /* the type of the last row: most rows repeat it */
 	unsigned gen;
 	char *fields[PROTO_MAX_FIELDS];
 	const char *op;
 	proto_record_fn fn;
 	void *arg;
-	struct buf line;          /* the partial last line of what was fed */
+	struct buf work;          /* what was fed, parsed in place; the partial last line waits */
 	size_t lineno, offset;
 	int state;                /* 0 going on, 1 END seen, -1 failed */
 	int rc;                   /* for state 1: 0 END ok, -1 END error */
@@ -173,23 +179,35 @@ struct proto_stream {
 /* The marker's pointer: a field that said \= until its decl is known. */
 static char ditto_mark[] = "\\=";
 
+/* What the scan of a line found: where its TABs are (past
+ * PROTO_MAX_FIELDS only counted) and whether it holds a backslash. */
+struct line_scan {
+	char *tabs[PROTO_MAX_FIELDS];
+	size_t ntabs;
+	char *bs[PROTO_MAX_FIELDS];   /* the first backslash after each TAB seen */
+	size_t nbs;
+	bool esc;
+};
+
 /* Split a line into TAB-separated unescaped fields (in place); a field
- * that is exactly \= is left as ditto_mark for the row's type to fill. */
+ * that is exactly \= is left as ditto_mark for the row's type to fill.
+ * Most lines hold no backslash at all: then nothing is unescaped. */
 static int
-split_fields(char *line, char **fields, size_t *n)
+split_fields(char *line, const struct line_scan *ls, char **fields, size_t *n)
 {
-	*n = 0;
-	for (char *s = line;;) {
-		if (*n == PROTO_MAX_FIELDS)
-			return -1;
-		fields[(*n)++] = s;
-		char *tab = strchr(s, '\t');
-		if (tab == NULL)
-			break;
-		*tab = '\0';
-		s = tab + 1;
+	if (ls->ntabs >= PROTO_MAX_FIELDS)
+		return -1;
+	fields[0] = line;
+	for (size_t i = 0; i < ls->ntabs; i++) {
+		*ls->tabs[i] = '\0';
+		fields[i + 1] = ls->tabs[i] + 1;
 	}
-	for (size_t i = 0; i < *n; i++) {
+	*n = ls->ntabs + 1;
+	/* Only the fields a backslash was seen in (bs[] are in line order,
+	 * the first of each field that has one). */
+	for (size_t b = 0, i = 0; ls->esc && b < ls->nbs; b++) {
+		while (i + 1 < *n && ls->bs[b] >= fields[i + 1])
+			i++;
 		char *f = fields[i];
 		if (f[0] == '\\' && f[1] == '=' && f[2] == '\0')
 			fields[i] = ditto_mark;
@@ -219,12 +237,23 @@ cols_copy(char *const *names, size_t n)
 	return cols;
 }
 
+static bool
+type_is(const char *a, const char *b)
+{
+	/* Types are one letter, mostly: no call for those. */
+	if (a[0] != b[0] || a[0] == '\0')
+		return a[0] == b[0];
+	return a[1] == b[1] && (a[1] == '\0' || strcmp(a + 2, b + 2) == 0);
+}
+
 static struct coldecl *
 decl_find(struct proto_stream *p, const char *type)
 {
+	if (p->last != NULL && type_is(p->last->type, type))
+		return p->last;
 	for (size_t i = 0; i < p->ndecls; i++)
-		if (p->decls[i].type[0] == type[0] && strcmp(p->decls[i].type, type) == 0)
-			return &p->decls[i];
+		if (type_is(p->decls[i].type, type))
+			return p->last = &p->decls[i];
 	return NULL;
 }
 
@@ -241,6 +270,7 @@ parser_cols(struct proto_stream *p, char **f, size_t n)
 		if (p->ndecls == p->capdecls) {
 			p->capdecls = p->capdecls ? p->capdecls * 2 : 8;
 			p->decls = xreallocarray(p->decls, p->capdecls, sizeof *p->decls);
+			p->last = NULL; /* the array moved */
 		}
 		d = &p->decls[p->ndecls++];
 		*d = (struct coldecl){ .type = xstrdup(f[1]) };
@@ -253,6 +283,7 @@ parser_cols(struct proto_stream *p, char **f, size_t n)
 	d->cols = cols_copy(f + 2, d->ncols);
 	d->gen = ++p->gen;
 	d->nprev = 0; /* new columns: nothing to repeat */
+	d->in_work = false;
 	return 0;
 }
 
@@ -303,29 +334,34 @@ ditto_fill(struct coldecl *d, char **f, size_t n)
 		if (f[i] == ditto_mark) {
 			if (i >= d->nprev)
 				return -1;
-			f[i] = d->prev.data + d->prevoff[i];
+			f[i] = d->prevf[i];
 		}
 	return 0;
 }
 
-/* Keep the row's fields for the next row's \= (copied: the line buffer is
- * reused, and a kept field may itself have come from prev). */
+/* Copy the last row's fields out of the work buffer, which is about to
+ * be overwritten (a field may itself be in prev already: written to
+ * spare, then swapped). */
 static void
-ditto_keep(struct coldecl *d, char *const *f, size_t n)
+decl_pin(struct coldecl *d)
 {
-	size_t len[PROTO_MAX_FIELDS], total = 0;
-	for (size_t i = 0; i < n; i++)
-		total += (len[i] = strlen(f[i]) + 1);
+	if (!d->in_work)
+		return;
+	size_t len[PROTO_MAX_FIELDS], off[PROTO_MAX_FIELDS], total = 0;
+	for (size_t i = 0; i < d->nprev; i++)
+		total += (len[i] = strlen(d->prevf[i]) + 1);
 	struct buf tmp = d->spare;
 	buf_reset(&tmp);
 	buf_grow(&tmp, total);
-	for (size_t i = 0; i < n; i++) {
-		d->prevoff[i] = tmp.len;
-		buf_add(&tmp, f[i], len[i]);
+	for (size_t i = 0; i < d->nprev; i++) {
+		off[i] = tmp.len;
+		buf_add(&tmp, d->prevf[i], len[i]);
 	}
+	for (size_t i = 0; i < d->nprev; i++)
+		d->prevf[i] = tmp.data + off[i];
 	d->spare = d->prev;
 	d->prev = tmp;
-	d->nprev = n;
+	d->in_work = false;
 }
 
 /* A record line of a declared type. */
@@ -346,21 +382,25 @@ parse_row(struct proto_stream *p, size_t n, size_t lineno, char **err)
 	};
 	if (p->fn != NULL && p->fn(&r, p->arg, err) != 0)
 		return -1;
-	ditto_keep(d, p->fields + 1, n - 1);
+	/* Kept where they are: copied only when the buffer moves on. */
+	memcpy(d->prevf, p->fields + 1, (n - 1) * sizeof *d->prevf);
+	d->nprev = n - 1;
+	d->in_work = true;
 	return 0;
 }
 
 /* One line, already without its line end.  Returns 0 to go on, 1 when the
  * END line was seen, -1 on error. */
 static int
-parse_line(struct proto_stream *p, char *line, size_t lineno, char **err, int *rc)
+parse_line(struct proto_stream *p, char *line, const struct line_scan *ls, size_t lineno,
+    char **err, int *rc)
 {
 	if (lineno == 1)
 		return parse_header(line, p->op, err) != 0 ? -1 : 0;
 	if (*line == '\0')
 		return 0;
 	size_t n;
-	int s = split_fields(line, p->fields, &n);
+	int s = split_fields(line, ls, p->fields, &n);
 	if (s != 0) {
 		err_set(err, "line %zu: %s", lineno,
 		    s == -1 ? "too many fields" : "malformed escape");
@@ -394,7 +434,7 @@ proto_stream_new(const char *op, proto_record_fn fn, void *arg)
 	p->op = op;
 	p->fn = fn;
 	p->arg = arg;
-	buf_init(&p->line);
+	buf_init(&p->work);
 	return p;
 }
 
@@ -410,20 +450,55 @@ proto_stream_free(struct proto_stream *p)
 		buf_free(&p->decls[i].spare);
 	}
 	free(p->decls);
-	buf_free(&p->line);
+	buf_free(&p->work);
 	free(p->err);
 	free(p);
 }
 
-/* The line in p->line, complete. */
+/* One complete line at l (len bytes, its LF already gone), in place. */
 static void
-stream_line(struct proto_stream *p)
+stream_line(struct proto_stream *p, char *l, size_t len, struct line_scan *ls)
 {
-	struct buf *l = &p->line;
-	if (l->len > 0 && l->data[l->len - 1] == '\r')
-		l->data[--l->len] = '\0';
-	p->state = parse_line(p, l->len ? l->data : (char *)"", ++p->lineno, &p->err, &p->rc);
-	buf_reset(l);
+	if (len > 0 && l[len - 1] == '\r')
+		len--;
+	l[len] = '\0';
+	p->state = parse_line(p, l, ls, ++p->lineno, &p->err, &p->rc);
+}
+
+/* Scan from s for the line's end, noting its TABs and backslashes on the
+ * way (one pass over the bytes, not one for each); end when no LF. */
+static char *
+line_scan(char *s, char *end, struct line_scan *ls)
+{
+	ls->ntabs = ls->nbs = 0;
+	ls->esc = false;
+	bool seen = false;          /* a backslash in this field already */
+	for (; s < end; s++) {
+		char c = *s;
+		if (c > '\\')
+			continue;
+		if (c == '\n')
+			return s;
+		if (c == '\t') {
+			if (ls->ntabs < PROTO_MAX_FIELDS)
+				ls->tabs[ls->ntabs] = s;
+			ls->ntabs++;
+			seen = false;
+		} else if (c == '\\' && !seen) {
+			seen = ls->esc = true;
+			if (ls->nbs < PROTO_MAX_FIELDS)
+				ls->bs[ls->nbs++] = s;
+		}
+	}
+	return end;
+}
+
+/* The work buffer is about to change under the kept rows. */
+static void
+stream_pin(struct proto_stream *p)
+{
+	for (size_t i = 0; i < p->ndecls; i++)
+		decl_pin(&p->decls[i]);
 }
 
 int
@@ -439,16 +514,25 @@ proto_stream_feed(struct proto_stream *p, const char *data, size_t len)
 		return -1;
 	}
 	p->offset += len;
-	/* Line by line through one reused buffer: the partial last line
-	 * waits there for the next chunk. */
-	for (const char *s = data, *end = data + len; s < end && p->state == 0; ) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		size_t l = (size_t)((nl ? nl : end) - s);
-		buf_add(&p->line, s, l);
-		s += l + (nl != NULL);
-		if (nl != NULL)
-			stream_line(p);
+	/* The chunk goes after the partial line in one copy, and its lines
+	 * are parsed where they lie: no copy per line. */
+	stream_pin(p);
+	buf_add(&p->work, data, len);
+	char *s = p->work.data, *end = s + p->work.len;
+	struct line_scan ls;
+	while (s < end && p->state == 0) {
+		char *nl = line_scan(s, end, &ls);
+		if (nl == end)
+			break;
+		stream_line(p, s, (size_t)(nl - s), &ls);
+		s = nl + 1;
 	}
+	/* Keep the partial last line at the front for the next chunk. */
+	stream_pin(p);
+	size_t left = p->state == 0 ? (size_t)(end - s) : 0;
+	memmove(p->work.data, s, left);
+	p->work.len = left;
+	p->work.data[left] = '\0';
 	return p->state < 0 ? -1 : 0;
 }
 
@@ -456,8 +540,13 @@ int
 proto_stream_finish(struct proto_stream *p, char **err)
 {
 	/* A last line without its line end still counts (as it always has). */
-	if (p->state == 0 && p->line.len > 0)
-		stream_line(p);
+	if (p->state == 0 && p->work.len > 0) {
+		size_t len = p->work.len;
+		struct line_scan ls;
+		(void)line_scan(p->work.data, p->work.data + len, &ls);
+		p->work.len = 0;
+		stream_line(p, p->work.data, len, &ls);
+	}
 	if (p->state == 0 && p->lineno == 0)
 		err_set(&p->err, "empty reply");
 	else if (p->state == 0)
@@ -476,7 +565,10 @@ proto_parse(const char *text, size_t len, const char *op,
     proto_record_fn fn, void *arg, char **err)
 {
 	struct proto_stream *p = proto_stream_new(op, fn, arg);
-	(void)proto_stream_feed(p, text, len);
+	/* In pieces, so the work buffer stays small beside the text. */
+	for (size_t off = 0; off < len && p->state == 0; off += PROTO_PARSE_CHUNK)
+		(void)proto_stream_feed(p, text + off,
+		    len - off < PROTO_PARSE_CHUNK ? len - off : PROTO_PARSE_CHUNK);
 	int rc = proto_stream_finish(p, err);
 	proto_stream_free(p);
 	return rc;

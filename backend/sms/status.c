@@ -16,7 +16,6 @@
 #include "backend/core/proto.h"
 #include "backend/core/wmitime.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +41,13 @@ struct status_colmap {
 };
 
 /* The last text of a time column and what it parsed to: a site's rows
- * repeat their times, and the reply marks the repeats (\=). */
+ * repeat their times (the reply marks the repeats, \=), and most of the
+ * rest share the day and zone, so only the hour, minute and second are
+ * read again. */
 struct status_timecache {
 	char text[WMI_TIME_LEN + 1];
 	dpd_time t;
+	int secs;                 /* text's HHMMSS as seconds; -1: no short cut */
 	bool valid;
 };
 
@@ -65,6 +67,9 @@ status_ctx_free(struct status_parse_ctx *ctx)
 	free(ctx->dps);
 }
 
+/* A decimal number (or "" for 0), read by hand: a status reply has
+ * millions of them, and strtoull with its locale and errno costs more
+ * than the rest of a row. */
 static int
 parse_u32(const char *v, uint32_t *out)
 {
@@ -72,10 +77,14 @@ parse_u32(const char *v, uint32_t *out)
 		*out = 0;
 		return 0;
 	}
-	char *end;
-	errno = 0;
-	unsigned long long n = strtoull(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n > UINT32_MAX || *v == '-')
+	uint64_t n = 0;
+	size_t i = 0;
+	for (; v[i] >= '0' && v[i] <= '9'; i++) {
+		n = n * 10 + (uint64_t)(v[i] - '0');
+		if (n > UINT32_MAX)
+			return -1;
+	}
+	if (i == 0 || v[i] != '\0')
 		return -1;
 	*out = (uint32_t)n;
 	return 0;
@@ -150,20 +159,61 @@ colmap_update(struct status_colmap *m, const struct proto_record *r)
 }
 
 static int
+two_digits(const char *s)
+{
+	return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' ?
+	    (s[0] - '0') * 10 + (s[1] - '0') : -1;
+}
+
+/* HHMMSS at s as seconds, or -1. */
+static int
+hms(const char *s)
+{
+	int h = two_digits(s), m = two_digits(s + 2), sec = two_digits(s + 4);
+	return h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59 ? -1 :
+	    h * 3600 + m * 60 + sec;
+}
+
+static int
 cached_time(struct status_timecache *tc, const char *v, dpd_time *out)
 {
-	if (tc->valid && v != NULL && strcmp(v, tc->text) == 0) {
-		*out = tc->t;
-		return 0;
+	size_t len = v != NULL ? strlen(v) : 0;
+	/* Fixed-length compares (inlined), not strcmp: four a row. */
+	if (tc->valid && len == WMI_TIME_LEN) {
+		if (memcmp(v, tc->text, WMI_TIME_LEN) == 0) {
+			*out = tc->t;
+			return 0;
+		}
+		/* The same day and zone (and microseconds) as the last: the
+		 * time of day is all that differs. */
+		int secs = tc->secs >= 0 && memcmp(v, tc->text, 8) == 0 &&
+		    memcmp(v + 14, tc->text + 14, WMI_TIME_LEN - 14) == 0 ? hms(v + 8) : -1;
+		if (secs >= 0) {
+			*out = tc->t - tc->secs + secs;
+			return 0;
+		}
 	}
 	if (parse_time(v, out) != 0)
 		return -1;
-	tc->valid = v != NULL && strlen(v) < sizeof tc->text;
+	tc->valid = len == WMI_TIME_LEN;
 	if (tc->valid) {
-		strcpy(tc->text, v);
+		memcpy(tc->text, v, WMI_TIME_LEN + 1);
 		tc->t = *out;
+		/* No short cut from a pattern (stars) or an unknown date. */
+		tc->secs = *out != 0 && strspn(v, "0123456789") >= 14 ? hms(v + 8) : -1;
 	}
 	return 0;
+}
+
+/* a and b are the same string (a byte loop: they are short IDs). */
+static bool
+same_str(const char *a, const char *b)
+{
+	while (*a != '\0' && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
 }
 
 /* A D row: DP index -> ServerNALPath (and the DP's SiteCode). */
@@ -227,7 +277,7 @@ cell_dp(struct status_parse_ctx *ctx, const struct proto_record *r, char **err)
 static int
 cell_pkg(struct status_parse_ctx *ctx, const char *id, size_t lineno, size_t *idx, char **err)
 {
-	if (id != NULL && ctx->pkgid[0] != '\0' && strcmp(id, ctx->pkgid) == 0) {
+	if (id != NULL && ctx->pkgid[0] != '\0' && same_str(id, ctx->pkgid)) {
 		*idx = ctx->pkgidx;
 		return 0;
 	}
