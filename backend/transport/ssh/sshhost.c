@@ -328,6 +328,12 @@ host_connected(struct sshhost *h)
 		return false;
 	}
 	libssh2_session_set_blocking(h->session, 0);
+	/* zlib offered before the handshake: a status reply of tens of MB
+	 * shrinks several times over a WAN.  Where the server offers none
+	 * the session goes uncompressed, and if libssh2 cannot offer it the
+	 * session still works, uncompressed: nothing to fail for. */
+	if (h->compress)
+		(void)libssh2_session_flag(h->session, LIBSSH2_FLAG_COMPRESS, 1);
 	char *dflt = sshkh_default_path();
 	const char *paths[2] = { h->known_hosts, dflt };
 	char *err = NULL;

@@ -76,7 +76,8 @@ sshreq_run(struct sshloop *l, const struct ssh_host *h, struct sshreq *r,
 	r->hc = (struct ssh_host){ xstrdup(h->name), h->address ? xstrdup(h->address) : NULL,
 	    h->port, h->user ? xstrdup(h->user) : NULL,
 	    h->identity ? xstrdup(h->identity) : NULL,
-	    h->known_hosts ? xstrdup(h->known_hosts) : NULL, h->connect_timeout_ms };
+	    h->known_hosts ? xstrdup(h->known_hosts) : NULL, h->connect_timeout_ms,
+	    h->no_compression };
 	if (dl != NULL)
 		r->dl = *dl;
 	pthread_mutex_lock(&l->lock);

@@ -85,6 +85,7 @@ struct sshhost {
 	char *name, *address, *user, *identity, *known_hosts;
 	int port;
 	int connect_ms;
+	bool compress;               /* offer zlib (ssh_host.no_compression) */
 	int fd;
 	short revents;               /* from the last poll */
 	LIBSSH2_SESSION *session;
