@@ -140,7 +140,7 @@ enum {
 	SERVER_TRANSPORT, SERVER_HOST, SERVER_PORT, SERVER_USER, SERVER_IDENTITY, SERVER_KNOWN_HOSTS,
 	SERVER_SMS_PATH, SERVER_PCK_PATH, SERVER_CONNECT_TIMEOUT, SERVER_SFTP, SERVER_SFTP_PORT,
 	SERVER_PRELOAD_EXE, SERVER_CREDENTIAL, SERVER_DOMAIN, SERVER_AUTHFILE, SERVER_PROTOCOL,
-	SERVER_KERBEROS,
+	SERVER_KERBEROS, SERVER_COMPRESSION,
 };
 
 /* Designated initialisers throughout: unnamed fields are zero/NULL. */
@@ -180,6 +180,7 @@ static const struct key server_keys[] = {
 	    .unit = "D:\\SMSPKG"),
 	[SERVER_CREDENTIAL] = KEY("credential", parse_choice, S_OFF(credential),
 	    .choices = credentials, .only = T_SSH),
+	[SERVER_COMPRESSION] = KEY("compression", parse_bool, S_OFF(compression), .only = T_SSH),
 };
 static const struct key ui_keys[] = {
 	KEY("refresh", parse_int, C_OFF(refresh_seconds), .min = 1, .max = 3600, .unit = "seconds"),
@@ -525,7 +526,7 @@ open_server(struct loader *L, const char *arg)
 	struct config_server *s = &c->servers[c->nservers++];
 	*s = (struct config_server){
 		.name = xstrdup(arg), .line = L->line, .transport = CONFIG_TRANSPORT_SSH,
-		.connect_timeout = 10, .sftp = true,
+		.connect_timeout = 10, .sftp = true, .compression = true,
 		.protocol = CONFIG_SMB_SMB2,
 	};
 	memset(L->server_seen, 0, sizeof L->server_seen);

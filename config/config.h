@@ -50,6 +50,7 @@ struct config_server {
 	                           * looked for in the known install folders */
 	int connect_timeout;      /* seconds */
 	bool sftp;                /* ssh: file queries over SFTP (default yes) */
+	bool compression;         /* ssh: offer zlib compression (default yes) */
 	int sftp_port;            /* ssh: SFTP's port; 0 = the same as port */
 	char *domain;             /* smb: the account's domain; NULL = none */
 	char *authfile;           /* smb: smbclient -A file with the password,

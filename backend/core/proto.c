@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PROTO_PARSE_CHUNK ((size_t)256 << 10)
+
 void
 proto_escape(struct buf *out, const char *s)
 {
@@ -142,47 +144,76 @@ proto_get(const struct proto_record *r, const char *name)
 	return NULL;
 }
 
-/* Column declarations, one per record type. */
+/* Column declarations, one per record type, with the type's last row
+ * for the "same as the row before" marker: its fields where they were
+ * parsed (in the work buffer) until that buffer moves on, then copied
+ * out (decl_pin). */
 struct coldecl {
 	char *type;
 	char **cols;
 	size_t ncols;
+	unsigned gen;             /* which COLS line declared them */
+	char *prevf[PROTO_MAX_FIELDS];
+	size_t nprev;
+	bool in_work;             /* prevf points into the work buffer */
+	struct buf prev;          /* prevf's copy, NUL after each field */
+	struct buf spare;         /* the one before: reused, not reallocated */
 };
 
-struct parser {
+struct proto_stream {
 	struct coldecl *decls;
 	size_t ndecls, capdecls;
+	struct coldecl *last;     /* the type of the last row: most rows repeat it */
+	unsigned gen;
 	char *fields[PROTO_MAX_FIELDS];
+	const char *op;
+	proto_record_fn fn;
+	void *arg;
+	struct buf work;          /* what was fed, parsed in place; the partial last line waits */
+	size_t lineno, offset;
+	int state;                /* 0 going on, 1 END seen, -1 failed */
+	int rc;                   /* for state 1: 0 END ok, -1 END error */
+	char *err;
 };
 
-static void
-parser_free(struct parser *p)
-{
-	for (size_t i = 0; i < p->ndecls; i++) {
-		free(p->decls[i].cols);
-		free(p->decls[i].type);
-	}
-	free(p->decls);
-}
+/* The marker's pointer: a field that said \= until its decl is known. */
+static char ditto_mark[] = "\\=";
 
-/* Split a line into TAB-separated unescaped fields (in place). */
+/* What the scan of a line found: where its TABs are (past
+ * PROTO_MAX_FIELDS only counted) and whether it holds a backslash. */
+struct line_scan {
+	char *tabs[PROTO_MAX_FIELDS];
+	size_t ntabs;
+	char *bs[PROTO_MAX_FIELDS];   /* the first backslash after each TAB seen */
+	size_t nbs;
+	bool esc;
+};
+
+/* Split a line into TAB-separated unescaped fields (in place); a field
+ * that is exactly \= is left as ditto_mark for the row's type to fill.
+ * Most lines hold no backslash at all: then nothing is unescaped. */
 static int
-split_fields(char *line, char **fields, size_t *n)
+split_fields(char *line, const struct line_scan *ls, char **fields, size_t *n)
 {
-	*n = 0;
-	for (char *s = line;;) {
-		if (*n == PROTO_MAX_FIELDS)
-			return -1;
-		fields[(*n)++] = s;
-		char *tab = strchr(s, '\t');
-		if (tab == NULL)
-			break;
-		*tab = '\0';
-		s = tab + 1;
+	if (ls->ntabs >= PROTO_MAX_FIELDS)
+		return -1;
+	fields[0] = line;
+	for (size_t i = 0; i < ls->ntabs; i++) {
+		*ls->tabs[i] = '\0';
+		fields[i + 1] = ls->tabs[i] + 1;
 	}
-	for (size_t i = 0; i < *n; i++)
-		if (proto_unescape(fields[i]) != 0)
+	*n = ls->ntabs + 1;
+	/* Only the fields a backslash was seen in (bs[] are in line order,
+	 * the first of each field that has one). */
+	for (size_t b = 0, i = 0; ls->esc && b < ls->nbs; b++) {
+		while (i + 1 < *n && ls->bs[b] >= fields[i + 1])
+			i++;
+		char *f = fields[i];
+		if (f[0] == '\\' && f[1] == '=' && f[2] == '\0')
+			fields[i] = ditto_mark;
+		else if (proto_unescape(f) != 0)
 			return -2;
+	}
 	return 0;
 }
 
@@ -206,27 +237,53 @@ cols_copy(char *const *names, size_t n)
 	return cols;
 }
 
+static bool
+type_is(const char *a, const char *b)
+{
+	/* Types are one letter, mostly: no call for those. */
+	if (a[0] != b[0] || a[0] == '\0')
+		return a[0] == b[0];
+	return a[1] == b[1] && (a[1] == '\0' || strcmp(a + 2, b + 2) == 0);
+}
+
+static struct coldecl *
+decl_find(struct proto_stream *p, const char *type)
+{
+	if (p->last != NULL && type_is(p->last->type, type))
+		return p->last;
+	for (size_t i = 0; i < p->ndecls; i++)
+		if (type_is(p->decls[i].type, type))
+			return p->last = &p->decls[i];
+	return NULL;
+}
+
 static int
-parser_cols(struct parser *p, char **f, size_t n)
+parser_cols(struct proto_stream *p, char **f, size_t n)
 {
 	if (n < 2)
 		return -1;
-	struct coldecl *d = NULL;
-	for (size_t i = 0; i < p->ndecls; i++)
-		if (p->decls[i].type[0] == f[1][0] && strcmp(p->decls[i].type, f[1]) == 0)
-			d = &p->decls[i];
+	for (size_t i = 1; i < n; i++)
+		if (f[i] == ditto_mark)
+			return -1;
+	struct coldecl *d = decl_find(p, f[1]);
 	if (d == NULL) {
 		if (p->ndecls == p->capdecls) {
 			p->capdecls = p->capdecls ? p->capdecls * 2 : 8;
 			p->decls = xreallocarray(p->decls, p->capdecls, sizeof *p->decls);
+			p->last = NULL; /* the array moved */
 		}
 		d = &p->decls[p->ndecls++];
-		d->type = xstrdup(f[1]);
+		*d = (struct coldecl){ .type = xstrdup(f[1]) };
+		buf_init(&d->prev);
+		buf_init(&d->spare);
 	} else {
 		free(d->cols);
 	}
 	d->ncols = n - 2;
 	d->cols = cols_copy(f + 2, d->ncols);
+	d->gen = ++p->gen;
+	d->nprev = 0; /* new columns: nothing to repeat */
+	d->in_work = false;
 	return 0;
 }
 
@@ -239,8 +296,9 @@ parse_header(const char *line, const char *op, char **err)
 		return -1;
 	}
 	if (version != PROTO_VERSION) {
-		err_set(err, "line 1: protocol version %d, this dpdoctor speaks %d",
-		    version, PROTO_VERSION);
+		err_set(err, "line 1: protocol version %d, this dpdoctor speaks %d "
+		    "(the %s side is %s than this dpdoctor)", version, PROTO_VERSION,
+		    "remote", version < PROTO_VERSION ? "older" : "newer");
 		return -1;
 	}
 	if (strcmp(line + n, op) != 0) {
@@ -267,18 +325,82 @@ parse_end(char **f, size_t n, size_t lineno, char **err, int *rc)
 	return 1;
 }
 
+/* Fill the row's \= fields from the type's last row: 0, or -1 when there
+ * is nothing there to repeat. */
+static int
+ditto_fill(struct coldecl *d, char **f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (f[i] == ditto_mark) {
+			if (i >= d->nprev)
+				return -1;
+			f[i] = d->prevf[i];
+		}
+	return 0;
+}
+
+/* Copy the last row's fields out of the work buffer, which is about to
+ * be overwritten (a field may itself be in prev already: written to
+ * spare, then swapped). */
+static void
+decl_pin(struct coldecl *d)
+{
+	if (!d->in_work)
+		return;
+	size_t len[PROTO_MAX_FIELDS], off[PROTO_MAX_FIELDS], total = 0;
+	for (size_t i = 0; i < d->nprev; i++)
+		total += (len[i] = strlen(d->prevf[i]) + 1);
+	struct buf tmp = d->spare;
+	buf_reset(&tmp);
+	buf_grow(&tmp, total);
+	for (size_t i = 0; i < d->nprev; i++) {
+		off[i] = tmp.len;
+		buf_add(&tmp, d->prevf[i], len[i]);
+	}
+	for (size_t i = 0; i < d->nprev; i++)
+		d->prevf[i] = tmp.data + off[i];
+	d->spare = d->prev;
+	d->prev = tmp;
+	d->in_work = false;
+}
+
+/* A record line of a declared type. */
+static int
+parse_row(struct proto_stream *p, size_t n, size_t lineno, char **err)
+{
+	struct coldecl *d = decl_find(p, p->fields[0]);
+	if (d == NULL)
+		return 0; /* unknown record type: a newer script, skip */
+	if (ditto_fill(d, p->fields + 1, n - 1) != 0) {
+		err_set(err, "line %zu: \\= with no row before it to repeat", lineno);
+		return -1;
+	}
+	struct proto_record r = {
+		.type = d->type, .lineno = lineno, .nfields = n - 1,
+		.fields = p->fields + 1, .ncols = d->ncols, .cols = d->cols,
+		.cols_gen = d->gen,
+	};
+	if (p->fn != NULL && p->fn(&r, p->arg, err) != 0)
+		return -1;
+	/* Kept where they are: copied only when the buffer moves on. */
+	memcpy(d->prevf, p->fields + 1, (n - 1) * sizeof *d->prevf);
+	d->nprev = n - 1;
+	d->in_work = true;
+	return 0;
+}
+
 /* One line, already without its line end.  Returns 0 to go on, 1 when the
  * END line was seen, -1 on error. */
 static int
-parse_line(struct parser *p, char *line, size_t lineno, const char *op,
-    proto_record_fn fn, void *arg, char **err, int *rc)
+parse_line(struct proto_stream *p, char *line, const struct line_scan *ls, size_t lineno,
+    char **err, int *rc)
 {
 	if (lineno == 1)
-		return parse_header(line, op, err) != 0 ? -1 : 0;
+		return parse_header(line, p->op, err) != 0 ? -1 : 0;
 	if (*line == '\0')
 		return 0;
 	size_t n;
-	int s = split_fields(line, p->fields, &n);
+	int s = split_fields(line, ls, p->fields, &n);
 	if (s != 0) {
 		err_set(err, "line %zu: %s", lineno,
 		    s == -1 ? "too many fields" : "malformed escape");
@@ -286,62 +408,173 @@ parse_line(struct parser *p, char *line, size_t lineno, const char *op,
 	}
 	/* Each strcmp behind a first-byte test: most lines are rows. */
 	const char *f0 = p->fields[0];
+	if (f0 == ditto_mark) {
+		err_set(err, "line %zu: \\= where a record type belongs", lineno);
+		return -1;
+	}
 	if (f0[0] == 'C' && strcmp(f0, "COLS") == 0) {
 		if (parser_cols(p, p->fields, n) == 0)
 			return 0;
-		err_set(err, "line %zu: COLS without a type", lineno);
+		err_set(err, "line %zu: COLS without a type, or with \\=", lineno);
 		return -1;
 	}
-	if (f0[0] == 'E' && strcmp(f0, "END") == 0)
+	if (f0[0] == 'E' && strcmp(f0, "END") == 0) {
+		for (size_t i = 1; i < n; i++)
+			if (p->fields[i] == ditto_mark)
+				p->fields[i] = (char *)"\\=";
 		return parse_end(p->fields, n, lineno, err, rc);
-	struct coldecl *d = NULL;
-	for (size_t i = 0; i < p->ndecls && d == NULL; i++)
-		if (p->decls[i].type[0] == f0[0] && strcmp(p->decls[i].type, f0) == 0)
-			d = &p->decls[i];
-	if (d == NULL)
-		return 0; /* unknown record type: a newer script, skip */
-	struct proto_record r = {
-		.type = p->fields[0], .lineno = lineno, .nfields = n - 1,
-		.fields = p->fields + 1, .ncols = d->ncols, .cols = d->cols,
-	};
-	return fn != NULL && fn(&r, arg, err) != 0 ? -1 : 0;
+	}
+	return parse_row(p, n, lineno, err);
+}
+
+struct proto_stream *
+proto_stream_new(const char *op, proto_record_fn fn, void *arg)
+{
+	struct proto_stream *p = xcalloc(1, sizeof *p);
+	p->op = op;
+	p->fn = fn;
+	p->arg = arg;
+	buf_init(&p->work);
+	return p;
+}
+
+void
+proto_stream_free(struct proto_stream *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->ndecls; i++) {
+		free(p->decls[i].cols);
+		free(p->decls[i].type);
+		buf_free(&p->decls[i].prev);
+		buf_free(&p->decls[i].spare);
+	}
+	free(p->decls);
+	buf_free(&p->work);
+	free(p->err);
+	free(p);
+}
+
+/* One complete line at l (len bytes, its LF already gone), in place. */
+static void
+stream_line(struct proto_stream *p, char *l, size_t len, struct line_scan *ls)
+{
+	if (len > 0 && l[len - 1] == '\r')
+		len--;
+	l[len] = '\0';
+	p->state = parse_line(p, l, ls, ++p->lineno, &p->err, &p->rc);
+}
+
+/* Scan from s for the line's end, noting its TABs and backslashes on the
+ * way (one pass over the bytes, not one for each); end when no LF. */
+static char *
+line_scan(char *s, char *end, struct line_scan *ls)
+{
+	ls->ntabs = ls->nbs = 0;
+	ls->esc = false;
+	bool seen = false;          /* a backslash in this field already */
+	/* The three bytes that matter, by table: most bytes of a row are
+	 * digits, which a range test would not skip. */
+	static const bool special[256] = { ['\n'] = true, ['\t'] = true, ['\\'] = true };
+	for (; s < end; s++) {
+		char c = *s;
+		if (!special[(unsigned char)c])
+			continue;
+		if (c == '\n')
+			return s;
+		if (c == '\t') {
+			if (ls->ntabs < PROTO_MAX_FIELDS)
+				ls->tabs[ls->ntabs] = s;
+			ls->ntabs++;
+			seen = false;
+		} else if (c == '\\' && !seen) {
+			seen = ls->esc = true;
+			if (ls->nbs < PROTO_MAX_FIELDS)
+				ls->bs[ls->nbs++] = s;
+		}
+	}
+	return end;
+}
+
+/* The work buffer is about to change under the kept rows. */
+static void
+stream_pin(struct proto_stream *p)
+{
+	for (size_t i = 0; i < p->ndecls; i++)
+		decl_pin(&p->decls[i]);
+}
+
+int
+proto_stream_feed(struct proto_stream *p, const char *data, size_t len)
+{
+	if (p->state != 0)
+		return p->state < 0 ? -1 : 0; /* after END: nothing more is read */
+	const char *nul = memchr(data, '\0', len);
+	if (nul != NULL) {
+		err_set(&p->err, "reply contains a NUL byte at offset %zu",
+		    p->offset + (size_t)(nul - data));
+		p->state = -1;
+		return -1;
+	}
+	p->offset += len;
+	/* The chunk goes after the partial line in one copy, and its lines
+	 * are parsed where they lie: no copy per line. */
+	stream_pin(p);
+	buf_add(&p->work, data, len);
+	char *s = p->work.data, *end = s + p->work.len;
+	struct line_scan ls;
+	while (s < end && p->state == 0) {
+		char *nl = line_scan(s, end, &ls);
+		if (nl == end)
+			break;
+		stream_line(p, s, (size_t)(nl - s), &ls);
+		s = nl + 1;
+	}
+	/* Keep the partial last line at the front for the next chunk. */
+	stream_pin(p);
+	size_t left = p->state == 0 ? (size_t)(end - s) : 0;
+	memmove(p->work.data, s, left);
+	p->work.len = left;
+	p->work.data[left] = '\0';
+	return p->state < 0 ? -1 : 0;
+}
+
+int
+proto_stream_finish(struct proto_stream *p, char **err)
+{
+	/* A last line without its line end still counts (as it always has). */
+	if (p->state == 0 && p->work.len > 0) {
+		size_t len = p->work.len;
+		struct line_scan ls;
+		(void)line_scan(p->work.data, p->work.data + len, &ls);
+		p->work.len = 0;
+		stream_line(p, p->work.data, len, &ls);
+	}
+	if (p->state == 0 && p->lineno == 0)
+		err_set(&p->err, "empty reply");
+	else if (p->state == 0)
+		err_set(&p->err, "reply cut short after line %zu (no END line)", p->lineno);
+	int rc = p->state == 1 ? p->rc : -1;
+	if (rc != 0 && err != NULL) {
+		free(*err);
+		*err = p->err;
+		p->err = NULL;
+	}
+	return rc;
 }
 
 int
 proto_parse(const char *text, size_t len, const char *op,
     proto_record_fn fn, void *arg, char **err)
 {
-	const char *nul = memchr(text, '\0', len);
-	if (nul != NULL) {
-		err_set(err, "reply contains a NUL byte at offset %zu", (size_t)(nul - text));
-		return -1;
-	}
-	struct parser p = {0};
-	struct buf line;
-	buf_init(&line);
-	/* Sized once for the usual line, not grown from 64 bytes per reply. */
-	buf_grow(&line, len < 1024 ? len : 1024);
-	int rc = -1, state = 0;
-	size_t lineno = 0;
-	/* Line by line through one reused buffer: a reply can be tens of MB
-	 * and copying it whole costs more than parsing it. */
-	for (const char *s = text, *end = text + len; s < end && state == 0; ) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		size_t l = (nl ? nl : end) - s;
-		buf_reset(&line);
-		buf_add(&line, s, l);
-		s += l + (nl != NULL);
-		if (line.len > 0 && line.data[line.len - 1] == '\r')
-			line.data[--line.len] = '\0';
-		state = parse_line(&p, line.data, ++lineno, op, fn, arg, err, &rc);
-	}
-	if (state == 0 && lineno == 0)
-		err_set(err, "empty reply");
-	else if (state == 0)
-		err_set(err, "reply cut short after line %zu (no END line)", lineno);
-	parser_free(&p);
-	buf_free(&line);
-	return state == 1 ? rc : -1;
+	struct proto_stream *p = proto_stream_new(op, fn, arg);
+	/* In pieces, so the work buffer stays small beside the text. */
+	for (size_t off = 0; off < len && p->state == 0; off += PROTO_PARSE_CHUNK)
+		(void)proto_stream_feed(p, text + off,
+		    len - off < PROTO_PARSE_CHUNK ? len - off : PROTO_PARSE_CHUNK);
+	int rc = proto_stream_finish(p, err);
+	proto_stream_free(p);
+	return rc;
 }
 
 /* ---- records made in memory ----------------------------------------------------- */
@@ -358,6 +591,7 @@ proto_emit_cols(struct proto_emit *e, const char *type, const char *const *names
 	e->type = type;
 	e->cols = names;
 	e->ncols = n;
+	e->gen++;
 	e->lineno++;
 }
 
@@ -370,7 +604,7 @@ proto_emit_row(struct proto_emit *e, const char *const *values, size_t n, char *
 	 * has no const, being the parser's view of its own buffer). */
 	struct proto_record r = {
 		.type = e->type, .lineno = e->lineno, .nfields = n, .fields = (char **)values,
-		.ncols = e->ncols, .cols = (char **)e->cols,
+		.ncols = e->ncols, .cols = (char **)e->cols, .cols_gen = e->gen,
 	};
 	return e->fn != NULL && e->fn(&r, e->arg, err) != 0 ? -1 : 0;
 }

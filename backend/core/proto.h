@@ -3,14 +3,19 @@
  * simulator) on standard output.  It is versioned, survives CRLF, and is
  * escape-safe: a field can hold any byte.
  *
- *   DPDOCTOR 1 <op>                        first line: magic, version, op
+ *   DPDOCTOR 2 <op>                        first line: magic, version, op
  *   COLS <type> <name> <name> ...          declares the columns of a record type
  *   <type> <value> <value> ...             a record (fields separated by TAB)
  *   END ok <records>                       last line on success
  *   END error <message>                    last line on failure
  *
  * Inside fields \\ \t \n \r and \xHH escape the backslash, TAB, LF, CR and
- * other control bytes.  A reply without END was cut short and is an error,
+ * other control bytes.  A field that is exactly \= (version 2; an escape
+ * that was malformed in version 1) means "the same as this column of the
+ * previous row of this type": a writer uses it where a value repeats (the
+ * status reply's package ID on every DP of a package, its times), and a
+ * reader refuses it where there is no previous row (or after a new COLS).
+ * A version the reader does not speak is refused on line 1, never guessed.  A reply without END was cut short and is an error,
  * never half a result.  Unknown record types and columns are skipped, so a
  * newer script still talks to an older dpdoctor.
  */
@@ -21,7 +26,7 @@
 
 #include "backend/core/util.h"
 
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 #define PROTO_MAX_FIELDS 64
 
 /* Writing (used by the simulator hosts and tests). */
@@ -44,13 +49,27 @@ struct proto_record {
 	char **fields;            /* unescaped values */
 	size_t ncols;
 	char **cols;              /* column names declared for this type */
+	unsigned cols_gen;        /* changes when cols does: look columns up once */
 };
 /* The value of column `name`, or NULL when the record has no such column. */
 const char *proto_get(const struct proto_record *r, const char *name);
 
 typedef int (*proto_record_fn)(const struct proto_record *r, void *arg, char **err);
 
-/* Parse a whole reply.  `op` must match the DPDOCTOR line.  Returns 0 when
+/* Incremental parsing: feed the reply in chunks of any size as it
+ * arrives; each record is handed to fn as soon as its line is complete (the
+ * partial last line waits for the next chunk), so no one holds the whole
+ * reply.  feed returns -1 once the reply is known bad (later chunks are then
+ * ignored); finish says how it ended: 0 for END ok, else -1 with *err (a
+ * reply cut short, without END, is an error: the caller drops what fn
+ * built). */
+struct proto_stream;
+struct proto_stream *proto_stream_new(const char *op, proto_record_fn fn, void *arg);
+int proto_stream_feed(struct proto_stream *p, const char *data, size_t len);
+int proto_stream_finish(struct proto_stream *p, char **err);
+void proto_stream_free(struct proto_stream *p);
+
+/* Parse a whole reply (proto_stream fed once).  `op` must match the DPDOCTOR line.  Returns 0 when
  * the reply ended with END ok; otherwise -1 with *err naming the line and
  * what was wrong (for END error: the remote's message). */
 int proto_parse(const char *text, size_t len, const char *op,
@@ -69,6 +88,7 @@ struct proto_emit {
 	const char *type;         /* the last COLS declared */
 	const char *const *cols;
 	size_t ncols;
+	unsigned gen;             /* cols_gen of the records */
 	size_t records;
 };
 void proto_emit_begin(struct proto_emit *e, proto_record_fn fn, void *arg);

@@ -23,6 +23,8 @@
  * A host whose console encoding cannot be set (no console) still runs, as
  * the stdin bootstrap does.  Esc takes other control characters (rare)
  * one at a time, with no script block standing in for a .NET delegate.
+ * Emit with $d set writes a field as \= when it repeats the previous row
+ * of its type and is longer than the marker (proto.h; the status reply).
  * WMI datetimes go out exactly as WMI gives them (DMTF, e.g.
  * 20070104100000.000000+000, or +*** from SMS): dpdoctor converts them,
  * honouring the offset.
@@ -44,50 +46,55 @@ static const char prelude[] =
 	"  }\n"
 	"  return $o.ToString()\n"
 	"}\n"
-	"function Emit([string]$t, [object[]]$v) {\n"
-	"  [Console]::Out.Write($t + \"`t\" + ((@($v) | ForEach-Object { Esc $_ }) -join \"`t\") + \"`n\")\n"
+	"$R = @{}\n"
+	"function Emit([string]$t, [object[]]$v, $d) {\n"
+	"  $q = $R[$t]; $e = @($v | ForEach-Object { Esc $_ }); $R[$t] = $e; $j = 0\n"
+	"  [Console]::Out.Write($t + \"`t\" + (($e | ForEach-Object { if ($d -and $q -and $_.Length -gt 2 -and $_ -ceq $q[$j]) { '\\=' } else { $_ }; $j++ }) -join \"`t\") + \"`n\")\n"
 	"}\n"
 	"function Cols([string]$t, [string[]]$c) { Emit 'COLS' (@($t) + $c) }\n"
-	"$Inv = [Globalization.CultureInfo]::InvariantCulture\n"
-	"function WmiTime($w) {\n"
-	"  if (-not $w) { return '' }\n"
-	"  return [string]$w\n"
-	"}\n";
+	"$Inv = [Globalization.CultureInfo]::InvariantCulture\n";
 
-/* One package, when asked, and a delta (since: WQL compares DMTF times as
- * strings, SMS's in GMT): both validated before rendering, and on the host
- * the ID is checked again and only the time's digits reach WQL.  Comments stay here, not in the
- * script: it must fit one command line (test_ops). */
+
+/* The status reply is most of what crosses the wire (half a million cell
+ * rows on a large site), so it says nothing twice (proto.h): its rows are
+ * emitted with $d set (\= for a repeated field); each DP's ServerNALPath and SiteCode go once, in a D
+ * row declaring its index, the first time the DP appears, and cell rows
+ * name the index.  WMI promises no order: rows that interleave only
+ * repeat less.  The hashtable is .NET's (ordinal keys), not @{}, whose
+ * keys ignore case.  WMI's datetimes are strings already (DMTF), so
+ * Esc writes them as they are.  backend/sim/simops.c writes exactly this.  One
+ * package only, when asked, and a delta (since: WQL compares DMTF times
+ * as strings, SMS's in GMT): both validated before rendering; on the
+ * host the ID is checked again and only the time's digits reach WQL.
+ * Comments stay here, not in the script: it must fit one command line
+ * (test_ops). */
 static const char status_body[] =
 	"$wmi = WmiArgs $A['provider']\n"
 	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
-	"[Console]::Out.Write(\"DPDOCTOR 1 status`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 status`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
-
-	"  $where = ''\n"
+	"  $w = @()\n"
 	"  if ($A['package']) {\n"
 	"    if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
-	"    $where = \" WHERE PackageID = '\" + $A['package'] + \"'\"\n"
+	"    $w += \"PackageID = '\" + $A['package'] + \"'\"\n"
 	"  }\n"
-	"  $s = $A['since']; $pw = $cw = $where\n"
-	"  if ($s) {\n"
-	"    $j = ' WHERE '; if ($where) { $j = ' AND ' }\n"
-	"    $j += \"{0} >= '\" + ($s -replace '\\D') + \".000000+000'\"\n"
-	"    $pw += $j -f 'SourceDate'; $cw += $j -f 'SummaryDate'\n"
-	"  }\n"
+	"  $s = $A['since'] -replace '\\D'\n"
+	"  function Wh($f) { $x = $w; if ($s) { $x += \"$f >= '$s.000000+000'\" }; if ($x) { ' WHERE ' + ($x -join ' AND ') } }\n"
 	"  $pc = @('PackageID','Name','Manufacturer','Version','Language','PkgSourcePath',\n"
 	"    'SourceVersion','StoredPkgVersion','StoredPkgPath','SourceSite','SourceDate')\n"
 	"  Cols 'P' $pc\n"
-	"  foreach ($p in @(Get-WmiObject @wmi -Query ('SELECT ' + ($pc -join ',') + ' FROM SMS_Package' + $pw))) {\n"
-	"    Emit 'P' @($p.PackageID, $p.Name, $p.Manufacturer, $p.Version, $p.Language, $p.PkgSourcePath,\n"
-	"      $p.SourceVersion, $p.StoredPkgVersion, $p.StoredPkgPath, $p.SourceSite, (WmiTime $p.SourceDate))\n"
+	"  foreach ($p in @(Get-WmiObject @wmi -Query ('SELECT ' + ($pc -join ',') + ' FROM SMS_Package' + (Wh 'SourceDate')))) {\n"
+	"    Emit 'P' @($pc | ForEach-Object { $p.$_ }) 1\n"
 	"    $n++\n"
 	"  }\n"
-	"  Cols 'C' @('PackageID','ServerNALPath','SiteCode','State','SourceVersion','LastCopied','SummaryDate')\n"
-	"  foreach ($c in @(Get-WmiObject @wmi -Query ('SELECT * FROM SMS_PackageStatusDistPointsSummarizer' + $cw))) {\n"
-	"    Emit 'C' @($c.PackageID, $c.ServerNALPath, $c.SiteCode, $c.State, $c.SourceVersion,\n"
-	"      (WmiTime $c.LastCopied), (WmiTime $c.SummaryDate))\n"
+	"  Cols 'D' @('DP','ServerNALPath','SiteCode')\n"
+	"  Cols 'C' @('PackageID','DP','State','SourceVersion','LastCopied','SummaryDate')\n"
+	"  $dp = New-Object Collections.Hashtable\n"
+	"  foreach ($c in @(Get-WmiObject @wmi -Query ('SELECT * FROM SMS_PackageStatusDistPointsSummarizer' + (Wh 'SummaryDate')))) {\n"
+	"    $k = [string]$c.ServerNALPath; $i = $dp[$k]\n"
+	"    if ($null -eq $i) { $i = $dp.Count; $dp[$k] = $i; Emit 'D' @($i, $k, $c.SiteCode) }\n"
+	"    Emit 'C' @($c.PackageID, $i, $c.State, $c.SourceVersion, $c.LastCopied, $c.SummaryDate) 1\n"
 	"    $n++\n"
 	"  }\n"
 	"  Cols 'T' @('Now')\n"
@@ -124,7 +131,7 @@ static const char fileprelude_ps[] =
 	"function Fail($e) { [Console]::Out.Write(\"END`terror`t\" + (Esc $e.Exception.Message) + \"`n\"); exit 1 }\n";
 
 static const char pathinfo_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 pathinfo`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 pathinfo`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
 	"  Cols 'F' @('Path','Exists','IsDir','Size','MTime','Attrs','Version','Error')\n"
@@ -143,7 +150,7 @@ static const char pathinfo_ps[] =
 	"} catch { Fail $_ }\n";
 
 static const char dirlist_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 dirlist`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 dirlist`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
 	"  $why = Reach $A['dir']\n"
@@ -161,7 +168,7 @@ static const char dirlist_ps[] =
 	"} catch { Fail $_ }\n";
 
 static const char loggrep_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 loggrep`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 loggrep`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
 	"  $why = Reach $A['log']\n"
@@ -209,7 +216,7 @@ static const char loggrep_ps[] =
 static const char statmsgs_ps[] =
 	"$wmi = WmiArgs $A['provider']\n"
 	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
-	"[Console]::Out.Write(\"DPDOCTOR 1 statmsgs`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 statmsgs`n\")\n"
 	"function Ask([string]$q) { return @(Get-WmiObject @wmi -Query $q) }\n"
 	"try {\n"
 	"  # Validated before rendering; checked again because it goes into WQL.\n"
@@ -260,7 +267,7 @@ static const char statmsgs_ps[] =
 	"      foreach ($x in @($ins[$k].Keys | Sort-Object)) { $istr += $ins[$k][$x].Replace('\\', '\\\\').Replace('|', '\\|') }\n"
 	"      # The text needs the components' message DLLs: not formatted here.\n"
 	"      Emit 'M' @($s.RecordID, $s.MessageID, $s.Severity, $s.Component, $s.MachineName,\n"
-	"                (WmiTime $s.Time), ($istr -join '|'), $dp, '')\n"
+	"                $s.Time, ($istr -join '|'), $dp, '')\n"
 	"      $n++\n"
 	"      if ($n -ge $max) { break }\n"
 	"    }\n"
@@ -274,7 +281,7 @@ static const char statmsgs_ps[] =
  * whatever the group is called on a localised Windows.  Names are looked
  * up only for the text a person reads. */
 static const char shareacl_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 shareacl`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 shareacl`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
 	"  $wmiq = \"SELECT Path FROM Win32_Share WHERE Name = '\" + $A['share'].Replace(\"'\", \"''\") + \"'\"\n"
@@ -307,7 +314,7 @@ static const char shareacl_ps[] =
 /* readfile: one range of a file and its first bytes, as base64.  The file
  * is opened sharing reads and writes, as distmgr holds its log open. */
 static const char readfile_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 readfile`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 readfile`n\")\n"
 	"function ReadAt($fs, [long]$at, [int]$n) {\n"
 	"  $b = New-Object byte[] $n\n"
 	"  $got = 0\n"
@@ -355,7 +362,7 @@ static const char changeprelude_ps[] =
  * for a remote path, size and time are the judgement.  Compared says
  * which: sha256, size-time or size-time-fips. */
 static const char copyfile_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 copyfile`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 copyfile`n\")\n"
 	"function IsLocal([string]$p) {\n"
 	"  if (-not $p.StartsWith('\\\\')) { return $true }\n"
 	"  return ($p.Substring(2).Split('\\')[0] -eq $env:COMPUTERNAME)\n"
@@ -396,7 +403,7 @@ static const char copyfile_ps[] =
 	"} catch { Fail $_ }\n";
 
 static const char setattr_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 setattr`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 setattr`n\")\n"
 	"try {\n"
 	"  $i = Need $A['path']\n"
 	"  $a = $i.Attributes\n"
@@ -414,7 +421,7 @@ static const char setattr_ps[] =
 	"} catch { Fail $_ }\n";
 
 static const char deletefile_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 deletefile`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 deletefile`n\")\n"
 	"try {\n"
 	"  $why = Reach $A['path']\n"
 	"  if ($why) { throw $why }\n"
@@ -434,7 +441,7 @@ static const char deletefile_ps[] =
 /* renamefile: .NET's File.Move once the checks pass (Rename-Item's
  * -LiteralPath is PowerShell 3.0, and its -Path reads [ ] as wildcards). */
 static const char renamefile_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 renamefile`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 renamefile`n\")\n"
 	"try {\n"
 	"  $i = Need $A['path']\n"
 	"  $to = [IO.Path]::Combine($i.DirectoryName, $A['newname'])\n"
@@ -450,7 +457,7 @@ static const char renamefile_ps[] =
  * checks); SetLastWriteTimeUtc keeps the source's time, as Copy-Item
  * would.  A read-only file refuses, as Windows refuses any writer. */
 static const char writefile_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 writefile`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 writefile`n\")\n"
 	"try {\n"
 	"  $why = Reach $A['path']\n"
 	"  if ($why) { throw $why }\n"
@@ -489,7 +496,7 @@ static const char writefile_ps[] =
  * and when none has it the op fails naming every place it looked rather
  * than running a guess. */
 static const char preload_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 preload`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 preload`n\")\n"
 	"$Srv = $A['server']\n"
 	"$Remote = $A['via'] -eq 'wmi'\n"
 	"# A path as the server names it (E:\\SMS), as this host reaches it: itself,\n"
@@ -620,7 +627,7 @@ static const char preload_ps[] =
 static const char refreshnow_ps[] =
 	"$wmi = WmiArgs $A['provider']\n"
 	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
-	"[Console]::Out.Write(\"DPDOCTOR 1 refreshnow`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 refreshnow`n\")\n"
 	"try {\n"
 	"  # Validated before rendering; checked again because they go into WQL.\n"
 	"  if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
@@ -644,7 +651,7 @@ static const char refreshnow_ps[] =
 static const char setsourcepath_ps[] =
 	"$wmi = WmiArgs $A['provider']\n"
 	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
-	"[Console]::Out.Write(\"DPDOCTOR 1 setsourcepath`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 setsourcepath`n\")\n"
 	"try {\n"
 	"  if ($A['package'] -cnotmatch '^[0-9A-Z]{8}$') { throw 'bad package ID' }\n"
 	"  $found = Get-WmiObject @wmi -Query (\"SELECT * FROM SMS_Package WHERE PackageID = '\" + $A['package'] + \"'\")\n"
@@ -698,7 +705,7 @@ static const char wmiclass_ps[] =
 static const char sites_ps[] =
 	"$wmi = WmiArgs $A['provider']\n"
 	"$wmi['Namespace'] = 'root\\SMS\\site_' + $A['site']\n"
-	"[Console]::Out.Write(\"DPDOCTOR 1 sites`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 sites`n\")\n"
 	"try {\n"
 	"  $n = 0\n"
 	"  Cols 'T' @('SiteCode','SiteName','ServerName','ReportingSiteCode','Type','InstallDir')\n"
@@ -714,7 +721,7 @@ static const char sites_ps[] =
  * pipe) and its shares (Win32_Share).  Local WMI when the server is this
  * host (Windows refuses a credential on a local connection). */
 static const char layout_ps[] =
-	"[Console]::Out.Write(\"DPDOCTOR 1 layout`n\")\n"
+	"[Console]::Out.Write(\"DPDOCTOR 2 layout`n\")\n"
 	"function RegString($reg, [string]$key, [string]$name) {\n"
 	"  $r = $reg.GetStringValue(2147483650, $key, $name)\n"
 	"  if ($r.ReturnValue -eq 0) { return [string]$r.sValue }\n"

@@ -149,6 +149,16 @@ simhost_log(const char *var, const char *what, const char *text)
 	(void)close(fd);
 }
 
+/* A chunk of the reply to standard output; *gone once the client left. */
+static int
+simhost_sink(void *arg, const char *data, size_t len)
+{
+	bool *gone = arg;
+	if (!*gone && simhost_emit(STDOUT_FILENO, data, len) != 0)
+		*gone = true;
+	return *gone ? -1 : 0;
+}
+
 /* Run script on the site and print the reply; returns the exit status. */
 static int
 simhost_run(const char *script, const struct simhost_cred *cred)
@@ -180,6 +190,11 @@ simhost_run(const char *script, const struct simhost_cred *cred)
 	}
 	struct script_result res;
 	script_result_init(&res);
+	/* Standard output goes out as the reply is written, as a Windows
+	 * host's does, not once it is whole. */
+	bool gone = false;
+	res.sink = simhost_sink;
+	res.sink_arg = &gone;
 	int rc;
 	if (sim_run_script_as(dir, host, script, cred->user, cred->password, &res, &err) != 0) {
 		char *msg = xasprintf("dpdoctor-simhost: %s: %s", dir, err);
@@ -187,8 +202,7 @@ simhost_run(const char *script, const struct simhost_cred *cred)
 		free(msg);
 	} else {
 		rc = res.exit_code;
-		if (simhost_emit(STDOUT_FILENO, res.out.data, res.out.len) != 0 ||
-		    simhost_emit(STDERR_FILENO, res.err.data, res.err.len) != 0)
+		if (gone || simhost_emit(STDERR_FILENO, res.err.data, res.err.len) != 0)
 			rc = 1; /* the client went away; nobody is left to tell */
 	}
 	script_result_free(&res);

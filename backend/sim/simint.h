@@ -496,11 +496,14 @@ extern const dpd_time scenario_start; /* 2007-01-04T09:00:00Z */
 
 /* A reply being written: protocol lines go through a scratch buffer and
  * reach `out` with CRLF endings. */
+struct reply_same;
 struct reply {
 	struct buf *out;
 	struct buf tmp;
 	size_t records;
 	bool failed;
+	struct reply_same *same;    /* simreply_same's previous rows, by type */
+	struct script_result *res;  /* out is flushed to its sink, when it has one */
 };
 void simreply_begin(struct reply *r, const char *op);
 void simreply_cols(struct reply *r, const char *type, const char *const *names, size_t n);
@@ -509,6 +512,14 @@ void simreply_row_uncounted(struct reply *r, const char *type, const char *const
     size_t n);
 void simreply_error(struct reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void simreply_ok(struct reply *r);
+/* A row as the status script's Same writes it: a field that repeats the
+ * previous row of its type and is longer than 2 bytes goes as \=. */
+void simreply_same(struct reply *r, const char *type, const char *const *values, size_t n,
+    bool counted);
+/* Hand what is written so far to the result's sink (at least `min` bytes
+ * of it; 0: all); the end of a reply flushes all.  Frees simreply_same's
+ * rows when `done`. */
+void simreply_flush(struct reply *r, size_t min, bool done);
 
 /* What a handler gets: the host it runs as, the op, the loaded site. */
 struct op;

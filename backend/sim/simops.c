@@ -54,32 +54,9 @@ args_check(const struct op *op, const struct arg_rule *rules)
 
 /* ---- the status op --------------------------------------------------------- */
 
-static void
-put_u32(struct buf *b, uint32_t v)
-{
-	char tmp[11];
-	int n = 0;
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	buf_grow(b, (size_t)n);
-	while (n > 0)
-		b->data[b->len++] = tmp[--n];
-	b->data[b->len] = '\0';
-}
-
-/* SMS's dates go out as its provider writes them, CIM_DATETIME in GMT
- * ("+***" or "+000" by the row rule in simclock_wmi); "" for none. */
-static void
-put_time(struct buf *b, dpd_time t, uint32_t row)
-{
-	char when[26];
-	simclock_wmi(t, row, when);
-	buf_add(b, when, strlen(when));
-}
-
 /* The status op answers packages [from, to): all of them, or the one a
- * WHERE PackageID = '<id>' clause picks (none when the site lacks it). */
+ * WHERE PackageID = '<id>' clause picks (none when the site lacks it).
+ * Rows go as the script's Same writes them (ops_ps.c status_body). */
 static void
 status_packages(struct reply *r, const struct sim_site *s, size_t from, size_t to,
     dpd_time since)
@@ -99,70 +76,63 @@ status_packages(struct reply *r, const struct sim_site *s, size_t from, size_t t
 		const char *v[] = { p->id, p->name, p->manufacturer, p->version,
 		    p->language, p->source_path, sv, st, p->stored_path,
 		    p->source_site, date };
-		simreply_row(r, "P", v, 11);
+		simreply_same(r, "P", v, 11, true);
 	}
 }
 
-/* One cell row, when the pair is targeted; esc is its server's escaped
- * NAL path and site code, each followed by a tab. */
-static inline void
-status_cell_row(struct reply *r, const struct sim_site *s, const struct buf *esc,
-    uint32_t p, uint32_t srv)
+/* The cell rows, in the provider's order (package by package): a DP's
+ * NAL path and site go once, in a D row declaring its index the first
+ * time the DP appears, as the script's hashtable numbers them. */
+struct cell_writer {
+	struct reply *r;
+	const struct sim_site *s;
+	long *index;              /* server -> its D row's index, or -1 */
+	long ndp;
+};
+
+/* One cell row, when the pair is targeted. */
+static void
+status_cell_row(struct cell_writer *w, uint32_t p, uint32_t srv)
 {
+	const struct sim_site *s = w->s;
 	struct sim_cell c;
 	if (!simdb_cell_view(s, p, srv, &c))
 		return;
-	struct buf *out = r->out;
-	buf_add(out, "C\t", 2);
-	buf_add(out, s->pkg[p].id, 8);
-	buf_addc(out, '\t');
-	buf_add(out, esc->data, esc->len);
-	put_u32(out, c.state);
-	buf_addc(out, '\t');
-	put_u32(out, c.source_version);
-	buf_addc(out, '\t');
-	put_time(out, c.last_copied, p);
-	buf_addc(out, '\t');
-	put_time(out, c.summary_date, p);
-	buf_add(out, "\r\n", 2);
-	r->records++;
+	char dp[21], state[11], ver[11], copied[26], summary[26];
+	if (w->index[srv] < 0) {
+		w->index[srv] = w->ndp++;
+		snprintf(dp, sizeof dp, "%ld", w->index[srv]);
+		const char *d[] = { dp, s->srv[srv].nal, s->srv[srv].site };
+		simreply_row_uncounted(w->r, "D", d, 3);
+	}
+	snprintf(dp, sizeof dp, "%ld", w->index[srv]);
+	snprintf(state, sizeof state, "%u", (unsigned)c.state);
+	snprintf(ver, sizeof ver, "%u", c.source_version);
+	simclock_wmi(c.last_copied, p, copied);
+	simclock_wmi(c.summary_date, p, summary);
+	const char *v[] = { s->pkg[p].id, dp, state, ver, copied, summary };
+	simreply_same(w->r, "C", v, 6, true);
 }
 
-/* Cell rows are most of a large reply (half a million of them), so they
- * are assembled from fields escaped once per server, not once per row. */
 static void
 status_cells(struct reply *r, const struct sim_site *s, uint32_t from, uint32_t to,
     bool delta, const struct sim_pair *only, size_t nonly)
 {
-	static const char *const cols[] = { "PackageID", "ServerNALPath", "SiteCode",
-	    "State", "SourceVersion", "LastCopied", "SummaryDate" };
-	simreply_cols(r, "C", cols, 7);
-	struct buf *esc = xcalloc(s->nsrv, sizeof *esc);
-	size_t total = 0, width = 0;
-	for (size_t i = 0; i < s->nsrv; i++) {
-		proto_escape(&esc[i], s->srv[i].nal);
-		buf_addc(&esc[i], '\t');
-		proto_escape(&esc[i], s->srv[i].site);
-		buf_addc(&esc[i], '\t');
-		width = esc[i].len > width ? esc[i].len : width;
-	}
-	for (size_t p = from; p < to && !delta; p++)
-		for (size_t w = 0; w < s->words; w++)
-			total += (size_t)__builtin_popcountll(s->pkg[p].targets[w]);
-	total += nonly;
-	/* One allocation: "C\t" id "\t" nal-and-site state "\t" version "\t"
-	 * two 25-character times "\t" and CRLF come to at most width + 79
-	 * bytes a row. */
-	buf_grow(r->out, total * (width + 80));
+	static const char *const dcols[] = { "DP", "ServerNALPath", "SiteCode" };
+	static const char *const cols[] = { "PackageID", "DP", "State", "SourceVersion",
+	    "LastCopied", "SummaryDate" };
+	simreply_cols(r, "D", dcols, 3);
+	simreply_cols(r, "C", cols, 6);
+	struct cell_writer w = { r, s, xmalloc((s->nsrv ? s->nsrv : 1) * sizeof *w.index), 0 };
+	for (size_t i = 0; i < s->nsrv; i++)
+		w.index[i] = -1;
 	/* A delta visits its pairs, a full read every pair. */
 	for (size_t k = 0; delta && k < nonly; k++)
-		status_cell_row(r, s, &esc[only[k].srv], only[k].pkg, only[k].srv);
+		status_cell_row(&w, only[k].pkg, only[k].srv);
 	for (uint32_t p = from; p < to && !delta; p++)
 		for (uint32_t srv = 0; srv < s->nsrv; srv++)
-			status_cell_row(r, s, &esc[srv], p, srv);
-	for (size_t i = 0; i < s->nsrv; i++)
-		buf_free(&esc[i]);
-	free(esc);
+			status_cell_row(&w, p, srv);
+	free(w.index);
 }
 
 static int
@@ -299,7 +269,7 @@ simops_run_as(const char *dir, const char *host, const char *script,
 		err_set(err, "\"%s\" is not a valid server name", host ? host : "");
 		return -1;
 	}
-	struct reply r = { .out = &res->out };
+	struct reply r = { .out = &res->out, .res = res };
 	buf_init(&r.tmp);
 	struct op op;
 	char *storage = NULL, *perr = NULL, *old = NULL;
@@ -328,6 +298,7 @@ simops_run_as(const char *dir, const char *host, const char *script,
 			buf_reset(&res->out); /* never half a reply */
 	}
 	res->exit_code = r.failed ? 1 : 0;
+	simreply_flush(&r, 0, true);
 	buf_free(&r.tmp);
 	free(storage);
 	free(perr);

@@ -16,15 +16,60 @@
 #include "backend/core/proto.h"
 #include "backend/core/wmitime.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct status_parse_ctx {
-	struct snapshot *s;
+/* The cell columns a C row may have: DP (an index a D row declared, the
+ * compact form) or ServerNALPath and SiteCode (the form of older replies
+ * and of records made in memory). */
+enum status_col {
+	SC_PKG, SC_DP, SC_NAL, SC_SITE, SC_STATE, SC_VERSION, SC_COPIED, SC_SUMMARY, SC_COUNT
+};
+static const char *const status_col_names[SC_COUNT] = {
+	"PackageID", "DP", "ServerNALPath", "SiteCode", "State", "SourceVersion",
+	"LastCopied", "SummaryDate",
 };
 
+/* Where each wanted column is in a record type's declaration, looked up
+ * once per COLS rather than by name on every row. */
+struct status_colmap {
+	char *const *cols;
+	unsigned gen;
+	size_t ncols;
+	int at[SC_COUNT];
+};
+
+/* The last text of a time column and what it parsed to: a site's rows
+ * repeat their times (the reply marks the repeats, \=), and most of the
+ * rest share the day and zone, so only the hour, minute and second are
+ * read again. */
+struct status_timecache {
+	char text[WMI_TIME_LEN + 1];
+	dpd_time t;
+	int secs;                 /* text's HHMMSS as seconds; -1: no short cut */
+	bool valid;
+};
+
+struct status_parse_ctx {
+	struct snapshot *s;
+	struct status_colmap cmap, dmap;
+	long *dps;                /* a D row's index -> the snapshot's DP */
+	size_t ndps;
+	char pkgid[9];            /* the package of the last C row, and its index */
+	size_t pkgidx;
+	struct status_timecache tc[2];
+};
+
+static void
+status_ctx_free(struct status_parse_ctx *ctx)
+{
+	free(ctx->dps);
+}
+
+/* A decimal number (or "" for 0), read by hand: a status reply has
+ * millions of them, and strtoull with its locale and errno costs more
+ * than the rest of a row. */
 static int
 parse_u32(const char *v, uint32_t *out)
 {
@@ -32,10 +77,14 @@ parse_u32(const char *v, uint32_t *out)
 		*out = 0;
 		return 0;
 	}
-	char *end;
-	errno = 0;
-	unsigned long long n = strtoull(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n > UINT32_MAX || *v == '-')
+	uint64_t n = 0;
+	size_t i = 0;
+	for (; v[i] >= '0' && v[i] <= '9'; i++) {
+		n = n * 10 + (uint64_t)(v[i] - '0');
+		if (n > UINT32_MAX)
+			return -1;
+	}
+	if (i == 0 || v[i] != '\0')
 		return -1;
 	*out = (uint32_t)n;
 	return 0;
@@ -86,38 +135,186 @@ status_package(struct snapshot *s, const struct proto_record *r, char **err)
 	return 0;
 }
 
-static int
-status_cell(struct snapshot *s, const struct proto_record *r, char **err)
+static const char *
+col_at(const struct proto_record *r, const struct status_colmap *m, enum status_col c)
 {
-	const char *id = proto_get(r, "PackageID");
-	const char *nal = proto_get(r, "ServerNALPath");
-	if (!pkgid_valid(id)) {
-		err_set(err, "line %zu: PackageID \"%s\" is not a package ID",
-		    r->lineno, id ? id : "");
+	int at = m->at[c];
+	return at >= 0 && (size_t)at < r->nfields ? r->fields[at] : NULL;
+}
+
+static void
+colmap_update(struct status_colmap *m, const struct proto_record *r)
+{
+	if (m->cols == r->cols && m->gen == r->cols_gen && m->ncols == r->ncols)
+		return;
+	m->cols = r->cols;
+	m->gen = r->cols_gen;
+	m->ncols = r->ncols;
+	for (int c = 0; c < SC_COUNT; c++) {
+		m->at[c] = -1;
+		for (size_t i = 0; i < r->ncols && m->at[c] < 0; i++)
+			if (strcmp(r->cols[i], status_col_names[c]) == 0)
+				m->at[c] = (int)i;
+	}
+}
+
+static int
+two_digits(const char *s)
+{
+	return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' ?
+	    (s[0] - '0') * 10 + (s[1] - '0') : -1;
+}
+
+/* HHMMSS at s as seconds, or -1. */
+static int
+hms(const char *s)
+{
+	int h = two_digits(s), m = two_digits(s + 2), sec = two_digits(s + 4);
+	return h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59 ? -1 :
+	    h * 3600 + m * 60 + sec;
+}
+
+static int
+cached_time(struct status_timecache *tc, const char *v, dpd_time *out)
+{
+	size_t len = v != NULL ? strlen(v) : 0;
+	/* Fixed-length compares (inlined), not strcmp: four a row. */
+	if (tc->valid && len == WMI_TIME_LEN) {
+		if (memcmp(v, tc->text, WMI_TIME_LEN) == 0) {
+			*out = tc->t;
+			return 0;
+		}
+		/* The same day and zone (and microseconds) as the last: the
+		 * time of day is all that differs. */
+		int secs = tc->secs >= 0 && memcmp(v, tc->text, 8) == 0 &&
+		    memcmp(v + 14, tc->text + 14, WMI_TIME_LEN - 14) == 0 ? hms(v + 8) : -1;
+		if (secs >= 0) {
+			*out = tc->t - tc->secs + secs;
+			return 0;
+		}
+	}
+	if (parse_time(v, out) != 0)
+		return -1;
+	tc->valid = len == WMI_TIME_LEN;
+	if (tc->valid) {
+		memcpy(tc->text, v, WMI_TIME_LEN + 1);
+		tc->t = *out;
+		/* No short cut from a pattern (stars) or an unknown date. */
+		tc->secs = *out != 0 && strspn(v, "0123456789") >= 14 ? hms(v + 8) : -1;
+	}
+	return 0;
+}
+
+/* a and b are the same string (a byte loop: they are short IDs). */
+static bool
+same_str(const char *a, const char *b)
+{
+	while (*a != '\0' && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+/* A D row: DP index -> ServerNALPath (and the DP's SiteCode). */
+static int
+status_dp(struct status_parse_ctx *ctx, const struct proto_record *r, char **err)
+{
+	colmap_update(&ctx->dmap, r);
+	uint32_t idx;
+	const char *nal = col_at(r, &ctx->dmap, SC_NAL), *site = col_at(r, &ctx->dmap, SC_SITE);
+	const char *v = col_at(r, &ctx->dmap, SC_DP);
+	if (v == NULL || *v == '\0' || parse_u32(v, &idx) != 0 || idx > ctx->ndps) {
+		err_set(err, "line %zu: DP index \"%s\" is not the next one (%zu)", r->lineno,
+		    v ? v : "", ctx->ndps);
 		return -1;
 	}
 	char *nerr = NULL;
-	long dp = snapshot_add_dp(s, nal ? nal : "", &nerr);
+	long dp = snapshot_add_dp(ctx->s, nal ? nal : "", &nerr);
 	if (dp < 0) {
 		err_set(err, "line %zu: %s", r->lineno, nerr);
 		free(nerr);
 		return -1;
 	}
-	struct cell c = { .pkg = (uint32_t)snapshot_add_pkg(s, id), .dp = (uint32_t)dp };
+	if (idx == ctx->ndps)
+		ctx->dps = xreallocarray(ctx->dps, ++ctx->ndps, sizeof *ctx->dps);
+	ctx->dps[idx] = dp;
+	if (ctx->s->site_code[0] == '\0' && site != NULL && sitecode_valid(site))
+		memcpy(ctx->s->site_code, site, 4);
+	return 0;
+}
+
+/* The row's DP: by index (compact) or by NAL path (older form). */
+static long
+cell_dp(struct status_parse_ctx *ctx, const struct proto_record *r, char **err)
+{
+	const char *v = col_at(r, &ctx->cmap, SC_DP);
+	if (ctx->cmap.at[SC_DP] >= 0) {
+		uint32_t idx;
+		if (v == NULL || *v == '\0' || parse_u32(v, &idx) != 0 || idx >= ctx->ndps) {
+			err_set(err, "line %zu: DP index \"%s\" was not declared by a D row",
+			    r->lineno, v ? v : "");
+			return -1;
+		}
+		return ctx->dps[idx];
+	}
+	const char *nal = col_at(r, &ctx->cmap, SC_NAL);
+	char *nerr = NULL;
+	long dp = snapshot_add_dp(ctx->s, nal ? nal : "", &nerr);
+	if (dp < 0) {
+		err_set(err, "line %zu: %s", r->lineno, nerr);
+		free(nerr);
+		return -1;
+	}
+	const char *site = col_at(r, &ctx->cmap, SC_SITE);
+	if (ctx->s->site_code[0] == '\0' && site != NULL && sitecode_valid(site))
+		memcpy(ctx->s->site_code, site, 4);
+	return dp;
+}
+
+/* The row's package: the last row's again, mostly (rows come package by
+ * package), without checking or looking up the ID a second time. */
+static int
+cell_pkg(struct status_parse_ctx *ctx, const char *id, size_t lineno, size_t *idx, char **err)
+{
+	if (id != NULL && ctx->pkgid[0] != '\0' && same_str(id, ctx->pkgid)) {
+		*idx = ctx->pkgidx;
+		return 0;
+	}
+	if (!pkgid_valid(id)) {
+		err_set(err, "line %zu: PackageID \"%s\" is not a package ID", lineno,
+		    id ? id : "");
+		return -1;
+	}
+	*idx = ctx->pkgidx = snapshot_add_pkg(ctx->s, id);
+	snprintf(ctx->pkgid, sizeof ctx->pkgid, "%s", id);
+	return 0;
+}
+
+static int
+status_cell(struct status_parse_ctx *ctx, const struct proto_record *r, char **err)
+{
+	colmap_update(&ctx->cmap, r);
+	struct snapshot *s = ctx->s;
+	const char *id = col_at(r, &ctx->cmap, SC_PKG);
+	size_t pkg;
+	if (cell_pkg(ctx, id, r->lineno, &pkg, err) != 0)
+		return -1;
+	long dp = cell_dp(ctx, r, err);
+	if (dp < 0)
+		return -1;
+	struct cell c = { .pkg = (uint32_t)pkg, .dp = (uint32_t)dp };
 	uint32_t state;
-	if (parse_u32(proto_get(r, "State"), &state) != 0 || state > 255 ||
-	    parse_u32(proto_get(r, "SourceVersion"), &c.source_version) != 0 ||
-	    parse_time(proto_get(r, "LastCopied"), &c.last_copied) != 0 ||
-	    parse_time(proto_get(r, "SummaryDate"), &c.summary_date) != 0) {
+	if (parse_u32(col_at(r, &ctx->cmap, SC_STATE), &state) != 0 || state > 255 ||
+	    parse_u32(col_at(r, &ctx->cmap, SC_VERSION), &c.source_version) != 0 ||
+	    cached_time(&ctx->tc[0], col_at(r, &ctx->cmap, SC_COPIED), &c.last_copied) != 0 ||
+	    cached_time(&ctx->tc[1], col_at(r, &ctx->cmap, SC_SUMMARY), &c.summary_date) != 0) {
 		err_set(err, "line %zu: package %s on %s has a bad State, version or date",
 		    r->lineno, id, s->dps[dp].name);
 		return -1;
 	}
 	c.state = (uint8_t)state;
 	snapshot_add_cell(s, &c);
-	const char *site = proto_get(r, "SiteCode");
-	if (s->site_code[0] == '\0' && site != NULL && sitecode_valid(site))
-		memcpy(s->site_code, site, 4);
 	return 0;
 }
 
@@ -130,7 +327,9 @@ status_record(const struct proto_record *r, void *arg, char **err)
 	if (t[0] == 'P' && t[1] == '\0')
 		return status_package(ctx->s, r, err);
 	if (t[0] == 'C' && t[1] == '\0')
-		return status_cell(ctx->s, r, err);
+		return status_cell(ctx, r, err);
+	if (t[0] == 'D' && t[1] == '\0')
+		return status_dp(ctx, r, err);
 	if (t[0] == 'T' && t[1] == '\0') {
 		if (parse_time(proto_get(r, "Now"), &ctx->s->taken) != 0) {
 			err_set(err, "line %zu: bad site time", r->lineno);
@@ -143,8 +342,10 @@ status_record(const struct proto_record *r, void *arg, char **err)
 struct snapshot *
 status_parse(const char *text, size_t len, char **err)
 {
-	struct status_parse_ctx ctx = { snapshot_new() };
-	if (proto_parse(text, len, "status", status_record, &ctx, err) != 0) {
+	struct status_parse_ctx ctx = { .s = snapshot_new() };
+	int rc = proto_parse(text, len, "status", status_record, &ctx, err);
+	status_ctx_free(&ctx);
+	if (rc != 0) {
 		snapshot_free(ctx.s);
 		return NULL;
 	}
@@ -230,8 +431,10 @@ fetch(struct transport *t, const char *site, const char *provider,
 		time_format_iso(since, when);
 		op_set(&op, "since", when);
 	}
-	struct status_parse_ctx ctx = { snapshot_new() };
-	if (transport_call(t, &op, status_record, &ctx, dl, err) != 0) {
+	struct status_parse_ctx ctx = { .s = snapshot_new() };
+	int rc = transport_call(t, &op, status_record, &ctx, dl, err);
+	status_ctx_free(&ctx);
+	if (rc != 0) {
 		snapshot_free(ctx.s);
 		return NULL;
 	}

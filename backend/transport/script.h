@@ -10,12 +10,20 @@
 #include "backend/transport/transport.h"
 
 struct script_result {
-	struct buf out;   /* standard output (our protocol) */
+	struct buf out;   /* standard output (our protocol), when there is no sink */
 	struct buf err;   /* standard error, decoded to text */
 	int exit_code;
+	/* When set, standard output goes to sink as it arrives, in chunks
+	 * (line ends as the host wrote them), and never into out: a reply
+	 * of tens of MB is parsed while it comes, not held. */
+	int (*sink)(void *arg, const char *data, size_t len);
+	void *sink_arg;
+	size_t out_bytes; /* standard output so far, sunk or kept */
 };
 void script_result_init(struct script_result *r);
 void script_result_free(struct script_result *r);
+/* Standard output as it arrives: to the sink, or into out. */
+void script_result_out(struct script_result *r, const char *data, size_t len);
 
 /* Run a rendered script (the rendering of op, which is there for
  * messages).  0 when it ran (whatever its exit code); -1 with *err when it

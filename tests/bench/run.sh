@@ -3,6 +3,8 @@
 #  1. load: the large scenario (5,000 packages x 500 DPs) into a snapshot,
 #     against a line-counting pass over the same bytes (tests/bench/bench_load.c),
 #     and a delta refresh after 100 pairs changed against a full refresh;
+#     wire: its status reply over the loopback sshd, bytes at the socket with
+#     compression = no and yes, against the old one-row-per-pair form (wire.sh);
 #  2. start-up: from launching the TUI on the large site to the grid on screen;
 #  3. key latency: a key press in the grid until the screen changes, against
 #     the same measurement on `less` showing a file in the same tmux;
@@ -50,6 +52,7 @@ site_fresh "$huge" huge
 
 echo "== load"
 step bench_load "$B/tests/bench/bench_load" "$site" | tee "$work/load.txt"
+echo "== wire (the large status reply over the loopback sshd)"; top_builddir=$B flock /tmp/dpd-sshd.lock bash "$(dirname "$0")/wire.sh" | tee "$work/wire.txt"
 
 sock=dpdbench$$
 tm() { tmux -L "$sock" "$@"; }

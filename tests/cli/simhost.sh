@@ -39,7 +39,7 @@ t0=$(date +%s%N)
 "${KEY[@]}" "$line" >"$SCRATCH/direct.out" 2>"$SCRATCH/direct.err"; rc=$?
 is $rc 0 "direct: exit 0 ($(ms "$t0") ms round trip, ${#line}-character line)"
 is "$(head -c 19 "$SCRATCH/direct.out" | od -An -c | tr -s ' ')" \
-	"$(printf 'DPDOCTOR 1 status\r\n' | od -An -c | tr -s ' ')" "  starts with DPDOCTOR 1 status CRLF"
+	"$(printf 'DPDOCTOR 2 status\r\n' | od -An -c | tr -s ' ')" "  starts with DPDOCTOR 2 status CRLF"
 tail -1 "$SCRATCH/direct.out" | grep -q $'^END\tok\t[0-9]*\r$'; ok $? "  ends with END ok"
 crlf_only "$SCRATCH/direct.out"; ok $? "  every line ends in CRLF"
 is "$(cat "$SCRATCH/direct.err")" "" "  nothing on stderr"

@@ -115,7 +115,7 @@ for d in $dps; do
 	[ "$c" -eq 0 ] || echo "# $d: $c UNC paths in scripts the WMI host received"
 done
 is "$n" 0 "  no file op on an SMB DP went to the WMI host"
-grep -q 'DPDOCTOR 1 status' "$SSHD_OPS_LOG"; ok $? "  (the WMI host did run the queries)"
+grep -q 'DPDOCTOR 2 status' "$SSHD_OPS_LOG"; ok $? "  (the WMI host did run the queries)"
 [ ! -s "$SCRATCH/smb.err" ]; ok $? "  nothing on stderr"
 head -c 2000 "$SCRATCH/smb.err" | sed 's/^/# /'
 
@@ -230,7 +230,7 @@ grep -q "failed: preload failed: .*Win32_Process.Create on $ssrv from $primary: 
 ok $? "  PreloadPkgOnSite cannot be started on $ssrv over WMI by a key log-in: the step fails, saying so"
 is $rc 1 "  the repair exits 1"
 grep -q ' -> INSTALLED' "$SCRATCH/stream.out"; is $? 1 "  and the cell does not end INSTALLED"
-is "$(grep -c 'DPDOCTOR 1 copyfile' "$SSHD_OPS_LOG")" 1 "  the WMI host was asked to copy once (and cannot reach $ssrv)"
+is "$(grep -c 'DPDOCTOR 2 copyfile' "$SSHD_OPS_LOG")" 1 "  the WMI host was asked to copy once (and cannot reach $ssrv)"
 ppck=$(smsdir "$primary")/../SMSPKG/$spkg.PCK dpck=$(smsdir "$ssrv")/../SMSPKG/$spkg.PCK
 cmp -s "$ppck" "$dpck" && [ "$(stat -c %Y "$ppck")" = "$(stat -c %Y "$dpck")" ]
 ok $? "  yet the DP's PCK is the primary's, with its time: streamed (read over the primary's SFTP, written over SMB)"

@@ -128,6 +128,7 @@ static const char full_ini[] =
 	"connect_timeout = 30\n"
 	"sftp = no\n"
 	"sftp_port = 2223\n"
+	"compression = no\n"
 	"[server DP01]\n"
 	"transport = sim\n"
 	"[server MGMT01]\n"
@@ -174,6 +175,7 @@ test_full(void)
 	is_int(s->connect_timeout, 30, "connect_timeout");
 	ok(!s->sftp, "sftp = no");
 	is_int(s->sftp_port, 2223, "sftp_port");
+	ok(!s->compression, "compression = no");
 	const struct config_server *d = config_server(&c, "DP01");
 	ok(d != NULL && d->transport == CONFIG_TRANSPORT_SIM, "DP01 uses the simulator");
 	is_str(d ? d->host : NULL, "DP01", "host defaults to the server name");
@@ -186,6 +188,7 @@ test_full(void)
 	is_int(d ? d->connect_timeout : 0, 10, "connect_timeout defaults to 10");
 	is_int(d ? d->port : -1, 0, "port 0 = the transport's default");
 	ok(d != NULL && d->sftp, "sftp defaults to yes");
+	ok(d != NULL && d->compression, "compression defaults to yes");
 	is_int(d ? d->sftp_port : -1, 0, "sftp_port 0 = the same as port");
 	ok(config_server(&c, "DP02") == NULL && config_server(&c, NULL) == NULL, "unknown server: NULL");
 	is_int(c.refresh_seconds, 5, "refresh");
@@ -302,10 +305,11 @@ test_transport_keys(void)
 		{ "smb", "known_hosts = /etc/ssh/ssh_known_hosts", "'known_hosts' is a key of transport = ssh only" },
 		{ "smb", "sftp = no", "'sftp' is a key of transport = ssh only" },
 		{ "smb", "sftp_port = 22", "'sftp_port' is a key of transport = ssh only" },
+		{ "smb", "compression = yes", "'compression' is a key of transport = ssh only" },
 		{ "ssh", "domain = CORP", "'domain' is a key of transport = smb only, but [server DP01] has "
 		    "transport = ssh (line 4); the keys of a transport = ssh server are: transport, host, port, "
 		    "user, identity, known_hosts, sms_path, pck_path, connect_timeout, sftp, sftp_port, "
-		    "preload_exe, credential" },
+		    "preload_exe, credential, compression" },
 		{ "ssh", "authfile = ~/corp.auth", "'authfile' is a key of transport = smb only" },
 		{ "ssh", "protocol = NT1", "'protocol' is a key of transport = smb only" },
 		{ "ssh", "kerberos = yes", "'kerberos' is a key of transport = smb only" },

@@ -173,7 +173,7 @@ expect(unsigned what, enum finding_id want, enum evidence_kind cited, const char
 static dpd_time
 source_date_of(const char *wmi)
 {
-	char *text = xasprintf("DPDOCTOR 1 status\r\n"
+	char *text = xasprintf("DPDOCTOR 2 status\r\n"
 	    "COLS\tP\tPackageID\tName\tSourceVersion\tStoredPkgVersion\tSourceDate\r\n"
 	    "P\t009000B7\tX\t3\t3\t%s\r\n"
 	    "COLS\tT\tNow\r\nT\t2007-01-04T12:00:00Z\r\nEND\tok\t1\r\n", wmi);

@@ -27,7 +27,7 @@ test_render(void)
 	ok(back.kind == OP_STATUS && back.nargs == 4, "same op, four args");
 	is_str(op_arg(&back, "provider"), "SMS009PRI", "provider round trip");
 	is_str(op_arg(&back, "package"), "", "no package: empty");
-	ok(strstr(script, "$where = ''") != NULL, "no package: no WHERE clause by default");
+	ok(strstr(script, "$w = @()") != NULL, "no package: no WHERE clause by default");
 	free(storage);
 	free(script);
 }
@@ -46,17 +46,18 @@ test_render_package(void)
 	if (script == NULL)
 		return;
 	contains(script, "$A['package'] = '009000B7'\n", "package passed as data");
-	contains(script, "$where = \" WHERE PackageID = '\" + $A['package'] + \"'\"",
+	contains(script, "$w += \"PackageID = '\" + $A['package'] + \"'\"",
 	    "WHERE PackageID built from $A['package']");
-	contains(script, "$s = $A['since']; $pw = $cw = $where", "both queries start from the WHERE clause");
-	contains(script, "FROM SMS_Package' + $pw)", "SMS_Package query restricted");
-	contains(script, "FROM SMS_PackageStatusDistPointsSummarizer' + $cw)",
+	contains(script, "if ($x) { ' WHERE ' + ($x -join ' AND ') }",
+	    "both queries start from the same conditions");
+	contains(script, "FROM SMS_Package' + (Wh 'SourceDate'))", "SMS_Package query restricted");
+	contains(script, "FROM SMS_PackageStatusDistPointsSummarizer' + (Wh 'SummaryDate'))",
 	    "summarizer query restricted");
 	/* A delta: the since time checked again and compared as a DMTF string. */
-	contains(script, "($s -replace '\\D') + \".000000+000'\"",
+	contains(script, "$s = $A['since'] -replace '\\D'\n",
 	    "since as a DMTF datetime, only its digits in WQL");
-	contains(script, "$pw += $j -f 'SourceDate'; $cw += $j -f 'SummaryDate'",
-	    "packages by SourceDate, cells by SummaryDate");
+	contains(script, "$x += \"$f >= '$s.000000+000'\"",
+	    "packages by SourceDate, cells by SummaryDate, each with the package's condition");
 	contains(script, "-cnotmatch '^[0-9A-Z]{8}$'", "ID checked again on the host");
 	ok(strstr(script, "PackageID = '009000B7'") == NULL, "the ID is not spliced into WQL");
 	struct op back;
@@ -352,8 +353,8 @@ test_ps2_scripts(void)
 	contains(s, "try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false } "
 	    "catch {}\n", "the prelude guards the console encoding, as the bootstrap does");
 	ok(at(s, "\n[Console]::OutputEncoding") == SIZE_MAX, "  and never sets it unguarded");
-	contains(s, "function WmiTime($w) {\n  if (-not $w) { return '' }\n  return [string]$w\n}",
-	    "WmiTime passes the DMTF string on as WMI gives it");
+	contains(s, "$c.LastCopied, $c.SummaryDate) 1\n",
+	    "the DMTF strings go on as WMI gives them (Esc writes a missing one as empty)");
 	ok(at(s, "ManagementDateTimeConverter") == SIZE_MAX, "  without converting it");
 	ok(at(s, "{ param($m)") == SIZE_MAX, "Esc needs no script block as a .NET delegate");
 	free(s);

@@ -732,7 +732,7 @@ fk_reply(const char *op, const char *const *rows, size_t n, proto_record_fn fn, 
 {
 	struct buf b;
 	buf_init(&b);
-	buf_printf(&b, "DPDOCTOR 1 %s\r\n", op);
+	buf_printf(&b, "DPDOCTOR 2 %s\r\n", op);
 	for (size_t i = 0; i < n; i++)
 		if (rows[i] != NULL)
 			fk_row(&b, rows[i]);

@@ -96,11 +96,11 @@ status_as(const char *dir, const char *host, const char *site, const char *provi
 /* ---- reply inspection -------------------------------------------------- */
 
 struct tally {
-	size_t p, c, t;
+	size_t p, c, t, d;
 	size_t bad;             /* State != 0 */
 	char servers[32][16];
 	size_t nservers;
-	char pcols[512], ccols[512], tcols[64];
+	char pcols[512], ccols[512], dcols[128], tcols[64];
 	char now[24];
 };
 
@@ -127,6 +127,9 @@ tally_rec(const struct proto_record *r, void *arg, char **err)
 			join_cols(t->ccols, sizeof t->ccols, r);
 		if (strcmp(proto_get(r, "State"), "0") != 0)
 			t->bad++;
+	} else if (strcmp(r->type, "D") == 0) {
+		if (t->d++ == 0)
+			join_cols(t->dcols, sizeof t->dcols, r);
 		struct nal n;
 		if (nal_parse(proto_get(r, "ServerNALPath"), &n, NULL) == 0) {
 			size_t i = 0;
@@ -236,8 +239,11 @@ test_status_reply(const char *dir)
 	is_str(t.pcols, "PackageID,Name,Manufacturer,Version,Language,PkgSourcePath,"
 	    "SourceVersion,StoredPkgVersion,StoredPkgPath,SourceSite,SourceDate,",
 	    "P columns as in status_body");
-	is_str(t.ccols, "PackageID,ServerNALPath,SiteCode,State,SourceVersion,"
-	    "LastCopied,SummaryDate,", "C columns as in status_body");
+	is_str(t.ccols, "PackageID,DP,State,SourceVersion,LastCopied,SummaryDate,",
+	    "C columns as in status_body");
+	is_str(t.dcols, "DP,ServerNALPath,SiteCode,", "D columns as in status_body");
+	is_int(t.d, 13, "a D row for each DP, once");
+	contains(r, "\r\nC\t\\=\t", "a C row repeats its package ID as \\=");
 	is_str(t.tcols, "Now,", "T column");
 	is_str(t.now, T0, "T Now is the frozen site time");
 	is_int(t.p, 120, "120 P records");
@@ -247,7 +253,7 @@ test_status_reply(const char *dir)
 	snprintf(want, sizeof want, "END\tok\t%zu\r\n", t.p + t.c);
 	contains(r, want, "END ok counts P and C records");
 	contains(r, "\\\\FILESRV01\\\\Packages\\\\", "source paths on \\\\FILESRV01\\Packages");
-	contains(r, "[\"Display=\\\\\\\\LEEDSDP01\\\\\"]MSWNET:[\"SMS_SITE=009\"]\\\\\\\\LEEDSDP01\\\\\t009\t",
+	contains(r, "[\"Display=\\\\\\\\LEEDSDP01\\\\\"]MSWNET:[\"SMS_SITE=009\"]\\\\\\\\LEEDSDP01\\\\\t009\r\n",
 	    "ServerNALPath as nal_format() makes it");
 	struct snapshot *snap = status_parse(r, strlen(r), &err);
 	ok(snap != NULL, "status_parse accepts the reply (%s)", snap ? "ok" : err);
@@ -268,7 +274,7 @@ test_errors(const char *dir)
 	contains(r, "END\terror\tInvalid namespace root\\\\SMS\\\\site_XYZ\r\n",
 	    "wrong site code: WMI's invalid namespace");
 	is_int(ec, 1, "exit code 1 on error");
-	ok(r && strncmp(r, "DPDOCTOR 1 status\r\n", 19) == 0, "error reply still has its header");
+	ok(r && strncmp(r, "DPDOCTOR 2 status\r\n", 19) == 0, "error reply still has its header");
 	free(r);
 	r = status_as(dir, "LEEDSDP01", "009", NULL, &ec);
 	contains(r, "END\terror\tSMS Provider not found on LEEDSDP01: root\\\\SMS\\\\site_009 "
@@ -329,33 +335,42 @@ test_frozen(const char *dir)
 	free(db);
 }
 
+/* Pairs in `state` in a status reply (read as dpdoctor reads it: the
+ * compact rows name DPs by index and repeat with \=). */
 static size_t
-count_state(const char *reply, const char *state)
+count_state(const char *reply, unsigned state)
 {
+	char *err = NULL;
+	struct snapshot *s = status_parse(reply, strlen(reply), &err);
 	size_t n = 0;
-	char *needle = xasprintf("\t009\t%s\t", state);
-	for (const char *p = reply; (p = strstr(p, needle)) != NULL; p++)
-		n++;
-	free(needle);
+	for (size_t i = 0; s != NULL && i < s->ncells; i++)
+		n += s->cells[i].state == state;
+	snapshot_free(s);
+	free(err);
 	return n;
 }
 
 /* How many of the pairs in `state` in reply a are in it in reply b too. */
 static size_t
-count_kept(const char *a, const char *b, const char *state)
+count_kept(const char *a, const char *b, unsigned state)
 {
+	char *err = NULL;
+	struct snapshot *sa = status_parse(a, strlen(a), &err);
+	struct snapshot *sb = status_parse(b, strlen(b), &err);
 	size_t n = 0;
-	char *tail = xasprintf("\t009\t%s\t", state);
-	for (const char *p = a; (p = strstr(p, "\r\nC\t")) != NULL; p += 2) {
-		const char *end = strstr(p + 2, tail);
-		const char *eol = strstr(p + 2, "\r\n");
-		if (end == NULL || (eol != NULL && end > eol))
+	for (size_t i = 0; sa != NULL && sb != NULL && i < sa->ncells; i++) {
+		const struct cell *c = &sa->cells[i];
+		if (c->state != state)
 			continue;
-		char *key = xstrndup(p, (size_t)(end - p) + strlen(tail));
-		n += strstr(b, key) != NULL;
-		free(key);
+		long pb = snapshot_find_pkg(sb, sa->pkgs[c->pkg].id);
+		long db = snapshot_find_dp(sb, sa->dps[c->dp].name);
+		const struct cell *cb = pb >= 0 && db >= 0 ?
+		    snapshot_cell(sb, (size_t)pb, (size_t)db) : NULL;
+		n += cb != NULL && cb->state == state;
 	}
-	free(tail);
+	snapshot_free(sa);
+	snapshot_free(sb);
+	free(err);
 	return n;
 }
 
@@ -586,8 +601,8 @@ test_advance(const char *dir)
 	char *r2 = status_as(dir, "SMS009PRI", "009", NULL, NULL);
 	/* Pairs pending at 16:00 may be an update of the primary's own, so
 	 * follow the ones pending at 10:00. */
-	size_t p1 = r1 ? count_state(r1, "1") : 0, kept = r1 && r2 ? count_kept(r1, r2, "1") : 0;
-	size_t i1 = r1 ? count_state(r1, "0") : 0, i2 = r2 ? count_state(r2, "0") : 0;
+	size_t p1 = r1 ? count_state(r1, 1) : 0, kept = r1 && r2 ? count_kept(r1, r2, 1) : 0;
+	size_t i1 = r1 ? count_state(r1, 0) : 0, i2 = r2 ? count_state(r2, 0) : 0;
 	ok(p1 > 0 && kept < p1, "pending pairs move on by themselves (%zu of %zu still pending)",
 	    kept, p1);
 	ok(i2 > i1, "more pairs installed (%zu -> %zu)", i1, i2);
@@ -687,7 +702,7 @@ test_ensure(const char *tmp)
 	time_format_iso(info.now, now);
 	is_str(now, T0, "sim_info: the site's clock");
 	sim_info_free(&info);
-	ok(sim_ensure(site, "huge", 3, false, &err) == -1, "unknown scenario refused");
+	ok(sim_ensure(site, "gigantic", 3, false, &err) == -1, "unknown scenario refused");
 	char *nosite = site_in(tmp, "nosite");
 	ok(sim_info(nosite, &info, &err) == -1, "sim_info on a missing site fails");
 	contains(err, "no site.db", "... saying so");

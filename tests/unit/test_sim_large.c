@@ -209,7 +209,7 @@ main(void)
 	for (int i = 0; i < 3; i++) {
 		int64_t wall, ms = run_status(dir, &res, script, &wall);
 		if (i == 0) {
-			size_t cells = count_lines(&res.out, "C\t009");
+			size_t cells = count_lines(&res.out, "C\t");
 			ok(cells > 400000, "status: %zu cells", cells);
 			contains(res.out.data + res.out.len - 40, "END\tok\t", "status: END ok");
 			printf("# status reply: %zu bytes\n", res.out.len);

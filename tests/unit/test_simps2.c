@@ -330,7 +330,7 @@ test_host_refuses(void)
 		const char *end = strstr(res.out.data, "END\terror\t");
 		ok(end && strstr(end, "Stream.CopyTo") && strstr(end, ".NET Framework 4") &&
 		    strstr(end, "CopyTo"), "  END error naming Stream.CopyTo and .NET 4");
-		ok(strncmp(res.out.data, "DPDOCTOR 1 loggrep", 18) == 0, "  under the op's header");
+		ok(strncmp(res.out.data, "DPDOCTOR 2 loggrep", 18) == 0, "  under the op's header");
 		ok(strstr(res.err.data ? res.err.data : "", "Stream.CopyTo") != NULL,
 		    "  and on standard error");
 		printf("# %s", res.out.data);

@@ -13,7 +13,7 @@
 /* NAL paths as they travel: every backslash escaped by the protocol. */
 #define NAL1 "[\"Display=\\\\\\\\DP01\\\\\"]MSWNET:[\"SMS_SITE=009\"]\\\\\\\\DP01\\\\"
 #define NAL2 "[\"Display=\\\\\\\\DP02\\\\\"]MSWNET:[\"SMS_SITE=009\"]\\\\\\\\DP02\\\\"
-#define HEAD "DPDOCTOR 1 status\r\n" \
+#define HEAD "DPDOCTOR 2 status\r\n" \
 	"COLS\tP\tPackageID\tName\tManufacturer\tVersion\tLanguage\tPkgSourcePath\tSourceVersion\tStoredPkgVersion\tStoredPkgPath\tSourceSite\tSourceDate\r\n" \
 	"P\t009000B7\tAdobe Reader 8.1\tAdobe\t8.1\tEnglish\t\\\\\\\\FILESRV01\\\\Packages\\\\Reader\t3\t3\t\tCEN\t2007-01-02T08:00:00Z\r\n" \
 	"COLS\tC\tPackageID\tServerNALPath\tSiteCode\tState\tSourceVersion\tLastCopied\tSummaryDate\r\n"
@@ -49,12 +49,71 @@ test_parse(void)
 	snapshot_free(s);
 }
 
+/* The compact reply (protocol 2): DPs declared once by index in D rows,
+ * repeats as \=, and rows in whatever order WMI gave them (packages
+ * interleaved, a DP first seen late): the same cells as the long form,
+ * and the same times by the short cut (only the time of day differs). */
+static void
+test_parse_compact(void)
+{
+	static const char text[] = "DPDOCTOR 2 status\r\n"
+		"COLS\tP\tPackageID\tName\tSourceVersion\r\n"
+		"P\t009000B7\tReader\t3\r\nP\t009000B8\t\\=\t4\r\n"
+		"COLS\tD\tDP\tServerNALPath\tSiteCode\r\n"
+		"COLS\tC\tPackageID\tDP\tState\tSourceVersion\tLastCopied\tSummaryDate\r\n"
+		"D\t0\t" NAL1 "\t009\r\n"
+		"C\t009000B7\t0\t3\t2\t20070103100000.000000+000\t20070104090000.000000+000\r\n"
+		"C\t009000B8\t0\t0\t4\t20070103101500.000000+000\t\\=\r\n"
+		"D\t1\t" NAL2 "\t009\r\n"
+		"C\t009000B7\t1\t0\t\\=\t\\=\t20070104091500.000000+000\r\n"
+		"C\t\\=\t0\t1\t2\t20070103101500.000000+000\t\\=\r\n"
+		"END\tok\t5\r\n";
+	char *err = NULL;
+	struct snapshot *s = status_parse(text, sizeof text - 1, &err);
+	ok(s != NULL, "a compact reply in WMI's order parses (%s)", err ? err : "");
+	if (s == NULL) {
+		free(err);
+		return;
+	}
+	is_int(s->npkgs, 2, "  two packages");
+	is_int(s->ndps, 2, "  two DPs, declared by D rows");
+	is_int(s->ncells, 4, "  four rows");
+	is_str(s->pkgs[1].name, "Reader", "  a P field repeated by \\=");
+	long b7 = snapshot_find_pkg(s, "009000B7"), b8 = snapshot_find_pkg(s, "009000B8");
+	long dp2 = snapshot_find_dp(s, "DP02");
+	const struct cell *c = b7 >= 0 && dp2 >= 0 ? snapshot_cell(s, (size_t)b7, (size_t)dp2) : NULL;
+	ok(c != NULL && c->state == 0 && c->source_version == 4, "  a later DP's cell, its version repeated");
+	char when[21];
+	time_format_iso(c ? c->last_copied : 0, when);
+	is_str(when, "2007-01-03T10:15:00Z", "  a repeated time");
+	time_format_iso(c ? c->summary_date : 0, when);
+	is_str(when, "2007-01-04T09:15:00Z", "  a time of the same day, by its time of day");
+	long dp1 = snapshot_find_dp(s, "DP01");
+	c = b8 >= 0 && dp1 >= 0 ? snapshot_cell(s, (size_t)b8, (size_t)dp1) : NULL;
+	ok(c != NULL && c->state == 0, "  the package's row before it came back");
+	snapshot_free(s);
+	static const char *const bad[][2] = {
+		{ "C\t009000B7\t5\t0\t1\t\t\r\nEND\tok\t1\r\n", "DP index \"5\" was not declared" },
+		{ "D\t3\t" NAL1 "\t009\r\nEND\tok\t0\r\n", "DP index \"3\" is not the next one" },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		char *t = xasprintf("DPDOCTOR 2 status\r\nCOLS\tD\tDP\tServerNALPath\tSiteCode\r\n"
+		    "COLS\tC\tPackageID\tDP\tState\tSourceVersion\tLastCopied\tSummaryDate\r\n%s",
+		    bad[i][0]);
+		err = NULL;
+		ok(status_parse(t, strlen(t), &err) == NULL, "a bad DP index refused (%zu)", i);
+		contains(err, bad[i][1], "  says \"%s\"", bad[i][1]);
+		free(err);
+		free(t);
+	}
+}
+
 /* The reply as SMS writes it: CIM_DATETIME with the offset, "+***" for
  * SMS's own (GMT) dates; every time lands as UTC. */
 static void
 test_parse_wmi(void)
 {
-	static const char text[] = "DPDOCTOR 1 status\r\n"
+	static const char text[] = "DPDOCTOR 2 status\r\n"
 		"COLS\tP\tPackageID\tName\tManufacturer\tVersion\tLanguage\tPkgSourcePath\tSourceVersion\tStoredPkgVersion\tStoredPkgPath\tSourceSite\tSourceDate\r\n"
 		"P\t009000B7\tAdobe Reader 8.1\tAdobe\t8.1\tEnglish\t\t3\t3\t\tCEN\t20070102093000.000000+090\r\n"
 		"COLS\tC\tPackageID\tServerNALPath\tSiteCode\tState\tSourceVersion\tLastCopied\tSummaryDate\r\n"
@@ -152,7 +211,7 @@ test_fetch(void)
 	ok(s != NULL && s->ncells == 2, "fetch through a transport");
 	is_str(s ? s->source : NULL, "fake:SMS009PRI", "source names transport and host");
 	snapshot_free(s);
-	t->priv = (void *)"DPDOCTOR 1 status\nEND\terror\tInvalid namespace\n";
+	t->priv = (void *)"DPDOCTOR 2 status\nEND\terror\tInvalid namespace\n";
 	ok(status_fetch(t, "009", NULL, NULL, &err) == NULL, "remote error surfaces");
 	contains(err, "status on SMS009PRI: remote error: Invalid namespace", "  with host and message");
 	contains(err, "stderr: warning text", "  and stderr");
@@ -360,7 +419,7 @@ sites_call(struct transport *t, const struct op *op, proto_record_fn fn, void *a
 
 static const struct transport_ops sites_ops = { .name = "fake", .call = sites_call, .close = NULL };
 
-#define SITES_HEAD "DPDOCTOR 1 sites\r\n" \
+#define SITES_HEAD "DPDOCTOR 2 sites\r\n" \
 	"COLS\tT\tSiteCode\tSiteName\tServerName\tReportingSiteCode\tType\tInstallDir\r\n"
 
 static void
@@ -429,6 +488,7 @@ int
 main(void)
 {
 	test_parse();
+	test_parse_compact();
 	test_parse_wmi();
 	test_bad();
 	test_fetch();

@@ -37,9 +37,9 @@ diff_cells(const struct snapshot *a, const struct snapshot *b, size_t *removed)
 {
 	size_t bad = 0;
 	for (size_t i = 0; i < a->npkgs * a->ndps; i++) {
-		if (a->matrix[i] < 0)
+		const struct cell *c = snapshot_cell(a, i / a->ndps, i % a->ndps);
+		if (c == NULL)
 			continue;
-		const struct cell *c = &a->cells[a->matrix[i]];
 		long p = snapshot_find_pkg(b, a->pkgs[c->pkg].id);
 		long d = snapshot_find_dp(b, a->dps[c->dp].name);
 		const struct cell *o = p >= 0 && d >= 0 ? snapshot_cell(b, (size_t)p, (size_t)d) : NULL;
@@ -329,7 +329,7 @@ parse(const char *text)
 }
 
 #define REPLY(cell_date, now) \
-	"DPDOCTOR 1 status\r\n" \
+	"DPDOCTOR 2 status\r\n" \
 	"COLS\tC\tPackageID\tServerNALPath\tSiteCode\tState\tSourceVersion\tLastCopied\tSummaryDate\r\n" \
 	"C\t00900001\t[\"Display=\\\\\\\\DP1\\\\\"]MSWNET:[\"SMS_SITE=009\"]\\\\\\\\DP1\\\\\t009\t1\t2\t" \
 	cell_date "\t" cell_date "\r\n" \

@@ -317,6 +317,7 @@ app_ssh_transport(struct app *a, const struct app_args *args, const char *path,
 		.identity = srv->identity,
 		.known_hosts = srv->known_hosts,
 		.connect_timeout_ms = srv->connect_timeout * 1000,
+		.no_compression = !srv->compression,
 	};
 	/* File queries on the host's own drives go over SFTP unless the
 	 * section says sftp = no (config.h). */

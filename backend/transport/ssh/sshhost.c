@@ -328,6 +328,12 @@ host_connected(struct sshhost *h)
 		return false;
 	}
 	libssh2_session_set_blocking(h->session, 0);
+	/* zlib offered before the handshake: a status reply of tens of MB
+	 * shrinks several times over a WAN.  Where the server offers none
+	 * the session goes uncompressed, and if libssh2 cannot offer it the
+	 * session still works, uncompressed: nothing to fail for. */
+	if (h->compress)
+		(void)libssh2_session_flag(h->session, LIBSSH2_FLAG_COMPRESS, 1);
 	char *dflt = sshkh_default_path();
 	const char *paths[2] = { h->known_hosts, dflt };
 	char *err = NULL;
@@ -685,12 +691,15 @@ auth_step(struct sshhost *h)
 
 /* ---- channels -------------------------------------------------------------------- */
 
-/* Read what is there on both streams; -1 on error (rc in *err_rc). */
+/* Read what is there on both streams; -1 on error (rc in *err_rc).
+ * Standard output for a result with a sink is queued for the caller's
+ * thread (sshreq.h, pending), which parses it while the engine reads on. */
 static int
-chan_read(struct sshreq *r, bool *moved, int *err_rc)
+chan_read(struct sshhost *h, struct sshreq *r, bool *moved, int *err_rc)
 {
 	char buf[READ_CHUNK];
 	for (int stream = 0; stream < 2; stream++) {
+		bool sunk = stream == 0 && r->res->sink != NULL;
 		struct buf *b = stream ? &r->res->err : &r->res->out;
 		for (;;) {
 			ssize_t n = libssh2_channel_read_ex(r->ch, stream, buf, sizeof buf);
@@ -700,11 +709,21 @@ chan_read(struct sshreq *r, bool *moved, int *err_rc)
 				*err_rc = (int)n;
 				return -1;
 			}
-			if (b->len + (size_t)n > OUTPUT_MAX) {
+			size_t have = stream ? b->len : r->outlen;
+			if (have + (size_t)n > OUTPUT_MAX) {
 				*err_rc = 0;
 				return -1;
 			}
-			buf_add(b, buf, (size_t)n);
+			if (stream == 0)
+				r->outlen += (size_t)n;
+			if (sunk) {
+				pthread_mutex_lock(&h->loop->lock);
+				buf_add(&r->pending, buf, (size_t)n);
+				pthread_cond_broadcast(&h->loop->done_cv);
+				pthread_mutex_unlock(&h->loop->lock);
+			} else {
+				buf_add(b, buf, (size_t)n);
+			}
 			*moved = true;
 		}
 	}
@@ -751,7 +770,7 @@ chan_step(struct sshhost *h, struct sshreq *r, int *dead)
 			return n > 0 || r->step == RQ_EOF;
 		}
 		rc = (int)n;
-		if (rc == LIBSSH2_ERROR_EAGAIN && chan_read(r, &moved, &rc) == 0)
+		if (rc == LIBSSH2_ERROR_EAGAIN && chan_read(h, r, &moved, &rc) == 0)
 			return moved;
 		break;
 	}
@@ -763,7 +782,7 @@ chan_step(struct sshhost *h, struct sshreq *r, int *dead)
 		}
 		break;
 	case RQ_READ:
-		if (chan_read(r, &moved, &rc) != 0)
+		if (chan_read(h, r, &moved, &rc) != 0)
 			break;
 		if (libssh2_channel_eof(r->ch)) {
 			r->step = RQ_CLOSE;

@@ -65,6 +65,7 @@ host_get(struct sshloop *l, const struct ssh_host *h)
 	x->identity = h->identity && *h->identity ? xstrdup(h->identity) : NULL;
 	x->known_hosts = h->known_hosts && *h->known_hosts ? xstrdup(h->known_hosts) : NULL;
 	x->connect_ms = h->connect_timeout_ms > 0 ? h->connect_timeout_ms : 10000;
+	x->compress = !h->no_compression;
 	x->fd = -1;
 	x->login_kind = -1;
 	x->loop = l;

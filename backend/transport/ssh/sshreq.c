@@ -50,7 +50,23 @@ req_free(struct sshreq *r)
 	free((char *)r->hc.known_hosts);
 	free(r->err);
 	free(r->cmd);
+	buf_free(&r->pending);
 	free(r);
+}
+
+/* Hand what the engine has read to the result's sink, outside the lock
+ * (the sink parses); called and returning with the lock held. */
+static void
+drain_pending(struct sshloop *l, struct sshreq *r)
+{
+	while (r->pending.len > 0) {
+		struct buf got = r->pending;
+		buf_init(&r->pending);
+		pthread_mutex_unlock(&l->lock);
+		r->res->sink(r->res->sink_arg, got.data, got.len);
+		buf_free(&got);
+		pthread_mutex_lock(&l->lock);
+	}
 }
 
 int
@@ -60,7 +76,8 @@ sshreq_run(struct sshloop *l, const struct ssh_host *h, struct sshreq *r,
 	r->hc = (struct ssh_host){ xstrdup(h->name), h->address ? xstrdup(h->address) : NULL,
 	    h->port, h->user ? xstrdup(h->user) : NULL,
 	    h->identity ? xstrdup(h->identity) : NULL,
-	    h->known_hosts ? xstrdup(h->known_hosts) : NULL, h->connect_timeout_ms };
+	    h->known_hosts ? xstrdup(h->known_hosts) : NULL, h->connect_timeout_ms,
+	    h->no_compression };
 	if (dl != NULL)
 		r->dl = *dl;
 	pthread_mutex_lock(&l->lock);
@@ -77,8 +94,14 @@ sshreq_run(struct sshloop *l, const struct ssh_host *h, struct sshreq *r,
 	pthread_mutex_unlock(&l->lock);
 	sshreq_wake(l);
 	pthread_mutex_lock(&l->lock);
-	while (!r->done)
-		pthread_cond_wait(&l->done_cv, &l->lock);
+	for (;;) {
+		if (r->pending.len > 0)
+			drain_pending(l, r);
+		else if (r->done)
+			break;
+		else
+			pthread_cond_wait(&l->done_cv, &l->lock);
+	}
 	pthread_mutex_unlock(&l->lock);
 	int rc = r->kind == SSHE_NONE ? 0 : -1;
 	if (kind != NULL)

@@ -57,10 +57,16 @@ struct sshreq {
 	struct deadline dl;
 	enum sshreq_step step;
 	LIBSSH2_CHANNEL *ch;
+	size_t outlen;               /* standard output read so far (engine) */
 	/* under lock: */
 	bool done;
 	enum ssh_error kind;
 	char *err;
+	/* Standard output read for a result with a sink, not yet handed to
+	 * it: the caller's thread takes it while it waits (sshreq_run), so
+	 * the reply is parsed as it comes and the engine never runs the
+	 * caller's code. */
+	struct buf pending;
 };
 
 /* Authentication methods, in the order they are tried. */
@@ -79,6 +85,7 @@ struct sshhost {
 	char *name, *address, *user, *identity, *known_hosts;
 	int port;
 	int connect_ms;
+	bool compress;               /* offer zlib (ssh_host.no_compression) */
 	int fd;
 	short revents;               /* from the last poll */
 	LIBSSH2_SESSION *session;

@@ -22,6 +22,8 @@ struct ssh_host {
 	const char *identity;      /* private key file; NULL = ~/.ssh/id_ed25519, id_ecdsa */
 	const char *known_hosts;   /* checked before ~/.ssh/known_hosts; new keys go here */
 	int connect_timeout_ms;    /* TCP connect + handshake + auth; 0 = 10 s */
+	bool no_compression;       /* do not offer zlib (default: offered, used where
+	                            * the server offers it too) */
 };
 
 /* Asks the administrator for a secret (key passphrase, password, a

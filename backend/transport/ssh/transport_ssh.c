@@ -160,7 +160,7 @@ transport_ssh_new(struct sshloop *l, const struct ssh_host *h, const struct ssh_
 	p->loop = l;
 	p->host = (struct ssh_host){ xstrdup(h->name), dup_opt(h->address), h->port,
 	    dup_opt(h->user), dup_opt(h->identity), dup_opt(h->known_hosts),
-	    h->connect_timeout_ms };
+	    h->connect_timeout_ms, h->no_compression };
 	if (f != NULL && f->sftp)
 		p->files = sshfiles_new(l, &p->host, f->sftp_port);
 	return transport_new(&ssh_ops, h->name, TRANSPORT_ALL_OPS, p);
