@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -487,6 +488,8 @@ static void
 save_header(struct buf *b, const struct sim_site *s)
 {
 	buf_printf(b, "%s %d\n", SIMDB_MAGIC, SIMDB_VERSION);
+	/* First, where simcache.c reads it without loading the rest. */
+	buf_printf(b, "I\tstamp\t%s\n", s->stamp);
 	static const char *const keys[] = { "site", "scenario", "filesrv" };
 	const char *vals[] = { s->site_code, s->scenario, s->filesrv };
 	for (size_t i = 0; i < 3; i++) {
@@ -589,10 +592,28 @@ save_msg(struct buf *b, const struct sim_statmsg *m)
 	buf_addc(b, '\n');
 }
 
+/* A stamp no earlier save gave: the clock, the process and a count,
+ * mixed (a file is known by it, not by its time or inode, which a quick
+ * second save can repeat). */
+static void
+stamp_new(struct sim_site *s)
+{
+	static _Atomic uint64_t count;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t x = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	x ^= (uint64_t)getpid() << 40 ^ (atomic_fetch_add(&count, 1) + 1) * 0x9E3779B97F4A7C15u;
+	x ^= x >> 31;
+	x *= 0xBF58476D1CE4E5B9u;
+	x ^= x >> 29;
+	snprintf(s->stamp, sizeof s->stamp, "%016llx", (unsigned long long)x);
+}
+
 int
 simdb_save(struct sim_site *s, char **err)
 {
 	simdb_statmsg_trim(s);
+	stamp_new(s);
 	struct buf b;
 	buf_init(&b);
 	buf_grow(&b, 4096 + s->npkg * (200 + s->nsrv / 4) + s->ncell * 80);
@@ -607,6 +628,8 @@ simdb_save(struct sim_site *s, char **err)
 		save_msg(&b, &s->msgs[i]);
 	char *path = simdb_path(s->dir);
 	int rc = file_write_atomic(path, b.data, b.len, err);
+	if (rc != 0)
+		s->stamp[0] = '\0'; /* what the file holds is not known */
 	free(path);
 	buf_free(&b);
 	if (rc == 0)
@@ -673,6 +696,10 @@ load_info(struct loader *L)
 	} else if (strcmp(k, "scenario") == 0) {
 		free(s->scenario);
 		s->scenario = xstrdup(v);
+	} else if (strcmp(k, "stamp") == 0) {
+		if (strlen(v) > SIMDB_STAMP_LEN)
+			return bad(L, "bad stamp");
+		snprintf(s->stamp, sizeof s->stamp, "%s", v);
 	} else if (strcmp(k, "filesrv") == 0) {
 		free(s->filesrv);
 		s->filesrv = xstrdup(v);

@@ -245,6 +245,9 @@ struct sim_statmsg {
 };
 #define SIM_STATMSG_KEEP 200    /* newest messages kept per package */
 
+/* A save's stamp in site.db (hex): simcache.c knows a file by it. */
+#define SIMDB_STAMP_LEN 16
+
 struct sim_site {
 	char *dir;
 	char site_code[4];
@@ -275,6 +278,7 @@ struct sim_site {
 	size_t msgcap;
 	uint32_t msgseq;            /* the last RecordID given */
 	bool dirty;                 /* the database must be written */
+	char stamp[SIMDB_STAMP_LEN + 1]; /* site.db's, as loaded or last saved */
 };
 
 /* A status message attribute: (AttributeID, value). */
@@ -497,6 +501,8 @@ extern const dpd_time scenario_start; /* 2007-01-04T09:00:00Z */
 /* A reply being written: protocol lines go through a scratch buffer and
  * reach `out` with CRLF endings. */
 struct reply_same;
+/* A reply goes to its sink (script.h) every this many bytes. */
+#define SIMREPLY_FLUSH ((size_t)256 << 10)
 struct reply {
 	struct buf *out;
 	struct buf tmp;
@@ -624,6 +630,15 @@ const struct simps2_rule *simps2_rules(size_t *n);
 
 /* Lock and load the site and bring its clock to now.  *lockfd is the held
  * lock (release with simdb_unlock). */
+/* ---- simcache.c: the last site an op left, for the next op ---------- */
+
+/* The kept site when site.db still carries its stamp (the caller holds
+ * the site's lock), else NULL: load it. */
+struct sim_site *simcache_take(const char *dir);
+/* Keep s for the next op when it equals its file (not dirty, saved or
+ * loaded with a stamp); otherwise free it. */
+void simcache_put(struct sim_site *s);
+
 int simsite_open(const char *dir, bool exclusive, const struct deadline *dl,
     struct sim_site **out, int *lockfd, char **err);
 

@@ -88,7 +88,70 @@ struct cell_writer {
 	const struct sim_site *s;
 	long *index;              /* server -> its D row's index, or -1 */
 	long ndp;
+	/* The previous C row's fields, for \= (as simreply_same keeps them):
+	 * written here directly because a large site's reply is a million
+	 * rows whose fields never need escaping (IDs, numbers, DMTF times). */
+	char prev[6][26];
+	size_t prevlen[6];
+	bool have_prev;
+	/* The last day whose date was written, and its eight digits: most
+	 * rows' times fall on a day already seen. */
+	int64_t day;
+	char date[8];
 };
+
+/* Field i of a C row: \= when it repeats the previous row's and is longer
+ * than 2 bytes, as the script's Emit decides. */
+static void
+cell_field(struct cell_writer *w, int i, const char *v, size_t n)
+{
+	struct buf *out = w->r->out;
+	buf_addc(out, '\t');
+	if (w->have_prev && n > 2 && n == w->prevlen[i] && memcmp(w->prev[i], v, n) == 0) {
+		buf_add(out, "\\=", 2);
+		return;
+	}
+	buf_add(out, v, n);
+	memcpy(w->prev[i], v, n);
+	w->prevlen[i] = n;
+}
+
+static size_t
+cell_u32(char *out, uint32_t v)
+{
+	char tmp[10];
+	size_t n = 0, k = 0;
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		out[k++] = tmp[--n];
+	return k;
+}
+
+/* simclock_wmi's text, the date part reused while the day stays. */
+static size_t
+cell_time(struct cell_writer *w, dpd_time t, uint32_t row, char out[26])
+{
+	int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	if (t == 0 || day != w->day) {
+		simclock_wmi(t, row, out);
+		if (t != 0 && out[0] != '\0') {
+			w->day = day;
+			memcpy(w->date, out, 8);
+		}
+		return strlen(out);
+	}
+	int64_t secs = t - day * 86400;
+	int hms[3] = { (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60) };
+	memcpy(out, w->date, 8);
+	for (int k = 0; k < 3; k++) {
+		out[8 + 2 * k] = (char)('0' + hms[k] / 10);
+		out[9 + 2 * k] = (char)('0' + hms[k] % 10);
+	}
+	memcpy(out + 14, row % 2 == 0 ? ".000000+***" : ".000000+000", 12);
+	return 25;
+}
 
 /* One cell row, when the pair is targeted. */
 static void
@@ -98,20 +161,25 @@ status_cell_row(struct cell_writer *w, uint32_t p, uint32_t srv)
 	struct sim_cell c;
 	if (!simdb_cell_view(s, p, srv, &c))
 		return;
-	char dp[21], state[11], ver[11], copied[26], summary[26];
+	char num[26];
 	if (w->index[srv] < 0) {
 		w->index[srv] = w->ndp++;
-		snprintf(dp, sizeof dp, "%ld", w->index[srv]);
-		const char *d[] = { dp, s->srv[srv].nal, s->srv[srv].site };
+		num[cell_u32(num, (uint32_t)w->index[srv])] = '\0';
+		const char *d[] = { num, s->srv[srv].nal, s->srv[srv].site };
 		simreply_row_uncounted(w->r, "D", d, 3);
 	}
-	snprintf(dp, sizeof dp, "%ld", w->index[srv]);
-	snprintf(state, sizeof state, "%u", (unsigned)c.state);
-	snprintf(ver, sizeof ver, "%u", c.source_version);
-	simclock_wmi(c.last_copied, p, copied);
-	simclock_wmi(c.summary_date, p, summary);
-	const char *v[] = { s->pkg[p].id, dp, state, ver, copied, summary };
-	simreply_same(w->r, "C", v, 6, true);
+	buf_grow(w->r->out, 2 + 6 * 27 + 2);
+	buf_addc(w->r->out, 'C');
+	cell_field(w, 0, s->pkg[p].id, 8);
+	cell_field(w, 1, num, cell_u32(num, (uint32_t)w->index[srv]));
+	cell_field(w, 2, num, cell_u32(num, c.state));
+	cell_field(w, 3, num, cell_u32(num, c.source_version));
+	cell_field(w, 4, num, cell_time(w, c.last_copied, p, num));
+	cell_field(w, 5, num, cell_time(w, c.summary_date, p, num));
+	buf_add(w->r->out, "\r\n", 2);
+	w->have_prev = true;
+	w->r->records++;
+	simreply_flush(w->r, SIMREPLY_FLUSH, false);
 }
 
 static void
@@ -123,7 +191,8 @@ status_cells(struct reply *r, const struct sim_site *s, uint32_t from, uint32_t 
 	    "LastCopied", "SummaryDate" };
 	simreply_cols(r, "D", dcols, 3);
 	simreply_cols(r, "C", cols, 6);
-	struct cell_writer w = { r, s, xmalloc((s->nsrv ? s->nsrv : 1) * sizeof *w.index), 0 };
+	struct cell_writer w = { .r = r, .s = s, .day = INT64_MIN,
+	    .index = xmalloc((s->nsrv ? s->nsrv : 1) * sizeof *w.index) };
 	for (size_t i = 0; i < s->nsrv; i++)
 		w.index[i] = -1;
 	/* A delta visits its pairs, a full read every pair. */
@@ -192,10 +261,13 @@ op_status(struct opctx *x)
 struct op_handler {
 	const struct arg_rule *rules;
 	int (*run)(struct opctx *x);
+	/* Reads the site only: what it leaves is kept for the next op
+	 * (simcache.c; a refresh is a status and a sites op). */
+	bool reads_only;
 };
 
 static const struct op_handler handlers[OP_COUNT] = {
-	[OP_STATUS] = { status_rules, op_status },
+	[OP_STATUS] = { status_rules, op_status, true },
 	[OP_PATHINFO] = { simevd_pathinfo_rules, simevd_pathinfo },
 	[OP_DIRLIST] = { simevd_dirlist_rules, simevd_dirlist },
 	[OP_LOGGREP] = { simevd_loggrep_rules, simevd_loggrep },
@@ -210,7 +282,7 @@ static const struct op_handler handlers[OP_COUNT] = {
 	[OP_REFRESHNOW] = { simrep_refreshnow_rules, simrep_refreshnow },
 	[OP_SETSOURCEPATH] = { simrep_setsourcepath_rules, simrep_setsourcepath },
 	[OP_WRITEFILE] = { simrep_writefile_rules, simrep_writefile },
-	[OP_SITES] = { simsites_sites_rules, simsites_sites },
+	[OP_SITES] = { simsites_sites_rules, simsites_sites, true },
 	[OP_LAYOUT] = { simsites_layout_rules, simsites_layout },
 };
 
@@ -247,7 +319,10 @@ run_op(const char *dir, struct opctx *x, const struct deadline *dl, char **err)
 	int rc = h->run(x);
 	if (rc == 0 && x->s->dirty)
 		rc = simdb_save(x->s, err);
-	simdb_free(x->s);
+	if (rc == 0 && h->reads_only)
+		simcache_put(x->s);
+	else
+		simdb_free(x->s);
 	x->s = NULL;
 	simdb_unlock(fd);
 	return rc;

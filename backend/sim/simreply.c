@@ -18,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SIMREPLY_FLUSH ((size_t)256 << 10)
-
 /* The previous row of each type simreply_same wrote, escaped. */
 struct reply_same {
 	char type[8];

@@ -195,12 +195,16 @@ simsite_open(const char *dir, bool exclusive, const struct deadline *dl,
 	int fd = simdb_lock(dir, exclusive, dl, err);
 	if (fd < 0)
 		return -1;
-	struct sim_site *s;
+	struct sim_site *s = simcache_take(dir);
 	dpd_time now;
-	if (simdb_load(dir, &s, err) != 0) {
+	if (s == NULL && simdb_load(dir, &s, err) != 0) {
 		simdb_unlock(fd);
 		return -1;
 	}
+	/* A file from before stamps is written once with one, so that the
+	 * next op can keep it (simcache.c). */
+	if (exclusive && s->stamp[0] == '\0')
+		s->dirty = true;
 	if (simclock_now(s, &now, err) != 0 ||
 	    (exclusive && simev_advance(s, now, err) != 0)) {
 		simdb_free(s);

@@ -60,6 +60,21 @@ read_text(const char *path)
 	return buf_detach(&b);
 }
 
+/* site.db without its stamp line (each save writes a new stamp: the
+ * simulator's cache knows a file by it), for comparing two sites' bytes. */
+static char *
+read_db(const char *path)
+{
+	char *t = read_text(path);
+	char *k = t != NULL ? strstr(t, "\nI\tstamp\t") : NULL;
+	if (k != NULL) {
+		char *end = strchr(k + 1, '\n');
+		if (end != NULL)
+			memmove(k, end, strlen(end) + 1);
+	}
+	return t;
+}
+
 /* Run the status op as `host` would; returns the reply text. */
 static char *
 status_as(const char *dir, const char *host, const char *site, const char *provider,
@@ -168,7 +183,7 @@ test_determinism(const char *tmp)
 	ok(sim_ensure(c, "default", 8, false, &err) == 0, "default site c, another seed");
 	char *pa = xasprintf("%s/site.db", a), *pb = xasprintf("%s/site.db", b),
 	     *pc = xasprintf("%s/site.db", c);
-	char *da = read_text(pa), *db = read_text(pb), *dc = read_text(pc);
+	char *da = read_db(pa), *db = read_db(pb), *dc = read_db(pc);
 	ok(da && db && strcmp(da, db) == 0, "same seed: identical site.db bytes");
 	ok(da && dc && strcmp(da, dc) != 0, "different seed: different site.db");
 	char *ra = status_as(a, "SMS009PRI", "009", NULL, NULL);
@@ -748,6 +763,85 @@ test_transport(const char *dir)
 	transport_close(t);
 }
 
+/* The stamp of a site.db, or "" without one. */
+static void
+db_stamp(const char *dir, char out[32])
+{
+	char *path = xasprintf("%s/site.db", dir);
+	char *t = read_text(path);
+	const char *k = t != NULL ? strstr(t, "\nI\tstamp\t") : NULL;
+	out[0] = '\0';
+	if (k != NULL)
+		snprintf(out, 32, "%.*s", (int)strcspn(k + 9, "\n"), k + 9);
+	free(t);
+	free(path);
+}
+
+/* The state and SummaryDate of the first cell of package 0 in a reply. */
+static bool
+first_cell(const char *reply, struct cell *out)
+{
+	char *err = NULL;
+	struct snapshot *s = reply ? status_parse(reply, strlen(reply), &err) : NULL;
+	free(err);
+	bool found = false;
+	for (size_t d = 0; s != NULL && s->npkgs > 0 && d < s->ndps && !found; d++) {
+		const struct cell *c = snapshot_cell(s, 0, d);
+		if (c != NULL) {
+			*out = *c;
+			found = true;
+		}
+	}
+	snapshot_free(s);
+	return found;
+}
+
+/* The site kept in memory between ops (simcache.c) is never stale: a file
+ * from before stamps gets one, reads leave it as it is, and a change
+ * another writer saved is seen by the next op. */
+static void
+test_cache(const char *dir)
+{
+	char *path = xasprintf("%s/site.db", dir);
+	char *old = read_db(path);
+	char *err = NULL;
+	ok(old != NULL && file_write_atomic(path, old, strlen(old), &err) == 0,
+	    "cache: a site.db without a stamp (as older versions wrote it)");
+	free(err);
+	free(old);
+	char st1[32], st2[32];
+	char *r1 = status_as(dir, "SMS009PRI", "009", NULL, NULL);
+	db_stamp(dir, st1);
+	ok(st1[0] != '\0', "  the first op writes it with a stamp (%s)", st1);
+	char *r2 = status_as(dir, "SMS009PRI", "009", NULL, NULL);
+	db_stamp(dir, st2);
+	ok(strcmp(st1, st2) == 0, "  a read on a frozen clock leaves the file as it is");
+	ok(r1 && r2 && strcmp(r1, r2) == 0, "  and answers as the first read did");
+	struct cell before = { 0 }, after = { 0 };
+	bool had = first_cell(r2, &before);
+	/* Another writer changes the site: a re-push of that cell. */
+	struct sim_site *s = NULL;
+	int fd = simdb_lock(dir, true, NULL, &err);
+	if (fd >= 0 && simdb_load(dir, &s, &err) == 0) {
+		for (uint32_t v = 0; v < s->nsrv; v++)
+			if (simdb_target(s, 0, v)) {
+				simev_repush(s, 0, v, s->clock + 60);
+				break;
+			}
+		(void)simdb_save(s, &err);
+	}
+	simdb_free(s);
+	simdb_unlock(fd);
+	free(err);
+	char *r3 = status_as(dir, "SMS009PRI", "009", NULL, NULL);
+	ok(had && first_cell(r3, &after) && after.summary_date != before.summary_date,
+	    "  a change another writer saved is in the next reply");
+	free(r1);
+	free(r2);
+	free(r3);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -762,6 +856,7 @@ main(void)
 	test_hierarchy(a);
 	test_transport(a);
 	test_advance(a);
+	test_cache(a);
 	test_ensure(tmp);
 	free(a);
 	cleanup(tmp);
