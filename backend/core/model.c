@@ -305,16 +305,44 @@ index_prefix(uint32_t *count, size_t nkeys)
 }
 
 /* The cells ordered by (package, DP, row): a radix sort, by DP then by
- * package, both passes reading their keys in order (the second from a
+ * package (unless they are in order already), both passes reading their keys in order (the second from a
  * copy of each cell's package made by the first, not from the cells). */
 static uint32_t *
-index_order(const struct snapshot *s)
+index_order(const struct snapshot *s, size_t *nout)
 {
 	size_t n = s->ncells, nk = (s->npkgs > s->ndps ? s->npkgs : s->ndps) + 2;
+	uint32_t *out = xreallocarray(NULL, n + 1, sizeof *out);
+	/* A reply's rows come package by package: then each package's cells
+	 * are put in DP order through a bitmap of its DPs (the later of two
+	 * rows for one pair kept), and the sort's scattered writes over the
+	 * whole array are saved. */
+	size_t run = 1;
+	while (run < n && s->cells[run - 1].pkg <= s->cells[run].pkg)
+		run++;
+	if (run >= n) {
+		size_t words = s->ndps / 64 + 1, m = 0;
+		uint64_t *bits = xcalloc(words, sizeof *bits);
+		uint32_t *slot = xreallocarray(NULL, s->ndps + 1, sizeof *slot);
+		for (size_t k = 0; k < n; ) {
+			uint32_t pkg = s->cells[k].pkg;
+			for (; k < n && s->cells[k].pkg == pkg; k++) {
+				uint32_t dp = s->cells[k].dp;
+				bits[dp / 64] |= (uint64_t)1 << (dp % 64);
+				slot[dp] = (uint32_t)k;
+			}
+			for (size_t w = 0; w < words; w++)
+				for (; bits[w] != 0; bits[w] &= bits[w] - 1)
+					out[m++] = slot[w * 64 + (size_t)__builtin_ctzll(bits[w])];
+		}
+		free(bits);
+		free(slot);
+		*nout = m;
+		return out;
+	}
+	*nout = n;
 	uint32_t *count = xcalloc(nk, sizeof *count);
 	uint32_t *by_dp = xreallocarray(NULL, n + 1, sizeof *by_dp);
 	uint32_t *pkg_of = xreallocarray(NULL, n + 1, sizeof *pkg_of);
-	uint32_t *out = xreallocarray(NULL, n + 1, sizeof *out);
 	for (size_t i = 0; i < n; i++)
 		count[s->cells[i].dp + 1]++;
 	index_prefix(count, s->ndps);
@@ -352,8 +380,8 @@ void
 snapshot_index(struct snapshot *s)
 {
 	struct snapshot_priv *p = priv(s);
-	size_t n = s->ncells;
-	uint32_t *cells = index_order(s);
+	size_t n;
+	uint32_t *cells = index_order(s, &n);
 	free(p->row_start);
 	free(p->row_cell);
 	p->row_start = xcalloc(s->npkgs + 1, sizeof *p->row_start);

@@ -177,17 +177,19 @@ hms(const char *s)
 static int
 cached_time(struct status_timecache *tc, const char *v, dpd_time *out)
 {
-	size_t len = v != NULL ? strlen(v) : 0;
-	/* Fixed-length compares (inlined), not strcmp: four a row. */
-	if (tc->valid && len == WMI_TIME_LEN) {
-		if (memcmp(v, tc->text, WMI_TIME_LEN) == 0) {
+	/* Fixed-length compares (inlined), not strcmp or strlen: four a row.
+	 * What matches the kept text holds no NUL, so v's length shows in
+	 * its byte after. */
+	if (tc->valid && v != NULL) {
+		if (memcmp(v, tc->text, WMI_TIME_LEN) == 0 && v[WMI_TIME_LEN] == '\0') {
 			*out = tc->t;
 			return 0;
 		}
 		/* The same day and zone (and microseconds) as the last: the
 		 * time of day is all that differs. */
 		int secs = tc->secs >= 0 && memcmp(v, tc->text, 8) == 0 &&
-		    memcmp(v + 14, tc->text + 14, WMI_TIME_LEN - 14) == 0 ? hms(v + 8) : -1;
+		    memcmp(v + 14, tc->text + 14, WMI_TIME_LEN - 14) == 0 &&
+		    v[WMI_TIME_LEN] == '\0' ? hms(v + 8) : -1;
 		if (secs >= 0) {
 			*out = tc->t - tc->secs + secs;
 			return 0;
@@ -195,7 +197,7 @@ cached_time(struct status_timecache *tc, const char *v, dpd_time *out)
 	}
 	if (parse_time(v, out) != 0)
 		return -1;
-	tc->valid = len == WMI_TIME_LEN;
+	tc->valid = v != NULL && strlen(v) == WMI_TIME_LEN;
 	if (tc->valid) {
 		memcpy(tc->text, v, WMI_TIME_LEN + 1);
 		tc->t = *out;
