@@ -197,11 +197,47 @@ test_stream(void)
 	buf_free(&s.all);
 }
 
+/* A NUL in a reply is an error naming its offset, wherever it falls:
+ * in a long row (past the sixteen-byte scan), in a last line without its
+ * LF, and whatever the chunks. */
+static void
+test_nul(void)
+{
+	static const char text[] = "DPDOCTOR 2 t\nCOLS\tR\ta\nR\tabcdefghijklmnopqrstuvwxyz0123456789"
+	    "\0tail\nEND\tok\t1\n";
+	size_t len = sizeof text - 1, at = (size_t)(strchr(text + 30, '\0') - text);
+	char want[64];
+	snprintf(want, sizeof want, "NUL byte at offset %zu", at);
+	int named = 0, chunks = 0;
+	for (size_t chunk = 1; chunk <= len; chunk++, chunks++) {
+		struct proto_stream *p = proto_stream_new("t", NULL, NULL);
+		int rc = 0;
+		for (size_t off = 0; off < len && rc == 0; off += chunk)
+			rc = proto_stream_feed(p, text + off, len - off < chunk ? len - off : chunk);
+		char *err = NULL;
+		rc = proto_stream_finish(p, &err);
+		named += rc == -1 && err != NULL && strstr(err, want) != NULL;
+		free(err);
+		proto_stream_free(p);
+	}
+	is_int(named, chunks, "a NUL in a long row: an error naming offset %zu, in chunks of every size",
+	    at);
+	static const char last[] = "DPDOCTOR 2 t\nCOLS\tR\ta\nR\tx\0y";
+	struct proto_stream *p = proto_stream_new("t", NULL, NULL);
+	(void)proto_stream_feed(p, last, sizeof last - 1);
+	char *err = NULL;
+	is_int(proto_stream_finish(p, &err), -1, "a NUL in a last line without its LF");
+	contains(err, "NUL byte at offset 25", "  is told as a NUL, not as a reply cut short");
+	free(err);
+	proto_stream_free(p);
+}
+
 int
 main(void)
 {
 	test_ditto();
 	test_stream();
+	test_nul();
 	test_roundtrip();
 	test_structure();
 	return done_testing();
