@@ -149,8 +149,8 @@ main(int argc, char **argv)
 	printf("cells: %zu (%zu packages x %zu DPs)\n", cells, b.snap->npkgs, b.snap->ndps);
 	printf("status_fetch (sim): %.0f ms, of which the snapshot's index %.0f ms; board built: %.0f ms\n",
 	    fetch, index, build);
-	printf("snapshot memory (RSS growth): %.1f MB; process RSS with the board %.1f MB "
-	    "(what is left once the reply is freed), peak %.1f MB (the whole reply held)\n",
+	printf("snapshot memory (RSS growth): %.1f MB; process RSS with the board %.1f MB, "
+	    "peak %.1f MB (the reply streams: never held whole)\n",
 	    (rss1 - rss0) / 1024.0, rss_kb() / 1024.0, peak_kb() / 1024.0);
 	printf("/ filter over every cell: %.1f ms (target < 100), baseline pass %.1f ms (%.1fx)\n",
 	    fl, bl, fl / (bl > 0 ? bl : 1));
