@@ -218,6 +218,23 @@ same_str(const char *a, const char *b)
 	return *a == *b;
 }
 
+/* A DP by its NAL path (the site's code taken from the first row that
+ * has one): its index in the snapshot, or -1 naming the line. */
+static long
+add_dp(struct snapshot *s, const char *nal, const char *site, size_t lineno, char **err)
+{
+	char *nerr = NULL;
+	long dp = snapshot_add_dp(s, nal ? nal : "", &nerr);
+	if (dp < 0) {
+		err_set(err, "line %zu: %s", lineno, nerr);
+		free(nerr);
+		return -1;
+	}
+	if (s->site_code[0] == '\0' && site != NULL && sitecode_valid(site))
+		memcpy(s->site_code, site, 4);
+	return dp;
+}
+
 /* A D row: DP index -> ServerNALPath (and the DP's SiteCode). */
 static int
 status_dp(struct status_parse_ctx *ctx, const struct proto_record *r, char **err)
@@ -231,18 +248,12 @@ status_dp(struct status_parse_ctx *ctx, const struct proto_record *r, char **err
 		    v ? v : "", ctx->ndps);
 		return -1;
 	}
-	char *nerr = NULL;
-	long dp = snapshot_add_dp(ctx->s, nal ? nal : "", &nerr);
-	if (dp < 0) {
-		err_set(err, "line %zu: %s", r->lineno, nerr);
-		free(nerr);
+	long dp = add_dp(ctx->s, nal, site, r->lineno, err);
+	if (dp < 0)
 		return -1;
-	}
 	if (idx == ctx->ndps)
 		ctx->dps = xreallocarray(ctx->dps, ++ctx->ndps, sizeof *ctx->dps);
 	ctx->dps[idx] = dp;
-	if (ctx->s->site_code[0] == '\0' && site != NULL && sitecode_valid(site))
-		memcpy(ctx->s->site_code, site, 4);
 	return 0;
 }
 
@@ -260,18 +271,8 @@ cell_dp(struct status_parse_ctx *ctx, const struct proto_record *r, char **err)
 		}
 		return ctx->dps[idx];
 	}
-	const char *nal = col_at(r, &ctx->cmap, SC_NAL);
-	char *nerr = NULL;
-	long dp = snapshot_add_dp(ctx->s, nal ? nal : "", &nerr);
-	if (dp < 0) {
-		err_set(err, "line %zu: %s", r->lineno, nerr);
-		free(nerr);
-		return -1;
-	}
-	const char *site = col_at(r, &ctx->cmap, SC_SITE);
-	if (ctx->s->site_code[0] == '\0' && site != NULL && sitecode_valid(site))
-		memcpy(ctx->s->site_code, site, 4);
-	return dp;
+	return add_dp(ctx->s, col_at(r, &ctx->cmap, SC_NAL), col_at(r, &ctx->cmap, SC_SITE),
+	    r->lineno, err);
 }
 
 /* The row's package: the last row's again, mostly (rows come package by

@@ -19,45 +19,12 @@
 #include "backend/sms/status.h"
 #include "backend/sms/status_delta.h"
 #include "backend/sim/simint.h"
+#include "tests/bench/benchlib.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static long
-rss_kb(void)
-{
-	FILE *f = fopen("/proc/self/statm", "r");
-	long pages = 0, res = 0;
-	if (f == NULL)
-		return -1;
-	if (fscanf(f, "%ld %ld", &pages, &res) != 2)
-		res = -1;
-	fclose(f);
-	return res < 0 ? -1 : res * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* Median of n runs of f. */
-static double
-median(double *v, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			double t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return v[n / 2];
-}
 
 /* The reply's bytes for the status op, since (0: a full read). */
 static size_t
@@ -122,13 +89,13 @@ timed_read(const struct status_plan *plan, const struct snapshot *base, struct t
     const struct sim_info *info, struct status_outcome *o)
 {
 	char *err = NULL;
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	if (status_delta_read(plan, base, t, info->site_code, NULL, NULL, o, &err) != 0) {
 		fprintf(stderr, "bench_load: %s\n", err);
 		free(err);
 		return -1;
 	}
-	return now_ms() - t0;
+	return bench_now_ms() - t0;
 }
 
 /* Delta against full refresh on the large site, 100 pairs changed. */
@@ -162,9 +129,9 @@ bench_delta(const char *dir, const struct sim_info *info)
 		char *script = ops_render(&op, &err);
 		struct script_result res;
 		script_result_init(&res);
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		if (script != NULL && sim_run_script(dir, info->primary, script, &res, &err) == 0)
-			floor_ms[r] = now_ms() - t0;
+			floor_ms[r] = bench_now_ms() - t0;
 		script_result_free(&res);
 		free(script);
 		free(err);
@@ -179,21 +146,21 @@ bench_delta(const char *dir, const struct sim_info *info)
 		    delta_plan.since, NULL, &err);
 		if (dsnap == NULL)
 			return -1;
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		struct snapshot *m = status_delta_merge(base.snap, dsnap);
-		merge[r] = now_ms() - t0;
+		merge[r] = bench_now_ms() - t0;
 		snapshot_free(m);
 		snapshot_free(dsnap);
 	}
 	size_t fb = reply_bytes(dir, info, 0), db = reply_bytes(dir, info, delta_plan.since);
-	double f = median(full, RUNS), dt = median(delta, RUNS);
+	double f = bench_median(full, RUNS), dt = bench_median(delta, RUNS);
 	printf("== delta refresh (large, %d pairs changed through the sim's events)\n", CHANGED);
 	printf("full refresh:  %.1f ms, %zu reply bytes\n", f, fb);
 	printf("delta refresh: %.1f ms, %zu reply bytes, %zu rows (read + merge)\n", dt, db, rows);
 	printf("delta/full: time %.2f%% (target <= 5%%), bytes %.3f%% (target <= 1%%)\n",
 	    100 * dt / (f > 0 ? f : 1), 100.0 * (double)db / (double)(fb ? fb : 1));
 	printf("  of which: merge %.1f ms; the simulator's floor per op (a status op answering "
-	    "no row) %.1f ms\n", median(merge, RUNS), median(floor_ms, RUNS));
+	    "no row) %.1f ms\n", bench_median(merge, RUNS), bench_median(floor_ms, RUNS));
 	printf("RESULT delta_ms=%.1f full_ms=%.1f delta_bytes=%zu full_bytes=%zu\n", dt, f, db, fb);
 	snapshot_free(base.snap);
 	transport_close(t);
@@ -209,12 +176,12 @@ main(int argc, char **argv)
 	}
 	const char *dir = argv[1];
 	char *err = NULL;
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	if (sim_ensure(dir, "large", 1, false, &err) != 0) {
 		fprintf(stderr, "bench_load: %s\n", err);
 		return 2;
 	}
-	printf("generate (or reuse) large site: %.0f ms\n", now_ms() - t0);
+	printf("generate (or reuse) large site: %.0f ms\n", bench_now_ms() - t0);
 	struct sim_info info;
 	if (sim_info(dir, &info, &err) != 0) {
 		fprintf(stderr, "bench_load: %s\n", err);
@@ -234,20 +201,20 @@ main(int argc, char **argv)
 	size_t lines = 0, cells = 0;
 	long rss_before = 0, rss_after = 0;
 	for (int r = 0; r < RUNS; r++) {
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		lines = 0;
 		for (const char *p = res.out.data; (p = memchr(p, '\n', res.out.len - (size_t)(p - res.out.data))); p++)
 			lines++;
-		base[r] = now_ms() - t0;
+		base[r] = bench_now_ms() - t0;
 
 		/* Memory: the first parse only (later ones reuse freed pages). */
 		if (r == 0)
-			rss_before = rss_kb();
-		t0 = now_ms();
+			rss_before = bench_rss_kb();
+		t0 = bench_now_ms();
 		struct snapshot *s = status_parse(res.out.data, res.out.len, &err);
-		parse[r] = now_ms() - t0;
+		parse[r] = bench_now_ms() - t0;
 		if (r == 0)
-			rss_after = rss_kb();
+			rss_after = bench_rss_kb();
 		if (s == NULL) {
 			fprintf(stderr, "bench_load: %s\n", err);
 			return 2;
@@ -256,9 +223,9 @@ main(int argc, char **argv)
 		snapshot_free(s);
 
 		struct transport *t = transport_sim_new(dir, info.primary);
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		s = status_fetch(t, info.site_code, NULL, NULL, &err);
-		fetch[r] = now_ms() - t0;
+		fetch[r] = bench_now_ms() - t0;
 		if (s == NULL) {
 			fprintf(stderr, "bench_load: %s\n", err);
 			return 2;
@@ -266,7 +233,7 @@ main(int argc, char **argv)
 		snapshot_free(s);
 		transport_close(t);
 	}
-	double b = median(base, RUNS), p = median(parse, RUNS), f = median(fetch, RUNS);
+	double b = bench_median(base, RUNS), p = bench_median(parse, RUNS), f = bench_median(fetch, RUNS);
 	printf("reply: %.1f MB, %zu lines, %zu cells\n", res.out.len / 1e6, lines, cells);
 	printf("baseline (count lines): %.1f ms\n", b);
 	printf("status_parse:           %.1f ms  (%.1fx baseline)\n", p, p / (b > 0 ? b : 1));

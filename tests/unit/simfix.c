@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int64_t simfix_now_s;
 
@@ -49,4 +50,21 @@ simfix_find_cell(const char *dir, enum sim_mode m, bool removal, size_t skip,
 	}
 	simdb_free(s);
 	return found;
+}
+
+char *
+simfix_read_db(const char *path)
+{
+	struct buf b;
+	buf_init(&b);
+	if (file_read_all(path, 1u << 30, &b, NULL) != 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	char *t = buf_detach(&b);
+	char *k = strstr(t, "\nI\tstamp\t");
+	char *end = k != NULL ? strchr(k + 1, '\n') : NULL;
+	if (end != NULL)
+		memmove(k, end, strlen(end) + 1);
+	return t;
 }

@@ -3,7 +3,8 @@
  * a frozen site clock that the repair's waits move (the demo's scale, one
  * SMS minute per wall second, so a 30-minute wait costs no real time), and
  * picking a failing cell of a given kind from the site's own records, so a
- * test names the failure it needs rather than a package that may change.
+ * test names the failure it needs rather than a package that may change;
+ * and the simulator tests' reading of site.db without its save stamp.
  */
 #ifndef DPD_TEST_SIMFIX_H
 #define DPD_TEST_SIMFIX_H
@@ -30,5 +31,10 @@ struct simfix_pick {
  * (state 2 or 3), or being removed and failing to (5 or 6) when removal. */
 bool simfix_find_cell(const char *dir, enum sim_mode m, bool removal, size_t skip,
     struct simfix_pick *p);
+
+/* The site.db at path without its stamp line (each save writes a
+ * new stamp: simcache.c knows a file by it), for comparing two sites'
+ * bytes; NULL when it cannot be read.  Malloc'd. */
+char *simfix_read_db(const char *path);
 
 #endif

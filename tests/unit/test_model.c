@@ -2,6 +2,7 @@
 #include "autoconf.h"
 #include "backend/core/model.h"
 #include "tests/unit/tap.h"
+#include "tests/bench/benchlib.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,19 +66,6 @@ test_snapshot(void)
 	snapshot_free(s);
 }
 
-static long
-rss_kb(void)
-{
-	FILE *f = fopen("/proc/self/statm", "r");
-	long pages = 0, res = -1;
-	if (f == NULL)
-		return -1;
-	if (fscanf(f, "%ld %ld", &pages, &res) != 2)
-		res = -1;
-	fclose(f);
-	return res < 0 ? -1 : res * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 /* The index grows with the cells, not packages x DPs: 4,000 x 4,000 with
  * a cell per package (a dense int32 matrix would be 64 MB), and every
  * cell found where it was put, none where it was not. */
@@ -101,9 +89,9 @@ test_sparse_index(void)
 	for (int i = 0; i < N; i++)
 		snapshot_add_cell(s, &(struct cell){ .pkg = (uint32_t)i,
 		    .dp = (uint32_t)((i * 7) % N), .state = (uint8_t)(i % 4) });
-	long before = rss_kb();
+	long before = bench_rss_kb();
 	snapshot_index(s);
-	long grew = rss_kb() - before;
+	long grew = bench_rss_kb() - before;
 	ok(before > 0 && grew < 8 * 1024, "index of 4000 cells on 4000 x 4000: RSS grew %ld KB (< 8 MB)", grew);
 	bool found = true;
 	for (int i = 0; i < N && found; i++) {

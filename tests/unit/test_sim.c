@@ -14,6 +14,7 @@
 #include "backend/core/proto.h"
 #include "backend/sim/simint.h"
 #include "backend/sms/status.h"
+#include "tests/unit/simfix.h"
 #include "tests/unit/tap.h"
 
 #include <stdlib.h>
@@ -58,21 +59,6 @@ read_text(const char *path)
 		return NULL;
 	}
 	return buf_detach(&b);
-}
-
-/* site.db without its stamp line (each save writes a new stamp: the
- * simulator's cache knows a file by it), for comparing two sites' bytes. */
-static char *
-read_db(const char *path)
-{
-	char *t = read_text(path);
-	char *k = t != NULL ? strstr(t, "\nI\tstamp\t") : NULL;
-	if (k != NULL) {
-		char *end = strchr(k + 1, '\n');
-		if (end != NULL)
-			memmove(k, end, strlen(end) + 1);
-	}
-	return t;
 }
 
 /* Run the status op as `host` would; returns the reply text. */
@@ -183,7 +169,7 @@ test_determinism(const char *tmp)
 	ok(sim_ensure(c, "default", 8, false, &err) == 0, "default site c, another seed");
 	char *pa = xasprintf("%s/site.db", a), *pb = xasprintf("%s/site.db", b),
 	     *pc = xasprintf("%s/site.db", c);
-	char *da = read_db(pa), *db = read_db(pb), *dc = read_db(pc);
+	char *da = simfix_read_db(pa), *db = simfix_read_db(pb), *dc = simfix_read_db(pc);
 	ok(da && db && strcmp(da, db) == 0, "same seed: identical site.db bytes");
 	ok(da && dc && strcmp(da, dc) != 0, "different seed: different site.db");
 	char *ra = status_as(a, "SMS009PRI", "009", NULL, NULL);
@@ -803,7 +789,7 @@ static void
 test_cache(const char *dir)
 {
 	char *path = xasprintf("%s/site.db", dir);
-	char *old = read_db(path);
+	char *old = simfix_read_db(path);
 	char *err = NULL;
 	ok(old != NULL && file_write_atomic(path, old, strlen(old), &err) == 0,
 	    "cache: a site.db without a stamp (as older versions wrote it)");

@@ -14,6 +14,7 @@
 #include "backend/ops/ops_ps.h"
 #include "backend/core/proto.h"
 #include "backend/sim/simint.h"
+#include "tests/unit/simfix.h"
 #include "tests/unit/tap.h"
 
 #include <pthread.h>
@@ -34,20 +35,6 @@ read_text(const char *path)
 		return NULL;
 	}
 	return buf_detach(&b);
-}
-
-/* site.db without its stamp line (each save writes a new one). */
-static char *
-read_db(const char *path)
-{
-	char *t = read_text(path);
-	char *k = t != NULL ? strstr(t, "\nI\tstamp\t") : NULL;
-	if (k != NULL) {
-		char *end = strchr(k + 1, '\n');
-		if (end != NULL)
-			memmove(k, end, strlen(end) + 1);
-	}
-	return t;
 }
 
 static dpd_time
@@ -618,12 +605,12 @@ static void
 test_db(const char *dir)
 {
 	char *path = xasprintf("%s/site.db", dir);
-	char *a = read_db(path);
+	char *a = simfix_read_db(path);
 	struct sim_site *s = load(dir);
 	char *err = NULL;
 	ok(simdb_save(s, &err) == 0, "site.db saves");
 	simdb_free(s);
-	char *b = read_db(path);
+	char *b = simfix_read_db(path);
 	ok(a && b && strcmp(a, b) == 0, "load + save gives the same bytes (but for the save's stamp)");
 	char *bad = xasprintf("%sC\t1\t2\tfortytwo\n", b);
 	(void)file_write_atomic(path, bad, strlen(bad), NULL);
@@ -950,7 +937,7 @@ test_update_long(const char *tmp)
 		fc += failing(&sc->cell[i]);
 	is_int(fa, fc, "and no new failing pair appeared");
 	char *pa = xasprintf("%s/site.db", a), *pb = xasprintf("%s/site.db", b);
-	char *da = read_db(pa), *db = read_db(pb);
+	char *da = simfix_read_db(pa), *db = simfix_read_db(pb);
 	ok(da && db && strcmp(da, db) == 0, "same seed, same steps: identical site.db bytes");
 	char *la = srv_file(sa, sa->primary, "SMS/Logs/distmgr.log");
 	char *lb = xasprintf("%s/servers/SMS009PRI/E:/SMS/Logs/distmgr.log", b);
