@@ -207,15 +207,15 @@ cached_time(struct status_timecache *tc, const char *v, dpd_time *out)
 	return 0;
 }
 
-/* a and b are the same string (a byte loop: they are short IDs). */
+/* id is the 8-character package ID kept (the loop stops at id's first
+ * difference, its NUL included, so it never reads past id). */
 static bool
-same_str(const char *a, const char *b)
+same_id(const char *id, const char *kept)
 {
-	while (*a != '\0' && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
+	for (int k = 0; k < 8; k++)
+		if (id[k] != kept[k])
+			return false;
+	return id[8] == '\0';
 }
 
 /* A DP by its NAL path (the site's code taken from the first row that
@@ -280,7 +280,7 @@ cell_dp(struct status_parse_ctx *ctx, const struct proto_record *r, char **err)
 static int
 cell_pkg(struct status_parse_ctx *ctx, const char *id, size_t lineno, size_t *idx, char **err)
 {
-	if (id != NULL && ctx->pkgid[0] != '\0' && same_str(id, ctx->pkgid)) {
+	if (id != NULL && ctx->pkgid[0] != '\0' && same_id(id, ctx->pkgid)) {
 		*idx = ctx->pkgidx;
 		return 0;
 	}
