@@ -54,6 +54,7 @@ struct scan {
 	size_t c_from, c_pos, c_none; /* terminator search cache */
 	bool c_valid;
 	bool order_probed;      /* this window was searched for a date order */
+	bool any_guessed;       /* some entry's date was read month-first on a guess */
 	struct smslog_scratch sc;
 };
 
@@ -218,6 +219,8 @@ deliver(struct scan *s, size_t ls, size_t le, size_t lineno, bool truncated, boo
 	smslog_line_parse(s->buf + ls + skip, n - skip, &e, &s->sc);
 	if (s->sc.guessed && !s->order_probed && window_order(s))
 		smslog_line_parse(s->buf + ls + skip, n - skip, &e, &s->sc);
+	if (s->sc.guessed)
+		s->any_guessed = true;
 	if (s->package != NULL && search(e.text.p, e.text.n, s->package, s->plen) == NULL)
 		return 0;
 	e.offset = s->base + ls;
@@ -442,6 +445,88 @@ read_fd(struct scan *s, int fd, uint64_t off, bool final, uint64_t *end, char **
 	return rc;
 }
 
+size_t
+smslog_count_lines(const char *p, size_t n)
+{
+	return count_nl(p, n);
+}
+
+int
+smslog_parse_block(const char *buf, size_t len, uint64_t base, size_t lineno, const char *file,
+    int *order, bool *guessed, smslog_entry_fn fn, void *arg)
+{
+	struct scan *s = xmalloc(sizeof *s);
+	scan_init(s, file, NULL, fn, arg);
+	s->buf = buf;
+	s->len = len;
+	s->base = base;
+	s->lineno = lineno;
+	s->final = true;
+	s->sc.order = *order;
+	scan_window(s);
+	int rc = s->rc;
+	*order = s->sc.order;
+	*guessed = s->any_guessed;
+	free(s);
+	return rc;
+}
+
+/* Whether the line [ls, le) holds "]LOG]!>": every multi-line entry open
+ * before its end ends with it (or is a single line: its terminator lay
+ * beyond SMSLOG_ENTRY_MAX), so the next line starts an entry. */
+static bool
+line_closes(const char *buf, size_t ls, size_t le)
+{
+	return search(buf + ls, le - ls, log_term, MARK_LEN) != NULL;
+}
+
+size_t
+smslog_block_cut(const char *buf, size_t len, uint64_t base, uint64_t *open_at)
+{
+	const char *nl = len > 0 ? memrchr(buf, '\n', len) : NULL;
+	if (nl == NULL)
+		return 0;
+	size_t c = (size_t)(nl - buf) + 1;
+	/* The last "<![LOG[" before c: a multi-line entry can start only there. */
+	for (size_t at = 0; at + MARK_LEN <= c;) {
+		const char *q = search(buf + at, c - at, log_start, MARK_LEN);
+		if (q == NULL)
+			break;
+		at = (size_t)(q - buf);
+		if (*open_at == UINT64_MAX || base + at > *open_at)
+			*open_at = base + at;
+		at++;
+	}
+	if (*open_at == UINT64_MAX || base + c - *open_at > MAX_ENTRY + 64)
+		return c;
+	/* A CMTrace entry may still be open at c: cut after the last line
+	 * that closes one instead. */
+	for (size_t le = c - 1; le > 0;) {
+		const char *q = memrchr(buf, '\n', le);
+		size_t ls = q ? (size_t)(q - buf) + 1 : 0;
+		if (line_closes(buf, ls, le))
+			return le + 1;
+		if (q == NULL)
+			break;
+		le = ls - 1;
+	}
+	return 0;
+}
+
+int
+smslog_read_from(int fd, const char *file, uint64_t off, size_t lineno, int *order,
+    smslog_entry_fn fn, void *arg, char **err)
+{
+	struct scan *s = xmalloc(sizeof *s);
+	scan_init(s, file, NULL, fn, arg);
+	s->lineno = lineno;
+	s->sc.order = *order;
+	int rc = read_fd(s, fd, off, true, NULL, err);
+	*order = s->sc.order;
+	free(s);
+	return rc;
+}
+
 /* Why a log that is not a regular file is refused: a device such as
  * /dev/zero never ends, a FIFO has no size to follow and waits for a
  * writer, a directory has no lines. */
@@ -463,8 +548,8 @@ log_kind(mode_t m)
 
 /* O_NONBLOCK keeps the open of a FIFO from hanging before its type is
  * checked; for a regular file it changes nothing. */
-static int
-open_log(const char *path, int *fd, char **err)
+int
+smslog_open(const char *path, int *fd, char **err)
 {
 	*fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (*fd < 0) {
@@ -493,7 +578,7 @@ read_one(const char *path, const char *package, smslog_entry_fn fn, void *arg, i
     char **err)
 {
 	int fd;
-	if (open_log(path, &fd, err) != 0)
+	if (smslog_open(path, &fd, err) != 0)
 		return -1;
 	struct scan *s = xmalloc(sizeof *s);
 	scan_init(s, path, package, fn, arg);
@@ -506,8 +591,8 @@ read_one(const char *path, const char *package, smslog_entry_fn fn, void *arg, i
 }
 
 /* "X.log" -> "X.lo_", else NULL. */
-static char *
-rollover_path(const char *path)
+char *
+smslog_rollover_path(const char *path)
 {
 	size_t n = strlen(path);
 	if (n < 4 || strcasecmp(path + n - 4, ".log") != 0)
@@ -521,7 +606,7 @@ int
 smslog_read_file(const char *path, const char *package,
     smslog_entry_fn fn, void *arg, char **err)
 {
-	char *lo = rollover_path(path);
+	char *lo = smslog_rollover_path(path);
 	struct stat st;
 	int rc = 0, order = SMSLOG_ORDER_UNKNOWN; /* one log in two files */
 	if (lo != NULL && stat(lo, &st) == 0 && S_ISREG(st.st_mode))
@@ -548,7 +633,7 @@ smslog_tail_open(const char *path, const char *package)
 {
 	struct smslog_tail *t = xcalloc(1, sizeof *t);
 	t->path = xstrdup(path);
-	t->rolled = rollover_path(path);
+	t->rolled = smslog_rollover_path(path);
 	if (t->rolled == NULL)
 		t->rolled = xasprintf("%s (rotated)", path);
 	t->package = package ? xstrdup(package) : NULL;
@@ -560,7 +645,7 @@ static int
 tail_attach(struct smslog_tail *t, char **err)
 {
 	struct stat st;
-	if (open_log(t->path, &t->fd, err) != 0)
+	if (smslog_open(t->path, &t->fd, err) != 0)
 		return -1;
 	if (fstat(t->fd, &st) != 0) {
 		err_set(err, "%s: %s", t->path, strerror(errno));

@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,13 +42,18 @@ enum log_format { LOG_TEXT, LOG_JSON };
  * calls and hand-overs of 256 KiB, for a measurably faster JSON output. */
 #define OUT_BYTES ((size_t)1 << 20)
 
+struct par_slot;
+
 struct log_out {
 	enum log_format fmt;
 	struct outpipe *pipe;   /* writes full buffers beside the parsing */
+	struct par_slot *blk;   /* or: a worker's block, whose output is kept
+	                           in buffers of its own until written in turn */
 	char *buf;              /* the buffer being filled */
 	size_t len;
 	long entries;
 	bool failed;            /* writing stdout failed */
+	int werr;               /* the errno of a write of the main thread's own */
 	char file[4096];        /* the file whose JSON string is cached */
 	char file_json[4096];
 	size_t file_json_len;
@@ -55,7 +61,12 @@ struct log_out {
 	struct buf vis;         /* a text field made visible, reused */
 	const char *name_p[2];  /* the severity and format names written last */
 	size_t name_n[2];       /* and their lengths */
+	bool day_ok;            /* day holds the date of day_n */
+	int64_t day_n;
+	char day[10];
 };
+
+static char *par_chunk_push(struct par_slot *b, size_t len);
 
 /* An entry's text as UTF-8: as written when it is (the usual case, no
  * copy), else read as CP1252, SMS's ANSI code page, into o->text. */
@@ -85,6 +96,11 @@ static void
 out_flush(struct log_out *o)
 {
 	int e;
+	if (o->blk != NULL) {
+		o->buf = par_chunk_push(o->blk, o->len);
+		o->len = 0;
+		return;
+	}
 	o->buf = outpipe_swap(o->pipe, o->len, &e);
 	o->len = 0;
 	if (e != 0)
@@ -98,6 +114,8 @@ out_sync(struct log_out *o)
 {
 	out_flush(o);
 	int e = outpipe_sync(o->pipe);
+	if (e == 0)
+		e = o->werr;
 	if (e != 0) {
 		o->failed = true;
 		errno = e;
@@ -317,19 +335,18 @@ format_date(char *out, int64_t days)
 }
 
 /* "YYYY-MM-DDTHH:MM:SS.mmm" (sep between date and time), 23 bytes.  The
- * date is cached: consecutive entries share their day. */
+ * date is cached in o (one per thread): consecutive entries share their day. */
 static void
-format_time(char *out, dpd_time t, int ms, char sep)
+format_time(struct log_out *o, char *out, dpd_time t, int ms, char sep)
 {
-	static int64_t cached_days = INT64_MIN;
-	static char cached[10];
 	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	int sec = (int)(t - days * 86400);
-	if (days != cached_days) {
-		format_date(cached, days);
-		cached_days = days;
+	if (!o->day_ok || days != o->day_n) {
+		format_date(o->day, days);
+		o->day_n = days;
+		o->day_ok = true;
 	}
-	memcpy(out, cached, 10);
+	memcpy(out, o->day, 10);
 	char *w = out + 10;
 	w[0] = sep;
 	w[1] = (char)('0' + sec / 36000);
@@ -367,7 +384,7 @@ print_text(struct log_out *o, const struct smslog_entry *e)
 	static const char *const sev[] = { "INFO ", "WARN ", "ERROR" };
 	char t[40];
 	if (e->utc != 0) {
-		format_time(t, e->utc, e->ms, ' ');
+		format_time(o, t, e->utc, e->ms, ' ');
 		out_add(o, t, 23);
 		if (e->utc_known)
 			OUT_LIT(o, "Z  ");
@@ -429,7 +446,7 @@ print_json(struct log_out *o, const struct smslog_entry *e)
 	if (e->utc != 0) {
 		char t[26];
 		t[0] = '"';
-		format_time(t + 1, e->utc, e->ms, 'T');
+		format_time(o, t + 1, e->utc, e->ms, 'T');
 		size_t n = 24;
 		if (e->utc_known)
 			t[n++] = 'Z';
@@ -505,6 +522,386 @@ log_entry(const struct smslog_entry *e, void *arg)
 	}
 	o->entries++;
 	return o->failed ? 1 : 0;
+}
+
+/*
+ * A whole file without --package is parsed on two worker threads: the
+ * parse is CPU-bound and the machine has cores to spare.  The main thread
+ * reads blocks of the file (PAR_BLOCK, cut where an entry surely starts,
+ * its first line number counted), workers parse them in turn each into
+ * output buffers of the block's own, and the main thread writes the
+ * blocks' output in file order.  PAR_SLOTS blocks at most are in flight,
+ * so memory stays bounded whatever the file.  What a file carries from
+ * entry to entry is only its viewer dates' order: a block whose parse
+ * might have read a date otherwise than a read in order would (it guessed,
+ * or learned an order other than the one the blocks before it showed) is
+ * not written; the file is read in order from that block on instead, as
+ * it is when no cut is found within PAR_GROW_MAX (one entry longer).
+ */
+#define PAR_BLOCK ((size_t)4 << 20)
+#define PAR_GROW_MAX ((size_t)16 << 20)
+#define PAR_SLOTS 4
+#define PAR_WORKERS 2
+
+enum par_state { PAR_FREE, PAR_READY, PAR_BUSY, PAR_DONE };
+
+struct par_slot {
+	enum par_state state;
+	char *in;               /* the block's bytes */
+	size_t in_len, in_cap;
+	uint64_t base;          /* its offset in the file */
+	size_t lineno;          /* its first line's number */
+	int order_in, order;    /* the date order it was parsed with, and after */
+	bool guessed;
+	long entries;
+	char **chunk;           /* its output: nchunk buffers of OUT_BYTES, */
+	size_t *chunk_len;      /* this much of each; nalloc allocated */
+	size_t nchunk, nalloc;
+};
+
+struct par {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct par_slot slot[PAR_SLOTS];
+	size_t filled, parsed;  /* blocks handed to workers, taken by them */
+	bool quit;
+	const char *file;
+	size_t block;           /* bytes read per block */
+};
+
+struct par_worker {
+	struct par *p;
+	struct log_out o;
+	pthread_t th;
+};
+
+/* Chunk i of b's output, allocated on first use and kept for later blocks. */
+static char *
+par_chunk_at(struct par_slot *b, size_t i)
+{
+	if (i >= b->nalloc) {
+		b->chunk = xrealloc(b->chunk, (i + 1) * sizeof *b->chunk);
+		b->chunk_len = xrealloc(b->chunk_len, (i + 1) * sizeof *b->chunk_len);
+		b->chunk[i] = xmalloc(OUT_BYTES);
+		b->nalloc = i + 1;
+	}
+	return b->chunk[i];
+}
+
+/* The current chunk is full at len: the next one to fill. */
+static char *
+par_chunk_push(struct par_slot *b, size_t len)
+{
+	b->chunk_len[b->nchunk++] = len;
+	return par_chunk_at(b, b->nchunk);
+}
+
+static void
+par_parse(struct par_worker *w, struct par_slot *b)
+{
+	struct log_out *o = &w->o;
+	o->blk = b;
+	b->nchunk = 0;
+	o->buf = par_chunk_at(b, 0);
+	o->len = 0;
+	o->entries = 0;
+	b->order = b->order_in;
+	/* log_entry never stops a worker: writing is the main thread's */
+	(void)smslog_parse_block(b->in, b->in_len, b->base, b->lineno, w->p->file, &b->order,
+	    &b->guessed, log_entry, o);
+	b->chunk_len[b->nchunk++] = o->len;
+	b->entries = o->entries;
+	o->blk = NULL;
+}
+
+static void *
+par_worker_main(void *arg)
+{
+	struct par_worker *w = arg;
+	struct par *p = w->p;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->quit && p->parsed == p->filled)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->quit)
+			break;
+		struct par_slot *b = &p->slot[p->parsed++ % PAR_SLOTS];
+		b->state = PAR_BUSY;
+		pthread_mutex_unlock(&p->mu);
+		par_parse(w, b);
+		pthread_mutex_lock(&p->mu);
+		b->state = PAR_DONE;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* What the main thread reads with: the bytes after the last cut, to
+ * begin the next block with, and where the file stands. */
+struct par_reader {
+	int fd;
+	uint64_t off;           /* file offset of the next byte to read */
+	char *carry;
+	size_t carry_len, carry_cap;
+	size_t lineno;          /* line number of carry[0] */
+	uint64_t open_at;       /* for smslog_block_cut */
+	bool eof;
+};
+
+enum par_fill { PAR_FILLED, PAR_EMPTY, PAR_ERROR, PAR_NOCUT };
+
+/* Append up to want bytes of the file to b->in. */
+static int
+par_pread(struct par_reader *r, struct par_slot *b, size_t want, char **err, const char *file)
+{
+	if (b->in_cap - b->in_len < want) {
+		b->in_cap = b->in_len + want;
+		b->in = xrealloc(b->in, b->in_cap);
+	}
+	size_t got = 0;
+	while (got < want) {
+		ssize_t n = pread(r->fd, b->in + b->in_len + got, want - got, (off_t)(r->off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_set(err, "%s: read: %s", file, strerror(errno));
+			return -1;
+		}
+		if (n == 0) {
+			r->eof = true;
+			break;
+		}
+		got += (size_t)n;
+	}
+	b->in_len += got;
+	r->off += got;
+	return 0;
+}
+
+/* The next block into b: the carried bytes, then the file up to a cut. */
+static enum par_fill
+par_fill(struct par *p, struct par_reader *r, struct par_slot *b, char **err)
+{
+	b->base = r->off - r->carry_len;
+	b->lineno = r->lineno;
+	if (b->in_cap < r->carry_len) {
+		b->in_cap = r->carry_len;
+		b->in = xrealloc(b->in, b->in_cap);
+	}
+	if (r->carry_len > 0)
+		memcpy(b->in, r->carry, r->carry_len);
+	b->in_len = r->carry_len;
+	size_t cut = 0;
+	while (cut == 0 && !r->eof) {
+		if (b->in_len > PAR_GROW_MAX)
+			return PAR_NOCUT;
+		size_t had = b->in_len;
+		if (par_pread(r, b, p->block, err, p->file) != 0)
+			return PAR_ERROR;
+		/* no new line end, no new place to cut (a long line grows the
+		 * block without a search over all of it for each read) */
+		if (!r->eof && memchr(b->in + had, '\n', b->in_len - had) != NULL)
+			cut = smslog_block_cut(b->in, b->in_len, b->base, &r->open_at);
+	}
+	if (r->eof)
+		cut = b->in_len;
+	if (cut == 0)
+		return PAR_EMPTY;
+	r->carry_len = b->in_len - cut;
+	if (r->carry_cap < r->carry_len) {
+		r->carry_cap = r->carry_len;
+		r->carry = xrealloc(r->carry, r->carry_cap);
+	}
+	memcpy(r->carry, b->in + cut, r->carry_len);
+	b->in_len = cut;
+	r->lineno += smslog_count_lines(b->in, cut);
+	return PAR_FILLED;
+}
+
+/* Whether b's output is what a read in order gives, the order the blocks
+ * before it showed being truth (it only ever goes from unknown to known). */
+static bool
+par_exact(const struct par_slot *b, int truth)
+{
+	if (b->guessed)
+		return false;
+	return b->order_in == truth || b->order == b->order_in || b->order == truth;
+}
+
+/* Write b's output to stdout: false (o->failed, o->werr) when it failed. */
+static bool
+par_write(struct log_out *o, const struct par_slot *b)
+{
+	for (size_t i = 0; i < b->nchunk; i++) {
+		if (fd_write_all(STDOUT_FILENO, b->chunk[i], b->chunk_len[i]) != 0) {
+			o->failed = true;
+			o->werr = errno ? errno : EIO;
+			return false;
+		}
+	}
+	o->entries += b->entries;
+	return true;
+}
+
+/* A block a worker finished, in file order: written, or dropped when the
+ * file is to be read in order from it or from before it (*seq_off). */
+static void
+par_settle(struct log_out *o, struct par_slot *b, int *order, int *rc, bool *seq,
+    uint64_t *seq_off, size_t *seq_line)
+{
+	if (*rc != 0 || o->failed || (*seq && b->base >= *seq_off))
+		return;
+	if (!par_exact(b, *order)) {
+		*seq = true;
+		*seq_off = b->base;
+		*seq_line = b->lineno;
+		return;
+	}
+	if (*order == 0)
+		*order = b->order;
+	(void)par_write(o, b); /* o->failed: nothing more is written */
+}
+
+static void
+par_hand(struct par *p, struct par_slot *b, int order)
+{
+	pthread_mutex_lock(&p->mu);
+	b->order_in = order;
+	b->state = PAR_READY;
+	p->filled++;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* One file on the workers, then in order from where they could not go on.
+ * 0, or -1 with *err, or with o->failed (errno set) when writing failed. */
+static int
+par_file(struct par *p, struct log_out *o, int fd, const char *path, int *order, char **err)
+{
+	struct par_reader r = { .fd = fd, .lineno = 1, .open_at = UINT64_MAX };
+	size_t written = p->filled;
+	uint64_t seq_off = 0;
+	size_t seq_line = 1;
+	bool seq = false;
+	int rc = 0;
+	p->file = path;
+	for (;;) {
+		while (rc == 0 && !o->failed && !seq && !r.eof && p->filled - written < PAR_SLOTS) {
+			struct par_slot *b = &p->slot[p->filled % PAR_SLOTS];
+			enum par_fill f = par_fill(p, &r, b, err);
+			if (f == PAR_ERROR) {
+				rc = -1;
+			} else if (f == PAR_NOCUT) {
+				seq = true;
+				seq_off = b->base;
+				seq_line = b->lineno;
+			} else if (f == PAR_FILLED) {
+				par_hand(p, b, *order);
+			}
+		}
+		if (written == p->filled)
+			break;
+		struct par_slot *b = &p->slot[written++ % PAR_SLOTS];
+		pthread_mutex_lock(&p->mu);
+		while (b->state != PAR_DONE)
+			pthread_cond_wait(&p->cv, &p->mu);
+		b->state = PAR_FREE;
+		pthread_mutex_unlock(&p->mu);
+		par_settle(o, b, order, &rc, &seq, &seq_off, &seq_line);
+	}
+	free(r.carry);
+	if (rc == 0 && seq && !o->failed) {
+		rc = smslog_read_from(fd, path, seq_off, seq_line, order, log_entry, o, err);
+		if (rc > 0) /* log_entry stopped it: writing failed */
+			rc = 0;
+		/* written before the next file's blocks are, on this thread */
+		(void)out_sync(o); /* a failure is o->failed */
+	}
+	return rc;
+}
+
+/* The block size the parallel read uses: DPDOCTOR_LOG_BLOCK (bytes) lets
+ * the tests put block boundaries anywhere; 0 reads in order. */
+static size_t
+par_block_size(void)
+{
+	const char *v = getenv("DPDOCTOR_LOG_BLOCK");
+	if (v == NULL || *v == '\0')
+		return PAR_BLOCK;
+	char *end;
+	unsigned long long n = strtoull(v, &end, 10);
+	return *end == '\0' ? (size_t)n : PAR_BLOCK;
+}
+
+static int
+par_open_file(struct par *p, struct log_out *o, const char *path, int *order, char **err)
+{
+	int fd;
+	if (smslog_open(path, &fd, err) != 0)
+		return -1;
+	int rc = par_file(p, o, fd, path, order, err);
+	close(fd);
+	return rc;
+}
+
+static void
+par_stop(struct par *p, struct par_worker *w, int n)
+{
+	pthread_mutex_lock(&p->mu);
+	p->quit = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 0; i < n; i++) {
+		pthread_join(w[i].th, NULL);
+		buf_free(&w[i].o.text);
+		buf_free(&w[i].o.vis);
+	}
+}
+
+/* smslog_read_file without a package filter, on the workers (in order
+ * when they cannot start).  0, or -1 with *err or o->failed. */
+static int
+log_read_par(const char *path, struct log_out *o, char **err)
+{
+	struct par *p = xcalloc(1, sizeof *p);
+	struct par_worker w[PAR_WORKERS];
+	int started = 0, rc = 0, order = 0;
+	p->block = par_block_size();
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	memset(w, 0, sizeof w);
+	while (p->block > 0 && started < PAR_WORKERS) {
+		w[started].p = p;
+		w[started].o.fmt = o->fmt;
+		if (pthread_create(&w[started].th, NULL, par_worker_main, &w[started]) != 0)
+			break;
+		started++;
+	}
+	if (started == 0) {
+		rc = smslog_read_file(path, NULL, log_entry, o, err);
+	} else {
+		char *lo = smslog_rollover_path(path);
+		struct stat st;
+		if (lo != NULL && stat(lo, &st) == 0 && S_ISREG(st.st_mode))
+			rc = par_open_file(p, o, lo, &order, err);
+		free(lo);
+		if (rc == 0 && !o->failed)
+			rc = par_open_file(p, o, path, &order, err);
+	}
+	par_stop(p, w, started);
+	for (int i = 0; i < PAR_SLOTS; i++) {
+		struct par_slot *b = &p->slot[i];
+		for (size_t k = 0; k < b->nalloc; k++)
+			free(b->chunk[k]);
+		free(b->chunk);
+		free(b->chunk_len);
+		free(b->in);
+	}
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+	return rc;
 }
 
 static const char log_usage[] =
@@ -813,7 +1210,8 @@ cli_log(int argc, char **argv)
 	char *err = NULL;
 	if (a.follow) {
 		rc = log_follow(path, a.package, &o, &remote);
-	} else if ((rc = smslog_read_file(path, a.package, log_entry, &o, &err)) < 0) {
+	} else if ((rc = a.package == NULL ? log_read_par(path, &o, &err) :
+	    smslog_read_file(path, a.package, log_entry, &o, &err)) < 0) {
 		fprintf(stderr, "dpdoctor log: %s\n", err);
 		free(err);
 	}
