@@ -487,14 +487,18 @@ smslog_block_cut(const char *buf, size_t len, uint64_t base, uint64_t *open_at)
 	if (nl == NULL)
 		return 0;
 	size_t c = (size_t)(nl - buf) + 1;
-	/* The last "<![LOG[" before c: a multi-line entry can start only there. */
-	for (size_t at = 0; at + MARK_LEN <= c;) {
-		const char *q = search(buf + at, c - at, log_start, MARK_LEN);
+	/* The last "<![LOG[" before c: a multi-line entry can start only
+	 * there, and only one less than an entry's most before c matters (the
+	 * bytes before were searched by the call that cut them, if at all).
+	 * Searched for as "![LOG[": SMS 2003 lines are full of '<'. */
+	size_t from = c > MAX_ENTRY + 64 ? c - MAX_ENTRY - 64 : 0;
+	for (size_t at = from + 1; at + MARK_LEN - 1 <= c;) {
+		const char *q = search(buf + at, c - at, log_start + 1, MARK_LEN - 1);
 		if (q == NULL)
 			break;
 		at = (size_t)(q - buf);
-		if (*open_at == UINT64_MAX || base + at > *open_at)
-			*open_at = base + at;
+		if (buf[at - 1] == '<' && (*open_at == UINT64_MAX || base + at - 1 > *open_at))
+			*open_at = base + at - 1;
 		at++;
 	}
 	if (*open_at == UINT64_MAX || base + c - *open_at > MAX_ENTRY + 64)
