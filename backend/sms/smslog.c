@@ -125,6 +125,52 @@ search(const char *h, size_t n, const char *nd, size_t k)
 	}
 	return search_tail(h + i, n - i, nd, k);
 }
+
+static size_t
+sum_bytes(__m128i acc)
+{
+	__m128i sum = _mm_sad_epu8(acc, _mm_setzero_si128());
+	return (size_t)_mm_cvtsi128_si32(sum) + (size_t)_mm_extract_epi16(sum, 4);
+}
+
+/* search(), and *nls += the line ends before the match (or in all of h):
+ * one pass over the bytes instead of a search and a count, for the
+ * package filter, which must number the lines it skips. */
+static const char *
+search_nl(const char *h, size_t n, const char *nd, size_t k, size_t *nls)
+{
+	size_t i = 0, c = 0;
+	if (k >= 2 && n >= k) {
+		const __m128i first = _mm_set1_epi8(nd[0]), last = _mm_set1_epi8(nd[k - 1]);
+		const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+		__m128i acc = zero;
+		unsigned run = 0;
+		for (; n - (k - 1) - i >= 16; i += 16) {
+			__m128i a = _mm_loadu_si128((const __m128i *)(h + i));
+			__m128i b = _mm_loadu_si128((const __m128i *)(h + i + k - 1));
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first),
+			    _mm_cmpeq_epi8(b, last)));
+			while (m != 0) {
+				unsigned bit = (unsigned)__builtin_ctz(m);
+				if (memcmp(h + i + bit + 1, nd + 1, k - 2) == 0) {
+					*nls += c + sum_bytes(acc) + count_nl(h + i, bit);
+					return h + i + bit;
+				}
+				m &= m - 1;
+			}
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(a, nl));
+			if (++run == 255) { /* before a byte counter can wrap */
+				c += sum_bytes(acc);
+				acc = zero;
+				run = 0;
+			}
+		}
+		c += sum_bytes(acc);
+	}
+	const char *r = search_tail(h + i, n - i, nd, k);
+	*nls += c + count_nl(h + i, r != NULL ? (size_t)(r - (h + i)) : n - i);
+	return r;
+}
 #else
 /* Newlines in p[0..n), eight bytes at a time. */
 static size_t
@@ -148,6 +194,14 @@ static const char *
 search(const char *h, size_t n, const char *nd, size_t k)
 {
 	return search_tail(h, n, nd, k);
+}
+
+static const char *
+search_nl(const char *h, size_t n, const char *nd, size_t k, size_t *nls)
+{
+	const char *r = search_tail(h, n, nd, k);
+	*nls += count_nl(h, r != NULL ? (size_t)(r - h) : n);
+	return r;
 }
 #endif
 
@@ -314,7 +368,8 @@ scan_filtered(struct scan *s)
 {
 	size_t cur = s->start;
 	while (cur < s->len && s->rc == 0) {
-		const char *hit = search(s->buf + cur, s->len - cur, s->package, s->plen);
+		size_t nls = 0; /* line ends from cur to the match, or to the end */
+		const char *hit = search_nl(s->buf + cur, s->len - cur, s->package, s->plen, &nls);
 		if (hit == NULL) {
 			size_t to = s->len;
 			if (!s->final) {
@@ -325,13 +380,13 @@ scan_filtered(struct scan *s)
 					to = s->len;
 				}
 			}
-			s->lineno += count_nl(s->buf + cur, to - cur);
+			s->lineno += nls; /* none lie past the last one, at to */
 			cur = to;
 			break;
 		}
 		const char *q = memrchr(s->buf + cur, '\n', (size_t)(hit - (s->buf + cur)));
 		size_t ls = q ? (size_t)(q - s->buf) + 1 : cur;
-		s->lineno += count_nl(s->buf + cur, ls - cur);
+		s->lineno += nls; /* as many to ls as to the match */
 		size_t es = starts_entry(s, ls) ? ls : walk_back(s, ls);
 		if (s->base + es < s->done) /* that start was handled already */
 			es = ls;
