@@ -674,6 +674,43 @@ test_filter(void)
 	is_int((long long)g->n, 0, "filter: nothing matches");
 }
 
+/* Truncates the file it is given on its first entry, as a log cleared
+ * while it is read. */
+static int
+shrink_cb(const struct smslog_entry *e, void *arg)
+{
+	(void)e;
+	const char *path = arg;
+	if (path != NULL && truncate(path, 0) != 0)
+		return 1;
+	return 0;
+}
+
+/* A file read through a mapping that shrinks under it: an error naming
+ * it, not a SIGBUS. */
+static void
+test_shrink(void)
+{
+	char path[] = "/tmp/smslogsXXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		ok(0, "mkstemp");
+		return;
+	}
+	static char line[] = "a line of the log, 009000B7, long enough to fill the pages  $$<C><Thu Jan 04 9:12:03.417 2007 GMT Standard Time><thread=1 (0x1)>\n";
+	bool wrote = true;
+	for (int i = 0; i < 20000 && wrote; i++)
+		wrote = write(fd, line, sizeof line - 1) == (ssize_t)(sizeof line - 1);
+	close(fd);
+	ok(wrote, "shrink: the file is written");
+	char *err = NULL;
+	int rc = smslog_read_file(path, NULL, shrink_cb, path, &err);
+	ok(rc == -1 && err != NULL && strstr(err, "shrank") != NULL && strstr(err, path) != NULL,
+	    "shrink: a file cut short while read is an error (%s)", err ? err : "none");
+	free(err);
+	unlink(path);
+}
+
 /* Blocks for a parse on several threads: cut only where an entry surely
  * starts, and parsed with the offset and line number they start at. */
 static void
@@ -738,6 +775,7 @@ main(void)
 	test_files();
 	test_filter();
 	test_blocks();
+	test_shrink();
 	is_str(smslog_format_name(SMSLOG_FORMAT_VIEWER), "viewer", "format names");
 	is_str(smslog_severity_name(SMSLOG_SEV_WARNING), "warning", "severity names");
 	return done_testing();
