@@ -713,7 +713,8 @@ par_fill(struct par *p, struct par_reader *r, struct par_slot *b, char **err)
 		r->carry_cap = r->carry_len;
 		r->carry = xrealloc(r->carry, r->carry_cap);
 	}
-	memcpy(r->carry, b->in + cut, r->carry_len);
+	if (r->carry_len > 0)
+		memcpy(r->carry, b->in + cut, r->carry_len);
 	b->in_len = cut;
 	r->lineno += smslog_count_lines(b->in, cut);
 	return PAR_FILLED;
