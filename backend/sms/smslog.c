@@ -616,6 +616,21 @@ bus_install(void)
 	(void)sigaction(SIGBUS, &sa, NULL); /* without it, as before: SIGBUS kills */
 }
 
+int
+smslog_guarded(void (*fn)(void *), void *arg)
+{
+	sigjmp_buf jb;
+	pthread_once(&bus_once, bus_install);
+	if (sigsetjmp(jb, 1) != 0) {
+		bus_guard = NULL;
+		return -1;
+	}
+	bus_guard = &jb;
+	fn(arg);
+	bus_guard = NULL;
+	return 0;
+}
+
 /* One window of the mapped file scanned: [pos, pos + len) of a file of
  * size bytes, start bytes of it history.  0 or the callback's value. */
 static int

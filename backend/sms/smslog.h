@@ -115,6 +115,9 @@ int smslog_read_from(int fd, const char *file, uint64_t off, size_t lineno, int 
     smslog_entry_fn fn, void *arg, char **err);
 /* The line ends in p[0..n). */
 size_t smslog_count_lines(const char *p, size_t n);
+/* fn(arg) with a SIGBUS on this thread -- a mapped file that shrank --
+ * taking it back here: 0, or -1 when one came. */
+int smslog_guarded(void (*fn)(void *), void *arg);
 /* Open a log that must be a regular file: 0, or -1 with *err. */
 int smslog_open(const char *path, int *fd, char **err);
 /* "X.log" -> "X.lo_" (malloc'd), else NULL. */

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -527,8 +528,10 @@ log_entry(const struct smslog_entry *e, void *arg)
 /*
  * A whole file without --package is parsed on two worker threads: the
  * parse is CPU-bound and the machine has cores to spare.  The main thread
- * reads blocks of the file (PAR_BLOCK, cut where an entry surely starts,
- * its first line number counted), workers parse them in turn each into
+ * maps the file and cuts it into blocks (PAR_BLOCK, cut where an entry
+ * surely starts, its first line number counted; no copy: the workers read
+ * the mapping, a file that shrinks under it an error, not a SIGBUS),
+ * workers parse them in turn each into
  * output buffers of the block's own, and the main thread writes the
  * blocks' output in file order.  PAR_SLOTS blocks at most are in flight,
  * so memory stays bounded whatever the file.  What a file carries from
@@ -547,8 +550,9 @@ enum par_state { PAR_FREE, PAR_READY, PAR_BUSY, PAR_DONE };
 
 struct par_slot {
 	enum par_state state;
-	char *in;               /* the block's bytes */
-	size_t in_len, in_cap;
+	const char *in;         /* the block's bytes, in the mapped file */
+	size_t in_len;
+	bool shrank;            /* the file shrank under its parse */
 	uint64_t base;          /* its offset in the file */
 	size_t lineno;          /* its first line's number */
 	int order_in, order;    /* the date order it was parsed with, and after */
@@ -597,6 +601,16 @@ par_chunk_push(struct par_slot *b, size_t len)
 }
 
 static void
+par_parse_guarded(void *arg)
+{
+	struct par_worker *w = arg;
+	struct par_slot *b = w->o.blk;
+	/* log_entry never stops a worker: writing is the main thread's */
+	(void)smslog_parse_block(b->in, b->in_len, b->base, b->lineno, w->p->file, &b->order,
+	    &b->guessed, log_entry, &w->o);
+}
+
+static void
 par_parse(struct par_worker *w, struct par_slot *b)
 {
 	struct log_out *o = &w->o;
@@ -606,9 +620,7 @@ par_parse(struct par_worker *w, struct par_slot *b)
 	o->len = 0;
 	o->entries = 0;
 	b->order = b->order_in;
-	/* log_entry never stops a worker: writing is the main thread's */
-	(void)smslog_parse_block(b->in, b->in_len, b->base, b->lineno, w->p->file, &b->order,
-	    &b->guessed, log_entry, o);
+	b->shrank = smslog_guarded(par_parse_guarded, w) != 0;
 	b->chunk_len[b->nchunk++] = o->len;
 	b->entries = o->entries;
 	o->blk = NULL;
@@ -637,87 +649,80 @@ par_worker_main(void *arg)
 	return NULL;
 }
 
-/* What the main thread reads with: the bytes after the last cut, to
- * begin the next block with, and where the file stands. */
+/* What the main thread cuts the file with: the file mapped whole (the
+ * pages of blocks written are let go, so memory stays bounded). */
 struct par_reader {
-	int fd;
-	uint64_t off;           /* file offset of the next byte to read */
-	char *carry;
-	size_t carry_len, carry_cap;
-	size_t lineno;          /* line number of carry[0] */
+	const char *map;
+	uint64_t size;
+	uint64_t off;           /* where the next block starts */
+	size_t lineno;          /* its first line's number */
 	uint64_t open_at;       /* for smslog_block_cut */
-	bool eof;
 };
 
 enum par_fill { PAR_FILLED, PAR_EMPTY, PAR_ERROR, PAR_NOCUT };
 
-/* Append up to want bytes of the file to b->in. */
-static int
-par_pread(struct par_reader *r, struct par_slot *b, size_t want, char **err, const char *file)
+struct par_cut {
+	size_t block;
+	struct par_reader *r;
+	struct par_slot *b;
+	enum par_fill f;
+};
+
+/* The next block into c->b: from the reader's offset up to a cut, grown
+ * a block at a time while there is none (the search only when the new
+ * bytes hold a line end: a long line costs no search over all of it). */
+static void
+par_cut_block(void *arg)
 {
-	if (b->in_cap - b->in_len < want) {
-		b->in_cap = b->in_len + want;
-		b->in = xrealloc(b->in, b->in_cap);
-	}
-	size_t got = 0;
-	while (got < want) {
-		ssize_t n = pread(r->fd, b->in + b->in_len + got, want - got, (off_t)(r->off + got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_set(err, "%s: read: %s", file, strerror(errno));
-			return -1;
+	struct par_cut *c = arg;
+	struct par_reader *r = c->r;
+	struct par_slot *b = c->b;
+	uint64_t left = r->size - r->off;
+	c->f = PAR_EMPTY;
+	if (left == 0)
+		return;
+	b->in = r->map + r->off;
+	b->base = r->off;
+	b->lineno = r->lineno;
+	size_t cut = 0, len = 0;
+	while (cut == 0) {
+		size_t had = len;
+		len = left - len > c->block ? len + c->block : (size_t)left;
+		if (len == left) {
+			cut = len;
+		} else if (len > PAR_GROW_MAX) {
+			c->f = PAR_NOCUT;
+			return;
+		} else if (memchr(b->in + had, '\n', len - had) != NULL) {
+			cut = smslog_block_cut(b->in, len, b->base, &r->open_at);
 		}
-		if (n == 0) {
-			r->eof = true;
-			break;
-		}
-		got += (size_t)n;
 	}
-	b->in_len += got;
-	r->off += got;
-	return 0;
+	b->in_len = cut;
+	r->off += cut;
+	r->lineno += smslog_count_lines(b->in, cut);
+	c->f = PAR_FILLED;
 }
 
-/* The next block into b: the carried bytes, then the file up to a cut. */
 static enum par_fill
 par_fill(struct par *p, struct par_reader *r, struct par_slot *b, char **err)
 {
-	b->base = r->off - r->carry_len;
-	b->lineno = r->lineno;
-	if (b->in_cap < r->carry_len) {
-		b->in_cap = r->carry_len;
-		b->in = xrealloc(b->in, b->in_cap);
+	struct par_cut c = { .block = p->block, .r = r, .b = b };
+	if (smslog_guarded(par_cut_block, &c) != 0) {
+		err_set(err, "%s: the file shrank while it was read", p->file);
+		return PAR_ERROR;
 	}
-	if (r->carry_len > 0)
-		memcpy(b->in, r->carry, r->carry_len);
-	b->in_len = r->carry_len;
-	size_t cut = 0;
-	while (cut == 0 && !r->eof) {
-		if (b->in_len > PAR_GROW_MAX)
-			return PAR_NOCUT;
-		size_t had = b->in_len;
-		if (par_pread(r, b, p->block, err, p->file) != 0)
-			return PAR_ERROR;
-		/* no new line end, no new place to cut (a long line grows the
-		 * block without a search over all of it for each read) */
-		if (!r->eof && memchr(b->in + had, '\n', b->in_len - had) != NULL)
-			cut = smslog_block_cut(b->in, b->in_len, b->base, &r->open_at);
-	}
-	if (r->eof)
-		cut = b->in_len;
-	if (cut == 0)
-		return PAR_EMPTY;
-	r->carry_len = b->in_len - cut;
-	if (r->carry_cap < r->carry_len) {
-		r->carry_cap = r->carry_len;
-		r->carry = xrealloc(r->carry, r->carry_cap);
-	}
-	if (r->carry_len > 0)
-		memcpy(r->carry, b->in + cut, r->carry_len);
-	b->in_len = cut;
-	r->lineno += smslog_count_lines(b->in, cut);
-	return PAR_FILLED;
+	return c.f;
+}
+
+/* Let the pages of a block written go (they stay in the page cache). */
+static void
+par_release(const struct par_reader *r, const struct par_slot *b)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t page = pg > 0 ? (uint64_t)pg : 4096;
+	uint64_t lo = (b->base + page - 1) / page * page, hi = (b->base + b->in_len) / page * page;
+	if (hi > lo)
+		(void)madvise((char *)r->map + lo, (size_t)(hi - lo), MADV_DONTNEED);
 }
 
 /* Whether b's output is what a read in order gives, the order the blocks
@@ -780,15 +785,20 @@ par_hand(struct par *p, struct par_slot *b, int order)
 static int
 par_file(struct par *p, struct log_out *o, int fd, const char *path, int *order, char **err)
 {
-	struct par_reader r = { .fd = fd, .lineno = 1, .open_at = UINT64_MAX };
+	struct stat st;
+	if (fstat(fd, &st) != 0 || st.st_size <= 0)
+		return 0; /* nothing to parse (fstat of an open file does not fail) */
+	struct par_reader r = { .size = (uint64_t)st.st_size, .lineno = 1, .open_at = UINT64_MAX };
+	void *m = mmap(NULL, (size_t)r.size, PROT_READ, MAP_SHARED, fd, 0);
 	size_t written = p->filled;
 	uint64_t seq_off = 0;
 	size_t seq_line = 1;
-	bool seq = false;
+	bool seq = m == MAP_FAILED; /* then all of it in order */
 	int rc = 0;
+	r.map = m;
 	p->file = path;
 	for (;;) {
-		while (rc == 0 && !o->failed && !seq && !r.eof && p->filled - written < PAR_SLOTS) {
+		while (rc == 0 && !o->failed && !seq && r.off < r.size && p->filled - written < PAR_SLOTS) {
 			struct par_slot *b = &p->slot[p->filled % PAR_SLOTS];
 			enum par_fill f = par_fill(p, &r, b, err);
 			if (f == PAR_ERROR) {
@@ -809,9 +819,15 @@ par_file(struct par *p, struct log_out *o, int fd, const char *path, int *order,
 			pthread_cond_wait(&p->cv, &p->mu);
 		b->state = PAR_FREE;
 		pthread_mutex_unlock(&p->mu);
+		if (b->shrank && rc == 0) {
+			err_set(err, "%s: the file shrank while it was read", path);
+			rc = -1;
+		}
 		par_settle(o, b, order, &rc, &seq, &seq_off, &seq_line);
+		par_release(&r, b);
 	}
-	free(r.carry);
+	if (m != MAP_FAILED)
+		munmap(m, (size_t)r.size);
 	if (rc == 0 && seq && !o->failed) {
 		rc = smslog_read_from(fd, path, seq_off, seq_line, order, log_entry, o, err);
 		if (rc > 0) /* log_entry stopped it: writing failed */
@@ -897,7 +913,6 @@ log_read_par(const char *path, struct log_out *o, char **err)
 			free(b->chunk[k]);
 		free(b->chunk);
 		free(b->chunk_len);
-		free(b->in);
 	}
 	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->mu);
