@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define MAXE 64
@@ -711,6 +712,37 @@ test_shrink(void)
 	unlink(path);
 }
 
+static volatile char touched;
+
+static void
+touch_page(void *arg)
+{
+	touched = *(volatile const char *)arg;
+}
+
+/* What the parallel reader's threads run their reads of the mapping in:
+ * a SIGBUS from a file cut short comes back as -1. */
+static void
+test_guarded(void)
+{
+	char path[] = "/tmp/smsloggXXXXXX";
+	int fd = mkstemp(path);
+	char page[8192];
+	memset(page, 'x', sizeof page);
+	bool made = fd >= 0 && write(fd, page, sizeof page) == (ssize_t)sizeof page;
+	char *m = made ? mmap(NULL, sizeof page, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+	ok(m != MAP_FAILED, "guarded: a file mapped");
+	if (m != MAP_FAILED) {
+		is_int(smslog_guarded(touch_page, m + 4096), 0, "guarded: a read of the mapping");
+		ok(ftruncate(fd, 0) == 0, "guarded: the file cut short");
+		is_int(smslog_guarded(touch_page, m + 4096), -1, "guarded: the SIGBUS of a read past its end comes back");
+		munmap(m, sizeof page);
+	}
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+}
+
 /* Blocks for a parse on several threads: cut only where an entry surely
  * starts, and parsed with the offset and line number they start at. */
 static void
@@ -776,6 +808,7 @@ main(void)
 	test_filter();
 	test_blocks();
 	test_shrink();
+	test_guarded();
 	is_str(smslog_format_name(SMSLOG_FORMAT_VIEWER), "viewer", "format names");
 	is_str(smslog_severity_name(SMSLOG_SEV_WARNING), "warning", "severity names");
 	return done_testing();
