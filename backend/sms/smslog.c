@@ -1,15 +1,18 @@
 /*
  * Cutting SMS/ConfigMgr logs into entries and handing each to a callback:
  * whole buffers, files (the .lo_ rollover before the .log) and an
- * incremental tail.  Files are read through one fixed window (4 MiB, with
- * 64 KiB of history kept for multi-line CMTrace entries) so memory stays
+ * incremental tail.  Files are read through one window at a time (a
+ * mapped 16 MiB for a file read whole, else 4 MiB read by pread, with 64
+ * KiB of history kept for multi-line CMTrace entries) so memory stays
  * bounded whatever the file; a line longer than 1 MiB is delivered cut at
  * 1 MiB and the rest of it skipped.  With a package filter the window is
  * searched for the package ID with memmem first and only the lines holding
  * it are parsed -- that is what lets `dpdoctor log --package` keep up with
  * grep -F.  No allocation happens per line.  What a file shows about its
  * viewer dates' order lasts from line to line, from the .lo_ to the .log
- * and from one tail poll to the next.
+ * and from one tail poll to the next.  For a reader that parses a file on
+ * several threads: where a block may be cut, a block parsed as a whole
+ * read parses those bytes, and a SIGBUS guard for reads of a mapping.
  */
 #include "autoconf.h"
 #include "backend/sms/smslog_int.h"
