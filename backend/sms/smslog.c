@@ -1,9 +1,9 @@
 /*
  * Cutting SMS/ConfigMgr logs into entries and handing each to a callback:
  * whole buffers, files (the .lo_ rollover before the .log) and an
- * incremental tail.  Files are read through one window at a time (a
- * mapped 16 MiB for a file read whole, else 4 MiB read by pread, with 64
- * KiB of history kept for multi-line CMTrace entries) so memory stays
+ * incremental tail.  Files are read through one window at a time (4 MiB,
+ * mapped for a file read whole, else read by pread, with 64 KiB of
+ * history kept for multi-line CMTrace entries) so memory stays
  * bounded whatever the file; a line longer than 1 MiB is delivered cut at
  * 1 MiB and the rest of it skipped.  With a package filter the window is
  * searched for the package ID with memmem first and only the lines holding
@@ -278,10 +278,10 @@ deliver(struct scan *s, size_t ls, size_t le, size_t lineno, bool truncated, boo
 	size_t skip = s->base + ls == 0 && n >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 	struct smslog_entry e;
 	smslog_line_parse(s->buf + ls + skip, n - skip, &e, &s->sc);
+	if (s->sc.guessed) /* even when the probe answers: its window is the reader's */
+		s->any_guessed = true;
 	if (s->sc.guessed && !s->order_probed && window_order(s))
 		smslog_line_parse(s->buf + ls + skip, n - skip, &e, &s->sc);
-	if (s->sc.guessed)
-		s->any_guessed = true;
 	if (s->package != NULL && search(e.text.p, e.text.n, s->package, s->plen) == NULL)
 		return 0;
 	e.offset = s->base + ls;
@@ -598,7 +598,7 @@ smslog_read_from(int fd, const char *file, uint64_t off, size_t lineno, int *ord
  * shrinks under the mapping would raise SIGBUS on the bytes it lost; the
  * handler takes the reading thread back to its read, which then fails
  * with a message, and leaves every other SIGBUS to kill as it would. */
-#define MAP_WINDOW ((size_t)16 << 20)
+#define MAP_WINDOW WINDOW_BYTES /* the same windows: the same date-order probes */
 
 static _Thread_local sigjmp_buf *bus_guard;
 static pthread_once_t bus_once = PTHREAD_ONCE_INIT;

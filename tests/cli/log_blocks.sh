@@ -70,6 +70,15 @@ done
 for bs in 4096 65536 1048576; do
 	cmp -s "$SCRATCH/long.0" "$SCRATCH/long.$bs"; ok $? "entries longer than the most kept, blocks of $bs: the same output"
 done
+DPDOCTOR_LOG_BLOCK=0 "$DPDOCTOR" log --file "$SCRATCH/long.log" >/dev/null 2>"$SCRATCH/long.err0"
+DPDOCTOR_LOG_BLOCK=65536 "$DPDOCTOR" log --file "$SCRATCH/long.log" >/dev/null 2>"$SCRATCH/long.err"
+cmp -s "$SCRATCH/long.err0" "$SCRATCH/long.err"; ok $? "text: the cut is said on stderr as a read in order says it"
+# a cut line in a block read again in order (its date order was guessed): said once
+{ printf 'copy\tC\t03-04-2010 9:12:03 AM\t5764 (0x1684)\n'; head -c 1300000 /dev/zero | tr '\0' y; printf '\ncopy\tC\t29-01-2010 9:12:03 AM\t5764 (0x1684)\n'; } >"$SCRATCH/again.log"
+DPDOCTOR_LOG_BLOCK=0 "$DPDOCTOR" log --file "$SCRATCH/again.log" >"$SCRATCH/again.out0" 2>"$SCRATCH/again.err0"
+"$DPDOCTOR" log --file "$SCRATCH/again.log" >"$SCRATCH/again.out" 2>"$SCRATCH/again.err"
+cmp -s "$SCRATCH/again.out0" "$SCRATCH/again.out"; ok $? "a block read again in order: the same output"
+is "$(cat "$SCRATCH/again.err")" "$(cat "$SCRATCH/again.err0")" "a block read again in order: its cut said once"
 grep -c "\"cut\":true" "$SCRATCH/long.0" | grep -qx 1; ok $? "the line longer than an entry may be is cut"
 
 DPDOCTOR_LOG_BLOCK=0 "$DPDOCTOR" log --file "$SCRATCH/late.txt" --format json >"$SCRATCH/late.want"

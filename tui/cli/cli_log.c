@@ -507,6 +507,21 @@ print_json(struct log_out *o, const struct smslog_entry *e)
 	OUT_LIT(o, "}\n");
 }
 
+/* A worker's block keeps its warnings with its output, said when the
+ * block is written (not at all when it is read again in order). */
+static struct buf *par_warnings(struct par_slot *b);
+
+static void
+log_warn_cut(struct log_out *o, const struct smslog_entry *e)
+{
+	static const char fmt[] = "dpdoctor log: %s:%zu: entry longer than %zu MiB, cut there\n";
+	const char *file = e->file != NULL ? e->file : "-";
+	if (o->blk != NULL)
+		buf_printf(par_warnings(o->blk), fmt, file, e->lineno, SMSLOG_ENTRY_MAX >> 20);
+	else
+		fprintf(stderr, fmt, file, e->lineno, SMSLOG_ENTRY_MAX >> 20);
+}
+
 static int
 log_entry(const struct smslog_entry *e, void *arg)
 {
@@ -518,8 +533,7 @@ log_entry(const struct smslog_entry *e, void *arg)
 		/* The JSON carries "cut"; text has no field for it, and a cut
 		 * must never pass without a word. */
 		if (e->cut)
-			fprintf(stderr, "dpdoctor log: %s:%zu: entry longer than %zu MiB, cut there\n",
-			    e->file != NULL ? e->file : "-", e->lineno, SMSLOG_ENTRY_MAX >> 20);
+			log_warn_cut(o, e);
 	}
 	o->entries++;
 	return o->failed ? 1 : 0;
@@ -538,8 +552,11 @@ log_entry(const struct smslog_entry *e, void *arg)
  * entry to entry is only its viewer dates' order: a block whose parse
  * might have read a date otherwise than a read in order would (it guessed,
  * or learned an order other than the one the blocks before it showed) is
- * not written; the file is read in order from that block on instead, as
- * it is when no cut is found within PAR_GROW_MAX (one entry longer).
+ * not written; the file is read again in order from its start instead,
+ * the entries already written held back (so its date-order probes see
+ * what a read in order sees), as it is when no cut is found within
+ * PAR_GROW_MAX (one entry longer).  A worker's warnings (a cut entry) go
+ * out with its block's output, so a block not written says nothing.
  */
 #define PAR_BLOCK ((size_t)4 << 20)
 #define PAR_GROW_MAX ((size_t)16 << 20)
@@ -553,6 +570,7 @@ struct par_slot {
 	const char *in;         /* the block's bytes, in the mapped file */
 	size_t in_len;
 	bool shrank;            /* the file shrank under its parse */
+	struct buf warn;        /* its warnings, for stderr when it is written */
 	uint64_t base;          /* its offset in the file */
 	size_t lineno;          /* its first line's number */
 	int order_in, order;    /* the date order it was parsed with, and after */
@@ -578,6 +596,12 @@ struct par_worker {
 	struct log_out o;
 	pthread_t th;
 };
+
+static struct buf *
+par_warnings(struct par_slot *b)
+{
+	return &b->warn;
+}
 
 /* Chunk i of b's output, allocated on first use and kept for later blocks. */
 static char *
@@ -616,6 +640,7 @@ par_parse(struct par_worker *w, struct par_slot *b)
 	struct log_out *o = &w->o;
 	o->blk = b;
 	b->nchunk = 0;
+	buf_reset(&b->warn);
 	o->buf = par_chunk_at(b, 0);
 	o->len = 0;
 	o->entries = 0;
@@ -739,6 +764,8 @@ par_exact(const struct par_slot *b, int truth)
 static bool
 par_write(struct log_out *o, const struct par_slot *b)
 {
+	if (b->warn.len > 0)
+		fwrite(b->warn.data, 1, b->warn.len, stderr); /* as fprintf, unchecked */
 	for (size_t i = 0; i < b->nchunk; i++) {
 		if (fd_write_all(STDOUT_FILENO, b->chunk[i], b->chunk_len[i]) != 0) {
 			o->failed = true;
@@ -780,6 +807,18 @@ par_hand(struct par *p, struct par_slot *b, int order)
 	pthread_mutex_unlock(&p->mu);
 }
 
+struct par_skip {
+	struct log_out *o;
+	uint64_t from;          /* the entries before were written already */
+};
+
+static int
+par_skip_entry(const struct smslog_entry *e, void *arg)
+{
+	struct par_skip *k = arg;
+	return e->offset < k->from ? 0 : log_entry(e, k->o);
+}
+
 /* One file on the workers, then in order from where they could not go on.
  * 0, or -1 with *err, or with o->failed (errno set) when writing failed. */
 static int
@@ -789,10 +828,11 @@ par_file(struct par *p, struct log_out *o, int fd, const char *path, int *order,
 	if (fstat(fd, &st) != 0 || st.st_size <= 0)
 		return 0; /* nothing to parse (fstat of an open file does not fail) */
 	struct par_reader r = { .size = (uint64_t)st.st_size, .lineno = 1, .open_at = UINT64_MAX };
+	int order0 = *order;
 	void *m = mmap(NULL, (size_t)r.size, PROT_READ, MAP_SHARED, fd, 0);
 	size_t written = p->filled;
 	uint64_t seq_off = 0;
-	size_t seq_line = 1;
+	size_t seq_line = 1; /* kept for the record; the read in order counts its own */
 	bool seq = m == MAP_FAILED; /* then all of it in order */
 	int rc = 0;
 	r.map = m;
@@ -829,7 +869,11 @@ par_file(struct par *p, struct log_out *o, int fd, const char *path, int *order,
 	if (m != MAP_FAILED)
 		munmap(m, (size_t)r.size);
 	if (rc == 0 && seq && !o->failed) {
-		rc = smslog_read_from(fd, path, seq_off, seq_line, order, log_entry, o, err);
+		/* From the start, as a read in order reads it (its date-order
+		 * probes see the same windows), the entries written kept back. */
+		struct par_skip k = { .o = o, .from = seq_off };
+		*order = order0;
+		rc = smslog_read_from(fd, path, 0, 1, order, par_skip_entry, &k, err);
 		if (rc > 0) /* log_entry stopped it: writing failed */
 			rc = 0;
 		/* written before the next file's blocks are, on this thread */
@@ -913,6 +957,7 @@ log_read_par(const char *path, struct log_out *o, char **err)
 			free(b->chunk[k]);
 		free(b->chunk);
 		free(b->chunk_len);
+		buf_free(&b->warn);
 	}
 	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->mu);
