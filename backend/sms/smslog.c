@@ -1,24 +1,31 @@
 /*
  * Cutting SMS/ConfigMgr logs into entries and handing each to a callback:
  * whole buffers, files (the .lo_ rollover before the .log) and an
- * incremental tail.  Files are read through one fixed window (4 MiB, with
- * 64 KiB of history kept for multi-line CMTrace entries) so memory stays
+ * incremental tail.  Files are read through one window at a time (4 MiB,
+ * mapped for a file read whole, else read by pread, with 64 KiB of
+ * history kept for multi-line CMTrace entries) so memory stays
  * bounded whatever the file; a line longer than 1 MiB is delivered cut at
  * 1 MiB and the rest of it skipped.  With a package filter the window is
  * searched for the package ID with memmem first and only the lines holding
  * it are parsed -- that is what lets `dpdoctor log --package` keep up with
  * grep -F.  No allocation happens per line.  What a file shows about its
  * viewer dates' order lasts from line to line, from the .lo_ to the .log
- * and from one tail poll to the next.
+ * and from one tail poll to the next.  For a reader that parses a file on
+ * several threads: where a block may be cut, a block parsed as a whole
+ * read parses those bytes, and a SIGBUS guard for reads of a mapping.
  */
 #include "autoconf.h"
 #include "backend/sms/smslog_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,6 +61,7 @@ struct scan {
 	size_t c_from, c_pos, c_none; /* terminator search cache */
 	bool c_valid;
 	bool order_probed;      /* this window was searched for a date order */
+	bool any_guessed;       /* some entry's date was read month-first on a guess */
 	struct smslog_scratch sc;
 };
 
@@ -124,6 +132,52 @@ search(const char *h, size_t n, const char *nd, size_t k)
 	}
 	return search_tail(h + i, n - i, nd, k);
 }
+
+static size_t
+sum_bytes(__m128i acc)
+{
+	__m128i sum = _mm_sad_epu8(acc, _mm_setzero_si128());
+	return (size_t)_mm_cvtsi128_si32(sum) + (size_t)_mm_extract_epi16(sum, 4);
+}
+
+/* search(), and *nls += the line ends before the match (or in all of h):
+ * one pass over the bytes instead of a search and a count, for the
+ * package filter, which must number the lines it skips. */
+static const char *
+search_nl(const char *h, size_t n, const char *nd, size_t k, size_t *nls)
+{
+	size_t i = 0, c = 0;
+	if (k >= 2 && n >= k) {
+		const __m128i first = _mm_set1_epi8(nd[0]), last = _mm_set1_epi8(nd[k - 1]);
+		const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+		__m128i acc = zero;
+		unsigned run = 0;
+		for (; n - (k - 1) - i >= 16; i += 16) {
+			__m128i a = _mm_loadu_si128((const __m128i *)(h + i));
+			__m128i b = _mm_loadu_si128((const __m128i *)(h + i + k - 1));
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first),
+			    _mm_cmpeq_epi8(b, last)));
+			while (m != 0) {
+				unsigned bit = (unsigned)__builtin_ctz(m);
+				if (memcmp(h + i + bit + 1, nd + 1, k - 2) == 0) {
+					*nls += c + sum_bytes(acc) + count_nl(h + i, bit);
+					return h + i + bit;
+				}
+				m &= m - 1;
+			}
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(a, nl));
+			if (++run == 255) { /* before a byte counter can wrap */
+				c += sum_bytes(acc);
+				acc = zero;
+				run = 0;
+			}
+		}
+		c += sum_bytes(acc);
+	}
+	const char *r = search_tail(h + i, n - i, nd, k);
+	*nls += c + count_nl(h + i, r != NULL ? (size_t)(r - (h + i)) : n - i);
+	return r;
+}
 #else
 /* Newlines in p[0..n), eight bytes at a time. */
 static size_t
@@ -147,6 +201,14 @@ static const char *
 search(const char *h, size_t n, const char *nd, size_t k)
 {
 	return search_tail(h, n, nd, k);
+}
+
+static const char *
+search_nl(const char *h, size_t n, const char *nd, size_t k, size_t *nls)
+{
+	const char *r = search_tail(h, n, nd, k);
+	*nls += count_nl(h, r != NULL ? (size_t)(r - h) : n);
+	return r;
 }
 #endif
 
@@ -216,6 +278,8 @@ deliver(struct scan *s, size_t ls, size_t le, size_t lineno, bool truncated, boo
 	size_t skip = s->base + ls == 0 && n >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 	struct smslog_entry e;
 	smslog_line_parse(s->buf + ls + skip, n - skip, &e, &s->sc);
+	if (s->sc.guessed) /* even when the probe answers: its window is the reader's */
+		s->any_guessed = true;
 	if (s->sc.guessed && !s->order_probed && window_order(s))
 		smslog_line_parse(s->buf + ls + skip, n - skip, &e, &s->sc);
 	if (s->package != NULL && search(e.text.p, e.text.n, s->package, s->plen) == NULL)
@@ -311,7 +375,8 @@ scan_filtered(struct scan *s)
 {
 	size_t cur = s->start;
 	while (cur < s->len && s->rc == 0) {
-		const char *hit = search(s->buf + cur, s->len - cur, s->package, s->plen);
+		size_t nls = 0; /* line ends from cur to the match, or to the end */
+		const char *hit = search_nl(s->buf + cur, s->len - cur, s->package, s->plen, &nls);
 		if (hit == NULL) {
 			size_t to = s->len;
 			if (!s->final) {
@@ -322,13 +387,13 @@ scan_filtered(struct scan *s)
 					to = s->len;
 				}
 			}
-			s->lineno += count_nl(s->buf + cur, to - cur);
+			s->lineno += nls; /* none lie past the last one, at to */
 			cur = to;
 			break;
 		}
 		const char *q = memrchr(s->buf + cur, '\n', (size_t)(hit - (s->buf + cur)));
 		size_t ls = q ? (size_t)(q - s->buf) + 1 : cur;
-		s->lineno += count_nl(s->buf + cur, ls - cur);
+		s->lineno += nls; /* as many to ls as to the match */
 		size_t es = starts_entry(s, ls) ? ls : walk_back(s, ls);
 		if (s->base + es < s->done) /* that start was handled already */
 			es = ls;
@@ -442,6 +507,203 @@ read_fd(struct scan *s, int fd, uint64_t off, bool final, uint64_t *end, char **
 	return rc;
 }
 
+size_t
+smslog_count_lines(const char *p, size_t n)
+{
+	return count_nl(p, n);
+}
+
+int
+smslog_parse_block(const char *buf, size_t len, uint64_t base, size_t lineno, const char *file,
+    int *order, bool *guessed, smslog_entry_fn fn, void *arg)
+{
+	struct scan *s = xmalloc(sizeof *s);
+	scan_init(s, file, NULL, fn, arg);
+	s->buf = buf;
+	s->len = len;
+	s->base = base;
+	s->lineno = lineno;
+	s->final = true;
+	s->sc.order = *order;
+	scan_window(s);
+	int rc = s->rc;
+	*order = s->sc.order;
+	*guessed = s->any_guessed;
+	free(s);
+	return rc;
+}
+
+/* Whether the line [ls, le) holds "]LOG]!>": every multi-line entry open
+ * before its end ends with it (or is a single line: its terminator lay
+ * beyond SMSLOG_ENTRY_MAX), so the next line starts an entry. */
+static bool
+line_closes(const char *buf, size_t ls, size_t le)
+{
+	return search(buf + ls, le - ls, log_term, MARK_LEN) != NULL;
+}
+
+size_t
+smslog_block_cut(const char *buf, size_t len, uint64_t base, uint64_t *open_at)
+{
+	const char *nl = len > 0 ? memrchr(buf, '\n', len) : NULL;
+	if (nl == NULL)
+		return 0;
+	size_t c = (size_t)(nl - buf) + 1;
+	/* The last "<![LOG[" before c: a multi-line entry can start only
+	 * there, and only one less than an entry's most before c matters (the
+	 * bytes before were searched by the call that cut them, if at all).
+	 * Searched for as "![LOG[": SMS 2003 lines are full of '<'. */
+	size_t from = c > MAX_ENTRY + 64 ? c - MAX_ENTRY - 64 : 0;
+	for (size_t at = from + 1; at + MARK_LEN - 1 <= c;) {
+		const char *q = search(buf + at, c - at, log_start + 1, MARK_LEN - 1);
+		if (q == NULL)
+			break;
+		at = (size_t)(q - buf);
+		if (buf[at - 1] == '<' && (*open_at == UINT64_MAX || base + at - 1 > *open_at))
+			*open_at = base + at - 1;
+		at++;
+	}
+	if (*open_at == UINT64_MAX || base + c - *open_at > MAX_ENTRY + 64)
+		return c;
+	/* A CMTrace entry may still be open at c: cut after the last line
+	 * that closes one instead. */
+	for (size_t le = c - 1; le > 0;) {
+		const char *q = memrchr(buf, '\n', le);
+		size_t ls = q ? (size_t)(q - buf) + 1 : 0;
+		if (line_closes(buf, ls, le))
+			return le + 1;
+		if (q == NULL)
+			break;
+		le = ls - 1;
+	}
+	return 0;
+}
+
+int
+smslog_read_from(int fd, const char *file, uint64_t off, size_t lineno, int *order,
+    smslog_entry_fn fn, void *arg, char **err)
+{
+	struct scan *s = xmalloc(sizeof *s);
+	scan_init(s, file, NULL, fn, arg);
+	s->lineno = lineno;
+	s->sc.order = *order;
+	int rc = read_fd(s, fd, off, true, NULL, err);
+	*order = s->sc.order;
+	free(s);
+	return rc;
+}
+
+/* A file read whole is mapped a window at a time instead of copied by
+ * pread: the copy was a quarter of `log --package`'s time.  A file that
+ * shrinks under the mapping would raise SIGBUS on the bytes it lost; the
+ * handler takes the reading thread back to its read, which then fails
+ * with a message, and leaves every other SIGBUS to kill as it would. */
+#define MAP_WINDOW WINDOW_BYTES /* the same windows: the same date-order probes */
+
+static _Thread_local sigjmp_buf *bus_guard;
+static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
+
+static void
+on_sigbus(int sig)
+{
+	if (bus_guard != NULL)
+		siglongjmp(*bus_guard, 1);
+	signal(sig, SIG_DFL); /* not ours: the fault recurs, with the default */
+}
+
+static void
+bus_install(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus };
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGBUS, &sa, NULL); /* without it, as before: SIGBUS kills */
+}
+
+int
+smslog_guarded(void (*fn)(void *), void *arg)
+{
+	sigjmp_buf jb;
+	pthread_once(&bus_once, bus_install);
+	if (sigsetjmp(jb, 1) != 0) {
+		bus_guard = NULL;
+		return -1;
+	}
+	bus_guard = &jb;
+	fn(arg);
+	bus_guard = NULL;
+	return 0;
+}
+
+/* One window of the mapped file scanned: [pos, pos + len) of a file of
+ * size bytes, start bytes of it history.  0 or the callback's value. */
+static int
+map_window(struct scan *s, int fd, uint64_t pos, size_t len, size_t start, uint64_t size)
+{
+	static long page;
+	if (page <= 0)
+		page = sysconf(_SC_PAGESIZE) > 0 ? sysconf(_SC_PAGESIZE) : 4096;
+	uint64_t at = pos - pos % (uint64_t)page;
+	size_t delta = (size_t)(pos - at);
+	char *m = mmap(NULL, len + delta, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, (off_t)at);
+	if (m == MAP_FAILED)
+		return -2;
+	s->buf = m + delta;
+	s->len = len;
+	s->start = start;
+	s->base = pos;
+	s->final = pos + len == size;
+	scan_window(s);
+	s->buf = NULL;
+	munmap(m, len + delta);
+	return s->rc;
+}
+
+/* The windows of read_mapped: 0, the callback's value, -1 with *err, or
+ * -2 when the first cannot be mapped. */
+static int
+map_loop(struct scan *s, int fd, uint64_t size, char **err)
+{
+	uint64_t pos = 0;
+	size_t start = 0;
+	for (;;) {
+		size_t len = size - pos > MAP_WINDOW ? MAP_WINDOW : (size_t)(size - pos);
+		int rc = map_window(s, fd, pos, len, start, size);
+		if (rc == -2 && pos > 0)
+			err_set(err, "%s: read: cannot map it: %s", s->file, strerror(errno));
+		if (rc != 0 || pos + len == size)
+			return rc == -2 && pos > 0 ? -1 : rc;
+		size_t keep = s->consumed > HISTORY_BYTES ? s->consumed - HISTORY_BYTES : 0;
+		if (keep == 0) { /* no progress: cannot be, entries are cut at a MiB */
+			err_set(err, "%s: read: no entry ends in %zu MiB", s->file, MAP_WINDOW >> 20);
+			return -1;
+		}
+		pos += keep;
+		start = s->consumed - keep;
+	}
+}
+
+/* read_fd from 0 to the size fd has now, through mapped windows: 0, the
+ * callback's value, -1 with *err, or -2 when it cannot be mapped (before
+ * any entry was delivered: the caller reads it instead). */
+static int
+read_mapped(struct scan *s, int fd, char **err)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0 || st.st_size <= 0)
+		return -2;
+	sigjmp_buf jb;
+	pthread_once(&bus_once, bus_install);
+	if (sigsetjmp(jb, 1) != 0) {
+		bus_guard = NULL;
+		err_set(err, "%s: the file shrank while it was read", s->file);
+		return -1;
+	}
+	bus_guard = &jb;
+	int rc = map_loop(s, fd, (uint64_t)st.st_size, err);
+	bus_guard = NULL;
+	return rc;
+}
+
 /* Why a log that is not a regular file is refused: a device such as
  * /dev/zero never ends, a FIFO has no size to follow and waits for a
  * writer, a directory has no lines. */
@@ -463,8 +725,8 @@ log_kind(mode_t m)
 
 /* O_NONBLOCK keeps the open of a FIFO from hanging before its type is
  * checked; for a regular file it changes nothing. */
-static int
-open_log(const char *path, int *fd, char **err)
+int
+smslog_open(const char *path, int *fd, char **err)
 {
 	*fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (*fd < 0) {
@@ -493,12 +755,14 @@ read_one(const char *path, const char *package, smslog_entry_fn fn, void *arg, i
     char **err)
 {
 	int fd;
-	if (open_log(path, &fd, err) != 0)
+	if (smslog_open(path, &fd, err) != 0)
 		return -1;
 	struct scan *s = xmalloc(sizeof *s);
 	scan_init(s, path, package, fn, arg);
 	s->sc.order = *order;
-	int rc = read_fd(s, fd, 0, true, NULL, err);
+	int rc = read_mapped(s, fd, err);
+	if (rc == -2)
+		rc = read_fd(s, fd, 0, true, NULL, err);
 	*order = s->sc.order;
 	free(s);
 	close(fd);
@@ -506,8 +770,8 @@ read_one(const char *path, const char *package, smslog_entry_fn fn, void *arg, i
 }
 
 /* "X.log" -> "X.lo_", else NULL. */
-static char *
-rollover_path(const char *path)
+char *
+smslog_rollover_path(const char *path)
 {
 	size_t n = strlen(path);
 	if (n < 4 || strcasecmp(path + n - 4, ".log") != 0)
@@ -521,7 +785,7 @@ int
 smslog_read_file(const char *path, const char *package,
     smslog_entry_fn fn, void *arg, char **err)
 {
-	char *lo = rollover_path(path);
+	char *lo = smslog_rollover_path(path);
 	struct stat st;
 	int rc = 0, order = SMSLOG_ORDER_UNKNOWN; /* one log in two files */
 	if (lo != NULL && stat(lo, &st) == 0 && S_ISREG(st.st_mode))
@@ -548,7 +812,7 @@ smslog_tail_open(const char *path, const char *package)
 {
 	struct smslog_tail *t = xcalloc(1, sizeof *t);
 	t->path = xstrdup(path);
-	t->rolled = rollover_path(path);
+	t->rolled = smslog_rollover_path(path);
 	if (t->rolled == NULL)
 		t->rolled = xasprintf("%s (rotated)", path);
 	t->package = package ? xstrdup(package) : NULL;
@@ -560,7 +824,7 @@ static int
 tail_attach(struct smslog_tail *t, char **err)
 {
 	struct stat st;
-	if (open_log(t->path, &t->fd, err) != 0)
+	if (smslog_open(t->path, &t->fd, err) != 0)
 		return -1;
 	if (fstat(t->fd, &st) != 0) {
 		err_set(err, "%s: %s", t->path, strerror(errno));

@@ -95,6 +95,34 @@ int smslog_parse_buffer(const char *buf, size_t len, const char *file,
 int smslog_read_file(const char *path, const char *package,
     smslog_entry_fn fn, void *arg, char **err);
 
+/* For a reader that parses a file in blocks on several threads: the
+ * blocks are cut where an entry starts (smslog_block_cut) and each parsed
+ * as a full read parses those bytes (smslog_parse_block).  `order` is the
+ * opaque date-order state a file carries from entry to entry (0 at the
+ * start of a log): in, what the entries before the block showed; out,
+ * what they show after it.  *guessed: some date in the block was read
+ * month-first on a guess, which only a read of the file in order (and
+ * its probe window) answers exactly. */
+int smslog_parse_block(const char *buf, size_t len, uint64_t base, size_t lineno,
+    const char *file, int *order, bool *guessed, smslog_entry_fn fn, void *arg);
+/* The length of the longest prefix of buf (file offset base) after which
+ * an entry surely starts, or 0 when there is none.  *open_at: the offset
+ * of the last "<![LOG[" seen so far (UINT64_MAX before any), updated. */
+size_t smslog_block_cut(const char *buf, size_t len, uint64_t base, uint64_t *open_at);
+/* Read fd (named file) from offset off, line lineno, to its end, as
+ * smslog_read_file does. */
+int smslog_read_from(int fd, const char *file, uint64_t off, size_t lineno, int *order,
+    smslog_entry_fn fn, void *arg, char **err);
+/* The line ends in p[0..n). */
+size_t smslog_count_lines(const char *p, size_t n);
+/* fn(arg) with a SIGBUS on this thread -- a mapped file that shrank --
+ * taking it back here: 0, or -1 when one came. */
+int smslog_guarded(void (*fn)(void *), void *arg);
+/* Open a log that must be a regular file: 0, or -1 with *err. */
+int smslog_open(const char *path, int *fd, char **err);
+/* "X.log" -> "X.lo_" (malloc'd), else NULL. */
+char *smslog_rollover_path(const char *path);
+
 /* Incremental tail by byte offset. */
 struct smslog_tail;
 struct smslog_tail *smslog_tail_open(const char *path, const char *package);

@@ -3,12 +3,16 @@
  * through smslog_parse_buffer twice -- without and with a package filter
  * (the fast path that searches before parsing and walks back for
  * multi-line CMTrace entries) -- and each entry's slices are read in full
- * so ASan sees any slice that points outside the input.  Built and run for
+ * so ASan sees any slice that points outside the input.  The input is
+ * also cut into blocks as the parallel reader cuts a file and each block
+ * parsed on its own: the entries (text, offset, line) must be those of the
+ * whole parse unless a date was read on a guess.  Built and run for
  * a bounded time by tests/fuzz/run.sh.
  */
 #include "autoconf.h"
 #include "backend/sms/smslog.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +52,43 @@ check(const struct smslog_entry *e, void *arg)
 	return 0;
 }
 
+/* Entry identity, for comparing the whole parse with the block parse. */
+HARNESS static int
+ident(const struct smslog_entry *e, void *arg)
+{
+	unsigned *h = arg;
+	*h = *h * 1000003u + touch(e->text) + (unsigned)e->offset * 7u + (unsigned)e->lineno * 13u +
+	    (unsigned)e->truncated + (unsigned)e->utc;
+	return 0;
+}
+
+/* The input in blocks of about `step` bytes, cut where smslog_block_cut
+ * says, lines counted between: its identity hash, and whether a date
+ * was guessed. */
+HARNESS static unsigned
+by_blocks(const char *buf, size_t size, size_t step, bool *guessed)
+{
+	unsigned h = 0;
+	uint64_t open_at = UINT64_MAX;
+	size_t at = 0, lineno = 1, end = 0;
+	int order = 0;
+	*guessed = false;
+	while (at < size) {
+		size_t cut = 0;
+		for (end = at + step; cut == 0 && end < size; end += step)
+			cut = smslog_block_cut(buf + at, end - at, at, &open_at);
+		if (cut == 0)
+			cut = size - at;
+		bool g = false;
+		smslog_parse_block(buf + at, cut, at, lineno, "fuzz.log", &order, &g, ident, &h);
+		*guessed |= g;
+		for (size_t i = at; i < at + cut; i++)
+			lineno += buf[i] == '\n';
+		at += cut;
+	}
+	return h;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -58,6 +99,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	smslog_parse_buffer(buf, size, "fuzz.log", NULL, check, &h);
 	smslog_parse_buffer(buf, size, "fuzz.log", "009000B7", check, &h);
 	smslog_parse_buffer(buf, size, NULL, "A", check, &h);
+	unsigned whole = 0;
+	smslog_parse_buffer(buf, size, "fuzz.log", NULL, ident, &whole);
+	bool guessed;
+	unsigned blocks = by_blocks(buf, size, 1 + (size > 0 ? (unsigned char)buf[0] % 97 : 0), &guessed);
+	if (!guessed && blocks != whole)
+		abort();
 	free(buf);
 	return (int)(h & 0);
 }

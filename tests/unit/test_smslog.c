@@ -12,6 +12,8 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define MAXE 64
@@ -673,6 +675,118 @@ test_filter(void)
 	is_int((long long)g->n, 0, "filter: nothing matches");
 }
 
+/* Truncates the file it is given on its first entry, as a log cleared
+ * while it is read. */
+static int
+shrink_cb(const struct smslog_entry *e, void *arg)
+{
+	(void)e;
+	const char *path = arg;
+	if (path != NULL && truncate(path, 0) != 0)
+		return 1;
+	return 0;
+}
+
+/* A file read through a mapping that shrinks under it: an error naming
+ * it, not a SIGBUS. */
+static void
+test_shrink(void)
+{
+	char path[] = "/tmp/smslogsXXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		ok(0, "mkstemp");
+		return;
+	}
+	static char line[] = "a line of the log, 009000B7, long enough to fill the pages  $$<C><Thu Jan 04 9:12:03.417 2007 GMT Standard Time><thread=1 (0x1)>\n";
+	bool wrote = true;
+	for (int i = 0; i < 20000 && wrote; i++)
+		wrote = write(fd, line, sizeof line - 1) == (ssize_t)(sizeof line - 1);
+	close(fd);
+	ok(wrote, "shrink: the file is written");
+	char *err = NULL;
+	int rc = smslog_read_file(path, NULL, shrink_cb, path, &err);
+	ok(rc == -1 && err != NULL && strstr(err, "shrank") != NULL && strstr(err, path) != NULL,
+	    "shrink: a file cut short while read is an error (%s)", err ? err : "none");
+	free(err);
+	unlink(path);
+}
+
+static volatile char touched;
+
+static void
+touch_page(void *arg)
+{
+	touched = *(volatile const char *)arg;
+}
+
+/* What the parallel reader's threads run their reads of the mapping in:
+ * a SIGBUS from a file cut short comes back as -1. */
+static void
+test_guarded(void)
+{
+	char path[] = "/tmp/smsloggXXXXXX";
+	int fd = mkstemp(path);
+	char page[8192];
+	memset(page, 'x', sizeof page);
+	bool made = fd >= 0 && write(fd, page, sizeof page) == (ssize_t)sizeof page;
+	char *m = made ? mmap(NULL, sizeof page, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+	ok(m != MAP_FAILED, "guarded: a file mapped");
+	if (m != MAP_FAILED) {
+		is_int(smslog_guarded(touch_page, m + 4096), 0, "guarded: a read of the mapping");
+		ok(ftruncate(fd, 0) == 0, "guarded: the file cut short");
+		is_int(smslog_guarded(touch_page, m + 4096), -1, "guarded: the SIGBUS of a read past its end comes back");
+		munmap(m, sizeof page);
+	}
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+}
+
+/* Blocks for a parse on several threads: cut only where an entry surely
+ * starts, and parsed with the offset and line number they start at. */
+static void
+test_blocks(void)
+{
+	uint64_t open_at = UINT64_MAX;
+	static const char plain[] = "a  $$<C><Thu Jan 04 9:12:03.417 2007 GMT Standard Time><thread=1 (0x1)>\nb\nc";
+	is_int((long long)smslog_block_cut("no line end", 11, 0, &open_at), 0, "block cut: no line end, no cut");
+	is_int((long long)smslog_block_cut(plain, sizeof plain - 1, 0, &open_at), (long long)(sizeof plain - 2),
+	    "block cut: after the last line end");
+	ok(open_at == UINT64_MAX, "block cut: no CMTrace start seen");
+	static const char open[] = "x\n<![LOG[first\nsecond\nthird\n";
+	is_int((long long)smslog_block_cut(open, sizeof open - 1, 1000, &open_at), 0,
+	    "block cut: not inside a CMTrace entry still open");
+	is_int((long long)open_at, 1002, "block cut: where the CMTrace start is");
+	static const char closed[] = "<![LOG[first\nend]LOG]!><time=\"1\">\nplain\nmore\n";
+	open_at = UINT64_MAX;
+	is_int((long long)smslog_block_cut(closed, sizeof closed - 1, 0, &open_at),
+	    (long long)(strstr(closed, "plain") - closed),
+	    "block cut: after the line that closes the entry");
+	open_at = 5;
+	is_int((long long)smslog_block_cut(plain, sizeof plain - 1, ((uint64_t)2 << 20), &open_at),
+	    (long long)(sizeof plain - 2), "block cut: a CMTrace start far enough before is no matter");
+
+	static const char two[] = "first\n<![LOG[multi\nline]LOG]!><time=\"10:00:00.000+000\" date=\"01-04-2007\" "
+	    "component=\"C\" type=\"1\" thread=\"7\">\nlast\n";
+	static struct got g;
+	int order = 0;
+	bool guessed = true;
+	smslog_parse_block(two, sizeof two - 1, 500, 41, "t.log", &order, &guessed, collect, &g);
+	ok(g.n == 3 && g.e[0].offset == 500 && g.e[0].lineno == 41, "block: offset and line of its start");
+	ok(g.n == 3 && g.e[1].lineno == 42 && g.e[2].lineno == 44 && g.e[2].offset == 500 + (uint64_t)(strstr(two, "last") - two),
+	    "block: line numbers counted on from there, a multi-line entry whole");
+	ok(!guessed && order == 0, "block: no date order guessed or learned");
+	static const char amb[] = "copy\tC\t03-04-2010 9:12:03 AM\t5764 (0x1684)\n";
+	memset(&g, 0, sizeof g);
+	smslog_parse_block(amb, sizeof amb - 1, 0, 1, "t.log", &order, &guessed, collect, &g);
+	ok(g.n == 1 && guessed, "block: an ambiguous date read on a guess is told");
+	order = 0;
+	static const char dmy[] = "copy\tC\t29-01-2010 9:12:03 AM\t5764 (0x1684)\n";
+	smslog_parse_block(dmy, sizeof dmy - 1, 0, 1, "t.log", &order, &guessed, collect, &g);
+	ok(!guessed && order != 0, "block: a date order learned is handed on");
+}
+
 int
 main(void)
 {
@@ -692,6 +806,9 @@ main(void)
 	test_hostile();
 	test_files();
 	test_filter();
+	test_blocks();
+	test_shrink();
+	test_guarded();
 	is_str(smslog_format_name(SMSLOG_FORMAT_VIEWER), "viewer", "format names");
 	is_str(smslog_severity_name(SMSLOG_SEV_WARNING), "warning", "severity names");
 	return done_testing();

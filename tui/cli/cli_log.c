@@ -22,12 +22,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,13 +43,18 @@ enum log_format { LOG_TEXT, LOG_JSON };
  * calls and hand-overs of 256 KiB, for a measurably faster JSON output. */
 #define OUT_BYTES ((size_t)1 << 20)
 
+struct par_slot;
+
 struct log_out {
 	enum log_format fmt;
 	struct outpipe *pipe;   /* writes full buffers beside the parsing */
+	struct par_slot *blk;   /* or: a worker's block, whose output is kept
+	                           in buffers of its own until written in turn */
 	char *buf;              /* the buffer being filled */
 	size_t len;
 	long entries;
 	bool failed;            /* writing stdout failed */
+	int werr;               /* the errno of a write of the main thread's own */
 	char file[4096];        /* the file whose JSON string is cached */
 	char file_json[4096];
 	size_t file_json_len;
@@ -55,7 +62,12 @@ struct log_out {
 	struct buf vis;         /* a text field made visible, reused */
 	const char *name_p[2];  /* the severity and format names written last */
 	size_t name_n[2];       /* and their lengths */
+	bool day_ok;            /* day holds the date of day_n */
+	int64_t day_n;
+	char day[10];
 };
+
+static char *par_chunk_push(struct par_slot *b, size_t len);
 
 /* An entry's text as UTF-8: as written when it is (the usual case, no
  * copy), else read as CP1252, SMS's ANSI code page, into o->text. */
@@ -85,6 +97,11 @@ static void
 out_flush(struct log_out *o)
 {
 	int e;
+	if (o->blk != NULL) {
+		o->buf = par_chunk_push(o->blk, o->len);
+		o->len = 0;
+		return;
+	}
 	o->buf = outpipe_swap(o->pipe, o->len, &e);
 	o->len = 0;
 	if (e != 0)
@@ -98,6 +115,8 @@ out_sync(struct log_out *o)
 {
 	out_flush(o);
 	int e = outpipe_sync(o->pipe);
+	if (e == 0)
+		e = o->werr;
 	if (e != 0) {
 		o->failed = true;
 		errno = e;
@@ -317,19 +336,18 @@ format_date(char *out, int64_t days)
 }
 
 /* "YYYY-MM-DDTHH:MM:SS.mmm" (sep between date and time), 23 bytes.  The
- * date is cached: consecutive entries share their day. */
+ * date is cached in o (one per thread): consecutive entries share their day. */
 static void
-format_time(char *out, dpd_time t, int ms, char sep)
+format_time(struct log_out *o, char *out, dpd_time t, int ms, char sep)
 {
-	static int64_t cached_days = INT64_MIN;
-	static char cached[10];
 	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	int sec = (int)(t - days * 86400);
-	if (days != cached_days) {
-		format_date(cached, days);
-		cached_days = days;
+	if (!o->day_ok || days != o->day_n) {
+		format_date(o->day, days);
+		o->day_n = days;
+		o->day_ok = true;
 	}
-	memcpy(out, cached, 10);
+	memcpy(out, o->day, 10);
 	char *w = out + 10;
 	w[0] = sep;
 	w[1] = (char)('0' + sec / 36000);
@@ -367,7 +385,7 @@ print_text(struct log_out *o, const struct smslog_entry *e)
 	static const char *const sev[] = { "INFO ", "WARN ", "ERROR" };
 	char t[40];
 	if (e->utc != 0) {
-		format_time(t, e->utc, e->ms, ' ');
+		format_time(o, t, e->utc, e->ms, ' ');
 		out_add(o, t, 23);
 		if (e->utc_known)
 			OUT_LIT(o, "Z  ");
@@ -429,7 +447,7 @@ print_json(struct log_out *o, const struct smslog_entry *e)
 	if (e->utc != 0) {
 		char t[26];
 		t[0] = '"';
-		format_time(t + 1, e->utc, e->ms, 'T');
+		format_time(o, t + 1, e->utc, e->ms, 'T');
 		size_t n = 24;
 		if (e->utc_known)
 			t[n++] = 'Z';
@@ -489,6 +507,21 @@ print_json(struct log_out *o, const struct smslog_entry *e)
 	OUT_LIT(o, "}\n");
 }
 
+/* A worker's block keeps its warnings with its output, said when the
+ * block is written (not at all when it is read again in order). */
+static struct buf *par_warnings(struct par_slot *b);
+
+static void
+log_warn_cut(struct log_out *o, const struct smslog_entry *e)
+{
+	static const char fmt[] = "dpdoctor log: %s:%zu: entry longer than %zu MiB, cut there\n";
+	const char *file = e->file != NULL ? e->file : "-";
+	if (o->blk != NULL)
+		buf_printf(par_warnings(o->blk), fmt, file, e->lineno, SMSLOG_ENTRY_MAX >> 20);
+	else
+		fprintf(stderr, fmt, file, e->lineno, SMSLOG_ENTRY_MAX >> 20);
+}
+
 static int
 log_entry(const struct smslog_entry *e, void *arg)
 {
@@ -500,11 +533,436 @@ log_entry(const struct smslog_entry *e, void *arg)
 		/* The JSON carries "cut"; text has no field for it, and a cut
 		 * must never pass without a word. */
 		if (e->cut)
-			fprintf(stderr, "dpdoctor log: %s:%zu: entry longer than %zu MiB, cut there\n",
-			    e->file != NULL ? e->file : "-", e->lineno, SMSLOG_ENTRY_MAX >> 20);
+			log_warn_cut(o, e);
 	}
 	o->entries++;
 	return o->failed ? 1 : 0;
+}
+
+/*
+ * A whole file without --package is parsed on two worker threads: the
+ * parse is CPU-bound and the machine has cores to spare.  The main thread
+ * maps the file and cuts it into blocks (PAR_BLOCK, cut where an entry
+ * surely starts, its first line number counted; no copy: the workers read
+ * the mapping, a file that shrinks under it an error, not a SIGBUS),
+ * workers parse them in turn each into
+ * output buffers of the block's own, and the main thread writes the
+ * blocks' output in file order.  PAR_SLOTS blocks at most are in flight,
+ * so memory stays bounded whatever the file.  What a file carries from
+ * entry to entry is only its viewer dates' order: a block whose parse
+ * might have read a date otherwise than a read in order would (it guessed,
+ * or learned an order other than the one the blocks before it showed) is
+ * not written; the file is read again in order from its start instead,
+ * the entries already written held back (so its date-order probes see
+ * what a read in order sees), as it is when no cut is found within
+ * PAR_GROW_MAX (one entry longer).  A worker's warnings (a cut entry) go
+ * out with its block's output, so a block not written says nothing.
+ */
+#define PAR_BLOCK ((size_t)4 << 20)
+#define PAR_GROW_MAX ((size_t)16 << 20)
+#define PAR_SLOTS 4
+#define PAR_WORKERS 2
+
+enum par_state { PAR_FREE, PAR_READY, PAR_BUSY, PAR_DONE };
+
+struct par_slot {
+	enum par_state state;
+	const char *in;         /* the block's bytes, in the mapped file */
+	size_t in_len;
+	bool shrank;            /* the file shrank under its parse */
+	struct buf warn;        /* its warnings, for stderr when it is written */
+	uint64_t base;          /* its offset in the file */
+	size_t lineno;          /* its first line's number */
+	int order_in, order;    /* the date order it was parsed with, and after */
+	bool guessed;
+	long entries;
+	char **chunk;           /* its output: nchunk buffers of OUT_BYTES, */
+	size_t *chunk_len;      /* this much of each; nalloc allocated */
+	size_t nchunk, nalloc;
+};
+
+struct par {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct par_slot slot[PAR_SLOTS];
+	size_t filled, parsed;  /* blocks handed to workers, taken by them */
+	bool quit;
+	const char *file;
+	size_t block;           /* bytes read per block */
+};
+
+struct par_worker {
+	struct par *p;
+	struct log_out o;
+	pthread_t th;
+};
+
+static struct buf *
+par_warnings(struct par_slot *b)
+{
+	return &b->warn;
+}
+
+/* Chunk i of b's output, allocated on first use and kept for later blocks. */
+static char *
+par_chunk_at(struct par_slot *b, size_t i)
+{
+	if (i >= b->nalloc) {
+		b->chunk = xrealloc(b->chunk, (i + 1) * sizeof *b->chunk);
+		b->chunk_len = xrealloc(b->chunk_len, (i + 1) * sizeof *b->chunk_len);
+		b->chunk[i] = xmalloc(OUT_BYTES);
+		b->nalloc = i + 1;
+	}
+	return b->chunk[i];
+}
+
+/* The current chunk is full at len: the next one to fill. */
+static char *
+par_chunk_push(struct par_slot *b, size_t len)
+{
+	b->chunk_len[b->nchunk++] = len;
+	return par_chunk_at(b, b->nchunk);
+}
+
+static void
+par_parse_guarded(void *arg)
+{
+	struct par_worker *w = arg;
+	struct par_slot *b = w->o.blk;
+	/* log_entry never stops a worker: writing is the main thread's */
+	(void)smslog_parse_block(b->in, b->in_len, b->base, b->lineno, w->p->file, &b->order,
+	    &b->guessed, log_entry, &w->o);
+}
+
+static void
+par_parse(struct par_worker *w, struct par_slot *b)
+{
+	struct log_out *o = &w->o;
+	o->blk = b;
+	b->nchunk = 0;
+	buf_reset(&b->warn);
+	o->buf = par_chunk_at(b, 0);
+	o->len = 0;
+	o->entries = 0;
+	b->order = b->order_in;
+	b->shrank = smslog_guarded(par_parse_guarded, w) != 0;
+	b->chunk_len[b->nchunk++] = o->len;
+	b->entries = o->entries;
+	o->blk = NULL;
+}
+
+static void *
+par_worker_main(void *arg)
+{
+	struct par_worker *w = arg;
+	struct par *p = w->p;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->quit && p->parsed == p->filled)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->quit)
+			break;
+		struct par_slot *b = &p->slot[p->parsed++ % PAR_SLOTS];
+		b->state = PAR_BUSY;
+		pthread_mutex_unlock(&p->mu);
+		par_parse(w, b);
+		pthread_mutex_lock(&p->mu);
+		b->state = PAR_DONE;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* What the main thread cuts the file with: the file mapped whole (the
+ * pages of blocks written are let go, so memory stays bounded). */
+struct par_reader {
+	const char *map;
+	uint64_t size;
+	uint64_t off;           /* where the next block starts */
+	size_t lineno;          /* its first line's number */
+	uint64_t open_at;       /* for smslog_block_cut */
+};
+
+enum par_fill { PAR_FILLED, PAR_EMPTY, PAR_ERROR, PAR_NOCUT };
+
+struct par_cut {
+	size_t block;
+	struct par_reader *r;
+	struct par_slot *b;
+	enum par_fill f;
+};
+
+/* The next block into c->b: from the reader's offset up to a cut, grown
+ * a block at a time while there is none (the search only when the new
+ * bytes hold a line end: a long line costs no search over all of it). */
+static void
+par_cut_block(void *arg)
+{
+	struct par_cut *c = arg;
+	struct par_reader *r = c->r;
+	struct par_slot *b = c->b;
+	uint64_t left = r->size - r->off;
+	c->f = PAR_EMPTY;
+	if (left == 0)
+		return;
+	b->in = r->map + r->off;
+	b->base = r->off;
+	b->lineno = r->lineno;
+	size_t cut = 0, len = 0;
+	while (cut == 0) {
+		size_t had = len;
+		len = left - len > c->block ? len + c->block : (size_t)left;
+		if (len == left) {
+			cut = len;
+		} else if (len > PAR_GROW_MAX) {
+			c->f = PAR_NOCUT;
+			return;
+		} else if (memchr(b->in + had, '\n', len - had) != NULL) {
+			cut = smslog_block_cut(b->in, len, b->base, &r->open_at);
+		}
+	}
+	b->in_len = cut;
+	r->off += cut;
+	r->lineno += smslog_count_lines(b->in, cut);
+	c->f = PAR_FILLED;
+}
+
+static enum par_fill
+par_fill(struct par *p, struct par_reader *r, struct par_slot *b, char **err)
+{
+	struct par_cut c = { .block = p->block, .r = r, .b = b };
+	if (smslog_guarded(par_cut_block, &c) != 0) {
+		err_set(err, "%s: the file shrank while it was read", p->file);
+		return PAR_ERROR;
+	}
+	return c.f;
+}
+
+/* Let the pages of a block written go (they stay in the page cache). */
+static void
+par_release(const struct par_reader *r, const struct par_slot *b)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t page = pg > 0 ? (uint64_t)pg : 4096;
+	uint64_t lo = (b->base + page - 1) / page * page, hi = (b->base + b->in_len) / page * page;
+	if (hi > lo)
+		(void)madvise((char *)r->map + lo, (size_t)(hi - lo), MADV_DONTNEED);
+}
+
+/* Whether b's output is what a read in order gives, the order the blocks
+ * before it showed being truth (it only ever goes from unknown to known). */
+static bool
+par_exact(const struct par_slot *b, int truth)
+{
+	if (b->guessed)
+		return false;
+	return b->order_in == truth || b->order == b->order_in || b->order == truth;
+}
+
+/* Write b's output to stdout: false (o->failed, o->werr) when it failed. */
+static bool
+par_write(struct log_out *o, const struct par_slot *b)
+{
+	if (b->warn.len > 0)
+		fwrite(b->warn.data, 1, b->warn.len, stderr); /* as fprintf, unchecked */
+	for (size_t i = 0; i < b->nchunk; i++) {
+		if (fd_write_all(STDOUT_FILENO, b->chunk[i], b->chunk_len[i]) != 0) {
+			o->failed = true;
+			o->werr = errno ? errno : EIO;
+			return false;
+		}
+	}
+	o->entries += b->entries;
+	return true;
+}
+
+/* A block a worker finished, in file order: written, or dropped when the
+ * file is to be read in order from it or from before it (*seq_off). */
+static void
+par_settle(struct log_out *o, struct par_slot *b, int *order, int *rc, bool *seq,
+    uint64_t *seq_off, size_t *seq_line)
+{
+	if (*rc != 0 || o->failed || (*seq && b->base >= *seq_off))
+		return;
+	if (!par_exact(b, *order)) {
+		*seq = true;
+		*seq_off = b->base;
+		*seq_line = b->lineno;
+		return;
+	}
+	if (*order == 0)
+		*order = b->order;
+	(void)par_write(o, b); /* o->failed: nothing more is written */
+}
+
+static void
+par_hand(struct par *p, struct par_slot *b, int order)
+{
+	pthread_mutex_lock(&p->mu);
+	b->order_in = order;
+	b->state = PAR_READY;
+	p->filled++;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+struct par_skip {
+	struct log_out *o;
+	uint64_t from;          /* the entries before were written already */
+};
+
+static int
+par_skip_entry(const struct smslog_entry *e, void *arg)
+{
+	struct par_skip *k = arg;
+	return e->offset < k->from ? 0 : log_entry(e, k->o);
+}
+
+/* One file on the workers, then in order from where they could not go on.
+ * 0, or -1 with *err, or with o->failed (errno set) when writing failed. */
+static int
+par_file(struct par *p, struct log_out *o, int fd, const char *path, int *order, char **err)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0 || st.st_size <= 0)
+		return 0; /* nothing to parse (fstat of an open file does not fail) */
+	struct par_reader r = { .size = (uint64_t)st.st_size, .lineno = 1, .open_at = UINT64_MAX };
+	int order0 = *order;
+	void *m = mmap(NULL, (size_t)r.size, PROT_READ, MAP_SHARED, fd, 0);
+	size_t written = p->filled;
+	uint64_t seq_off = 0;
+	size_t seq_line = 1; /* kept for the record; the read in order counts its own */
+	bool seq = m == MAP_FAILED; /* then all of it in order */
+	int rc = 0;
+	r.map = m;
+	p->file = path;
+	for (;;) {
+		while (rc == 0 && !o->failed && !seq && r.off < r.size && p->filled - written < PAR_SLOTS) {
+			struct par_slot *b = &p->slot[p->filled % PAR_SLOTS];
+			enum par_fill f = par_fill(p, &r, b, err);
+			if (f == PAR_ERROR) {
+				rc = -1;
+			} else if (f == PAR_NOCUT) {
+				seq = true;
+				seq_off = b->base;
+				seq_line = b->lineno;
+			} else if (f == PAR_FILLED) {
+				par_hand(p, b, *order);
+			}
+		}
+		if (written == p->filled)
+			break;
+		struct par_slot *b = &p->slot[written++ % PAR_SLOTS];
+		pthread_mutex_lock(&p->mu);
+		while (b->state != PAR_DONE)
+			pthread_cond_wait(&p->cv, &p->mu);
+		b->state = PAR_FREE;
+		pthread_mutex_unlock(&p->mu);
+		if (b->shrank && rc == 0) {
+			err_set(err, "%s: the file shrank while it was read", path);
+			rc = -1;
+		}
+		par_settle(o, b, order, &rc, &seq, &seq_off, &seq_line);
+		par_release(&r, b);
+	}
+	if (m != MAP_FAILED)
+		munmap(m, (size_t)r.size);
+	if (rc == 0 && seq && !o->failed) {
+		/* From the start, as a read in order reads it (its date-order
+		 * probes see the same windows), the entries written kept back. */
+		struct par_skip k = { .o = o, .from = seq_off };
+		*order = order0;
+		rc = smslog_read_from(fd, path, 0, 1, order, par_skip_entry, &k, err);
+		if (rc > 0) /* log_entry stopped it: writing failed */
+			rc = 0;
+		/* written before the next file's blocks are, on this thread */
+		(void)out_sync(o); /* a failure is o->failed */
+	}
+	return rc;
+}
+
+/* The block size the parallel read uses: DPDOCTOR_LOG_BLOCK (bytes) lets
+ * the tests put block boundaries anywhere; 0 reads in order. */
+static size_t
+par_block_size(void)
+{
+	const char *v = getenv("DPDOCTOR_LOG_BLOCK");
+	if (v == NULL || *v == '\0')
+		return PAR_BLOCK;
+	char *end;
+	unsigned long long n = strtoull(v, &end, 10);
+	return *end == '\0' ? (size_t)n : PAR_BLOCK;
+}
+
+static int
+par_open_file(struct par *p, struct log_out *o, const char *path, int *order, char **err)
+{
+	int fd;
+	if (smslog_open(path, &fd, err) != 0)
+		return -1;
+	int rc = par_file(p, o, fd, path, order, err);
+	close(fd);
+	return rc;
+}
+
+static void
+par_stop(struct par *p, struct par_worker *w, int n)
+{
+	pthread_mutex_lock(&p->mu);
+	p->quit = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 0; i < n; i++) {
+		pthread_join(w[i].th, NULL);
+		buf_free(&w[i].o.text);
+		buf_free(&w[i].o.vis);
+	}
+}
+
+/* smslog_read_file without a package filter, on the workers (in order
+ * when they cannot start).  0, or -1 with *err or o->failed. */
+static int
+log_read_par(const char *path, struct log_out *o, char **err)
+{
+	struct par *p = xcalloc(1, sizeof *p);
+	struct par_worker w[PAR_WORKERS];
+	int started = 0, rc = 0, order = 0;
+	p->block = par_block_size();
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	memset(w, 0, sizeof w);
+	while (p->block > 0 && started < PAR_WORKERS) {
+		w[started].p = p;
+		w[started].o.fmt = o->fmt;
+		if (pthread_create(&w[started].th, NULL, par_worker_main, &w[started]) != 0)
+			break;
+		started++;
+	}
+	if (started == 0) {
+		rc = smslog_read_file(path, NULL, log_entry, o, err);
+	} else {
+		char *lo = smslog_rollover_path(path);
+		struct stat st;
+		if (lo != NULL && stat(lo, &st) == 0 && S_ISREG(st.st_mode))
+			rc = par_open_file(p, o, lo, &order, err);
+		free(lo);
+		if (rc == 0 && !o->failed)
+			rc = par_open_file(p, o, path, &order, err);
+	}
+	par_stop(p, w, started);
+	for (int i = 0; i < PAR_SLOTS; i++) {
+		struct par_slot *b = &p->slot[i];
+		for (size_t k = 0; k < b->nalloc; k++)
+			free(b->chunk[k]);
+		free(b->chunk);
+		free(b->chunk_len);
+		buf_free(&b->warn);
+	}
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+	return rc;
 }
 
 static const char log_usage[] =
@@ -813,7 +1271,8 @@ cli_log(int argc, char **argv)
 	char *err = NULL;
 	if (a.follow) {
 		rc = log_follow(path, a.package, &o, &remote);
-	} else if ((rc = smslog_read_file(path, a.package, log_entry, &o, &err)) < 0) {
+	} else if ((rc = a.package == NULL ? log_read_par(path, &o, &err) :
+	    smslog_read_file(path, a.package, log_entry, &o, &err)) < 0) {
 		fprintf(stderr, "dpdoctor log: %s\n", err);
 		free(err);
 	}
