@@ -58,7 +58,9 @@ struct status_parse_ctx {
 	size_t ndps;
 	char pkgid[9];            /* the package of the last C row, and its index */
 	size_t pkgidx;
-	struct status_timecache tc[2];
+	/* One for both times of a row: SMS stamps a copy's LastCopied and
+	 * SummaryDate alike, so the second is mostly the first again. */
+	struct status_timecache tc;
 };
 
 static void
@@ -75,6 +77,11 @@ parse_u32(const char *v, uint32_t *out)
 {
 	if (v == NULL || *v == '\0') {
 		*out = 0;
+		return 0;
+	}
+	unsigned d0 = (unsigned)(unsigned char)v[0] - '0';
+	if (d0 <= 9 && v[1] == '\0') { /* a state, a version: mostly one digit */
+		*out = d0;
 		return 0;
 	}
 	uint64_t n = 0;
@@ -191,7 +198,11 @@ cached_time(struct status_timecache *tc, const char *v, dpd_time *out)
 		    memcmp(v + 14, tc->text + 14, WMI_TIME_LEN - 14) == 0 &&
 		    v[WMI_TIME_LEN] == '\0' ? hms(v + 8) : -1;
 		if (secs >= 0) {
-			*out = tc->t - tc->secs + secs;
+			/* Kept as the text now held: the row's other time is
+			 * mostly this one again. */
+			*out = tc->t = tc->t - tc->secs + secs;
+			tc->secs = secs;
+			memcpy(tc->text + 8, v + 8, 6);
 			return 0;
 		}
 	}
@@ -310,8 +321,8 @@ status_cell(struct status_parse_ctx *ctx, const struct proto_record *r, char **e
 	uint32_t state;
 	if (parse_u32(col_at(r, &ctx->cmap, SC_STATE), &state) != 0 || state > 255 ||
 	    parse_u32(col_at(r, &ctx->cmap, SC_VERSION), &c.source_version) != 0 ||
-	    cached_time(&ctx->tc[0], col_at(r, &ctx->cmap, SC_COPIED), &c.last_copied) != 0 ||
-	    cached_time(&ctx->tc[1], col_at(r, &ctx->cmap, SC_SUMMARY), &c.summary_date) != 0) {
+	    cached_time(&ctx->tc, col_at(r, &ctx->cmap, SC_COPIED), &c.last_copied) != 0 ||
+	    cached_time(&ctx->tc, col_at(r, &ctx->cmap, SC_SUMMARY), &c.summary_date) != 0) {
 		err_set(err, "line %zu: package %s on %s has a bad State, version or date",
 		    r->lineno, id, s->dps[dp].name);
 		return -1;
