@@ -183,19 +183,23 @@ struct proto_stream {
 static char ditto_mark[] = "\\=";
 
 /* What the scan of a line found: where its TABs are (past
- * PROTO_MAX_FIELDS only counted) and whether it holds a backslash. */
+ * PROTO_MAX_FIELDS only counted), which fields are exactly \= (the ditto
+ * of the row before) and which hold a backslash to unescape, by field
+ * number, so the split needs no search for them. */
 struct line_scan {
 	char *tabs[PROTO_MAX_FIELDS];
 	size_t ntabs;
-	char *bs[PROTO_MAX_FIELDS];   /* the first backslash after each TAB seen */
-	size_t nbs;
-	bool esc;
+	uint8_t ditto[PROTO_MAX_FIELDS]; /* fields that are \= */
+	size_t nditto;
+	uint8_t esc[PROTO_MAX_FIELDS];   /* fields with a backslash otherwise */
+	size_t nesc;
+	char *line, *end;             /* the line scanned, and the data's end */
 	char *nul;                    /* the first NUL byte, or NULL */
 };
 
 /* Split a line into TAB-separated unescaped fields (in place); a field
  * that is exactly \= is left as ditto_mark for the row's type to fill.
- * Most lines hold no backslash at all: then nothing is unescaped. */
+ * Most lines hold no other backslash: then nothing is unescaped. */
 static int
 split_fields(char *line, const struct line_scan *ls, char **fields, size_t *n)
 {
@@ -207,17 +211,11 @@ split_fields(char *line, const struct line_scan *ls, char **fields, size_t *n)
 		fields[i + 1] = ls->tabs[i] + 1;
 	}
 	*n = ls->ntabs + 1;
-	/* Only the fields a backslash was seen in (bs[] are in line order,
-	 * the first of each field that has one). */
-	for (size_t b = 0, i = 0; ls->esc && b < ls->nbs; b++) {
-		while (i + 1 < *n && ls->bs[b] >= fields[i + 1])
-			i++;
-		char *f = fields[i];
-		if (f[0] == '\\' && f[1] == '=' && f[2] == '\0')
-			fields[i] = ditto_mark;
-		else if (proto_unescape(f) != 0)
+	for (size_t k = 0; k < ls->nditto; k++)
+		fields[ls->ditto[k]] = ditto_mark;
+	for (size_t k = 0; k < ls->nesc; k++)
+		if (proto_unescape(fields[ls->esc[k]]) != 0)
 			return -2;
-	}
 	return 0;
 }
 
@@ -470,7 +468,9 @@ stream_line(struct proto_stream *p, char *l, size_t len, struct line_scan *ls)
 }
 
 /* One special byte at s (a TAB, a backslash or a NUL; never the LF) into
- * ls.  NULs are found here, in the one pass, not by a scan of their own. */
+ * ls.  NULs are found here, in the one pass, not by a scan of their own;
+ * a field that is \= and nothing else (the next byte a TAB or the line's
+ * end, a CR before its LF included) is a ditto, not an escape. */
 static inline void
 line_mark(struct line_scan *ls, char *s, bool *seen)
 {
@@ -482,10 +482,17 @@ line_mark(struct line_scan *ls, char *s, bool *seen)
 			ls->tabs[ls->ntabs] = s;
 		ls->ntabs++;
 		*seen = false;
-	} else if (!*seen) {
-		*seen = ls->esc = true;
-		if (ls->nbs < PROTO_MAX_FIELDS)
-			ls->bs[ls->nbs++] = s;
+	} else if (!*seen && ls->ntabs < PROTO_MAX_FIELDS) {
+		*seen = true;
+		/* The data is NUL-terminated at end: s[2] is readable once s[1]
+		 * is '=', s[3] once s[2] is a CR. */
+		bool start = s == ls->line || s[-1] == '\t';
+		char c2 = s[1] == '=' ? s[2] : 'x';
+		if (start && (c2 == '\t' || c2 == '\n' || s + 2 == ls->end ||
+		    (c2 == '\r' && (s[3] == '\n' || s + 3 == ls->end))))
+			ls->ditto[ls->nditto++] = (uint8_t)ls->ntabs;
+		else
+			ls->esc[ls->nesc++] = (uint8_t)ls->ntabs;
 	}
 }
 
@@ -496,8 +503,9 @@ line_mark(struct line_scan *ls, char *s, bool *seen)
 static char *
 line_scan(char *s, char *end, struct line_scan *ls)
 {
-	ls->ntabs = ls->nbs = 0;
-	ls->esc = false;
+	ls->ntabs = ls->nditto = ls->nesc = 0;
+	ls->line = s;
+	ls->end = end;
 	ls->nul = NULL;
 	bool seen = false;          /* a backslash in this field already */
 #ifdef __SSE2__

@@ -137,6 +137,17 @@ test_ditto(void)
 	is_int(parse("DPDOCTOR 2 t\nCOLS\tR\tb\nR\t\\\\=\nEND\tok\t1\n", &s, &err), 0,
 	    "an escaped backslash before = is text");
 	is_str(s.last, "R:\\=", "  a backslash and =");
+	is_int(parse("DPDOCTOR 2 t\r\nCOLS\tR\ta\tb\r\nR\tx\ty\r\nR\t\\=\t\\=\r\nEND\tok\t2\r\n",
+	    &s, &err), 0, "\\= before a TAB and before CRLF");
+	is_str(s.last, "R:y", "  both repeat");
+	is_int(parse("DPDOCTOR 2 t\nCOLS\tR\ta\tb\nR\tx\ty\nR\tz\t\\=", &s, &err), -1,
+	    "\\= ending a last line without its LF");
+	contains(err, "cut short", "  is read as a ditto (the reply is only cut short)");
+	is_int(parse("DPDOCTOR 2 t\nCOLS\tR\tb\nR\tx\nR\t\\=x\nEND\tok\t2\n", &s, &err), -1,
+	    "\\= with more after it is a malformed escape");
+	contains(err, "line 4: malformed escape", "  naming its line");
+	is_int(parse("DPDOCTOR 2 t\nCOLS\tR\tb\nR\tx\nR\ta\\=\nEND\tok\t2\n", &s, &err), -1,
+	    "a \\= inside a field is a malformed escape");
 	free(err);
 }
 
