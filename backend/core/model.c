@@ -304,42 +304,69 @@ index_prefix(uint32_t *count, size_t nkeys)
 		count[k + 1] += count[k];
 }
 
+/* No cell indexed or counted yet. */
+static void
+index_reset(struct snapshot *s, struct snapshot_priv *p)
+{
+	memset(p->row_start, 0, (s->npkgs + 1) * sizeof *p->row_start);
+	memset(s->state_counts, 0, sizeof s->state_counts);
+	for (size_t i = 0; i < s->npkgs; i++)
+		s->pkgs[i].problems = 0;
+	for (size_t i = 0; i < s->ndps; i++)
+		s->dps[i].problems = 0;
+}
+
+/* The index of a snapshot whose cells come package by package, as a
+ * reply's rows do, built in one pass: each package's cells are put in DP
+ * order through a bitmap of its DPs (the later of two rows for one pair
+ * kept) and counted as they go, with no sort's scattered writes over the
+ * whole array.  false when a package comes back after another (its
+ * counts half made: the caller resets them and sorts). */
+static bool
+index_by_package(struct snapshot *s, struct snapshot_priv *p)
+{
+	size_t n = s->ncells, words = s->ndps / 64 + 1, m = 0;
+	uint32_t *out = xreallocarray(NULL, n + 1, sizeof *out);
+	uint64_t *bits = xcalloc(words, sizeof *bits);
+	uint32_t *slot = xreallocarray(NULL, s->ndps + 1, sizeof *slot);
+	bool ordered = true;
+	for (size_t k = 0; k < n && ordered; ) {
+		uint32_t pkg = s->cells[k].pkg;
+		for (; k < n && s->cells[k].pkg == pkg; k++) {
+			uint32_t dp = s->cells[k].dp;
+			bits[dp / 64] |= (uint64_t)1 << (dp % 64);
+			slot[dp] = (uint32_t)k;
+		}
+		size_t m0 = m;
+		for (size_t w = 0; w < words; w++)
+			for (; bits[w] != 0; bits[w] &= bits[w] - 1) {
+				uint32_t at = slot[w * 64 + (size_t)__builtin_ctzll(bits[w])];
+				out[m++] = at;
+				index_count(s, &s->cells[at]);
+			}
+		p->row_start[pkg + 1] = (uint32_t)(m - m0);
+		ordered = k >= n || s->cells[k].pkg > pkg;
+	}
+	free(bits);
+	free(slot);
+	if (!ordered) {
+		free(out);
+		return false;
+	}
+	for (size_t k = 0; k < s->npkgs; k++)
+		p->row_start[k + 1] += p->row_start[k];
+	p->row_cell = xreallocarray(out, m + 1, sizeof *out);
+	return true;
+}
+
 /* The cells ordered by (package, DP, row): a radix sort, by DP then by
- * package (unless they are in order already), both passes reading their keys in order (the second from a
+ * package, both passes reading their keys in order (the second from a
  * copy of each cell's package made by the first, not from the cells). */
 static uint32_t *
-index_order(const struct snapshot *s, size_t *nout)
+index_order(const struct snapshot *s)
 {
 	size_t n = s->ncells, nk = (s->npkgs > s->ndps ? s->npkgs : s->ndps) + 2;
 	uint32_t *out = xreallocarray(NULL, n + 1, sizeof *out);
-	/* A reply's rows come package by package: then each package's cells
-	 * are put in DP order through a bitmap of its DPs (the later of two
-	 * rows for one pair kept), and the sort's scattered writes over the
-	 * whole array are saved. */
-	size_t run = 1;
-	while (run < n && s->cells[run - 1].pkg <= s->cells[run].pkg)
-		run++;
-	if (run >= n) {
-		size_t words = s->ndps / 64 + 1, m = 0;
-		uint64_t *bits = xcalloc(words, sizeof *bits);
-		uint32_t *slot = xreallocarray(NULL, s->ndps + 1, sizeof *slot);
-		for (size_t k = 0; k < n; ) {
-			uint32_t pkg = s->cells[k].pkg;
-			for (; k < n && s->cells[k].pkg == pkg; k++) {
-				uint32_t dp = s->cells[k].dp;
-				bits[dp / 64] |= (uint64_t)1 << (dp % 64);
-				slot[dp] = (uint32_t)k;
-			}
-			for (size_t w = 0; w < words; w++)
-				for (; bits[w] != 0; bits[w] &= bits[w] - 1)
-					out[m++] = slot[w * 64 + (size_t)__builtin_ctzll(bits[w])];
-		}
-		free(bits);
-		free(slot);
-		*nout = m;
-		return out;
-	}
-	*nout = n;
 	uint32_t *count = xcalloc(nk, sizeof *count);
 	uint32_t *by_dp = xreallocarray(NULL, n + 1, sizeof *by_dp);
 	uint32_t *pkg_of = xreallocarray(NULL, n + 1, sizeof *pkg_of);
@@ -380,16 +407,16 @@ void
 snapshot_index(struct snapshot *s)
 {
 	struct snapshot_priv *p = priv(s);
-	size_t n;
-	uint32_t *cells = index_order(s, &n);
 	free(p->row_start);
 	free(p->row_cell);
-	p->row_start = xcalloc(s->npkgs + 1, sizeof *p->row_start);
-	memset(s->state_counts, 0, sizeof s->state_counts);
-	for (size_t i = 0; i < s->npkgs; i++)
-		s->pkgs[i].problems = 0;
-	for (size_t i = 0; i < s->ndps; i++)
-		s->dps[i].problems = 0;
+	p->row_cell = NULL;
+	p->row_start = xreallocarray(NULL, s->npkgs + 1, sizeof *p->row_start);
+	index_reset(s, p);
+	if (index_by_package(s, p))
+		return;
+	index_reset(s, p); /* what the pass that gave up counted */
+	size_t n = s->ncells;
+	uint32_t *cells = index_order(s);
 	/* Keep the last of each run of one (package, DP): the later row. */
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -109,6 +109,10 @@ test_sparse_index(void)
 	    c3->state == 4 && c20 != NULL && c20->state == 3 && snapshot_cell(s, 1, 7) != NULL &&
 	    snapshot_cell(s, 1, 21) == NULL,
 	    "rows out of DP order are all found; of two for one DP the later is kept");
+	size_t counted = 0;
+	for (size_t k = 0; k <= STATE_COUNT; k++)
+		counted += s->state_counts[k];
+	is_int((long)counted, N + 4, "  a package that came back after others: each cell counted once");
 	snapshot_free(s);
 }
 
