@@ -107,10 +107,25 @@ count_nl(const char *p, size_t n)
 	return c;
 }
 
-/* memmem for the package filter: candidates where the needle's first and
- * last bytes both match, sixteen positions at a time, then memcmp (faster
- * than glibc's memmem for an 8-byte package ID, which matters against
- * grep -F). */
+/* In the 16 positions from p, the first where the needle stands (its
+ * first and last bytes compared sixteen at a time, then memcmp), or -1. */
+static inline int
+block_match(const char *p, __m128i first, __m128i last, const char *nd, size_t k)
+{
+	__m128i a = _mm_loadu_si128((const __m128i *)p);
+	__m128i b = _mm_loadu_si128((const __m128i *)(p + k - 1));
+	unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first),
+	    _mm_cmpeq_epi8(b, last)));
+	for (; m != 0; m &= m - 1) {
+		unsigned bit = (unsigned)__builtin_ctz(m);
+		if (memcmp(p + bit + 1, nd + 1, k - 2) == 0)
+			return (int)bit;
+	}
+	return -1;
+}
+
+/* memmem for the package filter, a block at a time (faster than glibc's
+ * memmem for an 8-byte package ID, which matters against grep -F). */
 static const char *
 search(const char *h, size_t n, const char *nd, size_t k)
 {
@@ -119,16 +134,9 @@ search(const char *h, size_t n, const char *nd, size_t k)
 	const __m128i first = _mm_set1_epi8(nd[0]), last = _mm_set1_epi8(nd[k - 1]);
 	size_t i = 0;
 	for (; n - (k - 1) - i >= 16; i += 16) {
-		__m128i a = _mm_loadu_si128((const __m128i *)(h + i));
-		__m128i b = _mm_loadu_si128((const __m128i *)(h + i + k - 1));
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first),
-		    _mm_cmpeq_epi8(b, last)));
-		while (m != 0) {
-			unsigned bit = (unsigned)__builtin_ctz(m);
-			if (memcmp(h + i + bit + 1, nd + 1, k - 2) == 0)
-				return h + i + bit;
-			m &= m - 1;
-		}
+		int at = block_match(h + i, first, last, nd, k);
+		if (at >= 0)
+			return h + i + at;
 	}
 	return search_tail(h + i, n - i, nd, k);
 }
@@ -153,19 +161,13 @@ search_nl(const char *h, size_t n, const char *nd, size_t k, size_t *nls)
 		__m128i acc = zero;
 		unsigned run = 0;
 		for (; n - (k - 1) - i >= 16; i += 16) {
-			__m128i a = _mm_loadu_si128((const __m128i *)(h + i));
-			__m128i b = _mm_loadu_si128((const __m128i *)(h + i + k - 1));
-			unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first),
-			    _mm_cmpeq_epi8(b, last)));
-			while (m != 0) {
-				unsigned bit = (unsigned)__builtin_ctz(m);
-				if (memcmp(h + i + bit + 1, nd + 1, k - 2) == 0) {
-					*nls += c + sum_bytes(acc) + count_nl(h + i, bit);
-					return h + i + bit;
-				}
-				m &= m - 1;
+			int at = block_match(h + i, first, last, nd, k);
+			if (at >= 0) {
+				*nls += c + sum_bytes(acc) + count_nl(h + i, (size_t)at);
+				return h + i + at;
 			}
-			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(a, nl));
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(h + i)),
+			    nl));
 			if (++run == 255) { /* before a byte counter can wrap */
 				c += sum_bytes(acc);
 				acc = zero;
