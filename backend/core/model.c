@@ -283,14 +283,13 @@ snapshot_add_cell(struct snapshot *s, const struct cell *c)
 	s->cells[s->ncells++] = *c;
 }
 
-/* Count a kept cell into the per-state, per-package and per-DP figures. */
-static void
-index_count(struct snapshot *s, const struct cell *c)
+void
+snapshot_count_cell(struct snapshot *s, const struct cell *c, int sign)
 {
-	s->state_counts[c->state < STATE_COUNT ? c->state : STATE_COUNT]++;
+	s->state_counts[c->state < STATE_COUNT ? c->state : STATE_COUNT] += (size_t)sign;
 	if (state_is_problem(c->state)) {
-		s->pkgs[c->pkg].problems++;
-		s->dps[c->dp].problems++;
+		s->pkgs[c->pkg].problems += (uint32_t)sign;
+		s->dps[c->dp].problems += (uint32_t)sign;
 	}
 }
 
@@ -342,7 +341,7 @@ index_by_package(struct snapshot *s, struct snapshot_priv *p)
 			for (; bits[w] != 0; bits[w] &= bits[w] - 1) {
 				uint32_t at = slot[w * 64 + (size_t)__builtin_ctzll(bits[w])];
 				out[m++] = at;
-				index_count(s, &s->cells[at]);
+				snapshot_count_cell(s, &s->cells[at], +1);
 			}
 		p->row_start[pkg + 1] = (uint32_t)(m - m0);
 		ordered = k >= n || s->cells[k].pkg > pkg;
@@ -426,7 +425,7 @@ snapshot_index(struct snapshot *s)
 			continue;
 		cells[m++] = cells[i];
 		p->row_start[c->pkg + 1]++;
-		index_count(s, c);
+		snapshot_count_cell(s, c, +1);
 	}
 	for (size_t k = 0; k < s->npkgs; k++)
 		p->row_start[k + 1] += p->row_start[k];

@@ -193,6 +193,10 @@ const struct cell *snapshot_cell(const struct snapshot *s, size_t pkg, size_t dp
  * cells changed only in value): take base's index and counts instead of
  * building them.  false, doing nothing, when the shape differs. */
 bool snapshot_index_from(struct snapshot *s, const struct snapshot *base);
+/* Count cell c into (sign +1) or out of (-1) the per-state, per-package
+ * and per-DP figures: snapshot_index does, and a merge moving a cell's
+ * state keeps them true without indexing again. */
+void snapshot_count_cell(struct snapshot *s, const struct cell *c, int sign);
 
 /* Add a site row (copied; a second row for a code replaces the first). */
 void snapshot_add_site(struct snapshot *s, const struct site_info *si);

@@ -144,17 +144,6 @@ snapshot_copy(const struct snapshot *b)
 	return s;
 }
 
-/* Count cell c in or out (sign +1 or -1) of the index's tallies. */
-static void
-index_count(struct snapshot *s, const struct cell *c, int sign)
-{
-	s->state_counts[c->state < STATE_COUNT ? c->state : STATE_COUNT] += (size_t)sign;
-	if (state_is_problem(c->state)) {
-		s->pkgs[c->pkg].problems += (uint32_t)sign;
-		s->dps[c->dp].problems += (uint32_t)sign;
-	}
-}
-
 /* The delta's cells in the copy's numbering; new packages and DPs added
  * (after the others, so the board's "new ones at the end" holds). */
 static struct cell *
@@ -211,8 +200,8 @@ status_delta_merge(const struct snapshot *base, const struct snapshot *delta)
 		if (seen[at / 8] & (1u << (at % 8)))
 			continue;
 		seen[at / 8] |= (uint8_t)(1u << (at % 8));
-		index_count(s, old, -1);
-		index_count(s, &s->cells[at], +1);
+		snapshot_count_cell(s, old, -1);
+		snapshot_count_cell(s, &s->cells[at], +1);
 	}
 	free(seen);
 	free(v);
