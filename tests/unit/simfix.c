@@ -27,17 +27,26 @@ simfix_sleep(void *ctx, int ms)
 	simfix_set_clock();
 }
 
-bool
-simfix_find_cell(const char *dir, enum sim_mode m, bool removal, size_t skip,
-    struct simfix_pick *p)
+struct sim_site *
+simfix_load(const char *dir)
 {
 	struct sim_site *s = NULL;
 	char *err = NULL;
 	if (simdb_load(dir, &s, &err) != 0) {
 		printf("# load: %s\n", err);
 		free(err);
-		return false;
+		return NULL;
 	}
+	return s;
+}
+
+bool
+simfix_find_cell(const char *dir, enum sim_mode m, bool removal, size_t skip,
+    struct simfix_pick *p)
+{
+	struct sim_site *s = simfix_load(dir);
+	if (s == NULL)
+		return false;
 	bool found = false;
 	for (size_t i = 0; i < s->ncell && !found; i++) {
 		const struct sim_cell *c = &s->cell[i];

@@ -23,6 +23,9 @@ void simfix_set_clock(void);
 /* A repair_env sleep: moves the site clock by the demo's scale. */
 void simfix_sleep(void *ctx, int ms);
 
+/* The site at dir loaded, or NULL with "# load: why" printed. */
+struct sim_site *simfix_load(const char *dir);
+
 struct simfix_pick {
 	char id[9];
 	char dp[64];

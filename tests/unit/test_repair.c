@@ -60,13 +60,9 @@ ov_get(const void *ctx, const char *server, const char *key)
 static void
 ov_load(void)
 {
-	struct sim_site *s = NULL;
-	char *err = NULL;
-	if (simdb_load(dir, &s, &err) != 0) {
-		printf("# load: %s\n", err);
-		free(err);
+	struct sim_site *s = simfix_load(dir);
+	if (s == NULL)
 		return;
-	}
 	for (size_t i = 0, n = 0; i < s->nsrv && n < 64; i++) {
 		if (s->srv[i].sms_drive == 0)
 			continue;
@@ -499,13 +495,9 @@ test_batch(void)
 static bool
 find_two_of_pkg(enum sim_mode m, struct simfix_pick p[2])
 {
-	struct sim_site *s = NULL;
-	char *err = NULL;
-	if (simdb_load(dir, &s, &err) != 0) {
-		printf("# load: %s\n", err);
-		free(err);
+	struct sim_site *s = simfix_load(dir);
+	if (s == NULL)
 		return false;
-	}
 	bool found = false;
 	for (size_t i = 0; i < s->ncell && !found; i++) {
 		const struct sim_cell *a = &s->cell[i];

@@ -402,19 +402,6 @@ log_in_order(const char *text, size_t *lines)
 
 /* ---- the hierarchy ------------------------------------------------------- */
 
-static struct sim_site *
-load_site(const char *dir)
-{
-	struct sim_site *s = NULL;
-	char *err = NULL;
-	if (simdb_load(dir, &s, &err) != 0) {
-		printf("# load: %s\n", err);
-		free(err);
-		return NULL;
-	}
-	return s;
-}
-
 /* Where a pair's failure is logged: the DP's site server (the primary for
  * a DP of site 009). */
 static const char *
@@ -576,7 +563,7 @@ test_hierarchy_pairs(const char *dir, const struct sim_site *s)
 static void
 test_hierarchy(const char *dir)
 {
-	struct sim_site *s = load_site(dir);
+	struct sim_site *s = simfix_load(dir);
 	if (!ok(s != NULL, "the default site loads"))
 		return;
 	unsigned kinds[3] = { 0, 0, 0 };
@@ -624,7 +611,7 @@ test_advance(const char *dir)
 	ok(after && strstr(after, "~Package") && strstr(after, "uses the compressed copy"),
 	    "the primary logged sending a PCK");
 	bool success = false;
-	struct sim_site *s = load_site(dir);
+	struct sim_site *s = simfix_load(dir);
 	for (size_t i = 0; s && i < s->nsrv; i++) {
 		if (i == s->primary || !(s->srv[i].role & SIM_ROLE_SITESRV))
 			continue;

@@ -48,13 +48,9 @@ iso(const char *s)
 static struct sim_site *
 load(const char *dir)
 {
-	struct sim_site *s = NULL;
-	char *err = NULL;
-	if (simdb_load(dir, &s, &err) != 0) {
-		printf("# load: %s\n", err);
-		free(err);
+	struct sim_site *s = simfix_load(dir);
+	if (s == NULL)
 		exit(99);
-	}
 	return s;
 }
 
